@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+// convkit: image convolution, learned filters and convolution-arithmetic diagrams.
+// The target graph mirrors DESIGN.md: dependencies point one way, from the CLI down to the C shims.
+import PackageDescription
+
+let package = Package(
+    name: "convkit",
+    products: [
+        .executable(name: "convkit", targets: ["convkit"]),
+        .library(name: "ImageIO", targets: ["ImageIO"]),
+        .library(name: "Convolution", targets: ["Convolution"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        // C shims: the only places that touch the system libraries.
+        .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z")]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+        .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo"),
+        .systemLibrary(name: "CGIF", path: "Sources/CGIF"),
+        .systemLibrary(name: "CFFTW", path: "Sources/CFFTW"),
+
+        // Swift modules.
+        .target(name: "ImageIO", dependencies: ["CPNG", "CZlib"]),
+        .target(name: "Convolution", dependencies: ["ImageIO", "CFFTW"]),
+        .executableTarget(
+            name: "convkit",
+            dependencies: [
+                "ImageIO", "Convolution",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // Tests: one target per module, plus the CLI run as a process.
+        .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CLITests", dependencies: ["ImageIO"]),
+    ]
+)

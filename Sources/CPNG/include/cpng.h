@@ -1,0 +1,73 @@
+/* cpng: the only code in convkit that calls libpng.
+ *
+ * libpng reports errors with longjmp, which Swift cannot survive, so every setjmp lives in
+ * cpng.c and each function here returns a status code plus a message instead. */
+#ifndef CPNG_H
+#define CPNG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Status codes, one per kind of failure the Swift side names in words. */
+enum cpng_status {
+    CPNG_OK = 0,
+    CPNG_NOT_PNG = 1,       /* the 8-byte signature is missing */
+    CPNG_TRUNCATED = 2,     /* the data ended before the image did */
+    CPNG_CRC = 3,           /* a chunk's CRC does not match its data */
+    CPNG_BAD_HEADER = 4,    /* IHDR is invalid (zero size, bad depth/colour combination, ...) */
+    CPNG_TOO_LARGE = 5,     /* width*height exceeds the caller's pixel limit */
+    CPNG_UNSUPPORTED = 6,   /* a feature libpng cannot decode */
+    CPNG_CORRUPT = 7,       /* anything else libpng rejects: bad zlib data, bad chunk order, ... */
+    CPNG_NO_MEMORY = 8,
+    CPNG_INVALID_ARGUMENT = 9
+};
+
+/* What a PNG says about itself (from IHDR/tRNS) and what decoding will produce. */
+typedef struct {
+    uint32_t width;
+    uint32_t height;
+    int source_bit_depth;   /* 1, 2, 4, 8 or 16 as stored in the file */
+    int source_color_type;  /* PNG colour type: 0 grey, 2 RGB, 3 palette, 4 grey+alpha, 6 RGBA */
+    int interlaced;         /* 1 for Adam7 */
+    int has_trns;           /* a tRNS chunk is present (becomes an alpha channel) */
+    int palette_size;       /* entries in PLTE, 0 when absent */
+    int channels;           /* channels after expansion: 1..4 */
+    int bit_depth;          /* 8 or 16 after expansion */
+} cpng_info;
+
+/* An open decoder over a byte buffer that the caller keeps alive until cpng_decoder_free. */
+typedef struct cpng_decoder cpng_decoder;
+
+/* Reads the header of `data` and prepares decoding. Fails with CPNG_TOO_LARGE before any
+ * pixel allocation when width*height > max_pixels. On success *out holds the decoder. */
+int cpng_decoder_open(const uint8_t *data, size_t length, uint64_t max_pixels,
+                      cpng_decoder **out, cpng_info *info, char *message, size_t message_size);
+
+/* Decodes every pixel into `pixels`: rows top to bottom, samples interleaved, no row padding,
+ * 16-bit samples in host byte order. `capacity` must be at least width*height*channels*bytes. */
+int cpng_decoder_read(cpng_decoder *decoder, void *pixels, size_t capacity,
+                      char *message, size_t message_size);
+
+void cpng_decoder_free(cpng_decoder *decoder);
+
+/* What to write. Samples are interleaved, host byte order for 16-bit. For colour type 3
+ * (palette) `pixels` holds one index byte per pixel and `palette` holds palette_size RGBA
+ * entries (alpha becomes tRNS when any entry is not opaque). For bit depths below 8 (grey and
+ * palette only) `pixels` holds one unpacked value per byte, already within 0..2^depth-1. */
+typedef struct {
+    uint32_t width;
+    uint32_t height;
+    int color_type;
+    int bit_depth;
+    int compression_level;  /* 0..9 */
+    int interlaced;
+    const void *pixels;
+    const uint8_t *palette; /* palette_size * 4 bytes, RGBA */
+    int palette_size;
+} cpng_write_request;
+
+/* Encodes a PNG into a buffer allocated with malloc; the caller frees *out_data. */
+int cpng_encode(const cpng_write_request *request, uint8_t **out_data, size_t *out_length,
+                char *message, size_t message_size);
+
+#endif

@@ -1,0 +1,234 @@
+// NPY: numpy's .npy array format, the exact exchange format for float results.
+
+import Foundation
+
+/// An n-dimensional array as stored in a `.npy` file: C (row-major) order.
+public struct NPYArray: Sendable, Equatable {
+    /// The element values; the case fixes the dtype written to the file.
+    public enum Values: Sendable, Equatable {
+        case uint8([UInt8])
+        case uint16([UInt16])
+        case float32([Float])
+        case float64([Double])
+
+        public var count: Int {
+            switch self {
+            case .uint8(let v): v.count
+            case .uint16(let v): v.count
+            case .float32(let v): v.count
+            case .float64(let v): v.count
+            }
+        }
+
+        /// numpy's dtype string for the little-endian form convkit writes.
+        public var dtype: String {
+            switch self {
+            case .uint8: "|u1"
+            case .uint16: "<u2"
+            case .float32: "<f4"
+            case .float64: "<f8"
+            }
+        }
+
+        /// Every value widened to Double.
+        public var doubles: [Double] {
+            switch self {
+            case .uint8(let v): v.map(Double.init)
+            case .uint16(let v): v.map(Double.init)
+            case .float32(let v): v.map(Double.init)
+            case .float64(let v): v
+            }
+        }
+    }
+
+    public var shape: [Int]
+    public var values: Values
+
+    /// Creates an array; the product of `shape` must equal the number of values.
+    public init(shape: [Int], values: Values) throws {
+        guard shape.allSatisfy({ $0 >= 0 }), NPY.product(shape) == values.count else {
+            throw ImageIOError.invalidImage("NPY shape \(shape) does not hold \(values.count) values")
+        }
+        self.init(checkedShape: shape, values: values)
+    }
+
+    /// For shapes already known to match the value count.
+    init(checkedShape shape: [Int], values: Values) {
+        self.shape = shape
+        self.values = values
+    }
+}
+
+/// Reads and writes `.npy` files (format versions 1.0 to 3.0; dtypes uint8, uint16, float32
+/// and float64 in either byte order; C order only).
+public enum NPY {
+    private static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
+
+    /// Reads the `.npy` file at `path`.
+    public static func read(path: String) throws -> NPYArray {
+        try decode(FileAccess.readAll(path), name: path)
+    }
+
+    /// Decodes `.npy` bytes; `name` is used in error messages.
+    public static func decode(_ bytes: [UInt8], name: String = "<memory>") throws -> NPYArray {
+        if bytes.isEmpty { throw ImageIOError.empty(path: name) }
+        guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
+            throw ImageIOError.notThisFormat(path: name, expected: "a .npy file (no \\x93NUMPY magic)")
+        }
+        let major = bytes[6]
+        let headerLengthSize = major == 1 ? 2 : 4
+        guard (1...3).contains(major) else {
+            throw ImageIOError.unsupported(path: name, detail: "NPY format version \(major).\(bytes[7])")
+        }
+        guard bytes.count >= 8 + headerLengthSize else { throw ImageIOError.truncated(path: name, detail: "header length missing") }
+        var headerLength = 0
+        for offset in (0..<headerLengthSize).reversed() { headerLength = headerLength << 8 | Int(bytes[8 + offset]) }
+        let dataStart = 8 + headerLengthSize + headerLength
+        guard bytes.count >= dataStart else { throw ImageIOError.truncated(path: name, detail: "header ends early") }
+        let header = String(decoding: bytes[(8 + headerLengthSize)..<dataStart], as: UTF8.self)
+        let fields = try parseHeader(header, name: name)
+        guard !fields.fortranOrder else {
+            throw ImageIOError.unsupported(path: name, detail: "Fortran-ordered arrays (save with np.ascontiguousarray)")
+        }
+        let (count, overflow) = fields.shape.reduce((1, false)) { partial, size in
+            let (value, o) = partial.0.multipliedReportingOverflow(by: size)
+            return (value, partial.1 || o)
+        }
+        guard !overflow, count <= Int32.max else { throw ImageIOError.badHeader(path: name, detail: "shape \(fields.shape) is too large") }
+        let descr = fields.descr
+        let littleEndian = !descr.hasPrefix(">")
+        let kind = descr.drop { "<>|=".contains($0) }
+        let elementSize: Int
+        switch kind {
+        case "u1": elementSize = 1
+        case "u2": elementSize = 2
+        case "f4": elementSize = 4
+        case "f8": elementSize = 8
+        default: throw ImageIOError.unsupported(path: name, detail: "dtype '\(descr)' (convkit reads uint8, uint16, float32, float64)")
+        }
+        let needed = count * elementSize
+        guard bytes.count - dataStart >= needed else {
+            throw ImageIOError.truncated(path: name, detail: "shape \(fields.shape) needs \(needed) data bytes, found \(bytes.count - dataStart)")
+        }
+        let data = bytes[dataStart..<(dataStart + needed)]
+        let values: NPYArray.Values
+        switch kind {
+        case "u1": values = .uint8(Array(data))
+        case "u2": values = .uint16(unpack(data, count: count, littleEndian: littleEndian) { UInt16(truncatingIfNeeded: $0) })
+        case "f4": values = .float32(unpack(data, count: count, littleEndian: littleEndian) { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) })
+        default: values = .float64(unpack(data, count: count, littleEndian: littleEndian) { Double(bitPattern: $0) })
+        }
+        return try NPYArray(shape: fields.shape, values: values)
+    }
+
+    /// Encodes an array as `.npy` version 1.0 bytes, little-endian, header padded to 64 bytes.
+    public static func encode(_ array: NPYArray) -> [UInt8] {
+        let shapeText = array.shape.count == 1 ? "(\(array.shape[0]),)" : "(" + array.shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '\(array.values.dtype)', 'fortran_order': False, 'shape': \(shapeText), }"
+        let unpadded = 10 + header.utf8.count + 1
+        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
+        var bytes = magic + [1, 0, UInt8(header.utf8.count & 0xff), UInt8(header.utf8.count >> 8)]
+        bytes += Array(header.utf8)
+        switch array.values {
+        case .uint8(let v): bytes += v
+        case .uint16(let v): appendLittleEndian(v.map { UInt64($0) }, size: 2, to: &bytes)
+        case .float32(let v): appendLittleEndian(v.map { UInt64($0.bitPattern) }, size: 4, to: &bytes)
+        case .float64(let v): appendLittleEndian(v.map { $0.bitPattern }, size: 8, to: &bytes)
+        }
+        return bytes
+    }
+
+    /// Writes `array` to `path` atomically.
+    public static func write(_ array: NPYArray, to path: String) throws {
+        try FileAccess.writeAtomically(encode(array), to: path)
+    }
+
+    static func product(_ shape: [Int]) -> Int { shape.reduce(1, *) }
+
+    private struct HeaderFields {
+        var descr: String
+        var fortranOrder: Bool
+        var shape: [Int]
+    }
+
+    /// Parses the Python-literal dict of an .npy header, e.g.
+    /// `{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }`.
+    private static func parseHeader(_ header: String, name: String) throws -> HeaderFields {
+        func value(of key: String) -> Substring? {
+            guard let keyRange = header.range(of: "'\(key)'") ?? header.range(of: "\"\(key)\"") else { return nil }
+            var rest = header[keyRange.upperBound...].drop { $0 == " " }
+            guard rest.first == ":" else { return nil }
+            rest = rest.dropFirst().drop { $0 == " " }
+            return rest
+        }
+        guard let descrText = value(of: "descr"), let quote = descrText.first, quote == "'" || quote == "\"",
+              let end = descrText.dropFirst().firstIndex(of: quote) else {
+            throw ImageIOError.badHeader(path: name, detail: "NPY header has no 'descr'")
+        }
+        let descr = String(descrText[descrText.index(after: descrText.startIndex)..<end])
+        guard let orderText = value(of: "fortran_order") else {
+            throw ImageIOError.badHeader(path: name, detail: "NPY header has no 'fortran_order'")
+        }
+        let fortran = orderText.hasPrefix("True")
+        guard let shapeText = value(of: "shape"), shapeText.first == "(", let close = shapeText.firstIndex(of: ")") else {
+            throw ImageIOError.badHeader(path: name, detail: "NPY header has no 'shape'")
+        }
+        let inner = shapeText[shapeText.index(after: shapeText.startIndex)..<close]
+        var shape = [Int]()
+        for part in inner.split(separator: ",") {
+            let trimmed = part.trimmingSpaces().filter { $0 != "L" }  // Python 2 wrote 3L
+            if trimmed.isEmpty { continue }
+            guard let size = Int(trimmed), size >= 0 else {
+                throw ImageIOError.badHeader(path: name, detail: "NPY shape entry '\(trimmed)' is not a size")
+            }
+            shape.append(size)
+        }
+        return HeaderFields(descr: descr, fortranOrder: fortran, shape: shape)
+    }
+
+    private static func unpack<T>(_ data: ArraySlice<UInt8>, count: Int, littleEndian: Bool, _ make: (UInt64) -> T) -> [T] {
+        let size = data.count / max(count, 1)
+        var result = [T]()
+        result.reserveCapacity(count)
+        data.withUnsafeBufferPointer { buffer in
+            for index in 0..<count {
+                var bits: UInt64 = 0
+                let base = index * size
+                for byte in 0..<size {
+                    let shift = littleEndian ? byte : size - 1 - byte
+                    bits |= UInt64(buffer[base + byte]) << (8 * shift)
+                }
+                result.append(make(bits))
+            }
+        }
+        return result
+    }
+
+    private static func appendLittleEndian(_ values: [UInt64], size: Int, to bytes: inout [UInt8]) {
+        bytes.reserveCapacity(bytes.count + values.count * size)
+        for value in values {
+            for byte in 0..<size { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * byte))) }
+        }
+    }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces, tabs and newlines.
+    func trimmingSpaces() -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(self[first...last])
+    }
+}
+
+extension Image {
+    /// The image as an array of shape (height, width) for one channel, or (height, width,
+    /// channels) otherwise, keeping the sample type (uint8 or uint16).
+    public func npyArray() -> NPYArray {
+        let shape = channels == 1 ? [height, width] : [height, width, channels]
+        switch samples {
+        case .uint8(let v): return NPYArray(checkedShape: shape, values: .uint8(v))
+        case .uint16(let v): return NPYArray(checkedShape: shape, values: .uint16(v))
+        }
+    }
+}

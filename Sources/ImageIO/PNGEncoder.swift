@@ -1,0 +1,131 @@
+// PNGEncoder: writes images as PNG through libpng (via CPNG), atomically.
+
+import CPNG
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How to write a PNG.
+public struct PNGWriteOptions: Sendable, Equatable {
+    /// Bits per sample, 8 or 16; `nil` keeps the image's own depth, and also its source format
+    /// (a 1/2/4-bit grey or palette file is written back in that form when the pixels allow it).
+    public var bitDepth: Int?
+    /// zlib compression level, 0 (none, fastest) to 9 (smallest).
+    public var compressionLevel: Int
+    /// Write with Adam7 interlacing.
+    public var interlaced: Bool
+
+    public init(bitDepth: Int? = nil, compressionLevel: Int = 6, interlaced: Bool = false) {
+        self.bitDepth = bitDepth
+        self.compressionLevel = compressionLevel
+        self.interlaced = interlaced
+    }
+}
+
+/// Writes PNG images.
+public enum PNGEncoder {
+    /// Encodes `image` as PNG bytes.
+    public static func encode(_ image: Image, options: PNGWriteOptions = PNGWriteOptions()) throws -> [UInt8] {
+        guard (0...9).contains(options.compressionLevel) else {
+            throw ImageIOError.invalidImage("compression level must be 0 to 9, got \(options.compressionLevel)")
+        }
+        if let depth = options.bitDepth, depth != 8, depth != 16 {
+            throw ImageIOError.invalidImage("PNG bit depth must be 8 or 16, got \(depth)")
+        }
+        let converted = options.bitDepth.map { image.converted(toBitDepth: $0) } ?? image
+        if options.bitDepth == nil, let plan = packedPlan(for: converted) {
+            return try run(width: image.width, height: image.height, colorType: plan.colorType, bitDepth: plan.bitDepth,
+                           options: options, pixels: plan.values, palette: plan.palette)
+        }
+        let colorType: PNGColorType = [1: .gray, 2: .grayAlpha, 3: .rgb, 4: .rgba][converted.channels] ?? .gray
+        switch converted.samples {
+        case .uint8(let values):
+            return try run(width: image.width, height: image.height, colorType: colorType, bitDepth: 8,
+                           options: options, pixels: values, palette: [])
+        case .uint16(let values):
+            return try values.withUnsafeBytes { raw in
+                try run(width: image.width, height: image.height, colorType: colorType, bitDepth: 16,
+                        options: options, pixels: Array(raw), palette: [])
+            }
+        }
+    }
+
+    /// Encodes `image` and writes it to `path` atomically (`-` for standard output).
+    public static func write(_ image: Image, to path: String, options: PNGWriteOptions = PNGWriteOptions()) throws {
+        let bytes: [UInt8]
+        do {
+            bytes = try encode(image, options: options)
+        } catch ImageIOError.invalidImage(let detail) {
+            throw ImageIOError.writeFailed(path: path, reason: detail)
+        }
+        try FileAccess.writeAtomically(bytes, to: path)
+    }
+
+    /// A low-depth grey or palette encoding that reproduces the image's source format exactly.
+    private struct PackedPlan {
+        var colorType: PNGColorType
+        var bitDepth: Int
+        var values: [UInt8]
+        var palette: [UInt8]
+    }
+
+    private static func packedPlan(for image: Image) -> PackedPlan? {
+        guard let source = image.source, case .uint8(let samples) = image.samples else { return nil }
+        if source.colorType == .gray, source.bitDepth < 8, image.channels == 1 {
+            let step = UInt8(255 / ((1 << source.bitDepth) - 1))
+            guard samples.allSatisfy({ $0 % step == 0 }) else { return nil }
+            return PackedPlan(colorType: .gray, bitDepth: source.bitDepth, values: samples.map { $0 / step }, palette: [])
+        }
+        if source.colorType == .palette, image.channels >= 3 {
+            return palettePlan(samples: samples, channels: image.channels, preferredDepth: source.bitDepth)
+        }
+        return nil
+    }
+
+    private static func palettePlan(samples: [UInt8], channels: Int, preferredDepth: Int) -> PackedPlan? {
+        var indexOfColor = [UInt32: UInt8]()
+        var palette = [UInt8]()
+        var indices = [UInt8](repeating: 0, count: samples.count / channels)
+        for pixel in 0..<indices.count {
+            let base = pixel * channels
+            let alpha = channels == 4 ? samples[base + 3] : 255
+            let key = UInt32(samples[base]) << 24 | UInt32(samples[base + 1]) << 16 | UInt32(samples[base + 2]) << 8 | UInt32(alpha)
+            if let index = indexOfColor[key] {
+                indices[pixel] = index
+                continue
+            }
+            guard indexOfColor.count < 256 else { return nil }
+            let index = UInt8(indexOfColor.count)
+            indexOfColor[key] = index
+            palette += [samples[base], samples[base + 1], samples[base + 2], alpha]
+            indices[pixel] = index
+        }
+        let entries = indexOfColor.count
+        let depth = [1, 2, 4, 8].first { $0 >= preferredDepth && entries <= 1 << $0 } ?? 8
+        return PackedPlan(colorType: .palette, bitDepth: depth, values: indices, palette: palette)
+    }
+
+    private static func run(width: Int, height: Int, colorType: PNGColorType, bitDepth: Int,
+                            options: PNGWriteOptions, pixels: [UInt8], palette: [UInt8]) throws -> [UInt8] {
+        var output: UnsafeMutablePointer<UInt8>?
+        var length = 0
+        var message = [CChar](repeating: 0, count: 256)
+        let status = pixels.withUnsafeBytes { pixelBytes in
+            palette.withUnsafeBufferPointer { paletteBytes in
+                var request = cpng_write_request(
+                    width: UInt32(width), height: UInt32(height), color_type: Int32(colorType.rawValue),
+                    bit_depth: Int32(bitDepth), compression_level: Int32(options.compressionLevel),
+                    interlaced: options.interlaced ? 1 : 0, pixels: pixelBytes.baseAddress,
+                    palette: paletteBytes.baseAddress, palette_size: Int32(palette.count / 4))
+                return cpng_encode(&request, &output, &length, &message, message.count)
+            }
+        }
+        defer { free(output) }
+        guard status == Int32(CPNG_OK.rawValue), let output else {
+            throw ImageIOError.invalidImage("PNG encoding failed: " + text(of: message))
+        }
+        return Array(UnsafeBufferPointer(start: output, count: length))
+    }
+}
