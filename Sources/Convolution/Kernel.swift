@@ -1,0 +1,64 @@
+// Kernel: a 2-D matrix of weights, the value every convolution takes.
+
+/// A convolution kernel: `rows` x `columns` weights in row-major order.
+///
+/// The kernel is stored as written (as a person reads it, first row at the top); `convolve`
+/// flips it and `correlate` does not. Weights are `Double` so that named and parsed kernels are
+/// exact; the engine converts them to its compute precision.
+public struct Kernel: Sendable, Equatable {
+    /// The name it was resolved from (`sobel-x`, `gaussian:5,1.0`, a file name, or `inline`).
+    public var name: String
+    public let rows: Int
+    public let columns: Int
+    /// Row-major weights: the weight at (r, c) is `weights[r * columns + c]`.
+    public let weights: [Double]
+
+    /// Creates a kernel; `weights.count` must be `rows * columns` and every weight finite.
+    public init(name: String, rows: Int, columns: Int, weights: [Double]) throws {
+        guard rows > 0, columns > 0 else {
+            throw KernelError.invalid(name: name, reason: "a kernel needs at least one row and one column, got \(rows)x\(columns)")
+        }
+        guard rows <= 4096, columns <= 4096, weights.count == rows * columns else {
+            throw KernelError.invalid(name: name, reason: "\(rows)x\(columns) needs \(rows * columns) weights, got \(weights.count)")
+        }
+        guard weights.allSatisfy(\.isFinite) else {
+            throw KernelError.invalid(name: name, reason: "weights must be finite numbers")
+        }
+        self.name = name
+        self.rows = rows
+        self.columns = columns
+        self.weights = weights
+    }
+
+    /// The weight at `row`, `column` (0-based, from the top-left).
+    public subscript(row: Int, column: Int) -> Double {
+        weights[row * columns + column]
+    }
+
+    /// The sum of all weights (0 for edge detectors, 1 for normalised blurs).
+    public var sum: Double { weights.reduce(0, +) }
+
+    /// The kernel rotated by 180 degrees: what `convolve` applies as a correlation.
+    public var flipped: Kernel {
+        Kernel(unchecked: name, rows: rows, columns: columns, weights: weights.reversed())
+    }
+
+    private init(unchecked name: String, rows: Int, columns: Int, weights: [Double]) {
+        self.name = name
+        self.rows = rows
+        self.columns = columns
+        self.weights = weights
+    }
+}
+
+/// A kernel that cannot be built or found, with its name and the reason in words.
+public enum KernelError: Error, Equatable, CustomStringConvertible {
+    /// The kernel's numbers do not make a valid kernel.
+    case invalid(name: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let name, let reason): "kernel '\(name)': \(reason)"
+        }
+    }
+}
