@@ -1,10 +1,20 @@
-// CLIError: failures the command line itself detects, printed as `convkit: error: ...`.
+// CLIError and UserFacingError: failures printed as one line `convkit: error: ...`, exit status 1.
+
+import Convolution
+import ImageIO
+
+/// An error whose description is a complete one-line message for the user (naming the file
+/// where there is one). `ConvKit.main` prints it after `convkit: error: ` and exits with 1.
+protocol UserFacingError: Error, CustomStringConvertible {}
 
 /// A command-line failure with its one-line message (without the `convkit: error:` prefix).
-struct CLIError: Error, CustomStringConvertible {
+struct CLIError: UserFacingError {
     let description: String
 
     init(_ description: String) {
         self.description = description
     }
 }
+
+extension ImageIOError: UserFacingError {}
+extension KernelError: UserFacingError {}

@@ -29,9 +29,7 @@ struct ConvKit: ParsableCommand {
             try command.run()
         } catch let error as ExitCode {
             Glibc.exit(error.rawValue)
-        } catch let error as CLIError {
-            fail(error.description, status: 1)
-        } catch let error as ImageIOError {
+        } catch let error as UserFacingError {
             fail(error.description, status: 1)
         } catch {
             let code = exitCode(for: error)
