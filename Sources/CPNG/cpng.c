@@ -54,7 +54,8 @@ static int classify(const struct cpng_decoder *decoder) {
     if (strstr(m, "CRC")) return CPNG_CRC;
     if (strstr(m, "IHDR") || strstr(m, "bit depth") || strstr(m, "color type") ||
         strstr(m, "Image width") || strstr(m, "Image height") || strstr(m, "interlace") ||
-        strstr(m, "compression method") || strstr(m, "filter method"))
+        strstr(m, "compression method") || strstr(m, "filter method") ||
+        strstr(m, "unsigned integer out of range"))
         return CPNG_BAD_HEADER;
     if (strstr(m, "unknown critical chunk") || strstr(m, "not supported") ||
         strstr(m, "unsupported"))

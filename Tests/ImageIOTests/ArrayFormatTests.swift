@@ -1,0 +1,81 @@
+// ArrayFormatTests: NPY and IDX read against numpy-written files, and NPY written byte for byte as numpy does.
+
+import Testing
+@testable import ImageIO
+
+@Suite struct ArrayFormatTests {
+    /// The formula the fixture script used (see scripts/make-array-fixtures.py).
+    static func expected(count: Int, dtype: String) -> [Double] {
+        if dtype.hasSuffix("f4") || dtype.hasSuffix("f8") { return (0..<count).map { Double($0) * 0.5 - 3.25 } }
+        let modulus = dtype.hasSuffix("u1") ? 256 : 65536
+        return (0..<count).map { Double($0 * 37 % modulus) }
+    }
+
+    @Test func readsEveryNumpyFixture() throws {
+        let manifest = try Fixtures.json("arrays/manifest.json")
+        let files = manifest["npy"] as! [[String: Any]]
+        #expect(files.count == 7)
+        for file in files {
+            let name = file["file"] as! String
+            let shape = file["shape"] as! [Int]
+            let array = try NPY.read(path: Fixtures.path("arrays/\(name)"))
+            #expect(array.shape == shape, "\(name)")
+            #expect(array.values.doubles == Self.expected(count: shape.reduce(1, *), dtype: file["dtype"] as! String), "\(name)")
+        }
+    }
+
+    @Test func writesTheBytesNumpyWrites() throws {
+        for name in ["u1-hw", "u2-hwc", "f4-hw", "f8-hwc", "u1-hwc3"] {
+            let numpyBytes = try FileAccess.readAll(Fixtures.path("arrays/\(name).npy"))
+            let array = try NPY.decode(numpyBytes)
+            #expect(NPY.encode(array) == numpyBytes, "\(name)")
+        }
+    }
+
+    @Test func refusesFortranOrderAndDamage() throws {
+        #expect(throws: ImageIOError.self) { try NPY.read(path: Fixtures.path("arrays/fortran.npy")) }
+        let bytes = try FileAccess.readAll(Fixtures.path("arrays/f4-hw.npy"))
+        #expect(throws: ImageIOError.self) { try NPY.decode(Array(bytes.dropLast(3)), name: "cut.npy") }
+        #expect(throws: ImageIOError.self) { try NPY.decode(Array(bytes.prefix(9)), name: "cut.npy") }
+        #expect(throws: ImageIOError.self) { try NPY.decode(Array("not npy at all".utf8), name: "x.npy") }
+    }
+
+    @Test func imagesBecomeArraysWithNumpysShape() throws {
+        let image = try ImageFile.read(path: Fixtures.path("png/rgb16.png"))
+        let array = image.npyArray()
+        #expect(array.shape == [5, 7, 3])
+        #expect(array.values.dtype == "<u2")
+        let back = try ImageFile.image(from: NPY.decode(NPY.encode(array)), name: "x")
+        #expect(back.samples == image.samples)
+    }
+
+    @Test func readsIDXRawAndGzipped() throws {
+        for name in ["images-idx3-ubyte", "images-idx3-ubyte.gz"] {
+            let array = try IDX.read(path: Fixtures.path("arrays/\(name)"))
+            #expect(array.dimensions == [3, 4, 5])
+            #expect(array.uint8Values?.map(Double.init) == Self.expected(count: 60, dtype: "u1"))
+        }
+        let labels = try IDX.read(path: Fixtures.path("arrays/labels-idx1-ubyte"))
+        #expect(labels.uint8Values == [7, 2, 1])
+    }
+
+    @Test func idxErrorsSayWhatIsWrong() throws {
+        let good = try FileAccess.readAll(Fixtures.path("arrays/images-idx3-ubyte"))
+        var badMagic = good
+        badMagic[0] = 1
+        #expect(throws: ImageIOError.notThisFormat(path: "m", expected: "an IDX file (magic must start with two zero bytes)")) {
+            try IDX.decode(badMagic, name: "m")
+        }
+        var badType = good
+        badType[2] = 0x42
+        #expect(throws: ImageIOError.badHeader(path: "t", detail: "0x42 is not an IDX element type")) { try IDX.decode(badType, name: "t") }
+        var zeroDimension = good
+        zeroDimension[7] = 0
+        #expect(throws: ImageIOError.badHeader(path: "z", detail: "dimension 0 has size 0")) { try IDX.decode(zeroDimension, name: "z") }
+        #expect(throws: ImageIOError.truncated(path: "c", detail: "dimensions [3, 4, 5] need 60 data bytes, found 59")) {
+            try IDX.decode(Array(good.dropLast()), name: "c")
+        }
+        let gz = try FileAccess.readAll(Fixtures.path("arrays/images-idx3-ubyte.gz"))
+        #expect(throws: ImageIOError.self) { try IDX.decode(Array(gz.prefix(gz.count / 2)), name: "half.gz") }
+    }
+}
