@@ -1,0 +1,108 @@
+// ImageCommandsTests: `convkit info` and `convkit convert` as a user runs them.
+
+import Foundation
+import ImageIO
+import Testing
+
+@Suite struct ImageCommandsTests {
+    @Test func infoDescribesSamples() throws {
+        let result = try CLI.run(["info", "samples/ascent.png", "samples/face.png"])
+        #expect(result.status == 0)
+        #expect(result.output.contains("samples/ascent.png: 512x512, grey, 8-bit"))
+        #expect(result.output.contains("samples/face.png: 1024x768, RGB, 8-bit, 3 channels"))
+    }
+
+    @Test func infoJSONIsMachineReadable() throws {
+        let result = try CLI.run(["info", "--json", "samples/face.png"])
+        let records = try JSONSerialization.jsonObject(with: result.stdout) as? [[String: Any]]
+        #expect(records?.first?["width"] as? Int == 1024)
+        #expect(records?.first?["color_type"] as? String == "RGB")
+        #expect(records?.first?["interlaced"] as? Bool == false)
+    }
+
+    @Test func infoReportsBadFilesAndGoesOn() throws {
+        let result = try CLI.run(["info", "Package.swift", "samples/ascent.png", "no-such.png", "samples"])
+        #expect(result.status == 1)
+        #expect(result.output.contains("ascent.png: 512x512"))
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines == [
+            "convkit: error: Package.swift: not a PNG file (no PNG signature)",
+            "convkit: error: no-such.png: cannot read: No such file or directory",
+            "convkit: error: samples: is a directory, not a file",
+        ])
+    }
+
+    @Test func convertWritesNPYThatMatchesThePNG() throws {
+        let folder = try CLI.temporaryFolder()
+        let result = try CLI.run(["convert", "samples/face.png", folder + "/face.npy"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let array = try NPY.read(path: folder + "/face.npy")
+        #expect(array.shape == [768, 1024, 3])
+        #expect(array.values == .uint8(try {
+            guard case .uint8(let v) = try PNGDecoder.read(path: CLI.packageRoot + "/samples/face.png").samples else { return [] }
+            return v
+        }()))
+    }
+
+    @Test func convertToGrey16AndBack() throws {
+        let folder = try CLI.temporaryFolder()
+        #expect(try CLI.run(["convert", "samples/face.png", folder + "/g.png", "--gray", "--bit-depth", "16", "--compression", "1"]).status == 0)
+        let grey = try PNGDecoder.read(path: folder + "/g.png")
+        #expect(grey.channels == 1 && grey.bitDepth == 16)
+        #expect(try CLI.run(["convert", folder + "/g.png", folder + "/g8.png", "--bit-depth", "8"]).status == 0)
+        #expect(try PNGDecoder.read(path: folder + "/g8.png").bitDepth == 8)
+    }
+
+    @Test func standardInputAndOutput() throws {
+        let png = try Data(contentsOf: URL(fileURLWithPath: CLI.packageRoot + "/samples/ascent.png"))
+        let result = try CLI.run(["convert", "-", "-", "--compression", "0"], input: png)
+        #expect(result.status == 0, "\(result.stderr)")
+        let decoded = try PNGDecoder.decode([UInt8](result.stdout))
+        #expect(decoded.withoutSource() == (try PNGDecoder.read(path: CLI.packageRoot + "/samples/ascent.png")).withoutSource())
+        let info = try CLI.run(["info", "-"], input: png)
+        #expect(info.output.hasPrefix("-: 512x512"))
+    }
+
+    @Test func usageErrorsExitWithTwo() throws {
+        let result = try CLI.run(["convert", "a.png", "b.png", "--bit-depth", "12"])
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix("convkit: error: --bit-depth must be 8 or 16, got 12"))
+        #expect(try CLI.run(["info"]).status == 2)
+    }
+
+    @Test func maxPixelsRefusesBeforeDecoding() throws {
+        let result = try CLI.run(["convert", "samples/ascent.png", "/tmp/never-written.png", "--max-pixels", "1000"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("samples/ascent.png: image too large: 512x512 is 262144 pixels, more than the limit of 1000"))
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/never-written.png"))
+    }
+
+    @Test func aWriteThatFailsLeavesTheOldFileByteIdentical() throws {
+        // A 16 KiB file-size limit makes the write of a ~1 MB PNG fail part way, as a full disk would.
+        let folder = try CLI.temporaryFolder()
+        let target = folder + "/existing.png"
+        let before = Data("previous contents".utf8)
+        try before.write(to: URL(fileURLWithPath: target))
+        let result = try CLI.run(["convert", "samples/face.png", target, "--compression", "0"], shellPrefix: "ulimit -f 16;")
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("convkit: error: \(target): cannot write: File too large"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: target)) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["existing.png"])
+    }
+
+    @Test func convertingOverTheInputWorks() throws {
+        let folder = try CLI.temporaryFolder()
+        let path = folder + "/a.png"
+        try FileManager.default.copyItem(atPath: CLI.packageRoot + "/samples/ascent.png", toPath: path)
+        #expect(try CLI.run(["convert", path, path, "--bit-depth", "16"]).status == 0)
+        #expect(try PNGDecoder.read(path: path).bitDepth == 16)
+    }
+}
+
+extension Image {
+    func withoutSource() -> Image {
+        var copy = self
+        copy.source = nil
+        return copy
+    }
+}
