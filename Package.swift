@@ -24,7 +24,14 @@ let package = Package(
 
         // Swift modules.
         .target(name: "ImageIO", dependencies: ["CPNG", "CZlib"]),
-        .target(name: "Convolution", dependencies: ["ImageIO", "CFFTW"]),
+        .target(name: "Convolution", dependencies: ["ImageIO", "CFFTW", "NamedKernelFiles"]),
+        // The named kernels: one text file each in filters/, bundled so `--kernel NAME` resolves
+        // from any working directory.
+        .target(name: "NamedKernelFiles", path: "filters", resources: [
+            "box3", "box5", "edge", "emboss", "gaussian3", "gaussian5", "identity", "kirsch",
+            "laplacian-4", "laplacian-8", "prewitt-x", "prewitt-y", "roberts-x", "roberts-y",
+            "scharr-x", "scharr-y", "sharpen", "sobel-x", "sobel-y", "tutorial-horizontal", "unsharp",
+        ].map { .copy("\($0).kernel") }),
         .executableTarget(
             name: "convkit",
             dependencies: [
@@ -36,5 +43,6 @@ let package = Package(
         // Tests: one target per module, plus the CLI run as a process.
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["ImageIO"]),
+        .testTarget(name: "ConvolutionTests", dependencies: ["Convolution", "ImageIO"], resources: [.copy("Fixtures")]),
     ]
 )

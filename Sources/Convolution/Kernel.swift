@@ -18,7 +18,10 @@ public struct Kernel: Sendable, Equatable {
         guard rows > 0, columns > 0 else {
             throw KernelError.invalid(name: name, reason: "a kernel needs at least one row and one column, got \(rows)x\(columns)")
         }
-        guard rows <= 4096, columns <= 4096, weights.count == rows * columns else {
+        guard rows <= 4096, columns <= 4096 else {
+            throw KernelError.invalid(name: name, reason: "a kernel has at most 4096 rows and 4096 columns, got \(rows)x\(columns)")
+        }
+        guard weights.count == rows * columns else {
             throw KernelError.invalid(name: name, reason: "\(rows)x\(columns) needs \(rows * columns) weights, got \(weights.count)")
         }
         guard weights.allSatisfy(\.isFinite) else {
@@ -55,10 +58,23 @@ public struct Kernel: Sendable, Equatable {
 public enum KernelError: Error, Equatable, CustomStringConvertible {
     /// The kernel's numbers do not make a valid kernel.
     case invalid(name: String, reason: String)
+    /// No named kernel or family has this name; `suggestions` are the closest known names.
+    case unknownName(String, suggestions: [String])
+    /// A kernel written as text (inline or a family's parameters) cannot be read; `detail` says
+    /// where (entry, row and column) and why.
+    case malformed(spec: String, detail: String)
+    /// A kernel file cannot be read or does not hold a kernel.
+    case badFile(path: String, detail: String)
 
     public var description: String {
         switch self {
         case .invalid(let name, let reason): "kernel '\(name)': \(reason)"
+        case .unknownName(let name, let suggestions):
+            "unknown kernel '\(name)'"
+                + (suggestions.isEmpty ? "" : "; did you mean \(suggestions.joined(separator: ", "))?")
+                + " ('convkit kernels' lists the named kernels and families)"
+        case .malformed(let spec, let detail): "kernel '\(spec)': \(detail)"
+        case .badFile(let path, let detail): "\(path): \(detail)"
         }
     }
 }
