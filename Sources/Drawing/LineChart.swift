@@ -1,0 +1,58 @@
+// LineChart: one or more named series of (x, y) points on linear axes, with a legend.
+
+/// A line chart.
+public struct LineChart: Sendable {
+    /// One named line.
+    public struct Series: Sendable {
+        public var name: String
+        public var points: [Point]
+        public var color: Color
+
+        public init(name: String, points: [Point], color: Color) {
+            self.name = name
+            self.points = points
+            self.color = color
+        }
+    }
+
+    public var series: [Series]
+    public var title: String
+    public var xLabel: String
+    public var yLabel: String
+
+    public init(series: [Series], title: String = "", xLabel: String = "", yLabel: String = "") {
+        self.series = series
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+    }
+
+    /// The axes the chart draws, spanning every finite point.
+    public var axes: Axes {
+        let points = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
+        let xs = points.map(\.x), ys = points.map(\.y)
+        let x = Ticks.niceRange(lower: xs.min() ?? 0, upper: xs.max() ?? 1)
+        let y = Ticks.niceRange(lower: ys.min() ?? 0, upper: ys.max() ?? 1)
+        return Axes(x: x, y: y, title: title, xLabel: xLabel, yLabel: yLabel)
+    }
+
+    /// Draws the chart into `rect`.
+    public func draw(on canvas: Canvas, in rect: Rect) {
+        let axes = self.axes
+        let area = axes.draw(on: canvas, in: rect)
+        for line in series {
+            let points = line.points.filter { $0.x.isFinite && $0.y.isFinite }.map { axes.point(x: $0.x, y: $0.y, area: area) }
+            canvas.stroke(polygon: points, line.color, lineWidth: 2, closed: false)
+            for point in points { canvas.fill(circleAt: point, radius: 3, line.color) }
+        }
+        guard series.count > 1 else { return }
+        let font = Font(size: axes.font.size * 0.85)
+        var y = area.y + 8
+        for line in series {
+            let x = area.maxX - 8 - canvas.measure(line.name, font: font).width
+            canvas.line(from: Point(x: x - 22, y: y), to: Point(x: x - 4, y: y), line.color, lineWidth: 2)
+            canvas.text(line.name, at: Point(x: x, y: y), font: font, Color(hex: 0x333333), anchor: .left)
+            y += font.size * 1.4
+        }
+    }
+}
