@@ -1,0 +1,48 @@
+// TestData: seeded random planes and kernels for comparing fast paths with the reference.
+
+import Convolution
+
+/// SplitMix64: a tiny seeded generator, so every run tests the same numbers.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+enum TestData {
+    /// A plane of values in 0...255, as an 8-bit image channel holds.
+    static func plane(rows: Int, columns: Int, seed: UInt64) -> Plane<Double> {
+        var generator = SeededGenerator(seed: seed)
+        let values = (0..<rows * columns).map { _ in Double(Int.random(in: 0...255, using: &generator)) }
+        // Sizes are positive and match, so this cannot fail.
+        return (try? Plane(rows: rows, columns: columns, values: values)) ?? { fatalError("bad test plane") }()
+    }
+
+    /// An asymmetric random kernel with weights in -1...1.
+    static func kernel(rows: Int, columns: Int, seed: UInt64) throws -> Kernel {
+        var generator = SeededGenerator(seed: seed)
+        return try Kernel(name: "random\(rows)x\(columns)", rows: rows, columns: columns,
+                          weights: (0..<rows * columns).map { _ in Double.random(in: -1...1, using: &generator) })
+    }
+
+    /// A random rank-1 kernel: the outer product of two random vectors.
+    static func rankOneKernel(rows: Int, columns: Int, seed: UInt64) throws -> Kernel {
+        var generator = SeededGenerator(seed: seed)
+        let column = (0..<rows).map { _ in Double.random(in: 0.1...1, using: &generator) }
+        let row = (0..<columns).map { _ in Double.random(in: -1...1, using: &generator) }
+        return try Kernel(name: "rank1-\(rows)x\(columns)", rows: rows, columns: columns,
+                          weights: column.flatMap { c in row.map { c * $0 } })
+    }
+
+    static func float(_ plane: Plane<Double>) throws -> Plane<Float> {
+        try Plane(rows: plane.rows, columns: plane.columns, values: plane.values.map(Float.init))
+    }
+}
