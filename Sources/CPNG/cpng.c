@@ -3,6 +3,7 @@
  * Each entry point installs its own setjmp, turns libpng's longjmp into a status code and a
  * message, and frees what it allocated, so the Swift side only ever sees plain return values. */
 #include "cpng.h"
+#include "cpng_parallel.h"
 
 #include <png.h>
 #include <setjmp.h>
@@ -278,6 +279,15 @@ int cpng_encode(const cpng_write_request *request, uint8_t **out_data, size_t *o
         if (last_translucent >= 0) png_set_tRNS(png, info, alphas, last_translucent + 1, NULL);
     }
     png_write_info(png, info);
+    if (cpng_parallel_applies(request)) {
+        cpng_parallel_write_image_data(png, request);
+        png_write_chunk(png, (png_const_bytep) "IEND", NULL, 0);
+        png_destroy_write_struct(&png, &info);
+        free(rows);
+        *out_data = buffer.data;
+        *out_length = buffer.length;
+        return CPNG_OK;
+    }
     if (request->bit_depth < 8) png_set_packing(png);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     if (request->bit_depth == 16) png_set_swap(png);

@@ -16,12 +16,20 @@ public struct PNGWriteOptions: Sendable, Equatable {
     public var compressionLevel: Int
     /// Write with Adam7 interlacing.
     public var interlaced: Bool
+    /// Threads that filter and compress row bands of a large image in parallel; 1 leaves all
+    /// of it to libpng on the calling thread. The default is the number of online processors.
+    public var threads: Int
 
-    public init(bitDepth: Int? = nil, compressionLevel: Int = 6, interlaced: Bool = false) {
+    public init(bitDepth: Int? = nil, compressionLevel: Int = 6, interlaced: Bool = false,
+                threads: Int = PNGWriteOptions.processorCount) {
         self.bitDepth = bitDepth
         self.compressionLevel = compressionLevel
         self.interlaced = interlaced
+        self.threads = max(1, threads)
     }
+
+    /// The number of online processors.
+    public static var processorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 }
 
 /// Writes PNG images.
@@ -118,7 +126,8 @@ public enum PNGEncoder {
                     width: UInt32(width), height: UInt32(height), color_type: Int32(colorType.rawValue),
                     bit_depth: Int32(bitDepth), compression_level: Int32(options.compressionLevel),
                     interlaced: options.interlaced ? 1 : 0, pixels: pixelBytes.baseAddress,
-                    palette: paletteBytes.baseAddress, palette_size: Int32(palette.count / 4))
+                    palette: paletteBytes.baseAddress, palette_size: Int32(palette.count / 4),
+                    threads: Int32(min(options.threads, 64)))
                 return cpng_encode(&request, &output, &length, &message, message.count)
             }
         }

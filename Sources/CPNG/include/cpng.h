@@ -64,9 +64,14 @@ typedef struct {
     const void *pixels;
     const uint8_t *palette; /* palette_size * 4 bytes, RGBA */
     int palette_size;
+    int threads;            /* >1: filter and deflate row bands in parallel (8/16-bit, not interlaced) */
 } cpng_write_request;
 
-/* Encodes a PNG into a buffer allocated with malloc; the caller frees *out_data. */
+/* Encodes a PNG into a buffer allocated with malloc; the caller frees *out_data.
+ * With threads > 1, large non-interlaced 8/16-bit images take the parallel path of
+ * cpng_parallel.c: libpng still writes every chunk, but the IDAT data is filtered and
+ * deflated in row bands on several threads (as pigz does for gzip). Otherwise, and as the
+ * reference the parallel path is tested against, libpng filters and compresses by itself. */
 int cpng_encode(const cpng_write_request *request, uint8_t **out_data, size_t *out_length,
                 char *message, size_t message_size);
 

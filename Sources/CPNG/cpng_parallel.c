@@ -1,0 +1,254 @@
+/* cpng_parallel.c: PNG image data filtered and deflated in row bands on several threads.
+ *
+ * libpng filters and deflates on one thread, which makes writing a large PNG take as long as
+ * zlib needs for all of it. Here each band of rows is filtered with libpng's adaptive rule
+ * (per row, the filter with the smallest sum of absolute signed bytes) and deflated as raw
+ * deflate data primed with the previous 32 KiB as its dictionary, ending in a sync flush; the
+ * bands concatenate into one zlib stream, as pigz does for gzip. libpng still writes every
+ * chunk (png_write_chunk), so the file is an ordinary PNG. */
+#include "cpng_parallel.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+enum { MIN_PARALLEL_BYTES = 1 << 20, DICTIONARY = 32768, IDAT_SIZE = 1 << 18, MAX_THREADS = 64 };
+
+static int channel_count(int color_type) {
+    switch (color_type) {
+    case PNG_COLOR_TYPE_GRAY_ALPHA: return 2;
+    case PNG_COLOR_TYPE_RGB: return 3;
+    case PNG_COLOR_TYPE_RGB_ALPHA: return 4;
+    default: return 1;
+    }
+}
+
+int cpng_parallel_applies(const cpng_write_request *request) {
+    if (request->threads < 2 || request->interlaced) return 0;
+    if (request->bit_depth != 8 && request->bit_depth != 16) return 0;
+    if (request->color_type == PNG_COLOR_TYPE_PALETTE) return 0;
+    uint64_t bytes = (uint64_t)request->width * request->height * channel_count(request->color_type) * (request->bit_depth / 8);
+    return bytes >= MIN_PARALLEL_BYTES;
+}
+
+struct band {
+    const cpng_write_request *request;
+    size_t row_bytes;      /* unfiltered bytes per row */
+    size_t bpp;            /* bytes per complete pixel, the filter distance */
+    uint32_t first_row, end_row;
+    uint8_t *filtered;     /* whole image, filter byte + row, shared; each band writes its rows */
+    uint8_t *compressed;
+    size_t compressed_length;
+    int is_last;
+    int failed;
+};
+
+/* The unfiltered row `y` in PNG byte order (big-endian for 16-bit samples). */
+static void load_row(const struct band *b, uint32_t y, uint8_t *out) {
+    const uint8_t *source = (const uint8_t *)b->request->pixels + (size_t)y * b->row_bytes;
+    if (b->request->bit_depth == 16) {
+        const uint16_t *samples = (const uint16_t *)source;
+        for (size_t i = 0; i < b->row_bytes / 2; i++) {
+            out[2 * i] = (uint8_t)(samples[i] >> 8);
+            out[2 * i + 1] = (uint8_t)samples[i];
+        }
+    } else {
+        memcpy(out, source, b->row_bytes);
+    }
+}
+
+static uint64_t sum_of_magnitudes(const uint8_t *bytes, size_t n) {
+    uint64_t sum = 0;
+    for (size_t i = 0; i < n; i++) sum += (uint64_t)abs((int8_t)bytes[i]);
+    return sum;
+}
+
+/* Filters `row` against `previous` (zeros for the first row) with each of the five filters
+ * and keeps the one with the smallest sum of absolute signed bytes, libpng's heuristic. Each
+ * filter is its own simple loop so that the compiler can vectorise it. */
+static void filter_row(const uint8_t *row, const uint8_t *previous, size_t n, size_t bpp,
+                       uint8_t *candidates, uint8_t *out) {
+    uint8_t *sub = candidates, *up = candidates + n, *average = candidates + 2 * n, *paeth = candidates + 3 * n;
+    for (size_t i = 0; i < bpp; i++) {
+        sub[i] = row[i];
+        up[i] = (uint8_t)(row[i] - previous[i]);
+        average[i] = (uint8_t)(row[i] - (previous[i] >> 1));
+        paeth[i] = (uint8_t)(row[i] - previous[i]);  /* the Paeth predictor of (0, b, 0) is b */
+    }
+    for (size_t i = bpp; i < n; i++) {
+        sub[i] = (uint8_t)(row[i] - row[i - bpp]);
+        up[i] = (uint8_t)(row[i] - previous[i]);
+        average[i] = (uint8_t)(row[i] - ((row[i - bpp] + previous[i]) >> 1));
+        int a = row[i - bpp], b = previous[i], c = previous[i - bpp];
+        int pa = abs(b - c), pb = abs(a - c), pc = abs(a + b - 2 * c);
+        int predicted = (pa <= pb && pa <= pc) ? a : (pb <= pc ? b : c);
+        paeth[i] = (uint8_t)(row[i] - predicted);
+    }
+    const uint8_t *choices[5] = {row, sub, up, average, paeth};
+    uint64_t best_sum = UINT64_MAX;
+    int best = 0;
+    for (int type = 0; type < 5; type++) {
+        uint64_t sum = sum_of_magnitudes(choices[type], n);
+        if (sum < best_sum) {
+            best_sum = sum;
+            best = type;
+        }
+    }
+    out[0] = (uint8_t)best;
+    memcpy(out + 1, choices[best], n);
+}
+
+/* Filters the band's rows into the shared filtered buffer. */
+static void *filter_band(void *argument) {
+    struct band *b = argument;
+    size_t n = b->row_bytes, stride = n + 1;
+    uint8_t *rows = malloc(2 * n + 4 * n);
+    if (rows == NULL) {
+        b->failed = 1;
+        return NULL;
+    }
+    uint8_t *current = rows, *previous = rows + n, *candidates = rows + 2 * n;
+    if (b->first_row == 0) memset(previous, 0, n);
+    else load_row(b, b->first_row - 1, previous);
+    for (uint32_t y = b->first_row; y < b->end_row; y++) {
+        load_row(b, y, current);
+        filter_row(current, previous, n, b->bpp, candidates, b->filtered + (size_t)y * stride);
+        uint8_t *swap = previous;
+        previous = current;
+        current = swap;
+    }
+    free(rows);
+    return NULL;
+}
+
+/* Deflates the band's filtered rows into its own buffer. */
+static void *deflate_band(void *argument) {
+    struct band *b = argument;
+    if (b->failed) return NULL;
+    size_t stride = b->row_bytes + 1;
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    /* Z_FILTERED, as libpng chooses for filtered rows. */
+    if (deflateInit2(&z, b->request->compression_level, Z_DEFLATED, -15, 8, Z_FILTERED) != Z_OK) {
+        b->failed = 1;
+        return NULL;
+    }
+    uint8_t *start = b->filtered + (size_t)b->first_row * stride;
+    size_t length = (size_t)(b->end_row - b->first_row) * stride;
+    if (b->first_row > 0) {
+        /* The previous band's rows are final before any band starts deflating (see below). */
+        size_t before = (size_t)b->first_row * stride;
+        size_t dictionary = before < DICTIONARY ? before : DICTIONARY;
+        deflateSetDictionary(&z, start - dictionary, (uInt)dictionary);
+    }
+    size_t capacity = deflateBound(&z, length) + 64;
+    b->compressed = malloc(capacity);
+    if (b->compressed == NULL) {
+        deflateEnd(&z);
+        b->failed = 1;
+        return NULL;
+    }
+    z.next_in = start;
+    z.avail_in = (uInt)length;
+    z.next_out = b->compressed;
+    z.avail_out = (uInt)capacity;
+    int status = deflate(&z, b->is_last ? Z_FINISH : Z_SYNC_FLUSH);
+    if ((b->is_last && status != Z_STREAM_END) || (!b->is_last && status != Z_OK) || z.avail_in != 0) b->failed = 1;
+    b->compressed_length = capacity - z.avail_out;
+    deflateEnd(&z);
+    return NULL;
+}
+
+/* Runs `work` on every band, one thread per band (in the calling thread if one cannot start). */
+static void run_all(struct band *bands, int count, void *(*work)(void *)) {
+    pthread_t threads[MAX_THREADS];
+    int started[MAX_THREADS] = {0};
+    for (int i = 1; i < count; i++) started[i] = pthread_create(&threads[i], NULL, work, &bands[i]) == 0;
+    work(&bands[0]);
+    for (int i = 1; i < count; i++) {
+        if (started[i]) pthread_join(threads[i], NULL);
+        else work(&bands[i]);
+    }
+}
+
+void cpng_parallel_write_image_data(png_structp png, const cpng_write_request *request) {
+    int count = request->threads < MAX_THREADS ? request->threads : MAX_THREADS;
+    if ((uint32_t)count > request->height) count = (int)request->height;
+    size_t bytes = (size_t)request->bit_depth / 8;
+    size_t row_bytes = (size_t)request->width * channel_count(request->color_type) * bytes;
+    size_t stride = row_bytes + 1;
+    uint8_t *filtered = malloc(stride * request->height);
+    struct band *bands = calloc((size_t)count, sizeof *bands);
+    if (filtered == NULL || bands == NULL) {
+        free(filtered);
+        free(bands);
+        png_error(png, "out of memory");
+    }
+    for (int i = 0; i < count; i++) {
+        bands[i] = (struct band){
+            .request = request, .row_bytes = row_bytes, .bpp = channel_count(request->color_type) * bytes,
+            .first_row = (uint32_t)((uint64_t)request->height * i / count),
+            .end_row = (uint32_t)((uint64_t)request->height * (i + 1) / count),
+            .filtered = filtered, .is_last = i == count - 1,
+        };
+    }
+    /* Filter every band first, so each band's dictionary (the end of the previous band's
+     * filtered rows) is complete when the deflating starts. */
+    run_all(bands, count, filter_band);
+    run_all(bands, count, deflate_band);
+
+    int failed = 0;
+    for (int i = 0; i < count; i++) failed |= bands[i].failed;
+    uLong adler = adler32(0L, Z_NULL, 0);
+    if (!failed) adler = adler32_z(adler, filtered, stride * request->height);
+    free(filtered);
+    if (failed) {
+        for (int i = 0; i < count; i++) free(bands[i].compressed);
+        free(bands);
+        png_error(png, "out of memory while compressing");
+    }
+
+    /* zlib header for deflate with a 32 KiB window (checked: 0x78xx is a multiple of 31). */
+    int level = request->compression_level;
+    uint8_t level_bits = level < 2 ? 0 : level < 6 ? 1 : level == 6 ? 2 : 3;
+    uint8_t header[2] = {0x78, (uint8_t)(level_bits << 6)};
+    header[1] += (uint8_t)(31 - (header[0] * 256 + header[1]) % 31);
+    uint8_t trailer[4] = {(uint8_t)(adler >> 24), (uint8_t)(adler >> 16), (uint8_t)(adler >> 8), (uint8_t)adler};
+
+    /* Gather the stream into IDAT chunks of IDAT_SIZE bytes. */
+    uint8_t *chunk = malloc(IDAT_SIZE);
+    if (chunk == NULL) {
+        for (int i = 0; i < count; i++) free(bands[i].compressed);
+        free(bands);
+        png_error(png, "out of memory");
+    }
+    size_t filled = 0;
+    const uint8_t *pieces[MAX_THREADS + 2];
+    size_t lengths[MAX_THREADS + 2];
+    pieces[0] = header;
+    lengths[0] = 2;
+    for (int i = 0; i < count; i++) {
+        pieces[i + 1] = bands[i].compressed;
+        lengths[i + 1] = bands[i].compressed_length;
+    }
+    pieces[count + 1] = trailer;
+    lengths[count + 1] = 4;
+    for (int p = 0; p < count + 2; p++) {
+        size_t offset = 0;
+        while (offset < lengths[p]) {
+            size_t take = lengths[p] - offset < IDAT_SIZE - filled ? lengths[p] - offset : IDAT_SIZE - filled;
+            memcpy(chunk + filled, pieces[p] + offset, take);
+            filled += take;
+            offset += take;
+            if (filled == IDAT_SIZE) {
+                png_write_chunk(png, (png_const_bytep) "IDAT", chunk, filled);
+                filled = 0;
+            }
+        }
+    }
+    if (filled > 0) png_write_chunk(png, (png_const_bytep) "IDAT", chunk, filled);
+    free(chunk);
+    for (int i = 0; i < count; i++) free(bands[i].compressed);
+    free(bands);
+}
