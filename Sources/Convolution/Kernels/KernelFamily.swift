@@ -21,11 +21,11 @@ public enum KernelFamily: String, Sendable, CaseIterable {
     public var summary: String {
         switch self {
         case .gaussian:
-            "Gaussian blur, SIZE x SIZE, sum 1: the outer product of cv2.getGaussianKernel(SIZE, SIGMA); without SIGMA, OpenCV's default 0.3*((SIZE-1)/2-1)+0.8 (and its binomial table for SIZE 3, 5, 7)"
+            "Gaussian blur, SIZE x SIZE (SIZE odd), sum 1: the outer product of cv2.getGaussianKernel(SIZE, SIGMA); without SIGMA, OpenCV's default 0.3*((SIZE-1)/2-1)+0.8 (and its fixed tables for SIZE 1 to 9)"
         case .box: "mean filter: every weight 1/(R*C)"
         case .log:
-            "Laplacian of Gaussian, SIZE x SIZE, sum 0, negative centre: scipy.ndimage.gaussian_laplace's weights minus their mean (MATLAB fspecial('log'))"
-        case .dog: "difference of Gaussians gaussian:SIZE,SIGMA1 minus gaussian:SIZE,SIGMA2, sum 0"
+            "Laplacian of Gaussian, SIZE x SIZE (SIZE odd), sum 0, negative centre: scipy.ndimage.gaussian_laplace's weights minus their mean (MATLAB fspecial('log'))"
+        case .dog: "difference of Gaussians gaussian:SIZE,SIGMA1 minus gaussian:SIZE,SIGMA2 (SIZE odd), sum 0"
         case .disk:
             "disk mean filter: 1/n on the n pixels with x^2+y^2 <= RADIUS^2, size 2*floor(RADIUS)+1 (ImageMagick's Disk:RADIUS, normalised)"
         }
@@ -37,7 +37,7 @@ public enum KernelFamily: String, Sendable, CaseIterable {
         switch self {
         case .gaussian:
             try expect(values, count: 1...2, spec: spec)
-            let size = try Self.size(values[0], spec: spec)
+            let size = try Self.size(values[0], spec: spec, odd: true)
             let sigma = values.count == 2 ? try Self.positive(values[1], what: "SIGMA", spec: spec) : nil
             let g = Self.gaussian1D(size: size, sigma: sigma)
             return try outer(g, g, spec: spec)
@@ -59,7 +59,7 @@ public enum KernelFamily: String, Sendable, CaseIterable {
             return try Kernel(name: spec, rows: rows, columns: columns, weights: [Double](repeating: weight, count: rows * columns))
         case .log:
             try expect(values, count: 2...2, spec: spec)
-            let size = try Self.size(values[0], spec: spec, minimum: 3)
+            let size = try Self.size(values[0], spec: spec, minimum: 3, odd: true)
             let sigma = try Self.positive(values[1], what: "SIGMA", spec: spec)
             let g = Self.gaussian1D(size: size, sigma: sigma)
             let centre = Double(size - 1) / 2
@@ -74,7 +74,7 @@ public enum KernelFamily: String, Sendable, CaseIterable {
             return try Kernel(name: spec, rows: size, columns: size, weights: weights.map { $0 - mean })
         case .dog:
             try expect(values, count: 3...3, spec: spec)
-            let size = try Self.size(values[0], spec: spec, minimum: 3)
+            let size = try Self.size(values[0], spec: spec, minimum: 3, odd: true)
             let s1 = try Self.positive(values[1], what: "SIGMA1", spec: spec)
             let s2 = try Self.positive(values[2], what: "SIGMA2", spec: spec)
             guard s1 != s2 else { throw KernelError.malformed(spec: spec, detail: "SIGMA1 and SIGMA2 must differ") }
@@ -103,9 +103,9 @@ public enum KernelFamily: String, Sendable, CaseIterable {
         }
     }
 
-    /// `cv2.getGaussianKernel(size, sigma)`: samples of exp(-x^2 / (2 sigma^2)) at offsets from
-    /// the centre (size-1)/2, divided by their sum. Without sigma, OpenCV's fixed binomial
-    /// weights for sizes 1, 3, 5, 7 and its default sigma otherwise.
+    /// `cv2.getGaussianKernel(size, sigma)` for odd sizes: samples of exp(-x^2 / (2 sigma^2)) at
+    /// offsets from the centre, divided by their sum. Without sigma, OpenCV's fixed weights for
+    /// sizes 1 to 9 and its default sigma 0.3*((size-1)/2-1)+0.8 otherwise.
     static func gaussian1D(size: Int, sigma: Double?) -> [Double] {
         if sigma == nil, let table = binomial[size] { return table }
         let s = sigma ?? 0.3 * ((Double(size) - 1) * 0.5 - 1) + 0.8
@@ -118,12 +118,14 @@ public enum KernelFamily: String, Sendable, CaseIterable {
         return samples.map { $0 / total }
     }
 
-    /// OpenCV's `small_gaussian_tab` (used when sigma <= 0): binomial coefficients / 2^(n-1).
+    /// OpenCV's `small_gaussian_tab` (used when sigma <= 0): binomial coefficients / 2^(n-1) up
+    /// to 7, and OpenCV's 9-tap table in 256ths.
     private static let binomial: [Int: [Double]] = [
         1: [1],
         3: [0.25, 0.5, 0.25],
         5: [0.0625, 0.25, 0.375, 0.25, 0.0625],
         7: [0.03125, 0.109375, 0.21875, 0.28125, 0.21875, 0.109375, 0.03125],
+        9: [4, 13, 30, 51, 60, 51, 30, 13, 4].map { $0 / 256 },
     ]
 
     private func numbers(_ text: Substring, spec: String) throws -> [Double] {
@@ -144,9 +146,15 @@ public enum KernelFamily: String, Sendable, CaseIterable {
         }
     }
 
-    private static func size(_ value: Double, spec: String, minimum: Int = 1) throws -> Int {
-        guard value == value.rounded(), value >= Double(minimum), value <= 4096 else {
-            throw KernelError.malformed(spec: spec, detail: "SIZE must be a whole number from \(minimum) to 4096, got \(value)")
+    /// A kernel size; `odd` for the families centred on a pixel (OpenCV's GaussianBlur also
+    /// requires an odd size).
+    private static func size(_ value: Double, spec: String, minimum: Int = 1, odd: Bool = false) throws -> Int {
+        let limit = odd ? 4095 : 4096
+        guard value == value.rounded(), value >= Double(minimum), value <= Double(limit) else {
+            throw KernelError.malformed(spec: spec, detail: "SIZE must be a whole number from \(minimum) to \(limit), got \(value)")
+        }
+        guard !odd || Int(value) % 2 == 1 else {
+            throw KernelError.malformed(spec: spec, detail: "SIZE must be odd (the kernel is centred on a pixel), got \(Int(value))")
         }
         return Int(value)
     }
