@@ -47,6 +47,7 @@ import ImageIO
     @Test func badEntryIsNamedByPosition() {
         #expect(error("3x3: -1,0,1,-2,x,2,-1,0,1") == .malformed(spec: "3x3: -1,0,1,-2,x,2,-1,0,1", detail: "entry 5 (row 2, column 2) 'x' is not a number"))
         #expect(error("[[1,2],[3,4e]]") == .malformed(spec: "[[1,2],[3,4e]]", detail: "entry 4 (row 2, column 2) '4e' is not a number"))
+        #expect(error("3x3: 1,2,x")?.description == "kernel '3x3: 1,2,x': entry 3 (row 1, column 3) 'x' is not a number")
         #expect(error("2x2: 1,,2,3")?.description.contains("entry 2 (row 1, column 2) is empty") == true)
         #expect(error("1x2: nan, 1")?.description.contains("entry 1 (row 1, column 1) 'nan' is not a number") == true)
         #expect(error("1x2: 1e999, 1")?.description.contains("'1e999' is not a finite number") == true)

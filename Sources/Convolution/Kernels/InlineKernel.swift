@@ -25,10 +25,14 @@ enum InlineKernel {
         }
         try checkSize(rows: rows, columns: columns, spec: name)
         let tokens = KernelText.entries(spec[spec.index(after: colon)...])
+        // Bad entries are reported before a wrong count: "3x3: 1,2,x" is a typo at entry 3.
+        let grid = stride(from: 0, to: tokens.count, by: columns).map { Array(tokens[$0..<min($0 + columns, tokens.count)]) }
+        if case .failure(let error) = KernelText.weights(rows: grid) {
+            throw KernelError.malformed(spec: name, detail: error.reason)
+        }
         guard tokens.count == rows * columns else {
             throw KernelError.malformed(spec: name, detail: "\(rows)x\(columns) needs \(rows * columns) weights, got \(tokens.count)")
         }
-        let grid = (0..<rows).map { r in Array(tokens[(r * columns)..<((r + 1) * columns)]) }
         return try kernel(rows: grid, spec: name)
     }
 
