@@ -27,6 +27,33 @@ import Testing
         }
     }
 
+    /// An installed copy (the binary with its resource bundle beside it, anywhere) reads the
+    /// bundle next to itself: a weight changed in that copy of sobel-x.kernel shows up.
+    @Test func installedCopyReadsTheBundleBesideIt() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let buildFolder = (CLI.executable as NSString).deletingLastPathComponent
+        let bundle = "convkit_NamedKernelFiles.resources"
+        try FileManager.default.copyItem(atPath: CLI.executable, toPath: folder + "/convkit")
+        try FileManager.default.copyItem(atPath: buildFolder + "/" + bundle, toPath: folder + "/" + bundle)
+        let kernelFile = folder + "/" + bundle + "/sobel-x.kernel"
+        let text = try String(contentsOfFile: kernelFile, encoding: .utf8)
+        try text.replacingOccurrences(of: "-2 0 2", with: "-7 0 7").write(toFile: kernelFile, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: folder + "/convkit")
+        process.arguments = ["kernels", "show", "sobel-x", "--json"]
+        process.currentDirectoryURL = URL(fileURLWithPath: "/")
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let weights = (object["kernels"] as? [[String: Any]])?.first?["weights"] as? [[Double]]
+        #expect(weights?[1] == [-7, 0, 7])
+    }
+
     @Test func listJSON() throws {
         let result = try runElsewhere(["kernels", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
