@@ -10,16 +10,16 @@ struct Kernels: ParsableCommand {
         abstract: "List the named kernels and kernel families, or show a kernel's weights.",
         discussion: """
             A KERNEL (for 'kernels show' and 'filter --kernel') is one of:
-              a named kernel            sobel-x, gaussian3, kirsch (a set of 8), kirsch-ne, ...
-              a family                  gaussian:SIZE[,SIGMA]  box:N  log:SIZE,SIGMA
-                                        dog:SIZE,SIGMA1,SIGMA2  disk:RADIUS
-              an inline matrix          "3x3: -1,0,1,-2,0,2,-1,0,1" (ImageMagick style; RxC is
-                                        rows x columns), "[[-1,0,1],[-2,0,2]]", "[1 2 1; 2 4 2]"
-              a file                    K.kernel (text, as in filters/), K.npy (2-D numpy array),
-                                        K.mat (libvips matrix: 'width height [scale [offset]]'
-                                        then rows; weights are divided by scale)
-            Weights are written as they are applied by correlation (cv2.filter2D, PyTorch);
-            'filter' flips them for convolution unless told --correlate.
+              a name     sobel-x, gaussian3, kirsch (a set of 8), kirsch-ne, ...
+              a family   gaussian:SIZE[,SIGMA]  box:N  log:SIZE,SIGMA
+                         dog:SIZE,SIGMA1,SIGMA2  disk:RADIUS
+              a matrix   "3x3: -1,0,1,-2,0,2,-1,0,1" (ImageMagick style, RxC is
+                         rows x columns), "[[-1,0,1],[-2,0,2]]", "[1 2 1; 2 4 2]"
+              a file     K.kernel (text, as in filters/), K.npy (2-D array),
+                         K.mat (libvips: 'width height [scale [offset]]', rows;
+                         weights divided by scale)
+            Weights are written as correlation applies them (cv2.filter2D,
+            PyTorch conv2d); convolution flips them.
             """,
         subcommands: [List.self, Show.self],
         defaultSubcommand: List.self

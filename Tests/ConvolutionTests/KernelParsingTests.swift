@@ -164,6 +164,9 @@ import ImageIO
         let nonFinite = folder + "/nan.npy"
         try NPY.write(try NPYArray(shape: [1, 2], values: .float32([1, .nan])), to: nonFinite)
         #expect(error(nonFinite)?.description.contains("weights must be finite numbers") == true)
+        let empty = folder + "/empty.npy"
+        try NPY.write(try NPYArray(shape: [0, 3], values: .float64([])), to: empty)
+        #expect(error(empty)?.description == "\(empty): a kernel has 1 to 4096 rows and columns, this array has shape [0, 3]")
         // A row vector is a 1-row kernel.
         let row = folder + "/row.npy"
         try NPY.write(try NPYArray(shape: [3], values: .float64([1, 2, 1])), to: row)

@@ -23,7 +23,9 @@ enum KernelArrayFiles {
             throw KernelError.badFile(path: path, detail: "a kernel is a 2-D array, this one has shape \(array.shape)")
         }
         let weights = reinterpret.map { $0.values(of: array.values) } ?? array.values.doubles
-        try InlineKernel.checkSize(rows: shape[0], columns: shape[1], spec: path)
+        guard (1...4096).contains(shape[0]), (1...4096).contains(shape[1]) else {
+            throw KernelError.badFile(path: path, detail: "a kernel has 1 to 4096 rows and columns, this array has shape \(array.shape)")
+        }
         do {
             return try Kernel(name: path, rows: shape[0], columns: shape[1], weights: weights)
         } catch let error as KernelError {

@@ -19,6 +19,7 @@
 public struct KernelDefinition: Sendable, Equatable {
     /// The name `--kernel` accepts (the file name without `.kernel` for filters/).
     public var name: String
+    /// One line for people: what the kernel does.
     public var description: String
     /// Where the weights come from (paper, library function, web page).
     public var source: String
