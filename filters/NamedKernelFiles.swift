@@ -1,5 +1,10 @@
 // NamedKernelFiles: finds the folder of named-kernel text files (the *.kernel files beside this
 // one) at run time, so `--kernel NAME` works from any working directory.
+//
+// To add a named kernel: write NAME.kernel here (format in Sources/Convolution/Kernels/
+// KernelFile.swift, with name, description, source and orientation), add NAME to the resource
+// list of this target in Package.swift, and add its reference weights to
+// scripts/make-kernel-fixtures.py; the kernel tests fail until all three agree.
 
 import Foundation
 

@@ -4,6 +4,7 @@
 import Foundation
 import Testing
 @testable import Convolution
+import NamedKernelFiles
 
 /// The reference weights of Fixtures/kernels/reference-kernels.json.
 struct ReferenceKernels: Decodable {
@@ -57,6 +58,19 @@ func expectMatches(_ kernel: Kernel, _ reference: ReferenceKernels.Entry, _ labe
         #expect(defined.isSuperset(of: ["identity", "box3", "box5", "gaussian3", "gaussian5", "sharpen", "unsharp", "emboss",
                                         "edge", "laplacian-4", "laplacian-8", "sobel-x", "sobel-y", "scharr-x", "scharr-y",
                                         "prewitt-x", "prewitt-y", "roberts-x", "roberts-y", "kirsch", "tutorial-horizontal"]))
+    }
+
+    /// Package.swift lists the resources one by one: a file missing from the list would resolve
+    /// only from the source tree.
+    @Test func bundleHoldsEveryKernelFileOfTheSourceFolder() throws {
+        let sourceFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("filters").path
+        let bundle = try #require(NamedKernelFiles.folder)
+        #expect(bundle.hasSuffix(NamedKernelFiles.bundleName), "read from \(bundle), not the resource bundle")
+        let kernelFiles = { (folder: String) in
+            Set(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".kernel") })
+        }
+        #expect(try kernelFiles(bundle) == kernelFiles(sourceFolder))
     }
 
     @Test func namedKernelFilesCarryTheirMetadata() throws {
