@@ -29,24 +29,33 @@ public enum Convolution {
             let kernel = plan.options.operation == .convolve ? plan.effective.flipped : plan.effective
             let result = try ReferenceConvolution.apply(kernel, to: double, options: plan.options)
             values = result.values.map(Float.init)
-        case .direct:
-            let padded = PaddedPlane(input, geometry: g, boundary: plan.options.boundary, threads: threads)
-            values = DirectConvolution.run(padded, weights: weights, geometry: g, threads: threads)
+        case .direct, .separable, .fft:
+            values = try input.values.withUnsafeBufferPointer { buffer in
+                let source = PaddedRows(input: buffer.baseAddress!, inputRows: input.rows, inputColumns: input.columns,
+                                        geometry: g, boundary: plan.options.boundary)
+                return try run(plan, source: source, weights: weights, threads: threads)
+            }
+        }
+        return Plane(unchecked: g.output.rows, columns: g.output.columns, values: values)
+    }
+
+    private static func run(_ plan: ConvolutionPlan, source: PaddedRows, weights: [Float], threads: Int) throws -> [Float] {
+        let g = plan.geometry
+        switch plan.path {
         case .separable:
             guard let factors = plan.factors else {
                 throw ConvolutionError.pathNotApplicable(.separable, "the kernel is not rank 1")
             }
-            let padded = PaddedPlane(input, geometry: g, boundary: plan.options.boundary, threads: threads)
-            values = SeparableConvolution.run(padded, column: factors.column.map(Float.init), row: factors.row.map(Float.init),
-                                              geometry: g, threads: threads)
+            return SeparableConvolution.run(source, column: factors.column.map(Float.init), row: factors.row.map(Float.init),
+                                            geometry: g, threads: threads)
         case .fft:
-            let padded = PaddedPlane(input, geometry: g, boundary: plan.options.boundary, threads: threads)
-            guard let result = FFTConvolution.run(padded, weights: weights, geometry: g, threads: threads) else {
-                throw ConvolutionError.tooLarge("FFTW could not allocate or plan \(g.padded.rows)x\(g.padded.columns) tiles")
+            guard let result = FFTConvolution.run(source, weights: weights, geometry: g, threads: threads) else {
+                throw ConvolutionError.tooLarge("FFTW could not allocate or plan tiles for a \(g.padded.rows)x\(g.padded.columns) image")
             }
-            values = result
+            return result
+        default:
+            return DirectConvolution.run(source, weights: weights, geometry: g, threads: threads)
         }
-        return Plane(unchecked: g.output.rows, columns: g.output.columns, values: values)
     }
 
     /// Convolves `input` with `kernel` in Float64 with the plain reference loops.

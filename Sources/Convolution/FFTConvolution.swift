@@ -19,9 +19,9 @@ enum FFTConvolution {
     }
 
     /// Returns the `geometry.output` values, row-major, or nil if FFTW could not allocate or plan.
-    static func run(_ padded: PaddedPlane, weights: [Float], geometry g: ConvolutionGeometry, threads: Int) -> [Float]? {
-        let shape = TileShape(rows: tileSize(span: g.span.rows, padded: padded.rows),
-                              columns: tileSize(span: g.span.columns, padded: padded.columns))
+    static func run(_ source: PaddedRows, weights: [Float], geometry g: ConvolutionGeometry, threads: Int) -> [Float]? {
+        let shape = TileShape(rows: tileSize(span: g.span.rows, padded: source.rows),
+                              columns: tileSize(span: g.span.columns, padded: source.columns))
         guard let plans = FFTWPlans.plans(for: shape),
               let kernelSpectrum = spectrum(of: weights, geometry: g, shape: shape, plans: plans) else { return nil }
         defer { fftwf_free(kernelSpectrum) }
@@ -48,14 +48,14 @@ enum FFTConvolution {
         let workerBuffers = buffers
         return [Float](unsafeUninitializedCapacity: g.output.rows * outColumns) { buffer, initialized in
             let out = SharedPointer(base: buffer.baseAddress!)
-            padded.values.withUnsafeBufferPointer { source in
-                let input = SharedConstPointer(base: source.baseAddress!)
                 Parallel.forEachBand(count: workers, threads: workers) { workerRange in
                     for worker in workerRange {
                         let real = workerBuffers[worker].real.base, spectrum = workerBuffers[worker].spectrum.base
                         for tile in stride(from: worker, to: tileCount, by: workers) {
                             let y0 = (tile / tileColumns) * validRows, x0 = (tile % tileColumns) * validColumns
-                            load(input.base, rows: padded.rows, columns: padded.columns, y0: y0, x0: x0, shape: shape, into: real)
+                            for r in 0..<shape.rows {
+                                source.copy(row: y0 + r, start: x0, count: shape.columns, into: real + r * shape.columns)
+                            }
                             fftwf_execute_dft_r2c(plans.forward, real, spectrum)
                             multiplyByConjugate(spectrum, kernelPointer.base, count: complexCount)
                             fftwf_execute_dft_c2r(plans.inverse, spectrum, real)
@@ -72,7 +72,6 @@ enum FFTConvolution {
                         }
                     }
                 }
-            }
             initialized = g.output.rows * outColumns
         }
     }
@@ -91,22 +90,6 @@ enum FFTConvolution {
         }
         fftwf_execute_dft_r2c(plans.forward, real, spectrum)
         return spectrum
-    }
-
-    /// Copies the tile at (`y0`, `x0`) of the padded image into `real`, zero past the image's edge.
-    private static func load(_ padded: UnsafePointer<Float>, rows: Int, columns: Int, y0: Int, x0: Int,
-                             shape: TileShape, into real: UnsafeMutablePointer<Float>) {
-        let copyColumns = max(0, min(shape.columns, columns - x0))
-        for r in 0..<shape.rows {
-            let destination = real + r * shape.columns
-            let y = y0 + r
-            if y < rows && copyColumns > 0 {
-                destination.update(from: padded + y * columns + x0, count: copyColumns)
-                (destination + copyColumns).update(repeating: 0, count: shape.columns - copyColumns)
-            } else {
-                destination.update(repeating: 0, count: shape.columns)
-            }
-        }
     }
 
     /// spectrum[i] *= conj(kernel[i]): correlation rather than convolution.

@@ -18,3 +18,4 @@ struct CLIError: UserFacingError {
 
 extension ImageIOError: UserFacingError {}
 extension KernelError: UserFacingError {}
+extension ConvolutionError: UserFacingError {}

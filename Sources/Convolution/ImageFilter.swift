@@ -1,0 +1,161 @@
+// ImageFilter: kernels applied to every channel of an image, with the alpha rules and combinations.
+
+import ImageIO
+
+/// What happens to an alpha channel while colour is filtered.
+public enum AlphaPolicy: String, Sendable, CaseIterable {
+    /// Premultiply for blurs (no dark fringes around transparent areas), pass through otherwise.
+    case auto
+    /// Colour is multiplied by alpha, both are filtered, then colour is divided by the new alpha.
+    case premultiply
+    /// Alpha is kept as it is (resampled to the output's geometry), never edge-filtered.
+    case pass
+    /// Alpha is filtered like any other channel.
+    case filter
+}
+
+/// A filter for whole images: each step is one `--kernel` (several kernels in a step, such as the
+/// eight Kirsch compass kernels, combine by the per-pixel maximum of their responses), steps apply
+/// in order with the same options, and `magnitude` instead combines exactly two steps, each applied
+/// to the input, as `sqrt(a^2 + b^2)`.
+public struct ImageFilter: Sendable {
+    public var steps: [[Kernel]]
+    public var options: ConvolutionOptions
+    public var magnitude: Bool
+    public var alpha: AlphaPolicy
+    /// Compute with the Float64 reference loops instead of the Float32 fast paths.
+    public var float64: Bool
+
+    public init(steps: [[Kernel]], options: ConvolutionOptions = ConvolutionOptions(), magnitude: Bool = false,
+                alpha: AlphaPolicy = .auto, float64: Bool = false) {
+        self.steps = steps
+        self.options = options
+        self.magnitude = magnitude
+        self.alpha = alpha
+        self.float64 = float64
+    }
+
+    /// The alpha rule actually used: `auto` becomes `premultiply` when every kernel is a blur.
+    public var effectiveAlpha: AlphaPolicy {
+        guard alpha == .auto else { return alpha }
+        return steps.allSatisfy { $0.allSatisfy(\.isBlur) } && !magnitude ? .premultiply : .pass
+    }
+
+    /// One line per step saying which algorithm runs and why (for `--verbose`).
+    public func planDescriptions(rows: Int, columns: Int) throws -> [String] {
+        var lines = [String]()
+        var size = (rows: rows, columns: columns)
+        for step in steps {
+            for kernel in step {
+                let plan = try ConvolutionPlan(kernel: kernel, inputRows: size.rows, inputColumns: size.columns, options: options)
+                let path = float64 ? "reference Float64 loops (requested)" : plan.reason
+                lines.append("\(kernel.name) on \(size.rows)x\(size.columns) -> \(plan.geometry.output.rows)x\(plan.geometry.output.columns): \(path)")
+            }
+            if !magnitude, let first = step.first {
+                let g = try ConvolutionGeometry(inputRows: size.rows, inputColumns: size.columns, kernelRows: first.rows,
+                                                kernelColumns: first.columns, kernelName: first.name, options: options)
+                size = (g.output.rows, g.output.columns)
+            }
+        }
+        return lines
+    }
+
+    /// Filters every channel of `image`. Colour channels are filtered as the steps say; alpha
+    /// follows ``effectiveAlpha``.
+    public func apply(to image: Image) throws -> FilteredImage {
+        guard !steps.isEmpty, steps.allSatisfy({ !$0.isEmpty }) else {
+            throw ConvolutionError.shapeMismatch("no kernel to apply")
+        }
+        guard !magnitude || steps.count == 2 else {
+            throw ConvolutionError.shapeMismatch("--magnitude combines exactly two kernels, got \(steps.count)")
+        }
+        let maxValue = Float(image.maxSampleValue)
+        var planes = ImagePlanes.split(image)
+        var alphaPlane: Plane<Float>? = image.hasAlpha ? planes.removeLast() : nil
+        let policy = effectiveAlpha
+        if policy == .premultiply, let alpha = alphaPlane {
+            planes = planes.map { plane in premultiplied(plane, by: alpha, maxValue: maxValue) }
+        }
+        var colour = try planes.map { try run($0) }
+        if let alpha = alphaPlane {
+            switch policy {
+            case .premultiply:
+                let filteredAlpha = try run(alpha)
+                colour = colour.map { unpremultiplied($0, by: filteredAlpha, maxValue: maxValue) }
+                alphaPlane = filteredAlpha
+            case .filter, .auto:
+                alphaPlane = try run(alpha)
+            case .pass:
+                alphaPlane = try passThrough(alpha)
+            }
+        }
+        return FilteredImage(colour: colour, alpha: alphaPlane, maxValue: image.maxSampleValue)
+    }
+
+    /// All steps on one plane.
+    func run(_ plane: Plane<Float>) throws -> Plane<Float> {
+        if magnitude {
+            let a = try step(steps[0], on: plane), b = try step(steps[1], on: plane)
+            return Plane(unchecked: a.rows, columns: a.columns, values: zip(a.values, b.values).map { ($0 * $0 + $1 * $1).squareRoot() })
+        }
+        var current = plane
+        for kernels in steps { current = try step(kernels, on: current) }
+        return current
+    }
+
+    /// One step: one kernel, or the per-pixel maximum over a compass set.
+    private func step(_ kernels: [Kernel], on plane: Plane<Float>) throws -> Plane<Float> {
+        var result: Plane<Float>?
+        for kernel in kernels {
+            let response = try convolve(kernel, plane)
+            if let previous = result {
+                result = Plane(unchecked: response.rows, columns: response.columns,
+                               values: zip(previous.values, response.values).map { Swift.max($0, $1) })
+            } else {
+                result = response
+            }
+        }
+        return result ?? plane
+    }
+
+    private func convolve(_ kernel: Kernel, _ plane: Plane<Float>) throws -> Plane<Float> {
+        guard float64 else { return try Convolution.apply(kernel, to: plane, options: options) }
+        let double = Plane<Double>(unchecked: plane.rows, columns: plane.columns, values: plane.values.map(Double.init))
+        let result = try ReferenceConvolution.apply(kernel, to: double, options: options)
+        return Plane(unchecked: result.rows, columns: result.columns, values: result.values.map(Float.init))
+    }
+
+    /// Alpha carried through the same geometry as colour: each step becomes a single 1 at the
+    /// kernel's anchor (the tap 'same' mode centres on), so in 'same' mode alpha is unchanged.
+    private func passThrough(_ alpha: Plane<Float>) throws -> Plane<Float> {
+        var current = alpha
+        let passes = magnitude ? Array(steps.prefix(1)) : steps
+        for kernels in passes {
+            guard let kernel = kernels.first else { continue }
+            var weights = [Double](repeating: 0, count: kernel.rows * kernel.columns)
+            let row = anchor(kernel.rows, dilation: options.dilation.rows)
+            let column = anchor(kernel.columns, dilation: options.dilation.columns)
+            weights[row * kernel.columns + column] = 1
+            let delta = try Kernel(name: "alpha", rows: kernel.rows, columns: kernel.columns, weights: weights)
+            current = try Convolution.apply(delta, to: current, options: options)
+        }
+        return current
+    }
+
+    /// The kernel index (as written) that 'same' mode places over each output's own pixel.
+    private func anchor(_ size: Int, dilation: Int) -> Int {
+        let span = dilation * (size - 1) + 1
+        let before = ConvolutionGeometry.modePadding(span: span, mode: .same, operation: options.operation).before
+        let tap = Swift.min(size - 1, before / dilation)
+        return options.operation == .convolve ? size - 1 - tap : tap
+    }
+
+    private func premultiplied(_ plane: Plane<Float>, by alpha: Plane<Float>, maxValue: Float) -> Plane<Float> {
+        Plane(unchecked: plane.rows, columns: plane.columns, values: zip(plane.values, alpha.values).map { $0 * $1 / maxValue })
+    }
+
+    private func unpremultiplied(_ plane: Plane<Float>, by alpha: Plane<Float>, maxValue: Float) -> Plane<Float> {
+        Plane(unchecked: plane.rows, columns: plane.columns,
+              values: zip(plane.values, alpha.values).map { $1 > 1e-6 * maxValue ? $0 * maxValue / $1 : 0 })
+    }
+}

@@ -1,0 +1,58 @@
+// ImagePlanes: images split into float planes per channel, and float results back into images or arrays.
+
+import ImageIO
+
+/// Conversions between interleaved integer images and one float plane per channel.
+public enum ImagePlanes {
+    /// One plane per channel, in the image's channel order, holding the sample values (0...255 or
+    /// 0...65535) as floats.
+    public static func split(_ image: Image) -> [Plane<Float>] {
+        let count = image.width * image.height
+        return (0..<image.channels).map { channel in
+            var values = [Float](repeating: 0, count: count)
+            switch image.samples {
+            case .uint8(let samples):
+                for i in 0..<count { values[i] = Float(samples[i * image.channels + channel]) }
+            case .uint16(let samples):
+                for i in 0..<count { values[i] = Float(samples[i * image.channels + channel]) }
+            }
+            return Plane(unchecked: image.height, columns: image.width, values: values)
+        }
+    }
+}
+
+/// The float result of filtering an image: colour planes and, if the image had one, alpha.
+public struct FilteredImage: Sendable {
+    public let colour: [Plane<Float>]
+    public let alpha: Plane<Float>?
+    /// The input's largest sample value (255 or 65535), which PNG output keeps.
+    public let maxValue: Int
+
+    public var rows: Int { colour.first?.rows ?? 0 }
+    public var columns: Int { colour.first?.columns ?? 0 }
+
+    /// The exact float32 result, shape (H, W) for grey or (H, W, C) otherwise, alpha last.
+    public func npyArray() throws -> NPYArray {
+        let planes = colour + (alpha.map { [$0] } ?? [])
+        let pixels = rows * columns
+        var values = [Float](repeating: 0, count: pixels * planes.count)
+        for (channel, plane) in planes.enumerated() {
+            for i in 0..<pixels { values[i * planes.count + channel] = plane.values[i] }
+        }
+        let shape = planes.count == 1 ? [rows, columns] : [rows, columns, planes.count]
+        return try NPYArray(shape: shape, values: .float32(values))
+    }
+
+    /// The result as an image of the input's bit depth: colour mapped by `range`, alpha clamped.
+    public func image(range: OutputRange) throws -> Image {
+        let mapped = range.map(colour, maxValue: maxValue) + (alpha.map { OutputRange.clamp.map([$0], maxValue: maxValue) } ?? [])
+        let channels = mapped.count
+        let pixels = rows * columns
+        var interleaved = [Int](repeating: 0, count: pixels * channels)
+        for (channel, plane) in mapped.enumerated() {
+            for i in 0..<pixels { interleaved[i * channels + channel] = plane[i] }
+        }
+        let samples: Image.Samples = maxValue > 255 ? .uint16(interleaved.map { UInt16($0) }) : .uint8(interleaved.map { UInt8($0) })
+        return try Image(width: columns, height: rows, channels: channels, samples: samples)
+    }
+}
