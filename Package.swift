@@ -32,17 +32,20 @@ let package = Package(
             "laplacian-4", "laplacian-8", "prewitt-x", "prewitt-y", "roberts-x", "roberts-y",
             "scharr-x", "scharr-y", "sharpen", "sobel-x", "sobel-y", "tutorial-horizontal", "unsharp",
         ].map { .copy("\($0).kernel") }),
+        .target(name: "LearnedFilters", dependencies: ["ImageIO", "Convolution", "COpenBLAS"],
+                swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Drawing", dependencies: ["CCairo", "ImageIO"]),
         .executableTarget(
             name: "convkit",
             dependencies: [
-                "ImageIO", "Convolution",
+                "ImageIO", "Convolution", "LearnedFilters",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         // Tests: one target per module, plus the CLI run as a process.
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LearnedFiltersTests", dependencies: ["LearnedFilters", "ImageIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["ImageIO"]),
         .testTarget(name: "ConvolutionTests", dependencies: ["Convolution", "ImageIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DrawingTests", dependencies: ["Drawing", "ImageIO"], resources: [.copy("Fixtures")]),

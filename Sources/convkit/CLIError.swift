@@ -2,6 +2,7 @@
 
 import Convolution
 import ImageIO
+import LearnedFilters
 
 /// An error whose description is a complete one-line message for the user (naming the file
 /// where there is one). `ConvKit.main` prints it after `convkit: error: ` and exits with 1.
@@ -19,3 +20,4 @@ struct CLIError: UserFacingError {
 extension ImageIOError: UserFacingError {}
 extension KernelError: UserFacingError {}
 extension ConvolutionError: UserFacingError {}
+extension LearnedFiltersError: UserFacingError {}

@@ -1,0 +1,114 @@
+// Conv2D: Keras' 2-D convolution layer (cross-correlation), NHWC, kernel (kh, kw, cin, cout).
+
+/// A 2-D convolution with stride, dilation, same/valid padding and an optional fused ReLU.
+///
+/// Input `[batch, h, w, cin]`, kernel `[kh, kw, cin, cout]`, bias `[cout]`, output
+/// `[batch, oh, ow, cout]` with `oh`, `ow` from ``ConvGeometry``. The fast path uses a direct
+/// kernel when `cin == 1` and im2col + `cblas_sgemm` otherwise; the reference path is
+/// ``ReferenceOps/convForward(input:kernel:bias:batch:geometry:filters:)``.
+public final class Conv2D: Layer {
+    public var name: String
+    public let spec: LayerSpec
+    public let inputShape: [Int]
+    public let outputShape: [Int]
+    public let kernel: Parameter
+    public let bias: Parameter
+    public let geometry: ConvGeometry
+    public let filters: Int
+    public let activation: Activation
+    public var parameters: [Parameter] { [kernel, bias] }
+
+    private var lastInput = Tensor(zeros: [0])
+    private var lastOutput = Tensor(zeros: [0])
+    private var columns = [Float]()
+
+    init(name: String, spec: LayerSpec, inputShape: [Int], generator: inout SeededGenerator) throws {
+        guard case let .conv2d(filters, kernelSize, strides, dilation, padding, activation) = spec else {
+            throw LearnedFiltersError.badShape("\(name) is not a convolution")
+        }
+        guard inputShape.count == 3 else {
+            throw LearnedFiltersError.badShape("\(name) needs an input of shape (h, w, c), got \(inputShape)")
+        }
+        let geometry = ConvGeometry(inputHeight: inputShape[0], inputWidth: inputShape[1], inputChannels: inputShape[2],
+                                    kernelHeight: kernelSize[0], kernelWidth: kernelSize[1], strideY: strides[0], strideX: strides[1],
+                                    dilationY: dilation[0], dilationX: dilation[1], padding: padding)
+        guard geometry.outputHeight > 0, geometry.outputWidth > 0 else {
+            throw LearnedFiltersError.badShape("\(name): a \(kernelSize[0])x\(kernelSize[1]) kernel does not fit the input \(inputShape)")
+        }
+        self.name = name
+        self.spec = spec
+        self.inputShape = inputShape
+        self.outputShape = [geometry.outputHeight, geometry.outputWidth, filters]
+        self.geometry = geometry
+        self.filters = filters
+        self.activation = activation
+        let fanIn = geometry.taps * geometry.inputChannels
+        let fanOut = geometry.taps * filters
+        kernel = Parameter(name: "kernel", shape: [kernelSize[0], kernelSize[1], inputShape[2], filters],
+                           value: glorotUniform(count: fanIn * filters, fanIn: fanIn, fanOut: fanOut, generator: &generator))
+        bias = Parameter(name: "bias", shape: [filters], value: [Float](repeating: 0, count: filters))
+    }
+
+    public func forward(_ input: Tensor, options: ForwardOptions) -> Tensor {
+        lastInput = input
+        let batch = input.batch
+        var output: [Float]
+        switch options.implementation {
+        case .reference:
+            output = ReferenceOps.convForward(input: input.values, kernel: kernel.value, bias: bias.value, batch: batch,
+                                              geometry: geometry, filters: filters)
+            if activation == .relu { output = ReferenceOps.relu(output) }
+        case .fast:
+            output = [Float](repeating: 0, count: batch * geometry.outputPixels * filters)
+            if geometry.inputChannels == 1 {
+                ConvDirect.forward(input: input.values, kernel: kernel.value, bias: bias.value, output: &output,
+                                   batch: batch, geometry: geometry, filters: filters, relu: activation == .relu)
+            } else {
+                ConvLowered.forward(input: input.values, kernel: kernel.value, bias: bias.value, output: &output,
+                                    columns: &columns, batch: batch, geometry: geometry, filters: filters, relu: activation == .relu)
+            }
+        }
+        lastOutput = Tensor(shape: [batch] + outputShape, values: output)
+        return lastOutput
+    }
+
+    public func backward(_ outputGradient: Tensor, options: ForwardOptions, needInputGradient: Bool) -> Tensor? {
+        let batch = lastInput.batch
+        switch options.implementation {
+        case .reference:
+            let gradient = activation == .relu
+                ? ReferenceOps.reluBackward(output: lastOutput.values, outputGradient: outputGradient.values) : outputGradient.values
+            let grads = ReferenceOps.convBackward(input: lastInput.values, kernel: kernel.value, outputGradient: gradient,
+                                                  batch: batch, geometry: geometry, filters: filters)
+            accumulate(grads.kernel, into: kernel)
+            accumulate(grads.bias, into: bias)
+            return needInputGradient ? Tensor(shape: lastInput.shape, values: grads.input) : nil
+        case .fast:
+            var gradient = outputGradient.values
+            if activation == .relu { FastOps.reluBackward(output: lastOutput.values, gradient: &gradient) }
+            FastOps.columnSums(gradient, rows: gradient.count / filters, columns: filters, into: &bias.gradient)
+            var inputGradient: [Float]? = needInputGradient ? [Float](repeating: 0, count: lastInput.values.count) : nil
+            if geometry.inputChannels == 1 {
+                ConvDirect.backward(input: lastInput.values, kernel: kernel.value, outputGradient: gradient,
+                                    kernelGradient: &kernel.gradient, inputGradient: &inputGradient,
+                                    batch: batch, geometry: geometry, filters: filters)
+            } else {
+                ConvLowered.backward(input: lastInput.values, kernel: kernel.value, outputGradient: gradient,
+                                     kernelGradient: &kernel.gradient, inputGradient: &inputGradient, columns: &columns,
+                                     batch: batch, geometry: geometry, filters: filters)
+            }
+            return inputGradient.map { Tensor(shape: lastInput.shape, values: $0) }
+        }
+    }
+}
+
+/// Adds `values` to a parameter's gradient.
+func accumulate(_ values: [Float], into parameter: Parameter) {
+    for index in values.indices { parameter.gradient[index] += values[index] }
+}
+
+/// Keras' glorot-uniform initialiser: uniform in ±sqrt(6 / (fanIn + fanOut)).
+func glorotUniform(count: Int, fanIn: Int, fanOut: Int, generator: inout SeededGenerator) -> [Float] {
+    let limit = (6.0 / Float(fanIn + fanOut)).squareRoot()
+    return (0..<count).map { _ in (generator.nextUnitFloat() * 2 - 1) * limit }
+}

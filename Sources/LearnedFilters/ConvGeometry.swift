@@ -1,0 +1,60 @@
+// ConvGeometry: the sizes, padding, stride and dilation of one 2-D convolution or pooling window.
+
+import Convolution
+
+/// Padding modes with Keras' meaning.
+public enum Padding: String, Sendable, CaseIterable {
+    /// No padding: only windows that fit inside the input.
+    case valid
+    /// Output size `ceil(input / stride)`, padding split with the smaller half before, as in
+    /// Keras and TensorFlow.
+    case same
+}
+
+/// The geometry of a 2-D window operation over an NHWC batch, per sample.
+public struct ConvGeometry: Sendable, Equatable {
+    public var inputHeight: Int, inputWidth: Int, inputChannels: Int
+    public var kernelHeight: Int, kernelWidth: Int
+    public var strideY: Int, strideX: Int
+    public var dilationY: Int, dilationX: Int
+    public var padTop: Int, padLeft: Int
+    public var outputHeight: Int, outputWidth: Int
+
+    /// Resolves `padding` into explicit amounts and computes the output size with
+    /// `convolutionOutputSize`, the one formula shared with the convolution module.
+    public init(inputHeight: Int, inputWidth: Int, inputChannels: Int, kernelHeight: Int, kernelWidth: Int,
+                strideY: Int = 1, strideX: Int = 1, dilationY: Int = 1, dilationX: Int = 1, padding: Padding) {
+        self.inputHeight = inputHeight
+        self.inputWidth = inputWidth
+        self.inputChannels = inputChannels
+        self.kernelHeight = kernelHeight
+        self.kernelWidth = kernelWidth
+        self.strideY = strideY
+        self.strideX = strideX
+        self.dilationY = dilationY
+        self.dilationX = dilationX
+        let (top, bottom) = ConvGeometry.padding(padding, input: inputHeight, kernel: kernelHeight, stride: strideY, dilation: dilationY)
+        let (left, right) = ConvGeometry.padding(padding, input: inputWidth, kernel: kernelWidth, stride: strideX, dilation: dilationX)
+        padTop = top
+        padLeft = left
+        outputHeight = convolutionOutputSize(input: inputHeight, kernel: kernelHeight, stride: strideY, dilation: dilationY,
+                                             paddingBefore: top, paddingAfter: bottom)
+        outputWidth = convolutionOutputSize(input: inputWidth, kernel: kernelWidth, stride: strideX, dilation: dilationX,
+                                            paddingBefore: left, paddingAfter: right)
+    }
+
+    /// Keras 'same': total padding so that the output is `ceil(i/s)`, smaller half before.
+    static func padding(_ mode: Padding, input: Int, kernel: Int, stride: Int, dilation: Int) -> (Int, Int) {
+        guard mode == .same else { return (0, 0) }
+        let output = (input + stride - 1) / stride
+        let total = max((output - 1) * stride + dilation * (kernel - 1) + 1 - input, 0)
+        return (total / 2, total - total / 2)
+    }
+
+    /// Values per input sample.
+    public var inputSize: Int { inputHeight * inputWidth * inputChannels }
+    /// Output pixels per sample.
+    public var outputPixels: Int { outputHeight * outputWidth }
+    /// Kernel taps per input channel.
+    public var taps: Int { kernelHeight * kernelWidth }
+}

@@ -1,0 +1,64 @@
+// Evaluation: loss, accuracy, per-class accuracy and the confusion matrix of a model on a dataset.
+
+import Foundation
+
+/// How a model does on a labelled dataset.
+public struct Evaluation: Sendable, Equatable {
+    /// Mean cross-entropy.
+    public var loss: Double
+    /// Fraction of correct predictions.
+    public var accuracy: Double
+    /// `confusion[true][predicted]` counts.
+    public var confusion: [[Int]]
+
+    /// Accuracy of each true class (NaN-free: 0 for a class with no samples).
+    public var perClassAccuracy: [Double] {
+        confusion.enumerated().map { index, row in
+            let total = row.reduce(0, +)
+            return total == 0 ? 0 : Double(row[index]) / Double(total)
+        }
+    }
+
+    /// Runs the model on `data` in inference mode, `batchSize` samples at a time.
+    public init(model: Model, data: Dataset, batchSize: Int = 1000, implementation: Implementation = .fast) throws {
+        let classes = model.classes
+        var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
+        var lossSum = 0.0
+        var correct = 0
+        var start = 0
+        let step = max(1, batchSize)
+        while start < data.count {
+            let range = start..<min(data.count, start + step)
+            let (images, labels) = data.batch(Array(range)[...])
+            guard labels.allSatisfy({ $0 < classes }) else {
+                throw LearnedFiltersError.badInput("the data has labels beyond the model's \(classes) classes")
+            }
+            let logits = try model.forward(images, options: ForwardOptions(training: false, implementation: implementation))
+            lossSum += Double(ReferenceOps.softmaxCrossEntropy(logits: logits.values, labels: labels, classes: classes).loss) * Double(range.count)
+            for (row, label) in labels.enumerated() {
+                let predicted = predictedClass(logits.values, row: row, classes: classes)
+                confusion[label][predicted] += 1
+                if predicted == label { correct += 1 }
+            }
+            start = range.upperBound
+        }
+        self.loss = data.count == 0 ? 0 : lossSum / Double(data.count)
+        self.accuracy = data.count == 0 ? 0 : Double(correct) / Double(data.count)
+        self.confusion = confusion
+    }
+}
+
+extension Model {
+    /// Class probabilities (softmax of the logits) for a batch, one row per sample.
+    public func probabilities(_ batch: Tensor) throws -> [[Double]] {
+        let logits = try forward(batch)
+        let classes = logits.itemSize
+        return (0..<logits.batch).map { row in
+            let slice = logits.values[row * classes..<(row + 1) * classes].map(Double.init)
+            let top = slice.max() ?? 0
+            let exps = slice.map { exp($0 - top) }
+            let total = exps.reduce(0, +)
+            return exps.map { $0 / total }
+        }
+    }
+}

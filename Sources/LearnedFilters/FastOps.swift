@@ -1,0 +1,66 @@
+// FastOps: the vectorised element loops shared by the fast layers (bias, ReLU, column sums).
+
+/// Pointer loops that the compiler vectorises, split over the cores where they are large.
+/// Each has a plain counterpart in ``ReferenceOps`` and is tested against it.
+enum FastOps {
+    /// Adds `bias` to every row of `values` (rows of `bias.count`), then applies ReLU if asked.
+    static func addBias(_ bias: [Float], to values: inout [Float], relu: Bool) {
+        let width = bias.count
+        let rows = values.count / width
+        bias.withUnsafeBufferPointer { bb in
+            values.withUnsafeMutableBufferPointer { vb in
+                let b = SharedPointer(UnsafeMutablePointer(mutating: bb.baseAddress!))
+                let v = SharedPointer(vb.baseAddress!)
+                parallelChunks(rows) { _, range in
+                    for r in range {
+                        let row = v.base + r * width
+                        if relu {
+                            for i in 0..<width { row[i] = max(row[i] + b.base[i], 0) }
+                        } else {
+                            for i in 0..<width { row[i] += b.base[i] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Zeroes the gradient where the ReLU output is not positive.
+    static func reluBackward(output: [Float], gradient: inout [Float]) {
+        let count = gradient.count
+        output.withUnsafeBufferPointer { ob in
+            gradient.withUnsafeMutableBufferPointer { gb in
+                let o = SharedPointer(UnsafeMutablePointer(mutating: ob.baseAddress!))
+                let g = SharedPointer(gb.baseAddress!)
+                parallelChunks(count) { _, range in
+                    for i in range { g.base[i] = o.base[i] > 0 ? g.base[i] : 0 }
+                }
+            }
+        }
+    }
+
+    /// ReLU in place.
+    static func relu(_ values: inout [Float]) {
+        values.withUnsafeMutableBufferPointer { vb in
+            let v = SharedPointer(vb.baseAddress!)
+            parallelChunks(vb.count) { _, range in
+                for i in range { v.base[i] = max(v.base[i], 0) }
+            }
+        }
+    }
+
+    /// Adds the column sums of a row-major `rows x columns` matrix to `sums`, summing rows in a
+    /// fixed order so the result is the same on every run.
+    static func columnSums(_ values: [Float], rows: Int, columns: Int, into sums: inout [Float]) {
+        var total = [Float](repeating: 0, count: columns)
+        values.withUnsafeBufferPointer { vb in
+            total.withUnsafeMutableBufferPointer { tb in
+                for r in 0..<rows {
+                    let row = vb.baseAddress! + r * columns
+                    for c in 0..<columns { tb[c] += row[c] }
+                }
+            }
+        }
+        for c in 0..<columns { sums[c] += total[c] }
+    }
+}

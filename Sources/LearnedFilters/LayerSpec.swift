@@ -1,0 +1,143 @@
+// LayerSpec: a layer's configuration, and the short text form of an architecture (`--arch`).
+
+import Foundation
+
+/// Activation applied at the end of a Conv2D or Dense layer.
+public enum Activation: String, Sendable {
+    case linear, relu
+}
+
+/// The configuration of one layer; a model is built from a list of these.
+///
+/// Text form, one layer per comma-separated item, options separated by `:`:
+/// - `conv2d:FILTERS:KHxKW[:s=S|SYxSX][:d=D|DYxDX][:same|valid][:relu]` (Keras default padding: valid)
+/// - `maxpool:K|KHxKW[:s=S|SYxSX][:same|valid]` (stride defaults to the pool size)
+/// - `dense:UNITS[:relu]`, `dropout:RATE`, `flatten`, `relu`
+///
+/// The tutorial network is ``LayerSpec/tutorial``.
+public enum LayerSpec: Equatable, Sendable {
+    case conv2d(filters: Int, kernel: [Int], strides: [Int], dilation: [Int], padding: Padding, activation: Activation)
+    case maxPool2d(pool: [Int], strides: [Int], padding: Padding)
+    case dense(units: Int, activation: Activation)
+    case dropout(rate: Float)
+    case flatten
+    case relu
+
+    /// The tutorial's CNN: 220,234 parameters on 28x28x1 inputs.
+    public static let tutorial = "conv2d:32:3x3:same:relu,maxpool:2,conv2d:64:3x3:same:relu,maxpool:2,flatten,dense:64,dropout:0.5,dense:10"
+
+    /// Keras' base name of the layer, used to name layers (`conv2d`, `conv2d_1`, ...).
+    public var baseName: String {
+        switch self {
+        case .conv2d: "conv2d"
+        case .maxPool2d: "max_pooling2d"
+        case .dense: "dense"
+        case .dropout: "dropout"
+        case .flatten: "flatten"
+        case .relu: "re_lu"
+        }
+    }
+
+    /// Keras' class name, as in its model summary.
+    public var className: String {
+        switch self {
+        case .conv2d: "Conv2D"
+        case .maxPool2d: "MaxPooling2D"
+        case .dense: "Dense"
+        case .dropout: "Dropout"
+        case .flatten: "Flatten"
+        case .relu: "ReLU"
+        }
+    }
+
+    /// The text form of this layer.
+    public var text: String {
+        func pair(_ values: [Int]) -> String { values[0] == values[1] ? "\(values[0])" : "\(values[0])x\(values[1])" }
+        switch self {
+        case let .conv2d(filters, kernel, strides, dilation, padding, activation):
+            var parts = ["conv2d", "\(filters)", "\(kernel[0])x\(kernel[1])"]
+            if strides != [1, 1] { parts.append("s=" + pair(strides)) }
+            if dilation != [1, 1] { parts.append("d=" + pair(dilation)) }
+            parts.append(padding.rawValue)
+            if activation == .relu { parts.append("relu") }
+            return parts.joined(separator: ":")
+        case let .maxPool2d(pool, strides, padding):
+            var parts = ["maxpool", pair(pool)]
+            if strides != pool { parts.append("s=" + pair(strides)) }
+            if padding == .same { parts.append("same") }
+            return parts.joined(separator: ":")
+        case let .dense(units, activation):
+            return activation == .relu ? "dense:\(units):relu" : "dense:\(units)"
+        case let .dropout(rate):
+            return "dropout:\(rate)"
+        case .flatten:
+            return "flatten"
+        case .relu:
+            return "relu"
+        }
+    }
+
+    /// The text form of a list of layers.
+    public static func text(_ specs: [LayerSpec]) -> String {
+        specs.map(\.text).joined(separator: ",")
+    }
+
+    /// Parses the text form; throws ``LearnedFiltersError/badArchitecture(_:)`` naming the item.
+    public static func parse(_ text: String) throws -> [LayerSpec] {
+        let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        guard !items.isEmpty else { throw LearnedFiltersError.badArchitecture("the architecture is empty") }
+        return try items.map(parseItem)
+    }
+
+    private static func parseItem(_ item: String) throws -> LayerSpec {
+        let parts = item.split(separator: ":").map(String.init)
+        func fail(_ why: String) -> LearnedFiltersError { .badArchitecture("'\(item)': \(why)") }
+        func positive(_ text: String, _ what: String) throws -> Int {
+            guard let value = Int(text), value >= 1, value <= 1 << 16 else { throw fail("\(what) must be an integer from 1 to 65536, got '\(text)'") }
+            return value
+        }
+        func pair(_ text: String, _ what: String) throws -> [Int] {
+            let pieces = text.split(separator: "x", omittingEmptySubsequences: false).map(String.init)
+            guard pieces.count == 1 || pieces.count == 2 else { throw fail("\(what) must be N or NxM, got '\(text)'") }
+            let values = try pieces.map { try positive($0, what) }
+            return values.count == 1 ? [values[0], values[0]] : values
+        }
+        guard let kind = parts.first else { throw fail("empty layer") }
+        var positional = [String]()
+        var strides: [Int]?
+        var dilation = [1, 1]
+        var padding = Padding.valid
+        var activation = Activation.linear
+        for option in parts.dropFirst() {
+            if option.hasPrefix("s=") { strides = try pair(String(option.dropFirst(2)), "stride") }
+            else if option.hasPrefix("d=") { dilation = try pair(String(option.dropFirst(2)), "dilation") }
+            else if let mode = Padding(rawValue: option) { padding = mode }
+            else if option == "relu" { activation = .relu }
+            else { positional.append(option) }
+        }
+        switch kind {
+        case "conv2d":
+            guard positional.count == 2 else { throw fail("expected conv2d:FILTERS:KHxKW") }
+            let kernel = try pair(positional[1], "kernel size")
+            return .conv2d(filters: try positive(positional[0], "filters"), kernel: kernel, strides: strides ?? [1, 1],
+                           dilation: dilation, padding: padding, activation: activation)
+        case "maxpool", "max_pooling2d":
+            guard positional.count == 1, activation == .linear, dilation == [1, 1] else { throw fail("expected maxpool:K[:s=S][:same|valid]") }
+            let pool = try pair(positional[0], "pool size")
+            return .maxPool2d(pool: pool, strides: strides ?? pool, padding: padding)
+        case "dense":
+            guard positional.count == 1, strides == nil else { throw fail("expected dense:UNITS[:relu]") }
+            return .dense(units: try positive(positional[0], "units"), activation: activation)
+        case "dropout":
+            guard positional.count == 1, let rate = Float(positional[0]), rate >= 0, rate < 1 else {
+                throw fail("expected dropout:RATE with 0 <= RATE < 1")
+            }
+            return .dropout(rate: rate)
+        case "flatten", "relu":
+            guard parts.count == 1 else { throw fail("\(kind) takes no options") }
+            return kind == "flatten" ? .flatten : .relu
+        default:
+            throw fail("unknown layer '\(kind)' (conv2d, maxpool, dense, dropout, flatten, relu)")
+        }
+    }
+}

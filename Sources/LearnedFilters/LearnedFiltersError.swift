@@ -1,0 +1,32 @@
+// LearnedFiltersError: what can go wrong building, training, saving and loading models.
+
+/// Errors of the learned-filters module; each description is one line naming the file when there is one.
+public enum LearnedFiltersError: Error, Equatable, CustomStringConvertible {
+    /// The `--arch` text cannot be parsed.
+    case badArchitecture(String)
+    /// The layers do not fit together (a shape becomes empty, a dense layer needs flat input, ...).
+    case badShape(String)
+    /// A dataset file is missing; the message names the fetch script.
+    case datasetMissing(path: String, dataset: String)
+    /// A dataset file is readable but not what a dataset needs.
+    case badDataset(path: String, detail: String)
+    /// A model or checkpoint file is not a valid convkit safetensors file.
+    case badModel(path: String, detail: String)
+    /// An input does not match the model.
+    case badInput(String)
+    /// The loss became NaN or infinite.
+    case lossNotFinite(epoch: Int, step: Int)
+
+    public var description: String {
+        switch self {
+        case let .badArchitecture(detail): "bad architecture: \(detail)"
+        case let .badShape(detail): "layers do not fit: \(detail)"
+        case let .datasetMissing(path, dataset):
+            "\(path): not found; run 'bash scripts/fetch-datasets.sh\(dataset == "fashion-mnist" ? " --fashion-mnist" : "")' to put \(dataset) in data/"
+        case let .badDataset(path, detail): "\(path): \(detail)"
+        case let .badModel(path, detail): "\(path): \(detail)"
+        case let .badInput(detail): detail
+        case let .lossNotFinite(epoch, step): "the loss is not finite at epoch \(epoch), step \(step); stopped, keeping the last good checkpoint"
+        }
+    }
+}

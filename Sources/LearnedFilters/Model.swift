@@ -1,0 +1,162 @@
+// Model: a sequential list of layers built from an architecture, with forward, backward and summary.
+
+/// A sequential network: layers built from a list of ``LayerSpec`` on a fixed per-sample
+/// input shape. Layer names follow Keras (`conv2d`, `max_pooling2d`, `conv2d_1`, ...).
+///
+/// For inspection, ``forward(_:keepingActivations:implementation:)`` returns every layer's
+/// output, and ``Conv2D/kernel`` holds each convolution's weights as `[kh, kw, cin, cout]`.
+public final class Model {
+    /// Per-sample input shape, e.g. `[28, 28, 1]`.
+    public let inputShape: [Int]
+    /// The layers in order.
+    public let layers: [any Layer]
+    /// The architecture the layers were built from.
+    public let architecture: [LayerSpec]
+
+    /// Builds the layers with Keras' default initialisation (glorot-uniform kernels, zero
+    /// biases) drawn from `seed`.
+    public init(architecture: [LayerSpec], inputShape: [Int], seed: UInt64) throws {
+        guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
+            throw LearnedFiltersError.badShape("input shape \(inputShape) must be positive")
+        }
+        var generator = SeededGenerator(seed: seed)
+        var counts = [String: Int]()
+        var shape = inputShape
+        var built = [any Layer]()
+        for (position, spec) in architecture.enumerated() {
+            let base = spec.baseName
+            let index = counts[base, default: 0]
+            counts[base] = index + 1
+            let name = index == 0 ? base : "\(base)_\(index)"
+            let layer: any Layer
+            switch spec {
+            case .conv2d: layer = try Conv2D(name: name, spec: spec, inputShape: shape, generator: &generator)
+            case .maxPool2d: layer = try MaxPool2D(name: name, spec: spec, inputShape: shape)
+            case .dense: layer = try Dense(name: name, spec: spec, inputShape: shape, generator: &generator)
+            case .dropout: layer = try Dropout(name: name, spec: spec, inputShape: shape, position: position)
+            case .flatten: layer = Flatten(name: name, inputShape: shape)
+            case .relu: layer = ReLU(name: name, inputShape: shape)
+            }
+            built.append(layer)
+            shape = layer.outputShape
+        }
+        guard shape.count == 1 else {
+            throw LearnedFiltersError.badShape("the last layer must output class scores (a flat vector), got shape \(shape)")
+        }
+        self.inputShape = inputShape
+        self.layers = built
+        self.architecture = architecture
+    }
+
+    /// Number of classes (the size of the last layer's output).
+    public var classes: Int { layers.last?.outputShape.first ?? 0 }
+
+    /// Every trainable parameter with its full Keras-like name (`conv2d.kernel`, ...).
+    public var namedParameters: [(name: String, parameter: Parameter)] {
+        layers.flatMap { layer in layer.parameters.map { ("\(layer.name).\($0.name)", $0) } }
+    }
+
+    /// Total number of trainable values (220,234 for the tutorial network).
+    public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
+
+    /// The layer named `name`, if any.
+    public func layer(named name: String) -> (any Layer)? {
+        layers.first { $0.name == name }
+    }
+
+    /// Checks that `batch` is `[n] + inputShape` with `n >= 1`.
+    func check(_ batch: Tensor) throws {
+        guard batch.shape.count == inputShape.count + 1, Array(batch.shape.dropFirst()) == inputShape, batch.batch >= 1 else {
+            throw LearnedFiltersError.badInput("the model expects a batch of shape [n, \(inputShape.map(String.init).joined(separator: ", "))], got \(batch.shape)")
+        }
+    }
+
+    /// Logits `[n, classes]` for a batch `[n] + inputShape`.
+    public func forward(_ batch: Tensor, options: ForwardOptions = ForwardOptions()) throws -> Tensor {
+        try check(batch)
+        var value = batch
+        for layer in layers { value = layer.forward(value, options: options) }
+        return value
+    }
+
+    /// Runs inference on `batch` and returns every layer's output in order, named by layer
+    /// (the last is the logits).
+    public func forward(_ batch: Tensor, keepingActivations: Bool,
+                        implementation: Implementation = .fast) throws -> [(name: String, output: Tensor)] {
+        try check(batch)
+        let options = ForwardOptions(training: false, implementation: implementation)
+        var value = batch
+        var outputs = [(name: String, output: Tensor)]()
+        for layer in layers {
+            value = layer.forward(value, options: options)
+            if keepingActivations || layer === layers.last { outputs.append((layer.name, value)) }
+        }
+        return outputs
+    }
+
+    /// One training step's gradients: forward in training mode, mean cross-entropy against
+    /// `labels`, backward into the parameters' gradients (which are zeroed first). Returns the
+    /// loss and the number of correct predictions.
+    public func computeGradients(_ batch: Tensor, labels: [Int], options: ForwardOptions) throws -> (loss: Double, correct: Int) {
+        try check(batch)
+        guard labels.count == batch.batch, labels.allSatisfy({ $0 >= 0 && $0 < classes }) else {
+            throw LearnedFiltersError.badInput("labels must be \(batch.batch) values in 0..<\(classes)")
+        }
+        for layer in layers { for parameter in layer.parameters { parameter.zeroGradient() } }
+        let logits = try forward(batch, options: options)
+        let (loss, gradient) = ReferenceOps.softmaxCrossEntropy(logits: logits.values, labels: labels, classes: classes)
+        var upstream = Tensor(shape: logits.shape, values: gradient)
+        for (index, layer) in layers.enumerated().reversed() {
+            guard let next = layer.backward(upstream, options: options, needInputGradient: index > 0) else { break }
+            upstream = next
+        }
+        return (Double(loss), correctCount(logits: logits, labels: labels))
+    }
+
+    /// A Keras-like summary: layer (type), output shape, parameters, then the totals.
+    public func summary() -> String {
+        func shape(_ dims: [Int]) -> String { "(None, " + dims.map(String.init).joined(separator: ", ") + ")" }
+        let rows = layers.map { ("\($0.name) (\($0.spec.className))", shape($0.outputShape), grouped($0.parameterCount)) }
+        let first = max(28, rows.map { $0.0.count }.max() ?? 0) + 2
+        let second = max(25, rows.map { $0.1.count }.max() ?? 0) + 2
+        func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
+        let rule = String(repeating: "_", count: first + second + 12)
+        var lines = ["Model: \"sequential\"", rule, pad(" Layer (type)", first) + pad("Output Shape", second) + "Param #",
+                     String(repeating: "=", count: first + second + 12)]
+        for (index, row) in rows.enumerated() {
+            lines.append(pad(" " + row.0, first) + pad(row.1, second) + row.2)
+            lines.append(index == rows.count - 1 ? String(repeating: "=", count: first + second + 12) : "")
+        }
+        lines.append("Total params: \(grouped(parameterCount))")
+        lines.append("Trainable params: \(grouped(parameterCount))")
+        lines.append("Non-trainable params: 0")
+        lines.append(rule)
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Number of rows whose largest logit is at the label (ties go to the lowest class).
+func correctCount(logits: Tensor, labels: [Int]) -> Int {
+    let classes = logits.itemSize
+    var correct = 0
+    for (n, label) in labels.enumerated() where predictedClass(logits.values, row: n, classes: classes) == label { correct += 1 }
+    return correct
+}
+
+/// The index of the largest of `classes` values starting at `row * classes`.
+func predictedClass(_ values: [Float], row: Int, classes: Int) -> Int {
+    var best = 0
+    for k in 1..<max(classes, 1) where values[row * classes + k] > values[row * classes + best] { best = k }
+    return best
+}
+
+/// An integer with thousands separators: 220,234.
+func grouped(_ value: Int) -> String {
+    let digits = Array(String(value))
+    var text = ""
+    for (index, digit) in digits.enumerated() {
+        if index > 0, (digits.count - index) % 3 == 0 { text.append(",") }
+        text.append(digit)
+    }
+    return text
+}

@@ -1,0 +1,108 @@
+// SafeTensors: reading and writing the safetensors format (JSON header + little-endian float32).
+
+import Foundation
+import ImageIO
+
+/// A safetensors file: named float32 tensors plus string metadata. Layout: 8-byte little-endian
+/// header length, a JSON header (`{"__metadata__": {...}, "name": {"dtype": "F32", "shape": [...],
+/// "data_offsets": [begin, end]}}`), padded with spaces to a multiple of 8, then the data.
+/// numpy (`safetensors.numpy.load_file`) and PyTorch read it directly.
+public struct SafeTensorsFile: Equatable, Sendable {
+    /// Tensors by name, in file order.
+    public var tensors: [(name: String, tensor: Tensor)]
+    /// The `__metadata__` strings.
+    public var metadata: [String: String]
+
+    public init(tensors: [(name: String, tensor: Tensor)], metadata: [String: String]) {
+        self.tensors = tensors
+        self.metadata = metadata
+    }
+
+    public static func == (a: SafeTensorsFile, b: SafeTensorsFile) -> Bool {
+        a.metadata == b.metadata && a.tensors.map(\.name) == b.tensors.map(\.name) && a.tensors.map(\.tensor) == b.tensors.map(\.tensor)
+    }
+
+    /// The tensor called `name`.
+    public subscript(name: String) -> Tensor? {
+        tensors.first { $0.name == name }?.tensor
+    }
+
+    /// The file's bytes.
+    public func encoded() throws -> [UInt8] {
+        var header = [String: Any]()
+        if !metadata.isEmpty { header["__metadata__"] = metadata }
+        var offset = 0
+        for (name, tensor) in tensors {
+            let size = tensor.values.count * 4
+            header[name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + size]] as [String: Any]
+            offset += size
+        }
+        var json = Array(try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys, .withoutEscapingSlashes]))
+        while json.count % 8 != 0 { json.append(0x20) }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(8 + json.count + offset)
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: json)
+        for (_, tensor) in tensors {
+            for value in tensor.values { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+        }
+        return bytes
+    }
+
+    /// Writes the file atomically.
+    public func write(to path: String) throws {
+        try FileAccess.writeAtomically(encoded(), to: path)
+    }
+
+    /// Reads and checks a safetensors file holding F32 tensors; errors name the file.
+    public static func read(path: String) throws -> SafeTensorsFile {
+        try decode(FileAccess.readAll(path), name: path)
+    }
+
+    /// Decodes safetensors bytes; `name` is used in error messages.
+    public static func decode(_ bytes: [UInt8], name: String) throws -> SafeTensorsFile {
+        func bad(_ detail: String) -> LearnedFiltersError { .badModel(path: name, detail: detail) }
+        guard bytes.count >= 8 else { throw bad("too short for a safetensors file (\(bytes.count) bytes)") }
+        var length: UInt64 = 0
+        for index in 0..<8 { length |= UInt64(bytes[index]) << (8 * UInt64(index)) }
+        guard length <= UInt64(bytes.count - 8) else { throw bad("header length \(length) exceeds the file size \(bytes.count)") }
+        let dataStart = 8 + Int(length)
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes[8..<dataStart])), let header = object as? [String: Any] else {
+            throw bad("the header is not a JSON object (not a safetensors file)")
+        }
+        var metadata = [String: String]()
+        if let meta = header["__metadata__"] {
+            guard let strings = meta as? [String: String] else { throw bad("__metadata__ must map strings to strings") }
+            metadata = strings
+        }
+        var entries = [(name: String, begin: Int, end: Int, shape: [Int])]()
+        for (key, value) in header where key != "__metadata__" {
+            guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
+                  let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2 else {
+                throw bad("tensor '\(key)' has no valid dtype, shape and data_offsets")
+            }
+            guard dtype == "F32" else { throw bad("tensor '\(key)' is \(dtype); convkit reads F32 only") }
+            guard shape.allSatisfy({ $0 >= 0 && $0 <= 1 << 30 }) else { throw bad("tensor '\(key)' has an invalid shape \(shape)") }
+            let (count, overflow) = shape.reduce((1, false)) { partial, dim in
+                let (product, flag) = partial.0.multipliedReportingOverflow(by: dim)
+                return (product, partial.1 || flag || product > 1 << 30)
+            }
+            guard !overflow, offsets[0] >= 0, offsets[1] - offsets[0] == count * 4,
+                  offsets[1] <= bytes.count - dataStart else {
+                throw bad("tensor '\(key)' shape \(shape) does not match its data offsets \(offsets) in a \(bytes.count - dataStart)-byte data section")
+            }
+            entries.append((key, offsets[0], offsets[1], shape))
+        }
+        entries.sort { $0.begin < $1.begin }
+        let tensors = entries.map { entry in
+            var values = [Float](repeating: 0, count: (entry.end - entry.begin) / 4)
+            for index in values.indices {
+                let base = dataStart + entry.begin + index * 4
+                let bits = UInt32(bytes[base]) | UInt32(bytes[base + 1]) << 8 | UInt32(bytes[base + 2]) << 16 | UInt32(bytes[base + 3]) << 24
+                values[index] = Float(bitPattern: bits)
+            }
+            return (name: entry.name, tensor: Tensor(shape: entry.shape, values: values))
+        }
+        return SafeTensorsFile(tensors: tensors, metadata: metadata)
+    }
+}

@@ -1,0 +1,58 @@
+// TrainingOptions: the dataset options shared by train and evaluate, and the interrupt flag.
+
+import ArgumentParser
+import LearnedFilters
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Dataset.Name: ExpressibleByArgument {}
+extension AdamForm: ExpressibleByArgument {}
+extension Implementation: ExpressibleByArgument {}
+
+/// Which dataset to read and where.
+struct DatasetOptions: ParsableArguments {
+    @Option(name: .long, help: "Dataset: mnist or fashion-mnist.")
+    var dataset: Dataset.Name = .mnist
+
+    @Option(name: .long, help: ArgumentHelp("Folder with the four IDX files (default: data/DATASET).", valueName: "DIR"))
+    var data: String?
+
+    @Option(name: .long, help: ArgumentHelp("Use only the first N test images.", valueName: "N"))
+    var testLimit: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Threads for convkit's loops and OpenBLAS.", valueName: "N"))
+    var threads: Int = 2
+
+    var folder: String { data ?? "data/\(dataset.rawValue)" }
+
+    func validate() throws {
+        if let testLimit, testLimit < 1 { throw ValidationError("--test-limit must be positive, got \(testLimit)") }
+        guard (1...256).contains(threads) else { throw ValidationError("--threads must be 1 to 256, got \(threads)") }
+    }
+
+    func loadTest() throws -> Dataset {
+        try Dataset.load(dataset, split: .test, folder: folder).prefix(testLimit)
+    }
+}
+
+/// Set by SIGINT during training so that the run stops after the current batch and saves.
+enum Interrupt {
+    nonisolated(unsafe) static var requested: sig_atomic_t = 0
+
+    /// Replaces the default SIGINT handler (which exits at once) while training runs.
+    static func install() {
+        signal(SIGINT) { _ in Interrupt.requested = 1 }
+    }
+}
+
+/// File names beside a model: `NAME.safetensors` -> `NAME.log.csv`, `NAME.checkpoint.safetensors`.
+enum ModelPaths {
+    static func stem(_ path: String) -> String {
+        path.hasSuffix(".safetensors") ? String(path.dropLast(".safetensors".count)) : path
+    }
+
+    static func log(_ path: String) -> String { stem(path) + ".log.csv" }
+
+    static func checkpoint(_ path: String) -> String { stem(path) + ".checkpoint.safetensors" }
+}

@@ -1,0 +1,78 @@
+// DatasetTests: loading IDX files, errors for missing and malformed ones, and MNIST-style preprocessing.
+
+import Foundation
+import ImageIO
+import LearnedFilters
+import Testing
+
+@Suite struct DatasetTests {
+    private func folder(_ name: String) throws -> String {
+        let path = NSTemporaryDirectory() + "convkit-lf-data-\(getpid())-\(name)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    private func idx(type: UInt8, dimensions: [Int], data: [UInt8]) -> [UInt8] {
+        var bytes: [UInt8] = [0, 0, type, UInt8(dimensions.count)]
+        for size in dimensions { bytes += [UInt8(size >> 24 & 255), UInt8(size >> 16 & 255), UInt8(size >> 8 & 255), UInt8(size & 255)] }
+        return bytes + data
+    }
+
+    private func write(_ dir: String, images: [UInt8], labels: [UInt8]) throws {
+        try FileAccess.writeAtomically(images, to: dir + "/t10k-images-idx3-ubyte")
+        try FileAccess.writeAtomically(labels, to: dir + "/t10k-labels-idx1-ubyte")
+    }
+
+    @Test func loadsRawIDXScaledToUnitRange() throws {
+        let dir = try folder("good")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try write(dir, images: idx(type: 8, dimensions: [2, 2, 2], data: [0, 255, 51, 102, 1, 2, 3, 4]),
+                  labels: idx(type: 8, dimensions: [2], data: [7, 0]))
+        let data = try Dataset.load(.mnist, split: .test, folder: dir)
+        #expect(data.count == 2 && data.shape == [2, 2, 1] && data.labels == [7, 0])
+        #expect(data.images[1] == 1 && data.images[2] == 0.2)
+    }
+
+    @Test func missingDatasetNamesTheFetchScript() throws {
+        #expect {
+            try Dataset.load(.fashionMNIST, split: .train, folder: "/nonexistent/fashion")
+        } throws: { error in
+            let text = String(describing: error)
+            return text.contains("/nonexistent/fashion/train-images-idx3-ubyte") && text.contains("scripts/fetch-datasets.sh --fashion-mnist")
+        }
+    }
+
+    @Test func malformedFilesNameTheFile() throws {
+        let dir = try folder("bad")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let labels = idx(type: 8, dimensions: [2], data: [1, 2])
+        let cases: [([UInt8], [UInt8], String)] = [
+            (idx(type: 8, dimensions: [2, 2, 2], data: [1, 2, 3]), labels, "images"),
+            (idx(type: 8, dimensions: [8], data: [1, 2, 3, 4, 5, 6, 7, 8]), labels, "images"),
+            (idx(type: 8, dimensions: [2, 2, 2], data: Array(repeating: 1, count: 8)), idx(type: 8, dimensions: [3], data: [1, 2, 3]), "labels"),
+            (idx(type: 8, dimensions: [2, 2, 2], data: Array(repeating: 1, count: 8)), idx(type: 8, dimensions: [2], data: [1, 12]), "labels"),
+        ]
+        for (images, labelBytes, culprit) in cases {
+            try write(dir, images: images, labels: labelBytes)
+            #expect {
+                try Dataset.load(.mnist, split: .test, folder: dir)
+            } throws: { error in
+                String(describing: error).hasPrefix(dir + "/t10k-\(culprit)-idx")
+            }
+        }
+    }
+
+    @Test func digitImagesAreCentredAndInverted() throws {
+        // A dark 10x20 bar on a white 60x40 canvas, off centre.
+        var pixels = [UInt8](repeating: 255, count: 60 * 40)
+        for y in 5..<25 { for x in 40..<50 { pixels[y * 60 + x] = 0 } }
+        let image = try Image(width: 60, height: 40, channels: 1, samples: .uint8(pixels))
+        let values = DigitImage.mnistInput(from: image)
+        #expect(values.count == 784)
+        #expect(values[0] == 0 && values[783] == 0)
+        let ink = values.indices.filter { values[$0] > 0.5 }
+        let rows = Set(ink.map { $0 / 28 }), columns = Set(ink.map { $0 % 28 })
+        #expect(rows.count == 20 && columns.count == 10)
+        #expect(abs(Double(rows.reduce(0, +)) / 20 - 13.5) <= 1 && abs(Double(columns.reduce(0, +)) / 10 - 13.5) <= 1)
+    }
+}
