@@ -35,10 +35,11 @@ let package = Package(
         .target(name: "LearnedFilters", dependencies: ["ImageIO", "Convolution", "COpenBLAS"],
                 swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Drawing", dependencies: ["CCairo", "ImageIO"]),
+        .target(name: "Diagrams", dependencies: ["Drawing", "Convolution", "CGIF", "ImageIO"]),
         .executableTarget(
             name: "convkit",
             dependencies: [
-                "ImageIO", "Convolution", "LearnedFilters",
+                "ImageIO", "Convolution", "LearnedFilters", "Diagrams",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -49,5 +50,6 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["ImageIO"]),
         .testTarget(name: "ConvolutionTests", dependencies: ["Convolution", "ImageIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DrawingTests", dependencies: ["Drawing", "ImageIO"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DiagramsTests", dependencies: ["Diagrams", "Drawing", "CGIF", "ImageIO"]),
     ]
 )

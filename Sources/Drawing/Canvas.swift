@@ -1,6 +1,7 @@
 // Canvas: a drawing surface over cairo (image, SVG or PDF) with the few primitives figures need.
 
 import CCairo
+import Foundation
 import ImageIO
 
 /// A figure being drawn: shapes, text and images on a cairo surface.
@@ -119,6 +120,14 @@ public final class Canvas {
     /// radians (clockwise, around `position`).
     public func text(_ text: String, at position: Point, font: Font, _ color: Color = .black,
                      anchor: TextAnchor = .topLeft, angle: Double = 0) {
+        let turn = Affine(xx: cos(angle), yx: sin(angle), xy: -sin(angle), yy: cos(angle))
+        self.text(text, at: position, font: font, color, anchor: anchor, transform: turn)
+    }
+
+    /// Draws one line of `text` with its `anchor` point at `position`, its letters mapped by
+    /// `transform` around `position` (to set text on a slanted plane, say).
+    public func text(_ text: String, at position: Point, font: Font, _ color: Color = .black,
+                     anchor: TextAnchor = .topLeft, transform: Affine) {
         guard !text.isEmpty else { return }
         select(font)
         var extents = cairo_text_extents_t()
@@ -138,11 +147,21 @@ public final class Canvas {
         }
         cairo_save(context)
         cairo_translate(context, position.x, position.y)
-        cairo_rotate(context, angle)
+        var matrix = cairo_matrix_t(xx: transform.xx, yx: transform.yx, xy: transform.xy, yy: transform.yy, x0: 0, y0: 0)
+        cairo_transform(context, &matrix)
         cairo_move_to(context, dx, dy)
         setColor(color)
         cairo_show_text(context, text)
         cairo_restore(context)
+    }
+
+    /// The advance width of `text` and the font's line height (ascent + descent), for laying
+    /// out a figure before its canvas exists.
+    public static func measure(_ text: String, font: Font) -> Size {
+        guard let canvas = try? Canvas(width: 1, height: 1, background: nil) else {
+            return Size(width: Double(text.count) * font.size * 0.6, height: font.size * 1.2)
+        }
+        return canvas.measure(text, font: font)
     }
 
     /// The advance width of `text` and the font's line height (ascent + descent).
@@ -220,13 +239,18 @@ public final class Canvas {
                 let pixel = row.load(fromByteOffset: x * 4, as: UInt32.self)
                 let a = pixel >> 24
                 let out = (y * w + x) * 4
-                if a < 255 { opaque = false }
                 rgba[out + 3] = UInt8(a)
-                guard a > 0 else { continue }
-                for (channel, shift) in [(0, 16), (1, 8), (2, 0)] as [(Int, UInt32)] {
-                    let premultiplied = (pixel >> shift) & 0xFF
-                    rgba[out + channel] = UInt8(min(255, (premultiplied * 255 + a / 2) / a))
+                if a == 255 {
+                    rgba[out] = UInt8(truncatingIfNeeded: pixel >> 16)
+                    rgba[out + 1] = UInt8(truncatingIfNeeded: pixel >> 8)
+                    rgba[out + 2] = UInt8(truncatingIfNeeded: pixel)
+                    continue
                 }
+                opaque = false
+                guard a > 0 else { continue }
+                rgba[out] = Canvas.unpremultiply(pixel >> 16, alpha: a)
+                rgba[out + 1] = Canvas.unpremultiply(pixel >> 8, alpha: a)
+                rgba[out + 2] = Canvas.unpremultiply(pixel, alpha: a)
             }
         }
         if opaque {
@@ -241,7 +265,36 @@ public final class Canvas {
         return try Image(width: w, height: h, channels: 4, samples: .uint8(rgba))
     }
 
+    /// The rendered pixels of a PNG canvas as `0xRRGGBB` values, row by row, composited over
+    /// black (exact for an opaque canvas): the fast path for animation frames.
+    public func opaquePixels() throws -> [UInt32] {
+        guard format == .png else { throw DrawingError.cairo("only a PNG canvas has pixels") }
+        cairo_surface_flush(surface)
+        guard let data = cairo_image_surface_get_data(surface) else { throw DrawingError.cairo("no pixel data") }
+        let w = Int(cairo_image_surface_get_width(surface))
+        let h = Int(cairo_image_surface_get_height(surface))
+        let stride = Int(cairo_image_surface_get_stride(surface))
+        var pixels = [UInt32](repeating: 0, count: w * h)
+        pixels.withUnsafeMutableBufferPointer { out in
+            for y in 0..<h {
+                let row = UnsafeRawPointer(data + y * stride)
+                for x in 0..<w { out[y * w + x] = row.load(fromByteOffset: x * 4, as: UInt32.self) & 0xFF_FFFF }
+            }
+        }
+        return pixels
+    }
+
+    /// The width and height of the pixels of a PNG canvas.
+    public var pixelSize: (width: Int, height: Int) {
+        (Int(cairo_image_surface_get_width(surface)), Int(cairo_image_surface_get_height(surface)))
+    }
+
     // MARK: Internals
+
+    /// A premultiplied 8-bit component (in the low byte of `value`) divided by `alpha`, rounded.
+    private static func unpremultiply(_ value: UInt32, alpha: UInt32) -> UInt8 {
+        UInt8(min(255, ((value & 0xFF) * 255 + alpha / 2) / alpha))
+    }
 
     private func setColor(_ color: Color) {
         cairo_set_source_rgba(context, color.red, color.green, color.blue, color.alpha)

@@ -62,3 +62,31 @@ public struct Rect: Sendable, Equatable, Hashable {
         return Rect(x: low.x, y: low.y, width: high.x - low.x, height: high.y - low.y)
     }
 }
+
+/// A linear map of the plane (no translation): `(x, y) -> (xx*x + xy*y, yx*x + yy*y)`, as in
+/// cairo's `cairo_matrix_t`.
+public struct Affine: Sendable, Equatable {
+    public var xx: Double
+    public var yx: Double
+    public var xy: Double
+    public var yy: Double
+
+    public init(xx: Double, yx: Double, xy: Double, yy: Double) {
+        self.xx = xx
+        self.yx = yx
+        self.xy = xy
+        self.yy = yy
+    }
+
+    /// The map that sends the x axis to `u` and the y axis to `v`.
+    public init(u: Point, v: Point) {
+        self.init(xx: u.x, yx: u.y, xy: v.x, yy: v.y)
+    }
+
+    public static let identity = Affine(xx: 1, yx: 0, xy: 0, yy: 1)
+
+    /// `point` mapped.
+    public func apply(_ point: Point) -> Point {
+        Point(x: xx * point.x + xy * point.y, y: yx * point.x + yy * point.y)
+    }
+}

@@ -1,6 +1,7 @@
 // CLIError and UserFacingError: failures printed as one line `convkit: error: ...`, exit status 1.
 
 import Convolution
+import Diagrams
 import ImageIO
 import LearnedFilters
 
@@ -21,3 +22,4 @@ extension ImageIOError: UserFacingError {}
 extension KernelError: UserFacingError {}
 extension ConvolutionError: UserFacingError {}
 extension LearnedFiltersError: UserFacingError {}
+extension DiagramError: UserFacingError {}

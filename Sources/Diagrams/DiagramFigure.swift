@@ -1,0 +1,158 @@
+// DiagramFigure: draws one frame of a convolution-arithmetic diagram on a canvas.
+
+import Drawing
+import ImageIO
+
+/// How a diagram looks.
+public struct DiagramStyle: Sendable, Equatable {
+    public var theme: DiagramTheme
+    /// Draw both grids face-on, side by side, instead of as slanted planes.
+    public var flat: Bool
+    /// The side of a grid cell in canvas units.
+    public var cellSize: Double
+
+    /// The cell size of figures without numbers; numerical figures are drawn 1.4 times larger.
+    public static let defaultCellSize = 36.0
+
+    public init(theme: DiagramTheme = .classic, flat: Bool = false, cellSize: Double = DiagramStyle.defaultCellSize) {
+        self.theme = theme
+        self.flat = flat
+        self.cellSize = cellSize
+    }
+}
+
+/// A diagram ready to draw: geometry, numbers, words and layout.
+public struct DiagramFigure: Sendable {
+    public let geometry: DiagramGeometry
+    public let values: DiagramValues?
+    public let caption: DiagramCaption
+    public let layout: DiagramLayout
+    public let style: DiagramStyle
+
+    public init(parameters: DiagramParameters, style: DiagramStyle = DiagramStyle()) throws(DiagramError) {
+        geometry = try DiagramGeometry(parameters)
+        values = parameters.showValues ? DiagramValues(geometry: geometry) : nil
+        caption = DiagramCaption(geometry: geometry)
+        var style = style
+        if values != nil, style.cellSize == DiagramStyle.defaultCellSize { style.cellSize *= 1.4 }
+        layout = DiagramLayout(geometry: geometry, caption: caption, cellSize: style.cellSize, flat: style.flat)
+        self.style = style
+    }
+
+    /// The canvas size every frame needs.
+    public var size: Size { layout.size }
+
+    public var frameCount: Int { geometry.frameCount }
+
+    /// The centre of a bottom-grid cell on the canvas.
+    public func bottomCenter(_ cell: GridCell) -> Point {
+        layout.bottomPoint(row: Double(cell.row) + 0.5, column: Double(cell.column) + 0.5)
+    }
+
+    /// The centre of an output cell on the canvas.
+    public func topCenter(_ cell: GridCell) -> Point {
+        layout.topPoint(row: Double(cell.row) + 0.5, column: Double(cell.column) + 0.5)
+    }
+
+    /// A new canvas of the figure's size with frame `frame` (0-based) drawn on it.
+    public func canvas(frame: Int, format: FigureFormat, scale: Double = 1) throws -> Canvas {
+        guard (0..<frameCount).contains(frame) else { throw DiagramError.noSuchFrame(frame: frame + 1, count: frameCount) }
+        let canvas = try Canvas(width: size.width, height: size.height, format: format, scale: scale,
+                                background: style.theme.background)
+        draw(frame: frame, on: canvas)
+        return canvas
+    }
+
+    /// Draws frame `frame` (0-based; the output cell in row order) on `canvas`.
+    public func draw(frame: Int, on canvas: Canvas) {
+        let theme = style.theme
+        let current = geometry.outputCell(frame: frame)
+        let footprint = geometry.footprint(of: current)
+        let lineWidth = max(1, style.cellSize / 30)
+        let dash = [style.cellSize / 9, style.cellSize / 12]
+
+        canvas.text(caption.title, at: layout.titleAt, font: DiagramLayout.titleFont, theme.text, anchor: .top)
+
+        // Dashed cells first, so the solid edges of input cells are drawn over shared dashes.
+        let cells = geometry.bottomCells
+        for (cell, kind) in cells where kind != .input {
+            canvas.stroke(polygon: layout.quad(cell, top: false), theme.lines, lineWidth: lineWidth, dash: dash)
+        }
+        for (cell, kind) in cells where kind == .input {
+            let quad = layout.quad(cell, top: false)
+            canvas.fill(polygon: quad, theme.input)
+            canvas.stroke(polygon: quad, theme.lines, lineWidth: lineWidth)
+        }
+        for cell in footprint {
+            canvas.fill(polygon: layout.quad(cell, top: false), theme.shade)
+        }
+        if let values { drawBottomValues(values, footprint: footprint, on: canvas) }
+
+        drawConnectors(footprint: footprint, to: current, on: canvas, lineWidth: lineWidth * 0.7)
+
+        for row in 0..<geometry.output.rows {
+            for column in 0..<geometry.output.columns {
+                let cell = GridCell(row: row, column: column)
+                let quad = layout.quad(cell, top: true)
+                canvas.fill(polygon: quad, theme.output)
+                if cell == current { canvas.fill(polygon: quad, theme.shade) }
+                canvas.stroke(polygon: quad, theme.lines, lineWidth: lineWidth)
+            }
+        }
+        if let values { drawOutputValues(values, upTo: frame, on: canvas) }
+
+        canvas.text(caption.inputLabel, at: layout.inputLabelAt, font: DiagramLayout.labelFont, theme.text, anchor: .top)
+        canvas.text(caption.outputLabel, at: layout.outputLabelAt, font: DiagramLayout.labelFont, theme.text, anchor: .top)
+        for (index, line) in caption.formula.enumerated() {
+            canvas.text(line, at: Point(x: size.width / 2, y: layout.formulaTop + Double(index) * layout.lineHeight),
+                        font: DiagramLayout.formulaFont, theme.text, anchor: .top)
+        }
+    }
+
+    /// Thin lines from the corners of the footprint's window to the corners of the output cell.
+    private func drawConnectors(footprint: [GridCell], to cell: GridCell, on canvas: Canvas, lineWidth: Double) {
+        guard let first = footprint.first, let last = footprint.last else { return }
+        let r0 = Double(first.row), c0 = Double(first.column), r1 = Double(last.row + 1), c1 = Double(last.column + 1)
+        let r = Double(cell.row), c = Double(cell.column)
+        let pairs = [(layout.bottomPoint(row: r0, column: c0), layout.topPoint(row: r, column: c)),
+                     (layout.bottomPoint(row: r0, column: c1), layout.topPoint(row: r, column: c + 1)),
+                     (layout.bottomPoint(row: r1, column: c0), layout.topPoint(row: r + 1, column: c)),
+                     (layout.bottomPoint(row: r1, column: c1), layout.topPoint(row: r + 1, column: c + 1))]
+        for (from, to) in pairs {
+            canvas.line(from: from, to: to, style.theme.lines.withAlpha(0.8), lineWidth: lineWidth)
+        }
+    }
+
+    private func drawBottomValues(_ values: DiagramValues, footprint: [GridCell], on canvas: Canvas) {
+        let theme = style.theme
+        let font = Font(size: style.cellSize * 0.42)
+        let small = Font(size: style.cellSize * 0.27, bold: true)
+        let plane = layout.planeTransform
+        let shaded = Set(footprint)
+        for (cell, kind) in geometry.bottomCells {
+            var fill = kind == .input ? theme.input : theme.background
+            if shaded.contains(cell) { fill = theme.shade.over(fill) }
+            let ink = kind == .input || shaded.contains(cell) ? fill.contrastingText : theme.text.withAlpha(0.45)
+            canvas.text(DiagramValues.format(values.bottomValue(cell, geometry: geometry)), at: bottomCenter(cell),
+                        font: font, ink, anchor: .center, transform: plane)
+        }
+        // Kernel weights, written small in the corner of the cell each one multiplies.
+        for (cell, weight) in zip(footprint, values.kernel) {
+            let corner = layout.bottomPoint(row: Double(cell.row) + 0.9, column: Double(cell.column) + 0.92)
+            let fill = theme.shade.over(geometry.kind(of: cell) == .input ? theme.input : theme.background)
+            canvas.text("×" + DiagramValues.format(weight), at: corner, font: small, fill.contrastingText,
+                        anchor: TextAnchor(.right, .baseline), transform: plane)
+        }
+    }
+
+    private func drawOutputValues(_ values: DiagramValues, upTo frame: Int, on canvas: Canvas) {
+        let theme = style.theme
+        let font = Font(size: style.cellSize * 0.42)
+        for index in 0...frame where index < values.output.count {
+            let cell = geometry.outputCell(frame: index)
+            let fill = index == frame ? theme.shade.over(theme.output) : theme.output
+            canvas.text(DiagramValues.format(values.output[index]), at: topCenter(cell), font: font,
+                        fill.contrastingText, anchor: .center, transform: layout.planeTransform)
+        }
+    }
+}

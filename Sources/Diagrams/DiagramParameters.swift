@@ -1,0 +1,174 @@
+// DiagramParameters: what a convolution-arithmetic diagram shows, per axis, checked once.
+
+/// A size or step along the two axes of a grid: `rows` (height) and `columns` (width).
+public struct GridSize: Sendable, Equatable, Hashable, CustomStringConvertible {
+    public var rows: Int
+    public var columns: Int
+
+    public init(rows: Int, columns: Int) {
+        self.rows = rows
+        self.columns = columns
+    }
+
+    /// The same value on both axes.
+    public init(_ both: Int) {
+        self.init(rows: both, columns: both)
+    }
+
+    public var isSquare: Bool { rows == columns }
+    public var cellCount: Int { rows * columns }
+
+    /// `5` for a square size, `6x4` (rows x columns) otherwise.
+    public var description: String { isSquare ? "\(rows)" : "\(rows)x\(columns)" }
+}
+
+/// Padding in cells on each side of a grid.
+public struct GridPadding: Sendable, Equatable, Hashable, CustomStringConvertible {
+    public var top: Int
+    public var bottom: Int
+    public var left: Int
+    public var right: Int
+
+    public init(top: Int, bottom: Int, left: Int, right: Int) {
+        self.top = top
+        self.bottom = bottom
+        self.left = left
+        self.right = right
+    }
+
+    /// The same padding on all four sides.
+    public init(_ all: Int) {
+        self.init(top: all, bottom: all, left: all, right: all)
+    }
+
+    public var isUniform: Bool { top == bottom && left == right && top == left }
+
+    /// `1` when uniform, `T,B,L,R` otherwise (as the command line writes it).
+    public var description: String { isUniform ? "\(top)" : "\(top),\(bottom),\(left),\(right)" }
+}
+
+/// A padding given by name, resolved against the kernel and dilation of one axis.
+public enum NamedPadding: String, Sendable, CaseIterable {
+    /// No padding.
+    case valid
+    /// Enough padding that, at stride 1, the output has the input's size; the odd cell of an
+    /// even kernel goes after (below, right), as in `scipy.signal.correlate2d` and Keras.
+    case same
+    /// `d*(k-1)` on each side: every position where the kernel touches one input cell.
+    case full
+
+    /// The padding this name gives for a `kernel` with `dilation`.
+    public func padding(kernel: GridSize, dilation: GridSize) -> GridPadding {
+        let spanRows = dilation.rows * (kernel.rows - 1) + 1
+        let spanColumns = dilation.columns * (kernel.columns - 1) + 1
+        switch self {
+        case .valid:
+            return GridPadding(0)
+        case .same:
+            return GridPadding(top: (spanRows - 1) / 2, bottom: spanRows / 2,
+                               left: (spanColumns - 1) / 2, right: spanColumns / 2)
+        case .full:
+            return GridPadding(top: spanRows - 1, bottom: spanRows - 1, left: spanColumns - 1, right: spanColumns - 1)
+        }
+    }
+}
+
+/// The pooling a numerical diagram can show instead of a convolution.
+public enum Pooling: String, Sendable, CaseIterable {
+    case max
+    /// The mean over the whole window, padding included (PyTorch's `count_include_pad=True`).
+    case avg
+}
+
+/// Everything a diagram depends on.
+///
+/// For a transposed convolution, `input`, `kernel`, `stride`, `padding` and `dilation` are
+/// those of the transposed layer (as for PyTorch's `ConvTranspose2d`); the diagram draws the
+/// equivalent direct convolution of Dumoulin & Visin.
+public struct DiagramParameters: Sendable, Equatable {
+    public var input: GridSize
+    public var kernel: GridSize
+    public var stride: GridSize
+    public var dilation: GridSize
+    public var padding: GridPadding
+    public var transposed: Bool
+    public var outputPadding: GridSize
+    public var pooling: Pooling?
+    /// Write numbers in the cells (always on for pooling).
+    public var showValues: Bool
+
+    public init(input: GridSize, kernel: GridSize, stride: GridSize = GridSize(1), dilation: GridSize = GridSize(1),
+                padding: GridPadding = GridPadding(0), transposed: Bool = false, outputPadding: GridSize = GridSize(0),
+                pooling: Pooling? = nil, showValues: Bool = false) {
+        self.input = input
+        self.kernel = kernel
+        self.stride = stride
+        self.dilation = dilation
+        self.padding = padding
+        self.transposed = transposed
+        self.outputPadding = outputPadding
+        self.pooling = pooling
+        self.showValues = showValues || pooling != nil
+    }
+
+    /// The largest grid side a diagram draws, so a figure stays readable and small.
+    public static let maximumSide = 64
+
+    /// Checks that the parameters describe a drawable, non-empty diagram.
+    public func validate() throws(DiagramError) {
+        for (name, value) in [("input", input), ("kernel", kernel), ("stride", stride), ("dilation", dilation)] {
+            guard value.rows >= 1, value.columns >= 1 else {
+                throw .invalid("\(name) must be at least 1 on both axes, got \(value)")
+            }
+            guard value.rows <= Self.maximumSide, value.columns <= Self.maximumSide else {
+                throw .invalid("\(name) \(value) is larger than \(Self.maximumSide), too many cells to draw")
+            }
+        }
+        let sides = [padding.top, padding.bottom, padding.left, padding.right]
+        guard sides.allSatisfy({ $0 >= 0 }) else { throw .invalid("padding must not be negative, got \(padding)") }
+        guard sides.allSatisfy({ $0 <= Self.maximumSide }) else {
+            throw .invalid("padding \(padding) is larger than \(Self.maximumSide)")
+        }
+        guard outputPadding.rows >= 0, outputPadding.columns >= 0 else {
+            throw .invalid("output padding must not be negative, got \(outputPadding)")
+        }
+        if transposed {
+            guard pooling == nil else { throw .invalid("pooling has no transposed form here: drop --transposed or --pool") }
+            for (axis, o, s, d) in [("rows", outputPadding.rows, stride.rows, dilation.rows),
+                                    ("columns", outputPadding.columns, stride.columns, dilation.columns)]
+            where o >= max(s, d) {
+                throw .invalid("output padding (\(o) on \(axis)) must be smaller than the stride or the dilation (as in PyTorch)")
+            }
+            let spanRows = dilation.rows * (kernel.rows - 1), spanColumns = dilation.columns * (kernel.columns - 1)
+            guard max(padding.top, padding.bottom) <= spanRows, max(padding.left, padding.right) <= spanColumns else {
+                throw .invalid("a transposed convolution's padding must be at most dilation*(kernel-1) = \(GridSize(rows: spanRows, columns: spanColumns)), got \(padding)")
+            }
+        } else if outputPadding != GridSize(0) {
+            throw .invalid("output padding applies only to a transposed convolution (--transposed)")
+        }
+    }
+}
+
+/// Why a diagram cannot be made or written.
+public enum DiagramError: Error, Equatable, CustomStringConvertible {
+    /// The parameters do not describe a diagram.
+    case invalid(String)
+    /// The parameters give no output cell.
+    case noOutput(String)
+    /// A frame number outside the diagram.
+    case noSuchFrame(frame: Int, count: Int)
+    /// The output path's extension is not a diagram format.
+    case unknownFormat(path: String)
+    /// Writing failed.
+    case writeFailed(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let detail): "bad diagram parameters: \(detail)"
+        case .noOutput(let detail): "no output: \(detail)"
+        case .noSuchFrame(let frame, let count): "frame \(frame) does not exist: the diagram has frames 1 to \(count)"
+        case .unknownFormat(let path): "\(path): unknown diagram format: use a name ending in .png, .svg, .pdf or .gif"
+        case .writeFailed(let path, let reason): "\(path): cannot write: \(reason)"
+        }
+    }
+}

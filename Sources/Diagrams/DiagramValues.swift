@@ -1,0 +1,66 @@
+// DiagramValues: the numbers of a numerical diagram: input cells, kernel weights and outputs.
+
+/// Small whole numbers for the input and kernel, and the outputs they give, so a reader can
+/// check a frame by mental arithmetic. Values are fixed by a seed, so every run draws the same.
+public struct DiagramValues: Sendable, Equatable {
+    /// Values of the parameters' input grid, row by row, 0 to 3.
+    public let input: [Double]
+    /// Kernel weights, row by row, 0 to 2 (empty for pooling).
+    public let kernel: [Double]
+    /// Output values, row by row.
+    public let output: [Double]
+
+    public init(geometry: DiagramGeometry, seed: UInt64 = 20160323) {
+        let p = geometry.parameters
+        var generator = SplitMix64(seed: seed)
+        input = (0..<p.input.cellCount).map { _ in Double(generator.next() % 4) }
+        kernel = p.pooling == nil ? (0..<p.kernel.cellCount).map { _ in Double(generator.next() % 3) } : []
+        var results = [Double]()
+        results.reserveCapacity(geometry.frameCount)
+        let values = input
+        for frame in 0..<geometry.frameCount {
+            let window = geometry.footprint(of: geometry.outputCell(frame: frame)).map { cell -> Double in
+                guard let source = geometry.inputCell(at: cell) else { return 0 }
+                return values[source.row * p.input.columns + source.column]
+            }
+            switch p.pooling {
+            case .max: results.append(window.max() ?? 0)
+            case .avg: results.append(window.reduce(0, +) / Double(max(window.count, 1)))
+            case nil: results.append(zip(window, kernel).reduce(0) { $0 + $1.0 * $1.1 })
+            }
+        }
+        output = results
+    }
+
+    /// The value of a bottom-grid cell (0 for padding and inserted zeros).
+    public func bottomValue(_ cell: GridCell, geometry: DiagramGeometry) -> Double {
+        guard let source = geometry.inputCell(at: cell) else { return 0 }
+        return input[source.row * geometry.parameters.input.columns + source.column]
+    }
+
+    /// A value as the diagram writes it: whole numbers without decimals, others with one.
+    public static func format(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e9 { return String(Int(value)) }
+        let tenths = (value * 10).rounded() / 10
+        let whole = Int(tenths.rounded(.towardZero))
+        let fraction = Int((abs(tenths - Double(whole)) * 10).rounded())
+        return (tenths < 0 && whole == 0 ? "-" : "") + "\(whole).\(fraction)"
+    }
+}
+
+/// Steele, Lea & Flood's SplitMix64: a tiny, well-mixed generator with a fixed sequence per seed.
+struct SplitMix64 {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,172 @@
+// RenderTests: rendered diagrams checked so they can fail: pixel colours at known cell
+// centres (PNG), the number of cells of each kind (SVG, parsed), and GIF frames, size, delay
+// and looping decoded with giflib.
+
+import CGIF
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+import Drawing
+import ImageIO
+@testable import Diagrams
+
+struct RenderTests {
+    private func rgb(_ image: Image, _ point: Point) -> [Int] {
+        (0..<3).map { image.sample(x: Int(point.x), y: Int(point.y), channel: $0) }
+    }
+
+    private func expected(_ color: Color) -> [Int] {
+        Array(color.bytes.prefix(3)).map(Int.init)
+    }
+
+    private func near(_ a: [Int], _ b: [Int], _ tolerance: Int = 2) -> Bool {
+        zip(a, b).allSatisfy { abs($0 - $1) <= tolerance }
+    }
+
+    @Test(arguments: DiagramTheme.allCases, [false, true])
+    func pixelColoursAtCellCentres(theme: DiagramTheme, flat: Bool) throws {
+        let figure = try DiagramFigure(parameters: DiagramParameters(input: GridSize(5), kernel: GridSize(3), stride: GridSize(2),
+                                                                     padding: GridPadding(1)),
+                                       style: DiagramStyle(theme: theme, flat: flat))
+        let frame = 4 // output cell (1, 1): footprint rows and columns 2...4 of the padded 7x7 grid
+        let image = try figure.canvas(frame: frame, format: .png).image()
+        #expect(Double(image.width) == figure.size.width && Double(image.height) == figure.size.height)
+        let shadedInput = expected(theme.shade.over(theme.input))
+        #expect(near(rgb(image, figure.bottomCenter(GridCell(row: 3, column: 3))), shadedInput))
+        #expect(near(rgb(image, figure.bottomCenter(GridCell(row: 1, column: 1))), expected(theme.input)))
+        #expect(near(rgb(image, figure.bottomCenter(GridCell(row: 5, column: 1))), expected(theme.input)))
+        #expect(near(rgb(image, figure.bottomCenter(GridCell(row: 6, column: 3))), expected(theme.background)))
+        #expect(near(rgb(image, figure.topCenter(GridCell(row: 1, column: 1))), expected(theme.shade.over(theme.output))))
+        #expect(near(rgb(image, figure.topCenter(GridCell(row: 2, column: 0))), expected(theme.output)))
+    }
+
+    @Test func pngFileHasTheLaidOutSize() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let figure = try DiagramFigure(parameters: DiagramParameters(input: GridSize(4), kernel: GridSize(3)))
+        try figure.write(to: folder + "/d.png", frame: 3, scale: 2)
+        let image = try ImageFile.read(path: folder + "/d.png")
+        #expect(image.width == Int((figure.size.width * 2).rounded(.up)))
+        let center = figure.topCenter(GridCell(row: 1, column: 1)) * 2
+        #expect(near(rgb(image, center), expected(DiagramTheme.classic.shade.over(DiagramTheme.classic.output))))
+        #expect(throws: DiagramError.unknownFormat(path: folder + "/d.jpg")) { try figure.write(to: folder + "/d.jpg") }
+        #expect(throws: DiagramError.self) { try figure.write(to: folder + "/d.png", frame: 4) }
+    }
+
+    @Test func svgHasOneShapePerCell() throws {
+        // Transposed, stride 2, padding 1: a 7x7 bottom grid with 9 input cells, 16 inserted
+        // zeros and 24 padding cells, and a 5x5 output.
+        let theme = DiagramTheme.classic
+        let figure = try DiagramFigure(parameters: DiagramParameters(input: GridSize(3), kernel: GridSize(3), stride: GridSize(2),
+                                                                     padding: GridPadding(1), transposed: true))
+        let svg = try figure.canvas(frame: 0, format: .svg).encoded()
+        let document = SVGReader(svg)
+        #expect(document.wellFormed)
+        let paths = document.elements.filter { $0.name == "path" }
+        func filled(_ color: Color) -> Int {
+            paths.filter { style in
+                guard let fill = SVGReader.fill(style.attributes["style"] ?? "") else { return false }
+                return zip(fill, [color.red, color.green, color.blue]).allSatisfy { abs($0 - $1) < 0.003 }
+            }.count
+        }
+        #expect(filled(theme.input) == 9)
+        #expect(filled(theme.output) == 25)
+        let dashed = paths.filter { ($0.attributes["style"] ?? "").contains("stroke-dasharray") }
+        #expect(dashed.count == 16 + 24)
+    }
+
+    @Test func gifFramesSizeDelayAndLoop() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let figure = try DiagramFigure(parameters: DiagramParameters(input: GridSize(rows: 4, columns: 3), kernel: GridSize(2),
+                                                                     stride: GridSize(rows: 2, columns: 1)),
+                                       style: DiagramStyle(cellSize: 18))
+        #expect(figure.frameCount == 4)
+        let path = folder + "/d.gif"
+        try figure.write(to: path, delay: 25)
+        var status: Int32 = 0
+        let file = try #require(DGifOpenFileName(path, &status))
+        defer { DGifCloseFile(file, &status) }
+        #expect(DGifSlurp(file) == GIF_OK)
+        #expect(Int(file.pointee.ImageCount) == 4)
+        #expect(Int(file.pointee.SWidth) == Int(figure.size.width.rounded(.up)))
+        #expect(Int(file.pointee.SHeight) == Int(figure.size.height.rounded(.up)))
+        var control = GraphicsControlBlock()
+        #expect(DGifSavedExtensionToGCB(file, 2, &control) == GIF_OK)
+        #expect(control.DelayTime == 25)
+        var extensions = [UInt8]()
+        for index in 0..<Int(file.pointee.ImageCount) {
+            let saved = file.pointee.SavedImages[index]
+            for block in 0..<Int(saved.ExtensionBlockCount) {
+                let ext = saved.ExtensionBlocks[block]
+                extensions += UnsafeBufferPointer(start: ext.Bytes, count: Int(ext.ByteCount))
+            }
+        }
+        for block in 0..<Int(file.pointee.ExtensionBlockCount) {
+            let ext = file.pointee.ExtensionBlocks[block]
+            extensions += UnsafeBufferPointer(start: ext.Bytes, count: Int(ext.ByteCount))
+        }
+        #expect(String(decoding: extensions, as: UTF8.self).contains("NETSCAPE2.0"))
+        // The first frame is whole; its pixel at an input cell's centre is exactly the input colour.
+        let first = file.pointee.SavedImages[0]
+        #expect(Int(first.ImageDesc.Width) == Int(file.pointee.SWidth))
+        let center = figure.bottomCenter(GridCell(row: 3, column: 2))
+        let index = Int(first.RasterBits[Int(center.y) * Int(first.ImageDesc.Width) + Int(center.x)])
+        let map = try #require(first.ImageDesc.ColorMap ?? file.pointee.SColorMap)
+        let colour = map.pointee.Colors[index]
+        #expect([Int(colour.Red), Int(colour.Green), Int(colour.Blue)] == expected(DiagramTheme.classic.input))
+    }
+
+    @Test func framesFolder() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let figure = try DiagramFigure(parameters: DiagramParameters(input: GridSize(3), kernel: GridSize(2)),
+                                       style: DiagramStyle(cellSize: 12))
+        let paths = try figure.writeFrames(toDirectory: folder)
+        #expect(paths.map { ($0 as NSString).lastPathComponent } == ["frame-001.png", "frame-002.png", "frame-003.png", "frame-004.png"])
+        #expect(try ImageFile.read(path: paths[3]).width == Int(figure.size.width))
+    }
+
+    private func temporaryFolder() throws -> String {
+        let path = NSTemporaryDirectory() + "convkit-diagrams-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+}
+
+/// Foundation's XML parser collecting every element of an SVG document.
+final class SVGReader: NSObject, XMLParserDelegate {
+    struct Element {
+        let name: String
+        let attributes: [String: String]
+    }
+
+    private(set) var elements = [Element]()
+    private(set) var wellFormed = false
+
+    init(_ bytes: [UInt8]) {
+        super.init()
+        let parser = XMLParser(data: Data(bytes))
+        parser.delegate = self
+        wellFormed = parser.parse()
+    }
+
+    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+                qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
+        elements.append(Element(name: elementName, attributes: attributeDict))
+    }
+
+    /// The `fill:rgb(r%,g%,b%)` colour of a cairo style attribute, as 0...1 values.
+    static func fill(_ style: String) -> [Double]? {
+        guard let start = style.range(of: "fill:rgb(") else { return nil }
+        let rest = style[start.upperBound...]
+        guard let end = rest.firstIndex(of: ")") else { return nil }
+        let values = rest[..<end].split(separator: ",").compactMap { part -> Double? in
+            let text = part.trimmingCharacters(in: .whitespaces)
+            return text.hasSuffix("%") ? Double(text.dropLast()).map { $0 / 100 } : Double(text).map { $0 / 255 }
+        }
+        return values.count == 3 ? values : nil
+    }
+}
