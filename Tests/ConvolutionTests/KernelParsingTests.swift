@@ -26,6 +26,7 @@ import ImageIO
 
     @Test(arguments: [
         "3x3: -1,0,1,-2,0,2,-1,0,1", "3: -1,0,1,-2,0,2,-1,0,1", " 3x3:-1 0 1  -2 0 2  -1 0 1 ", "3x3: -1, 0, 1, -2, 0, 2, -1, 0, 1,",
+        "-1,0,1,-2,0,2,-1,0,1", "-1 0 1; -2 0 2; -1 0 1", "\u{2212}1 0 1; \u{2212}2 0 2; \u{2212}1 0 1",
         "[[-1,0,1],[-2,0,2],[-1,0,1]]", "[ [-1, 0, 1], [-2, 0, 2], [-1, 0, 1] ]", "[-1 0 1; -2 0 2; -1 0 1]", "[-1,0,1;-2,0,2;-1,0,1]",
     ])
     func inlineSyntaxes(spec: String) throws {
@@ -55,6 +56,9 @@ import ImageIO
     }
 
     @Test func wrongShapesAreReported() {
+        #expect(error("1,2,3") == .malformed(spec: "1,2,3", detail: "3 weights without a size make no square kernel; write 'RxC: weights' (rows x columns) or '[[...],[...]]'"))
+        #expect(error("1,2,x,4") != nil)
+        #expect(error("1,2,3.3.3,4") == .malformed(spec: "1,2,3.3.3,4", detail: "entry 3 (row 2, column 1) '3.3.3' is not a number"))
         #expect(error("3x3: 1,2,3,4,5,6,7,8")?.description == "kernel '3x3: 1,2,3,4,5,6,7,8': 3x3 needs 9 weights, got 8")
         #expect(error("[[1,2,3],[4,5]]")?.description.contains("row 2 has 2 weights, row 1 has 3") == true)
         #expect(error("[1 2; 3]")?.description.contains("row 2 has 1 weights, row 1 has 2") == true)

@@ -12,8 +12,8 @@ enum InlineKernel {
     /// Parses `N: w,...` (N x N) or `RxC: w,...` (R rows, C columns, as numpy shapes are
     /// written; ImageMagick writes width first, which is the same for square kernels). Weights are
     /// row by row, separated by commas and/or spaces.
-    static func parseSized(_ spec: Substring) throws -> Kernel {
-        let name = String(spec)
+    static func parseSized(_ spec: Substring, shown: String? = nil) throws -> Kernel {
+        let name = shown ?? String(spec)
         guard let colon = spec.firstIndex(of: ":") else { throw KernelError.malformed(spec: name, detail: "expected 'RxC: weights'") }
         let head = spec[..<colon].filter { $0 != " " }
         if head.contains("+") || head.contains("-") {
@@ -36,9 +36,23 @@ enum InlineKernel {
         return try kernel(rows: grid, spec: name)
     }
 
+    /// Parses weights written without a size, as ImageMagick's old-style kernels: a square
+    /// number of weights makes a square kernel (`-1,0,1,-2,0,2,-1,0,1` is 3x3); rows separated by
+    /// `;` are read as in brackets.
+    static func parseUnsized(_ spec: Substring) throws -> Kernel {
+        if spec.contains(";") { return try parseBracketed(Substring("[" + spec + "]"), shown: String(spec)) }
+        let count = KernelText.entries(spec).count
+        let side = Int(Double(count).squareRoot().rounded())
+        guard count > 0, side * side == count else {
+            throw KernelError.malformed(spec: String(spec), detail:
+                "\(count) weights without a size make no square kernel; write 'RxC: weights' (rows x columns) or '[[...],[...]]'")
+        }
+        return try parseSized(Substring("\(side)x\(side): " + spec), shown: String(spec))
+    }
+
     /// Parses `[[a,b],[c,d]]` (numpy / JSON nesting) or `[a b; c d]` (MATLAB rows).
-    static func parseBracketed(_ spec: Substring) throws -> Kernel {
-        let name = String(spec)
+    static func parseBracketed(_ spec: Substring, shown: String? = nil) throws -> Kernel {
+        let name = shown ?? String(spec)
         let text = KernelText.trim(spec)
         guard text.hasPrefix("["), text.hasSuffix("]"), text.count >= 2 else {
             throw KernelError.malformed(spec: name, detail: "a bracketed matrix starts with '[' and ends with ']'")

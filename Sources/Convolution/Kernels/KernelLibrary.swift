@@ -8,7 +8,8 @@ public enum KernelLibrary {
     ///
     /// - a bracketed matrix: `[[-1,0,1],[-2,0,2],[-1,0,1]]` or `[-1 0 1; -2 0 2; -1 0 1]`;
     /// - ImageMagick's inline form `N: w,...` or `RxC: w,...` (R rows, C columns, weights row by
-    ///   row), e.g. `3x3: -1,0,1,-2,0,2,-1,0,1`;
+    ///   row), e.g. `3x3: -1,0,1,-2,0,2,-1,0,1`; without a size, a square number of weights
+    ///   (`-1,0,1,-2,0,2,-1,0,1`) or rows separated by `;`;
     /// - a parametric family `gaussian:SIZE[,SIGMA]`, `box:N`, `log:SIZE,SIGMA`,
     ///   `dog:SIZE,S1,S2`, `disk:R` (see ``KernelFamily``);
     /// - a file by extension: `.kernel` (the text format of filters/), `.npy` (numpy 2-D array),
@@ -33,6 +34,7 @@ public enum KernelLibrary {
         if text.isEmpty { throw KernelError.malformed(spec: spec, detail: "the kernel specification is empty") }
         if text.hasPrefix("[") { return inline(try InlineKernel.parseBracketed(text)) }
         if InlineKernel.isSizedForm(text) { return inline(try InlineKernel.parseSized(text)) }
+        if KernelText.isNumberList(text) { return inline(try InlineKernel.parseUnsized(text)) }
         if let colon = text.firstIndex(of: ":"), let family = KernelFamily(rawValue: text[..<colon].lowercased()) {
             let kernel = try family.kernel(parameters: text[text.index(after: colon)...], spec: shown)
             return KernelDefinition(name: shown, description: family.summary, source: "computed", orientation: "symmetric (convolve and correlate agree)", kernels: [kernel])

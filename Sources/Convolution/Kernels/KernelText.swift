@@ -30,10 +30,17 @@ enum KernelText {
         return .success(value)
     }
 
-    /// Plain decimal notation only: no `nan`, `inf` or hexadecimal floats.
+    /// Plain decimal notation only: no `nan`, `inf` or hexadecimal floats. The minus sign U+2212
+    /// of typeset pages (Wikipedia's kernel tables) counts as '-'.
     private static func decimal(_ text: Substring) -> Double? {
-        guard !text.isEmpty, text.allSatisfy({ "0123456789+-.eE".contains($0) }) else { return nil }
-        return Double(text)
+        let ascii = String(text.map { $0 == "\u{2212}" ? "-" : $0 })
+        guard !ascii.isEmpty, ascii.allSatisfy({ "0123456789+-.eE".contains($0) }) else { return nil }
+        return Double(ascii)
+    }
+
+    /// Whether `text` is only numbers and separators (a matrix written without size or brackets).
+    static func isNumberList(_ text: Substring) -> Bool {
+        text.contains { $0.isASCII && $0.isNumber } && text.allSatisfy { "0123456789+-.,;/eE \t\u{2212}".contains($0) }
     }
 
     /// The entries of one row: numbers separated by commas and/or spaces. An empty entry
