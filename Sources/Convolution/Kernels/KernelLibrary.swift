@@ -37,7 +37,7 @@ public enum KernelLibrary {
         if KernelText.isNumberList(text) { return inline(try InlineKernel.parseUnsized(text)) }
         if let colon = text.firstIndex(of: ":"), let family = KernelFamily(rawValue: text[..<colon].lowercased()) {
             let kernel = try family.kernel(parameters: text[text.index(after: colon)...], spec: shown)
-            return KernelDefinition(name: shown, description: family.summary, source: "computed", orientation: "symmetric (convolve and correlate agree)", kernels: [kernel])
+            return KernelDefinition(name: shown, description: family.summary, source: "computed in code; the reference it matches is in the description", orientation: "symmetric (convolve and correlate agree)", kernels: [kernel])
         }
         let lower = shown.lowercased()
         if lower.hasSuffix(".npy") { return fromFile(try KernelArrayFiles.readNPY(path: shown)) }
