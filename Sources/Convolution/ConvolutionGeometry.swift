@@ -57,6 +57,9 @@ public struct ConvolutionGeometry: Sendable, Equatable {
         guard !overflow, area <= 1 << 31 else {
             throw ConvolutionError.tooLarge("the padded image would be \(padded.rows)x\(padded.columns) cells")
         }
+        guard output.rows * output.columns <= 1 << 30 else {
+            throw ConvolutionError.tooLarge("the output would be \(output.rows)x\(output.columns) cells")
+        }
         self.input = AxisPair(rows: inputRows, columns: inputColumns)
         self.kernel = AxisPair(rows: kernelRows, columns: kernelColumns)
         self.span = span

@@ -15,8 +15,9 @@ public struct ConvolutionPlan: Sendable {
     /// Decides how to convolve a `inputRows x inputColumns` plane with `kernel`. A path forced in
     /// `options.path` is used if it can compute the result, otherwise this throws.
     ///
-    /// Rules: a rank-1 kernel whose two passes cost at most half its taps goes separable; other
-    /// kernels with more than ``fftThreshold`` taps go FFT; the rest go direct.
+    /// Rules: dilated kernels go direct (sparse taps over a wide span); a rank-1 kernel whose two
+    /// passes cost at most half its taps goes separable; other kernels with more than
+    /// ``fftThreshold`` taps go FFT; the rest go direct.
     public init(kernel: Kernel, inputRows: Int, inputColumns: Int, options: ConvolutionOptions) throws {
         geometry = try ConvolutionGeometry(inputRows: inputRows, inputColumns: inputColumns, kernelRows: kernel.rows,
                                            kernelColumns: kernel.columns, kernelName: kernel.name, options: options)
@@ -36,7 +37,12 @@ public struct ConvolutionPlan: Sendable {
             reason = "\(forced.rawValue) (requested)"
             return
         }
-        if let rankOne, 2 * passes <= taps {
+        let dilated = options.dilation != AxisPair(1)
+        if dilated {
+            path = .direct
+            factors = nil
+            reason = "direct SIMD: the \(size) kernel is dilated, so its cost is its \(taps) taps, not its span"
+        } else if let rankOne, 2 * passes <= taps {
             path = .separable
             factors = rankOne
             reason = "separable: the \(size) kernel is rank 1, so two 1-D passes cost \(passes) multiplies per output instead of \(taps)"

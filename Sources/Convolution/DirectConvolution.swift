@@ -10,17 +10,26 @@ enum DirectConvolution {
         let outRows = g.output.rows, outColumns = g.output.columns
         let denseColumns = (outColumns - 1) * g.stride.columns + 1
         let width = source.columns
-        return [Float](unsafeUninitializedCapacity: outRows * outColumns) { buffer, initialized in
+        return makeLargeArray(count: outRows * outColumns) { buffer in
             let out = SharedPointer(base: buffer.baseAddress!)
             Parallel.forEachBand(count: outRows, threads: threads, minimumBand: 8) { band in
-                let ring = RowRing(count: g.span.rows, width: width, firstRow: band.lowerBound * g.stride.rows)
+                // Undilated kernels reuse rows from one output row to the next through a ring of
+                // span rows; dilated ones copy just their kernel's rows, since the span can be huge.
+                let dilated = g.dilation.rows > 1
+                let ring = RowRing(count: dilated ? g.kernel.rows : g.span.rows, width: width, firstRow: band.lowerBound * g.stride.rows)
                 var sources = [UnsafePointer<Float>](repeating: ring.pointer(row: 0), count: weights.count)
                 var dense = [Float](repeating: 0, count: g.stride.columns > 1 ? denseColumns : 0)
                 for row in band {
                     let first = row * g.stride.rows
-                    ring.advance(to: first) { y, destination in source.copy(row: y, start: 0, count: width, into: destination) }
+                    if dilated {
+                        ring.replace { r, destination in
+                            source.copy(row: first + r * g.dilation.rows, start: 0, count: width, into: destination)
+                        }
+                    } else {
+                        ring.advance(to: first) { y, destination in source.copy(row: y, start: 0, count: width, into: destination) }
+                    }
                     for r in 0..<g.kernel.rows {
-                        let line = ring.pointer(row: first + r * g.dilation.rows)
+                        let line = dilated ? ring.slot(r) : ring.pointer(row: first + r)
                         for c in 0..<g.kernel.columns { sources[r * g.kernel.columns + c] = line + c * g.dilation.columns }
                     }
                     let destination = out.base + row * outColumns
@@ -34,7 +43,6 @@ enum DirectConvolution {
                     }
                 }
             }
-            initialized = outRows * outColumns
         }
     }
 }

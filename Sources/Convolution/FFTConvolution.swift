@@ -46,7 +46,7 @@ enum FFTConvolution {
             buffers.append((SharedPointer(base: real), SharedPointer(base: spectrum)))
         }
         let workerBuffers = buffers
-        return [Float](unsafeUninitializedCapacity: g.output.rows * outColumns) { buffer, initialized in
+        return makeLargeArray(count: g.output.rows * outColumns) { buffer in
             let out = SharedPointer(base: buffer.baseAddress!)
                 Parallel.forEachBand(count: workers, threads: workers) { workerRange in
                     for worker in workerRange {
@@ -72,7 +72,6 @@ enum FFTConvolution {
                         }
                     }
                 }
-            initialized = g.output.rows * outColumns
         }
     }
 

@@ -45,14 +45,22 @@ public struct FilteredImage: Sendable {
 
     /// The result as an image of the input's bit depth: colour mapped by `range`, alpha clamped.
     public func image(range: OutputRange) throws -> Image {
-        let mapped = range.map(colour, maxValue: maxValue) + (alpha.map { OutputRange.clamp.map([$0], maxValue: maxValue) } ?? [])
-        let channels = mapped.count
-        let pixels = rows * columns
-        var interleaved = [Int](repeating: 0, count: pixels * channels)
-        for (channel, plane) in mapped.enumerated() {
-            for i in 0..<pixels { interleaved[i * channels + channel] = plane[i] }
+        let colourMapping = range.mapping(for: colour, maxValue: maxValue)
+        let alphaMapping = OutputRange.clamp.mapping(for: [], maxValue: maxValue)
+        let planes = colour.map { ($0, colourMapping) } + (alpha.map { [($0, alphaMapping)] } ?? [])
+        let channels = planes.count, pixels = rows * columns
+        func interleave<T: FixedWidthInteger>(_ type: T.Type) -> [T] {
+            var samples = [T](repeating: 0, count: pixels * channels)
+            samples.withUnsafeMutableBufferPointer { out in
+                for (channel, (plane, mapping)) in planes.enumerated() {
+                    plane.values.withUnsafeBufferPointer { values in
+                        for i in 0..<pixels { out[i * channels + channel] = T(truncatingIfNeeded: mapping(values[i])) }
+                    }
+                }
+            }
+            return samples
         }
-        let samples: Image.Samples = maxValue > 255 ? .uint16(interleaved.map { UInt16($0) }) : .uint8(interleaved.map { UInt8($0) })
+        let samples: Image.Samples = maxValue > 255 ? .uint16(interleave(UInt16.self)) : .uint8(interleave(UInt8.self))
         return try Image(width: columns, height: rows, channels: channels, samples: samples)
     }
 }

@@ -21,8 +21,14 @@ public enum OutputRange: String, Sendable, CaseIterable {
     /// Maps `planes` (the colour channels, normalised together so colours keep their balance)
     /// to integer samples in `0...maxValue`, rounding to nearest.
     public func map(_ planes: [Plane<Float>], maxValue: Int) -> [[Int]] {
+        let mapping = self.mapping(for: planes, maxValue: maxValue)
+        return planes.map { $0.values.map { mapping($0) } }
+    }
+
+    /// The value-to-sample function for `planes`: for `normalize` it holds their joint minimum
+    /// and maximum.
+    public func mapping(for planes: [Plane<Float>], maxValue: Int) -> SampleMapping {
         let top = Float(maxValue)
-        var low: Float = 0, scale: Float = 1, shift: Float = 0
         switch self {
         case .normalize:
             var minimum = Float.infinity, maximum = -Float.infinity
@@ -32,25 +38,31 @@ public enum OutputRange: String, Sendable, CaseIterable {
                     maximum = Swift.max(maximum, value)
                 }
             }
-            if maximum > minimum {
-                low = minimum
-                scale = top / (maximum - minimum)
-            } else {
-                scale = 0
-            }
+            guard maximum > minimum else { return SampleMapping(low: 0, scale: 0, shift: 0, absolute: false, top: top) }
+            return SampleMapping(low: minimum, scale: top / (maximum - minimum), shift: 0, absolute: false, top: top)
         case .offset:
-            shift = Float((maxValue + 1) / 2)
-        case .clamp, .abs:
-            break
+            return SampleMapping(low: 0, scale: 1, shift: Float((maxValue + 1) / 2), absolute: false, top: top)
+        case .clamp:
+            return SampleMapping(low: 0, scale: 1, shift: 0, absolute: false, top: top)
+        case .abs:
+            return SampleMapping(low: 0, scale: 1, shift: 0, absolute: true, top: top)
         }
-        let absolute = self == .abs
-        return planes.map { plane in
-            plane.values.map { value in
-                var v = absolute ? Swift.abs(value) : value
-                v = (v - low) * scale + shift
-                guard v.isFinite else { return 0 }
-                return Int(Swift.min(Swift.max(v, 0), top).rounded())
-            }
-        }
+    }
+}
+
+/// One output range made concrete: `sample = clamp(round((v' - low) * scale + shift), 0, top)`
+/// with `v' = |v|` when `absolute`; non-finite values become 0.
+public struct SampleMapping: Sendable {
+    let low: Float
+    let scale: Float
+    let shift: Float
+    let absolute: Bool
+    let top: Float
+
+    @inline(__always)
+    public func callAsFunction(_ value: Float) -> Int {
+        let v = ((absolute ? Swift.abs(value) : value) - low) * scale + shift
+        guard v.isFinite else { return 0 }
+        return Int(Swift.min(Swift.max(v, 0), top).rounded())
     }
 }

@@ -91,6 +91,18 @@ final class RowRing {
         }
     }
 
+    /// Refills every slot in order, slot `i` with `make(i, destination)`, for callers that do
+    /// not walk rows in order.
+    func replace(_ make: (Int, UnsafeMutablePointer<Float>) -> Void) {
+        for slot in 0..<count { make(slot, storage + slot * width) }
+        next = Int.max
+    }
+
+    /// Where slot `slot` starts (after ``replace(_:)``).
+    func slot(_ slot: Int) -> UnsafePointer<Float> {
+        UnsafePointer(storage + slot * width)
+    }
+
     /// Where present row `row` starts.
     func pointer(row: Int) -> UnsafePointer<Float> {
         UnsafePointer(storage + (row % count) * width)

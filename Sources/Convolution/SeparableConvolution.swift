@@ -12,7 +12,7 @@ enum SeparableConvolution {
         let outRows = g.output.rows, outColumns = g.output.columns
         let denseColumns = (outColumns - 1) * g.stride.columns + 1
         let width = source.columns
-        return [Float](unsafeUninitializedCapacity: outRows * outColumns) { buffer, initialized in
+        return makeLargeArray(count: outRows * outColumns) { buffer in
             let out = SharedPointer(base: buffer.baseAddress!)
             Parallel.forEachBand(count: outRows, threads: threads, minimumBand: 16) { band in
                 let ring = RowRing(count: g.span.rows, width: denseColumns, firstRow: band.lowerBound * g.stride.rows)
@@ -42,7 +42,6 @@ enum SeparableConvolution {
                     }
                 }
             }
-            initialized = outRows * outColumns
         }
     }
 }

@@ -7,6 +7,10 @@ import Convolution
 struct AxisPairArgument: ExpressibleByArgument, Sendable {
     let pair: AxisPair
 
+    init(_ pair: AxisPair) {
+        self.pair = pair
+    }
+
     init?(argument: String) {
         let parts = argument.lowercased().split(separator: "x", omittingEmptySubsequences: false)
         let numbers = parts.compactMap { Int($0) }

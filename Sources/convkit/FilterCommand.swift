@@ -53,10 +53,10 @@ struct Filter: ParsableCommand {
     var fill: Double = 0
 
     @Option(name: .long, help: ArgumentHelp("Step between outputs: N, or HxW (rows x columns).", valueName: "N|HxW"))
-    var stride: AxisPairArgument = AxisPairArgument(argument: "1")!
+    var stride: AxisPairArgument = AxisPairArgument(AxisPair(1))
 
     @Option(name: .long, help: ArgumentHelp("Spacing between kernel taps: N, or HxW (rows x columns).", valueName: "N|HxW"))
-    var dilation: AxisPairArgument = AxisPairArgument(argument: "1")!
+    var dilation: AxisPairArgument = AxisPairArgument(AxisPair(1))
 
     @Option(name: .long, help: ArgumentHelp("Cells added on every side (N), or top,bottom,left,right (T,B,L,R).", valueName: "N|T,B,L,R"))
     var padding: PaddingArgument?
