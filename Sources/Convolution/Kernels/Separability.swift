@@ -27,7 +27,11 @@ extension Kernel {
         let (pivotRow, pivotColumn) = (pivot / columns, pivot % columns)
         var column = (0..<rows).map { self[$0, pivotColumn] }
         var row = (0..<columns).map { self[pivotRow, $0] / weights[pivot] }
-        if largestResidual(column: column, row: row) > bound {
+        let pivotResidual = largestResidual(column: column, row: row)
+        // If some rank-1 matrix is within d of every weight, factoring through the largest weight
+        // is within about 4d (to first order in d / largest): far beyond that, nothing is.
+        if pivotResidual > 8 * bound && tolerance < 0.01 { return nil }
+        if pivotResidual > bound {
             for _ in 0..<50 {
                 let previous = largestResidual(column: column, row: row)
                 let columnNorm = column.reduce(0) { $0 + $1 * $1 }
