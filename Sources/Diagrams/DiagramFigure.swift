@@ -114,6 +114,16 @@ public struct DiagramFigure: Sendable {
         guard let first = footprint.first, let last = footprint.last else { return }
         let r0 = Double(first.row), c0 = Double(first.column), r1 = Double(last.row + 1), c1 = Double(last.column + 1)
         let r = Double(cell.row), c = Double(cell.column)
+        if style.flat {
+            // Face-on, the window's outline and two lines from its right side read best.
+            let window = [layout.bottomPoint(row: r0, column: c0), layout.bottomPoint(row: r0, column: c1),
+                          layout.bottomPoint(row: r1, column: c1), layout.bottomPoint(row: r1, column: c0)]
+            canvas.stroke(polygon: window, style.theme.lines, lineWidth: lineWidth * 2.5)
+            canvas.line(from: window[1], to: layout.topPoint(row: r, column: c), style.theme.lines.withAlpha(0.8), lineWidth: lineWidth)
+            canvas.line(from: window[2], to: layout.topPoint(row: r + 1, column: c), style.theme.lines.withAlpha(0.8),
+                        lineWidth: lineWidth)
+            return
+        }
         let pairs = [(layout.bottomPoint(row: r0, column: c0), layout.topPoint(row: r, column: c)),
                      (layout.bottomPoint(row: r0, column: c1), layout.topPoint(row: r, column: c + 1)),
                      (layout.bottomPoint(row: r1, column: c0), layout.topPoint(row: r + 1, column: c)),
@@ -123,36 +133,43 @@ public struct DiagramFigure: Sendable {
         }
     }
 
+    /// Numbers stay upright (a slanted digit is hard to read); each kernel weight is written
+    /// small after the value it multiplies, as a subscript `×w`.
     private func drawBottomValues(_ values: DiagramValues, footprint: [GridCell], on canvas: Canvas) {
         let theme = style.theme
-        let font = Font(size: style.cellSize * 0.42)
-        let small = Font(size: style.cellSize * 0.27, bold: true)
-        let plane = layout.planeTransform
+        let font = valueFont
+        let small = Font(size: font.size * 0.62, bold: true)
         let shaded = Set(footprint)
+        let weights = Dictionary(zip(footprint, values.kernel), uniquingKeysWith: { first, _ in first })
         for (cell, kind) in geometry.bottomCells {
             var fill = kind == .input ? theme.input : theme.background
             if shaded.contains(cell) { fill = theme.shade.over(fill) }
             let ink = kind == .input || shaded.contains(cell) ? fill.contrastingText : theme.text.withAlpha(0.45)
-            canvas.text(DiagramValues.format(values.bottomValue(cell, geometry: geometry)), at: bottomCenter(cell),
-                        font: font, ink, anchor: .center, transform: plane)
-        }
-        // Kernel weights, written small in the corner of the cell each one multiplies.
-        for (cell, weight) in zip(footprint, values.kernel) {
-            let corner = layout.bottomPoint(row: Double(cell.row) + 0.9, column: Double(cell.column) + 0.92)
-            let fill = theme.shade.over(geometry.kind(of: cell) == .input ? theme.input : theme.background)
-            canvas.text("×" + DiagramValues.format(weight), at: corner, font: small, fill.contrastingText,
-                        anchor: TextAnchor(.right, .baseline), transform: plane)
+            let text = DiagramValues.format(values.bottomValue(cell, geometry: geometry))
+            var center = bottomCenter(cell)
+            guard let weight = weights[cell] else {
+                canvas.text(text, at: center, font: font, ink, anchor: .center)
+                continue
+            }
+            let subscriptText = "×" + DiagramValues.format(weight)
+            let textWidth = canvas.measure(text, font: font).width
+            let subscriptWidth = canvas.measure(subscriptText, font: small).width
+            center.x -= subscriptWidth / 2
+            canvas.text(text, at: center, font: font, ink, anchor: .center)
+            canvas.text(subscriptText, at: Point(x: center.x + textWidth / 2 + 1, y: center.y + font.size * 0.45), font: small,
+                        ink, anchor: TextAnchor(.left, .baseline))
         }
     }
 
+    private var valueFont: Font { Font(size: style.cellSize * (style.flat ? 0.42 : 0.36)) }
+
     private func drawOutputValues(_ values: DiagramValues, upTo frame: Int, on canvas: Canvas) {
         let theme = style.theme
-        let font = Font(size: style.cellSize * 0.42)
         for index in 0...frame where index < values.output.count {
             let cell = geometry.outputCell(frame: index)
             let fill = index == frame ? theme.shade.over(theme.output) : theme.output
-            canvas.text(DiagramValues.format(values.output[index]), at: topCenter(cell), font: font,
-                        fill.contrastingText, anchor: .center, transform: layout.planeTransform)
+            canvas.text(DiagramValues.format(values.output[index]), at: topCenter(cell), font: valueFont,
+                        fill.contrastingText, anchor: .center)
         }
     }
 }

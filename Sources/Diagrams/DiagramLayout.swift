@@ -96,11 +96,5 @@ public struct DiagramLayout: Sendable {
         return [point(r, c), point(r, c + 1), point(r + 1, c + 1), point(r + 1, c)]
     }
 
-    /// Maps text onto the grids' plane (unit cell to unit square).
-    var planeTransform: Affine {
-        let length = (u.x * u.x + u.y * u.y).squareRoot()
-        return Affine(u: u * (1 / length), v: v * (1 / length))
-    }
-
     var lineHeight: Double { DiagramLayout.formulaFont.size * 1.45 }
 }
