@@ -3,8 +3,9 @@
 /// A 2-D convolution with stride, dilation, same/valid padding and an optional fused ReLU.
 ///
 /// Input `[batch, h, w, cin]`, kernel `[kh, kw, cin, cout]`, bias `[cout]`, output
-/// `[batch, oh, ow, cout]` with `oh`, `ow` from ``ConvGeometry``. The fast path uses a direct
-/// kernel when `cin == 1` and im2col + `cblas_sgemm` otherwise; the reference path is
+/// `[batch, oh, ow, cout]` with `oh`, `ow` from ``ConvGeometry``. The fast forward pass uses a
+/// direct kernel when `cin == 1` and im2col + `cblas_sgemm` otherwise; the fast backward pass is
+/// always im2col + `cblas_sgemm`; the reference path is
 /// ``ReferenceOps/convForward(input:kernel:bias:batch:geometry:filters:)``.
 public final class Conv2D: Layer {
     public var name: String
@@ -20,7 +21,6 @@ public final class Conv2D: Layer {
 
     private var lastInput = Tensor(zeros: [0])
     private var lastOutput = Tensor(zeros: [0])
-    private var columns = [Float]()
 
     init(name: String, spec: LayerSpec, inputShape: [Int], generator: inout SeededGenerator) throws {
         guard case let .conv2d(filters, kernelSize, strides, dilation, padding, activation) = spec else {
@@ -59,13 +59,13 @@ public final class Conv2D: Layer {
                                               geometry: geometry, filters: filters)
             if activation == .relu { output = ReferenceOps.relu(output) }
         case .fast:
-            output = [Float](repeating: 0, count: batch * geometry.outputPixels * filters)
+            output = uninitializedFloats(batch * geometry.outputPixels * filters)
             if geometry.inputChannels == 1 {
                 ConvDirect.forward(input: input.values, kernel: kernel.value, bias: bias.value, output: &output,
                                    batch: batch, geometry: geometry, filters: filters, relu: activation == .relu)
             } else {
                 ConvLowered.forward(input: input.values, kernel: kernel.value, bias: bias.value, output: &output,
-                                    columns: &columns, batch: batch, geometry: geometry, filters: filters, relu: activation == .relu)
+                                    batch: batch, geometry: geometry, filters: filters, relu: activation == .relu)
             }
         }
         lastOutput = Tensor(shape: [batch] + outputShape, values: output)
@@ -84,19 +84,11 @@ public final class Conv2D: Layer {
             accumulate(grads.bias, into: bias)
             return needInputGradient ? Tensor(shape: lastInput.shape, values: grads.input) : nil
         case .fast:
-            var gradient = outputGradient.values
-            if activation == .relu { FastOps.reluBackward(output: lastOutput.values, gradient: &gradient) }
-            FastOps.columnSums(gradient, rows: gradient.count / filters, columns: filters, into: &bias.gradient)
             var inputGradient: [Float]? = needInputGradient ? [Float](repeating: 0, count: lastInput.values.count) : nil
-            if geometry.inputChannels == 1 {
-                ConvDirect.backward(input: lastInput.values, kernel: kernel.value, outputGradient: gradient,
-                                    kernelGradient: &kernel.gradient, inputGradient: &inputGradient,
-                                    batch: batch, geometry: geometry, filters: filters)
-            } else {
-                ConvLowered.backward(input: lastInput.values, kernel: kernel.value, outputGradient: gradient,
-                                     kernelGradient: &kernel.gradient, inputGradient: &inputGradient, columns: &columns,
-                                     batch: batch, geometry: geometry, filters: filters)
-            }
+            ConvLowered.backward(input: lastInput.values, kernel: kernel.value, outputGradient: outputGradient.values,
+                                 reluOutput: activation == .relu ? lastOutput.values : nil,
+                                 kernelGradient: &kernel.gradient, biasGradient: &bias.gradient, inputGradient: &inputGradient,
+                                 batch: batch, geometry: geometry, filters: filters)
             return inputGradient.map { Tensor(shape: lastInput.shape, values: $0) }
         }
     }

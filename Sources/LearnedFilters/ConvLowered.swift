@@ -1,116 +1,172 @@
 // ConvLowered: convolution as im2col + cblas_sgemm, forward and backward, over both cores.
 
-/// The fast general convolution: each sample's receptive fields are copied into rows of a
-/// `[batch*oh*ow, kh*kw*cin]` matrix whose product with the `[kh*kw*cin, cout]` kernel is the
-/// output. Backward uses the same matrix for the kernel gradient and scatters the column
-/// gradient back (col2im) for the input gradient. Matches ``ReferenceOps`` convForward/Backward.
+/// The fast general convolution. Each thread takes a contiguous share of the batch and walks
+/// it a few samples at a time: the samples' receptive fields are copied into the rows of a
+/// small `[samples*oh*ow, kh*kw*cin]` matrix (im2col) that stays in cache, whose product with
+/// the `[kh*kw*cin, cout]` kernel (one single-threaded `cblas_sgemm` per thread) is the output,
+/// finished with bias and ReLU while still hot. Backward rebuilds the same matrix for the
+/// kernel gradient (per-thread partial sums, added in thread order so the result depends only
+/// on the thread count) and scatters `dY * W^T` back onto the input (col2im).
+/// Matches ``ReferenceOps`` convForward/convBackward.
 enum ConvLowered {
-    static func forward(input: [Float], kernel: [Float], bias: [Float], output: inout [Float], columns: inout [Float],
+    /// Samples per im2col block: about 1 MB of rows for the tutorial's second layer.
+    static func blockSamples(_ g: ConvGeometry) -> Int {
+        max(1, (1 << 18) / max(1, g.outputPixels * g.taps * g.inputChannels))
+    }
+
+    static func forward(input: [Float], kernel: [Float], bias: [Float], output: inout [Float],
                         batch: Int, geometry g: ConvGeometry, filters: Int, relu: Bool) {
-        let rows = batch * g.outputPixels
         let depth = g.taps * g.inputChannels
-        if columns.count != rows * depth { columns = [Float](repeating: 0, count: rows * depth) }
-        input.withUnsafeBufferPointer { x in
-            columns.withUnsafeMutableBufferPointer { cols in
-                im2col(input: x.baseAddress!, columns: SharedPointer(cols.baseAddress!), batch: batch, geometry: g)
-            }
-        }
-        columns.withUnsafeBufferPointer { cols in
-            kernel.withUnsafeBufferPointer { w in
-                output.withUnsafeMutableBufferPointer { y in
-                    BLAS.gemm(m: rows, n: filters, k: depth, a: cols.baseAddress!, b: w.baseAddress!, c: y.baseAddress!)
-                }
-            }
-        }
-        FastOps.addBias(bias, to: &output, relu: relu)
-    }
-
-    static func backward(input: [Float], kernel: [Float], outputGradient: [Float], kernelGradient: inout [Float],
-                         inputGradient: inout [Float]?, columns: inout [Float], batch: Int, geometry g: ConvGeometry, filters: Int) {
-        let rows = batch * g.outputPixels
-        let depth = g.taps * g.inputChannels
-        // `columns` still holds im2col of the last forward's input.
-        columns.withUnsafeBufferPointer { cols in
-            outputGradient.withUnsafeBufferPointer { dy in
-                kernelGradient.withUnsafeMutableBufferPointer { dw in
-                    BLAS.gemm(transposeA: true, m: depth, n: filters, k: rows, a: cols.baseAddress!, b: dy.baseAddress!,
-                              beta: 1, c: dw.baseAddress!)
-                }
-            }
-        }
-        guard inputGradient != nil else { return }
-        columns.withUnsafeMutableBufferPointer { cols in
-            outputGradient.withUnsafeBufferPointer { dy in
-                kernel.withUnsafeBufferPointer { w in
-                    BLAS.gemm(transposeB: true, m: rows, n: depth, k: filters, a: dy.baseAddress!, b: w.baseAddress!, c: cols.baseAddress!)
-                }
-            }
-        }
-        var dx = inputGradient ?? []
-        inputGradient = nil
-        columns.withUnsafeBufferPointer { cols in
-            dx.withUnsafeMutableBufferPointer { dxp in
-                col2im(columns: cols.baseAddress!, inputGradient: SharedPointer(dxp.baseAddress!), batch: batch, geometry: g)
-            }
-        }
-        inputGradient = dx
-    }
-
-    /// Copies receptive fields into rows; taps outside the input are zero.
-    static func im2col(input: UnsafePointer<Float>, columns: SharedPointer<Float>, batch: Int, geometry g: ConvGeometry) {
-        let x = SharedPointer(UnsafeMutablePointer(mutating: input))
-        let c = g.inputChannels
-        let depth = g.taps * c
-        parallelChunks(batch) { _, samples in
-            for n in samples {
-                let image = x.base + n * g.inputSize
-                var row = columns.base + n * g.outputPixels * depth
-                for oy in 0..<g.outputHeight {
-                    for ox in 0..<g.outputWidth {
-                        var cell = row
-                        for ky in 0..<g.kernelHeight {
-                            let iy = oy * g.strideY - g.padTop + ky * g.dilationY
-                            for kx in 0..<g.kernelWidth {
-                                let ix = ox * g.strideX - g.padLeft + kx * g.dilationX
-                                if iy >= 0, iy < g.inputHeight, ix >= 0, ix < g.inputWidth {
-                                    cell.update(from: image + (iy * g.inputWidth + ix) * c, count: c)
-                                } else {
-                                    cell.update(repeating: 0, count: c)
+        let block = blockSamples(g)
+        input.withUnsafeBufferPointer { xb in
+            kernel.withUnsafeBufferPointer { wb in
+                bias.withUnsafeBufferPointer { bb in
+                    output.withUnsafeMutableBufferPointer { yb in
+                        let x = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
+                        let w = SharedPointer(UnsafeMutablePointer(mutating: wb.baseAddress!))
+                        let b = SharedPointer(UnsafeMutablePointer(mutating: bb.baseAddress!))
+                        let y = SharedPointer(yb.baseAddress!)
+                        parallelChunks(batch) { _, samples in
+                            let columns = UnsafeMutablePointer<Float>.allocate(capacity: block * g.outputPixels * depth)
+                            defer { columns.deallocate() }
+                            var start = samples.lowerBound
+                            while start < samples.upperBound {
+                                let count = min(block, samples.upperBound - start)
+                                let rows = count * g.outputPixels
+                                im2col(input: x.base + start * g.inputSize, columns: columns, samples: count, geometry: g)
+                                let out = y.base + start * g.outputPixels * filters
+                                BLAS.gemm(m: rows, n: filters, k: depth, a: columns, b: w.base, c: out)
+                                for r in 0..<rows {
+                                    let row = out + r * filters
+                                    if relu {
+                                        for f in 0..<filters { row[f] = max(row[f] + b.base[f], 0) }
+                                    } else {
+                                        for f in 0..<filters { row[f] += b.base[f] }
+                                    }
                                 }
-                                cell += c
+                                start += count
                             }
                         }
-                        row += depth
                     }
                 }
             }
         }
     }
 
-    /// Adds each row's gradient back onto the input cells it was copied from.
-    static func col2im(columns: UnsafePointer<Float>, inputGradient: SharedPointer<Float>, batch: Int, geometry g: ConvGeometry) {
-        let cols = SharedPointer(UnsafeMutablePointer(mutating: columns))
-        let c = g.inputChannels
-        let depth = g.taps * c
-        parallelChunks(batch) { _, samples in
-            for n in samples {
-                let image = inputGradient.base + n * g.inputSize
-                var row = UnsafePointer(cols.base + n * g.outputPixels * depth)
-                for oy in 0..<g.outputHeight {
-                    for ox in 0..<g.outputWidth {
-                        var cell = row
-                        for ky in 0..<g.kernelHeight {
-                            let iy = oy * g.strideY - g.padTop + ky * g.dilationY
-                            for kx in 0..<g.kernelWidth {
-                                let ix = ox * g.strideX - g.padLeft + kx * g.dilationX
-                                if iy >= 0, iy < g.inputHeight, ix >= 0, ix < g.inputWidth {
-                                    let target = image + (iy * g.inputWidth + ix) * c
-                                    for ch in 0..<c { target[ch] += cell[ch] }
+    /// With `reluOutput`, the gradient is first masked where that output is not positive.
+    static func backward(input: [Float], kernel: [Float], outputGradient: [Float], reluOutput: [Float]?,
+                         kernelGradient: inout [Float], biasGradient: inout [Float],
+                         inputGradient: inout [Float]?, batch: Int, geometry g: ConvGeometry, filters: Int) {
+        let depth = g.taps * g.inputChannels
+        let block = blockSamples(g)
+        let chunks = max(1, min(Threads.count, batch))
+        let kernelSize = depth * filters
+        var partial = [Float](repeating: 0, count: chunks * (kernelSize + filters))
+        let wantInput = inputGradient != nil
+        var dx = inputGradient ?? [0]
+        inputGradient = nil
+        let mask = reluOutput ?? []
+        input.withUnsafeBufferPointer { xb in
+            kernel.withUnsafeBufferPointer { wb in
+                outputGradient.withUnsafeBufferPointer { gb in
+                    partial.withUnsafeMutableBufferPointer { pb in
+                        dx.withUnsafeMutableBufferPointer { db in
+                          mask.withUnsafeBufferPointer { mb in
+                            let relu = reluOutput != nil
+                            let y = SharedPointer(UnsafeMutablePointer(mutating: mb.baseAddress ?? xb.baseAddress!))
+                            let x = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
+                            let w = SharedPointer(UnsafeMutablePointer(mutating: wb.baseAddress!))
+                            let dy = SharedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
+                            let dw = SharedPointer(pb.baseAddress!)
+                            let dInput = SharedPointer(db.baseAddress!)
+                            parallelChunks(batch, chunks: chunks) { chunk, samples in
+                                let columns = UnsafeMutablePointer<Float>.allocate(capacity: block * g.outputPixels * depth)
+                                let grad = UnsafeMutablePointer<Float>.allocate(capacity: block * g.outputPixels * filters)
+                                defer { columns.deallocate(); grad.deallocate() }
+                                let biasSums = dw.base + chunks * kernelSize + chunk * filters
+                                var start = samples.lowerBound
+                                while start < samples.upperBound {
+                                    let count = min(block, samples.upperBound - start)
+                                    let rows = count * g.outputPixels
+                                    let offset = start * g.outputPixels * filters
+                                    for r in 0..<rows {
+                                        let source = dy.base + offset + r * filters, target = grad + r * filters
+                                        if relu {
+                                            let out = y.base + offset + r * filters
+                                            for f in 0..<filters { target[f] = out[f] > 0 ? source[f] : 0 }
+                                        } else {
+                                            target.update(from: source, count: filters)
+                                        }
+                                        for f in 0..<filters { biasSums[f] += target[f] }
+                                    }
+                                    im2col(input: x.base + start * g.inputSize, columns: columns, samples: count, geometry: g)
+                                    BLAS.gemm(transposeA: true, m: depth, n: filters, k: rows, a: columns, b: grad,
+                                              beta: 1, c: dw.base + chunk * kernelSize)
+                                    if wantInput {
+                                        BLAS.gemm(transposeB: true, m: rows, n: depth, k: filters, a: grad, b: w.base, c: columns)
+                                        col2im(columns: columns, inputGradient: dInput.base + start * g.inputSize, samples: count, geometry: g)
+                                    }
+                                    start += count
                                 }
-                                cell += c
                             }
+                          }
                         }
-                        row += depth
+                    }
+                }
+            }
+        }
+        for chunk in 0..<chunks {
+            for index in 0..<kernelSize { kernelGradient[index] += partial[chunk * kernelSize + index] }
+            for f in 0..<filters { biasGradient[f] += partial[chunks * kernelSize + chunk * filters + f] }
+        }
+        if wantInput { inputGradient = dx }
+    }
+
+    /// Copies the receptive fields of `samples` consecutive samples into rows; taps outside the
+    /// input are zero.
+    static func im2col(input: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>, samples: Int, geometry g: ConvGeometry) {
+        let c = g.inputChannels
+        var cell = columns
+        for n in 0..<samples {
+            let image = input + n * g.inputSize
+            for oy in 0..<g.outputHeight {
+                for ox in 0..<g.outputWidth {
+                    for ky in 0..<g.kernelHeight {
+                        let iy = oy * g.strideY - g.padTop + ky * g.dilationY
+                        for kx in 0..<g.kernelWidth {
+                            let ix = ox * g.strideX - g.padLeft + kx * g.dilationX
+                            if iy >= 0, iy < g.inputHeight, ix >= 0, ix < g.inputWidth {
+                                cell.update(from: image + (iy * g.inputWidth + ix) * c, count: c)
+                            } else {
+                                cell.update(repeating: 0, count: c)
+                            }
+                            cell += c
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds each row's gradient back onto the input cells it was copied from (which must start
+    /// at zero for these samples).
+    static func col2im(columns: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>, samples: Int, geometry g: ConvGeometry) {
+        let c = g.inputChannels
+        var cell = columns
+        for n in 0..<samples {
+            let image = inputGradient + n * g.inputSize
+            for oy in 0..<g.outputHeight {
+                for ox in 0..<g.outputWidth {
+                    for ky in 0..<g.kernelHeight {
+                        let iy = oy * g.strideY - g.padTop + ky * g.dilationY
+                        for kx in 0..<g.kernelWidth {
+                            let ix = ox * g.strideX - g.padLeft + kx * g.dilationX
+                            if iy >= 0, iy < g.inputHeight, ix >= 0, ix < g.inputWidth {
+                                let target = image + (iy * g.inputWidth + ix) * c
+                                for ch in 0..<c { target[ch] += cell[ch] }
+                            }
+                            cell += c
+                        }
                     }
                 }
             }

@@ -48,10 +48,17 @@ public final class Dense: Layer {
             if activation == .relu { output = ReferenceOps.relu(output) }
         } else {
             output = [Float](repeating: 0, count: batch * units)
-            input.values.withUnsafeBufferPointer { x in
-                kernel.value.withUnsafeBufferPointer { w in
-                    output.withUnsafeMutableBufferPointer { y in
-                        BLAS.gemm(m: batch, n: units, k: inputs, a: x.baseAddress!, b: w.baseAddress!, c: y.baseAddress!)
+            let (inputs, units) = (inputs, units)
+            input.values.withUnsafeBufferPointer { xb in
+                kernel.value.withUnsafeBufferPointer { wb in
+                    output.withUnsafeMutableBufferPointer { yb in
+                        let x = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
+                        let w = SharedPointer(UnsafeMutablePointer(mutating: wb.baseAddress!))
+                        let y = SharedPointer(yb.baseAddress!)
+                        parallelChunks(batch) { _, rows in
+                            BLAS.gemm(m: rows.count, n: units, k: inputs, a: x.base + rows.lowerBound * inputs, b: w.base,
+                                      c: y.base + rows.lowerBound * units)
+                        }
                     }
                 }
             }
@@ -75,23 +82,37 @@ public final class Dense: Layer {
         var gradient = outputGradient.values
         if activation == .relu { FastOps.reluBackward(output: lastOutput.values, gradient: &gradient) }
         FastOps.columnSums(gradient, rows: batch, columns: units, into: &bias.gradient)
-        lastInput.values.withUnsafeBufferPointer { x in
-            gradient.withUnsafeBufferPointer { dy in
-                kernel.gradient.withUnsafeMutableBufferPointer { dw in
-                    BLAS.gemm(transposeA: true, m: inputs, n: units, k: batch, a: x.baseAddress!, b: dy.baseAddress!,
-                              beta: 1, c: dw.baseAddress!)
+        let (inputs, units) = (inputs, units)
+        let chunks = max(1, min(Threads.count, batch))
+        var partial = [Float](repeating: 0, count: chunks * inputs * units)
+        var dx = [Float](repeating: 0, count: needInputGradient ? batch * inputs : 1)
+        lastInput.values.withUnsafeBufferPointer { xb in
+            gradient.withUnsafeBufferPointer { gb in
+                kernel.value.withUnsafeBufferPointer { wb in
+                    partial.withUnsafeMutableBufferPointer { pb in
+                        dx.withUnsafeMutableBufferPointer { db in
+                            let x = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
+                            let dy = SharedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
+                            let w = SharedPointer(UnsafeMutablePointer(mutating: wb.baseAddress!))
+                            let dw = SharedPointer(pb.baseAddress!)
+                            let d = SharedPointer(db.baseAddress!)
+                            parallelChunks(batch, chunks: chunks) { chunk, rows in
+                                BLAS.gemm(transposeA: true, m: inputs, n: units, k: rows.count, a: x.base + rows.lowerBound * inputs,
+                                          b: dy.base + rows.lowerBound * units, c: dw.base + chunk * inputs * units)
+                                if needInputGradient {
+                                    BLAS.gemm(transposeB: true, m: rows.count, n: inputs, k: units, a: dy.base + rows.lowerBound * units,
+                                              b: w.base, c: d.base + rows.lowerBound * inputs)
+                                }
+                            }
+                        }
+                    }
                 }
             }
+        }
+        for chunk in 0..<chunks {
+            for index in 0..<inputs * units { kernel.gradient[index] += partial[chunk * inputs * units + index] }
         }
         guard needInputGradient else { return nil }
-        var dx = [Float](repeating: 0, count: batch * inputs)
-        gradient.withUnsafeBufferPointer { dy in
-            kernel.value.withUnsafeBufferPointer { w in
-                dx.withUnsafeMutableBufferPointer { d in
-                    BLAS.gemm(transposeB: true, m: batch, n: inputs, k: units, a: dy.baseAddress!, b: w.baseAddress!, c: d.baseAddress!)
-                }
-            }
-        }
         return Tensor(shape: lastInput.shape, values: dx)
     }
 }

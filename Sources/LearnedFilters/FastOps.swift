@@ -64,3 +64,13 @@ enum FastOps {
         for c in 0..<columns { sums[c] += total[c] }
     }
 }
+
+/// Eight floats from memory (no alignment needed).
+@inline(__always) func load8(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+/// Stores eight floats (no alignment needed).
+@inline(__always) func store8(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
+}

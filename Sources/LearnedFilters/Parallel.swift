@@ -10,16 +10,20 @@ struct SharedPointer<T>: @unchecked Sendable {
 
 /// Number of worker threads for convkit's own loops and for OpenBLAS.
 public enum Threads {
-    nonisolated(unsafe) private static var configured = 2
+    nonisolated(unsafe) private static var configured: Int = {
+        BLAS.setThreads(1)
+        return 2
+    }()
 
     /// The current thread count (at least 1).
     public static var count: Int { configured }
 
-    /// Sets the thread count for convkit's loops and OpenBLAS. Same seed and same count give
-    /// the same weights.
+    /// Sets the thread count for convkit's loops. Same seed and same count give the same
+    /// weights. OpenBLAS itself runs single-threaded inside each of these threads: the layers
+    /// split the batch, which keeps each thread's matrices in cache and avoids OpenBLAS's
+    /// spinning workers competing with ours.
     public static func set(_ count: Int) {
         configured = max(1, count)
-        BLAS.setThreads(configured)
     }
 }
 

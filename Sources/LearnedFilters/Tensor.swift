@@ -36,3 +36,10 @@ public struct Tensor: Sendable, Equatable {
         return Tensor(shape: [range.count] + shape.dropFirst(), values: Array(values[range.lowerBound * size..<range.upperBound * size]))
     }
 }
+
+/// An array of `count` floats whose every element the caller overwrites before reading.
+func uninitializedFloats(_ count: Int) -> [Float] {
+    [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+        initialized = count
+    }
+}

@@ -1,0 +1,211 @@
+#!/usr/bin/env python3
+"""bench-train.py: seconds per epoch of `convkit train` against PyTorch on the same machine, same run.
+
+Trains the tutorial CNN (Conv2D 32 3x3 same ReLU, MaxPool 2, Conv2D 64 3x3 same ReLU, MaxPool 2,
+Flatten, Dense 64, Dropout 0.5, Dense 10; glorot-uniform kernels, zero biases; Adam lr 1e-3,
+eps 1e-7; batch 256; shuffled every epoch) on MNIST with:
+  - convkit (a release build of the CLI, given with --convkit),
+  - PyTorch, default layout (NCHW) and channels_last, torch.set_num_threads(THREADS),
+  - Keras on TensorFlow when `import keras` works in this interpreter (skipped otherwise).
+Each runs in its own process under /usr/bin/time -v for its peak memory. Reports seconds per
+epoch (training only; evaluation excluded), final test accuracy, peak RSS and the ratio of
+convkit's epoch time to the faster PyTorch layout. Only ratios from one run are meaningful on a
+shared machine.
+
+  /opt/convkit-peers/bin/python scripts/bench-train.py --convkit .build/release/convkit [--epochs 1] [--seed 1]
+"""
+import argparse
+import gzip
+import json
+import os
+import pathlib
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def load_mnist(folder):
+    import numpy as np
+
+    def read(name):
+        path = pathlib.Path(folder) / f"{name}.gz"
+        data = gzip.open(path).read() if path.exists() else (pathlib.Path(folder) / name).read_bytes()
+        dims = data[3]
+        shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
+        return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+
+    x = read("train-images-idx3-ubyte").astype("float32") / 255
+    y = read("train-labels-idx1-ubyte").astype("int64")
+    xt = read("t10k-images-idx3-ubyte").astype("float32") / 255
+    yt = read("t10k-labels-idx1-ubyte").astype("int64")
+    return x, y, xt, yt
+
+
+def torch_worker(layout, epochs, seed, threads, data):
+    import numpy as np
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(seed)
+    x, y, xt, yt = load_mnist(data)
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 32, 3, padding=1)
+            self.conv2 = nn.Conv2d(32, 64, 3, padding=1)
+            self.fc1 = nn.Linear(3136, 64)
+            self.fc2 = nn.Linear(64, 10)
+            for m in self.modules():
+                if isinstance(m, (nn.Conv2d, nn.Linear)):
+                    nn.init.xavier_uniform_(m.weight)
+                    nn.init.zeros_(m.bias)
+
+        def forward(self, v):
+            v = F.max_pool2d(F.relu(self.conv1(v)), 2)
+            v = F.max_pool2d(F.relu(self.conv2(v)), 2)
+            v = v.permute(0, 2, 3, 1).reshape(v.shape[0], -1)
+            v = F.dropout(self.fc1(v), 0.5, self.training)
+            return self.fc2(v)
+
+    fmt = torch.channels_last if layout == "channels_last" else torch.contiguous_format
+    net = Net().to(memory_format=fmt)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3, eps=1e-7)
+    images = torch.from_numpy(x).unsqueeze(1)
+    labels = torch.from_numpy(y)
+    epoch_seconds = []
+    for _ in range(epochs):
+        net.train()
+        order = torch.randperm(len(labels))
+        start = time.perf_counter()
+        for i in range(0, len(labels), 256):
+            idx = order[i:i + 256]
+            batch = images[idx].contiguous(memory_format=fmt)
+            opt.zero_grad()
+            loss = F.cross_entropy(net(batch), labels[idx])
+            loss.backward()
+            opt.step()
+        epoch_seconds.append(time.perf_counter() - start)
+    net.eval()
+    correct = 0
+    with torch.no_grad():
+        test = torch.from_numpy(xt).unsqueeze(1)
+        for i in range(0, len(yt), 1000):
+            correct += int((net(test[i:i + 1000].contiguous(memory_format=fmt)).argmax(1) == torch.from_numpy(yt[i:i + 1000])).sum())
+    return {"epoch_seconds": epoch_seconds, "test_accuracy": correct / len(yt), "version": f"torch {torch.__version__}"}
+
+
+def keras_worker(epochs, seed, threads, data):
+    import keras
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    keras.utils.set_random_seed(seed)
+    x, y, xt, yt = load_mnist(data)
+    model = keras.Sequential([
+        keras.Input((28, 28, 1)),
+        keras.layers.Conv2D(32, 3, padding="same", activation="relu"), keras.layers.MaxPooling2D(),
+        keras.layers.Conv2D(64, 3, padding="same", activation="relu"), keras.layers.MaxPooling2D(),
+        keras.layers.Flatten(), keras.layers.Dense(64), keras.layers.Dropout(0.5), keras.layers.Dense(10)])
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["accuracy"])
+    times = []
+
+    class Timer(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            times.append(time.perf_counter() - self.start)
+
+    model.fit(x[..., None], y, batch_size=256, epochs=epochs, verbose=0, callbacks=[Timer()])
+    _, accuracy = model.evaluate(xt[..., None], yt, verbose=0)
+    return {"epoch_seconds": times, "test_accuracy": float(accuracy), "version": f"keras {keras.__version__}, tensorflow {tf.__version__}"}
+
+
+def timed(command):
+    """Runs command under /usr/bin/time -v; returns (stdout, peak RSS in MiB, wall seconds)."""
+    start = time.perf_counter()
+    result = subprocess.run(["/usr/bin/time", "-v"] + command, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"bench-train: {' '.join(command)} failed:\n{result.stderr[-2000:]}")
+    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr)
+    return result.stdout, int(peak.group(1)) / 1024 if peak else float("nan"), wall
+
+
+def run_convkit(args):
+    with tempfile.TemporaryDirectory() as folder:
+        model = os.path.join(folder, "bench.safetensors")
+        out, peak, _ = timed([args.convkit, "train", "-o", model, "--epochs", str(args.epochs), "--seed", str(args.seed),
+                              "--threads", str(args.threads), "--data", args.data])
+        rows = pathlib.Path(folder, "bench.log.csv").read_text().split("\n")[1:]
+        records = [line.split(",") for line in rows if line]
+        version = subprocess.run([args.convkit, "--version"], capture_output=True, text=True).stdout.strip()
+        return {"epoch_seconds": [float(r[5]) for r in records], "test_accuracy": float(records[-1][4]),
+                "peak_mib": peak, "version": f"convkit {version}"}
+
+
+def run_worker(kind, args):
+    command = [sys.executable, __file__, "--worker", kind, "--epochs", str(args.epochs), "--seed", str(args.seed),
+               "--threads", str(args.threads), "--data", args.data]
+    out, peak, _ = timed(command)
+    record = json.loads(out.strip().split("\n")[-1])
+    record["peak_mib"] = peak
+    return record
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--convkit", default=str(ROOT / ".build/release/convkit"))
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--data", default=str(ROOT / "data/mnist"))
+    parser.add_argument("--skip", default="", help="comma-separated runs to skip: convkit,default,channels_last,keras")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.worker:
+        if args.worker == "keras":
+            record = keras_worker(args.epochs, args.seed, args.threads, args.data)
+        else:
+            record = torch_worker(args.worker, args.epochs, args.seed, args.threads, args.data)
+        print(json.dumps(record))
+        return
+
+    skip = set(filter(None, args.skip.split(",")))
+    print(f"bench-train: {args.epochs} epoch(s), seed {args.seed}, {args.threads} threads, python {sys.version.split()[0]}, "
+          f"load average {os.getloadavg()[0]:.1f} at start")
+    results = {}
+    if "convkit" not in skip:
+        results["convkit"] = run_convkit(args)
+    for layout in ["default", "channels_last"]:
+        if layout not in skip:
+            results[f"pytorch {layout}"] = run_worker(layout, args)
+    if "keras" not in skip:
+        try:
+            import keras  # noqa: F401
+            results["keras"] = run_worker("keras", args)
+        except ImportError:
+            print("bench-train: keras is not installed in this interpreter; skipped")
+    print(f"{'run':24} {'s/epoch':>8} {'test acc':>9} {'peak MiB':>9}  version")
+    for name, record in results.items():
+        seconds = sum(record["epoch_seconds"]) / len(record["epoch_seconds"])
+        record["mean_epoch_seconds"] = seconds
+        print(f"{name:24} {seconds:8.1f} {record['test_accuracy']:9.4f} {record['peak_mib']:9.0f}  {record['version']}")
+    torch_runs = [results[k]["mean_epoch_seconds"] for k in ("pytorch default", "pytorch channels_last") if k in results]
+    if "convkit" in results and torch_runs:
+        print(f"convkit / faster PyTorch layout: {results['convkit']['mean_epoch_seconds'] / min(torch_runs):.2f}x")
+    print(f"load average {os.getloadavg()[0]:.1f} at end")
+
+
+if __name__ == "__main__":
+    main()
