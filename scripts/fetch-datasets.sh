@@ -29,12 +29,15 @@ declare -A mnist_sha=(
   [t10k-images-idx3-ubyte]=0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7
   [t10k-labels-idx1-ubyte]=ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2
 )
-# Fashion-MNIST (zalandoresearch), SHA-256 of the uncompressed files.
+# Fashion-MNIST, SHA-256 of the uncompressed files as shipped by Debian's dataset-fashion-mnist
+# 0.0~git20200523.55506a9-1. Debian recompressed the .gz files, so their MD5s differ from the
+# upstream ones (8d4fb7e6..., 25c81989..., bef4ecab..., bb300cfd...); these content checksums
+# were taken from that package.
 declare -A fashion_sha=(
-  [train-images-idx3-ubyte]=3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84
-  [train-labels-idx1-ubyte]=a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845
-  [t10k-images-idx3-ubyte]=346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073
-  [t10k-labels-idx1-ubyte]=67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5
+  [train-images-idx3-ubyte]=c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888
+  [train-labels-idx1-ubyte]=bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9
+  [t10k-images-idx3-ubyte]=5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b
+  [t10k-labels-idx1-ubyte]=0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34
 )
 
 # sha256 of a file's uncompressed content (the file may be gzip-compressed or raw).
