@@ -39,10 +39,11 @@ let package = Package(
         .target(name: "Drawing", dependencies: ["CCairo", "ImageIO"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Diagrams", dependencies: ["Drawing", "Convolution", "CGIF", "ImageIO"],
                 swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "Visualization", dependencies: ["Drawing", "LearnedFilters", "ImageIO"]),
         .executableTarget(
             name: "convkit",
             dependencies: [
-                "ImageIO", "Convolution", "LearnedFilters", "Diagrams",
+                "ImageIO", "Convolution", "LearnedFilters", "Drawing", "Visualization", "Diagrams",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -53,6 +54,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["ImageIO"]),
         .testTarget(name: "ConvolutionTests", dependencies: ["Convolution", "ImageIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DrawingTests", dependencies: ["Drawing", "ImageIO"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "VisualizationTests", dependencies: ["Visualization", "Drawing", "LearnedFilters", "ImageIO"]),
         .testTarget(name: "DiagramsTests", dependencies: ["Diagrams", "Drawing", "CGIF", "ImageIO"]),
     ]
 )

@@ -2,8 +2,10 @@
 
 import Convolution
 import Diagrams
+import Drawing
 import ImageIO
 import LearnedFilters
+import Visualization
 
 /// An error whose description is a complete one-line message for the user (naming the file
 /// where there is one). `ConvKit.main` prints it after `convkit: error: ` and exits with 1.
@@ -20,6 +22,8 @@ struct CLIError: UserFacingError {
 
 extension ImageIOError: UserFacingError {}
 extension KernelError: UserFacingError {}
+extension DrawingError: UserFacingError {}
+extension VisualizationError: UserFacingError {}
 extension ConvolutionError: UserFacingError {}
 extension LearnedFiltersError: UserFacingError {}
 extension DiagramError: UserFacingError {}

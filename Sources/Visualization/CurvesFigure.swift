@@ -1,0 +1,46 @@
+// CurvesFigure: loss or accuracy per epoch from the training log, training and test as two lines.
+
+import Drawing
+import LearnedFilters
+
+/// One measure per epoch as a line chart: the training figure (a mean over the epoch's batches
+/// with dropout active) and the test figure after the epoch.
+public struct CurvesFigure: Figure, Sendable {
+    /// Which measure to plot.
+    public enum Measure: String, Sendable, CaseIterable {
+        case loss, accuracy
+    }
+
+    public var records: [EpochRecord]
+    public var measure: Measure
+    public var size: Size
+
+    public static let trainingColor = Color(hex: 0x2166AC), testColor = Color(hex: 0xD6604D)
+
+    public init(records: [EpochRecord], measure: Measure, size: Size = Size(width: 560, height: 340)) {
+        self.records = records
+        self.measure = measure
+        self.size = size
+    }
+
+    /// The chart: two series over the epochs.
+    public var chart: LineChart {
+        let training = records.map { Point(x: Double($0.epoch), y: measure == .loss ? $0.loss : $0.accuracy) }
+        let test = records.map { Point(x: Double($0.epoch), y: measure == .loss ? $0.testLoss : $0.testAccuracy) }
+        return LineChart(series: [
+            .init(name: "training (dropout on)", points: training, color: CurvesFigure.trainingColor),
+            .init(name: "test", points: test, color: CurvesFigure.testColor),
+        ], title: measure == .loss ? "Cross-entropy loss per epoch" : "Accuracy per epoch", xLabel: "epoch",
+           yLabel: measure.rawValue)
+    }
+
+    /// Where the chart is drawn.
+    public var chartRect: Rect {
+        Rect(x: FigureStyle.margin / 2, y: FigureStyle.margin / 2, width: size.width - FigureStyle.margin,
+             height: size.height - FigureStyle.margin)
+    }
+
+    public func draw(on canvas: Canvas) {
+        chart.draw(on: canvas, in: chartRect)
+    }
+}

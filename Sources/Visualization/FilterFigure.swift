@@ -1,0 +1,158 @@
+// FilterFigure: every filter of a convolution layer as weight tiles on one colour scale, with a colour bar.
+
+import Drawing
+
+/// The filters of one convolution layer, each weight a visible square.
+///
+/// Two layouts:
+/// - **tiles** (one input channel, or channels summarised by a ``KernelReduction``): one kh x kw
+///   tile per filter, up to 8 per row, labelled with the filter index underneath;
+/// - **matrix** (several input channels, no reduction): one row per filter and one column per
+///   input channel, row and column indices in the margins.
+///
+/// Signed weights use the diverging map with a symmetric range, so white is zero, the darkest
+/// red is the largest magnitude when positive and the darkest blue when negative. Norms use
+/// viridis from zero. The range is shared by the whole layer or set per filter (``Scaling``).
+public struct FilterFigure: Figure, Sendable {
+    /// One colour range for the layer, or one per filter (each filter's largest magnitude).
+    public enum Scaling: String, Sendable, CaseIterable {
+        case shared
+        case perFilter = "per-filter"
+    }
+
+    public var weights: KernelWeights
+    public var title: String
+    public var scaling: Scaling
+    public var reduction: KernelReduction?
+    /// The side of one weight's square, in canvas units.
+    public var cellSize: Double
+
+    /// Layout rules (canvas units).
+    public static let tileGap = 10.0, tileLabelHeight = 16.0, tileRowGap = 8.0, tilesPerRow = 8
+    public static let matrixGap = 2.0, rowLabelWidth = 28.0, columnLabelHeight = 16.0
+
+    /// A figure of `weights`; `cellSize` defaults to 48 units per tile side in the tiles layout
+    /// and 4 units per weight in the matrix layout.
+    public init(weights: KernelWeights, title: String, scaling: Scaling = .shared, reduction: KernelReduction? = nil,
+                cellSize: Double? = nil) {
+        self.weights = weights
+        self.title = title
+        self.scaling = scaling
+        self.reduction = weights.inputChannels > 1 ? reduction : nil
+        let side = Double(max(weights.height, weights.width))
+        let matrix = weights.inputChannels > 1 && self.reduction == nil
+        self.cellSize = cellSize ?? (matrix ? 4 : max(2, (48 / side).rounded(.down)))
+    }
+
+    /// Whether every input channel gets its own tile (the matrix layout).
+    public var isMatrix: Bool { weights.inputChannels > 1 && reduction == nil }
+
+    private var tileWidth: Double { Double(weights.width) * cellSize }
+    private var tileHeight: Double { Double(weights.height) * cellSize }
+    private var columns: Int { isMatrix ? weights.inputChannels : min(weights.filters, FilterFigure.tilesPerRow) }
+    private var rows: Int { isMatrix ? weights.filters : (weights.filters + columns - 1) / columns }
+    private var stepX: Double { tileWidth + (isMatrix ? FilterFigure.matrixGap : FilterFigure.tileGap) }
+    private var stepY: Double {
+        tileHeight + (isMatrix ? FilterFigure.matrixGap : FilterFigure.tileLabelHeight + FilterFigure.tileRowGap)
+    }
+    private var gridOrigin: Point {
+        isMatrix ? Point(x: FigureStyle.margin + FilterFigure.rowLabelWidth,
+                         y: FigureStyle.margin + FigureStyle.titleHeight + FilterFigure.columnLabelHeight)
+            : Point(x: FigureStyle.margin, y: FigureStyle.margin + FigureStyle.titleHeight)
+    }
+    private var gridSize: Size {
+        let gapX = stepX - tileWidth, gapY = isMatrix ? FilterFigure.matrixGap : FilterFigure.tileRowGap
+        return Size(width: Double(columns) * stepX - gapX, height: Double(rows) * stepY - gapY)
+    }
+
+    /// margin + [row labels] + grid + bar gap + bar + margin wide; margin + title + [column labels]
+    /// + max(grid, 120) + margin high.
+    public var size: Size {
+        let grid = gridSize, origin = gridOrigin
+        return Size(width: origin.x + grid.width + FigureStyle.barGap + FigureStyle.barWidth + FigureStyle.margin,
+                    height: origin.y + max(grid.height, FigureStyle.minimumBarHeight) + FigureStyle.margin)
+    }
+
+    /// Where the tile of `filter` (on input `channel` in the matrix layout) is drawn.
+    public func tileRect(filter: Int, channel: Int = 0) -> Rect {
+        let origin = gridOrigin
+        let row = isMatrix ? filter : filter / columns, column = isMatrix ? channel : filter % columns
+        return Rect(x: origin.x + Double(column) * stepX, y: origin.y + Double(row) * stepY, width: tileWidth, height: tileHeight)
+    }
+
+    /// Where the square of tap (`y`, `x`) of a tile is drawn.
+    public func cellRect(filter: Int, channel: Int = 0, y: Int, x: Int) -> Rect {
+        let tile = tileRect(filter: filter, channel: channel)
+        return Rect(x: tile.x + Double(x) * cellSize, y: tile.y + Double(y) * cellSize, width: cellSize, height: cellSize)
+    }
+
+    /// The kh x kw values of each tile, in drawing order (filter-major, then channel).
+    private func tileValues(filter: Int) -> [[Double]] {
+        if let reduction { return [weights.reduced(filter: filter, by: reduction)] }
+        return (0..<weights.inputChannels).map { weights.plane(filter: filter, channel: $0) }
+    }
+
+    private var map: ColorMap { reduction == .norm ? .viridis : .diverging }
+
+    /// The colour scale of `filter`'s tiles.
+    public func scale(forFilter filter: Int) -> ColorScale {
+        switch scaling {
+        case .shared: return ColorScale(map: map, fitting: (0..<weights.filters).flatMap { tileValues(filter: $0).joined() })
+        case .perFilter: return ColorScale(map: map, fitting: tileValues(filter: filter).joined())
+        }
+    }
+
+    /// The scale the colour bar shows: the shared one, or each filter's range mapped to -1...1 (0...1 for norms).
+    private var barScale: (scale: ColorScale, label: String) {
+        let what = reduction.map { $0 == .norm ? "norm" : "mean" } ?? "weight"
+        switch scaling {
+        case .shared: return (scale(forFilter: 0), what)
+        case .perFilter: return (ColorScale(map: map, lower: map == .diverging ? -1 : 0, upper: 1), "\(what) / filter max")
+        }
+    }
+
+    public func draw(on canvas: Canvas) {
+        let ink = FigureStyle.ink
+        canvas.text(title, at: Point(x: FigureStyle.margin, y: FigureStyle.margin), font: FigureStyle.titleFont, ink)
+        let shared = scaling == .shared ? scale(forFilter: 0) : nil
+        for filter in 0..<weights.filters {
+            let scale = shared ?? self.scale(forFilter: filter)
+            for (channel, values) in tileValues(filter: filter).enumerated() {
+                let rect = tileRect(filter: filter, channel: channel)
+                if let image = try? scale.image(values: values, rows: weights.height, columns: weights.width) {
+                    canvas.draw(image, in: rect)
+                }
+                if !isMatrix {
+                    canvas.stroke(rect, FigureStyle.frame, lineWidth: 0.5)
+                    canvas.text(String(filter), at: Point(x: rect.center.x, y: rect.maxY + 2), font: FigureStyle.labelFont, ink,
+                                anchor: .top)
+                }
+            }
+        }
+        if isMatrix { drawMatrixLabels(on: canvas) }
+        let grid = gridSize, origin = gridOrigin
+        let bar = barScale
+        ColorBar(scale: bar.scale, label: bar.label).draw(on: canvas, in: Rect(
+            x: origin.x + grid.width + FigureStyle.barGap, y: origin.y,
+            width: FigureStyle.barWidth, height: max(grid.height, FigureStyle.minimumBarHeight)))
+    }
+
+    /// Filter indices left of the rows and input-channel indices above the columns (every
+    /// other one when the squares are too small for two digits).
+    private func drawMatrixLabels(on canvas: Canvas) {
+        let every = stepX < 12 ? 2 : 1
+        for filter in stride(from: 0, to: weights.filters, by: every) {
+            let tile = tileRect(filter: filter)
+            canvas.text(String(filter), at: Point(x: tile.x - 4, y: tile.center.y), font: FigureStyle.smallFont, FigureStyle.ink,
+                        anchor: .right)
+        }
+        for channel in stride(from: 0, to: weights.inputChannels, by: every) {
+            let tile = tileRect(filter: 0, channel: channel)
+            canvas.text(String(channel), at: Point(x: tile.center.x, y: tile.y - 3), font: FigureStyle.smallFont, FigureStyle.ink,
+                        anchor: .bottom)
+        }
+        let origin = gridOrigin
+        canvas.text("filter", at: Point(x: FigureStyle.margin, y: origin.y - 3), font: FigureStyle.smallFont, FigureStyle.ink,
+                    anchor: TextAnchor(.left, .bottom))
+    }
+}

@@ -1,0 +1,57 @@
+// MisclassifiedFigure: a grid of misclassified test digits titled `pred (true: y)`.
+
+import Drawing
+import ImageIO
+
+/// The first misclassified samples (7 x 7 by default) in dataset order, each titled with the
+/// predicted class and, in brackets, the true one.
+public struct MisclassifiedFigure: Figure, Sendable {
+    /// Indices into the dataset of the samples shown, ascending; every one is misclassified.
+    public let indices: [Int]
+    /// All misclassified samples, of which ``indices`` is the first part.
+    public let totalMisclassified: Int
+    private let grid: ImageGrid
+
+    /// Layout rules: 7 columns of 56-unit tiles, 16 units apart.
+    public static let columns = 7, tileSide = 56.0, spacing = 16.0
+
+    /// - Parameters:
+    ///   - images: `count * side * side` grey values in 0...1 (white ink on black).
+    ///   - labels, predictions: one class per sample.
+    /// - Throws: ``VisualizationError/badData(_:)`` when the counts disagree.
+    public init(images: [Float], side: Int, labels: [Int], predictions: [Int], classNames: [String], limit: Int = 49) throws {
+        guard side > 0, labels.count == predictions.count, images.count == labels.count * side * side else {
+            throw VisualizationError.badData("\(images.count) pixel values, \(labels.count) labels and \(predictions.count) predictions do not describe the same \(side)x\(side) images")
+        }
+        let wrong = labels.indices.filter { labels[$0] != predictions[$0] }
+        indices = Array(wrong.prefix(max(0, limit)))
+        totalMisclassified = wrong.count
+        func name(_ index: Int) -> String { index >= 0 && index < classNames.count ? classNames[index] : String(index) }
+        let grey = ColorScale(map: .grey, lower: 0, upper: 1)
+        let size = side * side
+        let tiles = try indices.map { index in
+            let pixels = images[index * size..<(index + 1) * size].map(Double.init)
+            return ImageGrid.Tile(image: try grey.image(values: pixels, rows: side, columns: side),
+                                  label: "\(name(predictions[index])) (true: \(name(labels[index])))")
+        }
+        let wide = classNames.contains { $0.count > 3 }
+        grid = ImageGrid(tiles: tiles, columns: MisclassifiedFigure.columns,
+                         tileSize: Size(width: wide ? 112 : MisclassifiedFigure.tileSide, height: MisclassifiedFigure.tileSide),
+                         spacing: MisclassifiedFigure.spacing,
+                         title: "\(indices.count) of \(wrong.count) misclassified test images: predicted (true: label)")
+    }
+
+    public var size: Size {
+        Size(width: max(grid.size.width, 460), height: grid.size.height + FigureStyle.margin / 2)
+    }
+
+    /// Where the `position`-th shown digit is drawn.
+    public func tileRect(_ position: Int) -> Rect { grid.imageRect(of: position) }
+
+    /// The label under the `position`-th shown digit.
+    public func label(_ position: Int) -> String { grid.tiles[position].label }
+
+    public func draw(on canvas: Canvas) {
+        grid.draw(on: canvas)
+    }
+}

@@ -1,0 +1,27 @@
+// VisualizationError: the ways building a figure or a report from a model and its data can fail.
+
+/// A failure to build a figure or write a report; each description is one line naming the file
+/// when there is one.
+public enum VisualizationError: Error, Equatable, CustomStringConvertible {
+    /// The numbers handed to a figure do not fit together (a kernel shape and its value count, ...).
+    case badData(String)
+    /// The model has no layer of that name, or the layer is not the kind asked for.
+    case noSuchLayer(name: String, available: [String])
+    /// A training log line cannot be read.
+    case badLog(path: String, line: Int, detail: String)
+    /// The model and the data or input do not match.
+    case mismatch(String)
+    /// An output folder cannot be made.
+    case cannotWrite(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .badData(detail): detail
+        case let .noSuchLayer(name, available):
+            "the model has no layer '\(name)' to show (available: \(available.joined(separator: ", ")))"
+        case let .badLog(path, line, detail): "\(path): line \(line): \(detail)"
+        case let .mismatch(detail): detail
+        case let .cannotWrite(path, reason): "\(path): \(reason)"
+        }
+    }
+}
