@@ -30,7 +30,7 @@ public struct DiagramCaption: Sendable, Equatable {
         if p.transposed {
             let zeros = GridSize(rows: geometry.insertionStep.rows - 1, columns: geometry.insertionStep.columns - 1)
             var notes = [String]()
-            if zeros != GridSize(0) { notes.append("\(Self.size(zeros)) zero\(zeros == GridSize(1) ? "" : "s") between cells") }
+            if zeros != GridSize(0) { notes.append("\(zeros) zero\(zeros == GridSize(1) ? "" : "s") between cells") }
             if geometry.padding != GridPadding(0) { notes.append("padding \(Self.padding(geometry.padding))") }
             bottomNote = notes.isEmpty ? "" : " (" + notes.joined(separator: ", ") + ")"
         } else {

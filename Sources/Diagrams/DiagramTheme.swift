@@ -17,7 +17,7 @@ public enum DiagramTheme: String, Sendable, CaseIterable {
         switch self {
         case .classic: Color(hex: 0x268BD2)
         case .colorblind: Color(hex: 0x56B4E9)
-        case .mono: Color(hex: 0xDDDDDD)
+        case .mono: Color(hex: 0xCCCCCC)
         }
     }
 
@@ -26,7 +26,7 @@ public enum DiagramTheme: String, Sendable, CaseIterable {
         switch self {
         case .classic: Color(hex: 0x2AA198)
         case .colorblind: Color(hex: 0xE69F00)
-        case .mono: Color(hex: 0xAAAAAA)
+        case .mono: Color(hex: 0x999999)
         }
     }
 
