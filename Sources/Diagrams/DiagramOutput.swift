@@ -4,6 +4,9 @@ import Drawing
 import ImageIO
 
 extension DiagramFigure {
+    /// The most frames a GIF holds (a 50x50 output), so an animation stays a file people can open.
+    public static let maximumAnimationFrames = 2500
+
     /// Writes the figure to `path`, in the format its extension names: `.png`, `.svg` or
     /// `.pdf` hold frame `frame` (0-based), `.gif` holds every frame, `delay` hundredths of a
     /// second apart. PNG and GIF render `scale` pixels per unit. Writes are atomic.
@@ -29,6 +32,9 @@ extension DiagramFigure {
 
     /// The animated GIF of every frame, in row order of the output cells.
     public func animation(delay: Int = 80, scale: Double = 1) throws -> [UInt8] {
+        guard frameCount <= DiagramFigure.maximumAnimationFrames else {
+            throw DiagramError.invalid("the animation would have \(frameCount) frames, more than \(DiagramFigure.maximumAnimationFrames): draw one frame as PNG, SVG or PDF, or write --frames")
+        }
         var gif: AnimatedGIF?
         for frame in 0..<frameCount {
             let canvas = try canvas(frame: frame, format: .png, scale: scale)

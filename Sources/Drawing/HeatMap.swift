@@ -51,17 +51,20 @@ public struct HeatMap: Sendable {
         guard rows > 0, columns > 0, values.count == rows * columns else { return }
         let grid = gridArea(in: rect)
         let ink = Color(hex: 0x333333)
-        let cellHeight = grid.height / Double(rows)
-        let numberFont = Font(size: min(12, cellHeight * 0.38))
+        let cellHeight = grid.height / Double(rows), cellWidth = grid.width / Double(columns)
+        let texts = values.map { value in decimals.map { String(format: "%.\($0)f", value) } ?? "" }
+        // The numbers fit their cells: DejaVu Sans digits are about 0.64 em wide.
+        let longest = Double(texts.map(\.count).max() ?? 1)
+        let numberFont = Font(size: min(12, cellHeight * 0.38, cellWidth * 0.85 / max(longest * 0.64, 1)))
         for row in 0..<rows {
             for column in 0..<columns {
                 let cell = cellRect(row: row, column: column, in: rect)
                 let value = values[row * columns + column]
                 let fill = scale.color(for: value)
                 canvas.fill(cell, fill)
-                if let decimals, value.isFinite {
-                    canvas.text(String(format: "%.\(decimals)f", value), at: cell.center, font: numberFont,
-                                fill.contrastingText, anchor: .center)
+                if decimals != nil, value.isFinite {
+                    canvas.text(texts[row * columns + column], at: cell.center, font: numberFont, fill.contrastingText,
+                                anchor: .center)
                 }
             }
         }

@@ -119,6 +119,13 @@ struct RenderTests {
         #expect([Int(colour.Red), Int(colour.Green), Int(colour.Blue)] == expected(DiagramTheme.classic.input))
     }
 
+    @Test func hugeAnimationsAreRefused() throws {
+        let figure = try DiagramFigure(parameters: DiagramParameters(input: GridSize(60), kernel: GridSize(3), padding: GridPadding(1)),
+                                       style: DiagramStyle(cellSize: 4))
+        #expect(figure.frameCount == 3600)
+        #expect(throws: DiagramError.self) { try figure.animation() }
+    }
+
     @Test func framesFolder() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

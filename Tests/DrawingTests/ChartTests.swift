@@ -13,6 +13,8 @@ struct ChartTests {
         #expect(Ticks(lower: -0.03, upper: 0.03).label(-0.02) == "-0.02")
         #expect(Ticks.niceRange(lower: 0.13, upper: 0.87) == 0.0...1.0)
         #expect(Ticks(lower: 1, upper: 1).values == [1])
+        #expect(Ticks.format(-0.0, step: 0.2) == "0.0" && Ticks.format(-1e-17, step: 0.2) == "0.0")
+        #expect(Ticks(lower: 0, upper: 0.8).label(Ticks(lower: 0, upper: 0.8).values[0]) == "0.0")
     }
 
     @Test func heatMapCellsTakeTheScaleColours() throws {
