@@ -32,6 +32,12 @@ def main():
     ):
         np.save(os.path.join(OUT, name + ".npy"), values(shape, dtype))
         files.append({"file": name + ".npy", "shape": list(shape), "dtype": dtype})
+    # Other numeric dtypes, which convkit reads widened to float64 (kernels saved from numpy).
+    widened = []
+    for name, shape, dtype in (("i8-hw", (2, 3), "<i8"), ("i1-hw", (3, 3), "|i1"), ("f2-hw", (2, 2), "<f2"),
+                               ("i4-big-endian", (1, 4), ">i4")):
+        np.save(os.path.join(OUT, name + ".npy"), values(shape, dtype))
+        widened.append({"file": name + ".npy", "shape": list(shape), "dtype": dtype})
     np.save(os.path.join(OUT, "fortran.npy"), np.asfortranarray(values((3, 4), "<f4")))
     np.lib.format.write_array(open(os.path.join(OUT, "version2.npy"), "wb"), values((2, 3), "<f4"), version=(2, 0))
     files.append({"file": "version2.npy", "shape": [2, 3], "dtype": "<f4"})
@@ -49,7 +55,7 @@ def main():
         "generator": "scripts/make-array-fixtures.py",
         "versions": {"python": sys.version.split()[0], "numpy": np.__version__},
         "formula": "float dtypes: v[i] = 0.5*i - 3.25; integer dtypes: v[i] = (37*i) mod (max+1); i = flat C-order index",
-        "npy": files, "idx_labels": labels.tolist(),
+        "npy": files, "npy_widened": widened, "idx_labels": labels.tolist(),
     }
     json.dump(manifest, open(os.path.join(OUT, "manifest.json"), "w"), indent=1)
     print(f"wrote {len(files)} npy files and 3 idx files to {os.path.normpath(OUT)}")

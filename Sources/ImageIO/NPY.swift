@@ -59,8 +59,9 @@ public struct NPYArray: Sendable, Equatable {
     }
 }
 
-/// Reads and writes `.npy` files (format versions 1.0 to 3.0; dtypes uint8, uint16, float32
-/// and float64 in either byte order; C order only).
+/// Reads and writes `.npy` files (format versions 1.0 to 3.0, either byte order, C order only).
+/// Arrays of uint8, uint16, float32 and float64 are read and written exactly; any other
+/// numeric dtype can be read widened to Double.
 public enum NPY {
     private static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
 
@@ -69,8 +70,62 @@ public enum NPY {
         try decode(FileAccess.readAll(path), name: path)
     }
 
-    /// Decodes `.npy` bytes; `name` is used in error messages.
+    /// Decodes `.npy` bytes; `name` is used in error messages. The dtype must be uint8,
+    /// uint16, float32 or float64 (the types kept exactly); see ``decodeWidened(_:name:)`` for
+    /// any numeric dtype.
     public static func decode(_ bytes: [UInt8], name: String = "<memory>") throws -> NPYArray {
+        let layout = try parseLayout(bytes, name: name)
+        let data = layout.data, count = layout.count, littleEndian = layout.littleEndian
+        let values: NPYArray.Values
+        switch layout.kind {
+        case "u1": values = .uint8(Array(data))
+        case "u2": values = .uint16(unpack(data, count: count, littleEndian: littleEndian) { UInt16(truncatingIfNeeded: $0) })
+        case "f4": values = .float32(unpack(data, count: count, littleEndian: littleEndian) { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) })
+        case "f8": values = .float64(unpack(data, count: count, littleEndian: littleEndian) { Double(bitPattern: $0) })
+        default:
+            throw ImageIOError.unsupported(path: name, detail: "dtype '\(layout.descr)' (convkit reads uint8, uint16, float32, float64)")
+        }
+        return NPYArray(checkedShape: layout.shape, values: values)
+    }
+
+    /// Decodes `.npy` bytes of any numeric dtype (bool, signed and unsigned integers of 1 to 8
+    /// bytes, float16/32/64) into Doubles, as `array.astype(np.float64)` would: exact except
+    /// for 64-bit integers beyond 2^53. For small arrays such as kernels saved from numpy,
+    /// whose default integer type is int64.
+    public static func decodeWidened(_ bytes: [UInt8], name: String = "<memory>") throws -> (shape: [Int], values: [Double]) {
+        let layout = try parseLayout(bytes, name: name)
+        let data = layout.data, count = layout.count, littleEndian = layout.littleEndian
+        let values: [Double]
+        switch layout.kind {
+        case "b1", "u1": values = data.map { Double($0) }
+        case "i1": values = data.map { Double(Int8(bitPattern: $0)) }
+        case "u2": values = unpack(data, count: count, littleEndian: littleEndian) { Double(UInt16(truncatingIfNeeded: $0)) }
+        case "i2": values = unpack(data, count: count, littleEndian: littleEndian) { Double(Int16(truncatingIfNeeded: $0)) }
+        case "u4": values = unpack(data, count: count, littleEndian: littleEndian) { Double(UInt32(truncatingIfNeeded: $0)) }
+        case "i4": values = unpack(data, count: count, littleEndian: littleEndian) { Double(Int32(truncatingIfNeeded: $0)) }
+        case "u8": values = unpack(data, count: count, littleEndian: littleEndian) { Double($0) }
+        case "i8": values = unpack(data, count: count, littleEndian: littleEndian) { Double(Int64(bitPattern: $0)) }
+        case "f2": values = unpack(data, count: count, littleEndian: littleEndian) { doubleFromHalf(UInt16(truncatingIfNeeded: $0)) }
+        case "f4": values = unpack(data, count: count, littleEndian: littleEndian) { Double(Float(bitPattern: UInt32(truncatingIfNeeded: $0))) }
+        case "f8": values = unpack(data, count: count, littleEndian: littleEndian) { Double(bitPattern: $0) }
+        default:
+            throw ImageIOError.unsupported(path: name, detail: "dtype '\(layout.descr)' is not a real number type")
+        }
+        return (layout.shape, values)
+    }
+
+    /// Where an array's elements are and how to read them.
+    private struct Layout {
+        var shape: [Int]
+        var count: Int
+        var descr: String
+        /// The dtype without its byte-order mark: "f4", "i8", "u1", ...
+        var kind: Substring
+        var littleEndian: Bool
+        var data: ArraySlice<UInt8>
+    }
+
+    private static func parseLayout(_ bytes: [UInt8], name: String) throws -> Layout {
         if bytes.isEmpty { throw ImageIOError.empty(path: name) }
         guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
             throw ImageIOError.notThisFormat(path: name, expected: "a .npy file (no \\x93NUMPY magic)")
@@ -95,30 +150,16 @@ public enum NPY {
             return (value, partial.1 || o)
         }
         guard !overflow, count <= Int32.max else { throw ImageIOError.badHeader(path: name, detail: "shape \(fields.shape) is too large") }
-        let descr = fields.descr
-        let littleEndian = !descr.hasPrefix(">")
-        let kind = descr.drop { "<>|=".contains($0) }
-        let elementSize: Int
-        switch kind {
-        case "u1": elementSize = 1
-        case "u2": elementSize = 2
-        case "f4": elementSize = 4
-        case "f8": elementSize = 8
-        default: throw ImageIOError.unsupported(path: name, detail: "dtype '\(descr)' (convkit reads uint8, uint16, float32, float64)")
+        let kind = fields.descr.drop { "<>|=".contains($0) }
+        guard kind.count == 2, let elementSize = Int(String(kind.dropFirst())), [1, 2, 4, 8].contains(elementSize) else {
+            throw ImageIOError.unsupported(path: name, detail: "dtype '\(fields.descr)'")
         }
         let needed = count * elementSize
         guard bytes.count - dataStart >= needed else {
             throw ImageIOError.truncated(path: name, detail: "shape \(fields.shape) needs \(needed) data bytes, found \(bytes.count - dataStart)")
         }
-        let data = bytes[dataStart..<(dataStart + needed)]
-        let values: NPYArray.Values
-        switch kind {
-        case "u1": values = .uint8(Array(data))
-        case "u2": values = .uint16(unpack(data, count: count, littleEndian: littleEndian) { UInt16(truncatingIfNeeded: $0) })
-        case "f4": values = .float32(unpack(data, count: count, littleEndian: littleEndian) { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) })
-        default: values = .float64(unpack(data, count: count, littleEndian: littleEndian) { Double(bitPattern: $0) })
-        }
-        return try NPYArray(shape: fields.shape, values: values)
+        return Layout(shape: fields.shape, count: count, descr: fields.descr, kind: kind,
+                      littleEndian: !fields.descr.hasPrefix(">"), data: bytes[dataStart..<(dataStart + needed)])
     }
 
     /// Encodes an array as `.npy` version 1.0 bytes, little-endian, header padded to 64 bytes.
@@ -230,5 +271,16 @@ extension Image {
         case .uint8(let v): return NPYArray(checkedShape: shape, values: .uint8(v))
         case .uint16(let v): return NPYArray(checkedShape: shape, values: .uint16(v))
         }
+    }
+}
+
+/// The value of an IEEE 754 half-precision bit pattern.
+func doubleFromHalf(_ bits: UInt16) -> Double {
+    let sign: Double = bits & 0x8000 == 0 ? 1 : -1
+    let exponent = Int(bits >> 10 & 0x1f), fraction = Double(bits & 0x3ff)
+    switch exponent {
+    case 0: return sign * fraction * 0x1p-24
+    case 31: return fraction == 0 ? sign * .infinity : .nan
+    default: return sign * (1 + fraction / 1024) * Double(sign: .plus, exponent: exponent - 15, significand: 1)
     }
 }

@@ -6,8 +6,10 @@ import Testing
 @Suite struct ArrayFormatTests {
     /// The formula the fixture script used (see scripts/make-array-fixtures.py).
     static func expected(count: Int, dtype: String) -> [Double] {
-        if dtype.hasSuffix("f4") || dtype.hasSuffix("f8") { return (0..<count).map { Double($0) * 0.5 - 3.25 } }
-        let modulus = dtype.hasSuffix("u1") ? 256 : 65536
+        let kind = dtype.dropFirst()
+        if kind.hasPrefix("f") { return (0..<count).map { Double($0) * 0.5 - 3.25 } }
+        let bits = 8 * Int(String(kind.dropFirst()))!
+        let modulus = kind.hasPrefix("i") ? 1 << (bits - 1) : 1 << bits
         return (0..<count).map { Double($0 * 37 % modulus) }
     }
 
@@ -21,6 +23,20 @@ import Testing
             let array = try NPY.read(path: Fixtures.path("arrays/\(name)"))
             #expect(array.shape == shape, "\(name)")
             #expect(array.values.doubles == Self.expected(count: shape.reduce(1, *), dtype: file["dtype"] as! String), "\(name)")
+        }
+    }
+
+    @Test func readsOtherNumericTypesWidened() throws {
+        let files = try Fixtures.json("arrays/manifest.json")["npy_widened"] as! [[String: Any]]
+        #expect(files.count == 4)
+        for file in files {
+            let name = file["file"] as! String
+            let shape = file["shape"] as! [Int]
+            let bytes = try FileAccess.readAll(Fixtures.path("arrays/\(name)"))
+            let array = try NPY.decodeWidened(bytes, name: name)
+            #expect(array.shape == shape, "\(name)")
+            #expect(array.values == Self.expected(count: shape.reduce(1, *), dtype: file["dtype"] as! String), "\(name)")
+            #expect(throws: ImageIOError.self) { try NPY.decode(bytes, name: name) }
         }
     }
 
@@ -53,7 +69,7 @@ import Testing
         for name in ["images-idx3-ubyte", "images-idx3-ubyte.gz"] {
             let array = try IDX.read(path: Fixtures.path("arrays/\(name)"))
             #expect(array.dimensions == [3, 4, 5])
-            #expect(array.uint8Values?.map(Double.init) == Self.expected(count: 60, dtype: "u1"))
+            #expect(array.uint8Values?.map(Double.init) == Self.expected(count: 60, dtype: "|u1"))
         }
         let labels = try IDX.read(path: Fixtures.path("arrays/labels-idx1-ubyte"))
         #expect(labels.uint8Values == [7, 2, 1])

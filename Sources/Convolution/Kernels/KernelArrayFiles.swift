@@ -7,11 +7,9 @@ enum KernelArrayFiles {
     /// axes of length 1 are dropped, so PyTorch's (1, 1, kh, kw) and Keras' (kh, kw, 1, 1)
     /// weights load as they are.
     static func readNPY(path: String) throws -> Kernel {
-        let array: NPYArray
-        var bytes = try readBytes(path)
-        let reinterpret = IntegerDType.rewrite(&bytes)
+        let array: (shape: [Int], values: [Double])
         do {
-            array = try NPY.decode(bytes, name: path)
+            array = try NPY.decodeWidened(readBytes(path), name: path)
         } catch let error as ImageIOError {
             throw fileError(error, path: path)
         }
@@ -22,7 +20,7 @@ enum KernelArrayFiles {
         guard shape.count == 2 else {
             throw KernelError.badFile(path: path, detail: "a kernel is a 2-D array, this one has shape \(array.shape)")
         }
-        let weights = reinterpret.map { $0.values(of: array.values) } ?? array.values.doubles
+        let weights = array.values
         guard (1...4096).contains(shape[0]), (1...4096).contains(shape[1]) else {
             throw KernelError.badFile(path: path, detail: "a kernel has 1 to 4096 rows and columns, this array has shape \(array.shape)")
         }
@@ -91,53 +89,5 @@ enum KernelArrayFiles {
         let message = error.description
         let prefix = path + ": "
         return .badFile(path: path, detail: message.hasPrefix(prefix) ? String(message.dropFirst(prefix.count)) : message)
-    }
-}
-
-/// numpy integer and boolean dtypes, which ImageIO's NPY reader does not decode, read through a
-/// same-width dtype it does decode: the header's dtype letter is rewritten in place (the header
-/// keeps its length) and the decoded bit patterns are reinterpreted as the integers they were.
-/// `np.save('k.npy', np.array([[-1, 0, 1]]))` writes int64, so this is the common case.
-enum IntegerDType {
-    case int8, int16, int32, int64, uint32, uint64, bool
-
-    /// Rewrites an integer dtype in the header of `bytes`; returns how to read the values back.
-    static func rewrite(_ bytes: inout [UInt8]) -> IntegerDType? {
-        guard bytes.count > 10 else { return nil }
-        let searchEnd = min(bytes.count, 8 + 4 + 65_535)
-        let key = Array("descr".utf8)
-        guard let keyStart = (0..<(searchEnd - key.count)).first(where: { Array(bytes[$0..<($0 + key.count)]) == key }) else { return nil }
-        // Skip `descr': '` (quotes, colon, spaces) to the dtype's byte-order character.
-        var index = keyStart + key.count
-        while index < searchEnd, [UInt8(ascii: "'"), UInt8(ascii: "\""), UInt8(ascii: ":"), UInt8(ascii: " ")].contains(bytes[index]) { index += 1 }
-        guard index + 2 < searchEnd, "<>|=".utf8.contains(bytes[index]) else { return nil }
-        let kind = bytes[index + 1], size = bytes[index + 2]
-        let replacement: (UInt8, UInt8, IntegerDType)
-        switch (kind, size) {
-        case (UInt8(ascii: "i"), UInt8(ascii: "1")): replacement = (UInt8(ascii: "u"), size, .int8)
-        case (UInt8(ascii: "b"), UInt8(ascii: "1")): replacement = (UInt8(ascii: "u"), size, .bool)
-        case (UInt8(ascii: "i"), UInt8(ascii: "2")): replacement = (UInt8(ascii: "u"), size, .int16)
-        case (UInt8(ascii: "i"), UInt8(ascii: "4")): replacement = (UInt8(ascii: "f"), size, .int32)
-        case (UInt8(ascii: "u"), UInt8(ascii: "4")): replacement = (UInt8(ascii: "f"), size, .uint32)
-        case (UInt8(ascii: "i"), UInt8(ascii: "8")): replacement = (UInt8(ascii: "f"), size, .int64)
-        case (UInt8(ascii: "u"), UInt8(ascii: "8")): replacement = (UInt8(ascii: "f"), size, .uint64)
-        default: return nil
-        }
-        bytes[index + 1] = replacement.0
-        return replacement.2
-    }
-
-    /// The integers whose bit patterns were decoded as `values`.
-    func values(of values: NPYArray.Values) -> [Double] {
-        switch (self, values) {
-        case (.int8, .uint8(let v)): v.map { Double(Int8(bitPattern: $0)) }
-        case (.bool, .uint8(let v)): v.map { $0 == 0 ? 0 : 1 }
-        case (.int16, .uint16(let v)): v.map { Double(Int16(bitPattern: $0)) }
-        case (.int32, .float32(let v)): v.map { Double(Int32(bitPattern: $0.bitPattern)) }
-        case (.uint32, .float32(let v)): v.map { Double($0.bitPattern) }
-        case (.int64, .float64(let v)): v.map { Double(Int64(bitPattern: $0.bitPattern)) }
-        case (.uint64, .float64(let v)): v.map { Double($0.bitPattern) }
-        default: values.doubles
-        }
     }
 }
