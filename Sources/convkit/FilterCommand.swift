@@ -76,6 +76,9 @@ struct Filter: ParsableCommand {
     @Option(name: .long, help: "Alpha handling: auto (premultiply for blurs, pass otherwise), premultiply, pass or filter.")
     var alpha: AlphaPolicy = .auto
 
+    @Option(name: .long, help: "PNG zlib compression level, 0 (fastest) to 9 (smallest).")
+    var compression = 6
+
     @Flag(name: .long, help: "Compute in Float64 with the plain reference loops (slow; for exactness checks).")
     var float64 = false
 
@@ -97,6 +100,9 @@ struct Filter: ParsableCommand {
         }
         guard dilation.pair.rows >= 1, dilation.pair.columns >= 1 else {
             throw ValidationError("--dilation must be at least 1 on each axis, got \(dilation.description)")
+        }
+        guard (0...9).contains(compression) else {
+            throw ValidationError("--compression must be 0 to 9, got \(compression)")
         }
         if let p = padding?.padding, p.top < 0 || p.bottom < 0 || p.left < 0 || p.right < 0 {
             throw ValidationError("--padding cannot be negative, got \(p.top),\(p.bottom),\(p.left),\(p.right)")
@@ -139,7 +145,7 @@ struct Filter: ParsableCommand {
         if ImageFileFormat(path: job.output) == .npy {
             try NPY.write(result.npyArray(), to: job.output)
         } else {
-            try ImageFile.write(result.image(range: range), to: job.output)
+            try ImageFile.write(result.image(range: range), to: job.output, options: PNGWriteOptions(compressionLevel: compression))
         }
     }
 
