@@ -96,6 +96,7 @@ public struct ImageFilter: Sendable {
     func run(_ plane: Plane<Float>) throws -> Plane<Float> {
         if magnitude {
             let a = try step(steps[0], on: plane), b = try step(steps[1], on: plane)
+            try requireSameSize(a, b, what: "--magnitude's two kernels")
             return Plane(unchecked: a.rows, columns: a.columns, values: zip(a.values, b.values).map { ($0 * $0 + $1 * $1).squareRoot() })
         }
         var current = plane
@@ -109,6 +110,7 @@ public struct ImageFilter: Sendable {
         for kernel in kernels {
             let response = try convolve(kernel, plane)
             if let previous = result {
+                try requireSameSize(previous, response, what: "the kernels of one set")
                 result = Plane(unchecked: response.rows, columns: response.columns,
                                values: zip(previous.values, response.values).map { Swift.max($0, $1) })
             } else {
@@ -123,6 +125,12 @@ public struct ImageFilter: Sendable {
         let double = Plane<Double>(unchecked: plane.rows, columns: plane.columns, values: plane.values.map(Double.init))
         let result = try ReferenceConvolution.apply(kernel, to: double, options: options)
         return Plane(unchecked: result.rows, columns: result.columns, values: result.values.map(Float.init))
+    }
+
+    private func requireSameSize(_ a: Plane<Float>, _ b: Plane<Float>, what: String) throws {
+        guard a.rows == b.rows, a.columns == b.columns else {
+            throw ConvolutionError.shapeMismatch("\(what) give outputs of different sizes, \(a.rows)x\(a.columns) and \(b.rows)x\(b.columns)")
+        }
     }
 
     /// Alpha carried through the same geometry as colour: each step becomes a single 1 at the

@@ -91,6 +91,7 @@ struct Filter: ParsableCommand {
     @OptionGroup var reading: ReadOptions
 
     func validate() throws {
+        guard !inputs.isEmpty else { throw ValidationError("give at least one input file or folder") }
         guard !kernel.isEmpty else { throw ValidationError("give at least one --kernel (see 'convkit kernels')") }
         if magnitude && kernel.count != 2 {
             throw ValidationError("--magnitude combines exactly two kernels, got \(kernel.count) --kernel options")

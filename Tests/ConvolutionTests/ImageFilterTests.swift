@@ -53,4 +53,12 @@ import Testing
         let same = try ImageFilter(steps: [[edge]], options: ConvolutionOptions(mode: .same), alpha: .auto).apply(to: image)
         #expect(same.alpha?.values == alphaValues.map(Float.init))
     }
+
+    @Test func magnitudeOfDifferentSizesThrows() throws {
+        let image = try Image(width: 6, height: 5, channels: 1, samples: .uint8(.init(repeating: 7, count: 30)))
+        let small = try Kernel(name: "a", rows: 1, columns: 2, weights: [1, -1])
+        let large = try Kernel(name: "b", rows: 3, columns: 3, weights: [1, 0, -1, 2, 0, -2, 1, 0, -1])
+        let filter = ImageFilter(steps: [[small], [large]], options: ConvolutionOptions(mode: .valid), magnitude: true)
+        #expect(throws: ConvolutionError.self) { try filter.apply(to: image) }
+    }
 }
