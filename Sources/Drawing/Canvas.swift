@@ -24,6 +24,8 @@ public final class Canvas {
 
     /// The largest side cairo's image surface accepts, in pixels.
     public static let maximumPixelSide = 32767
+    /// The most pixels a PNG canvas may have (2^27, half a gigabyte of ARGB).
+    public static let maximumPixels = 1 << 27
 
     /// Creates a canvas `width` x `height` units for `format`, filled with `background`
     /// (`nil` leaves it transparent).
@@ -35,6 +37,9 @@ public final class Canvas {
         let pixelWidth = (width * scale).rounded(.up), pixelHeight = (height * scale).rounded(.up)
         guard pixelWidth <= Double(Canvas.maximumPixelSide), pixelHeight <= Double(Canvas.maximumPixelSide) else {
             throw DrawingError.badSize("\(Int(pixelWidth))x\(Int(pixelHeight)) pixels is over cairo's limit of \(Canvas.maximumPixelSide) per side")
+        }
+        guard format != .png || pixelWidth * pixelHeight <= Double(Canvas.maximumPixels) else {
+            throw DrawingError.badSize("\(Int(pixelWidth))x\(Int(pixelHeight)) pixels is more than \(Canvas.maximumPixels) (use a smaller scale)")
         }
         self.width = width
         self.height = height

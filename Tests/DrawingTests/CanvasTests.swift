@@ -72,6 +72,8 @@ struct CanvasTests {
         #expect(throws: DrawingError.self) { try Canvas(width: 0, height: 10) }
         #expect(throws: DrawingError.self) { try Canvas(width: 40000, height: 10) }
         #expect(throws: DrawingError.self) { try Canvas(width: .nan, height: 10) }
+        #expect(throws: DrawingError.self) { try Canvas(width: 3000, height: 3000, scale: 8) }
+        #expect(throws: Never.self) { try Canvas(width: 3000, height: 3000, format: .svg, scale: 8) }
     }
 
     @Test func writesAtomicallyInEveryFormat() throws {
