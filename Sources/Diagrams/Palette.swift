@@ -25,7 +25,8 @@ enum Palette {
             for (index, colour) in palette.enumerated() { table.setValue(Int32(index), for: colour) }
         } else {
             palette = quantise(counts: Dictionary(uniqueKeysWithValues: counts.map { ($0.colour, $0.count) }))
-            for entry in counts { table.setValue(Int32(nearest(entry.colour, in: palette)), for: entry.colour) }
+            let search = NearestColor(palette)
+            for entry in counts { table.setValue(Int32(search.index(of: entry.colour)), for: entry.colour) }
         }
         return IndexedPicture(palette: palette, indices: pixels.map { UInt8(truncatingIfNeeded: table.value(for: $0)) })
     }
@@ -95,7 +96,8 @@ enum Palette {
         }
     }
 
-    /// The index of the palette colour closest to `colour` (squared RGB distance).
+    /// The index of the palette colour closest to `colour` (squared RGB distance, first of
+    /// equals): the plain reference for ``NearestColor``.
     static func nearest(_ colour: UInt32, in palette: [UInt32]) -> UInt8 {
         var best = 0, bestDistance = Int.max
         for (index, candidate) in palette.enumerated() {
@@ -111,6 +113,55 @@ enum Palette {
 
     static func component(_ colour: UInt32, _ channel: Int) -> Int {
         Int((colour >> UInt32(16 - 8 * channel)) & 0xFF)
+    }
+}
+
+/// Nearest-colour search over a palette sorted by green: starting from the query's green
+/// value, it walks outwards and stops on each side once the green difference alone exceeds the
+/// best distance found, so a query looks at a few dozen colours instead of all 256. Returns
+/// the same index as ``Palette/nearest(_:in:)``.
+struct NearestColor {
+    private let order: [Int]
+    private let greens: [Int]
+    private let palette: [UInt32]
+
+    init(_ palette: [UInt32]) {
+        self.palette = palette
+        order = palette.indices.sorted { (Palette.component(palette[$0], 1), $0) < (Palette.component(palette[$1], 1), $1) }
+        greens = order.map { Palette.component(palette[$0], 1) }
+    }
+
+    func index(of colour: UInt32) -> UInt8 {
+        let green = Palette.component(colour, 1)
+        var low = 0, high = greens.count
+        while low < high {
+            let middle = (low + high) / 2
+            if greens[middle] < green { low = middle + 1 } else { high = middle }
+        }
+        var best = 0, bestDistance = Int.max
+        func consider(_ position: Int) {
+            let candidate = order[position]
+            var distance = 0
+            for channel in 0..<3 {
+                let d = Palette.component(colour, channel) - Palette.component(palette[candidate], channel)
+                distance += d * d
+            }
+            if distance < bestDistance || (distance == bestDistance && candidate < best) {
+                (best, bestDistance) = (candidate, distance)
+            }
+        }
+        var up = low, down = low - 1
+        while up < greens.count || down >= 0 {
+            if up < greens.count {
+                let d = greens[up] - green
+                if d * d > bestDistance { up = greens.count } else { consider(up); up += 1 }
+            }
+            if down >= 0 {
+                let d = green - greens[down]
+                if d * d > bestDistance { down = -1 } else { consider(down); down -= 1 }
+            }
+        }
+        return UInt8(best)
     }
 }
 

@@ -177,3 +177,41 @@ final class SVGReader: NSObject, XMLParserDelegate {
         return values.count == 3 ? values : nil
     }
 }
+
+/// The GIF palette's fast nearest-colour search against the plain scan over every entry.
+struct PaletteTests {
+    @Test func fastNearestMatchesTheScan() {
+        var generator = SplitMix64(seed: 7)
+        for size in [1, 2, 17, 256] {
+            var palette = (0..<size).map { _ in UInt32(truncatingIfNeeded: generator.next()) & 0xFF_FFFF }
+            if size > 4 { palette[3] = palette[2] } // ties resolve to the first index in both
+            let search = NearestColor(palette)
+            for _ in 0..<2000 {
+                let colour = UInt32(truncatingIfNeeded: generator.next()) & 0xFF_FFFF
+                #expect(search.index(of: colour) == Palette.nearest(colour, in: palette))
+            }
+            for colour in palette { #expect(palette[Int(search.index(of: colour))] == colour) }
+        }
+    }
+
+    @Test func fewColoursAreKeptExactly() {
+        let pixels: [UInt32] = [0x268BD2, 0xFFFFFF, 0x268BD2, 0x002B36]
+        let indexed = Palette.index(pixels)
+        #expect(indexed.palette.count == 3)
+        #expect(indexed.indices.map { indexed.palette[Int($0)] } == pixels)
+    }
+
+    @Test func manyColoursKeepTheDominantOnesExact() {
+        // 300 distinct colours: one large flat fill and a ramp of blends.
+        var pixels = [UInt32](repeating: 0x268BD2, count: 5000)
+        pixels += (0..<299).map { UInt32($0) << 8 | 0x40 }
+        let indexed = Palette.index(pixels)
+        #expect(indexed.palette.count <= 256)
+        #expect(indexed.palette[Int(indexed.indices[0])] == 0x268BD2)
+        for (pixel, index) in zip(pixels, indexed.indices).suffix(299) {
+            let got = indexed.palette[Int(index)]
+            let error = (0..<3).map { abs(Palette.component(got, $0) - Palette.component(pixel, $0)) }.max() ?? 0
+            #expect(error <= 8)
+        }
+    }
+}
