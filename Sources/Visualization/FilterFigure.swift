@@ -65,11 +65,12 @@ public struct FilterFigure: Figure, Sendable {
         return Size(width: Double(columns) * stepX - gapX, height: Double(rows) * stepY - gapY)
     }
 
-    /// margin + [row labels] + grid + bar gap + bar + margin wide; margin + title + [column labels]
-    /// + max(grid, 120) + margin high.
+    /// margin + [row labels] + grid + bar gap + bar + margin wide (at least the title's width
+    /// plus margins); margin + title + [column labels] + max(grid, 120) + margin high.
     public var size: Size {
         let grid = gridSize, origin = gridOrigin
-        return Size(width: origin.x + grid.width + FigureStyle.barGap + FigureStyle.barWidth + FigureStyle.margin,
+        let width = origin.x + grid.width + FigureStyle.barGap + FigureStyle.barWidth + FigureStyle.margin
+        return Size(width: max(width, 2 * FigureStyle.margin + FigureStyle.textWidth(title, font: FigureStyle.titleFont).rounded(.up)),
                     height: origin.y + max(grid.height, FigureStyle.minimumBarHeight) + FigureStyle.margin)
     }
 
@@ -115,6 +116,12 @@ public struct FilterFigure: Figure, Sendable {
         let ink = FigureStyle.ink
         canvas.text(title, at: Point(x: FigureStyle.margin, y: FigureStyle.margin), font: FigureStyle.titleFont, ink)
         let shared = scaling == .shared ? scale(forFilter: 0) : nil
+        if isMatrix {
+            // Grey gaps keep the 3x3 tiles apart where their weights are near zero (white).
+            let origin = gridOrigin, grid = gridSize, gap = FilterFigure.matrixGap
+            canvas.fill(Rect(x: origin.x - gap, y: origin.y - gap, width: grid.width + 2 * gap, height: grid.height + 2 * gap),
+                        Color(hex: 0xBBBBBB))
+        }
         for filter in 0..<weights.filters {
             let scale = shared ?? self.scale(forFilter: filter)
             for (channel, values) in tileValues(filter: filter).enumerated() {

@@ -57,9 +57,10 @@ struct VisualizeFilters: ParsableCommand {
     func run() throws {
         let inspection = try ModelInspection.load(path: model)
         let (conv, weights) = try inspection.kernel(layer: layer)
-        var title = "\(inspection.displayName(of: conv)): \(weights.filters) filters, \(weights.height)x\(weights.width)x\(weights.inputChannels)"
+        let name = inspection.displayName(of: conv), kernel = "\(weights.height)x\(weights.width)"
+        var title = "\(name): \(weights.filters) filters, \(kernel)x\(weights.inputChannels)"
         if let reduce, weights.inputChannels > 1 { title += ", \(reduce.rawValue) over input channels" }
-        else if weights.inputChannels > 1 { title += " (rows: filters, columns: input channels)" }
+        else if weights.inputChannels > 1 { title = "\(name): \(weights.filters) filters x \(weights.inputChannels) input channels, \(kernel)" }
         if scale == .perFilter { title += ", scaled per filter" }
         let figure = FilterFigure(weights: weights, title: title, scaling: scale, reduction: reduce, cellSize: cellSize)
         try figure.write(to: output)

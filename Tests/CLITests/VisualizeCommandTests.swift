@@ -62,8 +62,8 @@ enum VisualizeFixture {
                                    "-o", folder + "/conv2-norm.svg"])
         #expect(reduced.status == 0, "\(reduced.stderr)")
         let svg = try String(contentsOfFile: folder + "/conv2-norm.svg", encoding: .utf8)
-        // One tile per filter again: 8 per row, as wide as conv1's figure.
-        #expect(svg.contains("<svg") && svg.contains("width=\"570px\""))
+        // One tile per filter again, 8 per row: 8 rows of 72 px.
+        #expect(svg.contains("<svg") && svg.contains("height=\"628px\""))
     }
 
     @Test func filtersRefuseOtherLayersAndFormats() throws {

@@ -39,6 +39,9 @@ struct FilterFigureTests {
         let canvas = try figure.render()
         let image = try canvas.image()
         #expect(image.width == 570 && image.height == 340)
+        // A title wider than the grid widens the figure instead of being cut off.
+        let long = FilterFigure(weights: try Self.positional(3, 3, 1, 2), title: String(repeating: "W", count: 60))
+        #expect(long.size.width > 16 + 60 * 10 + 16)
     }
 
     @Test func matrixLayoutSize() throws {
@@ -51,6 +54,9 @@ struct FilterFigureTests {
         #expect(figure.size == Size(width: width, height: height))
         #expect(figure.tileRect(filter: 3, channel: 5) == Rect(x: 44 + 70, y: 60 + 42, width: 12, height: 12))
         let reduced = FilterFigure(weights: try Self.positional(3, 3, 32, 64), title: "t", reduction: .norm)
+        let image = try figure.render().image()
+        let tile = figure.tileRect(filter: 3, channel: 5)
+        #expect(image.rgb(Int(tile.maxX) + 1, Int(tile.center.y)) == [0xBB, 0xBB, 0xBB])  // the gap between tiles
         let reducedHeight: Double = 16 + 28 + 568 + 16  // 8 * 72 - 8
         #expect(!reduced.isMatrix && reduced.size.height == reducedHeight)
     }

@@ -61,15 +61,16 @@ let mnist: (train: Dataset, test: Dataset)? = {
 }()
 
 /// The tutorial's network trained for one epoch on the first 1,000 MNIST training images
-/// (about 80% test accuracy: plenty of errors to draw), trained once.
+/// (about 80% test accuracy: plenty of errors to draw). Trained once; each call builds a fresh
+/// model from the weights, because layers keep scratch buffers and tests run in parallel.
 func tinyTrainedModel() throws -> Model {
-    try tinyModel.get()
+    try Model.load(file: tinyModelFile.get(), path: "tiny.safetensors")
 }
 
-private nonisolated(unsafe) let tinyModel = Result<Model, Error> {
+private let tinyModelFile = Result<SafeTensorsFile, Error> {
     let data = try #require(mnist, "run 'bash scripts/fetch-datasets.sh' to put MNIST in data/mnist")
     let model = try Model(architecture: LayerSpec.parse(LayerSpec.tutorial), inputShape: [28, 28, 1], seed: 7)
     let trainer = Trainer(model: model, configuration: TrainingConfiguration(epochs: 1, batchSize: 50, seed: 7))
     try trainer.trainEpoch(data.train.prefix(1000))
-    return model
+    return model.safeTensors()
 }
