@@ -19,12 +19,13 @@ public struct ModelInspection {
         self.classNames = names.count == model.classes ? names : (0..<model.classes).map(String.init)
     }
 
-    /// Loads a model file written by `convkit train`, with its class names.
-    public static func load(path: String) throws -> ModelInspection {
+    /// Loads a model file written by `convkit train`, with the class names of its metadata, else
+    /// `defaultClassNames` (else the class indices).
+    public static func load(path: String, defaultClassNames: [String]? = nil) throws -> ModelInspection {
         let file = try SafeTensorsFile.read(path: path)
         let model = try Model.load(file: file, path: path)
         let names = file.metadata["class_names"].map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        return ModelInspection(model: model, classNames: names)
+        return ModelInspection(model: model, classNames: names ?? defaultClassNames)
     }
 
     /// The tutorial's short name of `layer` (`conv1`, `pool2`), or nil for other kinds.

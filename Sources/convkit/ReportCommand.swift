@@ -33,9 +33,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let start = Date()
         Threads.set(data.threads)
-        let loaded = try ModelInspection.load(path: model)
-        let hasNames = (try? SafeTensorsFile.read(path: model).metadata["class_names"]) != nil
-        let inspection = hasNames ? loaded : ModelInspection(model: loaded.model, classNames: data.dataset.classNames)
+        let inspection = try ModelInspection.load(path: model, defaultClassNames: data.dataset.classNames)
         let test = try data.loadTest()
         let logPath = log ?? ModelPaths.log(model)
         var records: [EpochRecord]?

@@ -105,7 +105,7 @@ struct VisualizeActivations: ParsableCommand {
     }
 
     func run() throws {
-        let inspection = try ModelInspection.load(path: model)
+        let inspection = try ModelInspection.load(path: model, defaultClassNames: data.dataset.classNames)
         let shape = inspection.model.inputShape
         guard shape.count == 3, shape[2] == 1, shape[0] == shape[1] else {
             throw CLIError("\(model): activations need a model of square grey inputs, this one takes \(shape)")
