@@ -71,6 +71,7 @@ struct Train: ParsableCommand {
         let test = try data.loadTest()
         let trainer = try makeTrainer(inputShape: train.shape)
         print(trainer.model.summary())
+        fflush(nil)
         let logPath = ModelPaths.log(output)
         var log = resume ? existingLog(logPath, upTo: trainer.completedEpochs) : [EpochRecord.csvHeader]
         let checkpointPath = ModelPaths.checkpoint(output)
@@ -79,6 +80,7 @@ struct Train: ParsableCommand {
         while trainer.completedEpochs < epochs {
             let epoch = trainer.completedEpochs + 1
             print("Epoch \(epoch)/\(epochs)")
+            fflush(nil)
             let start = Date()
             var lastDraw = Date.distantPast
             let result = try trainer.trainEpoch(train) { step, steps, loss, accuracy in
@@ -100,6 +102,7 @@ struct Train: ParsableCommand {
             let steps = (train.count + batchSize - 1) / max(batchSize, 1)
             print(ProgressLine.summary(steps: steps, seconds: seconds, loss: result.loss, accuracy: result.accuracy,
                                        testLoss: evaluation.loss, testAccuracy: evaluation.accuracy))
+            fflush(nil)
             log.append(EpochRecord(epoch: epoch, loss: result.loss, accuracy: result.accuracy, testLoss: evaluation.loss,
                                    testAccuracy: evaluation.accuracy, seconds: seconds).csvLine)
             try trainer.checkpoint().write(to: checkpointPath)
