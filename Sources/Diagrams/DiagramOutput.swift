@@ -17,7 +17,8 @@ extension DiagramFigure {
                 try FileAccess.writeAtomically(bytes, to: path)
             } catch let error as ImageIOError {
                 if case .writeFailed(_, let reason) = error { throw DiagramError.writeFailed(path: path, reason: reason) }
-                throw DiagramError.writeFailed(path: path, reason: error.description)
+                if case .isDirectory = error { throw DiagramError.writeFailed(path: path, reason: "is a directory") }
+            throw DiagramError.writeFailed(path: path, reason: error.description)
             }
             return
         }

@@ -223,6 +223,7 @@ public final class Canvas {
             try FileAccess.writeAtomically(bytes, to: path)
         } catch let error as ImageIOError {
             if case .writeFailed(_, let reason) = error { throw DrawingError.writeFailed(path: path, reason: reason) }
+            if case .isDirectory = error { throw DrawingError.writeFailed(path: path, reason: "is a directory") }
             throw DrawingError.writeFailed(path: path, reason: error.description)
         }
     }

@@ -61,10 +61,13 @@ import Testing
             (["--stride", "2", "--output-padding", "2", "--transposed", "-o", folder + "/x.png"], 1,
              "convkit: error: bad diagram parameters: output padding (2 on rows) must be smaller than the stride or the dilation (as in PyTorch)"),
             (["-o", folder + "/missing/x.png"], 1, "convkit: error: \(folder)/missing/x.png: cannot write:"),
+            (["-o", folder + "/d.gif", "--input", "3"], 1, "convkit: error: \(folder)/d.gif: cannot write: is a directory\n"),
+            (["-o", folder + "/d.svg", "--input", "3"], 1, "convkit: error: \(folder)/d.svg: cannot write: is a directory\n"),
             (["--padding", "wide", "-o", folder + "/x.png"], 2, "convkit: error: The value 'wide' is invalid for '--padding <P>'"),
             (["--input", "2x3x4", "-o", folder + "/x.png"], 2, "convkit: error: The value '2x3x4' is invalid for '--input <HxW>'"),
             ([], 2, "convkit: error: give an output"),
         ]
+        for name in ["d.gif", "d.svg"] { try FileManager.default.createDirectory(atPath: folder + "/" + name, withIntermediateDirectories: false) }
         for (arguments, status, message) in cases {
             let result = try CLI.run(["diagram"] + arguments)
             #expect(result.status == status, "\(arguments)")
@@ -72,7 +75,7 @@ import Testing
             if status == 1 { #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments)") }
             #expect(result.output.isEmpty)
         }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["d.gif", "d.svg"])
     }
 
     @Test func standardSetWithGallery() throws {

@@ -215,3 +215,21 @@ struct PaletteTests {
         }
     }
 }
+
+/// AnimatedGIF used directly, with frames given as images.
+struct AnimatedGIFTests {
+    @Test func imagesInFramesOut() throws {
+        let red = try Image(width: 3, height: 2, channels: 3, samples: .uint8(Array(repeating: [255, 0, 0], count: 6).flatMap { $0 }))
+        let grey = try Image(width: 3, height: 2, channels: 1, samples: .uint8([0, 50, 100, 150, 200, 250]))
+        let gif = try AnimatedGIF(width: 3, height: 2, delay: 7)
+        try gif.append(red)
+        try gif.append(grey)
+        let bytes = try gif.finish()
+        #expect(bytes.starts(with: Array("GIF89a".utf8)))
+        #expect(throws: DiagramError.self) { try gif.append(red) }
+        #expect(throws: DiagramError.self) { try AnimatedGIF(width: 0, height: 2, delay: 1) }
+        let wrongSize = try AnimatedGIF(width: 2, height: 2, delay: 1)
+        #expect(throws: DiagramError.self) { try wrongSize.append(red) }
+        #expect(throws: DiagramError.self) { try wrongSize.finish() }
+    }
+}
