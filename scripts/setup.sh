@@ -11,6 +11,7 @@ packages=(
   fonts-dejavu-core # the figures' font, found through fontconfig
   libgif-dev        # animated diagrams (CGIF)
   libfftw3-dev      # FFT convolution for large kernels (CFFTW)
+  chromium          # the test that opens the report's index.html headless and checks its screenshot
   pkg-config
 )
 
