@@ -55,6 +55,6 @@ let package = Package(
         .testTarget(name: "ConvolutionTests", dependencies: ["Convolution", "ImageIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DrawingTests", dependencies: ["Drawing", "ImageIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "VisualizationTests", dependencies: ["Visualization", "Drawing", "LearnedFilters", "ImageIO"]),
-        .testTarget(name: "DiagramsTests", dependencies: ["Diagrams", "Drawing", "CGIF", "ImageIO"]),
+        .testTarget(name: "DiagramsTests", dependencies: ["Diagrams", "Drawing", "Convolution", "CGIF", "ImageIO"]),
     ]
 )

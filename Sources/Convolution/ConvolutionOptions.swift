@@ -64,7 +64,7 @@ public enum BoundaryRule: Sendable, Equatable {
 }
 
 /// Explicit padding in cells on each side, added by the boundary rule before the mode applies.
-public struct Padding: Sendable, Equatable {
+public struct Padding: Sendable, Hashable, CustomStringConvertible {
     public var top: Int
     public var bottom: Int
     public var left: Int
@@ -85,11 +85,17 @@ public struct Padding: Sendable, Equatable {
 
     /// No padding.
     public static let zero = Padding(all: 0)
+
+    /// Whether all four sides have the same padding.
+    public var isUniform: Bool { top == bottom && left == right && top == left }
+
+    /// `1` when uniform, `T,B,L,R` otherwise (as the command line writes it).
+    public var description: String { isUniform ? "\(top)" : "\(top),\(bottom),\(left),\(right)" }
 }
 
 /// A pair of per-axis values written rows first, as numpy and PyTorch shapes are (`2x1` is 2
 /// along rows, 1 along columns).
-public struct AxisPair: Sendable, Equatable {
+public struct AxisPair: Sendable, Hashable, CustomStringConvertible {
     public var rows: Int
     public var columns: Int
 
@@ -102,6 +108,15 @@ public struct AxisPair: Sendable, Equatable {
     public init(_ both: Int) {
         self.init(rows: both, columns: both)
     }
+
+    /// Whether both axes have the same value.
+    public var isSquare: Bool { rows == columns }
+
+    /// `rows * columns`: the number of cells of a grid of this size.
+    public var cellCount: Int { rows * columns }
+
+    /// `5` when both axes agree, `6x4` (rows x columns) otherwise, as the command line writes it.
+    public var description: String { isSquare ? "\(rows)" : "\(rows)x\(columns)" }
 }
 
 /// The algorithm that computes a convolution; the planner picks one unless told.

@@ -1,5 +1,7 @@
 // DiagramCaption: the title, grid labels and the output-size formula evaluated for the figure.
 
+import Convolution
+
 /// The words of a diagram.
 public struct DiagramCaption: Sendable, Equatable {
     /// What is shown and with which parameters, e.g. "Convolution: input 5x5, kernel 3x3, stride 2, padding 1".
@@ -21,20 +23,20 @@ public struct DiagramCaption: Sendable, Equatable {
         }
         var parts = ["input \(Self.size(p.input))", "\(p.pooling == nil ? "kernel" : "window") \(Self.size(p.kernel))",
                      "stride \(p.stride)"]
-        if p.padding != GridPadding(0) || p.pooling == nil { parts.append("padding \(Self.padding(p.padding))") }
-        if p.dilation != GridSize(1) { parts.append("dilation \(p.dilation)") }
-        if p.outputPadding != GridSize(0) { parts.append("output padding \(p.outputPadding)") }
+        if p.padding != Padding(all: 0) || p.pooling == nil { parts.append("padding \(Self.padding(p.padding))") }
+        if p.dilation != AxisPair(1) { parts.append("dilation \(p.dilation)") }
+        if p.outputPadding != AxisPair(0) { parts.append("output padding \(p.outputPadding)") }
         title = "\(kind): " + parts.joined(separator: ", ")
 
         let bottomNote: String
         if p.transposed {
-            let zeros = GridSize(rows: geometry.insertionStep.rows - 1, columns: geometry.insertionStep.columns - 1)
+            let zeros = AxisPair(rows: geometry.insertionStep.rows - 1, columns: geometry.insertionStep.columns - 1)
             var notes = [String]()
-            if zeros != GridSize(0) { notes.append("\(zeros) zero\(zeros == GridSize(1) ? "" : "s") between cells") }
-            if geometry.padding != GridPadding(0) { notes.append("padding \(Self.padding(geometry.padding))") }
+            if zeros != AxisPair(0) { notes.append("\(zeros) zero\(zeros == AxisPair(1) ? "" : "s") between cells") }
+            if geometry.padding != Padding(all: 0) { notes.append("padding \(Self.padding(geometry.padding))") }
             bottomNote = notes.isEmpty ? "" : " (" + notes.joined(separator: ", ") + ")"
         } else {
-            bottomNote = p.padding == GridPadding(0) ? "" : " padded to \(Self.size(geometry.bottom))"
+            bottomNote = p.padding == Padding(all: 0) ? "" : " padded to \(Self.size(geometry.bottom))"
         }
         inputLabel = "input \(Self.size(p.input))" + bottomNote
         outputLabel = "output \(Self.size(geometry.output))"
@@ -49,16 +51,16 @@ public struct DiagramCaption: Sendable, Equatable {
     }
 
     /// `5x5`, `6x4` (rows x columns).
-    static func size(_ size: GridSize) -> String { "\(size.rows)x\(size.columns)" }
+    static func size(_ size: AxisPair) -> String { "\(size.rows)x\(size.columns)" }
 
-    static func padding(_ padding: GridPadding) -> String {
+    static func padding(_ padding: Padding) -> String {
         if padding.isUniform { return "\(padding.top)" }
         return "\(padding.top),\(padding.bottom),\(padding.left),\(padding.right)"
     }
 
     /// One axis's formula with the numbers filled in, e.g. `o = floor((5 + 2*1 - 3)/2) + 1 = 3`.
     static func formula(_ p: DiagramParameters, axis: Int, output: Int) -> String {
-        let pick = { (size: GridSize) in axis == 0 ? size.rows : size.columns }
+        let pick = { (size: AxisPair) in axis == 0 ? size.rows : size.columns }
         let i = pick(p.input), k = pick(p.kernel), s = pick(p.stride), d = pick(p.dilation)
         let before = axis == 0 ? p.padding.top : p.padding.left
         let after = axis == 0 ? p.padding.bottom : p.padding.right

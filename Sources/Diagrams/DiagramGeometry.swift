@@ -37,16 +37,16 @@ public enum CellKind: Sendable, Equatable {
 public struct DiagramGeometry: Sendable, Equatable {
     public let parameters: DiagramParameters
     /// The whole bottom grid, padding included.
-    public let bottom: GridSize
+    public let bottom: AxisPair
     /// Cells of padding before (top, left) and after (bottom, right) the input in ``bottom``.
-    public let padding: GridPadding
+    public let padding: Padding
     /// The output grid's size.
-    public let output: GridSize
+    public let output: AxisPair
     /// The stride of the drawn convolution: the parameters' stride, or 1 when transposed.
-    public let drawnStride: GridSize
+    public let drawnStride: AxisPair
     /// For a transposed convolution, the step between input cells in ``bottom`` (the
     /// transposed stride); 1 otherwise.
-    public let insertionStep: GridSize
+    public let insertionStep: AxisPair
 
     /// Works out the geometry, with every output size from the shared output-size functions.
     public init(_ parameters: DiagramParameters) throws(DiagramError) {
@@ -58,10 +58,10 @@ public struct DiagramGeometry: Sendable, Equatable {
             // over the input with s-1 zeros between its cells and d*(k-1)-p zeros around it.
             insertionStep = p.stride
             let spanRows = p.dilation.rows * (p.kernel.rows - 1), spanColumns = p.dilation.columns * (p.kernel.columns - 1)
-            padding = GridPadding(top: spanRows - p.padding.top, bottom: spanRows - p.padding.bottom + p.outputPadding.rows,
+            padding = Padding(top: spanRows - p.padding.top, bottom: spanRows - p.padding.bottom + p.outputPadding.rows,
                                   left: spanColumns - p.padding.left, right: spanColumns - p.padding.right + p.outputPadding.columns)
-            drawnStride = GridSize(1)
-            output = GridSize(
+            drawnStride = AxisPair(1)
+            output = AxisPair(
                 rows: transposedConvolutionOutputSize(input: p.input.rows, kernel: p.kernel.rows, stride: p.stride.rows,
                                                       dilation: p.dilation.rows, paddingBefore: p.padding.top,
                                                       paddingAfter: p.padding.bottom, outputPadding: p.outputPadding.rows),
@@ -70,19 +70,19 @@ public struct DiagramGeometry: Sendable, Equatable {
                                                          paddingBefore: p.padding.left, paddingAfter: p.padding.right,
                                                          outputPadding: p.outputPadding.columns))
         } else {
-            insertionStep = GridSize(1)
+            insertionStep = AxisPair(1)
             padding = p.padding
             drawnStride = p.stride
-            output = GridSize(
+            output = AxisPair(
                 rows: convolutionOutputSize(input: p.input.rows, kernel: p.kernel.rows, stride: p.stride.rows,
                                             dilation: p.dilation.rows, paddingBefore: p.padding.top, paddingAfter: p.padding.bottom),
                 columns: convolutionOutputSize(input: p.input.columns, kernel: p.kernel.columns, stride: p.stride.columns,
                                                dilation: p.dilation.columns, paddingBefore: p.padding.left,
                                                paddingAfter: p.padding.right))
         }
-        let stretched = GridSize(rows: (p.input.rows - 1) * insertionStep.rows + 1,
+        let stretched = AxisPair(rows: (p.input.rows - 1) * insertionStep.rows + 1,
                                  columns: (p.input.columns - 1) * insertionStep.columns + 1)
-        bottom = GridSize(rows: stretched.rows + padding.top + padding.bottom,
+        bottom = AxisPair(rows: stretched.rows + padding.top + padding.bottom,
                           columns: stretched.columns + padding.left + padding.right)
         guard output.rows >= 1, output.columns >= 1 else {
             let span = Self.span(p)
@@ -97,12 +97,12 @@ public struct DiagramGeometry: Sendable, Equatable {
     /// The most cells a side of either grid may have.
     static let limit = 128
 
-    private static func span(_ p: DiagramParameters) -> GridSize {
-        GridSize(rows: p.dilation.rows * (p.kernel.rows - 1) + 1, columns: p.dilation.columns * (p.kernel.columns - 1) + 1)
+    private static func span(_ p: DiagramParameters) -> AxisPair {
+        AxisPair(rows: p.dilation.rows * (p.kernel.rows - 1) + 1, columns: p.dilation.columns * (p.kernel.columns - 1) + 1)
     }
 
     /// The size of the dilated kernel's window: `d*(k-1)+1` per axis.
-    public var span: GridSize { Self.span(parameters) }
+    public var span: AxisPair { Self.span(parameters) }
 
     /// One frame per output cell.
     public var frameCount: Int { output.cellCount }

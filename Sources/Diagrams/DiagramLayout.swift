@@ -1,6 +1,7 @@
 // DiagramLayout: where the two grids, their labels, the title and the formula go on the canvas.
 
 import Drawing
+import Convolution
 
 /// Canvas positions for a diagram. Grids are parallelograms: the corner between cells at
 /// (row `r`, column `c`) of a grid lies at `origin + c*u + r*v`. Slanted figures use an
@@ -30,7 +31,7 @@ public struct DiagramLayout: Sendable {
         self.u = u
         self.v = v
         let bottom = geometry.bottom, output = geometry.output
-        func corners(_ origin: Point, _ grid: GridSize) -> [Point] {
+        func corners(_ origin: Point, _ grid: AxisPair) -> [Point] {
             [origin, origin + u * Double(grid.columns), origin + v * Double(grid.rows),
              origin + u * Double(grid.columns) + v * Double(grid.rows)]
         }

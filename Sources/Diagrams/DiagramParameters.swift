@@ -1,51 +1,6 @@
 // DiagramParameters: what a convolution-arithmetic diagram shows, per axis, checked once.
 
-/// A size or step along the two axes of a grid: `rows` (height) and `columns` (width).
-public struct GridSize: Sendable, Equatable, Hashable, CustomStringConvertible {
-    public var rows: Int
-    public var columns: Int
-
-    public init(rows: Int, columns: Int) {
-        self.rows = rows
-        self.columns = columns
-    }
-
-    /// The same value on both axes.
-    public init(_ both: Int) {
-        self.init(rows: both, columns: both)
-    }
-
-    public var isSquare: Bool { rows == columns }
-    public var cellCount: Int { rows * columns }
-
-    /// `5` for a square size, `6x4` (rows x columns) otherwise.
-    public var description: String { isSquare ? "\(rows)" : "\(rows)x\(columns)" }
-}
-
-/// Padding in cells on each side of a grid.
-public struct GridPadding: Sendable, Equatable, Hashable, CustomStringConvertible {
-    public var top: Int
-    public var bottom: Int
-    public var left: Int
-    public var right: Int
-
-    public init(top: Int, bottom: Int, left: Int, right: Int) {
-        self.top = top
-        self.bottom = bottom
-        self.left = left
-        self.right = right
-    }
-
-    /// The same padding on all four sides.
-    public init(_ all: Int) {
-        self.init(top: all, bottom: all, left: all, right: all)
-    }
-
-    public var isUniform: Bool { top == bottom && left == right && top == left }
-
-    /// `1` when uniform, `T,B,L,R` otherwise (as the command line writes it).
-    public var description: String { isUniform ? "\(top)" : "\(top),\(bottom),\(left),\(right)" }
-}
+import Convolution
 
 /// A padding given by name, resolved against the kernel and dilation of one axis.
 public enum NamedPadding: String, Sendable, CaseIterable {
@@ -58,17 +13,17 @@ public enum NamedPadding: String, Sendable, CaseIterable {
     case full
 
     /// The padding this name gives for a `kernel` with `dilation`.
-    public func padding(kernel: GridSize, dilation: GridSize) -> GridPadding {
+    public func padding(kernel: AxisPair, dilation: AxisPair) -> Padding {
         let spanRows = dilation.rows * (kernel.rows - 1) + 1
         let spanColumns = dilation.columns * (kernel.columns - 1) + 1
         switch self {
         case .valid:
-            return GridPadding(0)
+            return Padding(all: 0)
         case .same:
-            return GridPadding(top: (spanRows - 1) / 2, bottom: spanRows / 2,
+            return Padding(top: (spanRows - 1) / 2, bottom: spanRows / 2,
                                left: (spanColumns - 1) / 2, right: spanColumns / 2)
         case .full:
-            return GridPadding(top: spanRows - 1, bottom: spanRows - 1, left: spanColumns - 1, right: spanColumns - 1)
+            return Padding(top: spanRows - 1, bottom: spanRows - 1, left: spanColumns - 1, right: spanColumns - 1)
         }
     }
 }
@@ -86,19 +41,19 @@ public enum Pooling: String, Sendable, CaseIterable {
 /// those of the transposed layer (as for PyTorch's `ConvTranspose2d`); the diagram draws the
 /// equivalent direct convolution of Dumoulin & Visin.
 public struct DiagramParameters: Sendable, Equatable {
-    public var input: GridSize
-    public var kernel: GridSize
-    public var stride: GridSize
-    public var dilation: GridSize
-    public var padding: GridPadding
+    public var input: AxisPair
+    public var kernel: AxisPair
+    public var stride: AxisPair
+    public var dilation: AxisPair
+    public var padding: Padding
     public var transposed: Bool
-    public var outputPadding: GridSize
+    public var outputPadding: AxisPair
     public var pooling: Pooling?
     /// Write numbers in the cells (always on for pooling).
     public var showValues: Bool
 
-    public init(input: GridSize, kernel: GridSize, stride: GridSize = GridSize(1), dilation: GridSize = GridSize(1),
-                padding: GridPadding = GridPadding(0), transposed: Bool = false, outputPadding: GridSize = GridSize(0),
+    public init(input: AxisPair, kernel: AxisPair, stride: AxisPair = AxisPair(1), dilation: AxisPair = AxisPair(1),
+                padding: Padding = Padding(all: 0), transposed: Bool = false, outputPadding: AxisPair = AxisPair(0),
                 pooling: Pooling? = nil, showValues: Bool = false) {
         self.input = input
         self.kernel = kernel
@@ -141,9 +96,9 @@ public struct DiagramParameters: Sendable, Equatable {
             }
             let spanRows = dilation.rows * (kernel.rows - 1), spanColumns = dilation.columns * (kernel.columns - 1)
             guard max(padding.top, padding.bottom) <= spanRows, max(padding.left, padding.right) <= spanColumns else {
-                throw .invalid("a transposed convolution's padding must be at most dilation*(kernel-1) = \(GridSize(rows: spanRows, columns: spanColumns)), got \(padding)")
+                throw .invalid("a transposed convolution's padding must be at most dilation*(kernel-1) = \(AxisPair(rows: spanRows, columns: spanColumns)), got \(padding)")
             }
-        } else if outputPadding != GridSize(0) {
+        } else if outputPadding != AxisPair(0) {
             throw .invalid("output padding applies only to a transposed convolution (--transposed)")
         }
     }

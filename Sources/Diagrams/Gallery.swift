@@ -4,6 +4,7 @@ import Dispatch
 import Drawing
 import Foundation
 import ImageIO
+import Convolution
 
 /// Renders the standard set into a folder.
 public enum Gallery {
@@ -87,11 +88,11 @@ public enum Gallery {
     /// The `convkit diagram` options that draw `parameters`.
     public static func commandLine(_ parameters: DiagramParameters) -> String {
         var words = ["convkit diagram", "--input \(parameters.input)", "--kernel \(parameters.kernel)"]
-        if parameters.stride != GridSize(1) { words.append("--stride \(parameters.stride)") }
-        if parameters.padding != GridPadding(0) { words.append("--padding \(parameters.padding)") }
-        if parameters.dilation != GridSize(1) { words.append("--dilation \(parameters.dilation)") }
+        if parameters.stride != AxisPair(1) { words.append("--stride \(parameters.stride)") }
+        if parameters.padding != Padding(all: 0) { words.append("--padding \(parameters.padding)") }
+        if parameters.dilation != AxisPair(1) { words.append("--dilation \(parameters.dilation)") }
         if parameters.transposed { words.append("--transposed") }
-        if parameters.outputPadding != GridSize(0) { words.append("--output-padding \(parameters.outputPadding)") }
+        if parameters.outputPadding != AxisPair(0) { words.append("--output-padding \(parameters.outputPadding)") }
         if let pooling = parameters.pooling { words.append("--pool \(pooling.rawValue)") }
         if parameters.showValues, parameters.pooling == nil { words.append("--values") }
         return words.joined(separator: " ")

@@ -1,6 +1,8 @@
 // StandardSet: the fifteen animations of Dumoulin & Visin's guide, plus numerical and pooling
 // examples, as named parameter sets.
 
+import Convolution
+
 /// One named figure of the standard set.
 public struct StandardDiagram: Sendable, Equatable {
     /// File stem, as in the `conv_arithmetic` repository where the figure exists there.
@@ -23,8 +25,8 @@ public enum StandardSet {
         func conv(_ name: String, _ summary: String, i: Int, k: Int, s: Int = 1, p: Int = 0, d: Int = 1,
                   transposed: Bool = false, a: Int = 0, pooling: Pooling? = nil, values: Bool = false) -> StandardDiagram {
             StandardDiagram(name: name, summary: summary, parameters: DiagramParameters(
-                input: GridSize(i), kernel: GridSize(k), stride: GridSize(s), dilation: GridSize(d), padding: GridPadding(p),
-                transposed: transposed, outputPadding: GridSize(a), pooling: pooling, showValues: values))
+                input: AxisPair(i), kernel: AxisPair(k), stride: AxisPair(s), dilation: AxisPair(d), padding: Padding(all: p),
+                transposed: transposed, outputPadding: AxisPair(a), pooling: pooling, showValues: values))
         }
         return [
             conv("no_padding_no_strides", "No padding, unit strides", i: 4, k: 3),

@@ -2,18 +2,19 @@
 
 import ArgumentParser
 import Diagrams
+import Convolution
 
 /// Padding for a diagram: `N`, `T,B,L,R`, or a name (`same`, `valid`, `full`) that is resolved
 /// against the kernel and dilation once they are known.
 enum DiagramPaddingArgument: ExpressibleByArgument, Sendable {
-    case explicit(GridPadding)
+    case explicit(Padding)
     case named(NamedPadding)
 
     init?(argument: String) {
         if let name = NamedPadding(rawValue: argument.lowercased()) {
             self = .named(name)
         } else if let numbers = PaddingArgument(argument: argument)?.padding {
-            self = .explicit(GridPadding(top: numbers.top, bottom: numbers.bottom, left: numbers.left, right: numbers.right))
+            self = .explicit(Padding(top: numbers.top, bottom: numbers.bottom, left: numbers.left, right: numbers.right))
         } else {
             return nil
         }
@@ -27,28 +28,12 @@ enum DiagramPaddingArgument: ExpressibleByArgument, Sendable {
     }
 
     /// The padding in cells for `kernel` and `dilation`.
-    func resolved(kernel: GridSize, dilation: GridSize) -> GridPadding {
+    func resolved(kernel: AxisPair, dilation: AxisPair) -> Padding {
         switch self {
         case .explicit(let padding): padding
         case .named(let name): name.padding(kernel: kernel, dilation: dilation)
         }
     }
-}
-
-/// A per-axis size or step written `N` (both axes) or `HxW` (rows x columns), as `filter` writes them.
-struct GridSizeArgument: ExpressibleByArgument, Sendable {
-    let size: GridSize
-
-    init(_ both: Int) {
-        size = GridSize(both)
-    }
-
-    init?(argument: String) {
-        guard let pair = AxisPairArgument(argument: argument)?.pair else { return nil }
-        size = GridSize(rows: pair.rows, columns: pair.columns)
-    }
-
-    var defaultValueDescription: String { size.description }
 }
 
 extension DiagramTheme: ExpressibleByArgument {}

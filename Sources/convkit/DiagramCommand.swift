@@ -4,6 +4,7 @@ import ArgumentParser
 import Diagrams
 import Drawing
 import Foundation
+import Convolution
 
 struct Diagram: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,25 +25,25 @@ struct Diagram: ParsableCommand {
     )
 
     @Option(help: ArgumentHelp("Input size: N or HxW (rows x columns).", valueName: "HxW"))
-    var input = GridSizeArgument(5)
+    var input = AxisPairArgument(AxisPair(5))
 
     @Option(help: ArgumentHelp("Kernel (or pooling window) size: N or HxW.", valueName: "HxW"))
-    var kernel = GridSizeArgument(3)
+    var kernel = AxisPairArgument(AxisPair(3))
 
     @Option(help: ArgumentHelp("Stride: N or HxW.", valueName: "HxW"))
-    var stride = GridSizeArgument(1)
+    var stride = AxisPairArgument(AxisPair(1))
 
     @Option(help: ArgumentHelp("Dilation: N or HxW (every d-th cell is in the footprint).", valueName: "HxW"))
-    var dilation = GridSizeArgument(1)
+    var dilation = AxisPairArgument(AxisPair(1))
 
     @Option(help: ArgumentHelp("Padding: N, T,B,L,R, or same, valid or full.", valueName: "P"))
-    var padding = DiagramPaddingArgument.explicit(GridPadding(0))
+    var padding = DiagramPaddingArgument.explicit(Padding(all: 0))
 
     @Flag(help: "Draw a transposed convolution (as its equivalent direct convolution, inserted zeros dashed).")
     var transposed = false
 
     @Option(help: ArgumentHelp("Extra output rows/columns of a transposed convolution: N or HxW.", valueName: "HxW"))
-    var outputPadding = GridSizeArgument(0)
+    var outputPadding = AxisPairArgument(AxisPair(0))
 
     @Option(help: "Show pooling instead of a convolution, with numbers in the cells.")
     var pool: Pooling?
@@ -96,9 +97,9 @@ struct Diagram: ParsableCommand {
             return
         }
         let parameters = DiagramParameters(
-            input: input.size, kernel: kernel.size, stride: stride.size, dilation: dilation.size,
-            padding: padding.resolved(kernel: kernel.size, dilation: dilation.size), transposed: transposed,
-            outputPadding: outputPadding.size, pooling: pool, showValues: values)
+            input: input.pair, kernel: kernel.pair, stride: stride.pair, dilation: dilation.pair,
+            padding: padding.resolved(kernel: kernel.pair, dilation: dilation.pair), transposed: transposed,
+            outputPadding: outputPadding.pair, pooling: pool, showValues: values)
         let figure = try DiagramFigure(parameters: parameters, style: style)
         guard frame <= figure.frameCount else {
             throw DiagramError.noSuchFrame(frame: frame, count: figure.frameCount)

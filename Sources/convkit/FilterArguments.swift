@@ -22,7 +22,7 @@ struct AxisPairArgument: ExpressibleByArgument, Sendable {
         }
     }
 
-    var description: String { pair.rows == pair.columns ? "\(pair.rows)" : "\(pair.rows)x\(pair.columns)" }
+    var defaultValueDescription: String { pair.description }
 }
 
 /// Padding written `N` (all sides) or `T,B,L,R` (top, bottom, left, right).

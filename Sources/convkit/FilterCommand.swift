@@ -97,10 +97,10 @@ struct Filter: ParsableCommand {
             throw ValidationError("--magnitude combines exactly two kernels, got \(kernel.count) --kernel options")
         }
         guard stride.pair.rows >= 1, stride.pair.columns >= 1 else {
-            throw ValidationError("--stride must be at least 1 on each axis, got \(stride.description)")
+            throw ValidationError("--stride must be at least 1 on each axis, got \(stride.pair)")
         }
         guard dilation.pair.rows >= 1, dilation.pair.columns >= 1 else {
-            throw ValidationError("--dilation must be at least 1 on each axis, got \(dilation.description)")
+            throw ValidationError("--dilation must be at least 1 on each axis, got \(dilation.pair)")
         }
         guard (0...9).contains(compression) else {
             throw ValidationError("--compression must be 0 to 9, got \(compression)")

@@ -3,6 +3,7 @@
 
 import Testing
 @testable import Diagrams
+import Convolution
 
 struct GeometryTests {
     /// The guide's cases with the output sizes printed in its figures (bottom grid for the
@@ -22,18 +23,18 @@ struct GeometryTests {
         for (name, output, bottom) in Self.guide {
             let diagram = try #require(StandardSet.diagrams.first { $0.name == name }, "\(name)")
             let geometry = try DiagramGeometry(diagram.parameters)
-            #expect(geometry.output == GridSize(output), "\(name)")
-            #expect(geometry.bottom == GridSize(bottom), "\(name)")
+            #expect(geometry.output == AxisPair(output), "\(name)")
+            #expect(geometry.bottom == AxisPair(bottom), "\(name)")
             #expect(geometry.frameCount == output * output, "\(name)")
         }
     }
 
     @Test func issueExamples() throws {
-        let strided = try DiagramGeometry(DiagramParameters(input: GridSize(5), kernel: GridSize(3), stride: GridSize(2),
-                                                            padding: GridPadding(1)))
-        #expect(strided.output == GridSize(3) && strided.frameCount == 9)
-        let full = try DiagramGeometry(DiagramParameters(input: GridSize(5), kernel: GridSize(3), padding: GridPadding(2)))
-        #expect(full.output == GridSize(7) && full.frameCount == 49)
+        let strided = try DiagramGeometry(DiagramParameters(input: AxisPair(5), kernel: AxisPair(3), stride: AxisPair(2),
+                                                            padding: Padding(all: 1)))
+        #expect(strided.output == AxisPair(3) && strided.frameCount == 9)
+        let full = try DiagramGeometry(DiagramParameters(input: AxisPair(5), kernel: AxisPair(3), padding: Padding(all: 2)))
+        #expect(full.output == AxisPair(7) && full.frameCount == 49)
     }
 
     /// A transposed convolution undoes the shape of its direct convolution: its frames (its
@@ -57,9 +58,9 @@ struct GeometryTests {
                 for s in 1...3 {
                     for d in 1...2 {
                         for (before, after) in [(0, 0), (1, 1), (0, 2), (2, 1)] {
-                            let parameters = DiagramParameters(input: GridSize(rows: i, columns: 3), kernel: GridSize(rows: k, columns: 1),
-                                                               stride: GridSize(rows: s, columns: 1), dilation: GridSize(rows: d, columns: 1),
-                                                               padding: GridPadding(top: before, bottom: after, left: 0, right: 0))
+                            let parameters = DiagramParameters(input: AxisPair(rows: i, columns: 3), kernel: AxisPair(rows: k, columns: 1),
+                                                               stride: AxisPair(rows: s, columns: 1), dilation: AxisPair(rows: d, columns: 1),
+                                                               padding: Padding(top: before, bottom: after, left: 0, right: 0))
                             let padded = i + before + after
                             let positions = stride(from: 0, to: padded, by: s).filter { $0 + d * (k - 1) < padded }.count
                             if positions == 0 {
@@ -79,8 +80,8 @@ struct GeometryTests {
     }
 
     @Test func footprintWithStrideAndPadding() throws {
-        let geometry = try DiagramGeometry(DiagramParameters(input: GridSize(5), kernel: GridSize(3), stride: GridSize(2),
-                                                             padding: GridPadding(1)))
+        let geometry = try DiagramGeometry(DiagramParameters(input: AxisPair(5), kernel: AxisPair(3), stride: AxisPair(2),
+                                                             padding: Padding(all: 1)))
         let cells = geometry.footprint(of: GridCell(row: 1, column: 2))
         #expect(cells.count == 9)
         #expect(cells.first == GridCell(row: 2, column: 4) && cells.last == GridCell(row: 4, column: 6))
@@ -92,20 +93,20 @@ struct GeometryTests {
     }
 
     @Test func footprintWithDilationShadesEveryOtherCell() throws {
-        let geometry = try DiagramGeometry(DiagramParameters(input: GridSize(7), kernel: GridSize(3), dilation: GridSize(2)))
+        let geometry = try DiagramGeometry(DiagramParameters(input: AxisPair(7), kernel: AxisPair(3), dilation: AxisPair(2)))
         let cells = geometry.footprint(of: GridCell(row: 0, column: 1))
         #expect(cells == [(0, 1), (0, 3), (0, 5), (2, 1), (2, 3), (2, 5), (4, 1), (4, 3), (4, 5)].map { GridCell(row: $0.0, column: $0.1) })
-        #expect(geometry.span == GridSize(5))
+        #expect(geometry.span == AxisPair(5))
     }
 
     @Test func transposedCellsInsertZerosAndPad() throws {
         // 3x3 input, kernel 3, stride 2, padding 1, output padding 1: zeros between the input
         // cells, one ring of padding before and two after.
-        let geometry = try DiagramGeometry(DiagramParameters(input: GridSize(3), kernel: GridSize(3), stride: GridSize(2),
-                                                             padding: GridPadding(1), transposed: true, outputPadding: GridSize(1)))
-        #expect(geometry.bottom == GridSize(8) && geometry.output == GridSize(6))
-        #expect(geometry.padding == GridPadding(top: 1, bottom: 2, left: 1, right: 2))
-        #expect(geometry.drawnStride == GridSize(1))
+        let geometry = try DiagramGeometry(DiagramParameters(input: AxisPair(3), kernel: AxisPair(3), stride: AxisPair(2),
+                                                             padding: Padding(all: 1), transposed: true, outputPadding: AxisPair(1)))
+        #expect(geometry.bottom == AxisPair(8) && geometry.output == AxisPair(6))
+        #expect(geometry.padding == Padding(top: 1, bottom: 2, left: 1, right: 2))
+        #expect(geometry.drawnStride == AxisPair(1))
         let inputs = geometry.bottomCells.filter { $0.kind == .input }.map(\.cell)
         #expect(inputs == [1, 3, 5].flatMap { r in [1, 3, 5].map { GridCell(row: r, column: $0) } })
         #expect(geometry.kind(of: GridCell(row: 1, column: 2)) == .insertedZero)
@@ -116,34 +117,34 @@ struct GeometryTests {
     }
 
     @Test func nonSquareEverything() throws {
-        let geometry = try DiagramGeometry(DiagramParameters(input: GridSize(rows: 6, columns: 4), kernel: GridSize(rows: 3, columns: 2),
-                                                             stride: GridSize(rows: 1, columns: 2),
-                                                             padding: GridPadding(top: 1, bottom: 0, left: 0, right: 1)))
-        #expect(geometry.bottom == GridSize(rows: 7, columns: 5))
-        #expect(geometry.output == GridSize(rows: 5, columns: 2))
+        let geometry = try DiagramGeometry(DiagramParameters(input: AxisPair(rows: 6, columns: 4), kernel: AxisPair(rows: 3, columns: 2),
+                                                             stride: AxisPair(rows: 1, columns: 2),
+                                                             padding: Padding(top: 1, bottom: 0, left: 0, right: 1)))
+        #expect(geometry.bottom == AxisPair(rows: 7, columns: 5))
+        #expect(geometry.output == AxisPair(rows: 5, columns: 2))
         #expect(geometry.outputCell(frame: 3) == GridCell(row: 1, column: 1))
         #expect(geometry.footprint(of: GridCell(row: 1, column: 1)) ==
                 [(1, 2), (1, 3), (2, 2), (2, 3), (3, 2), (3, 3)].map { GridCell(row: $0.0, column: $0.1) })
     }
 
     @Test func namedPaddings() {
-        #expect(NamedPadding.same.padding(kernel: GridSize(3), dilation: GridSize(1)) == GridPadding(1))
-        #expect(NamedPadding.same.padding(kernel: GridSize(4), dilation: GridSize(1)) == GridPadding(top: 1, bottom: 2, left: 1, right: 2))
-        #expect(NamedPadding.full.padding(kernel: GridSize(3), dilation: GridSize(2)) == GridPadding(4))
-        #expect(NamedPadding.valid.padding(kernel: GridSize(5), dilation: GridSize(1)) == GridPadding(0))
+        #expect(NamedPadding.same.padding(kernel: AxisPair(3), dilation: AxisPair(1)) == Padding(all: 1))
+        #expect(NamedPadding.same.padding(kernel: AxisPair(4), dilation: AxisPair(1)) == Padding(top: 1, bottom: 2, left: 1, right: 2))
+        #expect(NamedPadding.full.padding(kernel: AxisPair(3), dilation: AxisPair(2)) == Padding(all: 4))
+        #expect(NamedPadding.valid.padding(kernel: AxisPair(5), dilation: AxisPair(1)) == Padding(all: 0))
     }
 
     @Test func badParametersAreRefused() {
         let bad: [DiagramParameters] = [
-            DiagramParameters(input: GridSize(5), kernel: GridSize(0)),
-            DiagramParameters(input: GridSize(5), kernel: GridSize(3), stride: GridSize(rows: 0, columns: 1)),
-            DiagramParameters(input: GridSize(3), kernel: GridSize(5)),
-            DiagramParameters(input: GridSize(5), kernel: GridSize(3), padding: GridPadding(top: -1, bottom: 0, left: 0, right: 0)),
-            DiagramParameters(input: GridSize(500), kernel: GridSize(3)),
-            DiagramParameters(input: GridSize(3), kernel: GridSize(3), stride: GridSize(2), transposed: true, outputPadding: GridSize(2)),
-            DiagramParameters(input: GridSize(3), kernel: GridSize(3), padding: GridPadding(3), transposed: true),
-            DiagramParameters(input: GridSize(5), kernel: GridSize(3), outputPadding: GridSize(1)),
-            DiagramParameters(input: GridSize(5), kernel: GridSize(3), transposed: true, pooling: .max),
+            DiagramParameters(input: AxisPair(5), kernel: AxisPair(0)),
+            DiagramParameters(input: AxisPair(5), kernel: AxisPair(3), stride: AxisPair(rows: 0, columns: 1)),
+            DiagramParameters(input: AxisPair(3), kernel: AxisPair(5)),
+            DiagramParameters(input: AxisPair(5), kernel: AxisPair(3), padding: Padding(top: -1, bottom: 0, left: 0, right: 0)),
+            DiagramParameters(input: AxisPair(500), kernel: AxisPair(3)),
+            DiagramParameters(input: AxisPair(3), kernel: AxisPair(3), stride: AxisPair(2), transposed: true, outputPadding: AxisPair(2)),
+            DiagramParameters(input: AxisPair(3), kernel: AxisPair(3), padding: Padding(all: 3), transposed: true),
+            DiagramParameters(input: AxisPair(5), kernel: AxisPair(3), outputPadding: AxisPair(1)),
+            DiagramParameters(input: AxisPair(5), kernel: AxisPair(3), transposed: true, pooling: .max),
         ]
         for parameters in bad {
             #expect(throws: DiagramError.self, "\(parameters)") { try DiagramGeometry(parameters) }

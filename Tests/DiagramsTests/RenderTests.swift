@@ -11,6 +11,7 @@ import Testing
 import Drawing
 import ImageIO
 @testable import Diagrams
+import Convolution
 
 struct RenderTests {
     private func rgb(_ image: Image, _ point: Point) -> [Int] {
@@ -27,8 +28,8 @@ struct RenderTests {
 
     @Test(arguments: DiagramTheme.allCases, [false, true])
     func pixelColoursAtCellCentres(theme: DiagramTheme, flat: Bool) throws {
-        let figure = try DiagramFigure(parameters: DiagramParameters(input: GridSize(5), kernel: GridSize(3), stride: GridSize(2),
-                                                                     padding: GridPadding(1)),
+        let figure = try DiagramFigure(parameters: DiagramParameters(input: AxisPair(5), kernel: AxisPair(3), stride: AxisPair(2),
+                                                                     padding: Padding(all: 1)),
                                        style: DiagramStyle(theme: theme, flat: flat))
         let frame = 4 // output cell (1, 1): footprint rows and columns 2...4 of the padded 7x7 grid
         let image = try figure.canvas(frame: frame, format: .png).image()
@@ -45,7 +46,7 @@ struct RenderTests {
     @Test func pngFileHasTheLaidOutSize() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let figure = try DiagramFigure(parameters: DiagramParameters(input: GridSize(4), kernel: GridSize(3)))
+        let figure = try DiagramFigure(parameters: DiagramParameters(input: AxisPair(4), kernel: AxisPair(3)))
         try figure.write(to: folder + "/d.png", frame: 3, scale: 2)
         let image = try ImageFile.read(path: folder + "/d.png")
         #expect(image.width == Int((figure.size.width * 2).rounded(.up)))
@@ -59,8 +60,8 @@ struct RenderTests {
         // Transposed, stride 2, padding 1: a 7x7 bottom grid with 9 input cells, 16 inserted
         // zeros and 24 padding cells, and a 5x5 output.
         let theme = DiagramTheme.classic
-        let figure = try DiagramFigure(parameters: DiagramParameters(input: GridSize(3), kernel: GridSize(3), stride: GridSize(2),
-                                                                     padding: GridPadding(1), transposed: true))
+        let figure = try DiagramFigure(parameters: DiagramParameters(input: AxisPair(3), kernel: AxisPair(3), stride: AxisPair(2),
+                                                                     padding: Padding(all: 1), transposed: true))
         let svg = try figure.canvas(frame: 0, format: .svg).encoded()
         let document = SVGReader(svg)
         #expect(document.wellFormed)
@@ -80,8 +81,8 @@ struct RenderTests {
     @Test func gifFramesSizeDelayAndLoop() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let figure = try DiagramFigure(parameters: DiagramParameters(input: GridSize(rows: 4, columns: 3), kernel: GridSize(2),
-                                                                     stride: GridSize(rows: 2, columns: 1)),
+        let figure = try DiagramFigure(parameters: DiagramParameters(input: AxisPair(rows: 4, columns: 3), kernel: AxisPair(2),
+                                                                     stride: AxisPair(rows: 2, columns: 1)),
                                        style: DiagramStyle(cellSize: 18))
         #expect(figure.frameCount == 4)
         let path = folder + "/d.gif"
@@ -120,7 +121,7 @@ struct RenderTests {
     }
 
     @Test func hugeAnimationsAreRefused() throws {
-        let figure = try DiagramFigure(parameters: DiagramParameters(input: GridSize(60), kernel: GridSize(3), padding: GridPadding(1)),
+        let figure = try DiagramFigure(parameters: DiagramParameters(input: AxisPair(60), kernel: AxisPair(3), padding: Padding(all: 1)),
                                        style: DiagramStyle(cellSize: 4))
         #expect(figure.frameCount == 3600)
         #expect(throws: DiagramError.self) { try figure.animation() }
@@ -129,7 +130,7 @@ struct RenderTests {
     @Test func framesFolder() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let figure = try DiagramFigure(parameters: DiagramParameters(input: GridSize(3), kernel: GridSize(2)),
+        let figure = try DiagramFigure(parameters: DiagramParameters(input: AxisPair(3), kernel: AxisPair(2)),
                                        style: DiagramStyle(cellSize: 12))
         let paths = try figure.writeFrames(toDirectory: folder)
         #expect(paths.map { ($0 as NSString).lastPathComponent } == ["frame-001.png", "frame-002.png", "frame-003.png", "frame-004.png"])
