@@ -13,27 +13,16 @@ public enum FileAccess {
     /// Reads every byte of `path`.
     public static func readAll(_ path: String) throws -> [UInt8] {
         if path == "-" { return try readStream(descriptor: 0, path: path) }
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw ImageIOError.unreadable(path: path, reason: systemError()) }
+        let (descriptor, size) = try openRegularFile(path)
         defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else {
-            throw ImageIOError.unreadable(path: path, reason: systemError())
-        }
-        if (status.st_mode & S_IFMT) == S_IFDIR { throw ImageIOError.isDirectory(path: path) }
-        return try readStream(descriptor: descriptor, path: path, sizeHint: Int(status.st_size))
+        return try readStream(descriptor: descriptor, path: path, sizeHint: size)
     }
 
     /// Reads the first `count` bytes of `path` (fewer if the file is shorter), without reading
     /// the rest: enough to inspect a header.
     public static func readPrefix(_ path: String, count: Int) throws -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw ImageIOError.unreadable(path: path, reason: systemError()) }
+        let (descriptor, _) = try openRegularFile(path)
         defer { close(descriptor) }
-        var status = stat()
-        if fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR {
-            throw ImageIOError.isDirectory(path: path)
-        }
         var bytes = [UInt8](repeating: 0, count: count)
         var filled = 0
         while filled < count {
@@ -97,6 +86,24 @@ public enum FileAccess {
             unlink(temporaryPath)
             throw ImageIOError.writeFailed(path: path, reason: reason)
         }
+    }
+
+    /// Opens `path` for reading and returns the descriptor (the caller closes it) and the
+    /// file's size; a directory or an unopenable path is an error naming the path.
+    private static func openRegularFile(_ path: String) throws -> (descriptor: Int32, size: Int) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw ImageIOError.unreadable(path: path, reason: systemError()) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            let reason = systemError()
+            close(descriptor)
+            throw ImageIOError.unreadable(path: path, reason: reason)
+        }
+        if (status.st_mode & S_IFMT) == S_IFDIR {
+            close(descriptor)
+            throw ImageIOError.isDirectory(path: path)
+        }
+        return (descriptor, Int(status.st_size))
     }
 
     static func parentFolder(of path: String) -> String {

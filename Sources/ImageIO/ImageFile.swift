@@ -16,7 +16,7 @@ public enum ImageFile {
     /// NPY arrays must be uint8 or uint16 of shape (H, W) or (H, W, C) with C from 1 to 4.
     public static func read(path: String, maxPixels: Int = PNGDecoder.defaultMaxPixels) throws -> Image {
         let bytes = try FileAccess.readAll(path)
-        if bytes.starts(with: [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]) {
+        if NPY.hasMagic(bytes) {
             return try image(from: NPY.decode(bytes, name: path), name: path)
         }
         return try PNGDecoder.decode(bytes, name: path, maxPixels: maxPixels)

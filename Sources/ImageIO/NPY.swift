@@ -65,6 +65,11 @@ public struct NPYArray: Sendable, Equatable {
 public enum NPY {
     private static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
 
+    /// Whether `bytes` start with the `.npy` magic string `\x93NUMPY`.
+    public static func hasMagic(_ bytes: [UInt8]) -> Bool {
+        bytes.starts(with: magic)
+    }
+
     /// Reads the `.npy` file at `path`.
     public static func read(path: String) throws -> NPYArray {
         try decode(FileAccess.readAll(path), name: path)
@@ -127,7 +132,7 @@ public enum NPY {
 
     private static func parseLayout(_ bytes: [UInt8], name: String) throws -> Layout {
         if bytes.isEmpty { throw ImageIOError.empty(path: name) }
-        guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
+        guard bytes.count >= 10, hasMagic(bytes) else {
             throw ImageIOError.notThisFormat(path: name, expected: "a .npy file (no \\x93NUMPY magic)")
         }
         let major = bytes[6]

@@ -46,7 +46,7 @@ struct Info: ParsableCommand {
         }
         let size = try FileAccess.fileSize(path)
         let magic = try FileAccess.readPrefix(path, count: 6)
-        if magic.starts(with: [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]) {
+        if NPY.hasMagic(magic) {
             return try describe(bytes: FileAccess.readAll(path), path: path, fileSize: size)
         }
         let header = try PNGDecoder.header(path: path)
@@ -54,7 +54,7 @@ struct Info: ParsableCommand {
     }
 
     private func describe(bytes: [UInt8], path: String, fileSize: Int) throws -> [String: Any] {
-        if bytes.starts(with: [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]) {
+        if NPY.hasMagic(bytes) {
             let array = try NPY.decode(bytes, name: path)
             return ["file": path, "format": "npy", "shape": array.shape, "dtype": array.values.dtype, "file_size": fileSize]
         }
