@@ -48,6 +48,17 @@ let package = Package(
             ]
         ),
 
+        // Fuzz targets (scripts/fuzz.sh): libFuzzer entry points when built with -DFUZZING and
+        // -sanitize=fuzzer, corpus replay runners (`fuzz-png FILE...`) in ordinary builds.
+        .systemLibrary(name: "CLibFuzzer", path: "Sources/Fuzz/CLibFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "Sources/Fuzz/Support"),
+        .executableTarget(name: "fuzz-png", dependencies: ["FuzzSupport", "ImageIO"], path: "Sources/Fuzz/png"),
+        .executableTarget(name: "fuzz-npy", dependencies: ["FuzzSupport", "ImageIO"], path: "Sources/Fuzz/npy"),
+        .executableTarget(name: "fuzz-idx", dependencies: ["FuzzSupport", "ImageIO"], path: "Sources/Fuzz/idx"),
+        .executableTarget(name: "fuzz-kernel", dependencies: ["FuzzSupport", "Convolution"], path: "Sources/Fuzz/kernel"),
+        .executableTarget(name: "fuzz-safetensors", dependencies: ["FuzzSupport", "LearnedFilters"], path: "Sources/Fuzz/safetensors"),
+        .executableTarget(name: "fuzz-arch", dependencies: ["FuzzSupport", "LearnedFilters"], path: "Sources/Fuzz/arch"),
+
         // Tests: one target per module, plus the CLI run as a process.
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LearnedFiltersTests", dependencies: ["LearnedFilters", "ImageIO"], resources: [.copy("Fixtures")]),
