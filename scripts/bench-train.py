@@ -6,7 +6,9 @@ Flatten, Dense 64, Dropout 0.5, Dense 10; glorot-uniform kernels, zero biases; A
 eps 1e-7; batch 256; shuffled every epoch) on MNIST with:
   - convkit (a release build of the CLI, given with --convkit),
   - PyTorch, default layout (NCHW) and channels_last, torch.set_num_threads(THREADS),
-  - Keras on TensorFlow when `import keras` works in this interpreter (skipped otherwise).
+  - Keras 3 on TensorFlow, in the interpreter given with --keras-python (default: the first of
+    this interpreter and /opt/convkit-keras/bin/python, which `scripts/setup-peers.sh --keras`
+    makes, that can import keras; skipped when neither can).
 Each runs in its own process under /usr/bin/time -v for its peak memory. Reports seconds per
 epoch (training only; evaluation excluded), final test accuracy, peak RSS and the ratio of
 convkit's epoch time to the faster PyTorch layout. Only ratios from one run are meaningful on a
@@ -153,13 +155,24 @@ def run_convkit(args):
                 "peak_mib": peak, "version": f"convkit {version}"}
 
 
-def run_worker(kind, args):
-    command = [sys.executable, __file__, "--worker", kind, "--epochs", str(args.epochs), "--seed", str(args.seed),
+def run_worker(kind, args, python=sys.executable):
+    command = [python, __file__, "--worker", kind, "--epochs", str(args.epochs), "--seed", str(args.seed),
                "--threads", str(args.threads), "--data", args.data]
     out, peak, _ = timed(command)
     record = json.loads(out.strip().split("\n")[-1])
     record["peak_mib"] = peak
     return record
+
+
+def keras_interpreter(given):
+    """The interpreter to run Keras in: the given one, or the first candidate that imports keras."""
+    candidates = [given] if given else [sys.executable, "/opt/convkit-keras/bin/python"]
+    for python in candidates:
+        if os.path.exists(python) and subprocess.run([python, "-c", "import keras, tensorflow"], capture_output=True).returncode == 0:
+            return python
+    if given:
+        sys.exit(f"bench-train: {given} cannot import keras and tensorflow")
+    return None
 
 
 def main():
@@ -169,6 +182,7 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--data", default=str(ROOT / "data/mnist"))
+    parser.add_argument("--keras-python", help="interpreter with keras and tensorflow (default: see above)")
     parser.add_argument("--skip", default="", help="comma-separated runs to skip: convkit,default,channels_last,keras")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -191,11 +205,11 @@ def main():
         if layout not in skip:
             results[f"pytorch {layout}"] = run_worker(layout, args)
     if "keras" not in skip:
-        try:
-            import keras  # noqa: F401
-            results["keras"] = run_worker("keras", args)
-        except ImportError:
-            print("bench-train: keras is not installed in this interpreter; skipped")
+        python = keras_interpreter(args.keras_python)
+        if python:
+            results["keras"] = run_worker("keras", args, python)
+        else:
+            print("bench-train: no interpreter with keras found (scripts/setup-peers.sh --keras installs one); skipped")
     print(f"{'run':24} {'s/epoch':>8} {'test acc':>9} {'peak MiB':>9}  version")
     for name, record in results.items():
         seconds = sum(record["epoch_seconds"]) / len(record["epoch_seconds"])

@@ -2,7 +2,10 @@
 # setup-peers.sh: installs the reference libraries that fixture scripts and benchmarks compare
 # convkit against (numpy, scipy, OpenCV, Pillow, matplotlib, PyTorch CPU) into a virtual environment outside
 # the repository, plus ImageMagick and libvips' command-line tools. Not needed to build or test.
-# Usage: scripts/setup-peers.sh            (prints the venv's python path at the end)
+# Usage: scripts/setup-peers.sh [--keras]   (prints the venv's python path at the end)
+#   --keras  also makes a second venv, /opt/convkit-keras (CONVKIT_KERAS), with TensorFlow's CPU
+#            build and Keras 3 for bench-train.py; it is kept apart because TensorFlow pins its
+#            own numpy.
 set -euo pipefail
 
 venv="${CONVKIT_PEERS:-/opt/convkit-peers}"
@@ -17,5 +20,11 @@ if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 if ! command -v vips >/dev/null || ! command -v convert >/dev/null; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libvips-tools imagemagick
+fi
+if [ "${1:-}" = "--keras" ]; then
+  keras_venv="${CONVKIT_KERAS:-/opt/convkit-keras}"
+  [ -x "$keras_venv/bin/python" ] || python3 -m venv "$keras_venv"
+  "$keras_venv/bin/python" -c "import keras, tensorflow" 2>/dev/null || "$keras_venv/bin/pip" install -q tensorflow-cpu
+  echo "$keras_venv/bin/python"
 fi
 echo "$venv/bin/python"
