@@ -1,4 +1,5 @@
-// FileAccess: whole-file reads (files or standard input) and atomic whole-file writes.
+// FileAccess: whole-file reads (files or standard input), atomic whole-file writes that leave
+// nothing half-written behind, and folder listing and creation with errors naming the path.
 
 #if canImport(Glibc)
 import Glibc
@@ -49,10 +50,15 @@ public enum FileAccess {
         return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
     }
 
-    /// Writes `bytes` to `path` atomically: into a temporary file in the same folder, flushed to
-    /// disk, then renamed over the target. If anything fails, the temporary file is removed and
-    /// any existing file at `path` is left exactly as it was. Writing over the file that was
-    /// read works, because the old file is replaced only once the new one is complete.
+    /// Writes `bytes` to `path` atomically: into a temporary file `.NAME.convkit-XXXXXX` in the
+    /// same folder, flushed to disk, then renamed over the target. If anything fails, the
+    /// temporary file is removed and any existing file at `path` is left exactly as it was.
+    /// Writing over the file that was read works, because the old file is replaced only once the
+    /// new one is complete.
+    ///
+    /// The temporary file is locked (`flock`) while it is written, so a process killed outright
+    /// (SIGKILL, power loss) leaves an unlocked one behind that is recognisably abandoned: the
+    /// first write into a folder removes such files there (``removeAbandonedTemporaryFiles(in:)``).
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         if path == "-" {
             try writeFully(bytes, descriptor: 1, path: path)
@@ -60,12 +66,9 @@ public enum FileAccess {
         }
         if isDirectory(path) { throw ImageIOError.isDirectory(path: path) }
         let folder = parentFolder(of: path)
+        if AbandonedFileSweep.isFirstVisit(folder) { removeAbandonedTemporaryFiles(in: folder) }
         let name = path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? path
-        var template = Array("\(folder)/.\(name).convkit-XXXXXX".utf8CString)
-        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard descriptor >= 0 else { throw ImageIOError.writeFailed(path: path, reason: systemError()) }
-        let temporaryPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        TemporaryFiles.register(temporaryPath)
+        let (descriptor, temporaryPath) = try createLockedTemporaryFile(template: "\(folder)/.\(name)\(temporaryMarker)XXXXXX", for: path)
         defer { TemporaryFiles.unregister(temporaryPath) }
         do {
             try writeFully(bytes, descriptor: descriptor, path: path)
@@ -73,18 +76,118 @@ public enum FileAccess {
             umask(mask)
             fchmod(descriptor, 0o666 & ~mask)
             guard fsync(descriptor) == 0 else { throw ImageIOError.writeFailed(path: path, reason: systemError()) }
-            guard close(descriptor) == 0 else {
-                throw ImageIOError.writeFailed(path: path, reason: systemError())
-            }
         } catch {
-            close(descriptor)
             unlink(temporaryPath)
+            close(descriptor)
             throw error
         }
+        // Renamed while still open and locked, so a concurrent sweep never sees it unlocked.
         guard rename(temporaryPath, path) == 0 else {
             let reason = systemError()
             unlink(temporaryPath)
+            close(descriptor)
             throw ImageIOError.writeFailed(path: path, reason: reason)
+        }
+        // fsync has already reported any write error; closing now only releases the lock.
+        close(descriptor)
+    }
+
+    /// Removes the temporary files of atomic writes into `folder` that no process is writing any
+    /// more (a `.NAME.convkit-XXXXXX` file that nobody holds locked was left by a process that was
+    /// killed) and returns how many it removed. Files being written by any process are kept.
+    @discardableResult
+    public static func removeAbandonedTemporaryFiles(in folder: String) -> Int {
+        guard let names = try? folderEntries(folder) else { return 0 }
+        var removed = 0
+        for name in names where isTemporaryFileName(name) {
+            let path = folder + "/" + name
+            let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+            guard descriptor >= 0 else { continue }
+            var status = stat()
+            if flock(descriptor, LOCK_EX | LOCK_NB) == 0, fstat(descriptor, &status) == 0,
+               (status.st_mode & S_IFMT) == S_IFREG, unlink(path) == 0 {
+                removed += 1
+            }
+            close(descriptor)
+        }
+        return removed
+    }
+
+    /// Removes the temporary files of writes in progress and ends the process with `status`,
+    /// without running exit handlers. No write can start a new temporary file meanwhile, so
+    /// nothing half-written survives. For a signal-handling thread (it takes a lock, so it is
+    /// not for use inside a signal handler).
+    public static func removeTemporaryFilesAndExit(status: Int32) -> Never {
+        pthread_mutex_lock(creationLock)
+        TemporaryFiles.removeAllNow()
+        _exit(status)
+    }
+
+    /// The names in `folder`, without `.` and `..`, unsorted; an unreadable folder is an error
+    /// naming it.
+    public static func folderEntries(_ folder: String) throws -> [String] {
+        guard let directory = opendir(folder) else { throw ImageIOError.unreadable(path: folder, reason: systemError()) }
+        defer { closedir(directory) }
+        var names = [String]()
+        while let entry = readdir(directory) {
+            // Read the name in place: a dirent is only as long as its name, so copying the whole
+            // 256-byte d_name field can read past the end of readdir's buffer.
+            let name = withUnsafePointer(to: &entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Creates `folder` and any missing parents (`mkdir -p`); a failure is
+    /// ``ImageIOError/writeFailed(path:reason:)`` naming the folder that could not be made.
+    public static func createFolder(_ folder: String) throws {
+        if isDirectory(folder) { return }
+        let parent = parentFolder(of: folder)
+        if parent != folder && parent != "." && parent != "/" { try createFolder(parent) }
+        guard mkdir(folder, 0o777) == 0 || (errno == EEXIST && isDirectory(folder)) else {
+            throw ImageIOError.writeFailed(path: folder, reason: systemError())
+        }
+    }
+
+    /// The part of a temporary file's name between the target's name and the random suffix.
+    static let temporaryMarker = ".convkit-"
+
+    /// Whether `name` has the form `.NAME.convkit-XXXXXX` of ``writeAtomically(_:to:)``'s files.
+    static func isTemporaryFileName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8), marker = Array(temporaryMarker.utf8)
+        guard bytes.first == UInt8(ascii: "."), bytes.count >= 1 + marker.count + 6 else { return false }
+        let suffix = bytes.suffix(6), markerStart = bytes.count - 6 - marker.count
+        return Array(bytes[markerStart..<(bytes.count - 6)]) == marker
+            && suffix.allSatisfy { (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
+    }
+
+    /// Held while a temporary file is created and registered, and by the exit path for good.
+    nonisolated(unsafe) private static let creationLock: UnsafeMutablePointer<pthread_mutex_t> = {
+        let pointer = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(pointer, nil)
+        return pointer
+    }()
+
+    /// Creates and registers a temporary file from a `mkstemp` template, then locks it. A sweep
+    /// by another process may remove the file between its creation and the lock; the link
+    /// count shows that, and a fresh file is made.
+    private static func createLockedTemporaryFile(template: String, for path: String) throws -> (Int32, String) {
+        while true {
+            var characters = Array(template.utf8CString)
+            pthread_mutex_lock(creationLock)
+            let descriptor = characters.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+            let reason = systemError()
+            let temporaryPath = String(decoding: characters.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if descriptor >= 0 { TemporaryFiles.register(temporaryPath) }
+            pthread_mutex_unlock(creationLock)
+            guard descriptor >= 0 else { throw ImageIOError.writeFailed(path: path, reason: reason) }
+            var status = stat()
+            let locked = flock(descriptor, LOCK_EX) == 0
+            if !locked || fstat(descriptor, &status) != 0 || status.st_nlink > 0 { return (descriptor, temporaryPath) }
+            TemporaryFiles.unregister(temporaryPath)
+            close(descriptor)
         }
     }
 
@@ -134,6 +237,24 @@ public enum FileAccess {
             guard count > 0 else { throw ImageIOError.writeFailed(path: path, reason: systemError()) }
             written += count
         }
+    }
+}
+
+/// The folders this process has already swept of abandoned temporary files: each is swept
+/// once, before the first write into it.
+private enum AbandonedFileSweep {
+    nonisolated(unsafe) private static var visited = Set<String>()
+    nonisolated(unsafe) private static let lock: UnsafeMutablePointer<pthread_mutex_t> = {
+        let pointer = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(pointer, nil)
+        return pointer
+    }()
+
+    /// True the first time `folder` is seen (as written; `out` and `./out` count separately).
+    static func isFirstVisit(_ folder: String) -> Bool {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        return visited.insert(folder).inserted
     }
 }
 

@@ -166,7 +166,7 @@ struct Filter: ParsableCommand {
                     try process(todo[index], filter: runFilter, range: range)
                 } catch {
                     failures.add()
-                    progress.report("convkit: error: \(message(for: error, input: todo[index].input))")
+                    progress.report("convkit: error: \(message(for: error, job: todo[index]))")
                 }
                 progress.advance()
             }
@@ -179,9 +179,10 @@ struct Filter: ParsableCommand {
         }
     }
 
-    /// A one-line message for a failed file, naming the file if the error does not already.
-    private func message(for error: Error, input: String) -> String {
+    /// A one-line message for a failed file, naming the input if the error names neither it
+    /// nor its output (whose name comes from the input's).
+    private func message(for error: Error, job: FilterJobs.Item) -> String {
         let text = (error as? UserFacingError)?.description ?? "\(error)"
-        return text.hasPrefix(input) ? text : "\(input): \(text)"
+        return text.hasPrefix(job.input) || text.hasPrefix(job.output) ? text : "\(job.input): \(text)"
     }
 }

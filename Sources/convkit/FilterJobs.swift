@@ -25,7 +25,7 @@ struct FilterJobs {
         for input in inputs {
             if input != "-" && FileAccess.isDirectory(input) {
                 sawFolder = true
-                let names = try FileManager.default.contentsOfDirectory(atPath: input).sorted()
+                let names = try FileAccess.folderEntries(input).sorted()
                 let images = names.filter { $0.lowercased().hasSuffix(".png") || $0.lowercased().hasSuffix(".npy") }
                 files += images.map { input.hasSuffix("/") ? input + $0 : input + "/" + $0 }
             } else {
@@ -36,12 +36,10 @@ struct FilterJobs {
         guard batch else { return FilterJobs(items: [Item(input: inputs[0], output: output)], isBatch: false) }
         guard output != "-" else { throw CLIError("-: several inputs need an output folder, not standard output") }
         guard !files.isEmpty else { throw CLIError("\(inputs.joined(separator: ", ")): no .png or .npy files found") }
-        if !FileAccess.isDirectory(output) {
-            do {
-                try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-            } catch {
-                throw CLIError("\(output): cannot create the output folder: \(error.localizedDescription)")
-            }
+        do {
+            try FileAccess.createFolder(output)
+        } catch ImageIOError.writeFailed(_, let reason) {
+            throw CLIError("\(output): cannot create the output folder: \(reason)")
         }
         var seen = Set<String>()
         var items = [Item]()

@@ -17,12 +17,14 @@ struct Train: ParsableCommand {
             --arch takes the same comma-separated form (conv2d:FILTERS:KHxKW[:s=S][:d=D][:same|valid][:relu],
             maxpool:K[:s=S][:same], dense:UNITS[:relu], dropout:RATE, flatten, relu).
             Writes OUTPUT (safetensors, Keras tensor names such as conv2d.kernel [3,3,1,32]),
-            OUTPUT-stem.checkpoint.safetensors after every epoch (with the optimizer state, for
-            --resume) and OUTPUT-stem.log.csv with one line per epoch:
+            OUTPUT-stem.checkpoint.safetensors after every epoch (with the optimizer state and
+            the log, for --resume) and OUTPUT-stem.log.csv with one line per epoch:
               epoch,loss,accuracy,test_loss,test_accuracy,seconds
             (training figures are means over the epoch's batches with dropout active, as Keras
-            reports them). Ctrl-C stops after the current batch and saves. Datasets come from
-            'bash scripts/fetch-datasets.sh'.
+            reports them). Ctrl-C stops after the current batch, saves the current weights to
+            OUTPUT and exits with 130; a second Ctrl-C quits at once. Every file is replaced
+            whole or not at all, so --resume continues from the last checkpoint after any stop.
+            Datasets come from 'bash scripts/fetch-datasets.sh'.
             """
     )
 
@@ -67,18 +69,24 @@ struct Train: ParsableCommand {
 
     func run() throws {
         Threads.set(data.threads)
+        try requireWritableFolder(of: output)
         let train = try Dataset.load(data.dataset, split: .train, folder: data.folder).prefix(trainLimit)
         let test = try data.loadTest()
-        let trainer = try makeTrainer(inputShape: train.shape)
+        let checkpointPath = ModelPaths.checkpoint(output)
+        let checkpoint = resume ? try SafeTensorsFile.read(path: checkpointPath) : nil
+        let trainer = try makeTrainer(inputShape: train.shape, checkpoint: checkpoint)
         print(trainer.model.summary())
         fflush(nil)
         let logPath = ModelPaths.log(output)
-        var log = resume ? existingLog(logPath, upTo: trainer.completedEpochs) : [EpochRecord.csvHeader]
-        let checkpointPath = ModelPaths.checkpoint(output)
+        var log = checkpoint.map { loggedLines(checkpoint: $0, logPath: logPath, upTo: trainer.completedEpochs) } ?? [EpochRecord.csvHeader]
+        let classNames = ["class_names": data.dataset.classNames.joined(separator: ",")]
         let terminal = isatty(1) == 1
-        Interrupt.install()
+        SignalHandling.stopAfterBatchOnInterrupt()
         while trainer.completedEpochs < epochs {
             let epoch = trainer.completedEpochs + 1
+            if SignalHandling.interruptRequested {
+                try stop(trainer, saving: classNames, note: "interrupted after epoch \(epoch - 1)")
+            }
             print("Epoch \(epoch)/\(epochs)")
             fflush(nil)
             let start = Date()
@@ -89,14 +97,12 @@ struct Train: ParsableCommand {
                     let line = ProgressLine.text(step: step, steps: steps, elapsed: Date().timeIntervalSince(start), loss: loss, accuracy: accuracy)
                     FileHandle.standardOutput.write(Data(("\r" + line).utf8))
                 }
-                return Interrupt.requested == 0
+                return !SignalHandling.interruptRequested
             }
             let seconds = Date().timeIntervalSince(start)
             if terminal { print("") }
             guard result.finished else {
-                try trainer.model.save(path: output)
-                printError("convkit: interrupted in epoch \(epoch); saved the current weights to \(output); \(checkpointPath) holds epoch \(trainer.completedEpochs)")
-                throw ExitCode(130)
+                try stop(trainer, saving: classNames, note: "interrupted in epoch \(epoch)")
             }
             let evaluation = try Evaluation(model: trainer.model, data: test)
             let steps = (train.count + batchSize - 1) / max(batchSize, 1)
@@ -105,18 +111,44 @@ struct Train: ParsableCommand {
             fflush(nil)
             log.append(EpochRecord(epoch: epoch, loss: result.loss, accuracy: result.accuracy, testLoss: evaluation.loss,
                                    testAccuracy: evaluation.accuracy, seconds: seconds).csvLine)
-            try trainer.checkpoint().write(to: checkpointPath)
-            try FileAccess.writeAtomically(Array((log.joined(separator: "\n") + "\n").utf8), to: logPath)
+            let logText = log.joined(separator: "\n") + "\n"
+            // The checkpoint carries the log, so a run killed between the two writes resumes
+            // with every line; the checkpoint goes first, so a failed write leaves both as they were.
+            var state = trainer.checkpoint()
+            state.metadata[Self.logMetadataKey] = logText
+            try state.write(to: checkpointPath)
+            try FileAccess.writeAtomically(Array(logText.utf8), to: logPath)
         }
-        try trainer.model.save(path: output, extraMetadata: ["class_names": data.dataset.classNames.joined(separator: ",")])
+        try trainer.model.save(path: output, extraMetadata: classNames)
         let final = try Evaluation(model: trainer.model, data: test)
         print(String(format: "Test loss: %.4f - test accuracy: %.4f", final.loss, final.accuracy))
     }
 
-    private func makeTrainer(inputShape: [Int]) throws -> Trainer {
-        if resume {
-            let path = ModelPaths.checkpoint(output)
-            return try Trainer.resume(file: SafeTensorsFile.read(path: path), path: path, epochs: epochs, implementation: implementation)
+    /// The checkpoint metadata key holding the training log's text up to the checkpoint's epoch.
+    static let logMetadataKey = "training_log"
+
+    /// Saves the current weights after a Ctrl-C, says where things stand, and exits with 130.
+    private func stop(_ trainer: Trainer, saving metadata: [String: String], note: String) throws -> Never {
+        try trainer.model.save(path: output, extraMetadata: metadata)
+        let checkpointPath = ModelPaths.checkpoint(output)
+        let resumable = trainer.completedEpochs > 0
+            ? "--resume continues from \(checkpointPath) (epoch \(trainer.completedEpochs))"
+            : "no epoch was completed, so there is no checkpoint to resume from"
+        printError("convkit: \(note); saved the current weights to \(output); \(resumable)")
+        throw ExitCode(130)
+    }
+
+    /// Fails before any training when the model's folder cannot take new files.
+    private func requireWritableFolder(of path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        guard access(folder.isEmpty ? "." : folder, W_OK) == 0 else {
+            throw CLIError("\(path): cannot write: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    private func makeTrainer(inputShape: [Int], checkpoint: SafeTensorsFile?) throws -> Trainer {
+        if let checkpoint {
+            return try Trainer.resume(file: checkpoint, path: ModelPaths.checkpoint(output), epochs: epochs, implementation: implementation)
         }
         let model = try Model(architecture: LayerSpec.parse(arch), inputShape: inputShape, seed: seed)
         let configuration = TrainingConfiguration(epochs: epochs, batchSize: batchSize,
@@ -125,10 +157,12 @@ struct Train: ParsableCommand {
         return Trainer(model: model, configuration: configuration)
     }
 
-    /// The lines of an existing log for epochs up to `epoch` (the header if there is none).
-    private func existingLog(_ path: String, upTo epoch: Int) -> [String] {
-        guard let bytes = try? FileAccess.readAll(path) else { return [EpochRecord.csvHeader] }
-        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
+    /// The log lines for epochs up to `epoch`: from the checkpoint, or from the log file for a
+    /// checkpoint that does not carry them (the header alone if there is neither).
+    private func loggedLines(checkpoint: SafeTensorsFile, logPath: String, upTo epoch: Int) -> [String] {
+        let text = checkpoint.metadata[Self.logMetadataKey]
+            ?? (try? FileAccess.readAll(logPath)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let lines = text.split(separator: "\n").map(String.init)
         return [EpochRecord.csvHeader] + lines.filter { EpochRecord(csvLine: $0).map { $0.epoch <= epoch } ?? false }
     }
 }

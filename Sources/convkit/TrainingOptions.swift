@@ -1,10 +1,7 @@
-// TrainingOptions: the dataset options shared by train and evaluate, and the interrupt flag.
+// TrainingOptions: the dataset options shared by train and evaluate, and the files beside a model.
 
 import ArgumentParser
 import LearnedFilters
-#if canImport(Glibc)
-import Glibc
-#endif
 
 extension Dataset.Name: ExpressibleByArgument {}
 extension AdamForm: ExpressibleByArgument {}
@@ -33,16 +30,6 @@ struct DatasetOptions: ParsableArguments {
 
     func loadTest() throws -> Dataset {
         try Dataset.load(dataset, split: .test, folder: folder).prefix(testLimit)
-    }
-}
-
-/// Set by SIGINT during training so that the run stops after the current batch and saves.
-enum Interrupt {
-    nonisolated(unsafe) static var requested: sig_atomic_t = 0
-
-    /// Replaces the default SIGINT handler (which exits at once) while training runs.
-    static func install() {
-        signal(SIGINT) { _ in Interrupt.requested = 1 }
     }
 }
 
