@@ -52,7 +52,7 @@ let package = Package(
         // -sanitize=fuzzer, corpus replay runners (`fuzz-png FILE...`) in ordinary builds.
         .systemLibrary(name: "CLibFuzzer", path: "Sources/Fuzz/CLibFuzzer"),
         .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "Sources/Fuzz/Support"),
-        .executableTarget(name: "fuzz-png", dependencies: ["FuzzSupport", "ImageIO"], path: "Sources/Fuzz/png"),
+        .executableTarget(name: "fuzz-png", dependencies: ["FuzzSupport", "ImageIO", "CZlib"], path: "Sources/Fuzz/png"),
         .executableTarget(name: "fuzz-npy", dependencies: ["FuzzSupport", "ImageIO"], path: "Sources/Fuzz/npy"),
         .executableTarget(name: "fuzz-idx", dependencies: ["FuzzSupport", "ImageIO"], path: "Sources/Fuzz/idx"),
         .executableTarget(name: "fuzz-kernel", dependencies: ["FuzzSupport", "Convolution"], path: "Sources/Fuzz/kernel"),

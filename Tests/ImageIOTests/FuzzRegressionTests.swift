@@ -1,0 +1,91 @@
+// File: replays the corpora of the png, npy and idx fuzz targets (Tests/Fuzz/TARGET/: seeds and
+// the reproducers of fixed crashes in regressions/) through the same calls as the targets in
+// Sources/Fuzz: every input must read or throw an ImageIOError, and what reads must round-trip.
+
+import Foundation
+import ImageIO
+import Testing
+
+/// The files of one fuzz target's committed corpus, found from this file's location.
+enum FuzzCorpus {
+    static func files(_ target: String) -> [String] {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fuzz").appendingPathComponent(target).path
+        let entries = FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String } ?? []
+        return entries.sorted().map { folder + "/" + $0 }.filter {
+            var isFolder: ObjCBool = false
+            return FileManager.default.fileExists(atPath: $0, isDirectory: &isFolder) && !isFolder.boolValue
+        }
+    }
+
+    static func bytes(_ path: String) throws -> [UInt8] {
+        Array(try #require(FileManager.default.contents(atPath: path)))
+    }
+}
+
+@Suite struct FuzzRegressionTests {
+    /// Whether `body` returned (true) or threw an ImageIOError (false); any other error is a failure.
+    private func readsOrThrowsImageIOError(_ path: String, _ body: () throws -> Void) -> Bool {
+        do {
+            try body()
+            return true
+        } catch is ImageIOError {
+            return false
+        } catch {
+            Issue.record("\(path) threw \(type(of: error)): \(error)")
+            return false
+        }
+    }
+
+    /// Each corpus holds valid inputs and broken ones; a corpus that is missing, or where
+    /// everything or nothing reads, means the replay is not testing what it should.
+    private func expectMixedOutcomes(_ outcomes: [Bool], _ target: String) {
+        #expect(outcomes.count >= 5, "the \(target) corpus has \(outcomes.count) files")
+        #expect(outcomes.contains(true) && outcomes.contains(false), "\(target): every input gave the same outcome")
+    }
+
+    @Test func pngCorpus() throws {
+        var outcomes = [Bool]()
+        for path in FuzzCorpus.files("png") {
+            let bytes = try FuzzCorpus.bytes(path)
+            outcomes.append(readsOrThrowsImageIOError(path) {
+                _ = try? PNGDecoder.header(bytes)
+                let image = try PNGDecoder.decode(bytes, maxPixels: 1 << 16)
+                let again = try PNGDecoder.decode(PNGEncoder.encode(image))
+                #expect(again.width == image.width && again.height == image.height && again.channels == image.channels
+                        && again.samples == image.samples, "\(path) changed after an encode and a decode")
+            })
+        }
+        expectMixedOutcomes(outcomes, "png")
+    }
+
+    @Test func npyCorpus() throws {
+        var outcomes = [Bool]()
+        for path in FuzzCorpus.files("npy") {
+            let bytes = try FuzzCorpus.bytes(path)
+            outcomes.append(readsOrThrowsImageIOError(path) {
+                if let widened = try? NPY.decodeWidened(bytes) {
+                    #expect(widened.values.count == widened.shape.reduce(1, *), "\(path): widened values do not fill the shape")
+                }
+                let array = try NPY.decode(bytes)
+                let encoded = NPY.encode(array)
+                #expect(NPY.encode(try NPY.decode(encoded)) == encoded, "\(path) changed after an encode and a decode")
+                _ = try? ImageFile.image(from: array, name: path)
+            })
+        }
+        expectMixedOutcomes(outcomes, "npy")
+    }
+
+    @Test func idxCorpus() throws {
+        var outcomes = [Bool]()
+        for path in FuzzCorpus.files("idx") {
+            let bytes = try FuzzCorpus.bytes(path)
+            outcomes.append(readsOrThrowsImageIOError(path) {
+                let array = try IDX.decode(bytes)
+                #expect(array.count * array.elementType.size == array.data.count, "\(path): dimensions do not match the data")
+                #expect(array.doubleValues().count == array.count)
+            })
+        }
+        expectMixedOutcomes(outcomes, "idx")
+    }
+}
