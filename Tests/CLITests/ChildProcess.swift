@@ -82,10 +82,17 @@ final class ChildProcess {
             if let data = FileManager.default.contents(atPath: stdoutPath), String(decoding: data, as: UTF8.self).contains(text) {
                 return true
             }
-            if kill(pid, 0) != 0 { return false }
+            if hasEnded { return false }
             usleep(20_000)
         }
         return false
+    }
+
+    /// Whether the child has ended (and waits to be reaped): its state in /proc is Z.
+    private var hasEnded: Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.range(of: ") ", options: .backwards) else { return true }
+        return stat[close.upperBound...].hasPrefix("Z")
     }
 
     /// Waits for the child to end and collects what it printed.

@@ -44,7 +44,7 @@ import Glibc
         try PNGEncoder.write(try Image(width: 5, height: 4, channels: 1, samples: .uint8(Array(100..<120))), to: oldFile)
         let oldBytes = try #require(FileManager.default.contents(atPath: oldFile))
         let expectedNames = cases.map { $0.name + ".png" }.sorted()
-        var damaged = 0, leftovers = 0, interrupts = 0, kills = 0, stopped = 0
+        var damaged = 0, leftovers = 0, removed = 0, interrupts = 0, kills = 0, stopped = 0
         for run in 1...Self.filterRuns {
             let signal = Bool.random(using: &random) ? SIGINT : SIGKILL
             let delay = Double.random(in: 0...(duration * 0.9), using: &random)
@@ -78,6 +78,7 @@ import Glibc
                 // SIGKILL leaves the files being written; the next run into the folder removes them.
                 leftovers += temporary.count
                 let again = try ChildProcess.run(CLI.executable, arguments(output), scratch: folder)
+                removed += temporary.filter { !folderNames(output).contains($0) }.count
                 #expect(again.status == 0, "\(context): the run after it: \(again.description)")
                 #expect(folderNames(output) == expectedNames, "\(context): after the next run: \(folderNames(output))")
                 #expect(cases.allSatisfy { $0.matches(fileAt: output + "/\($0.name).png") }, "\(context): the next run's outputs are wrong")
@@ -86,7 +87,7 @@ import Glibc
         }
         #expect(stopped > 0, "seed \(Self.seed): no run was stopped before it finished")
         print("filter interruption runs tried: \(Self.filterRuns) (SIGINT \(interrupts), SIGKILL \(kills); \(stopped) stopped before the end) of 60 files each; "
-              + "files lost or corrupted: \(damaged); temporary files left by SIGKILL: \(leftovers), all removed by the next run; seed \(Self.seed)")
+              + "files lost or corrupted: \(damaged); temporary files left by SIGKILL: \(leftovers), removed by the next run: \(removed); seed \(Self.seed)")
     }
 
     /// The outputs that are neither absent (if they did not exist before), nor the old bytes,
@@ -104,20 +105,26 @@ import Glibc
 
     // MARK: train
 
+    /// The uninterrupted run that every resumed one must reproduce, and how long it took;
+    /// trained once per test process.
+    static let reference = Result<(outcome: TrainingOutcome, seconds: Double), any Error> {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let start = Date()
+        let run = try ChildProcess.run(CLI.executable, ["train", "-o", folder + "/m.safetensors"] + training, scratch: folder)
+        let seconds = Date().timeIntervalSince(start)
+        guard run.status == 0 else { throw Problem("the uninterrupted training failed: \(run.description)") }
+        return (try TrainingOutcome(model: folder + "/m.safetensors"), seconds)
+    }
+
     @Test func trainLeavesValidFilesAndResumesExactly() throws {
         guard requireMNIST() else { return }
         var random = SeededRandom(seed: Self.seed ^ 0x7EA1)
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let start = Date()
-        let referenceModel = folder + "/reference/m.safetensors"
-        try FileManager.default.createDirectory(atPath: folder + "/reference", withIntermediateDirectories: true)
-        let reference = try ChildProcess.run(CLI.executable, ["train", "-o", referenceModel] + Self.training, scratch: folder)
-        let duration = Date().timeIntervalSince(start)
-        try #require(reference.status == 0, "\(reference.description)")
-        let expected = try TrainingOutcome(model: referenceModel)
+        let (expected, duration) = try Self.reference.get()
 
-        var damaged = 0, interrupts = 0, kills = 0, stopped = 0, exact = 0
+        var damaged = 0, interrupts = 0, kills = 0, stopped = 0, exact = 0, resumed = 0
         for run in 1...Self.trainRuns {
             let model = folder + "/run\(run)/m.safetensors"
             try FileManager.default.createDirectory(atPath: folder + "/run\(run)", withIntermediateDirectories: true)
@@ -151,6 +158,7 @@ import Glibc
                 #expect(problems.isEmpty, "\(context): \(problems)")
             }
             let context = "seed \(Self.seed), train run \(run), final resume"
+            if Self.trainArguments(model).contains("--resume") { resumed += 1 }
             let final = try ChildProcess.run(CLI.executable, Self.trainArguments(model), scratch: folder)
             try #require(final.status == 0, "\(context): \(final.description)")
             let outcome = try TrainingOutcome(model: model)
@@ -163,7 +171,7 @@ import Glibc
         }
         #expect(stopped > 0, "seed \(Self.seed): no run was stopped before it finished")
         print("train interruption runs tried: \(Self.trainRuns * 2) (SIGINT \(interrupts), SIGKILL \(kills); \(stopped) stopped before the end); files lost or corrupted: \(damaged); "
-              + "resumed runs identical to the uninterrupted one: \(exact) of \(Self.trainRuns); seed \(Self.seed)")
+              + "final runs identical to the uninterrupted one: \(exact) of \(Self.trainRuns) (\(resumed) resumed from a checkpoint); seed \(Self.seed)")
     }
 
     /// `train` for `model`, resuming when a checkpoint exists (a run stopped before its first
@@ -213,7 +221,7 @@ import Glibc
 
     // MARK: Ctrl-C and progress display
 
-    @Test func ctrlCInTrainingSavesTheWeightsAndExits130() throws {
+    @Test func ctrlCInTrainingSavesTheWeightsAndExits130ThenResumesExactly() throws {
         guard requireMNIST() else { return }
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -236,6 +244,38 @@ import Glibc
         #expect(evaluation.status == 0, "the saved model does not load: \(evaluation.description)")
         let lines = try checkedLogLines(path: folder + "/m.log.csv")
         #expect(lines.count == 2 || lines.count == 3, "\(lines)")
+        try expectResumeReproducesTheReference(model: model, scratch: folder, context: "after Ctrl-C in epoch 2")
+    }
+
+    @Test func trainKilledAfterACheckpointResumesExactly() throws {
+        guard requireMNIST() else { return }
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // The model in a folder of its own: the child's output files stay out of it.
+        try FileManager.default.createDirectory(atPath: folder + "/run", withIntermediateDirectories: true)
+        let model = folder + "/run/m.safetensors"
+        let child = try ChildProcess(CLI.executable, ["train", "-o", model] + Self.training, scratch: folder)
+        let reachedEpoch3 = child.waitForOutput(containing: "Epoch 3/3", timeout: 120)
+        child.send(SIGKILL)
+        let exit = child.wait()
+        try #require(reachedEpoch3, "training never reached epoch 3: \(exit.description)")
+        #expect(exit.signal == SIGKILL, "\(exit.description)")
+        let problems = Self.trainingFileProblems(model: model, before: [:], allowTemporary: true)
+        #expect(problems.isEmpty, "\(problems)")
+        try expectResumeReproducesTheReference(model: model, scratch: folder, context: "after SIGKILL in epoch 3")
+    }
+
+    /// Resumes the training of `model` to the end and compares it with the uninterrupted run.
+    private func expectResumeReproducesTheReference(model: String, scratch folder: String, context: String) throws {
+        let expected = try Self.reference.get().outcome
+        let resumed = try ChildProcess.run(CLI.executable, ["train", "-o", model, "--resume"] + Self.training, scratch: folder)
+        try #require(resumed.status == 0, "\(context): --resume: \(resumed.description)")
+        #expect(!resumed.stdout.contains("Epoch 1/3"), "\(context): --resume started over")
+        let outcome = try TrainingOutcome(model: model)
+        #expect(outcome.modelTensors == expected.modelTensors, "\(context): resumed weights differ from the uninterrupted run")
+        #expect(outcome.checkpointTensors == expected.checkpointTensors, "\(context): resumed optimizer state differs")
+        #expect(outcome.checkpointMetadata == expected.checkpointMetadata, "\(context): checkpoint metadata differs")
+        #expect(outcome.log == expected.log, "\(context): log \(outcome.log) differs from \(expected.log)")
     }
 
     @Test func trainShowsAKerasProgressBarOnATerminalAndOneLinePerEpochOtherwise() throws {
@@ -296,7 +336,7 @@ import Glibc
 }
 
 /// What a finished training run leaves: weights, optimizer state and log (without timings).
-struct TrainingOutcome: Equatable {
+struct TrainingOutcome: Equatable, Sendable {
     let modelTensors: [String: Data]
     let checkpointTensors: [String: Data]
     /// The checkpoint's metadata without the embedded log (which holds timings).
