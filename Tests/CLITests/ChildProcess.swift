@@ -1,5 +1,5 @@
-// ChildProcess: runs a program as a child that a test can signal, then reports how it ended,
-// what it printed and its peak memory.
+// ChildProcess: runs a program as a child that a test can signal, then reports how it ended
+// and what it printed.
 
 import Foundation
 #if canImport(Glibc)
@@ -12,8 +12,6 @@ struct ChildExit {
     let status: Int32?
     /// The signal that ended the process, or nil if it exited.
     let signal: Int32?
-    /// Peak resident memory in kilobytes (`ru_maxrss` from `wait4`).
-    let peakKilobytes: Int
     let stdout: String
     let stderr: String
 
@@ -27,8 +25,9 @@ struct SpawnError: Error, CustomStringConvertible {
 }
 
 /// A running child whose standard output and error go to files, so a test can read them while
-/// it runs and signal it at any moment. Started with `posix_spawn` and reaped with `wait4`, so
-/// the exit status and the peak memory are the child's own.
+/// it runs and signal it at any moment. Started with `posix_spawn` and reaped with `waitpid`.
+/// Its `ru_maxrss` would not be its own: glibc's posix_spawn shares this process's memory until
+/// the exec, and Linux keeps that peak across it (BatchLoadTests measures through GNU time).
 final class ChildProcess {
     let pid: pid_t
     private let stdoutPath: String
@@ -98,14 +97,12 @@ final class ChildProcess {
     /// Waits for the child to end and collects what it printed.
     func wait() -> ChildExit {
         var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let signalled = status & 0x7F
         let out = FileManager.default.contents(atPath: stdoutPath) ?? Data()
         let err = FileManager.default.contents(atPath: stderrPath) ?? Data()
         return ChildExit(status: signalled == 0 ? (status >> 8) & 0xFF : nil, signal: signalled == 0 ? nil : signalled,
-                         peakKilobytes: usage.ru_maxrss, stdout: String(decoding: out, as: UTF8.self),
-                         stderr: String(decoding: err, as: UTF8.self))
+                         stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
     }
 
     /// Runs `program` to the end.

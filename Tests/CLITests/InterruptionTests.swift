@@ -47,7 +47,7 @@ import Glibc
         var damaged = 0, leftovers = 0, removed = 0, interrupts = 0, kills = 0, stopped = 0
         for run in 1...Self.filterRuns {
             let signal = Bool.random(using: &random) ? SIGINT : SIGKILL
-            let delay = Double.random(in: 0...(duration * 0.9), using: &random)
+            let delay = Double.random(in: 0...(duration * 0.75), using: &random)
             let context = "seed \(Self.seed), filter run \(run): \(signal == SIGINT ? "SIGINT" : "SIGKILL") after \(String(format: "%.3f", delay)) s"
             let output = folder + "/run\(run)"
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
@@ -130,7 +130,7 @@ import Glibc
             try FileManager.default.createDirectory(atPath: folder + "/run\(run)", withIntermediateDirectories: true)
             for stage in 1...2 {
                 let signal = Bool.random(using: &random) ? SIGINT : SIGKILL
-                let delay = Double.random(in: 0...(duration * 0.9), using: &random)
+                let delay = Double.random(in: 0...(duration * 0.75), using: &random)
                 let twice = signal == SIGINT && Bool.random(using: &random)
                 let context = "seed \(Self.seed), train run \(run) stage \(stage): \(signal == SIGINT ? (twice ? "SIGINT twice" : "SIGINT") : "SIGKILL") after \(String(format: "%.3f", delay)) s"
                 let before = Self.snapshot(model)
