@@ -4,8 +4,8 @@
 ///
 /// Input `[batch, h, w, cin]`, kernel `[kh, kw, cin, cout]`, bias `[cout]`, output
 /// `[batch, oh, ow, cout]` with `oh`, `ow` from ``ConvGeometry``. The fast forward pass uses a
-/// direct kernel when `cin == 1` and im2col + `cblas_sgemm` otherwise; the fast backward pass is
-/// always im2col + `cblas_sgemm`; the reference path is
+/// direct kernel when `cin == 1` and im2col + `cblas_sgemm` otherwise, and so does the fast
+/// backward pass; the reference path is
 /// ``ReferenceOps/convForward(input:kernel:bias:batch:geometry:filters:)``.
 public final class Conv2D: Layer {
     public var name: String
@@ -85,10 +85,9 @@ public final class Conv2D: Layer {
             return needInputGradient ? Tensor(shape: lastInput.shape, values: grads.input) : nil
         case .fast:
             var inputGradient: [Float]? = needInputGradient ? [Float](repeating: 0, count: lastInput.values.count) : nil
-            ConvLowered.backward(input: lastInput.values, kernel: kernel.value, outputGradient: outputGradient.values,
-                                 reluOutput: activation == .relu ? lastOutput.values : nil,
-                                 kernelGradient: &kernel.gradient, biasGradient: &bias.gradient, inputGradient: &inputGradient,
-                                 batch: batch, geometry: geometry, filters: filters)
+            let backward = geometry.inputChannels == 1 ? ConvDirect.backward : ConvLowered.backward
+            backward(lastInput.values, kernel.value, outputGradient.values, activation == .relu ? lastOutput.values : nil,
+                     &kernel.gradient, &bias.gradient, &inputGradient, batch, geometry, filters)
             return inputGradient.map { Tensor(shape: lastInput.shape, values: $0) }
         }
     }
