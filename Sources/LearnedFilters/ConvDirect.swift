@@ -1,9 +1,8 @@
 // ConvDirect: direct kernels for convolutions with one input channel, where GEMM is weak.
 
 /// With a single input channel each output pixel is `kh*kw` multiply-adds of one input value
-/// by a row of `cout` weights. The kernels work a whole output row at a time, eight filters per
-/// SIMD register: for each tap the valid stretch of the row is one stride through the input,
-/// so no bounds are tested inside the inner loops. Samples are split over the cores; kernel and
+/// by a row of `cout` weights. The kernels work an output row at a time, eight filters per SIMD
+/// register; away from the edges no bounds are tested inside the inner loops. Samples are split over the cores; kernel and
 /// bias gradients are summed per thread and added in thread order, so the result depends only
 /// on the thread count. Matches ``ReferenceOps/convForward(input:kernel:bias:batch:geometry:filters:)``
 /// and ``ReferenceOps/convBackward(input:kernel:outputGradient:batch:geometry:filters:)``.
@@ -33,43 +32,89 @@ enum ConvDirect {
         }
     }
 
-    /// Output row `oy` of one sample: bias, then every tap's stretch, then ReLU.
+    /// Output row `oy` of one sample. Eight filters at a time, the columns whose taps all fall
+    /// inside the input go four pixels at once, their sums kept in registers across the taps;
+    /// the columns at the edges go one at a time.
     private static func forwardRow(image: UnsafePointer<Float>, row oy: Int, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                                    output: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, filters: Int, relu: Bool) {
-        for ox in 0..<g.outputWidth { (output + ox * filters).update(from: bias, count: filters) }
+        let interior = (0..<g.kernelWidth).reduce(0..<g.outputWidth) { $0.clamped(to: validColumns(tap: $1, geometry: g)) }
+        var f = 0
+        while f + 8 <= filters {
+            var ox = 0
+            while ox < g.outputWidth {
+                let pixel = output + ox * filters + f
+                if ox >= interior.lowerBound, ox + 4 <= interior.upperBound {
+                    interiorPixels(image: image, oy: oy, ox: ox, kernel: kernel + f, bias: bias + f, output: pixel,
+                                   geometry: g, filters: filters, relu: relu)
+                    ox += 4
+                } else {
+                    edgePixel(image: image, oy: oy, ox: ox, kernel: kernel + f, bias: bias + f, output: pixel,
+                              geometry: g, filters: filters, relu: relu)
+                    ox += 1
+                }
+            }
+            f += 8
+        }
+        while f < filters {
+            for ox in 0..<g.outputWidth {
+                var sum = bias[f]
+                forEachTap(oy: oy, ox: ox, geometry: g) { tap, index in sum += image[index] * kernel[tap * filters + f] }
+                output[ox * filters + f] = relu ? Swift.max(sum, 0) : sum
+            }
+            f += 1
+        }
+    }
+
+    /// Eight filters of four neighbouring pixels whose taps all fall inside the input row.
+    @inline(__always)
+    private static func interiorPixels(image: UnsafePointer<Float>, oy: Int, ox: Int, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                                       output: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, filters: Int, relu: Bool) {
+        var a = load8(bias), b = a, c = a, d = a
+        let step = g.strideX
         for ky in 0..<g.kernelHeight {
             let iy = oy * g.strideY - g.padTop + ky * g.dilationY
             if iy < 0 || iy >= g.inputHeight { continue }
             for kx in 0..<g.kernelWidth {
-                let span = validColumns(tap: kx, geometry: g)
-                let weights = kernel + (ky * g.kernelWidth + kx) * filters
-                let source = image + iy * g.inputWidth
-                var f = 0
-                while f + 8 <= filters {
-                    let weight = load8(weights + f)
-                    for ox in span {
-                        let cell = output + ox * filters + f
-                        store8(load8(cell) + SIMD8(repeating: source[ox * g.strideX - g.padLeft + kx * g.dilationX]) * weight, cell)
-                    }
-                    f += 8
-                }
-                while f < filters {
-                    for ox in span { output[ox * filters + f] += source[ox * g.strideX - g.padLeft + kx * g.dilationX] * weights[f] }
-                    f += 1
-                }
+                let weight = load8(kernel + (ky * g.kernelWidth + kx) * filters)
+                let source = image + iy * g.inputWidth + ox * step - g.padLeft + kx * g.dilationX
+                a += SIMD8(repeating: source[0]) * weight
+                b += SIMD8(repeating: source[step]) * weight
+                c += SIMD8(repeating: source[2 * step]) * weight
+                d += SIMD8(repeating: source[3 * step]) * weight
             }
         }
         if relu {
-            let count = g.outputWidth * filters
-            var i = 0
-            while i + 8 <= count {
-                let value = load8(output + i)
-                store8(value.replacing(with: 0, where: value .< 0), output + i)
-                i += 8
-            }
-            while i < count {
-                output[i] = max(output[i], 0)
-                i += 1
+            a.replace(with: 0, where: a .< 0)
+            b.replace(with: 0, where: b .< 0)
+            c.replace(with: 0, where: c .< 0)
+            d.replace(with: 0, where: d .< 0)
+        }
+        store8(a, output)
+        store8(b, output + filters)
+        store8(c, output + 2 * filters)
+        store8(d, output + 3 * filters)
+    }
+
+    /// Eight filters of one pixel, skipping taps outside the input.
+    @inline(__always)
+    private static func edgePixel(image: UnsafePointer<Float>, oy: Int, ox: Int, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                                  output: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, filters: Int, relu: Bool) {
+        var sum = load8(bias)
+        forEachTap(oy: oy, ox: ox, geometry: g) { tap, index in sum += SIMD8(repeating: image[index]) * load8(kernel + tap * filters) }
+        if relu { sum.replace(with: 0, where: sum .< 0) }
+        store8(sum, output)
+    }
+
+    /// Calls `body(tap, inputIndex)` for every tap of output pixel (oy, ox) inside the input.
+    @inline(__always)
+    private static func forEachTap(oy: Int, ox: Int, geometry g: ConvGeometry, _ body: (Int, Int) -> Void) {
+        for ky in 0..<g.kernelHeight {
+            let iy = oy * g.strideY - g.padTop + ky * g.dilationY
+            if iy < 0 || iy >= g.inputHeight { continue }
+            for kx in 0..<g.kernelWidth {
+                let ix = ox * g.strideX - g.padLeft + kx * g.dilationX
+                if ix < 0 || ix >= g.inputWidth { continue }
+                body(ky * g.kernelWidth + kx, iy * g.inputWidth + ix)
             }
         }
     }
