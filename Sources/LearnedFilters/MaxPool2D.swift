@@ -3,8 +3,8 @@
 /// Max pooling with pool size, stride and same/valid padding.
 ///
 /// Input `[batch, h, w, c]`, output `[batch, oh, ow, c]`. The gradient goes to the first
-/// maximum of each window in row-major order (as `torch.nn.MaxPool2d` on CPU). The fast path
-/// takes eight channels at a time in SIMD registers, split over samples; the reference is ``ReferenceOps/maxPoolForward(input:batch:geometry:)``.
+/// maximum of each window in row-major order (as `torch.nn.MaxPool2d` on CPU). The fast path is
+/// ``MaxPoolKernels``; the reference is ``ReferenceOps/maxPoolForward(input:batch:geometry:)``.
 public final class MaxPool2D: Layer {
     public var name: String
     public let spec: LayerSpec
@@ -13,8 +13,7 @@ public final class MaxPool2D: Layer {
     public let geometry: ConvGeometry
     public var parameters: [Parameter] { [] }
 
-    private var lastInput = Tensor(zeros: [0])
-    private var lastOutput = [Float]()
+    private var lastArgmax = [Float]()
     private var referenceArgmax = [Int]()
     private var inputCount = 0
 
@@ -42,54 +41,10 @@ public final class MaxPool2D: Layer {
             referenceArgmax = result.argmax
             return Tensor(shape: [batch] + outputShape, values: result.output)
         }
-        let g = geometry
-        let c = g.inputChannels
-        let outSize = g.outputPixels * c
-        var output = uninitializedFloats(batch * outSize)
-        lastInput = input
-        input.values.withUnsafeBufferPointer { xb in
-            output.withUnsafeMutableBufferPointer { yb in
-                let x = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
-                let y = SharedPointer(yb.baseAddress!)
-                parallelChunks(batch) { _, samples in
-                    for n in samples {
-                        let image = x.base + n * g.inputSize
-                        var out = y.base + n * outSize
-                        for oy in 0..<g.outputHeight {
-                            for ox in 0..<g.outputWidth {
-                                var first = true
-                                for ky in 0..<g.kernelHeight {
-                                    let iy = oy * g.strideY - g.padTop + ky
-                                    if iy < 0 || iy >= g.inputHeight { continue }
-                                    for kx in 0..<g.kernelWidth {
-                                        let ix = ox * g.strideX - g.padLeft + kx
-                                        if ix < 0 || ix >= g.inputWidth { continue }
-                                        let cell = image + (iy * g.inputWidth + ix) * c
-                                        if first {
-                                            out.update(from: cell, count: c)
-                                            first = false
-                                            continue
-                                        }
-                                        var ch = 0
-                                        while ch + 8 <= c {
-                                            let best = load8(out + ch), value = load8(cell + ch)
-                                            store8(best.replacing(with: value, where: value .> best), out + ch)
-                                            ch += 8
-                                        }
-                                        while ch < c {
-                                            if cell[ch] > out[ch] { out[ch] = cell[ch] }
-                                            ch += 1
-                                        }
-                                    }
-                                }
-                                out += c
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        lastOutput = output
+        var output = uninitializedFloats(batch * geometry.outputPixels * geometry.inputChannels)
+        var argmax = [Float](repeating: 0, count: output.count)
+        MaxPoolKernels.forward(input: input.values, output: &output, argmax: &argmax, batch: batch, geometry: geometry)
+        lastArgmax = argmax
         return Tensor(shape: [batch] + outputShape, values: output)
     }
 
@@ -100,71 +55,8 @@ public final class MaxPool2D: Layer {
             let values = ReferenceOps.maxPoolBackward(outputGradient: outputGradient.values, argmax: referenceArgmax, inputCount: inputCount)
             return Tensor(shape: [batch] + inputShape, values: values)
         }
-        let g = geometry
-        let c = g.inputChannels
-        let outSize = g.outputPixels * c
-        var dx = [Float](repeating: 0, count: inputCount)
-        // Each gradient goes to the window's first cell equal to the maximum, which is the
-        // cell the reference's strict `>` scan keeps.
-        outputGradient.values.withUnsafeBufferPointer { gb in
-            lastInput.values.withUnsafeBufferPointer { xb in
-                lastOutput.withUnsafeBufferPointer { yb in
-                    dx.withUnsafeMutableBufferPointer { db in
-                        let grad = SharedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
-                        let x = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
-                        let y = SharedPointer(UnsafeMutablePointer(mutating: yb.baseAddress!))
-                        let d = SharedPointer(db.baseAddress!)
-                        parallelChunks(batch) { _, samples in
-                            for n in samples {
-                                let image = x.base + n * g.inputSize
-                                let target = d.base + n * g.inputSize
-                                for oy in 0..<g.outputHeight {
-                                    for ox in 0..<g.outputWidth {
-                                        let o = n * outSize + (oy * g.outputWidth + ox) * c
-                                        var ch = 0
-                                        while ch + 8 <= c {
-                                            let best = load8(y.base + o + ch), gradient = load8(grad.base + o + ch)
-                                            var pending = SIMDMask<SIMD8<Int32>>(repeating: true)
-                                            for ky in 0..<g.kernelHeight {
-                                                let iy = oy * g.strideY - g.padTop + ky
-                                                if iy < 0 || iy >= g.inputHeight { continue }
-                                                for kx in 0..<g.kernelWidth {
-                                                    let ix = ox * g.strideX - g.padLeft + kx
-                                                    if ix < 0 || ix >= g.inputWidth { continue }
-                                                    let index = (iy * g.inputWidth + ix) * c + ch
-                                                    let hit = pending .& (load8(image + index) .== best)
-                                                    let sum = load8(target + index) + SIMD8<Float>(repeating: 0).replacing(with: gradient, where: hit)
-                                                    store8(sum, target + index)
-                                                    pending = pending .& .!hit
-                                                }
-                                            }
-                                            ch += 8
-                                        }
-                                        while ch < c {
-                                            let best = y.base[o + ch]
-                                            search: for ky in 0..<g.kernelHeight {
-                                                let iy = oy * g.strideY - g.padTop + ky
-                                                if iy < 0 || iy >= g.inputHeight { continue }
-                                                for kx in 0..<g.kernelWidth {
-                                                    let ix = ox * g.strideX - g.padLeft + kx
-                                                    if ix < 0 || ix >= g.inputWidth { continue }
-                                                    let index = (iy * g.inputWidth + ix) * c + ch
-                                                    if image[index] == best {
-                                                        target[index] += grad.base[o + ch]
-                                                        break search
-                                                    }
-                                                }
-                                            }
-                                            ch += 1
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        var dx = MaxPoolKernels.tilesInput(geometry) ? uninitializedFloats(inputCount) : [Float](repeating: 0, count: inputCount)
+        MaxPoolKernels.backward(outputGradient: outputGradient.values, argmax: lastArgmax, inputGradient: &dx, batch: batch, geometry: geometry)
         return Tensor(shape: [batch] + inputShape, values: dx)
     }
 }

@@ -1,0 +1,493 @@
+// ConvWinograd: 3x3 stride-1 convolutions as Winograd F(2x2, 3x3) over cblas_sgemm, forward and backward.
+
+/// Winograd's minimal filtering F(2x2, 3x3) (Lavin and Gray, "Fast Algorithms for Convolutional
+/// Neural Networks", 2016). The output is cut into 2x2 tiles, each computed from the 4x4 input
+/// tile under it (input tiles at stride 2, zero outside the input). In the transformed domain a
+/// tile's 3x3 cross-correlation is 16 element-wise products, 4 multiplications per output
+/// instead of 9, and over a block of tiles those are 16 matrix products
+/// `M_xi[tiles, cout] = V_xi[tiles, cin] x U_xi[cin, cout]`, one single-threaded `cblas_sgemm`
+/// per transformed position `xi`:
+///
+/// - kernel, once per call: `U = G W G^T` for each (cin, cout);
+/// - input tiles: `V = B^T d B`;
+/// - output: `Y = A^T M A`, plus bias and ReLU; bottom and right tiles past the output are cut.
+///
+/// Backward stays in the transformed domain. The (ReLU-masked) output gradient of a tile becomes
+/// `dM = A dY A^T`, zero past the output; the kernel gradient is `G^T (sum over tiles of V^T dM) G`;
+/// the input gradient is `B (dM U^T) B^T` added over the overlapping input tiles, inside the
+/// input only. `V` is recomputed from the input rather than kept from the forward pass.
+///
+/// Each thread takes a contiguous share of the batch and walks it a block of samples at a time,
+/// so a block's transformed tiles stay in cache from transform to product to transform. Kernel
+/// and bias gradients are summed per thread and added in thread order, so the result depends
+/// only on the thread count. The transforms add and halve values before multiplying, so results
+/// round differently from the direct sum, by about 1e-6 of their scale in float32.
+/// Matches ``ReferenceOps`` convForward and convBackward.
+enum ConvWinograd {
+    /// Whether a convolution is one this path computes: a 3x3 kernel, stride 1, dilation 1
+    /// (any padding, any channel counts).
+    static func supports(_ g: ConvGeometry) -> Bool {
+        g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideY == 1 && g.strideX == 1 && g.dilationY == 1 && g.dilationX == 1
+    }
+
+    /// The grid of 2x2 output tiles of one sample; the last row or column may stick out.
+    struct Tiles {
+        let rows: Int, columns: Int
+        init(_ g: ConvGeometry) {
+            rows = (g.outputHeight + 1) / 2
+            columns = (g.outputWidth + 1) / 2
+        }
+        var perSample: Int { rows * columns }
+    }
+
+    /// Samples per block: transformed input and output of about 1.25 MB, for the tutorial's
+    /// second layer 4 samples (196 tiles), whose 16 products each read 25 KB and write 50 KB
+    /// inside a core's 512 KB L2. Measured on that layer: 2 to 5 samples run alike, 1 sample
+    /// and 6 samples (294 tiles, an inner dimension sgemm handles badly) are slower.
+    static func blockSamples(_ g: ConvGeometry, filters: Int) -> Int {
+        max(1, (5 << 16) / max(1, 16 * Tiles(g).perSample * (g.inputChannels + filters)))
+    }
+
+    static func forward(input: [Float], kernel: [Float], bias: [Float], output: inout [Float],
+                        batch: Int, geometry g: ConvGeometry, filters: Int, relu: Bool) {
+        let tiles = Tiles(g)
+        let block = blockSamples(g, filters: filters)
+        let channels = g.inputChannels
+        let transformed = transformKernel(kernel, channels: channels, filters: filters)
+        input.withUnsafeBufferPointer { xb in
+            transformed.withUnsafeBufferPointer { ub in
+                bias.withUnsafeBufferPointer { bb in
+                    output.withUnsafeMutableBufferPointer { yb in
+                        let x = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
+                        let u = SharedPointer(UnsafeMutablePointer(mutating: ub.baseAddress!))
+                        let b = SharedPointer(UnsafeMutablePointer(mutating: bb.baseAddress!))
+                        let y = SharedPointer(yb.baseAddress!)
+                        parallelChunks(batch) { _, samples in
+                            let work = Workspace(tiles: block * tiles.perSample, channels: channels, filters: filters)
+                            defer { work.deallocate() }
+                            var start = samples.lowerBound
+                            while start < samples.upperBound {
+                                let count = min(block, samples.upperBound - start)
+                                let rows = count * tiles.perSample
+                                transformInput(x.base + start * g.inputSize, samples: count, into: work, geometry: g)
+                                for xi in 0..<16 {
+                                    BLAS.gemm(m: rows, n: filters, k: channels, a: work.input + xi * rows * channels,
+                                              b: u.base + xi * channels * filters, c: work.output + xi * rows * filters)
+                                }
+                                transformOutput(work, samples: count, bias: b.base, relu: relu,
+                                                output: y.base + start * g.outputPixels * filters, geometry: g, filters: filters)
+                                start += count
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// With `reluOutput`, the gradient is first masked where that output is not positive.
+    static func backward(input: [Float], kernel: [Float], outputGradient: [Float], reluOutput: [Float]?,
+                         kernelGradient: inout [Float], biasGradient: inout [Float],
+                         inputGradient: inout [Float]?, batch: Int, geometry g: ConvGeometry, filters: Int) {
+        let tiles = Tiles(g)
+        let block = blockSamples(g, filters: filters)
+        let channels = g.inputChannels
+        let chunks = max(1, min(Threads.count, batch))
+        let transformedSize = 16 * channels * filters
+        let partialSize = transformedSize + filters
+        var partial = [Float](repeating: 0, count: chunks * partialSize)
+        let wantInput = inputGradient != nil
+        let transformed = wantInput ? transformKernel(kernel, channels: channels, filters: filters) : [0]
+        var dx = inputGradient ?? [0]
+        inputGradient = nil
+        let mask = reluOutput ?? []
+        input.withUnsafeBufferPointer { xb in
+            transformed.withUnsafeBufferPointer { ub in
+                outputGradient.withUnsafeBufferPointer { gb in
+                    mask.withUnsafeBufferPointer { mb in
+                        partial.withUnsafeMutableBufferPointer { pb in
+                            dx.withUnsafeMutableBufferPointer { db in
+                                let x = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
+                                let u = SharedPointer(UnsafeMutablePointer(mutating: ub.baseAddress!))
+                                let dy = SharedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
+                                let y = reluOutput == nil ? nil : mb.baseAddress.map { SharedPointer(UnsafeMutablePointer(mutating: $0)) }
+                                let sums = SharedPointer(pb.baseAddress!)
+                                let dInput = SharedPointer(db.baseAddress!)
+                                parallelChunks(batch, chunks: chunks) { chunk, samples in
+                                    let work = Workspace(tiles: block * tiles.perSample, channels: channels, filters: filters)
+                                    defer { work.deallocate() }
+                                    let kernelSums = sums.base + chunk * partialSize
+                                    var start = samples.lowerBound
+                                    while start < samples.upperBound {
+                                        let count = min(block, samples.upperBound - start)
+                                        let rows = count * tiles.perSample
+                                        let offset = start * g.outputPixels * filters
+                                        transformInput(x.base + start * g.inputSize, samples: count, into: work, geometry: g)
+                                        transformGradient(dy.base + offset, mask: y.map { $0.base + offset }, samples: count,
+                                                          into: work, biasSums: kernelSums + transformedSize, geometry: g, filters: filters)
+                                        for xi in 0..<16 {
+                                            let v = work.input + xi * rows * channels, m = work.output + xi * rows * filters
+                                            BLAS.gemm(transposeA: true, m: channels, n: filters, k: rows, a: v, b: m,
+                                                      beta: 1, c: kernelSums + xi * channels * filters)
+                                            if wantInput {
+                                                BLAS.gemm(transposeB: true, m: rows, n: channels, k: filters, a: m,
+                                                          b: u.base + xi * channels * filters, c: v)
+                                            }
+                                        }
+                                        if wantInput {
+                                            scatterInputGradient(work, samples: count, into: dInput.base + start * g.inputSize, geometry: g)
+                                        }
+                                        start += count
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var transformedGradient = [Float](repeating: 0, count: transformedSize)
+        for chunk in 0..<chunks {
+            for index in 0..<transformedSize { transformedGradient[index] += partial[chunk * partialSize + index] }
+            for f in 0..<filters { biasGradient[f] += partial[chunk * partialSize + transformedSize + f] }
+        }
+        addKernelGradient(transformedGradient, to: &kernelGradient, channels: channels, filters: filters)
+        if wantInput { inputGradient = dx }
+    }
+
+    // MARK: kernel transforms
+
+    /// `U = G W G^T` for every (cin, cout): `[16, cin, cout]` from `W [3, 3, cin, cout]`, with
+    /// `G = [[1, 0, 0], [1/2, 1/2, 1/2], [1/2, -1/2, 1/2], [0, 0, 1]]`.
+    static func transformKernel(_ kernel: [Float], channels: Int, filters: Int) -> [Float] {
+        let plane = channels * filters
+        var u = [Float](repeating: 0, count: 16 * plane)
+        for e in 0..<plane {
+            func w(_ ky: Int, _ kx: Int) -> Float { kernel[(ky * 3 + kx) * plane + e] }
+            // Down each column (G W), then along each row ((G W) G^T).
+            let c0 = expand(w(0, 0), w(1, 0), w(2, 0))
+            let c1 = expand(w(0, 1), w(1, 1), w(2, 1))
+            let c2 = expand(w(0, 2), w(1, 2), w(2, 2))
+            func put(_ row: (Float, Float, Float, Float), _ i: Int) {
+                u[(i * 4) * plane + e] = row.0
+                u[(i * 4 + 1) * plane + e] = row.1
+                u[(i * 4 + 2) * plane + e] = row.2
+                u[(i * 4 + 3) * plane + e] = row.3
+            }
+            put(expand(c0.0, c1.0, c2.0), 0)
+            put(expand(c0.1, c1.1, c2.1), 1)
+            put(expand(c0.2, c1.2, c2.2), 2)
+            put(expand(c0.3, c1.3, c2.3), 3)
+        }
+        return u
+    }
+
+    /// `G` applied to three values.
+    @inline(__always) private static func expand(_ a: Float, _ b: Float, _ c: Float) -> (Float, Float, Float, Float) {
+        (a, (a + b + c) * 0.5, (a - b + c) * 0.5, c)
+    }
+
+    /// `G^T` applied to four values: the transpose of ``expand(_:_:_:)``.
+    @inline(__always) private static func contract(_ a: Float, _ b: Float, _ c: Float, _ d: Float) -> (Float, Float, Float) {
+        (a + (b + c) * 0.5, (b - c) * 0.5, (b + c) * 0.5 + d)
+    }
+
+    /// `dW += G^T dU G` for every (cin, cout).
+    static func addKernelGradient(_ transformed: [Float], to kernelGradient: inout [Float], channels: Int, filters: Int) {
+        let plane = channels * filters
+        for e in 0..<plane {
+            func du(_ i: Int, _ j: Int) -> Float { transformed[(i * 4 + j) * plane + e] }
+            // Down each column (G^T dU), then along each row ((G^T dU) G).
+            let c0 = contract(du(0, 0), du(1, 0), du(2, 0), du(3, 0))
+            let c1 = contract(du(0, 1), du(1, 1), du(2, 1), du(3, 1))
+            let c2 = contract(du(0, 2), du(1, 2), du(2, 2), du(3, 2))
+            let c3 = contract(du(0, 3), du(1, 3), du(2, 3), du(3, 3))
+            func add(_ row: (Float, Float, Float), _ ky: Int) {
+                kernelGradient[(ky * 3) * plane + e] += row.0
+                kernelGradient[(ky * 3 + 1) * plane + e] += row.1
+                kernelGradient[(ky * 3 + 2) * plane + e] += row.2
+            }
+            add(contract(c0.0, c1.0, c2.0, c3.0), 0)
+            add(contract(c0.1, c1.1, c2.1, c3.1), 1)
+            add(contract(c0.2, c1.2, c2.2, c3.2), 2)
+        }
+    }
+
+    // MARK: tile transforms, eight channels at a time
+
+    /// `V = B^T d B` for every 4x4 input tile of `samples` samples, into `work.input` as
+    /// `[16, tiles, cin]`, with `B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]`.
+    static func transformInput(_ images: UnsafePointer<Float>, samples: Int, into work: Workspace, geometry g: ConvGeometry) {
+        let tiles = Tiles(g)
+        let channels = g.inputChannels
+        let plane = samples * tiles.perSample * channels
+        let cells = work.cells
+        var t = 0
+        for n in 0..<samples {
+            let image = UnsafeMutablePointer(mutating: images + n * g.inputSize)
+            for ty in 0..<tiles.rows {
+                for tx in 0..<tiles.columns {
+                    inputCells(image, ty: ty, tx: tx, outside: work.zeros, into: cells, geometry: g)
+                    var ch = 0
+                    while ch < channels {
+                        let lanes = min(8, channels - ch)
+                        func d(_ k: Int) -> SIMD8<Float> { load(cells[k] + ch, lanes) }
+                        // Along each row (d B), then down each column (B^T (d B)).
+                        let r0 = inputRow(d(0), d(1), d(2), d(3))
+                        let r1 = inputRow(d(4), d(5), d(6), d(7))
+                        let r2 = inputRow(d(8), d(9), d(10), d(11))
+                        let r3 = inputRow(d(12), d(13), d(14), d(15))
+                        let target = work.input + t * channels + ch
+                        func put(_ column: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>), _ c: Int) {
+                            store(column.0, target + c * plane, lanes)
+                            store(column.1, target + (4 + c) * plane, lanes)
+                            store(column.2, target + (8 + c) * plane, lanes)
+                            store(column.3, target + (12 + c) * plane, lanes)
+                        }
+                        put(inputRow(r0.0, r1.0, r2.0, r3.0), 0)
+                        put(inputRow(r0.1, r1.1, r2.1, r3.1), 1)
+                        put(inputRow(r0.2, r1.2, r2.2, r3.2), 2)
+                        put(inputRow(r0.3, r1.3, r2.3, r3.3), 3)
+                        ch += 8
+                    }
+                    t += 1
+                }
+            }
+        }
+    }
+
+    /// Points `cells[0..<16]` at the pixels of the 4x4 input tile under output tile (ty, tx),
+    /// row-major, or at `outside` for those outside the input.
+    @inline(__always) private static func inputCells(_ image: UnsafeMutablePointer<Float>, ty: Int, tx: Int, outside: UnsafeMutablePointer<Float>,
+                                                     into cells: UnsafeMutablePointer<UnsafeMutablePointer<Float>>, geometry g: ConvGeometry) {
+        for r in 0..<4 {
+            let iy = 2 * ty - g.padTop + r
+            for c in 0..<4 {
+                let ix = 2 * tx - g.padLeft + c
+                let inside = iy >= 0 && iy < g.inputHeight && ix >= 0 && ix < g.inputWidth
+                cells[r * 4 + c] = inside ? image + (iy * g.inputWidth + ix) * g.inputChannels : outside
+            }
+        }
+    }
+
+    /// `B^T` applied to four values.
+    @inline(__always) private static func inputRow(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>, _ d: SIMD8<Float>)
+        -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+        (a - c, b + c, c - b, b - d)
+    }
+
+    /// `Y = A^T M A` from `work.output` (`[16, tiles, cout]`), plus bias and optional ReLU, into
+    /// the NHWC output of `samples` samples, with `A^T = [[1, 1, 1, 0], [0, 1, -1, -1]]`.
+    static func transformOutput(_ work: Workspace, samples: Int, bias: UnsafePointer<Float>, relu: Bool,
+                                output: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, filters: Int) {
+        let tiles = Tiles(g)
+        let plane = samples * tiles.perSample * filters
+        let cells = work.cells
+        var t = 0
+        for n in 0..<samples {
+            let image = output + n * g.outputPixels * filters
+            for ty in 0..<tiles.rows {
+                for tx in 0..<tiles.columns {
+                    outputCells(image, ty: ty, tx: tx, outside: work.sink, into: cells, geometry: g, filters: filters)
+                    var f = 0
+                    while f < filters {
+                        let lanes = min(8, filters - f)
+                        let source = work.output + t * filters + f
+                        func m(_ xi: Int) -> SIMD8<Float> { load(source + xi * plane, lanes) }
+                        // Along each row (M A), then down each column (A^T (M A)).
+                        let r0 = outputRow(m(0), m(1), m(2), m(3))
+                        let r1 = outputRow(m(4), m(5), m(6), m(7))
+                        let r2 = outputRow(m(8), m(9), m(10), m(11))
+                        let r3 = outputRow(m(12), m(13), m(14), m(15))
+                        let b = load(bias + f, lanes)
+                        func put(_ value: SIMD8<Float>, _ k: Int) {
+                            let biased = value + b
+                            store(relu ? biased.replacing(with: 0, where: biased .< 0) : biased, cells[k] + f, lanes)
+                        }
+                        let left = outputRow(r0.0, r1.0, r2.0, r3.0), right = outputRow(r0.1, r1.1, r2.1, r3.1)
+                        put(left.0, 0)
+                        put(right.0, 1)
+                        put(left.1, 2)
+                        put(right.1, 3)
+                        f += 8
+                    }
+                    t += 1
+                }
+            }
+        }
+    }
+
+    /// `A^T` applied to four values.
+    @inline(__always) private static func outputRow(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>, _ d: SIMD8<Float>)
+        -> (SIMD8<Float>, SIMD8<Float>) {
+        (a + b + c, b - c - d)
+    }
+
+    /// Points `cells[0..<4]` at the 2x2 output pixels of tile (ty, tx), row-major, or at
+    /// `outside` for those past the output.
+    @inline(__always) private static func outputCells(_ image: UnsafeMutablePointer<Float>, ty: Int, tx: Int, outside: UnsafeMutablePointer<Float>,
+                                                      into cells: UnsafeMutablePointer<UnsafeMutablePointer<Float>>,
+                                                      geometry g: ConvGeometry, filters: Int) {
+        for a in 0..<2 {
+            let oy = 2 * ty + a
+            for b in 0..<2 {
+                let ox = 2 * tx + b
+                cells[a * 2 + b] = oy < g.outputHeight && ox < g.outputWidth ? image + (oy * g.outputWidth + ox) * filters : outside
+            }
+        }
+    }
+
+    /// `dM = A dY A^T` for every tile from the output gradient of `samples` samples (masked
+    /// where `mask`, the ReLU output, is not positive; zero past the output), into `work.output`
+    /// as `[16, tiles, cout]`; adds the masked gradient to `biasSums`.
+    static func transformGradient(_ gradient: UnsafePointer<Float>, mask: UnsafePointer<Float>?, samples: Int, into work: Workspace,
+                                  biasSums: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, filters: Int) {
+        let tiles = Tiles(g)
+        let plane = samples * tiles.perSample * filters
+        let cells = work.cells, maskCells = work.cells + 4
+        var t = 0
+        for n in 0..<samples {
+            let offset = n * g.outputPixels * filters
+            for ty in 0..<tiles.rows {
+                for tx in 0..<tiles.columns {
+                    outputCells(UnsafeMutablePointer(mutating: gradient + offset), ty: ty, tx: tx, outside: work.zeros,
+                                into: cells, geometry: g, filters: filters)
+                    if let mask {
+                        outputCells(UnsafeMutablePointer(mutating: mask + offset), ty: ty, tx: tx, outside: work.zeros,
+                                    into: maskCells, geometry: g, filters: filters)
+                    }
+                    var f = 0
+                    while f < filters {
+                        let lanes = min(8, filters - f)
+                        func dy(_ k: Int) -> SIMD8<Float> {
+                            let value = load(cells[k] + f, lanes)
+                            return mask == nil ? value : SIMD8(repeating: 0).replacing(with: value, where: load(maskCells[k] + f, lanes) .> 0)
+                        }
+                        let y00 = dy(0), y01 = dy(1), y10 = dy(2), y11 = dy(3)
+                        store(load(biasSums + f, lanes) + ((y00 + y01) + (y10 + y11)), biasSums + f, lanes)
+                        // Along each row (dY A^T), then down each column (A (dY A^T)).
+                        let top = gradientRow(y00, y01), bottom = gradientRow(y10, y11)
+                        let target = work.output + t * filters + f
+                        func put(_ column: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>), _ c: Int) {
+                            store(column.0, target + c * plane, lanes)
+                            store(column.1, target + (4 + c) * plane, lanes)
+                            store(column.2, target + (8 + c) * plane, lanes)
+                            store(column.3, target + (12 + c) * plane, lanes)
+                        }
+                        put(gradientRow(top.0, bottom.0), 0)
+                        put(gradientRow(top.1, bottom.1), 1)
+                        put(gradientRow(top.2, bottom.2), 2)
+                        put(gradientRow(top.3, bottom.3), 3)
+                        f += 8
+                    }
+                    t += 1
+                }
+            }
+        }
+    }
+
+    /// `A` applied to two values (`A = (A^T)^T`).
+    @inline(__always) private static func gradientRow(_ a: SIMD8<Float>, _ b: SIMD8<Float>)
+        -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+        (a, a + b, a - b, -b)
+    }
+
+    /// `dd = B dV B^T` for every tile from `work.input` (`[16, tiles, cin]`), added onto the
+    /// input-gradient cells of its 4x4 input tile that lie inside the input.
+    static func scatterInputGradient(_ work: Workspace, samples: Int, into inputGradient: UnsafeMutablePointer<Float>,
+                                     geometry g: ConvGeometry) {
+        let tiles = Tiles(g)
+        let channels = g.inputChannels
+        let plane = samples * tiles.perSample * channels
+        let cells = work.cells
+        var t = 0
+        for n in 0..<samples {
+            let image = inputGradient + n * g.inputSize
+            for ty in 0..<tiles.rows {
+                for tx in 0..<tiles.columns {
+                    inputCells(image, ty: ty, tx: tx, outside: work.sink, into: cells, geometry: g)
+                    var ch = 0
+                    while ch < channels {
+                        let lanes = min(8, channels - ch)
+                        let source = work.input + t * channels + ch
+                        func dv(_ xi: Int) -> SIMD8<Float> { load(source + xi * plane, lanes) }
+                        // Along each row (dV B^T), then down each column (B (dV B^T)).
+                        let r0 = scatterRow(dv(0), dv(1), dv(2), dv(3))
+                        let r1 = scatterRow(dv(4), dv(5), dv(6), dv(7))
+                        let r2 = scatterRow(dv(8), dv(9), dv(10), dv(11))
+                        let r3 = scatterRow(dv(12), dv(13), dv(14), dv(15))
+                        func add(_ column: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>), _ c: Int) {
+                            func addTo(_ k: Int, _ value: SIMD8<Float>) {
+                                let cell = cells[k] + ch
+                                store(load(cell, lanes) + value, cell, lanes)
+                            }
+                            addTo(c, column.0)
+                            addTo(4 + c, column.1)
+                            addTo(8 + c, column.2)
+                            addTo(12 + c, column.3)
+                        }
+                        add(scatterRow(r0.0, r1.0, r2.0, r3.0), 0)
+                        add(scatterRow(r0.1, r1.1, r2.1, r3.1), 1)
+                        add(scatterRow(r0.2, r1.2, r2.2, r3.2), 2)
+                        add(scatterRow(r0.3, r1.3, r2.3, r3.3), 3)
+                        ch += 8
+                    }
+                    t += 1
+                }
+            }
+        }
+    }
+
+    /// `B` applied to four values (`B = (B^T)^T`).
+    @inline(__always) private static func scatterRow(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>, _ d: SIMD8<Float>)
+        -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+        (a, b - c + d, b + c - a, -d)
+    }
+
+    /// Eight floats, or the first `lanes` of them and zeros.
+    @inline(__always) private static func load(_ pointer: UnsafePointer<Float>, _ lanes: Int) -> SIMD8<Float> {
+        if lanes == 8 { return load8(pointer) }
+        var value = SIMD8<Float>()
+        for i in 0..<lanes { value[i] = pointer[i] }
+        return value
+    }
+
+    /// Stores eight floats, or the first `lanes` of them.
+    @inline(__always) private static func store(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>, _ lanes: Int) {
+        if lanes == 8 { return store8(value, pointer) }
+        for i in 0..<lanes { pointer[i] = value[i] }
+    }
+
+    /// One thread's buffers for a block of tiles.
+    struct Workspace {
+        /// Transformed input tiles, later their gradients: `[16, tiles, cin]`.
+        let input: UnsafeMutablePointer<Float>
+        /// Transformed outputs, or output gradients: `[16, tiles, cout]`.
+        let output: UnsafeMutablePointer<Float>
+        /// Zeros read for cells outside the input or output.
+        let zeros: UnsafeMutablePointer<Float>
+        /// Written for output cells past the output and input-gradient cells outside the input; never read back.
+        let sink: UnsafeMutablePointer<Float>
+        /// The cells of the tile at hand.
+        let cells: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+
+        init(tiles: Int, channels: Int, filters: Int) {
+            let width = max(channels, filters)
+            input = .allocate(capacity: 16 * tiles * channels)
+            output = .allocate(capacity: 16 * tiles * filters)
+            zeros = .allocate(capacity: width)
+            zeros.initialize(repeating: 0, count: width)
+            sink = .allocate(capacity: width)
+            sink.initialize(repeating: 0, count: width)
+            cells = .allocate(capacity: 16)
+        }
+
+        func deallocate() {
+            input.deallocate()
+            output.deallocate()
+            zeros.deallocate()
+            sink.deallocate()
+            cells.deallocate()
+        }
+    }
+}
