@@ -41,6 +41,12 @@ struct IntegerFilterCase {
         }
     }
 
+    /// The bytes of a small valid PNG that stands for an output existing before a run: a run
+    /// must leave it exactly so or replace it whole.
+    static func previousOutput() throws -> Data {
+        Data(try PNGEncoder.encode(try Image(width: 5, height: 4, channels: 1, samples: .uint8(Array(100..<120)))))
+    }
+
     /// Whether `path` holds a PNG that decodes to exactly ``expected``.
     func matches(fileAt path: String) -> Bool {
         guard let image = try? PNGDecoder.read(path: path) else { return false }

@@ -25,11 +25,11 @@ import Glibc
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let disk = try SmallDisk(kilobytes: 64)
         defer { disk.unmount() }
-        // 300x300 RGB noise: about 200 KB as PNG, more than the whole disk.
-        let small = try IntegerFilterCase.generate(count: 3, seed: 11)
+        // 300x300 RGB noise: about 200 KB as PNG, more than the whole disk; small ones may fit.
         let large = try Self.largeCase()
+        let small = try IntegerFilterCase.generate(count: 3, seed: 11)
         try PNGEncoder.write(large.input, to: folder + "/big.png")
-        let oldBytes = try Self.oldPNG()
+        let oldBytes = try IntegerFilterCase.previousOutput()
 
         let existing = disk.path + "/out.png"
         try oldBytes.write(to: URL(fileURLWithPath: existing))
@@ -107,7 +107,7 @@ import Glibc
         try IntegerFilterCase.writeInputs(cases, to: inputs)
         let locked = folder + "/locked"
         try AsNobody.makeFolder(locked, mode: 0o755)
-        let oldBytes = try Self.oldPNG()
+        let oldBytes = try IntegerFilterCase.previousOutput()
         try oldBytes.write(to: URL(fileURLWithPath: locked + "/image0000.png"))
 
         let single = try AsNobody.run(["filter", inputs + "/image0001.png", "-o", locked + "/out.png"] + IntegerFilterCase.filterArguments, in: folder)
@@ -185,7 +185,7 @@ import Glibc
 
         let output = folder + "/out"
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        let oldBytes = try Self.oldPNG()
+        let oldBytes = try IntegerFilterCase.previousOutput()
         try oldBytes.write(to: URL(fileURLWithPath: output + "/huge-grey.png"))
         let single = try run(["filter", grey, "-o", output + "/huge-grey.png"] + IntegerFilterCase.filterArguments, in: folder)
         expectOneError(single, "\(grey): \(refusal)")
@@ -227,12 +227,6 @@ import Glibc
         let samples = (0..<(300 * 300 * 3)).map { _ in UInt8.random(in: 0...63, using: &random) }
         let input = try Image(width: 300, height: 300, channels: 3, samples: .uint8(samples))
         return IntegerFilterCase(name: "large", input: input, expected: try IntegerFilterCase.correlated(samples, width: 300, height: 300, channels: 3))
-    }
-
-    /// The bytes of a small valid PNG standing for a file that existed before the run.
-    static func oldPNG() throws -> Data {
-        let image = try Image(width: 5, height: 4, channels: 1, samples: .uint8(Array(100..<120)))
-        return Data(try PNGEncoder.encode(image))
     }
 }
 
