@@ -12,6 +12,7 @@ packages=(
   libgif-dev        # animated diagrams (CGIF)
   libfftw3-dev      # FFT convolution for large kernels (CFFTW)
   chromium          # the test that opens the report's index.html headless and checks its screenshot
+  time              # GNU time: the batch load test reads convkit's peak memory from it
   pkg-config
 )
 
