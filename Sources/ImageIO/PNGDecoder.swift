@@ -36,6 +36,7 @@ public enum PNGDecoder {
             let format = Self.format(of: info)
             let width = Int(info.width), height = Int(info.height), channels = Int(info.channels)
             let count = width * height * channels
+            try requireRoomForPixelStream(info, fileBytes: buffer.count, name: name)
             var status: Int32 = 0
             let samples: Image.Samples
             if info.bit_depth == 16 {
@@ -54,6 +55,20 @@ public enum PNGDecoder {
             guard status == Int32(CPNG_OK.rawValue) else { throw error(status: status, message: message, name: name) }
             return try Image(width: width, height: height, channels: channels, samples: samples, source: format)
         }
+    }
+
+    /// Largest expansion of deflate: 258-byte matches coded in under two bits each.
+    static let deflateMaximumRatio = 1032
+
+    /// Refuses, before the pixels are allocated, a header whose filtered pixel stream is larger
+    /// than the file could inflate to: such a file is truncated, whatever its size limit.
+    static func requireRoomForPixelStream(_ info: cpng_info, fileBytes: Int, name: String) throws {
+        let sourceChannels = [0: 1, 2: 3, 3: 1, 4: 2, 6: 4][Int(info.source_color_type)] ?? 4
+        let rowBytes = (Int(info.width) * sourceChannels * Int(info.source_bit_depth) + 7) / 8 + 1
+        let streamBytes = rowBytes.multipliedReportingOverflow(by: Int(info.height))
+        guard streamBytes.overflow || streamBytes.partialValue > fileBytes * deflateMaximumRatio else { return }
+        throw ImageIOError.truncated(path: name, detail: "the header claims \(info.width)x\(info.height) pixels, more than "
+                                     + "its \(fileBytes) bytes can hold")
     }
 
     /// What a PNG header says, read without decoding any pixels.

@@ -81,6 +81,18 @@ import Foundation
         #expect(throws: Never.self) { try PNGDecoder.decode(valid, name: "v.png", maxPixels: 35) }
     }
 
+    @Test func aHeaderClaimingMoreThanItsBytesCanInflateToIsRefusedWhateverTheLimit() throws {
+        // 65536 x 65536 RGBA16 is 32 GiB of pixels; a 70-byte file cannot inflate to that.
+        let bomb = Self.png(width: 65536, height: 65536, depth: 16, colorType: 6)
+        do {
+            _ = try PNGDecoder.decode(bomb, name: "bomb.png", maxPixels: Int.max)
+            Issue.record("a 32 GiB claim in \(bomb.count) bytes was accepted")
+        } catch ImageIOError.truncated(let path, let detail) {
+            #expect(path == "bomb.png")
+            #expect(detail.contains("65536x65536"))
+        }
+    }
+
     @Test func aCompressionBombGetsAnErrorNotAnOutOfMemoryKill() throws {
         // 30000 x 30000 grey zeros deflate to under 1 MB but would decode to 900 MB.
         let rows = [UInt8](repeating: 0, count: 30001)
