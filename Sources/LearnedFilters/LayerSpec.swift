@@ -50,6 +50,29 @@ public enum LayerSpec: Equatable, Sendable {
         }
     }
 
+    /// The most weights (kernel and bias) one layer may hold: 2^28, 1 GiB of Float32.
+    public static let maximumWeights = 1 << 28
+
+    /// The number of weights (kernel and bias) this layer holds on a per-sample input of
+    /// `inputShape`, or nil when the count overflows. Known before the layer is built, so a
+    /// model can refuse a size instead of allocating it.
+    public func weightCount(inputShape: [Int]) -> Int? {
+        let (kernelSizes, biases): ([Int], Int)
+        switch self {
+        case let .conv2d(filters, kernel, _, _, _, _): (kernelSizes, biases) = (kernel + [inputShape.last ?? 0, filters], filters)
+        case let .dense(units, _): (kernelSizes, biases) = (inputShape + [units], units)
+        case .maxPool2d, .dropout, .flatten, .relu: return 0
+        }
+        var kernelCount = 1
+        for size in kernelSizes {
+            let (product, overflow) = kernelCount.multipliedReportingOverflow(by: size)
+            if overflow { return nil }
+            kernelCount = product
+        }
+        let (total, overflow) = kernelCount.addingReportingOverflow(biases)
+        return overflow ? nil : total
+    }
+
     /// The text form of this layer.
     public var text: String {
         func pair(_ values: [Int]) -> String { values[0] == values[1] ? "\(values[0])" : "\(values[0])x\(values[1])" }

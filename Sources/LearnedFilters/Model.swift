@@ -14,8 +14,10 @@ public final class Model {
     public let architecture: [LayerSpec]
 
     /// Builds the layers with Keras' default initialisation (glorot-uniform kernels, zero
-    /// biases) drawn from `seed`.
-    public init(architecture: [LayerSpec], inputShape: [Int], seed: UInt64) throws {
+    /// biases) drawn from `seed`. A layer of more than ``LayerSpec/maximumWeights`` weights, or
+    /// layers needing more than `weightBudget` weights in all (the values a file has to load into
+    /// them), are refused before anything is allocated.
+    public init(architecture: [LayerSpec], inputShape: [Int], seed: UInt64, weightBudget: Int = .max) throws {
         guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
             throw LearnedFiltersError.badShape("input shape \(inputShape) must be positive")
         }
@@ -23,11 +25,19 @@ public final class Model {
         var counts = [String: Int]()
         var shape = inputShape
         var built = [any Layer]()
+        var totalWeights = 0
         for (position, spec) in architecture.enumerated() {
             let base = spec.baseName
             let index = counts[base, default: 0]
             counts[base] = index + 1
             let name = index == 0 ? base : "\(base)_\(index)"
+            guard let weights = spec.weightCount(inputShape: shape), weights <= LayerSpec.maximumWeights else {
+                throw LearnedFiltersError.badShape("\(name) on an input of shape \(shape) would hold more than \(LayerSpec.maximumWeights) weights")
+            }
+            totalWeights += weights
+            guard totalWeights <= weightBudget else {
+                throw LearnedFiltersError.badShape("the layers up to \(name) need \(totalWeights) weights, more than the \(weightBudget) values available to load")
+            }
             let layer: any Layer
             switch spec {
             case .conv2d: layer = try Conv2D(name: name, spec: spec, inputShape: shape, generator: &generator)

@@ -44,9 +44,14 @@ extension Model {
         guard inputShape.count == shapeText.split(separator: ",").count, inputShape.allSatisfy({ $0 > 0 && $0 <= 1 << 14 }) else {
             throw bad("invalid input_shape '\(shapeText)'")
         }
+        // A model's weights are all in its file: a few bytes of metadata must not make the
+        // layers allocate gigabytes before the tensors are found missing. Up to 2^20 weights
+        // are built regardless, so a small model missing a tensor is told which one.
+        let valuesInFile = file.tensors.reduce(0) { $0 + $1.tensor.values.count }
+        let weightBudget = max(valuesInFile, 1 << 20)
         let model: Model
         do {
-            model = try Model(architecture: LayerSpec.parse(text), inputShape: inputShape, seed: 0)
+            model = try Model(architecture: LayerSpec.parse(text), inputShape: inputShape, seed: 0, weightBudget: weightBudget)
         } catch let error as LearnedFiltersError {
             throw bad("its architecture is invalid: \(error)")
         }

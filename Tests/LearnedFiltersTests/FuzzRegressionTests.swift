@@ -37,6 +37,26 @@ import Testing
         #expect(loaded > 0 && refused > 0, "\(target) corpus: \(loaded) loaded, \(refused) refused")
     }
 
+    /// The per-layer parameter counts of the Keras MNIST tutorial's model summary.
+    @Test func layerWeightCountsMatchKerasSummary() throws {
+        let specs = try LayerSpec.parse(LayerSpec.tutorial)
+        let model = try Model(architecture: specs, inputShape: [28, 28, 1], seed: 1)
+        let inputs = [[28, 28, 1]] + model.layers.dropLast().map(\.outputShape)
+        #expect(zip(specs, inputs).map { $0.weightCount(inputShape: $1) } == [320, 0, 18_496, 0, 0, 200_768, 0, 650])
+        #expect(LayerSpec.conv2d(filters: 1 << 16, kernel: [1 << 16, 1 << 16], strides: [1, 1], dilation: [1, 1], padding: .same,
+                                 activation: .linear).weightCount(inputShape: [1, 1, 1 << 16]) == nil)
+    }
+
+    /// `--arch` sizes that parse but cannot be held are refused before their weights are
+    /// allocated (2^48 weights here; 2^28 is the most one layer may hold).
+    @Test func hugeLayersAreRefusedBeforeAllocation() throws {
+        let specs = try LayerSpec.parse("conv2d:65536:65536x65536:same,flatten,dense:10")
+        #expect(throws: LearnedFiltersError.self) { try Model(architecture: specs, inputShape: [28, 28, 1], seed: 1) }
+        let fits = try LayerSpec.parse("conv2d:8:3x3,flatten,dense:2")
+        #expect(throws: LearnedFiltersError.self) { try Model(architecture: fits, inputShape: [6, 6, 1], seed: 1, weightBudget: 79) }
+        #expect(try Model(architecture: fits, inputShape: [6, 6, 1], seed: 1, weightBudget: 80 + 258).parameterCount == 338)
+    }
+
     @Test func safeTensorsCorpus() throws {
         try replay("safetensors") { path, bytes in
             let file = try SafeTensorsFile.decode(bytes, name: path)
