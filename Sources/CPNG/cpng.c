@@ -19,6 +19,8 @@ struct cpng_decoder {
     size_t offset;
     int ran_out_of_data;
     png_bytep *rows;
+    int channels;   /* channels and depth promised by cpng_decoder_open */
+    int bit_depth;
     char message[256];
 };
 
@@ -145,30 +147,52 @@ int cpng_decoder_open(const uint8_t *data, size_t length, uint64_t max_pixels,
         return CPNG_TOO_LARGE;
     }
 
-    /* Expand everything to 8 or 16 bits per sample, with no gamma or colour conversion. */
+    /* What the expansions set up in cpng_decoder_read give: palettes become RGB, tRNS an alpha
+     * channel, samples 8 or 16 bits. libpng allocates its row buffers only when they are set
+     * up, so a header claiming a huge width costs nothing until the pixels are wanted. */
+    switch (color_type) {
+    case PNG_COLOR_TYPE_GRAY: info->channels = info->has_trns ? 2 : 1; break;
+    case PNG_COLOR_TYPE_GRAY_ALPHA: info->channels = 2; break;
+    case PNG_COLOR_TYPE_RGB:
+    case PNG_COLOR_TYPE_PALETTE: info->channels = info->has_trns ? 4 : 3; break;
+    default: info->channels = 4; break;
+    }
+    info->bit_depth = depth == 16 ? 16 : 8;
+    decoder->channels = info->channels;
+    decoder->bit_depth = info->bit_depth;
+    *out = decoder;
+    return CPNG_OK;
+}
+
+/* Expands everything to 8 or 16 bits per sample, with no gamma or colour conversion. */
+static void set_up_expansion(struct cpng_decoder *decoder) {
+    int color_type = png_get_color_type(decoder->png, decoder->info);
+    int depth = png_get_bit_depth(decoder->png, decoder->info);
     if (color_type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(decoder->png);
     if (color_type == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(decoder->png);
-    if (info->has_trns) png_set_tRNS_to_alpha(decoder->png);
+    if (png_get_valid(decoder->png, decoder->info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(decoder->png);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     if (depth == 16) png_set_swap(decoder->png);
 #endif
     png_set_interlace_handling(decoder->png);
     png_read_update_info(decoder->png, decoder->info);
-
-    info->channels = png_get_channels(decoder->png, decoder->info);
-    info->bit_depth = png_get_bit_depth(decoder->png, decoder->info);
-    *out = decoder;
-    return CPNG_OK;
 }
 
 int cpng_decoder_read(cpng_decoder *decoder, void *pixels, size_t capacity,
                       char *message, size_t message_size) {
+    if (setjmp(png_jmpbuf(decoder->png))) {
+        int status = classify(decoder);
+        copy_message(message, message_size, decoder->message);
+        return status;
+    }
+    set_up_expansion(decoder);
     png_uint_32 width = png_get_image_width(decoder->png, decoder->info);
     png_uint_32 height = png_get_image_height(decoder->png, decoder->info);
     size_t row_bytes = png_get_rowbytes(decoder->png, decoder->info);
-    size_t expected = (size_t)width * png_get_channels(decoder->png, decoder->info) *
-                      (png_get_bit_depth(decoder->png, decoder->info) / 8);
-    if (row_bytes != expected || capacity / (height ? height : 1) < row_bytes) {
+    size_t expected = (size_t)width * decoder->channels * (decoder->bit_depth / 8);
+    if (png_get_channels(decoder->png, decoder->info) != decoder->channels ||
+        png_get_bit_depth(decoder->png, decoder->info) != decoder->bit_depth ||
+        row_bytes != expected || capacity / (height ? height : 1) < row_bytes) {
         copy_message(message, message_size, "pixel buffer does not match the image layout");
         return CPNG_INVALID_ARGUMENT;
     }
@@ -178,12 +202,6 @@ int cpng_decoder_read(cpng_decoder *decoder, void *pixels, size_t capacity,
         return CPNG_NO_MEMORY;
     }
     for (png_uint_32 y = 0; y < height; y++) decoder->rows[y] = (png_bytep)pixels + (size_t)y * row_bytes;
-
-    if (setjmp(png_jmpbuf(decoder->png))) {
-        int status = classify(decoder);
-        copy_message(message, message_size, decoder->message);
-        return status;
-    }
     png_read_image(decoder->png, decoder->rows);
     png_read_end(decoder->png, NULL);
     return CPNG_OK;

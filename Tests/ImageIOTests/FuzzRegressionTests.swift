@@ -9,13 +9,17 @@ import Testing
 /// The files of one fuzz target's committed corpus, found from this file's location.
 enum FuzzCorpus {
     static func files(_ target: String) -> [String] {
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fuzz").appendingPathComponent(target).path
+        let folder = folder(target)
         let entries = FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String } ?? []
         return entries.sorted().map { folder + "/" + $0 }.filter {
             var isFolder: ObjCBool = false
             return FileManager.default.fileExists(atPath: $0, isDirectory: &isFolder) && !isFolder.boolValue
         }
+    }
+
+    static func folder(_ target: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fuzz").appendingPathComponent(target).path
     }
 
     static func bytes(_ path: String) throws -> [UInt8] {
@@ -57,6 +61,25 @@ enum FuzzCorpus {
             })
         }
         expectMixedOutcomes(outcomes, "png")
+    }
+
+    /// A 48-byte PNG whose header claims rows of 822 million RGB pixels: reading the header
+    /// made libpng allocate and clear 2.4 GB of row buffers before any pixel was wanted.
+    @Test func aHeaderClaimingHugeRowsAllocatesNothing() throws {
+        let bytes = try FuzzCorpus.bytes(FuzzCorpus.folder("png") + "/regressions/header-of-822-million-pixel-wide-rows.png")
+        let before = peakResidentBytes()
+        let header = try PNGDecoder.header(bytes)
+        let growth = peakResidentBytes() - before
+        #expect(header.width == 822_083_591 && header.height == 5 && header.channels == 3 && header.decodedBitDepth == 8)
+        #expect(growth < 1 << 30, "reading the header raised the peak resident size by \(growth) bytes")
+        #expect(throws: ImageIOError.self) { try PNGDecoder.decode(bytes) }
+    }
+
+    /// The process's peak resident size (getrusage reports kilobytes on Linux).
+    private func peakResidentBytes() -> Int {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return usage.ru_maxrss * 1024
     }
 
     @Test func npyCorpus() throws {
