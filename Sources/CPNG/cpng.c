@@ -115,6 +115,10 @@ int cpng_decoder_open(const uint8_t *data, size_t length, uint64_t max_pixels,
     }
 
     png_set_read_fn(decoder->png, decoder, read_from_buffer);
+    /* Text, colour profiles and the other metadata that allocate a buffer of their declared
+     * length are never used: skipped, a chunk claiming gigabytes in a small file costs nothing. */
+    static const png_byte unused_chunks[] = "tEXt\0zTXt\0iTXt\0iCCP\0sPLT\0pCAL\0sCAL\0eXIf";
+    png_set_keep_unknown_chunks(decoder->png, PNG_HANDLE_CHUNK_NEVER, unused_chunks, sizeof unused_chunks / 5);
     /* Our own pixel limit below replaces libpng's default 1,000,000-pixel-per-side limit. */
     png_set_user_limits(decoder->png, 0x7fffffff, 0x7fffffff);
     png_read_info(decoder->png, decoder->info);

@@ -75,6 +75,18 @@ enum FuzzCorpus {
         #expect(throws: ImageIOError.self) { try PNGDecoder.decode(bytes) }
     }
 
+    /// A 115-byte PNG with an iTXt chunk claiming 1.8 GB: libpng allocated and cleared a buffer
+    /// of the claimed length before finding the data missing.
+    @Test func aChunkClaimingGigabytesAllocatesNothing() throws {
+        let bytes = try FuzzCorpus.bytes(FuzzCorpus.folder("png") + "/regressions/itxt-chunk-claiming-1.8-gb.png")
+        let before = peakResidentBytes()
+        #expect(throws: ImageIOError.truncated(path: "<memory>", detail: "the data ends before the image does")) {
+            try PNGDecoder.decode(bytes)
+        }
+        let growth = peakResidentBytes() - before
+        #expect(growth < 1 << 30, "decoding raised the peak resident size by \(growth) bytes")
+    }
+
     /// The process's peak resident size (getrusage reports kilobytes on Linux).
     private func peakResidentBytes() -> Int {
         var usage = rusage()
