@@ -96,6 +96,7 @@ public enum PNGEncoder {
         var indexOfColor = [UInt32: UInt8]()
         var palette = [UInt8]()
         var indices = [UInt8](repeating: 0, count: samples.count / channels)
+        var translucent = false
         for pixel in 0..<indices.count {
             let base = pixel * channels
             let alpha = channels == 4 ? samples[base + 3] : 255
@@ -108,8 +109,12 @@ public enum PNGEncoder {
             let index = UInt8(indexOfColor.count)
             indexOfColor[key] = index
             palette += [samples[base], samples[base + 1], samples[base + 2], alpha]
+            translucent = translucent || alpha < 255
             indices[pixel] = index
         }
+        // Without a translucent entry no tRNS chunk is written, and the file would read back
+        // as RGB: an RGBA image whose pixels are all opaque is written as RGBA instead.
+        guard channels == 3 || translucent else { return nil }
         let entries = indexOfColor.count
         let depth = [1, 2, 4, 8].first { $0 >= preferredDepth && entries <= 1 << $0 } ?? 8
         return PackedPlan(colorType: .palette, bitDepth: depth, values: indices, palette: palette)
