@@ -70,7 +70,6 @@ mkdir -p "$run/corpus" "$run/findings"
 # Seeds (and earlier regressions) join the working corpus under their own names; copying again
 # changes nothing.
 find "Tests/Fuzz/$target" -type f -exec cp -f {} "$run/corpus/" \;
-findings_before=$(find "$run/findings" -type f | wc -l)
 
 flags=(-max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -print_final_stats=1
        -artifact_prefix="$run/findings/")
@@ -82,19 +81,21 @@ status=0
 # The Swift backtracer is switched off so libFuzzer's own handler reports a crash and saves the input.
 # The run starts in an empty folder, so file names in kernel specifications find nothing.
 mkdir -p "$run/cwd"
+touch "$run/started"
+started=$(date +%s)
 (cd "$run/cwd" && SWIFT_BACKTRACE=enable=no "$binary" "${flags[@]}" "$@" "$run/corpus") >"$run/last-run.log" 2>&1 || status=$?
 
+duration=$(($(date +%s) - started))
 executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$run/last-run.log" | tail -1)
-duration=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$run/last-run.log" | tail -1)
 coverage=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$run/last-run.log" | tail -1 || true)
 corpus=$(find "$run/corpus" -type f | wc -l)
-echo "fuzz.sh: target $target: ${executions:-?} executions in ${duration:-?} s, ${coverage:-no coverage line}, corpus $corpus files"
+echo "fuzz.sh: target $target: ${executions:-?} executions in $duration s, ${coverage:-no coverage line}, corpus $corpus files"
 
-findings_after=$(find "$run/findings" -type f | wc -l)
-if [ "$status" -ne 0 ] || [ "$findings_after" -gt "$findings_before" ]; then
+new_findings=$(find "$run/findings" -type f -newer "$run/started")
+if [ "$status" -ne 0 ] || [ -n "$new_findings" ]; then
     grep -E "^==[0-9]+==ERROR|^SUMMARY|Fatal error|ALARM|out-of-memory|Test unit written" "$run/last-run.log" | head -20 || true
-    echo "fuzz.sh: $target: libFuzzer stopped with status $status; findings in $run/findings/:"
-    ls -t "$run/findings" | head -5 | sed 's/^/  /'
+    echo "fuzz.sh: $target: libFuzzer stopped with status $status; new findings:"
+    echo "${new_findings:-  (none saved)}" | sed 's/^\//  \//'
     exit 1
 fi
 echo "fuzz.sh: $target: no crash, timeout or out-of-memory"
