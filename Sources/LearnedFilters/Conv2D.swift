@@ -20,7 +20,7 @@ public final class Conv2D: Layer {
     public let activation: Activation
     public var parameters: [Parameter] { [kernel, bias] }
 
-    private let fastPath: FastPath
+    let fastPath: FastPath
     private var lastInput = Tensor(zeros: [0])
     private var lastOutput = Tensor(zeros: [0])
 
@@ -100,7 +100,7 @@ public final class Conv2D: Layer {
 }
 
 /// The fast implementation a convolution's geometry gets.
-private enum FastPath {
+enum FastPath {
     /// ``ConvDirect``: one input channel, too few for a matrix product to pay.
     case direct
     /// ``ConvWinograd``: 3x3, stride 1, no dilation, at least 8 input channels and 8 filters.

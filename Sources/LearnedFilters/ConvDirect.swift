@@ -9,6 +9,7 @@
 enum ConvDirect {
     static func forward(input: [Float], kernel: [Float], bias: [Float], output: inout [Float],
                         batch: Int, geometry g: ConvGeometry, filters: Int, relu: Bool) {
+        let window = PaddedWindow(g)
         input.withUnsafeBufferPointer { xb in
             kernel.withUnsafeBufferPointer { wb in
                 bias.withUnsafeBufferPointer { bb in
@@ -18,9 +19,12 @@ enum ConvDirect {
                         let b = SharedPointer(UnsafeMutablePointer(mutating: bb.baseAddress!))
                         let y = SharedPointer(yb.baseAddress!)
                         parallelChunks(batch) { _, samples in
+                            let padded = UnsafeMutablePointer<Float>.allocate(capacity: window.size)
+                            defer { padded.deallocate() }
                             for n in samples {
+                                window.copy(x.base + n * g.inputSize, into: padded, geometry: g)
                                 for oy in 0..<g.outputHeight {
-                                    forwardRow(image: x.base + n * g.inputSize, row: oy, kernel: w.base, bias: b.base,
+                                    forwardRow(padded: padded, window: window, row: oy, kernel: w.base, bias: b.base,
                                                output: y.base + (n * g.outputHeight + oy) * g.outputWidth * filters,
                                                geometry: g, filters: filters, relu: relu)
                                 }
@@ -32,55 +36,89 @@ enum ConvDirect {
         }
     }
 
-    /// Output row `oy` of one sample. Eight filters at a time, the columns whose taps all fall
-    /// inside the input go four pixels at once, their sums kept in registers across the taps;
-    /// the columns at the edges go one at a time.
-    private static func forwardRow(image: UnsafePointer<Float>, row oy: Int, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                                   output: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, filters: Int, relu: Bool) {
-        let interior = (0..<g.kernelWidth).reduce(0..<g.outputWidth) { $0.clamped(to: validColumns(tap: $1, geometry: g)) }
+    /// The zero-padded copy of one sample that holds every tap of every output pixel, so the
+    /// forward loops test no bounds: row `py`, column `px` is input pixel (py - padTop,
+    /// px - padLeft), or zero outside the input.
+    struct PaddedWindow {
+        let height: Int, width: Int
+        var size: Int { height * width }
+
+        init(_ g: ConvGeometry) {
+            height = (g.outputHeight - 1) * g.strideY + (g.kernelHeight - 1) * g.dilationY + 1
+            width = (g.outputWidth - 1) * g.strideX + (g.kernelWidth - 1) * g.dilationX + 1
+        }
+
+        /// Fills `padded` from one single-channel sample.
+        func copy(_ image: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>, geometry g: ConvGeometry) {
+            let first = max(0, g.padLeft), skip = max(0, -g.padLeft)
+            let count = max(0, min(g.inputWidth - skip, width - first))
+            for py in 0..<height {
+                let row = padded + py * width
+                let iy = py - g.padTop
+                guard iy >= 0, iy < g.inputHeight, count > 0 else {
+                    row.update(repeating: 0, count: width)
+                    continue
+                }
+                row.update(repeating: 0, count: first)
+                row.advanced(by: first).update(from: image + iy * g.inputWidth + skip, count: count)
+                row.advanced(by: first + count).update(repeating: 0, count: width - first - count)
+            }
+        }
+    }
+
+    /// Output row `oy` of one sample from its padded copy. Eight filters at a time, four
+    /// pixels at once, their sums kept in registers across the taps; the last pixels of a row
+    /// one at a time, and filters past the last eight one at a time.
+    static func forwardRow(padded: UnsafePointer<Float>, window: PaddedWindow, row oy: Int, kernel: UnsafePointer<Float>,
+                                   bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, geometry g: ConvGeometry,
+                                   filters: Int, relu: Bool) {
+        let top = padded + oy * g.strideY * window.width
         var f = 0
         while f + 8 <= filters {
             var ox = 0
+            while ox + 4 <= g.outputWidth {
+                fourPixels(top + ox * g.strideX, window: window, kernel: kernel + f, bias: bias + f, output: output + ox * filters + f,
+                           geometry: g, filters: filters, relu: relu)
+                ox += 4
+            }
             while ox < g.outputWidth {
-                let pixel = output + ox * filters + f
-                if ox >= interior.lowerBound, ox + 4 <= interior.upperBound {
-                    interiorPixels(image: image, oy: oy, ox: ox, kernel: kernel + f, bias: bias + f, output: pixel,
-                                   geometry: g, filters: filters, relu: relu)
-                    ox += 4
-                } else {
-                    edgePixel(image: image, oy: oy, ox: ox, kernel: kernel + f, bias: bias + f, output: pixel,
-                              geometry: g, filters: filters, relu: relu)
-                    ox += 1
+                var sum = load8(bias + f)
+                forEachTap(top + ox * g.strideX, window: window, geometry: g) { tap, value in
+                    sum += SIMD8(repeating: value) * load8(kernel + tap * filters + f)
                 }
+                if relu { sum.replace(with: 0, where: sum .< 0) }
+                store8(sum, output + ox * filters + f)
+                ox += 1
             }
             f += 8
         }
         while f < filters {
             for ox in 0..<g.outputWidth {
                 var sum = bias[f]
-                forEachTap(oy: oy, ox: ox, geometry: g) { tap, index in sum += image[index] * kernel[tap * filters + f] }
+                forEachTap(top + ox * g.strideX, window: window, geometry: g) { tap, value in sum += value * kernel[tap * filters + f] }
                 output[ox * filters + f] = relu ? Swift.max(sum, 0) : sum
             }
             f += 1
         }
     }
 
-    /// Eight filters of four neighbouring pixels whose taps all fall inside the input row.
+    /// Eight filters of four neighbouring pixels, the first of whose windows starts at `corner`.
     @inline(__always)
-    private static func interiorPixels(image: UnsafePointer<Float>, oy: Int, ox: Int, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                                       output: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, filters: Int, relu: Bool) {
+    private static func fourPixels(_ corner: UnsafePointer<Float>, window: PaddedWindow, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                                   output: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, filters: Int, relu: Bool) {
         var a = load8(bias), b = a, c = a, d = a
         let step = g.strideX
+        var tap = 0
         for ky in 0..<g.kernelHeight {
-            let iy = oy * g.strideY - g.padTop + ky * g.dilationY
-            if iy < 0 || iy >= g.inputHeight { continue }
+            let row = corner + ky * g.dilationY * window.width
             for kx in 0..<g.kernelWidth {
-                let weight = load8(kernel + (ky * g.kernelWidth + kx) * filters)
-                let source = image + iy * g.inputWidth + ox * step - g.padLeft + kx * g.dilationX
+                let weight = load8(kernel + tap * filters)
+                let source = row + kx * g.dilationX
                 a += SIMD8(repeating: source[0]) * weight
                 b += SIMD8(repeating: source[step]) * weight
                 c += SIMD8(repeating: source[2 * step]) * weight
                 d += SIMD8(repeating: source[3 * step]) * weight
+                tap += 1
             }
         }
         if relu {
@@ -95,27 +133,12 @@ enum ConvDirect {
         store8(d, output + 3 * filters)
     }
 
-    /// Eight filters of one pixel, skipping taps outside the input.
+    /// Calls `body(tap, value)` for every tap of the window that starts at `corner`.
     @inline(__always)
-    private static func edgePixel(image: UnsafePointer<Float>, oy: Int, ox: Int, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                                  output: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, filters: Int, relu: Bool) {
-        var sum = load8(bias)
-        forEachTap(oy: oy, ox: ox, geometry: g) { tap, index in sum += SIMD8(repeating: image[index]) * load8(kernel + tap * filters) }
-        if relu { sum.replace(with: 0, where: sum .< 0) }
-        store8(sum, output)
-    }
-
-    /// Calls `body(tap, inputIndex)` for every tap of output pixel (oy, ox) inside the input.
-    @inline(__always)
-    private static func forEachTap(oy: Int, ox: Int, geometry g: ConvGeometry, _ body: (Int, Int) -> Void) {
+    private static func forEachTap(_ corner: UnsafePointer<Float>, window: PaddedWindow, geometry g: ConvGeometry, _ body: (Int, Float) -> Void) {
         for ky in 0..<g.kernelHeight {
-            let iy = oy * g.strideY - g.padTop + ky * g.dilationY
-            if iy < 0 || iy >= g.inputHeight { continue }
-            for kx in 0..<g.kernelWidth {
-                let ix = ox * g.strideX - g.padLeft + kx * g.dilationX
-                if ix < 0 || ix >= g.inputWidth { continue }
-                body(ky * g.kernelWidth + kx, iy * g.inputWidth + ix)
-            }
+            let row = corner + ky * g.dilationY * window.width
+            for kx in 0..<g.kernelWidth { body(ky * g.kernelWidth + kx, row[kx * g.dilationX]) }
         }
     }
 
@@ -134,6 +157,26 @@ enum ConvDirect {
     static func backward(input: [Float], kernel: [Float], outputGradient: [Float], reluOutput: [Float]?,
                          kernelGradient: inout [Float], biasGradient: inout [Float],
                          inputGradient: inout [Float]?, batch: Int, geometry g: ConvGeometry, filters: Int) {
+        let rowSize = g.outputWidth * filters
+        let mask = reluOutput ?? []
+        outputGradient.withUnsafeBufferPointer { gb in
+            mask.withUnsafeBufferPointer { mb in
+                let dy = SharedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
+                let y = reluOutput == nil ? nil : mb.baseAddress.map { SharedPointer(UnsafeMutablePointer(mutating: $0)) }
+                backwardRows(input: input, kernel: kernel, kernelGradient: &kernelGradient, biasGradient: &biasGradient,
+                             inputGradient: &inputGradient, batch: batch, geometry: g, filters: filters) { n, oy, row in
+                    let offset = (n * g.outputHeight + oy) * rowSize
+                    maskedRow(dy.base + offset, y.map { $0.base + offset }, into: row, count: rowSize)
+                }
+            }
+        }
+    }
+
+    /// The body of both backward passes: `fillGradientRow(n, oy, row)` writes the (masked)
+    /// output gradient of row `oy` of sample `n` into `row`, from which the gradients are summed.
+    static func backwardRows(input: [Float], kernel: [Float], kernelGradient: inout [Float], biasGradient: inout [Float],
+                             inputGradient: inout [Float]?, batch: Int, geometry g: ConvGeometry, filters: Int,
+                             fillGradientRow: @Sendable (_ sample: Int, _ row: Int, _ into: UnsafeMutablePointer<Float>) -> Void) {
         let chunks = max(1, min(Threads.count, batch))
         let kernelSize = g.taps * filters
         let partialSize = kernelSize + filters
@@ -141,38 +184,32 @@ enum ConvDirect {
         let wantInput = inputGradient != nil
         var dx = inputGradient ?? [0]
         inputGradient = nil
-        let mask = reluOutput ?? []
         let rowSize = g.outputWidth * filters
+        let window = PaddedWindow(g)
         input.withUnsafeBufferPointer { xb in
             kernel.withUnsafeBufferPointer { wb in
-                outputGradient.withUnsafeBufferPointer { gb in
-                    mask.withUnsafeBufferPointer { mb in
-                        partial.withUnsafeMutableBufferPointer { pb in
-                            dx.withUnsafeMutableBufferPointer { db in
-                                let relu = reluOutput != nil
-                                let x = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
-                                let w = SharedPointer(UnsafeMutablePointer(mutating: wb.baseAddress!))
-                                let dy = SharedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
-                                let y = SharedPointer(UnsafeMutablePointer(mutating: mb.baseAddress ?? gb.baseAddress!))
-                                let sums = SharedPointer(pb.baseAddress!)
-                                let dInput = SharedPointer(db.baseAddress!)
-                                parallelChunks(batch, chunks: chunks) { chunk, samples in
-                                    let gradientRow = UnsafeMutablePointer<Float>.allocate(capacity: rowSize)
-                                    defer { gradientRow.deallocate() }
-                                    let kernelSums = sums.base + chunk * partialSize
-                                    let biasSums = kernelSums + kernelSize
-                                    for n in samples {
-                                        for oy in 0..<g.outputHeight {
-                                            let offset = (n * g.outputHeight + oy) * rowSize
-                                            maskedRow(dy.base + offset, relu ? y.base + offset : nil, into: gradientRow, count: rowSize)
-                                            addRows(gradientRow, rows: g.outputWidth, width: filters, into: biasSums)
-                                            backwardRow(image: x.base + n * g.inputSize, row: oy, gradient: gradientRow,
-                                                        kernelSums: kernelSums, geometry: g, filters: filters)
-                                            if wantInput {
-                                                inputGradientRow(kernel: w.base, row: oy, gradient: gradientRow,
-                                                                 inputGradient: dInput.base + n * g.inputSize, geometry: g, filters: filters)
-                                            }
-                                        }
+                partial.withUnsafeMutableBufferPointer { pb in
+                    dx.withUnsafeMutableBufferPointer { db in
+                        let x = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
+                        let w = SharedPointer(UnsafeMutablePointer(mutating: wb.baseAddress!))
+                        let sums = SharedPointer(pb.baseAddress!)
+                        let dInput = SharedPointer(db.baseAddress!)
+                        parallelChunks(batch, chunks: chunks) { chunk, samples in
+                            let gradientRow = UnsafeMutablePointer<Float>.allocate(capacity: rowSize)
+                            let padded = UnsafeMutablePointer<Float>.allocate(capacity: window.size)
+                            defer { gradientRow.deallocate(); padded.deallocate() }
+                            let kernelSums = sums.base + chunk * partialSize
+                            let biasSums = kernelSums + kernelSize
+                            for n in samples {
+                                window.copy(x.base + n * g.inputSize, into: padded, geometry: g)
+                                for oy in 0..<g.outputHeight {
+                                    fillGradientRow(n, oy, gradientRow)
+                                    addRows(gradientRow, rows: g.outputWidth, width: filters, into: biasSums)
+                                    backwardRow(padded: padded, window: window, row: oy, gradient: gradientRow,
+                                                kernelSums: kernelSums, geometry: g, filters: filters)
+                                    if wantInput {
+                                        inputGradientRow(kernel: w.base, row: oy, gradient: gradientRow,
+                                                         inputGradient: dInput.base + n * g.inputSize, geometry: g, filters: filters)
                                     }
                                 }
                             }
@@ -223,30 +260,31 @@ enum ConvDirect {
     }
 
     /// Adds one output row's contribution to the kernel gradient: for each tap, the sum over
-    /// the row of input value times masked output gradient, in four independent accumulators.
-    private static func backwardRow(image: UnsafePointer<Float>, row oy: Int, gradient: UnsafePointer<Float>,
+    /// the row of input value (from the sample's padded copy, zero outside the input) times
+    /// masked output gradient, in four independent accumulators.
+    private static func backwardRow(padded: UnsafePointer<Float>, window: PaddedWindow, row oy: Int, gradient: UnsafePointer<Float>,
                                     kernelSums: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, filters: Int) {
+        let step = g.strideX
+        let columns = g.outputWidth
         for ky in 0..<g.kernelHeight {
-            let iy = oy * g.strideY - g.padTop + ky * g.dilationY
-            if iy < 0 || iy >= g.inputHeight { continue }
-            let source = image + iy * g.inputWidth
+            let row = padded + (oy * g.strideY + ky * g.dilationY) * window.width
             for kx in 0..<g.kernelWidth {
-                let span = validColumns(tap: kx, geometry: g)
-                let shift = kx * g.dilationX - g.padLeft
+                let source = row + kx * g.dilationX
                 let target = kernelSums + (ky * g.kernelWidth + kx) * filters
                 var f = 0
                 while f + 8 <= filters {
                     var a = SIMD8<Float>(), b = SIMD8<Float>(), c = SIMD8<Float>(), d = SIMD8<Float>()
-                    var ox = span.lowerBound
-                    while ox + 4 <= span.upperBound {
-                        a += SIMD8(repeating: source[ox * g.strideX + shift]) * load8(gradient + ox * filters + f)
-                        b += SIMD8(repeating: source[(ox + 1) * g.strideX + shift]) * load8(gradient + (ox + 1) * filters + f)
-                        c += SIMD8(repeating: source[(ox + 2) * g.strideX + shift]) * load8(gradient + (ox + 2) * filters + f)
-                        d += SIMD8(repeating: source[(ox + 3) * g.strideX + shift]) * load8(gradient + (ox + 3) * filters + f)
+                    var ox = 0
+                    while ox + 4 <= columns {
+                        let pixel = gradient + ox * filters + f
+                        a += SIMD8(repeating: source[ox * step]) * load8(pixel)
+                        b += SIMD8(repeating: source[(ox + 1) * step]) * load8(pixel + filters)
+                        c += SIMD8(repeating: source[(ox + 2) * step]) * load8(pixel + 2 * filters)
+                        d += SIMD8(repeating: source[(ox + 3) * step]) * load8(pixel + 3 * filters)
                         ox += 4
                     }
-                    while ox < span.upperBound {
-                        a += SIMD8(repeating: source[ox * g.strideX + shift]) * load8(gradient + ox * filters + f)
+                    while ox < columns {
+                        a += SIMD8(repeating: source[ox * step]) * load8(gradient + ox * filters + f)
                         ox += 1
                     }
                     store8(load8(target + f) + ((a + b) + (c + d)), target + f)
@@ -254,7 +292,7 @@ enum ConvDirect {
                 }
                 while f < filters {
                     var sum: Float = 0
-                    for ox in span { sum += source[ox * g.strideX + shift] * gradient[ox * filters + f] }
+                    for ox in 0..<columns { sum += source[ox * step] * gradient[ox * filters + f] }
                     target[f] += sum
                     f += 1
                 }

@@ -50,35 +50,45 @@ enum ConvWinograd {
 
     static func forward(input: [Float], kernel: [Float], bias: [Float], output: inout [Float],
                         batch: Int, geometry g: ConvGeometry, filters: Int, relu: Bool) {
+        bias.withUnsafeBufferPointer { bb in
+            output.withUnsafeMutableBufferPointer { yb in
+                let b = SharedPointer(UnsafeMutablePointer(mutating: bb.baseAddress!))
+                let y = SharedPointer(yb.baseAddress!)
+                forwardBlocks(input: input, kernel: kernel, batch: batch, geometry: g, filters: filters) { work, start, count in
+                    transformOutput(work, samples: count, bias: b.base, relu: relu,
+                                    output: y.base + start * g.outputPixels * filters, geometry: g, filters: filters)
+                }
+            }
+        }
+    }
+
+    /// The body of both forward passes: transforms the input of each block of samples and
+    /// multiplies it by the transformed kernel into `work.output`, which
+    /// `finish(work, firstSample, samples)` turns into the output.
+    static func forwardBlocks(input: [Float], kernel: [Float], batch: Int, geometry g: ConvGeometry, filters: Int,
+                              finish: @Sendable (_ work: Workspace, _ firstSample: Int, _ samples: Int) -> Void) {
         let tiles = Tiles(g)
         let block = blockSamples(g, filters: filters)
         let channels = g.inputChannels
         let transformed = transformKernel(kernel, channels: channels, filters: filters)
         input.withUnsafeBufferPointer { xb in
             transformed.withUnsafeBufferPointer { ub in
-                bias.withUnsafeBufferPointer { bb in
-                    output.withUnsafeMutableBufferPointer { yb in
-                        let x = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
-                        let u = SharedPointer(UnsafeMutablePointer(mutating: ub.baseAddress!))
-                        let b = SharedPointer(UnsafeMutablePointer(mutating: bb.baseAddress!))
-                        let y = SharedPointer(yb.baseAddress!)
-                        parallelChunks(batch) { _, samples in
-                            let work = Workspace(tiles: block * tiles.perSample, channels: channels, filters: filters)
-                            defer { work.deallocate() }
-                            var start = samples.lowerBound
-                            while start < samples.upperBound {
-                                let count = min(block, samples.upperBound - start)
-                                let rows = count * tiles.perSample
-                                transformInput(x.base + start * g.inputSize, samples: count, into: work, geometry: g)
-                                for xi in 0..<16 {
-                                    BLAS.gemm(m: rows, n: filters, k: channels, a: work.input + xi * rows * channels,
-                                              b: u.base + xi * channels * filters, c: work.output + xi * rows * filters)
-                                }
-                                transformOutput(work, samples: count, bias: b.base, relu: relu,
-                                                output: y.base + start * g.outputPixels * filters, geometry: g, filters: filters)
-                                start += count
-                            }
+                let x = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
+                let u = SharedPointer(UnsafeMutablePointer(mutating: ub.baseAddress!))
+                parallelChunks(batch) { _, samples in
+                    let work = Workspace(tiles: block * tiles.perSample, channels: channels, filters: filters)
+                    defer { work.deallocate() }
+                    var start = samples.lowerBound
+                    while start < samples.upperBound {
+                        let count = min(block, samples.upperBound - start)
+                        let rows = count * tiles.perSample
+                        transformInput(x.base + start * g.inputSize, samples: count, into: work, geometry: g)
+                        for xi in 0..<16 {
+                            BLAS.gemm(m: rows, n: filters, k: channels, a: work.input + xi * rows * channels,
+                                      b: u.base + xi * channels * filters, c: work.output + xi * rows * filters)
                         }
+                        finish(work, start, count)
+                        start += count
                     }
                 }
             }
@@ -89,6 +99,28 @@ enum ConvWinograd {
     static func backward(input: [Float], kernel: [Float], outputGradient: [Float], reluOutput: [Float]?,
                          kernelGradient: inout [Float], biasGradient: inout [Float],
                          inputGradient: inout [Float]?, batch: Int, geometry g: ConvGeometry, filters: Int) {
+        let mask = reluOutput ?? []
+        outputGradient.withUnsafeBufferPointer { gb in
+            mask.withUnsafeBufferPointer { mb in
+                let dy = SharedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
+                let y = reluOutput == nil ? nil : mb.baseAddress.map { SharedPointer(UnsafeMutablePointer(mutating: $0)) }
+                backwardBlocks(input: input, kernel: kernel, kernelGradient: &kernelGradient, biasGradient: &biasGradient,
+                               inputGradient: &inputGradient, batch: batch, geometry: g, filters: filters) { work, start, count, biasSums in
+                    let offset = start * g.outputPixels * filters
+                    transformGradient(dy.base + offset, mask: y.map { $0.base + offset }, samples: count,
+                                      into: work, biasSums: biasSums, geometry: g, filters: filters)
+                }
+            }
+        }
+    }
+
+    /// The body of both backward passes: `fillGradient(work, firstSample, samples, biasSums)`
+    /// puts the transformed output gradient of a block of samples into `work.output` and adds
+    /// its sum to `biasSums`; the block's kernel and input gradients follow from it.
+    static func backwardBlocks(input: [Float], kernel: [Float], kernelGradient: inout [Float], biasGradient: inout [Float],
+                               inputGradient: inout [Float]?, batch: Int, geometry g: ConvGeometry, filters: Int,
+                               fillGradient: @Sendable (_ work: Workspace, _ firstSample: Int, _ samples: Int,
+                                                        _ biasSums: UnsafeMutablePointer<Float>) -> Void) {
         let tiles = Tiles(g)
         let block = blockSamples(g, filters: filters)
         let channels = g.inputChannels
@@ -100,46 +132,37 @@ enum ConvWinograd {
         let transformed = wantInput ? transformKernel(kernel, channels: channels, filters: filters) : [0]
         var dx = inputGradient ?? [0]
         inputGradient = nil
-        let mask = reluOutput ?? []
         input.withUnsafeBufferPointer { xb in
             transformed.withUnsafeBufferPointer { ub in
-                outputGradient.withUnsafeBufferPointer { gb in
-                    mask.withUnsafeBufferPointer { mb in
-                        partial.withUnsafeMutableBufferPointer { pb in
-                            dx.withUnsafeMutableBufferPointer { db in
-                                let x = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
-                                let u = SharedPointer(UnsafeMutablePointer(mutating: ub.baseAddress!))
-                                let dy = SharedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
-                                let y = reluOutput == nil ? nil : mb.baseAddress.map { SharedPointer(UnsafeMutablePointer(mutating: $0)) }
-                                let sums = SharedPointer(pb.baseAddress!)
-                                let dInput = SharedPointer(db.baseAddress!)
-                                parallelChunks(batch, chunks: chunks) { chunk, samples in
-                                    let work = Workspace(tiles: block * tiles.perSample, channels: channels, filters: filters)
-                                    defer { work.deallocate() }
-                                    let kernelSums = sums.base + chunk * partialSize
-                                    var start = samples.lowerBound
-                                    while start < samples.upperBound {
-                                        let count = min(block, samples.upperBound - start)
-                                        let rows = count * tiles.perSample
-                                        let offset = start * g.outputPixels * filters
-                                        transformInput(x.base + start * g.inputSize, samples: count, into: work, geometry: g)
-                                        transformGradient(dy.base + offset, mask: y.map { $0.base + offset }, samples: count,
-                                                          into: work, biasSums: kernelSums + transformedSize, geometry: g, filters: filters)
-                                        for xi in 0..<16 {
-                                            let v = work.input + xi * rows * channels, m = work.output + xi * rows * filters
-                                            BLAS.gemm(transposeA: true, m: channels, n: filters, k: rows, a: v, b: m,
-                                                      beta: 1, c: kernelSums + xi * channels * filters)
-                                            if wantInput {
-                                                BLAS.gemm(transposeB: true, m: rows, n: channels, k: filters, a: m,
-                                                          b: u.base + xi * channels * filters, c: v)
-                                            }
-                                        }
-                                        if wantInput {
-                                            scatterInputGradient(work, samples: count, into: dInput.base + start * g.inputSize, geometry: g)
-                                        }
-                                        start += count
+                partial.withUnsafeMutableBufferPointer { pb in
+                    dx.withUnsafeMutableBufferPointer { db in
+                        let x = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
+                        let u = SharedPointer(UnsafeMutablePointer(mutating: ub.baseAddress!))
+                        let sums = SharedPointer(pb.baseAddress!)
+                        let dInput = SharedPointer(db.baseAddress!)
+                        parallelChunks(batch, chunks: chunks) { chunk, samples in
+                            let work = Workspace(tiles: block * tiles.perSample, channels: channels, filters: filters)
+                            defer { work.deallocate() }
+                            let kernelSums = sums.base + chunk * partialSize
+                            var start = samples.lowerBound
+                            while start < samples.upperBound {
+                                let count = min(block, samples.upperBound - start)
+                                let rows = count * tiles.perSample
+                                transformInput(x.base + start * g.inputSize, samples: count, into: work, geometry: g)
+                                fillGradient(work, start, count, kernelSums + transformedSize)
+                                for xi in 0..<16 {
+                                    let v = work.input + xi * rows * channels, m = work.output + xi * rows * filters
+                                    BLAS.gemm(transposeA: true, m: channels, n: filters, k: rows, a: v, b: m,
+                                              beta: 1, c: kernelSums + xi * channels * filters)
+                                    if wantInput {
+                                        BLAS.gemm(transposeB: true, m: rows, n: channels, k: filters, a: m,
+                                                  b: u.base + xi * channels * filters, c: v)
                                     }
                                 }
+                                if wantInput {
+                                    scatterInputGradient(work, samples: count, into: dInput.base + start * g.inputSize, geometry: g)
+                                }
+                                start += count
                             }
                         }
                     }
@@ -213,7 +236,23 @@ enum ConvWinograd {
         }
     }
 
-    // MARK: tile transforms, eight channels at a time
+    // MARK: tile transforms, four channels at a time
+
+    /// The channels one step of a tile transform works on: four, one SSE or NEON register.
+    /// Eight (two registers) leave too few registers for a tile's sixteen values.
+    typealias Lanes = SIMD4<Float>
+
+    /// Calls `body(first, lanes)` for every group of four of `count` channels, with `lanes`
+    /// 4, then once for the last one to three. The transforms inline it, so their loads and
+    /// stores of four lanes compile without tests of `lanes`.
+    @inline(__always) static func forEachLaneGroup(_ count: Int, _ body: (_ first: Int, _ lanes: Int) -> Void) {
+        var first = 0
+        while first + Lanes.scalarCount <= count {
+            body(first, Lanes.scalarCount)
+            first += Lanes.scalarCount
+        }
+        if first < count { body(first, count - first) }
+    }
 
     /// `V = B^T d B` for every 4x4 input tile of `samples` samples, into `work.input` as
     /// `[16, tiles, cin]`, with `B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]`.
@@ -228,27 +267,24 @@ enum ConvWinograd {
             for ty in 0..<tiles.rows {
                 for tx in 0..<tiles.columns {
                     inputCells(image, ty: ty, tx: tx, outside: work.zeros, into: cells, geometry: g)
-                    var ch = 0
-                    while ch < channels {
-                        let lanes = min(8, channels - ch)
-                        func d(_ k: Int) -> SIMD8<Float> { load(cells[k] + ch, lanes) }
+                    let target = work.input + t * channels
+                    forEachLaneGroup(channels) { ch, lanes in
+                        func d(_ k: Int) -> Lanes { load(cells[k] + ch, lanes) }
                         // Along each row (d B), then down each column (B^T (d B)).
                         let r0 = inputRow(d(0), d(1), d(2), d(3))
                         let r1 = inputRow(d(4), d(5), d(6), d(7))
                         let r2 = inputRow(d(8), d(9), d(10), d(11))
                         let r3 = inputRow(d(12), d(13), d(14), d(15))
-                        let target = work.input + t * channels + ch
-                        func put(_ column: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>), _ c: Int) {
-                            store(column.0, target + c * plane, lanes)
-                            store(column.1, target + (4 + c) * plane, lanes)
-                            store(column.2, target + (8 + c) * plane, lanes)
-                            store(column.3, target + (12 + c) * plane, lanes)
+                        func put(_ column: (Lanes, Lanes, Lanes, Lanes), _ c: Int) {
+                            store(column.0, target + c * plane + ch, lanes)
+                            store(column.1, target + (4 + c) * plane + ch, lanes)
+                            store(column.2, target + (8 + c) * plane + ch, lanes)
+                            store(column.3, target + (12 + c) * plane + ch, lanes)
                         }
                         put(inputRow(r0.0, r1.0, r2.0, r3.0), 0)
                         put(inputRow(r0.1, r1.1, r2.1, r3.1), 1)
                         put(inputRow(r0.2, r1.2, r2.2, r3.2), 2)
                         put(inputRow(r0.3, r1.3, r2.3, r3.3), 3)
-                        ch += 8
                     }
                     t += 1
                 }
@@ -271,8 +307,7 @@ enum ConvWinograd {
     }
 
     /// `B^T` applied to four values.
-    @inline(__always) private static func inputRow(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>, _ d: SIMD8<Float>)
-        -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    @inline(__always) private static func inputRow(_ a: Lanes, _ b: Lanes, _ c: Lanes, _ d: Lanes) -> (Lanes, Lanes, Lanes, Lanes) {
         (a - c, b + c, c - b, b - d)
     }
 
@@ -289,18 +324,16 @@ enum ConvWinograd {
             for ty in 0..<tiles.rows {
                 for tx in 0..<tiles.columns {
                     outputCells(image, ty: ty, tx: tx, outside: work.sink, into: cells, geometry: g, filters: filters)
-                    var f = 0
-                    while f < filters {
-                        let lanes = min(8, filters - f)
-                        let source = work.output + t * filters + f
-                        func m(_ xi: Int) -> SIMD8<Float> { load(source + xi * plane, lanes) }
+                    let source = work.output + t * filters
+                    forEachLaneGroup(filters) { f, lanes in
+                        func m(_ xi: Int) -> Lanes { load(source + xi * plane + f, lanes) }
                         // Along each row (M A), then down each column (A^T (M A)).
                         let r0 = outputRow(m(0), m(1), m(2), m(3))
                         let r1 = outputRow(m(4), m(5), m(6), m(7))
                         let r2 = outputRow(m(8), m(9), m(10), m(11))
                         let r3 = outputRow(m(12), m(13), m(14), m(15))
                         let b = load(bias + f, lanes)
-                        func put(_ value: SIMD8<Float>, _ k: Int) {
+                        func put(_ value: Lanes, _ k: Int) {
                             let biased = value + b
                             store(relu ? biased.replacing(with: 0, where: biased .< 0) : biased, cells[k] + f, lanes)
                         }
@@ -309,7 +342,6 @@ enum ConvWinograd {
                         put(right.0, 1)
                         put(left.1, 2)
                         put(right.1, 3)
-                        f += 8
                     }
                     t += 1
                 }
@@ -318,8 +350,7 @@ enum ConvWinograd {
     }
 
     /// `A^T` applied to four values.
-    @inline(__always) private static func outputRow(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>, _ d: SIMD8<Float>)
-        -> (SIMD8<Float>, SIMD8<Float>) {
+    @inline(__always) static func outputRow(_ a: Lanes, _ b: Lanes, _ c: Lanes, _ d: Lanes) -> (Lanes, Lanes) {
         (a + b + c, b - c - d)
     }
 
@@ -356,29 +387,26 @@ enum ConvWinograd {
                         outputCells(UnsafeMutablePointer(mutating: mask + offset), ty: ty, tx: tx, outside: work.zeros,
                                     into: maskCells, geometry: g, filters: filters)
                     }
-                    var f = 0
-                    while f < filters {
-                        let lanes = min(8, filters - f)
-                        func dy(_ k: Int) -> SIMD8<Float> {
+                    let target = work.output + t * filters
+                    forEachLaneGroup(filters) { f, lanes in
+                        func dy(_ k: Int) -> Lanes {
                             let value = load(cells[k] + f, lanes)
-                            return mask == nil ? value : SIMD8(repeating: 0).replacing(with: value, where: load(maskCells[k] + f, lanes) .> 0)
+                            return mask == nil ? value : Lanes(repeating: 0).replacing(with: value, where: load(maskCells[k] + f, lanes) .> 0)
                         }
                         let y00 = dy(0), y01 = dy(1), y10 = dy(2), y11 = dy(3)
                         store(load(biasSums + f, lanes) + ((y00 + y01) + (y10 + y11)), biasSums + f, lanes)
                         // Along each row (dY A^T), then down each column (A (dY A^T)).
                         let top = gradientRow(y00, y01), bottom = gradientRow(y10, y11)
-                        let target = work.output + t * filters + f
-                        func put(_ column: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>), _ c: Int) {
-                            store(column.0, target + c * plane, lanes)
-                            store(column.1, target + (4 + c) * plane, lanes)
-                            store(column.2, target + (8 + c) * plane, lanes)
-                            store(column.3, target + (12 + c) * plane, lanes)
+                        func put(_ column: (Lanes, Lanes, Lanes, Lanes), _ c: Int) {
+                            store(column.0, target + c * plane + f, lanes)
+                            store(column.1, target + (4 + c) * plane + f, lanes)
+                            store(column.2, target + (8 + c) * plane + f, lanes)
+                            store(column.3, target + (12 + c) * plane + f, lanes)
                         }
                         put(gradientRow(top.0, bottom.0), 0)
                         put(gradientRow(top.1, bottom.1), 1)
                         put(gradientRow(top.2, bottom.2), 2)
                         put(gradientRow(top.3, bottom.3), 3)
-                        f += 8
                     }
                     t += 1
                 }
@@ -387,8 +415,7 @@ enum ConvWinograd {
     }
 
     /// `A` applied to two values (`A = (A^T)^T`).
-    @inline(__always) private static func gradientRow(_ a: SIMD8<Float>, _ b: SIMD8<Float>)
-        -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    @inline(__always) static func gradientRow(_ a: Lanes, _ b: Lanes) -> (Lanes, Lanes, Lanes, Lanes) {
         (a, a + b, a - b, -b)
     }
 
@@ -406,18 +433,16 @@ enum ConvWinograd {
             for ty in 0..<tiles.rows {
                 for tx in 0..<tiles.columns {
                     inputCells(image, ty: ty, tx: tx, outside: work.sink, into: cells, geometry: g)
-                    var ch = 0
-                    while ch < channels {
-                        let lanes = min(8, channels - ch)
-                        let source = work.input + t * channels + ch
-                        func dv(_ xi: Int) -> SIMD8<Float> { load(source + xi * plane, lanes) }
+                    let source = work.input + t * channels
+                    forEachLaneGroup(channels) { ch, lanes in
+                        func dv(_ xi: Int) -> Lanes { load(source + xi * plane + ch, lanes) }
                         // Along each row (dV B^T), then down each column (B (dV B^T)).
                         let r0 = scatterRow(dv(0), dv(1), dv(2), dv(3))
                         let r1 = scatterRow(dv(4), dv(5), dv(6), dv(7))
                         let r2 = scatterRow(dv(8), dv(9), dv(10), dv(11))
                         let r3 = scatterRow(dv(12), dv(13), dv(14), dv(15))
-                        func add(_ column: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>), _ c: Int) {
-                            func addTo(_ k: Int, _ value: SIMD8<Float>) {
+                        func add(_ column: (Lanes, Lanes, Lanes, Lanes), _ c: Int) {
+                            func addTo(_ k: Int, _ value: Lanes) {
                                 let cell = cells[k] + ch
                                 store(load(cell, lanes) + value, cell, lanes)
                             }
@@ -430,7 +455,6 @@ enum ConvWinograd {
                         add(scatterRow(r0.1, r1.1, r2.1, r3.1), 1)
                         add(scatterRow(r0.2, r1.2, r2.2, r3.2), 2)
                         add(scatterRow(r0.3, r1.3, r2.3, r3.3), 3)
-                        ch += 8
                     }
                     t += 1
                 }
@@ -439,27 +463,26 @@ enum ConvWinograd {
     }
 
     /// `B` applied to four values (`B = (B^T)^T`).
-    @inline(__always) private static func scatterRow(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>, _ d: SIMD8<Float>)
-        -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    @inline(__always) private static func scatterRow(_ a: Lanes, _ b: Lanes, _ c: Lanes, _ d: Lanes) -> (Lanes, Lanes, Lanes, Lanes) {
         (a, b - c + d, b + c - a, -d)
     }
 
-    /// Eight floats, or the first `lanes` of them and zeros.
-    @inline(__always) private static func load(_ pointer: UnsafePointer<Float>, _ lanes: Int) -> SIMD8<Float> {
-        if lanes == 8 { return load8(pointer) }
-        var value = SIMD8<Float>()
+    /// Four floats, or the first `lanes` of them and zeros.
+    @inline(__always) static func load(_ pointer: UnsafePointer<Float>, _ lanes: Int) -> Lanes {
+        if lanes == Lanes.scalarCount { return UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self) }
+        var value = Lanes()
         for i in 0..<lanes { value[i] = pointer[i] }
         return value
     }
 
-    /// Stores eight floats, or the first `lanes` of them.
-    @inline(__always) private static func store(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>, _ lanes: Int) {
-        if lanes == 8 { return store8(value, pointer) }
+    /// Stores four floats, or the first `lanes` of them.
+    @inline(__always) static func store(_ value: Lanes, _ pointer: UnsafeMutablePointer<Float>, _ lanes: Int) {
+        if lanes == Lanes.scalarCount { return UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: Lanes.self) }
         for i in 0..<lanes { pointer[i] = value[i] }
     }
 
     /// One thread's buffers for a block of tiles.
-    struct Workspace {
+    struct Workspace: @unchecked Sendable {
         /// Transformed input tiles, later their gradients: `[16, tiles, cin]`.
         let input: UnsafeMutablePointer<Float>
         /// Transformed outputs, or output gradients: `[16, tiles, cout]`.

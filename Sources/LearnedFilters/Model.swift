@@ -12,6 +12,15 @@ public final class Model {
     public let layers: [any Layer]
     /// The architecture the layers were built from.
     public let architecture: [LayerSpec]
+    /// The fast path's steps: the layers in order, with a convolution and the pooling after it
+    /// as one ``ConvPool`` where they fuse.
+    private let fastSteps: [Step]
+
+    /// One step of the fast path.
+    private enum Step {
+        case layer(any Layer)
+        case convPool(ConvPool)
+    }
 
     /// Builds the layers with Keras' default initialisation (glorot-uniform kernels, zero
     /// biases) drawn from `seed`. A layer of more than ``LayerSpec/maximumWeights`` weights, or
@@ -56,6 +65,25 @@ public final class Model {
         self.inputShape = inputShape
         self.layers = built
         self.architecture = architecture
+        fastSteps = Model.fuse(built)
+    }
+
+    /// The layers as fast-path steps, each convolution and pooling pair that ``ConvPool``
+    /// takes as one.
+    private static func fuse(_ layers: [any Layer]) -> [Step] {
+        var steps = [Step]()
+        var index = 0
+        while index < layers.count {
+            if index + 1 < layers.count, let conv = layers[index] as? Conv2D, let pool = layers[index + 1] as? MaxPool2D,
+               let pair = ConvPool(conv, pool) {
+                steps.append(.convPool(pair))
+                index += 2
+            } else {
+                steps.append(.layer(layers[index]))
+                index += 1
+            }
+        }
+        return steps
     }
 
     /// Number of classes (the size of the last layer's output).
@@ -85,21 +113,34 @@ public final class Model {
     public func forward(_ batch: Tensor, options: ForwardOptions = ForwardOptions()) throws -> Tensor {
         try check(batch)
         var value = batch
-        for layer in layers { value = layer.forward(value, options: options) }
+        guard options.implementation == .fast else {
+            for layer in layers { value = layer.forward(value, options: options) }
+            return value
+        }
+        for step in fastSteps {
+            switch step {
+            case .layer(let layer): value = layer.forward(value, options: options)
+            case .convPool(let pair): value = pair.forward(value)
+            }
+        }
         return value
     }
 
     /// Runs inference on `batch` and returns every layer's output in order, named by layer
-    /// (the last is the logits).
+    /// (the last is the logits); without `keepingActivations`, only the logits.
     public func forward(_ batch: Tensor, keepingActivations: Bool,
                         implementation: Implementation = .fast) throws -> [(name: String, output: Tensor)] {
-        try check(batch)
         let options = ForwardOptions(training: false, implementation: implementation)
+        guard keepingActivations else {
+            let logits = try forward(batch, options: options)
+            return layers.last.map { [($0.name, logits)] } ?? []
+        }
+        try check(batch)
         var value = batch
         var outputs = [(name: String, output: Tensor)]()
         for layer in layers {
             value = layer.forward(value, options: options)
-            if keepingActivations || layer === layers.last { outputs.append((layer.name, value)) }
+            outputs.append((layer.name, value))
         }
         return outputs
     }
@@ -116,9 +157,20 @@ public final class Model {
         let logits = try forward(batch, options: options)
         let (loss, gradient) = ReferenceOps.softmaxCrossEntropy(logits: logits.values, labels: labels, classes: classes)
         var upstream = Tensor(shape: logits.shape, values: gradient)
-        for (index, layer) in layers.enumerated().reversed() {
-            guard let next = layer.backward(upstream, options: options, needInputGradient: index > 0) else { break }
-            upstream = next
+        if options.implementation == .fast {
+            for (index, step) in fastSteps.enumerated().reversed() {
+                let next = switch step {
+                case .layer(let layer): layer.backward(upstream, options: options, needInputGradient: index > 0)
+                case .convPool(let pair): pair.backward(upstream, needInputGradient: index > 0)
+                }
+                guard let next else { break }
+                upstream = next
+            }
+        } else {
+            for (index, layer) in layers.enumerated().reversed() {
+                guard let next = layer.backward(upstream, options: options, needInputGradient: index > 0) else { break }
+                upstream = next
+            }
         }
         return (Double(loss), correctCount(logits: logits, labels: labels))
     }

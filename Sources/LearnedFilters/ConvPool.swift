@@ -1,0 +1,68 @@
+// ConvPool: a convolution and the max pooling after it, run as one pass on the fast path.
+
+/// A ``Conv2D`` followed by a ``MaxPool2D`` whose windows tile the convolution's output
+/// (stride equal to the pool size, no padding), run together so that the convolution's output
+/// never goes to memory: forward computes the output rows under one row of windows and pools
+/// them at once; backward rebuilds each output row's gradient from the pooled gradient and the
+/// winning positions. The arithmetic and its order are those of the two layers one after the
+/// other, so the results are the same to the bit. Fused passes exist for ``ConvDirect`` (one
+/// input channel) and for ``ConvWinograd`` under a 2x2 pool, whose windows are its output
+/// tiles; the model keeps the layers separate where it must return the convolution's own output.
+final class ConvPool {
+    let conv: Conv2D
+    let pool: MaxPool2D
+    private var lastInput = Tensor(zeros: [0])
+    private var lastPooled = [Float]()
+    private var lastArgmax = [Float]()
+
+    /// The pair, or nil when the convolution has no fused pass or the pool's windows do not
+    /// tile its output.
+    init?(_ conv: Conv2D, _ pool: MaxPool2D) {
+        switch conv.fastPath {
+        case .direct where MaxPoolKernels.tilesInput(pool.geometry): break
+        case .winograd where ConvWinograd.tilesArePoolWindows(pool.geometry): break
+        default: return nil
+        }
+        self.conv = conv
+        self.pool = pool
+    }
+
+    /// The pooled output `[batch] + pool.outputShape` of a batch `[batch] + conv.inputShape`.
+    func forward(_ input: Tensor) -> Tensor {
+        let batch = input.batch
+        var pooled = uninitializedFloats(batch * pool.geometry.outputPixels * conv.filters)
+        var argmax = uninitializedFloats(pooled.count)
+        let relu = conv.activation == .relu
+        if conv.fastPath == .winograd {
+            ConvWinograd.forwardPooled(input: input.values, kernel: conv.kernel.value, bias: conv.bias.value, pooled: &pooled,
+                                       argmax: &argmax, batch: batch, geometry: conv.geometry, filters: conv.filters, relu: relu)
+        } else {
+            ConvDirect.forwardPooled(input: input.values, kernel: conv.kernel.value, bias: conv.bias.value, pooled: &pooled,
+                                     argmax: &argmax, batch: batch, geometry: conv.geometry, pool: pool.geometry,
+                                     filters: conv.filters, relu: relu)
+        }
+        lastInput = input
+        lastPooled = pooled
+        lastArgmax = argmax
+        return Tensor(shape: [batch] + pool.outputShape, values: pooled)
+    }
+
+    /// Adds the convolution's kernel and bias gradients for the gradient of the last forward's
+    /// pooled output, and returns the convolution's input gradient when asked.
+    func backward(_ pooledGradient: Tensor, needInputGradient: Bool) -> Tensor? {
+        var inputGradient: [Float]? = needInputGradient ? [Float](repeating: 0, count: lastInput.values.count) : nil
+        let relu = conv.activation == .relu
+        if conv.fastPath == .winograd {
+            ConvWinograd.backwardPooled(input: lastInput.values, kernel: conv.kernel.value, pooledGradient: pooledGradient.values,
+                                        pooled: lastPooled, argmax: lastArgmax, kernelGradient: &conv.kernel.gradient,
+                                        biasGradient: &conv.bias.gradient, inputGradient: &inputGradient, batch: lastInput.batch,
+                                        geometry: conv.geometry, filters: conv.filters, relu: relu)
+        } else {
+            ConvDirect.backwardPooled(input: lastInput.values, kernel: conv.kernel.value, pooledGradient: pooledGradient.values,
+                                      pooled: lastPooled, argmax: lastArgmax, kernelGradient: &conv.kernel.gradient,
+                                      biasGradient: &conv.bias.gradient, inputGradient: &inputGradient, batch: lastInput.batch,
+                                      geometry: conv.geometry, pool: pool.geometry, filters: conv.filters, relu: relu)
+        }
+        return inputGradient.map { Tensor(shape: lastInput.shape, values: $0) }
+    }
+}

@@ -1,0 +1,130 @@
+// ConvWinogradPooled: ConvWinograd's passes fused with a 2x2 max pooling, for ConvPool.
+
+extension ConvWinograd {
+    /// Whether a 2x2 output tile is exactly one window of `pool`: a 2x2 pool at stride 2
+    /// without padding over an output of even height and width.
+    static func tilesArePoolWindows(_ pool: ConvGeometry) -> Bool {
+        pool.kernelHeight == 2 && pool.kernelWidth == 2 && MaxPoolKernels.tilesInput(pool)
+    }
+
+    /// Forward through the convolution and a 2x2 max pooling (``tilesArePoolWindows(_:)``):
+    /// each output tile is pooled as it leaves the transform, so the convolution's output is
+    /// never stored. `pooled` and `argmax` are the pooling's output and winning positions, as
+    /// ``MaxPoolKernels/forward(input:output:argmax:batch:geometry:)`` gives them.
+    static func forwardPooled(input: [Float], kernel: [Float], bias: [Float], pooled: inout [Float], argmax: inout [Float],
+                              batch: Int, geometry g: ConvGeometry, filters: Int, relu: Bool) {
+        let cellsPerSample = Tiles(g).perSample * filters
+        bias.withUnsafeBufferPointer { bb in
+            pooled.withUnsafeMutableBufferPointer { yb in
+                argmax.withUnsafeMutableBufferPointer { ab in
+                    let b = SharedPointer(UnsafeMutablePointer(mutating: bb.baseAddress!))
+                    let y = SharedPointer(yb.baseAddress!)
+                    let a = SharedPointer(ab.baseAddress!)
+                    forwardBlocks(input: input, kernel: kernel, batch: batch, geometry: g, filters: filters) { work, start, count in
+                        poolOutput(work, samples: count, bias: b.base, relu: relu, pooled: y.base + start * cellsPerSample,
+                                   argmax: a.base + start * cellsPerSample, geometry: g, filters: filters)
+                    }
+                }
+            }
+        }
+    }
+
+    /// `Y = A^T M A` plus bias and optional ReLU for every tile, as ``transformOutput``, then
+    /// the tile's maximum and the row-major position of its first maximum.
+    private static func poolOutput(_ work: Workspace, samples: Int, bias: UnsafePointer<Float>, relu: Bool,
+                                   pooled: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Float>,
+                                   geometry g: ConvGeometry, filters: Int) {
+        let tileCount = samples * Tiles(g).perSample
+        let plane = tileCount * filters
+        for t in 0..<tileCount {
+            let source = work.output + t * filters
+            forEachLaneGroup(filters) { f, lanes in
+                func m(_ xi: Int) -> Lanes { load(source + xi * plane + f, lanes) }
+                let r0 = outputRow(m(0), m(1), m(2), m(3))
+                let r1 = outputRow(m(4), m(5), m(6), m(7))
+                let r2 = outputRow(m(8), m(9), m(10), m(11))
+                let r3 = outputRow(m(12), m(13), m(14), m(15))
+                let b = load(bias + f, lanes)
+                func finished(_ value: Lanes) -> Lanes {
+                    let biased = value + b
+                    return relu ? biased.replacing(with: 0, where: biased .< 0) : biased
+                }
+                let left = outputRow(r0.0, r1.0, r2.0, r3.0), right = outputRow(r0.1, r1.1, r2.1, r3.1)
+                var best = finished(left.0), index = Lanes()
+                func consider(_ value: Lanes, at position: Float) {
+                    let greater = value .> best
+                    best.replace(with: value, where: greater)
+                    index.replace(with: Lanes(repeating: position), where: greater)
+                }
+                consider(finished(right.0), at: 1)
+                consider(finished(left.1), at: 2)
+                consider(finished(right.1), at: 3)
+                store(best, pooled + t * filters + f, lanes)
+                store(index, argmax + t * filters + f, lanes)
+            }
+        }
+    }
+
+    /// Kernel and bias gradients (and, when asked, the input gradient) of ``forwardPooled``
+    /// from the gradient of the pooled output: each tile's output gradient is the pooled
+    /// gradient at the window's winner and zero elsewhere, masked where the pooled value (the
+    /// ReLU output at the winner) is not positive.
+    static func backwardPooled(input: [Float], kernel: [Float], pooledGradient: [Float], pooled: [Float], argmax: [Float],
+                               kernelGradient: inout [Float], biasGradient: inout [Float], inputGradient: inout [Float]?,
+                               batch: Int, geometry g: ConvGeometry, filters: Int, relu: Bool) {
+        let cellsPerSample = Tiles(g).perSample * filters
+        pooledGradient.withUnsafeBufferPointer { gb in
+            pooled.withUnsafeBufferPointer { yb in
+                argmax.withUnsafeBufferPointer { ab in
+                    let dy = SharedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
+                    let y = SharedPointer(UnsafeMutablePointer(mutating: yb.baseAddress!))
+                    let a = SharedPointer(UnsafeMutablePointer(mutating: ab.baseAddress!))
+                    backwardBlocks(input: input, kernel: kernel, kernelGradient: &kernelGradient, biasGradient: &biasGradient,
+                                   inputGradient: &inputGradient, batch: batch, geometry: g, filters: filters) { work, start, count, biasSums in
+                        let offset = start * cellsPerSample
+                        unpoolGradient(dy.base + offset, pooled: relu ? y.base + offset : nil, argmax: a.base + offset,
+                                       samples: count, into: work, biasSums: biasSums, geometry: g, filters: filters)
+                    }
+                }
+            }
+        }
+    }
+
+    /// `dM = A dY A^T` for every tile, as ``transformGradient``, with each tile's output
+    /// gradient rebuilt from its pooled cell: the gradient at the winning position (where the
+    /// pooled value, if given, is positive), zero at the other three.
+    private static func unpoolGradient(_ gradient: UnsafePointer<Float>, pooled: UnsafePointer<Float>?, argmax: UnsafePointer<Float>,
+                                       samples: Int, into work: Workspace, biasSums: UnsafeMutablePointer<Float>,
+                                       geometry g: ConvGeometry, filters: Int) {
+        let tileCount = samples * Tiles(g).perSample
+        let plane = tileCount * filters
+        for t in 0..<tileCount {
+            let cell = t * filters
+            let target = work.output + cell
+            forEachLaneGroup(filters) { f, lanes in
+                let value = load(gradient + cell + f, lanes), positions = load(argmax + cell + f, lanes)
+                let open = pooled.map { load($0 + cell + f, lanes) .> 0 }
+                func dy(_ position: Float) -> Lanes {
+                    // Positions are small whole numbers: a squared difference under 1/4 means equal.
+                    let difference = positions - Lanes(repeating: position)
+                    var wins = difference * difference .< 0.25
+                    if let open { wins = wins .& open }
+                    return Lanes(repeating: 0).replacing(with: value, where: wins)
+                }
+                let y00 = dy(0), y01 = dy(1), y10 = dy(2), y11 = dy(3)
+                store(load(biasSums + f, lanes) + ((y00 + y01) + (y10 + y11)), biasSums + f, lanes)
+                let top = gradientRow(y00, y01), bottom = gradientRow(y10, y11)
+                func put(_ column: (Lanes, Lanes, Lanes, Lanes), _ c: Int) {
+                    store(column.0, target + c * plane + f, lanes)
+                    store(column.1, target + (4 + c) * plane + f, lanes)
+                    store(column.2, target + (8 + c) * plane + f, lanes)
+                    store(column.3, target + (12 + c) * plane + f, lanes)
+                }
+                put(gradientRow(top.0, bottom.0), 0)
+                put(gradientRow(top.1, bottom.1), 1)
+                put(gradientRow(top.2, bottom.2), 2)
+                put(gradientRow(top.3, bottom.3), 3)
+            }
+        }
+    }
+}
