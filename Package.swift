@@ -16,6 +16,7 @@ let package = Package(
     targets: [
         // C shims: the only places that touch the system libraries.
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z")]),
+        .target(name: "CConvKernels"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo"),
@@ -32,7 +33,7 @@ let package = Package(
             "laplacian-4", "laplacian-8", "prewitt-x", "prewitt-y", "roberts-x", "roberts-y",
             "scharr-x", "scharr-y", "sharpen", "sobel-x", "sobel-y", "tutorial-horizontal", "unsharp",
         ].map { .copy("\($0).kernel") }),
-        .target(name: "LearnedFilters", dependencies: ["ImageIO", "Convolution", "COpenBLAS"],
+        .target(name: "LearnedFilters", dependencies: ["ImageIO", "Convolution", "COpenBLAS", "CConvKernels"],
                 swiftSettings: [.unsafeFlags(["-O"])]),
         // Drawing and Diagrams loop over every pixel of every animation frame: optimised even in
         // debug builds, so the CLI tests can render the whole standard set.

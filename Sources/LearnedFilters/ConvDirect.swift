@@ -10,6 +10,7 @@ enum ConvDirect {
     static func forward(input: [Float], kernel: [Float], bias: [Float], output: inout [Float],
                         batch: Int, geometry g: ConvGeometry, filters: Int, relu: Bool) {
         let window = PaddedWindow(g)
+        let fma = FusedMultiplyAdd.active
         input.withUnsafeBufferPointer { xb in
             kernel.withUnsafeBufferPointer { wb in
                 bias.withUnsafeBufferPointer { bb in
@@ -26,7 +27,7 @@ enum ConvDirect {
                                 for oy in 0..<g.outputHeight {
                                     forwardRow(padded: padded, window: window, row: oy, kernel: w.base, bias: b.base,
                                                output: y.base + (n * g.outputHeight + oy) * g.outputWidth * filters,
-                                               geometry: g, filters: filters, relu: relu)
+                                               geometry: g, filters: filters, relu: relu, fusedMultiplyAdd: fma)
                                 }
                             }
                         }
@@ -70,9 +71,14 @@ enum ConvDirect {
     /// pixels at once, their sums kept in registers across the taps; the last pixels of a row
     /// one at a time, and filters past the last eight one at a time.
     static func forwardRow(padded: UnsafePointer<Float>, window: PaddedWindow, row oy: Int, kernel: UnsafePointer<Float>,
-                                   bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, geometry g: ConvGeometry,
-                                   filters: Int, relu: Bool) {
+                           bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, geometry g: ConvGeometry,
+                           filters: Int, relu: Bool, fusedMultiplyAdd: Bool) {
         let top = padded + oy * g.strideY * window.width
+        if fusedMultiplyAdd, filters % 8 == 0 {
+            FusedMultiplyAdd.forwardRow(top, kernel: kernel, bias: bias, shape: FusedMultiplyAdd.rowShape(g, paddedWidth: window.width, filters: filters),
+                                        relu: relu, output: output)
+            return
+        }
         var f = 0
         while f + 8 <= filters {
             var ox = 0
@@ -186,6 +192,7 @@ enum ConvDirect {
         inputGradient = nil
         let rowSize = g.outputWidth * filters
         let window = PaddedWindow(g)
+        let fma = FusedMultiplyAdd.active
         input.withUnsafeBufferPointer { xb in
             kernel.withUnsafeBufferPointer { wb in
                 partial.withUnsafeMutableBufferPointer { pb in
@@ -206,7 +213,7 @@ enum ConvDirect {
                                     fillGradientRow(n, oy, gradientRow)
                                     addRows(gradientRow, rows: g.outputWidth, width: filters, into: biasSums)
                                     backwardRow(padded: padded, window: window, row: oy, gradient: gradientRow,
-                                                kernelSums: kernelSums, geometry: g, filters: filters)
+                                                kernelSums: kernelSums, geometry: g, filters: filters, fusedMultiplyAdd: fma)
                                     if wantInput {
                                         inputGradientRow(kernel: w.base, row: oy, gradient: gradientRow,
                                                          inputGradient: dInput.base + n * g.inputSize, geometry: g, filters: filters)
@@ -263,7 +270,14 @@ enum ConvDirect {
     /// the row of input value (from the sample's padded copy, zero outside the input) times
     /// masked output gradient, in four independent accumulators.
     private static func backwardRow(padded: UnsafePointer<Float>, window: PaddedWindow, row oy: Int, gradient: UnsafePointer<Float>,
-                                    kernelSums: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, filters: Int) {
+                                    kernelSums: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, filters: Int,
+                                    fusedMultiplyAdd: Bool) {
+        if fusedMultiplyAdd, filters % 8 == 0 {
+            FusedMultiplyAdd.kernelGradientRow(padded + oy * g.strideY * window.width, gradient: gradient,
+                                               shape: FusedMultiplyAdd.rowShape(g, paddedWidth: window.width, filters: filters),
+                                               kernelSums: kernelSums)
+            return
+        }
         let step = g.strideX
         let columns = g.outputWidth
         for ky in 0..<g.kernelHeight {

@@ -10,6 +10,7 @@ extension ConvDirect {
                               batch: Int, geometry g: ConvGeometry, pool p: ConvGeometry, filters: Int, relu: Bool) {
         let window = PaddedWindow(g)
         let rowSize = g.outputWidth * filters
+        let fma = FusedMultiplyAdd.active
         input.withUnsafeBufferPointer { xb in
             kernel.withUnsafeBufferPointer { wb in
                 bias.withUnsafeBufferPointer { bb in
@@ -29,7 +30,8 @@ extension ConvDirect {
                                     for py in 0..<p.outputHeight {
                                         for r in 0..<p.kernelHeight {
                                             forwardRow(padded: padded, window: window, row: py * p.kernelHeight + r, kernel: w.base,
-                                                       bias: b.base, output: band + r * rowSize, geometry: g, filters: filters, relu: relu)
+                                                       bias: b.base, output: band + r * rowSize, geometry: g, filters: filters, relu: relu,
+                                                       fusedMultiplyAdd: fma)
                                         }
                                         let cell = ((n * p.outputHeight + py) * p.outputWidth) * filters
                                         poolBand(band, pool: p, filters: filters, pooled: y.base + cell, argmax: a.base + cell)

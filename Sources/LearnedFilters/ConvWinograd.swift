@@ -83,9 +83,12 @@ enum ConvWinograd {
                         let count = min(block, samples.upperBound - start)
                         let rows = count * tiles.perSample
                         transformInput(x.base + start * g.inputSize, samples: count, into: work, geometry: g)
+                        // Zeroed here and accumulated into (beta 1): glibc's memset clears the
+                        // products' outputs about twice as fast as OpenBLAS does for beta 0.
+                        work.output.update(repeating: 0, count: 16 * rows * filters)
                         for xi in 0..<16 {
                             BLAS.gemm(m: rows, n: filters, k: channels, a: work.input + xi * rows * channels,
-                                      b: u.base + xi * channels * filters, c: work.output + xi * rows * filters)
+                                      b: u.base + xi * channels * filters, beta: 1, c: work.output + xi * rows * filters)
                         }
                         finish(work, start, count)
                         start += count
@@ -155,8 +158,9 @@ enum ConvWinograd {
                                     BLAS.gemm(transposeA: true, m: channels, n: filters, k: rows, a: v, b: m,
                                               beta: 1, c: kernelSums + xi * channels * filters)
                                     if wantInput {
+                                        v.update(repeating: 0, count: rows * channels)
                                         BLAS.gemm(transposeB: true, m: rows, n: channels, k: filters, a: m,
-                                                  b: u.base + xi * channels * filters, c: v)
+                                                  b: u.base + xi * channels * filters, beta: 1, c: v)
                                     }
                                 }
                                 if wantInput {

@@ -1,6 +1,6 @@
 // FastPathTests: the fast layers (direct, im2col + sgemm, vectorised loops) against the reference loops.
 
-import LearnedFilters
+@testable import LearnedFilters
 import Testing
 
 @Suite struct FastPathTests {
@@ -28,6 +28,16 @@ import Testing
     ])
     func singleChannelConvolution(_ spec: String) throws {
         try compare(spec, inputShape: [11, 9, 1])
+    }
+
+    /// Filter counts divisible by 8 take the fused multiply-add row kernels where the
+    /// processor has them; each runs a second time on the portable loops.
+    @Test(arguments: [
+        "conv2d:32:3x3:same:relu", "conv2d:24:3x2:s=2:same", "conv2d:8:3x3:d=2:valid:relu", "conv2d:16:2x3:s=2x1:d=1x2:valid",
+    ])
+    func singleChannelConvolutionInGroupsOfEightFilters(_ spec: String) throws {
+        try compare(spec, inputShape: [11, 9, 1])
+        try FusedMultiplyAdd.$allowed.withValue(false) { try compare(spec, inputShape: [11, 9, 1]) }
     }
 
     @Test(arguments: [
