@@ -1,10 +1,10 @@
-// cconvkernels.c: the AVX2 + FMA row kernels declared in cconvkernels.h.
+// cconvkernels.c: the AVX2 + FMA kernels declared in cconvkernels.h.
 //
 // Forward: sixteen filters (two registers) of four pixels per step, their sums kept in
 // registers across the taps, each tap one weight load per eight filters, one broadcast per
 // pixel and one fused multiply-add per register. Kernel gradient: per tap, sixteen filters
-// summed along the row in two pairs of registers. Off x86-64 the kernels are not built and
-// ck_has_avx2_fma() is 0.
+// summed along the row in two pairs of registers. Pooling and its gradient: eight filters per
+// compare and blend. Off x86-64 the kernels are not built and ck_has_avx2_fma() is 0.
 
 #include "cconvkernels.h"
 
@@ -17,6 +17,13 @@ int ck_has_avx2_fma(void) {
 }
 
 #define CK_TARGET __attribute__((target("avx2,fma")))
+
+CK_TARGET static inline __m256 negate(__m256 value) { return _mm256_xor_ps(value, _mm256_set1_ps(-0.0f)); }
+
+/// `value`, or zero where it is below zero (NaN and -0 kept, as the portable loops do).
+CK_TARGET static inline __m256 relu_keeping_nan(__m256 value) {
+    return _mm256_blendv_ps(value, _mm256_setzero_ps(), _mm256_cmp_ps(value, _mm256_setzero_ps(), _CMP_LT_OQ));
+}
 
 /// `count` registers of eight filters for four pixels whose windows start at `corner`.
 CK_TARGET static inline void forward_block(const float *corner, const float *kernel, const float *bias,
@@ -39,10 +46,9 @@ CK_TARGET static inline void forward_block(const float *corner, const float *ker
             }
         }
     }
-    __m256 zero = _mm256_setzero_ps();
     for (int p = 0; p < 4; p++) {
         for (int g = 0; g < groups; g++) {
-            __m256 value = relu ? _mm256_max_ps(sum[p][g], zero) : sum[p][g];
+            __m256 value = relu ? relu_keeping_nan(sum[p][g]) : sum[p][g];
             _mm256_storeu_ps(output + (ptrdiff_t)p * s->filters + 8 * g, value);
         }
     }
@@ -60,7 +66,7 @@ CK_TARGET static inline void forward_pixel(const float *corner, const float *ker
             sum = _mm256_fmadd_ps(_mm256_broadcast_ss(row + kx * s->dilation_x), w, sum);
         }
     }
-    _mm256_storeu_ps(output, relu ? _mm256_max_ps(sum, _mm256_setzero_ps()) : sum);
+    _mm256_storeu_ps(output, relu ? relu_keeping_nan(sum) : sum);
 }
 
 CK_TARGET void ck_conv_forward_row(const float *top, const float *kernel, const float *bias,
@@ -129,6 +135,151 @@ CK_TARGET void ck_conv_kernel_gradient_row(const float *top, const float *gradie
                     a = _mm256_fmadd_ps(_mm256_broadcast_ss(source + ox * step), _mm256_loadu_ps(gradient + ox * filters + f), a);
                 }
                 _mm256_storeu_ps(target + f, _mm256_add_ps(_mm256_loadu_ps(target + f), _mm256_add_ps(a, b)));
+            }
+        }
+    }
+}
+
+CK_TARGET void ck_pool_band(const float *band, int pool_height, int pool_width, int cells, int filters,
+                            float *pooled, float *argmax) {
+    const ptrdiff_t row = (ptrdiff_t)cells * pool_width * filters;
+    for (int px = 0; px < cells; px++) {
+        const float *corner = band + (ptrdiff_t)px * pool_width * filters;
+        for (int f = 0; f + 8 <= filters; f += 8) {
+            __m256 best = _mm256_loadu_ps(corner + f), index = _mm256_setzero_ps();
+            for (int ky = 0; ky < pool_height; ky++) {
+                for (int kx = ky == 0 ? 1 : 0; kx < pool_width; kx++) {
+                    __m256 value = _mm256_loadu_ps(corner + ky * row + (ptrdiff_t)kx * filters + f);
+                    __m256 greater = _mm256_cmp_ps(value, best, _CMP_GT_OQ);
+                    best = _mm256_blendv_ps(best, value, greater);
+                    index = _mm256_blendv_ps(index, _mm256_set1_ps((float)(ky * pool_width + kx)), greater);
+                }
+            }
+            _mm256_storeu_ps(pooled + (ptrdiff_t)px * filters + f, best);
+            _mm256_storeu_ps(argmax + (ptrdiff_t)px * filters + f, index);
+        }
+    }
+}
+
+CK_TARGET void ck_unpool_row(int window_row, const float *gradient, const float *pooled, const float *argmax,
+                             int pool_width, int cells, int filters, float *row) {
+    const __m256 zero = _mm256_setzero_ps();
+    for (int px = 0; px < cells; px++) {
+        const ptrdiff_t cell = (ptrdiff_t)px * filters;
+        for (int kx = 0; kx < pool_width; kx++) {
+            const __m256 position = _mm256_set1_ps((float)(window_row * pool_width + kx));
+            float *target = row + ((ptrdiff_t)px * pool_width + kx) * filters;
+            for (int f = 0; f + 8 <= filters; f += 8) {
+                __m256 wins = _mm256_cmp_ps(_mm256_loadu_ps(argmax + cell + f), position, _CMP_EQ_OQ);
+                if (pooled) wins = _mm256_and_ps(wins, _mm256_cmp_ps(_mm256_loadu_ps(pooled + cell + f), zero, _CMP_GT_OQ));
+                _mm256_storeu_ps(target + f, _mm256_and_ps(wins, _mm256_loadu_ps(gradient + cell + f)));
+            }
+        }
+    }
+}
+
+CK_TARGET void ck_wino_input_tile(const float *const *cells, int channels, float *target, ptrdiff_t plane) {
+    for (int ch = 0; ch + 8 <= channels; ch += 8) {
+        __m256 t[4][4];
+        for (int r = 0; r < 4; r++) {
+            // Along each row: (a - c, b + c, c - b, b - d).
+            __m256 a = _mm256_loadu_ps(cells[4 * r] + ch), b = _mm256_loadu_ps(cells[4 * r + 1] + ch);
+            __m256 c = _mm256_loadu_ps(cells[4 * r + 2] + ch), d = _mm256_loadu_ps(cells[4 * r + 3] + ch);
+            t[r][0] = _mm256_sub_ps(a, c);
+            t[r][1] = _mm256_add_ps(b, c);
+            t[r][2] = _mm256_sub_ps(c, b);
+            t[r][3] = _mm256_sub_ps(b, d);
+        }
+        for (int j = 0; j < 4; j++) {
+            // Down each column, the same combination.
+            float *out = target + ch + j * plane;
+            _mm256_storeu_ps(out, _mm256_sub_ps(t[0][j], t[2][j]));
+            _mm256_storeu_ps(out + 4 * plane, _mm256_add_ps(t[1][j], t[2][j]));
+            _mm256_storeu_ps(out + 8 * plane, _mm256_sub_ps(t[2][j], t[1][j]));
+            _mm256_storeu_ps(out + 12 * plane, _mm256_sub_ps(t[1][j], t[3][j]));
+        }
+    }
+}
+
+CK_TARGET void ck_wino_pool_output_tile(const float *source, ptrdiff_t plane, const float *bias, int relu, int filters,
+                                        float *pooled, float *argmax) {
+    for (int f = 0; f + 8 <= filters; f += 8) {
+        __m256 r[4][2];
+        for (int i = 0; i < 4; i++) {
+            // Along each row: (a + b + c, b - c - d).
+            __m256 a = _mm256_loadu_ps(source + (4 * i) * plane + f), b = _mm256_loadu_ps(source + (4 * i + 1) * plane + f);
+            __m256 c = _mm256_loadu_ps(source + (4 * i + 2) * plane + f), d = _mm256_loadu_ps(source + (4 * i + 3) * plane + f);
+            r[i][0] = _mm256_add_ps(_mm256_add_ps(a, b), c);
+            r[i][1] = _mm256_sub_ps(_mm256_sub_ps(b, c), d);
+        }
+        __m256 value[4];
+        for (int j = 0; j < 2; j++) {
+            // Down each column: value[row * 2 + column].
+            value[j] = _mm256_add_ps(_mm256_add_ps(r[0][j], r[1][j]), r[2][j]);
+            value[2 + j] = _mm256_sub_ps(_mm256_sub_ps(r[1][j], r[2][j]), r[3][j]);
+        }
+        __m256 b = _mm256_loadu_ps(bias + f);
+        for (int k = 0; k < 4; k++) {
+            value[k] = _mm256_add_ps(value[k], b);
+            if (relu) value[k] = relu_keeping_nan(value[k]);
+        }
+        __m256 best = value[0], index = _mm256_setzero_ps();
+        for (int k = 1; k < 4; k++) {
+            __m256 greater = _mm256_cmp_ps(value[k], best, _CMP_GT_OQ);
+            best = _mm256_blendv_ps(best, value[k], greater);
+            index = _mm256_blendv_ps(index, _mm256_set1_ps((float)k), greater);
+        }
+        _mm256_storeu_ps(pooled + f, best);
+        _mm256_storeu_ps(argmax + f, index);
+    }
+}
+
+CK_TARGET void ck_wino_unpool_gradient_tile(const float *gradient, const float *pooled, const float *argmax, int filters,
+                                            float *target, ptrdiff_t plane, float *bias_sums) {
+    const __m256 zero = _mm256_setzero_ps();
+    for (int f = 0; f + 8 <= filters; f += 8) {
+        __m256 value = _mm256_loadu_ps(gradient + f), positions = _mm256_loadu_ps(argmax + f);
+        __m256 open = pooled ? _mm256_cmp_ps(_mm256_loadu_ps(pooled + f), zero, _CMP_GT_OQ) : _mm256_castsi256_ps(_mm256_set1_epi32(-1));
+        __m256 y[4];
+        for (int k = 0; k < 4; k++) {
+            __m256 wins = _mm256_and_ps(_mm256_cmp_ps(positions, _mm256_set1_ps((float)k), _CMP_EQ_OQ), open);
+            y[k] = _mm256_and_ps(wins, value);
+        }
+        _mm256_storeu_ps(bias_sums + f, _mm256_add_ps(_mm256_loadu_ps(bias_sums + f),
+                                                      _mm256_add_ps(_mm256_add_ps(y[0], y[1]), _mm256_add_ps(y[2], y[3]))));
+        // Along each row: (a, a + b, a - b, -b) of (y00, y01) and of (y10, y11).
+        __m256 top[4] = {y[0], _mm256_add_ps(y[0], y[1]), _mm256_sub_ps(y[0], y[1]), negate(y[1])};
+        __m256 bottom[4] = {y[2], _mm256_add_ps(y[2], y[3]), _mm256_sub_ps(y[2], y[3]), negate(y[3])};
+        for (int k = 0; k < 4; k++) {
+            // Down each column, the same combination.
+            float *out = target + f + k * plane;
+            _mm256_storeu_ps(out, top[k]);
+            _mm256_storeu_ps(out + 4 * plane, _mm256_add_ps(top[k], bottom[k]));
+            _mm256_storeu_ps(out + 8 * plane, _mm256_sub_ps(top[k], bottom[k]));
+            _mm256_storeu_ps(out + 12 * plane, negate(bottom[k]));
+        }
+    }
+}
+
+CK_TARGET void ck_wino_scatter_tile(const float *source, ptrdiff_t plane, int channels, float *const *cells) {
+    for (int ch = 0; ch + 8 <= channels; ch += 8) {
+        __m256 r[4][4];
+        for (int i = 0; i < 4; i++) {
+            // Along each row: (a, b - c + d, b + c - a, -d).
+            __m256 a = _mm256_loadu_ps(source + (4 * i) * plane + ch), b = _mm256_loadu_ps(source + (4 * i + 1) * plane + ch);
+            __m256 c = _mm256_loadu_ps(source + (4 * i + 2) * plane + ch), d = _mm256_loadu_ps(source + (4 * i + 3) * plane + ch);
+            r[i][0] = a;
+            r[i][1] = _mm256_add_ps(_mm256_sub_ps(b, c), d);
+            r[i][2] = _mm256_sub_ps(_mm256_add_ps(b, c), a);
+            r[i][3] = negate(d);
+        }
+        for (int k = 0; k < 4; k++) {
+            // Down each column, the same combination, added onto cells k, 4 + k, 8 + k, 12 + k.
+            __m256 column[4] = {r[0][k], _mm256_add_ps(_mm256_sub_ps(r[1][k], r[2][k]), r[3][k]),
+                                _mm256_sub_ps(_mm256_add_ps(r[1][k], r[2][k]), r[0][k]), negate(r[3][k])};
+            for (int i = 0; i < 4; i++) {
+                float *cell = cells[4 * i + k] + ch;
+                _mm256_storeu_ps(cell, _mm256_add_ps(_mm256_loadu_ps(cell), column[i]));
             }
         }
     }

@@ -10,7 +10,7 @@ enum ConvDirect {
     static func forward(input: [Float], kernel: [Float], bias: [Float], output: inout [Float],
                         batch: Int, geometry g: ConvGeometry, filters: Int, relu: Bool) {
         let window = PaddedWindow(g)
-        let fma = FusedMultiplyAdd.active
+        let avx2 = AVX2Kernels.active
         input.withUnsafeBufferPointer { xb in
             kernel.withUnsafeBufferPointer { wb in
                 bias.withUnsafeBufferPointer { bb in
@@ -27,7 +27,7 @@ enum ConvDirect {
                                 for oy in 0..<g.outputHeight {
                                     forwardRow(padded: padded, window: window, row: oy, kernel: w.base, bias: b.base,
                                                output: y.base + (n * g.outputHeight + oy) * g.outputWidth * filters,
-                                               geometry: g, filters: filters, relu: relu, fusedMultiplyAdd: fma)
+                                               geometry: g, filters: filters, relu: relu, avx2: avx2)
                                 }
                             }
                         }
@@ -72,10 +72,10 @@ enum ConvDirect {
     /// one at a time, and filters past the last eight one at a time.
     static func forwardRow(padded: UnsafePointer<Float>, window: PaddedWindow, row oy: Int, kernel: UnsafePointer<Float>,
                            bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, geometry g: ConvGeometry,
-                           filters: Int, relu: Bool, fusedMultiplyAdd: Bool) {
+                           filters: Int, relu: Bool, avx2: Bool) {
         let top = padded + oy * g.strideY * window.width
-        if fusedMultiplyAdd, filters % 8 == 0 {
-            FusedMultiplyAdd.forwardRow(top, kernel: kernel, bias: bias, shape: FusedMultiplyAdd.rowShape(g, paddedWidth: window.width, filters: filters),
+        if avx2, filters % 8 == 0 {
+            AVX2Kernels.forwardRow(top, kernel: kernel, bias: bias, shape: AVX2Kernels.rowShape(g, paddedWidth: window.width, filters: filters),
                                         relu: relu, output: output)
             return
         }
@@ -192,7 +192,7 @@ enum ConvDirect {
         inputGradient = nil
         let rowSize = g.outputWidth * filters
         let window = PaddedWindow(g)
-        let fma = FusedMultiplyAdd.active
+        let avx2 = AVX2Kernels.active
         input.withUnsafeBufferPointer { xb in
             kernel.withUnsafeBufferPointer { wb in
                 partial.withUnsafeMutableBufferPointer { pb in
@@ -213,7 +213,7 @@ enum ConvDirect {
                                     fillGradientRow(n, oy, gradientRow)
                                     addRows(gradientRow, rows: g.outputWidth, width: filters, into: biasSums)
                                     backwardRow(padded: padded, window: window, row: oy, gradient: gradientRow,
-                                                kernelSums: kernelSums, geometry: g, filters: filters, fusedMultiplyAdd: fma)
+                                                kernelSums: kernelSums, geometry: g, filters: filters, avx2: avx2)
                                     if wantInput {
                                         inputGradientRow(kernel: w.base, row: oy, gradient: gradientRow,
                                                          inputGradient: dInput.base + n * g.inputSize, geometry: g, filters: filters)
@@ -271,10 +271,10 @@ enum ConvDirect {
     /// masked output gradient, in four independent accumulators.
     private static func backwardRow(padded: UnsafePointer<Float>, window: PaddedWindow, row oy: Int, gradient: UnsafePointer<Float>,
                                     kernelSums: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, filters: Int,
-                                    fusedMultiplyAdd: Bool) {
-        if fusedMultiplyAdd, filters % 8 == 0 {
-            FusedMultiplyAdd.kernelGradientRow(padded + oy * g.strideY * window.width, gradient: gradient,
-                                               shape: FusedMultiplyAdd.rowShape(g, paddedWidth: window.width, filters: filters),
+                                    avx2: Bool) {
+        if avx2, filters % 8 == 0 {
+            AVX2Kernels.kernelGradientRow(padded + oy * g.strideY * window.width, gradient: gradient,
+                                               shape: AVX2Kernels.rowShape(g, paddedWidth: window.width, filters: filters),
                                                kernelSums: kernelSums)
             return
         }

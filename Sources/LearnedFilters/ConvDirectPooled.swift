@@ -10,7 +10,7 @@ extension ConvDirect {
                               batch: Int, geometry g: ConvGeometry, pool p: ConvGeometry, filters: Int, relu: Bool) {
         let window = PaddedWindow(g)
         let rowSize = g.outputWidth * filters
-        let fma = FusedMultiplyAdd.active
+        let avx2 = AVX2Kernels.active
         input.withUnsafeBufferPointer { xb in
             kernel.withUnsafeBufferPointer { wb in
                 bias.withUnsafeBufferPointer { bb in
@@ -31,10 +31,14 @@ extension ConvDirect {
                                         for r in 0..<p.kernelHeight {
                                             forwardRow(padded: padded, window: window, row: py * p.kernelHeight + r, kernel: w.base,
                                                        bias: b.base, output: band + r * rowSize, geometry: g, filters: filters, relu: relu,
-                                                       fusedMultiplyAdd: fma)
+                                                       avx2: avx2)
                                         }
                                         let cell = ((n * p.outputHeight + py) * p.outputWidth) * filters
-                                        poolBand(band, pool: p, filters: filters, pooled: y.base + cell, argmax: a.base + cell)
+                                        if avx2, filters % 8 == 0 {
+                                            AVX2Kernels.poolBand(band, pool: p, filters: filters, pooled: y.base + cell, argmax: a.base + cell)
+                                        } else {
+                                            poolBand(band, pool: p, filters: filters, pooled: y.base + cell, argmax: a.base + cell)
+                                        }
                                     }
                                 }
                             }
@@ -96,11 +100,12 @@ extension ConvDirect {
                     let dy = SharedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
                     let y = SharedPointer(UnsafeMutablePointer(mutating: yb.baseAddress!))
                     let a = SharedPointer(UnsafeMutablePointer(mutating: ab.baseAddress!))
+                    let avx2 = AVX2Kernels.active && filters % 8 == 0
                     backwardRows(input: input, kernel: kernel, kernelGradient: &kernelGradient, biasGradient: &biasGradient,
                                  inputGradient: &inputGradient, batch: batch, geometry: g, filters: filters) { n, oy, row in
                         let cells = ((n * p.outputHeight + oy / p.kernelHeight) * p.outputWidth) * filters
-                        unpoolRow(windowRow: oy % p.kernelHeight, gradient: dy.base + cells, pooled: relu ? y.base + cells : nil,
-                                  argmax: a.base + cells, pool: p, filters: filters, into: row)
+                        let unpool = avx2 ? AVX2Kernels.unpoolRow : unpoolRow
+                        unpool(oy % p.kernelHeight, dy.base + cells, relu ? y.base + cells : nil, a.base + cells, p, filters, row)
                     }
                 }
             }

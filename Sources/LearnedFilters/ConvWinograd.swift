@@ -30,6 +30,12 @@ enum ConvWinograd {
         g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideY == 1 && g.strideX == 1 && g.dilationY == 1 && g.dilationX == 1
     }
 
+    /// Whether a pass that starts now runs its tile transforms through ``AVX2Kernels``: the
+    /// processor has them, and channels and filters come in whole groups of eight.
+    static func usesAVX2(_ g: ConvGeometry, filters: Int) -> Bool {
+        AVX2Kernels.active && g.inputChannels % 8 == 0 && filters % 8 == 0
+    }
+
     /// The grid of 2x2 output tiles of one sample; the last row or column may stick out.
     struct Tiles {
         let rows: Int, columns: Int
@@ -71,6 +77,7 @@ enum ConvWinograd {
         let block = blockSamples(g, filters: filters)
         let channels = g.inputChannels
         let transformed = transformKernel(kernel, channels: channels, filters: filters)
+        let avx2 = usesAVX2(g, filters: filters)
         input.withUnsafeBufferPointer { xb in
             transformed.withUnsafeBufferPointer { ub in
                 let x = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
@@ -82,7 +89,7 @@ enum ConvWinograd {
                     while start < samples.upperBound {
                         let count = min(block, samples.upperBound - start)
                         let rows = count * tiles.perSample
-                        transformInput(x.base + start * g.inputSize, samples: count, into: work, geometry: g)
+                        transformInput(x.base + start * g.inputSize, samples: count, into: work, geometry: g, avx2: avx2)
                         // Zeroed here and accumulated into (beta 1): glibc's memset clears the
                         // products' outputs about twice as fast as OpenBLAS does for beta 0.
                         work.output.update(repeating: 0, count: 16 * rows * filters)
@@ -135,6 +142,7 @@ enum ConvWinograd {
         let transformed = wantInput ? transformKernel(kernel, channels: channels, filters: filters) : [0]
         var dx = inputGradient ?? [0]
         inputGradient = nil
+        let avx2 = usesAVX2(g, filters: filters)
         input.withUnsafeBufferPointer { xb in
             transformed.withUnsafeBufferPointer { ub in
                 partial.withUnsafeMutableBufferPointer { pb in
@@ -151,7 +159,7 @@ enum ConvWinograd {
                             while start < samples.upperBound {
                                 let count = min(block, samples.upperBound - start)
                                 let rows = count * tiles.perSample
-                                transformInput(x.base + start * g.inputSize, samples: count, into: work, geometry: g)
+                                transformInput(x.base + start * g.inputSize, samples: count, into: work, geometry: g, avx2: avx2)
                                 fillGradient(work, start, count, kernelSums + transformedSize)
                                 for xi in 0..<16 {
                                     let v = work.input + xi * rows * channels, m = work.output + xi * rows * filters
@@ -164,7 +172,7 @@ enum ConvWinograd {
                                     }
                                 }
                                 if wantInput {
-                                    scatterInputGradient(work, samples: count, into: dInput.base + start * g.inputSize, geometry: g)
+                                    scatterInputGradient(work, samples: count, into: dInput.base + start * g.inputSize, geometry: g, avx2: avx2)
                                 }
                                 start += count
                             }
@@ -260,7 +268,7 @@ enum ConvWinograd {
 
     /// `V = B^T d B` for every 4x4 input tile of `samples` samples, into `work.input` as
     /// `[16, tiles, cin]`, with `B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]`.
-    static func transformInput(_ images: UnsafePointer<Float>, samples: Int, into work: Workspace, geometry g: ConvGeometry) {
+    static func transformInput(_ images: UnsafePointer<Float>, samples: Int, into work: Workspace, geometry g: ConvGeometry, avx2: Bool) {
         let tiles = Tiles(g)
         let channels = g.inputChannels
         let plane = samples * tiles.perSample * channels
@@ -272,6 +280,11 @@ enum ConvWinograd {
                 for tx in 0..<tiles.columns {
                     inputCells(image, ty: ty, tx: tx, outside: work.zeros, into: cells, geometry: g)
                     let target = work.input + t * channels
+                    t += 1
+                    if avx2 {
+                        AVX2Kernels.winogradInputTile(cells, channels: channels, target: target, plane: plane)
+                        continue
+                    }
                     forEachLaneGroup(channels) { ch, lanes in
                         func d(_ k: Int) -> Lanes { load(cells[k] + ch, lanes) }
                         // Along each row (d B), then down each column (B^T (d B)).
@@ -290,7 +303,6 @@ enum ConvWinograd {
                         put(inputRow(r0.2, r1.2, r2.2, r3.2), 2)
                         put(inputRow(r0.3, r1.3, r2.3, r3.3), 3)
                     }
-                    t += 1
                 }
             }
         }
@@ -426,7 +438,7 @@ enum ConvWinograd {
     /// `dd = B dV B^T` for every tile from `work.input` (`[16, tiles, cin]`), added onto the
     /// input-gradient cells of its 4x4 input tile that lie inside the input.
     static func scatterInputGradient(_ work: Workspace, samples: Int, into inputGradient: UnsafeMutablePointer<Float>,
-                                     geometry g: ConvGeometry) {
+                                     geometry g: ConvGeometry, avx2: Bool) {
         let tiles = Tiles(g)
         let channels = g.inputChannels
         let plane = samples * tiles.perSample * channels
@@ -438,6 +450,11 @@ enum ConvWinograd {
                 for tx in 0..<tiles.columns {
                     inputCells(image, ty: ty, tx: tx, outside: work.sink, into: cells, geometry: g)
                     let source = work.input + t * channels
+                    t += 1
+                    if avx2 {
+                        AVX2Kernels.winogradScatterTile(source, plane: plane, channels: channels, cells: cells)
+                        continue
+                    }
                     forEachLaneGroup(channels) { ch, lanes in
                         func dv(_ xi: Int) -> Lanes { load(source + xi * plane + ch, lanes) }
                         // Along each row (dV B^T), then down each column (B (dV B^T)).
@@ -460,7 +477,6 @@ enum ConvWinograd {
                         add(scatterRow(r0.2, r1.2, r2.2, r3.2), 2)
                         add(scatterRow(r0.3, r1.3, r2.3, r3.3), 3)
                     }
-                    t += 1
                 }
             }
         }

@@ -14,6 +14,7 @@ extension ConvWinograd {
     static func forwardPooled(input: [Float], kernel: [Float], bias: [Float], pooled: inout [Float], argmax: inout [Float],
                               batch: Int, geometry g: ConvGeometry, filters: Int, relu: Bool) {
         let cellsPerSample = Tiles(g).perSample * filters
+        let avx2 = usesAVX2(g, filters: filters)
         bias.withUnsafeBufferPointer { bb in
             pooled.withUnsafeMutableBufferPointer { yb in
                 argmax.withUnsafeMutableBufferPointer { ab in
@@ -22,7 +23,7 @@ extension ConvWinograd {
                     let a = SharedPointer(ab.baseAddress!)
                     forwardBlocks(input: input, kernel: kernel, batch: batch, geometry: g, filters: filters) { work, start, count in
                         poolOutput(work, samples: count, bias: b.base, relu: relu, pooled: y.base + start * cellsPerSample,
-                                   argmax: a.base + start * cellsPerSample, geometry: g, filters: filters)
+                                   argmax: a.base + start * cellsPerSample, geometry: g, filters: filters, avx2: avx2)
                     }
                 }
             }
@@ -33,11 +34,16 @@ extension ConvWinograd {
     /// the tile's maximum and the row-major position of its first maximum.
     private static func poolOutput(_ work: Workspace, samples: Int, bias: UnsafePointer<Float>, relu: Bool,
                                    pooled: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Float>,
-                                   geometry g: ConvGeometry, filters: Int) {
+                                   geometry g: ConvGeometry, filters: Int, avx2: Bool) {
         let tileCount = samples * Tiles(g).perSample
         let plane = tileCount * filters
         for t in 0..<tileCount {
             let source = work.output + t * filters
+            if avx2 {
+                AVX2Kernels.winogradPoolOutputTile(source, plane: plane, bias: bias, relu: relu, filters: filters,
+                                                   pooled: pooled + t * filters, argmax: argmax + t * filters)
+                continue
+            }
             forEachLaneGroup(filters) { f, lanes in
                 func m(_ xi: Int) -> Lanes { load(source + xi * plane + f, lanes) }
                 let r0 = outputRow(m(0), m(1), m(2), m(3))
@@ -73,6 +79,7 @@ extension ConvWinograd {
                                kernelGradient: inout [Float], biasGradient: inout [Float], inputGradient: inout [Float]?,
                                batch: Int, geometry g: ConvGeometry, filters: Int, relu: Bool) {
         let cellsPerSample = Tiles(g).perSample * filters
+        let avx2 = usesAVX2(g, filters: filters)
         pooledGradient.withUnsafeBufferPointer { gb in
             pooled.withUnsafeBufferPointer { yb in
                 argmax.withUnsafeBufferPointer { ab in
@@ -83,7 +90,7 @@ extension ConvWinograd {
                                    inputGradient: &inputGradient, batch: batch, geometry: g, filters: filters) { work, start, count, biasSums in
                         let offset = start * cellsPerSample
                         unpoolGradient(dy.base + offset, pooled: relu ? y.base + offset : nil, argmax: a.base + offset,
-                                       samples: count, into: work, biasSums: biasSums, geometry: g, filters: filters)
+                                       samples: count, into: work, biasSums: biasSums, geometry: g, filters: filters, avx2: avx2)
                     }
                 }
             }
@@ -95,12 +102,17 @@ extension ConvWinograd {
     /// pooled value, if given, is positive), zero at the other three.
     private static func unpoolGradient(_ gradient: UnsafePointer<Float>, pooled: UnsafePointer<Float>?, argmax: UnsafePointer<Float>,
                                        samples: Int, into work: Workspace, biasSums: UnsafeMutablePointer<Float>,
-                                       geometry g: ConvGeometry, filters: Int) {
+                                       geometry g: ConvGeometry, filters: Int, avx2: Bool) {
         let tileCount = samples * Tiles(g).perSample
         let plane = tileCount * filters
         for t in 0..<tileCount {
             let cell = t * filters
             let target = work.output + cell
+            if avx2 {
+                AVX2Kernels.winogradUnpoolGradientTile(gradient + cell, pooled: pooled.map { $0 + cell }, argmax: argmax + cell,
+                                                       filters: filters, target: target, plane: plane, biasSums: biasSums)
+                continue
+            }
             forEachLaneGroup(filters) { f, lanes in
                 let value = load(gradient + cell + f, lanes), positions = load(argmax + cell + f, lanes)
                 let open = pooled.map { load($0 + cell + f, lanes) .> 0 }

@@ -37,7 +37,7 @@ import Testing
     ])
     func singleChannelConvolutionInGroupsOfEightFilters(_ spec: String) throws {
         try compare(spec, inputShape: [11, 9, 1])
-        try FusedMultiplyAdd.$allowed.withValue(false) { try compare(spec, inputShape: [11, 9, 1]) }
+        try AVX2Kernels.$allowed.withValue(false) { try compare(spec, inputShape: [11, 9, 1]) }
     }
 
     @Test(arguments: [

@@ -1,4 +1,4 @@
-// cconvkernels.h: AVX2 + FMA kernels for the one-input-channel convolution rows of LearnedFilters.
+// cconvkernels.h: AVX2 + FMA kernels for the one-input-channel convolution and pooling rows of LearnedFilters.
 //
 // The Swift passes in ConvDirect call these when the processor has AVX2 and FMA
 // (ck_has_avx2_fma), and use their own portable SIMD loops otherwise. Both read a zero-padded
@@ -33,5 +33,40 @@ void ck_conv_forward_row(const float *top, const float *kernel, const float *bia
 /// over ox of window(ox, tap) * gradient[ox * filters + f]`. Needs filters % 8 == 0.
 void ck_conv_kernel_gradient_row(const float *top, const float *gradient, ck_conv_row_shape shape,
                                  float *kernel_sums);
+
+/// Max pooling of one band of convolution output rows, `[pool_height, cells * pool_width,
+/// filters]`, into `cells` pooled cells: the first maximum of each window in row-major order
+/// and its position, as floats. Needs filters % 8 == 0.
+void ck_pool_band(const float *band, int pool_height, int pool_width, int cells, int filters,
+                  float *pooled, float *argmax);
+
+/// One convolution output row's gradient from a row of `cells` pooled cells, for window row
+/// `window_row`: each pixel gets its cell's gradient where its position is the cell's argmax
+/// (and, unless `pooled` is NULL, the pooled value is positive), zero elsewhere.
+/// Needs filters % 8 == 0.
+void ck_unpool_row(int window_row, const float *gradient, const float *pooled, const float *argmax,
+                   int pool_width, int cells, int filters, float *row);
+
+/// Winograd F(2x2, 3x3) tile transforms (LearnedFilters' ConvWinograd), eight channels per
+/// register, in the order and association of the portable loops, so both give the same bits.
+/// `plane` is the distance between two transformed positions; counts must be multiples of 8.
+
+/// `V = B^T d B` of one input tile whose sixteen cells (row-major) are `cells`, into
+/// `target[xi * plane + ch]`.
+void ck_wino_input_tile(const float *const *cells, int channels, float *target, ptrdiff_t plane);
+
+/// `Y = A^T M A` of one tile from `source[xi * plane + f]`, plus `bias`, ReLU if `relu`, then
+/// the tile's maximum and the row-major position of its first maximum.
+void ck_wino_pool_output_tile(const float *source, ptrdiff_t plane, const float *bias, int relu, int filters,
+                              float *pooled, float *argmax);
+
+/// `dM = A dY A^T` of one tile whose output gradient is `gradient` at the position `argmax`
+/// (where `pooled`, unless NULL, is positive) and zero elsewhere, into `target[xi * plane + f]`;
+/// adds the tile's gradient to `bias_sums`.
+void ck_wino_unpool_gradient_tile(const float *gradient, const float *pooled, const float *argmax, int filters,
+                                  float *target, ptrdiff_t plane, float *bias_sums);
+
+/// `dd = B dV B^T` of one tile from `source[xi * plane + ch]`, added onto its sixteen cells.
+void ck_wino_scatter_tile(const float *source, ptrdiff_t plane, int channels, float *const *cells);
 
 #endif
