@@ -1,10 +1,11 @@
 // ConvDirect: direct kernels for convolutions with one input channel, where GEMM is weak.
 
 /// With a single input channel each output pixel is `kh*kw` multiply-adds of one input value
-/// by a row of `cout` weights. The kernels work an output row at a time, eight filters per SIMD
-/// register; away from the edges no bounds are tested inside the inner loops. Samples are split over the cores; kernel and
-/// bias gradients are summed per thread and added in thread order, so the result depends only
-/// on the thread count. Matches ``ReferenceOps/convForward(input:kernel:bias:batch:geometry:filters:)``
+/// by a row of `cout` weights. Each sample is first copied into a zero-padded window that holds
+/// every tap, so no loop tests bounds; the kernels then work an output row at a time, eight
+/// filters per SIMD register (``AVX2Kernels`` where the processor has them). Samples are split
+/// over the cores; kernel and bias gradients are summed per thread and added in thread order,
+/// so the result depends only on the thread count. Matches ``ReferenceOps/convForward(input:kernel:bias:batch:geometry:filters:)``
 /// and ``ReferenceOps/convBackward(input:kernel:outputGradient:batch:geometry:filters:)``.
 enum ConvDirect {
     static func forward(input: [Float], kernel: [Float], bias: [Float], output: inout [Float],
@@ -76,7 +77,7 @@ enum ConvDirect {
         let top = padded + oy * g.strideY * window.width
         if avx2, filters % 8 == 0 {
             AVX2Kernels.forwardRow(top, kernel: kernel, bias: bias, shape: AVX2Kernels.rowShape(g, paddedWidth: window.width, filters: filters),
-                                        relu: relu, output: output)
+                                   relu: relu, output: output)
             return
         }
         var f = 0
@@ -274,8 +275,8 @@ enum ConvDirect {
                                     avx2: Bool) {
         if avx2, filters % 8 == 0 {
             AVX2Kernels.kernelGradientRow(padded + oy * g.strideY * window.width, gradient: gradient,
-                                               shape: AVX2Kernels.rowShape(g, paddedWidth: window.width, filters: filters),
-                                               kernelSums: kernelSums)
+                                          shape: AVX2Kernels.rowShape(g, paddedWidth: window.width, filters: filters),
+                                          kernelSums: kernelSums)
             return
         }
         let step = g.strideX

@@ -20,7 +20,9 @@
 /// Each thread takes a contiguous share of the batch and walks it a block of samples at a time,
 /// so a block's transformed tiles stay in cache from transform to product to transform. Kernel
 /// and bias gradients are summed per thread and added in thread order, so the result depends
-/// only on the thread count. The transforms add and halve values before multiplying, so results
+/// only on the thread count. The tile transforms run four channels per SIMD register, or
+/// through ``AVX2Kernels`` (eight, same bits) where the processor has them. The transforms
+/// add and halve values before multiplying, so results
 /// round differently from the direct sum, by about 1e-6 of their scale in float32.
 /// Matches ``ReferenceOps`` convForward and convBackward.
 enum ConvWinograd {
