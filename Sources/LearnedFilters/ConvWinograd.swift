@@ -411,20 +411,7 @@ enum ConvWinograd {
                             let value = load(cells[k] + f, lanes)
                             return mask == nil ? value : Lanes(repeating: 0).replacing(with: value, where: load(maskCells[k] + f, lanes) .> 0)
                         }
-                        let y00 = dy(0), y01 = dy(1), y10 = dy(2), y11 = dy(3)
-                        store(load(biasSums + f, lanes) + ((y00 + y01) + (y10 + y11)), biasSums + f, lanes)
-                        // Along each row (dY A^T), then down each column (A (dY A^T)).
-                        let top = gradientRow(y00, y01), bottom = gradientRow(y10, y11)
-                        func put(_ column: (Lanes, Lanes, Lanes, Lanes), _ c: Int) {
-                            store(column.0, target + c * plane + f, lanes)
-                            store(column.1, target + (4 + c) * plane + f, lanes)
-                            store(column.2, target + (8 + c) * plane + f, lanes)
-                            store(column.3, target + (12 + c) * plane + f, lanes)
-                        }
-                        put(gradientRow(top.0, bottom.0), 0)
-                        put(gradientRow(top.1, bottom.1), 1)
-                        put(gradientRow(top.2, bottom.2), 2)
-                        put(gradientRow(top.3, bottom.3), 3)
+                        storeGradientTile(dy(0), dy(1), dy(2), dy(3), biasSums: biasSums + f, target: target + f, plane: plane, lanes: lanes)
                     }
                     t += 1
                 }
@@ -432,8 +419,27 @@ enum ConvWinograd {
         }
     }
 
+    /// Adds a tile's output gradient (`y00 y01 / y10 y11`, row-major) to `biasSums` and stores
+    /// its `dM = A dY A^T` at `target[xi * plane]`.
+    @inline(__always) static func storeGradientTile(_ y00: Lanes, _ y01: Lanes, _ y10: Lanes, _ y11: Lanes, biasSums: UnsafeMutablePointer<Float>,
+                                                    target: UnsafeMutablePointer<Float>, plane: Int, lanes: Int) {
+        store(load(biasSums, lanes) + ((y00 + y01) + (y10 + y11)), biasSums, lanes)
+        // Along each row (dY A^T), then down each column (A (dY A^T)).
+        let top = gradientRow(y00, y01), bottom = gradientRow(y10, y11)
+        func put(_ column: (Lanes, Lanes, Lanes, Lanes), _ c: Int) {
+            store(column.0, target + c * plane, lanes)
+            store(column.1, target + (4 + c) * plane, lanes)
+            store(column.2, target + (8 + c) * plane, lanes)
+            store(column.3, target + (12 + c) * plane, lanes)
+        }
+        put(gradientRow(top.0, bottom.0), 0)
+        put(gradientRow(top.1, bottom.1), 1)
+        put(gradientRow(top.2, bottom.2), 2)
+        put(gradientRow(top.3, bottom.3), 3)
+    }
+
     /// `A` applied to two values (`A = (A^T)^T`).
-    @inline(__always) static func gradientRow(_ a: Lanes, _ b: Lanes) -> (Lanes, Lanes, Lanes, Lanes) {
+    @inline(__always) private static func gradientRow(_ a: Lanes, _ b: Lanes) -> (Lanes, Lanes, Lanes, Lanes) {
         (a, a + b, a - b, -b)
     }
 

@@ -123,19 +123,7 @@ extension ConvWinograd {
                     if let open { wins = wins .& open }
                     return Lanes(repeating: 0).replacing(with: value, where: wins)
                 }
-                let y00 = dy(0), y01 = dy(1), y10 = dy(2), y11 = dy(3)
-                store(load(biasSums + f, lanes) + ((y00 + y01) + (y10 + y11)), biasSums + f, lanes)
-                let top = gradientRow(y00, y01), bottom = gradientRow(y10, y11)
-                func put(_ column: (Lanes, Lanes, Lanes, Lanes), _ c: Int) {
-                    store(column.0, target + c * plane + f, lanes)
-                    store(column.1, target + (4 + c) * plane + f, lanes)
-                    store(column.2, target + (8 + c) * plane + f, lanes)
-                    store(column.3, target + (12 + c) * plane + f, lanes)
-                }
-                put(gradientRow(top.0, bottom.0), 0)
-                put(gradientRow(top.1, bottom.1), 1)
-                put(gradientRow(top.2, bottom.2), 2)
-                put(gradientRow(top.3, bottom.3), 3)
+                storeGradientTile(dy(0), dy(1), dy(2), dy(3), biasSums: biasSums + f, target: target + f, plane: plane, lanes: lanes)
             }
         }
     }
