@@ -4,7 +4,9 @@
 // registers across the taps, each tap one weight load per eight filters, one broadcast per
 // pixel and one fused multiply-add per register. Kernel gradient: per tap, sixteen filters
 // summed along the row in two pairs of registers. Pooling and its gradient: eight filters per
-// compare and blend. Off x86-64 the kernels are not built and ck_has_avx2_fma() is 0.
+// compare and blend. Winograd tile transforms: eight channels per register, each sum formed in
+// the same order as in the portable Swift loops. Off x86-64 the kernels are not built and
+// ck_has_avx2_fma() is 0.
 
 #include "cconvkernels.h"
 
@@ -25,7 +27,7 @@ CK_TARGET static inline __m256 relu_keeping_nan(__m256 value) {
     return _mm256_blendv_ps(value, _mm256_setzero_ps(), _mm256_cmp_ps(value, _mm256_setzero_ps(), _CMP_LT_OQ));
 }
 
-/// `count` registers of eight filters for four pixels whose windows start at `corner`.
+/// `groups` (1 or 2) registers of eight filters for four pixels whose windows start at `corner`.
 CK_TARGET static inline void forward_block(const float *corner, const float *kernel, const float *bias,
                                            const ck_conv_row_shape *s, int relu, float *output, int groups) {
     __m256 sum[4][2];
