@@ -62,10 +62,8 @@ extension ConvDirect {
                 var best = load8(corner + f), index = SIMD8<Float>()
                 for ky in 0..<p.kernelHeight {
                     for kx in 0..<p.kernelWidth where ky > 0 || kx > 0 {
-                        let value = load8(corner + ky * rowSize + kx * filters + f)
-                        let greater = value .> best
-                        best.replace(with: value, where: greater)
-                        index.replace(with: SIMD8(repeating: Float(ky * p.kernelWidth + kx)), where: greater)
+                        MaxPoolKernels.keepGreater(load8(corner + ky * rowSize + kx * filters + f), at: Float(ky * p.kernelWidth + kx),
+                                                   best: &best, index: &index)
                     }
                 }
                 store8(best, out + f)
@@ -124,9 +122,7 @@ extension ConvDirect {
                 let target = row + (px * p.kernelWidth + kx) * filters
                 var f = 0
                 while f + 8 <= filters {
-                    // Positions are small whole numbers: a squared difference under 1/4 means equal.
-                    let difference = load8(argmax + cell + f) - SIMD8(repeating: position)
-                    var wins = difference * difference .< 0.25
+                    var wins = MaxPoolKernels.isPosition(load8(argmax + cell + f), position)
                     if let pooled { wins = wins .& (load8(pooled + cell + f) .> 0) }
                     store8(SIMD8(repeating: 0).replacing(with: load8(gradient + cell + f), where: wins), target + f)
                     f += 8

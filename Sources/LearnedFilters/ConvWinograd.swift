@@ -344,22 +344,11 @@ enum ConvWinograd {
                     outputCells(image, ty: ty, tx: tx, outside: work.sink, into: cells, geometry: g, filters: filters)
                     let source = work.output + t * filters
                     forEachLaneGroup(filters) { f, lanes in
-                        func m(_ xi: Int) -> Lanes { load(source + xi * plane + f, lanes) }
-                        // Along each row (M A), then down each column (A^T (M A)).
-                        let r0 = outputRow(m(0), m(1), m(2), m(3))
-                        let r1 = outputRow(m(4), m(5), m(6), m(7))
-                        let r2 = outputRow(m(8), m(9), m(10), m(11))
-                        let r3 = outputRow(m(12), m(13), m(14), m(15))
-                        let b = load(bias + f, lanes)
-                        func put(_ value: Lanes, _ k: Int) {
-                            let biased = value + b
-                            store(relu ? biased.replacing(with: 0, where: biased .< 0) : biased, cells[k] + f, lanes)
-                        }
-                        let left = outputRow(r0.0, r1.0, r2.0, r3.0), right = outputRow(r0.1, r1.1, r2.1, r3.1)
-                        put(left.0, 0)
-                        put(right.0, 1)
-                        put(left.1, 2)
-                        put(right.1, 3)
+                        let y = outputTile(source + f, plane: plane, bias: bias + f, relu: relu, lanes: lanes)
+                        store(y.0, cells[0] + f, lanes)
+                        store(y.1, cells[1] + f, lanes)
+                        store(y.2, cells[2] + f, lanes)
+                        store(y.3, cells[3] + f, lanes)
                     }
                     t += 1
                 }
@@ -367,8 +356,27 @@ enum ConvWinograd {
         }
     }
 
+    /// `Y = A^T M A` of one tile from `source[xi * plane]`, plus `bias` and optional ReLU: its
+    /// four outputs in row-major order.
+    @inline(__always) static func outputTile(_ source: UnsafePointer<Float>, plane: Int, bias: UnsafePointer<Float>, relu: Bool,
+                                             lanes: Int) -> (Lanes, Lanes, Lanes, Lanes) {
+        func m(_ xi: Int) -> Lanes { load(source + xi * plane, lanes) }
+        // Along each row (M A), then down each column (A^T (M A)).
+        let r0 = outputRow(m(0), m(1), m(2), m(3))
+        let r1 = outputRow(m(4), m(5), m(6), m(7))
+        let r2 = outputRow(m(8), m(9), m(10), m(11))
+        let r3 = outputRow(m(12), m(13), m(14), m(15))
+        let b = load(bias, lanes)
+        func finished(_ value: Lanes) -> Lanes {
+            let biased = value + b
+            return relu ? biased.replacing(with: 0, where: biased .< 0) : biased
+        }
+        let left = outputRow(r0.0, r1.0, r2.0, r3.0), right = outputRow(r0.1, r1.1, r2.1, r3.1)
+        return (finished(left.0), finished(right.0), finished(left.1), finished(right.1))
+    }
+
     /// `A^T` applied to four values.
-    @inline(__always) static func outputRow(_ a: Lanes, _ b: Lanes, _ c: Lanes, _ d: Lanes) -> (Lanes, Lanes) {
+    @inline(__always) private static func outputRow(_ a: Lanes, _ b: Lanes, _ c: Lanes, _ d: Lanes) -> (Lanes, Lanes) {
         (a + b + c, b - c - d)
     }
 

@@ -30,7 +30,7 @@ extension ConvWinograd {
         }
     }
 
-    /// `Y = A^T M A` plus bias and optional ReLU for every tile, as ``transformOutput``, then
+    /// `Y = A^T M A` plus bias and optional ReLU for every tile (``outputTile``), then
     /// the tile's maximum and the row-major position of its first maximum.
     private static func poolOutput(_ work: Workspace, samples: Int, bias: UnsafePointer<Float>, relu: Bool,
                                    pooled: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Float>,
@@ -45,26 +45,11 @@ extension ConvWinograd {
                 continue
             }
             forEachLaneGroup(filters) { f, lanes in
-                func m(_ xi: Int) -> Lanes { load(source + xi * plane + f, lanes) }
-                let r0 = outputRow(m(0), m(1), m(2), m(3))
-                let r1 = outputRow(m(4), m(5), m(6), m(7))
-                let r2 = outputRow(m(8), m(9), m(10), m(11))
-                let r3 = outputRow(m(12), m(13), m(14), m(15))
-                let b = load(bias + f, lanes)
-                func finished(_ value: Lanes) -> Lanes {
-                    let biased = value + b
-                    return relu ? biased.replacing(with: 0, where: biased .< 0) : biased
-                }
-                let left = outputRow(r0.0, r1.0, r2.0, r3.0), right = outputRow(r0.1, r1.1, r2.1, r3.1)
-                var best = finished(left.0), index = Lanes()
-                func consider(_ value: Lanes, at position: Float) {
-                    let greater = value .> best
-                    best.replace(with: value, where: greater)
-                    index.replace(with: Lanes(repeating: position), where: greater)
-                }
-                consider(finished(right.0), at: 1)
-                consider(finished(left.1), at: 2)
-                consider(finished(right.1), at: 3)
+                let y = outputTile(source + f, plane: plane, bias: bias + f, relu: relu, lanes: lanes)
+                var best = y.0, index = Lanes()
+                MaxPoolKernels.keepGreater(y.1, at: 1, best: &best, index: &index)
+                MaxPoolKernels.keepGreater(y.2, at: 2, best: &best, index: &index)
+                MaxPoolKernels.keepGreater(y.3, at: 3, best: &best, index: &index)
                 store(best, pooled + t * filters + f, lanes)
                 store(index, argmax + t * filters + f, lanes)
             }
@@ -117,9 +102,7 @@ extension ConvWinograd {
                 let value = load(gradient + cell + f, lanes), positions = load(argmax + cell + f, lanes)
                 let open = pooled.map { load($0 + cell + f, lanes) .> 0 }
                 func dy(_ position: Float) -> Lanes {
-                    // Positions are small whole numbers: a squared difference under 1/4 means equal.
-                    let difference = positions - Lanes(repeating: position)
-                    var wins = difference * difference .< 0.25
+                    var wins = MaxPoolKernels.isPosition(positions, position)
                     if let open { wins = wins .& open }
                     return Lanes(repeating: 0).replacing(with: value, where: wins)
                 }

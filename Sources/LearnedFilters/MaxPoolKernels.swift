@@ -14,6 +14,23 @@ enum MaxPoolKernels {
             && g.outputHeight * g.kernelHeight == g.inputHeight && g.outputWidth * g.kernelWidth == g.inputWidth
     }
 
+    /// Keeps, lane by lane, `value` and its window `position` where it beats `best`: a tie
+    /// keeps the earlier position, and NaN never wins.
+    @inline(__always) static func keepGreater<V: SIMD>(_ value: V, at position: Float, best: inout V, index: inout V)
+        where V.Scalar == Float {
+        let greater = value .> best
+        best.replace(with: value, where: greater)
+        index.replace(with: V(repeating: position), where: greater)
+    }
+
+    /// Where the stored winning positions equal `position`. Positions are small whole numbers,
+    /// so a squared difference under 1/4 means equal.
+    @inline(__always) static func isPosition<V: SIMD>(_ positions: V, _ position: Float) -> SIMDMask<V.MaskStorage>
+        where V.Scalar == Float {
+        let difference = positions - V(repeating: position)
+        return difference * difference .< 0.25
+    }
+
     static func forward(input: [Float], output: inout [Float], argmax: inout [Float], batch: Int, geometry g: ConvGeometry) {
         let c = g.inputChannels
         input.withUnsafeBufferPointer { xb in
@@ -62,10 +79,7 @@ enum MaxPoolKernels {
                 var ch = 0
                 while ch + 8 <= c {
                     var best = load8(output + ch), index = load8(argmax + ch)
-                    let value = load8(cell + ch)
-                    let greater = value .> best
-                    best.replace(with: value, where: greater)
-                    index.replace(with: SIMD8(repeating: position), where: greater)
+                    keepGreater(load8(cell + ch), at: position, best: &best, index: &index)
                     store8(best, output + ch)
                     store8(index, argmax + ch)
                     ch += 8
@@ -118,9 +132,8 @@ enum MaxPoolKernels {
                         let position = Float(ky * g.kernelWidth + kx)
                         var ch = 0
                         while ch + 8 <= c {
-                            // Positions are small whole numbers: a squared difference under 1/4 means equal.
-                            let difference = load8(argmax + o + ch) - SIMD8(repeating: position)
-                            store8(SIMD8(repeating: 0).replacing(with: load8(dy + o + ch), where: difference * difference .< 0.25), cell + ch)
+                            store8(SIMD8(repeating: 0).replacing(with: load8(dy + o + ch), where: isPosition(load8(argmax + o + ch), position)),
+                                   cell + ch)
                             ch += 8
                         }
                         while ch < c {
