@@ -24,7 +24,7 @@ public final class Dense: Layer {
             throw LearnedFiltersError.badShape("\(name) needs flat input, got \(inputShape) (add 'flatten' before it)")
         }
         let (size, overflow) = inputShape[0].multipliedReportingOverflow(by: units)
-        guard !overflow, size <= 1 << 28 else { throw LearnedFiltersError.badShape("\(name): \(inputShape[0]) x \(units) weights are too many") }
+        guard !overflow, size <= LayerSpec.maximumWeights else { throw LearnedFiltersError.badShape("\(name): \(inputShape[0]) x \(units) weights are too many") }
         self.name = name
         self.spec = spec
         self.inputShape = inputShape
