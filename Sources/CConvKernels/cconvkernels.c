@@ -94,50 +94,43 @@ CK_TARGET void ck_conv_forward_row(const float *top, const float *kernel, const 
     }
 }
 
+/// `groups` (1 or 2) registers of eight filters of one tap's kernel-gradient sum along the
+/// row, even and odd pixels in separate registers, added onto `target`.
+CK_TARGET static inline void kernel_gradient_block(const float *source, const float *gradient, const ck_conv_row_shape *s,
+                                                   float *target, int groups) {
+    const ptrdiff_t step = s->stride_x, filters = s->filters;
+    __m256 sum[2][2];
+    for (int g = 0; g < groups; g++) sum[0][g] = sum[1][g] = _mm256_setzero_ps();
+    int ox = 0;
+    for (; ox + 2 <= s->columns; ox += 2) {
+        for (int p = 0; p < 2; p++) {
+            __m256 x = _mm256_broadcast_ss(source + (ox + p) * step);
+            for (int g = 0; g < groups; g++) {
+                sum[p][g] = _mm256_fmadd_ps(x, _mm256_loadu_ps(gradient + (ox + p) * filters + 8 * g), sum[p][g]);
+            }
+        }
+    }
+    for (; ox < s->columns; ox++) {
+        __m256 x = _mm256_broadcast_ss(source + ox * step);
+        for (int g = 0; g < groups; g++) sum[0][g] = _mm256_fmadd_ps(x, _mm256_loadu_ps(gradient + ox * filters + 8 * g), sum[0][g]);
+    }
+    for (int g = 0; g < groups; g++) {
+        _mm256_storeu_ps(target + 8 * g, _mm256_add_ps(_mm256_loadu_ps(target + 8 * g), _mm256_add_ps(sum[0][g], sum[1][g])));
+    }
+}
+
 CK_TARGET void ck_conv_kernel_gradient_row(const float *top, const float *gradient, ck_conv_row_shape shape,
                                            float *kernel_sums) {
     const ck_conv_row_shape *s = &shape;
-    const ptrdiff_t step = s->stride_x, filters = s->filters;
     int tap = 0;
     for (int ky = 0; ky < s->kernel_height; ky++) {
         const float *row = top + ky * s->dilation_y * s->padded_width;
         for (int kx = 0; kx < s->kernel_width; kx++, tap++) {
             const float *source = row + kx * s->dilation_x;
-            float *target = kernel_sums + tap * filters;
+            float *target = kernel_sums + (ptrdiff_t)tap * s->filters;
             int f = 0;
-            for (; f + 16 <= filters; f += 16) {
-                __m256 a0 = _mm256_setzero_ps(), a1 = a0, b0 = a0, b1 = a0;
-                int ox = 0;
-                for (; ox + 2 <= s->columns; ox += 2) {
-                    const float *g = gradient + ox * filters + f;
-                    __m256 x0 = _mm256_broadcast_ss(source + ox * step), x1 = _mm256_broadcast_ss(source + (ox + 1) * step);
-                    a0 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(g), a0);
-                    a1 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(g + 8), a1);
-                    b0 = _mm256_fmadd_ps(x1, _mm256_loadu_ps(g + filters), b0);
-                    b1 = _mm256_fmadd_ps(x1, _mm256_loadu_ps(g + filters + 8), b1);
-                }
-                for (; ox < s->columns; ox++) {
-                    const float *g = gradient + ox * filters + f;
-                    __m256 x0 = _mm256_broadcast_ss(source + ox * step);
-                    a0 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(g), a0);
-                    a1 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(g + 8), a1);
-                }
-                _mm256_storeu_ps(target + f, _mm256_add_ps(_mm256_loadu_ps(target + f), _mm256_add_ps(a0, b0)));
-                _mm256_storeu_ps(target + f + 8, _mm256_add_ps(_mm256_loadu_ps(target + f + 8), _mm256_add_ps(a1, b1)));
-            }
-            for (; f + 8 <= filters; f += 8) {
-                __m256 a = _mm256_setzero_ps(), b = a;
-                int ox = 0;
-                for (; ox + 2 <= s->columns; ox += 2) {
-                    const float *g = gradient + ox * filters + f;
-                    a = _mm256_fmadd_ps(_mm256_broadcast_ss(source + ox * step), _mm256_loadu_ps(g), a);
-                    b = _mm256_fmadd_ps(_mm256_broadcast_ss(source + (ox + 1) * step), _mm256_loadu_ps(g + filters), b);
-                }
-                for (; ox < s->columns; ox++) {
-                    a = _mm256_fmadd_ps(_mm256_broadcast_ss(source + ox * step), _mm256_loadu_ps(gradient + ox * filters + f), a);
-                }
-                _mm256_storeu_ps(target + f, _mm256_add_ps(_mm256_loadu_ps(target + f), _mm256_add_ps(a, b)));
-            }
+            for (; f + 16 <= s->filters; f += 16) kernel_gradient_block(source, gradient + f, s, target + f, 2);
+            for (; f + 8 <= s->filters; f += 8) kernel_gradient_block(source, gradient + f, s, target + f, 1);
         }
     }
 }
