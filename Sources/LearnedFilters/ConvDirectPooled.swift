@@ -98,11 +98,10 @@ extension ConvDirect {
                     let dy = SharedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
                     let y = SharedPointer(UnsafeMutablePointer(mutating: yb.baseAddress!))
                     let a = SharedPointer(UnsafeMutablePointer(mutating: ab.baseAddress!))
-                    let avx2 = AVX2Kernels.active && filters % 8 == 0
+                    let unpool = AVX2Kernels.active && filters % 8 == 0 ? AVX2Kernels.unpoolRow : unpoolRow
                     backwardRows(input: input, kernel: kernel, kernelGradient: &kernelGradient, biasGradient: &biasGradient,
                                  inputGradient: &inputGradient, batch: batch, geometry: g, filters: filters) { n, oy, row in
                         let cells = ((n * p.outputHeight + oy / p.kernelHeight) * p.outputWidth) * filters
-                        let unpool = avx2 ? AVX2Kernels.unpoolRow : unpoolRow
                         unpool(oy % p.kernelHeight, dy.base + cells, relu ? y.base + cells : nil, a.base + cells, p, filters, row)
                     }
                 }
