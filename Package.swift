@@ -11,7 +11,7 @@ let package = Package(
         .library(name: "Convolution", targets: ["Convolution"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2")
     ],
     targets: [
         // C shims: the only places that touch the system libraries.
@@ -28,18 +28,26 @@ let package = Package(
         .target(name: "Convolution", dependencies: ["ImageIO", "CFFTW", "NamedKernelFiles"]),
         // The named kernels: one text file each in filters/, bundled so `--kernel NAME` resolves
         // from any working directory.
-        .target(name: "NamedKernelFiles", path: "filters", resources: [
-            "box3", "box5", "edge", "emboss", "gaussian3", "gaussian5", "identity", "kirsch",
-            "laplacian-4", "laplacian-8", "prewitt-x", "prewitt-y", "roberts-x", "roberts-y",
-            "scharr-x", "scharr-y", "sharpen", "sobel-x", "sobel-y", "tutorial-horizontal", "unsharp",
-        ].map { .copy("\($0).kernel") }),
-        .target(name: "LearnedFilters", dependencies: ["ImageIO", "Convolution", "COpenBLAS", "CConvKernels"],
-                swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(
+            name: "NamedKernelFiles", path: "filters",
+            resources: [
+                "box3", "box5", "edge", "emboss", "gaussian3", "gaussian5", "identity", "kirsch",
+                "laplacian-4", "laplacian-8", "prewitt-x", "prewitt-y", "roberts-x", "roberts-y",
+                "scharr-x", "scharr-y", "sharpen", "sobel-x", "sobel-y", "tutorial-horizontal",
+                "unsharp",
+            ].map { .copy("\($0).kernel") }),
+        .target(
+            name: "LearnedFilters",
+            dependencies: ["ImageIO", "Convolution", "COpenBLAS", "CConvKernels"],
+            swiftSettings: [.unsafeFlags(["-O"])]),
         // Drawing and Diagrams loop over every pixel of every animation frame: optimised even in
         // debug builds, so the CLI tests can render the whole standard set.
-        .target(name: "Drawing", dependencies: ["CCairo", "ImageIO"], swiftSettings: [.unsafeFlags(["-O"])]),
-        .target(name: "Diagrams", dependencies: ["Drawing", "Convolution", "CGIF", "ImageIO"],
-                swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(
+            name: "Drawing", dependencies: ["CCairo", "ImageIO"],
+            swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(
+            name: "Diagrams", dependencies: ["Drawing", "Convolution", "CGIF", "ImageIO"],
+            swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Visualization", dependencies: ["Drawing", "LearnedFilters", "ImageIO"]),
         .executableTarget(
             name: "convkit",
@@ -53,20 +61,41 @@ let package = Package(
         // -sanitize=fuzzer, corpus replay runners (`fuzz-png FILE...`) in ordinary builds.
         .systemLibrary(name: "CLibFuzzer", path: "Sources/Fuzz/CLibFuzzer"),
         .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "Sources/Fuzz/Support"),
-        .executableTarget(name: "fuzz-png", dependencies: ["FuzzSupport", "ImageIO", "CZlib"], path: "Sources/Fuzz/png"),
-        .executableTarget(name: "fuzz-npy", dependencies: ["FuzzSupport", "ImageIO"], path: "Sources/Fuzz/npy"),
-        .executableTarget(name: "fuzz-idx", dependencies: ["FuzzSupport", "ImageIO"], path: "Sources/Fuzz/idx"),
-        .executableTarget(name: "fuzz-kernel", dependencies: ["FuzzSupport", "Convolution"], path: "Sources/Fuzz/kernel"),
-        .executableTarget(name: "fuzz-safetensors", dependencies: ["FuzzSupport", "LearnedFilters"], path: "Sources/Fuzz/safetensors"),
-        .executableTarget(name: "fuzz-arch", dependencies: ["FuzzSupport", "LearnedFilters"], path: "Sources/Fuzz/arch"),
+        .executableTarget(
+            name: "fuzz-png", dependencies: ["FuzzSupport", "ImageIO", "CZlib"],
+            path: "Sources/Fuzz/png"),
+        .executableTarget(
+            name: "fuzz-npy", dependencies: ["FuzzSupport", "ImageIO"], path: "Sources/Fuzz/npy"),
+        .executableTarget(
+            name: "fuzz-idx", dependencies: ["FuzzSupport", "ImageIO"], path: "Sources/Fuzz/idx"),
+        .executableTarget(
+            name: "fuzz-kernel", dependencies: ["FuzzSupport", "Convolution"],
+            path: "Sources/Fuzz/kernel"),
+        .executableTarget(
+            name: "fuzz-safetensors", dependencies: ["FuzzSupport", "LearnedFilters"],
+            path: "Sources/Fuzz/safetensors"),
+        .executableTarget(
+            name: "fuzz-arch", dependencies: ["FuzzSupport", "LearnedFilters"],
+            path: "Sources/Fuzz/arch"),
 
         // Tests: one target per module, plus the CLI run as a process.
-        .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LearnedFiltersTests", dependencies: ["LearnedFilters", "ImageIO"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ImageIOTests", dependencies: ["ImageIO"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "LearnedFiltersTests", dependencies: ["LearnedFilters", "ImageIO"],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["ImageIO"]),
-        .testTarget(name: "ConvolutionTests", dependencies: ["Convolution", "ImageIO"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DrawingTests", dependencies: ["Drawing", "ImageIO"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "VisualizationTests", dependencies: ["Visualization", "Drawing", "LearnedFilters", "ImageIO"]),
-        .testTarget(name: "DiagramsTests", dependencies: ["Diagrams", "Drawing", "Convolution", "CGIF", "ImageIO"]),
+        .testTarget(
+            name: "ConvolutionTests", dependencies: ["Convolution", "ImageIO"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "DrawingTests", dependencies: ["Drawing", "ImageIO"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "VisualizationTests",
+            dependencies: ["Visualization", "Drawing", "LearnedFilters", "ImageIO"]),
+        .testTarget(
+            name: "DiagramsTests",
+            dependencies: ["Diagrams", "Drawing", "Convolution", "CGIF", "ImageIO"]),
     ]
 )

@@ -9,48 +9,65 @@
 /// dilation `torch.nn.functional.conv2d` (see ``ConvolutionOptions``).
 public enum Convolution {
     /// Convolves `input` with `kernel` in Float32 on the path the planner chooses.
-    public static func apply(_ kernel: Kernel, to input: Plane<Float>, options: ConvolutionOptions = ConvolutionOptions()) throws -> Plane<Float> {
-        let plan = try ConvolutionPlan(kernel: kernel, inputRows: input.rows, inputColumns: input.columns, options: options)
+    public static func apply(
+        _ kernel: Kernel, to input: Plane<Float>, options: ConvolutionOptions = ConvolutionOptions()
+    ) throws -> Plane<Float> {
+        let plan = try ConvolutionPlan(
+            kernel: kernel, inputRows: input.rows, inputColumns: input.columns, options: options)
         return try apply(plan, to: input)
     }
 
     /// Runs a plan made for this input's size.
-    public static func apply(_ plan: ConvolutionPlan, to input: Plane<Float>) throws -> Plane<Float> {
+    public static func apply(_ plan: ConvolutionPlan, to input: Plane<Float>) throws -> Plane<Float>
+    {
         let g = plan.geometry
         guard input.rows == g.input.rows, input.columns == g.input.columns else {
-            throw ConvolutionError.shapeMismatch("plan made for \(g.input.rows)x\(g.input.columns), input is \(input.rows)x\(input.columns)")
+            throw ConvolutionError.shapeMismatch(
+                "plan made for \(g.input.rows)x\(g.input.columns), input is \(input.rows)x\(input.columns)"
+            )
         }
         let threads = Parallel.threadCount(plan.options.threads)
         let weights = plan.effective.weights.map(Float.init)
         let values: [Float]
         switch plan.path {
         case .reference:
-            let double = try Plane<Double>(rows: input.rows, columns: input.columns, values: input.values.map(Double.init))
-            let kernel = plan.options.operation == .convolve ? plan.effective.flipped : plan.effective
+            let double = try Plane<Double>(
+                rows: input.rows, columns: input.columns, values: input.values.map(Double.init))
+            let kernel =
+                plan.options.operation == .convolve ? plan.effective.flipped : plan.effective
             let result = try ReferenceConvolution.apply(kernel, to: double, options: plan.options)
             values = result.values.map(Float.init)
         case .direct, .separable, .fft:
             values = try input.values.withUnsafeBufferPointer { buffer in
-                let source = PaddedRows(input: buffer.baseAddress!, inputRows: input.rows, inputColumns: input.columns,
-                                        geometry: g, boundary: plan.options.boundary)
+                let source = PaddedRows(
+                    input: buffer.baseAddress!, inputRows: input.rows, inputColumns: input.columns,
+                    geometry: g, boundary: plan.options.boundary)
                 return try run(plan, source: source, weights: weights, threads: threads)
             }
         }
         return Plane(unchecked: g.output.rows, columns: g.output.columns, values: values)
     }
 
-    private static func run(_ plan: ConvolutionPlan, source: PaddedRows, weights: [Float], threads: Int) throws -> [Float] {
+    private static func run(
+        _ plan: ConvolutionPlan, source: PaddedRows, weights: [Float], threads: Int
+    ) throws -> [Float] {
         let g = plan.geometry
         switch plan.path {
         case .separable:
             guard let factors = plan.factors else {
                 throw ConvolutionError.pathNotApplicable(.separable, "the kernel is not rank 1")
             }
-            return SeparableConvolution.run(source, column: factors.column.map(Float.init), row: factors.row.map(Float.init),
-                                            geometry: g, threads: threads)
+            return SeparableConvolution.run(
+                source, column: factors.column.map(Float.init), row: factors.row.map(Float.init),
+                geometry: g, threads: threads)
         case .fft:
-            guard let result = FFTConvolution.run(source, weights: weights, geometry: g, threads: threads) else {
-                throw ConvolutionError.tooLarge("FFTW could not allocate or plan tiles for a \(g.padded.rows)x\(g.padded.columns) image")
+            guard
+                let result = FFTConvolution.run(
+                    source, weights: weights, geometry: g, threads: threads)
+            else {
+                throw ConvolutionError.tooLarge(
+                    "FFTW could not allocate or plan tiles for a \(g.padded.rows)x\(g.padded.columns) image"
+                )
             }
             return result
         default:
@@ -59,7 +76,10 @@ public enum Convolution {
     }
 
     /// Convolves `input` with `kernel` in Float64 with the plain reference loops.
-    public static func apply(_ kernel: Kernel, to input: Plane<Double>, options: ConvolutionOptions = ConvolutionOptions()) throws -> Plane<Double> {
+    public static func apply(
+        _ kernel: Kernel, to input: Plane<Double>,
+        options: ConvolutionOptions = ConvolutionOptions()
+    ) throws -> Plane<Double> {
         try ReferenceConvolution.apply(kernel, to: input, options: options)
     }
 

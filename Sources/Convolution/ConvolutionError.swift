@@ -9,7 +9,8 @@ public enum ConvolutionError: Error, Equatable, CustomStringConvertible {
     /// Padding cannot be negative.
     case negativePadding(Padding)
     /// The (dilated) kernel does not fit in the padded image, so there is no output.
-    case kernelLargerThanImage(kernel: String, span: AxisPair, image: AxisPair, mode: ConvolutionMode)
+    case kernelLargerThanImage(
+        kernel: String, span: AxisPair, image: AxisPair, mode: ConvolutionMode)
     /// The padded image or the output would be too large to allocate.
     case tooLarge(String)
     /// A forced algorithm cannot compute this convolution.

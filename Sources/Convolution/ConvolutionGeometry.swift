@@ -21,44 +21,74 @@ public struct ConvolutionGeometry: Sendable, Equatable {
 
     /// The size of the boundary-extended image.
     public var padded: AxisPair {
-        AxisPair(rows: input.rows + before.rows + after.rows, columns: input.columns + before.columns + after.columns)
+        AxisPair(
+            rows: input.rows + before.rows + after.rows,
+            columns: input.columns + before.columns + after.columns)
     }
 
     /// Checks the options and works out the sizes; throws for a zero stride or dilation, negative
     /// padding, no output (kernel larger than the image in valid mode) or absurd sizes.
-    public init(inputRows: Int, inputColumns: Int, kernelRows: Int, kernelColumns: Int,
-                kernelName: String = "kernel", options: ConvolutionOptions) throws {
-        let stride = options.stride, dilation = options.dilation, padding = options.padding
-        guard stride.rows >= 1, stride.columns >= 1 else { throw ConvolutionError.invalidStride(stride) }
-        guard dilation.rows >= 1, dilation.columns >= 1 else { throw ConvolutionError.invalidDilation(dilation) }
+    public init(
+        inputRows: Int, inputColumns: Int, kernelRows: Int, kernelColumns: Int,
+        kernelName: String = "kernel", options: ConvolutionOptions
+    ) throws {
+        let stride = options.stride
+        let dilation = options.dilation
+        let padding = options.padding
+        guard stride.rows >= 1, stride.columns >= 1 else {
+            throw ConvolutionError.invalidStride(stride)
+        }
+        guard dilation.rows >= 1, dilation.columns >= 1 else {
+            throw ConvolutionError.invalidDilation(dilation)
+        }
         guard padding.top >= 0, padding.bottom >= 0, padding.left >= 0, padding.right >= 0 else {
             throw ConvolutionError.negativePadding(padding)
         }
         let limit = 1 << 20
-        guard [padding.top, padding.bottom, padding.left, padding.right, dilation.rows, dilation.columns,
-               inputRows, inputColumns, kernelRows, kernelColumns].allSatisfy({ $0 <= limit }) else {
-            throw ConvolutionError.tooLarge("sizes, padding and dilation are limited to \(limit) cells per axis")
+        guard
+            [
+                padding.top, padding.bottom, padding.left, padding.right, dilation.rows,
+                dilation.columns,
+                inputRows, inputColumns, kernelRows, kernelColumns,
+            ].allSatisfy({ $0 <= limit })
+        else {
+            throw ConvolutionError.tooLarge(
+                "sizes, padding and dilation are limited to \(limit) cells per axis")
         }
-        let span = AxisPair(rows: dilation.rows * (kernelRows - 1) + 1, columns: dilation.columns * (kernelColumns - 1) + 1)
-        let modeRows = Self.modePadding(span: span.rows, mode: options.mode, operation: options.operation)
-        let modeColumns = Self.modePadding(span: span.columns, mode: options.mode, operation: options.operation)
-        let before = AxisPair(rows: padding.top + modeRows.before, columns: padding.left + modeColumns.before)
-        let after = AxisPair(rows: padding.bottom + modeRows.after, columns: padding.right + modeColumns.after)
+        let span = AxisPair(
+            rows: dilation.rows * (kernelRows - 1) + 1,
+            columns: dilation.columns * (kernelColumns - 1) + 1)
+        let modeRows = Self.modePadding(
+            span: span.rows, mode: options.mode, operation: options.operation)
+        let modeColumns = Self.modePadding(
+            span: span.columns, mode: options.mode, operation: options.operation)
+        let before = AxisPair(
+            rows: padding.top + modeRows.before, columns: padding.left + modeColumns.before)
+        let after = AxisPair(
+            rows: padding.bottom + modeRows.after, columns: padding.right + modeColumns.after)
         let output = AxisPair(
-            rows: convolutionOutputSize(input: inputRows, kernel: kernelRows, stride: stride.rows, dilation: dilation.rows,
-                                        paddingBefore: before.rows, paddingAfter: after.rows),
-            columns: convolutionOutputSize(input: inputColumns, kernel: kernelColumns, stride: stride.columns,
-                                           dilation: dilation.columns, paddingBefore: before.columns, paddingAfter: after.columns))
-        let padded = AxisPair(rows: inputRows + before.rows + after.rows, columns: inputColumns + before.columns + after.columns)
+            rows: convolutionOutputSize(
+                input: inputRows, kernel: kernelRows, stride: stride.rows, dilation: dilation.rows,
+                paddingBefore: before.rows, paddingAfter: after.rows),
+            columns: convolutionOutputSize(
+                input: inputColumns, kernel: kernelColumns, stride: stride.columns,
+                dilation: dilation.columns, paddingBefore: before.columns,
+                paddingAfter: after.columns))
+        let padded = AxisPair(
+            rows: inputRows + before.rows + after.rows,
+            columns: inputColumns + before.columns + after.columns)
         guard output.rows > 0, output.columns > 0 else {
-            throw ConvolutionError.kernelLargerThanImage(kernel: kernelName, span: span, image: padded, mode: options.mode)
+            throw ConvolutionError.kernelLargerThanImage(
+                kernel: kernelName, span: span, image: padded, mode: options.mode)
         }
         let (area, overflow) = padded.rows.multipliedReportingOverflow(by: padded.columns)
         guard !overflow, area <= 1 << 31 else {
-            throw ConvolutionError.tooLarge("the padded image would be \(padded.rows)x\(padded.columns) cells")
+            throw ConvolutionError.tooLarge(
+                "the padded image would be \(padded.rows)x\(padded.columns) cells")
         }
         guard output.rows * output.columns <= 1 << 30 else {
-            throw ConvolutionError.tooLarge("the output would be \(output.rows)x\(output.columns) cells")
+            throw ConvolutionError.tooLarge(
+                "the output would be \(output.rows)x\(output.columns) cells")
         }
         self.input = AxisPair(rows: inputRows, columns: inputColumns)
         self.kernel = AxisPair(rows: kernelRows, columns: kernelColumns)
@@ -72,7 +102,9 @@ public struct ConvolutionGeometry: Sendable, Equatable {
 
     /// The padding a mode adds along one axis for a dilated kernel of size `span`, with scipy's
     /// alignment ('same' differs between convolve2d and correlate2d for even sizes).
-    static func modePadding(span: Int, mode: ConvolutionMode, operation: ConvolutionOperation) -> (before: Int, after: Int) {
+    static func modePadding(span: Int, mode: ConvolutionMode, operation: ConvolutionOperation) -> (
+        before: Int, after: Int
+    ) {
         switch mode {
         case .valid: return (0, 0)
         case .full: return (span - 1, span - 1)

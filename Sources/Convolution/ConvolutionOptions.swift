@@ -150,10 +150,12 @@ public struct ConvolutionOptions: Sendable, Equatable {
     /// Forces an algorithm; nil lets the planner choose.
     public var path: ConvolutionPath?
 
-    public init(operation: ConvolutionOperation = .convolve, mode: ConvolutionMode = .same,
-                boundary: BoundaryRule = .fill(0), padding: Padding = .zero,
-                stride: AxisPair = AxisPair(1), dilation: AxisPair = AxisPair(1),
-                threads: Int? = nil, path: ConvolutionPath? = nil) {
+    public init(
+        operation: ConvolutionOperation = .convolve, mode: ConvolutionMode = .same,
+        boundary: BoundaryRule = .fill(0), padding: Padding = .zero,
+        stride: AxisPair = AxisPair(1), dilation: AxisPair = AxisPair(1),
+        threads: Int? = nil, path: ConvolutionPath? = nil
+    ) {
         self.operation = operation
         self.mode = mode
         self.boundary = boundary

@@ -18,9 +18,12 @@ public struct ConvolutionPlan: Sendable {
     /// Rules: dilated kernels go direct (sparse taps over a wide span); a rank-1 kernel whose two
     /// passes cost at most half its taps goes separable; other kernels with more than
     /// ``fftThreshold`` taps go FFT; the rest go direct.
-    public init(kernel: Kernel, inputRows: Int, inputColumns: Int, options: ConvolutionOptions) throws {
-        geometry = try ConvolutionGeometry(inputRows: inputRows, inputColumns: inputColumns, kernelRows: kernel.rows,
-                                           kernelColumns: kernel.columns, kernelName: kernel.name, options: options)
+    public init(kernel: Kernel, inputRows: Int, inputColumns: Int, options: ConvolutionOptions)
+        throws
+    {
+        geometry = try ConvolutionGeometry(
+            inputRows: inputRows, inputColumns: inputColumns, kernelRows: kernel.rows,
+            kernelColumns: kernel.columns, kernelName: kernel.name, options: options)
         self.options = options
         effective = options.operation == .convolve ? kernel.flipped : kernel
         let taps = kernel.rows * kernel.columns
@@ -30,7 +33,8 @@ public struct ConvolutionPlan: Sendable {
         let size = "\(kernel.rows)x\(kernel.columns)"
         if let forced = options.path {
             if forced == .separable && rankOne == nil {
-                throw ConvolutionError.pathNotApplicable(.separable, "kernel '\(kernel.name)' (\(size)) is not rank 1")
+                throw ConvolutionError.pathNotApplicable(
+                    .separable, "kernel '\(kernel.name)' (\(size)) is not rank 1")
             }
             path = forced
             factors = forced == .separable ? rankOne : nil
@@ -41,23 +45,30 @@ public struct ConvolutionPlan: Sendable {
         if dilated {
             path = .direct
             factors = nil
-            reason = "direct SIMD: the \(size) kernel is dilated, so its cost is its \(taps) taps, not its span"
+            reason =
+                "direct SIMD: the \(size) kernel is dilated, so its cost is its \(taps) taps, not its span"
         } else if let rankOne, 2 * passes <= taps {
             path = .separable
             factors = rankOne
-            reason = "separable: the \(size) kernel is rank 1, so two 1-D passes cost \(passes) multiplies per output instead of \(taps)"
+            reason =
+                "separable: the \(size) kernel is rank 1, so two 1-D passes cost \(passes) multiplies per output instead of \(taps)"
         } else if taps > Self.fftThreshold {
             path = .fft
             factors = nil
-            let why = rankOne == nil ? "not separable" : "separable but too large for two passes to pay"
-            reason = "fft: the \(size) kernel is \(why) and has \(taps) taps (more than \(Self.fftThreshold)), "
+            let why =
+                rankOne == nil ? "not separable" : "separable but too large for two passes to pay"
+            reason =
+                "fft: the \(size) kernel is \(why) and has \(taps) taps (more than \(Self.fftThreshold)), "
                 + "where FFTW tiles cost less than direct sums"
         } else {
             path = .direct
             factors = nil
-            let why = rankOne != nil && isTwoDimensional ? "rank 1 but two passes (\(passes)) save too little over \(taps) taps"
+            let why =
+                rankOne != nil && isTwoDimensional
+                ? "rank 1 but two passes (\(passes)) save too little over \(taps) taps"
                 : (isTwoDimensional ? "not separable" : "one-dimensional")
-            reason = "direct SIMD: the \(size) kernel is \(why), and \(taps) taps are few enough to sum directly"
+            reason =
+                "direct SIMD: the \(size) kernel is \(why), and \(taps) taps are few enough to sum directly"
         }
     }
 

@@ -32,8 +32,12 @@ enum FFTWPlans {
             defer { fftwf_free(real) }
             guard let spectrum = fftwf_alloc_complex(complexCount) else { return nil }
             defer { fftwf_free(spectrum) }
-            guard let forward = fftwf_plan_dft_r2c_2d(Int32(shape.rows), Int32(shape.columns), real, spectrum, estimate),
-                  let inverse = fftwf_plan_dft_c2r_2d(Int32(shape.rows), Int32(shape.columns), spectrum, real, estimate) else {
+            guard
+                let forward = fftwf_plan_dft_r2c_2d(
+                    Int32(shape.rows), Int32(shape.columns), real, spectrum, estimate),
+                let inverse = fftwf_plan_dft_c2r_2d(
+                    Int32(shape.rows), Int32(shape.columns), spectrum, real, estimate)
+            else {
                 return nil
             }
             let pair = FFTWPlanPair(forward: forward, inverse: inverse)

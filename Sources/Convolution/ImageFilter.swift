@@ -26,8 +26,11 @@ public struct ImageFilter: Sendable {
     /// Compute with the Float64 reference loops instead of the Float32 fast paths.
     public var float64: Bool
 
-    public init(steps: [[Kernel]], options: ConvolutionOptions = ConvolutionOptions(), magnitude: Bool = false,
-                alpha: AlphaPolicy = .auto, float64: Bool = false) {
+    public init(
+        steps: [[Kernel]], options: ConvolutionOptions = ConvolutionOptions(),
+        magnitude: Bool = false,
+        alpha: AlphaPolicy = .auto, float64: Bool = false
+    ) {
         self.steps = steps
         self.options = options
         self.magnitude = magnitude
@@ -47,13 +50,18 @@ public struct ImageFilter: Sendable {
         var size = (rows: rows, columns: columns)
         for step in steps {
             for kernel in step {
-                let plan = try ConvolutionPlan(kernel: kernel, inputRows: size.rows, inputColumns: size.columns, options: options)
+                let plan = try ConvolutionPlan(
+                    kernel: kernel, inputRows: size.rows, inputColumns: size.columns,
+                    options: options)
                 let path = float64 ? "reference Float64 loops (requested)" : plan.reason
-                lines.append("\(kernel.name) on \(size.rows)x\(size.columns) -> \(plan.geometry.output.rows)x\(plan.geometry.output.columns): \(path)")
+                lines.append(
+                    "\(kernel.name) on \(size.rows)x\(size.columns) -> \(plan.geometry.output.rows)x\(plan.geometry.output.columns): \(path)"
+                )
             }
             if !magnitude, let first = step.first {
-                let g = try ConvolutionGeometry(inputRows: size.rows, inputColumns: size.columns, kernelRows: first.rows,
-                                                kernelColumns: first.columns, kernelName: first.name, options: options)
+                let g = try ConvolutionGeometry(
+                    inputRows: size.rows, inputColumns: size.columns, kernelRows: first.rows,
+                    kernelColumns: first.columns, kernelName: first.name, options: options)
                 size = (g.output.rows, g.output.columns)
             }
         }
@@ -67,7 +75,8 @@ public struct ImageFilter: Sendable {
             throw ConvolutionError.shapeMismatch("no kernel to apply")
         }
         guard !magnitude || steps.count == 2 else {
-            throw ConvolutionError.shapeMismatch("--magnitude combines exactly two kernels, got \(steps.count)")
+            throw ConvolutionError.shapeMismatch(
+                "--magnitude combines exactly two kernels, got \(steps.count)")
         }
         let maxValue = Float(image.maxSampleValue)
         var planes = ImagePlanes.split(image)
@@ -95,9 +104,12 @@ public struct ImageFilter: Sendable {
     /// All steps on one plane.
     func run(_ plane: Plane<Float>) throws -> Plane<Float> {
         if magnitude {
-            let a = try step(steps[0], on: plane), b = try step(steps[1], on: plane)
+            let a = try step(steps[0], on: plane)
+            let b = try step(steps[1], on: plane)
             try requireSameSize(a, b, what: "--magnitude's two kernels")
-            return Plane(unchecked: a.rows, columns: a.columns, values: zip(a.values, b.values).map { ($0 * $0 + $1 * $1).squareRoot() })
+            return Plane(
+                unchecked: a.rows, columns: a.columns,
+                values: zip(a.values, b.values).map { ($0 * $0 + $1 * $1).squareRoot() })
         }
         var current = plane
         for kernels in steps { current = try step(kernels, on: current) }
@@ -111,8 +123,9 @@ public struct ImageFilter: Sendable {
             let response = try convolve(kernel, plane)
             if let previous = result {
                 try requireSameSize(previous, response, what: "the kernels of one set")
-                result = Plane(unchecked: response.rows, columns: response.columns,
-                               values: zip(previous.values, response.values).map { Swift.max($0, $1) })
+                result = Plane(
+                    unchecked: response.rows, columns: response.columns,
+                    values: zip(previous.values, response.values).map { Swift.max($0, $1) })
             } else {
                 result = response
             }
@@ -122,14 +135,18 @@ public struct ImageFilter: Sendable {
 
     private func convolve(_ kernel: Kernel, _ plane: Plane<Float>) throws -> Plane<Float> {
         guard float64 else { return try Convolution.apply(kernel, to: plane, options: options) }
-        let double = Plane<Double>(unchecked: plane.rows, columns: plane.columns, values: plane.values.map(Double.init))
+        let double = Plane<Double>(
+            unchecked: plane.rows, columns: plane.columns, values: plane.values.map(Double.init))
         let result = try ReferenceConvolution.apply(kernel, to: double, options: options)
-        return Plane(unchecked: result.rows, columns: result.columns, values: result.values.map(Float.init))
+        return Plane(
+            unchecked: result.rows, columns: result.columns, values: result.values.map(Float.init))
     }
 
     private func requireSameSize(_ a: Plane<Float>, _ b: Plane<Float>, what: String) throws {
         guard a.rows == b.rows, a.columns == b.columns else {
-            throw ConvolutionError.shapeMismatch("\(what) give outputs of different sizes, \(a.rows)x\(a.columns) and \(b.rows)x\(b.columns)")
+            throw ConvolutionError.shapeMismatch(
+                "\(what) give outputs of different sizes, \(a.rows)x\(a.columns) and \(b.rows)x\(b.columns)"
+            )
         }
     }
 
@@ -144,7 +161,8 @@ public struct ImageFilter: Sendable {
             let row = anchor(kernel.rows, dilation: options.dilation.rows)
             let column = anchor(kernel.columns, dilation: options.dilation.columns)
             weights[row * kernel.columns + column] = 1
-            let delta = try Kernel(name: "alpha", rows: kernel.rows, columns: kernel.columns, weights: weights)
+            let delta = try Kernel(
+                name: "alpha", rows: kernel.rows, columns: kernel.columns, weights: weights)
             current = try Convolution.apply(delta, to: current, options: options)
         }
         return current
@@ -153,17 +171,28 @@ public struct ImageFilter: Sendable {
     /// The kernel index (as written) that 'same' mode places over each output's own pixel.
     private func anchor(_ size: Int, dilation: Int) -> Int {
         let span = dilation * (size - 1) + 1
-        let before = ConvolutionGeometry.modePadding(span: span, mode: .same, operation: options.operation).before
+        let before = ConvolutionGeometry.modePadding(
+            span: span, mode: .same, operation: options.operation
+        ).before
         let tap = Swift.min(size - 1, before / dilation)
         return options.operation == .convolve ? size - 1 - tap : tap
     }
 
-    private func premultiplied(_ plane: Plane<Float>, by alpha: Plane<Float>, maxValue: Float) -> Plane<Float> {
-        Plane(unchecked: plane.rows, columns: plane.columns, values: zip(plane.values, alpha.values).map { $0 * $1 / maxValue })
+    private func premultiplied(_ plane: Plane<Float>, by alpha: Plane<Float>, maxValue: Float)
+        -> Plane<Float>
+    {
+        Plane(
+            unchecked: plane.rows, columns: plane.columns,
+            values: zip(plane.values, alpha.values).map { $0 * $1 / maxValue })
     }
 
-    private func unpremultiplied(_ plane: Plane<Float>, by alpha: Plane<Float>, maxValue: Float) -> Plane<Float> {
-        Plane(unchecked: plane.rows, columns: plane.columns,
-              values: zip(plane.values, alpha.values).map { $1 > 1e-6 * maxValue ? $0 * maxValue / $1 : 0 })
+    private func unpremultiplied(_ plane: Plane<Float>, by alpha: Plane<Float>, maxValue: Float)
+        -> Plane<Float>
+    {
+        Plane(
+            unchecked: plane.rows, columns: plane.columns,
+            values: zip(plane.values, alpha.values).map {
+                $1 > 1e-6 * maxValue ? $0 * maxValue / $1 : 0
+            })
     }
 }

@@ -48,19 +48,23 @@ public struct FilteredImage: Sendable {
         let colourMapping = range.mapping(for: colour, maxValue: maxValue)
         let alphaMapping = OutputRange.clamp.mapping(for: [], maxValue: maxValue)
         let planes = colour.map { ($0, colourMapping) } + (alpha.map { [($0, alphaMapping)] } ?? [])
-        let channels = planes.count, pixels = rows * columns
+        let channels = planes.count
+        let pixels = rows * columns
         func interleave<T: FixedWidthInteger>(_ type: T.Type) -> [T] {
             var samples = [T](repeating: 0, count: pixels * channels)
             samples.withUnsafeMutableBufferPointer { out in
                 for (channel, (plane, mapping)) in planes.enumerated() {
                     plane.values.withUnsafeBufferPointer { values in
-                        for i in 0..<pixels { out[i * channels + channel] = T(truncatingIfNeeded: mapping(values[i])) }
+                        for i in 0..<pixels {
+                            out[i * channels + channel] = T(truncatingIfNeeded: mapping(values[i]))
+                        }
                     }
                 }
             }
             return samples
         }
-        let samples: Image.Samples = maxValue > 255 ? .uint16(interleave(UInt16.self)) : .uint8(interleave(UInt8.self))
+        let samples: Image.Samples =
+            maxValue > 255 ? .uint16(interleave(UInt16.self)) : .uint8(interleave(UInt8.self))
         return try Image(width: columns, height: rows, channels: channels, samples: samples)
     }
 }

@@ -16,13 +16,19 @@ public struct Kernel: Sendable, Equatable {
     /// Creates a kernel; `weights.count` must be `rows * columns` and every weight finite.
     public init(name: String, rows: Int, columns: Int, weights: [Double]) throws {
         guard rows > 0, columns > 0 else {
-            throw KernelError.invalid(name: name, reason: "a kernel needs at least one row and one column, got \(rows)x\(columns)")
+            throw KernelError.invalid(
+                name: name,
+                reason: "a kernel needs at least one row and one column, got \(rows)x\(columns)")
         }
         guard rows <= 4096, columns <= 4096 else {
-            throw KernelError.invalid(name: name, reason: "a kernel has at most 4096 rows and 4096 columns, got \(rows)x\(columns)")
+            throw KernelError.invalid(
+                name: name,
+                reason: "a kernel has at most 4096 rows and 4096 columns, got \(rows)x\(columns)")
         }
         guard weights.count == rows * columns else {
-            throw KernelError.invalid(name: name, reason: "\(rows)x\(columns) needs \(rows * columns) weights, got \(weights.count)")
+            throw KernelError.invalid(
+                name: name,
+                reason: "\(rows)x\(columns) needs \(rows * columns) weights, got \(weights.count)")
         }
         guard weights.allSatisfy(\.isFinite) else {
             throw KernelError.invalid(name: name, reason: "weights must be finite numbers")
@@ -71,7 +77,8 @@ public enum KernelError: Error, Equatable, CustomStringConvertible {
         case .invalid(let name, let reason): "kernel '\(name)': \(reason)"
         case .unknownName(let name, let suggestions):
             "unknown kernel '\(name)'"
-                + (suggestions.isEmpty ? "" : "; did you mean \(suggestions.joined(separator: ", "))?")
+                + (suggestions.isEmpty
+                    ? "" : "; did you mean \(suggestions.joined(separator: ", "))?")
                 + " ('convkit kernels' lists the named kernels and families)"
         case .malformed(let spec, let detail): "kernel '\(spec)': \(detail)"
         case .badFile(let path, let detail): "\(path): \(detail)"

@@ -31,17 +31,22 @@ public enum OutputRange: String, Sendable, CaseIterable {
         let top = Float(maxValue)
         switch self {
         case .normalize:
-            var minimum = Float.infinity, maximum = -Float.infinity
+            var minimum = Float.infinity
+            var maximum = -Float.infinity
             for plane in planes {
                 for value in plane.values where value.isFinite {
                     minimum = Swift.min(minimum, value)
                     maximum = Swift.max(maximum, value)
                 }
             }
-            guard maximum > minimum else { return SampleMapping(low: 0, scale: 0, shift: 0, absolute: false, top: top) }
-            return SampleMapping(low: minimum, scale: top / (maximum - minimum), shift: 0, absolute: false, top: top)
+            guard maximum > minimum else {
+                return SampleMapping(low: 0, scale: 0, shift: 0, absolute: false, top: top)
+            }
+            return SampleMapping(
+                low: minimum, scale: top / (maximum - minimum), shift: 0, absolute: false, top: top)
         case .offset:
-            return SampleMapping(low: 0, scale: 1, shift: Float((maxValue + 1) / 2), absolute: false, top: top)
+            return SampleMapping(
+                low: 0, scale: 1, shift: Float((maxValue + 1) / 2), absolute: false, top: top)
         case .clamp:
             return SampleMapping(low: 0, scale: 1, shift: 0, absolute: false, top: top)
         case .abs:

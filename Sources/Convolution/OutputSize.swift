@@ -12,8 +12,10 @@
 /// engine, the CNN layers and the diagrams all call this function, so one formula serves all.
 ///
 /// - Precondition: `kernel >= 1`, `stride >= 1`, `dilation >= 1` (callers validate user input).
-public func convolutionOutputSize(input: Int, kernel: Int, stride: Int = 1, dilation: Int = 1,
-                                  paddingBefore: Int = 0, paddingAfter: Int = 0) -> Int {
+public func convolutionOutputSize(
+    input: Int, kernel: Int, stride: Int = 1, dilation: Int = 1,
+    paddingBefore: Int = 0, paddingAfter: Int = 0
+) -> Int {
     let span = dilation * (kernel - 1) + 1
     let padded = input + paddingBefore + paddingAfter
     guard padded >= span else { return 0 }
@@ -23,8 +25,11 @@ public func convolutionOutputSize(input: Int, kernel: Int, stride: Int = 1, dila
 /// The input size along one axis of a transposed convolution's output (the inverse relation of
 /// ``convolutionOutputSize(input:kernel:stride:dilation:paddingBefore:paddingAfter:)``), as in
 /// PyTorch's `ConvTranspose2d`: `o = (i-1)*s - pBefore - pAfter + d*(k-1) + outputPadding + 1`.
-public func transposedConvolutionOutputSize(input: Int, kernel: Int, stride: Int = 1, dilation: Int = 1,
-                                            paddingBefore: Int = 0, paddingAfter: Int = 0,
-                                            outputPadding: Int = 0) -> Int {
-    (input - 1) * stride - paddingBefore - paddingAfter + dilation * (kernel - 1) + outputPadding + 1
+public func transposedConvolutionOutputSize(
+    input: Int, kernel: Int, stride: Int = 1, dilation: Int = 1,
+    paddingBefore: Int = 0, paddingAfter: Int = 0,
+    outputPadding: Int = 0
+) -> Int {
+    (input - 1) * stride - paddingBefore - paddingAfter + dilation * (kernel - 1) + outputPadding
+        + 1
 }

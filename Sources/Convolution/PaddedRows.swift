@@ -19,7 +19,10 @@ struct PaddedRows: @unchecked Sendable {
     let columnSource: [Int]
 
     /// `input` must stay valid while this value is used (the caller holds the array).
-    init(input: UnsafePointer<Float>, inputRows: Int, inputColumns: Int, geometry: ConvolutionGeometry, boundary: BoundaryRule) {
+    init(
+        input: UnsafePointer<Float>, inputRows: Int, inputColumns: Int,
+        geometry: ConvolutionGeometry, boundary: BoundaryRule
+    ) {
         self.input = input
         self.inputRows = inputRows
         self.inputColumns = inputColumns
@@ -30,7 +33,9 @@ struct PaddedRows: @unchecked Sendable {
         self.boundary = boundary
         if case .fill(let value) = boundary { fill = Float(value) } else { fill = 0 }
         let left = self.left
-        columnSource = (0..<geometry.padded.columns).map { boundary.sourceIndex($0 - left, count: inputColumns) ?? -1 }
+        columnSource = (0..<geometry.padded.columns).map {
+            boundary.sourceIndex($0 - left, count: inputColumns) ?? -1
+        }
     }
 
     /// Copies extended row `row`, columns `start ..< start + count`, into `destination`. Cells
@@ -42,9 +47,11 @@ struct PaddedRows: @unchecked Sendable {
             return
         }
         let from = input + sourceRow * inputColumns
-        let interiorStart = max(start, left), interiorEnd = min(end, left + inputColumns)
+        let interiorStart = max(start, left)
+        let interiorEnd = min(end, left + inputColumns)
         if interiorEnd > interiorStart {
-            (destination + (interiorStart - start)).update(from: from + (interiorStart - left), count: interiorEnd - interiorStart)
+            (destination + (interiorStart - start)).update(
+                from: from + (interiorStart - left), count: interiorEnd - interiorStart)
         }
         columnSource.withUnsafeBufferPointer { map in
             var x = start

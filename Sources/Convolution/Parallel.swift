@@ -21,7 +21,9 @@ enum Parallel {
 
     /// Runs `body` over `0..<count` split into contiguous ranges, on `threads` workers. A few
     /// ranges per thread balance the load when cores are shared with other work.
-    static func forEachBand(count: Int, threads: Int, minimumBand: Int = 1, _ body: @Sendable (Range<Int>) -> Void) {
+    static func forEachBand(
+        count: Int, threads: Int, minimumBand: Int = 1, _ body: @Sendable (Range<Int>) -> Void
+    ) {
         guard count > 0 else { return }
         if threads <= 1 || count <= minimumBand {
             body(0..<count)

@@ -12,7 +12,8 @@ public struct Plane<Scalar: BinaryFloatingPoint & Sendable>: Sendable, Equatable
     public init(rows: Int, columns: Int, values: [Scalar]) throws {
         let (count, overflow) = rows.multipliedReportingOverflow(by: columns)
         guard rows > 0, columns > 0, !overflow, values.count == count else {
-            throw ConvolutionError.shapeMismatch("a \(rows)x\(columns) plane needs rows x columns values, got \(values.count)")
+            throw ConvolutionError.shapeMismatch(
+                "a \(rows)x\(columns) plane needs rows x columns values, got \(values.count)")
         }
         self.rows = rows
         self.columns = columns

@@ -8,36 +8,56 @@
 enum SeparableConvolution {
     /// Returns the `geometry.output` values, row-major; `column`/`row` are the factors of the
     /// effective (already flipped for convolve) kernel.
-    static func run(_ source: PaddedRows, column: [Float], row: [Float], geometry g: ConvolutionGeometry, threads: Int) -> [Float] {
-        let outRows = g.output.rows, outColumns = g.output.columns
+    static func run(
+        _ source: PaddedRows, column: [Float], row: [Float], geometry g: ConvolutionGeometry,
+        threads: Int
+    ) -> [Float] {
+        let outRows = g.output.rows
+        let outColumns = g.output.columns
         let denseColumns = (outColumns - 1) * g.stride.columns + 1
         let width = source.columns
         return makeLargeArray(count: outRows * outColumns) { buffer in
             let out = SharedPointer(base: buffer.baseAddress!)
             Parallel.forEachBand(count: outRows, threads: threads, minimumBand: 16) { band in
-                let ring = RowRing(count: g.span.rows, width: denseColumns, firstRow: band.lowerBound * g.stride.rows)
+                let ring = RowRing(
+                    count: g.span.rows, width: denseColumns,
+                    firstRow: band.lowerBound * g.stride.rows)
                 var line = [Float](repeating: 0, count: width)
                 var dense = [Float](repeating: 0, count: denseColumns)
-                var rowSources = [UnsafePointer<Float>](repeating: ring.pointer(row: 0), count: row.count)
-                var columnSources = [UnsafePointer<Float>](repeating: ring.pointer(row: 0), count: column.count)
+                var rowSources = [UnsafePointer<Float>](
+                    repeating: ring.pointer(row: 0), count: row.count)
+                var columnSources = [UnsafePointer<Float>](
+                    repeating: ring.pointer(row: 0), count: column.count)
                 for outRow in band {
                     let first = outRow * g.stride.rows
                     ring.advance(to: first) { y, destination in
                         line.withUnsafeMutableBufferPointer { extended in
                             let base = extended.baseAddress!
                             source.copy(row: y, start: 0, count: width, into: base)
-                            for c in 0..<row.count { rowSources[c] = UnsafePointer(base + c * g.dilation.columns) }
-                            weightedSum(sources: rowSources, weights: row, taps: row.count, count: denseColumns, into: destination)
+                            for c in 0..<row.count {
+                                rowSources[c] = UnsafePointer(base + c * g.dilation.columns)
+                            }
+                            weightedSum(
+                                sources: rowSources, weights: row, taps: row.count,
+                                count: denseColumns, into: destination)
                         }
                     }
-                    for r in 0..<column.count { columnSources[r] = ring.pointer(row: first + r * g.dilation.rows) }
+                    for r in 0..<column.count {
+                        columnSources[r] = ring.pointer(row: first + r * g.dilation.rows)
+                    }
                     let destination = out.base + outRow * outColumns
                     if g.stride.columns == 1 {
-                        weightedSum(sources: columnSources, weights: column, taps: column.count, count: denseColumns, into: destination)
+                        weightedSum(
+                            sources: columnSources, weights: column, taps: column.count,
+                            count: denseColumns, into: destination)
                     } else {
                         dense.withUnsafeMutableBufferPointer { d in
-                            weightedSum(sources: columnSources, weights: column, taps: column.count, count: denseColumns, into: d.baseAddress!)
-                            subsample(d.baseAddress!, stride: g.stride.columns, count: outColumns, into: destination)
+                            weightedSum(
+                                sources: columnSources, weights: column, taps: column.count,
+                                count: denseColumns, into: d.baseAddress!)
+                            subsample(
+                                d.baseAddress!, stride: g.stride.columns, count: outColumns,
+                                into: destination)
                         }
                     }
                 }

@@ -4,12 +4,16 @@
 /// lanes at a time with the accumulators in registers. Each source pointer already points at the
 /// tap's first input, so one loop serves 2-D kernels, row passes and column passes.
 @inline(__always)
-func weightedSum(sources: UnsafePointer<UnsafePointer<Float>>, weights: UnsafePointer<Float>, taps: Int,
-                 count: Int, into output: UnsafeMutablePointer<Float>) {
+func weightedSum(
+    sources: UnsafePointer<UnsafePointer<Float>>, weights: UnsafePointer<Float>, taps: Int,
+    count: Int, into output: UnsafeMutablePointer<Float>
+) {
     var x = 0
     while x + 32 <= count {
-        var sum0 = SIMD8<Float>(repeating: 0), sum1 = SIMD8<Float>(repeating: 0)
-        var sum2 = SIMD8<Float>(repeating: 0), sum3 = SIMD8<Float>(repeating: 0)
+        var sum0 = SIMD8<Float>(repeating: 0)
+        var sum1 = SIMD8<Float>(repeating: 0)
+        var sum2 = SIMD8<Float>(repeating: 0)
+        var sum3 = SIMD8<Float>(repeating: 0)
         for t in 0..<taps {
             let weight = weights[t]
             let p = UnsafeRawPointer(sources[t] + x)
@@ -41,7 +45,8 @@ func weightedSum(sources: UnsafePointer<UnsafePointer<Float>>, weights: UnsafePo
     while x + 8 <= count {
         var sum = SIMD8<Float>(repeating: 0)
         for t in 0..<taps {
-            sum += UnsafeRawPointer(sources[t] + x).loadUnaligned(as: SIMD8<Float>.self) * weights[t]
+            sum +=
+                UnsafeRawPointer(sources[t] + x).loadUnaligned(as: SIMD8<Float>.self) * weights[t]
         }
         UnsafeMutableRawPointer(output + x).storeBytes(of: sum, as: SIMD8<Float>.self)
         x += 8
@@ -56,6 +61,8 @@ func weightedSum(sources: UnsafePointer<UnsafePointer<Float>>, weights: UnsafePo
 
 /// Copies every `stride`-th value of `dense` into `output` (`count` values).
 @inline(__always)
-func subsample(_ dense: UnsafePointer<Float>, stride: Int, count: Int, into output: UnsafeMutablePointer<Float>) {
+func subsample(
+    _ dense: UnsafePointer<Float>, stride: Int, count: Int, into output: UnsafeMutablePointer<Float>
+) {
     for i in 0..<count { output[i] = dense[i * stride] }
 }

@@ -20,14 +20,18 @@ public final class AnimatedGIF {
 
     public init(width: Int, height: Int, delay: Int) throws {
         guard (1...65535).contains(width), (1...65535).contains(height) else {
-            throw DiagramError.invalid("GIF frames are 1 to 65535 pixels a side, got \(width)x\(height)")
+            throw DiagramError.invalid(
+                "GIF frames are 1 to 65535 pixels a side, got \(width)x\(height)")
         }
-        guard (0...65535).contains(delay) else { throw DiagramError.invalid("delay must be 0 to 65535 hundredths of a second") }
+        guard (0...65535).contains(delay) else {
+            throw DiagramError.invalid("delay must be 0 to 65535 hundredths of a second")
+        }
         self.width = width
         self.height = height
         self.delay = delay
         var status: Int32 = 0
-        guard let gif = EGifOpen(Unmanaged.passUnretained(sink).toOpaque(), writeToSink, &status) else {
+        guard let gif = EGifOpen(Unmanaged.passUnretained(sink).toOpaque(), writeToSink, &status)
+        else {
             throw AnimatedGIF.gifError(status)
         }
         self.gif = gif
@@ -46,10 +50,12 @@ public final class AnimatedGIF {
     public func append(pixels: [UInt32]) throws {
         guard !closed else { throw DiagramError.invalid("the animation is already finished") }
         guard pixels.count == width * height else {
-            throw DiagramError.invalid("a \(width)x\(height) frame needs \(width * height) pixels, got \(pixels.count)")
+            throw DiagramError.invalid(
+                "a \(width)x\(height) frame needs \(width * height) pixels, got \(pixels.count)")
         }
         if let previous {
-            let region = AnimatedGIF.changedRegion(from: previous, to: pixels, width: width, height: height)
+            let region = AnimatedGIF.changedRegion(
+                from: previous, to: pixels, width: width, height: height)
             let indexed = Palette.index(AnimatedGIF.crop(pixels, width: width, region: region))
             try putFrame(indexed: indexed, region: region, local: true)
         } else {
@@ -67,7 +73,8 @@ public final class AnimatedGIF {
     /// Adds a frame given as an image of the animation's size (grey or RGB; alpha ignored).
     public func append(_ image: Image) throws {
         guard image.width == width, image.height == height else {
-            throw DiagramError.invalid("every frame must be \(width)x\(height), got \(image.width)x\(image.height)")
+            throw DiagramError.invalid(
+                "every frame must be \(width)x\(height), got \(image.width)x\(image.height)")
         }
         try append(pixels: AnimatedGIF.packed(image))
     }
@@ -75,7 +82,9 @@ public final class AnimatedGIF {
     /// Ends the animation and returns the GIF file's bytes.
     public func finish() throws -> [UInt8] {
         guard !closed else { throw DiagramError.invalid("the animation is already finished") }
-        guard previous != nil else { throw DiagramError.invalid("an animation needs at least one frame") }
+        guard previous != nil else {
+            throw DiagramError.invalid("an animation needs at least one frame")
+        }
         closed = true
         var status: Int32 = 0
         guard EGifCloseFile(gif, &status) == GIF_OK else { throw AnimatedGIF.gifError(status) }
@@ -97,13 +106,19 @@ public final class AnimatedGIF {
                 let grey = UInt32(samples[base])
                 return grey << 16 | grey << 8 | grey
             }
-            return UInt32(samples[base]) << 16 | UInt32(samples[base + 1]) << 8 | UInt32(samples[base + 2])
+            return UInt32(samples[base]) << 16 | UInt32(samples[base + 1]) << 8
+                | UInt32(samples[base + 2])
         }
     }
 
     /// The smallest rectangle holding every pixel that differs (1x1 when none does).
-    static func changedRegion(from old: [UInt32], to new: [UInt32], width: Int, height: Int) -> Region {
-        var minX = width, minY = height, maxX = -1, maxY = -1
+    static func changedRegion(from old: [UInt32], to new: [UInt32], width: Int, height: Int)
+        -> Region
+    {
+        var minX = width
+        var minY = height
+        var maxX = -1
+        var maxY = -1
         for y in 0..<height {
             let row = y * width
             for x in 0..<width where old[row + x] != new[row + x] {
@@ -121,7 +136,8 @@ public final class AnimatedGIF {
         var out = [UInt32]()
         out.reserveCapacity(region.width * region.height)
         for y in region.y..<(region.y + region.height) {
-            out.append(contentsOf: pixels[(y * width + region.x)..<(y * width + region.x + region.width)])
+            out.append(
+                contentsOf: pixels[(y * width + region.x)..<(y * width + region.x + region.width)])
         }
         return out
     }
@@ -129,14 +145,17 @@ public final class AnimatedGIF {
     // MARK: giflib
 
     private func putFrame(indexed: IndexedPicture, region: Region, local: Bool) throws {
-        var control = GraphicsControlBlock(DisposalMode: Int32(DISPOSE_DO_NOT), UserInputFlag: false,
-                                           DelayTime: Int32(delay), TransparentColor: Int32(NO_TRANSPARENT_COLOR))
+        var control = GraphicsControlBlock(
+            DisposalMode: Int32(DISPOSE_DO_NOT), UserInputFlag: false,
+            DelayTime: Int32(delay), TransparentColor: Int32(NO_TRANSPARENT_COLOR))
         var extensionBytes = [UInt8](repeating: 0, count: 4)
         let length = EGifGCBToExtension(&control, &extensionBytes)
         try check(EGifPutExtension(gif, GRAPHICS_EXT_FUNC_CODE, Int32(length), extensionBytes))
         let describe = { (map: UnsafePointer<ColorMapObject>?) throws in
-            try self.check(EGifPutImageDesc(self.gif, Int32(region.x), Int32(region.y), Int32(region.width),
-                                            Int32(region.height), false, map))
+            try self.check(
+                EGifPutImageDesc(
+                    self.gif, Int32(region.x), Int32(region.y), Int32(region.width),
+                    Int32(region.height), false, map))
         }
         if local {
             try AnimatedGIF.withColorMap(indexed.palette) { try describe($0) }
@@ -156,12 +175,20 @@ public final class AnimatedGIF {
     }
 
     /// Calls `body` with a giflib colour map of `palette`, padded to a power of two.
-    private static func withColorMap(_ palette: [UInt32], _ body: (UnsafePointer<ColorMapObject>) throws -> Void) throws {
+    private static func withColorMap(
+        _ palette: [UInt32], _ body: (UnsafePointer<ColorMapObject>) throws -> Void
+    ) throws {
         var size = 2
         while size < palette.count { size *= 2 }
-        var colours = palette.map { GifColorType(Red: UInt8($0 >> 16 & 0xFF), Green: UInt8($0 >> 8 & 0xFF), Blue: UInt8($0 & 0xFF)) }
-        colours += Array(repeating: GifColorType(Red: 0, Green: 0, Blue: 0), count: size - colours.count)
-        guard let map = GifMakeMapObject(Int32(size), colours) else { throw DiagramError.invalid("giflib: out of memory") }
+        var colours = palette.map {
+            GifColorType(
+                Red: UInt8($0 >> 16 & 0xFF), Green: UInt8($0 >> 8 & 0xFF), Blue: UInt8($0 & 0xFF))
+        }
+        colours += Array(
+            repeating: GifColorType(Red: 0, Green: 0, Blue: 0), count: size - colours.count)
+        guard let map = GifMakeMapObject(Int32(size), colours) else {
+            throw DiagramError.invalid("giflib: out of memory")
+        }
         defer { GifFreeMapObject(map) }
         try body(map)
     }
@@ -182,7 +209,9 @@ private final class GIFSink {
 }
 
 /// giflib's output callback: appends to the ``GIFSink`` stored as the file's user data.
-private func writeToSink(_ file: UnsafeMutablePointer<GifFileType>?, _ data: UnsafePointer<GifByteType>?, _ length: Int32) -> Int32 {
+private func writeToSink(
+    _ file: UnsafeMutablePointer<GifFileType>?, _ data: UnsafePointer<GifByteType>?, _ length: Int32
+) -> Int32 {
     guard let file, let data, let user = file.pointee.UserData else { return 0 }
     let sink = Unmanaged<GIFSink>.fromOpaque(user).takeUnretainedValue()
     sink.bytes.append(contentsOf: UnsafeBufferPointer(start: data, count: Int(length)))

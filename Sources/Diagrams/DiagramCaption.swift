@@ -15,28 +15,40 @@ public struct DiagramCaption: Sendable, Equatable {
 
     public init(geometry: DiagramGeometry) {
         let p = geometry.parameters
-        let kind: String = switch (p.pooling, p.transposed) {
-        case (.max?, _): "Max pooling"
-        case (.avg?, _): "Average pooling"
-        case (nil, true): "Transposed convolution"
-        case (nil, false): "Convolution"
+        let kind: String =
+            switch (p.pooling, p.transposed) {
+            case (.max?, _): "Max pooling"
+            case (.avg?, _): "Average pooling"
+            case (nil, true): "Transposed convolution"
+            case (nil, false): "Convolution"
+            }
+        var parts = [
+            "input \(Self.size(p.input))",
+            "\(p.pooling == nil ? "kernel" : "window") \(Self.size(p.kernel))",
+            "stride \(p.stride)",
+        ]
+        if p.padding != Padding(all: 0) || p.pooling == nil {
+            parts.append("padding \(Self.padding(p.padding))")
         }
-        var parts = ["input \(Self.size(p.input))", "\(p.pooling == nil ? "kernel" : "window") \(Self.size(p.kernel))",
-                     "stride \(p.stride)"]
-        if p.padding != Padding(all: 0) || p.pooling == nil { parts.append("padding \(Self.padding(p.padding))") }
         if p.dilation != AxisPair(1) { parts.append("dilation \(p.dilation)") }
         if p.outputPadding != AxisPair(0) { parts.append("output padding \(p.outputPadding)") }
         title = "\(kind): " + parts.joined(separator: ", ")
 
         let bottomNote: String
         if p.transposed {
-            let zeros = AxisPair(rows: geometry.insertionStep.rows - 1, columns: geometry.insertionStep.columns - 1)
+            let zeros = AxisPair(
+                rows: geometry.insertionStep.rows - 1, columns: geometry.insertionStep.columns - 1)
             var notes = [String]()
-            if zeros != AxisPair(0) { notes.append("\(zeros) zero\(zeros == AxisPair(1) ? "" : "s") between cells") }
-            if geometry.padding != Padding(all: 0) { notes.append("padding \(Self.padding(geometry.padding))") }
+            if zeros != AxisPair(0) {
+                notes.append("\(zeros) zero\(zeros == AxisPair(1) ? "" : "s") between cells")
+            }
+            if geometry.padding != Padding(all: 0) {
+                notes.append("padding \(Self.padding(geometry.padding))")
+            }
             bottomNote = notes.isEmpty ? "" : " (" + notes.joined(separator: ", ") + ")"
         } else {
-            bottomNote = p.padding == Padding(all: 0) ? "" : " padded to \(Self.size(geometry.bottom))"
+            bottomNote =
+                p.padding == Padding(all: 0) ? "" : " padded to \(Self.size(geometry.bottom))"
         }
         inputLabel = "input \(Self.size(p.input))" + bottomNote
         outputLabel = "output \(Self.size(geometry.output))"
@@ -45,7 +57,8 @@ public struct DiagramCaption: Sendable, Equatable {
         let columns = Self.formula(p, axis: 1, output: geometry.output.columns)
         var lines = rows == columns ? [rows] : ["rows: " + rows, "columns: " + columns]
         if p.transposed {
-            lines.append("drawn as the equivalent stride-1 convolution; inserted zeros and padding dashed")
+            lines.append(
+                "drawn as the equivalent stride-1 convolution; inserted zeros and padding dashed")
         }
         formula = lines
     }
@@ -61,10 +74,14 @@ public struct DiagramCaption: Sendable, Equatable {
     /// One axis's formula with the numbers filled in, e.g. `o = floor((5 + 2*1 - 3)/2) + 1 = 3`.
     static func formula(_ p: DiagramParameters, axis: Int, output: Int) -> String {
         let pick = { (size: AxisPair) in axis == 0 ? size.rows : size.columns }
-        let i = pick(p.input), k = pick(p.kernel), s = pick(p.stride), d = pick(p.dilation)
+        let i = pick(p.input)
+        let k = pick(p.kernel)
+        let s = pick(p.stride)
+        let d = pick(p.dilation)
         let before = axis == 0 ? p.padding.top : p.padding.left
         let after = axis == 0 ? p.padding.bottom : p.padding.right
-        let paddingTerm = before == after ? (before == 0 ? "" : "2*\(before)") : "\(before) + \(after)"
+        let paddingTerm =
+            before == after ? (before == 0 ? "" : "2*\(before)") : "\(before) + \(after)"
         if p.transposed {
             let a = pick(p.outputPadding)
             var text = s == 1 ? "\(i) - 1" : "(\(i) - 1)*\(s)"

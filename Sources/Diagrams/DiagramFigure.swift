@@ -14,7 +14,10 @@ public struct DiagramStyle: Sendable, Equatable {
     /// The cell size of figures without numbers; numerical figures are drawn 1.4 times larger.
     public static let defaultCellSize = 36.0
 
-    public init(theme: DiagramTheme = .classic, flat: Bool = false, cellSize: Double = DiagramStyle.defaultCellSize) {
+    public init(
+        theme: DiagramTheme = .classic, flat: Bool = false,
+        cellSize: Double = DiagramStyle.defaultCellSize
+    ) {
         self.theme = theme
         self.flat = flat
         self.cellSize = cellSize
@@ -29,13 +32,16 @@ public struct DiagramFigure: Sendable {
     public let layout: DiagramLayout
     public let style: DiagramStyle
 
-    public init(parameters: DiagramParameters, style: DiagramStyle = DiagramStyle()) throws(DiagramError) {
+    public init(parameters: DiagramParameters, style: DiagramStyle = DiagramStyle())
+        throws(DiagramError)
+    {
         geometry = try DiagramGeometry(parameters)
         values = parameters.showValues ? DiagramValues(geometry: geometry) : nil
         caption = DiagramCaption(geometry: geometry)
         var style = style
         if values != nil, style.cellSize == DiagramStyle.defaultCellSize { style.cellSize *= 1.4 }
-        layout = DiagramLayout(geometry: geometry, caption: caption, cellSize: style.cellSize, flat: style.flat)
+        layout = DiagramLayout(
+            geometry: geometry, caption: caption, cellSize: style.cellSize, flat: style.flat)
         self.style = style
     }
 
@@ -56,9 +62,12 @@ public struct DiagramFigure: Sendable {
 
     /// A new canvas of the figure's size with frame `frame` (0-based) drawn on it.
     public func canvas(frame: Int, format: FigureFormat, scale: Double = 1) throws -> Canvas {
-        guard (0..<frameCount).contains(frame) else { throw DiagramError.noSuchFrame(frame: frame + 1, count: frameCount) }
-        let canvas = try Canvas(width: size.width, height: size.height, format: format, scale: scale,
-                                background: style.theme.background)
+        guard (0..<frameCount).contains(frame) else {
+            throw DiagramError.noSuchFrame(frame: frame + 1, count: frameCount)
+        }
+        let canvas = try Canvas(
+            width: size.width, height: size.height, format: format, scale: scale,
+            background: style.theme.background)
         draw(frame: frame, on: canvas)
         return canvas
     }
@@ -71,12 +80,16 @@ public struct DiagramFigure: Sendable {
         let lineWidth = max(1, style.cellSize / 30)
         let dash = [style.cellSize / 9, style.cellSize / 12]
 
-        canvas.text(caption.title, at: layout.titleAt, font: DiagramLayout.titleFont, theme.text, anchor: .top)
+        canvas.text(
+            caption.title, at: layout.titleAt, font: DiagramLayout.titleFont, theme.text,
+            anchor: .top)
 
         // Dashed cells first, so the solid edges of input cells are drawn over shared dashes.
         let cells = geometry.bottomCells
         for (cell, kind) in cells where kind != .input {
-            canvas.stroke(polygon: layout.quad(cell, top: false), theme.lines, lineWidth: lineWidth, dash: dash)
+            canvas.stroke(
+                polygon: layout.quad(cell, top: false), theme.lines, lineWidth: lineWidth,
+                dash: dash)
         }
         for (cell, kind) in cells where kind == .input {
             let quad = layout.quad(cell, top: false)
@@ -101,33 +114,54 @@ public struct DiagramFigure: Sendable {
         }
         if let values { drawOutputValues(values, upTo: frame, on: canvas) }
 
-        canvas.text(caption.inputLabel, at: layout.inputLabelAt, font: DiagramLayout.labelFont, theme.text, anchor: .top)
-        canvas.text(caption.outputLabel, at: layout.outputLabelAt, font: DiagramLayout.labelFont, theme.text, anchor: .top)
+        canvas.text(
+            caption.inputLabel, at: layout.inputLabelAt, font: DiagramLayout.labelFont, theme.text,
+            anchor: .top)
+        canvas.text(
+            caption.outputLabel, at: layout.outputLabelAt, font: DiagramLayout.labelFont,
+            theme.text, anchor: .top)
         for (index, line) in caption.formula.enumerated() {
-            canvas.text(line, at: Point(x: size.width / 2, y: layout.formulaTop + Double(index) * layout.lineHeight),
-                        font: DiagramLayout.formulaFont, theme.text, anchor: .top)
+            canvas.text(
+                line,
+                at: Point(
+                    x: size.width / 2, y: layout.formulaTop + Double(index) * layout.lineHeight),
+                font: DiagramLayout.formulaFont, theme.text, anchor: .top)
         }
     }
 
     /// Thin lines from the corners of the footprint's window to the corners of the output cell.
-    private func drawConnectors(footprint: [GridCell], to cell: GridCell, on canvas: Canvas, lineWidth: Double) {
+    private func drawConnectors(
+        footprint: [GridCell], to cell: GridCell, on canvas: Canvas, lineWidth: Double
+    ) {
         guard let first = footprint.first, let last = footprint.last else { return }
-        let r0 = Double(first.row), c0 = Double(first.column), r1 = Double(last.row + 1), c1 = Double(last.column + 1)
-        let r = Double(cell.row), c = Double(cell.column)
+        let r0 = Double(first.row)
+        let c0 = Double(first.column)
+        let r1 = Double(last.row + 1)
+        let c1 = Double(last.column + 1)
+        let r = Double(cell.row)
+        let c = Double(cell.column)
         if style.flat {
             // Face-on, the window's outline and two lines from its right side read best.
-            let window = [layout.bottomPoint(row: r0, column: c0), layout.bottomPoint(row: r0, column: c1),
-                          layout.bottomPoint(row: r1, column: c1), layout.bottomPoint(row: r1, column: c0)]
+            let window = [
+                layout.bottomPoint(row: r0, column: c0), layout.bottomPoint(row: r0, column: c1),
+                layout.bottomPoint(row: r1, column: c1), layout.bottomPoint(row: r1, column: c0),
+            ]
             canvas.stroke(polygon: window, style.theme.lines, lineWidth: lineWidth * 2.5)
-            canvas.line(from: window[1], to: layout.topPoint(row: r, column: c), style.theme.lines.withAlpha(0.8), lineWidth: lineWidth)
-            canvas.line(from: window[2], to: layout.topPoint(row: r + 1, column: c), style.theme.lines.withAlpha(0.8),
-                        lineWidth: lineWidth)
+            canvas.line(
+                from: window[1], to: layout.topPoint(row: r, column: c),
+                style.theme.lines.withAlpha(0.8), lineWidth: lineWidth)
+            canvas.line(
+                from: window[2], to: layout.topPoint(row: r + 1, column: c),
+                style.theme.lines.withAlpha(0.8),
+                lineWidth: lineWidth)
             return
         }
-        let pairs = [(layout.bottomPoint(row: r0, column: c0), layout.topPoint(row: r, column: c)),
-                     (layout.bottomPoint(row: r0, column: c1), layout.topPoint(row: r, column: c + 1)),
-                     (layout.bottomPoint(row: r1, column: c0), layout.topPoint(row: r + 1, column: c)),
-                     (layout.bottomPoint(row: r1, column: c1), layout.topPoint(row: r + 1, column: c + 1))]
+        let pairs = [
+            (layout.bottomPoint(row: r0, column: c0), layout.topPoint(row: r, column: c)),
+            (layout.bottomPoint(row: r0, column: c1), layout.topPoint(row: r, column: c + 1)),
+            (layout.bottomPoint(row: r1, column: c0), layout.topPoint(row: r + 1, column: c)),
+            (layout.bottomPoint(row: r1, column: c1), layout.topPoint(row: r + 1, column: c + 1)),
+        ]
         for (from, to) in pairs {
             canvas.line(from: from, to: to, style.theme.lines.withAlpha(0.8), lineWidth: lineWidth)
         }
@@ -135,16 +169,20 @@ public struct DiagramFigure: Sendable {
 
     /// Numbers stay upright (a slanted digit is hard to read); each kernel weight is written
     /// small after the value it multiplies, as a subscript `×w`.
-    private func drawBottomValues(_ values: DiagramValues, footprint: [GridCell], on canvas: Canvas) {
+    private func drawBottomValues(_ values: DiagramValues, footprint: [GridCell], on canvas: Canvas)
+    {
         let theme = style.theme
         let font = valueFont
         let small = Font(size: font.size * 0.62, bold: true)
         let shaded = Set(footprint)
-        let weights = Dictionary(zip(footprint, values.kernel), uniquingKeysWith: { first, _ in first })
+        let weights = Dictionary(
+            zip(footprint, values.kernel), uniquingKeysWith: { first, _ in first })
         for (cell, kind) in geometry.bottomCells {
             var fill = kind == .input ? theme.input : theme.background
             if shaded.contains(cell) { fill = theme.shade.over(fill) }
-            let ink = kind == .input || shaded.contains(cell) ? fill.contrastingText : theme.text.withAlpha(0.45)
+            let ink =
+                kind == .input || shaded.contains(cell)
+                ? fill.contrastingText : theme.text.withAlpha(0.45)
             let text = DiagramValues.format(values.bottomValue(cell, geometry: geometry))
             var center = bottomCenter(cell)
             guard let weight = weights[cell] else {
@@ -156,8 +194,11 @@ public struct DiagramFigure: Sendable {
             let subscriptWidth = canvas.measure(subscriptText, font: small).width
             center.x -= subscriptWidth / 2
             canvas.text(text, at: center, font: font, ink, anchor: .center)
-            canvas.text(subscriptText, at: Point(x: center.x + textWidth / 2 + 1, y: center.y + font.size * 0.45), font: small,
-                        ink, anchor: TextAnchor(.left, .baseline))
+            canvas.text(
+                subscriptText,
+                at: Point(x: center.x + textWidth / 2 + 1, y: center.y + font.size * 0.45),
+                font: small,
+                ink, anchor: TextAnchor(.left, .baseline))
         }
     }
 
@@ -168,8 +209,9 @@ public struct DiagramFigure: Sendable {
         for index in 0...frame where index < values.output.count {
             let cell = geometry.outputCell(frame: index)
             let fill = index == frame ? theme.shade.over(theme.output) : theme.output
-            canvas.text(DiagramValues.format(values.output[index]), at: topCenter(cell), font: valueFont,
-                        fill.contrastingText, anchor: .center)
+            canvas.text(
+                DiagramValues.format(values.output[index]), at: topCenter(cell), font: valueFont,
+                fill.contrastingText, anchor: .center)
         }
     }
 }

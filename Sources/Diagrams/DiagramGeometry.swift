@@ -57,40 +57,56 @@ public struct DiagramGeometry: Sendable, Equatable {
             // Dumoulin & Visin, section 4: a transposed convolution equals a stride-1 convolution
             // over the input with s-1 zeros between its cells and d*(k-1)-p zeros around it.
             insertionStep = p.stride
-            let spanRows = p.dilation.rows * (p.kernel.rows - 1), spanColumns = p.dilation.columns * (p.kernel.columns - 1)
-            padding = Padding(top: spanRows - p.padding.top, bottom: spanRows - p.padding.bottom + p.outputPadding.rows,
-                                  left: spanColumns - p.padding.left, right: spanColumns - p.padding.right + p.outputPadding.columns)
+            let spanRows = p.dilation.rows * (p.kernel.rows - 1)
+            let spanColumns = p.dilation.columns * (p.kernel.columns - 1)
+            padding = Padding(
+                top: spanRows - p.padding.top,
+                bottom: spanRows - p.padding.bottom + p.outputPadding.rows,
+                left: spanColumns - p.padding.left,
+                right: spanColumns - p.padding.right + p.outputPadding.columns)
             drawnStride = AxisPair(1)
             output = AxisPair(
-                rows: transposedConvolutionOutputSize(input: p.input.rows, kernel: p.kernel.rows, stride: p.stride.rows,
-                                                      dilation: p.dilation.rows, paddingBefore: p.padding.top,
-                                                      paddingAfter: p.padding.bottom, outputPadding: p.outputPadding.rows),
-                columns: transposedConvolutionOutputSize(input: p.input.columns, kernel: p.kernel.columns,
-                                                         stride: p.stride.columns, dilation: p.dilation.columns,
-                                                         paddingBefore: p.padding.left, paddingAfter: p.padding.right,
-                                                         outputPadding: p.outputPadding.columns))
+                rows: transposedConvolutionOutputSize(
+                    input: p.input.rows, kernel: p.kernel.rows, stride: p.stride.rows,
+                    dilation: p.dilation.rows, paddingBefore: p.padding.top,
+                    paddingAfter: p.padding.bottom, outputPadding: p.outputPadding.rows),
+                columns: transposedConvolutionOutputSize(
+                    input: p.input.columns, kernel: p.kernel.columns,
+                    stride: p.stride.columns, dilation: p.dilation.columns,
+                    paddingBefore: p.padding.left, paddingAfter: p.padding.right,
+                    outputPadding: p.outputPadding.columns))
         } else {
             insertionStep = AxisPair(1)
             padding = p.padding
             drawnStride = p.stride
             output = AxisPair(
-                rows: convolutionOutputSize(input: p.input.rows, kernel: p.kernel.rows, stride: p.stride.rows,
-                                            dilation: p.dilation.rows, paddingBefore: p.padding.top, paddingAfter: p.padding.bottom),
-                columns: convolutionOutputSize(input: p.input.columns, kernel: p.kernel.columns, stride: p.stride.columns,
-                                               dilation: p.dilation.columns, paddingBefore: p.padding.left,
-                                               paddingAfter: p.padding.right))
+                rows: convolutionOutputSize(
+                    input: p.input.rows, kernel: p.kernel.rows, stride: p.stride.rows,
+                    dilation: p.dilation.rows, paddingBefore: p.padding.top,
+                    paddingAfter: p.padding.bottom),
+                columns: convolutionOutputSize(
+                    input: p.input.columns, kernel: p.kernel.columns, stride: p.stride.columns,
+                    dilation: p.dilation.columns, paddingBefore: p.padding.left,
+                    paddingAfter: p.padding.right))
         }
-        let stretched = AxisPair(rows: (p.input.rows - 1) * insertionStep.rows + 1,
-                                 columns: (p.input.columns - 1) * insertionStep.columns + 1)
-        bottom = AxisPair(rows: stretched.rows + padding.top + padding.bottom,
-                          columns: stretched.columns + padding.left + padding.right)
+        let stretched = AxisPair(
+            rows: (p.input.rows - 1) * insertionStep.rows + 1,
+            columns: (p.input.columns - 1) * insertionStep.columns + 1)
+        bottom = AxisPair(
+            rows: stretched.rows + padding.top + padding.bottom,
+            columns: stretched.columns + padding.left + padding.right)
         guard output.rows >= 1, output.columns >= 1 else {
             let span = Self.span(p)
-            throw .noOutput("the kernel spans \(span.rows)x\(span.columns) cells (dilation included), more than the \(bottom.rows)x\(bottom.columns) padded input")
+            throw .noOutput(
+                "the kernel spans \(span.rows)x\(span.columns) cells (dilation included), more than the \(bottom.rows)x\(bottom.columns) padded input"
+            )
         }
         guard output.rows <= Self.limit, output.columns <= Self.limit, bottom.rows <= Self.limit,
-              bottom.columns <= Self.limit else {
-            throw .invalid("the diagram would have a \(bottom) bottom grid and a \(output) output, more than \(Self.limit) cells a side")
+            bottom.columns <= Self.limit
+        else {
+            throw .invalid(
+                "the diagram would have a \(bottom) bottom grid and a \(output) output, more than \(Self.limit) cells a side"
+            )
         }
     }
 
@@ -98,7 +114,9 @@ public struct DiagramGeometry: Sendable, Equatable {
     static let limit = 128
 
     private static func span(_ p: DiagramParameters) -> AxisPair {
-        AxisPair(rows: p.dilation.rows * (p.kernel.rows - 1) + 1, columns: p.dilation.columns * (p.kernel.columns - 1) + 1)
+        AxisPair(
+            rows: p.dilation.rows * (p.kernel.rows - 1) + 1,
+            columns: p.dilation.columns * (p.kernel.columns - 1) + 1)
     }
 
     /// The size of the dilated kernel's window: `d*(k-1)+1` per axis.
@@ -114,18 +132,21 @@ public struct DiagramGeometry: Sendable, Equatable {
 
     /// What the bottom grid holds at `cell`.
     public func kind(of cell: GridCell) -> CellKind {
-        let r = cell.row - padding.top, c = cell.column - padding.left
+        let r = cell.row - padding.top
+        let c = cell.column - padding.left
         let stretchedRows = (parameters.input.rows - 1) * insertionStep.rows + 1
         let stretchedColumns = (parameters.input.columns - 1) * insertionStep.columns + 1
         guard r >= 0, c >= 0, r < stretchedRows, c < stretchedColumns else { return .padding }
-        return r % insertionStep.rows == 0 && c % insertionStep.columns == 0 ? .input : .insertedZero
+        return r % insertionStep.rows == 0 && c % insertionStep.columns == 0
+            ? .input : .insertedZero
     }
 
     /// The input cell (in the parameters' input grid) held by a bottom-grid cell, if any.
     public func inputCell(at cell: GridCell) -> GridCell? {
         guard kind(of: cell) == .input else { return nil }
-        return GridCell(row: (cell.row - padding.top) / insertionStep.rows,
-                        column: (cell.column - padding.left) / insertionStep.columns)
+        return GridCell(
+            row: (cell.row - padding.top) / insertionStep.rows,
+            column: (cell.column - padding.left) / insertionStep.columns)
     }
 
     /// The bottom-grid cells the kernel covers for the output cell `cell`, in kernel order
@@ -135,8 +156,11 @@ public struct DiagramGeometry: Sendable, Equatable {
         cells.reserveCapacity(parameters.kernel.cellCount)
         for i in 0..<parameters.kernel.rows {
             for j in 0..<parameters.kernel.columns {
-                cells.append(GridCell(row: cell.row * drawnStride.rows + i * parameters.dilation.rows,
-                                      column: cell.column * drawnStride.columns + j * parameters.dilation.columns))
+                cells.append(
+                    GridCell(
+                        row: cell.row * drawnStride.rows + i * parameters.dilation.rows,
+                        column: cell.column * drawnStride.columns + j * parameters.dilation.columns)
+                )
             }
         }
         return cells

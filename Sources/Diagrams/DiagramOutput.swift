@@ -16,9 +16,13 @@ extension DiagramFigure {
             do {
                 try FileAccess.writeAtomically(bytes, to: path)
             } catch let error as ImageIOError {
-                if case .writeFailed(_, let reason) = error { throw DiagramError.writeFailed(path: path, reason: reason) }
-                if case .isDirectory = error { throw DiagramError.writeFailed(path: path, reason: "is a directory") }
-            throw DiagramError.writeFailed(path: path, reason: error.description)
+                if case .writeFailed(_, let reason) = error {
+                    throw DiagramError.writeFailed(path: path, reason: reason)
+                }
+                if case .isDirectory = error {
+                    throw DiagramError.writeFailed(path: path, reason: "is a directory")
+                }
+                throw DiagramError.writeFailed(path: path, reason: error.description)
             }
             return
         }
@@ -34,7 +38,9 @@ extension DiagramFigure {
     /// The animated GIF of every frame, in row order of the output cells.
     public func animation(delay: Int = 80, scale: Double = 1) throws -> [UInt8] {
         guard frameCount <= DiagramFigure.maximumAnimationFrames else {
-            throw DiagramError.invalid("the animation would have \(frameCount) frames, more than \(DiagramFigure.maximumAnimationFrames): draw one frame as PNG, SVG or PDF, or write --frames")
+            throw DiagramError.invalid(
+                "the animation would have \(frameCount) frames, more than \(DiagramFigure.maximumAnimationFrames): draw one frame as PNG, SVG or PDF, or write --frames"
+            )
         }
         var gif: AnimatedGIF?
         for frame in 0..<frameCount {
@@ -54,7 +60,8 @@ extension DiagramFigure {
         let digits = max(3, String(frameCount).count)
         return try (0..<frameCount).map { frame in
             let number = String(frame + 1)
-            let path = "\(directory)/frame-\(String(repeating: "0", count: digits - number.count))\(number).png"
+            let path =
+                "\(directory)/frame-\(String(repeating: "0", count: digits - number.count))\(number).png"
             try canvas(frame: frame, format: .png, scale: scale).write(to: path)
             return path
         }

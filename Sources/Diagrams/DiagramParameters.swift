@@ -20,10 +20,13 @@ public enum NamedPadding: String, Sendable, CaseIterable {
         case .valid:
             return Padding(all: 0)
         case .same:
-            return Padding(top: (spanRows - 1) / 2, bottom: spanRows / 2,
-                               left: (spanColumns - 1) / 2, right: spanColumns / 2)
+            return Padding(
+                top: (spanRows - 1) / 2, bottom: spanRows / 2,
+                left: (spanColumns - 1) / 2, right: spanColumns / 2)
         case .full:
-            return Padding(top: spanRows - 1, bottom: spanRows - 1, left: spanColumns - 1, right: spanColumns - 1)
+            return Padding(
+                top: spanRows - 1, bottom: spanRows - 1, left: spanColumns - 1,
+                right: spanColumns - 1)
         }
     }
 }
@@ -52,9 +55,13 @@ public struct DiagramParameters: Sendable, Equatable {
     /// Write numbers in the cells (always on for pooling).
     public var showValues: Bool
 
-    public init(input: AxisPair, kernel: AxisPair, stride: AxisPair = AxisPair(1), dilation: AxisPair = AxisPair(1),
-                padding: Padding = Padding(all: 0), transposed: Bool = false, outputPadding: AxisPair = AxisPair(0),
-                pooling: Pooling? = nil, showValues: Bool = false) {
+    public init(
+        input: AxisPair, kernel: AxisPair, stride: AxisPair = AxisPair(1),
+        dilation: AxisPair = AxisPair(1),
+        padding: Padding = Padding(all: 0), transposed: Bool = false,
+        outputPadding: AxisPair = AxisPair(0),
+        pooling: Pooling? = nil, showValues: Bool = false
+    ) {
         self.input = input
         self.kernel = kernel
         self.stride = stride
@@ -71,16 +78,21 @@ public struct DiagramParameters: Sendable, Equatable {
 
     /// Checks that the parameters describe a drawable, non-empty diagram.
     public func validate() throws(DiagramError) {
-        for (name, value) in [("input", input), ("kernel", kernel), ("stride", stride), ("dilation", dilation)] {
+        for (name, value) in [
+            ("input", input), ("kernel", kernel), ("stride", stride), ("dilation", dilation),
+        ] {
             guard value.rows >= 1, value.columns >= 1 else {
                 throw .invalid("\(name) must be at least 1 on both axes, got \(value)")
             }
             guard value.rows <= Self.maximumSide, value.columns <= Self.maximumSide else {
-                throw .invalid("\(name) \(value) is larger than \(Self.maximumSide), too many cells to draw")
+                throw .invalid(
+                    "\(name) \(value) is larger than \(Self.maximumSide), too many cells to draw")
             }
         }
         let sides = [padding.top, padding.bottom, padding.left, padding.right]
-        guard sides.allSatisfy({ $0 >= 0 }) else { throw .invalid("padding must not be negative, got \(padding)") }
+        guard sides.allSatisfy({ $0 >= 0 }) else {
+            throw .invalid("padding must not be negative, got \(padding)")
+        }
         guard sides.allSatisfy({ $0 <= Self.maximumSide }) else {
             throw .invalid("padding \(padding) is larger than \(Self.maximumSide)")
         }
@@ -88,15 +100,26 @@ public struct DiagramParameters: Sendable, Equatable {
             throw .invalid("output padding must not be negative, got \(outputPadding)")
         }
         if transposed {
-            guard pooling == nil else { throw .invalid("pooling has no transposed form here: drop --transposed or --pool") }
-            for (axis, o, s, d) in [("rows", outputPadding.rows, stride.rows, dilation.rows),
-                                    ("columns", outputPadding.columns, stride.columns, dilation.columns)]
-            where o >= max(s, d) {
-                throw .invalid("output padding (\(o) on \(axis)) must be smaller than the stride or the dilation (as in PyTorch)")
+            guard pooling == nil else {
+                throw .invalid("pooling has no transposed form here: drop --transposed or --pool")
             }
-            let spanRows = dilation.rows * (kernel.rows - 1), spanColumns = dilation.columns * (kernel.columns - 1)
-            guard max(padding.top, padding.bottom) <= spanRows, max(padding.left, padding.right) <= spanColumns else {
-                throw .invalid("a transposed convolution's padding must be at most dilation*(kernel-1) = \(AxisPair(rows: spanRows, columns: spanColumns)), got \(padding)")
+            for (axis, o, s, d) in [
+                ("rows", outputPadding.rows, stride.rows, dilation.rows),
+                ("columns", outputPadding.columns, stride.columns, dilation.columns),
+            ]
+            where o >= max(s, d) {
+                throw .invalid(
+                    "output padding (\(o) on \(axis)) must be smaller than the stride or the dilation (as in PyTorch)"
+                )
+            }
+            let spanRows = dilation.rows * (kernel.rows - 1)
+            let spanColumns = dilation.columns * (kernel.columns - 1)
+            guard max(padding.top, padding.bottom) <= spanRows,
+                max(padding.left, padding.right) <= spanColumns
+            else {
+                throw .invalid(
+                    "a transposed convolution's padding must be at most dilation*(kernel-1) = \(AxisPair(rows: spanRows, columns: spanColumns)), got \(padding)"
+                )
             }
         } else if outputPadding != AxisPair(0) {
             throw .invalid("output padding applies only to a transposed convolution (--transposed)")
@@ -121,8 +144,10 @@ public enum DiagramError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .invalid(let detail): "bad diagram parameters: \(detail)"
         case .noOutput(let detail): "no output: \(detail)"
-        case .noSuchFrame(let frame, let count): "frame \(frame) does not exist: the diagram has frames 1 to \(count)"
-        case .unknownFormat(let path): "\(path): unknown diagram format: use a name ending in .png, .svg, .pdf or .gif"
+        case .noSuchFrame(let frame, let count):
+            "frame \(frame) does not exist: the diagram has frames 1 to \(count)"
+        case .unknownFormat(let path):
+            "\(path): unknown diagram format: use a name ending in .png, .svg, .pdf or .gif"
         case .writeFailed(let path, let reason): "\(path): cannot write: \(reason)"
         }
     }

@@ -10,16 +10,19 @@ public struct DiagramValues: Sendable, Equatable {
     /// Output values, row by row.
     public let output: [Double]
 
-    public init(geometry: DiagramGeometry, seed: UInt64 = 20160323) {
+    public init(geometry: DiagramGeometry, seed: UInt64 = 20_160_323) {
         let p = geometry.parameters
         var generator = SplitMix64(seed: seed)
         input = (0..<p.input.cellCount).map { _ in Double(generator.next() % 4) }
-        kernel = p.pooling == nil ? (0..<p.kernel.cellCount).map { _ in Double(generator.next() % 3) } : []
+        kernel =
+            p.pooling == nil
+            ? (0..<p.kernel.cellCount).map { _ in Double(generator.next() % 3) } : []
         var results = [Double]()
         results.reserveCapacity(geometry.frameCount)
         let values = input
         for frame in 0..<geometry.frameCount {
-            let window = geometry.footprint(of: geometry.outputCell(frame: frame)).map { cell -> Double in
+            let window = geometry.footprint(of: geometry.outputCell(frame: frame)).map {
+                cell -> Double in
                 guard let source = geometry.inputCell(at: cell) else { return 0 }
                 return values[source.row * p.input.columns + source.column]
             }

@@ -1,10 +1,10 @@
 // Gallery: writes the standard set (GIF and SVG of each) and an index.html that shows them all.
 
+import Convolution
 import Dispatch
 import Drawing
 import Foundation
 import ImageIO
-import Convolution
 
 /// Renders the standard set into a folder.
 public enum Gallery {
@@ -12,8 +12,10 @@ public enum Gallery {
     /// into `directory` (which must exist), rendering diagrams in parallel. Returns the file
     /// names written, the page last.
     @discardableResult
-    public static func write(to directory: String, style: DiagramStyle = DiagramStyle(), delay: Int = 80,
-                             scale: Double = 1) throws -> [String] {
+    public static func write(
+        to directory: String, style: DiagramStyle = DiagramStyle(), delay: Int = 80,
+        scale: Double = 1
+    ) throws -> [String] {
         let diagrams = StandardSet.diagrams
         let failures = FailureList()
         DispatchQueue.concurrentPerform(iterations: diagrams.count) { index in
@@ -45,16 +47,16 @@ public enum Gallery {
             let caption = geometry.map { DiagramCaption(geometry: $0) }
             let frames = geometry.map { "\($0.frameCount) frames" } ?? ""
             figures += """
-                  <figure>
-                    <a href="\(diagram.name).svg"><img src="\(diagram.name).gif" alt="\(escape(diagram.summary))"></a>
-                    <figcaption><strong>\(escape(diagram.summary))</strong><br>
-                      \(escape(caption?.title ?? ""))<br>
-                      <code>\(escape(caption?.formula.first ?? ""))</code><br>
-                      <code>\(escape(commandLine(diagram.parameters)))</code> · \(frames) ·
-                      <a href="\(diagram.name).gif">GIF</a> · <a href="\(diagram.name).svg">SVG</a></figcaption>
-                  </figure>
+                      <figure>
+                        <a href="\(diagram.name).svg"><img src="\(diagram.name).gif" alt="\(escape(diagram.summary))"></a>
+                        <figcaption><strong>\(escape(diagram.summary))</strong><br>
+                          \(escape(caption?.title ?? ""))<br>
+                          <code>\(escape(caption?.formula.first ?? ""))</code><br>
+                          <code>\(escape(commandLine(diagram.parameters)))</code> · \(frames) ·
+                          <a href="\(diagram.name).gif">GIF</a> · <a href="\(diagram.name).svg">SVG</a></figcaption>
+                      </figure>
 
-            """
+                """
         }
         return """
             <!DOCTYPE html>
@@ -87,20 +89,26 @@ public enum Gallery {
 
     /// The `convkit diagram` options that draw `parameters`.
     public static func commandLine(_ parameters: DiagramParameters) -> String {
-        var words = ["convkit diagram", "--input \(parameters.input)", "--kernel \(parameters.kernel)"]
+        var words = [
+            "convkit diagram", "--input \(parameters.input)", "--kernel \(parameters.kernel)",
+        ]
         if parameters.stride != AxisPair(1) { words.append("--stride \(parameters.stride)") }
         if parameters.padding != Padding(all: 0) { words.append("--padding \(parameters.padding)") }
         if parameters.dilation != AxisPair(1) { words.append("--dilation \(parameters.dilation)") }
         if parameters.transposed { words.append("--transposed") }
-        if parameters.outputPadding != AxisPair(0) { words.append("--output-padding \(parameters.outputPadding)") }
+        if parameters.outputPadding != AxisPair(0) {
+            words.append("--output-padding \(parameters.outputPadding)")
+        }
         if let pooling = parameters.pooling { words.append("--pool \(pooling.rawValue)") }
         if parameters.showValues, parameters.pooling == nil { words.append("--values") }
         return words.joined(separator: " ")
     }
 
     static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(
+            of: "<", with: "&lt;"
+        )
+        .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }
 

@@ -22,13 +22,20 @@ enum Palette {
         let palette: [UInt32]
         if counts.count <= capacity {
             palette = counts.map(\.colour).sorted()
-            for (index, colour) in palette.enumerated() { table.setValue(Int32(index), for: colour) }
+            for (index, colour) in palette.enumerated() {
+                table.setValue(Int32(index), for: colour)
+            }
         } else {
-            palette = quantise(counts: Dictionary(uniqueKeysWithValues: counts.map { ($0.colour, $0.count) }))
+            palette = quantise(
+                counts: Dictionary(uniqueKeysWithValues: counts.map { ($0.colour, $0.count) }))
             let search = NearestColor(palette)
-            for entry in counts { table.setValue(Int32(search.index(of: entry.colour)), for: entry.colour) }
+            for entry in counts {
+                table.setValue(Int32(search.index(of: entry.colour)), for: entry.colour)
+            }
         }
-        return IndexedPicture(palette: palette, indices: pixels.map { UInt8(truncatingIfNeeded: table.value(for: $0)) })
+        return IndexedPicture(
+            palette: palette,
+            indices: pixels.map { UInt8(truncatingIfNeeded: table.value(for: $0)) })
     }
 
     /// A palette for many colours: the colours covering at least 0.1% of the pixels are kept
@@ -48,24 +55,35 @@ enum Palette {
         guard !colours.isEmpty, limit > 0 else { return [] }
         var boxes = [ColorBox(colours)]
         while boxes.count < limit {
-            guard let widest = boxes.indices.max(by: { boxes[$0].range < boxes[$1].range }), boxes[widest].range > 0 else {
+            guard let widest = boxes.indices.max(by: { boxes[$0].range < boxes[$1].range }),
+                boxes[widest].range > 0
+            else {
                 break
             }
             let channel = boxes[widest].channel
-            let sorted = boxes[widest].entries.sorted { component($0.colour, channel) < component($1.colour, channel) }
+            let sorted = boxes[widest].entries.sorted {
+                component($0.colour, channel) < component($1.colour, channel)
+            }
             let half = sorted.reduce(0) { $0 + $1.count } / 2
-            var running = 0, split = 1
+            var running = 0
+            var split = 1
             for (index, entry) in sorted.enumerated() {
                 running += entry.count
-                if running >= half { split = min(max(index + 1, 1), sorted.count - 1); break }
+                if running >= half {
+                    split = min(max(index + 1, 1), sorted.count - 1)
+                    break
+                }
             }
             boxes[widest] = ColorBox(Array(sorted[..<split]))
             boxes.append(ColorBox(Array(sorted[split...])))
         }
         return boxes.map { box in
-            var sums = [0.0, 0.0, 0.0], weight = 0.0
+            var sums = [0.0, 0.0, 0.0]
+            var weight = 0.0
             for entry in box.entries {
-                for channel in 0..<3 { sums[channel] += Double(component(entry.colour, channel) * entry.count) }
+                for channel in 0..<3 {
+                    sums[channel] += Double(component(entry.colour, channel) * entry.count)
+                }
                 weight += Double(entry.count)
             }
             let mean = sums.map { UInt32(($0 / weight).rounded()) }
@@ -81,7 +99,8 @@ enum Palette {
 
         init(_ entries: [(colour: UInt32, count: Int)]) {
             self.entries = entries
-            var low = [255, 255, 255], high = [0, 0, 0]
+            var low = [255, 255, 255]
+            var high = [0, 0, 0]
             for entry in entries {
                 for c in 0..<3 {
                     let value = Palette.component(entry.colour, c)
@@ -99,7 +118,8 @@ enum Palette {
     /// The index of the palette colour closest to `colour` (squared RGB distance, first of
     /// equals): the plain reference for ``NearestColor``.
     static func nearest(_ colour: UInt32, in palette: [UInt32]) -> UInt8 {
-        var best = 0, bestDistance = Int.max
+        var best = 0
+        var bestDistance = Int.max
         for (index, candidate) in palette.enumerated() {
             var distance = 0
             for channel in 0..<3 {
@@ -127,38 +147,55 @@ struct NearestColor {
 
     init(_ palette: [UInt32]) {
         self.palette = palette
-        order = palette.indices.sorted { (Palette.component(palette[$0], 1), $0) < (Palette.component(palette[$1], 1), $1) }
+        order = palette.indices.sorted {
+            (Palette.component(palette[$0], 1), $0) < (Palette.component(palette[$1], 1), $1)
+        }
         greens = order.map { Palette.component(palette[$0], 1) }
     }
 
     func index(of colour: UInt32) -> UInt8 {
         let green = Palette.component(colour, 1)
-        var low = 0, high = greens.count
+        var low = 0
+        var high = greens.count
         while low < high {
             let middle = (low + high) / 2
             if greens[middle] < green { low = middle + 1 } else { high = middle }
         }
-        var best = 0, bestDistance = Int.max
+        var best = 0
+        var bestDistance = Int.max
         func consider(_ position: Int) {
             let candidate = order[position]
             var distance = 0
             for channel in 0..<3 {
-                let d = Palette.component(colour, channel) - Palette.component(palette[candidate], channel)
+                let d =
+                    Palette.component(colour, channel)
+                    - Palette.component(palette[candidate], channel)
                 distance += d * d
             }
             if distance < bestDistance || (distance == bestDistance && candidate < best) {
                 (best, bestDistance) = (candidate, distance)
             }
         }
-        var up = low, down = low - 1
+        var up = low
+        var down = low - 1
         while up < greens.count || down >= 0 {
             if up < greens.count {
                 let d = greens[up] - green
-                if d * d > bestDistance { up = greens.count } else { consider(up); up += 1 }
+                if d * d > bestDistance {
+                    up = greens.count
+                } else {
+                    consider(up)
+                    up += 1
+                }
             }
             if down >= 0 {
                 let d = green - greens[down]
-                if d * d > bestDistance { down = -1 } else { consider(down); down -= 1 }
+                if d * d > bestDistance {
+                    down = -1
+                } else {
+                    consider(down)
+                    down -= 1
+                }
             }
         }
         return UInt8(best)

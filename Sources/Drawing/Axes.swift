@@ -11,8 +11,10 @@ public struct Axes: Sendable {
     public var numericX: Bool
     public var font: Font
 
-    public init(x: ClosedRange<Double>, y: ClosedRange<Double>, title: String = "", xLabel: String = "",
-                yLabel: String = "", numericX: Bool = true, font: Font = Font(size: 12)) {
+    public init(
+        x: ClosedRange<Double>, y: ClosedRange<Double>, title: String = "", xLabel: String = "",
+        yLabel: String = "", numericX: Bool = true, font: Font = Font(size: 12)
+    ) {
         self.x = x
         self.y = y
         self.title = title
@@ -27,19 +29,23 @@ public struct Axes: Sendable {
     /// The plotting area inside `rect` once room is left for title, labels and ticks.
     public func plotArea(in rect: Rect, canvas: Canvas) -> Rect {
         let yTicks = Ticks(lower: y.lowerBound, upper: y.upperBound)
-        let widest = yTicks.values.map { canvas.measure(yTicks.label($0), font: tickFont).width }.max() ?? 0
+        let widest =
+            yTicks.values.map { canvas.measure(yTicks.label($0), font: tickFont).width }.max() ?? 0
         let line = font.size * 1.3
         let left = widest + 10 + (yLabel.isEmpty ? 0 : line)
         let top = title.isEmpty ? font.size * 0.6 : line * 1.5
         let bottom = tickFont.size * 1.6 + (xLabel.isEmpty ? 0 : line) + 6
-        return Rect(x: rect.x + left, y: rect.y + top, width: max(1, rect.width - left - font.size),
-                    height: max(1, rect.height - top - bottom))
+        return Rect(
+            x: rect.x + left, y: rect.y + top, width: max(1, rect.width - left - font.size),
+            height: max(1, rect.height - top - bottom))
     }
 
     /// Where the data point (`px`, `py`) lands in `area`.
     public func point(x px: Double, y py: Double, area: Rect) -> Point {
-        let fx = x.upperBound > x.lowerBound ? (px - x.lowerBound) / (x.upperBound - x.lowerBound) : 0.5
-        let fy = y.upperBound > y.lowerBound ? (py - y.lowerBound) / (y.upperBound - y.lowerBound) : 0.5
+        let fx =
+            x.upperBound > x.lowerBound ? (px - x.lowerBound) / (x.upperBound - x.lowerBound) : 0.5
+        let fy =
+            y.upperBound > y.lowerBound ? (py - y.lowerBound) / (y.upperBound - y.lowerBound) : 0.5
         return Point(x: area.x + fx * area.width, y: area.maxY - fy * area.height)
     }
 
@@ -52,29 +58,41 @@ public struct Axes: Sendable {
         let yTicks = Ticks(lower: y.lowerBound, upper: y.upperBound)
         for value in yTicks.values {
             let p = point(x: x.lowerBound, y: value, area: area)
-            canvas.line(from: Point(x: area.x, y: p.y), to: Point(x: area.maxX, y: p.y), grid, lineWidth: 0.8)
+            canvas.line(
+                from: Point(x: area.x, y: p.y), to: Point(x: area.maxX, y: p.y), grid,
+                lineWidth: 0.8)
             canvas.line(from: Point(x: area.x - 4, y: p.y), to: Point(x: area.x, y: p.y), ink)
-            canvas.text(yTicks.label(value), at: Point(x: area.x - 6, y: p.y), font: tickFont, ink, anchor: .right)
+            canvas.text(
+                yTicks.label(value), at: Point(x: area.x - 6, y: p.y), font: tickFont, ink,
+                anchor: .right)
         }
         if numericX {
             let xTicks = Ticks(lower: x.lowerBound, upper: x.upperBound)
             for value in xTicks.values {
                 let p = point(x: value, y: y.lowerBound, area: area)
-                canvas.line(from: Point(x: p.x, y: area.maxY), to: Point(x: p.x, y: area.maxY + 4), ink)
-                canvas.text(xTicks.label(value), at: Point(x: p.x, y: area.maxY + 6), font: tickFont, ink, anchor: .top)
+                canvas.line(
+                    from: Point(x: p.x, y: area.maxY), to: Point(x: p.x, y: area.maxY + 4), ink)
+                canvas.text(
+                    xTicks.label(value), at: Point(x: p.x, y: area.maxY + 6), font: tickFont, ink,
+                    anchor: .top)
             }
         }
         canvas.stroke(area, ink, lineWidth: 1)
         if !title.isEmpty {
-            canvas.text(title, at: Point(x: area.center.x, y: rect.y + 2), font: Font(size: font.size * 1.15, bold: true),
-                        ink, anchor: .top)
+            canvas.text(
+                title, at: Point(x: area.center.x, y: rect.y + 2),
+                font: Font(size: font.size * 1.15, bold: true),
+                ink, anchor: .top)
         }
         if !xLabel.isEmpty {
-            canvas.text(xLabel, at: Point(x: area.center.x, y: rect.maxY - 2), font: font, ink, anchor: .bottom)
+            canvas.text(
+                xLabel, at: Point(x: area.center.x, y: rect.maxY - 2), font: font, ink,
+                anchor: .bottom)
         }
         if !yLabel.isEmpty {
-            canvas.text(yLabel, at: Point(x: rect.x + 2, y: area.center.y), font: font, ink,
-                        anchor: TextAnchor(.center, .top), angle: -Double.pi / 2)
+            canvas.text(
+                yLabel, at: Point(x: rect.x + 2, y: area.center.y), font: font, ink,
+                anchor: TextAnchor(.center, .top), angle: -Double.pi / 2)
         }
         return area
     }

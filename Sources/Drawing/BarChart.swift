@@ -11,8 +11,11 @@ public struct BarChart: Sendable {
     /// Write each bar's value above it.
     public var showValues: Bool
 
-    public init(categories: [String], values: [Double], title: String = "", xLabel: String = "", yLabel: String = "",
-                color: Color = Color(hex: 0x268BD2), showValues: Bool = true) {
+    public init(
+        categories: [String], values: [Double], title: String = "", xLabel: String = "",
+        yLabel: String = "",
+        color: Color = Color(hex: 0x268BD2), showValues: Bool = true
+    ) {
         self.categories = categories
         self.values = values
         self.title = title
@@ -25,9 +28,12 @@ public struct BarChart: Sendable {
     /// The axes the chart draws: the value range always includes zero.
     public var axes: Axes {
         let finite = values.filter(\.isFinite)
-        let range = Ticks.niceRange(lower: min(0, finite.min() ?? 0), upper: max(0, finite.max() ?? 1) * 1.08)
-        return Axes(x: 0...Double(max(categories.count, 1)), y: range, title: title, xLabel: xLabel, yLabel: yLabel,
-                    numericX: false)
+        let range = Ticks.niceRange(
+            lower: min(0, finite.min() ?? 0), upper: max(0, finite.max() ?? 1) * 1.08)
+        return Axes(
+            x: 0...Double(max(categories.count, 1)), y: range, title: title, xLabel: xLabel,
+            yLabel: yLabel,
+            numericX: false)
     }
 
     /// Draws the chart into `rect`.
@@ -38,14 +44,22 @@ public struct BarChart: Sendable {
         let labelFont = Font(size: axes.font.size * 0.85)
         for (index, name) in categories.enumerated() {
             let center = area.x + slot * (Double(index) + 0.5)
-            canvas.text(name, at: Point(x: center, y: area.maxY + 6), font: labelFont, Color(hex: 0x333333), anchor: .top)
+            canvas.text(
+                name, at: Point(x: center, y: area.maxY + 6), font: labelFont, Color(hex: 0x333333),
+                anchor: .top)
             guard index < values.count, values[index].isFinite else { continue }
             let top = axes.point(x: 0, y: values[index], area: area).y
             let base = axes.point(x: 0, y: 0, area: area).y
-            canvas.fill(Rect(x: center - slot * 0.35, y: min(top, base), width: slot * 0.7, height: abs(base - top)), color)
+            canvas.fill(
+                Rect(
+                    x: center - slot * 0.35, y: min(top, base), width: slot * 0.7,
+                    height: abs(base - top)), color)
             if showValues {
-                canvas.text(Ticks.format(values[index], step: values[index] == values[index].rounded() ? 1 : 0.01),
-                            at: Point(x: center, y: min(top, base) - 2), font: labelFont, Color(hex: 0x333333), anchor: .bottom)
+                canvas.text(
+                    Ticks.format(
+                        values[index], step: values[index] == values[index].rounded() ? 1 : 0.01),
+                    at: Point(x: center, y: min(top, base) - 2), font: labelFont,
+                    Color(hex: 0x333333), anchor: .bottom)
             }
         }
     }

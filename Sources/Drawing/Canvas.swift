@@ -29,17 +29,27 @@ public final class Canvas {
 
     /// Creates a canvas `width` x `height` units for `format`, filled with `background`
     /// (`nil` leaves it transparent).
-    public init(width: Double, height: Double, format: FigureFormat = .png, scale: Double = 1,
-                background: Color? = .white) throws {
-        guard width.isFinite, height.isFinite, scale.isFinite, width >= 1, height >= 1, scale > 0 else {
+    public init(
+        width: Double, height: Double, format: FigureFormat = .png, scale: Double = 1,
+        background: Color? = .white
+    ) throws {
+        guard width.isFinite, height.isFinite, scale.isFinite, width >= 1, height >= 1, scale > 0
+        else {
             throw DrawingError.badSize("\(width)x\(height) at scale \(scale)")
         }
-        let pixelWidth = (width * scale).rounded(.up), pixelHeight = (height * scale).rounded(.up)
-        guard pixelWidth <= Double(Canvas.maximumPixelSide), pixelHeight <= Double(Canvas.maximumPixelSide) else {
-            throw DrawingError.badSize("\(Int(pixelWidth))x\(Int(pixelHeight)) pixels is over cairo's limit of \(Canvas.maximumPixelSide) per side")
+        let pixelWidth = (width * scale).rounded(.up)
+        let pixelHeight = (height * scale).rounded(.up)
+        guard pixelWidth <= Double(Canvas.maximumPixelSide),
+            pixelHeight <= Double(Canvas.maximumPixelSide)
+        else {
+            throw DrawingError.badSize(
+                "\(Int(pixelWidth))x\(Int(pixelHeight)) pixels is over cairo's limit of \(Canvas.maximumPixelSide) per side"
+            )
         }
         guard format != .png || pixelWidth * pixelHeight <= Double(Canvas.maximumPixels) else {
-            throw DrawingError.badSize("\(Int(pixelWidth))x\(Int(pixelHeight)) pixels is more than \(Canvas.maximumPixels) (use a smaller scale)")
+            throw DrawingError.badSize(
+                "\(Int(pixelWidth))x\(Int(pixelHeight)) pixels is more than \(Canvas.maximumPixels) (use a smaller scale)"
+            )
         }
         self.width = width
         self.height = height
@@ -50,7 +60,8 @@ public final class Canvas {
         let created: OpaquePointer?
         switch format {
         case .png:
-            created = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(pixelWidth), Int32(pixelHeight))
+            created = cairo_image_surface_create(
+                CAIRO_FORMAT_ARGB32, Int32(pixelWidth), Int32(pixelHeight))
         case .svg:
             created = cairo_svg_surface_create_for_stream(appendToSink, closure, width, height)
             if let created { cairo_svg_surface_set_document_unit(created, CAIRO_SVG_UNIT_PX) }
@@ -59,7 +70,8 @@ public final class Canvas {
         }
         guard let created, cairo_surface_status(created) == CAIRO_STATUS_SUCCESS else {
             if let created { cairo_surface_destroy(created) }
-            throw DrawingError.cairo("cannot create a \(Int(pixelWidth))x\(Int(pixelHeight)) \(format.rawValue) surface")
+            throw DrawingError.cairo(
+                "cannot create a \(Int(pixelWidth))x\(Int(pixelHeight)) \(format.rawValue) surface")
         }
         surface = created
         guard let cr = cairo_create(created) else {
@@ -100,14 +112,19 @@ public final class Canvas {
     }
 
     /// Outlines the polygon through `points` (closed unless `closed` is false).
-    public func stroke(polygon points: [Point], _ color: Color, lineWidth: Double = 1, dash: [Double]? = nil,
-                       closed: Bool = true) {
+    public func stroke(
+        polygon points: [Point], _ color: Color, lineWidth: Double = 1, dash: [Double]? = nil,
+        closed: Bool = true
+    ) {
         guard tracePath(points, closed: closed) else { return }
         strokePath(color, lineWidth: lineWidth, dash: dash)
     }
 
     /// Draws a straight line.
-    public func line(from start: Point, to end: Point, _ color: Color, lineWidth: Double = 1, dash: [Double]? = nil) {
+    public func line(
+        from start: Point, to end: Point, _ color: Color, lineWidth: Double = 1,
+        dash: [Double]? = nil
+    ) {
         stroke(polygon: [start, end], color, lineWidth: lineWidth, dash: dash, closed: false)
     }
 
@@ -123,36 +140,43 @@ public final class Canvas {
 
     /// Draws one line of `text` with its `anchor` point at `position`, turned by `angle`
     /// radians (clockwise, around `position`).
-    public func text(_ text: String, at position: Point, font: Font, _ color: Color = .black,
-                     anchor: TextAnchor = .topLeft, angle: Double = 0) {
+    public func text(
+        _ text: String, at position: Point, font: Font, _ color: Color = .black,
+        anchor: TextAnchor = .topLeft, angle: Double = 0
+    ) {
         let turn = Affine(xx: cos(angle), yx: sin(angle), xy: -sin(angle), yy: cos(angle))
         self.text(text, at: position, font: font, color, anchor: anchor, transform: turn)
     }
 
     /// Draws one line of `text` with its `anchor` point at `position`, its letters mapped by
     /// `transform` around `position` (to set text on a slanted plane, say).
-    public func text(_ text: String, at position: Point, font: Font, _ color: Color = .black,
-                     anchor: TextAnchor = .topLeft, transform: Affine) {
+    public func text(
+        _ text: String, at position: Point, font: Font, _ color: Color = .black,
+        anchor: TextAnchor = .topLeft, transform: Affine
+    ) {
         guard !text.isEmpty else { return }
         select(font)
         var extents = cairo_text_extents_t()
         var fontExtents = cairo_font_extents_t()
         cairo_text_extents(context, text, &extents)
         cairo_font_extents(context, &fontExtents)
-        let dx: Double = switch anchor.horizontal {
-        case .left: 0
-        case .center: -extents.x_advance / 2
-        case .right: -extents.x_advance
-        }
-        let dy: Double = switch anchor.vertical {
-        case .top: fontExtents.ascent
-        case .center: (fontExtents.ascent - fontExtents.descent) / 2
-        case .baseline: 0
-        case .bottom: -fontExtents.descent
-        }
+        let dx: Double =
+            switch anchor.horizontal {
+            case .left: 0
+            case .center: -extents.x_advance / 2
+            case .right: -extents.x_advance
+            }
+        let dy: Double =
+            switch anchor.vertical {
+            case .top: fontExtents.ascent
+            case .center: (fontExtents.ascent - fontExtents.descent) / 2
+            case .baseline: 0
+            case .bottom: -fontExtents.descent
+            }
         cairo_save(context)
         cairo_translate(context, position.x, position.y)
-        var matrix = cairo_matrix_t(xx: transform.xx, yx: transform.yx, xy: transform.xy, yy: transform.yy, x0: 0, y0: 0)
+        var matrix = cairo_matrix_t(
+            xx: transform.xx, yx: transform.yx, xy: transform.xy, yy: transform.yy, x0: 0, y0: 0)
         cairo_transform(context, &matrix)
         cairo_move_to(context, dx, dy)
         setColor(color)
@@ -190,7 +214,8 @@ public final class Canvas {
         cairo_translate(context, rect.x, rect.y)
         cairo_scale(context, rect.width / Double(image.width), rect.height / Double(image.height))
         cairo_set_source_surface(context, source, 0, 0)
-        cairo_pattern_set_filter(cairo_get_source(context), smooth ? CAIRO_FILTER_GOOD : CAIRO_FILTER_NEAREST)
+        cairo_pattern_set_filter(
+            cairo_get_source(context), smooth ? CAIRO_FILTER_GOOD : CAIRO_FILTER_NEAREST)
         cairo_rectangle(context, 0, 0, Double(image.width), Double(image.height))
         cairo_fill(context)
         cairo_restore(context)
@@ -222,8 +247,12 @@ public final class Canvas {
         do {
             try FileAccess.writeAtomically(bytes, to: path)
         } catch let error as ImageIOError {
-            if case .writeFailed(_, let reason) = error { throw DrawingError.writeFailed(path: path, reason: reason) }
-            if case .isDirectory = error { throw DrawingError.writeFailed(path: path, reason: "is a directory") }
+            if case .writeFailed(_, let reason) = error {
+                throw DrawingError.writeFailed(path: path, reason: reason)
+            }
+            if case .isDirectory = error {
+                throw DrawingError.writeFailed(path: path, reason: "is a directory")
+            }
             throw DrawingError.writeFailed(path: path, reason: error.description)
         }
     }
@@ -233,7 +262,9 @@ public final class Canvas {
     public func image() throws -> Image {
         guard format == .png else { throw DrawingError.cairo("only a PNG canvas has pixels") }
         cairo_surface_flush(surface)
-        guard let data = cairo_image_surface_get_data(surface) else { throw DrawingError.cairo("no pixel data") }
+        guard let data = cairo_image_surface_get_data(surface) else {
+            throw DrawingError.cairo("no pixel data")
+        }
         let w = Int(cairo_image_surface_get_width(surface))
         let h = Int(cairo_image_surface_get_height(surface))
         let stride = Int(cairo_image_surface_get_stride(surface))
@@ -276,7 +307,9 @@ public final class Canvas {
     public func opaquePixels() throws -> [UInt32] {
         guard format == .png else { throw DrawingError.cairo("only a PNG canvas has pixels") }
         cairo_surface_flush(surface)
-        guard let data = cairo_image_surface_get_data(surface) else { throw DrawingError.cairo("no pixel data") }
+        guard let data = cairo_image_surface_get_data(surface) else {
+            throw DrawingError.cairo("no pixel data")
+        }
         let w = Int(cairo_image_surface_get_width(surface))
         let h = Int(cairo_image_surface_get_height(surface))
         let stride = Int(cairo_image_surface_get_stride(surface))
@@ -284,7 +317,9 @@ public final class Canvas {
         pixels.withUnsafeMutableBufferPointer { out in
             for y in 0..<h {
                 let row = UnsafeRawPointer(data + y * stride)
-                for x in 0..<w { out[y * w + x] = row.load(fromByteOffset: x * 4, as: UInt32.self) & 0xFF_FFFF }
+                for x in 0..<w {
+                    out[y * w + x] = row.load(fromByteOffset: x * 4, as: UInt32.self) & 0xFF_FFFF
+                }
             }
         }
         return pixels
@@ -307,8 +342,9 @@ public final class Canvas {
     }
 
     private func select(_ font: Font) {
-        cairo_select_font_face(context, font.family, CAIRO_FONT_SLANT_NORMAL,
-                               font.bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
+        cairo_select_font_face(
+            context, font.family, CAIRO_FONT_SLANT_NORMAL,
+            font.bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
         cairo_set_font_size(context, font.size)
     }
 
@@ -331,15 +367,23 @@ public final class Canvas {
 
     /// A premultiplied ARGB32 copy of `image` (grey, grey+alpha, RGB or RGBA; 8 or 16 bits).
     private static func makeSurface(_ image: Image) -> OpaquePointer? {
-        guard let made = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(image.width), Int32(image.height)) else {
+        guard
+            let made = cairo_image_surface_create(
+                CAIRO_FORMAT_ARGB32, Int32(image.width), Int32(image.height))
+        else {
             return nil
         }
-        guard cairo_surface_status(made) == CAIRO_STATUS_SUCCESS, let data = cairo_image_surface_get_data(made) else {
+        guard cairo_surface_status(made) == CAIRO_STATUS_SUCCESS,
+            let data = cairo_image_surface_get_data(made)
+        else {
             cairo_surface_destroy(made)
             return nil
         }
         let eight = image.converted(toBitDepth: 8)
-        guard case .uint8(let samples) = eight.samples else { cairo_surface_destroy(made); return nil }
+        guard case .uint8(let samples) = eight.samples else {
+            cairo_surface_destroy(made)
+            return nil
+        }
         let stride = Int(cairo_image_surface_get_stride(made))
         let channels = image.channels
         for y in 0..<image.height {
@@ -347,7 +391,9 @@ public final class Canvas {
             for x in 0..<image.width {
                 let base = (y * image.width + x) * channels
                 let grey = channels < 3
-                let r = UInt32(samples[base]), g = UInt32(samples[base + (grey ? 0 : 1)]), b = UInt32(samples[base + (grey ? 0 : 2)])
+                let r = UInt32(samples[base])
+                let g = UInt32(samples[base + (grey ? 0 : 1)])
+                let b = UInt32(samples[base + (grey ? 0 : 2)])
                 let a = image.hasAlpha ? UInt32(samples[base + channels - 1]) : 255
                 let premultiply = { (value: UInt32) in (value * a + 127) / 255 }
                 let pixel = a << 24 | premultiply(r) << 16 | premultiply(g) << 8 | premultiply(b)
@@ -365,7 +411,9 @@ private final class ByteSink {
 }
 
 /// cairo's write callback: appends to the ``ByteSink`` passed as the closure pointer.
-private func appendToSink(_ closure: UnsafeMutableRawPointer?, _ data: UnsafePointer<UInt8>?, _ length: UInt32) -> cairo_status_t {
+private func appendToSink(
+    _ closure: UnsafeMutableRawPointer?, _ data: UnsafePointer<UInt8>?, _ length: UInt32
+) -> cairo_status_t {
     guard let closure, let data else { return CAIRO_STATUS_WRITE_ERROR }
     let sink = Unmanaged<ByteSink>.fromOpaque(closure).takeUnretainedValue()
     sink.bytes.append(contentsOf: UnsafeBufferPointer(start: data, count: Int(length)))

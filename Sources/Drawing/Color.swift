@@ -17,8 +17,9 @@ public struct Color: Sendable, Equatable, Hashable {
 
     /// Creates an opaque colour from `0xRRGGBB`, e.g. `Color(hex: 0x268BD2)`.
     public init(hex: UInt32, alpha: Double = 1) {
-        self.init(red: Double((hex >> 16) & 0xFF) / 255, green: Double((hex >> 8) & 0xFF) / 255,
-                  blue: Double(hex & 0xFF) / 255, alpha: alpha)
+        self.init(
+            red: Double((hex >> 16) & 0xFF) / 255, green: Double((hex >> 8) & 0xFF) / 255,
+            blue: Double(hex & 0xFF) / 255, alpha: alpha)
     }
 
     /// The same colour with a different alpha.
@@ -28,9 +29,10 @@ public struct Color: Sendable, Equatable, Hashable {
 
     /// This colour composited over an opaque `background` (source-over), as an opaque colour.
     public func over(_ background: Color) -> Color {
-        Color(red: red * alpha + background.red * (1 - alpha),
-              green: green * alpha + background.green * (1 - alpha),
-              blue: blue * alpha + background.blue * (1 - alpha))
+        Color(
+            red: red * alpha + background.red * (1 - alpha),
+            green: green * alpha + background.green * (1 - alpha),
+            blue: blue * alpha + background.blue * (1 - alpha))
     }
 
     /// The colour as 8-bit `[r, g, b, a]`, rounded to nearest.

@@ -16,9 +16,12 @@ public struct ColorBar: Sendable {
         let font = Font(size: 10)
         let ink = Color(hex: 0x333333)
         let top = rect.y + (label.isEmpty ? 0 : font.size * 1.6)
-        let bar = Rect(x: rect.x, y: top, width: min(16, rect.width), height: max(1, rect.maxY - top))
+        let bar = Rect(
+            x: rect.x, y: top, width: min(16, rect.width), height: max(1, rect.maxY - top))
         let steps = 256
-        let values = (0..<steps).map { scale.upper - (scale.upper - scale.lower) * (Double($0) + 0.5) / Double(steps) }
+        let values = (0..<steps).map {
+            scale.upper - (scale.upper - scale.lower) * (Double($0) + 0.5) / Double(steps)
+        }
         if let image = try? scale.image(values: values, rows: steps, columns: 1) {
             canvas.draw(image, in: bar)
         }
@@ -27,7 +30,9 @@ public struct ColorBar: Sendable {
         for value in ticks.values {
             let y = bar.maxY - scale.position(of: value) * bar.height
             canvas.line(from: Point(x: bar.maxX, y: y), to: Point(x: bar.maxX + 4, y: y), ink)
-            canvas.text(ticks.label(value), at: Point(x: bar.maxX + 6, y: y), font: font, ink, anchor: .left)
+            canvas.text(
+                ticks.label(value), at: Point(x: bar.maxX + 6, y: y), font: font, ink, anchor: .left
+            )
         }
         if !label.isEmpty {
             canvas.text(label, at: Point(x: rect.x, y: rect.y), font: font, ink, anchor: .topLeft)

@@ -44,16 +44,20 @@ public enum ColorMap: String, Sendable, CaseIterable {
     /// ColorBrewer RdBu's eleven points from blue to red, interpolated linearly at `i / 255`
     /// as matplotlib's `LinearSegmentedColormap` does.
     private static let divergingTable: [Color] = {
-        let stops: [UInt32] = [0x053061, 0x2166AC, 0x4393C3, 0x92C5DE, 0xD1E5F0, 0xF7F7F7,
-                               0xFDDBC7, 0xF4A582, 0xD6604D, 0xB2182B, 0x67001F]
+        let stops: [UInt32] = [
+            0x053061, 0x2166AC, 0x4393C3, 0x92C5DE, 0xD1E5F0, 0xF7F7F7,
+            0xFDDBC7, 0xF4A582, 0xD6604D, 0xB2182B, 0x67001F,
+        ]
         let colors = stops.map { Color(hex: $0) }
         return (0..<256).map { entry in
             let position = Double(entry) / 255 * Double(colors.count - 1)
             let low = min(Int(position), colors.count - 2)
             let f = position - Double(low)
-            let a = colors[low], b = colors[low + 1]
-            return Color(red: a.red + (b.red - a.red) * f, green: a.green + (b.green - a.green) * f,
-                         blue: a.blue + (b.blue - a.blue) * f)
+            let a = colors[low]
+            let b = colors[low + 1]
+            return Color(
+                red: a.red + (b.red - a.red) * f, green: a.green + (b.green - a.green) * f,
+                blue: a.blue + (b.blue - a.blue) * f)
         }
     }()
 
@@ -94,8 +98,10 @@ public struct ColorScale: Sendable, Equatable {
     /// `-m...m` with `m` the largest magnitude, so zero is always the neutral middle colour.
     /// Non-finite values are ignored; an empty or constant input gets a range of width 1 (or
     /// `-1...1` for the diverging map).
-    public init<Values: Sequence>(map: ColorMap, fitting values: Values) where Values.Element == Double {
-        var low = Double.infinity, high = -Double.infinity
+    public init<Values: Sequence>(map: ColorMap, fitting values: Values)
+    where Values.Element == Double {
+        var low = Double.infinity
+        var high = -Double.infinity
         for value in values where value.isFinite {
             low = min(low, value)
             high = max(high, value)
@@ -127,7 +133,8 @@ public struct ColorScale: Sendable, Equatable {
     /// - Throws: `ImageIOError.invalidImage` when the count does not match or a side is 0.
     public func image(values: [Double], rows: Int, columns: Int) throws -> Image {
         guard rows > 0, columns > 0, values.count == rows * columns else {
-            throw ImageIOError.invalidImage("a \(rows)x\(columns) map needs \(rows &* columns) values, got \(values.count)")
+            throw ImageIOError.invalidImage(
+                "a \(rows)x\(columns) map needs \(rows &* columns) values, got \(values.count)")
         }
         var samples = [UInt8](repeating: 0, count: values.count * 3)
         for (index, value) in values.enumerated() {

@@ -14,7 +14,8 @@ public enum FigureFormat: String, Sendable, CaseIterable {
     public init(path: String) throws {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         guard let dot = name.lastIndex(of: "."),
-              let format = FigureFormat(rawValue: name[name.index(after: dot)...].lowercased()) else {
+            let format = FigureFormat(rawValue: name[name.index(after: dot)...].lowercased())
+        else {
             throw DrawingError.unknownFormat(path: path)
         }
         self = format

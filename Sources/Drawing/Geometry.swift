@@ -10,9 +10,15 @@ public struct Point: Sendable, Equatable, Hashable {
         self.y = y
     }
 
-    public static func + (lhs: Point, rhs: Point) -> Point { Point(x: lhs.x + rhs.x, y: lhs.y + rhs.y) }
-    public static func - (lhs: Point, rhs: Point) -> Point { Point(x: lhs.x - rhs.x, y: lhs.y - rhs.y) }
-    public static func * (lhs: Point, rhs: Double) -> Point { Point(x: lhs.x * rhs, y: lhs.y * rhs) }
+    public static func + (lhs: Point, rhs: Point) -> Point {
+        Point(x: lhs.x + rhs.x, y: lhs.y + rhs.y)
+    }
+    public static func - (lhs: Point, rhs: Point) -> Point {
+        Point(x: lhs.x - rhs.x, y: lhs.y - rhs.y)
+    }
+    public static func * (lhs: Point, rhs: Double) -> Point {
+        Point(x: lhs.x * rhs, y: lhs.y * rhs)
+    }
 }
 
 /// A width and a height.
@@ -54,7 +60,8 @@ public struct Rect: Sendable, Equatable, Hashable {
     /// The smallest rectangle holding every point; `nil` for no points.
     public static func bounding(_ points: [Point]) -> Rect? {
         guard let first = points.first else { return nil }
-        var low = first, high = first
+        var low = first
+        var high = first
         for point in points.dropFirst() {
             low = Point(x: min(low.x, point.x), y: min(low.y, point.y))
             high = Point(x: max(high.x, point.x), y: max(high.y, point.y))

@@ -17,8 +17,12 @@ public struct HeatMap: Sendable {
     /// Decimals of the numbers written in the cells; `nil` writes none.
     public var decimals: Int?
 
-    public init(values: [Double], rows: Int, columns: Int, scale: ColorScale? = nil, rowLabels: [String] = [],
-                columnLabels: [String] = [], rowTitle: String = "", columnTitle: String = "", decimals: Int? = 0) {
+    public init(
+        values: [Double], rows: Int, columns: Int, scale: ColorScale? = nil,
+        rowLabels: [String] = [],
+        columnLabels: [String] = [], rowTitle: String = "", columnTitle: String = "",
+        decimals: Int? = 0
+    ) {
         self.values = values
         self.rows = rows
         self.columns = columns
@@ -33,8 +37,10 @@ public struct HeatMap: Sendable {
     /// The rectangle of cell (`row`, `column`) when the map is drawn in `rect`.
     public func cellRect(row: Int, column: Int, in rect: Rect) -> Rect {
         let grid = gridArea(in: rect)
-        let w = grid.width / Double(max(columns, 1)), h = grid.height / Double(max(rows, 1))
-        return Rect(x: grid.x + Double(column) * w, y: grid.y + Double(row) * h, width: w, height: h)
+        let w = grid.width / Double(max(columns, 1))
+        let h = grid.height / Double(max(rows, 1))
+        return Rect(
+            x: grid.x + Double(column) * w, y: grid.y + Double(row) * h, width: w, height: h)
     }
 
     private var labelFont: Font { Font(size: 11) }
@@ -43,7 +49,9 @@ public struct HeatMap: Sendable {
         let line = labelFont.size * 1.5
         let left = (rowTitle.isEmpty ? 0 : line) + (rowLabels.isEmpty ? 0 : line * 1.4)
         let top = (columnTitle.isEmpty ? 0 : line) + (columnLabels.isEmpty ? 0 : line)
-        return Rect(x: rect.x + left, y: rect.y + top, width: max(1, rect.width - left), height: max(1, rect.height - top))
+        return Rect(
+            x: rect.x + left, y: rect.y + top, width: max(1, rect.width - left),
+            height: max(1, rect.height - top))
     }
 
     /// Draws the cells, numbers and labels into `rect` (the colour bar is separate: ``ColorBar``).
@@ -51,11 +59,13 @@ public struct HeatMap: Sendable {
         guard rows > 0, columns > 0, values.count == rows * columns else { return }
         let grid = gridArea(in: rect)
         let ink = Color(hex: 0x333333)
-        let cellHeight = grid.height / Double(rows), cellWidth = grid.width / Double(columns)
+        let cellHeight = grid.height / Double(rows)
+        let cellWidth = grid.width / Double(columns)
         let texts = values.map { value in decimals.map { String(format: "%.\($0)f", value) } ?? "" }
         // The numbers fit their cells: DejaVu Sans digits are about 0.64 em wide.
         let longest = Double(texts.map(\.count).max() ?? 1)
-        let numberFont = Font(size: min(12, cellHeight * 0.38, cellWidth * 0.85 / max(longest * 0.64, 1)))
+        let numberFont = Font(
+            size: min(12, cellHeight * 0.38, cellWidth * 0.85 / max(longest * 0.64, 1)))
         for row in 0..<rows {
             for column in 0..<columns {
                 let cell = cellRect(row: row, column: column, in: rect)
@@ -63,27 +73,35 @@ public struct HeatMap: Sendable {
                 let fill = scale.color(for: value)
                 canvas.fill(cell, fill)
                 if decimals != nil, value.isFinite {
-                    canvas.text(texts[row * columns + column], at: cell.center, font: numberFont, fill.contrastingText,
-                                anchor: .center)
+                    canvas.text(
+                        texts[row * columns + column], at: cell.center, font: numberFont,
+                        fill.contrastingText,
+                        anchor: .center)
                 }
             }
         }
         canvas.stroke(grid, ink, lineWidth: 0.8)
         for (row, label) in rowLabels.prefix(rows).enumerated() {
             let cell = cellRect(row: row, column: 0, in: rect)
-            canvas.text(label, at: Point(x: cell.x - 4, y: cell.center.y), font: labelFont, ink, anchor: .right)
+            canvas.text(
+                label, at: Point(x: cell.x - 4, y: cell.center.y), font: labelFont, ink,
+                anchor: .right)
         }
         for (column, label) in columnLabels.prefix(columns).enumerated() {
             let cell = cellRect(row: 0, column: column, in: rect)
-            canvas.text(label, at: Point(x: cell.center.x, y: cell.y - 3), font: labelFont, ink, anchor: .bottom)
+            canvas.text(
+                label, at: Point(x: cell.center.x, y: cell.y - 3), font: labelFont, ink,
+                anchor: .bottom)
         }
         let bold = Font(size: labelFont.size, bold: true)
         if !columnTitle.isEmpty {
-            canvas.text(columnTitle, at: Point(x: grid.center.x, y: rect.y), font: bold, ink, anchor: .top)
+            canvas.text(
+                columnTitle, at: Point(x: grid.center.x, y: rect.y), font: bold, ink, anchor: .top)
         }
         if !rowTitle.isEmpty {
-            canvas.text(rowTitle, at: Point(x: rect.x, y: grid.center.y), font: bold, ink,
-                        anchor: TextAnchor(.center, .top), angle: -Double.pi / 2)
+            canvas.text(
+                rowTitle, at: Point(x: rect.x, y: grid.center.y), font: bold, ink,
+                anchor: TextAnchor(.center, .top), angle: -Double.pi / 2)
         }
     }
 }

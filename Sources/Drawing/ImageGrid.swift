@@ -25,8 +25,10 @@ public struct ImageGrid: Sendable {
     /// Enlarge with bilinear filtering instead of sharp squares.
     public var smooth: Bool
 
-    public init(tiles: [Tile], columns: Int, tileSize: Size, spacing: Double = 6, title: String = "",
-                labelFont: Font = Font(size: 10), smooth: Bool = false) {
+    public init(
+        tiles: [Tile], columns: Int, tileSize: Size, spacing: Double = 6, title: String = "",
+        labelFont: Font = Font(size: 10), smooth: Bool = false
+    ) {
         self.tiles = tiles
         self.columns = max(1, columns)
         self.tileSize = tileSize
@@ -44,33 +46,42 @@ public struct ImageGrid: Sendable {
 
     /// The size the grid needs: tiles, labels, spacing and title.
     public var size: Size {
-        let cellWidth = tileSize.width + spacing, cellHeight = tileSize.height + labelHeight + spacing
-        return Size(width: Double(columns) * cellWidth + spacing,
-                    height: titleHeight + Double(rows) * cellHeight + spacing)
+        let cellWidth = tileSize.width + spacing
+        let cellHeight = tileSize.height + labelHeight + spacing
+        return Size(
+            width: Double(columns) * cellWidth + spacing,
+            height: titleHeight + Double(rows) * cellHeight + spacing)
     }
 
     /// The rectangle of tile `index`'s image when the grid's top-left corner is at `origin`.
     public func imageRect(of index: Int, origin: Point = Point(x: 0, y: 0)) -> Rect {
-        let cellWidth = tileSize.width + spacing, cellHeight = tileSize.height + labelHeight + spacing
-        let row = index / columns, column = index % columns
-        return Rect(x: origin.x + spacing + Double(column) * cellWidth,
-                    y: origin.y + titleHeight + spacing + Double(row) * cellHeight,
-                    width: tileSize.width, height: tileSize.height)
+        let cellWidth = tileSize.width + spacing
+        let cellHeight = tileSize.height + labelHeight + spacing
+        let row = index / columns
+        let column = index % columns
+        return Rect(
+            x: origin.x + spacing + Double(column) * cellWidth,
+            y: origin.y + titleHeight + spacing + Double(row) * cellHeight,
+            width: tileSize.width, height: tileSize.height)
     }
 
     /// Draws the grid with its top-left corner at `origin`.
     public func draw(on canvas: Canvas, at origin: Point = Point(x: 0, y: 0)) {
         let ink = Color(hex: 0x333333)
         if !title.isEmpty {
-            canvas.text(title, at: Point(x: origin.x + size.width / 2, y: origin.y + 4), font: Font(size: 14, bold: true),
-                        ink, anchor: .top)
+            canvas.text(
+                title, at: Point(x: origin.x + size.width / 2, y: origin.y + 4),
+                font: Font(size: 14, bold: true),
+                ink, anchor: .top)
         }
         for (index, tile) in tiles.enumerated() {
             let rect = imageRect(of: index, origin: origin)
             canvas.draw(tile.image, in: rect, smooth: smooth)
             canvas.stroke(rect, Color(hex: 0x999999), lineWidth: 0.5)
             if !tile.label.isEmpty {
-                canvas.text(tile.label, at: Point(x: rect.center.x, y: rect.maxY + 2), font: labelFont, ink, anchor: .top)
+                canvas.text(
+                    tile.label, at: Point(x: rect.center.x, y: rect.maxY + 2), font: labelFont, ink,
+                    anchor: .top)
             }
         }
     }

@@ -30,7 +30,8 @@ public struct LineChart: Sendable {
     /// The axes the chart draws, spanning every finite point.
     public var axes: Axes {
         let points = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
-        let xs = points.map(\.x), ys = points.map(\.y)
+        let xs = points.map(\.x)
+        let ys = points.map(\.y)
         let x = Ticks.niceRange(lower: xs.min() ?? 0, upper: xs.max() ?? 1)
         let y = Ticks.niceRange(lower: ys.min() ?? 0, upper: ys.max() ?? 1)
         return Axes(x: x, y: y, title: title, xLabel: xLabel, yLabel: yLabel)
@@ -41,7 +42,9 @@ public struct LineChart: Sendable {
         let axes = self.axes
         let area = axes.draw(on: canvas, in: rect)
         for line in series {
-            let points = line.points.filter { $0.x.isFinite && $0.y.isFinite }.map { axes.point(x: $0.x, y: $0.y, area: area) }
+            let points = line.points.filter { $0.x.isFinite && $0.y.isFinite }.map {
+                axes.point(x: $0.x, y: $0.y, area: area)
+            }
             canvas.stroke(polygon: points, line.color, lineWidth: 2, closed: false)
             for point in points { canvas.fill(circleAt: point, radius: 3, line.color) }
         }
@@ -50,8 +53,10 @@ public struct LineChart: Sendable {
         var y = area.y + 8
         for line in series {
             let x = area.maxX - 8 - canvas.measure(line.name, font: font).width
-            canvas.line(from: Point(x: x - 22, y: y), to: Point(x: x - 4, y: y), line.color, lineWidth: 2)
-            canvas.text(line.name, at: Point(x: x, y: y), font: font, Color(hex: 0x333333), anchor: .left)
+            canvas.line(
+                from: Point(x: x - 22, y: y), to: Point(x: x - 4, y: y), line.color, lineWidth: 2)
+            canvas.text(
+                line.name, at: Point(x: x, y: y), font: font, Color(hex: 0x333333), anchor: .left)
             y += font.size * 1.4
         }
     }

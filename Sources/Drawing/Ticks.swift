@@ -34,16 +34,20 @@ public struct Ticks: Sendable, Equatable {
 
     /// `value` written with as many decimals as `step` needs.
     public static func format(_ value: Double, step: Double) -> String {
-        let value = value == 0 ? 0 : value // no "-0"
+        let value = value == 0 ? 0 : value  // no "-0"
         let magnitude = max(abs(value), step)
-        if magnitude >= 1e6 || (magnitude > 0 && magnitude < 1e-4) { return String(format: "%.2g", value) }
+        if magnitude >= 1e6 || (magnitude > 0 && magnitude < 1e-4) {
+            return String(format: "%.2g", value)
+        }
         let decimals = step > 0 ? max(0, Int((-log10(step)).rounded(.up) + 0.001)) : 0
         let text = String(format: "%.\(min(decimals, 6))f", value)
         return text.allSatisfy({ "-0.".contains($0) }) ? String(text.drop { $0 == "-" }) : text
     }
 
     /// A value range widened to whole steps, so an axis starts and ends on a tick.
-    public static func niceRange(lower: Double, upper: Double, target: Int = 5) -> ClosedRange<Double> {
+    public static func niceRange(lower: Double, upper: Double, target: Int = 5) -> ClosedRange<
+        Double
+    > {
         let ticks = Ticks(lower: lower, upper: upper, target: target)
         guard upper > lower else { return (lower - 1)...(lower + 1) }
         let low = (lower / ticks.step).rounded(.down) * ticks.step

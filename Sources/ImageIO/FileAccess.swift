@@ -2,9 +2,9 @@
 // nothing half-written behind, and folder listing and creation with errors naming the path.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reading and writing whole files, with errors that name the path.
@@ -27,7 +27,9 @@ public enum FileAccess {
         var bytes = [UInt8](repeating: 0, count: count)
         var filled = 0
         while filled < count {
-            let got = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, count - filled) }
+            let got = bytes.withUnsafeMutableBytes {
+                read(descriptor, $0.baseAddress! + filled, count - filled)
+            }
             if got < 0, errno == EINTR { continue }
             guard got >= 0 else { throw ImageIOError.unreadable(path: path, reason: systemError()) }
             if got == 0 { break }
@@ -39,7 +41,9 @@ public enum FileAccess {
     /// The size of `path` in bytes.
     public static func fileSize(_ path: String) throws -> Int {
         var status = stat()
-        guard stat(path, &status) == 0 else { throw ImageIOError.unreadable(path: path, reason: systemError()) }
+        guard stat(path, &status) == 0 else {
+            throw ImageIOError.unreadable(path: path, reason: systemError())
+        }
         if (status.st_mode & S_IFMT) == S_IFDIR { throw ImageIOError.isDirectory(path: path) }
         return Int(status.st_size)
     }
@@ -67,15 +71,20 @@ public enum FileAccess {
         if isDirectory(path) { throw ImageIOError.isDirectory(path: path) }
         let folder = parentFolder(of: path)
         if AbandonedFileSweep.isFirstVisit(folder) { removeAbandonedTemporaryFiles(in: folder) }
-        let name = path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? path
-        let (descriptor, temporaryPath) = try createLockedTemporaryFile(template: "\(folder)/.\(name)\(temporaryMarker)XXXXXX", for: path)
+        let name =
+            path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init)
+            ?? path
+        let (descriptor, temporaryPath) = try createLockedTemporaryFile(
+            template: "\(folder)/.\(name)\(temporaryMarker)XXXXXX", for: path)
         defer { TemporaryFiles.unregister(temporaryPath) }
         do {
             try writeFully(bytes, descriptor: descriptor, path: path)
             let mask = umask(0)
             umask(mask)
             fchmod(descriptor, 0o666 & ~mask)
-            guard fsync(descriptor) == 0 else { throw ImageIOError.writeFailed(path: path, reason: systemError()) }
+            guard fsync(descriptor) == 0 else {
+                throw ImageIOError.writeFailed(path: path, reason: systemError())
+            }
         } catch {
             unlink(temporaryPath)
             close(descriptor)
@@ -105,7 +114,8 @@ public enum FileAccess {
             guard descriptor >= 0 else { continue }
             var status = stat()
             if flock(descriptor, LOCK_EX | LOCK_NB) == 0, fstat(descriptor, &status) == 0,
-               (status.st_mode & S_IFMT) == S_IFREG, unlink(path) == 0 {
+                (status.st_mode & S_IFMT) == S_IFREG, unlink(path) == 0
+            {
                 removed += 1
             }
             close(descriptor)
@@ -126,14 +136,18 @@ public enum FileAccess {
     /// The names in `folder`, without `.` and `..`, unsorted; an unreadable folder is an error
     /// naming it.
     public static func folderEntries(_ folder: String) throws -> [String] {
-        guard let directory = opendir(folder) else { throw ImageIOError.unreadable(path: folder, reason: systemError()) }
+        guard let directory = opendir(folder) else {
+            throw ImageIOError.unreadable(path: folder, reason: systemError())
+        }
         defer { closedir(directory) }
         var names = [String]()
         while let entry = readdir(directory) {
             // Read the name in place: a dirent is only as long as its name, so copying the whole
             // 256-byte d_name field can read past the end of readdir's buffer.
             let name = withUnsafePointer(to: &entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) {
+                    String(cString: $0)
+                }
             }
             if name != "." && name != ".." { names.append(name) }
         }
@@ -156,11 +170,18 @@ public enum FileAccess {
 
     /// Whether `name` has the form `.NAME.convkit-XXXXXX` of ``writeAtomically(_:to:)``'s files.
     static func isTemporaryFileName(_ name: String) -> Bool {
-        let bytes = Array(name.utf8), marker = Array(temporaryMarker.utf8)
-        guard bytes.first == UInt8(ascii: "."), bytes.count >= 1 + marker.count + 6 else { return false }
-        let suffix = bytes.suffix(6), markerStart = bytes.count - 6 - marker.count
+        let bytes = Array(name.utf8)
+        let marker = Array(temporaryMarker.utf8)
+        guard bytes.first == UInt8(ascii: "."), bytes.count >= 1 + marker.count + 6 else {
+            return false
+        }
+        let suffix = bytes.suffix(6)
+        let markerStart = bytes.count - 6 - marker.count
         return Array(bytes[markerStart..<(bytes.count - 6)]) == marker
-            && suffix.allSatisfy { (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
+            && suffix.allSatisfy {
+                (0x30...0x39).contains($0) || (0x41...0x5A).contains($0)
+                    || (0x61...0x7A).contains($0)
+            }
     }
 
     /// Held while a temporary file is created and registered, and by the exit path for good.
@@ -173,19 +194,26 @@ public enum FileAccess {
     /// Creates and registers a temporary file from a `mkstemp` template, then locks it. A sweep
     /// by another process may remove the file between its creation and the lock; the link
     /// count shows that, and a fresh file is made.
-    private static func createLockedTemporaryFile(template: String, for path: String) throws -> (Int32, String) {
+    private static func createLockedTemporaryFile(template: String, for path: String) throws -> (
+        Int32, String
+    ) {
         while true {
             var characters = Array(template.utf8CString)
             pthread_mutex_lock(creationLock)
             let descriptor = characters.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
             let reason = systemError()
-            let temporaryPath = String(decoding: characters.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let temporaryPath = String(
+                decoding: characters.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
             if descriptor >= 0 { TemporaryFiles.register(temporaryPath) }
             pthread_mutex_unlock(creationLock)
-            guard descriptor >= 0 else { throw ImageIOError.writeFailed(path: path, reason: reason) }
+            guard descriptor >= 0 else {
+                throw ImageIOError.writeFailed(path: path, reason: reason)
+            }
             var status = stat()
             let locked = flock(descriptor, LOCK_EX) == 0
-            if !locked || fstat(descriptor, &status) != 0 || status.st_nlink > 0 { return (descriptor, temporaryPath) }
+            if !locked || fstat(descriptor, &status) != 0 || status.st_nlink > 0 {
+                return (descriptor, temporaryPath)
+            }
             TemporaryFiles.unregister(temporaryPath)
             close(descriptor)
         }
@@ -195,7 +223,9 @@ public enum FileAccess {
     /// file's size; a directory or an unopenable path is an error naming the path.
     private static func openRegularFile(_ path: String) throws -> (descriptor: Int32, size: Int) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw ImageIOError.unreadable(path: path, reason: systemError()) }
+        guard descriptor >= 0 else {
+            throw ImageIOError.unreadable(path: path, reason: systemError())
+        }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else {
             let reason = systemError()
@@ -215,7 +245,9 @@ public enum FileAccess {
         return folder.isEmpty ? "/" : folder
     }
 
-    private static func readStream(descriptor: Int32, path: String, sizeHint: Int = 0) throws -> [UInt8] {
+    private static func readStream(descriptor: Int32, path: String, sizeHint: Int = 0) throws
+        -> [UInt8]
+    {
         var bytes = [UInt8]()
         bytes.reserveCapacity(sizeHint > 0 ? sizeHint : 1 << 16)
         var chunk = [UInt8](repeating: 0, count: max(1 << 20, min(sizeHint + 1, 1 << 26)))
@@ -232,9 +264,13 @@ public enum FileAccess {
     private static func writeFully(_ bytes: [UInt8], descriptor: Int32, path: String) throws {
         var written = 0
         while written < bytes.count {
-            let count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, bytes.count - written) }
+            let count = bytes.withUnsafeBytes {
+                write(descriptor, $0.baseAddress! + written, bytes.count - written)
+            }
             if count < 0, errno == EINTR { continue }
-            guard count > 0 else { throw ImageIOError.writeFailed(path: path, reason: systemError()) }
+            guard count > 0 else {
+                throw ImageIOError.writeFailed(path: path, reason: systemError())
+            }
             written += count
         }
     }

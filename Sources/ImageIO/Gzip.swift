@@ -11,9 +11,14 @@ public enum Gzip {
 
     /// Inflates a gzip stream (members concatenated are all inflated). `name` is used in errors;
     /// `limit` caps the inflated size so a compression bomb fails instead of exhausting memory.
-    public static func decompress(_ bytes: [UInt8], name: String, limit: Int = 1 << 32) throws -> [UInt8] {
+    public static func decompress(_ bytes: [UInt8], name: String, limit: Int = 1 << 32) throws
+        -> [UInt8]
+    {
         var stream = z_stream()
-        guard inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+        guard
+            inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+                == Z_OK
+        else {
             throw ImageIOError.corrupt(path: name, detail: "cannot start zlib")
         }
         defer { inflateEnd(&stream) }
@@ -24,21 +29,26 @@ public enum Gzip {
         while consumed < bytes.count {
             var status: Int32 = Z_OK
             repeat {
-                let (used, produced, result): (Int, Int, Int32) = bytes.withUnsafeBufferPointer { input in
+                let (used, produced, result): (Int, Int, Int32) = bytes.withUnsafeBufferPointer {
+                    input in
                     chunk.withUnsafeMutableBufferPointer { out in
-                        stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress! + consumed)
+                        stream.next_in = UnsafeMutablePointer(
+                            mutating: input.baseAddress! + consumed)
                         stream.avail_in = UInt32(min(bytes.count - consumed, Int(UInt32.max)))
                         stream.next_out = out.baseAddress
                         stream.avail_out = UInt32(out.count)
                         let before = Int(stream.avail_in)
                         let result = inflate(&stream, Z_NO_FLUSH)
-                        return (before - Int(stream.avail_in), out.count - Int(stream.avail_out), result)
+                        return (
+                            before - Int(stream.avail_in), out.count - Int(stream.avail_out), result
+                        )
                     }
                 }
                 consumed += used
                 output.append(contentsOf: chunk[0..<produced])
                 guard output.count <= limit else {
-                    throw ImageIOError.tooLarge(path: name, detail: "inflates to more than \(limit) bytes")
+                    throw ImageIOError.tooLarge(
+                        path: name, detail: "inflates to more than \(limit) bytes")
                 }
                 status = result
                 if status == Z_BUF_ERROR && consumed >= bytes.count {

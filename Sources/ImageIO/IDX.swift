@@ -4,7 +4,12 @@
 public struct IDXArray: Sendable, Equatable {
     /// IDX element types with their type codes.
     public enum ElementType: UInt8, Sendable {
-        case uint8 = 0x08, int8 = 0x09, int16 = 0x0B, int32 = 0x0C, float32 = 0x0D, float64 = 0x0E
+        case uint8 = 0x08
+        case int8 = 0x09
+        case int16 = 0x0B
+        case int32 = 0x0C
+        case float32 = 0x0D
+        case float64 = 0x0E
 
         /// Bytes per element.
         public var size: Int {
@@ -59,35 +64,53 @@ public enum IDX {
         if bytes.isEmpty { throw ImageIOError.empty(path: name) }
         let raw = Gzip.isCompressed(bytes) ? try Gzip.decompress(bytes, name: name) : bytes
         guard raw.count >= 4, raw[0] == 0, raw[1] == 0 else {
-            throw ImageIOError.notThisFormat(path: name, expected: "an IDX file (magic must start with two zero bytes)")
+            throw ImageIOError.notThisFormat(
+                path: name, expected: "an IDX file (magic must start with two zero bytes)")
         }
         guard let type = IDXArray.ElementType(rawValue: raw[2]) else {
-            throw ImageIOError.badHeader(path: name, detail: String(format2: raw[2]) + " is not an IDX element type")
+            throw ImageIOError.badHeader(
+                path: name, detail: String(format2: raw[2]) + " is not an IDX element type")
         }
         let dimensionCount = Int(raw[3])
-        guard dimensionCount >= 1 else { throw ImageIOError.badHeader(path: name, detail: "IDX file with no dimensions") }
+        guard dimensionCount >= 1 else {
+            throw ImageIOError.badHeader(path: name, detail: "IDX file with no dimensions")
+        }
         let dataStart = 4 + 4 * dimensionCount
         guard raw.count >= dataStart else {
-            throw ImageIOError.truncated(path: name, detail: "header declares \(dimensionCount) dimensions but ends early")
+            throw ImageIOError.truncated(
+                path: name, detail: "header declares \(dimensionCount) dimensions but ends early")
         }
         var dimensions = [Int]()
         var total = type.size
         for index in 0..<dimensionCount {
             let base = 4 + 4 * index
-            let size = Int(raw[base]) << 24 | Int(raw[base + 1]) << 16 | Int(raw[base + 2]) << 8 | Int(raw[base + 3])
-            guard size > 0 else { throw ImageIOError.badHeader(path: name, detail: "dimension \(index) has size 0") }
+            let size =
+                Int(raw[base]) << 24 | Int(raw[base + 1]) << 16 | Int(raw[base + 2]) << 8
+                | Int(raw[base + 3])
+            guard size > 0 else {
+                throw ImageIOError.badHeader(path: name, detail: "dimension \(index) has size 0")
+            }
             let (product, overflow) = total.multipliedReportingOverflow(by: size)
             guard !overflow, product <= 1 << 34 else {
-                throw ImageIOError.badHeader(path: name, detail: "dimensions \(dimensions + [size]) are too large")
+                throw ImageIOError.badHeader(
+                    path: name, detail: "dimensions \(dimensions + [size]) are too large")
             }
             total = product
             dimensions.append(size)
         }
         guard raw.count - dataStart >= total else {
-            throw ImageIOError.truncated(path: name, detail: "dimensions \(dimensions) need \(total) data bytes, found \(raw.count - dataStart)")
+            throw ImageIOError.truncated(
+                path: name,
+                detail:
+                    "dimensions \(dimensions) need \(total) data bytes, found \(raw.count - dataStart)"
+            )
         }
         guard raw.count - dataStart == total else {
-            throw ImageIOError.corrupt(path: name, detail: "\(raw.count - dataStart - total) bytes after the data that the dimensions \(dimensions) describe")
+            throw ImageIOError.corrupt(
+                path: name,
+                detail:
+                    "\(raw.count - dataStart - total) bytes after the data that the dimensions \(dimensions) describe"
+            )
         }
         return IDXArray(elementType: type, dimensions: dimensions, data: Array(raw[dataStart...]))
     }

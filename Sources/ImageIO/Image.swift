@@ -30,9 +30,12 @@ public struct Image: Sendable, Equatable {
     public var source: PNGFormat?
 
     /// Creates an image; the sample count must be `width * height * channels`.
-    public init(width: Int, height: Int, channels: Int, samples: Samples, source: PNGFormat? = nil) throws {
+    public init(width: Int, height: Int, channels: Int, samples: Samples, source: PNGFormat? = nil)
+        throws
+    {
         guard width > 0, height > 0 else {
-            throw ImageIOError.invalidImage("image dimensions must be positive, got \(width)x\(height)")
+            throw ImageIOError.invalidImage(
+                "image dimensions must be positive, got \(width)x\(height)")
         }
         guard (1...4).contains(channels) else {
             throw ImageIOError.invalidImage("an image has 1 to 4 channels, got \(channels)")
@@ -41,7 +44,8 @@ public struct Image: Sendable, Equatable {
         let (expected, overflow2) = pixels.multipliedReportingOverflow(by: channels)
         guard !overflow1, !overflow2, samples.count == expected else {
             throw ImageIOError.invalidImage(
-                "\(width)x\(height)x\(channels) needs \(width &* height &* channels) samples, got \(samples.count)")
+                "\(width)x\(height)x\(channels) needs \(width &* height &* channels) samples, got \(samples.count)"
+            )
         }
         self.width = width
         self.height = height
@@ -111,7 +115,10 @@ public struct PNGFormat: Sendable, Equatable {
     /// Whether a tRNS chunk supplied transparency (read as an alpha channel).
     public var hasTransparencyChunk: Bool
 
-    public init(colorType: PNGColorType, bitDepth: Int, interlaced: Bool = false, hasTransparencyChunk: Bool = false) {
+    public init(
+        colorType: PNGColorType, bitDepth: Int, interlaced: Bool = false,
+        hasTransparencyChunk: Bool = false
+    ) {
         self.colorType = colorType
         self.bitDepth = bitDepth
         self.interlaced = interlaced

@@ -28,7 +28,9 @@ extension Image {
             var result = [T](repeating: 0, count: pixelCount * outChannels)
             for pixel in 0..<pixelCount {
                 let base = pixel * channels
-                let luma = (19595 * UInt64(values[base]) + 38470 * UInt64(values[base + 1]) + 7471 * UInt64(values[base + 2]) + 32768) >> 16
+                let luma =
+                    (19595 * UInt64(values[base]) + 38470 * UInt64(values[base + 1]) + 7471
+                        * UInt64(values[base + 2]) + 32768) >> 16
                 result[pixel * outChannels] = T(luma)
                 if keepAlpha { result[pixel * outChannels + 1] = values[base + 3] }
             }
@@ -40,6 +42,8 @@ extension Image {
         case .uint16(let values): newSamples = .uint16(convert(values))
         }
         // Sizes are unchanged and valid, so this initialiser cannot fail.
-        return (try? Image(width: width, height: height, channels: outChannels, samples: newSamples)) ?? self
+        return
+            (try? Image(width: width, height: height, channels: outChannels, samples: newSamples))
+            ?? self
     }
 }

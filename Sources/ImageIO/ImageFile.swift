@@ -14,7 +14,9 @@ public enum ImageFileFormat: String, Sendable, CaseIterable {
 public enum ImageFile {
     /// Reads an image, recognising PNG or NPY from the file's first bytes (not its name).
     /// NPY arrays must be uint8 or uint16 of shape (H, W) or (H, W, C) with C from 1 to 4.
-    public static func read(path: String, maxPixels: Int = PNGDecoder.defaultMaxPixels) throws -> Image {
+    public static func read(path: String, maxPixels: Int = PNGDecoder.defaultMaxPixels) throws
+        -> Image
+    {
         let bytes = try FileAccess.readAll(path)
         if NPY.hasMagic(bytes) {
             return try image(from: NPY.decode(bytes, name: path), name: path)
@@ -23,7 +25,9 @@ public enum ImageFile {
     }
 
     /// Writes `image` atomically in the format named by `path`'s extension.
-    public static func write(_ image: Image, to path: String, options: PNGWriteOptions = PNGWriteOptions()) throws {
+    public static func write(
+        _ image: Image, to path: String, options: PNGWriteOptions = PNGWriteOptions()
+    ) throws {
         switch ImageFileFormat(path: path) {
         case .png: try PNGEncoder.write(image, to: path, options: options)
         case .npy: try NPY.write(image.npyArray(), to: path)
@@ -34,7 +38,11 @@ public enum ImageFile {
     public static func image(from array: NPYArray, name: String) throws -> Image {
         let shape = array.shape
         guard shape.count == 2 || (shape.count == 3 && (1...4).contains(shape[2])) else {
-            throw ImageIOError.unsupported(path: name, detail: "array of shape \(shape) is not an image: expected (H, W) or (H, W, C) with C from 1 to 4")
+            throw ImageIOError.unsupported(
+                path: name,
+                detail:
+                    "array of shape \(shape) is not an image: expected (H, W) or (H, W, C) with C from 1 to 4"
+            )
         }
         let channels = shape.count == 3 ? shape[2] : 1
         let samples: Image.Samples
@@ -42,10 +50,15 @@ public enum ImageFile {
         case .uint8(let values): samples = .uint8(values)
         case .uint16(let values): samples = .uint16(values)
         default:
-            throw ImageIOError.unsupported(path: name, detail: "\(array.values.dtype) array cannot become an image without a value range: use uint8 or uint16")
+            throw ImageIOError.unsupported(
+                path: name,
+                detail:
+                    "\(array.values.dtype) array cannot become an image without a value range: use uint8 or uint16"
+            )
         }
         do {
-            return try Image(width: shape[1], height: shape[0], channels: channels, samples: samples)
+            return try Image(
+                width: shape[1], height: shape[0], channels: channels, samples: samples)
         } catch ImageIOError.invalidImage(let detail) {
             throw ImageIOError.badHeader(path: name, detail: detail)
         }

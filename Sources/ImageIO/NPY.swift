@@ -47,7 +47,8 @@ public struct NPYArray: Sendable, Equatable {
     /// Creates an array; the product of `shape` must equal the number of values.
     public init(shape: [Int], values: Values) throws {
         guard shape.allSatisfy({ $0 >= 0 }), NPY.product(shape) == values.count else {
-            throw ImageIOError.invalidImage("NPY shape \(shape) does not hold \(values.count) values")
+            throw ImageIOError.invalidImage(
+                "NPY shape \(shape) does not hold \(values.count) values")
         }
         self.init(checkedShape: shape, values: values)
     }
@@ -80,15 +81,29 @@ public enum NPY {
     /// any numeric dtype.
     public static func decode(_ bytes: [UInt8], name: String = "<memory>") throws -> NPYArray {
         let layout = try parseLayout(bytes, name: name)
-        let data = layout.data, count = layout.count, littleEndian = layout.littleEndian
+        let data = layout.data
+        let count = layout.count
+        let littleEndian = layout.littleEndian
         let values: NPYArray.Values
         switch layout.kind {
         case "u1": values = .uint8(Array(data))
-        case "u2": values = .uint16(unpack(data, count: count, littleEndian: littleEndian) { UInt16(truncatingIfNeeded: $0) })
-        case "f4": values = .float32(unpack(data, count: count, littleEndian: littleEndian) { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) })
-        case "f8": values = .float64(unpack(data, count: count, littleEndian: littleEndian) { Double(bitPattern: $0) })
+        case "u2":
+            values = .uint16(
+                unpack(data, count: count, littleEndian: littleEndian) {
+                    UInt16(truncatingIfNeeded: $0)
+                })
+        case "f4":
+            values = .float32(
+                unpack(data, count: count, littleEndian: littleEndian) {
+                    Float(bitPattern: UInt32(truncatingIfNeeded: $0))
+                })
+        case "f8":
+            values = .float64(
+                unpack(data, count: count, littleEndian: littleEndian) { Double(bitPattern: $0) })
         default:
-            throw ImageIOError.unsupported(path: name, detail: "dtype '\(layout.descr)' (convkit reads uint8, uint16, float32, float64)")
+            throw ImageIOError.unsupported(
+                path: name,
+                detail: "dtype '\(layout.descr)' (convkit reads uint8, uint16, float32, float64)")
         }
         return NPYArray(checkedShape: layout.shape, values: values)
     }
@@ -97,24 +112,53 @@ public enum NPY {
     /// bytes, float16/32/64) into Doubles, as `array.astype(np.float64)` would: exact except
     /// for 64-bit integers beyond 2^53. For small arrays such as kernels saved from numpy,
     /// whose default integer type is int64.
-    public static func decodeWidened(_ bytes: [UInt8], name: String = "<memory>") throws -> (shape: [Int], values: [Double]) {
+    public static func decodeWidened(_ bytes: [UInt8], name: String = "<memory>") throws -> (
+        shape: [Int], values: [Double]
+    ) {
         let layout = try parseLayout(bytes, name: name)
-        let data = layout.data, count = layout.count, littleEndian = layout.littleEndian
+        let data = layout.data
+        let count = layout.count
+        let littleEndian = layout.littleEndian
         let values: [Double]
         switch layout.kind {
         case "b1", "u1": values = data.map { Double($0) }
         case "i1": values = data.map { Double(Int8(bitPattern: $0)) }
-        case "u2": values = unpack(data, count: count, littleEndian: littleEndian) { Double(UInt16(truncatingIfNeeded: $0)) }
-        case "i2": values = unpack(data, count: count, littleEndian: littleEndian) { Double(Int16(truncatingIfNeeded: $0)) }
-        case "u4": values = unpack(data, count: count, littleEndian: littleEndian) { Double(UInt32(truncatingIfNeeded: $0)) }
-        case "i4": values = unpack(data, count: count, littleEndian: littleEndian) { Double(Int32(truncatingIfNeeded: $0)) }
+        case "u2":
+            values = unpack(data, count: count, littleEndian: littleEndian) {
+                Double(UInt16(truncatingIfNeeded: $0))
+            }
+        case "i2":
+            values = unpack(data, count: count, littleEndian: littleEndian) {
+                Double(Int16(truncatingIfNeeded: $0))
+            }
+        case "u4":
+            values = unpack(data, count: count, littleEndian: littleEndian) {
+                Double(UInt32(truncatingIfNeeded: $0))
+            }
+        case "i4":
+            values = unpack(data, count: count, littleEndian: littleEndian) {
+                Double(Int32(truncatingIfNeeded: $0))
+            }
         case "u8": values = unpack(data, count: count, littleEndian: littleEndian) { Double($0) }
-        case "i8": values = unpack(data, count: count, littleEndian: littleEndian) { Double(Int64(bitPattern: $0)) }
-        case "f2": values = unpack(data, count: count, littleEndian: littleEndian) { doubleFromHalf(UInt16(truncatingIfNeeded: $0)) }
-        case "f4": values = unpack(data, count: count, littleEndian: littleEndian) { Double(Float(bitPattern: UInt32(truncatingIfNeeded: $0))) }
-        case "f8": values = unpack(data, count: count, littleEndian: littleEndian) { Double(bitPattern: $0) }
+        case "i8":
+            values = unpack(data, count: count, littleEndian: littleEndian) {
+                Double(Int64(bitPattern: $0))
+            }
+        case "f2":
+            values = unpack(data, count: count, littleEndian: littleEndian) {
+                doubleFromHalf(UInt16(truncatingIfNeeded: $0))
+            }
+        case "f4":
+            values = unpack(data, count: count, littleEndian: littleEndian) {
+                Double(Float(bitPattern: UInt32(truncatingIfNeeded: $0)))
+            }
+        case "f8":
+            values = unpack(data, count: count, littleEndian: littleEndian) {
+                Double(bitPattern: $0)
+            }
         default:
-            throw ImageIOError.unsupported(path: name, detail: "dtype '\(layout.descr)' is not a real number type")
+            throw ImageIOError.unsupported(
+                path: name, detail: "dtype '\(layout.descr)' is not a real number type")
         }
         return (layout.shape, values)
     }
@@ -133,44 +177,67 @@ public enum NPY {
     private static func parseLayout(_ bytes: [UInt8], name: String) throws -> Layout {
         if bytes.isEmpty { throw ImageIOError.empty(path: name) }
         guard bytes.count >= 10, hasMagic(bytes) else {
-            throw ImageIOError.notThisFormat(path: name, expected: "a .npy file (no \\x93NUMPY magic)")
+            throw ImageIOError.notThisFormat(
+                path: name, expected: "a .npy file (no \\x93NUMPY magic)")
         }
         let major = bytes[6]
         let headerLengthSize = major == 1 ? 2 : 4
         guard (1...3).contains(major) else {
-            throw ImageIOError.unsupported(path: name, detail: "NPY format version \(major).\(bytes[7])")
+            throw ImageIOError.unsupported(
+                path: name, detail: "NPY format version \(major).\(bytes[7])")
         }
-        guard bytes.count >= 8 + headerLengthSize else { throw ImageIOError.truncated(path: name, detail: "header length missing") }
+        guard bytes.count >= 8 + headerLengthSize else {
+            throw ImageIOError.truncated(path: name, detail: "header length missing")
+        }
         var headerLength = 0
-        for offset in (0..<headerLengthSize).reversed() { headerLength = headerLength << 8 | Int(bytes[8 + offset]) }
+        for offset in (0..<headerLengthSize).reversed() {
+            headerLength = headerLength << 8 | Int(bytes[8 + offset])
+        }
         let dataStart = 8 + headerLengthSize + headerLength
-        guard bytes.count >= dataStart else { throw ImageIOError.truncated(path: name, detail: "header ends early") }
+        guard bytes.count >= dataStart else {
+            throw ImageIOError.truncated(path: name, detail: "header ends early")
+        }
         let header = String(decoding: bytes[(8 + headerLengthSize)..<dataStart], as: UTF8.self)
         let fields = try parseHeader(header, name: name)
         guard !fields.fortranOrder else {
-            throw ImageIOError.unsupported(path: name, detail: "Fortran-ordered arrays (save with np.ascontiguousarray)")
+            throw ImageIOError.unsupported(
+                path: name, detail: "Fortran-ordered arrays (save with np.ascontiguousarray)")
         }
         let (count, overflow) = fields.shape.reduce((1, false)) { partial, size in
             let (value, o) = partial.0.multipliedReportingOverflow(by: size)
             return (value, partial.1 || o)
         }
-        guard !overflow, count <= Int32.max else { throw ImageIOError.badHeader(path: name, detail: "shape \(fields.shape) is too large") }
+        guard !overflow, count <= Int32.max else {
+            throw ImageIOError.badHeader(path: name, detail: "shape \(fields.shape) is too large")
+        }
         let kind = fields.descr.drop { "<>|=".contains($0) }
-        guard kind.count == 2, let elementSize = Int(String(kind.dropFirst())), [1, 2, 4, 8].contains(elementSize) else {
+        guard kind.count == 2, let elementSize = Int(String(kind.dropFirst())),
+            [1, 2, 4, 8].contains(elementSize)
+        else {
             throw ImageIOError.unsupported(path: name, detail: "dtype '\(fields.descr)'")
         }
         let needed = count * elementSize
         guard bytes.count - dataStart >= needed else {
-            throw ImageIOError.truncated(path: name, detail: "shape \(fields.shape) needs \(needed) data bytes, found \(bytes.count - dataStart)")
+            throw ImageIOError.truncated(
+                path: name,
+                detail:
+                    "shape \(fields.shape) needs \(needed) data bytes, found \(bytes.count - dataStart)"
+            )
         }
-        return Layout(shape: fields.shape, count: count, descr: fields.descr, kind: kind,
-                      littleEndian: !fields.descr.hasPrefix(">"), data: bytes[dataStart..<(dataStart + needed)])
+        return Layout(
+            shape: fields.shape, count: count, descr: fields.descr, kind: kind,
+            littleEndian: !fields.descr.hasPrefix(">"),
+            data: bytes[dataStart..<(dataStart + needed)])
     }
 
     /// Encodes an array as `.npy` version 1.0 bytes, little-endian, header padded to 64 bytes.
     public static func encode(_ array: NPYArray) -> [UInt8] {
-        let shapeText = array.shape.count == 1 ? "(\(array.shape[0]),)" : "(" + array.shape.map(String.init).joined(separator: ", ") + ")"
-        var header = "{'descr': '\(array.values.dtype)', 'fortran_order': False, 'shape': \(shapeText), }"
+        let shapeText =
+            array.shape.count == 1
+            ? "(\(array.shape[0]),)"
+            : "(" + array.shape.map(String.init).joined(separator: ", ") + ")"
+        var header =
+            "{'descr': '\(array.values.dtype)', 'fortran_order': False, 'shape': \(shapeText), }"
         let unpadded = 10 + header.utf8.count + 1
         header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
         var bytes = magic + [1, 0, UInt8(header.utf8.count & 0xff), UInt8(header.utf8.count >> 8)]
@@ -178,7 +245,8 @@ public enum NPY {
         switch array.values {
         case .uint8(let v): bytes += v
         case .uint16(let v): appendLittleEndian(v.map { UInt64($0) }, size: 2, to: &bytes)
-        case .float32(let v): appendLittleEndian(v.map { UInt64($0.bitPattern) }, size: 4, to: &bytes)
+        case .float32(let v):
+            appendLittleEndian(v.map { UInt64($0.bitPattern) }, size: 4, to: &bytes)
         case .float64(let v): appendLittleEndian(v.map { $0.bitPattern }, size: 8, to: &bytes)
         }
         return bytes
@@ -201,14 +269,17 @@ public enum NPY {
     /// `{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }`.
     private static func parseHeader(_ header: String, name: String) throws -> HeaderFields {
         func value(of key: String) -> Substring? {
-            guard let keyRange = header.range(of: "'\(key)'") ?? header.range(of: "\"\(key)\"") else { return nil }
+            guard let keyRange = header.range(of: "'\(key)'") ?? header.range(of: "\"\(key)\"")
+            else { return nil }
             var rest = header[keyRange.upperBound...].drop { $0 == " " }
             guard rest.first == ":" else { return nil }
             rest = rest.dropFirst().drop { $0 == " " }
             return rest
         }
-        guard let descrText = value(of: "descr"), let quote = descrText.first, quote == "'" || quote == "\"",
-              let end = descrText.dropFirst().firstIndex(of: quote) else {
+        guard let descrText = value(of: "descr"), let quote = descrText.first,
+            quote == "'" || quote == "\"",
+            let end = descrText.dropFirst().firstIndex(of: quote)
+        else {
             throw ImageIOError.badHeader(path: name, detail: "NPY header has no 'descr'")
         }
         let descr = String(descrText[descrText.index(after: descrText.startIndex)..<end])
@@ -216,7 +287,9 @@ public enum NPY {
             throw ImageIOError.badHeader(path: name, detail: "NPY header has no 'fortran_order'")
         }
         let fortran = orderText.hasPrefix("True")
-        guard let shapeText = value(of: "shape"), shapeText.first == "(", let close = shapeText.firstIndex(of: ")") else {
+        guard let shapeText = value(of: "shape"), shapeText.first == "(",
+            let close = shapeText.firstIndex(of: ")")
+        else {
             throw ImageIOError.badHeader(path: name, detail: "NPY header has no 'shape'")
         }
         let inner = shapeText[shapeText.index(after: shapeText.startIndex)..<close]
@@ -225,14 +298,17 @@ public enum NPY {
             let trimmed = part.trimmingSpaces().filter { $0 != "L" }  // Python 2 wrote 3L
             if trimmed.isEmpty { continue }
             guard let size = Int(trimmed), size >= 0 else {
-                throw ImageIOError.badHeader(path: name, detail: "NPY shape entry '\(trimmed)' is not a size")
+                throw ImageIOError.badHeader(
+                    path: name, detail: "NPY shape entry '\(trimmed)' is not a size")
             }
             shape.append(size)
         }
         return HeaderFields(descr: descr, fortranOrder: fortran, shape: shape)
     }
 
-    private static func unpack<T>(_ data: ArraySlice<UInt8>, count: Int, littleEndian: Bool, _ make: (UInt64) -> T) -> [T] {
+    private static func unpack<T>(
+        _ data: ArraySlice<UInt8>, count: Int, littleEndian: Bool, _ make: (UInt64) -> T
+    ) -> [T] {
         let size = data.count / max(count, 1)
         var result = [T]()
         result.reserveCapacity(count)
@@ -262,7 +338,9 @@ extension StringProtocol {
     /// The text without leading and trailing spaces, tabs and newlines.
     func trimmingSpaces() -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        guard let first = firstIndex(where: { !isSpace($0) }),
+            let last = lastIndex(where: { !isSpace($0) })
+        else { return "" }
         return String(self[first...last])
     }
 }
@@ -282,10 +360,13 @@ extension Image {
 /// The value of an IEEE 754 half-precision bit pattern.
 func doubleFromHalf(_ bits: UInt16) -> Double {
     let sign: Double = bits & 0x8000 == 0 ? 1 : -1
-    let exponent = Int(bits >> 10 & 0x1f), fraction = Double(bits & 0x3ff)
+    let exponent = Int(bits >> 10 & 0x1f)
+    let fraction = Double(bits & 0x3ff)
     switch exponent {
     case 0: return sign * fraction * 0x1p-24
     case 31: return fraction == 0 ? sign * .infinity : .nan
-    default: return sign * (1 + fraction / 1024) * Double(sign: .plus, exponent: exponent - 15, significand: 1)
+    default:
+        return sign * (1 + fraction / 1024)
+            * Double(sign: .plus, exponent: exponent - 15, significand: 1)
     }
 }

@@ -21,39 +21,49 @@ public enum PNGDecoder {
     }
 
     /// Decodes PNG bytes held in memory; `name` is used in error messages.
-    public static func decode(_ bytes: [UInt8], name: String = "<memory>", maxPixels: Int = defaultMaxPixels) throws -> Image {
+    public static func decode(
+        _ bytes: [UInt8], name: String = "<memory>", maxPixels: Int = defaultMaxPixels
+    ) throws -> Image {
         if bytes.isEmpty { throw ImageIOError.empty(path: name) }
         return try bytes.withUnsafeBufferPointer { buffer in
             var decoder: OpaquePointer?
             var info = cpng_info()
             var message = [CChar](repeating: 0, count: 256)
-            let openStatus = cpng_decoder_open(buffer.baseAddress, buffer.count, UInt64(max(0, maxPixels)),
-                                               &decoder, &info, &message, message.count)
+            let openStatus = cpng_decoder_open(
+                buffer.baseAddress, buffer.count, UInt64(max(0, maxPixels)),
+                &decoder, &info, &message, message.count)
             guard openStatus == Int32(CPNG_OK.rawValue), let decoder else {
                 throw error(status: openStatus, message: message, name: name)
             }
             defer { cpng_decoder_free(decoder) }
             let format = Self.format(of: info)
-            let width = Int(info.width), height = Int(info.height), channels = Int(info.channels)
+            let width = Int(info.width)
+            let height = Int(info.height)
+            let channels = Int(info.channels)
             let count = width * height * channels
             try requireRoomForPixelStream(info, fileBytes: buffer.count, name: name)
             var status: Int32 = 0
             let samples: Image.Samples
             if info.bit_depth == 16 {
                 let values = [UInt16](unsafeUninitializedCapacity: count) { pointer, initialized in
-                    status = cpng_decoder_read(decoder, pointer.baseAddress, count * 2, &message, message.count)
+                    status = cpng_decoder_read(
+                        decoder, pointer.baseAddress, count * 2, &message, message.count)
                     initialized = count
                 }
                 samples = .uint16(values)
             } else {
                 let values = [UInt8](unsafeUninitializedCapacity: count) { pointer, initialized in
-                    status = cpng_decoder_read(decoder, pointer.baseAddress, count, &message, message.count)
+                    status = cpng_decoder_read(
+                        decoder, pointer.baseAddress, count, &message, message.count)
                     initialized = count
                 }
                 samples = .uint8(values)
             }
-            guard status == Int32(CPNG_OK.rawValue) else { throw error(status: status, message: message, name: name) }
-            return try Image(width: width, height: height, channels: channels, samples: samples, source: format)
+            guard status == Int32(CPNG_OK.rawValue) else {
+                throw error(status: status, message: message, name: name)
+            }
+            return try Image(
+                width: width, height: height, channels: channels, samples: samples, source: format)
         }
     }
 
@@ -66,9 +76,12 @@ public enum PNGDecoder {
         let sourceChannels = [0: 1, 2: 3, 3: 1, 4: 2, 6: 4][Int(info.source_color_type)] ?? 4
         let rowBytes = (Int(info.width) * sourceChannels * Int(info.source_bit_depth) + 7) / 8 + 1
         let streamBytes = rowBytes.multipliedReportingOverflow(by: Int(info.height))
-        guard streamBytes.overflow || streamBytes.partialValue > fileBytes * deflateMaximumRatio else { return }
-        throw ImageIOError.truncated(path: name, detail: "the header claims \(info.width)x\(info.height) pixels, more than "
-                                     + "its \(fileBytes) bytes can hold")
+        guard streamBytes.overflow || streamBytes.partialValue > fileBytes * deflateMaximumRatio
+        else { return }
+        throw ImageIOError.truncated(
+            path: name,
+            detail: "the header claims \(info.width)x\(info.height) pixels, more than "
+                + "its \(fileBytes) bytes can hold")
     }
 
     /// What a PNG header says, read without decoding any pixels.
@@ -89,14 +102,16 @@ public enum PNGDecoder {
             var decoder: OpaquePointer?
             var info = cpng_info()
             var message = [CChar](repeating: 0, count: 256)
-            let status = cpng_decoder_open(buffer.baseAddress, buffer.count, UInt64(Int64.max), &decoder, &info,
-                                           &message, message.count)
+            let status = cpng_decoder_open(
+                buffer.baseAddress, buffer.count, UInt64(Int64.max), &decoder, &info,
+                &message, message.count)
             guard status == Int32(CPNG_OK.rawValue), let decoder else {
                 throw error(status: status, message: message, name: name)
             }
             cpng_decoder_free(decoder)
-            return Header(width: Int(info.width), height: Int(info.height), format: format(of: info),
-                          channels: Int(info.channels), decodedBitDepth: Int(info.bit_depth))
+            return Header(
+                width: Int(info.width), height: Int(info.height), format: format(of: info),
+                channels: Int(info.channels), decodedBitDepth: Int(info.bit_depth))
         }
     }
 
@@ -115,21 +130,26 @@ public enum PNGDecoder {
     }
 
     private static func format(of info: cpng_info) -> PNGFormat {
-        PNGFormat(colorType: PNGColorType(rawValue: Int(info.source_color_type)) ?? .gray,
-                  bitDepth: Int(info.source_bit_depth), interlaced: info.interlaced != 0,
-                  hasTransparencyChunk: info.has_trns != 0)
+        PNGFormat(
+            colorType: PNGColorType(rawValue: Int(info.source_color_type)) ?? .gray,
+            bitDepth: Int(info.source_bit_depth), interlaced: info.interlaced != 0,
+            hasTransparencyChunk: info.has_trns != 0)
     }
 
     private static func error(status: Int32, message: [CChar], name: String) -> ImageIOError {
         let detail = text(of: message)
         switch UInt32(status) {
-        case CPNG_NOT_PNG.rawValue: return .notThisFormat(path: name, expected: "a PNG file (no PNG signature)")
-        case CPNG_TRUNCATED.rawValue: return .truncated(path: name, detail: "the data ends before the image does")
+        case CPNG_NOT_PNG.rawValue:
+            return .notThisFormat(path: name, expected: "a PNG file (no PNG signature)")
+        case CPNG_TRUNCATED.rawValue:
+            return .truncated(path: name, detail: "the data ends before the image does")
         case CPNG_CRC.rawValue: return .crcMismatch(path: name, detail: detail)
         case CPNG_BAD_HEADER.rawValue: return .badHeader(path: name, detail: detail)
-        case CPNG_TOO_LARGE.rawValue: return .tooLarge(path: name, detail: detail + " (raise it with --max-pixels)")
+        case CPNG_TOO_LARGE.rawValue:
+            return .tooLarge(path: name, detail: detail + " (raise it with --max-pixels)")
         case CPNG_UNSUPPORTED.rawValue: return .unsupported(path: name, detail: detail)
-        case CPNG_NO_MEMORY.rawValue: return .tooLarge(path: name, detail: "out of memory while decoding")
+        case CPNG_NO_MEMORY.rawValue:
+            return .tooLarge(path: name, detail: "out of memory while decoding")
         default: return .corrupt(path: name, detail: detail)
         }
     }

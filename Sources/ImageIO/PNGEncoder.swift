@@ -1,10 +1,11 @@
 // PNGEncoder: writes images as PNG through libpng (via CPNG), atomically.
 
 import CPNG
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// How to write a PNG.
@@ -20,8 +21,10 @@ public struct PNGWriteOptions: Sendable, Equatable {
     /// of it to libpng on the calling thread. The default is the number of online processors.
     public var threads: Int
 
-    public init(bitDepth: Int? = nil, compressionLevel: Int = 6, interlaced: Bool = false,
-                threads: Int = PNGWriteOptions.processorCount) {
+    public init(
+        bitDepth: Int? = nil, compressionLevel: Int = 6, interlaced: Bool = false,
+        threads: Int = PNGWriteOptions.processorCount
+    ) {
         self.bitDepth = bitDepth
         self.compressionLevel = compressionLevel
         self.interlaced = interlaced
@@ -35,33 +38,43 @@ public struct PNGWriteOptions: Sendable, Equatable {
 /// Writes PNG images.
 public enum PNGEncoder {
     /// Encodes `image` as PNG bytes.
-    public static func encode(_ image: Image, options: PNGWriteOptions = PNGWriteOptions()) throws -> [UInt8] {
+    public static func encode(_ image: Image, options: PNGWriteOptions = PNGWriteOptions()) throws
+        -> [UInt8]
+    {
         guard (0...9).contains(options.compressionLevel) else {
-            throw ImageIOError.invalidImage("compression level must be 0 to 9, got \(options.compressionLevel)")
+            throw ImageIOError.invalidImage(
+                "compression level must be 0 to 9, got \(options.compressionLevel)")
         }
         if let depth = options.bitDepth, depth != 8, depth != 16 {
             throw ImageIOError.invalidImage("PNG bit depth must be 8 or 16, got \(depth)")
         }
         let converted = options.bitDepth.map { image.converted(toBitDepth: $0) } ?? image
         if options.bitDepth == nil, let plan = packedPlan(for: converted) {
-            return try run(width: image.width, height: image.height, colorType: plan.colorType, bitDepth: plan.bitDepth,
-                           options: options, pixels: plan.values, palette: plan.palette)
+            return try run(
+                width: image.width, height: image.height, colorType: plan.colorType,
+                bitDepth: plan.bitDepth,
+                options: options, pixels: plan.values, palette: plan.palette)
         }
-        let colorType: PNGColorType = [1: .gray, 2: .grayAlpha, 3: .rgb, 4: .rgba][converted.channels] ?? .gray
+        let colorType: PNGColorType =
+            [1: .gray, 2: .grayAlpha, 3: .rgb, 4: .rgba][converted.channels] ?? .gray
         switch converted.samples {
         case .uint8(let values):
-            return try run(width: image.width, height: image.height, colorType: colorType, bitDepth: 8,
-                           options: options, pixels: values, palette: [])
+            return try run(
+                width: image.width, height: image.height, colorType: colorType, bitDepth: 8,
+                options: options, pixels: values, palette: [])
         case .uint16(let values):
             return try values.withUnsafeBytes { raw in
-                try run(width: image.width, height: image.height, colorType: colorType, bitDepth: 16,
-                        options: options, pixels: Array(raw), palette: [])
+                try run(
+                    width: image.width, height: image.height, colorType: colorType, bitDepth: 16,
+                    options: options, pixels: Array(raw), palette: [])
             }
         }
     }
 
     /// Encodes `image` and writes it to `path` atomically (`-` for standard output).
-    public static func write(_ image: Image, to path: String, options: PNGWriteOptions = PNGWriteOptions()) throws {
+    public static func write(
+        _ image: Image, to path: String, options: PNGWriteOptions = PNGWriteOptions()
+    ) throws {
         let bytes: [UInt8]
         do {
             bytes = try encode(image, options: options)
@@ -80,19 +93,26 @@ public enum PNGEncoder {
     }
 
     private static func packedPlan(for image: Image) -> PackedPlan? {
-        guard let source = image.source, case .uint8(let samples) = image.samples else { return nil }
+        guard let source = image.source, case .uint8(let samples) = image.samples else {
+            return nil
+        }
         if source.colorType == .gray, source.bitDepth < 8, image.channels == 1 {
             let step = UInt8(255 / ((1 << source.bitDepth) - 1))
             guard samples.allSatisfy({ $0 % step == 0 }) else { return nil }
-            return PackedPlan(colorType: .gray, bitDepth: source.bitDepth, values: samples.map { $0 / step }, palette: [])
+            return PackedPlan(
+                colorType: .gray, bitDepth: source.bitDepth, values: samples.map { $0 / step },
+                palette: [])
         }
         if source.colorType == .palette, image.channels >= 3 {
-            return palettePlan(samples: samples, channels: image.channels, preferredDepth: source.bitDepth)
+            return palettePlan(
+                samples: samples, channels: image.channels, preferredDepth: source.bitDepth)
         }
         return nil
     }
 
-    private static func palettePlan(samples: [UInt8], channels: Int, preferredDepth: Int) -> PackedPlan? {
+    private static func palettePlan(samples: [UInt8], channels: Int, preferredDepth: Int)
+        -> PackedPlan?
+    {
         var indexOfColor = [UInt32: UInt8]()
         var palette = [UInt8]()
         var indices = [UInt8](repeating: 0, count: samples.count / channels)
@@ -100,7 +120,9 @@ public enum PNGEncoder {
         for pixel in 0..<indices.count {
             let base = pixel * channels
             let alpha = channels == 4 ? samples[base + 3] : 255
-            let key = UInt32(samples[base]) << 24 | UInt32(samples[base + 1]) << 16 | UInt32(samples[base + 2]) << 8 | UInt32(alpha)
+            let key =
+                UInt32(samples[base]) << 24 | UInt32(samples[base + 1]) << 16 | UInt32(
+                    samples[base + 2]) << 8 | UInt32(alpha)
             if let index = indexOfColor[key] {
                 indices[pixel] = index
                 continue
@@ -120,15 +142,18 @@ public enum PNGEncoder {
         return PackedPlan(colorType: .palette, bitDepth: depth, values: indices, palette: palette)
     }
 
-    private static func run(width: Int, height: Int, colorType: PNGColorType, bitDepth: Int,
-                            options: PNGWriteOptions, pixels: [UInt8], palette: [UInt8]) throws -> [UInt8] {
+    private static func run(
+        width: Int, height: Int, colorType: PNGColorType, bitDepth: Int,
+        options: PNGWriteOptions, pixels: [UInt8], palette: [UInt8]
+    ) throws -> [UInt8] {
         var output: UnsafeMutablePointer<UInt8>?
         var length = 0
         var message = [CChar](repeating: 0, count: 256)
         let status = pixels.withUnsafeBytes { pixelBytes in
             palette.withUnsafeBufferPointer { paletteBytes in
                 var request = cpng_write_request(
-                    width: UInt32(width), height: UInt32(height), color_type: Int32(colorType.rawValue),
+                    width: UInt32(width), height: UInt32(height),
+                    color_type: Int32(colorType.rawValue),
                     bit_depth: Int32(bitDepth), compression_level: Int32(options.compressionLevel),
                     interlaced: options.interlaced ? 1 : 0, pixels: pixelBytes.baseAddress,
                     palette: paletteBytes.baseAddress, palette_size: Int32(palette.count / 4),

@@ -1,9 +1,9 @@
 // TemporaryFiles: remembers half-written temporary files so a signal handler can remove them.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The temporary files that atomic writes have open right now.
@@ -34,7 +34,9 @@ public enum TemporaryFiles {
             let base = slots + slot * slotSize
             // The first byte marks the slot as used, so it is written last.
             base[bytes.count] = 0
-            for (offset, byte) in bytes.enumerated().reversed() { base[offset] = CChar(bitPattern: byte) }
+            for (offset, byte) in bytes.enumerated().reversed() {
+                base[offset] = CChar(bitPattern: byte)
+            }
             return
         }
     }

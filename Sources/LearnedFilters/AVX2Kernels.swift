@@ -16,9 +16,9 @@ enum AVX2Kernels {
     /// Whether this processor has the kernels.
     static let supported: Bool = {
         #if arch(x86_64)
-        return ck_has_avx2_fma() != 0
+            return ck_has_avx2_fma() != 0
         #else
-        return false
+            return false
         #endif
     }()
 
@@ -31,73 +31,105 @@ enum AVX2Kernels {
 
     /// The shape of one row for the kernels.
     static func rowShape(_ g: ConvGeometry, paddedWidth: Int, filters: Int) -> ck_conv_row_shape {
-        ck_conv_row_shape(kernel_height: Int32(g.kernelHeight), kernel_width: Int32(g.kernelWidth), stride_x: Int32(g.strideX),
-                          dilation_y: Int32(g.dilationY), dilation_x: Int32(g.dilationX), padded_width: paddedWidth,
-                          columns: Int32(g.outputWidth), filters: Int32(filters))
+        ck_conv_row_shape(
+            kernel_height: Int32(g.kernelHeight), kernel_width: Int32(g.kernelWidth),
+            stride_x: Int32(g.strideX),
+            dilation_y: Int32(g.dilationY), dilation_x: Int32(g.dilationX),
+            padded_width: paddedWidth,
+            columns: Int32(g.outputWidth), filters: Int32(filters))
     }
 
     /// See ``ConvDirect``'s forward row; `top` is the padded sample's first row under it.
-    static func forwardRow(_ top: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                           shape: ck_conv_row_shape, relu: Bool, output: UnsafeMutablePointer<Float>) {
+    static func forwardRow(
+        _ top: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+        shape: ck_conv_row_shape, relu: Bool, output: UnsafeMutablePointer<Float>
+    ) {
         #if arch(x86_64)
-        ck_conv_forward_row(top, kernel, bias, shape, relu ? 1 : 0, output)
+            ck_conv_forward_row(top, kernel, bias, shape, relu ? 1 : 0, output)
         #endif
     }
 
     /// See ``ConvDirect``'s kernel-gradient row; `top` is the padded sample's first row under it.
-    static func kernelGradientRow(_ top: UnsafePointer<Float>, gradient: UnsafePointer<Float>, shape: ck_conv_row_shape,
-                                  kernelSums: UnsafeMutablePointer<Float>) {
+    static func kernelGradientRow(
+        _ top: UnsafePointer<Float>, gradient: UnsafePointer<Float>, shape: ck_conv_row_shape,
+        kernelSums: UnsafeMutablePointer<Float>
+    ) {
         #if arch(x86_64)
-        ck_conv_kernel_gradient_row(top, gradient, shape, kernelSums)
+            ck_conv_kernel_gradient_row(top, gradient, shape, kernelSums)
         #endif
     }
 
     /// See ``ConvDirect``'s `poolBand`: `band` is `[poolHeight, cells * poolWidth, filters]`.
-    static func poolBand(_ band: UnsafePointer<Float>, pool p: ConvGeometry, filters: Int,
-                         pooled: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Float>) {
+    static func poolBand(
+        _ band: UnsafePointer<Float>, pool p: ConvGeometry, filters: Int,
+        pooled: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Float>
+    ) {
         #if arch(x86_64)
-        ck_pool_band(band, Int32(p.kernelHeight), Int32(p.kernelWidth), Int32(p.outputWidth), Int32(filters), pooled, argmax)
+            ck_pool_band(
+                band, Int32(p.kernelHeight), Int32(p.kernelWidth), Int32(p.outputWidth),
+                Int32(filters), pooled, argmax)
         #endif
     }
 
     /// See ``ConvDirect``'s `unpoolRow`.
-    static func unpoolRow(windowRow: Int, gradient: UnsafePointer<Float>, pooled: UnsafePointer<Float>?, argmax: UnsafePointer<Float>,
-                          pool p: ConvGeometry, filters: Int, into row: UnsafeMutablePointer<Float>) {
+    static func unpoolRow(
+        windowRow: Int, gradient: UnsafePointer<Float>, pooled: UnsafePointer<Float>?,
+        argmax: UnsafePointer<Float>,
+        pool p: ConvGeometry, filters: Int, into row: UnsafeMutablePointer<Float>
+    ) {
         #if arch(x86_64)
-        ck_unpool_row(Int32(windowRow), gradient, pooled, argmax, Int32(p.kernelWidth), Int32(p.outputWidth), Int32(filters), row)
+            ck_unpool_row(
+                Int32(windowRow), gradient, pooled, argmax, Int32(p.kernelWidth),
+                Int32(p.outputWidth), Int32(filters), row)
         #endif
     }
 
     /// See ``ConvWinograd/transformInput(_:samples:into:geometry:avx2:)``: one tile.
-    static func winogradInputTile(_ cells: UnsafeMutablePointer<UnsafeMutablePointer<Float>>, channels: Int,
-                                  target: UnsafeMutablePointer<Float>, plane: Int) {
+    static func winogradInputTile(
+        _ cells: UnsafeMutablePointer<UnsafeMutablePointer<Float>>, channels: Int,
+        target: UnsafeMutablePointer<Float>, plane: Int
+    ) {
         #if arch(x86_64)
-        ck_wino_input_tile(UnsafeRawPointer(cells).assumingMemoryBound(to: UnsafePointer<Float>?.self), Int32(channels), target, plane)
+            ck_wino_input_tile(
+                UnsafeRawPointer(cells).assumingMemoryBound(to: UnsafePointer<Float>?.self),
+                Int32(channels), target, plane)
         #endif
     }
 
     /// See ``ConvWinograd``'s `poolOutput`: one tile.
-    static func winogradPoolOutputTile(_ source: UnsafePointer<Float>, plane: Int, bias: UnsafePointer<Float>, relu: Bool, filters: Int,
-                                       pooled: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Float>) {
+    static func winogradPoolOutputTile(
+        _ source: UnsafePointer<Float>, plane: Int, bias: UnsafePointer<Float>, relu: Bool,
+        filters: Int,
+        pooled: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Float>
+    ) {
         #if arch(x86_64)
-        ck_wino_pool_output_tile(source, plane, bias, relu ? 1 : 0, Int32(filters), pooled, argmax)
+            ck_wino_pool_output_tile(
+                source, plane, bias, relu ? 1 : 0, Int32(filters), pooled, argmax)
         #endif
     }
 
     /// See ``ConvWinograd``'s `unpoolGradient`: one tile.
-    static func winogradUnpoolGradientTile(_ gradient: UnsafePointer<Float>, pooled: UnsafePointer<Float>?, argmax: UnsafePointer<Float>,
-                                           filters: Int, target: UnsafeMutablePointer<Float>, plane: Int,
-                                           biasSums: UnsafeMutablePointer<Float>) {
+    static func winogradUnpoolGradientTile(
+        _ gradient: UnsafePointer<Float>, pooled: UnsafePointer<Float>?,
+        argmax: UnsafePointer<Float>,
+        filters: Int, target: UnsafeMutablePointer<Float>, plane: Int,
+        biasSums: UnsafeMutablePointer<Float>
+    ) {
         #if arch(x86_64)
-        ck_wino_unpool_gradient_tile(gradient, pooled, argmax, Int32(filters), target, plane, biasSums)
+            ck_wino_unpool_gradient_tile(
+                gradient, pooled, argmax, Int32(filters), target, plane, biasSums)
         #endif
     }
 
     /// See ``ConvWinograd/scatterInputGradient(_:samples:into:geometry:avx2:)``: one tile.
-    static func winogradScatterTile(_ source: UnsafePointer<Float>, plane: Int, channels: Int,
-                                    cells: UnsafeMutablePointer<UnsafeMutablePointer<Float>>) {
+    static func winogradScatterTile(
+        _ source: UnsafePointer<Float>, plane: Int, channels: Int,
+        cells: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+    ) {
         #if arch(x86_64)
-        ck_wino_scatter_tile(source, plane, Int32(channels), UnsafeRawPointer(cells).assumingMemoryBound(to: UnsafeMutablePointer<Float>?.self))
+            ck_wino_scatter_tile(
+                source, plane, Int32(channels),
+                UnsafeRawPointer(cells).assumingMemoryBound(to: UnsafeMutablePointer<Float>?.self))
         #endif
     }
 }

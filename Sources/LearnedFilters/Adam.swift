@@ -18,7 +18,10 @@ public struct AdamConfiguration: Sendable, Equatable {
     public var epsilon: Float = 1e-7
     public var form: AdamForm = .keras
 
-    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7, form: AdamForm = .keras) {
+    public init(
+        learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,
+        form: AdamForm = .keras
+    ) {
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
@@ -60,14 +63,17 @@ public final class Adam {
         let correction2 = 1 - pow(Double(c.beta2), t)
         for (index, parameter) in parameters.enumerated() {
             let count = parameter.value.count
-            let b1 = c.beta1, b2 = c.beta2, epsilon = c.epsilon
+            let b1 = c.beta1
+            let b2 = c.beta2
+            let epsilon = c.epsilon
             parameter.value.withUnsafeMutableBufferPointer { w in
                 parameter.gradient.withUnsafeBufferPointer { g in
                     firstMoments[index].withUnsafeMutableBufferPointer { m in
                         secondMoments[index].withUnsafeMutableBufferPointer { v in
                             switch c.form {
                             case .keras:
-                                let rate = Float(Double(c.learningRate) * correction2.squareRoot() / correction1)
+                                let rate = Float(
+                                    Double(c.learningRate) * correction2.squareRoot() / correction1)
                                 for i in 0..<count {
                                     m[i] = b1 * m[i] + (1 - b1) * g[i]
                                     v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]

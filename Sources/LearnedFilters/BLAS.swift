@@ -11,12 +11,16 @@ enum BLAS {
 
     /// `C = alpha * op(A) * op(B) + beta * C` for row-major `A` (m x k after `op`), `B` (k x n
     /// after `op`) and `C` (m x n).
-    static func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
-                     alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-                     beta: Float = 0, c: UnsafeMutablePointer<Float>) {
+    static func gemm(
+        transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>
+    ) {
         let lda = transposeA ? m : k
         let ldb = transposeB ? k : n
-        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(n))
+        cblas_sgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
+            transposeB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(n))
     }
 }

@@ -24,18 +24,28 @@ public final class Conv2D: Layer {
     private var lastInput = Tensor(zeros: [0])
     private var lastOutput = Tensor(zeros: [0])
 
-    init(name: String, spec: LayerSpec, inputShape: [Int], generator: inout SeededGenerator) throws {
-        guard case let .conv2d(filters, kernelSize, strides, dilation, padding, activation) = spec else {
+    init(name: String, spec: LayerSpec, inputShape: [Int], generator: inout SeededGenerator) throws
+    {
+        guard
+            case .conv2d(
+                let filters, let kernelSize, let strides, let dilation, let padding, let activation) =
+                spec
+        else {
             throw LearnedFiltersError.badShape("\(name) is not a convolution")
         }
         guard inputShape.count == 3 else {
-            throw LearnedFiltersError.badShape("\(name) needs an input of shape (h, w, c), got \(inputShape)")
+            throw LearnedFiltersError.badShape(
+                "\(name) needs an input of shape (h, w, c), got \(inputShape)")
         }
-        let geometry = ConvGeometry(inputHeight: inputShape[0], inputWidth: inputShape[1], inputChannels: inputShape[2],
-                                    kernelHeight: kernelSize[0], kernelWidth: kernelSize[1], strideY: strides[0], strideX: strides[1],
-                                    dilationY: dilation[0], dilationX: dilation[1], padding: padding)
+        let geometry = ConvGeometry(
+            inputHeight: inputShape[0], inputWidth: inputShape[1], inputChannels: inputShape[2],
+            kernelHeight: kernelSize[0], kernelWidth: kernelSize[1], strideY: strides[0],
+            strideX: strides[1],
+            dilationY: dilation[0], dilationX: dilation[1], padding: padding)
         guard geometry.outputHeight > 0, geometry.outputWidth > 0 else {
-            throw LearnedFiltersError.badShape("\(name): a \(kernelSize[0])x\(kernelSize[1]) kernel does not fit the input \(inputShape)")
+            throw LearnedFiltersError.badShape(
+                "\(name): a \(kernelSize[0])x\(kernelSize[1]) kernel does not fit the input \(inputShape)"
+            )
         }
         self.name = name
         self.spec = spec
@@ -47,9 +57,12 @@ public final class Conv2D: Layer {
         fastPath = FastPath(geometry, filters: filters)
         let fanIn = geometry.taps * geometry.inputChannels
         let fanOut = geometry.taps * filters
-        kernel = Parameter(name: "kernel", shape: [kernelSize[0], kernelSize[1], inputShape[2], filters],
-                           value: glorotUniform(count: fanIn * filters, fanIn: fanIn, fanOut: fanOut, generator: &generator))
-        bias = Parameter(name: "bias", shape: [filters], value: [Float](repeating: 0, count: filters))
+        kernel = Parameter(
+            name: "kernel", shape: [kernelSize[0], kernelSize[1], inputShape[2], filters],
+            value: glorotUniform(
+                count: fanIn * filters, fanIn: fanIn, fanOut: fanOut, generator: &generator))
+        bias = Parameter(
+            name: "bias", shape: [filters], value: [Float](repeating: 0, count: filters))
     }
 
     public func forward(_ input: Tensor, options: ForwardOptions) -> Tensor {
@@ -58,42 +71,56 @@ public final class Conv2D: Layer {
         var output: [Float]
         switch options.implementation {
         case .reference:
-            output = ReferenceOps.convForward(input: input.values, kernel: kernel.value, bias: bias.value, batch: batch,
-                                              geometry: geometry, filters: filters)
+            output = ReferenceOps.convForward(
+                input: input.values, kernel: kernel.value, bias: bias.value, batch: batch,
+                geometry: geometry, filters: filters)
             if activation == .relu { output = ReferenceOps.relu(output) }
         case .fast:
             output = uninitializedFloats(batch * geometry.outputPixels * filters)
-            let forward = switch fastPath {
-            case .direct: ConvDirect.forward
-            case .winograd: ConvWinograd.forward
-            case .lowered: ConvLowered.forward
-            }
-            forward(input.values, kernel.value, bias.value, &output, batch, geometry, filters, activation == .relu)
+            let forward =
+                switch fastPath {
+                case .direct: ConvDirect.forward
+                case .winograd: ConvWinograd.forward
+                case .lowered: ConvLowered.forward
+                }
+            forward(
+                input.values, kernel.value, bias.value, &output, batch, geometry, filters,
+                activation == .relu)
         }
         lastOutput = Tensor(shape: [batch] + outputShape, values: output)
         return lastOutput
     }
 
-    public func backward(_ outputGradient: Tensor, options: ForwardOptions, needInputGradient: Bool) -> Tensor? {
+    public func backward(_ outputGradient: Tensor, options: ForwardOptions, needInputGradient: Bool)
+        -> Tensor?
+    {
         let batch = lastInput.batch
         switch options.implementation {
         case .reference:
-            let gradient = activation == .relu
-                ? ReferenceOps.reluBackward(output: lastOutput.values, outputGradient: outputGradient.values) : outputGradient.values
-            let grads = ReferenceOps.convBackward(input: lastInput.values, kernel: kernel.value, outputGradient: gradient,
-                                                  batch: batch, geometry: geometry, filters: filters)
+            let gradient =
+                activation == .relu
+                ? ReferenceOps.reluBackward(
+                    output: lastOutput.values, outputGradient: outputGradient.values)
+                : outputGradient.values
+            let grads = ReferenceOps.convBackward(
+                input: lastInput.values, kernel: kernel.value, outputGradient: gradient,
+                batch: batch, geometry: geometry, filters: filters)
             accumulate(grads.kernel, into: kernel)
             accumulate(grads.bias, into: bias)
             return needInputGradient ? Tensor(shape: lastInput.shape, values: grads.input) : nil
         case .fast:
-            var inputGradient: [Float]? = needInputGradient ? [Float](repeating: 0, count: lastInput.values.count) : nil
-            let backward = switch fastPath {
-            case .direct: ConvDirect.backward
-            case .winograd: ConvWinograd.backward
-            case .lowered: ConvLowered.backward
-            }
-            backward(lastInput.values, kernel.value, outputGradient.values, activation == .relu ? lastOutput.values : nil,
-                     &kernel.gradient, &bias.gradient, &inputGradient, batch, geometry, filters)
+            var inputGradient: [Float]? =
+                needInputGradient ? [Float](repeating: 0, count: lastInput.values.count) : nil
+            let backward =
+                switch fastPath {
+                case .direct: ConvDirect.backward
+                case .winograd: ConvWinograd.backward
+                case .lowered: ConvLowered.backward
+                }
+            backward(
+                lastInput.values, kernel.value, outputGradient.values,
+                activation == .relu ? lastOutput.values : nil,
+                &kernel.gradient, &bias.gradient, &inputGradient, batch, geometry, filters)
             return inputGradient.map { Tensor(shape: lastInput.shape, values: $0) }
         }
     }
@@ -129,7 +156,8 @@ func accumulate(_ values: [Float], into parameter: Parameter) {
 }
 
 /// Keras' glorot-uniform initialiser: uniform in ±sqrt(6 / (fanIn + fanOut)).
-func glorotUniform(count: Int, fanIn: Int, fanOut: Int, generator: inout SeededGenerator) -> [Float] {
+func glorotUniform(count: Int, fanIn: Int, fanOut: Int, generator: inout SeededGenerator) -> [Float]
+{
     let limit = (6.0 / Float(fanIn + fanOut)).squareRoot()
     return (0..<count).map { _ in (generator.nextUnitFloat() * 2 - 1) * limit }
 }

@@ -8,8 +8,10 @@
 /// so the result depends only on the thread count. Matches ``ReferenceOps/convForward(input:kernel:bias:batch:geometry:filters:)``
 /// and ``ReferenceOps/convBackward(input:kernel:outputGradient:batch:geometry:filters:)``.
 enum ConvDirect {
-    static func forward(input: [Float], kernel: [Float], bias: [Float], output: inout [Float],
-                        batch: Int, geometry g: ConvGeometry, filters: Int, relu: Bool) {
+    static func forward(
+        input: [Float], kernel: [Float], bias: [Float], output: inout [Float],
+        batch: Int, geometry g: ConvGeometry, filters: Int, relu: Bool
+    ) {
         let window = PaddedWindow(g)
         let avx2 = AVX2Kernels.active
         input.withUnsafeBufferPointer { xb in
@@ -26,9 +28,12 @@ enum ConvDirect {
                             for n in samples {
                                 window.copy(x.base + n * g.inputSize, into: padded, geometry: g)
                                 for oy in 0..<g.outputHeight {
-                                    forwardRow(padded: padded, window: window, row: oy, kernel: w.base, bias: b.base,
-                                               output: y.base + (n * g.outputHeight + oy) * g.outputWidth * filters,
-                                               geometry: g, filters: filters, relu: relu, avx2: avx2)
+                                    forwardRow(
+                                        padded: padded, window: window, row: oy, kernel: w.base,
+                                        bias: b.base,
+                                        output: y.base + (n * g.outputHeight + oy) * g.outputWidth
+                                            * filters,
+                                        geometry: g, filters: filters, relu: relu, avx2: avx2)
                                 }
                             }
                         }
@@ -51,8 +56,12 @@ enum ConvDirect {
         }
 
         /// Fills `padded` from one single-channel sample.
-        func copy(_ image: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>, geometry g: ConvGeometry) {
-            let first = max(0, g.padLeft), skip = max(0, -g.padLeft)
+        func copy(
+            _ image: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>,
+            geometry g: ConvGeometry
+        ) {
+            let first = max(0, g.padLeft)
+            let skip = max(0, -g.padLeft)
             let count = max(0, min(g.inputWidth - skip, width - first))
             for py in 0..<height {
                 let row = padded + py * width
@@ -71,21 +80,28 @@ enum ConvDirect {
     /// Output row `oy` of one sample from its padded copy. Eight filters at a time, four
     /// pixels at once, their sums kept in registers across the taps; the last pixels of a row
     /// one at a time, and filters past the last eight one at a time.
-    static func forwardRow(padded: UnsafePointer<Float>, window: PaddedWindow, row oy: Int, kernel: UnsafePointer<Float>,
-                           bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, geometry g: ConvGeometry,
-                           filters: Int, relu: Bool, avx2: Bool) {
+    static func forwardRow(
+        padded: UnsafePointer<Float>, window: PaddedWindow, row oy: Int,
+        kernel: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, geometry g: ConvGeometry,
+        filters: Int, relu: Bool, avx2: Bool
+    ) {
         let top = padded + oy * g.strideY * window.width
         if avx2, filters % 8 == 0 {
-            AVX2Kernels.forwardRow(top, kernel: kernel, bias: bias, shape: AVX2Kernels.rowShape(g, paddedWidth: window.width, filters: filters),
-                                   relu: relu, output: output)
+            AVX2Kernels.forwardRow(
+                top, kernel: kernel, bias: bias,
+                shape: AVX2Kernels.rowShape(g, paddedWidth: window.width, filters: filters),
+                relu: relu, output: output)
             return
         }
         var f = 0
         while f + 8 <= filters {
             var ox = 0
             while ox + 4 <= g.outputWidth {
-                fourPixels(top + ox * g.strideX, window: window, kernel: kernel + f, bias: bias + f, output: output + ox * filters + f,
-                           geometry: g, filters: filters, relu: relu)
+                fourPixels(
+                    top + ox * g.strideX, window: window, kernel: kernel + f, bias: bias + f,
+                    output: output + ox * filters + f,
+                    geometry: g, filters: filters, relu: relu)
                 ox += 4
             }
             while ox < g.outputWidth {
@@ -102,7 +118,9 @@ enum ConvDirect {
         while f < filters {
             for ox in 0..<g.outputWidth {
                 var sum = bias[f]
-                forEachTap(top + ox * g.strideX, window: window, geometry: g) { tap, value in sum += value * kernel[tap * filters + f] }
+                forEachTap(top + ox * g.strideX, window: window, geometry: g) { tap, value in
+                    sum += value * kernel[tap * filters + f]
+                }
                 output[ox * filters + f] = relu ? Swift.max(sum, 0) : sum
             }
             f += 1
@@ -111,9 +129,15 @@ enum ConvDirect {
 
     /// Eight filters of four neighbouring pixels, the first of whose windows starts at `corner`.
     @inline(__always)
-    private static func fourPixels(_ corner: UnsafePointer<Float>, window: PaddedWindow, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                                   output: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, filters: Int, relu: Bool) {
-        var a = load8(bias), b = a, c = a, d = a
+    private static func fourPixels(
+        _ corner: UnsafePointer<Float>, window: PaddedWindow, kernel: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>,
+        output: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, filters: Int, relu: Bool
+    ) {
+        var a = load8(bias)
+        var b = a
+        var c = a
+        var d = a
         let step = g.strideX
         var tap = 0
         for ky in 0..<g.kernelHeight {
@@ -142,7 +166,10 @@ enum ConvDirect {
 
     /// Calls `body(tap, value)` for every tap of the window that starts at `corner`.
     @inline(__always)
-    private static func forEachTap(_ corner: UnsafePointer<Float>, window: PaddedWindow, geometry g: ConvGeometry, _ body: (Int, Float) -> Void) {
+    private static func forEachTap(
+        _ corner: UnsafePointer<Float>, window: PaddedWindow, geometry g: ConvGeometry,
+        _ body: (Int, Float) -> Void
+    ) {
         for ky in 0..<g.kernelHeight {
             let row = corner + ky * g.dilationY * window.width
             for kx in 0..<g.kernelWidth { body(ky * g.kernelWidth + kx, row[kx * g.dilationX]) }
@@ -161,19 +188,27 @@ enum ConvDirect {
 
     /// Kernel and bias gradients (and, when asked, the input gradient) of ``forward``. With
     /// `reluOutput`, the gradient is first masked where that output is not positive.
-    static func backward(input: [Float], kernel: [Float], outputGradient: [Float], reluOutput: [Float]?,
-                         kernelGradient: inout [Float], biasGradient: inout [Float],
-                         inputGradient: inout [Float]?, batch: Int, geometry g: ConvGeometry, filters: Int) {
+    static func backward(
+        input: [Float], kernel: [Float], outputGradient: [Float], reluOutput: [Float]?,
+        kernelGradient: inout [Float], biasGradient: inout [Float],
+        inputGradient: inout [Float]?, batch: Int, geometry g: ConvGeometry, filters: Int
+    ) {
         let rowSize = g.outputWidth * filters
         let mask = reluOutput ?? []
         outputGradient.withUnsafeBufferPointer { gb in
             mask.withUnsafeBufferPointer { mb in
                 let dy = SharedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
-                let y = reluOutput == nil ? nil : mb.baseAddress.map { SharedPointer(UnsafeMutablePointer(mutating: $0)) }
-                backwardRows(input: input, kernel: kernel, kernelGradient: &kernelGradient, biasGradient: &biasGradient,
-                             inputGradient: &inputGradient, batch: batch, geometry: g, filters: filters) { n, oy, row in
+                let y =
+                    reluOutput == nil
+                    ? nil : mb.baseAddress.map { SharedPointer(UnsafeMutablePointer(mutating: $0)) }
+                backwardRows(
+                    input: input, kernel: kernel, kernelGradient: &kernelGradient,
+                    biasGradient: &biasGradient,
+                    inputGradient: &inputGradient, batch: batch, geometry: g, filters: filters
+                ) { n, oy, row in
                     let offset = (n * g.outputHeight + oy) * rowSize
-                    maskedRow(dy.base + offset, y.map { $0.base + offset }, into: row, count: rowSize)
+                    maskedRow(
+                        dy.base + offset, y.map { $0.base + offset }, into: row, count: rowSize)
                 }
             }
         }
@@ -181,9 +216,12 @@ enum ConvDirect {
 
     /// The body of both backward passes: `fillGradientRow(n, oy, row)` writes the (masked)
     /// output gradient of row `oy` of sample `n` into `row`, from which the gradients are summed.
-    static func backwardRows(input: [Float], kernel: [Float], kernelGradient: inout [Float], biasGradient: inout [Float],
-                             inputGradient: inout [Float]?, batch: Int, geometry g: ConvGeometry, filters: Int,
-                             fillGradientRow: @Sendable (_ sample: Int, _ row: Int, _ into: UnsafeMutablePointer<Float>) -> Void) {
+    static func backwardRows(
+        input: [Float], kernel: [Float], kernelGradient: inout [Float], biasGradient: inout [Float],
+        inputGradient: inout [Float]?, batch: Int, geometry g: ConvGeometry, filters: Int,
+        fillGradientRow:
+            @Sendable (_ sample: Int, _ row: Int, _ into: UnsafeMutablePointer<Float>) -> Void
+    ) {
         let chunks = max(1, min(Threads.count, batch))
         let kernelSize = g.taps * filters
         let partialSize = kernelSize + filters
@@ -203,21 +241,32 @@ enum ConvDirect {
                         let sums = SharedPointer(pb.baseAddress!)
                         let dInput = SharedPointer(db.baseAddress!)
                         parallelChunks(batch, chunks: chunks) { chunk, samples in
-                            let gradientRow = UnsafeMutablePointer<Float>.allocate(capacity: rowSize)
+                            let gradientRow = UnsafeMutablePointer<Float>.allocate(
+                                capacity: rowSize)
                             let padded = UnsafeMutablePointer<Float>.allocate(capacity: window.size)
-                            defer { gradientRow.deallocate(); padded.deallocate() }
+                            defer {
+                                gradientRow.deallocate()
+                                padded.deallocate()
+                            }
                             let kernelSums = sums.base + chunk * partialSize
                             let biasSums = kernelSums + kernelSize
                             for n in samples {
                                 window.copy(x.base + n * g.inputSize, into: padded, geometry: g)
                                 for oy in 0..<g.outputHeight {
                                     fillGradientRow(n, oy, gradientRow)
-                                    addRows(gradientRow, rows: g.outputWidth, width: filters, into: biasSums)
-                                    backwardRow(padded: padded, window: window, row: oy, gradient: gradientRow,
-                                                kernelSums: kernelSums, geometry: g, filters: filters, avx2: avx2)
+                                    addRows(
+                                        gradientRow, rows: g.outputWidth, width: filters,
+                                        into: biasSums)
+                                    backwardRow(
+                                        padded: padded, window: window, row: oy,
+                                        gradient: gradientRow,
+                                        kernelSums: kernelSums, geometry: g, filters: filters,
+                                        avx2: avx2)
                                     if wantInput {
-                                        inputGradientRow(kernel: w.base, row: oy, gradient: gradientRow,
-                                                         inputGradient: dInput.base + n * g.inputSize, geometry: g, filters: filters)
+                                        inputGradientRow(
+                                            kernel: w.base, row: oy, gradient: gradientRow,
+                                            inputGradient: dInput.base + n * g.inputSize,
+                                            geometry: g, filters: filters)
                                     }
                                 }
                             }
@@ -227,22 +276,30 @@ enum ConvDirect {
             }
         }
         for chunk in 0..<chunks {
-            for index in 0..<kernelSize { kernelGradient[index] += partial[chunk * partialSize + index] }
-            for f in 0..<filters { biasGradient[f] += partial[chunk * partialSize + kernelSize + f] }
+            for index in 0..<kernelSize {
+                kernelGradient[index] += partial[chunk * partialSize + index]
+            }
+            for f in 0..<filters {
+                biasGradient[f] += partial[chunk * partialSize + kernelSize + f]
+            }
         }
         if wantInput { inputGradient = dx }
     }
 
     /// Copies `count` gradient values, zeroing those whose ReLU output (if given) is not positive.
-    private static func maskedRow(_ gradient: UnsafePointer<Float>, _ output: UnsafePointer<Float>?,
-                                  into target: UnsafeMutablePointer<Float>, count: Int) {
+    private static func maskedRow(
+        _ gradient: UnsafePointer<Float>, _ output: UnsafePointer<Float>?,
+        into target: UnsafeMutablePointer<Float>, count: Int
+    ) {
         guard let output else {
             target.update(from: gradient, count: count)
             return
         }
         var i = 0
         while i + 8 <= count {
-            store8(SIMD8(repeating: 0).replacing(with: load8(gradient + i), where: load8(output + i) .> 0), target + i)
+            store8(
+                SIMD8(repeating: 0).replacing(
+                    with: load8(gradient + i), where: load8(output + i) .> 0), target + i)
             i += 8
         }
         while i < count {
@@ -252,7 +309,10 @@ enum ConvDirect {
     }
 
     /// Adds each of `rows` rows of `width` values to `sums`.
-    private static func addRows(_ values: UnsafePointer<Float>, rows: Int, width: Int, into sums: UnsafeMutablePointer<Float>) {
+    private static func addRows(
+        _ values: UnsafePointer<Float>, rows: Int, width: Int,
+        into sums: UnsafeMutablePointer<Float>
+    ) {
         for r in 0..<rows {
             let row = values + r * width
             var f = 0
@@ -270,13 +330,17 @@ enum ConvDirect {
     /// Adds one output row's contribution to the kernel gradient: for each tap, the sum over
     /// the row of input value (from the sample's padded copy, zero outside the input) times
     /// masked output gradient, in four independent accumulators.
-    private static func backwardRow(padded: UnsafePointer<Float>, window: PaddedWindow, row oy: Int, gradient: UnsafePointer<Float>,
-                                    kernelSums: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, filters: Int,
-                                    avx2: Bool) {
+    private static func backwardRow(
+        padded: UnsafePointer<Float>, window: PaddedWindow, row oy: Int,
+        gradient: UnsafePointer<Float>,
+        kernelSums: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, filters: Int,
+        avx2: Bool
+    ) {
         if avx2, filters % 8 == 0 {
-            AVX2Kernels.kernelGradientRow(padded + oy * g.strideY * window.width, gradient: gradient,
-                                          shape: AVX2Kernels.rowShape(g, paddedWidth: window.width, filters: filters),
-                                          kernelSums: kernelSums)
+            AVX2Kernels.kernelGradientRow(
+                padded + oy * g.strideY * window.width, gradient: gradient,
+                shape: AVX2Kernels.rowShape(g, paddedWidth: window.width, filters: filters),
+                kernelSums: kernelSums)
             return
         }
         let step = g.strideX
@@ -288,7 +352,10 @@ enum ConvDirect {
                 let target = kernelSums + (ky * g.kernelWidth + kx) * filters
                 var f = 0
                 while f + 8 <= filters {
-                    var a = SIMD8<Float>(), b = SIMD8<Float>(), c = SIMD8<Float>(), d = SIMD8<Float>()
+                    var a = SIMD8<Float>()
+                    var b = SIMD8<Float>()
+                    var c = SIMD8<Float>()
+                    var d = SIMD8<Float>()
                     var ox = 0
                     while ox + 4 <= columns {
                         let pixel = gradient + ox * filters + f
@@ -299,7 +366,8 @@ enum ConvDirect {
                         ox += 4
                     }
                     while ox < columns {
-                        a += SIMD8(repeating: source[ox * step]) * load8(gradient + ox * filters + f)
+                        a +=
+                            SIMD8(repeating: source[ox * step]) * load8(gradient + ox * filters + f)
                         ox += 1
                     }
                     store8(load8(target + f) + ((a + b) + (c + d)), target + f)
@@ -317,8 +385,10 @@ enum ConvDirect {
 
     /// Adds one output row's contribution to the input gradient: each tap's input cell gets the
     /// dot product of that tap's weights with the pixel's gradient.
-    private static func inputGradientRow(kernel: UnsafePointer<Float>, row oy: Int, gradient: UnsafePointer<Float>,
-                                         inputGradient: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, filters: Int) {
+    private static func inputGradientRow(
+        kernel: UnsafePointer<Float>, row oy: Int, gradient: UnsafePointer<Float>,
+        inputGradient: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, filters: Int
+    ) {
         for ky in 0..<g.kernelHeight {
             let iy = oy * g.strideY - g.padTop + ky * g.dilationY
             if iy < 0 || iy >= g.inputHeight { continue }

@@ -22,8 +22,10 @@ public struct ConvGeometry: Sendable, Equatable {
 
     /// Resolves `padding` into explicit amounts and computes the output size with
     /// `convolutionOutputSize`, the one formula shared with the convolution module.
-    public init(inputHeight: Int, inputWidth: Int, inputChannels: Int, kernelHeight: Int, kernelWidth: Int,
-                strideY: Int = 1, strideX: Int = 1, dilationY: Int = 1, dilationX: Int = 1, padding: Padding) {
+    public init(
+        inputHeight: Int, inputWidth: Int, inputChannels: Int, kernelHeight: Int, kernelWidth: Int,
+        strideY: Int = 1, strideX: Int = 1, dilationY: Int = 1, dilationX: Int = 1, padding: Padding
+    ) {
         self.inputHeight = inputHeight
         self.inputWidth = inputWidth
         self.inputChannels = inputChannels
@@ -33,18 +35,24 @@ public struct ConvGeometry: Sendable, Equatable {
         self.strideX = strideX
         self.dilationY = dilationY
         self.dilationX = dilationX
-        let (top, bottom) = ConvGeometry.padding(padding, input: inputHeight, kernel: kernelHeight, stride: strideY, dilation: dilationY)
-        let (left, right) = ConvGeometry.padding(padding, input: inputWidth, kernel: kernelWidth, stride: strideX, dilation: dilationX)
+        let (top, bottom) = ConvGeometry.padding(
+            padding, input: inputHeight, kernel: kernelHeight, stride: strideY, dilation: dilationY)
+        let (left, right) = ConvGeometry.padding(
+            padding, input: inputWidth, kernel: kernelWidth, stride: strideX, dilation: dilationX)
         padTop = top
         padLeft = left
-        outputHeight = convolutionOutputSize(input: inputHeight, kernel: kernelHeight, stride: strideY, dilation: dilationY,
-                                             paddingBefore: top, paddingAfter: bottom)
-        outputWidth = convolutionOutputSize(input: inputWidth, kernel: kernelWidth, stride: strideX, dilation: dilationX,
-                                            paddingBefore: left, paddingAfter: right)
+        outputHeight = convolutionOutputSize(
+            input: inputHeight, kernel: kernelHeight, stride: strideY, dilation: dilationY,
+            paddingBefore: top, paddingAfter: bottom)
+        outputWidth = convolutionOutputSize(
+            input: inputWidth, kernel: kernelWidth, stride: strideX, dilation: dilationX,
+            paddingBefore: left, paddingAfter: right)
     }
 
     /// Keras 'same': total padding so that the output is `ceil(i/s)`, smaller half before.
-    static func padding(_ mode: Padding, input: Int, kernel: Int, stride: Int, dilation: Int) -> (Int, Int) {
+    static func padding(_ mode: Padding, input: Int, kernel: Int, stride: Int, dilation: Int) -> (
+        Int, Int
+    ) {
         guard mode == .same else { return (0, 0) }
         let output = (input + stride - 1) / stride
         let total = max((output - 1) * stride + dilation * (kernel - 1) + 1 - input, 0)

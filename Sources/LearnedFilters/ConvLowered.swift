@@ -14,8 +14,10 @@ enum ConvLowered {
         max(1, (1 << 18) / max(1, g.outputPixels * g.taps * g.inputChannels))
     }
 
-    static func forward(input: [Float], kernel: [Float], bias: [Float], output: inout [Float],
-                        batch: Int, geometry g: ConvGeometry, filters: Int, relu: Bool) {
+    static func forward(
+        input: [Float], kernel: [Float], bias: [Float], output: inout [Float],
+        batch: Int, geometry g: ConvGeometry, filters: Int, relu: Bool
+    ) {
         let depth = g.taps * g.inputChannels
         let block = blockSamples(g)
         input.withUnsafeBufferPointer { xb in
@@ -27,15 +29,19 @@ enum ConvLowered {
                         let b = SharedPointer(UnsafeMutablePointer(mutating: bb.baseAddress!))
                         let y = SharedPointer(yb.baseAddress!)
                         parallelChunks(batch) { _, samples in
-                            let columns = UnsafeMutablePointer<Float>.allocate(capacity: block * g.outputPixels * depth)
+                            let columns = UnsafeMutablePointer<Float>.allocate(
+                                capacity: block * g.outputPixels * depth)
                             defer { columns.deallocate() }
                             var start = samples.lowerBound
                             while start < samples.upperBound {
                                 let count = min(block, samples.upperBound - start)
                                 let rows = count * g.outputPixels
-                                im2col(input: x.base + start * g.inputSize, columns: columns, samples: count, geometry: g)
+                                im2col(
+                                    input: x.base + start * g.inputSize, columns: columns,
+                                    samples: count, geometry: g)
                                 let out = y.base + start * g.outputPixels * filters
-                                BLAS.gemm(m: rows, n: filters, k: depth, a: columns, b: w.base, c: out)
+                                BLAS.gemm(
+                                    m: rows, n: filters, k: depth, a: columns, b: w.base, c: out)
                                 for r in 0..<rows {
                                     let row = out + r * filters
                                     if relu {
@@ -54,9 +60,11 @@ enum ConvLowered {
     }
 
     /// With `reluOutput`, the gradient is first masked where that output is not positive.
-    static func backward(input: [Float], kernel: [Float], outputGradient: [Float], reluOutput: [Float]?,
-                         kernelGradient: inout [Float], biasGradient: inout [Float],
-                         inputGradient: inout [Float]?, batch: Int, geometry g: ConvGeometry, filters: Int) {
+    static func backward(
+        input: [Float], kernel: [Float], outputGradient: [Float], reluOutput: [Float]?,
+        kernelGradient: inout [Float], biasGradient: inout [Float],
+        inputGradient: inout [Float]?, batch: Int, geometry g: ConvGeometry, filters: Int
+    ) {
         let depth = g.taps * g.inputChannels
         let block = blockSamples(g)
         let chunks = max(1, min(Threads.count, batch))
@@ -71,60 +79,89 @@ enum ConvLowered {
                 outputGradient.withUnsafeBufferPointer { gb in
                     partial.withUnsafeMutableBufferPointer { pb in
                         dx.withUnsafeMutableBufferPointer { db in
-                          mask.withUnsafeBufferPointer { mb in
-                            let relu = reluOutput != nil
-                            let y = SharedPointer(UnsafeMutablePointer(mutating: mb.baseAddress ?? xb.baseAddress!))
-                            let x = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
-                            let w = SharedPointer(UnsafeMutablePointer(mutating: wb.baseAddress!))
-                            let dy = SharedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
-                            let dw = SharedPointer(pb.baseAddress!)
-                            let dInput = SharedPointer(db.baseAddress!)
-                            parallelChunks(batch, chunks: chunks) { chunk, samples in
-                                let columns = UnsafeMutablePointer<Float>.allocate(capacity: block * g.outputPixels * depth)
-                                let grad = UnsafeMutablePointer<Float>.allocate(capacity: block * g.outputPixels * filters)
-                                defer { columns.deallocate(); grad.deallocate() }
-                                let biasSums = dw.base + chunks * kernelSize + chunk * filters
-                                var start = samples.lowerBound
-                                while start < samples.upperBound {
-                                    let count = min(block, samples.upperBound - start)
-                                    let rows = count * g.outputPixels
-                                    let offset = start * g.outputPixels * filters
-                                    for r in 0..<rows {
-                                        let source = dy.base + offset + r * filters, target = grad + r * filters
-                                        if relu {
-                                            let out = y.base + offset + r * filters
-                                            for f in 0..<filters { target[f] = out[f] > 0 ? source[f] : 0 }
-                                        } else {
-                                            target.update(from: source, count: filters)
+                            mask.withUnsafeBufferPointer { mb in
+                                let relu = reluOutput != nil
+                                let y = SharedPointer(
+                                    UnsafeMutablePointer(
+                                        mutating: mb.baseAddress ?? xb.baseAddress!))
+                                let x = SharedPointer(
+                                    UnsafeMutablePointer(mutating: xb.baseAddress!))
+                                let w = SharedPointer(
+                                    UnsafeMutablePointer(mutating: wb.baseAddress!))
+                                let dy = SharedPointer(
+                                    UnsafeMutablePointer(mutating: gb.baseAddress!))
+                                let dw = SharedPointer(pb.baseAddress!)
+                                let dInput = SharedPointer(db.baseAddress!)
+                                parallelChunks(batch, chunks: chunks) { chunk, samples in
+                                    let columns = UnsafeMutablePointer<Float>.allocate(
+                                        capacity: block * g.outputPixels * depth)
+                                    let grad = UnsafeMutablePointer<Float>.allocate(
+                                        capacity: block * g.outputPixels * filters)
+                                    defer {
+                                        columns.deallocate()
+                                        grad.deallocate()
+                                    }
+                                    let biasSums = dw.base + chunks * kernelSize + chunk * filters
+                                    var start = samples.lowerBound
+                                    while start < samples.upperBound {
+                                        let count = min(block, samples.upperBound - start)
+                                        let rows = count * g.outputPixels
+                                        let offset = start * g.outputPixels * filters
+                                        for r in 0..<rows {
+                                            let source = dy.base + offset + r * filters
+                                            let target = grad + r * filters
+                                            if relu {
+                                                let out = y.base + offset + r * filters
+                                                for f in 0..<filters {
+                                                    target[f] = out[f] > 0 ? source[f] : 0
+                                                }
+                                            } else {
+                                                target.update(from: source, count: filters)
+                                            }
+                                            for f in 0..<filters { biasSums[f] += target[f] }
                                         }
-                                        for f in 0..<filters { biasSums[f] += target[f] }
+                                        im2col(
+                                            input: x.base + start * g.inputSize, columns: columns,
+                                            samples: count, geometry: g)
+                                        BLAS.gemm(
+                                            transposeA: true, m: depth, n: filters, k: rows,
+                                            a: columns, b: grad,
+                                            beta: 1, c: dw.base + chunk * kernelSize)
+                                        if wantInput {
+                                            BLAS.gemm(
+                                                transposeB: true, m: rows, n: depth, k: filters,
+                                                a: grad, b: w.base, c: columns)
+                                            col2im(
+                                                columns: columns,
+                                                inputGradient: dInput.base + start * g.inputSize,
+                                                samples: count, geometry: g)
+                                        }
+                                        start += count
                                     }
-                                    im2col(input: x.base + start * g.inputSize, columns: columns, samples: count, geometry: g)
-                                    BLAS.gemm(transposeA: true, m: depth, n: filters, k: rows, a: columns, b: grad,
-                                              beta: 1, c: dw.base + chunk * kernelSize)
-                                    if wantInput {
-                                        BLAS.gemm(transposeB: true, m: rows, n: depth, k: filters, a: grad, b: w.base, c: columns)
-                                        col2im(columns: columns, inputGradient: dInput.base + start * g.inputSize, samples: count, geometry: g)
-                                    }
-                                    start += count
                                 }
                             }
-                          }
                         }
                     }
                 }
             }
         }
         for chunk in 0..<chunks {
-            for index in 0..<kernelSize { kernelGradient[index] += partial[chunk * kernelSize + index] }
-            for f in 0..<filters { biasGradient[f] += partial[chunks * kernelSize + chunk * filters + f] }
+            for index in 0..<kernelSize {
+                kernelGradient[index] += partial[chunk * kernelSize + index]
+            }
+            for f in 0..<filters {
+                biasGradient[f] += partial[chunks * kernelSize + chunk * filters + f]
+            }
         }
         if wantInput { inputGradient = dx }
     }
 
     /// Copies the receptive fields of `samples` consecutive samples into rows; taps outside the
     /// input are zero.
-    static func im2col(input: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>, samples: Int, geometry g: ConvGeometry) {
+    static func im2col(
+        input: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>, samples: Int,
+        geometry g: ConvGeometry
+    ) {
         let c = g.inputChannels
         var cell = columns
         for n in 0..<samples {
@@ -150,7 +187,10 @@ enum ConvLowered {
 
     /// Adds each row's gradient back onto the input cells it was copied from (which must start
     /// at zero for these samples).
-    static func col2im(columns: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>, samples: Int, geometry g: ConvGeometry) {
+    static func col2im(
+        columns: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>, samples: Int,
+        geometry g: ConvGeometry
+    ) {
         let c = g.inputChannels
         var cell = columns
         for n in 0..<samples {

@@ -34,12 +34,17 @@ final class ConvPool {
         var argmax = uninitializedFloats(pooled.count)
         let relu = conv.activation == .relu
         if conv.fastPath == .winograd {
-            ConvWinograd.forwardPooled(input: input.values, kernel: conv.kernel.value, bias: conv.bias.value, pooled: &pooled,
-                                       argmax: &argmax, batch: batch, geometry: conv.geometry, filters: conv.filters, relu: relu)
+            ConvWinograd.forwardPooled(
+                input: input.values, kernel: conv.kernel.value, bias: conv.bias.value,
+                pooled: &pooled,
+                argmax: &argmax, batch: batch, geometry: conv.geometry, filters: conv.filters,
+                relu: relu)
         } else {
-            ConvDirect.forwardPooled(input: input.values, kernel: conv.kernel.value, bias: conv.bias.value, pooled: &pooled,
-                                     argmax: &argmax, batch: batch, geometry: conv.geometry, pool: pool.geometry,
-                                     filters: conv.filters, relu: relu)
+            ConvDirect.forwardPooled(
+                input: input.values, kernel: conv.kernel.value, bias: conv.bias.value,
+                pooled: &pooled,
+                argmax: &argmax, batch: batch, geometry: conv.geometry, pool: pool.geometry,
+                filters: conv.filters, relu: relu)
         }
         lastInput = input
         lastPooled = pooled
@@ -50,18 +55,25 @@ final class ConvPool {
     /// Adds the convolution's kernel and bias gradients for the gradient of the last forward's
     /// pooled output, and returns the convolution's input gradient when asked.
     func backward(_ pooledGradient: Tensor, needInputGradient: Bool) -> Tensor? {
-        var inputGradient: [Float]? = needInputGradient ? [Float](repeating: 0, count: lastInput.values.count) : nil
+        var inputGradient: [Float]? =
+            needInputGradient ? [Float](repeating: 0, count: lastInput.values.count) : nil
         let relu = conv.activation == .relu
         if conv.fastPath == .winograd {
-            ConvWinograd.backwardPooled(input: lastInput.values, kernel: conv.kernel.value, pooledGradient: pooledGradient.values,
-                                        pooled: lastPooled, argmax: lastArgmax, kernelGradient: &conv.kernel.gradient,
-                                        biasGradient: &conv.bias.gradient, inputGradient: &inputGradient, batch: lastInput.batch,
-                                        geometry: conv.geometry, filters: conv.filters, relu: relu)
+            ConvWinograd.backwardPooled(
+                input: lastInput.values, kernel: conv.kernel.value,
+                pooledGradient: pooledGradient.values,
+                pooled: lastPooled, argmax: lastArgmax, kernelGradient: &conv.kernel.gradient,
+                biasGradient: &conv.bias.gradient, inputGradient: &inputGradient,
+                batch: lastInput.batch,
+                geometry: conv.geometry, filters: conv.filters, relu: relu)
         } else {
-            ConvDirect.backwardPooled(input: lastInput.values, kernel: conv.kernel.value, pooledGradient: pooledGradient.values,
-                                      pooled: lastPooled, argmax: lastArgmax, kernelGradient: &conv.kernel.gradient,
-                                      biasGradient: &conv.bias.gradient, inputGradient: &inputGradient, batch: lastInput.batch,
-                                      geometry: conv.geometry, pool: pool.geometry, filters: conv.filters, relu: relu)
+            ConvDirect.backwardPooled(
+                input: lastInput.values, kernel: conv.kernel.value,
+                pooledGradient: pooledGradient.values,
+                pooled: lastPooled, argmax: lastArgmax, kernelGradient: &conv.kernel.gradient,
+                biasGradient: &conv.bias.gradient, inputGradient: &inputGradient,
+                batch: lastInput.batch,
+                geometry: conv.geometry, pool: pool.geometry, filters: conv.filters, relu: relu)
         }
         return inputGradient.map { Tensor(shape: lastInput.shape, values: $0) }
     }

@@ -29,7 +29,8 @@ enum ConvWinograd {
     /// Whether a convolution is one this path computes: a 3x3 kernel, stride 1, dilation 1
     /// (any padding, any channel counts).
     static func supports(_ g: ConvGeometry) -> Bool {
-        g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideY == 1 && g.strideX == 1 && g.dilationY == 1 && g.dilationX == 1
+        g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideY == 1 && g.strideX == 1
+            && g.dilationY == 1 && g.dilationX == 1
     }
 
     /// Whether a pass that starts now runs its tile transforms through ``AVX2Kernels``: the
@@ -56,15 +57,21 @@ enum ConvWinograd {
         max(1, (5 << 16) / max(1, 16 * Tiles(g).perSample * (g.inputChannels + filters)))
     }
 
-    static func forward(input: [Float], kernel: [Float], bias: [Float], output: inout [Float],
-                        batch: Int, geometry g: ConvGeometry, filters: Int, relu: Bool) {
+    static func forward(
+        input: [Float], kernel: [Float], bias: [Float], output: inout [Float],
+        batch: Int, geometry g: ConvGeometry, filters: Int, relu: Bool
+    ) {
         bias.withUnsafeBufferPointer { bb in
             output.withUnsafeMutableBufferPointer { yb in
                 let b = SharedPointer(UnsafeMutablePointer(mutating: bb.baseAddress!))
                 let y = SharedPointer(yb.baseAddress!)
-                forwardBlocks(input: input, kernel: kernel, batch: batch, geometry: g, filters: filters) { work, start, count in
-                    transformOutput(work, samples: count, bias: b.base, relu: relu,
-                                    output: y.base + start * g.outputPixels * filters, geometry: g, filters: filters)
+                forwardBlocks(
+                    input: input, kernel: kernel, batch: batch, geometry: g, filters: filters
+                ) { work, start, count in
+                    transformOutput(
+                        work, samples: count, bias: b.base, relu: relu,
+                        output: y.base + start * g.outputPixels * filters, geometry: g,
+                        filters: filters)
                 }
             }
         }
@@ -73,8 +80,10 @@ enum ConvWinograd {
     /// The body of both forward passes: transforms the input of each block of samples and
     /// multiplies it by the transformed kernel into `work.output`, which
     /// `finish(work, firstSample, samples)` turns into the output.
-    static func forwardBlocks(input: [Float], kernel: [Float], batch: Int, geometry g: ConvGeometry, filters: Int,
-                              finish: @Sendable (_ work: Workspace, _ firstSample: Int, _ samples: Int) -> Void) {
+    static func forwardBlocks(
+        input: [Float], kernel: [Float], batch: Int, geometry g: ConvGeometry, filters: Int,
+        finish: @Sendable (_ work: Workspace, _ firstSample: Int, _ samples: Int) -> Void
+    ) {
         let tiles = Tiles(g)
         let block = blockSamples(g, filters: filters)
         let channels = g.inputChannels
@@ -85,19 +94,25 @@ enum ConvWinograd {
                 let x = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
                 let u = SharedPointer(UnsafeMutablePointer(mutating: ub.baseAddress!))
                 parallelChunks(batch) { _, samples in
-                    let work = Workspace(tiles: block * tiles.perSample, channels: channels, filters: filters)
+                    let work = Workspace(
+                        tiles: block * tiles.perSample, channels: channels, filters: filters)
                     defer { work.deallocate() }
                     var start = samples.lowerBound
                     while start < samples.upperBound {
                         let count = min(block, samples.upperBound - start)
                         let rows = count * tiles.perSample
-                        transformInput(x.base + start * g.inputSize, samples: count, into: work, geometry: g, avx2: avx2)
+                        transformInput(
+                            x.base + start * g.inputSize, samples: count, into: work, geometry: g,
+                            avx2: avx2)
                         // Zeroed here and accumulated into (beta 1): glibc's memset clears the
                         // products' outputs about twice as fast as OpenBLAS does for beta 0.
                         work.output.update(repeating: 0, count: 16 * rows * filters)
                         for xi in 0..<16 {
-                            BLAS.gemm(m: rows, n: filters, k: channels, a: work.input + xi * rows * channels,
-                                      b: u.base + xi * channels * filters, beta: 1, c: work.output + xi * rows * filters)
+                            BLAS.gemm(
+                                m: rows, n: filters, k: channels,
+                                a: work.input + xi * rows * channels,
+                                b: u.base + xi * channels * filters, beta: 1,
+                                c: work.output + xi * rows * filters)
                         }
                         finish(work, start, count)
                         start += count
@@ -108,19 +123,27 @@ enum ConvWinograd {
     }
 
     /// With `reluOutput`, the gradient is first masked where that output is not positive.
-    static func backward(input: [Float], kernel: [Float], outputGradient: [Float], reluOutput: [Float]?,
-                         kernelGradient: inout [Float], biasGradient: inout [Float],
-                         inputGradient: inout [Float]?, batch: Int, geometry g: ConvGeometry, filters: Int) {
+    static func backward(
+        input: [Float], kernel: [Float], outputGradient: [Float], reluOutput: [Float]?,
+        kernelGradient: inout [Float], biasGradient: inout [Float],
+        inputGradient: inout [Float]?, batch: Int, geometry g: ConvGeometry, filters: Int
+    ) {
         let mask = reluOutput ?? []
         outputGradient.withUnsafeBufferPointer { gb in
             mask.withUnsafeBufferPointer { mb in
                 let dy = SharedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
-                let y = reluOutput == nil ? nil : mb.baseAddress.map { SharedPointer(UnsafeMutablePointer(mutating: $0)) }
-                backwardBlocks(input: input, kernel: kernel, kernelGradient: &kernelGradient, biasGradient: &biasGradient,
-                               inputGradient: &inputGradient, batch: batch, geometry: g, filters: filters) { work, start, count, biasSums in
+                let y =
+                    reluOutput == nil
+                    ? nil : mb.baseAddress.map { SharedPointer(UnsafeMutablePointer(mutating: $0)) }
+                backwardBlocks(
+                    input: input, kernel: kernel, kernelGradient: &kernelGradient,
+                    biasGradient: &biasGradient,
+                    inputGradient: &inputGradient, batch: batch, geometry: g, filters: filters
+                ) { work, start, count, biasSums in
                     let offset = start * g.outputPixels * filters
-                    transformGradient(dy.base + offset, mask: y.map { $0.base + offset }, samples: count,
-                                      into: work, biasSums: biasSums, geometry: g, filters: filters)
+                    transformGradient(
+                        dy.base + offset, mask: y.map { $0.base + offset }, samples: count,
+                        into: work, biasSums: biasSums, geometry: g, filters: filters)
                 }
             }
         }
@@ -129,10 +152,15 @@ enum ConvWinograd {
     /// The body of both backward passes: `fillGradient(work, firstSample, samples, biasSums)`
     /// puts the transformed output gradient of a block of samples into `work.output` and adds
     /// its sum to `biasSums`; the block's kernel and input gradients follow from it.
-    static func backwardBlocks(input: [Float], kernel: [Float], kernelGradient: inout [Float], biasGradient: inout [Float],
-                               inputGradient: inout [Float]?, batch: Int, geometry g: ConvGeometry, filters: Int,
-                               fillGradient: @Sendable (_ work: Workspace, _ firstSample: Int, _ samples: Int,
-                                                        _ biasSums: UnsafeMutablePointer<Float>) -> Void) {
+    static func backwardBlocks(
+        input: [Float], kernel: [Float], kernelGradient: inout [Float], biasGradient: inout [Float],
+        inputGradient: inout [Float]?, batch: Int, geometry g: ConvGeometry, filters: Int,
+        fillGradient:
+            @Sendable (
+                _ work: Workspace, _ firstSample: Int, _ samples: Int,
+                _ biasSums: UnsafeMutablePointer<Float>
+            ) -> Void
+    ) {
         let tiles = Tiles(g)
         let block = blockSamples(g, filters: filters)
         let channels = g.inputChannels
@@ -141,7 +169,8 @@ enum ConvWinograd {
         let partialSize = transformedSize + filters
         var partial = [Float](repeating: 0, count: chunks * partialSize)
         let wantInput = inputGradient != nil
-        let transformed = wantInput ? transformKernel(kernel, channels: channels, filters: filters) : [0]
+        let transformed =
+            wantInput ? transformKernel(kernel, channels: channels, filters: filters) : [0]
         var dx = inputGradient ?? [0]
         inputGradient = nil
         let avx2 = usesAVX2(g, filters: filters)
@@ -154,27 +183,39 @@ enum ConvWinograd {
                         let sums = SharedPointer(pb.baseAddress!)
                         let dInput = SharedPointer(db.baseAddress!)
                         parallelChunks(batch, chunks: chunks) { chunk, samples in
-                            let work = Workspace(tiles: block * tiles.perSample, channels: channels, filters: filters)
+                            let work = Workspace(
+                                tiles: block * tiles.perSample, channels: channels, filters: filters
+                            )
                             defer { work.deallocate() }
                             let kernelSums = sums.base + chunk * partialSize
                             var start = samples.lowerBound
                             while start < samples.upperBound {
                                 let count = min(block, samples.upperBound - start)
                                 let rows = count * tiles.perSample
-                                transformInput(x.base + start * g.inputSize, samples: count, into: work, geometry: g, avx2: avx2)
+                                transformInput(
+                                    x.base + start * g.inputSize, samples: count, into: work,
+                                    geometry: g, avx2: avx2)
                                 fillGradient(work, start, count, kernelSums + transformedSize)
                                 for xi in 0..<16 {
-                                    let v = work.input + xi * rows * channels, m = work.output + xi * rows * filters
-                                    BLAS.gemm(transposeA: true, m: channels, n: filters, k: rows, a: v, b: m,
-                                              beta: 1, c: kernelSums + xi * channels * filters)
+                                    let v = work.input + xi * rows * channels
+                                    let m = work.output + xi * rows * filters
+                                    BLAS.gemm(
+                                        transposeA: true, m: channels, n: filters, k: rows, a: v,
+                                        b: m,
+                                        beta: 1, c: kernelSums + xi * channels * filters)
                                     if wantInput {
                                         v.update(repeating: 0, count: rows * channels)
-                                        BLAS.gemm(transposeB: true, m: rows, n: channels, k: filters, a: m,
-                                                  b: u.base + xi * channels * filters, beta: 1, c: v)
+                                        BLAS.gemm(
+                                            transposeB: true, m: rows, n: channels, k: filters,
+                                            a: m,
+                                            b: u.base + xi * channels * filters, beta: 1, c: v)
                                     }
                                 }
                                 if wantInput {
-                                    scatterInputGradient(work, samples: count, into: dInput.base + start * g.inputSize, geometry: g, avx2: avx2)
+                                    scatterInputGradient(
+                                        work, samples: count,
+                                        into: dInput.base + start * g.inputSize, geometry: g,
+                                        avx2: avx2)
                                 }
                                 start += count
                             }
@@ -185,10 +226,15 @@ enum ConvWinograd {
         }
         var transformedGradient = [Float](repeating: 0, count: transformedSize)
         for chunk in 0..<chunks {
-            for index in 0..<transformedSize { transformedGradient[index] += partial[chunk * partialSize + index] }
-            for f in 0..<filters { biasGradient[f] += partial[chunk * partialSize + transformedSize + f] }
+            for index in 0..<transformedSize {
+                transformedGradient[index] += partial[chunk * partialSize + index]
+            }
+            for f in 0..<filters {
+                biasGradient[f] += partial[chunk * partialSize + transformedSize + f]
+            }
         }
-        addKernelGradient(transformedGradient, to: &kernelGradient, channels: channels, filters: filters)
+        addKernelGradient(
+            transformedGradient, to: &kernelGradient, channels: channels, filters: filters)
         if wantInput { inputGradient = dx }
     }
 
@@ -220,17 +266,23 @@ enum ConvWinograd {
     }
 
     /// `G` applied to three values.
-    @inline(__always) private static func expand(_ a: Float, _ b: Float, _ c: Float) -> (Float, Float, Float, Float) {
+    @inline(__always) private static func expand(_ a: Float, _ b: Float, _ c: Float) -> (
+        Float, Float, Float, Float
+    ) {
         (a, (a + b + c) * 0.5, (a - b + c) * 0.5, c)
     }
 
     /// `G^T` applied to four values: the transpose of ``expand(_:_:_:)``.
-    @inline(__always) private static func contract(_ a: Float, _ b: Float, _ c: Float, _ d: Float) -> (Float, Float, Float) {
+    @inline(__always) private static func contract(_ a: Float, _ b: Float, _ c: Float, _ d: Float)
+        -> (Float, Float, Float)
+    {
         (a + (b + c) * 0.5, (b - c) * 0.5, (b + c) * 0.5 + d)
     }
 
     /// `dW += G^T dU G` for every (cin, cout).
-    static func addKernelGradient(_ transformed: [Float], to kernelGradient: inout [Float], channels: Int, filters: Int) {
+    static func addKernelGradient(
+        _ transformed: [Float], to kernelGradient: inout [Float], channels: Int, filters: Int
+    ) {
         let plane = channels * filters
         for e in 0..<plane {
             func du(_ i: Int, _ j: Int) -> Float { transformed[(i * 4 + j) * plane + e] }
@@ -259,7 +311,9 @@ enum ConvWinograd {
     /// Calls `body(first, lanes)` for every group of four of `count` channels, with `lanes`
     /// 4, then once for the last one to three. The transforms inline it, so their loads and
     /// stores of four lanes compile without tests of `lanes`.
-    @inline(__always) static func forEachLaneGroup(_ count: Int, _ body: (_ first: Int, _ lanes: Int) -> Void) {
+    @inline(__always) static func forEachLaneGroup(
+        _ count: Int, _ body: (_ first: Int, _ lanes: Int) -> Void
+    ) {
         var first = 0
         while first + Lanes.scalarCount <= count {
             body(first, Lanes.scalarCount)
@@ -270,7 +324,10 @@ enum ConvWinograd {
 
     /// `V = B^T d B` for every 4x4 input tile of `samples` samples, into `work.input` as
     /// `[16, tiles, cin]`, with `B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]`.
-    static func transformInput(_ images: UnsafePointer<Float>, samples: Int, into work: Workspace, geometry g: ConvGeometry, avx2: Bool) {
+    static func transformInput(
+        _ images: UnsafePointer<Float>, samples: Int, into work: Workspace,
+        geometry g: ConvGeometry, avx2: Bool
+    ) {
         let tiles = Tiles(g)
         let channels = g.inputChannels
         let plane = samples * tiles.perSample * channels
@@ -284,7 +341,8 @@ enum ConvWinograd {
                     let target = work.input + t * channels
                     t += 1
                     if avx2 {
-                        AVX2Kernels.winogradInputTile(cells, channels: channels, target: target, plane: plane)
+                        AVX2Kernels.winogradInputTile(
+                            cells, channels: channels, target: target, plane: plane)
                         continue
                     }
                     forEachLaneGroup(channels) { ch, lanes in
@@ -312,27 +370,35 @@ enum ConvWinograd {
 
     /// Points `cells[0..<16]` at the pixels of the 4x4 input tile under output tile (ty, tx),
     /// row-major, or at `outside` for those outside the input.
-    @inline(__always) private static func inputCells(_ image: UnsafeMutablePointer<Float>, ty: Int, tx: Int, outside: UnsafeMutablePointer<Float>,
-                                                     into cells: UnsafeMutablePointer<UnsafeMutablePointer<Float>>, geometry g: ConvGeometry) {
+    @inline(__always) private static func inputCells(
+        _ image: UnsafeMutablePointer<Float>, ty: Int, tx: Int,
+        outside: UnsafeMutablePointer<Float>,
+        into cells: UnsafeMutablePointer<UnsafeMutablePointer<Float>>, geometry g: ConvGeometry
+    ) {
         for r in 0..<4 {
             let iy = 2 * ty - g.padTop + r
             for c in 0..<4 {
                 let ix = 2 * tx - g.padLeft + c
                 let inside = iy >= 0 && iy < g.inputHeight && ix >= 0 && ix < g.inputWidth
-                cells[r * 4 + c] = inside ? image + (iy * g.inputWidth + ix) * g.inputChannels : outside
+                cells[r * 4 + c] =
+                    inside ? image + (iy * g.inputWidth + ix) * g.inputChannels : outside
             }
         }
     }
 
     /// `B^T` applied to four values.
-    @inline(__always) private static func inputRow(_ a: Lanes, _ b: Lanes, _ c: Lanes, _ d: Lanes) -> (Lanes, Lanes, Lanes, Lanes) {
+    @inline(__always) private static func inputRow(_ a: Lanes, _ b: Lanes, _ c: Lanes, _ d: Lanes)
+        -> (Lanes, Lanes, Lanes, Lanes)
+    {
         (a - c, b + c, c - b, b - d)
     }
 
     /// `Y = A^T M A` from `work.output` (`[16, tiles, cout]`), plus bias and optional ReLU, into
     /// the NHWC output of `samples` samples, with `A^T = [[1, 1, 1, 0], [0, 1, -1, -1]]`.
-    static func transformOutput(_ work: Workspace, samples: Int, bias: UnsafePointer<Float>, relu: Bool,
-                                output: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, filters: Int) {
+    static func transformOutput(
+        _ work: Workspace, samples: Int, bias: UnsafePointer<Float>, relu: Bool,
+        output: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, filters: Int
+    ) {
         let tiles = Tiles(g)
         let plane = samples * tiles.perSample * filters
         let cells = work.cells
@@ -341,10 +407,13 @@ enum ConvWinograd {
             let image = output + n * g.outputPixels * filters
             for ty in 0..<tiles.rows {
                 for tx in 0..<tiles.columns {
-                    outputCells(image, ty: ty, tx: tx, outside: work.sink, into: cells, geometry: g, filters: filters)
+                    outputCells(
+                        image, ty: ty, tx: tx, outside: work.sink, into: cells, geometry: g,
+                        filters: filters)
                     let source = work.output + t * filters
                     forEachLaneGroup(filters) { f, lanes in
-                        let y = outputTile(source + f, plane: plane, bias: bias + f, relu: relu, lanes: lanes)
+                        let y = outputTile(
+                            source + f, plane: plane, bias: bias + f, relu: relu, lanes: lanes)
                         store(y.0, cells[0] + f, lanes)
                         store(y.1, cells[1] + f, lanes)
                         store(y.2, cells[2] + f, lanes)
@@ -358,8 +427,10 @@ enum ConvWinograd {
 
     /// `Y = A^T M A` of one tile from `source[xi * plane]`, plus `bias` and optional ReLU: its
     /// four outputs in row-major order.
-    @inline(__always) static func outputTile(_ source: UnsafePointer<Float>, plane: Int, bias: UnsafePointer<Float>, relu: Bool,
-                                             lanes: Int) -> (Lanes, Lanes, Lanes, Lanes) {
+    @inline(__always) static func outputTile(
+        _ source: UnsafePointer<Float>, plane: Int, bias: UnsafePointer<Float>, relu: Bool,
+        lanes: Int
+    ) -> (Lanes, Lanes, Lanes, Lanes) {
         func m(_ xi: Int) -> Lanes { load(source + xi * plane, lanes) }
         // Along each row (M A), then down each column (A^T (M A)).
         let r0 = outputRow(m(0), m(1), m(2), m(3))
@@ -371,25 +442,33 @@ enum ConvWinograd {
             let biased = value + b
             return relu ? biased.replacing(with: 0, where: biased .< 0) : biased
         }
-        let left = outputRow(r0.0, r1.0, r2.0, r3.0), right = outputRow(r0.1, r1.1, r2.1, r3.1)
+        let left = outputRow(r0.0, r1.0, r2.0, r3.0)
+        let right = outputRow(r0.1, r1.1, r2.1, r3.1)
         return (finished(left.0), finished(right.0), finished(left.1), finished(right.1))
     }
 
     /// `A^T` applied to four values.
-    @inline(__always) private static func outputRow(_ a: Lanes, _ b: Lanes, _ c: Lanes, _ d: Lanes) -> (Lanes, Lanes) {
+    @inline(__always) private static func outputRow(_ a: Lanes, _ b: Lanes, _ c: Lanes, _ d: Lanes)
+        -> (Lanes, Lanes)
+    {
         (a + b + c, b - c - d)
     }
 
     /// Points `cells[0..<4]` at the 2x2 output pixels of tile (ty, tx), row-major, or at
     /// `outside` for those past the output.
-    @inline(__always) private static func outputCells(_ image: UnsafeMutablePointer<Float>, ty: Int, tx: Int, outside: UnsafeMutablePointer<Float>,
-                                                      into cells: UnsafeMutablePointer<UnsafeMutablePointer<Float>>,
-                                                      geometry g: ConvGeometry, filters: Int) {
+    @inline(__always) private static func outputCells(
+        _ image: UnsafeMutablePointer<Float>, ty: Int, tx: Int,
+        outside: UnsafeMutablePointer<Float>,
+        into cells: UnsafeMutablePointer<UnsafeMutablePointer<Float>>,
+        geometry g: ConvGeometry, filters: Int
+    ) {
         for a in 0..<2 {
             let oy = 2 * ty + a
             for b in 0..<2 {
                 let ox = 2 * tx + b
-                cells[a * 2 + b] = oy < g.outputHeight && ox < g.outputWidth ? image + (oy * g.outputWidth + ox) * filters : outside
+                cells[a * 2 + b] =
+                    oy < g.outputHeight && ox < g.outputWidth
+                    ? image + (oy * g.outputWidth + ox) * filters : outside
             }
         }
     }
@@ -397,29 +476,42 @@ enum ConvWinograd {
     /// `dM = A dY A^T` for every tile from the output gradient of `samples` samples (masked
     /// where `mask`, the ReLU output, is not positive; zero past the output), into `work.output`
     /// as `[16, tiles, cout]`; adds the masked gradient to `biasSums`.
-    static func transformGradient(_ gradient: UnsafePointer<Float>, mask: UnsafePointer<Float>?, samples: Int, into work: Workspace,
-                                  biasSums: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, filters: Int) {
+    static func transformGradient(
+        _ gradient: UnsafePointer<Float>, mask: UnsafePointer<Float>?, samples: Int,
+        into work: Workspace,
+        biasSums: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, filters: Int
+    ) {
         let tiles = Tiles(g)
         let plane = samples * tiles.perSample * filters
-        let cells = work.cells, maskCells = work.cells + 4
+        let cells = work.cells
+        let maskCells = work.cells + 4
         var t = 0
         for n in 0..<samples {
             let offset = n * g.outputPixels * filters
             for ty in 0..<tiles.rows {
                 for tx in 0..<tiles.columns {
-                    outputCells(UnsafeMutablePointer(mutating: gradient + offset), ty: ty, tx: tx, outside: work.zeros,
-                                into: cells, geometry: g, filters: filters)
+                    outputCells(
+                        UnsafeMutablePointer(mutating: gradient + offset), ty: ty, tx: tx,
+                        outside: work.zeros,
+                        into: cells, geometry: g, filters: filters)
                     if let mask {
-                        outputCells(UnsafeMutablePointer(mutating: mask + offset), ty: ty, tx: tx, outside: work.zeros,
-                                    into: maskCells, geometry: g, filters: filters)
+                        outputCells(
+                            UnsafeMutablePointer(mutating: mask + offset), ty: ty, tx: tx,
+                            outside: work.zeros,
+                            into: maskCells, geometry: g, filters: filters)
                     }
                     let target = work.output + t * filters
                     forEachLaneGroup(filters) { f, lanes in
                         func dy(_ k: Int) -> Lanes {
                             let value = load(cells[k] + f, lanes)
-                            return mask == nil ? value : Lanes(repeating: 0).replacing(with: value, where: load(maskCells[k] + f, lanes) .> 0)
+                            return mask == nil
+                                ? value
+                                : Lanes(repeating: 0).replacing(
+                                    with: value, where: load(maskCells[k] + f, lanes) .> 0)
                         }
-                        storeGradientTile(dy(0), dy(1), dy(2), dy(3), biasSums: biasSums + f, target: target + f, plane: plane, lanes: lanes)
+                        storeGradientTile(
+                            dy(0), dy(1), dy(2), dy(3), biasSums: biasSums + f, target: target + f,
+                            plane: plane, lanes: lanes)
                     }
                     t += 1
                 }
@@ -429,11 +521,15 @@ enum ConvWinograd {
 
     /// Adds a tile's output gradient (`y00 y01 / y10 y11`, row-major) to `biasSums` and stores
     /// its `dM = A dY A^T` at `target[xi * plane]`.
-    @inline(__always) static func storeGradientTile(_ y00: Lanes, _ y01: Lanes, _ y10: Lanes, _ y11: Lanes, biasSums: UnsafeMutablePointer<Float>,
-                                                    target: UnsafeMutablePointer<Float>, plane: Int, lanes: Int) {
+    @inline(__always) static func storeGradientTile(
+        _ y00: Lanes, _ y01: Lanes, _ y10: Lanes, _ y11: Lanes,
+        biasSums: UnsafeMutablePointer<Float>,
+        target: UnsafeMutablePointer<Float>, plane: Int, lanes: Int
+    ) {
         store(load(biasSums, lanes) + ((y00 + y01) + (y10 + y11)), biasSums, lanes)
         // Along each row (dY A^T), then down each column (A (dY A^T)).
-        let top = gradientRow(y00, y01), bottom = gradientRow(y10, y11)
+        let top = gradientRow(y00, y01)
+        let bottom = gradientRow(y10, y11)
         func put(_ column: (Lanes, Lanes, Lanes, Lanes), _ c: Int) {
             store(column.0, target + c * plane, lanes)
             store(column.1, target + (4 + c) * plane, lanes)
@@ -447,14 +543,18 @@ enum ConvWinograd {
     }
 
     /// `A` applied to two values (`A = (A^T)^T`).
-    @inline(__always) private static func gradientRow(_ a: Lanes, _ b: Lanes) -> (Lanes, Lanes, Lanes, Lanes) {
+    @inline(__always) private static func gradientRow(_ a: Lanes, _ b: Lanes) -> (
+        Lanes, Lanes, Lanes, Lanes
+    ) {
         (a, a + b, a - b, -b)
     }
 
     /// `dd = B dV B^T` for every tile from `work.input` (`[16, tiles, cin]`), added onto the
     /// input-gradient cells of its 4x4 input tile that lie inside the input.
-    static func scatterInputGradient(_ work: Workspace, samples: Int, into inputGradient: UnsafeMutablePointer<Float>,
-                                     geometry g: ConvGeometry, avx2: Bool) {
+    static func scatterInputGradient(
+        _ work: Workspace, samples: Int, into inputGradient: UnsafeMutablePointer<Float>,
+        geometry g: ConvGeometry, avx2: Bool
+    ) {
         let tiles = Tiles(g)
         let channels = g.inputChannels
         let plane = samples * tiles.perSample * channels
@@ -468,7 +568,8 @@ enum ConvWinograd {
                     let source = work.input + t * channels
                     t += 1
                     if avx2 {
-                        AVX2Kernels.winogradScatterTile(source, plane: plane, channels: channels, cells: cells)
+                        AVX2Kernels.winogradScatterTile(
+                            source, plane: plane, channels: channels, cells: cells)
                         continue
                     }
                     forEachLaneGroup(channels) { ch, lanes in
@@ -499,21 +600,29 @@ enum ConvWinograd {
     }
 
     /// `B` applied to four values (`B = (B^T)^T`).
-    @inline(__always) private static func scatterRow(_ a: Lanes, _ b: Lanes, _ c: Lanes, _ d: Lanes) -> (Lanes, Lanes, Lanes, Lanes) {
+    @inline(__always) private static func scatterRow(_ a: Lanes, _ b: Lanes, _ c: Lanes, _ d: Lanes)
+        -> (Lanes, Lanes, Lanes, Lanes)
+    {
         (a, b - c + d, b + c - a, -d)
     }
 
     /// Four floats, or the first `lanes` of them and zeros.
     @inline(__always) static func load(_ pointer: UnsafePointer<Float>, _ lanes: Int) -> Lanes {
-        if lanes == Lanes.scalarCount { return UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self) }
+        if lanes == Lanes.scalarCount {
+            return UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self)
+        }
         var value = Lanes()
         for i in 0..<lanes { value[i] = pointer[i] }
         return value
     }
 
     /// Stores four floats, or the first `lanes` of them.
-    @inline(__always) static func store(_ value: Lanes, _ pointer: UnsafeMutablePointer<Float>, _ lanes: Int) {
-        if lanes == Lanes.scalarCount { return UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: Lanes.self) }
+    @inline(__always) static func store(
+        _ value: Lanes, _ pointer: UnsafeMutablePointer<Float>, _ lanes: Int
+    ) {
+        if lanes == Lanes.scalarCount {
+            return UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: Lanes.self)
+        }
         for i in 0..<lanes { pointer[i] = value[i] }
     }
 

@@ -11,8 +11,11 @@ extension ConvWinograd {
     /// each output tile is pooled as it leaves the transform, so the convolution's output is
     /// never stored. `pooled` and `argmax` are the pooling's output and winning positions, as
     /// ``MaxPoolKernels/forward(input:output:argmax:batch:geometry:)`` gives them.
-    static func forwardPooled(input: [Float], kernel: [Float], bias: [Float], pooled: inout [Float], argmax: inout [Float],
-                              batch: Int, geometry g: ConvGeometry, filters: Int, relu: Bool) {
+    static func forwardPooled(
+        input: [Float], kernel: [Float], bias: [Float], pooled: inout [Float],
+        argmax: inout [Float],
+        batch: Int, geometry g: ConvGeometry, filters: Int, relu: Bool
+    ) {
         let cellsPerSample = Tiles(g).perSample * filters
         let avx2 = usesAVX2(g, filters: filters)
         bias.withUnsafeBufferPointer { bb in
@@ -21,9 +24,14 @@ extension ConvWinograd {
                     let b = SharedPointer(UnsafeMutablePointer(mutating: bb.baseAddress!))
                     let y = SharedPointer(yb.baseAddress!)
                     let a = SharedPointer(ab.baseAddress!)
-                    forwardBlocks(input: input, kernel: kernel, batch: batch, geometry: g, filters: filters) { work, start, count in
-                        poolOutput(work, samples: count, bias: b.base, relu: relu, pooled: y.base + start * cellsPerSample,
-                                   argmax: a.base + start * cellsPerSample, geometry: g, filters: filters, avx2: avx2)
+                    forwardBlocks(
+                        input: input, kernel: kernel, batch: batch, geometry: g, filters: filters
+                    ) { work, start, count in
+                        poolOutput(
+                            work, samples: count, bias: b.base, relu: relu,
+                            pooled: y.base + start * cellsPerSample,
+                            argmax: a.base + start * cellsPerSample, geometry: g, filters: filters,
+                            avx2: avx2)
                     }
                 }
             }
@@ -32,21 +40,26 @@ extension ConvWinograd {
 
     /// `Y = A^T M A` plus bias and optional ReLU for every tile (``outputTile``), then
     /// the tile's maximum and the row-major position of its first maximum.
-    private static func poolOutput(_ work: Workspace, samples: Int, bias: UnsafePointer<Float>, relu: Bool,
-                                   pooled: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Float>,
-                                   geometry g: ConvGeometry, filters: Int, avx2: Bool) {
+    private static func poolOutput(
+        _ work: Workspace, samples: Int, bias: UnsafePointer<Float>, relu: Bool,
+        pooled: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Float>,
+        geometry g: ConvGeometry, filters: Int, avx2: Bool
+    ) {
         let tileCount = samples * Tiles(g).perSample
         let plane = tileCount * filters
         for t in 0..<tileCount {
             let source = work.output + t * filters
             if avx2 {
-                AVX2Kernels.winogradPoolOutputTile(source, plane: plane, bias: bias, relu: relu, filters: filters,
-                                                   pooled: pooled + t * filters, argmax: argmax + t * filters)
+                AVX2Kernels.winogradPoolOutputTile(
+                    source, plane: plane, bias: bias, relu: relu, filters: filters,
+                    pooled: pooled + t * filters, argmax: argmax + t * filters)
                 continue
             }
             forEachLaneGroup(filters) { f, lanes in
-                let y = outputTile(source + f, plane: plane, bias: bias + f, relu: relu, lanes: lanes)
-                var best = y.0, index = Lanes()
+                let y = outputTile(
+                    source + f, plane: plane, bias: bias + f, relu: relu, lanes: lanes)
+                var best = y.0
+                var index = Lanes()
                 MaxPoolKernels.keepGreater(y.1, at: 1, best: &best, index: &index)
                 MaxPoolKernels.keepGreater(y.2, at: 2, best: &best, index: &index)
                 MaxPoolKernels.keepGreater(y.3, at: 3, best: &best, index: &index)
@@ -60,9 +73,11 @@ extension ConvWinograd {
     /// from the gradient of the pooled output: each tile's output gradient is the pooled
     /// gradient at the window's winner and zero elsewhere, masked where the pooled value (the
     /// ReLU output at the winner) is not positive.
-    static func backwardPooled(input: [Float], kernel: [Float], pooledGradient: [Float], pooled: [Float], argmax: [Float],
-                               kernelGradient: inout [Float], biasGradient: inout [Float], inputGradient: inout [Float]?,
-                               batch: Int, geometry g: ConvGeometry, filters: Int, relu: Bool) {
+    static func backwardPooled(
+        input: [Float], kernel: [Float], pooledGradient: [Float], pooled: [Float], argmax: [Float],
+        kernelGradient: inout [Float], biasGradient: inout [Float], inputGradient: inout [Float]?,
+        batch: Int, geometry g: ConvGeometry, filters: Int, relu: Bool
+    ) {
         let cellsPerSample = Tiles(g).perSample * filters
         let avx2 = usesAVX2(g, filters: filters)
         pooledGradient.withUnsafeBufferPointer { gb in
@@ -71,11 +86,17 @@ extension ConvWinograd {
                     let dy = SharedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
                     let y = SharedPointer(UnsafeMutablePointer(mutating: yb.baseAddress!))
                     let a = SharedPointer(UnsafeMutablePointer(mutating: ab.baseAddress!))
-                    backwardBlocks(input: input, kernel: kernel, kernelGradient: &kernelGradient, biasGradient: &biasGradient,
-                                   inputGradient: &inputGradient, batch: batch, geometry: g, filters: filters) { work, start, count, biasSums in
+                    backwardBlocks(
+                        input: input, kernel: kernel, kernelGradient: &kernelGradient,
+                        biasGradient: &biasGradient,
+                        inputGradient: &inputGradient, batch: batch, geometry: g, filters: filters
+                    ) { work, start, count, biasSums in
                         let offset = start * cellsPerSample
-                        unpoolGradient(dy.base + offset, pooled: relu ? y.base + offset : nil, argmax: a.base + offset,
-                                       samples: count, into: work, biasSums: biasSums, geometry: g, filters: filters, avx2: avx2)
+                        unpoolGradient(
+                            dy.base + offset, pooled: relu ? y.base + offset : nil,
+                            argmax: a.base + offset,
+                            samples: count, into: work, biasSums: biasSums, geometry: g,
+                            filters: filters, avx2: avx2)
                     }
                 }
             }
@@ -85,28 +106,37 @@ extension ConvWinograd {
     /// `dM = A dY A^T` for every tile, as ``transformGradient``, with each tile's output
     /// gradient rebuilt from its pooled cell: the gradient at the winning position (where the
     /// pooled value, if given, is positive), zero at the other three.
-    private static func unpoolGradient(_ gradient: UnsafePointer<Float>, pooled: UnsafePointer<Float>?, argmax: UnsafePointer<Float>,
-                                       samples: Int, into work: Workspace, biasSums: UnsafeMutablePointer<Float>,
-                                       geometry g: ConvGeometry, filters: Int, avx2: Bool) {
+    private static func unpoolGradient(
+        _ gradient: UnsafePointer<Float>, pooled: UnsafePointer<Float>?,
+        argmax: UnsafePointer<Float>,
+        samples: Int, into work: Workspace, biasSums: UnsafeMutablePointer<Float>,
+        geometry g: ConvGeometry, filters: Int, avx2: Bool
+    ) {
         let tileCount = samples * Tiles(g).perSample
         let plane = tileCount * filters
         for t in 0..<tileCount {
             let cell = t * filters
             let target = work.output + cell
             if avx2 {
-                AVX2Kernels.winogradUnpoolGradientTile(gradient + cell, pooled: pooled.map { $0 + cell }, argmax: argmax + cell,
-                                                       filters: filters, target: target, plane: plane, biasSums: biasSums)
+                AVX2Kernels.winogradUnpoolGradientTile(
+                    gradient + cell, pooled: pooled.map { $0 + cell }, argmax: argmax + cell,
+                    filters: filters, target: target, plane: plane, biasSums: biasSums)
                 continue
             }
             forEachLaneGroup(filters) { f, lanes in
-                let value = load(gradient + cell + f, lanes), positions = load(argmax + cell + f, lanes)
+                let value = load(gradient + cell + f, lanes)
+                let positions = load(argmax + cell + f, lanes)
                 let open = pooled.map { load($0 + cell + f, lanes) .> 0 }
                 func dy(_ position: Float) -> Lanes {
                     var wins = MaxPoolKernels.isPosition(positions, position)
-                    if let open { wins = wins .& open }
+                    if let open {
+                        wins .&= open
+                    }
                     return Lanes(repeating: 0).replacing(with: value, where: wins)
                 }
-                storeGradientTile(dy(0), dy(1), dy(2), dy(3), biasSums: biasSums + f, target: target + f, plane: plane, lanes: lanes)
+                storeGradientTile(
+                    dy(0), dy(1), dy(2), dy(3), biasSums: biasSums + f, target: target + f,
+                    plane: plane, lanes: lanes)
             }
         }
     }

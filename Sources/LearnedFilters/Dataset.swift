@@ -29,7 +29,11 @@ public struct Dataset: Sendable {
         public var classNames: [String] {
             switch self {
             case .mnist: (0...9).map(String.init)
-            case .fashionMNIST: ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+            case .fashionMNIST:
+                [
+                    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
+                    "Sneaker", "Bag", "Ankle boot",
+                ]
             }
         }
     }
@@ -44,44 +48,66 @@ public struct Dataset: Sendable {
     /// Loads one split from `folder` (standard IDX names, raw or `.gz`). A missing file gives
     /// an error naming the fetch script; a malformed one names the file and the problem.
     public static func load(_ name: Name, split: Split, folder: String) throws -> Dataset {
-        let imagesPath = try locate(folder: folder, base: "\(split.prefix)-images-idx3-ubyte", dataset: name)
-        let labelsPath = try locate(folder: folder, base: "\(split.prefix)-labels-idx1-ubyte", dataset: name)
+        let imagesPath = try locate(
+            folder: folder, base: "\(split.prefix)-images-idx3-ubyte", dataset: name)
+        let labelsPath = try locate(
+            folder: folder, base: "\(split.prefix)-labels-idx1-ubyte", dataset: name)
         let imageArray = try IDX.read(path: imagesPath)
         let labelArray = try IDX.read(path: labelsPath)
         guard let pixels = imageArray.uint8Values, imageArray.dimensions.count == 3 else {
-            throw LearnedFiltersError.badDataset(path: imagesPath, detail: "expected unsigned-byte images of shape (n, rows, columns), got \(imageArray.elementType) \(imageArray.dimensions)")
+            throw LearnedFiltersError.badDataset(
+                path: imagesPath,
+                detail:
+                    "expected unsigned-byte images of shape (n, rows, columns), got \(imageArray.elementType) \(imageArray.dimensions)"
+            )
         }
         guard let labelBytes = labelArray.uint8Values, labelArray.dimensions.count == 1 else {
-            throw LearnedFiltersError.badDataset(path: labelsPath, detail: "expected unsigned-byte labels of shape (n), got \(labelArray.elementType) \(labelArray.dimensions)")
+            throw LearnedFiltersError.badDataset(
+                path: labelsPath,
+                detail:
+                    "expected unsigned-byte labels of shape (n), got \(labelArray.elementType) \(labelArray.dimensions)"
+            )
         }
         guard labelBytes.count == imageArray.dimensions[0] else {
-            throw LearnedFiltersError.badDataset(path: labelsPath, detail: "\(labelBytes.count) labels for \(imageArray.dimensions[0]) images in \(imagesPath)")
+            throw LearnedFiltersError.badDataset(
+                path: labelsPath,
+                detail:
+                    "\(labelBytes.count) labels for \(imageArray.dimensions[0]) images in \(imagesPath)"
+            )
         }
         if let bad = labelBytes.firstIndex(where: { $0 > 9 }) {
-            throw LearnedFiltersError.badDataset(path: labelsPath, detail: "label \(labelBytes[bad]) at index \(bad) is not a class 0-9")
+            throw LearnedFiltersError.badDataset(
+                path: labelsPath,
+                detail: "label \(labelBytes[bad]) at index \(bad) is not a class 0-9")
         }
-        return Dataset(images: pixels.map { Float($0) / 255 }, labels: labelBytes.map(Int.init),
-                       shape: [imageArray.dimensions[1], imageArray.dimensions[2], 1])
+        return Dataset(
+            images: pixels.map { Float($0) / 255 }, labels: labelBytes.map(Int.init),
+            shape: [imageArray.dimensions[1], imageArray.dimensions[2], 1])
     }
 
     private static func locate(folder: String, base: String, dataset: Name) throws -> String {
-        for candidate in ["\(folder)/\(base)", "\(folder)/\(base).gz"] where (try? FileAccess.fileSize(candidate)) != nil {
+        for candidate in ["\(folder)/\(base)", "\(folder)/\(base).gz"]
+        where (try? FileAccess.fileSize(candidate)) != nil {
             return candidate
         }
-        throw LearnedFiltersError.datasetMissing(path: "\(folder)/\(base).gz", dataset: dataset.rawValue)
+        throw LearnedFiltersError.datasetMissing(
+            path: "\(folder)/\(base).gz", dataset: dataset.rawValue)
     }
 
     /// The first `limit` samples (all when `limit` is nil or larger).
     public func prefix(_ limit: Int?) -> Dataset {
         guard let limit, limit < count else { return self }
         let size = shape.reduce(1, *)
-        return Dataset(images: Array(images[0..<limit * size]), labels: Array(labels[0..<limit]), shape: shape)
+        return Dataset(
+            images: Array(images[0..<limit * size]), labels: Array(labels[0..<limit]), shape: shape)
     }
 
     /// Samples `start..<end`.
     public func slice(_ range: Range<Int>) -> Dataset {
         let size = shape.reduce(1, *)
-        return Dataset(images: Array(images[range.lowerBound * size..<range.upperBound * size]), labels: Array(labels[range]), shape: shape)
+        return Dataset(
+            images: Array(images[range.lowerBound * size..<range.upperBound * size]),
+            labels: Array(labels[range]), shape: shape)
     }
 
     /// The samples at `indices`, as a batch tensor and labels.
@@ -91,7 +117,8 @@ public struct Dataset: Sendable {
         values.withUnsafeMutableBufferPointer { target in
             images.withUnsafeBufferPointer { source in
                 for (row, index) in indices.enumerated() {
-                    (target.baseAddress! + row * size).update(from: source.baseAddress! + index * size, count: size)
+                    (target.baseAddress! + row * size).update(
+                        from: source.baseAddress! + index * size, count: size)
                 }
             }
         }

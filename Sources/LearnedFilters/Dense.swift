@@ -18,20 +18,29 @@ public final class Dense: Layer {
     private var lastInput = Tensor(zeros: [0])
     private var lastOutput = Tensor(zeros: [0])
 
-    init(name: String, spec: LayerSpec, inputShape: [Int], generator: inout SeededGenerator) throws {
-        guard case let .dense(units, activation) = spec else { throw LearnedFiltersError.badShape("\(name) is not dense") }
+    init(name: String, spec: LayerSpec, inputShape: [Int], generator: inout SeededGenerator) throws
+    {
+        guard case .dense(let units, let activation) = spec else {
+            throw LearnedFiltersError.badShape("\(name) is not dense")
+        }
         guard inputShape.count == 1 else {
-            throw LearnedFiltersError.badShape("\(name) needs flat input, got \(inputShape) (add 'flatten' before it)")
+            throw LearnedFiltersError.badShape(
+                "\(name) needs flat input, got \(inputShape) (add 'flatten' before it)")
         }
         let (size, overflow) = inputShape[0].multipliedReportingOverflow(by: units)
-        guard !overflow, size <= LayerSpec.maximumWeights else { throw LearnedFiltersError.badShape("\(name): \(inputShape[0]) x \(units) weights are too many") }
+        guard !overflow, size <= LayerSpec.maximumWeights else {
+            throw LearnedFiltersError.badShape(
+                "\(name): \(inputShape[0]) x \(units) weights are too many")
+        }
         self.name = name
         self.spec = spec
         self.inputShape = inputShape
         self.outputShape = [units]
         self.activation = activation
-        kernel = Parameter(name: "kernel", shape: [inputShape[0], units],
-                           value: glorotUniform(count: size, fanIn: inputShape[0], fanOut: units, generator: &generator))
+        kernel = Parameter(
+            name: "kernel", shape: [inputShape[0], units],
+            value: glorotUniform(
+                count: size, fanIn: inputShape[0], fanOut: units, generator: &generator))
         bias = Parameter(name: "bias", shape: [units], value: [Float](repeating: 0, count: units))
     }
 
@@ -43,8 +52,9 @@ public final class Dense: Layer {
         let batch = input.batch
         var output: [Float]
         if options.implementation == .reference {
-            output = ReferenceOps.denseForward(input: input.values, kernel: kernel.value, bias: bias.value, batch: batch,
-                                               inputs: inputs, outputs: units)
+            output = ReferenceOps.denseForward(
+                input: input.values, kernel: kernel.value, bias: bias.value, batch: batch,
+                inputs: inputs, outputs: units)
             if activation == .relu { output = ReferenceOps.relu(output) }
         } else {
             output = [Float](repeating: 0, count: batch * units)
@@ -56,8 +66,10 @@ public final class Dense: Layer {
                         let w = SharedPointer(UnsafeMutablePointer(mutating: wb.baseAddress!))
                         let y = SharedPointer(yb.baseAddress!)
                         parallelChunks(batch) { _, rows in
-                            BLAS.gemm(m: rows.count, n: units, k: inputs, a: x.base + rows.lowerBound * inputs, b: w.base,
-                                      c: y.base + rows.lowerBound * units)
+                            BLAS.gemm(
+                                m: rows.count, n: units, k: inputs,
+                                a: x.base + rows.lowerBound * inputs, b: w.base,
+                                c: y.base + rows.lowerBound * units)
                         }
                     }
                 }
@@ -68,19 +80,27 @@ public final class Dense: Layer {
         return lastOutput
     }
 
-    public func backward(_ outputGradient: Tensor, options: ForwardOptions, needInputGradient: Bool) -> Tensor? {
+    public func backward(_ outputGradient: Tensor, options: ForwardOptions, needInputGradient: Bool)
+        -> Tensor?
+    {
         let batch = lastInput.batch
         if options.implementation == .reference {
-            let gradient = activation == .relu
-                ? ReferenceOps.reluBackward(output: lastOutput.values, outputGradient: outputGradient.values) : outputGradient.values
-            let grads = ReferenceOps.denseBackward(input: lastInput.values, kernel: kernel.value, outputGradient: gradient,
-                                                   batch: batch, inputs: inputs, outputs: units)
+            let gradient =
+                activation == .relu
+                ? ReferenceOps.reluBackward(
+                    output: lastOutput.values, outputGradient: outputGradient.values)
+                : outputGradient.values
+            let grads = ReferenceOps.denseBackward(
+                input: lastInput.values, kernel: kernel.value, outputGradient: gradient,
+                batch: batch, inputs: inputs, outputs: units)
             accumulate(grads.kernel, into: kernel)
             accumulate(grads.bias, into: bias)
             return needInputGradient ? Tensor(shape: lastInput.shape, values: grads.input) : nil
         }
         var gradient = outputGradient.values
-        if activation == .relu { FastOps.reluBackward(output: lastOutput.values, gradient: &gradient) }
+        if activation == .relu {
+            FastOps.reluBackward(output: lastOutput.values, gradient: &gradient)
+        }
         FastOps.columnSums(gradient, rows: batch, columns: units, into: &bias.gradient)
         let (inputs, units) = (inputs, units)
         let chunks = max(1, min(Threads.count, batch))
@@ -97,11 +117,16 @@ public final class Dense: Layer {
                             let dw = SharedPointer(pb.baseAddress!)
                             let d = SharedPointer(db.baseAddress!)
                             parallelChunks(batch, chunks: chunks) { chunk, rows in
-                                BLAS.gemm(transposeA: true, m: inputs, n: units, k: rows.count, a: x.base + rows.lowerBound * inputs,
-                                          b: dy.base + rows.lowerBound * units, c: dw.base + chunk * inputs * units)
+                                BLAS.gemm(
+                                    transposeA: true, m: inputs, n: units, k: rows.count,
+                                    a: x.base + rows.lowerBound * inputs,
+                                    b: dy.base + rows.lowerBound * units,
+                                    c: dw.base + chunk * inputs * units)
                                 if needInputGradient {
-                                    BLAS.gemm(transposeB: true, m: rows.count, n: inputs, k: units, a: dy.base + rows.lowerBound * units,
-                                              b: w.base, c: d.base + rows.lowerBound * inputs)
+                                    BLAS.gemm(
+                                        transposeB: true, m: rows.count, n: inputs, k: units,
+                                        a: dy.base + rows.lowerBound * units,
+                                        b: w.base, c: d.base + rows.lowerBound * inputs)
                                 }
                             }
                         }
@@ -110,7 +135,9 @@ public final class Dense: Layer {
             }
         }
         for chunk in 0..<chunks {
-            for index in 0..<inputs * units { kernel.gradient[index] += partial[chunk * inputs * units + index] }
+            for index in 0..<inputs * units {
+                kernel.gradient[index] += partial[chunk * inputs * units + index]
+            }
         }
         guard needInputGradient else { return nil }
         return Tensor(shape: lastInput.shape, values: dx)

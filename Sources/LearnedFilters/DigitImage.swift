@@ -16,12 +16,15 @@ public enum DigitImage {
         for y in 0..<grey.height {
             for x in 0..<grey.width {
                 var value = Float(grey.sample(x: x, y: y, channel: 0)) / scale
-                if grey.channels == 2 { value *= Float(grey.sample(x: x, y: y, channel: 1)) / scale }
+                if grey.channels == 2 {
+                    value *= Float(grey.sample(x: x, y: y, channel: 1)) / scale
+                }
                 values[y * grey.width + x] = value
             }
         }
         if grey.width == side, grey.height == side { return values }
-        return centred(values, width: grey.width, height: grey.height, side: side, box: side * 20 / 28)
+        return centred(
+            values, width: grey.width, height: grey.height, side: side, box: side * 20 / 28)
     }
 
     static func centred(_ input: [Float], width: Int, height: Int, side: Int, box: Int) -> [Float] {
@@ -41,41 +44,58 @@ public enum DigitImage {
         var (minX, minY, maxX, maxY) = (width, height, -1, -1)
         for y in 0..<height {
             for x in 0..<width where values[y * width + x] > 0.1 * peak {
-                minX = min(minX, x); maxX = max(maxX, x); minY = min(minY, y); maxY = max(maxY, y)
+                minX = min(minX, x)
+                maxX = max(maxX, x)
+                minY = min(minY, y)
+                maxY = max(maxY, y)
             }
         }
-        let cropWidth = maxX - minX + 1, cropHeight = maxY - minY + 1
+        let cropWidth = maxX - minX + 1
+        let cropHeight = maxY - minY + 1
         let factor = Double(box) / Double(max(cropWidth, cropHeight))
         let targetWidth = max(1, min(side, Int((Double(cropWidth) * factor).rounded())))
         let targetHeight = max(1, min(side, Int((Double(cropHeight) * factor).rounded())))
         // Area averaging: each target pixel is the mean of the source area it covers, sampled
         // on a 4x4 grid of points per target pixel.
         var small = [Float](repeating: 0, count: targetWidth * targetHeight)
-        let stepX = Double(cropWidth) / Double(targetWidth), stepY = Double(cropHeight) / Double(targetHeight)
+        let stepX = Double(cropWidth) / Double(targetWidth)
+        let stepY = Double(cropHeight) / Double(targetHeight)
         for ty in 0..<targetHeight {
             for tx in 0..<targetWidth {
                 var sum: Float = 0
                 for sy in 0..<4 {
                     for sx in 0..<4 {
-                        let x = min(width - 1, minX + Int((Double(tx) + (Double(sx) + 0.5) / 4) * stepX))
-                        let y = min(height - 1, minY + Int((Double(ty) + (Double(sy) + 0.5) / 4) * stepY))
+                        let x = min(
+                            width - 1, minX + Int((Double(tx) + (Double(sx) + 0.5) / 4) * stepX))
+                        let y = min(
+                            height - 1, minY + Int((Double(ty) + (Double(sy) + 0.5) / 4) * stepY))
                         sum += values[y * width + x]
                     }
                 }
                 small[ty * targetWidth + tx] = sum / 16
             }
         }
-        var mass: Float = 0, centreX: Float = 0, centreY: Float = 0
+        var mass: Float = 0
+        var centreX: Float = 0
+        var centreY: Float = 0
         for y in 0..<targetHeight {
             for x in 0..<targetWidth {
                 let v = small[y * targetWidth + x]
-                mass += v; centreX += v * Float(x); centreY += v * Float(y)
+                mass += v
+                centreX += v * Float(x)
+                centreY += v * Float(y)
             }
         }
-        let offsetX = min(max(Int((Float(side) / 2 - centreX / max(mass, 1e-6)).rounded()), 0), side - targetWidth)
-        let offsetY = min(max(Int((Float(side) / 2 - centreY / max(mass, 1e-6)).rounded()), 0), side - targetHeight)
+        let offsetX = min(
+            max(Int((Float(side) / 2 - centreX / max(mass, 1e-6)).rounded()), 0), side - targetWidth
+        )
+        let offsetY = min(
+            max(Int((Float(side) / 2 - centreY / max(mass, 1e-6)).rounded()), 0),
+            side - targetHeight)
         for y in 0..<targetHeight {
-            for x in 0..<targetWidth { output[(y + offsetY) * side + x + offsetX] = small[y * targetWidth + x] }
+            for x in 0..<targetWidth {
+                output[(y + offsetY) * side + x + offsetX] = small[y * targetWidth + x]
+            }
         }
         return output
     }

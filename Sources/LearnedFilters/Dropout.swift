@@ -15,7 +15,9 @@ public final class Dropout: Layer {
     private var mask = [Float]()
 
     init(name: String, spec: LayerSpec, inputShape: [Int], position: Int) throws {
-        guard case let .dropout(rate) = spec else { throw LearnedFiltersError.badShape("\(name) is not dropout") }
+        guard case .dropout(let rate) = spec else {
+            throw LearnedFiltersError.badShape("\(name) is not dropout")
+        }
         self.name = name
         self.spec = spec
         self.inputShape = inputShape
@@ -28,7 +30,8 @@ public final class Dropout: Layer {
             mask = []
             return input
         }
-        var generator = SeededGenerator(seed: options.seed ^ (0xD1B5_4A32_D192_ED03 &* (position + 1)))
+        var generator = SeededGenerator(
+            seed: options.seed ^ (0xD1B5_4A32_D192_ED03 &* (position + 1)))
         let scale = 1 / (1 - rate)
         mask = (0..<input.values.count).map { _ in generator.nextUnitFloat() < rate ? 0 : scale }
         var output = input
@@ -36,7 +39,9 @@ public final class Dropout: Layer {
         return output
     }
 
-    public func backward(_ outputGradient: Tensor, options: ForwardOptions, needInputGradient: Bool) -> Tensor? {
+    public func backward(_ outputGradient: Tensor, options: ForwardOptions, needInputGradient: Bool)
+        -> Tensor?
+    {
         guard needInputGradient else { return nil }
         guard !mask.isEmpty else { return outputGradient }
         var gradient = outputGradient

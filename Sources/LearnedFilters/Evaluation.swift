@@ -20,7 +20,9 @@ public struct Evaluation: Sendable, Equatable {
     }
 
     /// Runs the model on `data` in inference mode, `batchSize` samples at a time.
-    public init(model: Model, data: Dataset, batchSize: Int = 1000, implementation: Implementation = .fast) throws {
+    public init(
+        model: Model, data: Dataset, batchSize: Int = 1000, implementation: Implementation = .fast
+    ) throws {
         let classes = model.classes
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
         var lossSum = 0.0
@@ -31,10 +33,16 @@ public struct Evaluation: Sendable, Equatable {
             let range = start..<min(data.count, start + step)
             let (images, labels) = data.batch(Array(range)[...])
             guard labels.allSatisfy({ $0 < classes }) else {
-                throw LearnedFiltersError.badInput("the data has labels beyond the model's \(classes) classes")
+                throw LearnedFiltersError.badInput(
+                    "the data has labels beyond the model's \(classes) classes")
             }
-            let logits = try model.forward(images, options: ForwardOptions(training: false, implementation: implementation))
-            lossSum += Double(ReferenceOps.softmaxCrossEntropy(logits: logits.values, labels: labels, classes: classes).loss) * Double(range.count)
+            let logits = try model.forward(
+                images, options: ForwardOptions(training: false, implementation: implementation))
+            lossSum +=
+                Double(
+                    ReferenceOps.softmaxCrossEntropy(
+                        logits: logits.values, labels: labels, classes: classes
+                    ).loss) * Double(range.count)
             for (row, label) in labels.enumerated() {
                 let predicted = predictedClass(logits.values, row: row, classes: classes)
                 confusion[label][predicted] += 1

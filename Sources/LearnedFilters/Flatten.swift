@@ -18,8 +18,12 @@ public final class Flatten: Layer {
         Tensor(shape: [input.batch] + outputShape, values: input.values)
     }
 
-    public func backward(_ outputGradient: Tensor, options: ForwardOptions, needInputGradient: Bool) -> Tensor? {
-        needInputGradient ? Tensor(shape: [outputGradient.batch] + inputShape, values: outputGradient.values) : nil
+    public func backward(_ outputGradient: Tensor, options: ForwardOptions, needInputGradient: Bool)
+        -> Tensor?
+    {
+        needInputGradient
+            ? Tensor(shape: [outputGradient.batch] + inputShape, values: outputGradient.values)
+            : nil
     }
 }
 
@@ -39,16 +43,23 @@ public final class ReLU: Layer {
 
     public func forward(_ input: Tensor, options: ForwardOptions) -> Tensor {
         var output = input
-        if options.implementation == .reference { output.values = ReferenceOps.relu(input.values) } else { FastOps.relu(&output.values) }
+        if options.implementation == .reference {
+            output.values = ReferenceOps.relu(input.values)
+        } else {
+            FastOps.relu(&output.values)
+        }
         lastOutput = output.values
         return output
     }
 
-    public func backward(_ outputGradient: Tensor, options: ForwardOptions, needInputGradient: Bool) -> Tensor? {
+    public func backward(_ outputGradient: Tensor, options: ForwardOptions, needInputGradient: Bool)
+        -> Tensor?
+    {
         guard needInputGradient else { return nil }
         var gradient = outputGradient
         if options.implementation == .reference {
-            gradient.values = ReferenceOps.reluBackward(output: lastOutput, outputGradient: outputGradient.values)
+            gradient.values = ReferenceOps.reluBackward(
+                output: lastOutput, outputGradient: outputGradient.values)
         } else {
             FastOps.reluBackward(output: lastOutput, gradient: &gradient.values)
         }

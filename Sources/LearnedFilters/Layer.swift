@@ -40,7 +40,8 @@ public protocol Layer: AnyObject {
     func forward(_ input: Tensor, options: ForwardOptions) -> Tensor
     /// Given the gradient of the loss with respect to the last forward's output, accumulates
     /// parameter gradients and returns the input gradient (or nil when `needInputGradient` is false).
-    func backward(_ outputGradient: Tensor, options: ForwardOptions, needInputGradient: Bool) -> Tensor?
+    func backward(_ outputGradient: Tensor, options: ForwardOptions, needInputGradient: Bool)
+        -> Tensor?
 }
 
 extension Layer {

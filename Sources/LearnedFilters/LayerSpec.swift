@@ -16,7 +16,9 @@ public enum Activation: String, Sendable {
 ///
 /// The tutorial network is ``LayerSpec/tutorial``.
 public enum LayerSpec: Equatable, Sendable {
-    case conv2d(filters: Int, kernel: [Int], strides: [Int], dilation: [Int], padding: Padding, activation: Activation)
+    case conv2d(
+        filters: Int, kernel: [Int], strides: [Int], dilation: [Int], padding: Padding,
+        activation: Activation)
     case maxPool2d(pool: [Int], strides: [Int], padding: Padding)
     case dense(units: Int, activation: Activation)
     case dropout(rate: Float)
@@ -24,7 +26,8 @@ public enum LayerSpec: Equatable, Sendable {
     case relu
 
     /// The tutorial's CNN: 220,234 parameters on 28x28x1 inputs.
-    public static let tutorial = "conv2d:32:3x3:same:relu,maxpool:2,conv2d:64:3x3:same:relu,maxpool:2,flatten,dense:64,dropout:0.5,dense:10"
+    public static let tutorial =
+        "conv2d:32:3x3:same:relu,maxpool:2,conv2d:64:3x3:same:relu,maxpool:2,flatten,dense:64,dropout:0.5,dense:10"
 
     /// Keras' base name of the layer, used to name layers (`conv2d`, `conv2d_1`, ...).
     public var baseName: String {
@@ -59,8 +62,9 @@ public enum LayerSpec: Equatable, Sendable {
     public func weightCount(inputShape: [Int]) -> Int? {
         let (kernelSizes, biases): ([Int], Int)
         switch self {
-        case let .conv2d(filters, kernel, _, _, _, _): (kernelSizes, biases) = (kernel + [inputShape.last ?? 0, filters], filters)
-        case let .dense(units, _): (kernelSizes, biases) = (inputShape + [units], units)
+        case .conv2d(let filters, let kernel, _, _, _, _):
+            (kernelSizes, biases) = (kernel + [inputShape.last ?? 0, filters], filters)
+        case .dense(let units, _): (kernelSizes, biases) = (inputShape + [units], units)
         case .maxPool2d, .dropout, .flatten, .relu: return 0
         }
         var kernelCount = 1
@@ -75,23 +79,26 @@ public enum LayerSpec: Equatable, Sendable {
 
     /// The text form of this layer.
     public var text: String {
-        func pair(_ values: [Int]) -> String { values[0] == values[1] ? "\(values[0])" : "\(values[0])x\(values[1])" }
+        func pair(_ values: [Int]) -> String {
+            values[0] == values[1] ? "\(values[0])" : "\(values[0])x\(values[1])"
+        }
         switch self {
-        case let .conv2d(filters, kernel, strides, dilation, padding, activation):
+        case .conv2d(
+            let filters, let kernel, let strides, let dilation, let padding, let activation):
             var parts = ["conv2d", "\(filters)", "\(kernel[0])x\(kernel[1])"]
             if strides != [1, 1] { parts.append("s=" + pair(strides)) }
             if dilation != [1, 1] { parts.append("d=" + pair(dilation)) }
             parts.append(padding.rawValue)
             if activation == .relu { parts.append("relu") }
             return parts.joined(separator: ":")
-        case let .maxPool2d(pool, strides, padding):
+        case .maxPool2d(let pool, let strides, let padding):
             var parts = ["maxpool", pair(pool)]
             if strides != pool { parts.append("s=" + pair(strides)) }
             if padding == .same { parts.append("same") }
             return parts.joined(separator: ":")
-        case let .dense(units, activation):
+        case .dense(let units, let activation):
             return activation == .relu ? "dense:\(units):relu" : "dense:\(units)"
-        case let .dropout(rate):
+        case .dropout(let rate):
             return "dropout:\(rate)"
         case .flatten:
             return "flatten"
@@ -107,8 +114,12 @@ public enum LayerSpec: Equatable, Sendable {
 
     /// Parses the text form; throws ``LearnedFiltersError/badArchitecture(_:)`` naming the item.
     public static func parse(_ text: String) throws -> [LayerSpec] {
-        let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
-        guard !items.isEmpty else { throw LearnedFiltersError.badArchitecture("the architecture is empty") }
+        let items = text.split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespacesAndNewlines)
+        }.filter { !$0.isEmpty }
+        guard !items.isEmpty else {
+            throw LearnedFiltersError.badArchitecture("the architecture is empty")
+        }
         return try items.map(parseItem)
     }
 
@@ -116,12 +127,17 @@ public enum LayerSpec: Equatable, Sendable {
         let parts = item.split(separator: ":").map(String.init)
         func fail(_ why: String) -> LearnedFiltersError { .badArchitecture("'\(item)': \(why)") }
         func positive(_ text: String, _ what: String) throws -> Int {
-            guard let value = Int(text), value >= 1, value <= 1 << 16 else { throw fail("\(what) must be an integer from 1 to 65536, got '\(text)'") }
+            guard let value = Int(text), value >= 1, value <= 1 << 16 else {
+                throw fail("\(what) must be an integer from 1 to 65536, got '\(text)'")
+            }
             return value
         }
         func pair(_ text: String, _ what: String) throws -> [Int] {
-            let pieces = text.split(separator: "x", omittingEmptySubsequences: false).map(String.init)
-            guard pieces.count == 1 || pieces.count == 2 else { throw fail("\(what) must be N or NxM, got '\(text)'") }
+            let pieces = text.split(separator: "x", omittingEmptySubsequences: false).map(
+                String.init)
+            guard pieces.count == 1 || pieces.count == 2 else {
+                throw fail("\(what) must be N or NxM, got '\(text)'")
+            }
             let values = try pieces.map { try positive($0, what) }
             return values.count == 1 ? [values[0], values[0]] : values
         }
@@ -132,24 +148,36 @@ public enum LayerSpec: Equatable, Sendable {
         var padding = Padding.valid
         var activation = Activation.linear
         for option in parts.dropFirst() {
-            if option.hasPrefix("s=") { strides = try pair(String(option.dropFirst(2)), "stride") }
-            else if option.hasPrefix("d=") { dilation = try pair(String(option.dropFirst(2)), "dilation") }
-            else if let mode = Padding(rawValue: option) { padding = mode }
-            else if option == "relu" { activation = .relu }
-            else { positional.append(option) }
+            if option.hasPrefix("s=") {
+                strides = try pair(String(option.dropFirst(2)), "stride")
+            } else if option.hasPrefix("d=") {
+                dilation = try pair(String(option.dropFirst(2)), "dilation")
+            } else if let mode = Padding(rawValue: option) {
+                padding = mode
+            } else if option == "relu" {
+                activation = .relu
+            } else {
+                positional.append(option)
+            }
         }
         switch kind {
         case "conv2d":
             guard positional.count == 2 else { throw fail("expected conv2d:FILTERS:KHxKW") }
             let kernel = try pair(positional[1], "kernel size")
-            return .conv2d(filters: try positive(positional[0], "filters"), kernel: kernel, strides: strides ?? [1, 1],
-                           dilation: dilation, padding: padding, activation: activation)
+            return .conv2d(
+                filters: try positive(positional[0], "filters"), kernel: kernel,
+                strides: strides ?? [1, 1],
+                dilation: dilation, padding: padding, activation: activation)
         case "maxpool", "max_pooling2d":
-            guard positional.count == 1, activation == .linear, dilation == [1, 1] else { throw fail("expected maxpool:K[:s=S][:same|valid]") }
+            guard positional.count == 1, activation == .linear, dilation == [1, 1] else {
+                throw fail("expected maxpool:K[:s=S][:same|valid]")
+            }
             let pool = try pair(positional[0], "pool size")
             return .maxPool2d(pool: pool, strides: strides ?? pool, padding: padding)
         case "dense":
-            guard positional.count == 1, strides == nil else { throw fail("expected dense:UNITS[:relu]") }
+            guard positional.count == 1, strides == nil else {
+                throw fail("expected dense:UNITS[:relu]")
+            }
             return .dense(units: try positive(positional[0], "units"), activation: activation)
         case "dropout":
             guard positional.count == 1, let rate = Float(positional[0]), rate >= 0, rate < 1 else {

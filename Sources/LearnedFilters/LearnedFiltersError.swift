@@ -19,14 +19,15 @@ public enum LearnedFiltersError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .badArchitecture(detail): "bad architecture: \(detail)"
-        case let .badShape(detail): "layers do not fit: \(detail)"
-        case let .datasetMissing(path, dataset):
+        case .badArchitecture(let detail): "bad architecture: \(detail)"
+        case .badShape(let detail): "layers do not fit: \(detail)"
+        case .datasetMissing(let path, let dataset):
             "\(path): not found; run 'bash scripts/fetch-datasets.sh\(dataset == "fashion-mnist" ? " --fashion-mnist" : "")' to put \(dataset) in data/"
-        case let .badDataset(path, detail): "\(path): \(detail)"
-        case let .badModel(path, detail): "\(path): \(detail)"
-        case let .badInput(detail): detail
-        case let .lossNotFinite(epoch, step): "the loss is not finite at epoch \(epoch), step \(step); stopped, keeping the last good checkpoint"
+        case .badDataset(let path, let detail): "\(path): \(detail)"
+        case .badModel(let path, let detail): "\(path): \(detail)"
+        case .badInput(let detail): detail
+        case .lossNotFinite(let epoch, let step):
+            "the loss is not finite at epoch \(epoch), step \(step); stopped, keeping the last good checkpoint"
         }
     }
 }

@@ -18,14 +18,20 @@ public final class MaxPool2D: Layer {
     private var inputCount = 0
 
     init(name: String, spec: LayerSpec, inputShape: [Int]) throws {
-        guard case let .maxPool2d(pool, strides, padding) = spec else { throw LearnedFiltersError.badShape("\(name) is not pooling") }
-        guard inputShape.count == 3 else {
-            throw LearnedFiltersError.badShape("\(name) needs an input of shape (h, w, c), got \(inputShape)")
+        guard case .maxPool2d(let pool, let strides, let padding) = spec else {
+            throw LearnedFiltersError.badShape("\(name) is not pooling")
         }
-        geometry = ConvGeometry(inputHeight: inputShape[0], inputWidth: inputShape[1], inputChannels: inputShape[2],
-                                kernelHeight: pool[0], kernelWidth: pool[1], strideY: strides[0], strideX: strides[1], padding: padding)
+        guard inputShape.count == 3 else {
+            throw LearnedFiltersError.badShape(
+                "\(name) needs an input of shape (h, w, c), got \(inputShape)")
+        }
+        geometry = ConvGeometry(
+            inputHeight: inputShape[0], inputWidth: inputShape[1], inputChannels: inputShape[2],
+            kernelHeight: pool[0], kernelWidth: pool[1], strideY: strides[0], strideX: strides[1],
+            padding: padding)
         guard geometry.outputHeight > 0, geometry.outputWidth > 0 else {
-            throw LearnedFiltersError.badShape("\(name): a \(pool[0])x\(pool[1]) pool does not fit the input \(inputShape)")
+            throw LearnedFiltersError.badShape(
+                "\(name): a \(pool[0])x\(pool[1]) pool does not fit the input \(inputShape)")
         }
         self.name = name
         self.spec = spec
@@ -37,26 +43,36 @@ public final class MaxPool2D: Layer {
         let batch = input.batch
         inputCount = input.values.count
         if options.implementation == .reference {
-            let result = ReferenceOps.maxPoolForward(input: input.values, batch: batch, geometry: geometry)
+            let result = ReferenceOps.maxPoolForward(
+                input: input.values, batch: batch, geometry: geometry)
             referenceArgmax = result.argmax
             return Tensor(shape: [batch] + outputShape, values: result.output)
         }
         var output = uninitializedFloats(batch * geometry.outputPixels * geometry.inputChannels)
         var argmax = [Float](repeating: 0, count: output.count)
-        MaxPoolKernels.forward(input: input.values, output: &output, argmax: &argmax, batch: batch, geometry: geometry)
+        MaxPoolKernels.forward(
+            input: input.values, output: &output, argmax: &argmax, batch: batch, geometry: geometry)
         lastArgmax = argmax
         return Tensor(shape: [batch] + outputShape, values: output)
     }
 
-    public func backward(_ outputGradient: Tensor, options: ForwardOptions, needInputGradient: Bool) -> Tensor? {
+    public func backward(_ outputGradient: Tensor, options: ForwardOptions, needInputGradient: Bool)
+        -> Tensor?
+    {
         guard needInputGradient else { return nil }
         let batch = outputGradient.batch
         if options.implementation == .reference {
-            let values = ReferenceOps.maxPoolBackward(outputGradient: outputGradient.values, argmax: referenceArgmax, inputCount: inputCount)
+            let values = ReferenceOps.maxPoolBackward(
+                outputGradient: outputGradient.values, argmax: referenceArgmax,
+                inputCount: inputCount)
             return Tensor(shape: [batch] + inputShape, values: values)
         }
-        var dx = MaxPoolKernels.tilesInput(geometry) ? uninitializedFloats(inputCount) : [Float](repeating: 0, count: inputCount)
-        MaxPoolKernels.backward(outputGradient: outputGradient.values, argmax: lastArgmax, inputGradient: &dx, batch: batch, geometry: geometry)
+        var dx =
+            MaxPoolKernels.tilesInput(geometry)
+            ? uninitializedFloats(inputCount) : [Float](repeating: 0, count: inputCount)
+        MaxPoolKernels.backward(
+            outputGradient: outputGradient.values, argmax: lastArgmax, inputGradient: &dx,
+            batch: batch, geometry: geometry)
         return Tensor(shape: [batch] + inputShape, values: dx)
     }
 }

@@ -11,13 +11,16 @@ enum MaxPoolKernels {
     /// Whether the windows cover every input cell exactly once.
     static func tilesInput(_ g: ConvGeometry) -> Bool {
         g.strideY == g.kernelHeight && g.strideX == g.kernelWidth && g.padTop == 0 && g.padLeft == 0
-            && g.outputHeight * g.kernelHeight == g.inputHeight && g.outputWidth * g.kernelWidth == g.inputWidth
+            && g.outputHeight * g.kernelHeight == g.inputHeight
+            && g.outputWidth * g.kernelWidth == g.inputWidth
     }
 
     /// Keeps, lane by lane, `value` and its window `position` where it beats `best`: a tie
     /// keeps the earlier position, and NaN never wins.
-    @inline(__always) static func keepGreater<V: SIMD>(_ value: V, at position: Float, best: inout V, index: inout V)
-        where V.Scalar == Float {
+    @inline(__always) static func keepGreater<V: SIMD>(
+        _ value: V, at position: Float, best: inout V, index: inout V
+    )
+    where V.Scalar == Float {
         let greater = value .> best
         best.replace(with: value, where: greater)
         index.replace(with: V(repeating: position), where: greater)
@@ -25,13 +28,17 @@ enum MaxPoolKernels {
 
     /// Where the stored winning positions equal `position`. Positions are small whole numbers,
     /// so a squared difference under 1/4 means equal.
-    @inline(__always) static func isPosition<V: SIMD>(_ positions: V, _ position: Float) -> SIMDMask<V.MaskStorage>
-        where V.Scalar == Float {
+    @inline(__always) static func isPosition<V: SIMD>(_ positions: V, _ position: Float)
+        -> SIMDMask<V.MaskStorage>
+    where V.Scalar == Float {
         let difference = positions - V(repeating: position)
         return difference * difference .< 0.25
     }
 
-    static func forward(input: [Float], output: inout [Float], argmax: inout [Float], batch: Int, geometry g: ConvGeometry) {
+    static func forward(
+        input: [Float], output: inout [Float], argmax: inout [Float], batch: Int,
+        geometry g: ConvGeometry
+    ) {
         let c = g.inputChannels
         input.withUnsafeBufferPointer { xb in
             output.withUnsafeMutableBufferPointer { yb in
@@ -45,7 +52,9 @@ enum MaxPoolKernels {
                             for oy in 0..<g.outputHeight {
                                 for ox in 0..<g.outputWidth {
                                     let o = ((n * g.outputHeight + oy) * g.outputWidth + ox) * c
-                                    poolCell(image: image, oy: oy, ox: ox, output: y.base + o, argmax: a.base + o, geometry: g)
+                                    poolCell(
+                                        image: image, oy: oy, ox: ox, output: y.base + o,
+                                        argmax: a.base + o, geometry: g)
                                 }
                             }
                         }
@@ -58,8 +67,10 @@ enum MaxPoolKernels {
     /// The maximum and its window position for every channel of one output cell, eight
     /// channels per step.
     @inline(__always)
-    private static func poolCell(image: UnsafePointer<Float>, oy: Int, ox: Int, output: UnsafeMutablePointer<Float>,
-                                 argmax: UnsafeMutablePointer<Float>, geometry g: ConvGeometry) {
+    private static func poolCell(
+        image: UnsafePointer<Float>, oy: Int, ox: Int, output: UnsafeMutablePointer<Float>,
+        argmax: UnsafeMutablePointer<Float>, geometry g: ConvGeometry
+    ) {
         let c = g.inputChannels
         var first = true
         for ky in 0..<g.kernelHeight {
@@ -78,7 +89,8 @@ enum MaxPoolKernels {
                 }
                 var ch = 0
                 while ch + 8 <= c {
-                    var best = load8(output + ch), index = load8(argmax + ch)
+                    var best = load8(output + ch)
+                    var index = load8(argmax + ch)
                     keepGreater(load8(cell + ch), at: position, best: &best, index: &index)
                     store8(best, output + ch)
                     store8(index, argmax + ch)
@@ -97,7 +109,10 @@ enum MaxPoolKernels {
 
     /// Writes (when the windows tile the input) or adds (otherwise, onto zeros) every output
     /// gradient at its window's maximum.
-    static func backward(outputGradient: [Float], argmax: [Float], inputGradient: inout [Float], batch: Int, geometry g: ConvGeometry) {
+    static func backward(
+        outputGradient: [Float], argmax: [Float], inputGradient: inout [Float], batch: Int,
+        geometry g: ConvGeometry
+    ) {
         let tiles = tilesInput(g)
         outputGradient.withUnsafeBufferPointer { gb in
             argmax.withUnsafeBufferPointer { ab in
@@ -108,9 +123,13 @@ enum MaxPoolKernels {
                     parallelChunks(batch) { _, samples in
                         for n in samples {
                             if tiles {
-                                writeTiled(dy.base, a.base, dx.base + n * g.inputSize, sample: n, geometry: g)
+                                writeTiled(
+                                    dy.base, a.base, dx.base + n * g.inputSize, sample: n,
+                                    geometry: g)
                             } else {
-                                scatter(dy.base, a.base, dx.base + n * g.inputSize, sample: n, geometry: g)
+                                scatter(
+                                    dy.base, a.base, dx.base + n * g.inputSize, sample: n,
+                                    geometry: g)
                             }
                         }
                     }
@@ -120,20 +139,29 @@ enum MaxPoolKernels {
     }
 
     /// Every cell of every window gets its gradient or zero.
-    private static func writeTiled(_ dy: UnsafePointer<Float>, _ argmax: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>,
-                                   sample n: Int, geometry g: ConvGeometry) {
+    private static func writeTiled(
+        _ dy: UnsafePointer<Float>, _ argmax: UnsafePointer<Float>,
+        _ target: UnsafeMutablePointer<Float>,
+        sample n: Int, geometry g: ConvGeometry
+    ) {
         let c = g.inputChannels
         for oy in 0..<g.outputHeight {
             for ox in 0..<g.outputWidth {
                 let o = ((n * g.outputHeight + oy) * g.outputWidth + ox) * c
                 for ky in 0..<g.kernelHeight {
                     for kx in 0..<g.kernelWidth {
-                        let cell = target + ((oy * g.kernelHeight + ky) * g.inputWidth + ox * g.kernelWidth + kx) * c
+                        let cell =
+                            target
+                            + ((oy * g.kernelHeight + ky) * g.inputWidth + ox * g.kernelWidth + kx)
+                            * c
                         let position = Float(ky * g.kernelWidth + kx)
                         var ch = 0
                         while ch + 8 <= c {
-                            store8(SIMD8(repeating: 0).replacing(with: load8(dy + o + ch), where: isPosition(load8(argmax + o + ch), position)),
-                                   cell + ch)
+                            store8(
+                                SIMD8(repeating: 0).replacing(
+                                    with: load8(dy + o + ch),
+                                    where: isPosition(load8(argmax + o + ch), position)),
+                                cell + ch)
                             ch += 8
                         }
                         while ch < c {
@@ -147,8 +175,11 @@ enum MaxPoolKernels {
     }
 
     /// Adds each gradient to its window's maximum (windows may overlap or leave cells out).
-    private static func scatter(_ dy: UnsafePointer<Float>, _ argmax: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>,
-                                sample n: Int, geometry g: ConvGeometry) {
+    private static func scatter(
+        _ dy: UnsafePointer<Float>, _ argmax: UnsafePointer<Float>,
+        _ target: UnsafeMutablePointer<Float>,
+        sample n: Int, geometry g: ConvGeometry
+    ) {
         let c = g.inputChannels
         for oy in 0..<g.outputHeight {
             for ox in 0..<g.outputWidth {

@@ -26,7 +26,9 @@ public final class Model {
     /// biases) drawn from `seed`. A layer of more than ``LayerSpec/maximumWeights`` weights, or
     /// layers needing more than `weightBudget` weights in all (the values a file has to load into
     /// them), are refused before anything is allocated.
-    public init(architecture: [LayerSpec], inputShape: [Int], seed: UInt64, weightBudget: Int = .max) throws {
+    public init(
+        architecture: [LayerSpec], inputShape: [Int], seed: UInt64, weightBudget: Int = .max
+    ) throws {
         guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
             throw LearnedFiltersError.badShape("input shape \(inputShape) must be positive")
         }
@@ -40,19 +42,28 @@ public final class Model {
             let index = counts[base, default: 0]
             counts[base] = index + 1
             let name = index == 0 ? base : "\(base)_\(index)"
-            guard let weights = spec.weightCount(inputShape: shape), weights <= LayerSpec.maximumWeights else {
-                throw LearnedFiltersError.badShape("\(name) on an input of shape \(shape) would hold more than \(LayerSpec.maximumWeights) weights")
+            guard let weights = spec.weightCount(inputShape: shape),
+                weights <= LayerSpec.maximumWeights
+            else {
+                throw LearnedFiltersError.badShape(
+                    "\(name) on an input of shape \(shape) would hold more than \(LayerSpec.maximumWeights) weights"
+                )
             }
             totalWeights += weights
             guard totalWeights <= weightBudget else {
-                throw LearnedFiltersError.badShape("the layers up to \(name) need \(totalWeights) weights, more than the \(weightBudget) values available to load")
+                throw LearnedFiltersError.badShape(
+                    "the layers up to \(name) need \(totalWeights) weights, more than the \(weightBudget) values available to load"
+                )
             }
             let layer: any Layer
             switch spec {
-            case .conv2d: layer = try Conv2D(name: name, spec: spec, inputShape: shape, generator: &generator)
+            case .conv2d:
+                layer = try Conv2D(name: name, spec: spec, inputShape: shape, generator: &generator)
             case .maxPool2d: layer = try MaxPool2D(name: name, spec: spec, inputShape: shape)
-            case .dense: layer = try Dense(name: name, spec: spec, inputShape: shape, generator: &generator)
-            case .dropout: layer = try Dropout(name: name, spec: spec, inputShape: shape, position: position)
+            case .dense:
+                layer = try Dense(name: name, spec: spec, inputShape: shape, generator: &generator)
+            case .dropout:
+                layer = try Dropout(name: name, spec: spec, inputShape: shape, position: position)
             case .flatten: layer = Flatten(name: name, inputShape: shape)
             case .relu: layer = ReLU(name: name, inputShape: shape)
             }
@@ -60,7 +71,8 @@ public final class Model {
             shape = layer.outputShape
         }
         guard shape.count == 1 else {
-            throw LearnedFiltersError.badShape("the last layer must output class scores (a flat vector), got shape \(shape)")
+            throw LearnedFiltersError.badShape(
+                "the last layer must output class scores (a flat vector), got shape \(shape)")
         }
         self.inputShape = inputShape
         self.layers = built
@@ -74,8 +86,10 @@ public final class Model {
         var steps = [Step]()
         var index = 0
         while index < layers.count {
-            if index + 1 < layers.count, let conv = layers[index] as? Conv2D, let pool = layers[index + 1] as? MaxPool2D,
-               let pair = ConvPool(conv, pool) {
+            if index + 1 < layers.count, let conv = layers[index] as? Conv2D,
+                let pool = layers[index + 1] as? MaxPool2D,
+                let pair = ConvPool(conv, pool)
+            {
                 steps.append(.convPool(pair))
                 index += 2
             } else {
@@ -104,13 +118,19 @@ public final class Model {
 
     /// Checks that `batch` is `[n] + inputShape` with `n >= 1`.
     func check(_ batch: Tensor) throws {
-        guard batch.shape.count == inputShape.count + 1, Array(batch.shape.dropFirst()) == inputShape, batch.batch >= 1 else {
-            throw LearnedFiltersError.badInput("the model expects a batch of shape [n, \(inputShape.map(String.init).joined(separator: ", "))], got \(batch.shape)")
+        guard batch.shape.count == inputShape.count + 1,
+            Array(batch.shape.dropFirst()) == inputShape, batch.batch >= 1
+        else {
+            throw LearnedFiltersError.badInput(
+                "the model expects a batch of shape [n, \(inputShape.map(String.init).joined(separator: ", "))], got \(batch.shape)"
+            )
         }
     }
 
     /// Logits `[n, classes]` for a batch `[n] + inputShape`.
-    public func forward(_ batch: Tensor, options: ForwardOptions = ForwardOptions()) throws -> Tensor {
+    public func forward(_ batch: Tensor, options: ForwardOptions = ForwardOptions()) throws
+        -> Tensor
+    {
         try check(batch)
         var value = batch
         guard options.implementation == .fast else {
@@ -128,8 +148,10 @@ public final class Model {
 
     /// Runs inference on `batch` and returns every layer's output in order, named by layer
     /// (the last is the logits); without `keepingActivations`, only the logits.
-    public func forward(_ batch: Tensor, keepingActivations: Bool,
-                        implementation: Implementation = .fast) throws -> [(name: String, output: Tensor)] {
+    public func forward(
+        _ batch: Tensor, keepingActivations: Bool,
+        implementation: Implementation = .fast
+    ) throws -> [(name: String, output: Tensor)] {
         let options = ForwardOptions(training: false, implementation: implementation)
         guard keepingActivations else {
             let logits = try forward(batch, options: options)
@@ -148,27 +170,36 @@ public final class Model {
     /// One training step's gradients: forward in training mode, mean cross-entropy against
     /// `labels`, backward into the parameters' gradients (which are zeroed first). Returns the
     /// loss and the number of correct predictions.
-    public func computeGradients(_ batch: Tensor, labels: [Int], options: ForwardOptions) throws -> (loss: Double, correct: Int) {
+    public func computeGradients(_ batch: Tensor, labels: [Int], options: ForwardOptions) throws
+        -> (loss: Double, correct: Int)
+    {
         try check(batch)
         guard labels.count == batch.batch, labels.allSatisfy({ $0 >= 0 && $0 < classes }) else {
-            throw LearnedFiltersError.badInput("labels must be \(batch.batch) values in 0..<\(classes)")
+            throw LearnedFiltersError.badInput(
+                "labels must be \(batch.batch) values in 0..<\(classes)")
         }
         for layer in layers { for parameter in layer.parameters { parameter.zeroGradient() } }
         let logits = try forward(batch, options: options)
-        let (loss, gradient) = ReferenceOps.softmaxCrossEntropy(logits: logits.values, labels: labels, classes: classes)
+        let (loss, gradient) = ReferenceOps.softmaxCrossEntropy(
+            logits: logits.values, labels: labels, classes: classes)
         var upstream = Tensor(shape: logits.shape, values: gradient)
         if options.implementation == .fast {
             for (index, step) in fastSteps.enumerated().reversed() {
-                let next = switch step {
-                case .layer(let layer): layer.backward(upstream, options: options, needInputGradient: index > 0)
-                case .convPool(let pair): pair.backward(upstream, needInputGradient: index > 0)
-                }
+                let next =
+                    switch step {
+                    case .layer(let layer):
+                        layer.backward(upstream, options: options, needInputGradient: index > 0)
+                    case .convPool(let pair): pair.backward(upstream, needInputGradient: index > 0)
+                    }
                 guard let next else { break }
                 upstream = next
             }
         } else {
             for (index, layer) in layers.enumerated().reversed() {
-                guard let next = layer.backward(upstream, options: options, needInputGradient: index > 0) else { break }
+                guard
+                    let next = layer.backward(
+                        upstream, options: options, needInputGradient: index > 0)
+                else { break }
                 upstream = next
             }
         }
@@ -177,17 +208,27 @@ public final class Model {
 
     /// A Keras-like summary: layer (type), output shape, parameters, then the totals.
     public func summary() -> String {
-        func shape(_ dims: [Int]) -> String { "(None, " + dims.map(String.init).joined(separator: ", ") + ")" }
-        let rows = layers.map { ("\($0.name) (\($0.spec.className))", shape($0.outputShape), grouped($0.parameterCount)) }
+        func shape(_ dims: [Int]) -> String {
+            "(None, " + dims.map(String.init).joined(separator: ", ") + ")"
+        }
+        let rows = layers.map {
+            ("\($0.name) (\($0.spec.className))", shape($0.outputShape), grouped($0.parameterCount))
+        }
         let first = max(28, rows.map { $0.0.count }.max() ?? 0) + 2
         let second = max(25, rows.map { $0.1.count }.max() ?? 0) + 2
-        func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
+        func pad(_ text: String, _ width: Int) -> String {
+            text + String(repeating: " ", count: max(0, width - text.count))
+        }
         let rule = String(repeating: "_", count: first + second + 12)
-        var lines = ["Model: \"sequential\"", rule, pad(" Layer (type)", first) + pad("Output Shape", second) + "Param #",
-                     String(repeating: "=", count: first + second + 12)]
+        var lines = [
+            "Model: \"sequential\"", rule,
+            pad(" Layer (type)", first) + pad("Output Shape", second) + "Param #",
+            String(repeating: "=", count: first + second + 12),
+        ]
         for (index, row) in rows.enumerated() {
             lines.append(pad(" " + row.0, first) + pad(row.1, second) + row.2)
-            lines.append(index == rows.count - 1 ? String(repeating: "=", count: first + second + 12) : "")
+            lines.append(
+                index == rows.count - 1 ? String(repeating: "=", count: first + second + 12) : "")
         }
         lines.append("Total params: \(grouped(parameterCount))")
         lines.append("Trainable params: \(grouped(parameterCount))")
@@ -201,14 +242,17 @@ public final class Model {
 func correctCount(logits: Tensor, labels: [Int]) -> Int {
     let classes = logits.itemSize
     var correct = 0
-    for (n, label) in labels.enumerated() where predictedClass(logits.values, row: n, classes: classes) == label { correct += 1 }
+    for (n, label) in labels.enumerated()
+    where predictedClass(logits.values, row: n, classes: classes) == label { correct += 1 }
     return correct
 }
 
 /// The index of the largest of `classes` values starting at `row * classes`.
 func predictedClass(_ values: [Float], row: Int, classes: Int) -> Int {
     var best = 0
-    for k in 1..<max(classes, 1) where values[row * classes + k] > values[row * classes + best] { best = k }
+    for k in 1..<max(classes, 1) where values[row * classes + k] > values[row * classes + best] {
+        best = k
+    }
     return best
 }
 

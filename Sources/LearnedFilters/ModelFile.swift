@@ -19,7 +19,9 @@ extension Model {
         metadata["format"] = ModelMetadata.format
         metadata["architecture"] = LayerSpec.text(architecture)
         metadata["input_shape"] = inputShape.map(String.init).joined(separator: ",")
-        let tensors = namedParameters.map { (name: $0.name, tensor: Tensor(shape: $0.parameter.shape, values: $0.parameter.value)) }
+        let tensors = namedParameters.map {
+            (name: $0.name, tensor: Tensor(shape: $0.parameter.shape, values: $0.parameter.value))
+        }
         return SafeTensorsFile(tensors: tensors, metadata: metadata)
     }
 
@@ -36,12 +38,18 @@ extension Model {
     /// Builds the model described by a safetensors file; `path` names it in errors.
     public static func load(file: SafeTensorsFile, path: String) throws -> Model {
         func bad(_ detail: String) -> LearnedFiltersError { .badModel(path: path, detail: detail) }
-        guard file.metadata["format"] == ModelMetadata.format, let text = file.metadata["architecture"],
-              let shapeText = file.metadata["input_shape"] else {
-            throw bad("not a convkit model (metadata needs format=\(ModelMetadata.format), architecture and input_shape)")
+        guard file.metadata["format"] == ModelMetadata.format,
+            let text = file.metadata["architecture"],
+            let shapeText = file.metadata["input_shape"]
+        else {
+            throw bad(
+                "not a convkit model (metadata needs format=\(ModelMetadata.format), architecture and input_shape)"
+            )
         }
         let inputShape = shapeText.split(separator: ",").compactMap { Int($0) }
-        guard inputShape.count == shapeText.split(separator: ",").count, inputShape.allSatisfy({ $0 > 0 && $0 <= 1 << 14 }) else {
+        guard inputShape.count == shapeText.split(separator: ",").count,
+            inputShape.allSatisfy({ $0 > 0 && $0 <= 1 << 14 })
+        else {
             throw bad("invalid input_shape '\(shapeText)'")
         }
         // A model's weights are all in its file: a few bytes of metadata must not make the
@@ -51,14 +59,20 @@ extension Model {
         let weightBudget = max(valuesInFile, 1 << 20)
         let model: Model
         do {
-            model = try Model(architecture: LayerSpec.parse(text), inputShape: inputShape, seed: 0, weightBudget: weightBudget)
+            model = try Model(
+                architecture: LayerSpec.parse(text), inputShape: inputShape, seed: 0,
+                weightBudget: weightBudget)
         } catch let error as LearnedFiltersError {
             throw bad("its architecture is invalid: \(error)")
         }
         for (name, parameter) in model.namedParameters {
             guard let tensor = file[name] else { throw bad("tensor '\(name)' is missing") }
-            guard tensor.shape == parameter.shape else { throw bad("tensor '\(name)' has shape \(tensor.shape), expected \(parameter.shape)") }
-            guard tensor.values.allSatisfy({ $0.isFinite }) else { throw bad("tensor '\(name)' holds NaN or infinite values") }
+            guard tensor.shape == parameter.shape else {
+                throw bad("tensor '\(name)' has shape \(tensor.shape), expected \(parameter.shape)")
+            }
+            guard tensor.values.allSatisfy({ $0.isFinite }) else {
+                throw bad("tensor '\(name)' holds NaN or infinite values")
+            }
             parameter.value = tensor.values
         }
         return model

@@ -29,7 +29,9 @@ public enum Threads {
 
 /// Runs `body` on `chunks` contiguous ranges that cover `0..<count`, one per thread; chunk
 /// boundaries depend only on `count` and the thread count, never on scheduling.
-func parallelChunks(_ count: Int, chunks: Int = Threads.count, _ body: @Sendable (Int, Range<Int>) -> Void) {
+func parallelChunks(
+    _ count: Int, chunks: Int = Threads.count, _ body: @Sendable (Int, Range<Int>) -> Void
+) {
     let parts = max(1, min(chunks, count))
     if parts == 1 {
         body(0, 0..<count)

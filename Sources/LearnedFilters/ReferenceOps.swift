@@ -7,8 +7,10 @@ import Foundation
 public enum ReferenceOps {
     /// Cross-correlation (Keras Conv2D, `torch.nn.functional.conv2d`) of NHWC `input` with
     /// kernel `[kh, kw, cin, cout]` plus `bias`: returns `[batch, oh, ow, cout]` before activation.
-    public static func convForward<T: BinaryFloatingPoint>(input: [T], kernel: [T], bias: [T], batch: Int,
-                                                          geometry g: ConvGeometry, filters: Int) -> [T] {
+    public static func convForward<T: BinaryFloatingPoint>(
+        input: [T], kernel: [T], bias: [T], batch: Int,
+        geometry g: ConvGeometry, filters: Int
+    ) -> [T] {
         var output = [T](repeating: 0, count: batch * g.outputPixels * filters)
         for n in 0..<batch {
             for oy in 0..<g.outputHeight {
@@ -23,8 +25,12 @@ public enum ReferenceOps {
                                 let ix = ox * g.strideX - g.padLeft + kx * g.dilationX
                                 if ix < 0 || ix >= g.inputWidth { continue }
                                 for c in 0..<g.inputChannels {
-                                    let x = input[((n * g.inputHeight + iy) * g.inputWidth + ix) * g.inputChannels + c]
-                                    let w = kernel[((ky * g.kernelWidth + kx) * g.inputChannels + c) * filters + f]
+                                    let x = input[
+                                        ((n * g.inputHeight + iy) * g.inputWidth + ix)
+                                            * g.inputChannels + c]
+                                    let w = kernel[
+                                        ((ky * g.kernelWidth + kx) * g.inputChannels + c) * filters
+                                            + f]
                                     sum += x * w
                                 }
                             }
@@ -39,9 +45,12 @@ public enum ReferenceOps {
 
     /// Gradients of ``convForward`` given the output gradient (before activation): returns the
     /// input, kernel and bias gradients.
-    public static func convBackward<T: BinaryFloatingPoint>(input: [T], kernel: [T], outputGradient: [T], batch: Int,
-                                                           geometry g: ConvGeometry, filters: Int)
-        -> (input: [T], kernel: [T], bias: [T]) {
+    public static func convBackward<T: BinaryFloatingPoint>(
+        input: [T], kernel: [T], outputGradient: [T], batch: Int,
+        geometry g: ConvGeometry, filters: Int
+    )
+        -> (input: [T], kernel: [T], bias: [T])
+    {
         var dInput = [T](repeating: 0, count: input.count)
         var dKernel = [T](repeating: 0, count: kernel.count)
         var dBias = [T](repeating: 0, count: filters)
@@ -59,8 +68,12 @@ public enum ReferenceOps {
                                 let ix = ox * g.strideX - g.padLeft + kx * g.dilationX
                                 if ix < 0 || ix >= g.inputWidth { continue }
                                 for c in 0..<g.inputChannels {
-                                    let xi = ((n * g.inputHeight + iy) * g.inputWidth + ix) * g.inputChannels + c
-                                    let wi = ((ky * g.kernelWidth + kx) * g.inputChannels + c) * filters + f
+                                    let xi =
+                                        ((n * g.inputHeight + iy) * g.inputWidth + ix)
+                                        * g.inputChannels + c
+                                    let wi =
+                                        ((ky * g.kernelWidth + kx) * g.inputChannels + c) * filters
+                                        + f
                                     dKernel[wi] += input[xi] * dy
                                     dInput[xi] += kernel[wi] * dy
                                 }
@@ -76,7 +89,9 @@ public enum ReferenceOps {
     /// Max pooling over NHWC windows (`torch.nn.MaxPool2d`, Keras MaxPooling2D); padded cells
     /// never win. Returns the output and, per output value, the flat input index of the first
     /// maximum in row-major window order (where the gradient goes).
-    public static func maxPoolForward<T: BinaryFloatingPoint>(input: [T], batch: Int, geometry g: ConvGeometry) -> (output: [T], argmax: [Int]) {
+    public static func maxPoolForward<T: BinaryFloatingPoint>(
+        input: [T], batch: Int, geometry g: ConvGeometry
+    ) -> (output: [T], argmax: [Int]) {
         let c = g.inputChannels
         var output = [T](repeating: 0, count: batch * g.outputPixels * c)
         var argmax = [Int](repeating: 0, count: output.count)
@@ -110,7 +125,9 @@ public enum ReferenceOps {
     }
 
     /// Gradient of max pooling: each output gradient goes to its window's first maximum.
-    public static func maxPoolBackward<T: BinaryFloatingPoint>(outputGradient: [T], argmax: [Int], inputCount: Int) -> [T] {
+    public static func maxPoolBackward<T: BinaryFloatingPoint>(
+        outputGradient: [T], argmax: [Int], inputCount: Int
+    ) -> [T] {
         var dInput = [T](repeating: 0, count: inputCount)
         for (o, index) in argmax.enumerated() where index >= 0 {
             dInput[index] += outputGradient[o]
@@ -119,8 +136,10 @@ public enum ReferenceOps {
     }
 
     /// `input [batch, inputs] x kernel [inputs, outputs] + bias` (Keras Dense, `x @ W + b`).
-    public static func denseForward<T: BinaryFloatingPoint>(input: [T], kernel: [T], bias: [T], batch: Int,
-                                                           inputs: Int, outputs: Int) -> [T] {
+    public static func denseForward<T: BinaryFloatingPoint>(
+        input: [T], kernel: [T], bias: [T], batch: Int,
+        inputs: Int, outputs: Int
+    ) -> [T] {
         var output = [T](repeating: 0, count: batch * outputs)
         for n in 0..<batch {
             for o in 0..<outputs {
@@ -133,8 +152,10 @@ public enum ReferenceOps {
     }
 
     /// Gradients of ``denseForward``: input, kernel and bias.
-    public static func denseBackward<T: BinaryFloatingPoint>(input: [T], kernel: [T], outputGradient: [T], batch: Int,
-                                                            inputs: Int, outputs: Int) -> (input: [T], kernel: [T], bias: [T]) {
+    public static func denseBackward<T: BinaryFloatingPoint>(
+        input: [T], kernel: [T], outputGradient: [T], batch: Int,
+        inputs: Int, outputs: Int
+    ) -> (input: [T], kernel: [T], bias: [T]) {
         var dInput = [T](repeating: 0, count: input.count)
         var dKernel = [T](repeating: 0, count: kernel.count)
         var dBias = [T](repeating: 0, count: outputs)
@@ -157,14 +178,17 @@ public enum ReferenceOps {
     }
 
     /// Gradient of ReLU given its output: passes where the output is positive.
-    public static func reluBackward<T: BinaryFloatingPoint>(output: [T], outputGradient: [T]) -> [T] {
+    public static func reluBackward<T: BinaryFloatingPoint>(output: [T], outputGradient: [T]) -> [T]
+    {
         zip(output, outputGradient).map { $0 > 0 ? $1 : 0 }
     }
 
     /// Mean sparse categorical cross-entropy of `logits [batch, classes]` against `labels`, with
     /// a stable log-softmax (`torch.nn.functional.cross_entropy`); returns the loss and its
     /// gradient with respect to the logits.
-    public static func softmaxCrossEntropy<T: BinaryFloatingPoint>(logits: [T], labels: [Int], classes: Int) -> (loss: T, gradient: [T]) {
+    public static func softmaxCrossEntropy<T: BinaryFloatingPoint>(
+        logits: [T], labels: [Int], classes: Int
+    ) -> (loss: T, gradient: [T]) {
         let batch = labels.count
         var loss: T = 0
         var gradient = [T](repeating: 0, count: logits.count)

@@ -19,7 +19,8 @@ public struct SafeTensorsFile: Equatable, Sendable {
     }
 
     public static func == (a: SafeTensorsFile, b: SafeTensorsFile) -> Bool {
-        a.metadata == b.metadata && a.tensors.map(\.name) == b.tensors.map(\.name) && a.tensors.map(\.tensor) == b.tensors.map(\.tensor)
+        a.metadata == b.metadata && a.tensors.map(\.name) == b.tensors.map(\.name)
+            && a.tensors.map(\.tensor) == b.tensors.map(\.tensor)
     }
 
     /// The tensor called `name`.
@@ -34,17 +35,23 @@ public struct SafeTensorsFile: Equatable, Sendable {
         var offset = 0
         for (name, tensor) in tensors {
             let size = tensor.values.count * 4
-            header[name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + size]] as [String: Any]
+            header[name] =
+                ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + size]]
+                as [String: Any]
             offset += size
         }
-        var json = Array(try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys, .withoutEscapingSlashes]))
+        var json = Array(
+            try JSONSerialization.data(
+                withJSONObject: header, options: [.sortedKeys, .withoutEscapingSlashes]))
         while json.count % 8 != 0 { json.append(0x20) }
         var bytes = [UInt8]()
         bytes.reserveCapacity(8 + json.count + offset)
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { bytes.append(contentsOf: $0) }
         bytes.append(contentsOf: json)
         for (_, tensor) in tensors {
-            for value in tensor.values { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+            for value in tensor.values {
+                withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+            }
         }
         return bytes
     }
@@ -62,34 +69,51 @@ public struct SafeTensorsFile: Equatable, Sendable {
     /// Decodes safetensors bytes; `name` is used in error messages.
     public static func decode(_ bytes: [UInt8], name: String) throws -> SafeTensorsFile {
         func bad(_ detail: String) -> LearnedFiltersError { .badModel(path: name, detail: detail) }
-        guard bytes.count >= 8 else { throw bad("too short for a safetensors file (\(bytes.count) bytes)") }
+        guard bytes.count >= 8 else {
+            throw bad("too short for a safetensors file (\(bytes.count) bytes)")
+        }
         var length: UInt64 = 0
         for index in 0..<8 { length |= UInt64(bytes[index]) << (8 * UInt64(index)) }
-        guard length <= UInt64(bytes.count - 8) else { throw bad("header length \(length) exceeds the file size \(bytes.count)") }
+        guard length <= UInt64(bytes.count - 8) else {
+            throw bad("header length \(length) exceeds the file size \(bytes.count)")
+        }
         let dataStart = 8 + Int(length)
-        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes[8..<dataStart])), let header = object as? [String: Any] else {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes[8..<dataStart])),
+            let header = object as? [String: Any]
+        else {
             throw bad("the header is not a JSON object (not a safetensors file)")
         }
         var metadata = [String: String]()
         if let meta = header["__metadata__"] {
-            guard let strings = meta as? [String: String] else { throw bad("__metadata__ must map strings to strings") }
+            guard let strings = meta as? [String: String] else {
+                throw bad("__metadata__ must map strings to strings")
+            }
             metadata = strings
         }
         var entries = [(name: String, begin: Int, end: Int, shape: [Int])]()
         for (key, value) in header where key != "__metadata__" {
             guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
-                  let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2 else {
+                let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int],
+                offsets.count == 2
+            else {
                 throw bad("tensor '\(key)' has no valid dtype, shape and data_offsets")
             }
-            guard dtype == "F32" else { throw bad("tensor '\(key)' is \(dtype); convkit reads F32 only") }
-            guard shape.allSatisfy({ $0 >= 0 && $0 <= 1 << 30 }) else { throw bad("tensor '\(key)' has an invalid shape \(shape)") }
+            guard dtype == "F32" else {
+                throw bad("tensor '\(key)' is \(dtype); convkit reads F32 only")
+            }
+            guard shape.allSatisfy({ $0 >= 0 && $0 <= 1 << 30 }) else {
+                throw bad("tensor '\(key)' has an invalid shape \(shape)")
+            }
             let (count, overflow) = shape.reduce((1, false)) { partial, dim in
                 let (product, flag) = partial.0.multipliedReportingOverflow(by: dim)
                 return (product, partial.1 || flag || product > 1 << 30)
             }
             guard !overflow, offsets[0] >= 0, offsets[1] - offsets[0] == count * 4,
-                  offsets[1] <= bytes.count - dataStart else {
-                throw bad("tensor '\(key)' shape \(shape) does not match its data offsets \(offsets) in a \(bytes.count - dataStart)-byte data section")
+                offsets[1] <= bytes.count - dataStart
+            else {
+                throw bad(
+                    "tensor '\(key)' shape \(shape) does not match its data offsets \(offsets) in a \(bytes.count - dataStart)-byte data section"
+                )
             }
             entries.append((key, offsets[0], offsets[1], shape))
         }
@@ -98,7 +122,9 @@ public struct SafeTensorsFile: Equatable, Sendable {
             var values = [Float](repeating: 0, count: (entry.end - entry.begin) / 4)
             for index in values.indices {
                 let base = dataStart + entry.begin + index * 4
-                let bits = UInt32(bytes[base]) | UInt32(bytes[base + 1]) << 8 | UInt32(bytes[base + 2]) << 16 | UInt32(bytes[base + 3]) << 24
+                let bits =
+                    UInt32(bytes[base]) | UInt32(bytes[base + 1]) << 8 | UInt32(bytes[base + 2])
+                    << 16 | UInt32(bytes[base + 3]) << 24
                 values[index] = Float(bitPattern: bits)
             }
             return (name: entry.name, tensor: Tensor(shape: entry.shape, values: values))

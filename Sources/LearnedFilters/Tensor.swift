@@ -13,7 +13,9 @@ public struct Tensor: Sendable, Equatable {
 
     /// A tensor of the given shape; `values` must hold exactly the product of `shape` elements.
     public init(shape: [Int], values: [Float]) {
-        precondition(shape.reduce(1, *) == values.count, "tensor shape \(shape) does not match \(values.count) values")
+        precondition(
+            shape.reduce(1, *) == values.count,
+            "tensor shape \(shape) does not match \(values.count) values")
         self.shape = shape
         self.values = values
     }
@@ -33,7 +35,9 @@ public struct Tensor: Sendable, Equatable {
     /// The items `range` of the first axis.
     public func items(_ range: Range<Int>) -> Tensor {
         let size = itemSize
-        return Tensor(shape: [range.count] + shape.dropFirst(), values: Array(values[range.lowerBound * size..<range.upperBound * size]))
+        return Tensor(
+            shape: [range.count] + shape.dropFirst(),
+            values: Array(values[range.lowerBound * size..<range.upperBound * size]))
     }
 }
 

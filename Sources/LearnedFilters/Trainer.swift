@@ -8,8 +8,11 @@ public struct TrainingConfiguration: Sendable, Equatable {
     public var seed: UInt64 = 1
     public var implementation = Implementation.fast
 
-    public init(epochs: Int = 10, batchSize: Int = 256, adam: AdamConfiguration = AdamConfiguration(), seed: UInt64 = 1,
-                implementation: Implementation = .fast) {
+    public init(
+        epochs: Int = 10, batchSize: Int = 256, adam: AdamConfiguration = AdamConfiguration(),
+        seed: UInt64 = 1,
+        implementation: Implementation = .fast
+    ) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.adam = adam
@@ -29,7 +32,10 @@ public struct EpochRecord: Sendable, Equatable {
     public var testAccuracy: Double
     public var seconds: Double
 
-    public init(epoch: Int, loss: Double, accuracy: Double, testLoss: Double, testAccuracy: Double, seconds: Double) {
+    public init(
+        epoch: Int, loss: Double, accuracy: Double, testLoss: Double, testAccuracy: Double,
+        seconds: Double
+    ) {
         self.epoch = epoch
         self.loss = loss
         self.accuracy = accuracy
@@ -49,8 +55,12 @@ public struct EpochRecord: Sendable, Equatable {
     /// Parses a CSV line written by ``csvLine``.
     public init?(csvLine line: String) {
         let fields = line.split(separator: ",").map(String.init)
-        guard fields.count == 6, let epoch = Int(fields[0]), let values = Optional(fields.dropFirst().compactMap(Double.init)), values.count == 5 else { return nil }
-        self.init(epoch: epoch, loss: values[0], accuracy: values[1], testLoss: values[2], testAccuracy: values[3], seconds: values[4])
+        guard fields.count == 6, let epoch = Int(fields[0]),
+            let values = Optional(fields.dropFirst().compactMap(Double.init)), values.count == 5
+        else { return nil }
+        self.init(
+            epoch: epoch, loss: values[0], accuracy: values[1], testLoss: values[2],
+            testAccuracy: values[3], seconds: values[4])
     }
 }
 
@@ -66,7 +76,8 @@ public final class Trainer {
     public init(model: Model, configuration: TrainingConfiguration) {
         self.model = model
         self.configuration = configuration
-        self.optimizer = Adam(parameters: model.namedParameters.map(\.parameter), configuration: configuration.adam)
+        self.optimizer = Adam(
+            parameters: model.namedParameters.map(\.parameter), configuration: configuration.adam)
     }
 
     /// The order of the training samples in `epoch` (from 1): a Fisher-Yates shuffle seeded by
@@ -87,21 +98,29 @@ public final class Trainer {
     /// after each batch; returning false stops the epoch early (it then does not count as
     /// completed). Throws ``LearnedFiltersError/lossNotFinite(epoch:step:)`` on a NaN loss.
     @discardableResult
-    public func trainEpoch(_ data: Dataset, progress: (Int, Int, Double, Double) -> Bool = { _, _, _, _ in true }) throws
-        -> (loss: Double, accuracy: Double, finished: Bool) {
+    public func trainEpoch(
+        _ data: Dataset, progress: (Int, Int, Double, Double) -> Bool = { _, _, _, _ in true }
+    ) throws
+        -> (loss: Double, accuracy: Double, finished: Bool)
+    {
         let epoch = completedEpochs + 1
         let indices = order(count: data.count, epoch: epoch)
         let batchSize = max(1, configuration.batchSize)
         let steps = (data.count + batchSize - 1) / batchSize
         let parameters = model.namedParameters.map(\.parameter)
-        var lossSum = 0.0, correct = 0, seen = 0
+        var lossSum = 0.0
+        var correct = 0
+        var seen = 0
         for step in 0..<steps {
             let range = step * batchSize..<min(data.count, (step + 1) * batchSize)
             let (images, labels) = data.batch(indices[range])
-            let options = ForwardOptions(training: true, implementation: configuration.implementation,
-                                         seed: mix(configuration.seed, UInt64(epoch), UInt64(step + 1)))
+            let options = ForwardOptions(
+                training: true, implementation: configuration.implementation,
+                seed: mix(configuration.seed, UInt64(epoch), UInt64(step + 1)))
             let result = try model.computeGradients(images, labels: labels, options: options)
-            guard result.loss.isFinite else { throw LearnedFiltersError.lossNotFinite(epoch: epoch, step: step + 1) }
+            guard result.loss.isFinite else {
+                throw LearnedFiltersError.lossNotFinite(epoch: epoch, step: step + 1)
+            }
             optimizer.update(parameters)
             lossSum += result.loss * Double(range.count)
             correct += result.correct
@@ -117,34 +136,56 @@ public final class Trainer {
     /// The model plus optimizer state and run settings, to resume with ``resume(file:path:)``.
     public func checkpoint() -> SafeTensorsFile {
         var file = model.safeTensors(extraMetadata: [
-            "epoch": "\(completedEpochs)", "adam_step": "\(optimizer.step)", "adam_form": configuration.adam.form.rawValue,
+            "epoch": "\(completedEpochs)", "adam_step": "\(optimizer.step)",
+            "adam_form": configuration.adam.form.rawValue,
             "learning_rate": "\(configuration.adam.learningRate)", "seed": "\(configuration.seed)",
             "batch_size": "\(configuration.batchSize)",
         ])
         for (index, (name, parameter)) in model.namedParameters.enumerated() {
-            file.tensors.append(("optimizer.m.\(name)", Tensor(shape: parameter.shape, values: optimizer.firstMoments[index])))
-            file.tensors.append(("optimizer.v.\(name)", Tensor(shape: parameter.shape, values: optimizer.secondMoments[index])))
+            file.tensors.append(
+                (
+                    "optimizer.m.\(name)",
+                    Tensor(shape: parameter.shape, values: optimizer.firstMoments[index])
+                ))
+            file.tensors.append(
+                (
+                    "optimizer.v.\(name)",
+                    Tensor(shape: parameter.shape, values: optimizer.secondMoments[index])
+                ))
         }
         return file
     }
 
     /// Restores a trainer from a checkpoint written by ``checkpoint()``; `epochs` may extend the run.
-    public static func resume(file: SafeTensorsFile, path: String, epochs: Int, implementation: Implementation = .fast) throws -> Trainer {
+    public static func resume(
+        file: SafeTensorsFile, path: String, epochs: Int, implementation: Implementation = .fast
+    ) throws -> Trainer {
         func bad(_ detail: String) -> LearnedFiltersError { .badModel(path: path, detail: detail) }
         let model = try Model.load(file: file, path: path)
         let meta = file.metadata
-        guard let epoch = meta["epoch"].flatMap(Int.init), let step = meta["adam_step"].flatMap(Int.init),
-              let form = meta["adam_form"].flatMap(AdamForm.init), let rate = meta["learning_rate"].flatMap(Float.init),
-              let seed = meta["seed"].flatMap(UInt64.init), let batchSize = meta["batch_size"].flatMap(Int.init), epoch >= 0, step >= 0, batchSize >= 1 else {
-            throw bad("not a checkpoint (metadata needs epoch, adam_step, adam_form, learning_rate, seed, batch_size)")
+        guard let epoch = meta["epoch"].flatMap(Int.init),
+            let step = meta["adam_step"].flatMap(Int.init),
+            let form = meta["adam_form"].flatMap(AdamForm.init),
+            let rate = meta["learning_rate"].flatMap(Float.init),
+            let seed = meta["seed"].flatMap(UInt64.init),
+            let batchSize = meta["batch_size"].flatMap(Int.init), epoch >= 0, step >= 0,
+            batchSize >= 1
+        else {
+            throw bad(
+                "not a checkpoint (metadata needs epoch, adam_step, adam_form, learning_rate, seed, batch_size)"
+            )
         }
-        let configuration = TrainingConfiguration(epochs: epochs, batchSize: batchSize,
-                                                  adam: AdamConfiguration(learningRate: rate, form: form), seed: seed,
-                                                  implementation: implementation)
+        let configuration = TrainingConfiguration(
+            epochs: epochs, batchSize: batchSize,
+            adam: AdamConfiguration(learningRate: rate, form: form), seed: seed,
+            implementation: implementation)
         let trainer = Trainer(model: model, configuration: configuration)
-        var first = [[Float]](), second = [[Float]]()
+        var first = [[Float]]()
+        var second = [[Float]]()
         for (name, parameter) in model.namedParameters {
-            guard let m = file["optimizer.m.\(name)"], let v = file["optimizer.v.\(name)"], m.shape == parameter.shape, v.shape == parameter.shape else {
+            guard let m = file["optimizer.m.\(name)"], let v = file["optimizer.v.\(name)"],
+                m.shape == parameter.shape, v.shape == parameter.shape
+            else {
                 throw bad("optimizer state for '\(name)' is missing or has the wrong shape")
             }
             first.append(m.values)
@@ -158,6 +199,7 @@ public final class Trainer {
 
 /// A 64-bit mix of three values (SplitMix64 finaliser), for per-epoch and per-step seeds.
 func mix(_ a: UInt64, _ b: UInt64, _ c: UInt64) -> UInt64 {
-    var generator = SeededGenerator(seed: a ^ (b &* 0x9E37_79B9_7F4A_7C15) ^ (c &* 0xC2B2_AE3D_27D4_EB4F))
+    var generator = SeededGenerator(
+        seed: a ^ (b &* 0x9E37_79B9_7F4A_7C15) ^ (c &* 0xC2B2_AE3D_27D4_EB4F))
     return generator.next()
 }

@@ -25,12 +25,20 @@ public struct ActivationFigure: Figure, Sendable {
 
     /// - Throws: ``VisualizationError/badData(_:)`` when `shape` is not three positive sizes
     ///   matching `values`, or `input` is not `inputSide` squared.
-    public init(values: [Float], shape: [Int], title: String, input: [Float], inputSide: Int, prediction: String) throws {
-        guard shape.count == 3, shape.allSatisfy({ $0 > 0 && $0 <= 1 << 14 }), shape[0] * shape[1] * shape[2] == values.count else {
-            throw VisualizationError.badData("feature maps need the shape (h, w, channels) of \(values.count) values, got \(shape)")
+    public init(
+        values: [Float], shape: [Int], title: String, input: [Float], inputSide: Int,
+        prediction: String
+    ) throws {
+        guard shape.count == 3, shape.allSatisfy({ $0 > 0 && $0 <= 1 << 14 }),
+            shape[0] * shape[1] * shape[2] == values.count
+        else {
+            throw VisualizationError.badData(
+                "feature maps need the shape (h, w, channels) of \(values.count) values, got \(shape)"
+            )
         }
         guard inputSide > 0, input.count == inputSide * inputSide else {
-            throw VisualizationError.badData("the input needs \(inputSide)x\(inputSide) values, got \(input.count)")
+            throw VisualizationError.badData(
+                "the input needs \(inputSide)x\(inputSide) values, got \(input.count)")
         }
         self.values = values
         self.shape = shape
@@ -41,40 +49,57 @@ public struct ActivationFigure: Figure, Sendable {
     }
 
     private var channels: Int { shape[2] }
-    private var factor: Double { max(1, (ActivationFigure.targetTileSide / Double(max(shape[0], shape[1]))).rounded(.down)) }
-    private var tileSize: Size { Size(width: Double(shape[1]) * factor, height: Double(shape[0]) * factor) }
+    private var factor: Double {
+        max(1, (ActivationFigure.targetTileSide / Double(max(shape[0], shape[1]))).rounded(.down))
+    }
+    private var tileSize: Size {
+        Size(width: Double(shape[1]) * factor, height: Double(shape[0]) * factor)
+    }
     private var columns: Int { min(channels, ActivationFigure.tilesPerRow) }
     private var rows: Int { (channels + columns - 1) / columns }
     private var gridOrigin: Point {
-        Point(x: FigureStyle.margin, y: FigureStyle.margin + FigureStyle.titleHeight + ActivationFigure.inputTileSide
-              + ActivationFigure.labelHeight + ActivationFigure.headerGap)
+        Point(
+            x: FigureStyle.margin,
+            y: FigureStyle.margin + FigureStyle.titleHeight + ActivationFigure.inputTileSide
+                + ActivationFigure.labelHeight + ActivationFigure.headerGap)
     }
     private var gridSize: Size {
         let tile = tileSize
-        return Size(width: Double(columns) * (tile.width + ActivationFigure.tileGap) - ActivationFigure.tileGap,
-                    height: Double(rows) * (tile.height + ActivationFigure.labelHeight + ActivationFigure.tileGap) - ActivationFigure.tileGap)
+        return Size(
+            width: Double(columns) * (tile.width + ActivationFigure.tileGap)
+                - ActivationFigure.tileGap,
+            height: Double(rows)
+                * (tile.height + ActivationFigure.labelHeight + ActivationFigure.tileGap)
+                - ActivationFigure.tileGap)
     }
 
     /// The grid below the header, the colour bar right of it.
     public var size: Size {
-        let grid = gridSize, origin = gridOrigin
-        let width = max(origin.x + grid.width, FigureStyle.margin + ActivationFigure.inputTileSide + 220)
-        return Size(width: width + FigureStyle.barGap + FigureStyle.barWidth + FigureStyle.margin,
-                    height: origin.y + max(grid.height, FigureStyle.minimumBarHeight) + FigureStyle.margin)
+        let grid = gridSize
+        let origin = gridOrigin
+        let width = max(
+            origin.x + grid.width, FigureStyle.margin + ActivationFigure.inputTileSide + 220)
+        return Size(
+            width: width + FigureStyle.barGap + FigureStyle.barWidth + FigureStyle.margin,
+            height: origin.y + max(grid.height, FigureStyle.minimumBarHeight) + FigureStyle.margin)
     }
 
     /// Where the input image is drawn.
     public var inputRect: Rect {
-        Rect(x: FigureStyle.margin, y: FigureStyle.margin + FigureStyle.titleHeight,
-             width: ActivationFigure.inputTileSide, height: ActivationFigure.inputTileSide)
+        Rect(
+            x: FigureStyle.margin, y: FigureStyle.margin + FigureStyle.titleHeight,
+            width: ActivationFigure.inputTileSide, height: ActivationFigure.inputTileSide)
     }
 
     /// Where feature map `channel` is drawn.
     public func tileRect(channel: Int) -> Rect {
-        let tile = tileSize, origin = gridOrigin
-        return Rect(x: origin.x + Double(channel % columns) * (tile.width + ActivationFigure.tileGap),
-                    y: origin.y + Double(channel / columns) * (tile.height + ActivationFigure.labelHeight + ActivationFigure.tileGap),
-                    width: tile.width, height: tile.height)
+        let tile = tileSize
+        let origin = gridOrigin
+        return Rect(
+            x: origin.x + Double(channel % columns) * (tile.width + ActivationFigure.tileGap),
+            y: origin.y + Double(channel / columns)
+                * (tile.height + ActivationFigure.labelHeight + ActivationFigure.tileGap),
+            width: tile.width, height: tile.height)
     }
 
     /// The layer's colour scale: viridis over all its values.
@@ -87,29 +112,44 @@ public struct ActivationFigure: Figure, Sendable {
 
     public func draw(on canvas: Canvas) {
         let ink = FigureStyle.ink
-        canvas.text(title, at: Point(x: FigureStyle.margin, y: FigureStyle.margin), font: FigureStyle.titleFont, ink)
+        canvas.text(
+            title, at: Point(x: FigureStyle.margin, y: FigureStyle.margin),
+            font: FigureStyle.titleFont, ink)
         let inputRect = self.inputRect
         let grey = ColorScale(map: .grey, lower: 0, upper: 1)
-        if let image = try? grey.image(values: input.map(Double.init), rows: inputSide, columns: inputSide) {
+        if let image = try? grey.image(
+            values: input.map(Double.init), rows: inputSide, columns: inputSide)
+        {
             canvas.draw(image, in: inputRect)
         }
         canvas.stroke(inputRect, FigureStyle.frame, lineWidth: 0.5)
-        canvas.text("input", at: Point(x: inputRect.center.x, y: inputRect.maxY + 2), font: FigureStyle.labelFont, ink, anchor: .top)
-        canvas.text("predicted: " + prediction, at: Point(x: inputRect.maxX + 16, y: inputRect.center.y),
-                    font: Font(size: 14), ink, anchor: .left)
+        canvas.text(
+            "input", at: Point(x: inputRect.center.x, y: inputRect.maxY + 2),
+            font: FigureStyle.labelFont, ink, anchor: .top)
+        canvas.text(
+            "predicted: " + prediction, at: Point(x: inputRect.maxX + 16, y: inputRect.center.y),
+            font: Font(size: 14), ink, anchor: .left)
         let scale = self.scale
         for channel in 0..<channels {
             let rect = tileRect(channel: channel)
-            if let image = try? scale.image(values: map(channel: channel), rows: shape[0], columns: shape[1]) {
+            if let image = try? scale.image(
+                values: map(channel: channel), rows: shape[0], columns: shape[1])
+            {
                 canvas.draw(image, in: rect)
             }
             canvas.stroke(rect, FigureStyle.frame, lineWidth: 0.5)
-            canvas.text(String(channel), at: Point(x: rect.center.x, y: rect.maxY + 1), font: FigureStyle.labelFont, ink, anchor: .top)
+            canvas.text(
+                String(channel), at: Point(x: rect.center.x, y: rect.maxY + 1),
+                font: FigureStyle.labelFont, ink, anchor: .top)
         }
-        let grid = gridSize, origin = gridOrigin
-        let left = max(origin.x + grid.width, FigureStyle.margin + ActivationFigure.inputTileSide + 220)
-        ColorBar(scale: scale, label: "activation").draw(on: canvas, in: Rect(
-            x: left + FigureStyle.barGap, y: origin.y, width: FigureStyle.barWidth,
-            height: max(grid.height, FigureStyle.minimumBarHeight)))
+        let grid = gridSize
+        let origin = gridOrigin
+        let left = max(
+            origin.x + grid.width, FigureStyle.margin + ActivationFigure.inputTileSide + 220)
+        ColorBar(scale: scale, label: "activation").draw(
+            on: canvas,
+            in: Rect(
+                x: left + FigureStyle.barGap, y: origin.y, width: FigureStyle.barWidth,
+                height: max(grid.height, FigureStyle.minimumBarHeight)))
     }
 }

@@ -20,22 +20,28 @@ public struct ConfusionFigure: Figure, Sendable {
 
     /// Column labels are the class names when they are short, else the class indices.
     private var columnLabels: [String] {
-        matrix.classNames.allSatisfy { $0.count <= 3 } ? matrix.classNames : matrix.classNames.indices.map(String.init)
+        matrix.classNames.allSatisfy { $0.count <= 3 }
+            ? matrix.classNames : matrix.classNames.indices.map(String.init)
     }
     private var rowLabels: [String] {
-        matrix.classNames.allSatisfy { $0.count <= 3 } ? matrix.classNames
+        matrix.classNames.allSatisfy { $0.count <= 3 }
+            ? matrix.classNames
             : matrix.classNames.enumerated().map { "\($0.element) \($0.offset)" }
     }
 
     /// The cell colours' scale: `log10(1 + count)` from 0 to the largest count.
     public var scale: ColorScale {
-        ColorScale(map: .viridis, lower: 0, upper: max(log10(1 + Double(matrix.counts.joined().max() ?? 0)), 1))
+        ColorScale(
+            map: .viridis, lower: 0,
+            upper: max(log10(1 + Double(matrix.counts.joined().max() ?? 0)), 1))
     }
 
     private var heatMap: HeatMap {
-        HeatMap(values: matrix.counts.joined().map { log10(1 + Double($0)) }, rows: matrix.classes, columns: matrix.classes,
-                scale: scale, rowLabels: rowLabels, columnLabels: columnLabels, rowTitle: "true class",
-                columnTitle: "predicted class", decimals: nil)
+        HeatMap(
+            values: matrix.counts.joined().map { log10(1 + Double($0)) }, rows: matrix.classes,
+            columns: matrix.classes,
+            scale: scale, rowLabels: rowLabels, columnLabels: columnLabels, rowTitle: "true class",
+            columnTitle: "predicted class", decimals: nil)
     }
 
     /// Extra room left of the heat map for row labels wider than the heat map leaves.
@@ -46,16 +52,19 @@ public struct ConfusionFigure: Figure, Sendable {
 
     /// The heat map's rectangle: its own label margins plus square cells.
     private var heatMapRect: Rect {
-        let probe = heatMap.cellRect(row: 0, column: 0, in: Rect(x: 0, y: 0, width: 1000, height: 1000))
+        let probe = heatMap.cellRect(
+            row: 0, column: 0, in: Rect(x: 0, y: 0, width: 1000, height: 1000))
         let side = Double(matrix.classes) * cellSide
-        return Rect(x: FigureStyle.margin + labelOverhang, y: FigureStyle.margin + FigureStyle.titleHeight,
-                    width: probe.x + side, height: probe.y + side)
+        return Rect(
+            x: FigureStyle.margin + labelOverhang, y: FigureStyle.margin + FigureStyle.titleHeight,
+            width: probe.x + side, height: probe.y + side)
     }
 
     public var size: Size {
         let rect = heatMapRect
-        return Size(width: rect.maxX + FigureStyle.barGap + FigureStyle.barWidth + FigureStyle.margin,
-                    height: rect.maxY + FigureStyle.margin)
+        return Size(
+            width: rect.maxX + FigureStyle.barGap + FigureStyle.barWidth + FigureStyle.margin,
+            height: rect.maxY + FigureStyle.margin)
     }
 
     /// Where cell (`trueClass`, `predicted`) is drawn.
@@ -64,7 +73,9 @@ public struct ConfusionFigure: Figure, Sendable {
     }
 
     public func draw(on canvas: Canvas) {
-        canvas.text(title, at: Point(x: FigureStyle.margin, y: FigureStyle.margin), font: FigureStyle.titleFont, FigureStyle.ink)
+        canvas.text(
+            title, at: Point(x: FigureStyle.margin, y: FigureStyle.margin),
+            font: FigureStyle.titleFont, FigureStyle.ink)
         let rect = heatMapRect
         heatMap.draw(on: canvas, in: rect)
         let scale = self.scale
@@ -74,13 +85,18 @@ public struct ConfusionFigure: Figure, Sendable {
                 let count = matrix.counts[row][column]
                 let cell = cellRect(trueClass: row, predicted: column)
                 let text = count == 0 ? "·" : String(count)
-                canvas.text(text, at: cell.center, font: row == column ? Font(size: font.size, bold: true) : font,
-                            scale.color(for: log10(1 + Double(count))).contrastingText, anchor: .center)
+                canvas.text(
+                    text, at: cell.center,
+                    font: row == column ? Font(size: font.size, bold: true) : font,
+                    scale.color(for: log10(1 + Double(count))).contrastingText, anchor: .center)
             }
         }
         let top = cellRect(trueClass: 0, predicted: 0).y
-        LogCountBar(scale: scale, label: "count").draw(on: canvas, in: Rect(
-            x: rect.maxX + FigureStyle.barGap, y: top, width: FigureStyle.barWidth, height: rect.maxY - top))
+        LogCountBar(scale: scale, label: "count").draw(
+            on: canvas,
+            in: Rect(
+                x: rect.maxX + FigureStyle.barGap, y: top, width: FigureStyle.barWidth,
+                height: rect.maxY - top))
     }
 }
 
@@ -95,14 +111,20 @@ struct LogCountBar {
         let top = rect.y + font.size * 1.6
         let bar = Rect(x: rect.x, y: top, width: 16, height: max(1, rect.maxY - top))
         let steps = 256
-        let values = (0..<steps).map { scale.upper - (scale.upper - scale.lower) * (Double($0) + 0.5) / Double(steps) }
-        if let image = try? scale.image(values: values, rows: steps, columns: 1) { canvas.draw(image, in: bar) }
+        let values = (0..<steps).map {
+            scale.upper - (scale.upper - scale.lower) * (Double($0) + 0.5) / Double(steps)
+        }
+        if let image = try? scale.image(values: values, rows: steps, columns: 1) {
+            canvas.draw(image, in: bar)
+        }
         canvas.stroke(bar, ink, lineWidth: 0.8)
         var count = 0.0
         while log10(1 + count) <= scale.upper + 1e-9 {
             let y = bar.maxY - scale.position(of: log10(1 + count)) * bar.height
             canvas.line(from: Point(x: bar.maxX, y: y), to: Point(x: bar.maxX + 4, y: y), ink)
-            canvas.text(String(Int(count)), at: Point(x: bar.maxX + 6, y: y), font: font, ink, anchor: .left)
+            canvas.text(
+                String(Int(count)), at: Point(x: bar.maxX + 6, y: y), font: font, ink, anchor: .left
+            )
             count = count == 0 ? 1 : count * 10
         }
         canvas.text(label, at: Point(x: rect.x, y: rect.y), font: font, ink, anchor: .topLeft)

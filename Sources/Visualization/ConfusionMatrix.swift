@@ -8,10 +8,16 @@ public struct ConfusionMatrix: Sendable, Equatable {
     /// - Throws: ``VisualizationError/badData(_:)`` unless `counts` is square with one row per
     ///   class name and no negative count.
     public init(counts: [[Int]], classNames: [String]) throws {
-        guard !classNames.isEmpty, counts.count == classNames.count, counts.allSatisfy({ $0.count == classNames.count }) else {
-            throw VisualizationError.badData("a confusion matrix needs \(classNames.count)x\(classNames.count) counts, got \(counts.count) rows")
+        guard !classNames.isEmpty, counts.count == classNames.count,
+            counts.allSatisfy({ $0.count == classNames.count })
+        else {
+            throw VisualizationError.badData(
+                "a confusion matrix needs \(classNames.count)x\(classNames.count) counts, got \(counts.count) rows"
+            )
         }
-        guard counts.joined().allSatisfy({ $0 >= 0 }) else { throw VisualizationError.badData("a confusion matrix cannot hold negative counts") }
+        guard counts.joined().allSatisfy({ $0 >= 0 }) else {
+            throw VisualizationError.badData("a confusion matrix cannot hold negative counts")
+        }
         self.counts = counts
         self.classNames = classNames
     }
@@ -22,12 +28,14 @@ public struct ConfusionMatrix: Sendable, Equatable {
     public init(labels: [Int], predictions: [Int], classNames: [String]) throws {
         let classes = classNames.count
         guard labels.count == predictions.count else {
-            throw VisualizationError.badData("\(labels.count) labels for \(predictions.count) predictions")
+            throw VisualizationError.badData(
+                "\(labels.count) labels for \(predictions.count) predictions")
         }
         var counts = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
         for (label, predicted) in zip(labels, predictions) {
             guard (0..<classes).contains(label), (0..<classes).contains(predicted) else {
-                throw VisualizationError.badData("class \(max(label, predicted)) is outside the \(classes) classes")
+                throw VisualizationError.badData(
+                    "class \(max(label, predicted)) is outside the \(classes) classes")
             }
             counts[label][predicted] += 1
         }
@@ -43,15 +51,20 @@ public struct ConfusionMatrix: Sendable, Equatable {
     public var correct: Int { (0..<classes).reduce(0) { $0 + counts[$1][$1] } }
 
     /// Misclassified samples of each true class (its row without the diagonal).
-    public var errorsPerClass: [Int] { (0..<classes).map { counts[$0].reduce(0, +) - counts[$0][$0] } }
+    public var errorsPerClass: [Int] {
+        (0..<classes).map { counts[$0].reduce(0, +) - counts[$0][$0] }
+    }
 
     /// The matrix as CSV: a header `true\predicted,NAME,...`, then one row per true class.
     public var csv: String {
         func field(_ text: String) -> String {
-            text.contains(",") || text.contains("\"") ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+            text.contains(",") || text.contains("\"")
+                ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
         }
         let header = (["true\\predicted"] + classNames.map(field)).joined(separator: ",")
-        let rows = zip(classNames, counts).map { name, row in ([field(name)] + row.map(String.init)).joined(separator: ",") }
+        let rows = zip(classNames, counts).map { name, row in
+            ([field(name)] + row.map(String.init)).joined(separator: ",")
+        }
         return ([header] + rows).joined(separator: "\n") + "\n"
     }
 }

@@ -17,7 +17,9 @@ public struct CurvesFigure: Figure, Sendable {
 
     public static let trainingColor = Color(hex: 0x2166AC), testColor = Color(hex: 0xD6604D)
 
-    public init(records: [EpochRecord], measure: Measure, size: Size = Size(width: 560, height: 340)) {
+    public init(
+        records: [EpochRecord], measure: Measure, size: Size = Size(width: 560, height: 340)
+    ) {
         self.records = records
         self.measure = measure
         self.size = size
@@ -25,19 +27,29 @@ public struct CurvesFigure: Figure, Sendable {
 
     /// The chart: two series over the epochs.
     public var chart: LineChart {
-        let training = records.map { Point(x: Double($0.epoch), y: measure == .loss ? $0.loss : $0.accuracy) }
-        let test = records.map { Point(x: Double($0.epoch), y: measure == .loss ? $0.testLoss : $0.testAccuracy) }
-        return LineChart(series: [
-            .init(name: "training (dropout on)", points: training, color: CurvesFigure.trainingColor),
-            .init(name: "test", points: test, color: CurvesFigure.testColor),
-        ], title: measure == .loss ? "Cross-entropy loss per epoch" : "Accuracy per epoch", xLabel: "epoch",
-           yLabel: measure.rawValue)
+        let training = records.map {
+            Point(x: Double($0.epoch), y: measure == .loss ? $0.loss : $0.accuracy)
+        }
+        let test = records.map {
+            Point(x: Double($0.epoch), y: measure == .loss ? $0.testLoss : $0.testAccuracy)
+        }
+        return LineChart(
+            series: [
+                .init(
+                    name: "training (dropout on)", points: training,
+                    color: CurvesFigure.trainingColor),
+                .init(name: "test", points: test, color: CurvesFigure.testColor),
+            ], title: measure == .loss ? "Cross-entropy loss per epoch" : "Accuracy per epoch",
+            xLabel: "epoch",
+            yLabel: measure.rawValue)
     }
 
     /// Where the chart is drawn.
     public var chartRect: Rect {
-        Rect(x: FigureStyle.margin / 2, y: FigureStyle.margin / 2, width: size.width - FigureStyle.margin,
-             height: size.height - FigureStyle.margin)
+        Rect(
+            x: FigureStyle.margin / 2, y: FigureStyle.margin / 2,
+            width: size.width - FigureStyle.margin,
+            height: size.height - FigureStyle.margin)
     }
 
     public func draw(on canvas: Canvas) {

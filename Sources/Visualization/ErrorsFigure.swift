@@ -14,17 +14,23 @@ public struct ErrorsFigure: Figure, Sendable {
 
     /// The chart: class indices as categories when the names are long.
     public var chart: BarChart {
-        let names = matrix.classNames.allSatisfy { $0.count <= 3 } ? matrix.classNames : matrix.classNames.indices.map(String.init)
+        let names =
+            matrix.classNames.allSatisfy { $0.count <= 3 }
+            ? matrix.classNames : matrix.classNames.indices.map(String.init)
         let errors = matrix.errorsPerClass
-        return BarChart(categories: names, values: errors.map(Double.init),
-                        title: "Misclassified test images per true class (\(errors.reduce(0, +)) of \(matrix.total))",
-                        xLabel: "true class", yLabel: "misclassified", color: Color(hex: 0xB2182B))
+        return BarChart(
+            categories: names, values: errors.map(Double.init),
+            title:
+                "Misclassified test images per true class (\(errors.reduce(0, +)) of \(matrix.total))",
+            xLabel: "true class", yLabel: "misclassified", color: Color(hex: 0xB2182B))
     }
 
     /// Where the chart is drawn.
     public var chartRect: Rect {
-        Rect(x: FigureStyle.margin / 2, y: FigureStyle.margin / 2, width: size.width - FigureStyle.margin,
-             height: size.height - FigureStyle.margin)
+        Rect(
+            x: FigureStyle.margin / 2, y: FigureStyle.margin / 2,
+            width: size.width - FigureStyle.margin,
+            height: size.height - FigureStyle.margin)
     }
 
     public func draw(on canvas: Canvas) {

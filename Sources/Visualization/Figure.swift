@@ -15,7 +15,8 @@ public protocol Figure {
 extension Figure {
     /// A white canvas of the figure's size in `format` with the figure drawn on it.
     public func render(format: FigureFormat = .png) throws -> Canvas {
-        let canvas = try Canvas(width: size.width.rounded(.up), height: size.height.rounded(.up), format: format)
+        let canvas = try Canvas(
+            width: size.width.rounded(.up), height: size.height.rounded(.up), format: format)
         draw(on: canvas)
         return canvas
     }
@@ -44,7 +45,9 @@ enum FigureStyle {
     /// The advance width of `text` in `font`, measured on a scratch canvas (for layout before
     /// the figure's canvas exists); a rough estimate if that canvas cannot be made.
     static func textWidth(_ text: String, font: Font) -> Double {
-        guard let canvas = try? Canvas(width: 1, height: 1, background: nil) else { return Double(text.count) * font.size * 0.6 }
+        guard let canvas = try? Canvas(width: 1, height: 1, background: nil) else {
+            return Double(text.count) * font.size * 0.6
+        }
         return canvas.measure(text, font: font).width
     }
 }

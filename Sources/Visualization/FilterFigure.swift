@@ -33,8 +33,11 @@ public struct FilterFigure: Figure, Sendable {
 
     /// A figure of `weights`; `cellSize` defaults to 48 units per tile side in the tiles layout
     /// and 4 units per weight in the matrix layout.
-    public init(weights: KernelWeights, title: String, scaling: Scaling = .shared, reduction: KernelReduction? = nil,
-                cellSize: Double? = nil) {
+    public init(
+        weights: KernelWeights, title: String, scaling: Scaling = .shared,
+        reduction: KernelReduction? = nil,
+        cellSize: Double? = nil
+    ) {
         self.weights = weights
         self.title = title
         self.scaling = scaling
@@ -49,42 +52,62 @@ public struct FilterFigure: Figure, Sendable {
 
     private var tileWidth: Double { Double(weights.width) * cellSize }
     private var tileHeight: Double { Double(weights.height) * cellSize }
-    private var columns: Int { isMatrix ? weights.inputChannels : min(weights.filters, FilterFigure.tilesPerRow) }
+    private var columns: Int {
+        isMatrix ? weights.inputChannels : min(weights.filters, FilterFigure.tilesPerRow)
+    }
     private var rows: Int { isMatrix ? weights.filters : (weights.filters + columns - 1) / columns }
-    private var stepX: Double { tileWidth + (isMatrix ? FilterFigure.matrixGap : FilterFigure.tileGap) }
+    private var stepX: Double {
+        tileWidth + (isMatrix ? FilterFigure.matrixGap : FilterFigure.tileGap)
+    }
     private var stepY: Double {
-        tileHeight + (isMatrix ? FilterFigure.matrixGap : FilterFigure.tileLabelHeight + FilterFigure.tileRowGap)
+        tileHeight
+            + (isMatrix
+                ? FilterFigure.matrixGap : FilterFigure.tileLabelHeight + FilterFigure.tileRowGap)
     }
     private var gridOrigin: Point {
-        isMatrix ? Point(x: FigureStyle.margin + FilterFigure.rowLabelWidth,
-                         y: FigureStyle.margin + FigureStyle.titleHeight + FilterFigure.columnLabelHeight)
+        isMatrix
+            ? Point(
+                x: FigureStyle.margin + FilterFigure.rowLabelWidth,
+                y: FigureStyle.margin + FigureStyle.titleHeight + FilterFigure.columnLabelHeight)
             : Point(x: FigureStyle.margin, y: FigureStyle.margin + FigureStyle.titleHeight)
     }
     private var gridSize: Size {
-        let gapX = stepX - tileWidth, gapY = isMatrix ? FilterFigure.matrixGap : FilterFigure.tileRowGap
+        let gapX = stepX - tileWidth
+        let gapY = isMatrix ? FilterFigure.matrixGap : FilterFigure.tileRowGap
         return Size(width: Double(columns) * stepX - gapX, height: Double(rows) * stepY - gapY)
     }
 
     /// margin + [row labels] + grid + bar gap + bar + margin wide (at least the title's width
     /// plus margins); margin + title + [column labels] + max(grid, 120) + margin high.
     public var size: Size {
-        let grid = gridSize, origin = gridOrigin
-        let width = origin.x + grid.width + FigureStyle.barGap + FigureStyle.barWidth + FigureStyle.margin
-        return Size(width: max(width, 2 * FigureStyle.margin + FigureStyle.textWidth(title, font: FigureStyle.titleFont).rounded(.up)),
-                    height: origin.y + max(grid.height, FigureStyle.minimumBarHeight) + FigureStyle.margin)
+        let grid = gridSize
+        let origin = gridOrigin
+        let width =
+            origin.x + grid.width + FigureStyle.barGap + FigureStyle.barWidth + FigureStyle.margin
+        return Size(
+            width: max(
+                width,
+                2 * FigureStyle.margin
+                    + FigureStyle.textWidth(title, font: FigureStyle.titleFont).rounded(.up)),
+            height: origin.y + max(grid.height, FigureStyle.minimumBarHeight) + FigureStyle.margin)
     }
 
     /// Where the tile of `filter` (on input `channel` in the matrix layout) is drawn.
     public func tileRect(filter: Int, channel: Int = 0) -> Rect {
         let origin = gridOrigin
-        let row = isMatrix ? filter : filter / columns, column = isMatrix ? channel : filter % columns
-        return Rect(x: origin.x + Double(column) * stepX, y: origin.y + Double(row) * stepY, width: tileWidth, height: tileHeight)
+        let row = isMatrix ? filter : filter / columns
+        let column = isMatrix ? channel : filter % columns
+        return Rect(
+            x: origin.x + Double(column) * stepX, y: origin.y + Double(row) * stepY,
+            width: tileWidth, height: tileHeight)
     }
 
     /// Where the square of tap (`y`, `x`) of a tile is drawn.
     public func cellRect(filter: Int, channel: Int = 0, y: Int, x: Int) -> Rect {
         let tile = tileRect(filter: filter, channel: channel)
-        return Rect(x: tile.x + Double(x) * cellSize, y: tile.y + Double(y) * cellSize, width: cellSize, height: cellSize)
+        return Rect(
+            x: tile.x + Double(x) * cellSize, y: tile.y + Double(y) * cellSize, width: cellSize,
+            height: cellSize)
     }
 
     /// The kh x kw values of each tile, in drawing order (filter-major, then channel).
@@ -98,7 +121,10 @@ public struct FilterFigure: Figure, Sendable {
     /// The colour scale of `filter`'s tiles.
     public func scale(forFilter filter: Int) -> ColorScale {
         switch scaling {
-        case .shared: return ColorScale(map: map, fitting: (0..<weights.filters).flatMap { tileValues(filter: $0).joined() })
+        case .shared:
+            return ColorScale(
+                map: map, fitting: (0..<weights.filters).flatMap { tileValues(filter: $0).joined() }
+            )
         case .perFilter: return ColorScale(map: map, fitting: tileValues(filter: filter).joined())
         }
     }
@@ -108,40 +134,59 @@ public struct FilterFigure: Figure, Sendable {
         let what = reduction.map { $0 == .norm ? "norm" : "mean" } ?? "weight"
         switch scaling {
         case .shared: return (scale(forFilter: 0), what)
-        case .perFilter: return (ColorScale(map: map, lower: map == .diverging ? -1 : 0, upper: 1), "\(what) / filter max")
+        case .perFilter:
+            return (
+                ColorScale(map: map, lower: map == .diverging ? -1 : 0, upper: 1),
+                "\(what) / filter max"
+            )
         }
     }
 
     public func draw(on canvas: Canvas) {
         let ink = FigureStyle.ink
-        canvas.text(title, at: Point(x: FigureStyle.margin, y: FigureStyle.margin), font: FigureStyle.titleFont, ink)
+        canvas.text(
+            title, at: Point(x: FigureStyle.margin, y: FigureStyle.margin),
+            font: FigureStyle.titleFont, ink)
         let shared = scaling == .shared ? scale(forFilter: 0) : nil
         if isMatrix {
             // Grey gaps keep the 3x3 tiles apart where their weights are near zero (white).
-            let origin = gridOrigin, grid = gridSize, gap = FilterFigure.matrixGap
-            canvas.fill(Rect(x: origin.x - gap, y: origin.y - gap, width: grid.width + 2 * gap, height: grid.height + 2 * gap),
-                        Color(hex: 0xBBBBBB))
+            let origin = gridOrigin
+            let grid = gridSize
+            let gap = FilterFigure.matrixGap
+            canvas.fill(
+                Rect(
+                    x: origin.x - gap, y: origin.y - gap, width: grid.width + 2 * gap,
+                    height: grid.height + 2 * gap),
+                Color(hex: 0xBBBBBB))
         }
         for filter in 0..<weights.filters {
             let scale = shared ?? self.scale(forFilter: filter)
             for (channel, values) in tileValues(filter: filter).enumerated() {
                 let rect = tileRect(filter: filter, channel: channel)
-                if let image = try? scale.image(values: values, rows: weights.height, columns: weights.width) {
+                if let image = try? scale.image(
+                    values: values, rows: weights.height, columns: weights.width)
+                {
                     canvas.draw(image, in: rect)
                 }
                 if !isMatrix {
                     canvas.stroke(rect, FigureStyle.frame, lineWidth: 0.5)
-                    canvas.text(String(filter), at: Point(x: rect.center.x, y: rect.maxY + 2), font: FigureStyle.labelFont, ink,
-                                anchor: .top)
+                    canvas.text(
+                        String(filter), at: Point(x: rect.center.x, y: rect.maxY + 2),
+                        font: FigureStyle.labelFont, ink,
+                        anchor: .top)
                 }
             }
         }
         if isMatrix { drawMatrixLabels(on: canvas) }
-        let grid = gridSize, origin = gridOrigin
+        let grid = gridSize
+        let origin = gridOrigin
         let bar = barScale
-        ColorBar(scale: bar.scale, label: bar.label).draw(on: canvas, in: Rect(
-            x: origin.x + grid.width + FigureStyle.barGap, y: origin.y,
-            width: FigureStyle.barWidth, height: max(grid.height, FigureStyle.minimumBarHeight)))
+        ColorBar(scale: bar.scale, label: bar.label).draw(
+            on: canvas,
+            in: Rect(
+                x: origin.x + grid.width + FigureStyle.barGap, y: origin.y,
+                width: FigureStyle.barWidth, height: max(grid.height, FigureStyle.minimumBarHeight))
+        )
     }
 
     /// Filter indices left of the rows and input-channel indices above the columns (every
@@ -150,16 +195,22 @@ public struct FilterFigure: Figure, Sendable {
         let every = stepX < 12 ? 2 : 1
         for filter in stride(from: 0, to: weights.filters, by: every) {
             let tile = tileRect(filter: filter)
-            canvas.text(String(filter), at: Point(x: tile.x - 4, y: tile.center.y), font: FigureStyle.smallFont, FigureStyle.ink,
-                        anchor: .right)
+            canvas.text(
+                String(filter), at: Point(x: tile.x - 4, y: tile.center.y),
+                font: FigureStyle.smallFont, FigureStyle.ink,
+                anchor: .right)
         }
         for channel in stride(from: 0, to: weights.inputChannels, by: every) {
             let tile = tileRect(filter: 0, channel: channel)
-            canvas.text(String(channel), at: Point(x: tile.center.x, y: tile.y - 3), font: FigureStyle.smallFont, FigureStyle.ink,
-                        anchor: .bottom)
+            canvas.text(
+                String(channel), at: Point(x: tile.center.x, y: tile.y - 3),
+                font: FigureStyle.smallFont, FigureStyle.ink,
+                anchor: .bottom)
         }
         let origin = gridOrigin
-        canvas.text("filter", at: Point(x: FigureStyle.margin, y: origin.y - 3), font: FigureStyle.smallFont, FigureStyle.ink,
-                    anchor: TextAnchor(.left, .bottom))
+        canvas.text(
+            "filter", at: Point(x: FigureStyle.margin, y: origin.y - 3),
+            font: FigureStyle.smallFont, FigureStyle.ink,
+            anchor: TextAnchor(.left, .bottom))
     }
 }

@@ -23,14 +23,17 @@ public struct KernelWeights: Sendable, Equatable {
     ///   product is `values.count`.
     public init(shape: [Int], values: [Float]) throws {
         guard shape.count == 4, shape.allSatisfy({ $0 > 0 && $0 <= 1 << 16 }) else {
-            throw VisualizationError.badData("a convolution kernel needs the shape (kh, kw, cin, cout), got \(shape)")
+            throw VisualizationError.badData(
+                "a convolution kernel needs the shape (kh, kw, cin, cout), got \(shape)")
         }
         let (count, overflow) = shape.dropFirst().reduce((shape[0], false)) { partial, size in
             let product = partial.0.multipliedReportingOverflow(by: size)
             return (product.partialValue, partial.1 || product.overflow)
         }
         guard !overflow, count == values.count else {
-            throw VisualizationError.badData("a kernel of shape \(shape) needs \(overflow ? "too many" : String(count)) values, got \(values.count)")
+            throw VisualizationError.badData(
+                "a kernel of shape \(shape) needs \(overflow ? "too many" : String(count)) values, got \(values.count)"
+            )
         }
         height = shape[0]
         width = shape[1]
@@ -46,14 +49,18 @@ public struct KernelWeights: Sendable, Equatable {
 
     /// The kh x kw weights of `filter` on input `channel`, row by row.
     public func plane(filter: Int, channel: Int) -> [Double] {
-        (0..<height).flatMap { y in (0..<width).map { x in weight(y: y, x: x, channel: channel, filter: filter) } }
+        (0..<height).flatMap { y in
+            (0..<width).map { x in weight(y: y, x: x, channel: channel, filter: filter) }
+        }
     }
 
     /// The kh x kw map of `filter` with its input channels summarised by `reduction`.
     public func reduced(filter: Int, by reduction: KernelReduction) -> [Double] {
         (0..<height).flatMap { y in
             (0..<width).map { x in
-                let taps = (0..<inputChannels).map { weight(y: y, x: x, channel: $0, filter: filter) }
+                let taps = (0..<inputChannels).map {
+                    weight(y: y, x: x, channel: $0, filter: filter)
+                }
                 switch reduction {
                 case .mean: return taps.reduce(0, +) / Double(inputChannels)
                 case .norm: return sqrt(taps.reduce(0) { $0 + $1 * $1 })

@@ -19,26 +19,41 @@ public struct MisclassifiedFigure: Figure, Sendable {
     ///   - images: `count * side * side` grey values in 0...1 (white ink on black).
     ///   - labels, predictions: one class per sample.
     /// - Throws: ``VisualizationError/badData(_:)`` when the counts disagree.
-    public init(images: [Float], side: Int, labels: [Int], predictions: [Int], classNames: [String], limit: Int = 49) throws {
-        guard side > 0, labels.count == predictions.count, images.count == labels.count * side * side else {
-            throw VisualizationError.badData("\(images.count) pixel values, \(labels.count) labels and \(predictions.count) predictions do not describe the same \(side)x\(side) images")
+    public init(
+        images: [Float], side: Int, labels: [Int], predictions: [Int], classNames: [String],
+        limit: Int = 49
+    ) throws {
+        guard side > 0, labels.count == predictions.count,
+            images.count == labels.count * side * side
+        else {
+            throw VisualizationError.badData(
+                "\(images.count) pixel values, \(labels.count) labels and \(predictions.count) predictions do not describe the same \(side)x\(side) images"
+            )
         }
         let wrong = labels.indices.filter { labels[$0] != predictions[$0] }
         indices = Array(wrong.prefix(max(0, limit)))
         totalMisclassified = wrong.count
-        func name(_ index: Int) -> String { index >= 0 && index < classNames.count ? classNames[index] : String(index) }
+        func name(_ index: Int) -> String {
+            index >= 0 && index < classNames.count ? classNames[index] : String(index)
+        }
         let grey = ColorScale(map: .grey, lower: 0, upper: 1)
         let size = side * side
         let tiles = try indices.map { index in
             let pixels = images[index * size..<(index + 1) * size].map(Double.init)
-            return ImageGrid.Tile(image: try grey.image(values: pixels, rows: side, columns: side),
-                                  label: "\(name(predictions[index])) (true: \(name(labels[index])))")
+            return ImageGrid.Tile(
+                image: try grey.image(values: pixels, rows: side, columns: side),
+                label: "\(name(predictions[index])) (true: \(name(labels[index])))")
         }
         let wide = classNames.contains { $0.count > 3 }
-        grid = ImageGrid(tiles: tiles, columns: MisclassifiedFigure.columns,
-                         tileSize: Size(width: wide ? 112 : MisclassifiedFigure.tileSide, height: MisclassifiedFigure.tileSide),
-                         spacing: MisclassifiedFigure.spacing,
-                         title: "\(indices.count) of \(wrong.count) misclassified test images: predicted (true: label)")
+        grid = ImageGrid(
+            tiles: tiles, columns: MisclassifiedFigure.columns,
+            tileSize: Size(
+                width: wide ? 112 : MisclassifiedFigure.tileSide,
+                height: MisclassifiedFigure.tileSide),
+            spacing: MisclassifiedFigure.spacing,
+            title:
+                "\(indices.count) of \(wrong.count) misclassified test images: predicted (true: label)"
+        )
     }
 
     public var size: Size {

@@ -16,15 +16,20 @@ public struct ModelInspection {
     public init(model: Model, classNames: [String]? = nil) {
         self.model = model
         let names = classNames ?? []
-        self.classNames = names.count == model.classes ? names : (0..<model.classes).map(String.init)
+        self.classNames =
+            names.count == model.classes ? names : (0..<model.classes).map(String.init)
     }
 
     /// Loads a model file written by `convkit train`, with the class names of its metadata, else
     /// `defaultClassNames` (else the class indices).
-    public static func load(path: String, defaultClassNames: [String]? = nil) throws -> ModelInspection {
+    public static func load(path: String, defaultClassNames: [String]? = nil) throws
+        -> ModelInspection
+    {
         let file = try SafeTensorsFile.read(path: path)
         let model = try Model.load(file: file, path: path)
-        let names = file.metadata["class_names"].map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let names = file.metadata["class_names"].map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
         return ModelInspection(model: model, classNames: names ?? defaultClassNames)
     }
 
@@ -52,7 +57,9 @@ public struct ModelInspection {
     /// The layer called `name` (Keras or short name).
     /// - Throws: ``VisualizationError/noSuchLayer(name:available:)`` listing the names there are.
     public func layer(named name: String) throws -> any Layer {
-        if let found = model.layers.first(where: { $0.name == name || shortName(of: $0) == name }) { return found }
+        if let found = model.layers.first(where: { $0.name == name || shortName(of: $0) == name }) {
+            return found
+        }
         throw VisualizationError.noSuchLayer(name: name, available: model.layers.map(displayName))
     }
 
@@ -62,9 +69,12 @@ public struct ModelInspection {
         guard let first = convolutions.first else {
             throw VisualizationError.noSuchLayer(name: name ?? "conv1", available: [])
         }
-        guard let name else { return (first, try KernelWeights(shape: first.kernel.shape, values: first.kernel.value)) }
+        guard let name else {
+            return (first, try KernelWeights(shape: first.kernel.shape, values: first.kernel.value))
+        }
         guard let conv = try layer(named: name) as? Conv2D else {
-            throw VisualizationError.noSuchLayer(name: name, available: convolutions.map(displayName))
+            throw VisualizationError.noSuchLayer(
+                name: name, available: convolutions.map(displayName))
         }
         return (conv, try KernelWeights(shape: conv.kernel.shape, values: conv.kernel.value))
     }
@@ -84,16 +94,20 @@ public struct ModelInspection {
     /// inference mode, keeping every layer's output.
     public func trace(_ input: [Float]) throws -> Trace {
         guard input.count == model.inputShape.reduce(1, *) else {
-            throw VisualizationError.mismatch("the model takes inputs of shape \(model.inputShape), got \(input.count) values")
+            throw VisualizationError.mismatch(
+                "the model takes inputs of shape \(model.inputShape), got \(input.count) values")
         }
-        let outputs = try model.forward(Tensor(shape: [1] + model.inputShape, values: input), keepingActivations: true)
+        let outputs = try model.forward(
+            Tensor(shape: [1] + model.inputShape, values: input), keepingActivations: true)
         var maps = [(layer: any Layer, shape: [Int], values: [Float])]()
         for (layer, output) in zip(model.layers, outputs) where layer.outputShape.count == 3 {
             maps.append((layer, layer.outputShape, output.output.values))
         }
         let logits = outputs.last?.output.values.map(Double.init) ?? []
         let probabilities = softmax(logits)
-        let predicted = probabilities.indices.reduce(0) { probabilities[$1] > probabilities[$0] ? $1 : $0 }
+        let predicted = probabilities.indices.reduce(0) {
+            probabilities[$1] > probabilities[$0] ? $1 : $0
+        }
         return Trace(maps: maps, probabilities: probabilities, predicted: predicted)
     }
 }

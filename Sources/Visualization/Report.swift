@@ -18,7 +18,10 @@ public struct Report {
     /// The training log's records; nil when there is no log.
     public var records: [EpochRecord]?
 
-    public init(inspection: ModelInspection, modelName: String, datasetName: String, test: Dataset, records: [EpochRecord]?) {
+    public init(
+        inspection: ModelInspection, modelName: String, datasetName: String, test: Dataset,
+        records: [EpochRecord]?
+    ) {
         self.inspection = inspection
         self.modelName = modelName
         self.datasetName = datasetName
@@ -39,9 +42,12 @@ public struct Report {
 
     /// The file names of a report.
     public enum File {
-        public static let confusion = "confusion.png", confusionCSV = "confusion.csv", errors = "errors.png"
-        public static let misclassified = "misclassified.png", misclassifiedCSV = "misclassified.csv"
-        public static let filters = "filters.png", loss = "loss.png", accuracy = "accuracy.png", index = "index.html"
+        public static let confusion = "confusion.png", confusionCSV = "confusion.csv",
+            errors = "errors.png"
+        public static let misclassified = "misclassified.png",
+            misclassifiedCSV = "misclassified.csv"
+        public static let filters = "filters.png", loss = "loss.png", accuracy = "accuracy.png",
+            index = "index.html"
     }
 
     /// Evaluates the model and writes the report into `folder` (created if needed).
@@ -49,12 +55,16 @@ public struct Report {
         try Report.makeFolder(folder)
         let predictions = try TestSetPredictions(model: inspection.model, data: test)
         let names = inspection.classNames
-        let matrix = try ConfusionMatrix(labels: test.labels, predictions: predictions.predictions, classNames: names)
+        let matrix = try ConfusionMatrix(
+            labels: test.labels, predictions: predictions.predictions, classNames: names)
         let accuracy = matrix.total == 0 ? 0 : Double(matrix.correct) / Double(matrix.total)
         let side = test.shape[0]
-        let wrong = try MisclassifiedFigure(images: test.images, side: side, labels: test.labels,
-                                            predictions: predictions.predictions, classNames: names)
-        let misclassified = test.labels.indices.filter { test.labels[$0] != predictions.predictions[$0] }
+        let wrong = try MisclassifiedFigure(
+            images: test.images, side: side, labels: test.labels,
+            predictions: predictions.predictions, classNames: names)
+        let misclassified = test.labels.indices.filter {
+            test.labels[$0] != predictions.predictions[$0]
+        }
         var files = [String]()
         func save(_ figure: some Figure, _ name: String) throws {
             try figure.write(to: folder + "/" + name)
@@ -65,42 +75,86 @@ public struct Report {
             files.append(name)
         }
         var figures = [ReportPage.Item]()
-        try save(ConfusionFigure(matrix: matrix, title: "Confusion matrix on \(matrix.total) test images"), File.confusion)
-        figures.append(.init(file: File.confusion, caption: "Rows: true class; columns: predicted class. Colour: log10(1 + count), so single errors stand out."))
+        try save(
+            ConfusionFigure(
+                matrix: matrix, title: "Confusion matrix on \(matrix.total) test images"),
+            File.confusion)
+        figures.append(
+            .init(
+                file: File.confusion,
+                caption:
+                    "Rows: true class; columns: predicted class. Colour: log10(1 + count), so single errors stand out."
+            ))
         try save(ErrorsFigure(matrix: matrix), File.errors)
-        figures.append(.init(file: File.errors, caption: "Misclassified test images of each true class."))
+        figures.append(
+            .init(file: File.errors, caption: "Misclassified test images of each true class."))
         try save(wrong, File.misclassified)
-        figures.append(.init(file: File.misclassified, caption: "The first \(wrong.indices.count) misclassified test images in test-set order, titled predicted (true: label)."))
+        figures.append(
+            .init(
+                file: File.misclassified,
+                caption:
+                    "The first \(wrong.indices.count) misclassified test images in test-set order, titled predicted (true: label)."
+            ))
         if let records, !records.isEmpty {
             try save(CurvesFigure(records: records, measure: .loss), File.loss)
-            figures.append(.init(file: File.loss, caption: "Cross-entropy per epoch: training (mean over the epoch's batches, dropout on) and test."))
+            figures.append(
+                .init(
+                    file: File.loss,
+                    caption:
+                        "Cross-entropy per epoch: training (mean over the epoch's batches, dropout on) and test."
+                ))
             try save(CurvesFigure(records: records, measure: .accuracy), File.accuracy)
-            figures.append(.init(file: File.accuracy, caption: "Accuracy per epoch: training and test."))
+            figures.append(
+                .init(file: File.accuracy, caption: "Accuracy per epoch: training and test."))
         }
         if !inspection.convolutions.isEmpty {
             let (layer, weights) = try inspection.kernel(layer: nil)
-            let figure = FilterFigure(weights: weights, title: "\(inspection.displayName(of: layer)): \(weights.filters) filters, "
-                                      + "\(weights.height)x\(weights.width)x\(weights.inputChannels)",
-                                      reduction: weights.inputChannels > 1 ? .mean : nil)
+            let figure = FilterFigure(
+                weights: weights,
+                title: "\(inspection.displayName(of: layer)): \(weights.filters) filters, "
+                    + "\(weights.height)x\(weights.width)x\(weights.inputChannels)",
+                reduction: weights.inputChannels > 1 ? .mean : nil)
             try save(figure, File.filters)
-            figures.append(.init(file: File.filters, caption: "The first convolution's learned kernels on one symmetric scale: red positive, blue negative, white zero."))
+            figures.append(
+                .init(
+                    file: File.filters,
+                    caption:
+                        "The first convolution's learned kernels on one symmetric scale: red positive, blue negative, white zero."
+                ))
         }
         try save(text: matrix.csv, File.confusionCSV)
-        let rows = misclassified.map { "\($0),\(names[test.labels[$0]]),\(names[predictions.predictions[$0]])" }
-        try save(text: (["index,true,predicted"] + rows).joined(separator: "\n") + "\n", File.misclassifiedCSV)
+        let rows = misclassified.map {
+            "\($0),\(names[test.labels[$0]]),\(names[predictions.predictions[$0]])"
+        }
+        try save(
+            text: (["index,true,predicted"] + rows).joined(separator: "\n") + "\n",
+            File.misclassifiedCSV)
         let page = ReportPage(
             title: "convkit report: \(modelName)",
-            headline: [("test accuracy", percent(accuracy)), ("misclassified", "\(matrix.total - matrix.correct) of \(matrix.total)"),
-                       ("test loss", fixed(predictions.loss, 4)), ("dataset", datasetName),
-                       ("parameters", "\(inspection.model.parameterCount)"),
-                       ("epochs", records.map { String($0.count) } ?? "no log")],
+            headline: [
+                ("test accuracy", percent(accuracy)),
+                ("misclassified", "\(matrix.total - matrix.correct) of \(matrix.total)"),
+                ("test loss", fixed(predictions.loss, 4)), ("dataset", datasetName),
+                ("parameters", "\(inspection.model.parameterCount)"),
+                ("epochs", records.map { String($0.count) } ?? "no log"),
+            ],
             figures: figures,
-            downloads: [.init(file: File.confusionCSV, caption: "confusion matrix, rows true, columns predicted"),
-                        .init(file: File.misclassifiedCSV, caption: "every misclassified test image: index, true, predicted")],
+            downloads: [
+                .init(
+                    file: File.confusionCSV,
+                    caption: "confusion matrix, rows true, columns predicted"),
+                .init(
+                    file: File.misclassifiedCSV,
+                    caption: "every misclassified test image: index, true, predicted"),
+            ],
             matrix: matrix, records: records ?? [],
-            note: records == nil ? "No training log was found beside the model, so there are no loss and accuracy curves." : nil)
+            note: records == nil
+                ? "No training log was found beside the model, so there are no loss and accuracy curves."
+                : nil)
         try save(text: page.html, File.index)
-        return Result(matrix: matrix, loss: predictions.loss, accuracy: accuracy, misclassified: misclassified, files: files)
+        return Result(
+            matrix: matrix, loss: predictions.loss, accuracy: accuracy,
+            misclassified: misclassified, files: files)
     }
 
     /// Creates `folder` and its parents unless it is already a folder.
@@ -108,9 +162,14 @@ public struct Report {
     public static func makeFolder(_ folder: String) throws {
         if FileAccess.isDirectory(folder) { return }
         do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw VisualizationError.cannotWrite(path: folder, reason: "cannot create the folder (\(FileManager.default.fileExists(atPath: folder) ? "a file of that name exists" : "permission or path problem"))")
+            throw VisualizationError.cannotWrite(
+                path: folder,
+                reason:
+                    "cannot create the folder (\(FileManager.default.fileExists(atPath: folder) ? "a file of that name exists" : "permission or path problem"))"
+            )
         }
     }
 }

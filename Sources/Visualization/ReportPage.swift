@@ -28,8 +28,11 @@ public struct ReportPage: Sendable {
     /// Shown when there is no training log.
     public var note: String?
 
-    public init(title: String, headline: [(label: String, value: String)], figures: [Item], downloads: [Item],
-                matrix: ConfusionMatrix, records: [EpochRecord], note: String? = nil) {
+    public init(
+        title: String, headline: [(label: String, value: String)], figures: [Item],
+        downloads: [Item],
+        matrix: ConfusionMatrix, records: [EpochRecord], note: String? = nil
+    ) {
         self.title = title
         self.headline = headline
         self.figures = figures
@@ -60,7 +63,11 @@ public struct ReportPage: Sendable {
         var out = ""
         for byte in file.utf8 {
             let c = Character(Unicode.Scalar(byte))
-            if c.isASCII && (c.isLetter || c.isNumber || "-._~/".contains(c)) { out.append(c) } else { out += "%" + hex(byte) }
+            if c.isASCII && (c.isLetter || c.isNumber || "-._~/".contains(c)) {
+                out.append(c)
+            } else {
+                out += "%" + hex(byte)
+            }
         }
         return out
     }
@@ -83,25 +90,33 @@ public struct ReportPage: Sendable {
 
     /// The page's HTML.
     public var html: String {
-        var lines = ["<!DOCTYPE html>", "<html lang=\"en\">", "<head>", "<meta charset=\"utf-8\">",
-                     "<title>\(ReportPage.escape(title))</title>", "<style>\(ReportPage.style)</style>", "</head>", "<body>",
-                     "<h1>\(ReportPage.escape(title))</h1>", "<div class=\"headline\">"]
+        var lines = [
+            "<!DOCTYPE html>", "<html lang=\"en\">", "<head>", "<meta charset=\"utf-8\">",
+            "<title>\(ReportPage.escape(title))</title>", "<style>\(ReportPage.style)</style>",
+            "</head>", "<body>",
+            "<h1>\(ReportPage.escape(title))</h1>", "<div class=\"headline\">",
+        ]
         for item in headline {
-            lines.append("<div>\(ReportPage.escape(item.label))<b>\(ReportPage.escape(item.value))</b></div>")
+            lines.append(
+                "<div>\(ReportPage.escape(item.label))<b>\(ReportPage.escape(item.value))</b></div>"
+            )
         }
         lines.append("</div>")
         if let note { lines.append("<p>\(ReportPage.escape(note))</p>") }
         lines.append("<div class=\"figures\">")
         for figure in figures {
-            lines.append("<figure><img src=\"\(ReportPage.link(figure.file))\" alt=\"\(ReportPage.escape(figure.caption))\">"
-                         + "<figcaption>\(ReportPage.escape(figure.caption))</figcaption></figure>")
+            lines.append(
+                "<figure><img src=\"\(ReportPage.link(figure.file))\" alt=\"\(ReportPage.escape(figure.caption))\">"
+                    + "<figcaption>\(ReportPage.escape(figure.caption))</figcaption></figure>")
         }
         lines.append("</div>")
         lines += classTable() + epochTable()
         if !downloads.isEmpty {
             lines.append("<h2>Tables</h2><ul>")
             for item in downloads {
-                lines.append("<li><a href=\"\(ReportPage.link(item.file))\">\(ReportPage.escape(item.file))</a>: \(ReportPage.escape(item.caption))</li>")
+                lines.append(
+                    "<li><a href=\"\(ReportPage.link(item.file))\">\(ReportPage.escape(item.file))</a>: \(ReportPage.escape(item.caption))</li>"
+                )
             }
             lines.append("</ul>")
         }
@@ -110,12 +125,17 @@ public struct ReportPage: Sendable {
     }
 
     private func classTable() -> [String] {
-        var lines = ["<h2>Per class</h2>", "<table>", "<tr><th>class</th><th>test images</th><th>misclassified</th><th>accuracy</th></tr>"]
+        var lines = [
+            "<h2>Per class</h2>", "<table>",
+            "<tr><th>class</th><th>test images</th><th>misclassified</th><th>accuracy</th></tr>",
+        ]
         let errors = matrix.errorsPerClass
         for (index, name) in matrix.classNames.enumerated() {
             let total = matrix.counts[index].reduce(0, +)
             let accuracy = total == 0 ? "–" : percent(Double(total - errors[index]) / Double(total))
-            lines.append("<tr><td>\(ReportPage.escape(name))</td><td>\(total)</td><td>\(errors[index])</td><td>\(accuracy)</td></tr>")
+            lines.append(
+                "<tr><td>\(ReportPage.escape(name))</td><td>\(total)</td><td>\(errors[index])</td><td>\(accuracy)</td></tr>"
+            )
         }
         lines.append("</table>")
         return lines
@@ -123,11 +143,14 @@ public struct ReportPage: Sendable {
 
     private func epochTable() -> [String] {
         guard !records.isEmpty else { return [] }
-        var lines = ["<h2>Training log</h2>", "<table>",
-                     "<tr><th>epoch</th><th>loss</th><th>accuracy</th><th>test loss</th><th>test accuracy</th><th>seconds</th></tr>"]
+        var lines = [
+            "<h2>Training log</h2>", "<table>",
+            "<tr><th>epoch</th><th>loss</th><th>accuracy</th><th>test loss</th><th>test accuracy</th><th>seconds</th></tr>",
+        ]
         for r in records {
-            lines.append("<tr><td>\(r.epoch)</td><td>\(fixed(r.loss, 4))</td><td>\(percent(r.accuracy))</td><td>\(fixed(r.testLoss, 4))</td>"
-                         + "<td>\(percent(r.testAccuracy))</td><td>\(fixed(r.seconds, 1))</td></tr>")
+            lines.append(
+                "<tr><td>\(r.epoch)</td><td>\(fixed(r.loss, 4))</td><td>\(percent(r.accuracy))</td><td>\(fixed(r.testLoss, 4))</td>"
+                    + "<td>\(percent(r.testAccuracy))</td><td>\(fixed(r.seconds, 1))</td></tr>")
         }
         lines.append("</table>")
         return lines

@@ -15,11 +15,14 @@ public struct TestSetPredictions: Sendable {
     ///   the model.
     public init(model: Model, data: Dataset, batchSize: Int = 500) throws {
         guard data.shape == model.inputShape else {
-            throw VisualizationError.mismatch("the model expects inputs of shape \(model.inputShape), the dataset has \(data.shape)")
+            throw VisualizationError.mismatch(
+                "the model expects inputs of shape \(model.inputShape), the dataset has \(data.shape)"
+            )
         }
         let classes = model.classes
         guard data.labels.allSatisfy({ (0..<classes).contains($0) }) else {
-            throw VisualizationError.mismatch("the data has labels beyond the model's \(classes) classes")
+            throw VisualizationError.mismatch(
+                "the data has labels beyond the model's \(classes) classes")
         }
         var predictions = [Int]()
         predictions.reserveCapacity(data.count)
@@ -31,7 +34,9 @@ public struct TestSetPredictions: Sendable {
             let logits = try model.forward(images, options: ForwardOptions(training: false)).values
             for (row, label) in labels.enumerated() {
                 let scores = logits[row * classes..<(row + 1) * classes].map(Double.init)
-                let best = scores.indices.reduce(scores.startIndex) { scores[$1] > scores[$0] ? $1 : $0 }
+                let best = scores.indices.reduce(scores.startIndex) {
+                    scores[$1] > scores[$0] ? $1 : $0
+                }
                 let top = scores[best]
                 let logSum = top + log(scores.reduce(0) { $0 + exp($1 - top) })
                 lossSum += logSum - scores[scores.startIndex + label]

@@ -11,14 +11,19 @@ public enum TrainingLog {
     ///   ImageIO's read error when the file cannot be read.
     public static func read(path: String) throws -> [EpochRecord] {
         let text = String(decoding: try FileAccess.readAll(path), as: UTF8.self)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
         guard lines.first == EpochRecord.csvHeader else {
-            throw VisualizationError.badLog(path: path, line: 1, detail: "expected the header '\(EpochRecord.csvHeader)'")
+            throw VisualizationError.badLog(
+                path: path, line: 1, detail: "expected the header '\(EpochRecord.csvHeader)'")
         }
         var records = [EpochRecord]()
         for (offset, line) in lines.enumerated().dropFirst() where !line.isEmpty {
             guard let record = EpochRecord(csvLine: line) else {
-                throw VisualizationError.badLog(path: path, line: offset + 1, detail: "expected 6 numbers, got '\(line.prefix(60))'")
+                throw VisualizationError.badLog(
+                    path: path, line: offset + 1,
+                    detail: "expected 6 numbers, got '\(line.prefix(60))'")
             }
             records.append(record)
         }

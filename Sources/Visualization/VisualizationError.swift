@@ -16,12 +16,12 @@ public enum VisualizationError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .badData(detail): detail
-        case let .noSuchLayer(name, available):
+        case .badData(let detail): detail
+        case .noSuchLayer(let name, let available):
             "the model has no layer '\(name)' to show (available: \(available.joined(separator: ", ")))"
-        case let .badLog(path, line, detail): "\(path): line \(line): \(detail)"
-        case let .mismatch(detail): detail
-        case let .cannotWrite(path, reason): "\(path): \(reason)"
+        case .badLog(let path, let line, let detail): "\(path): line \(line): \(detail)"
+        case .mismatch(let detail): detail
+        case .cannotWrite(let path, let reason): "\(path): \(reason)"
         }
     }
 }

@@ -2,8 +2,9 @@
 
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Counts finished files and redraws `[#####.....] 5/10 files` in place; silent when standard
@@ -44,7 +45,8 @@ final class BatchProgress: Sendable {
         guard visible else { return }
         let width = 30
         let filled = total > 0 ? count * width / total : width
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        let bar =
+            String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         FileHandle.standardError.write(Data("\r[\(bar)] \(count)/\(total) files".utf8))
     }
 }

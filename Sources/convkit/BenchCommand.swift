@@ -7,7 +7,8 @@ import Foundation
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure convkit's speed (scripts/bench-convolve.py compares it with OpenCV and scipy).",
+        abstract:
+            "Measure convkit's speed (scripts/bench-convolve.py compares it with OpenCV and scipy).",
         subcommands: [BenchConvolve.self]
     )
 }
@@ -37,22 +38,33 @@ struct BenchConvolve: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard (16...16384).contains(size) else { throw ValidationError("--size must be 16 to 16384, got \(size)") }
-        guard (1...1000).contains(repetitions) else { throw ValidationError("--repeat must be 1 to 1000, got \(repetitions)") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        guard (16...16384).contains(size) else {
+            throw ValidationError("--size must be 16 to 16384, got \(size)")
+        }
+        guard (1...1000).contains(repetitions) else {
+            throw ValidationError("--repeat must be 1 to 1000, got \(repetitions)")
+        }
+        if let threads, threads < 1 {
+            throw ValidationError("--threads must be at least 1, got \(threads)")
+        }
     }
 
     func run() throws {
-        let image = try Plane<Float>(rows: size, columns: size, values: BenchData.uniform(count: size * size, seed: 20261129))
+        let image = try Plane<Float>(
+            rows: size, columns: size,
+            values: BenchData.uniform(count: size * size, seed: 20_261_129))
         let kernels = try BenchData.kernels()
         var records = [[String: Any]]()
         if !json {
-            print("convkit bench convolve: \(size)x\(size) float32, same mode, \(threads ?? ProcessInfo.processInfo.activeProcessorCount) threads, median of \(repetitions)")
+            print(
+                "convkit bench convolve: \(size)x\(size) float32, same mode, \(threads ?? ProcessInfo.processInfo.activeProcessorCount) threads, median of \(repetitions)"
+            )
             print("kernel       size    path         median ms")
         }
         for kernel in kernels {
             let options = ConvolutionOptions(mode: .same, threads: threads)
-            let plan = try ConvolutionPlan(kernel: kernel, inputRows: size, inputColumns: size, options: options)
+            let plan = try ConvolutionPlan(
+                kernel: kernel, inputRows: size, inputColumns: size, options: options)
             _ = try Convolution.apply(plan, to: image)  // warm-up: FFTW plans, page mapping
             var times = [Double]()
             for _ in 0..<repetitions {
@@ -63,19 +75,27 @@ struct BenchConvolve: ParsableCommand {
             let median = times.sorted()[times.count / 2]
             let shape = "\(kernel.rows)x\(kernel.columns)"
             if json {
-                records.append(["kernel": kernel.name, "shape": shape, "path": plan.path.rawValue,
-                                "median_ms": median, "runs_ms": times])
+                records.append([
+                    "kernel": kernel.name, "shape": shape, "path": plan.path.rawValue,
+                    "median_ms": median, "runs_ms": times,
+                ])
             } else {
-                print(kernel.name.padding(toLength: 12, withPad: " ", startingAt: 0) + " "
-                      + shape.padding(toLength: 7, withPad: " ", startingAt: 0) + " "
-                      + plan.path.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0) + " "
-                      + String(format: "%9.1f", median))
+                print(
+                    kernel.name.padding(toLength: 12, withPad: " ", startingAt: 0) + " "
+                        + shape.padding(toLength: 7, withPad: " ", startingAt: 0) + " "
+                        + plan.path.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
+                        + " "
+                        + String(format: "%9.1f", median))
             }
         }
         if json {
-            let document: [String: Any] = ["size": size, "repeat": repetitions, "dtype": "float32", "mode": "same",
-                                           "threads": threads ?? ProcessInfo.processInfo.activeProcessorCount, "results": records]
-            let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
+            let document: [String: Any] = [
+                "size": size, "repeat": repetitions, "dtype": "float32", "mode": "same",
+                "threads": threads ?? ProcessInfo.processInfo.activeProcessorCount,
+                "results": records,
+            ]
+            let data = try JSONSerialization.data(
+                withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         }
     }
@@ -99,7 +119,9 @@ enum BenchData {
     /// scharr-x, gaussian5, box:15, box:31 from the kernel library, and a random 31x31.
     static func kernels() throws -> [Kernel] {
         var kernels = try ["scharr-x", "gaussian5", "box:15", "box:31"].map { spec -> Kernel in
-            guard let kernel = try KernelLibrary.resolve(spec).first else { throw CLIError("\(spec): no kernel") }
+            guard let kernel = try KernelLibrary.resolve(spec).first else {
+                throw CLIError("\(spec): no kernel")
+            }
             return kernel
         }
         let weights = uniform(count: 31 * 31, seed: 31).map { Double($0) * 2 - 1 }

@@ -3,8 +3,9 @@
 import ArgumentParser
 import Foundation
 import ImageIO
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @main
@@ -17,7 +18,10 @@ struct ConvKit: ParsableCommand {
             'convkit help SUBCOMMAND' for the options of each subcommand.
             """,
         version: "0.1.0",
-        subcommands: [Info.self, Convert.self, Kernels.self, Filter.self, Bench.self, Visualize.self, ReportCommand.self, Train.self, Evaluate.self, Predict.self, Diagram.self]
+        subcommands: [
+            Info.self, Convert.self, Kernels.self, Filter.self, Bench.self, Visualize.self,
+            ReportCommand.self, Train.self, Evaluate.self, Predict.self, Diagram.self,
+        ]
     )
 
     /// Parses the command line and runs it. Library errors print as one line

@@ -21,7 +21,10 @@ struct Convert: ParsableCommand {
     @Argument(help: "Output file: .png or .npy ('-' for PNG on standard output).")
     var output: String
 
-    @Flag(name: .long, help: "Convert colour to grey (ITU-R BT.601 luma, as Pillow's convert('L')); alpha is kept.")
+    @Flag(
+        name: .long,
+        help: "Convert colour to grey (ITU-R BT.601 luma, as Pillow's convert('L')); alpha is kept."
+    )
     var gray = false
 
     @Option(name: .long, help: "Bits per sample of the output: 8 or 16 (default: as the input).")
@@ -48,7 +51,8 @@ struct Convert: ParsableCommand {
         var image = try ImageFile.read(path: input, maxPixels: reading.maxPixels)
         if gray { image = image.grayscale() }
         if let bitDepth { image = image.converted(toBitDepth: bitDepth) }
-        let options = PNGWriteOptions(bitDepth: nil, compressionLevel: compression, interlaced: interlace)
+        let options = PNGWriteOptions(
+            bitDepth: nil, compressionLevel: compression, interlaced: interlace)
         try ImageFile.write(image, to: output, options: options)
     }
 }

@@ -1,8 +1,8 @@
 // DiagramArguments: command-line spellings of diagram sizes, paddings, themes and pooling.
 
 import ArgumentParser
-import Diagrams
 import Convolution
+import Diagrams
 
 /// Padding for a diagram: `N`, `T,B,L,R`, or a name (`same`, `valid`, `full`) that is resolved
 /// against the kernel and dilation once they are known.
@@ -14,7 +14,10 @@ enum DiagramPaddingArgument: ExpressibleByArgument, Sendable {
         if let name = NamedPadding(rawValue: argument.lowercased()) {
             self = .named(name)
         } else if let numbers = PaddingArgument(argument: argument)?.padding {
-            self = .explicit(Padding(top: numbers.top, bottom: numbers.bottom, left: numbers.left, right: numbers.right))
+            self = .explicit(
+                Padding(
+                    top: numbers.top, bottom: numbers.bottom, left: numbers.left,
+                    right: numbers.right))
         } else {
             return nil
         }

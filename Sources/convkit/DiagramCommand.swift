@@ -1,10 +1,10 @@
 // `convkit diagram`: convolution-arithmetic figures and animations for any parameters.
 
 import ArgumentParser
+import Convolution
 import Diagrams
 import Drawing
 import Foundation
-import Convolution
 
 struct Diagram: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,16 +33,23 @@ struct Diagram: ParsableCommand {
     @Option(help: ArgumentHelp("Stride: N or HxW.", valueName: "HxW"))
     var stride = AxisPairArgument(AxisPair(1))
 
-    @Option(help: ArgumentHelp("Dilation: N or HxW (every d-th cell is in the footprint).", valueName: "HxW"))
+    @Option(
+        help: ArgumentHelp(
+            "Dilation: N or HxW (every d-th cell is in the footprint).", valueName: "HxW"))
     var dilation = AxisPairArgument(AxisPair(1))
 
     @Option(help: ArgumentHelp("Padding: N, T,B,L,R, or same, valid or full.", valueName: "P"))
     var padding = DiagramPaddingArgument.explicit(Padding(all: 0))
 
-    @Flag(help: "Draw a transposed convolution (as its equivalent direct convolution, inserted zeros dashed).")
+    @Flag(
+        help:
+            "Draw a transposed convolution (as its equivalent direct convolution, inserted zeros dashed)."
+    )
     var transposed = false
 
-    @Option(help: ArgumentHelp("Extra output rows/columns of a transposed convolution: N or HxW.", valueName: "HxW"))
+    @Option(
+        help: ArgumentHelp(
+            "Extra output rows/columns of a transposed convolution: N or HxW.", valueName: "HxW"))
     var outputPadding = AxisPairArgument(AxisPair(0))
 
     @Option(help: "Show pooling instead of a convolution, with numbers in the cells.")
@@ -57,34 +64,53 @@ struct Diagram: ParsableCommand {
     @Option(help: "Colours.")
     var theme = DiagramTheme.classic
 
-    @Option(help: ArgumentHelp("The frame a PNG, SVG or PDF shows, from 1 (the first output cell).", valueName: "N"))
+    @Option(
+        help: ArgumentHelp(
+            "The frame a PNG, SVG or PDF shows, from 1 (the first output cell).", valueName: "N"))
     var frame = 1
 
     @Option(help: ArgumentHelp("Hundredths of a second between GIF frames.", valueName: "CS"))
     var delay = 80
 
-    @Option(help: ArgumentHelp("Pixels per unit in PNG and GIF output (2 for sharp slides).", valueName: "S"))
+    @Option(
+        help: ArgumentHelp(
+            "Pixels per unit in PNG and GIF output (2 for sharp slides).", valueName: "S"))
     var scale = 1.0
 
-    @Option(name: [.short, .long], help: ArgumentHelp(
-        "Output file (.png, .svg, .pdf, .gif); with --all, the folder to fill.", valueName: "PATH"))
+    @Option(
+        name: [.short, .long],
+        help: ArgumentHelp(
+            "Output file (.png, .svg, .pdf, .gif); with --all, the folder to fill.",
+            valueName: "PATH"))
     var output: String?
 
-    @Option(help: ArgumentHelp("Also write every frame as numbered PNGs into this folder.", valueName: "DIR"))
+    @Option(
+        help: ArgumentHelp(
+            "Also write every frame as numbered PNGs into this folder.", valueName: "DIR"))
     var frames: String?
 
-    @Flag(help: "Write the standard set (the guide's 15 animations plus numerical and pooling examples) as GIF and SVG, with an index.html gallery, into the --output folder.")
+    @Flag(
+        help:
+            "Write the standard set (the guide's 15 animations plus numerical and pooling examples) as GIF and SVG, with an index.html gallery, into the --output folder."
+    )
     var all = false
 
     func validate() throws {
         guard output != nil || frames != nil else {
-            throw ValidationError("give an output: -o FILE (.png, .svg, .pdf or .gif), --frames DIR, or --all -o DIR")
+            throw ValidationError(
+                "give an output: -o FILE (.png, .svg, .pdf or .gif), --frames DIR, or --all -o DIR")
         }
         guard frame >= 1 else { throw ValidationError("--frame counts from 1, got \(frame)") }
-        guard (0...65535).contains(delay) else { throw ValidationError("--delay must be 0 to 65535, got \(delay)") }
-        guard scale.isFinite, scale > 0, scale <= 8 else { throw ValidationError("--scale must be above 0 and at most 8, got \(scale)") }
+        guard (0...65535).contains(delay) else {
+            throw ValidationError("--delay must be 0 to 65535, got \(delay)")
+        }
+        guard scale.isFinite, scale > 0, scale <= 8 else {
+            throw ValidationError("--scale must be above 0 and at most 8, got \(scale)")
+        }
         if all {
-            guard output != nil, frames == nil else { throw ValidationError("--all writes into the folder given with -o DIR") }
+            guard output != nil, frames == nil else {
+                throw ValidationError("--all writes into the folder given with -o DIR")
+            }
         }
     }
 
@@ -93,12 +119,15 @@ struct Diagram: ParsableCommand {
         if all, let folder = output {
             try makeFolder(folder)
             let files = try Gallery.write(to: folder, style: style, delay: delay, scale: scale)
-            print("\(folder.hasSuffix("/") ? folder : folder + "/")index.html: \(StandardSet.diagrams.count) diagrams, \(files.count) files")
+            print(
+                "\(folder.hasSuffix("/") ? folder : folder + "/")index.html: \(StandardSet.diagrams.count) diagrams, \(files.count) files"
+            )
             return
         }
         let parameters = DiagramParameters(
             input: input.pair, kernel: kernel.pair, stride: stride.pair, dilation: dilation.pair,
-            padding: padding.resolved(kernel: kernel.pair, dilation: dilation.pair), transposed: transposed,
+            padding: padding.resolved(kernel: kernel.pair, dilation: dilation.pair),
+            transposed: transposed,
             outputPadding: outputPadding.pair, pooling: pool, showValues: values)
         let figure = try DiagramFigure(parameters: parameters, style: style)
         guard frame <= figure.frameCount else {
@@ -112,7 +141,9 @@ struct Diagram: ParsableCommand {
             try figure.writeFrames(toDirectory: folder, scale: scale)
         }
         let geometry = figure.geometry
-        print("input \(parameters.input.rows)x\(parameters.input.columns) -> output \(geometry.output.rows)x\(geometry.output.columns), \(figure.frameCount) frames")
+        print(
+            "input \(parameters.input.rows)x\(parameters.input.columns) -> output \(geometry.output.rows)x\(geometry.output.columns), \(figure.frameCount) frames"
+        )
     }
 
     private func makeFolder(_ path: String) throws {

@@ -7,7 +7,8 @@ import LearnedFilters
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate a trained model on the test split of MNIST or Fashion-MNIST.",
-        discussion: "Prints the loss, the accuracy, each class's accuracy and the confusion matrix (rows: true class, columns: predicted)."
+        discussion:
+            "Prints the loss, the accuracy, each class's accuracy and the confusion matrix (rows: true class, columns: predicted)."
     )
 
     @Argument(help: "Model file written by 'convkit train'.")
@@ -23,25 +24,37 @@ struct Evaluate: ParsableCommand {
         let network = try Model.load(path: model)
         let test = try data.loadTest()
         guard test.shape == network.inputShape else {
-            throw CLIError("\(model): the model expects inputs of shape \(network.inputShape), the dataset has \(test.shape)")
+            throw CLIError(
+                "\(model): the model expects inputs of shape \(network.inputShape), the dataset has \(test.shape)"
+            )
         }
         let result = try Evaluation(model: network, data: test)
         if json {
-            let object: [String: Any] = ["model": model, "dataset": data.dataset.rawValue, "samples": test.count, "loss": result.loss,
-                                         "accuracy": result.accuracy, "per_class_accuracy": result.perClassAccuracy,
-                                         "confusion": result.confusion]
-            let bytes = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            let object: [String: Any] = [
+                "model": model, "dataset": data.dataset.rawValue, "samples": test.count,
+                "loss": result.loss,
+                "accuracy": result.accuracy, "per_class_accuracy": result.perClassAccuracy,
+                "confusion": result.confusion,
+            ]
+            let bytes = try JSONSerialization.data(
+                withJSONObject: object,
+                options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: bytes, as: UTF8.self))
             return
         }
-        print(String(format: "samples: %d\nloss: %.4f\naccuracy: %.4f", test.count, result.loss, result.accuracy))
+        print(
+            String(
+                format: "samples: %d\nloss: %.4f\naccuracy: %.4f", test.count, result.loss,
+                result.accuracy))
         print("per-class accuracy:")
         for (index, value) in result.perClassAccuracy.enumerated() {
             print(String(format: "  %d: %.4f", index, value))
         }
         print("confusion matrix (rows: true, columns: predicted):")
         let width = max(5, String(result.confusion.flatMap { $0 }.max() ?? 0).count + 1)
-        func cell(_ text: String) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+        func cell(_ text: String) -> String {
+            String(repeating: " ", count: max(0, width - text.count)) + text
+        }
         print("   " + (0..<result.confusion.count).map { cell(String($0)) }.joined())
         for (index, row) in result.confusion.enumerated() {
             print(cell(String(index)).suffix(3) + row.map { cell(String($0)) }.joined())

@@ -35,7 +35,9 @@ struct PaddingArgument: ExpressibleByArgument, Sendable {
         guard numbers.count == parts.count else { return nil }
         switch numbers.count {
         case 1: padding = Padding(all: numbers[0])
-        case 4: padding = Padding(top: numbers[0], bottom: numbers[1], left: numbers[2], right: numbers[3])
+        case 4:
+            padding = Padding(
+                top: numbers[0], bottom: numbers[1], left: numbers[2], right: numbers[3])
         default: return nil
         }
     }

@@ -26,16 +26,25 @@ struct FilterJobs {
             if input != "-" && FileAccess.isDirectory(input) {
                 sawFolder = true
                 let names = try FileAccess.folderEntries(input).sorted()
-                let images = names.filter { $0.lowercased().hasSuffix(".png") || $0.lowercased().hasSuffix(".npy") }
+                let images = names.filter {
+                    $0.lowercased().hasSuffix(".png") || $0.lowercased().hasSuffix(".npy")
+                }
                 files += images.map { input.hasSuffix("/") ? input + $0 : input + "/" + $0 }
             } else {
                 files.append(input)
             }
         }
-        let batch = sawFolder || inputs.count > 1 || (output != "-" && FileAccess.isDirectory(output))
-        guard batch else { return FilterJobs(items: [Item(input: inputs[0], output: output)], isBatch: false) }
-        guard output != "-" else { throw CLIError("-: several inputs need an output folder, not standard output") }
-        guard !files.isEmpty else { throw CLIError("\(inputs.joined(separator: ", ")): no .png or .npy files found") }
+        let batch =
+            sawFolder || inputs.count > 1 || (output != "-" && FileAccess.isDirectory(output))
+        guard batch else {
+            return FilterJobs(items: [Item(input: inputs[0], output: output)], isBatch: false)
+        }
+        guard output != "-" else {
+            throw CLIError("-: several inputs need an output folder, not standard output")
+        }
+        guard !files.isEmpty else {
+            throw CLIError("\(inputs.joined(separator: ", ")): no .png or .npy files found")
+        }
         do {
             try FileAccess.createFolder(output)
         } catch ImageIOError.writeFailed(_, let reason) {

@@ -26,14 +26,20 @@ struct Info: ParsableCommand {
         for path in files {
             do {
                 let record = try describe(path)
-                if json { records.append(record) } else { print(textLine(path: path, record: record)) }
+                if json {
+                    records.append(record)
+                } else {
+                    print(textLine(path: path, record: record))
+                }
             } catch let error as ImageIOError {
                 printError("convkit: error: \(error)")
                 failed = true
             }
         }
         if json {
-            let data = try JSONSerialization.data(withJSONObject: records, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            let data = try JSONSerialization.data(
+                withJSONObject: records,
+                options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: data, as: UTF8.self))
         }
         if failed { throw ExitCode(1) }
@@ -56,9 +62,13 @@ struct Info: ParsableCommand {
     private func describe(bytes: [UInt8], path: String, fileSize: Int) throws -> [String: Any] {
         if NPY.hasMagic(bytes) {
             let array = try NPY.decode(bytes, name: path)
-            return ["file": path, "format": "npy", "shape": array.shape, "dtype": array.values.dtype, "file_size": fileSize]
+            return [
+                "file": path, "format": "npy", "shape": array.shape, "dtype": array.values.dtype,
+                "file_size": fileSize,
+            ]
         }
-        return record(header: try PNGDecoder.header(bytes, name: path), path: path, fileSize: fileSize)
+        return record(
+            header: try PNGDecoder.header(bytes, name: path), path: path, fileSize: fileSize)
     }
 
     private func record(header: PNGDecoder.Header, path: String, fileSize: Int) -> [String: Any] {
@@ -66,7 +76,8 @@ struct Info: ParsableCommand {
             "file": path, "format": "png", "width": header.width, "height": header.height,
             "color_type": header.format.colorType.name, "bit_depth": header.format.bitDepth,
             "channels": header.channels, "decoded_bit_depth": header.decodedBitDepth,
-            "interlaced": header.format.interlaced, "transparency_chunk": header.format.hasTransparencyChunk,
+            "interlaced": header.format.interlaced,
+            "transparency_chunk": header.format.hasTransparencyChunk,
             "file_size": fileSize,
         ]
     }
@@ -74,12 +85,15 @@ struct Info: ParsableCommand {
     private func textLine(path: String, record: [String: Any]) -> String {
         if record["format"] as? String == "npy" {
             let shape = (record["shape"] as? [Int] ?? []).map(String.init).joined(separator: "x")
-            return "\(path): NPY array, shape \(shape), dtype \(record["dtype"] ?? ""), \(record["file_size"] ?? 0) bytes"
+            return
+                "\(path): NPY array, shape \(shape), dtype \(record["dtype"] ?? ""), \(record["file_size"] ?? 0) bytes"
         }
         let channels = record["channels"] as? Int ?? 0
-        let interlace = (record["interlaced"] as? Bool ?? false) ? "Adam7 interlaced" : "not interlaced"
+        let interlace =
+            (record["interlaced"] as? Bool ?? false) ? "Adam7 interlaced" : "not interlaced"
         let trns = (record["transparency_chunk"] as? Bool ?? false) ? " + tRNS" : ""
-        return "\(path): \(record["width"] ?? 0)x\(record["height"] ?? 0), \(record["color_type"] ?? "")\(trns), "
+        return
+            "\(path): \(record["width"] ?? 0)x\(record["height"] ?? 0), \(record["color_type"] ?? "")\(trns), "
             + "\(record["bit_depth"] ?? 0)-bit, \(channels) channel\(channels == 1 ? "" : "s") decoded, "
             + "\(interlace), \(record["file_size"] ?? 0) bytes"
     }

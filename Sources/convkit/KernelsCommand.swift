@@ -41,11 +41,17 @@ extension Kernels {
                 let listing = KernelListing(
                     named: named.map { definition in
                         KernelListing.Named(
-                            name: definition.name, rows: definition.kernels[0].rows, columns: definition.kernels[0].columns,
-                            members: definition.kernels.count > 1 ? definition.kernels.map(\.name) : nil,
-                            description: definition.description, source: definition.source, orientation: definition.orientation)
+                            name: definition.name, rows: definition.kernels[0].rows,
+                            columns: definition.kernels[0].columns,
+                            members: definition.kernels.count > 1
+                                ? definition.kernels.map(\.name) : nil,
+                            description: definition.description, source: definition.source,
+                            orientation: definition.orientation)
                     },
-                    families: KernelFamily.allCases.map { KernelListing.Family(name: $0.rawValue, syntax: $0.syntax, description: $0.summary) })
+                    families: KernelFamily.allCases.map {
+                        KernelListing.Family(
+                            name: $0.rawValue, syntax: $0.syntax, description: $0.summary)
+                    })
                 print(try encodeJSON(listing))
                 return
             }
@@ -55,46 +61,62 @@ extension Kernels {
                 let first = definition.kernels[0]
                 var size = "\(first.rows)x\(first.columns)"
                 if definition.kernels.count > 1 { size = "\(definition.kernels.count) x \(size)" }
-                print("  " + pad(definition.name, nameWidth) + "  " + pad(size, 9) + "  " + definition.description)
+                print(
+                    "  " + pad(definition.name, nameWidth) + "  " + pad(size, 9) + "  "
+                        + definition.description)
             }
             print("\nKernel families (KERNEL written NAME:PARAMETERS):")
             let syntaxWidth = KernelFamily.allCases.map(\.syntax.count).max() ?? 0
             for family in KernelFamily.allCases {
                 print("  " + pad(family.syntax, syntaxWidth) + "  " + family.summary)
             }
-            print("\nAlso inline matrices and .kernel, .npy, .mat files: see 'convkit kernels --help'.")
+            print(
+                "\nAlso inline matrices and .kernel, .npy, .mat files: see 'convkit kernels --help'."
+            )
         }
     }
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print a kernel's weights, their sum, and whether it is separable (with its 1-D factors)."
+            abstract:
+                "Print a kernel's weights, their sum, and whether it is separable (with its 1-D factors)."
         )
 
-        @Argument(help: "A kernel: a name, a family such as gaussian:5,1.0, an inline matrix or a file (see 'convkit kernels --help').")
+        @Argument(
+            help:
+                "A kernel: a name, a family such as gaussian:5,1.0, an inline matrix or a file (see 'convkit kernels --help')."
+        )
         var kernel: String
 
-        @Option(name: .long, help: "Relative tolerance for the separability test (as the engine uses it).")
+        @Option(
+            name: .long,
+            help: "Relative tolerance for the separability test (as the engine uses it).")
         var tolerance: Double = 1e-6
 
         @Flag(name: .long, help: "Print JSON (exact weights) instead of text.")
         var json = false
 
         func validate() throws {
-            guard tolerance >= 0, tolerance.isFinite else { throw ValidationError("--tolerance must be a non-negative number") }
+            guard tolerance >= 0, tolerance.isFinite else {
+                throw ValidationError("--tolerance must be a non-negative number")
+            }
         }
 
         func run() throws {
             let definition = try KernelLibrary.definition(for: kernel)
             if json {
                 let shown = KernelShown(
-                    name: definition.name, description: definition.description, source: definition.source,
+                    name: definition.name, description: definition.description,
+                    source: definition.source,
                     orientation: definition.orientation,
-                    kernels: definition.kernels.map { KernelShown.Matrix($0, tolerance: tolerance) })
+                    kernels: definition.kernels.map { KernelShown.Matrix($0, tolerance: tolerance) }
+                )
                 print(try encodeJSON(shown))
                 return
             }
-            print(definition.name + (definition.description.isEmpty ? "" : ": " + definition.description))
+            print(
+                definition.name
+                    + (definition.description.isEmpty ? "" : ": " + definition.description))
             if !definition.source.isEmpty { print("source: " + definition.source) }
             if !definition.orientation.isEmpty { print("orientation: " + definition.orientation) }
             for kernel in definition.kernels {
@@ -118,15 +140,23 @@ enum KernelDisplay {
         let texts = shown.map(format)
         let width = texts.map(\.count).max() ?? 1
         for r in 0..<kernel.rows {
-            lines.append("  " + (0..<kernel.columns).map { pad(texts[r * kernel.columns + $0], width, right: true) }.joined(separator: " "))
+            lines.append(
+                "  "
+                    + (0..<kernel.columns).map {
+                        pad(texts[r * kernel.columns + $0], width, right: true)
+                    }.joined(separator: " "))
         }
         if zip(shown, texts).contains(where: { Double($1) != $0 }) {
             lines.append("  (rounded to 6 significant digits; --json prints the exact weights)")
         }
-        lines.append("sum: " + (kernel.isZeroSum ? "0 (zero-sum: an edge or derivative detector)" : format(kernel.sum)))
+        lines.append(
+            "sum: "
+                + (kernel.isZeroSum
+                    ? "0 (zero-sum: an edge or derivative detector)" : format(kernel.sum)))
         if let factors = kernel.separableFactors(tolerance: tolerance) {
-            lines.append("separable: yes, column [" + factors.column.map(format).joined(separator: ", ")
-                + "] x row [" + factors.row.map(format).joined(separator: ", ") + "]")
+            lines.append(
+                "separable: yes, column [" + factors.column.map(format).joined(separator: ", ")
+                    + "] x row [" + factors.row.map(format).joined(separator: ", ") + "]")
         } else {
             lines.append("separable: no (not rank 1 within \(tolerance) of the largest weight)")
         }
@@ -189,7 +219,9 @@ struct KernelShown: Encodable {
             name = kernel.name
             rows = kernel.rows
             columns = kernel.columns
-            weights = (0..<kernel.rows).map { r in Array(kernel.weights[(r * kernel.columns)..<((r + 1) * kernel.columns)]) }
+            weights = (0..<kernel.rows).map { r in
+                Array(kernel.weights[(r * kernel.columns)..<((r + 1) * kernel.columns)])
+            }
             sum = kernel.sum
             zeroSum = kernel.isZeroSum
             blur = kernel.isBlur
@@ -201,7 +233,9 @@ struct KernelShown: Encodable {
 
         enum CodingKeys: String, CodingKey {
             case name, rows, columns, weights, sum, blur, separable
-            case zeroSum = "zero_sum", columnFactor = "column_factor", rowFactor = "row_factor"
+            case zeroSum = "zero_sum"
+            case columnFactor = "column_factor"
+            case rowFactor = "row_factor"
         }
     }
 

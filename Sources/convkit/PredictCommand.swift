@@ -28,26 +28,39 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         let network = try Model.load(path: model)
-        guard network.inputShape.count == 3, network.inputShape[2] == 1, network.inputShape[0] == network.inputShape[1] else {
-            throw CLIError("\(model): predict needs a model of square grey inputs, this one takes \(network.inputShape)")
+        guard network.inputShape.count == 3, network.inputShape[2] == 1,
+            network.inputShape[0] == network.inputShape[1]
+        else {
+            throw CLIError(
+                "\(model): predict needs a model of square grey inputs, this one takes \(network.inputShape)"
+            )
         }
-        let names = try SafeTensorsFile.read(path: model).metadata["class_names"]?.split(separator: ",").map(String.init)
+        let names = try SafeTensorsFile.read(path: model).metadata["class_names"]?.split(
+            separator: ","
+        ).map(String.init)
         var records = [[String: Any]]()
         for path in images {
             let image = try ImageFile.read(path: path, maxPixels: reading.maxPixels)
             let values = DigitImage.mnistInput(from: image, side: network.inputShape[0])
-            let probabilities = try network.probabilities(Tensor(shape: [1] + network.inputShape, values: values))[0]
+            let probabilities = try network.probabilities(
+                Tensor(shape: [1] + network.inputShape, values: values))[0]
             let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
             let label = names.flatMap { best < $0.count ? $0[best] : nil } ?? String(best)
             if json {
-                records.append(["file": path, "class": best, "label": label, "probabilities": probabilities])
+                records.append([
+                    "file": path, "class": best, "label": label, "probabilities": probabilities,
+                ])
             } else {
                 let list = probabilities.map { String(format: "%.4f", $0) }.joined(separator: " ")
-                print("\(path): \(label) (p=\(String(format: "%.4f", probabilities[best])))  [\(list)]")
+                print(
+                    "\(path): \(label) (p=\(String(format: "%.4f", probabilities[best])))  [\(list)]"
+                )
             }
         }
         if json {
-            let bytes = try JSONSerialization.data(withJSONObject: records, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            let bytes = try JSONSerialization.data(
+                withJSONObject: records,
+                options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: bytes, as: UTF8.self))
         }
     }

@@ -4,12 +4,16 @@ import ArgumentParser
 import ImageIO
 
 struct ReadOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "Refuse images with more pixels than this (width x height), checked before decoding.",
-        valueName: "N"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Refuse images with more pixels than this (width x height), checked before decoding.",
+            valueName: "N"))
     var maxPixels: Int = PNGDecoder.defaultMaxPixels
 
     func validate() throws {
-        guard maxPixels > 0 else { throw ValidationError("--max-pixels must be positive, got \(maxPixels)") }
+        guard maxPixels > 0 else {
+            throw ValidationError("--max-pixels must be positive, got \(maxPixels)")
+        }
     }
 }

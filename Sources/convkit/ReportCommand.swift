@@ -9,7 +9,8 @@ import Visualization
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Evaluate a trained model on the test set and write its figures and an index.html.",
+        abstract:
+            "Evaluate a trained model on the test set and write its figures and an index.html.",
         discussion: """
             Writes into the output folder: confusion.png and confusion.csv (rows: true class,
             columns: predicted), errors.png (misclassified per class), misclassified.png (the
@@ -22,26 +23,41 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: "Model file written by 'convkit train'.")
     var model: String
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Folder to write the report into (created if needed).", valueName: "DIR"))
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp("Folder to write the report into (created if needed).", valueName: "DIR")
+    )
     var output: String = "report"
 
     @OptionGroup var data: DatasetOptions
 
-    @Option(name: .long, help: ArgumentHelp("Training log (default: beside the model, MODEL-stem.log.csv).", valueName: "CSV"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Training log (default: beside the model, MODEL-stem.log.csv).", valueName: "CSV"))
     var log: String?
 
     func run() throws {
         let start = Date()
         Threads.set(data.threads)
-        let inspection = try ModelInspection.load(path: model, defaultClassNames: data.dataset.classNames)
+        let inspection = try ModelInspection.load(
+            path: model, defaultClassNames: data.dataset.classNames)
         let test = try data.loadTest()
         let logPath = log ?? ModelPaths.log(model)
         var records: [EpochRecord]?
-        if log != nil || FileManager.default.fileExists(atPath: logPath) { records = try TrainingLog.read(path: logPath) }
-        let result = try Report(inspection: inspection, modelName: model, datasetName: data.dataset.rawValue, test: test,
-                                records: records).write(to: output)
-        print(String(format: "%d test images: accuracy %.4f, loss %.4f, %d misclassified", result.matrix.total, result.accuracy,
-                     result.loss, result.misclassified.count))
+        if log != nil || FileManager.default.fileExists(atPath: logPath) {
+            records = try TrainingLog.read(path: logPath)
+        }
+        let result = try Report(
+            inspection: inspection, modelName: model, datasetName: data.dataset.rawValue,
+            test: test,
+            records: records
+        ).write(to: output)
+        print(
+            String(
+                format: "%d test images: accuracy %.4f, loss %.4f, %d misclassified",
+                result.matrix.total, result.accuracy,
+                result.loss, result.misclassified.count))
         if records == nil { print("no training log at \(logPath): no loss and accuracy curves") }
         for file in result.files { print("\(output)/\(file)") }
         print(String(format: "wrote the report in %.2f s", Date().timeIntervalSince(start)))

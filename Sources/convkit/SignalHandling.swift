@@ -3,8 +3,9 @@
 import Foundation
 import ImageIO
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The signal handler only writes the signal's number into a pipe; a thread reads it and acts.
@@ -64,8 +65,10 @@ enum SignalHandling {
             guard count == 1 else { return }
             let number = Int32(byte)
             if number == SIGINT, stopAfterBatch.load(ordering: .sequentiallyConsistent),
-               !interrupted.exchange(true, ordering: .sequentiallyConsistent) {
-                printError("convkit: stopping after the current batch (Ctrl-C again to quit at once)")
+                !interrupted.exchange(true, ordering: .sequentiallyConsistent)
+            {
+                printError(
+                    "convkit: stopping after the current batch (Ctrl-C again to quit at once)")
                 continue
             }
             FileAccess.removeTemporaryFilesAndExit(status: 128 + number)

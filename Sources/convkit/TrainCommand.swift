@@ -4,8 +4,9 @@ import ArgumentParser
 import Foundation
 import ImageIO
 import LearnedFilters
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct Train: ParsableCommand {
@@ -51,26 +52,37 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Architecture in the text form above.")
     var arch: String = LayerSpec.tutorial
 
-    @Option(name: .long, help: ArgumentHelp("Use only the first N training images.", valueName: "N"))
+    @Option(
+        name: .long, help: ArgumentHelp("Use only the first N training images.", valueName: "N"))
     var trainLimit: Int?
 
     @Flag(name: .long, help: "Continue from OUTPUT-stem.checkpoint.safetensors up to --epochs.")
     var resume = false
 
-    @Option(name: .long, help: "Arithmetic: fast, or the plain reference loops (slow; for checking).")
+    @Option(
+        name: .long, help: "Arithmetic: fast, or the plain reference loops (slow; for checking).")
     var implementation: Implementation = .fast
 
     func validate() throws {
-        guard (1...100_000).contains(epochs) else { throw ValidationError("--epochs must be 1 to 100000, got \(epochs)") }
-        guard (1...65_536).contains(batchSize) else { throw ValidationError("--batch-size must be 1 to 65536, got \(batchSize)") }
-        guard learningRate.isFinite, learningRate > 0 else { throw ValidationError("--learning-rate must be positive, got \(learningRate)") }
-        if let trainLimit, trainLimit < 1 { throw ValidationError("--train-limit must be positive, got \(trainLimit)") }
+        guard (1...100_000).contains(epochs) else {
+            throw ValidationError("--epochs must be 1 to 100000, got \(epochs)")
+        }
+        guard (1...65_536).contains(batchSize) else {
+            throw ValidationError("--batch-size must be 1 to 65536, got \(batchSize)")
+        }
+        guard learningRate.isFinite, learningRate > 0 else {
+            throw ValidationError("--learning-rate must be positive, got \(learningRate)")
+        }
+        if let trainLimit, trainLimit < 1 {
+            throw ValidationError("--train-limit must be positive, got \(trainLimit)")
+        }
     }
 
     func run() throws {
         Threads.set(data.threads)
         try requireWritableFolder(of: output)
-        let train = try Dataset.load(data.dataset, split: .train, folder: data.folder).prefix(trainLimit)
+        let train = try Dataset.load(data.dataset, split: .train, folder: data.folder).prefix(
+            trainLimit)
         let test = try data.loadTest()
         let checkpointPath = ModelPaths.checkpoint(output)
         let checkpoint = resume ? try SafeTensorsFile.read(path: checkpointPath) : nil
@@ -78,7 +90,10 @@ struct Train: ParsableCommand {
         print(trainer.model.summary())
         fflush(nil)
         let logPath = ModelPaths.log(output)
-        var log = checkpoint.map { loggedLines(checkpoint: $0, logPath: logPath, upTo: trainer.completedEpochs) } ?? [EpochRecord.csvHeader]
+        var log =
+            checkpoint.map {
+                loggedLines(checkpoint: $0, logPath: logPath, upTo: trainer.completedEpochs)
+            } ?? [EpochRecord.csvHeader]
         let classNames = ["class_names": data.dataset.classNames.joined(separator: ",")]
         let terminal = isatty(1) == 1
         SignalHandling.stopAfterBatchOnInterrupt()
@@ -94,7 +109,9 @@ struct Train: ParsableCommand {
             let result = try trainer.trainEpoch(train) { step, steps, loss, accuracy in
                 if terminal, step == steps || Date().timeIntervalSince(lastDraw) > 0.2 {
                     lastDraw = Date()
-                    let line = ProgressLine.text(step: step, steps: steps, elapsed: Date().timeIntervalSince(start), loss: loss, accuracy: accuracy)
+                    let line = ProgressLine.text(
+                        step: step, steps: steps, elapsed: Date().timeIntervalSince(start),
+                        loss: loss, accuracy: accuracy)
                     FileHandle.standardOutput.write(Data(("\r" + line).utf8))
                 }
                 return !SignalHandling.interruptRequested
@@ -106,11 +123,17 @@ struct Train: ParsableCommand {
             }
             let evaluation = try Evaluation(model: trainer.model, data: test)
             let steps = (train.count + batchSize - 1) / max(batchSize, 1)
-            print(ProgressLine.summary(steps: steps, seconds: seconds, loss: result.loss, accuracy: result.accuracy,
-                                       testLoss: evaluation.loss, testAccuracy: evaluation.accuracy))
+            print(
+                ProgressLine.summary(
+                    steps: steps, seconds: seconds, loss: result.loss, accuracy: result.accuracy,
+                    testLoss: evaluation.loss, testAccuracy: evaluation.accuracy))
             fflush(nil)
-            log.append(EpochRecord(epoch: epoch, loss: result.loss, accuracy: result.accuracy, testLoss: evaluation.loss,
-                                   testAccuracy: evaluation.accuracy, seconds: seconds).csvLine)
+            log.append(
+                EpochRecord(
+                    epoch: epoch, loss: result.loss, accuracy: result.accuracy,
+                    testLoss: evaluation.loss,
+                    testAccuracy: evaluation.accuracy, seconds: seconds
+                ).csvLine)
             let logText = log.joined(separator: "\n") + "\n"
             // The checkpoint carries the log, so a run killed between the two writes resumes
             // with every line; the checkpoint goes first, so a failed write leaves both as they were.
@@ -128,10 +151,13 @@ struct Train: ParsableCommand {
     static let logMetadataKey = "training_log"
 
     /// Saves the current weights after a Ctrl-C, says where things stand, and exits with 130.
-    private func stop(_ trainer: Trainer, saving metadata: [String: String], note: String) throws -> Never {
+    private func stop(_ trainer: Trainer, saving metadata: [String: String], note: String) throws
+        -> Never
+    {
         try trainer.model.save(path: output, extraMetadata: metadata)
         let checkpointPath = ModelPaths.checkpoint(output)
-        let resumable = trainer.completedEpochs > 0
+        let resumable =
+            trainer.completedEpochs > 0
             ? "--resume continues from \(checkpointPath) (epoch \(trainer.completedEpochs))"
             : "no epoch was completed, so there is no checkpoint to resume from"
         printError("convkit: \(note); saved the current weights to \(output); \(resumable)")
@@ -148,42 +174,59 @@ struct Train: ParsableCommand {
 
     private func makeTrainer(inputShape: [Int], checkpoint: SafeTensorsFile?) throws -> Trainer {
         if let checkpoint {
-            return try Trainer.resume(file: checkpoint, path: ModelPaths.checkpoint(output), epochs: epochs, implementation: implementation)
+            return try Trainer.resume(
+                file: checkpoint, path: ModelPaths.checkpoint(output), epochs: epochs,
+                implementation: implementation)
         }
-        let model = try Model(architecture: LayerSpec.parse(arch), inputShape: inputShape, seed: seed)
-        let configuration = TrainingConfiguration(epochs: epochs, batchSize: batchSize,
-                                                  adam: AdamConfiguration(learningRate: learningRate, form: adam),
-                                                  seed: seed, implementation: implementation)
+        let model = try Model(
+            architecture: LayerSpec.parse(arch), inputShape: inputShape, seed: seed)
+        let configuration = TrainingConfiguration(
+            epochs: epochs, batchSize: batchSize,
+            adam: AdamConfiguration(learningRate: learningRate, form: adam),
+            seed: seed, implementation: implementation)
         return Trainer(model: model, configuration: configuration)
     }
 
     /// The log lines for epochs up to `epoch`: from the checkpoint, or from the log file for a
     /// checkpoint that does not carry them (the header alone if there is neither).
-    private func loggedLines(checkpoint: SafeTensorsFile, logPath: String, upTo epoch: Int) -> [String] {
-        let text = checkpoint.metadata[Self.logMetadataKey]
+    private func loggedLines(checkpoint: SafeTensorsFile, logPath: String, upTo epoch: Int)
+        -> [String]
+    {
+        let text =
+            checkpoint.metadata[Self.logMetadataKey]
             ?? (try? FileAccess.readAll(logPath)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         let lines = text.split(separator: "\n").map(String.init)
-        return [EpochRecord.csvHeader] + lines.filter { EpochRecord(csvLine: $0).map { $0.epoch <= epoch } ?? false }
+        return [EpochRecord.csvHeader]
+            + lines.filter { EpochRecord(csvLine: $0).map { $0.epoch <= epoch } ?? false }
     }
 }
 
 /// Keras-style progress text.
 enum ProgressLine {
     /// `120/235 [==========>...................] - 6s 51ms/step - loss: 0.0932 - accuracy: 0.9724`
-    static func text(step: Int, steps: Int, elapsed: Double, loss: Double, accuracy: Double) -> String {
+    static func text(step: Int, steps: Int, elapsed: Double, loss: Double, accuracy: Double)
+        -> String
+    {
         let width = 30
         let filled = steps == 0 ? width : width * step / steps
         var bar = String(repeating: "=", count: max(0, filled - (step < steps ? 1 : 0)))
         if step < steps { bar += ">" }
         bar += String(repeating: ".", count: max(0, width - bar.count))
         let perStep = elapsed / Double(max(step, 1)) * 1000
-        return "\(step)/\(steps) [\(bar)] - \(Int(elapsed.rounded()))s \(Int(perStep.rounded()))ms/step - "
+        return
+            "\(step)/\(steps) [\(bar)] - \(Int(elapsed.rounded()))s \(Int(perStep.rounded()))ms/step - "
             + String(format: "loss: %.4f - accuracy: %.4f", loss, accuracy)
     }
 
     /// The one line per epoch: steps, time, training and test figures.
-    static func summary(steps: Int, seconds: Double, loss: Double, accuracy: Double, testLoss: Double, testAccuracy: Double) -> String {
-        String(format: "%d/%d - %.1fs %.0fms/step - loss: %.4f - accuracy: %.4f - test_loss: %.4f - test_accuracy: %.4f",
-               steps, steps, seconds, seconds / Double(max(steps, 1)) * 1000, loss, accuracy, testLoss, testAccuracy)
+    static func summary(
+        steps: Int, seconds: Double, loss: Double, accuracy: Double, testLoss: Double,
+        testAccuracy: Double
+    ) -> String {
+        String(
+            format:
+                "%d/%d - %.1fs %.0fms/step - loss: %.4f - accuracy: %.4f - test_loss: %.4f - test_accuracy: %.4f",
+            steps, steps, seconds, seconds / Double(max(steps, 1)) * 1000, loss, accuracy, testLoss,
+            testAccuracy)
     }
 }

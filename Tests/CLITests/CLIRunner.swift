@@ -13,10 +13,14 @@ struct CLIResult {
 enum CLI {
     /// The `convkit` executable built next to the running test bundle.
     static var executable: String {
-        let testBinary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let testBinary =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? CommandLine.arguments[0]
         var folder = URL(fileURLWithPath: testBinary).deletingLastPathComponent()
         // The test executable may sit inside a .xctest bundle folder.
-        while !FileManager.default.isExecutableFile(atPath: folder.appendingPathComponent("convkit").path), folder.path != "/" {
+        while !FileManager.default.isExecutableFile(
+            atPath: folder.appendingPathComponent("convkit").path), folder.path != "/"
+        {
             folder = folder.deletingLastPathComponent()
         }
         return folder.appendingPathComponent("convkit").path
@@ -24,18 +28,24 @@ enum CLI {
 
     /// The package's root folder (for samples/ and filters/).
     static var packageRoot: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
     }
 
     /// Runs `convkit` with `arguments`, optionally feeding `input` on standard input, from
     /// `directory` (default: the package root), through `/bin/sh -c` when `shellPrefix` is set
     /// (e.g. "ulimit -f 8;").
     @discardableResult
-    static func run(_ arguments: [String], input: Data? = nil, in directory: String? = nil, shellPrefix: String? = nil) throws -> CLIResult {
+    static func run(
+        _ arguments: [String], input: Data? = nil, in directory: String? = nil,
+        shellPrefix: String? = nil
+    ) throws -> CLIResult {
         let process = Process()
         if let shellPrefix {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            let quoted = ([executable] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+            let quoted = ([executable] + arguments).map {
+                "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'"
+            }
             process.arguments = ["-c", shellPrefix + " exec " + quoted.joined(separator: " ")]
         } else {
             process.executableURL = URL(fileURLWithPath: executable)
@@ -45,7 +55,8 @@ enum CLI {
         // Standard input and error go through files, so only standard output needs a pipe reader.
         let scratch = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let inputPath = scratch + "/stdin", errorPath = scratch + "/stderr"
+        let inputPath = scratch + "/stdin"
+        let errorPath = scratch + "/stderr"
         _ = FileManager.default.createFile(atPath: inputPath, contents: input ?? Data())
         _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
         process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inputPath))
@@ -56,7 +67,9 @@ enum CLI {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let errData = (try? Data(contentsOf: URL(fileURLWithPath: errorPath))) ?? Data()
-        return CLIResult(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
+        return CLIResult(
+            status: process.terminationStatus, stdout: outData,
+            stderr: String(decoding: errData, as: UTF8.self))
     }
 
     /// A fresh empty folder under the system's temporary folder.

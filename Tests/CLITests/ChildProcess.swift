@@ -2,8 +2,9 @@
 // and what it printed.
 
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How a child process ended.
@@ -43,8 +44,10 @@ final class ChildProcess {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(
+            &actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(
+            &actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         // Other tests run in this process at the same time: their pipes must not leak into the child.
         for descriptor in Self.openDescriptors() where descriptor > 2 {
             posix_spawn_file_actions_addclose(&actions, descriptor)
@@ -61,10 +64,13 @@ final class ChildProcess {
         posix_spawnattr_setsigdefault(&attributes, &signals)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         let argv = ([program] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for argument in argv { free(argument) } }
         var child: pid_t = 0
         let result = posix_spawn(&child, program, &actions, &attributes, argv, environ)
-        guard result == 0 else { throw SpawnError(description: "cannot start \(program): \(String(cString: strerror(result)))") }
+        guard result == 0 else {
+            throw SpawnError(
+                description: "cannot start \(program): \(String(cString: strerror(result)))")
+        }
         pid = child
     }
 
@@ -78,7 +84,9 @@ final class ChildProcess {
     func waitForOutput(containing text: String, timeout: Double) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if let data = FileManager.default.contents(atPath: stdoutPath), String(decoding: data, as: UTF8.self).contains(text) {
+            if let data = FileManager.default.contents(atPath: stdoutPath),
+                String(decoding: data, as: UTF8.self).contains(text)
+            {
                 return true
             }
             if hasEnded { return false }
@@ -90,7 +98,8 @@ final class ChildProcess {
     /// Whether the child has ended (and waits to be reaped): its state in /proc is Z.
     private var hasEnded: Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.range(of: ") ", options: .backwards) else { return true }
+            let close = stat.range(of: ") ", options: .backwards)
+        else { return true }
         return stat[close.upperBound...].hasPrefix("Z")
     }
 
@@ -101,8 +110,11 @@ final class ChildProcess {
         let signalled = status & 0x7F
         let out = FileManager.default.contents(atPath: stdoutPath) ?? Data()
         let err = FileManager.default.contents(atPath: stderrPath) ?? Data()
-        return ChildExit(status: signalled == 0 ? (status >> 8) & 0xFF : nil, signal: signalled == 0 ? nil : signalled,
-                         stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+        return ChildExit(
+            status: signalled == 0 ? (status >> 8) & 0xFF : nil,
+            signal: signalled == 0 ? nil : signalled,
+            stdout: String(decoding: out, as: UTF8.self),
+            stderr: String(decoding: err, as: UTF8.self))
     }
 
     /// Runs `program` to the end.
@@ -111,7 +123,9 @@ final class ChildProcess {
     }
 
     private static func openDescriptors() -> [Int32] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { Int32($0) }
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap {
+            Int32($0)
+        }
     }
 }
 
@@ -139,5 +153,6 @@ func folderNames(_ folder: String) -> [String] {
 
 /// Whether `name` is one of convkit's temporary files (`.NAME.convkit-XXXXXX`).
 func isTemporaryFileName(_ name: String) -> Bool {
-    name.hasPrefix(".") && name.range(of: #"\.convkit-[A-Za-z0-9]{6}$"#, options: .regularExpression) != nil
+    name.hasPrefix(".")
+        && name.range(of: #"\.convkit-[A-Za-z0-9]{6}$"#, options: .regularExpression) != nil
 }

@@ -33,31 +33,40 @@ import Testing
     static func cases(_ name: String) -> [Case] {
         let path = CLI.packageRoot + "/Tests/ConvolutionTests/Fixtures/\(name).json"
         guard let data = FileManager.default.contents(atPath: path),
-              let file = try? JSONDecoder().decode(File.self, from: data) else { return [] }
+            let file = try? JSONDecoder().decode(File.self, from: data)
+        else { return [] }
         return file.cases
     }
 
     /// The fixture's input as an 8-bit grey PNG (its values are integers 0...255).
     func writeInput(_ matrix: Case.Matrix, to path: String) throws {
-        let image = try Image(width: matrix.columns, height: matrix.rows, channels: 1,
-                              samples: .uint8(matrix.values.map { UInt8($0) }))
+        let image = try Image(
+            width: matrix.columns, height: matrix.rows, channels: 1,
+            samples: .uint8(matrix.values.map { UInt8($0) }))
         try PNGEncoder.write(image, to: path)
     }
 
     func inlineKernel(_ matrix: Case.Matrix) -> String {
         let rows = (0..<matrix.rows).map { r in
-            "[" + (0..<matrix.columns).map { c in "\(matrix.values[r * matrix.columns + c])" }.joined(separator: ",") + "]"
+            "["
+                + (0..<matrix.columns).map { c in "\(matrix.values[r * matrix.columns + c])" }
+                .joined(separator: ",") + "]"
         }
         return "[" + rows.joined(separator: ",") + "]"
     }
 
     func arguments(for fixture: Case, input: String, output: String) -> [String] {
-        var arguments = ["filter", input, "-o", output, "--kernel", inlineKernel(fixture.kernel),
-                         "--mode", fixture.mode, "--boundary", fixture.boundary == "fill" ? "fill" : fixture.boundary,
-                         "--fill", "\(fixture.fill)",
-                         "--stride", "\(fixture.stride[0])x\(fixture.stride[1])",
-                         "--dilation", "\(fixture.dilation[0])x\(fixture.dilation[1])"]
-        if fixture.padding != [0, 0, 0, 0] { arguments += ["--padding", fixture.padding.map(String.init).joined(separator: ",")] }
+        var arguments = [
+            "filter", input, "-o", output, "--kernel", inlineKernel(fixture.kernel),
+            "--mode", fixture.mode, "--boundary",
+            fixture.boundary == "fill" ? "fill" : fixture.boundary,
+            "--fill", "\(fixture.fill)",
+            "--stride", "\(fixture.stride[0])x\(fixture.stride[1])",
+            "--dilation", "\(fixture.dilation[0])x\(fixture.dilation[1])",
+        ]
+        if fixture.padding != [0, 0, 0, 0] {
+            arguments += ["--padding", fixture.padding.map(String.init).joined(separator: ",")]
+        }
         if fixture.operation == "correlate" { arguments.append("--correlate") }
         return arguments
     }
@@ -74,29 +83,40 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: folder) }
         for (index, fixture) in fixtures.enumerated() {
             try writeInput(fixture.input, to: folder + "/in\(index).png")
-            let result = try CLI.run(arguments(for: fixture, input: folder + "/in\(index).png", output: folder + "/out\(index).npy"))
+            let result = try CLI.run(
+                arguments(
+                    for: fixture, input: folder + "/in\(index).png",
+                    output: folder + "/out\(index).npy"))
             #expect(result.status == 0, "\(fixture.name): \(result.stderr)")
             let output = try floats(folder + "/out\(index).npy")
-            #expect(output.shape == [fixture.expected.rows, fixture.expected.columns], "\(fixture.name)")
+            #expect(
+                output.shape == [fixture.expected.rows, fixture.expected.columns], "\(fixture.name)"
+            )
             let range = (fixture.expected.values.max() ?? 0) - (fixture.expected.values.min() ?? 0)
-            let difference = zip(output.values, fixture.expected.values).map { abs($0 - $1) }.max() ?? .infinity
+            let difference =
+                zip(output.values, fixture.expected.values).map { abs($0 - $1) }.max() ?? .infinity
             #expect(difference <= 1e-5 * range, "\(fixture.name): off by \(difference)")
         }
     }
 
     @Test func matchesScipyForEvenKernelsInSameMode() throws {
-        let fixtures = Self.cases("scipy-cases").filter { $0.mode == "same" && $0.kernel.rows == 4 && $0.boundary != "fill" }
+        let fixtures = Self.cases("scipy-cases").filter {
+            $0.mode == "same" && $0.kernel.rows == 4 && $0.boundary != "fill"
+        }
         #expect(fixtures.count >= 8)
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         for (index, fixture) in fixtures.enumerated() {
             try writeInput(fixture.input, to: folder + "/in\(index).png")
-            var args = arguments(for: fixture, input: folder + "/in\(index).png", output: folder + "/out\(index).npy")
+            var args = arguments(
+                for: fixture, input: folder + "/in\(index).png", output: folder + "/out\(index).npy"
+            )
             args.append("--float64")
             let result = try CLI.run(args)
             #expect(result.status == 0, "\(fixture.name): \(result.stderr)")
             let output = try floats(folder + "/out\(index).npy")
-            let difference = zip(output.values, fixture.expected.values).map { abs($0 - $1) }.max() ?? .infinity
+            let difference =
+                zip(output.values, fixture.expected.values).map { abs($0 - $1) }.max() ?? .infinity
             #expect(difference <= 1e-3, "\(fixture.name): off by \(difference)")
         }
     }
@@ -104,15 +124,21 @@ import Testing
     @Test func readmeCommandNormalisesTheEdgeMap() throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let result = try CLI.run(["filter", "samples/ascent.png", "--kernel", "scharr-x", "-o", folder + "/edges.png", "--verbose"])
+        let result = try CLI.run([
+            "filter", "samples/ascent.png", "--kernel", "scharr-x", "-o", folder + "/edges.png",
+            "--verbose",
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("scharr-x on 512x512 -> 512x512: direct"))
         let image = try PNGDecoder.read(path: folder + "/edges.png")
-        #expect(image.width == 512 && image.height == 512 && image.channels == 1 && image.bitDepth == 8)
+        #expect(
+            image.width == 512 && image.height == 512 && image.channels == 1 && image.bitDepth == 8)
         guard case .uint8(let samples) = image.samples else { return }
         #expect(samples.min() == 0 && samples.max() == 255)
         // A flat region (zero response) lands in the middle of the normalised range, not at 0.
-        let histogramPeak = Dictionary(grouping: samples, by: { $0 }).max { $0.value.count < $1.value.count }?.key ?? 0
+        let histogramPeak =
+            Dictionary(grouping: samples, by: { $0 }).max { $0.value.count < $1.value.count }?.key
+            ?? 0
         #expect((60...200).contains(histogramPeak))
     }
 
@@ -121,17 +147,32 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: folder) }
         // Left half opaque white, right half fully transparent black.
         var samples = [UInt8]()
-        for _ in 0..<8 { for x in 0..<8 { samples += x < 4 ? [255, 255, 255, 255] : [0, 0, 0, 0] } }
-        try PNGEncoder.write(Image(width: 8, height: 8, channels: 4, samples: .uint8(samples)), to: folder + "/a.png")
-        #expect(try CLI.run(["filter", folder + "/a.png", "--kernel", "box3", "--boundary", "nearest", "-o", folder + "/blur.png"]).status == 0)
+        for _ in 0..<8 {
+            for x in 0..<8 { samples += x < 4 ? [255, 255, 255, 255] : [0, 0, 0, 0] }
+        }
+        try PNGEncoder.write(
+            Image(width: 8, height: 8, channels: 4, samples: .uint8(samples)), to: folder + "/a.png"
+        )
+        #expect(
+            try CLI.run([
+                "filter", folder + "/a.png", "--kernel", "box3", "--boundary", "nearest", "-o",
+                folder + "/blur.png",
+            ]).status == 0)
         let blurred = try PNGDecoder.read(path: folder + "/blur.png")
         // At the edge alpha is partly covered but the colour stays white: no dark fringe.
         #expect(blurred.sample(x: 4, y: 3, channel: 3) == 85)
         #expect(blurred.sample(x: 4, y: 3, channel: 0) == 255)
-        #expect(try CLI.run(["filter", folder + "/a.png", "--kernel", "sobel-x", "-o", folder + "/edge.png"]).status == 0)
+        #expect(
+            try CLI.run([
+                "filter", folder + "/a.png", "--kernel", "sobel-x", "-o", folder + "/edge.png",
+            ]).status == 0)
         let edges = try PNGDecoder.read(path: folder + "/edge.png")
-        #expect((0..<8).allSatisfy { x in edges.sample(x: x, y: 2, channel: 3) == (x < 4 ? 255 : 0) })
-        let straight = try CLI.run(["filter", folder + "/a.png", "--kernel", "box3", "--alpha", "filter", "--boundary", "nearest", "-o", folder + "/s.png"])
+        #expect(
+            (0..<8).allSatisfy { x in edges.sample(x: x, y: 2, channel: 3) == (x < 4 ? 255 : 0) })
+        let straight = try CLI.run([
+            "filter", folder + "/a.png", "--kernel", "box3", "--alpha", "filter", "--boundary",
+            "nearest", "-o", folder + "/s.png",
+        ])
         #expect(straight.status == 0)
         #expect(try PNGDecoder.read(path: folder + "/s.png").sample(x: 4, y: 3, channel: 0) == 85)
     }
@@ -139,10 +180,19 @@ import Testing
     @Test func sixteenBitStaysSixteenBitAndNPYKeepsFloats() throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        #expect(try CLI.run(["convert", "samples/face.png", folder + "/g16.png", "--gray", "--bit-depth", "16"]).status == 0)
-        #expect(try CLI.run(["filter", folder + "/g16.png", "--kernel", "gaussian3", "-o", folder + "/b.png"]).status == 0)
+        #expect(
+            try CLI.run([
+                "convert", "samples/face.png", folder + "/g16.png", "--gray", "--bit-depth", "16",
+            ]).status == 0)
+        #expect(
+            try CLI.run([
+                "filter", folder + "/g16.png", "--kernel", "gaussian3", "-o", folder + "/b.png",
+            ]).status == 0)
         #expect(try PNGDecoder.read(path: folder + "/b.png").bitDepth == 16)
-        #expect(try CLI.run(["filter", "samples/face.png", "--kernel", "sobel-x", "-o", folder + "/f.npy"]).status == 0)
+        #expect(
+            try CLI.run([
+                "filter", "samples/face.png", "--kernel", "sobel-x", "-o", folder + "/f.npy",
+            ]).status == 0)
         let array = try NPY.read(path: folder + "/f.npy")
         #expect(array.shape == [768, 1024, 3])
         #expect(array.values.dtype == "<f4")
@@ -152,11 +202,18 @@ import Testing
     @Test func magnitudeIsTheRootOfSquares() throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        for (name, extra) in [("x", ["--kernel", "sobel-x"]), ("y", ["--kernel", "sobel-y"]),
-                              ("m", ["--kernel", "sobel-x", "--kernel", "sobel-y", "--magnitude"])] {
-            #expect(try CLI.run(["filter", "samples/ascent.png", "-o", folder + "/\(name).npy"] + extra).status == 0)
+        for (name, extra) in [
+            ("x", ["--kernel", "sobel-x"]), ("y", ["--kernel", "sobel-y"]),
+            ("m", ["--kernel", "sobel-x", "--kernel", "sobel-y", "--magnitude"]),
+        ] {
+            #expect(
+                try CLI.run(
+                    ["filter", "samples/ascent.png", "-o", folder + "/\(name).npy"] + extra
+                ).status == 0)
         }
-        let x = try floats(folder + "/x.npy").values, y = try floats(folder + "/y.npy").values, m = try floats(folder + "/m.npy").values
+        let x = try floats(folder + "/x.npy").values
+        let y = try floats(folder + "/y.npy").values
+        let m = try floats(folder + "/m.npy").values
         var worst = 0.0
         for i in 0..<m.count {
             let expected: Double = (x[i] * x[i] + y[i] * y[i]).squareRoot()
@@ -168,11 +225,16 @@ import Testing
     @Test func batchReportsBadFilesAndProcessesTheRest() throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try FileManager.default.createDirectory(atPath: folder + "/in", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: CLI.packageRoot + "/samples/ascent.png", toPath: folder + "/in/a.png")
-        try FileManager.default.copyItem(atPath: CLI.packageRoot + "/samples/face.png", toPath: folder + "/in/b.png")
+        try FileManager.default.createDirectory(
+            atPath: folder + "/in", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            atPath: CLI.packageRoot + "/samples/ascent.png", toPath: folder + "/in/a.png")
+        try FileManager.default.copyItem(
+            atPath: CLI.packageRoot + "/samples/face.png", toPath: folder + "/in/b.png")
         try Data("not a png".utf8).write(to: URL(fileURLWithPath: folder + "/in/broken.png"))
-        let result = try CLI.run(["filter", folder + "/in", "--kernel", "box3", "-o", folder + "/out"])
+        let result = try CLI.run([
+            "filter", folder + "/in", "--kernel", "box3", "-o", folder + "/out",
+        ])
         #expect(result.status == 1)
         #expect(result.stderr.contains("convkit: error: \(folder)/in/broken.png: not a PNG file"))
         #expect(result.stderr.contains("1 of 3 files failed"))
@@ -180,25 +242,41 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: folder + "/out/b.png"))
         // --skip-existing leaves finished outputs alone.
         try Data("keep".utf8).write(to: URL(fileURLWithPath: folder + "/out/a.png"))
-        let again = try CLI.run(["filter", folder + "/in/a.png", folder + "/in/b.png", "--kernel", "box3", "-o", folder + "/out", "--skip-existing"])
+        let again = try CLI.run([
+            "filter", folder + "/in/a.png", folder + "/in/b.png", "--kernel", "box3", "-o",
+            folder + "/out", "--skip-existing",
+        ])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(FileManager.default.contents(atPath: folder + "/out/a.png") == Data("keep".utf8))
     }
 
     @Test func errorsInWords() throws {
-        let unknown = try CLI.run(["filter", "samples/ascent.png", "--kernel", "sobelx", "-o", "/tmp/never.png"])
+        let unknown = try CLI.run([
+            "filter", "samples/ascent.png", "--kernel", "sobelx", "-o", "/tmp/never.png",
+        ])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.hasPrefix("convkit: error: "))
         #expect(unknown.stderr.contains("sobel-x"))
-        let stride = try CLI.run(["filter", "samples/ascent.png", "--kernel", "box3", "--stride", "0x1", "-o", "/tmp/never.png"])
+        let stride = try CLI.run([
+            "filter", "samples/ascent.png", "--kernel", "box3", "--stride", "0x1", "-o",
+            "/tmp/never.png",
+        ])
         #expect(stride.status == 2)
         #expect(stride.stderr.contains("--stride must be at least 1 on each axis, got 0x1"))
-        let padding = try CLI.run(["filter", "samples/ascent.png", "--kernel", "box3", "--padding=1,-1,0,0", "-o", "/tmp/never.png"])
+        let padding = try CLI.run([
+            "filter", "samples/ascent.png", "--kernel", "box3", "--padding=1,-1,0,0", "-o",
+            "/tmp/never.png",
+        ])
         #expect(padding.status == 2)
         #expect(padding.stderr.contains("--padding cannot be negative"))
-        let large = try CLI.run(["filter", "samples/ascent.png", "--kernel", "box:31", "--mode", "valid", "--dilation", "20", "-o", "/tmp/never.png"])
+        let large = try CLI.run([
+            "filter", "samples/ascent.png", "--kernel", "box:31", "--mode", "valid", "--dilation",
+            "20", "-o", "/tmp/never.png",
+        ])
         #expect(large.status == 1)
-        #expect(large.stderr.contains("samples/ascent.png: kernel 'box:31' spans 601x601 cells, larger than the 512x512"))
+        #expect(
+            large.stderr.contains(
+                "samples/ascent.png: kernel 'box:31' spans 601x601 cells, larger than the 512x512"))
         #expect(!FileManager.default.fileExists(atPath: "/tmp/never.png"))
     }
 }

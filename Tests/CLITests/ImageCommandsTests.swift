@@ -21,15 +21,18 @@ import Testing
     }
 
     @Test func infoReportsBadFilesAndGoesOn() throws {
-        let result = try CLI.run(["info", "Package.swift", "samples/ascent.png", "no-such.png", "samples"])
+        let result = try CLI.run([
+            "info", "Package.swift", "samples/ascent.png", "no-such.png", "samples",
+        ])
         #expect(result.status == 1)
         #expect(result.output.contains("ascent.png: 512x512"))
         let lines = result.stderr.split(separator: "\n")
-        #expect(lines == [
-            "convkit: error: Package.swift: not a PNG file (no PNG signature)",
-            "convkit: error: no-such.png: cannot read: No such file or directory",
-            "convkit: error: samples: is a directory, not a file",
-        ])
+        #expect(
+            lines == [
+                "convkit: error: Package.swift: not a PNG file (no PNG signature)",
+                "convkit: error: no-such.png: cannot read: No such file or directory",
+                "convkit: error: samples: is a directory, not a file",
+            ])
     }
 
     @Test func convertWritesNPYThatMatchesThePNG() throws {
@@ -38,27 +41,44 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let array = try NPY.read(path: folder + "/face.npy")
         #expect(array.shape == [768, 1024, 3])
-        #expect(array.values == .uint8(try {
-            guard case .uint8(let v) = try PNGDecoder.read(path: CLI.packageRoot + "/samples/face.png").samples else { return [] }
-            return v
-        }()))
+        #expect(
+            array.values
+                == .uint8(
+                    try {
+                        guard
+                            case .uint8(let v) = try PNGDecoder.read(
+                                path: CLI.packageRoot + "/samples/face.png"
+                            ).samples
+                        else { return [] }
+                        return v
+                    }()))
     }
 
     @Test func convertToGrey16AndBack() throws {
         let folder = try CLI.temporaryFolder()
-        #expect(try CLI.run(["convert", "samples/face.png", folder + "/g.png", "--gray", "--bit-depth", "16", "--compression", "1"]).status == 0)
+        #expect(
+            try CLI.run([
+                "convert", "samples/face.png", folder + "/g.png", "--gray", "--bit-depth", "16",
+                "--compression", "1",
+            ]).status == 0)
         let grey = try PNGDecoder.read(path: folder + "/g.png")
         #expect(grey.channels == 1 && grey.bitDepth == 16)
-        #expect(try CLI.run(["convert", folder + "/g.png", folder + "/g8.png", "--bit-depth", "8"]).status == 0)
+        #expect(
+            try CLI.run(["convert", folder + "/g.png", folder + "/g8.png", "--bit-depth", "8"])
+                .status == 0)
         #expect(try PNGDecoder.read(path: folder + "/g8.png").bitDepth == 8)
     }
 
     @Test func standardInputAndOutput() throws {
-        let png = try Data(contentsOf: URL(fileURLWithPath: CLI.packageRoot + "/samples/ascent.png"))
+        let png = try Data(
+            contentsOf: URL(fileURLWithPath: CLI.packageRoot + "/samples/ascent.png"))
         let result = try CLI.run(["convert", "-", "-", "--compression", "0"], input: png)
         #expect(result.status == 0, "\(result.stderr)")
         let decoded = try PNGDecoder.decode([UInt8](result.stdout))
-        #expect(decoded.withoutSource() == (try PNGDecoder.read(path: CLI.packageRoot + "/samples/ascent.png")).withoutSource())
+        #expect(
+            decoded.withoutSource()
+                == (try PNGDecoder.read(path: CLI.packageRoot + "/samples/ascent.png"))
+                .withoutSource())
         let info = try CLI.run(["info", "-"], input: png)
         #expect(info.output.hasPrefix("-: 512x512"))
     }
@@ -71,9 +91,14 @@ import Testing
     }
 
     @Test func maxPixelsRefusesBeforeDecoding() throws {
-        let result = try CLI.run(["convert", "samples/ascent.png", "/tmp/never-written.png", "--max-pixels", "1000"])
+        let result = try CLI.run([
+            "convert", "samples/ascent.png", "/tmp/never-written.png", "--max-pixels", "1000",
+        ])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("samples/ascent.png: image too large: 512x512 is 262144 pixels, more than the limit of 1000"))
+        #expect(
+            result.stderr.contains(
+                "samples/ascent.png: image too large: 512x512 is 262144 pixels, more than the limit of 1000"
+            ))
         #expect(!FileManager.default.fileExists(atPath: "/tmp/never-written.png"))
     }
 
@@ -83,7 +108,9 @@ import Testing
         let target = folder + "/existing.png"
         let before = Data("previous contents".utf8)
         try before.write(to: URL(fileURLWithPath: target))
-        let result = try CLI.run(["convert", "samples/face.png", target, "--compression", "0"], shellPrefix: "ulimit -f 16;")
+        let result = try CLI.run(
+            ["convert", "samples/face.png", target, "--compression", "0"],
+            shellPrefix: "ulimit -f 16;")
         #expect(result.status == 1)
         #expect(result.stderr.hasPrefix("convkit: error: \(target): cannot write: File too large"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: target)) == before)
@@ -93,7 +120,8 @@ import Testing
     @Test func convertingOverTheInputWorks() throws {
         let folder = try CLI.temporaryFolder()
         let path = folder + "/a.png"
-        try FileManager.default.copyItem(atPath: CLI.packageRoot + "/samples/ascent.png", toPath: path)
+        try FileManager.default.copyItem(
+            atPath: CLI.packageRoot + "/samples/ascent.png", toPath: path)
         #expect(try CLI.run(["convert", path, path, "--bit-depth", "16"]).status == 0)
         #expect(try PNGDecoder.read(path: path).bitDepth == 16)
     }

@@ -15,14 +15,21 @@ import Testing
     @Test func listsNamedKernelsAndFamiliesFromAnotherFolder() throws {
         let result = try runElsewhere(["kernels"])
         #expect(result.status == 0, "\(result.stderr)")
-        let names = ["identity", "box3", "box5", "gaussian3", "gaussian5", "sharpen", "unsharp", "emboss", "edge",
-                     "laplacian-4", "laplacian-8", "sobel-x", "sobel-y", "scharr-x", "scharr-y", "prewitt-x", "prewitt-y",
-                     "roberts-x", "roberts-y", "kirsch", "tutorial-horizontal"]
+        let names = [
+            "identity", "box3", "box5", "gaussian3", "gaussian5", "sharpen", "unsharp", "emboss",
+            "edge",
+            "laplacian-4", "laplacian-8", "sobel-x", "sobel-y", "scharr-x", "scharr-y", "prewitt-x",
+            "prewitt-y",
+            "roberts-x", "roberts-y", "kirsch", "tutorial-horizontal",
+        ]
         for name in names {
             #expect(result.output.contains("  \(name) "), "\(name) missing from the list")
         }
         #expect(result.output.contains("kirsch               8 x 3x3"))
-        for syntax in ["gaussian:SIZE[,SIGMA]", "box:N", "log:SIZE,SIGMA", "dog:SIZE,SIGMA1,SIGMA2", "disk:RADIUS"] {
+        for syntax in [
+            "gaussian:SIZE[,SIGMA]", "box:N", "log:SIZE,SIGMA", "dog:SIZE,SIGMA1,SIGMA2",
+            "disk:RADIUS",
+        ] {
             #expect(result.output.contains(syntax))
         }
     }
@@ -35,10 +42,12 @@ import Testing
         let buildFolder = (CLI.executable as NSString).deletingLastPathComponent
         let bundle = "convkit_NamedKernelFiles.resources"
         try FileManager.default.copyItem(atPath: CLI.executable, toPath: folder + "/convkit")
-        try FileManager.default.copyItem(atPath: buildFolder + "/" + bundle, toPath: folder + "/" + bundle)
+        try FileManager.default.copyItem(
+            atPath: buildFolder + "/" + bundle, toPath: folder + "/" + bundle)
         let kernelFile = folder + "/" + bundle + "/sobel-x.kernel"
         let text = try String(contentsOfFile: kernelFile, encoding: .utf8)
-        try text.replacingOccurrences(of: "-2 0 2", with: "-7 0 7").write(toFile: kernelFile, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(of: "-2 0 2", with: "-7 0 7").write(
+            toFile: kernelFile, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: folder + "/convkit")
         process.arguments = ["kernels", "show", "sobel-x", "--json"]
@@ -57,7 +66,8 @@ import Testing
     @Test func listJSON() throws {
         let result = try runElsewhere(["kernels", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
-        let object = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
         let named = try #require(object["named"] as? [[String: Any]])
         let sobel = try #require(named.first { $0["name"] as? String == "sobel-x" })
         #expect(sobel["rows"] as? Int == 3 && sobel["columns"] as? Int == 3)
@@ -70,16 +80,20 @@ import Testing
     @Test func showPrintsMatrixSumAndFactors() throws {
         let result = try runElsewhere(["kernels", "show", "sobel-x"])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.output.contains("""
-            3x3 (rows x columns)
-              -1  0  1
-              -2  0  2
-              -1  0  1
-            sum: 0 (zero-sum: an edge or derivative detector)
-            separable: yes, column [1, 2, 1] x row [-1, 0, 1]
-            """))
+        #expect(
+            result.output.contains(
+                """
+                3x3 (rows x columns)
+                  -1  0  1
+                  -2  0  2
+                  -1  0  1
+                sum: 0 (zero-sum: an edge or derivative detector)
+                separable: yes, column [1, 2, 1] x row [-1, 0, 1]
+                """))
         let gaussian = try runElsewhere(["kernels", "show", "gaussian3"])
-        #expect(gaussian.output.contains("3x3 (rows x columns), 1/16 x\n  1 2 1\n  2 4 2\n  1 2 1\nsum: 1\n"))
+        #expect(
+            gaussian.output.contains(
+                "3x3 (rows x columns), 1/16 x\n  1 2 1\n  2 4 2\n  1 2 1\nsum: 1\n"))
         let laplacian = try runElsewhere(["kernels", "show", "[[0,1,0],[1,-4,1],[0,1,0]]"])
         #expect(laplacian.output.contains("separable: no"))
         let log = try runElsewhere(["kernels", "show", "log:5,0.5"])
@@ -92,7 +106,8 @@ import Testing
         #expect(set.output.components(separatedBy: "\nkirsch-").count == 9)
         let result = try runElsewhere(["kernels", "show", "--json", "2x3: 1,2,3,2,4,6"])
         #expect(result.status == 0, "\(result.stderr)")
-        let object = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
         let kernel = try #require((object["kernels"] as? [[String: Any]])?.first)
         #expect(kernel["rows"] as? Int == 2 && kernel["columns"] as? Int == 3)
         #expect(kernel["weights"] as? [[Double]] == [[1, 2, 3], [2, 4, 6]])
@@ -100,7 +115,9 @@ import Testing
         // Neither factor sums to 0, so they share the sum 18 equally: sqrt(18) each.
         let column = try #require(kernel["column_factor"] as? [Double])
         let row = try #require(kernel["row_factor"] as? [Double])
-        #expect(abs(column.reduce(0, +) - 18.0.squareRoot()) < 1e-12 && abs(row.reduce(0, +) - 18.0.squareRoot()) < 1e-12)
+        #expect(
+            abs(column.reduce(0, +) - 18.0.squareRoot()) < 1e-12
+                && abs(row.reduce(0, +) - 18.0.squareRoot()) < 1e-12)
         #expect(abs(column[1] * row[2] - 6) < 1e-12 && abs(column[0] * row[0] - 1) < 1e-12)
     }
 
@@ -116,12 +133,20 @@ import Testing
     @Test func errorsAreOneLineWithStatus1() throws {
         let unknown = try runElsewhere(["kernels", "show", "sobelx"])
         #expect(unknown.status == 1)
-        #expect(unknown.stderr == "convkit: error: unknown kernel 'sobelx'; did you mean sobel-x, sobel-y? ('convkit kernels' lists the named kernels and families)\n")
+        #expect(
+            unknown.stderr
+                == "convkit: error: unknown kernel 'sobelx'; did you mean sobel-x, sobel-y? ('convkit kernels' lists the named kernels and families)\n"
+        )
         let malformed = try runElsewhere(["kernels", "show", "3x3: -1,0,1,-2,O,2,-1,0,1"])
         #expect(malformed.status == 1)
-        #expect(malformed.stderr == "convkit: error: kernel '3x3: -1,0,1,-2,O,2,-1,0,1': entry 5 (row 2, column 2) 'O' is not a number\n")
+        #expect(
+            malformed.stderr
+                == "convkit: error: kernel '3x3: -1,0,1,-2,O,2,-1,0,1': entry 5 (row 2, column 2) 'O' is not a number\n"
+        )
         let missing = try runElsewhere(["kernels", "show", "missing.npy"])
-        #expect(missing.stderr == "convkit: error: missing.npy: cannot read: No such file or directory\n")
+        #expect(
+            missing.stderr
+                == "convkit: error: missing.npy: cannot read: No such file or directory\n")
         let tolerance = try runElsewhere(["kernels", "show", "box3", "--tolerance", "-1"])
         #expect(tolerance.status == 2)
     }

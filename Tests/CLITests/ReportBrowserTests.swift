@@ -9,17 +9,26 @@ import Testing
         let model = try VisualizeFixture.model.get()
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let run = try CLI.run(["report", model, "-o", folder + "/report", "--data", VisualizeFixture.mnist, "--test-limit", "500"])
+        let run = try CLI.run([
+            "report", model, "-o", folder + "/report", "--data", VisualizeFixture.mnist,
+            "--test-limit", "500",
+        ])
         #expect(run.status == 0, "\(run.stderr)")
 
-        let browser = try #require(["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) },
-                                   "Chromium is missing: scripts/setup.sh installs it")
+        let browser = try #require(
+            ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
+                FileManager.default.isExecutableFile(atPath: $0)
+            },
+            "Chromium is missing: scripts/setup.sh installs it")
         let screenshot = folder + "/screenshot.png"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: browser)
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1200,1600",
-                             "--user-data-dir=\(folder)/profile", "--screenshot=\(screenshot)",
-                             "file://\(folder)/report/index.html"]
+        process.arguments = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+            "--window-size=1200,1600",
+            "--user-data-dir=\(folder)/profile", "--screenshot=\(screenshot)",
+            "file://\(folder)/report/index.html",
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -39,6 +48,7 @@ import Testing
             }
         }
         #expect(colours.count > 500, "only \(colours.count) colours on the page")
-        #expect(Double(inked) / Double(image.width * image.height / 4) > 0.05, "almost nothing drawn")
+        #expect(
+            Double(inked) / Double(image.width * image.height / 4) > 0.05, "almost nothing drawn")
     }
 }

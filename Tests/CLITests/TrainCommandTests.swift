@@ -9,7 +9,9 @@ import Testing
 
     /// Fails (does not skip) when MNIST is missing, naming the script that fetches it.
     private func requireMNIST() -> Bool {
-        if FileManager.default.fileExists(atPath: Self.mnist + "/train-images-idx3-ubyte.gz") { return true }
+        if FileManager.default.fileExists(atPath: Self.mnist + "/train-images-idx3-ubyte.gz") {
+            return true
+        }
         Issue.record("data/mnist is missing: run 'bash scripts/fetch-datasets.sh'")
         return false
     }
@@ -19,7 +21,10 @@ import Testing
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let model = folder + "/digits.safetensors"
-        let common = ["--train-limit", "600", "--test-limit", "300", "--batch-size", "64", "--data", Self.mnist]
+        let common = [
+            "--train-limit", "600", "--test-limit", "300", "--batch-size", "64", "--data",
+            Self.mnist,
+        ]
         let first = try CLI.run(["train", "-o", model, "--epochs", "1"] + common)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.output.contains("Total params: 220,234"))
@@ -32,13 +37,17 @@ import Testing
         let resumed = try CLI.run(["train", "-o", model, "--epochs", "2", "--resume"] + common)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.output.contains("Epoch 2/2") && !resumed.output.contains("Epoch 1/2"))
-        let log = try String(contentsOfFile: folder + "/digits.log.csv", encoding: .utf8).split(separator: "\n")
+        let log = try String(contentsOfFile: folder + "/digits.log.csv", encoding: .utf8).split(
+            separator: "\n")
         #expect(log.first == "epoch,loss,accuracy,test_loss,test_accuracy,seconds")
         #expect(log.dropFirst().map { $0.split(separator: ",").first } == ["1", "2"])
 
-        let evaluation = try CLI.run(["evaluate", model, "--json", "--test-limit", "300", "--data", Self.mnist])
+        let evaluation = try CLI.run([
+            "evaluate", model, "--json", "--test-limit", "300", "--data", Self.mnist,
+        ])
         #expect(evaluation.status == 0, "\(evaluation.stderr)")
-        let object = try #require(try JSONSerialization.jsonObject(with: evaluation.stdout) as? [String: Any])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: evaluation.stdout) as? [String: Any])
         let confusion = try #require(object["confusion"] as? [[Int]])
         #expect(confusion.count == 10 && confusion.flatMap { $0 }.reduce(0, +) == 300)
         let accuracy = try #require(object["accuracy"] as? Double)
@@ -50,25 +59,40 @@ import Testing
         // larger canvas, which predict must centre and invert back.
         let test = try IDX.read(path: Self.mnist + "/t10k-images-idx3-ubyte.gz")
         let pixels = Array(try #require(test.uint8Values)[0..<784])
-        try ImageFile.write(try Image(width: 28, height: 28, channels: 1, samples: .uint8(pixels)), to: folder + "/seven.png")
+        try ImageFile.write(
+            try Image(width: 28, height: 28, channels: 1, samples: .uint8(pixels)),
+            to: folder + "/seven.png")
         var large = [UInt8](repeating: 255, count: 100 * 80)
-        for y in 0..<56 { for x in 0..<56 { large[(y + 10) * 100 + x + 40] = 255 - pixels[(y / 2) * 28 + x / 2] } }
-        try ImageFile.write(try Image(width: 100, height: 80, channels: 1, samples: .uint8(large)), to: folder + "/seven-large.png")
-        let prediction = try CLI.run(["predict", model, folder + "/seven.png", folder + "/seven-large.png", "--json"])
+        for y in 0..<56 {
+            for x in 0..<56 { large[(y + 10) * 100 + x + 40] = 255 - pixels[(y / 2) * 28 + x / 2] }
+        }
+        try ImageFile.write(
+            try Image(width: 100, height: 80, channels: 1, samples: .uint8(large)),
+            to: folder + "/seven-large.png")
+        let prediction = try CLI.run([
+            "predict", model, folder + "/seven.png", folder + "/seven-large.png", "--json",
+        ])
         #expect(prediction.status == 0, "\(prediction.stderr)")
-        let records = try #require(try JSONSerialization.jsonObject(with: prediction.stdout) as? [[String: Any]])
+        let records = try #require(
+            try JSONSerialization.jsonObject(with: prediction.stdout) as? [[String: Any]])
         #expect(records.map { $0["class"] as? Int } == [7, 7])
     }
 
     @Test func missingDatasetNamesTheFetchScript() throws {
-        let result = try CLI.run(["train", "-o", "/tmp/never.safetensors", "--data", "/nonexistent/mnist"])
+        let result = try CLI.run([
+            "train", "-o", "/tmp/never.safetensors", "--data", "/nonexistent/mnist",
+        ])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("/nonexistent/mnist/train-images-idx3-ubyte") && result.stderr.contains("scripts/fetch-datasets.sh"))
+        #expect(
+            result.stderr.contains("/nonexistent/mnist/train-images-idx3-ubyte")
+                && result.stderr.contains("scripts/fetch-datasets.sh"))
     }
 
     @Test func badArchitectureAndOptionsAreRejected() throws {
         guard requireMNIST() else { return }
-        let arch = try CLI.run(["train", "--arch", "conv2d:8:3x3,dense:4", "--data", Self.mnist, "--train-limit", "10"])
+        let arch = try CLI.run([
+            "train", "--arch", "conv2d:8:3x3,dense:4", "--data", Self.mnist, "--train-limit", "10",
+        ])
         #expect(arch.status == 1)
         #expect(arch.stderr.hasPrefix("convkit: error: layers do not fit: dense"))
         let epochs = try CLI.run(["train", "--epochs", "0"])
@@ -91,8 +115,11 @@ import Testing
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let model = folder + "/nan.safetensors"
-        let result = try CLI.run(["train", "-o", model, "--learning-rate", "1e30", "--epochs", "3", "--train-limit", "512",
-                                  "--test-limit", "10", "--data", Self.mnist])
+        let result = try CLI.run([
+            "train", "-o", model, "--learning-rate", "1e30", "--epochs", "3", "--train-limit",
+            "512",
+            "--test-limit", "10", "--data", Self.mnist,
+        ])
         #expect(result.status == 1)
         #expect(result.stderr.contains("not finite"))
         #expect(!FileManager.default.fileExists(atPath: model))

@@ -10,7 +10,8 @@ enum VisualizeFixture {
     static let mnist = CLI.packageRoot + "/data/mnist"
 
     /// Where the model is trained; removed when the test process exits.
-    static let folder = NSTemporaryDirectory() + "convkit-vis-fixture-\(ProcessInfo.processInfo.processIdentifier)"
+    static let folder =
+        NSTemporaryDirectory() + "convkit-vis-fixture-\(ProcessInfo.processInfo.processIdentifier)"
 
     static let model: Result<String, Error> = Result {
         guard FileManager.default.fileExists(atPath: mnist + "/train-images-idx3-ubyte.gz") else {
@@ -19,8 +20,10 @@ enum VisualizeFixture {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         atexit { try? FileManager.default.removeItem(atPath: VisualizeFixture.folder) }
         let path = folder + "/digits.safetensors"
-        let run = try CLI.run(["train", "-o", path, "--epochs", "1", "--train-limit", "300", "--test-limit", "200",
-                               "--batch-size", "50", "--data", mnist])
+        let run = try CLI.run([
+            "train", "-o", path, "--epochs", "1", "--train-limit", "300", "--test-limit", "200",
+            "--batch-size", "50", "--data", mnist,
+        ])
         guard run.status == 0 else { throw CLIError("convkit train failed: \(run.stderr)") }
         return path
     }
@@ -30,7 +33,8 @@ enum VisualizeFixture {
         let test = try IDX.read(path: mnist + "/t10k-images-idx3-ubyte.gz")
         let pixels = Array(try #require(test.uint8Values)[0..<784])
         let path = folder + "/seven.png"
-        try ImageFile.write(try Image(width: 28, height: 28, channels: 1, samples: .uint8(pixels)), to: path)
+        try ImageFile.write(
+            try Image(width: 28, height: 28, channels: 1, samples: .uint8(pixels)), to: path)
         return path
     }
 
@@ -52,14 +56,20 @@ enum VisualizeFixture {
         #expect(conv1.width == 570 && conv1.height == 340)
         #expect(first.output.contains("conv2d (conv1): 32 filters, 3x3x1"))
 
-        let second = try CLI.run(["visualize", "filters", model, "--layer", "conv2", "-o", folder + "/conv2.png"])
+        let second = try CLI.run([
+            "visualize", "filters", model, "--layer", "conv2", "-o", folder + "/conv2.png",
+        ])
         #expect(second.status == 0, "\(second.stderr)")
         // 64 filters x 32 input channels of 12 px tiles, 2 px apart.
         let conv2 = try ImageFile.read(path: folder + "/conv2.png")
-        #expect(conv2.width == 16 + 28 + 446 + 20 + 64 + 16 && conv2.height == 16 + 28 + 16 + 894 + 16)
+        #expect(
+            conv2.width == 16 + 28 + 446 + 20 + 64 + 16 && conv2.height == 16 + 28 + 16 + 894 + 16)
 
-        let reduced = try CLI.run(["visualize", "filters", model, "--layer", "conv2d_1", "--reduce", "norm", "--scale", "per-filter",
-                                   "-o", folder + "/conv2-norm.svg"])
+        let reduced = try CLI.run([
+            "visualize", "filters", model, "--layer", "conv2d_1", "--reduce", "norm", "--scale",
+            "per-filter",
+            "-o", folder + "/conv2-norm.svg",
+        ])
         #expect(reduced.status == 0, "\(reduced.stderr)")
         let svg = try String(contentsOfFile: folder + "/conv2-norm.svg", encoding: .utf8)
         // One tile per filter again, 8 per row: 8 rows of 72 px.
@@ -70,10 +80,17 @@ enum VisualizeFixture {
         let model = try VisualizeFixture.model.get()
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let dense = try CLI.run(["visualize", "filters", model, "--layer", "dense", "-o", folder + "/x.png"])
+        let dense = try CLI.run([
+            "visualize", "filters", model, "--layer", "dense", "-o", folder + "/x.png",
+        ])
         #expect(dense.status == 1)
-        #expect(dense.stderr.hasPrefix("convkit: error: the model has no layer 'dense' to show (available: conv2d (conv1), conv2d_1 (conv2))"))
-        let unknown = try CLI.run(["visualize", "filters", model, "--layer", "conv9", "-o", folder + "/x.png"])
+        #expect(
+            dense.stderr.hasPrefix(
+                "convkit: error: the model has no layer 'dense' to show (available: conv2d (conv1), conv2d_1 (conv2))"
+            ))
+        let unknown = try CLI.run([
+            "visualize", "filters", model, "--layer", "conv9", "-o", folder + "/x.png",
+        ])
         #expect(unknown.status == 1 && unknown.stderr.contains("max_pooling2d (pool1)"))
         let format = try CLI.run(["visualize", "filters", model, "-o", folder + "/x.gif"])
         #expect(format.status == 2 && format.stderr.contains("x.gif: unknown figure format"))
@@ -89,30 +106,44 @@ enum VisualizeFixture {
         let seven = try VisualizeFixture.seven(in: folder)
         let run = try CLI.run(["visualize", "activations", model, seven, "-o", folder + "/maps"])
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.output.contains("conv2d (conv1): 28x28x32") && run.output.contains("max_pooling2d_1 (pool2): 7x7x64"))
+        #expect(
+            run.output.contains("conv2d (conv1): 28x28x32")
+                && run.output.contains("max_pooling2d_1 (pool2): 7x7x64"))
         // 28x28 maps enlarged 2x and 7x7 maps 8x: 56 px tiles, 8 per row, under an 84 px input.
         let conv1 = try ImageFile.read(path: folder + "/maps/conv1.png")
         #expect(conv1.width == 620 && conv1.height == 16 + 28 + 84 + 14 + 12 + 4 * 78 - 8 + 16)
         let pool2 = try ImageFile.read(path: folder + "/maps/pool2.png")
         #expect(pool2.width == 620 && pool2.height == 16 + 28 + 84 + 14 + 12 + 8 * 78 - 8 + 16)
         for name in ["pool1", "conv2", "probabilities"] {
-            #expect(FileManager.default.fileExists(atPath: folder + "/maps/\(name).png"), "\(name).png")
+            #expect(
+                FileManager.default.fileExists(atPath: folder + "/maps/\(name).png"), "\(name).png")
         }
         let predicted = try CLI.run(["predict", model, seven, "--json"])
-        let records = try #require(try JSONSerialization.jsonObject(with: predicted.stdout) as? [[String: Any]])
+        let records = try #require(
+            try JSONSerialization.jsonObject(with: predicted.stdout) as? [[String: Any]])
         let label = try #require(records.first?["label"] as? String)
         #expect(run.output.contains("predicted \(label) (p = "))
 
-        let fromTestSet = try CLI.run(["visualize", "activations", model, "--test-index", "0", "--data", VisualizeFixture.mnist,
-                                       "-o", folder + "/maps3"])
+        let fromTestSet = try CLI.run([
+            "visualize", "activations", model, "--test-index", "0", "--data",
+            VisualizeFixture.mnist,
+            "-o", folder + "/maps3",
+        ])
         #expect(fromTestSet.status == 0, "\(fromTestSet.stderr)")
-        #expect(fromTestSet.output.contains("predicted \(label) (p = ") && fromTestSet.output.contains("true: 7"))
-        let beyond = try CLI.run(["visualize", "activations", model, "--test-index", "10000", "--data", VisualizeFixture.mnist])
+        #expect(
+            fromTestSet.output.contains("predicted \(label) (p = ")
+                && fromTestSet.output.contains("true: 7"))
+        let beyond = try CLI.run([
+            "visualize", "activations", model, "--test-index", "10000", "--data",
+            VisualizeFixture.mnist,
+        ])
         #expect(beyond.status == 1 && beyond.stderr.contains("beyond the 10000 test images"))
         let both = try CLI.run(["visualize", "activations", model, seven, "--test-index", "3"])
         #expect(both.status == 2)
 
-        let bad = try CLI.run(["visualize", "activations", model, folder + "/absent.png", "-o", folder + "/maps2"])
+        let bad = try CLI.run([
+            "visualize", "activations", model, folder + "/absent.png", "-o", folder + "/maps2",
+        ])
         #expect(bad.status == 1 && bad.stderr.contains("absent.png"))
     }
 }

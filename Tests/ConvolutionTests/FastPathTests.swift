@@ -10,13 +10,21 @@ import Testing
         let kernel = try fixture.makeKernel()
         let input = try TestData.float(fixture.inputPlane())
         var paths: [ConvolutionPath?] = [nil, .direct, .fft]
-        if kernel.rows > 1, kernel.columns > 1, kernel.separableFactors() != nil { paths.append(.separable) }
+        if kernel.rows > 1, kernel.columns > 1, kernel.separableFactors() != nil {
+            paths.append(.separable)
+        }
         for path in paths {
             for threads in [1, 3] {
-                let result = try Convolution.apply(kernel, to: input, options: fixture.options(path: path, threads: threads))
-                #expect(result.rows == fixture.expected.rows && result.columns == fixture.expected.columns)
-                let difference = maxDifference(result.values.map(Double.init), fixture.expected.values)
-                #expect(difference <= fixture.tolerance, "\(path?.rawValue ?? "planned") on \(threads) threads: off by \(difference)")
+                let result = try Convolution.apply(
+                    kernel, to: input, options: fixture.options(path: path, threads: threads))
+                #expect(
+                    result.rows == fixture.expected.rows
+                        && result.columns == fixture.expected.columns)
+                let difference = maxDifference(
+                    result.values.map(Double.init), fixture.expected.values)
+                #expect(
+                    difference <= fixture.tolerance,
+                    "\(path?.rawValue ?? "planned") on \(threads) threads: off by \(difference)")
             }
         }
     }
@@ -33,21 +41,37 @@ import Testing
 
     /// Odd sizes that leave SIMD tails, several bands and several FFT tiles, with every boundary.
     static let scenarios: [Scenario] = {
-        let boundaries: [BoundaryRule] = [.fill(0), .fill(-3.5), .wrap, .symm, .reflect101, .nearest]
+        let boundaries: [BoundaryRule] = [
+            .fill(0), .fill(-3.5), .wrap, .symm, .reflect101, .nearest,
+        ]
         var list = [Scenario]()
         for (index, boundary) in boundaries.enumerated() {
             let operation: ConvolutionOperation = index % 2 == 0 ? .convolve : .correlate
-            list.append(Scenario(rows: 67, columns: 150, kernelRows: 3, kernelColumns: 3, rankOne: false,
-                                 options: ConvolutionOptions(operation: operation, mode: .same, boundary: boundary)))
-            list.append(Scenario(rows: 131, columns: 77, kernelRows: 6, kernelColumns: 5, rankOne: true,
-                                 options: ConvolutionOptions(operation: operation, mode: .full, boundary: boundary)))
-            list.append(Scenario(rows: 150, columns: 139, kernelRows: 5, kernelColumns: 4, rankOne: false,
-                                 options: ConvolutionOptions(operation: operation, mode: .valid, boundary: boundary,
-                                                             padding: Padding(top: 2, bottom: 1, left: 0, right: 3),
-                                                             stride: AxisPair(rows: 2, columns: 3), dilation: AxisPair(rows: 1, columns: 2))))
-            list.append(Scenario(rows: 45, columns: 53, kernelRows: 15, kernelColumns: 13, rankOne: index % 3 == 0,
-                                 options: ConvolutionOptions(operation: operation, mode: .same, boundary: boundary,
-                                                             dilation: AxisPair(rows: 2, columns: 1))))
+            list.append(
+                Scenario(
+                    rows: 67, columns: 150, kernelRows: 3, kernelColumns: 3, rankOne: false,
+                    options: ConvolutionOptions(
+                        operation: operation, mode: .same, boundary: boundary)))
+            list.append(
+                Scenario(
+                    rows: 131, columns: 77, kernelRows: 6, kernelColumns: 5, rankOne: true,
+                    options: ConvolutionOptions(
+                        operation: operation, mode: .full, boundary: boundary)))
+            list.append(
+                Scenario(
+                    rows: 150, columns: 139, kernelRows: 5, kernelColumns: 4, rankOne: false,
+                    options: ConvolutionOptions(
+                        operation: operation, mode: .valid, boundary: boundary,
+                        padding: Padding(top: 2, bottom: 1, left: 0, right: 3),
+                        stride: AxisPair(rows: 2, columns: 3),
+                        dilation: AxisPair(rows: 1, columns: 2))))
+            list.append(
+                Scenario(
+                    rows: 45, columns: 53, kernelRows: 15, kernelColumns: 13,
+                    rankOne: index % 3 == 0,
+                    options: ConvolutionOptions(
+                        operation: operation, mode: .same, boundary: boundary,
+                        dilation: AxisPair(rows: 2, columns: 1))))
         }
         return list
     }()
@@ -56,9 +80,12 @@ import Testing
     func fastPathsMatchReference(_ scenario: Scenario) throws {
         let seed = UInt64(scenario.rows * 1000 + scenario.kernelRows)
         let input = TestData.plane(rows: scenario.rows, columns: scenario.columns, seed: seed)
-        let kernel = scenario.rankOne
-            ? try TestData.rankOneKernel(rows: scenario.kernelRows, columns: scenario.kernelColumns, seed: seed + 1)
-            : try TestData.kernel(rows: scenario.kernelRows, columns: scenario.kernelColumns, seed: seed + 1)
+        let kernel =
+            scenario.rankOne
+            ? try TestData.rankOneKernel(
+                rows: scenario.kernelRows, columns: scenario.kernelColumns, seed: seed + 1)
+            : try TestData.kernel(
+                rows: scenario.kernelRows, columns: scenario.kernelColumns, seed: seed + 1)
         let reference = try ReferenceConvolution.apply(kernel, to: input, options: scenario.options)
         let range = (reference.values.max() ?? 0) - (reference.values.min() ?? 0)
         var paths: [ConvolutionPath?] = [nil, .direct, .fft]
@@ -68,10 +95,13 @@ import Testing
                 var options = scenario.options
                 options.path = path
                 options.threads = threads
-                let result = try Convolution.apply(kernel, to: TestData.float(input), options: options)
+                let result = try Convolution.apply(
+                    kernel, to: TestData.float(input), options: options)
                 #expect(result.rows == reference.rows && result.columns == reference.columns)
                 let difference = maxDifference(result.values.map(Double.init), reference.values)
-                #expect(difference <= 1e-5 * range, "\(path?.rawValue ?? "planned") on \(threads) threads: off by \(difference)")
+                #expect(
+                    difference <= 1e-5 * range,
+                    "\(path?.rawValue ?? "planned") on \(threads) threads: off by \(difference)")
             }
         }
     }
@@ -79,22 +109,29 @@ import Testing
     @Test func plannerChoosesByKernel() throws {
         let image = (rows: 512, columns: 512)
         func path(_ kernel: Kernel) throws -> ConvolutionPath {
-            try ConvolutionPlan(kernel: kernel, inputRows: image.rows, inputColumns: image.columns, options: ConvolutionOptions()).path
+            try ConvolutionPlan(
+                kernel: kernel, inputRows: image.rows, inputColumns: image.columns,
+                options: ConvolutionOptions()
+            ).path
         }
         #expect(try path(TestData.kernel(rows: 3, columns: 3, seed: 1)) == .direct)
         #expect(try path(TestData.rankOneKernel(rows: 5, columns: 5, seed: 2)) == .separable)
         #expect(try path(TestData.rankOneKernel(rows: 31, columns: 31, seed: 3)) == .separable)
         #expect(try path(TestData.kernel(rows: 31, columns: 31, seed: 4)) == .fft)
         #expect(try path(TestData.kernel(rows: 1, columns: 9, seed: 5)) == .direct)
-        let plan = try ConvolutionPlan(kernel: TestData.kernel(rows: 31, columns: 31, seed: 4), inputRows: 64, inputColumns: 64,
-                                       options: ConvolutionOptions())
+        let plan = try ConvolutionPlan(
+            kernel: TestData.kernel(rows: 31, columns: 31, seed: 4), inputRows: 64,
+            inputColumns: 64,
+            options: ConvolutionOptions())
         #expect(plan.reason.contains("not separable"))
     }
 
     @Test func forcingSeparableOnAFullRankKernelThrows() throws {
         let kernel = try TestData.kernel(rows: 4, columns: 4, seed: 9)
         #expect(throws: ConvolutionError.self) {
-            try ConvolutionPlan(kernel: kernel, inputRows: 20, inputColumns: 20, options: ConvolutionOptions(path: .separable))
+            try ConvolutionPlan(
+                kernel: kernel, inputRows: 20, inputColumns: 20,
+                options: ConvolutionOptions(path: .separable))
         }
     }
 }

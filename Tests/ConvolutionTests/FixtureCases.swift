@@ -28,7 +28,8 @@ struct FixtureCase: Decodable, CustomTestStringConvertible, Sendable {
     var testDescription: String { name }
 
     func makeKernel() throws -> Kernel {
-        try Kernel(name: "fixture", rows: kernel.rows, columns: kernel.columns, weights: kernel.values)
+        try Kernel(
+            name: "fixture", rows: kernel.rows, columns: kernel.columns, weights: kernel.values)
     }
 
     func inputPlane() throws -> Plane<Double> {
@@ -36,18 +37,20 @@ struct FixtureCase: Decodable, CustomTestStringConvertible, Sendable {
     }
 
     func options(path: ConvolutionPath? = nil, threads: Int? = nil) -> ConvolutionOptions {
-        let rule: BoundaryRule = switch boundary {
-        case "wrap": .wrap
-        case "symm": .symm
-        case "reflect101": .reflect101
-        case "nearest": .nearest
-        default: .fill(fill)
-        }
+        let rule: BoundaryRule =
+            switch boundary {
+            case "wrap": .wrap
+            case "symm": .symm
+            case "reflect101": .reflect101
+            case "nearest": .nearest
+            default: .fill(fill)
+            }
         return ConvolutionOptions(
             operation: operation == "convolve" ? .convolve : .correlate,
             mode: ConvolutionMode(rawValue: mode) ?? .full,
             boundary: rule,
-            padding: Padding(top: padding[0], bottom: padding[1], left: padding[2], right: padding[3]),
+            padding: Padding(
+                top: padding[0], bottom: padding[1], left: padding[2], right: padding[3]),
             stride: AxisPair(rows: stride[0], columns: stride[1]),
             dilation: AxisPair(rows: dilation[0], columns: dilation[1]),
             threads: threads, path: path)
@@ -66,9 +69,12 @@ enum Fixtures {
     }
 
     static func load(_ name: String) -> [FixtureCase] {
-        guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures"),
-              let data = try? Data(contentsOf: url),
-              let file = try? JSONDecoder().decode(File.self, from: data) else { return [] }
+        guard
+            let url = Bundle.module.url(
+                forResource: name, withExtension: "json", subdirectory: "Fixtures"),
+            let data = try? Data(contentsOf: url),
+            let file = try? JSONDecoder().decode(File.self, from: data)
+        else { return [] }
         return file.cases
     }
 

@@ -16,16 +16,20 @@ import Testing
         #expect(OutputRange.offset.map([p], maxValue: 255) == [[28, 127, 128, 255, 255]])
         #expect(OutputRange.normalize.map([p], maxValue: 255) == [[0, 63, 64, 145, 255]])
         // Colour channels are normalised together, and a flat result does not divide by zero.
-        let q = try plane([0, 20], rows: 1, columns: 2), r = try plane([100, 100], rows: 1, columns: 2)
+        let q = try plane([0, 20], rows: 1, columns: 2)
+        let r = try plane([100, 100], rows: 1, columns: 2)
         #expect(OutputRange.normalize.map([q, r], maxValue: 255) == [[0, 51], [255, 255]])
         #expect(OutputRange.normalize.map([r], maxValue: 65535) == [[0, 0]])
     }
 
     @Test func defaultRangeFollowsTheKernels() throws {
-        let sobel = try Kernel(name: "sobel-x", rows: 3, columns: 3, weights: [-1, 0, 1, -2, 0, 2, -1, 0, 1])
-        let box = try Kernel(name: "box3", rows: 3, columns: 3, weights: .init(repeating: 1.0 / 9, count: 9))
+        let sobel = try Kernel(
+            name: "sobel-x", rows: 3, columns: 3, weights: [-1, 0, 1, -2, 0, 2, -1, 0, 1])
+        let box = try Kernel(
+            name: "box3", rows: 3, columns: 3, weights: .init(repeating: 1.0 / 9, count: 9))
         #expect(OutputRange.automatic(kernelSteps: [[sobel]], magnitude: false) == .normalize)
-        #expect(OutputRange.automatic(kernelSteps: [[box], [sobel]], magnitude: false) == .normalize)
+        #expect(
+            OutputRange.automatic(kernelSteps: [[box], [sobel]], magnitude: false) == .normalize)
         #expect(OutputRange.automatic(kernelSteps: [[box]], magnitude: false) == .clamp)
         #expect(OutputRange.automatic(kernelSteps: [[box], [box]], magnitude: true) == .normalize)
     }
@@ -47,18 +51,25 @@ import Testing
         for a in alphaValues { samples += [9, a] }
         let image = try Image(width: 6, height: 1, channels: 2, samples: .uint8(samples))
         let edge = try Kernel(name: "d", rows: 1, columns: 3, weights: [-1, 0, 1])
-        let options = ConvolutionOptions(operation: .correlate, mode: .valid, stride: AxisPair(rows: 1, columns: 2))
-        let result = try ImageFilter(steps: [[edge]], options: options, alpha: .pass).apply(to: image)
+        let options = ConvolutionOptions(
+            operation: .correlate, mode: .valid, stride: AxisPair(rows: 1, columns: 2))
+        let result = try ImageFilter(steps: [[edge]], options: options, alpha: .pass).apply(
+            to: image)
         #expect(result.alpha?.values == [50, 150])
-        let same = try ImageFilter(steps: [[edge]], options: ConvolutionOptions(mode: .same), alpha: .auto).apply(to: image)
+        let same = try ImageFilter(
+            steps: [[edge]], options: ConvolutionOptions(mode: .same), alpha: .auto
+        ).apply(to: image)
         #expect(same.alpha?.values == alphaValues.map(Float.init))
     }
 
     @Test func magnitudeOfDifferentSizesThrows() throws {
-        let image = try Image(width: 6, height: 5, channels: 1, samples: .uint8(.init(repeating: 7, count: 30)))
+        let image = try Image(
+            width: 6, height: 5, channels: 1, samples: .uint8(.init(repeating: 7, count: 30)))
         let small = try Kernel(name: "a", rows: 1, columns: 2, weights: [1, -1])
-        let large = try Kernel(name: "b", rows: 3, columns: 3, weights: [1, 0, -1, 2, 0, -2, 1, 0, -1])
-        let filter = ImageFilter(steps: [[small], [large]], options: ConvolutionOptions(mode: .valid), magnitude: true)
+        let large = try Kernel(
+            name: "b", rows: 3, columns: 3, weights: [1, 0, -1, 2, 0, -2, 1, 0, -1])
+        let filter = ImageFilter(
+            steps: [[small], [large]], options: ConvolutionOptions(mode: .valid), magnitude: true)
         #expect(throws: ConvolutionError.self) { try filter.apply(to: image) }
     }
 }

@@ -9,12 +9,15 @@ import Testing
 
 @Suite struct KernelFuzzRegressionTests {
     private static var corpus: [String] {
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent()
             .appendingPathComponent("Fuzz/kernel").path
-        let entries = FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String } ?? []
+        let entries =
+            FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String } ?? []
         return entries.sorted().map { folder + "/" + $0 }.filter {
             var isFolder: ObjCBool = false
-            return FileManager.default.fileExists(atPath: $0, isDirectory: &isFolder) && !isFolder.boolValue
+            return FileManager.default.fileExists(atPath: $0, isDirectory: &isFolder)
+                && !isFolder.boolValue
         }
     }
 
@@ -28,9 +31,13 @@ import Testing
             let spec = String(decoding: body, as: UTF8.self)
             return spec.contains("/") ? nil : try KernelLibrary.resolve(spec)
         case 1:
-            return try KernelDefinition.parse(String(decoding: body, as: UTF8.self), name: "fuzz", path: "fuzz.kernel").kernels
+            return try KernelDefinition.parse(
+                String(decoding: body, as: UTF8.self), name: "fuzz", path: "fuzz.kernel"
+            ).kernels
         default:
-            let path = NSTemporaryDirectory() + "convkit-kernel-corpus-\(getpid()).\(form % 4 == 2 ? "mat" : "npy")"
+            let path =
+                NSTemporaryDirectory()
+                + "convkit-kernel-corpus-\(getpid()).\(form % 4 == 2 ? "mat" : "npy")"
             try #require(FileManager.default.createFile(atPath: path, contents: Data(body)))
             defer { try? FileManager.default.removeItem(atPath: path) }
             return try KernelLibrary.resolve(path)
@@ -45,9 +52,12 @@ import Testing
             let bytes = Array(try #require(FileManager.default.contents(atPath: path)))
             do {
                 for kernel in try kernels(bytes) ?? [] {
-                    #expect((1...4096).contains(kernel.rows) && (1...4096).contains(kernel.columns)
-                            && kernel.weights.count == kernel.rows * kernel.columns && kernel.weights.allSatisfy(\.isFinite),
-                            "\(path): kernel \(kernel.rows)x\(kernel.columns) with \(kernel.weights.count) weights")
+                    #expect(
+                        (1...4096).contains(kernel.rows) && (1...4096).contains(kernel.columns)
+                            && kernel.weights.count == kernel.rows * kernel.columns
+                            && kernel.weights.allSatisfy(\.isFinite),
+                        "\(path): kernel \(kernel.rows)x\(kernel.columns) with \(kernel.weights.count) weights"
+                    )
                 }
                 read += 1
             } catch is KernelError {

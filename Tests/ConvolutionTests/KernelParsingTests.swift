@@ -1,9 +1,10 @@
 // KernelParsingTests: every way of writing a kernel, and the errors for each, with positions.
 
 import Foundation
-import Testing
-@testable import Convolution
 import ImageIO
+import Testing
+
+@testable import Convolution
 
 @Suite struct KernelParsingTests {
     let sobelX: [Double] = [-1, 0, 1, -2, 0, 2, -1, 0, 1]
@@ -25,9 +26,12 @@ import ImageIO
     }
 
     @Test(arguments: [
-        "3x3: -1,0,1,-2,0,2,-1,0,1", "3: -1,0,1,-2,0,2,-1,0,1", " 3x3:-1 0 1  -2 0 2  -1 0 1 ", "3x3: -1, 0, 1, -2, 0, 2, -1, 0, 1,",
-        "-1,0,1,-2,0,2,-1,0,1", "-1 0 1; -2 0 2; -1 0 1", "\u{2212}1 0 1; \u{2212}2 0 2; \u{2212}1 0 1",
-        "[[-1,0,1],[-2,0,2],[-1,0,1]]", "[ [-1, 0, 1], [-2, 0, 2], [-1, 0, 1] ]", "[-1 0 1; -2 0 2; -1 0 1]", "[-1,0,1;-2,0,2;-1,0,1]",
+        "3x3: -1,0,1,-2,0,2,-1,0,1", "3: -1,0,1,-2,0,2,-1,0,1", " 3x3:-1 0 1  -2 0 2  -1 0 1 ",
+        "3x3: -1, 0, 1, -2, 0, 2, -1, 0, 1,",
+        "-1,0,1,-2,0,2,-1,0,1", "-1 0 1; -2 0 2; -1 0 1",
+        "\u{2212}1 0 1; \u{2212}2 0 2; \u{2212}1 0 1",
+        "[[-1,0,1],[-2,0,2],[-1,0,1]]", "[ [-1, 0, 1], [-2, 0, 2], [-1, 0, 1] ]",
+        "[-1 0 1; -2 0 2; -1 0 1]", "[-1,0,1;-2,0,2;-1,0,1]",
     ])
     func inlineSyntaxes(spec: String) throws {
         let kernel = try resolveOne(spec)
@@ -46,39 +50,76 @@ import ImageIO
     }
 
     @Test func badEntryIsNamedByPosition() {
-        #expect(error("3x3: -1,0,1,-2,x,2,-1,0,1") == .malformed(spec: "3x3: -1,0,1,-2,x,2,-1,0,1", detail: "entry 5 (row 2, column 2) 'x' is not a number"))
-        #expect(error("[[1,2],[3,4e]]") == .malformed(spec: "[[1,2],[3,4e]]", detail: "entry 4 (row 2, column 2) '4e' is not a number"))
-        #expect(error("3x3: 1,2,x")?.description == "kernel '3x3: 1,2,x': entry 3 (row 1, column 3) 'x' is not a number")
-        #expect(error("2x2: 1,,2,3")?.description.contains("entry 2 (row 1, column 2) is empty") == true)
-        #expect(error("1x2: nan, 1")?.description.contains("entry 1 (row 1, column 1) 'nan' is not a number") == true)
-        #expect(error("1x2: 1e999, 1")?.description.contains("'1e999' is not a finite number") == true)
+        #expect(
+            error("3x3: -1,0,1,-2,x,2,-1,0,1")
+                == .malformed(
+                    spec: "3x3: -1,0,1,-2,x,2,-1,0,1",
+                    detail: "entry 5 (row 2, column 2) 'x' is not a number"))
+        #expect(
+            error("[[1,2],[3,4e]]")
+                == .malformed(
+                    spec: "[[1,2],[3,4e]]", detail: "entry 4 (row 2, column 2) '4e' is not a number"
+                ))
+        #expect(
+            error("3x3: 1,2,x")?.description
+                == "kernel '3x3: 1,2,x': entry 3 (row 1, column 3) 'x' is not a number")
+        #expect(
+            error("2x2: 1,,2,3")?.description.contains("entry 2 (row 1, column 2) is empty") == true
+        )
+        #expect(
+            error("1x2: nan, 1")?.description.contains(
+                "entry 1 (row 1, column 1) 'nan' is not a number") == true)
+        #expect(
+            error("1x2: 1e999, 1")?.description.contains("'1e999' is not a finite number") == true)
         #expect(error("1x2: 1/0, 1")?.description.contains("divides by zero") == true)
     }
 
     @Test func wrongShapesAreReported() {
-        #expect(error("1,2,3") == .malformed(spec: "1,2,3", detail: "3 weights without a size make no square kernel; write 'RxC: weights' (rows x columns) or '[[...],[...]]'"))
+        #expect(
+            error("1,2,3")
+                == .malformed(
+                    spec: "1,2,3",
+                    detail:
+                        "3 weights without a size make no square kernel; write 'RxC: weights' (rows x columns) or '[[...],[...]]'"
+                ))
         #expect(error("1,2,x,4") != nil)
-        #expect(error("1,2,3.3.3,4") == .malformed(spec: "1,2,3.3.3,4", detail: "entry 3 (row 2, column 1) '3.3.3' is not a number"))
-        #expect(error("3x3: 1,2,3,4,5,6,7,8")?.description == "kernel '3x3: 1,2,3,4,5,6,7,8': 3x3 needs 9 weights, got 8")
-        #expect(error("[[1,2,3],[4,5]]")?.description.contains("row 2 has 2 weights, row 1 has 3") == true)
+        #expect(
+            error("1,2,3.3.3,4")
+                == .malformed(
+                    spec: "1,2,3.3.3,4", detail: "entry 3 (row 2, column 1) '3.3.3' is not a number"
+                ))
+        #expect(
+            error("3x3: 1,2,3,4,5,6,7,8")?.description
+                == "kernel '3x3: 1,2,3,4,5,6,7,8': 3x3 needs 9 weights, got 8")
+        #expect(
+            error("[[1,2,3],[4,5]]")?.description.contains("row 2 has 2 weights, row 1 has 3")
+                == true)
         #expect(error("[1 2; 3]")?.description.contains("row 2 has 1 weights, row 1 has 2") == true)
         #expect(error("[[[1]]]")?.description.contains("nested too deeply") == true)
         #expect(error("[1 2")?.description.contains("starts with '[' and ends with ']'") == true)
         #expect(error("3x3+1+1: 1,2,3,4,5,6,7,8,9")?.description.contains("origin offset") == true)
         #expect(error("0x3:")?.description.contains("1 to 4096 rows and columns") == true)
         // Sizes that would overflow if multiplied are refused before anything is allocated.
-        #expect(error("9999999999999x9999999999999: 1")?.description.contains("1 to 4096 rows and columns") == true)
+        #expect(
+            error("9999999999999x9999999999999: 1")?.description.contains(
+                "1 to 4096 rows and columns") == true)
         #expect(error("99999999999999999999x2: 1")?.description.contains("is not a size") == true)
         #expect(error("  ") != nil)
     }
 
     @Test func familyParametersAreChecked() {
-        #expect(error("gaussian:0,1")?.description.contains("SIZE must be a whole number from 1 to 4095, got 0.0") == true)
+        #expect(
+            error("gaussian:0,1")?.description.contains(
+                "SIZE must be a whole number from 1 to 4095, got 0.0") == true)
         #expect(error("gaussian:4,1")?.description.contains("SIZE must be odd") == true)
-        #expect(error("gaussian:5.5,1")?.description.contains("SIZE must be a whole number") == true)
+        #expect(
+            error("gaussian:5.5,1")?.description.contains("SIZE must be a whole number") == true)
         #expect(error("gaussian:5,-1")?.description.contains("SIGMA must be positive") == true)
-        #expect(error("gaussian:5,1,2")?.description.contains("expected gaussian:SIZE[,SIGMA], got 3 parameters") == true)
-        #expect(error("log:5,abc")?.description.contains("parameter 2 'abc' is not a number") == true)
+        #expect(
+            error("gaussian:5,1,2")?.description.contains(
+                "expected gaussian:SIZE[,SIGMA], got 3 parameters") == true)
+        #expect(
+            error("log:5,abc")?.description.contains("parameter 2 'abc' is not a number") == true)
         #expect(error("dog:9,2,2")?.description.contains("must differ") == true)
         #expect(error("disk:0")?.description.contains("RADIUS must be positive") == true)
         #expect(error("box:3x")?.description.contains("expected box:N or box:RxC") == true)
@@ -94,11 +135,16 @@ import ImageIO
         }
         #expect(name == "sobelx")
         #expect(suggestions.first == "sobel-x" && suggestions.contains("sobel-y"))
-        #expect(error("kirsh")?.description.hasPrefix("unknown kernel 'kirsh'; did you mean kirsch") == true)
+        #expect(
+            error("kirsh")?.description.hasPrefix("unknown kernel 'kirsh'; did you mean kirsch")
+                == true)
         #expect(error("sobel").map { "\($0)" }?.contains("sobel-x, sobel-y") == true)
         #expect(error("gauss:5,1") == .unknownName("gauss", suggestions: ["gaussian:SIZE[,SIGMA]"]))
         #expect(error("zzzzzzzz") == .unknownName("zzzzzzzz", suggestions: []))
-        #expect(error("zzzzzzzz")?.description == "unknown kernel 'zzzzzzzz' ('convkit kernels' lists the named kernels and families)")
+        #expect(
+            error("zzzzzzzz")?.description
+                == "unknown kernel 'zzzzzzzz' ('convkit kernels' lists the named kernels and families)"
+        )
     }
 
     @Test func namesAreCaseInsensitive() throws {
@@ -111,17 +157,17 @@ import ImageIO
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/pair.kernel"
         try """
-            # name: pair
-            # description: two kernels
-            #   on two lines
-            kernel: first
-            divisor: 4
-            1, 2, 1
+        # name: pair
+        # description: two kernels
+        #   on two lines
+        kernel: first
+        divisor: 4
+        1, 2, 1
 
-            # the second member has no name of its own
-            kernel: second
-            -1 0 1
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        # the second member has no name of its own
+        kernel: second
+        -1 0 1
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         let definition = try KernelLibrary.definition(for: path)
         #expect(definition.name == "pair" && definition.description == "two kernels on two lines")
         #expect(definition.kernels.map(\.name) == ["first", "second"])
@@ -146,22 +192,33 @@ import ImageIO
                 return "\(error)".replacingOccurrences(of: path, with: "bad.kernel")
             }
         }
-        #expect(try failure("1 2 3\n4 x 6\n") == "bad.kernel: line 2, column 2: 'x' is not a number")
-        #expect(try failure("1 2 3\n4 5\n") == "bad.kernel: line 2: 2 weights, the rows above have 3")
+        #expect(
+            try failure("1 2 3\n4 x 6\n") == "bad.kernel: line 2, column 2: 'x' is not a number")
+        #expect(
+            try failure("1 2 3\n4 5\n") == "bad.kernel: line 2: 2 weights, the rows above have 3")
         #expect(try failure("# only a comment\n") == "bad.kernel: no kernel weights found")
-        #expect(try failure("divisor: 0\n1\n") == "bad.kernel: line 1: divisor '0' is not a non-zero number")
-        #expect(error(folder + "/missing.kernel")?.description == "\(folder)/missing.kernel: cannot read: No such file or directory")
+        #expect(
+            try failure("divisor: 0\n1\n")
+                == "bad.kernel: line 1: divisor '0' is not a non-zero number")
+        #expect(
+            error(folder + "/missing.kernel")?.description
+                == "\(folder)/missing.kernel: cannot read: No such file or directory")
         #expect(error(folder)?.description.contains("unknown kernel") == false)
     }
 
     @Test func arrayFileErrors() throws {
         let folder = try kernelTestFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        #expect(error(folder + "/missing.npy")?.description == "\(folder)/missing.npy: cannot read: No such file or directory")
+        #expect(
+            error(folder + "/missing.npy")?.description
+                == "\(folder)/missing.npy: cannot read: No such file or directory")
         let path = folder + "/cube.npy"
-        let cube = try NPYArray(shape: [2, 2, 2], values: .float64([Double](repeating: 1, count: 8)))
+        let cube = try NPYArray(
+            shape: [2, 2, 2], values: .float64([Double](repeating: 1, count: 8)))
         try NPY.write(cube, to: path)
-        #expect(error(path)?.description == "\(path): a kernel is a 2-D array, this one has shape [2, 2, 2]")
+        #expect(
+            error(path)?.description
+                == "\(path): a kernel is a 2-D array, this one has shape [2, 2, 2]")
         let notNPY = folder + "/text.npy"
         try "1 2 3".write(toFile: notNPY, atomically: true, encoding: .utf8)
         #expect(error(notNPY)?.description.hasPrefix("\(notNPY): not a .npy file") == true)
@@ -170,7 +227,9 @@ import ImageIO
         #expect(error(nonFinite)?.description.contains("weights must be finite numbers") == true)
         let empty = folder + "/empty.npy"
         try NPY.write(try NPYArray(shape: [0, 3], values: .float64([])), to: empty)
-        #expect(error(empty)?.description == "\(empty): a kernel has 1 to 4096 rows and columns, this array has shape [0, 3]")
+        #expect(
+            error(empty)?.description
+                == "\(empty): a kernel has 1 to 4096 rows and columns, this array has shape [0, 3]")
         // A row vector is a 1-row kernel.
         let row = folder + "/row.npy"
         try NPY.write(try NPYArray(shape: [3], values: .float64([1, 2, 1])), to: row)
@@ -190,12 +249,17 @@ import ImageIO
                 return "\(error)".replacingOccurrences(of: path, with: "m.mat")
             }
         }
-        #expect(try failure("3 1 1 128\n1 2 3\n")?.contains("offset '128' is not supported") == true)
+        #expect(
+            try failure("3 1 1 128\n1 2 3\n")?.contains("offset '128' is not supported") == true)
         #expect(try failure("3 2\n1 2 3\n") == "m.mat: the header says 2 rows, the file has 1")
-        #expect(try failure("3 1 0\n1 2 3\n") == "m.mat: line 1: scale '0' is not a non-zero number")
+        #expect(
+            try failure("3 1 0\n1 2 3\n") == "m.mat: line 1: scale '0' is not a non-zero number")
         #expect(try failure("3 1\n1 2\n") == "m.mat: row 1 has 2 numbers, the header says 3")
-        #expect(try failure("a b\n") == "m.mat: line 1: expected 'width height [scale [offset]]', got 'a b'")
-        #expect(try failure("99999999999999999999 1\n1\n")?.contains("expected 'width height") == true)
+        #expect(
+            try failure("a b\n")
+                == "m.mat: line 1: expected 'width height [scale [offset]]', got 'a b'")
+        #expect(
+            try failure("99999999999999999999 1\n1\n")?.contains("expected 'width height") == true)
         #expect(try failure("2 1 2 0\n1 3\n") == nil)
     }
 }

@@ -2,9 +2,10 @@
 // OpenCV, scipy, ImageMagick and libvips (scripts/make-kernel-fixtures.py).
 
 import Foundation
-import Testing
-@testable import Convolution
 import NamedKernelFiles
+import Testing
+
+@testable import Convolution
 
 /// The reference weights of Fixtures/kernels/reference-kernels.json.
 struct ReferenceKernels: Decodable {
@@ -20,7 +21,8 @@ struct ReferenceKernels: Decodable {
     let families: [String: Entry]
     let files: [String: Entry]
 
-    static let folder = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.path + "/kernels"
+    static let folder =
+        Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.path + "/kernels"
 
     static func load() throws -> ReferenceKernels {
         let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/reference-kernels.json"))
@@ -30,14 +32,22 @@ struct ReferenceKernels: Decodable {
 
 /// Fails unless `kernel` has the reference's shape and weights within `tolerance` relative to the
 /// largest reference weight.
-func expectMatches(_ kernel: Kernel, _ reference: ReferenceKernels.Entry, _ label: String, tolerance: Double = 1e-12,
-                   sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(kernel.rows == reference.rows && kernel.columns == reference.columns,
-            "\(label): \(kernel.rows)x\(kernel.columns), reference \(reference.rows)x\(reference.columns)", sourceLocation: sourceLocation)
+func expectMatches(
+    _ kernel: Kernel, _ reference: ReferenceKernels.Entry, _ label: String,
+    tolerance: Double = 1e-12,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    #expect(
+        kernel.rows == reference.rows && kernel.columns == reference.columns,
+        "\(label): \(kernel.rows)x\(kernel.columns), reference \(reference.rows)x\(reference.columns)",
+        sourceLocation: sourceLocation)
     guard kernel.weights.count == reference.weights.count else { return }
     let scale = max(reference.weights.map(abs).max() ?? 1, 1e-300)
     let difference = zip(kernel.weights, reference.weights).map { abs($0 - $1) }.max() ?? 0
-    #expect(difference <= tolerance * scale, "\(label) differs from \(reference.reference) by \(difference)", sourceLocation: sourceLocation)
+    #expect(
+        difference <= tolerance * scale,
+        "\(label) differs from \(reference.reference) by \(difference)",
+        sourceLocation: sourceLocation)
 }
 
 @Suite struct KernelReferenceTests {
@@ -55,20 +65,30 @@ func expectMatches(_ kernel: Kernel, _ reference: ReferenceKernels.Entry, _ labe
         let covered = Set(references.named.keys).union(references.sets.keys)
         let defined = Set(try KernelLibrary.namedKernels().map(\.name))
         #expect(defined == covered)
-        #expect(defined.isSuperset(of: ["identity", "box3", "box5", "gaussian3", "gaussian5", "sharpen", "unsharp", "emboss",
-                                        "edge", "laplacian-4", "laplacian-8", "sobel-x", "sobel-y", "scharr-x", "scharr-y",
-                                        "prewitt-x", "prewitt-y", "roberts-x", "roberts-y", "kirsch", "tutorial-horizontal"]))
+        #expect(
+            defined.isSuperset(of: [
+                "identity", "box3", "box5", "gaussian3", "gaussian5", "sharpen", "unsharp",
+                "emboss",
+                "edge", "laplacian-4", "laplacian-8", "sobel-x", "sobel-y", "scharr-x", "scharr-y",
+                "prewitt-x", "prewitt-y", "roberts-x", "roberts-y", "kirsch", "tutorial-horizontal",
+            ]))
     }
 
     /// Package.swift lists the resources one by one: a file missing from the list would resolve
     /// only from the source tree.
     @Test func bundleHoldsEveryKernelFileOfTheSourceFolder() throws {
-        let sourceFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        let sourceFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("filters").path
         let bundle = try #require(NamedKernelFiles.folder)
-        #expect(bundle.hasSuffix(NamedKernelFiles.bundleName), "read from \(bundle), not the resource bundle")
+        #expect(
+            bundle.hasSuffix(NamedKernelFiles.bundleName),
+            "read from \(bundle), not the resource bundle")
         let kernelFiles = { (folder: String) in
-            Set(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".kernel") })
+            Set(
+                try FileManager.default.contentsOfDirectory(atPath: folder).filter {
+                    $0.hasSuffix(".kernel")
+                })
         }
         #expect(try kernelFiles(bundle) == kernelFiles(sourceFolder))
     }
@@ -84,8 +104,13 @@ func expectMatches(_ kernel: Kernel, _ reference: ReferenceKernels.Entry, _ labe
     @Test func scharrIsTheTutorialKernel() throws {
         let kernel = try #require(try KernelLibrary.resolve("scharr-x").first)
         #expect(kernel.weights == [-3, 0, 3, -10, 0, 10, -3, 0, 3])
-        #expect(try KernelLibrary.resolve("tutorial-horizontal").first?.weights == [-6, -6, -6, 0, 0, 0, 6, 6, 6])
-        #expect(try KernelLibrary.resolve("gaussian3").first?.weights == [1, 2, 1, 2, 4, 2, 1, 2, 1].map { $0 / 16 })
+        #expect(
+            try KernelLibrary.resolve("tutorial-horizontal").first?.weights == [
+                -6, -6, -6, 0, 0, 0, 6, 6, 6,
+            ])
+        #expect(
+            try KernelLibrary.resolve("gaussian3").first?.weights
+                == [1, 2, 1, 2, 4, 2, 1, 2, 1].map { $0 / 16 })
     }
 
     @Test func kirschIsImageMagicksCompassSet() throws {
@@ -100,7 +125,9 @@ func expectMatches(_ kernel: Kernel, _ reference: ReferenceKernels.Entry, _ labe
         let ring = [0, 1, 2, 5, 8, 7, 6, 3]  // border cells clockwise from the top-left
         for (previous, next) in zip(kernels, kernels.dropFirst() + kernels.prefix(1)) {
             for (index, cell) in ring.enumerated() {
-                #expect(next.weights[ring[(index + 7) % 8]] == previous.weights[cell], "\(previous.name) -> \(next.name)")
+                #expect(
+                    next.weights[ring[(index + 7) % 8]] == previous.weights[cell],
+                    "\(previous.name) -> \(next.name)")
             }
         }
         for (kernel, direction) in zip(kernels, ["n", "nw", "w", "sw", "s", "se", "e", "ne"]) {
@@ -113,7 +140,9 @@ func expectMatches(_ kernel: Kernel, _ reference: ReferenceKernels.Entry, _ labe
         for (spec, reference) in try ReferenceKernels.load().families {
             let kernels = try KernelLibrary.resolve(spec)
             #expect(kernels.count == 1)
-            if let kernel = kernels.first { expectMatches(kernel, reference, spec, tolerance: 1e-12) }
+            if let kernel = kernels.first {
+                expectMatches(kernel, reference, spec, tolerance: 1e-12)
+            }
         }
     }
 

@@ -32,25 +32,37 @@ import Testing
     @Test func fifteenFigures() {
         #expect(Self.convolutions.count + Self.transposed.count == 15)
         for (figure, i, k, s, p, d, o) in Self.convolutions {
-            #expect(convolutionOutputSize(input: i, kernel: k, stride: s, dilation: d, paddingBefore: p, paddingAfter: p) == o,
-                    "figure \(figure)")
+            #expect(
+                convolutionOutputSize(
+                    input: i, kernel: k, stride: s, dilation: d, paddingBefore: p, paddingAfter: p)
+                    == o,
+                "figure \(figure)")
         }
         for (figure, i, k, s, p, a, o) in Self.transposed {
-            #expect(transposedConvolutionOutputSize(input: i, kernel: k, stride: s, paddingBefore: p, paddingAfter: p,
-                                                    outputPadding: a) == o, "figure \(figure)")
+            #expect(
+                transposedConvolutionOutputSize(
+                    input: i, kernel: k, stride: s, paddingBefore: p, paddingAfter: p,
+                    outputPadding: a) == o, "figure \(figure)")
         }
     }
 
     @Test(arguments: convolutions.map(\.0))
     func engineProducesFigureSizes(_ figure: String) throws {
-        guard let (_, i, k, s, p, d, o) = Self.convolutions.first(where: { $0.0 == figure }) else { return }
-        let kernel = try Kernel(name: "ones", rows: k, columns: k, weights: .init(repeating: 1, count: k * k))
-        let input = try Plane<Double>(rows: i, columns: i, values: .init(repeating: 1, count: i * i))
-        let options = ConvolutionOptions(operation: .correlate, mode: .valid, padding: Padding(all: p),
-                                         stride: AxisPair(s), dilation: AxisPair(d))
+        guard let (_, i, k, s, p, d, o) = Self.convolutions.first(where: { $0.0 == figure }) else {
+            return
+        }
+        let kernel = try Kernel(
+            name: "ones", rows: k, columns: k, weights: .init(repeating: 1, count: k * k))
+        let input = try Plane<Double>(
+            rows: i, columns: i, values: .init(repeating: 1, count: i * i))
+        let options = ConvolutionOptions(
+            operation: .correlate, mode: .valid, padding: Padding(all: p),
+            stride: AxisPair(s), dilation: AxisPair(d))
         let output = try Convolution.apply(kernel, to: input, options: options)
         #expect(output.rows == o && output.columns == o)
-        let fast = try Convolution.apply(kernel, to: Plane(rows: i, columns: i, values: [Float](repeating: 1, count: i * i)), options: options)
+        let fast = try Convolution.apply(
+            kernel, to: Plane(rows: i, columns: i, values: [Float](repeating: 1, count: i * i)),
+            options: options)
         #expect(fast.rows == o && fast.columns == o)
     }
 }

@@ -11,7 +11,8 @@ import Testing
 
     @Test(arguments: Fixtures.all)
     func matchesReference(_ fixture: FixtureCase) throws {
-        let result = try Convolution.apply(fixture.makeKernel(), to: fixture.inputPlane(), options: fixture.options())
+        let result = try Convolution.apply(
+            fixture.makeKernel(), to: fixture.inputPlane(), options: fixture.options())
         #expect(result.rows == fixture.expected.rows)
         #expect(result.columns == fixture.expected.columns)
         #expect(maxDifference(result.values, fixture.expected.values) <= fixture.tolerance * 1e-4)
@@ -23,9 +24,12 @@ import Testing
         var values = [Double](repeating: 0, count: 25)
         values[12] = 1
         let impulse = try Plane(rows: 5, columns: 5, values: values)
-        let kernel = try Kernel(name: "k", rows: 3, columns: 3, weights: [1, 2, 3, 4, 5, 6, 7, 8, 9])
-        let convolved = try Convolution.apply(kernel, to: impulse, options: ConvolutionOptions(operation: .convolve, mode: .valid))
-        let correlated = try Convolution.apply(kernel, to: impulse, options: ConvolutionOptions(operation: .correlate, mode: .valid))
+        let kernel = try Kernel(
+            name: "k", rows: 3, columns: 3, weights: [1, 2, 3, 4, 5, 6, 7, 8, 9])
+        let convolved = try Convolution.apply(
+            kernel, to: impulse, options: ConvolutionOptions(operation: .convolve, mode: .valid))
+        let correlated = try Convolution.apply(
+            kernel, to: impulse, options: ConvolutionOptions(operation: .correlate, mode: .valid))
         #expect(convolved.values == [1, 2, 3, 4, 5, 6, 7, 8, 9])
         #expect(correlated.values == [9, 8, 7, 6, 5, 4, 3, 2, 1])
     }

@@ -21,16 +21,20 @@ enum TestData {
     /// A plane of values in 0...255, as an 8-bit image channel holds.
     static func plane(rows: Int, columns: Int, seed: UInt64) -> Plane<Double> {
         var generator = SeededGenerator(seed: seed)
-        let values = (0..<rows * columns).map { _ in Double(Int.random(in: 0...255, using: &generator)) }
+        let values = (0..<rows * columns).map { _ in
+            Double(Int.random(in: 0...255, using: &generator))
+        }
         // Sizes are positive and match, so this cannot fail.
-        return (try? Plane(rows: rows, columns: columns, values: values)) ?? { fatalError("bad test plane") }()
+        return (try? Plane(rows: rows, columns: columns, values: values))
+            ?? { fatalError("bad test plane") }()
     }
 
     /// An asymmetric random kernel with weights in -1...1.
     static func kernel(rows: Int, columns: Int, seed: UInt64) throws -> Kernel {
         var generator = SeededGenerator(seed: seed)
-        return try Kernel(name: "random\(rows)x\(columns)", rows: rows, columns: columns,
-                          weights: (0..<rows * columns).map { _ in Double.random(in: -1...1, using: &generator) })
+        return try Kernel(
+            name: "random\(rows)x\(columns)", rows: rows, columns: columns,
+            weights: (0..<rows * columns).map { _ in Double.random(in: -1...1, using: &generator) })
     }
 
     /// A random rank-1 kernel: the outer product of two random vectors.
@@ -38,8 +42,9 @@ enum TestData {
         var generator = SeededGenerator(seed: seed)
         let column = (0..<rows).map { _ in Double.random(in: 0.1...1, using: &generator) }
         let row = (0..<columns).map { _ in Double.random(in: -1...1, using: &generator) }
-        return try Kernel(name: "rank1-\(rows)x\(columns)", rows: rows, columns: columns,
-                          weights: column.flatMap { c in row.map { c * $0 } })
+        return try Kernel(
+            name: "rank1-\(rows)x\(columns)", rows: rows, columns: columns,
+            weights: column.flatMap { c in row.map { c * $0 } })
     }
 
     static func float(_ plane: Plane<Double>) throws -> Plane<Float> {

@@ -3,15 +3,17 @@
 // and looping decoded with giflib.
 
 import CGIF
-import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
-import Testing
-import Drawing
-import ImageIO
-@testable import Diagrams
 import Convolution
+import Drawing
+import Foundation
+import ImageIO
+import Testing
+
+@testable import Diagrams
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 struct RenderTests {
     private func rgb(_ image: Image, _ point: Point) -> [Int] {
@@ -28,31 +30,54 @@ struct RenderTests {
 
     @Test(arguments: DiagramTheme.allCases, [false, true])
     func pixelColoursAtCellCentres(theme: DiagramTheme, flat: Bool) throws {
-        let figure = try DiagramFigure(parameters: DiagramParameters(input: AxisPair(5), kernel: AxisPair(3), stride: AxisPair(2),
-                                                                     padding: Padding(all: 1)),
-                                       style: DiagramStyle(theme: theme, flat: flat))
-        let frame = 4 // output cell (1, 1): footprint rows and columns 2...4 of the padded 7x7 grid
+        let figure = try DiagramFigure(
+            parameters: DiagramParameters(
+                input: AxisPair(5), kernel: AxisPair(3), stride: AxisPair(2),
+                padding: Padding(all: 1)),
+            style: DiagramStyle(theme: theme, flat: flat))
+        // Output cell (1, 1): footprint rows and columns 2...4 of the padded 7x7 grid.
+        let frame = 4
         let image = try figure.canvas(frame: frame, format: .png).image()
-        #expect(Double(image.width) == figure.size.width && Double(image.height) == figure.size.height)
+        #expect(
+            Double(image.width) == figure.size.width && Double(image.height) == figure.size.height)
         let shadedInput = expected(theme.shade.over(theme.input))
         #expect(near(rgb(image, figure.bottomCenter(GridCell(row: 3, column: 3))), shadedInput))
-        #expect(near(rgb(image, figure.bottomCenter(GridCell(row: 1, column: 1))), expected(theme.input)))
-        #expect(near(rgb(image, figure.bottomCenter(GridCell(row: 5, column: 1))), expected(theme.input)))
-        #expect(near(rgb(image, figure.bottomCenter(GridCell(row: 6, column: 3))), expected(theme.background)))
-        #expect(near(rgb(image, figure.topCenter(GridCell(row: 1, column: 1))), expected(theme.shade.over(theme.output))))
-        #expect(near(rgb(image, figure.topCenter(GridCell(row: 2, column: 0))), expected(theme.output)))
+        #expect(
+            near(
+                rgb(image, figure.bottomCenter(GridCell(row: 1, column: 1))), expected(theme.input))
+        )
+        #expect(
+            near(
+                rgb(image, figure.bottomCenter(GridCell(row: 5, column: 1))), expected(theme.input))
+        )
+        #expect(
+            near(
+                rgb(image, figure.bottomCenter(GridCell(row: 6, column: 3))),
+                expected(theme.background)))
+        #expect(
+            near(
+                rgb(image, figure.topCenter(GridCell(row: 1, column: 1))),
+                expected(theme.shade.over(theme.output))))
+        #expect(
+            near(rgb(image, figure.topCenter(GridCell(row: 2, column: 0))), expected(theme.output)))
     }
 
     @Test func pngFileHasTheLaidOutSize() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let figure = try DiagramFigure(parameters: DiagramParameters(input: AxisPair(4), kernel: AxisPair(3)))
+        let figure = try DiagramFigure(
+            parameters: DiagramParameters(input: AxisPair(4), kernel: AxisPair(3)))
         try figure.write(to: folder + "/d.png", frame: 3, scale: 2)
         let image = try ImageFile.read(path: folder + "/d.png")
         #expect(image.width == Int((figure.size.width * 2).rounded(.up)))
         let center = figure.topCenter(GridCell(row: 1, column: 1)) * 2
-        #expect(near(rgb(image, center), expected(DiagramTheme.classic.shade.over(DiagramTheme.classic.output))))
-        #expect(throws: DiagramError.unknownFormat(path: folder + "/d.jpg")) { try figure.write(to: folder + "/d.jpg") }
+        #expect(
+            near(
+                rgb(image, center),
+                expected(DiagramTheme.classic.shade.over(DiagramTheme.classic.output))))
+        #expect(throws: DiagramError.unknownFormat(path: folder + "/d.jpg")) {
+            try figure.write(to: folder + "/d.jpg")
+        }
         #expect(throws: DiagramError.self) { try figure.write(to: folder + "/d.png", frame: 4) }
     }
 
@@ -60,16 +85,22 @@ struct RenderTests {
         // Transposed, stride 2, padding 1: a 7x7 bottom grid with 9 input cells, 16 inserted
         // zeros and 24 padding cells, and a 5x5 output.
         let theme = DiagramTheme.classic
-        let figure = try DiagramFigure(parameters: DiagramParameters(input: AxisPair(3), kernel: AxisPair(3), stride: AxisPair(2),
-                                                                     padding: Padding(all: 1), transposed: true))
+        let figure = try DiagramFigure(
+            parameters: DiagramParameters(
+                input: AxisPair(3), kernel: AxisPair(3), stride: AxisPair(2),
+                padding: Padding(all: 1), transposed: true))
         let svg = try figure.canvas(frame: 0, format: .svg).encoded()
         let document = SVGReader(svg)
         #expect(document.wellFormed)
         let paths = document.elements.filter { $0.name == "path" }
         func filled(_ color: Color) -> Int {
             paths.filter { style in
-                guard let fill = SVGReader.fill(style.attributes["style"] ?? "") else { return false }
-                return zip(fill, [color.red, color.green, color.blue]).allSatisfy { abs($0 - $1) < 0.003 }
+                guard let fill = SVGReader.fill(style.attributes["style"] ?? "") else {
+                    return false
+                }
+                return zip(fill, [color.red, color.green, color.blue]).allSatisfy {
+                    abs($0 - $1) < 0.003
+                }
             }.count
         }
         #expect(filled(theme.input) == 9)
@@ -81,9 +112,11 @@ struct RenderTests {
     @Test func gifFramesSizeDelayAndLoop() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let figure = try DiagramFigure(parameters: DiagramParameters(input: AxisPair(rows: 4, columns: 3), kernel: AxisPair(2),
-                                                                     stride: AxisPair(rows: 2, columns: 1)),
-                                       style: DiagramStyle(cellSize: 18))
+        let figure = try DiagramFigure(
+            parameters: DiagramParameters(
+                input: AxisPair(rows: 4, columns: 3), kernel: AxisPair(2),
+                stride: AxisPair(rows: 2, columns: 1)),
+            style: DiagramStyle(cellSize: 18))
         #expect(figure.frameCount == 4)
         let path = folder + "/d.gif"
         try figure.write(to: path, delay: 25)
@@ -114,15 +147,20 @@ struct RenderTests {
         let first = file.pointee.SavedImages[0]
         #expect(Int(first.ImageDesc.Width) == Int(file.pointee.SWidth))
         let center = figure.bottomCenter(GridCell(row: 3, column: 2))
-        let index = Int(first.RasterBits[Int(center.y) * Int(first.ImageDesc.Width) + Int(center.x)])
+        let index = Int(
+            first.RasterBits[Int(center.y) * Int(first.ImageDesc.Width) + Int(center.x)])
         let map = try #require(first.ImageDesc.ColorMap ?? file.pointee.SColorMap)
         let colour = map.pointee.Colors[index]
-        #expect([Int(colour.Red), Int(colour.Green), Int(colour.Blue)] == expected(DiagramTheme.classic.input))
+        #expect(
+            [Int(colour.Red), Int(colour.Green), Int(colour.Blue)]
+                == expected(DiagramTheme.classic.input))
     }
 
     @Test func hugeAnimationsAreRefused() throws {
-        let figure = try DiagramFigure(parameters: DiagramParameters(input: AxisPair(60), kernel: AxisPair(3), padding: Padding(all: 1)),
-                                       style: DiagramStyle(cellSize: 4))
+        let figure = try DiagramFigure(
+            parameters: DiagramParameters(
+                input: AxisPair(60), kernel: AxisPair(3), padding: Padding(all: 1)),
+            style: DiagramStyle(cellSize: 4))
         #expect(figure.frameCount == 3600)
         #expect(throws: DiagramError.self) { try figure.animation() }
     }
@@ -130,10 +168,14 @@ struct RenderTests {
     @Test func framesFolder() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let figure = try DiagramFigure(parameters: DiagramParameters(input: AxisPair(3), kernel: AxisPair(2)),
-                                       style: DiagramStyle(cellSize: 12))
+        let figure = try DiagramFigure(
+            parameters: DiagramParameters(input: AxisPair(3), kernel: AxisPair(2)),
+            style: DiagramStyle(cellSize: 12))
         let paths = try figure.writeFrames(toDirectory: folder)
-        #expect(paths.map { ($0 as NSString).lastPathComponent } == ["frame-001.png", "frame-002.png", "frame-003.png", "frame-004.png"])
+        #expect(
+            paths.map { ($0 as NSString).lastPathComponent } == [
+                "frame-001.png", "frame-002.png", "frame-003.png", "frame-004.png",
+            ])
         #expect(try ImageFile.read(path: paths[3]).width == Int(figure.size.width))
     }
 
@@ -161,8 +203,10 @@ final class SVGReader: NSObject, XMLParserDelegate {
         wellFormed = parser.parse()
     }
 
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+        qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]
+    ) {
         elements.append(Element(name: elementName, attributes: attributeDict))
     }
 
@@ -173,7 +217,8 @@ final class SVGReader: NSObject, XMLParserDelegate {
         guard let end = rest.firstIndex(of: ")") else { return nil }
         let values = rest[..<end].split(separator: ",").compactMap { part -> Double? in
             let text = part.trimmingCharacters(in: .whitespaces)
-            return text.hasSuffix("%") ? Double(text.dropLast()).map { $0 / 100 } : Double(text).map { $0 / 255 }
+            return text.hasSuffix("%")
+                ? Double(text.dropLast()).map { $0 / 100 } : Double(text).map { $0 / 255 }
         }
         return values.count == 3 ? values : nil
     }
@@ -184,8 +229,10 @@ struct PaletteTests {
     @Test func fastNearestMatchesTheScan() {
         var generator = SplitMix64(seed: 7)
         for size in [1, 2, 17, 256] {
-            var palette = (0..<size).map { _ in UInt32(truncatingIfNeeded: generator.next()) & 0xFF_FFFF }
-            if size > 4 { palette[3] = palette[2] } // ties resolve to the first index in both
+            var palette = (0..<size).map { _ in
+                UInt32(truncatingIfNeeded: generator.next()) & 0xFF_FFFF
+            }
+            if size > 4 { palette[3] = palette[2] }  // ties resolve to the first index in both
             let search = NearestColor(palette)
             for _ in 0..<2000 {
                 let colour = UInt32(truncatingIfNeeded: generator.next()) & 0xFF_FFFF
@@ -211,7 +258,9 @@ struct PaletteTests {
         #expect(indexed.palette[Int(indexed.indices[0])] == 0x268BD2)
         for (pixel, index) in zip(pixels, indexed.indices).suffix(299) {
             let got = indexed.palette[Int(index)]
-            let error = (0..<3).map { abs(Palette.component(got, $0) - Palette.component(pixel, $0)) }.max() ?? 0
+            let error =
+                (0..<3).map { abs(Palette.component(got, $0) - Palette.component(pixel, $0)) }.max()
+                ?? 0
             #expect(error <= 8)
         }
     }
@@ -220,8 +269,11 @@ struct PaletteTests {
 /// AnimatedGIF used directly, with frames given as images.
 struct AnimatedGIFTests {
     @Test func imagesInFramesOut() throws {
-        let red = try Image(width: 3, height: 2, channels: 3, samples: .uint8(Array(repeating: [255, 0, 0], count: 6).flatMap { $0 }))
-        let grey = try Image(width: 3, height: 2, channels: 1, samples: .uint8([0, 50, 100, 150, 200, 250]))
+        let red = try Image(
+            width: 3, height: 2, channels: 3,
+            samples: .uint8(Array(repeating: [255, 0, 0], count: 6).flatMap { $0 }))
+        let grey = try Image(
+            width: 3, height: 2, channels: 1, samples: .uint8([0, 50, 100, 150, 200, 250]))
         let gif = try AnimatedGIF(width: 3, height: 2, delay: 7)
         try gif.append(red)
         try gif.append(grey)

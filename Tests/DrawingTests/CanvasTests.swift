@@ -2,8 +2,9 @@
 // their text, atomic writes and format selection by file name.
 
 import Foundation
-import Testing
 import ImageIO
+import Testing
+
 @testable import Drawing
 
 struct CanvasTests {
@@ -46,7 +47,9 @@ struct CanvasTests {
         let root = try #require(svg.all("svg").first)
         #expect(root.attributes["width"] == "200" || root.attributes["width"] == "200px")
         // cairo sets text as glyph outlines: one <use> per drawn letter, one symbol per letter shape.
-        let uses = svg.all("use").filter { $0.attributes["xlink:href"]?.hasPrefix("#glyph") == true }
+        let uses = svg.all("use").filter {
+            $0.attributes["xlink:href"]?.hasPrefix("#glyph") == true
+        }
         #expect(uses.count == 5)
         #expect(Set(uses.compactMap { $0.attributes["xlink:href"] }).count == 4)
         #expect(svg.all("path").contains { svgFill($0) == [1, 0, 0] })
@@ -64,8 +67,12 @@ struct CanvasTests {
         #expect(try FigureFormat(path: "a/b.PNG") == .png)
         #expect(try FigureFormat(path: "x.svg") == .svg)
         #expect(try FigureFormat(path: "x.pdf") == .pdf)
-        #expect(throws: DrawingError.unknownFormat(path: "x.jpg")) { try FigureFormat(path: "x.jpg") }
-        #expect(throws: DrawingError.unknownFormat(path: "dir.png/x")) { try FigureFormat(path: "dir.png/x") }
+        #expect(throws: DrawingError.unknownFormat(path: "x.jpg")) {
+            try FigureFormat(path: "x.jpg")
+        }
+        #expect(throws: DrawingError.unknownFormat(path: "dir.png/x")) {
+            try FigureFormat(path: "dir.png/x")
+        }
     }
 
     @Test func badSizesThrow() {
@@ -73,7 +80,9 @@ struct CanvasTests {
         #expect(throws: DrawingError.self) { try Canvas(width: 40000, height: 10) }
         #expect(throws: DrawingError.self) { try Canvas(width: .nan, height: 10) }
         #expect(throws: DrawingError.self) { try Canvas(width: 3000, height: 3000, scale: 8) }
-        #expect(throws: Never.self) { try Canvas(width: 3000, height: 3000, format: .svg, scale: 8) }
+        #expect(throws: Never.self) {
+            try Canvas(width: 3000, height: 3000, format: .svg, scale: 8)
+        }
     }
 
     @Test func writesAtomicallyInEveryFormat() throws {
@@ -89,7 +98,9 @@ struct CanvasTests {
         }
         let decoded = try ImageFile.read(path: "\(folder)/figure.png")
         #expect(decoded.width == 30 && decoded.rgba(5, 5) == [0, 0, 0, 255])
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix(".") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder).filter {
+            $0.hasPrefix(".")
+        }
         #expect(leftovers.isEmpty)
         #expect(throws: DrawingError.self) {
             try Canvas(width: 10, height: 10).write(to: "\(folder)/missing/figure.png")

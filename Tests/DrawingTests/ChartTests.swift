@@ -1,8 +1,9 @@
 // ChartTests: ticks, heat-map cell colours and numbers, bar heights, image grids and colour bars,
 // checked on rendered pixels and SVG output.
 
-import Testing
 import ImageIO
+import Testing
+
 @testable import Drawing
 
 struct ChartTests {
@@ -27,12 +28,16 @@ struct ChartTests {
         let image = try canvas.image()
         for (index, value) in values.enumerated() {
             let cell = map.cellRect(row: index / 2, column: index % 2, in: area)
-            #expect(image.rgba(Int(cell.center.x), Int(cell.center.y)) == scale.color(for: value).bytes.map(Int.init))
+            #expect(
+                image.rgba(Int(cell.center.x), Int(cell.center.y))
+                    == scale.color(for: value).bytes.map(Int.init))
         }
     }
 
     @Test func heatMapWritesNumbersInCells() throws {
-        let map = HeatMap(values: [1, 22, 333, 4], rows: 2, columns: 2, rowLabels: ["a", "b"], columnLabels: ["c", "d"])
+        let map = HeatMap(
+            values: [1, 22, 333, 4], rows: 2, columns: 2, rowLabels: ["a", "b"],
+            columnLabels: ["c", "d"])
         let canvas = try Canvas(width: 200, height: 200, format: .svg)
         map.draw(on: canvas, in: Rect(x: 0, y: 0, width: 200, height: 200))
         let svg = SVGDocument(try canvas.encoded())
@@ -59,10 +64,15 @@ struct ChartTests {
     }
 
     @Test func lineChartDrawsEverySeries() throws {
-        let chart = LineChart(series: [
-            .init(name: "train", points: [Point(x: 1, y: 0.5), Point(x: 2, y: 0.2)], color: Color(hex: 0xFF0000)),
-            .init(name: "test", points: [Point(x: 1, y: 0.6), Point(x: 2, y: 0.3)], color: Color(hex: 0x0000FF)),
-        ], title: "loss", xLabel: "epoch")
+        let chart = LineChart(
+            series: [
+                .init(
+                    name: "train", points: [Point(x: 1, y: 0.5), Point(x: 2, y: 0.2)],
+                    color: Color(hex: 0xFF0000)),
+                .init(
+                    name: "test", points: [Point(x: 1, y: 0.6), Point(x: 2, y: 0.3)],
+                    color: Color(hex: 0x0000FF)),
+            ], title: "loss", xLabel: "epoch")
         let canvas = try Canvas(width: 300, height: 200)
         let area = Rect(x: 0, y: 0, width: 300, height: 200)
         chart.draw(on: canvas, in: area)
@@ -77,16 +87,21 @@ struct ChartTests {
     @Test func imageGridPlacesTilesAndLabels() throws {
         let white = try Image(width: 1, height: 1, channels: 1, samples: .uint8([255]))
         let black = try Image(width: 1, height: 1, channels: 1, samples: .uint8([0]))
-        let grid = ImageGrid(tiles: [.init(image: black, label: "0"), .init(image: white, label: "1"),
-                                     .init(image: black, label: "2")], columns: 2, tileSize: Size(width: 20, height: 20))
+        let grid = ImageGrid(
+            tiles: [
+                .init(image: black, label: "0"), .init(image: white, label: "1"),
+                .init(image: black, label: "2"),
+            ], columns: 2, tileSize: Size(width: 20, height: 20))
         #expect(grid.rows == 2)
         let size = grid.size
-        let canvas = try Canvas(width: size.width, height: size.height, background: Color(hex: 0x808080))
+        let canvas = try Canvas(
+            width: size.width, height: size.height, background: Color(hex: 0x808080))
         grid.draw(on: canvas)
         let image = try canvas.image()
         for (index, expected) in [0, 255, 0].enumerated() {
             let center = grid.imageRect(of: index).center
-            #expect(image.rgba(Int(center.x), Int(center.y)) == [expected, expected, expected, 255])
+            #expect(
+                image.rgba(Int(center.x), Int(center.y)) == [expected, expected, expected, 255])
         }
     }
 
@@ -98,7 +113,8 @@ struct ChartTests {
         // Row y of the 200-unit bar shows the value 1 - 2 (y + 0.5) / 200.
         for y in [2, 50, 100, 150, 197] {
             let value = 1 - 2 * (Double(y) + 0.5) / 200
-            #expect(close(image.rgba(8, y), scale.color(for: value).bytes, tolerance: 8), "row \(y)")
+            #expect(
+                close(image.rgba(8, y), scale.color(for: value).bytes, tolerance: 8), "row \(y)")
         }
         #expect(image.rgba(8, 2)[0] > image.rgba(8, 2)[2])
         #expect(image.rgba(8, 197)[2] > image.rgba(8, 197)[0])

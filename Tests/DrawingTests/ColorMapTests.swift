@@ -1,8 +1,8 @@
 // ColorMapTests: colour maps against matplotlib's (fixture from scripts/colormap-fixtures.py),
 // and the symmetric range of the diverging scale.
 
-import Testing
 import Drawing
+import Testing
 
 struct ColorMapTests {
     @Test func mapsMatchMatplotlib() throws {

@@ -1,10 +1,11 @@
 // TestSupport: fixtures, pixel access and a small SVG reader shared by the Drawing tests.
 
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import ImageIO
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 enum Fixtures {
     static var root: String {
@@ -47,8 +48,10 @@ final class SVGDocument: NSObject, XMLParserDelegate {
         wellFormed = parser.parse()
     }
 
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+        qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]
+    ) {
         elements.append(Element(name: elementName, attributes: attributeDict))
     }
 
@@ -58,13 +61,16 @@ final class SVGDocument: NSObject, XMLParserDelegate {
 
 /// The fill colour of an SVG element's `style` (cairo writes `fill:rgb(r%,g%,b%)`), 0...1.
 func svgFill(_ element: SVGDocument.Element) -> [Double]? {
-    guard let style = element.attributes["style"] ?? element.attributes["fill"].map({ "fill:" + $0 }),
-          let start = style.range(of: "fill:rgb(") else { return nil }
+    guard
+        let style = element.attributes["style"] ?? element.attributes["fill"].map({ "fill:" + $0 }),
+        let start = style.range(of: "fill:rgb(")
+    else { return nil }
     let rest = style[start.upperBound...]
     guard let end = rest.firstIndex(of: ")") else { return nil }
     let parts = rest[..<end].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
     let values = parts.compactMap { part -> Double? in
-        part.hasSuffix("%") ? Double(part.dropLast()).map { $0 / 100 } : Double(part).map { $0 / 255 }
+        part.hasSuffix("%")
+            ? Double(part.dropLast()).map { $0 / 100 } : Double(part).map { $0 / 255 }
     }
     return values.count == 3 ? values : nil
 }

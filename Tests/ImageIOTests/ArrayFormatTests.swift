@@ -1,6 +1,7 @@
 // ArrayFormatTests: NPY and IDX read against numpy-written files, and NPY written byte for byte as numpy does.
 
 import Testing
+
 @testable import ImageIO
 
 @Suite struct ArrayFormatTests {
@@ -22,7 +23,10 @@ import Testing
             let shape = file["shape"] as! [Int]
             let array = try NPY.read(path: Fixtures.path("arrays/\(name)"))
             #expect(array.shape == shape, "\(name)")
-            #expect(array.values.doubles == Self.expected(count: shape.reduce(1, *), dtype: file["dtype"] as! String), "\(name)")
+            #expect(
+                array.values.doubles
+                    == Self.expected(count: shape.reduce(1, *), dtype: file["dtype"] as! String),
+                "\(name)")
         }
     }
 
@@ -35,7 +39,10 @@ import Testing
             let bytes = try FileAccess.readAll(Fixtures.path("arrays/\(name)"))
             let array = try NPY.decodeWidened(bytes, name: name)
             #expect(array.shape == shape, "\(name)")
-            #expect(array.values == Self.expected(count: shape.reduce(1, *), dtype: file["dtype"] as! String), "\(name)")
+            #expect(
+                array.values
+                    == Self.expected(count: shape.reduce(1, *), dtype: file["dtype"] as! String),
+                "\(name)")
             #expect(throws: ImageIOError.self) { try NPY.decode(bytes, name: name) }
         }
     }
@@ -49,11 +56,19 @@ import Testing
     }
 
     @Test func refusesFortranOrderAndDamage() throws {
-        #expect(throws: ImageIOError.self) { try NPY.read(path: Fixtures.path("arrays/fortran.npy")) }
+        #expect(throws: ImageIOError.self) {
+            try NPY.read(path: Fixtures.path("arrays/fortran.npy"))
+        }
         let bytes = try FileAccess.readAll(Fixtures.path("arrays/f4-hw.npy"))
-        #expect(throws: ImageIOError.self) { try NPY.decode(Array(bytes.dropLast(3)), name: "cut.npy") }
-        #expect(throws: ImageIOError.self) { try NPY.decode(Array(bytes.prefix(9)), name: "cut.npy") }
-        #expect(throws: ImageIOError.self) { try NPY.decode(Array("not npy at all".utf8), name: "x.npy") }
+        #expect(throws: ImageIOError.self) {
+            try NPY.decode(Array(bytes.dropLast(3)), name: "cut.npy")
+        }
+        #expect(throws: ImageIOError.self) {
+            try NPY.decode(Array(bytes.prefix(9)), name: "cut.npy")
+        }
+        #expect(throws: ImageIOError.self) {
+            try NPY.decode(Array("not npy at all".utf8), name: "x.npy")
+        }
     }
 
     @Test func imagesBecomeArraysWithNumpysShape() throws {
@@ -79,19 +94,31 @@ import Testing
         let good = try FileAccess.readAll(Fixtures.path("arrays/images-idx3-ubyte"))
         var badMagic = good
         badMagic[0] = 1
-        #expect(throws: ImageIOError.notThisFormat(path: "m", expected: "an IDX file (magic must start with two zero bytes)")) {
+        #expect(
+            throws: ImageIOError.notThisFormat(
+                path: "m", expected: "an IDX file (magic must start with two zero bytes)")
+        ) {
             try IDX.decode(badMagic, name: "m")
         }
         var badType = good
         badType[2] = 0x42
-        #expect(throws: ImageIOError.badHeader(path: "t", detail: "0x42 is not an IDX element type")) { try IDX.decode(badType, name: "t") }
+        #expect(
+            throws: ImageIOError.badHeader(path: "t", detail: "0x42 is not an IDX element type")
+        ) { try IDX.decode(badType, name: "t") }
         var zeroDimension = good
         zeroDimension[7] = 0
-        #expect(throws: ImageIOError.badHeader(path: "z", detail: "dimension 0 has size 0")) { try IDX.decode(zeroDimension, name: "z") }
-        #expect(throws: ImageIOError.truncated(path: "c", detail: "dimensions [3, 4, 5] need 60 data bytes, found 59")) {
+        #expect(throws: ImageIOError.badHeader(path: "z", detail: "dimension 0 has size 0")) {
+            try IDX.decode(zeroDimension, name: "z")
+        }
+        #expect(
+            throws: ImageIOError.truncated(
+                path: "c", detail: "dimensions [3, 4, 5] need 60 data bytes, found 59")
+        ) {
             try IDX.decode(Array(good.dropLast()), name: "c")
         }
         let gz = try FileAccess.readAll(Fixtures.path("arrays/images-idx3-ubyte.gz"))
-        #expect(throws: ImageIOError.self) { try IDX.decode(Array(gz.prefix(gz.count / 2)), name: "half.gz") }
+        #expect(throws: ImageIOError.self) {
+            try IDX.decode(Array(gz.prefix(gz.count / 2)), name: "half.gz")
+        }
     }
 }

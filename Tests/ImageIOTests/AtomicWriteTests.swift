@@ -1,7 +1,8 @@
 // AtomicWriteTests: writes replace a file whole or not at all.
 
-import Testing
 import Foundation
+import Testing
+
 @testable import ImageIO
 
 @Suite struct AtomicWriteTests {
@@ -14,7 +15,8 @@ import Foundation
 
     @Test func writingOverTheInputFileWorks() throws {
         let path = folder + "/image.png"
-        try FileAccess.writeAtomically(try FileAccess.readAll(Fixtures.path("png/rgb8.png")), to: path)
+        try FileAccess.writeAtomically(
+            try FileAccess.readAll(Fixtures.path("png/rgb8.png")), to: path)
         let image = try PNGDecoder.read(path: path)
         try PNGEncoder.write(image.grayscale(), to: path)
         #expect(try PNGDecoder.read(path: path).channels == 1)
@@ -29,8 +31,12 @@ import Foundation
         #expect(throws: ImageIOError.self) {
             try PNGEncoder.write(image, to: path, options: PNGWriteOptions(compressionLevel: 42))
         }
-        #expect(throws: ImageIOError.self) { try FileAccess.writeAtomically([1, 2, 3], to: folder) }
-        #expect(throws: ImageIOError.self) { try FileAccess.writeAtomically([1, 2, 3], to: folder + "/missing/x.png") }
+        #expect(throws: ImageIOError.self) {
+            try FileAccess.writeAtomically([1, 2, 3], to: folder)
+        }
+        #expect(throws: ImageIOError.self) {
+            try FileAccess.writeAtomically([1, 2, 3], to: folder + "/missing/x.png")
+        }
         #expect(try FileAccess.readAll(path) == original)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["keep.png"])
     }

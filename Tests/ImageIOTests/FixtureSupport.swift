@@ -1,6 +1,7 @@
 // FixtureSupport: locating the committed fixtures and reading their manifests.
 
 import Foundation
+
 @testable import ImageIO
 
 enum Fixtures {
@@ -30,9 +31,11 @@ enum Fixtures {
     static let pngCases: [PNGCase] = {
         let manifest = (try? json("png/manifest.json")) ?? [:]
         return (manifest["cases"] as? [[String: Any]] ?? []).map {
-            PNGCase(name: $0["name"] as! String, width: $0["width"] as! Int, height: $0["height"] as! Int,
-                    channels: $0["channels"] as! Int, bitDepth: $0["bit_depth"] as! Int,
-                    interlaced: $0["interlaced"] as! Bool)
+            PNGCase(
+                name: $0["name"] as! String, width: $0["width"] as! Int,
+                height: $0["height"] as! Int,
+                channels: $0["channels"] as! Int, bitDepth: $0["bit_depth"] as! Int,
+                interlaced: $0["interlaced"] as! Bool)
         }
     }()
 
@@ -40,7 +43,9 @@ enum Fixtures {
     static func expectedSamples(_ testCase: PNGCase) throws -> [Int] {
         let bytes = try FileAccess.readAll(path("png/\(testCase.name).raw"))
         if testCase.bitDepth == 8 { return bytes.map(Int.init) }
-        return stride(from: 0, to: bytes.count, by: 2).map { Int(bytes[$0]) | Int(bytes[$0 + 1]) << 8 }
+        return stride(from: 0, to: bytes.count, by: 2).map {
+            Int(bytes[$0]) | Int(bytes[$0 + 1]) << 8
+        }
     }
 }
 

@@ -1,7 +1,8 @@
 // PNGCorruptInputTests: damaged, hostile and missing input gives a typed error, never a crash.
 
-import Testing
 import Foundation
+import Testing
+
 @testable import ImageIO
 
 @Suite struct PNGCorruptInputTests {
@@ -15,22 +16,32 @@ import Foundation
     func truncatedDataIsReportedAsTruncated(cut: Int) {
         let length = cut > 0 ? cut : valid.count + cut
         let bytes = Array(valid.prefix(length))
-        #expect(throws: ImageIOError.truncated(path: "t.png", detail: "the data ends before the image does")) {
+        #expect(
+            throws: ImageIOError.truncated(
+                path: "t.png", detail: "the data ends before the image does")
+        ) {
             try PNGDecoder.decode(bytes, name: "t.png")
         }
     }
 
     @Test func emptyInputIsReportedAsEmpty() {
-        #expect(throws: ImageIOError.empty(path: "e.png")) { try PNGDecoder.decode([], name: "e.png") }
+        #expect(throws: ImageIOError.empty(path: "e.png")) {
+            try PNGDecoder.decode([], name: "e.png")
+        }
     }
 
     @Test func aWrongSignatureIsNotAPNG() {
         var bytes = valid
         bytes[1] = UInt8(ascii: "Q")
-        #expect(throws: ImageIOError.notThisFormat(path: "s.png", expected: "a PNG file (no PNG signature)")) {
+        #expect(
+            throws: ImageIOError.notThisFormat(
+                path: "s.png", expected: "a PNG file (no PNG signature)")
+        ) {
             try PNGDecoder.decode(bytes, name: "s.png")
         }
-        #expect(throws: ImageIOError.self) { try PNGDecoder.decode(Array("GIF89a....".utf8), name: "g") }
+        #expect(throws: ImageIOError.self) {
+            try PNGDecoder.decode(Array("GIF89a....".utf8), name: "g")
+        }
     }
 
     @Test func aFlippedCRCIsACRCMismatch() throws {
@@ -52,14 +63,21 @@ import Foundation
     }
 
     @Test func impossibleHeadersAreBadHeaders() throws {
-        for (width, height, depth, colorType) in [(0, 5, 8, 2), (5, 0, 8, 2), (5, 5, 7, 2), (5, 5, 8, 5), (5, 5, 1, 2), (0x8000_0000, 1, 8, 0)] {
-            let bytes = Self.png(width: UInt32(width), height: UInt32(height), depth: UInt8(depth), colorType: UInt8(colorType))
+        for (width, height, depth, colorType) in [
+            (0, 5, 8, 2), (5, 0, 8, 2), (5, 5, 7, 2), (5, 5, 8, 5), (5, 5, 1, 2),
+            (0x8000_0000, 1, 8, 0),
+        ] {
+            let bytes = Self.png(
+                width: UInt32(width), height: UInt32(height), depth: UInt8(depth),
+                colorType: UInt8(colorType))
             do {
                 _ = try PNGDecoder.decode(bytes, name: "h.png")
                 Issue.record("accepted IHDR \(width)x\(height) depth \(depth) type \(colorType)")
             } catch let error as ImageIOError {
                 guard case .badHeader = error else {
-                    Issue.record("IHDR \(width)x\(height) depth \(depth) type \(colorType): expected bad header, got \(error)")
+                    Issue.record(
+                        "IHDR \(width)x\(height) depth \(depth) type \(colorType): expected bad header, got \(error)"
+                    )
                     return
                 }
             }
@@ -77,7 +95,9 @@ import Foundation
             #expect(detail.contains("65535x65535"))
         }
         // The limit is configurable in both directions.
-        #expect(throws: ImageIOError.self) { try PNGDecoder.decode(valid, name: "v.png", maxPixels: 34) }
+        #expect(throws: ImageIOError.self) {
+            try PNGDecoder.decode(valid, name: "v.png", maxPixels: 34)
+        }
         #expect(throws: Never.self) { try PNGDecoder.decode(valid, name: "v.png", maxPixels: 35) }
     }
 
@@ -97,8 +117,10 @@ import Foundation
         // 30000 x 30000 grey zeros deflate to under 1 MB but would decode to 900 MB.
         let rows = [UInt8](repeating: 0, count: 30001)
         var compressedRows = [UInt8]()
-        for _ in 0..<30 { compressedRows += rows }  // a real stream is not needed: the size check comes first
-        let bytes = Self.png(width: 30000, height: 30000, depth: 8, colorType: 0, idat: compressedRows)
+        // A real stream is not needed: the size check comes first.
+        for _ in 0..<30 { compressedRows += rows }
+        let bytes = Self.png(
+            width: 30000, height: 30000, depth: 8, colorType: 0, idat: compressedRows)
         #expect(throws: ImageIOError.self) { try PNGDecoder.decode(bytes, name: "zip-bomb.png") }
     }
 
@@ -136,21 +158,31 @@ import Foundation
     static func chunkCRCOffset(_ kind: String, in bytes: [UInt8]) throws -> Int {
         var offset = 8
         while offset + 8 <= bytes.count {
-            let length = Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
-            if String(decoding: bytes[(offset + 4)..<(offset + 8)], as: UTF8.self) == kind { return offset + 8 + length }
+            let length =
+                Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2])
+                << 8 | Int(bytes[offset + 3])
+            if String(decoding: bytes[(offset + 4)..<(offset + 8)], as: UTF8.self) == kind {
+                return offset + 8 + length
+            }
             offset += 12 + length
         }
         throw ImageIOError.corrupt(path: "fixture", detail: "no \(kind) chunk")
     }
 
-    static func png(width: UInt32, height: UInt32, depth: UInt8, colorType: UInt8, idat: [UInt8] = [0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]) -> [UInt8] {
-        func bigEndian(_ value: UInt32) -> [UInt8] { [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: value >> $0) } }
+    static func png(
+        width: UInt32, height: UInt32, depth: UInt8, colorType: UInt8,
+        idat: [UInt8] = [0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]
+    ) -> [UInt8] {
+        func bigEndian(_ value: UInt32) -> [UInt8] {
+            [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: value >> $0) }
+        }
         func chunk(_ kind: String, _ data: [UInt8]) -> [UInt8] {
             let body = Array(kind.utf8) + data
             return bigEndian(UInt32(data.count)) + body + bigEndian(crc32(body))
         }
         let ihdr = bigEndian(width) + bigEndian(height) + [depth, colorType, 0, 0, 0]
-        return [137, 80, 78, 71, 13, 10, 26, 10] + chunk("IHDR", ihdr) + chunk("IDAT", idat) + chunk("IEND", [])
+        return [137, 80, 78, 71, 13, 10, 26, 10] + chunk("IHDR", ihdr) + chunk("IDAT", idat)
+            + chunk("IEND", [])
     }
 
     static func crc32(_ bytes: [UInt8]) -> UInt32 {

@@ -1,14 +1,17 @@
 // PNGDecodingTests: every colour type and depth decoded against Pillow's or ImageMagick's samples.
 
 import Testing
+
 @testable import ImageIO
 
 @Suite struct PNGDecodingTests {
     @Test func manifestCoversEveryColourTypeAndDepth() {
         let names = Set(Fixtures.pngCases.map(\.name))
-        for required in ["gray1", "gray2", "gray4", "gray8", "gray16", "graya8", "graya16", "rgb8", "rgb16",
-                         "rgba8", "rgba16", "palette1", "palette2", "palette4", "palette8", "palette4-trns",
-                         "gray8-trns", "rgb8-trns", "rgb8-adam7", "gray8-adam7", "rgba16-adam7"] {
+        for required in [
+            "gray1", "gray2", "gray4", "gray8", "gray16", "graya8", "graya16", "rgb8", "rgb16",
+            "rgba8", "rgba16", "palette1", "palette2", "palette4", "palette8", "palette4-trns",
+            "gray8-trns", "rgb8-trns", "rgb8-adam7", "gray8-adam7", "rgba16-adam7",
+        ] {
             #expect(names.contains(required), "missing fixture \(required)")
         }
     }
@@ -29,7 +32,9 @@ import Testing
         let gray2 = try PNGDecoder.read(path: Fixtures.path("png/gray2.png"))
         #expect(gray2.source == PNGFormat(colorType: .gray, bitDepth: 2))
         let palette = try PNGDecoder.read(path: Fixtures.path("png/palette4-trns.png"))
-        #expect(palette.source == PNGFormat(colorType: .palette, bitDepth: 4, hasTransparencyChunk: true))
+        #expect(
+            palette.source
+                == PNGFormat(colorType: .palette, bitDepth: 4, hasTransparencyChunk: true))
         #expect(palette.channels == 4)
     }
 

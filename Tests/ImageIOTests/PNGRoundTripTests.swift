@@ -1,6 +1,7 @@
 // PNGRoundTripTests: encoding then decoding gives the same pixels and the same bit depth.
 
 import Testing
+
 @testable import ImageIO
 
 @Suite struct PNGRoundTripTests {
@@ -20,11 +21,15 @@ import Testing
     func syntheticImagesRoundTrip(channels: Int, depth: Int) throws {
         var generator = SplitMix(seed: UInt64(channels * 100 + depth))
         let count = 37 * 23 * channels
-        let samples: Image.Samples = depth == 8
+        let samples: Image.Samples =
+            depth == 8
             ? .uint8((0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) })
             : .uint16((0..<count).map { _ in UInt16(truncatingIfNeeded: generator.next()) })
         let image = try Image(width: 37, height: 23, channels: channels, samples: samples)
-        for options in [PNGWriteOptions(compressionLevel: 0), PNGWriteOptions(compressionLevel: 9, interlaced: true)] {
+        for options in [
+            PNGWriteOptions(compressionLevel: 0),
+            PNGWriteOptions(compressionLevel: 9, interlaced: true),
+        ] {
             let decoded = try PNGDecoder.decode(try PNGEncoder.encode(image, options: options))
             #expect(decoded.samples == image.samples)
             #expect(decoded.bitDepth == depth)
@@ -33,24 +38,32 @@ import Testing
     }
 
     @Test(arguments: [(1, 8, 2), (3, 8, 3), (4, 16, 7), (2, 16, 2)])
-    func parallelEncodingMatchesLibpngAlone(layout: (channels: Int, depth: Int, threads: Int)) throws {
+    func parallelEncodingMatchesLibpngAlone(layout: (channels: Int, depth: Int, threads: Int))
+        throws
+    {
         let threads = layout.threads
         // Large enough (over 1 MiB of samples) for the parallel path; smooth gradients plus noise
         // so that every filter type wins somewhere.
         var generator = SplitMix(seed: UInt64(layout.channels * 10 + threads))
-        let width = 611, height = 1_300_000 / (width * layout.channels * layout.depth / 8) + 1
+        let width = 611
+        let height = 1_300_000 / (width * layout.channels * layout.depth / 8) + 1
         let count = width * height * layout.channels
         let values = (0..<count).map { index -> Int in
-            let x = index / layout.channels % width, y = index / layout.channels / width
+            let x = index / layout.channels % width
+            let y = index / layout.channels / width
             return (x * 3 + y * 5 + Int(generator.next() % 7)) % (layout.depth == 16 ? 65536 : 256)
         }
-        let samples: Image.Samples = layout.depth == 8 ? .uint8(values.map { UInt8($0) }) : .uint16(values.map { UInt16($0) })
-        let image = try Image(width: width, height: height, channels: layout.channels, samples: samples)
+        let samples: Image.Samples =
+            layout.depth == 8
+            ? .uint8(values.map { UInt8($0) }) : .uint16(values.map { UInt16($0) })
+        let image = try Image(
+            width: width, height: height, channels: layout.channels, samples: samples)
         let reference = try PNGEncoder.encode(image, options: PNGWriteOptions(threads: 1))
         let parallel = try PNGEncoder.encode(image, options: PNGWriteOptions(threads: threads))
         let tookParallelPath = parallel != reference
         #expect(tookParallelPath)
-        let fromParallel = try PNGDecoder.decode(parallel), fromReference = try PNGDecoder.decode(reference)
+        let fromParallel = try PNGDecoder.decode(parallel)
+        let fromReference = try PNGDecoder.decode(reference)
         #expect(fromParallel.samples == image.samples, "parallel encoding changed pixels")
         #expect(fromReference.samples == image.samples, "libpng encoding changed pixels")
         // Band-wise compression costs little: within 2% of libpng's own size.
@@ -59,7 +72,8 @@ import Testing
     }
 
     @Test func bitDepthConversionIsExactBothWays() throws {
-        let image = try Image(width: 256, height: 1, channels: 1, samples: .uint8((0...255).map { UInt8($0) }))
+        let image = try Image(
+            width: 256, height: 1, channels: 1, samples: .uint8((0...255).map { UInt8($0) }))
         let wide = image.converted(toBitDepth: 16)
         #expect(wide.allSamples == (0...255).map { $0 * 257 })
         #expect(wide.converted(toBitDepth: 8).samples == image.samples)
@@ -67,7 +81,9 @@ import Testing
 
     @Test func rejectsAnInvalidCompressionLevel() throws {
         let image = try Image(width: 1, height: 1, channels: 1, samples: .uint8([0]))
-        #expect(throws: ImageIOError.self) { try PNGEncoder.encode(image, options: PNGWriteOptions(compressionLevel: 10)) }
+        #expect(throws: ImageIOError.self) {
+            try PNGEncoder.encode(image, options: PNGWriteOptions(compressionLevel: 10))
+        }
     }
 }
 

@@ -1,7 +1,8 @@
 // ConvPoolTests: a convolution fused with its max pooling against the two fast layers run one after the other.
 
-@testable import LearnedFilters
 import Testing
+
+@testable import LearnedFilters
 
 @Suite struct ConvPoolTests {
     /// A convolution and a pooling on an input shape.
@@ -33,8 +34,12 @@ import Testing
 
     /// The convolution and pooling layers of a model built from `c` (plus a flatten).
     private func layers(_ c: Case) throws -> (Conv2D, MaxPool2D) {
-        let model = try Model(architecture: try LayerSpec.parse("\(c.conv),\(c.pool),flatten"), inputShape: c.inputShape, seed: 9)
-        return (try #require(model.layers[0] as? Conv2D), try #require(model.layers[1] as? MaxPool2D))
+        let model = try Model(
+            architecture: try LayerSpec.parse("\(c.conv),\(c.pool),flatten"),
+            inputShape: c.inputShape, seed: 9)
+        return (
+            try #require(model.layers[0] as? Conv2D), try #require(model.layers[1] as? MaxPool2D)
+        )
     }
 
     @Test(arguments: fusing)
@@ -43,15 +48,19 @@ import Testing
         let (fusedConv, fusedPool) = try layers(c)
         let pair = try #require(ConvPool(fusedConv, fusedPool))
         let batch = 3
-        let input = Tensor(shape: [batch] + c.inputShape, values: randomValues(batch * c.inputShape.reduce(1, *), seed: 51))
+        let input = Tensor(
+            shape: [batch] + c.inputShape,
+            values: randomValues(batch * c.inputShape.reduce(1, *), seed: 51))
         let options = ForwardOptions(training: true, implementation: .fast)
 
         let pooled = pool.forward(conv.forward(input, options: options), options: options)
         let fusedPooled = pair.forward(input)
         #expect(fusedPooled == pooled)
 
-        let gradient = Tensor(shape: pooled.shape, values: randomValues(pooled.values.count, seed: 52))
-        let convGradient = try #require(pool.backward(gradient, options: options, needInputGradient: true))
+        let gradient = Tensor(
+            shape: pooled.shape, values: randomValues(pooled.values.count, seed: 52))
+        let convGradient = try #require(
+            pool.backward(gradient, options: options, needInputGradient: true))
         let inputGradient = conv.backward(convGradient, options: options, needInputGradient: true)
         let fusedInputGradient = pair.backward(gradient, needInputGradient: true)
         #expect(fusedInputGradient == inputGradient)

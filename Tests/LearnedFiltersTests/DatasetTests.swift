@@ -14,7 +14,12 @@ import Testing
 
     private func idx(type: UInt8, dimensions: [Int], data: [UInt8]) -> [UInt8] {
         var bytes: [UInt8] = [0, 0, type, UInt8(dimensions.count)]
-        for size in dimensions { bytes += [UInt8(size >> 24 & 255), UInt8(size >> 16 & 255), UInt8(size >> 8 & 255), UInt8(size & 255)] }
+        for size in dimensions {
+            bytes += [
+                UInt8(size >> 24 & 255), UInt8(size >> 16 & 255), UInt8(size >> 8 & 255),
+                UInt8(size & 255),
+            ]
+        }
         return bytes + data
     }
 
@@ -26,8 +31,9 @@ import Testing
     @Test func loadsRawIDXScaledToUnitRange() throws {
         let dir = try folder("good")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try write(dir, images: idx(type: 8, dimensions: [2, 2, 2], data: [0, 255, 51, 102, 1, 2, 3, 4]),
-                  labels: idx(type: 8, dimensions: [2], data: [7, 0]))
+        try write(
+            dir, images: idx(type: 8, dimensions: [2, 2, 2], data: [0, 255, 51, 102, 1, 2, 3, 4]),
+            labels: idx(type: 8, dimensions: [2], data: [7, 0]))
         let data = try Dataset.load(.mnist, split: .test, folder: dir)
         #expect(data.count == 2 && data.shape == [2, 2, 1] && data.labels == [7, 0])
         #expect(data.images[1] == 1 && data.images[2] == 0.2)
@@ -38,7 +44,8 @@ import Testing
             try Dataset.load(.fashionMNIST, split: .train, folder: "/nonexistent/fashion")
         } throws: { error in
             let text = String(describing: error)
-            return text.contains("/nonexistent/fashion/train-images-idx3-ubyte") && text.contains("scripts/fetch-datasets.sh --fashion-mnist")
+            return text.contains("/nonexistent/fashion/train-images-idx3-ubyte")
+                && text.contains("scripts/fetch-datasets.sh --fashion-mnist")
         }
     }
 
@@ -49,8 +56,14 @@ import Testing
         let cases: [([UInt8], [UInt8], String)] = [
             (idx(type: 8, dimensions: [2, 2, 2], data: [1, 2, 3]), labels, "images"),
             (idx(type: 8, dimensions: [8], data: [1, 2, 3, 4, 5, 6, 7, 8]), labels, "images"),
-            (idx(type: 8, dimensions: [2, 2, 2], data: Array(repeating: 1, count: 8)), idx(type: 8, dimensions: [3], data: [1, 2, 3]), "labels"),
-            (idx(type: 8, dimensions: [2, 2, 2], data: Array(repeating: 1, count: 8)), idx(type: 8, dimensions: [2], data: [1, 12]), "labels"),
+            (
+                idx(type: 8, dimensions: [2, 2, 2], data: Array(repeating: 1, count: 8)),
+                idx(type: 8, dimensions: [3], data: [1, 2, 3]), "labels"
+            ),
+            (
+                idx(type: 8, dimensions: [2, 2, 2], data: Array(repeating: 1, count: 8)),
+                idx(type: 8, dimensions: [2], data: [1, 12]), "labels"
+            ),
         ]
         for (images, labelBytes, culprit) in cases {
             try write(dir, images: images, labels: labelBytes)
@@ -71,8 +84,11 @@ import Testing
         #expect(values.count == 784)
         #expect(values[0] == 0 && values[783] == 0)
         let ink = values.indices.filter { values[$0] > 0.5 }
-        let rows = Set(ink.map { $0 / 28 }), columns = Set(ink.map { $0 % 28 })
+        let rows = Set(ink.map { $0 / 28 })
+        let columns = Set(ink.map { $0 % 28 })
         #expect(rows.count == 20 && columns.count == 10)
-        #expect(abs(Double(rows.reduce(0, +)) / 20 - 13.5) <= 1 && abs(Double(columns.reduce(0, +)) / 10 - 13.5) <= 1)
+        #expect(
+            abs(Double(rows.reduce(0, +)) / 20 - 13.5) <= 1
+                && abs(Double(columns.reduce(0, +)) / 10 - 13.5) <= 1)
     }
 }

@@ -1,29 +1,40 @@
 // FastPathTests: the fast layers (direct, im2col + sgemm, vectorised loops) against the reference loops.
 
-@testable import LearnedFilters
 import Testing
+
+@testable import LearnedFilters
 
 @Suite struct FastPathTests {
     /// Runs forward and backward of `spec` with both implementations on the same data.
-    private func compare(_ spec: String, inputShape: [Int], batch: Int = 3, tolerance: Float = 1e-5) throws {
+    private func compare(_ spec: String, inputShape: [Int], batch: Int = 3, tolerance: Float = 1e-5)
+        throws
+    {
         let fast = try singleLayer(spec, inputShape: inputShape)
         let reference = try singleLayer(spec, inputShape: inputShape)
-        let input = Tensor(shape: [batch] + inputShape, values: randomValues(batch * inputShape.reduce(1, *), seed: 21))
+        let input = Tensor(
+            shape: [batch] + inputShape,
+            values: randomValues(batch * inputShape.reduce(1, *), seed: 21))
         let yFast = fast.forward(input, options: ForwardOptions(implementation: .fast))
-        let yReference = reference.forward(input, options: ForwardOptions(implementation: .reference))
+        let yReference = reference.forward(
+            input, options: ForwardOptions(implementation: .reference))
         #expect(yFast.shape == yReference.shape, "\(spec)")
         #expect(relativeError(yFast.values, yReference.values) < tolerance, "\(spec) forward")
         let dy = Tensor(shape: yFast.shape, values: randomValues(yFast.values.count, seed: 22))
-        let dxFast = fast.backward(dy, options: ForwardOptions(implementation: .fast), needInputGradient: true)
-        let dxReference = reference.backward(dy, options: ForwardOptions(implementation: .reference), needInputGradient: true)
-        #expect(relativeError(try #require(dxFast).values, try #require(dxReference).values) < tolerance, "\(spec) input gradient")
+        let dxFast = fast.backward(
+            dy, options: ForwardOptions(implementation: .fast), needInputGradient: true)
+        let dxReference = reference.backward(
+            dy, options: ForwardOptions(implementation: .reference), needInputGradient: true)
+        #expect(
+            relativeError(try #require(dxFast).values, try #require(dxReference).values)
+                < tolerance, "\(spec) input gradient")
         for (a, b) in zip(fast.parameters, reference.parameters) {
             #expect(relativeError(a.gradient, b.gradient) < tolerance, "\(spec) \(a.name) gradient")
         }
     }
 
     @Test(arguments: [
-        "conv2d:32:3x3:same:relu", "conv2d:4:5x5:valid", "conv2d:3:3x2:s=2:same", "conv2d:5:3x3:d=2:same:relu",
+        "conv2d:32:3x3:same:relu", "conv2d:4:5x5:valid", "conv2d:3:3x2:s=2:same",
+        "conv2d:5:3x3:d=2:same:relu",
         "conv2d:2:2x3:s=2x1:d=1x2:valid",
     ])
     func singleChannelConvolution(_ spec: String) throws {
@@ -33,7 +44,8 @@ import Testing
     /// Filter counts divisible by 8 take the fused multiply-add row kernels where the
     /// processor has them; each runs a second time on the portable loops.
     @Test(arguments: [
-        "conv2d:32:3x3:same:relu", "conv2d:24:3x2:s=2:same", "conv2d:8:3x3:d=2:valid:relu", "conv2d:16:2x3:s=2x1:d=1x2:valid",
+        "conv2d:32:3x3:same:relu", "conv2d:24:3x2:s=2:same", "conv2d:8:3x3:d=2:valid:relu",
+        "conv2d:16:2x3:s=2x1:d=1x2:valid",
     ])
     func singleChannelConvolutionInGroupsOfEightFilters(_ spec: String) throws {
         try compare(spec, inputShape: [11, 9, 1])
@@ -41,7 +53,8 @@ import Testing
     }
 
     @Test(arguments: [
-        "conv2d:64:3x3:same:relu", "conv2d:4:5x5:valid", "conv2d:3:3x2:s=2:same", "conv2d:5:3x3:d=2:same:relu",
+        "conv2d:64:3x3:same:relu", "conv2d:4:5x5:valid", "conv2d:3:3x2:s=2:same",
+        "conv2d:5:3x3:d=2:same:relu",
         "conv2d:2:2x3:s=2x1:d=1x2:valid",
     ])
     func loweredConvolution(_ spec: String) throws {
@@ -66,9 +79,14 @@ import Testing
         let arch = try LayerSpec.parse(LayerSpec.tutorial)
         let fast = try Model(architecture: arch, inputShape: [28, 28, 1], seed: 5)
         let reference = try Model(architecture: arch, inputShape: [28, 28, 1], seed: 5)
-        let input = Tensor(shape: [2, 28, 28, 1], values: randomValues(2 * 784, seed: 23).map { abs($0) })
-        let a = try fast.computeGradients(input, labels: [3, 7], options: ForwardOptions(training: true, implementation: .fast, seed: 4))
-        let b = try reference.computeGradients(input, labels: [3, 7], options: ForwardOptions(training: true, implementation: .reference, seed: 4))
+        let input = Tensor(
+            shape: [2, 28, 28, 1], values: randomValues(2 * 784, seed: 23).map { abs($0) })
+        let a = try fast.computeGradients(
+            input, labels: [3, 7],
+            options: ForwardOptions(training: true, implementation: .fast, seed: 4))
+        let b = try reference.computeGradients(
+            input, labels: [3, 7],
+            options: ForwardOptions(training: true, implementation: .reference, seed: 4))
         #expect(abs(a.loss - b.loss) < 1e-5)
         for ((name, p), (_, q)) in zip(fast.namedParameters, reference.namedParameters) {
             #expect(relativeError(p.gradient, q.gradient) < 1e-4, "\(name)")

@@ -8,18 +8,23 @@ import Testing
 
 @Suite struct FuzzRegressionTests {
     private static func corpus(_ target: String) -> [String] {
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent()
             .appendingPathComponent("Fuzz").appendingPathComponent(target).path
-        let entries = FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String } ?? []
+        let entries =
+            FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String } ?? []
         return entries.sorted().map { folder + "/" + $0 }.filter {
             var isFolder: ObjCBool = false
-            return FileManager.default.fileExists(atPath: $0, isDirectory: &isFolder) && !isFolder.boolValue
+            return FileManager.default.fileExists(atPath: $0, isDirectory: &isFolder)
+                && !isFolder.boolValue
         }
     }
 
     /// Runs `body` on every file of `target`'s corpus; expects some inputs to load and some to
     /// throw a LearnedFiltersError, and nothing else.
-    private func replay(_ target: String, _ body: (_ path: String, _ bytes: [UInt8]) throws -> Void) throws {
+    private func replay(_ target: String, _ body: (_ path: String, _ bytes: [UInt8]) throws -> Void)
+        throws
+    {
         let files = Self.corpus(target)
         #expect(files.count >= 5, "the \(target) corpus has \(files.count) files")
         var (loaded, refused) = (0, 0)
@@ -42,26 +47,41 @@ import Testing
         let specs = try LayerSpec.parse(LayerSpec.tutorial)
         let model = try Model(architecture: specs, inputShape: [28, 28, 1], seed: 1)
         let inputs = [[28, 28, 1]] + model.layers.dropLast().map(\.outputShape)
-        #expect(zip(specs, inputs).map { $0.weightCount(inputShape: $1) } == [320, 0, 18_496, 0, 0, 200_768, 0, 650])
-        #expect(LayerSpec.conv2d(filters: 1 << 16, kernel: [1 << 16, 1 << 16], strides: [1, 1], dilation: [1, 1], padding: .same,
-                                 activation: .linear).weightCount(inputShape: [1, 1, 1 << 16]) == nil)
+        #expect(
+            zip(specs, inputs).map { $0.weightCount(inputShape: $1) } == [
+                320, 0, 18_496, 0, 0, 200_768, 0, 650,
+            ])
+        #expect(
+            LayerSpec.conv2d(
+                filters: 1 << 16, kernel: [1 << 16, 1 << 16], strides: [1, 1], dilation: [1, 1],
+                padding: .same,
+                activation: .linear
+            ).weightCount(inputShape: [1, 1, 1 << 16]) == nil)
     }
 
     /// `--arch` sizes that parse but cannot be held are refused before their weights are
     /// allocated (2^48 weights here; 2^28 is the most one layer may hold).
     @Test func hugeLayersAreRefusedBeforeAllocation() throws {
         let specs = try LayerSpec.parse("conv2d:65536:65536x65536:same,flatten,dense:10")
-        #expect(throws: LearnedFiltersError.self) { try Model(architecture: specs, inputShape: [28, 28, 1], seed: 1) }
+        #expect(throws: LearnedFiltersError.self) {
+            try Model(architecture: specs, inputShape: [28, 28, 1], seed: 1)
+        }
         let fits = try LayerSpec.parse("conv2d:8:3x3,flatten,dense:2")
-        #expect(throws: LearnedFiltersError.self) { try Model(architecture: fits, inputShape: [6, 6, 1], seed: 1, weightBudget: 79) }
-        #expect(try Model(architecture: fits, inputShape: [6, 6, 1], seed: 1, weightBudget: 80 + 258).parameterCount == 338)
+        #expect(throws: LearnedFiltersError.self) {
+            try Model(architecture: fits, inputShape: [6, 6, 1], seed: 1, weightBudget: 79)
+        }
+        #expect(
+            try Model(architecture: fits, inputShape: [6, 6, 1], seed: 1, weightBudget: 80 + 258)
+                .parameterCount == 338)
     }
 
     @Test func safeTensorsCorpus() throws {
         try replay("safetensors") { path, bytes in
             let file = try SafeTensorsFile.decode(bytes, name: path)
             let encoded = try file.encoded()
-            #expect(try SafeTensorsFile.decode(encoded, name: path).encoded() == encoded, "\(path) changed after an encode and a decode")
+            #expect(
+                try SafeTensorsFile.decode(encoded, name: path).encoded() == encoded,
+                "\(path) changed after an encode and a decode")
             _ = try Model.load(file: file, path: path).summary()
         }
     }
@@ -71,11 +91,14 @@ import Testing
     @Test func archCorpus() throws {
         try replay("arch") { path, bytes in
             let specs = try LayerSpec.parse(String(decoding: bytes, as: UTF8.self))
-            #expect(try LayerSpec.parse(LayerSpec.text(specs)) == specs, "\(path): '\(LayerSpec.text(specs))' parses differently")
+            #expect(
+                try LayerSpec.parse(LayerSpec.text(specs)) == specs,
+                "\(path): '\(LayerSpec.text(specs))' parses differently")
             let small = specs.allSatisfy { spec in
                 switch spec {
-                case let .conv2d(filters, kernel, _, _, _, _): filters <= 64 && kernel.allSatisfy { $0 <= 16 }
-                case let .dense(units, _): units <= 64
+                case .conv2d(let filters, let kernel, _, _, _, _):
+                    filters <= 64 && kernel.allSatisfy { $0 <= 16 }
+                case .dense(let units, _): units <= 64
                 case .maxPool2d, .dropout, .flatten, .relu: true
                 }
             }

@@ -11,69 +11,112 @@ import Testing
     /// Central difference of `loss` at `x[index]`.
     private func numeric(_ x: [Double], _ index: Int, _ loss: ([Double]) -> Double) -> Double {
         let h = 1e-6
-        var plus = x, minus = x
+        var plus = x
+        var minus = x
         plus[index] += h
         minus[index] -= h
         return (loss(plus) - loss(minus)) / (2 * h)
     }
 
-    private func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
+    private func dot(_ a: [Double], _ b: [Double]) -> Double {
+        zip(a, b).reduce(0) { $0 + $1.0 * $1.1 }
+    }
 
-    @Test(arguments: [(1, 1, 1, 1, Padding.same), (2, 1, 1, 2, .same), (1, 2, 2, 1, .valid), (2, 2, 1, 1, .same)])
-    func convolutionGradients(strideY: Int, strideX: Int, dilationY: Int, dilationX: Int, padding: Padding) {
-        let g = ConvGeometry(inputHeight: 6, inputWidth: 5, inputChannels: 2, kernelHeight: 3, kernelWidth: 2,
-                             strideY: strideY, strideX: strideX, dilationY: dilationY, dilationX: dilationX, padding: padding)
-        let filters = 3, batch = 2
+    @Test(arguments: [
+        (1, 1, 1, 1, Padding.same), (2, 1, 1, 2, .same), (1, 2, 2, 1, .valid), (2, 2, 1, 1, .same),
+    ])
+    func convolutionGradients(
+        strideY: Int, strideX: Int, dilationY: Int, dilationX: Int, padding: Padding
+    ) {
+        let g = ConvGeometry(
+            inputHeight: 6, inputWidth: 5, inputChannels: 2, kernelHeight: 3, kernelWidth: 2,
+            strideY: strideY, strideX: strideX, dilationY: dilationY, dilationX: dilationX,
+            padding: padding)
+        let filters = 3
+        let batch = 2
         let x = values(batch * g.inputSize, seed: 1)
         let w = values(g.taps * 2 * filters, seed: 2)
         let b = values(filters, seed: 3)
         let weights = values(batch * g.outputPixels * filters, seed: 4)
-        let grads = ReferenceOps.convBackward(input: x, kernel: w, outputGradient: weights, batch: batch, geometry: g, filters: filters)
+        let grads = ReferenceOps.convBackward(
+            input: x, kernel: w, outputGradient: weights, batch: batch, geometry: g,
+            filters: filters)
         func loss(x: [Double], w: [Double], b: [Double]) -> Double {
-            dot(ReferenceOps.convForward(input: x, kernel: w, bias: b, batch: batch, geometry: g, filters: filters), weights)
+            dot(
+                ReferenceOps.convForward(
+                    input: x, kernel: w, bias: b, batch: batch, geometry: g, filters: filters),
+                weights)
         }
-        for index in x.indices { #expect(abs(grads.input[index] - numeric(x, index) { loss(x: $0, w: w, b: b) }) < 1e-6) }
-        for index in w.indices { #expect(abs(grads.kernel[index] - numeric(w, index) { loss(x: x, w: $0, b: b) }) < 1e-6) }
-        for index in b.indices { #expect(abs(grads.bias[index] - numeric(b, index) { loss(x: x, w: w, b: $0) }) < 1e-6) }
+        for index in x.indices {
+            #expect(abs(grads.input[index] - numeric(x, index) { loss(x: $0, w: w, b: b) }) < 1e-6)
+        }
+        for index in w.indices {
+            #expect(abs(grads.kernel[index] - numeric(w, index) { loss(x: x, w: $0, b: b) }) < 1e-6)
+        }
+        for index in b.indices {
+            #expect(abs(grads.bias[index] - numeric(b, index) { loss(x: x, w: w, b: $0) }) < 1e-6)
+        }
     }
 
     @Test func maxPoolGradient() {
-        let g = ConvGeometry(inputHeight: 5, inputWidth: 6, inputChannels: 2, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, padding: .same)
+        let g = ConvGeometry(
+            inputHeight: 5, inputWidth: 6, inputChannels: 2, kernelHeight: 2, kernelWidth: 2,
+            strideY: 2, strideX: 2, padding: .same)
         let x = values(2 * g.inputSize, seed: 5)
         let weights = values(2 * g.outputPixels * 2, seed: 6)
         let pooled = ReferenceOps.maxPoolForward(input: x, batch: 2, geometry: g)
-        let grad = ReferenceOps.maxPoolBackward(outputGradient: weights, argmax: pooled.argmax, inputCount: x.count)
+        let grad = ReferenceOps.maxPoolBackward(
+            outputGradient: weights, argmax: pooled.argmax, inputCount: x.count)
         for index in x.indices {
-            let expected = numeric(x, index) { dot(ReferenceOps.maxPoolForward(input: $0, batch: 2, geometry: g).output, weights) }
+            let expected = numeric(x, index) {
+                dot(ReferenceOps.maxPoolForward(input: $0, batch: 2, geometry: g).output, weights)
+            }
             #expect(abs(grad[index] - expected) < 1e-6)
         }
     }
 
     @Test func denseGradients() {
         let (batch, inputs, outputs) = (3, 5, 4)
-        let x = values(batch * inputs, seed: 7), w = values(inputs * outputs, seed: 8), b = values(outputs, seed: 9)
+        let x = values(batch * inputs, seed: 7)
+        let w = values(inputs * outputs, seed: 8)
+        let b = values(outputs, seed: 9)
         let weights = values(batch * outputs, seed: 10)
-        let grads = ReferenceOps.denseBackward(input: x, kernel: w, outputGradient: weights, batch: batch, inputs: inputs, outputs: outputs)
+        let grads = ReferenceOps.denseBackward(
+            input: x, kernel: w, outputGradient: weights, batch: batch, inputs: inputs,
+            outputs: outputs)
         func loss(x: [Double], w: [Double], b: [Double]) -> Double {
-            dot(ReferenceOps.denseForward(input: x, kernel: w, bias: b, batch: batch, inputs: inputs, outputs: outputs), weights)
+            dot(
+                ReferenceOps.denseForward(
+                    input: x, kernel: w, bias: b, batch: batch, inputs: inputs, outputs: outputs),
+                weights)
         }
-        for index in x.indices { #expect(abs(grads.input[index] - numeric(x, index) { loss(x: $0, w: w, b: b) }) < 1e-6) }
-        for index in w.indices { #expect(abs(grads.kernel[index] - numeric(w, index) { loss(x: x, w: $0, b: b) }) < 1e-6) }
-        for index in b.indices { #expect(abs(grads.bias[index] - numeric(b, index) { loss(x: x, w: w, b: $0) }) < 1e-6) }
+        for index in x.indices {
+            #expect(abs(grads.input[index] - numeric(x, index) { loss(x: $0, w: w, b: b) }) < 1e-6)
+        }
+        for index in w.indices {
+            #expect(abs(grads.kernel[index] - numeric(w, index) { loss(x: x, w: $0, b: b) }) < 1e-6)
+        }
+        for index in b.indices {
+            #expect(abs(grads.bias[index] - numeric(b, index) { loss(x: x, w: w, b: $0) }) < 1e-6)
+        }
     }
 
     @Test func crossEntropyGradient() {
         let logits = values(3 * 4, seed: 11).map { $0 * 5 }
         let labels = [2, 0, 3]
-        let (_, gradient) = ReferenceOps.softmaxCrossEntropy(logits: logits, labels: labels, classes: 4)
+        let (_, gradient) = ReferenceOps.softmaxCrossEntropy(
+            logits: logits, labels: labels, classes: 4)
         for index in logits.indices {
-            let expected = numeric(logits, index) { ReferenceOps.softmaxCrossEntropy(logits: $0, labels: labels, classes: 4).loss }
+            let expected = numeric(logits, index) {
+                ReferenceOps.softmaxCrossEntropy(logits: $0, labels: labels, classes: 4).loss
+            }
             #expect(abs(gradient[index] - expected) < 1e-6)
         }
     }
 
     @Test func crossEntropyIsStableForLargeLogits() {
-        let (loss, gradient) = ReferenceOps.softmaxCrossEntropy(logits: [1000.0, 0, -1000], labels: [1], classes: 3)
+        let (loss, gradient) = ReferenceOps.softmaxCrossEntropy(
+            logits: [1000.0, 0, -1000], labels: [1], classes: 3)
         #expect(abs(loss - 1000) < 1e-9)
         #expect(gradient.allSatisfy { $0.isFinite })
     }
@@ -83,7 +126,8 @@ import Testing
         let weights = values(20, seed: 13)
         let grad = ReferenceOps.reluBackward(output: ReferenceOps.relu(x), outputGradient: weights)
         for index in x.indices where abs(x[index]) > 1e-3 {
-            #expect(abs(grad[index] - numeric(x, index) { dot(ReferenceOps.relu($0), weights) }) < 1e-6)
+            #expect(
+                abs(grad[index] - numeric(x, index) { dot(ReferenceOps.relu($0), weights) }) < 1e-6)
         }
     }
 }

@@ -14,14 +14,22 @@ import Testing
             layer.parameters[0].value = try floats(item, "kernel")
             layer.parameters[1].value = try floats(item, "bias")
             let options = ForwardOptions(implementation: implementation)
-            let output = layer.forward(Tensor(shape: shape, values: try floats(item, "input")), options: options)
+            let output = layer.forward(
+                Tensor(shape: shape, values: try floats(item, "input")), options: options)
             #expect(output.shape == (try ints(item, "output_shape")), "\(spec)")
-            #expect(relativeError(output.values, try floats(item, "output")) < 1e-5, "\(spec) forward")
+            #expect(
+                relativeError(output.values, try floats(item, "output")) < 1e-5, "\(spec) forward")
             let dy = Tensor(shape: output.shape, values: try floats(item, "output_gradient"))
             let dx = try #require(layer.backward(dy, options: options, needInputGradient: true))
-            #expect(relativeError(dx.values, try floats(item, "input_gradient")) < 1e-5, "\(spec) input gradient")
-            #expect(relativeError(layer.parameters[0].gradient, try floats(item, "kernel_gradient")) < 1e-5, "\(spec) kernel gradient")
-            #expect(relativeError(layer.parameters[1].gradient, try floats(item, "bias_gradient")) < 1e-5, "\(spec) bias gradient")
+            #expect(
+                relativeError(dx.values, try floats(item, "input_gradient")) < 1e-5,
+                "\(spec) input gradient")
+            #expect(
+                relativeError(layer.parameters[0].gradient, try floats(item, "kernel_gradient"))
+                    < 1e-5, "\(spec) kernel gradient")
+            #expect(
+                relativeError(layer.parameters[1].gradient, try floats(item, "bias_gradient"))
+                    < 1e-5, "\(spec) bias gradient")
         }
     }
 
@@ -33,12 +41,16 @@ import Testing
             let shape = try ints(item, "input_shape")
             let layer = try singleLayer(spec, inputShape: Array(shape.dropFirst()))
             let options = ForwardOptions(implementation: implementation)
-            let output = layer.forward(Tensor(shape: shape, values: try floats(item, "input")), options: options)
+            let output = layer.forward(
+                Tensor(shape: shape, values: try floats(item, "input")), options: options)
             #expect(output.shape == (try ints(item, "output_shape")), "\(spec)")
-            #expect(relativeError(output.values, try floats(item, "output")) == 0, "\(spec) forward")
+            #expect(
+                relativeError(output.values, try floats(item, "output")) == 0, "\(spec) forward")
             let dy = Tensor(shape: output.shape, values: try floats(item, "output_gradient"))
             let dx = try #require(layer.backward(dy, options: options, needInputGradient: true))
-            #expect(relativeError(dx.values, try floats(item, "input_gradient")) < 1e-6, "\(spec) input gradient")
+            #expect(
+                relativeError(dx.values, try floats(item, "input_gradient")) < 1e-6,
+                "\(spec) input gradient")
         }
     }
 
@@ -52,35 +64,49 @@ import Testing
             layer.parameters[0].value = try floats(item, "kernel")
             layer.parameters[1].value = try floats(item, "bias")
             let options = ForwardOptions(implementation: implementation)
-            let output = layer.forward(Tensor(shape: shape, values: try floats(item, "input")), options: options)
-            #expect(relativeError(output.values, try floats(item, "output")) < 1e-5, "\(spec) forward")
+            let output = layer.forward(
+                Tensor(shape: shape, values: try floats(item, "input")), options: options)
+            #expect(
+                relativeError(output.values, try floats(item, "output")) < 1e-5, "\(spec) forward")
             let dy = Tensor(shape: output.shape, values: try floats(item, "output_gradient"))
             let dx = try #require(layer.backward(dy, options: options, needInputGradient: true))
-            #expect(relativeError(dx.values, try floats(item, "input_gradient")) < 1e-5, "\(spec) input gradient")
-            #expect(relativeError(layer.parameters[0].gradient, try floats(item, "kernel_gradient")) < 1e-5, "\(spec) kernel gradient")
-            #expect(relativeError(layer.parameters[1].gradient, try floats(item, "bias_gradient")) < 1e-5, "\(spec) bias gradient")
+            #expect(
+                relativeError(dx.values, try floats(item, "input_gradient")) < 1e-5,
+                "\(spec) input gradient")
+            #expect(
+                relativeError(layer.parameters[0].gradient, try floats(item, "kernel_gradient"))
+                    < 1e-5, "\(spec) kernel gradient")
+            #expect(
+                relativeError(layer.parameters[1].gradient, try floats(item, "bias_gradient"))
+                    < 1e-5, "\(spec) bias gradient")
         }
     }
 
     /// Builds the fixture network with the fixture's initial weights.
     private func network(_ item: [String: Any]) throws -> (Model, Tensor, [Int]) {
         let shape = try ints(item, "input_shape")
-        let model = try Model(architecture: LayerSpec.parse(try #require(item["architecture"] as? String)),
-                              inputShape: Array(shape.dropFirst()), seed: 9)
+        let model = try Model(
+            architecture: LayerSpec.parse(try #require(item["architecture"] as? String)),
+            inputShape: Array(shape.dropFirst()), seed: 9)
         let weights = try #require(item["weights"] as? [String: [Double]])
         for (name, parameter) in model.namedParameters {
             parameter.value = try #require(weights[name], "no weights for \(name)").map(Float.init)
         }
-        return (model, Tensor(shape: shape, values: try floats(item, "input")), try ints(item, "labels"))
+        return (
+            model, Tensor(shape: shape, values: try floats(item, "input")), try ints(item, "labels")
+        )
     }
 
     @Test(arguments: Implementation.allCases)
     func networkLossAndGradientsMatchPyTorch(_ implementation: Implementation) throws {
         let item = try #require(try pytorchFixtures()["network"] as? [String: Any])
         let (model, input, labels) = try network(item)
-        let logits = try model.forward(input, options: ForwardOptions(implementation: implementation))
+        let logits = try model.forward(
+            input, options: ForwardOptions(implementation: implementation))
         #expect(relativeError(logits.values, try floats(item, "logits")) < 1e-5)
-        let result = try model.computeGradients(input, labels: labels, options: ForwardOptions(training: true, implementation: implementation))
+        let result = try model.computeGradients(
+            input, labels: labels,
+            options: ForwardOptions(training: true, implementation: implementation))
         #expect(abs(result.loss - (try #require(item["loss"] as? Double))) < 1e-5)
         let gradients = try #require(item["gradients"] as? [String: [Double]])
         for (name, parameter) in model.namedParameters {
@@ -92,20 +118,25 @@ import Testing
     @Test(arguments: [AdamForm.pytorch, AdamForm.keras])
     func adamStepsMatchReference(_ form: AdamForm) throws {
         let item = try #require(try pytorchFixtures()["network"] as? [String: Any])
-        let reference = try #require(item[form == .pytorch ? "adam_pytorch" : "adam_keras"] as? [String: Any])
+        let reference = try #require(
+            item[form == .pytorch ? "adam_pytorch" : "adam_keras"] as? [String: Any])
         let (model, input, labels) = try network(item)
         let rate = try #require(reference["learning_rate"] as? Double)
-        let optimizer = Adam(parameters: model.namedParameters.map(\.parameter),
-                             configuration: AdamConfiguration(learningRate: Float(rate), form: form))
+        let optimizer = Adam(
+            parameters: model.namedParameters.map(\.parameter),
+            configuration: AdamConfiguration(learningRate: Float(rate), form: form))
         let losses = try #require(reference["losses"] as? [Double])
         for step in 0..<3 {
-            let result = try model.computeGradients(input, labels: labels, options: ForwardOptions(training: true))
+            let result = try model.computeGradients(
+                input, labels: labels, options: ForwardOptions(training: true))
             #expect(abs(result.loss - losses[step]) < 1e-4, "step \(step + 1)")
             optimizer.update(model.namedParameters.map(\.parameter))
         }
         let weights = try #require(reference["weights"] as? [String: [Double]])
         for (name, parameter) in model.namedParameters {
-            #expect(relativeError(parameter.value, try #require(weights[name]).map(Float.init)) < 1e-4, "\(name)")
+            #expect(
+                relativeError(parameter.value, try #require(weights[name]).map(Float.init)) < 1e-4,
+                "\(name)")
         }
     }
 }

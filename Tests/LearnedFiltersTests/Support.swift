@@ -6,8 +6,10 @@ import Testing
 
 /// The PyTorch reference file written by scripts/make-cnn-fixtures.py.
 func pytorchFixtures() throws -> [String: Any] {
-    let url = try #require(Bundle.module.url(forResource: "Fixtures/pytorch-layers", withExtension: "json"))
-    return try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+    let url = try #require(
+        Bundle.module.url(forResource: "Fixtures/pytorch-layers", withExtension: "json"))
+    return try #require(
+        try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
 }
 
 /// A number array from a fixture object.

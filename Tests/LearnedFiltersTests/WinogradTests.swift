@@ -1,7 +1,8 @@
 // WinogradTests: the Winograd F(2x2, 3x3) convolution against the plain reference loops.
 
-@testable import LearnedFilters
 import Testing
+
+@testable import LearnedFilters
 
 @Suite struct WinogradTests {
     /// One convolution to check: input size, channels, filters, padding, batch and activation.
@@ -9,7 +10,9 @@ import Testing
         let height: Int, width: Int, channels: Int, filters: Int
         let padding: Padding, batch: Int, relu: Bool
         var geometry: ConvGeometry {
-            ConvGeometry(inputHeight: height, inputWidth: width, inputChannels: channels, kernelHeight: 3, kernelWidth: 3, padding: padding)
+            ConvGeometry(
+                inputHeight: height, inputWidth: width, inputChannels: channels, kernelHeight: 3,
+                kernelWidth: 3, padding: padding)
         }
         var testDescription: String {
             "\(batch)x\(height)x\(width)x\(channels)->\(filters) \(padding)\(relu ? " relu" : "")"
@@ -17,8 +20,10 @@ import Testing
     }
 
     static let cases: [Case] = [
-        Case(height: 14, width: 14, channels: 32, filters: 64, padding: .same, batch: 3, relu: true),
-        Case(height: 14, width: 14, channels: 32, filters: 64, padding: .same, batch: 1, relu: false),
+        Case(
+            height: 14, width: 14, channels: 32, filters: 64, padding: .same, batch: 3, relu: true),
+        Case(
+            height: 14, width: 14, channels: 32, filters: 64, padding: .same, batch: 1, relu: false),
         Case(height: 7, width: 5, channels: 3, filters: 4, padding: .same, batch: 3, relu: true),
         Case(height: 7, width: 5, channels: 3, filters: 4, padding: .same, batch: 1, relu: false),
         Case(height: 7, width: 5, channels: 3, filters: 4, padding: .valid, batch: 3, relu: false),
@@ -45,9 +50,12 @@ import Testing
         let w = randomValues(9 * c.channels * c.filters, seed: 32)
         let b = randomValues(c.filters, seed: 33)
         var y = [Float](repeating: .nan, count: c.batch * g.outputPixels * c.filters)
-        ConvWinograd.forward(input: x, kernel: w, bias: b, output: &y, batch: c.batch, geometry: g, filters: c.filters, relu: c.relu)
-        var expected = ReferenceOps.convForward(input: x.map(Double.init), kernel: w.map(Double.init), bias: b.map(Double.init),
-                                                batch: c.batch, geometry: g, filters: c.filters)
+        ConvWinograd.forward(
+            input: x, kernel: w, bias: b, output: &y, batch: c.batch, geometry: g,
+            filters: c.filters, relu: c.relu)
+        var expected = ReferenceOps.convForward(
+            input: x.map(Double.init), kernel: w.map(Double.init), bias: b.map(Double.init),
+            batch: c.batch, geometry: g, filters: c.filters)
         if c.relu { expected = ReferenceOps.relu(expected) }
         #expect(relativeError(y, expected.map(Float.init)) < Self.tolerance)
     }
@@ -62,16 +70,28 @@ import Testing
         let mask = c.relu ? randomValues(dy.count, seed: 44).map { max($0, 0) } : nil
         let masked = mask.map { ReferenceOps.reluBackward(output: $0, outputGradient: dy) } ?? dy
         // Gradients are added to what the buffers hold.
-        let heldKernel = randomValues(w.count, seed: 45), heldBias = randomValues(c.filters, seed: 46)
-        var dw = heldKernel, db = heldBias
+        let heldKernel = randomValues(w.count, seed: 45)
+        let heldBias = randomValues(c.filters, seed: 46)
+        var dw = heldKernel
+        var db = heldBias
         var dx: [Float]? = [Float](repeating: 0, count: x.count)
-        ConvWinograd.backward(input: x, kernel: w, outputGradient: dy, reluOutput: mask, kernelGradient: &dw, biasGradient: &db,
-                              inputGradient: &dx, batch: c.batch, geometry: g, filters: c.filters)
-        let expected = ReferenceOps.convBackward(input: x.map(Double.init), kernel: w.map(Double.init), outputGradient: masked.map(Double.init),
-                                                 batch: c.batch, geometry: g, filters: c.filters)
-        #expect(relativeError(try #require(dx), expected.input.map(Float.init)) < Self.tolerance, "input gradient")
-        #expect(relativeError(dw, zip(heldKernel, expected.kernel).map { $0 + Float($1) }) < Self.tolerance, "kernel gradient")
-        #expect(relativeError(db, zip(heldBias, expected.bias).map { $0 + Float($1) }) < Self.tolerance, "bias gradient")
+        ConvWinograd.backward(
+            input: x, kernel: w, outputGradient: dy, reluOutput: mask, kernelGradient: &dw,
+            biasGradient: &db,
+            inputGradient: &dx, batch: c.batch, geometry: g, filters: c.filters)
+        let expected = ReferenceOps.convBackward(
+            input: x.map(Double.init), kernel: w.map(Double.init),
+            outputGradient: masked.map(Double.init),
+            batch: c.batch, geometry: g, filters: c.filters)
+        #expect(
+            relativeError(try #require(dx), expected.input.map(Float.init)) < Self.tolerance,
+            "input gradient")
+        #expect(
+            relativeError(dw, zip(heldKernel, expected.kernel).map { $0 + Float($1) })
+                < Self.tolerance, "kernel gradient")
+        #expect(
+            relativeError(db, zip(heldBias, expected.bias).map { $0 + Float($1) }) < Self.tolerance,
+            "bias gradient")
     }
 
     @Test func kernelGradientWithoutInputGradient() {
@@ -80,12 +100,17 @@ import Testing
         let x = randomValues(c.batch * g.inputSize, seed: 51)
         let w = randomValues(9 * c.channels * c.filters, seed: 52)
         let dy = randomValues(c.batch * g.outputPixels * c.filters, seed: 53)
-        var dw = [Float](repeating: 0, count: w.count), db = [Float](repeating: 0, count: c.filters)
+        var dw = [Float](repeating: 0, count: w.count)
+        var db = [Float](repeating: 0, count: c.filters)
         var dx: [Float]? = nil
-        ConvWinograd.backward(input: x, kernel: w, outputGradient: dy, reluOutput: nil, kernelGradient: &dw, biasGradient: &db,
-                              inputGradient: &dx, batch: c.batch, geometry: g, filters: c.filters)
-        let expected = ReferenceOps.convBackward(input: x.map(Double.init), kernel: w.map(Double.init), outputGradient: dy.map(Double.init),
-                                                 batch: c.batch, geometry: g, filters: c.filters)
+        ConvWinograd.backward(
+            input: x, kernel: w, outputGradient: dy, reluOutput: nil, kernelGradient: &dw,
+            biasGradient: &db,
+            inputGradient: &dx, batch: c.batch, geometry: g, filters: c.filters)
+        let expected = ReferenceOps.convBackward(
+            input: x.map(Double.init), kernel: w.map(Double.init),
+            outputGradient: dy.map(Double.init),
+            batch: c.batch, geometry: g, filters: c.filters)
         #expect(dx == nil)
         #expect(relativeError(dw, expected.kernel.map(Float.init)) < Self.tolerance)
         #expect(relativeError(db, expected.bias.map(Float.init)) < Self.tolerance)
@@ -98,10 +123,13 @@ import Testing
         let w = randomValues(9 * c.channels * c.filters, seed: 62)
         let dy = randomValues(c.batch * g.outputPixels * c.filters, seed: 63)
         func gradients() -> [Float] {
-            var dw = [Float](repeating: 0, count: w.count), db = [Float](repeating: 0, count: c.filters)
+            var dw = [Float](repeating: 0, count: w.count)
+            var db = [Float](repeating: 0, count: c.filters)
             var dx: [Float]? = [Float](repeating: 0, count: x.count)
-            ConvWinograd.backward(input: x, kernel: w, outputGradient: dy, reluOutput: nil, kernelGradient: &dw, biasGradient: &db,
-                                  inputGradient: &dx, batch: c.batch, geometry: g, filters: c.filters)
+            ConvWinograd.backward(
+                input: x, kernel: w, outputGradient: dy, reluOutput: nil, kernelGradient: &dw,
+                biasGradient: &db,
+                inputGradient: &dx, batch: c.batch, geometry: g, filters: c.filters)
             return dw + db + (dx ?? [])
         }
         #expect(gradients() == gradients())
@@ -113,23 +141,33 @@ import Testing
     func layerMatchesReference(_ spec: String, _ inputShape: [Int]) throws {
         let fast = try singleLayer(spec, inputShape: inputShape)
         let reference = try singleLayer(spec, inputShape: inputShape)
-        let input = Tensor(shape: [3] + inputShape, values: randomValues(3 * inputShape.reduce(1, *), seed: 71))
+        let input = Tensor(
+            shape: [3] + inputShape, values: randomValues(3 * inputShape.reduce(1, *), seed: 71))
         let yFast = fast.forward(input, options: ForwardOptions(implementation: .fast))
-        let yReference = reference.forward(input, options: ForwardOptions(implementation: .reference))
+        let yReference = reference.forward(
+            input, options: ForwardOptions(implementation: .reference))
         #expect(relativeError(yFast.values, yReference.values) < Self.tolerance, "forward")
         let dy = Tensor(shape: yFast.shape, values: randomValues(yFast.values.count, seed: 72))
-        let dxFast = fast.backward(dy, options: ForwardOptions(implementation: .fast), needInputGradient: true)
-        let dxReference = reference.backward(dy, options: ForwardOptions(implementation: .reference), needInputGradient: true)
-        #expect(relativeError(try #require(dxFast).values, try #require(dxReference).values) < Self.tolerance, "input gradient")
+        let dxFast = fast.backward(
+            dy, options: ForwardOptions(implementation: .fast), needInputGradient: true)
+        let dxReference = reference.backward(
+            dy, options: ForwardOptions(implementation: .reference), needInputGradient: true)
+        #expect(
+            relativeError(try #require(dxFast).values, try #require(dxReference).values)
+                < Self.tolerance, "input gradient")
         for (a, b) in zip(fast.parameters, reference.parameters) {
             #expect(relativeError(a.gradient, b.gradient) < Self.tolerance, "\(a.name) gradient")
         }
     }
 
     @Test func supportsOnlyUnitStrideThreeByThree() {
-        func geometry(_ kh: Int, _ kw: Int, stride: Int = 1, dilation: Int = 1, padding: Padding = .same) -> ConvGeometry {
-            ConvGeometry(inputHeight: 9, inputWidth: 9, inputChannels: 4, kernelHeight: kh, kernelWidth: kw,
-                         strideY: stride, strideX: stride, dilationY: dilation, dilationX: dilation, padding: padding)
+        func geometry(
+            _ kh: Int, _ kw: Int, stride: Int = 1, dilation: Int = 1, padding: Padding = .same
+        ) -> ConvGeometry {
+            ConvGeometry(
+                inputHeight: 9, inputWidth: 9, inputChannels: 4, kernelHeight: kh, kernelWidth: kw,
+                strideY: stride, strideX: stride, dilationY: dilation, dilationX: dilation,
+                padding: padding)
         }
         #expect(ConvWinograd.supports(geometry(3, 3)))
         #expect(ConvWinograd.supports(geometry(3, 3, padding: .valid)))

@@ -1,31 +1,48 @@
 // FilterFigureTests: kernel indexing, layout sizes, and the colours of known weight squares.
 
-import Testing
 import Drawing
 import ImageIO
+import Testing
+
 @testable import Visualization
 
 struct FilterFigureTests {
     /// A (kh, kw, cin, cout) kernel whose every weight encodes its own position.
     static func positional(_ kh: Int, _ kw: Int, _ cin: Int, _ cout: Int) throws -> KernelWeights {
         var values = [Float]()
-        for y in 0..<kh { for x in 0..<kw { for c in 0..<cin { for f in 0..<cout {
-            values.append(Float(1000 * y + 100 * x + 10 * c + f) / 10000)
-        } } } }
+        for y in 0..<kh {
+            for x in 0..<kw {
+                for c in 0..<cin {
+                    for f in 0..<cout {
+                        values.append(Float(1000 * y + 100 * x + 10 * c + f) / 10000)
+                    }
+                }
+            }
+        }
         return try KernelWeights(shape: [kh, kw, cin, cout], values: values)
     }
 
     @Test func weightsAreReadInKerasOrder() throws {
         let kernel = try Self.positional(3, 2, 4, 5)
         #expect(kernel.weight(y: 2, x: 1, channel: 3, filter: 4) == Double(Float(2134) / 10000))
-        #expect(kernel.plane(filter: 1, channel: 2) == [21, 121, 1021, 1121, 2021, 2121].map { Double(Float($0) / 10000) })
+        #expect(
+            kernel.plane(filter: 1, channel: 2)
+                == [21, 121, 1021, 1121, 2021, 2121].map { Double(Float($0) / 10000) })
         let mean = kernel.reduced(filter: 0, by: .mean)
         #expect(abs(mean[0] - 0.0015) < 1e-6 && abs(mean[5] - (0.21 + 0.0015)) < 1e-6)
         let norm = kernel.reduced(filter: 0, by: .norm)
-        #expect(abs(norm[0] - (0.0 + 0.001 * 0.001 + 0.002 * 0.002 + 0.003 * 0.003).squareRoot()) < 1e-7)
-        #expect(throws: VisualizationError.self) { try KernelWeights(shape: [3, 3, 1], values: [Float](repeating: 0, count: 9)) }
-        #expect(throws: VisualizationError.self) { try KernelWeights(shape: [3, 3, 1, 2], values: [0]) }
-        #expect(throws: VisualizationError.self) { try KernelWeights(shape: [1 << 16, 1 << 16, 1 << 16, 1 << 16], values: [0]) }
+        #expect(
+            abs(norm[0] - (0.0 + 0.001 * 0.001 + 0.002 * 0.002 + 0.003 * 0.003).squareRoot()) < 1e-7
+        )
+        #expect(throws: VisualizationError.self) {
+            try KernelWeights(shape: [3, 3, 1], values: [Float](repeating: 0, count: 9))
+        }
+        #expect(throws: VisualizationError.self) {
+            try KernelWeights(shape: [3, 3, 1, 2], values: [0])
+        }
+        #expect(throws: VisualizationError.self) {
+            try KernelWeights(shape: [1 << 16, 1 << 16, 1 << 16, 1 << 16], values: [0])
+        }
     }
 
     @Test func tileLayoutSize() throws {
@@ -40,7 +57,8 @@ struct FilterFigureTests {
         let image = try canvas.image()
         #expect(image.width == 570 && image.height == 340)
         // A title wider than the grid widens the figure instead of being cut off.
-        let long = FilterFigure(weights: try Self.positional(3, 3, 1, 2), title: String(repeating: "W", count: 60))
+        let long = FilterFigure(
+            weights: try Self.positional(3, 3, 1, 2), title: String(repeating: "W", count: 60))
         #expect(long.size.width > 16 + 60 * 10 + 16)
     }
 
@@ -52,11 +70,15 @@ struct FilterFigureTests {
         let width: Double = 16 + 28 + 446 + 20 + 64 + 16  // 446 = 32 * 14 - 2
         let height: Double = 16 + 28 + 16 + 894 + 16  // 894 = 64 * 14 - 2
         #expect(figure.size == Size(width: width, height: height))
-        #expect(figure.tileRect(filter: 3, channel: 5) == Rect(x: 44 + 70, y: 60 + 42, width: 12, height: 12))
-        let reduced = FilterFigure(weights: try Self.positional(3, 3, 32, 64), title: "t", reduction: .norm)
+        #expect(
+            figure.tileRect(filter: 3, channel: 5)
+                == Rect(x: 44 + 70, y: 60 + 42, width: 12, height: 12))
+        let reduced = FilterFigure(
+            weights: try Self.positional(3, 3, 32, 64), title: "t", reduction: .norm)
         let image = try figure.render().image()
         let tile = figure.tileRect(filter: 3, channel: 5)
-        #expect(image.rgb(Int(tile.maxX) + 1, Int(tile.center.y)) == [0xBB, 0xBB, 0xBB])  // the gap between tiles
+        // The gap between tiles.
+        #expect(image.rgb(Int(tile.maxX) + 1, Int(tile.center.y)) == [0xBB, 0xBB, 0xBB])
         let reducedHeight: Double = 16 + 28 + 568 + 16  // 8 * 72 - 8
         #expect(!reduced.isMatrix && reduced.size.height == reducedHeight)
     }
@@ -85,9 +107,13 @@ struct FilterFigureTests {
         #expect(centre(7, 0, 0) == rgb(scale.color(for: Double(Float(-0.6))).bytes))
         #expect(centre(0, 2, 2) == rgb(ColorMap.diverging.color(at: 0.5).bytes))
         // Per filter, filter 7's -0.6 is its own extreme: the darkest blue.
-        let perFilter = FilterFigure(weights: try Self.knownWeights(), title: "conv1", scaling: .perFilter)
+        let perFilter = FilterFigure(
+            weights: try Self.knownWeights(), title: "conv1", scaling: .perFilter)
         let cell = perFilter.cellRect(filter: 7, y: 0, x: 0)
-        #expect(try perFilter.render().image().rgb(Int(cell.center.x), Int(cell.center.y)) == [0x05, 0x30, 0x61])
+        #expect(
+            try perFilter.render().image().rgb(Int(cell.center.x), Int(cell.center.y)) == [
+                0x05, 0x30, 0x61,
+            ])
     }
 
     @Test func svgCarriesTheTitleAndLabels() throws {

@@ -1,18 +1,21 @@
 // ModelFigureTests: feature maps of a model with known weights, predictions against Evaluation, and
 // a whole report from a small trained model.
 
-import Foundation
-import Testing
 import Drawing
+import Foundation
 import ImageIO
 import LearnedFilters
+import Testing
+
 @testable import Visualization
 
 struct ModelFigureTests {
     /// conv1 passes the input through on channel 0 and its negation (zeroed by the ReLU) on
     /// channel 1; pool1 takes 2x2 maxima.
     static func knownModel() throws -> ModelInspection {
-        let model = try Model(architecture: LayerSpec.parse("conv2d:2:3x3:same:relu,maxpool:2,flatten,dense:3"), inputShape: [6, 6, 1], seed: 3)
+        let model = try Model(
+            architecture: LayerSpec.parse("conv2d:2:3x3:same:relu,maxpool:2,flatten,dense:3"),
+            inputShape: [6, 6, 1], seed: 3)
         let conv = try #require(model.layers.first as? Conv2D)
         var kernel = [Float](repeating: 0, count: 18)
         kernel[(1 * 3 + 1) * 2 + 0] = 1
@@ -27,9 +30,14 @@ struct ModelFigureTests {
         let inspection = try Self.knownModel()
         #expect(try inspection.layer(named: "conv1") === inspection.layer(named: "conv2d"))
         #expect(try inspection.layer(named: "pool1").name == "max_pooling2d")
-        #expect(inspection.displayName(of: try inspection.layer(named: "conv1")) == "conv2d (conv1)")
+        #expect(
+            inspection.displayName(of: try inspection.layer(named: "conv1")) == "conv2d (conv1)")
         #expect(throws: VisualizationError.self) { try inspection.kernel(layer: "pool1") }
-        #expect(throws: VisualizationError.noSuchLayer(name: "conv3", available: ["conv2d (conv1)", "max_pooling2d (pool1)", "flatten", "dense"])) {
+        #expect(
+            throws: VisualizationError.noSuchLayer(
+                name: "conv3",
+                available: ["conv2d (conv1)", "max_pooling2d (pool1)", "flatten", "dense"])
+        ) {
             try inspection.layer(named: "conv3")
         }
         let (layer, weights) = try inspection.kernel(layer: nil)
@@ -58,22 +66,32 @@ struct ModelFigureTests {
     @Test func activationFigureColoursEachMapOnTheLayerScale() throws {
         let inspection = try Self.knownModel()
         let map = try inspection.trace(Self.input).maps[0]
-        let figure = try ActivationFigure(values: map.values, shape: map.shape, title: "conv2d (conv1): 6x6x2",
-                                          input: Self.input, inputSide: 6, prediction: "b (p = 0.400)")
+        let figure = try ActivationFigure(
+            values: map.values, shape: map.shape, title: "conv2d (conv1): 6x6x2",
+            input: Self.input, inputSide: 6, prediction: "b (p = 0.400)")
         // 6x6 maps enlarged 9x to 54 units.
         #expect(figure.tileRect(channel: 1).width == 54)
         let image = try figure.render().image()
-        #expect(image.width == Int(figure.size.width.rounded(.up)) && image.height == Int(figure.size.height.rounded(.up)))
+        #expect(
+            image.width == Int(figure.size.width.rounded(.up))
+                && image.height == Int(figure.size.height.rounded(.up)))
         let brightest = try #require(Self.input.indices.max { Self.input[$0] < Self.input[$1] })
-        let tile0 = figure.tileRect(channel: 0), tile1 = figure.tileRect(channel: 1)
-        let bx = Double(brightest % 6) * 9 + 4.5, by = Double(brightest / 6) * 9 + 4.5
+        let tile0 = figure.tileRect(channel: 0)
+        let tile1 = figure.tileRect(channel: 1)
+        let bx = Double(brightest % 6) * 9 + 4.5
+        let by = Double(brightest / 6) * 9 + 4.5
         #expect(image.rgb(Int(tile0.x + bx), Int(tile0.y + by)) == [0xFD, 0xE7, 0x25])
         #expect(image.rgb(Int(tile1.x + bx), Int(tile1.y + by)) == [0x44, 0x01, 0x54])
         // The input is drawn in grey: its brightest pixel white.
         let input = figure.inputRect
-        #expect(image.rgb(Int(input.x + Double(brightest % 6) * 14 + 7), Int(input.y + Double(brightest / 6) * 14 + 7)) == [255, 255, 255])
+        #expect(
+            image.rgb(
+                Int(input.x + Double(brightest % 6) * 14 + 7),
+                Int(input.y + Double(brightest / 6) * 14 + 7)) == [255, 255, 255])
         #expect(throws: VisualizationError.self) {
-            try ActivationFigure(values: [0, 1], shape: [1, 1, 1], title: "", input: [0], inputSide: 1, prediction: "")
+            try ActivationFigure(
+                values: [0, 1], shape: [1, 1, 1], title: "", input: [0], inputSide: 1,
+                prediction: "")
         }
     }
 
@@ -82,7 +100,9 @@ struct ModelFigureTests {
         let test = try #require(mnist).test.prefix(2000)
         let predictions = try TestSetPredictions(model: model, data: test)
         let evaluation = try Evaluation(model: model, data: test)
-        let matrix = try ConfusionMatrix(labels: test.labels, predictions: predictions.predictions, classNames: (0...9).map(String.init))
+        let matrix = try ConfusionMatrix(
+            labels: test.labels, predictions: predictions.predictions,
+            classNames: (0...9).map(String.init))
         #expect(matrix.counts == evaluation.confusion)
         #expect(matrix.total == 2000)
         #expect(abs(predictions.loss - evaluation.loss) < 1e-4)
@@ -93,24 +113,38 @@ struct ModelFigureTests {
         let test = try #require(mnist).test.prefix(1000)
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let records = [EpochRecord(epoch: 1, loss: 1.2, accuracy: 0.6, testLoss: 0.7, testAccuracy: 0.8, seconds: 2)]
-        let report = Report(inspection: ModelInspection(model: model), modelName: "tiny.safetensors", datasetName: "mnist",
-                            test: test, records: records)
+        let records = [
+            EpochRecord(
+                epoch: 1, loss: 1.2, accuracy: 0.6, testLoss: 0.7, testAccuracy: 0.8, seconds: 2)
+        ]
+        let report = Report(
+            inspection: ModelInspection(model: model), modelName: "tiny.safetensors",
+            datasetName: "mnist",
+            test: test, records: records)
         let result = try report.write(to: folder + "/out")
         #expect(result.files.last == "index.html")
         let html = try String(contentsOfFile: folder + "/out/index.html", encoding: .utf8)
-        let sources = html.components(separatedBy: "<img src=\"").dropFirst().compactMap { $0.split(separator: "\"").first.map(String.init) }
-        #expect(Set(sources) == ["confusion.png", "errors.png", "misclassified.png", "loss.png", "accuracy.png", "filters.png"])
+        let sources = html.components(separatedBy: "<img src=\"").dropFirst().compactMap {
+            $0.split(separator: "\"").first.map(String.init)
+        }
+        #expect(
+            Set(sources) == [
+                "confusion.png", "errors.png", "misclassified.png", "loss.png", "accuracy.png",
+                "filters.png",
+            ])
         for source in sources {
             let image = try ImageFile.read(path: folder + "/out/" + source)
             #expect(image.width > 100 && image.height > 100)
         }
         // The CSV's cells sum to the number of test images and agree with an independent pass.
         let csv = try String(contentsOfFile: folder + "/out/confusion.csv", encoding: .utf8)
-        let cells = csv.split(separator: "\n").dropFirst().flatMap { $0.split(separator: ",").dropFirst().compactMap { Int($0) } }
+        let cells = csv.split(separator: "\n").dropFirst().flatMap {
+            $0.split(separator: ",").dropFirst().compactMap { Int($0) }
+        }
         #expect(cells.reduce(0, +) == 1000)
         #expect(try Evaluation(model: model, data: test).confusion.joined().elementsEqual(cells))
-        let probabilities = try model.probabilities(Tensor(shape: [1000, 28, 28, 1], values: test.images))
+        let probabilities = try model.probabilities(
+            Tensor(shape: [1000, 28, 28, 1], values: test.images))
         let predicted = probabilities.map { row in row.indices.max { row[$0] < row[$1] } ?? 0 }
         let wrong = test.labels.indices.filter { test.labels[$0] != predicted[$0] }
         #expect(result.misclassified == wrong)

@@ -1,11 +1,12 @@
 // ReportFigureTests: the confusion matrix and its figure, the errors chart, the misclassified grid,
 // the training curves and the training log, from plain data.
 
-import Foundation
-import Testing
 import Drawing
+import Foundation
 import ImageIO
 import LearnedFilters
+import Testing
+
 @testable import Visualization
 
 struct ReportFigureTests {
@@ -16,23 +17,30 @@ struct ReportFigureTests {
     static let predictions = [0, 2, 0, 1, 1, 2, 0, 2, 2]
 
     @Test func confusionMatrixCounts() throws {
-        let matrix = try ConfusionMatrix(labels: Self.labels, predictions: Self.predictions, classNames: Self.names)
+        let matrix = try ConfusionMatrix(
+            labels: Self.labels, predictions: Self.predictions, classNames: Self.names)
         #expect(matrix.counts == [[2, 0, 1], [0, 2, 0], [1, 0, 3]])
         #expect(matrix.total == 9 && matrix.correct == 7)
         #expect(matrix.errorsPerClass == [1, 0, 1])
         #expect(matrix.csv == "true\\predicted,0,1,2\n0,2,0,1\n1,0,2,0\n2,1,0,3\n")
-        #expect(throws: VisualizationError.self) { try ConfusionMatrix(labels: [0, 3], predictions: [0, 0], classNames: Self.names) }
-        #expect(throws: VisualizationError.self) { try ConfusionMatrix(labels: [0], predictions: [0, 0], classNames: Self.names) }
+        #expect(throws: VisualizationError.self) {
+            try ConfusionMatrix(labels: [0, 3], predictions: [0, 0], classNames: Self.names)
+        }
+        #expect(throws: VisualizationError.self) {
+            try ConfusionMatrix(labels: [0], predictions: [0, 0], classNames: Self.names)
+        }
         let quoted = try ConfusionMatrix(counts: [[1, 0], [0, 1]], classNames: ["a,b", "c"])
         #expect(quoted.csv.hasPrefix("true\\predicted,\"a,b\",c\n\"a,b\",1,0\n"))
     }
 
     @Test func confusionCellsAreSquareAndColouredByLogCount() throws {
-        let matrix = try ConfusionMatrix(counts: [[980, 0, 3], [0, 1135, 0], [7, 0, 1020]], classNames: Self.names)
+        let matrix = try ConfusionMatrix(
+            counts: [[980, 0, 3], [0, 1135, 0], [7, 0, 1020]], classNames: Self.names)
         let figure = ConfusionFigure(matrix: matrix, title: "Confusion")
         let last = figure.cellRect(trueClass: 2, predicted: 2)
         #expect(last.width == 44 && last.height == 44)
-        #expect(figure.size.width == last.maxX + 20 + 64 + 16 && figure.size.height == last.maxY + 16)
+        #expect(
+            figure.size.width == last.maxX + 20 + 64 + 16 && figure.size.height == last.maxY + 16)
         let image = try figure.render().image()
         func corner(_ row: Int, _ column: Int) -> [Int] {
             let cell = figure.cellRect(trueClass: row, predicted: column)
@@ -47,12 +55,14 @@ struct ReportFigureTests {
         let cellGlyphs = matrix.counts.joined().map { $0 == 0 ? 1 : String($0).count }.reduce(0, +)
         // cairo places a glyph for every character, spaces included.
         let labelGlyphs = 3 + 3 + "true class".count + "predicted class".count + "Confusion".count
-        let barGlyphs = "count".count + "0".count + "1".count + "10".count + "100".count + "1000".count
+        let barGlyphs =
+            "count".count + "0".count + "1".count + "10".count + "100".count + "1000".count
         #expect(svg.glyphCount == cellGlyphs + labelGlyphs + barGlyphs)
     }
 
     @Test func errorsChartHasOneBarPerClass() throws {
-        let matrix = try ConfusionMatrix(labels: Self.labels, predictions: Self.predictions, classNames: Self.names)
+        let matrix = try ConfusionMatrix(
+            labels: Self.labels, predictions: Self.predictions, classNames: Self.names)
         let figure = ErrorsFigure(matrix: matrix)
         #expect(figure.chart.values == [1, 0, 1])
         #expect(figure.chart.title.contains("2 of 9"))
@@ -72,7 +82,9 @@ struct ReportFigureTests {
         let labels = (0..<count).map { $0 % 3 }
         let predictions = (0..<count).map { $0 % 7 == 0 ? ($0 + 1) % 3 : $0 % 3 }
         let images = (0..<count * side * side).map { Float($0 % 17) / 16 }
-        let figure = try MisclassifiedFigure(images: images, side: side, labels: labels, predictions: predictions, classNames: Self.names)
+        let figure = try MisclassifiedFigure(
+            images: images, side: side, labels: labels, predictions: predictions,
+            classNames: Self.names)
         let expected = stride(from: 0, to: count, by: 7).map { $0 }
         #expect(figure.totalMisclassified == expected.count)
         #expect(figure.indices == Array(expected.prefix(49)))
@@ -91,8 +103,11 @@ struct ReportFigureTests {
     }
 
     @Test func curvesFollowTheLog() throws {
-        let records = (1...3).map { EpochRecord(epoch: $0, loss: 1 / Double($0), accuracy: 0.9 + 0.02 * Double($0),
-                                                testLoss: 0.8 / Double($0), testAccuracy: 0.92 + 0.01 * Double($0), seconds: 30) }
+        let records = (1...3).map {
+            EpochRecord(
+                epoch: $0, loss: 1 / Double($0), accuracy: 0.9 + 0.02 * Double($0),
+                testLoss: 0.8 / Double($0), testAccuracy: 0.92 + 0.01 * Double($0), seconds: 30)
+        }
         let loss = CurvesFigure(records: records, measure: .loss)
         #expect(loss.chart.series.map(\.points.count) == [3, 3])
         #expect(loss.chart.series[1].points[2] == Point(x: 3, y: 0.8 / 3))
@@ -109,12 +124,18 @@ struct ReportFigureTests {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let good = folder + "/m.log.csv"
-        let record = EpochRecord(epoch: 1, loss: 0.5, accuracy: 0.8, testLoss: 0.4, testAccuracy: 0.85, seconds: 12.5)
-        try FileAccess.writeAtomically(Array((EpochRecord.csvHeader + "\n" + record.csvLine + "\n").utf8), to: good)
+        let record = EpochRecord(
+            epoch: 1, loss: 0.5, accuracy: 0.8, testLoss: 0.4, testAccuracy: 0.85, seconds: 12.5)
+        try FileAccess.writeAtomically(
+            Array((EpochRecord.csvHeader + "\n" + record.csvLine + "\n").utf8), to: good)
         #expect(try TrainingLog.read(path: good) == [record])
         let bad = folder + "/bad.log.csv"
-        try FileAccess.writeAtomically(Array((EpochRecord.csvHeader + "\n" + record.csvLine + "\n2,x\n").utf8), to: bad)
-        #expect(throws: VisualizationError.badLog(path: bad, line: 3, detail: "expected 6 numbers, got '2,x'")) {
+        try FileAccess.writeAtomically(
+            Array((EpochRecord.csvHeader + "\n" + record.csvLine + "\n2,x\n").utf8), to: bad)
+        #expect(
+            throws: VisualizationError.badLog(
+                path: bad, line: 3, detail: "expected 6 numbers, got '2,x'")
+        ) {
             try TrainingLog.read(path: bad)
         }
         try FileAccess.writeAtomically(Array("epoch,loss\n".utf8), to: bad)
@@ -122,10 +143,15 @@ struct ReportFigureTests {
     }
 
     @Test func pageShowsEveryFigureAndEscapesText() throws {
-        let matrix = try ConfusionMatrix(labels: Self.labels, predictions: Self.predictions, classNames: Self.names)
-        let page = ReportPage(title: "report: <m&m>.safetensors", headline: [("accuracy", "77.78%")],
-                              figures: [.init(file: "confusion.png", caption: "a"), .init(file: "my figure.png", caption: "b \"q\"")],
-                              downloads: [.init(file: "confusion.csv", caption: "c")], matrix: matrix, records: [])
+        let matrix = try ConfusionMatrix(
+            labels: Self.labels, predictions: Self.predictions, classNames: Self.names)
+        let page = ReportPage(
+            title: "report: <m&m>.safetensors", headline: [("accuracy", "77.78%")],
+            figures: [
+                .init(file: "confusion.png", caption: "a"),
+                .init(file: "my figure.png", caption: "b \"q\""),
+            ],
+            downloads: [.init(file: "confusion.csv", caption: "c")], matrix: matrix, records: [])
         let html = page.html
         #expect(html.contains("<title>report: &lt;m&amp;m&gt;.safetensors</title>"))
         #expect(html.contains("<img src=\"confusion.png\""))

@@ -2,12 +2,13 @@
 // Visualization tests.
 
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import ImageIO
-import Testing
 import LearnedFilters
+import Testing
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 extension Image {
     /// The 8-bit RGB of the pixel at (`x`, `y`).
@@ -31,10 +32,15 @@ final class SVGElements: NSObject, XMLParserDelegate {
         wellFormed = parser.parse()
     }
 
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
-        if elementName == "use", attributeDict["xlink:href"]?.hasPrefix("#glyph") == true { names.append("glyph") }
-        else { names.append(elementName) }
+    func parser(
+        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+        qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]
+    ) {
+        if elementName == "use", attributeDict["xlink:href"]?.hasPrefix("#glyph") == true {
+            names.append("glyph")
+        } else {
+            names.append(elementName)
+        }
     }
 
     /// Glyphs placed (cairo writes each drawn letter as a `<use>` of a glyph symbol).
@@ -49,14 +55,16 @@ func temporaryFolder() throws -> String {
 }
 
 /// The package root, for data/mnist (fetched by scripts/fetch-datasets.sh).
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent()
     .deletingLastPathComponent().path
 
 /// MNIST from data/mnist, loaded once.
 let mnist: (train: Dataset, test: Dataset)? = {
     let folder = packageRoot + "/data/mnist"
     guard let train = try? Dataset.load(.mnist, split: .train, folder: folder),
-          let test = try? Dataset.load(.mnist, split: .test, folder: folder) else { return nil }
+        let test = try? Dataset.load(.mnist, split: .test, folder: folder)
+    else { return nil }
     return (train, test)
 }()
 
@@ -68,9 +76,12 @@ func tinyTrainedModel() throws -> Model {
 }
 
 private let tinyModelFile = Result<SafeTensorsFile, Error> {
-    let data = try #require(mnist, "run 'bash scripts/fetch-datasets.sh' to put MNIST in data/mnist")
-    let model = try Model(architecture: LayerSpec.parse(LayerSpec.tutorial), inputShape: [28, 28, 1], seed: 7)
-    let trainer = Trainer(model: model, configuration: TrainingConfiguration(epochs: 1, batchSize: 50, seed: 7))
+    let data = try #require(
+        mnist, "run 'bash scripts/fetch-datasets.sh' to put MNIST in data/mnist")
+    let model = try Model(
+        architecture: LayerSpec.parse(LayerSpec.tutorial), inputShape: [28, 28, 1], seed: 7)
+    let trainer = Trainer(
+        model: model, configuration: TrainingConfiguration(epochs: 1, batchSize: 50, seed: 7))
     try trainer.trainEpoch(data.train.prefix(1000))
     return model.safeTensors()
 }

@@ -25,7 +25,8 @@ public enum KernelFamily: String, Sendable, CaseIterable {
         case .box: "mean filter: every weight 1/(R*C)"
         case .log:
             "Laplacian of Gaussian, SIZE x SIZE (SIZE odd), sum 0, negative centre: scipy.ndimage.gaussian_laplace's weights minus their mean (MATLAB fspecial('log'))"
-        case .dog: "difference of Gaussians gaussian:SIZE,SIGMA1 minus gaussian:SIZE,SIGMA2 (SIZE odd), sum 0"
+        case .dog:
+            "difference of Gaussians gaussian:SIZE,SIGMA1 minus gaussian:SIZE,SIGMA2 (SIZE odd), sum 0"
         case .disk:
             "disk mean filter: 1/n on the n pixels with x^2+y^2 <= RADIUS^2, size 2*floor(RADIUS)+1 (ImageMagick's Disk:RADIUS, normalised)"
         }
@@ -38,14 +39,17 @@ public enum KernelFamily: String, Sendable, CaseIterable {
         case .gaussian:
             try expect(values, count: 1...2, spec: spec)
             let size = try Self.size(values[0], spec: spec, odd: true)
-            let sigma = values.count == 2 ? try Self.positive(values[1], what: "SIGMA", spec: spec) : nil
+            let sigma =
+                values.count == 2 ? try Self.positive(values[1], what: "SIGMA", spec: spec) : nil
             let g = Self.gaussian1D(size: size, sigma: sigma)
             return try outer(g, g, spec: spec)
         case .box:
             let (rows, columns): (Int, Int)
             if parameters.contains("x") {
                 let parts = parameters.split(separator: "x", omittingEmptySubsequences: false)
-                guard parts.count == 2, let r = Int(KernelText.trim(parts[0])), let c = Int(KernelText.trim(parts[1])) else {
+                guard parts.count == 2, let r = Int(KernelText.trim(parts[0])),
+                    let c = Int(KernelText.trim(parts[1]))
+                else {
                     throw KernelError.malformed(spec: spec, detail: "expected box:N or box:RxC")
                 }
                 (rows, columns) = (r, c)
@@ -56,7 +60,9 @@ public enum KernelFamily: String, Sendable, CaseIterable {
             }
             try InlineKernel.checkSize(rows: rows, columns: columns, spec: spec)
             let weight = 1 / Double(rows * columns)
-            return try Kernel(name: spec, rows: rows, columns: columns, weights: [Double](repeating: weight, count: rows * columns))
+            return try Kernel(
+                name: spec, rows: rows, columns: columns,
+                weights: [Double](repeating: weight, count: rows * columns))
         case .log:
             try expect(values, count: 2...2, spec: spec)
             let size = try Self.size(values[0], spec: spec, minimum: 3, odd: true)
@@ -67,18 +73,25 @@ public enum KernelFamily: String, Sendable, CaseIterable {
             for r in 0..<size {
                 for c in 0..<size {
                     let (y, x) = (Double(r) - centre, Double(c) - centre)
-                    weights.append(g[r] * g[c] * (x * x + y * y - 2 * sigma * sigma) / (sigma * sigma * sigma * sigma))
+                    weights.append(
+                        g[r] * g[c] * (x * x + y * y - 2 * sigma * sigma)
+                            / (sigma * sigma * sigma * sigma))
                 }
             }
             let mean = weights.reduce(0, +) / Double(weights.count)
-            return try Kernel(name: spec, rows: size, columns: size, weights: weights.map { $0 - mean })
+            return try Kernel(
+                name: spec, rows: size, columns: size, weights: weights.map { $0 - mean })
         case .dog:
             try expect(values, count: 3...3, spec: spec)
             let size = try Self.size(values[0], spec: spec, minimum: 3, odd: true)
             let s1 = try Self.positive(values[1], what: "SIGMA1", spec: spec)
             let s2 = try Self.positive(values[2], what: "SIGMA2", spec: spec)
-            guard s1 != s2 else { throw KernelError.malformed(spec: spec, detail: "SIGMA1 and SIGMA2 must differ") }
-            let (g1, g2) = (Self.gaussian1D(size: size, sigma: s1), Self.gaussian1D(size: size, sigma: s2))
+            guard s1 != s2 else {
+                throw KernelError.malformed(spec: spec, detail: "SIGMA1 and SIGMA2 must differ")
+            }
+            let (g1, g2) = (
+                Self.gaussian1D(size: size, sigma: s1), Self.gaussian1D(size: size, sigma: s2)
+            )
             var weights = [Double]()
             for r in 0..<size {
                 for c in 0..<size { weights.append(g1[r] * g1[c] - g2[r] * g2[c]) }
@@ -87,7 +100,9 @@ public enum KernelFamily: String, Sendable, CaseIterable {
         case .disk:
             try expect(values, count: 1...1, spec: spec)
             let radius = try Self.positive(values[0], what: "RADIUS", spec: spec)
-            guard radius < 2048 else { throw KernelError.malformed(spec: spec, detail: "RADIUS must be below 2048") }
+            guard radius < 2048 else {
+                throw KernelError.malformed(spec: spec, detail: "RADIUS must be below 2048")
+            }
             let half = Int(radius)
             let size = 2 * half + 1
             let limit = radius * radius
@@ -99,7 +114,8 @@ public enum KernelFamily: String, Sendable, CaseIterable {
                 }
             }
             let count = mask.reduce(0, +)
-            return try Kernel(name: spec, rows: size, columns: size, weights: mask.map { $0 / count })
+            return try Kernel(
+                name: spec, rows: size, columns: size, weights: mask.map { $0 / count })
         }
     }
 
@@ -129,42 +145,61 @@ public enum KernelFamily: String, Sendable, CaseIterable {
     ]
 
     private func numbers(_ text: Substring, spec: String) throws -> [Double] {
-        let tokens = text.split(separator: ",", omittingEmptySubsequences: false).map { KernelText.trim($0) }
+        let tokens = text.split(separator: ",", omittingEmptySubsequences: false).map {
+            KernelText.trim($0)
+        }
         if self == .box && text.contains("x") { return [] }
         return try tokens.enumerated().map { index, token in
             switch KernelText.number(token) {
             case .success(let value): return value
             case .failure(let error):
-                throw KernelError.malformed(spec: spec, detail: "parameter \(index + 1) \(error.reason); expected \(syntax)")
+                throw KernelError.malformed(
+                    spec: spec, detail: "parameter \(index + 1) \(error.reason); expected \(syntax)"
+                )
             }
         }
     }
 
     private func expect(_ values: [Double], count: ClosedRange<Int>, spec: String) throws {
         guard count.contains(values.count) else {
-            throw KernelError.malformed(spec: spec, detail: "expected \(syntax), got \(values.count) parameter\(values.count == 1 ? "" : "s")")
+            throw KernelError.malformed(
+                spec: spec,
+                detail:
+                    "expected \(syntax), got \(values.count) parameter\(values.count == 1 ? "" : "s")"
+            )
         }
     }
 
     /// A kernel size; `odd` for the families centred on a pixel (OpenCV's GaussianBlur also
     /// requires an odd size).
-    private static func size(_ value: Double, spec: String, minimum: Int = 1, odd: Bool = false) throws -> Int {
+    private static func size(_ value: Double, spec: String, minimum: Int = 1, odd: Bool = false)
+        throws -> Int
+    {
         let limit = odd ? 4095 : 4096
         guard value == value.rounded(), value >= Double(minimum), value <= Double(limit) else {
-            throw KernelError.malformed(spec: spec, detail: "SIZE must be a whole number from \(minimum) to \(limit), got \(value)")
+            throw KernelError.malformed(
+                spec: spec,
+                detail: "SIZE must be a whole number from \(minimum) to \(limit), got \(value)")
         }
         guard !odd || Int(value) % 2 == 1 else {
-            throw KernelError.malformed(spec: spec, detail: "SIZE must be odd (the kernel is centred on a pixel), got \(Int(value))")
+            throw KernelError.malformed(
+                spec: spec,
+                detail: "SIZE must be odd (the kernel is centred on a pixel), got \(Int(value))")
         }
         return Int(value)
     }
 
     private static func positive(_ value: Double, what: String, spec: String) throws -> Double {
-        guard value > 0 else { throw KernelError.malformed(spec: spec, detail: "\(what) must be positive, got \(value)") }
+        guard value > 0 else {
+            throw KernelError.malformed(
+                spec: spec, detail: "\(what) must be positive, got \(value)")
+        }
         return value
     }
 
     private func outer(_ column: [Double], _ row: [Double], spec: String) throws -> Kernel {
-        try Kernel(name: spec, rows: column.count, columns: row.count, weights: column.flatMap { a in row.map { a * $0 } })
+        try Kernel(
+            name: spec, rows: column.count, columns: row.count,
+            weights: column.flatMap { a in row.map { a * $0 } })
     }
 }

@@ -30,7 +30,8 @@ public struct KernelDefinition: Sendable, Equatable {
 
     /// Parses `.kernel` text; `name` is used when the text has no `# name:` line, and `path`
     /// names the file in errors.
-    public static func parse(_ text: String, name: String, path: String) throws -> KernelDefinition {
+    public static func parse(_ text: String, name: String, path: String) throws -> KernelDefinition
+    {
         var metadata = [String: String]()
         var lastKey: String?
         var members = [Member]()
@@ -39,16 +40,22 @@ public struct KernelDefinition: Sendable, Equatable {
             if !current.rows.isEmpty { members.append(current) }
             current = Member()
         }
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false)
+            .enumerated()
+        {
             let lineNumber = index + 1
             let line = KernelText.trim(rawLine)
             if line.hasPrefix("#") {
                 let comment = line.dropFirst()
-                if let colon = comment.firstIndex(of: ":"), case let key = KernelText.trim(comment[..<colon]).lowercased(),
-                   ["name", "description", "source", "orientation"].contains(key) {
+                if let colon = comment.firstIndex(of: ":"),
+                    case let key = KernelText.trim(comment[..<colon]).lowercased(),
+                    ["name", "description", "source", "orientation"].contains(key)
+                {
                     metadata[key] = String(KernelText.trim(comment[comment.index(after: colon)...]))
                     lastKey = key
-                } else if let key = lastKey, rawLine.dropFirst().hasPrefix("  "), !KernelText.trim(comment).isEmpty {
+                } else if let key = lastKey, rawLine.dropFirst().hasPrefix("  "),
+                    !KernelText.trim(comment).isEmpty
+                {
                     metadata[key, default: ""] += " " + KernelText.trim(comment)
                 } else {
                     lastKey = nil
@@ -70,45 +77,63 @@ public struct KernelDefinition: Sendable, Equatable {
             if lower.hasPrefix("divisor:") {
                 let text = KernelText.trim(line.dropFirst("divisor:".count))
                 guard case .success(let divisor) = KernelText.number(text), divisor != 0 else {
-                    throw KernelError.badFile(path: path, detail: "line \(lineNumber): divisor '\(text)' is not a non-zero number")
+                    throw KernelError.badFile(
+                        path: path,
+                        detail: "line \(lineNumber): divisor '\(text)' is not a non-zero number")
                 }
                 current.divisor = divisor
                 continue
             }
             let entries = KernelText.entries(line)
             if let first = current.rows.first, entries.count != first.count {
-                throw KernelError.badFile(path: path, detail: "line \(lineNumber): \(entries.count) weights, the rows above have \(first.count)")
+                throw KernelError.badFile(
+                    path: path,
+                    detail:
+                        "line \(lineNumber): \(entries.count) weights, the rows above have \(first.count)"
+                )
             }
             var row = [Double]()
             for (column, token) in entries.enumerated() {
                 switch KernelText.number(token) {
                 case .success(let value): row.append(value)
                 case .failure(let error):
-                    throw KernelError.badFile(path: path, detail: "line \(lineNumber), column \(column + 1): \(error.reason)")
+                    throw KernelError.badFile(
+                        path: path,
+                        detail: "line \(lineNumber), column \(column + 1): \(error.reason)")
                 }
             }
             if current.rows.isEmpty { current.line = current.line ?? lineNumber }
             current.rows.append(row)
             guard current.rows.count <= 4096, row.count <= 4096 else {
-                throw KernelError.badFile(path: path, detail: "line \(lineNumber): a kernel has at most 4096 rows and columns")
+                throw KernelError.badFile(
+                    path: path,
+                    detail: "line \(lineNumber): a kernel has at most 4096 rows and columns")
             }
         }
         finishMember()
-        guard !members.isEmpty else { throw KernelError.badFile(path: path, detail: "no kernel weights found") }
+        guard !members.isEmpty else {
+            throw KernelError.badFile(path: path, detail: "no kernel weights found")
+        }
         let definitionName = metadata["name"] ?? name
         var kernels = [Kernel]()
         for (index, member) in members.enumerated() {
-            let memberName = member.name ?? (members.count == 1 ? definitionName : "\(definitionName)-\(index + 1)")
+            let memberName =
+                member.name
+                ?? (members.count == 1 ? definitionName : "\(definitionName)-\(index + 1)")
             let weights = member.rows.flatMap { $0 }.map { $0 / member.divisor }
             do {
-                kernels.append(try Kernel(name: memberName, rows: member.rows.count, columns: member.rows[0].count, weights: weights))
+                kernels.append(
+                    try Kernel(
+                        name: memberName, rows: member.rows.count, columns: member.rows[0].count,
+                        weights: weights))
             } catch let error as KernelError {
                 throw KernelError.badFile(path: path, detail: "line \(member.line ?? 1): \(error)")
             }
         }
-        return KernelDefinition(name: definitionName, description: metadata["description"] ?? "",
-                                source: metadata["source"] ?? "", orientation: metadata["orientation"] ?? "",
-                                kernels: kernels)
+        return KernelDefinition(
+            name: definitionName, description: metadata["description"] ?? "",
+            source: metadata["source"] ?? "", orientation: metadata["orientation"] ?? "",
+            kernels: kernels)
     }
 
     /// One matrix of a file while it is being read.

@@ -31,13 +31,21 @@ public enum KernelLibrary {
     public static func definition(for spec: String) throws -> KernelDefinition {
         let text = KernelText.trim(spec)
         let shown = String(text)
-        if text.isEmpty { throw KernelError.malformed(spec: spec, detail: "the kernel specification is empty") }
+        if text.isEmpty {
+            throw KernelError.malformed(spec: spec, detail: "the kernel specification is empty")
+        }
         if text.hasPrefix("[") { return inline(try InlineKernel.parseBracketed(text)) }
         if InlineKernel.isSizedForm(text) { return inline(try InlineKernel.parseSized(text)) }
         if KernelText.isNumberList(text) { return inline(try InlineKernel.parseUnsized(text)) }
-        if let colon = text.firstIndex(of: ":"), let family = KernelFamily(rawValue: text[..<colon].lowercased()) {
-            let kernel = try family.kernel(parameters: text[text.index(after: colon)...], spec: shown)
-            return KernelDefinition(name: shown, description: family.summary, source: "computed in code; the reference it matches is in the description", orientation: "symmetric (convolve and correlate agree)", kernels: [kernel])
+        if let colon = text.firstIndex(of: ":"),
+            let family = KernelFamily(rawValue: text[..<colon].lowercased())
+        {
+            let kernel = try family.kernel(
+                parameters: text[text.index(after: colon)...], spec: shown)
+            return KernelDefinition(
+                name: shown, description: family.summary,
+                source: "computed in code; the reference it matches is in the description",
+                orientation: "symmetric (convolve and correlate agree)", kernels: [kernel])
         }
         let lower = shown.lowercased()
         if lower.hasSuffix(".npy") { return fromFile(try KernelArrayFiles.readNPY(path: shown)) }
@@ -48,11 +56,14 @@ public enum KernelLibrary {
         if let colon = text.firstIndex(of: ":") {
             let head = String(text[..<colon])
             let families = KernelFamily.allCases.map(\.rawValue)
-            throw KernelError.unknownName(head, suggestions: NameSuggestions.closest(to: head, in: families).compactMap {
-                KernelFamily(rawValue: $0)?.syntax
-            })
+            throw KernelError.unknownName(
+                head,
+                suggestions: NameSuggestions.closest(to: head, in: families).compactMap {
+                    KernelFamily(rawValue: $0)?.syntax
+                })
         }
-        throw KernelError.unknownName(shown, suggestions: NameSuggestions.closest(to: shown, in: try knownNames()))
+        throw KernelError.unknownName(
+            shown, suggestions: NameSuggestions.closest(to: shown, in: try knownNames()))
     }
 
     /// The named kernels of filters/, sorted by name (sets such as `kirsch` as one entry).
@@ -68,17 +79,24 @@ public enum KernelLibrary {
     }
 
     private static func inline(_ kernel: Kernel) -> KernelDefinition {
-        KernelDefinition(name: kernel.name, description: "inline matrix", source: "command line", orientation: "as written", kernels: [kernel])
+        KernelDefinition(
+            name: kernel.name, description: "inline matrix", source: "command line",
+            orientation: "as written", kernels: [kernel])
     }
 
     private static func fromFile(_ kernel: Kernel) -> KernelDefinition {
-        KernelDefinition(name: kernel.name, description: "", source: kernel.name, orientation: "as written", kernels: [kernel])
+        KernelDefinition(
+            name: kernel.name, description: "", source: kernel.name, orientation: "as written",
+            kernels: [kernel])
     }
 
     private static func readKernelFile(_ path: String) throws -> KernelDefinition {
         let bytes = try KernelArrayFiles.readBytes(path)
-        let stem = path.split(separator: "/").last.map { String($0.split(separator: ".").first ?? $0) } ?? path
-        var definition = try KernelDefinition.parse(String(decoding: bytes, as: UTF8.self), name: stem, path: path)
+        let stem =
+            path.split(separator: "/").last.map { String($0.split(separator: ".").first ?? $0) }
+            ?? path
+        var definition = try KernelDefinition.parse(
+            String(decoding: bytes, as: UTF8.self), name: stem, path: path)
         if definition.source.isEmpty { definition.source = path }
         return definition
     }

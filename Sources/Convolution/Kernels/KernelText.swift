@@ -5,7 +5,9 @@ enum KernelText {
     /// `text` without leading and trailing spaces, tabs and line breaks.
     static func trim<S: StringProtocol>(_ text: S) -> Substring where S.SubSequence == Substring {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let first = text.firstIndex(where: { !isSpace($0) }), let last = text.lastIndex(where: { !isSpace($0) }) else {
+        guard let first = text.firstIndex(where: { !isSpace($0) }),
+            let last = text.lastIndex(where: { !isSpace($0) })
+        else {
             return text[text.endIndex...]
         }
         return text[first...last]
@@ -20,13 +22,18 @@ enum KernelText {
         switch parts.count {
         case 1: value = decimal(parts[0])
         case 2:
-            guard let numerator = decimal(parts[0]), let denominator = decimal(parts[1]) else { value = nil; break }
+            guard let numerator = decimal(parts[0]), let denominator = decimal(parts[1]) else {
+                value = nil
+                break
+            }
             if denominator == 0 { return .failure(KernelTextError("'\(token)' divides by zero")) }
             value = numerator / denominator
         default: value = nil
         }
         guard let value else { return .failure(KernelTextError("'\(token)' is not a number")) }
-        guard value.isFinite else { return .failure(KernelTextError("'\(token)' is not a finite number")) }
+        guard value.isFinite else {
+            return .failure(KernelTextError("'\(token)' is not a finite number"))
+        }
         return .success(value)
     }
 
@@ -34,13 +41,16 @@ enum KernelText {
     /// of typeset pages (Wikipedia's kernel tables) counts as '-'.
     private static func decimal(_ text: Substring) -> Double? {
         let ascii = String(text.map { $0 == "\u{2212}" ? "-" : $0 })
-        guard !ascii.isEmpty, ascii.allSatisfy({ "0123456789+-.eE".contains($0) }) else { return nil }
+        guard !ascii.isEmpty, ascii.allSatisfy({ "0123456789+-.eE".contains($0) }) else {
+            return nil
+        }
         return Double(ascii)
     }
 
     /// Whether `text` is only numbers and separators (a matrix written without size or brackets).
     static func isNumberList(_ text: Substring) -> Bool {
-        text.contains { $0.isASCII && $0.isNumber } && text.allSatisfy { "0123456789+-.,;/eE \t\u{2212}".contains($0) }
+        text.contains { $0.isASCII && $0.isNumber }
+            && text.allSatisfy { "0123456789+-.,;/eE \t\u{2212}".contains($0) }
     }
 
     /// The entries of one row: numbers separated by commas and/or spaces. An empty entry
@@ -49,7 +59,9 @@ enum KernelText {
         var result = [Substring]()
         let pieces = text.split(separator: ",", omittingEmptySubsequences: false)
         for (index, piece) in pieces.enumerated() {
-            let words = piece.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
+            let words = piece.split(whereSeparator: {
+                $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r"
+            })
             if words.isEmpty {
                 if index == pieces.count - 1 && index > 0 { continue }
                 if pieces.count > 1 { result.append(piece[piece.startIndex..<piece.startIndex]) }
@@ -71,7 +83,9 @@ enum KernelText {
                 switch number(token) {
                 case .success(let value): weights.append(value)
                 case .failure(let error):
-                    return .failure(KernelTextError("entry \(count) (row \(r + 1), column \(c + 1)) \(error.reason)"))
+                    return .failure(
+                        KernelTextError(
+                            "entry \(count) (row \(r + 1), column \(c + 1)) \(error.reason)"))
                 }
             }
         }

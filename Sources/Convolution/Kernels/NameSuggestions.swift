@@ -9,13 +9,17 @@ enum NameSuggestions {
         var scored = [(distance: Int, name: String)]()
         for candidate in candidates {
             let lower = candidate.lowercased()
-            let related = key.count >= 3 && (lower.contains(String(key)) || String(key).contains(lower))
+            let related =
+                key.count >= 3 && (lower.contains(String(key)) || String(key).contains(lower))
             // The length difference is a lower bound of the distance: skip hopeless candidates.
             if !related && abs(lower.count - key.count) > allowed { continue }
             let distance = editDistance(key, Array(lower))
-            if distance <= allowed || related { scored.append((related ? min(distance, allowed) : distance, candidate)) }
+            if distance <= allowed || related {
+                scored.append((related ? min(distance, allowed) : distance, candidate))
+            }
         }
-        return scored.sorted { ($0.distance, $0.name) < ($1.distance, $1.name) }.prefix(limit).map(\.name)
+        return scored.sorted { ($0.distance, $0.name) < ($1.distance, $1.name) }.prefix(limit).map(
+            \.name)
     }
 
     /// Levenshtein distance (insertions, deletions, substitutions).

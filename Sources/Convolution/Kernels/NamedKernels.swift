@@ -11,14 +11,21 @@ enum NamedKernels {
 
     private static func load() throws -> [KernelDefinition] {
         guard let folder = NamedKernelFiles.folder else {
-            throw KernelError.badFile(path: "filters", detail: "the named kernel files were not found next to the executable (\(NamedKernelFiles.bundleName)) nor in the source tree")
+            throw KernelError.badFile(
+                path: "filters",
+                detail:
+                    "the named kernel files were not found next to the executable (\(NamedKernelFiles.bundleName)) nor in the source tree"
+            )
         }
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".kernel") }
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter {
+            $0.hasSuffix(".kernel")
+        }
         return try files.sorted().map { file in
             let path = folder + "/" + file
             let bytes = try KernelArrayFiles.readBytes(path)
             let stem = String(file.dropLast(".kernel".count))
-            return try KernelDefinition.parse(String(decoding: bytes, as: UTF8.self), name: stem, path: path)
+            return try KernelDefinition.parse(
+                String(decoding: bytes, as: UTF8.self), name: stem, path: path)
         }
     }
 
@@ -27,7 +34,9 @@ enum NamedKernels {
     static func lookup(_ name: String) throws -> KernelDefinition? {
         let key = name.lowercased()
         let definitions = try loaded.get()
-        if let definition = definitions.first(where: { $0.name.lowercased() == key }) { return definition }
+        if let definition = definitions.first(where: { $0.name.lowercased() == key }) {
+            return definition
+        }
         for definition in definitions where definition.kernels.count > 1 {
             if let member = definition.kernels.first(where: { $0.name.lowercased() == key }) {
                 var single = definition

@@ -18,7 +18,9 @@ extension Kernel {
     /// `[0.25, 0.5, 0.25]` twice. An all-zero kernel factors as two zero vectors.
     public func separableFactors(tolerance: Double = 1e-6) -> (column: [Double], row: [Double])? {
         var pivot = 0
-        for index in weights.indices where abs(weights[index]) > abs(weights[pivot]) { pivot = index }
+        for index in weights.indices where abs(weights[index]) > abs(weights[pivot]) {
+            pivot = index
+        }
         let largest = abs(weights[pivot])
         if largest == 0 {
             return ([Double](repeating: 0, count: rows), [Double](repeating: 0, count: columns))
@@ -35,10 +37,14 @@ extension Kernel {
             for _ in 0..<50 {
                 let previous = largestResidual(column: column, row: row)
                 let columnNorm = column.reduce(0) { $0 + $1 * $1 }
-                row = (0..<columns).map { c in (0..<rows).reduce(0) { $0 + self[$1, c] * column[$1] } / columnNorm }
+                row = (0..<columns).map { c in
+                    (0..<rows).reduce(0) { $0 + self[$1, c] * column[$1] } / columnNorm
+                }
                 let rowNorm = row.reduce(0) { $0 + $1 * $1 }
                 guard rowNorm > 0 else { return nil }
-                column = (0..<rows).map { r in (0..<columns).reduce(0) { $0 + self[r, $1] * row[$1] } / rowNorm }
+                column = (0..<rows).map { r in
+                    (0..<columns).reduce(0) { $0 + self[r, $1] * row[$1] } / rowNorm
+                }
                 if largestResidual(column: column, row: row) >= previous * 0.999_999 { break }
             }
         }

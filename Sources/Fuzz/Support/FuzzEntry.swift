@@ -15,7 +15,9 @@ public typealias FuzzCallback = @convention(c) (UnsafePointer<UInt8>?, Int) -> C
 public enum FuzzEntry {
     /// Runs `target` on the `size` bytes at `data`. A thrown error is a clean outcome; a trap or
     /// a sanitizer report is what the fuzzer looks for.
-    public static func test(_ data: UnsafePointer<UInt8>?, _ size: Int, _ target: ([UInt8]) throws -> Void) -> CInt {
+    public static func test(
+        _ data: UnsafePointer<UInt8>?, _ size: Int, _ target: ([UInt8]) throws -> Void
+    ) -> CInt {
         let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
         do { try target(bytes) } catch {}
         return 0
@@ -30,20 +32,27 @@ public enum FuzzEntry {
     /// Starts the target `name`. Built with `-DFUZZING` (and `-sanitize=fuzzer`), runs
     /// libFuzzer with `callback` and the process arguments. Otherwise replays every file given
     /// as an argument (folders are walked) through `target`, printing each outcome.
-    public static func main(name: String, callback: FuzzCallback, target: ([UInt8]) throws -> Void) -> Never {
+    public static func main(name: String, callback: FuzzCallback, target: ([UInt8]) throws -> Void)
+        -> Never
+    {
         #if FUZZING
-        var argc = CommandLine.argc
-        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv, callback))
+            var argc = CommandLine.argc
+            var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+            exit(LLVMFuzzerRunDriver(&argc, &argv, callback))
         #else
-        exit(replay(name: name, arguments: Array(CommandLine.arguments.dropFirst()), target: target))
+            exit(
+                replay(
+                    name: name, arguments: Array(CommandLine.arguments.dropFirst()), target: target)
+            )
         #endif
     }
 
     /// Runs `target` on each file named by `arguments`; returns the exit status.
-    static func replay(name: String, arguments: [String], target: ([UInt8]) throws -> Void) -> Int32 {
+    static func replay(name: String, arguments: [String], target: ([UInt8]) throws -> Void) -> Int32
+    {
         if arguments.isEmpty || arguments.contains("-h") || arguments.contains("--help") {
-            print("""
+            print(
+                """
                 Usage: fuzz-\(name) FILE|FOLDER...
 
                 Runs each file (folders are searched recursively) through the \(name) fuzz target
@@ -73,11 +82,15 @@ public enum FuzzEntry {
     /// `path` if it is a file, or the files below it (sorted) if it is a folder.
     private static func files(_ path: String) -> [String] {
         var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else { return [path] }
-        let entries = FileManager.default.enumerator(atPath: path)?.compactMap { $0 as? String } ?? []
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder),
+            isFolder.boolValue
+        else { return [path] }
+        let entries =
+            FileManager.default.enumerator(atPath: path)?.compactMap { $0 as? String } ?? []
         return entries.sorted().map { path + "/" + $0 }.filter {
             var isSubfolder: ObjCBool = false
-            return FileManager.default.fileExists(atPath: $0, isDirectory: &isSubfolder) && !isSubfolder.boolValue
+            return FileManager.default.fileExists(atPath: $0, isDirectory: &isSubfolder)
+                && !isSubfolder.boolValue
         }
     }
 }

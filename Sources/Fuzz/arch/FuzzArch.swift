@@ -9,7 +9,8 @@ let inputShape = [9, 7, 2]
 
 /// Layers with more filters or units, or larger kernel sides, than these are parsed but not
 /// built, so the fuzzer explores shapes rather than filling large weight arrays.
-let largestBuiltWidth = 64, largestBuiltKernel = 16
+let largestBuiltWidth = 64
+let largestBuiltKernel = 16
 
 func fuzzArch(_ bytes: [UInt8]) throws {
     let specs = try LayerSpec.parse(String(decoding: bytes, as: UTF8.self))
@@ -18,15 +19,18 @@ func fuzzArch(_ bytes: [UInt8]) throws {
     precondition(again == specs, "'\(text)' does not parse back to its layers")
     guard specs.allSatisfy(isSmall) else { return }
     let model = try Model(architecture: specs, inputShape: inputShape, seed: 1)
-    precondition(model.layers.count == specs.count && model.classes > 0, "a built model lost layers or classes")
+    precondition(
+        model.layers.count == specs.count && model.classes > 0,
+        "a built model lost layers or classes")
     _ = model.summary()
 }
 
 /// Whether a layer's sizes stay within ``largestBuiltWidth`` and ``largestBuiltKernel``.
 func isSmall(_ spec: LayerSpec) -> Bool {
     switch spec {
-    case let .conv2d(filters, kernel, _, _, _, _): filters <= largestBuiltWidth && kernel.allSatisfy { $0 <= largestBuiltKernel }
-    case let .dense(units, _): units <= largestBuiltWidth
+    case .conv2d(let filters, let kernel, _, _, _, _):
+        filters <= largestBuiltWidth && kernel.allSatisfy { $0 <= largestBuiltKernel }
+    case .dense(let units, _): units <= largestBuiltWidth
     case .maxPool2d, .dropout, .flatten, .relu: true
     }
 }

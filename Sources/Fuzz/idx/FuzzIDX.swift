@@ -6,8 +6,11 @@ import ImageIO
 
 func fuzzIDX(_ bytes: [UInt8]) throws {
     let array = try IDX.decode(bytes)
-    precondition(array.count * array.elementType.size == array.data.count, "IDX dimensions do not match the data")
-    precondition(array.doubleValues().count == array.count, "IDX element count changed in conversion")
+    precondition(
+        array.count * array.elementType.size == array.data.count,
+        "IDX dimensions do not match the data")
+    precondition(
+        array.doubleValues().count == array.count, "IDX element count changed in conversion")
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")

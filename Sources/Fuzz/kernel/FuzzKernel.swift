@@ -17,23 +17,30 @@ func fuzzKernel(_ bytes: [UInt8]) throws {
         guard !spec.contains("/") else { return }
         kernels = try KernelLibrary.resolve(spec)
     case 1:
-        kernels = try KernelDefinition.parse(String(decoding: body, as: UTF8.self), name: "fuzz", path: "fuzz.kernel").kernels
+        kernels = try KernelDefinition.parse(
+            String(decoding: body, as: UTF8.self), name: "fuzz", path: "fuzz.kernel"
+        ).kernels
     case 2:
         kernels = try resolveFile(body, extension: "mat")
     default:
         kernels = try resolveFile(body, extension: "npy")
     }
     for kernel in kernels {
-        precondition((1...4096).contains(kernel.rows) && (1...4096).contains(kernel.columns)
-                     && kernel.weights.count == kernel.rows * kernel.columns && kernel.weights.allSatisfy(\.isFinite),
-                     "kernel \(kernel.rows)x\(kernel.columns) with \(kernel.weights.count) weights is not a valid kernel")
+        precondition(
+            (1...4096).contains(kernel.rows) && (1...4096).contains(kernel.columns)
+                && kernel.weights.count == kernel.rows * kernel.columns
+                && kernel.weights.allSatisfy(\.isFinite),
+            "kernel \(kernel.rows)x\(kernel.columns) with \(kernel.weights.count) weights is not a valid kernel"
+        )
     }
 }
 
 /// Resolves `contents` saved as a kernel file with the given extension, the way `--kernel FILE` does.
 func resolveFile(_ contents: [UInt8], extension: String) throws -> [Kernel] {
     let path = NSTemporaryDirectory() + "convkit-fuzz-kernel-\(getpid()).\(`extension`)"
-    guard FileManager.default.createFile(atPath: path, contents: Data(contents)) else { fatalError("cannot write \(path)") }
+    guard FileManager.default.createFile(atPath: path, contents: Data(contents)) else {
+        fatalError("cannot write \(path)")
+    }
     defer { try? FileManager.default.removeItem(atPath: path) }
     return try KernelLibrary.resolve(path)
 }
@@ -44,5 +51,7 @@ public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 }
 
 @main enum KernelFuzzTarget {
-    static func main() { FuzzEntry.main(name: "kernel", callback: testOneInput, target: fuzzKernel) }
+    static func main() {
+        FuzzEntry.main(name: "kernel", callback: testOneInput, target: fuzzKernel)
+    }
 }

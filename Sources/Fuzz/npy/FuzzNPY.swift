@@ -6,7 +6,9 @@ import ImageIO
 
 func fuzzNPY(_ bytes: [UInt8]) throws {
     if let widened = try? NPY.decodeWidened(bytes) {
-        precondition(widened.values.count == widened.shape.reduce(1, *), "widened values do not fill the shape")
+        precondition(
+            widened.values.count == widened.shape.reduce(1, *),
+            "widened values do not fill the shape")
     }
     let array = try NPY.decode(bytes)
     let encoded = NPY.encode(array)

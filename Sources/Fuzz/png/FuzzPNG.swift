@@ -20,9 +20,13 @@ func fuzzPNG(_ bytes: [UInt8]) throws {
 func decodeAndRoundTrip(_ bytes: [UInt8]) throws {
     _ = try? PNGDecoder.header(bytes)
     let image = try PNGDecoder.decode(bytes, maxPixels: pixelLimit)
-    let again = FuzzEntry.mustNotThrow("encoding and decoding a decoded PNG") { try PNGDecoder.decode(PNGEncoder.encode(image)) }
-    precondition(again.width == image.width && again.height == image.height && again.channels == image.channels
-                 && again.samples == image.samples, "a decoded PNG changed after an encode and a decode")
+    let again = FuzzEntry.mustNotThrow("encoding and decoding a decoded PNG") {
+        try PNGDecoder.decode(PNGEncoder.encode(image))
+    }
+    precondition(
+        again.width == image.width && again.height == image.height
+            && again.channels == image.channels
+            && again.samples == image.samples, "a decoded PNG changed after an encode and a decode")
 }
 
 /// `bytes` with the CRC of every complete chunk after the 8-byte signature set to the CRC-32 of
@@ -34,10 +38,13 @@ func withRepairedChunkCRCs(_ bytes: [UInt8]) -> [UInt8] {
         let length = result[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) }
         let end = offset + 8 + length
         guard end + 4 <= result.count else { break }
-        let crc = result[(offset + 4)..<end].withContiguousStorageIfAvailable { chunk in
-            crc32(0, chunk.baseAddress, UInt32(chunk.count))
-        } ?? 0
-        for index in 0..<4 { result[end + index] = UInt8(truncatingIfNeeded: crc >> (8 * (3 - UInt(index)))) }
+        let crc =
+            result[(offset + 4)..<end].withContiguousStorageIfAvailable { chunk in
+                crc32(0, chunk.baseAddress, UInt32(chunk.count))
+            } ?? 0
+        for index in 0..<4 {
+            result[end + index] = UInt8(truncatingIfNeeded: crc >> (8 * (3 - UInt(index))))
+        }
         offset = end + 4
     }
     return result

@@ -6,8 +6,12 @@ import LearnedFilters
 
 func fuzzSafeTensors(_ bytes: [UInt8]) throws {
     let file = try SafeTensorsFile.decode(bytes, name: "fuzz.safetensors")
-    let encoded = FuzzEntry.mustNotThrow("encoding a decoded safetensors file") { try file.encoded() }
-    let again = FuzzEntry.mustNotThrow("decoding an encoded safetensors file") { try SafeTensorsFile.decode(encoded, name: "again").encoded() }
+    let encoded = FuzzEntry.mustNotThrow("encoding a decoded safetensors file") {
+        try file.encoded()
+    }
+    let again = FuzzEntry.mustNotThrow("decoding an encoded safetensors file") {
+        try SafeTensorsFile.decode(encoded, name: "again").encoded()
+    }
     precondition(again == encoded, "a safetensors file changed after an encode and a decode")
     let model = try Model.load(file: file, path: "fuzz.safetensors")
     _ = model.summary()
@@ -19,5 +23,7 @@ public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 }
 
 @main enum SafeTensorsFuzzTarget {
-    static func main() { FuzzEntry.main(name: "safetensors", callback: testOneInput, target: fuzzSafeTensors) }
+    static func main() {
+        FuzzEntry.main(name: "safetensors", callback: testOneInput, target: fuzzSafeTensors)
+    }
 }
