@@ -23,9 +23,13 @@ let package = Package(
         .systemLibrary(name: "CGIF", path: "Sources/CGIF"),
         .systemLibrary(name: "CFFTW", path: "Sources/CFFTW"),
 
-        // Swift modules.
+        // Swift modules. ConvkitSupport is the package's own plumbing (shared pointers, parallel
+        // loops and the thread policy, the seeded generator), visible to these modules only.
+        .target(name: "ConvkitSupport"),
         .target(name: "ImageIO", dependencies: ["CPNG", "CZlib"]),
-        .target(name: "Convolution", dependencies: ["ImageIO", "CFFTW", "NamedKernelFiles"]),
+        .target(
+            name: "Convolution",
+            dependencies: ["ConvkitSupport", "ImageIO", "CFFTW", "NamedKernelFiles"]),
         // The named kernels: one text file each in filters/, bundled so `--kernel NAME` resolves
         // from any working directory.
         .target(
@@ -38,7 +42,9 @@ let package = Package(
             ].map { .copy("\($0).kernel") }),
         .target(
             name: "LearnedFilters",
-            dependencies: ["ImageIO", "Convolution", "COpenBLAS", "CConvKernels"],
+            dependencies: [
+                "ConvkitSupport", "ImageIO", "Convolution", "COpenBLAS", "CConvKernels",
+            ],
             swiftSettings: [.unsafeFlags(["-O"])]),
         // Drawing and Diagrams loop over every pixel of every animation frame: optimised even in
         // debug builds, so the CLI tests can render the whole standard set.
@@ -46,7 +52,8 @@ let package = Package(
             name: "Drawing", dependencies: ["CCairo", "ImageIO"],
             swiftSettings: [.unsafeFlags(["-O"])]),
         .target(
-            name: "Diagrams", dependencies: ["Drawing", "Convolution", "CGIF", "ImageIO"],
+            name: "Diagrams",
+            dependencies: ["ConvkitSupport", "Drawing", "Convolution", "CGIF", "ImageIO"],
             swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Visualization", dependencies: ["Drawing", "LearnedFilters", "ImageIO"]),
         .executableTarget(
@@ -82,7 +89,8 @@ let package = Package(
         .testTarget(
             name: "ImageIOTests", dependencies: ["ImageIO"], resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "LearnedFiltersTests", dependencies: ["LearnedFilters", "ImageIO"],
+            name: "LearnedFiltersTests",
+            dependencies: ["ConvkitSupport", "LearnedFilters", "ImageIO"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["ImageIO"]),
         .testTarget(
@@ -96,6 +104,8 @@ let package = Package(
             dependencies: ["Visualization", "Drawing", "LearnedFilters", "ImageIO"]),
         .testTarget(
             name: "DiagramsTests",
-            dependencies: ["Diagrams", "Drawing", "Convolution", "CGIF", "ImageIO"]),
+            dependencies: [
+                "ConvkitSupport", "Diagrams", "Drawing", "Convolution", "CGIF", "ImageIO",
+            ]),
     ]
 )

@@ -1,5 +1,7 @@
 // Convolution: the public entry point that plans a convolution and runs the chosen path.
 
+import ConvkitSupport
+
 /// Convolution and correlation of planes, matching scipy and PyTorch.
 ///
 /// `apply` on `Plane<Float>` computes in Float32 with the planner's fastest path (direct SIMD,
@@ -26,7 +28,7 @@ public enum Convolution {
                 "plan made for \(g.input.rows)x\(g.input.columns), input is \(input.rows)x\(input.columns)"
             )
         }
-        let threads = Parallel.threadCount(plan.options.threads)
+        let threads = ThreadPolicy.resolve(plan.options.threads)
         let weights = plan.effective.weights.map(Float.init)
         let values: [Float]
         switch plan.path {

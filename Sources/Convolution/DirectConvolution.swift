@@ -1,5 +1,7 @@
 // DirectConvolution: every kernel tap applied directly, SIMD along rows, bands of rows per core.
 
+import ConvkitSupport
+
 /// The direct path: a valid correlation of the extended image with the effective (already
 /// flipped for convolve) kernel. Each band keeps the extended rows its kernel needs in a ring.
 /// Its plain counterpart is ``ReferenceConvolution``.
@@ -14,8 +16,8 @@ enum DirectConvolution {
         let denseColumns = (outColumns - 1) * g.stride.columns + 1
         let width = source.columns
         return makeLargeArray(count: outRows * outColumns) { buffer in
-            let out = SharedPointer(base: buffer.baseAddress!)
-            Parallel.forEachBand(count: outRows, threads: threads, minimumBand: 8) { band in
+            let out = buffer.shared
+            parallelBands(outRows, threads: threads, minimumBand: 8) { band in
                 // Undilated kernels reuse rows from one output row to the next through a ring of
                 // span rows; dilated ones copy just their kernel's rows, since the span can be huge.
                 let dilated = g.dilation.rows > 1

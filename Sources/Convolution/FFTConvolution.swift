@@ -1,6 +1,7 @@
 // FFTConvolution: large kernels by FFT, tile by tile (overlap-save), with FFTW on every core.
 
 import CFFTW
+import ConvkitSupport
 
 /// The FFT path: the padded image is cut into overlapping tiles; each tile is transformed,
 /// multiplied by the conjugate spectrum of the (dilated) effective kernel and transformed back,
@@ -42,7 +43,7 @@ enum FFTConvolution {
         let workers = min(threads, tileCount)
         let scale = 1 / Float(shape.rows * shape.columns)
         let outColumns = g.output.columns
-        let kernelPointer = SharedConstPointer(base: UnsafePointer(kernelSpectrum))
+        let kernelPointer = SharedConstPointer(UnsafePointer(kernelSpectrum))
         // Each worker gets its own tile buffers, allocated up front so a failure leaves no tile unwritten.
         var buffers = [(real: SharedPointer<Float>, spectrum: SharedPointer<fftwf_complex>)]()
         defer {
@@ -57,12 +58,12 @@ enum FFTConvolution {
                 fftwf_free(real)
                 return nil
             }
-            buffers.append((SharedPointer(base: real), SharedPointer(base: spectrum)))
+            buffers.append((SharedPointer(real), SharedPointer(spectrum)))
         }
         let workerBuffers = buffers
         return makeLargeArray(count: g.output.rows * outColumns) { buffer in
-            let out = SharedPointer(base: buffer.baseAddress!)
-            Parallel.forEachBand(count: workers, threads: workers) { workerRange in
+            let out = buffer.shared
+            parallelBands(workers, threads: workers) { workerRange in
                 for worker in workerRange {
                     let real = workerBuffers[worker].real.base
                     let spectrum = workerBuffers[worker].spectrum.base

@@ -1,5 +1,7 @@
 // SeparableConvolution: a rank-1 kernel as a row pass then a column pass.
 
+import ConvkitSupport
+
 /// The separable path: with `kernel[r][c] == column[r] * row[c]`, a valid correlation is a 1-D
 /// correlation of each extended row with `row`, then of each column of that with `column`:
 /// `kh + kw` multiplies per output instead of `kh * kw`. Each band keeps the row-pass results it
@@ -17,8 +19,8 @@ enum SeparableConvolution {
         let denseColumns = (outColumns - 1) * g.stride.columns + 1
         let width = source.columns
         return makeLargeArray(count: outRows * outColumns) { buffer in
-            let out = SharedPointer(base: buffer.baseAddress!)
-            Parallel.forEachBand(count: outRows, threads: threads, minimumBand: 16) { band in
+            let out = buffer.shared
+            parallelBands(outRows, threads: threads, minimumBand: 16) { band in
                 let ring = RowRing(
                     count: g.span.rows, width: denseColumns,
                     firstRow: band.lowerBound * g.stride.rows)

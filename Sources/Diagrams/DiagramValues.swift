@@ -1,5 +1,7 @@
 // DiagramValues: the numbers of a numerical diagram: input cells, kernel weights and outputs.
 
+import ConvkitSupport
+
 /// Small whole numbers for the input and kernel, and the outputs they give, so a reader can
 /// check a frame by mental arithmetic. Values are fixed by a seed, so every run draws the same.
 public struct DiagramValues: Sendable, Equatable {
@@ -12,7 +14,7 @@ public struct DiagramValues: Sendable, Equatable {
 
     public init(geometry: DiagramGeometry, seed: UInt64 = 20_160_323) {
         let p = geometry.parameters
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededGenerator(seed: seed)
         input = (0..<p.input.cellCount).map { _ in Double(generator.next() % 4) }
         kernel =
             p.pooling == nil
@@ -48,22 +50,5 @@ public struct DiagramValues: Sendable, Equatable {
         let whole = Int(tenths.rounded(.towardZero))
         let fraction = Int((abs(tenths - Double(whole)) * 10).rounded())
         return (tenths < 0 && whole == 0 ? "-" : "") + "\(whole).\(fraction)"
-    }
-}
-
-/// Steele, Lea & Flood's SplitMix64: a tiny, well-mixed generator with a fixed sequence per seed.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -4,10 +4,10 @@ import COpenBLAS
 
 /// Row-major single-precision matrix products through OpenBLAS.
 enum BLAS {
-    /// Sets OpenBLAS's thread count.
-    static func setThreads(_ count: Int) {
-        openblas_set_num_threads(Int32(count))
-    }
+    /// OpenBLAS set to one thread, once, before the first product: the layers split the batch
+    /// over convkit's own threads, which keeps each thread's matrices in cache and avoids
+    /// OpenBLAS's spinning workers competing with them.
+    private static let singleThreaded: Void = openblas_set_num_threads(1)
 
     /// `C = alpha * op(A) * op(B) + beta * C` for row-major `A` (m x k after `op`), `B` (k x n
     /// after `op`) and `C` (m x n).
@@ -16,6 +16,7 @@ enum BLAS {
         alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
         beta: Float = 0, c: UnsafeMutablePointer<Float>
     ) {
+        _ = singleThreaded
         let lda = transposeA ? m : k
         let ldb = transposeB ? k : n
         cblas_sgemm(

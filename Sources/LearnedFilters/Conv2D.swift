@@ -1,5 +1,7 @@
 // Conv2D: Keras' 2-D convolution layer (cross-correlation), NHWC, kernel (kh, kw, cin, cout).
 
+import ConvkitSupport
+
 /// A 2-D convolution with stride, dilation, same/valid padding and an optional fused ReLU.
 ///
 /// Input `[batch, h, w, cin]`, kernel `[kh, kw, cin, cout]`, bias `[cout]`, output

@@ -1,5 +1,7 @@
 // ConvDirect: direct kernels for convolutions with one input channel, where GEMM is weak.
 
+import ConvkitSupport
+
 /// With a single input channel each output pixel is `kh*kw` multiply-adds of one input value
 /// by a row of `cout` weights. Each sample is first copied into a zero-padded window that holds
 /// every tap, so no loop tests bounds; the kernels then work an output row at a time, eight
@@ -240,7 +242,7 @@ enum ConvDirect {
                         let w = SharedPointer(UnsafeMutablePointer(mutating: wb.baseAddress!))
                         let sums = SharedPointer(pb.baseAddress!)
                         let dInput = SharedPointer(db.baseAddress!)
-                        parallelChunks(batch, chunks: chunks) { chunk, samples in
+                        parallelChunks(batch, parts: chunks) { chunk, samples in
                             let gradientRow = UnsafeMutablePointer<Float>.allocate(
                                 capacity: rowSize)
                             let padded = UnsafeMutablePointer<Float>.allocate(capacity: window.size)

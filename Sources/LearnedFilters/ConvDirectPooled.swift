@@ -1,5 +1,7 @@
 // ConvDirectPooled: ConvDirect's passes fused with the max pooling after them, for ConvPool.
 
+import ConvkitSupport
+
 extension ConvDirect {
     /// Forward through the convolution and a max pooling whose windows tile its output
     /// (``MaxPoolKernels/tilesInput(_:)``): each band of output rows as tall as a window is

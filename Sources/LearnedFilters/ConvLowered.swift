@@ -1,5 +1,7 @@
 // ConvLowered: convolution as im2col + cblas_sgemm, forward and backward, over both cores.
 
+import ConvkitSupport
+
 /// The fast general convolution. Each thread takes a contiguous share of the batch and walks
 /// it a few samples at a time: the samples' receptive fields are copied into the rows of a
 /// small `[samples*oh*ow, kh*kw*cin]` matrix (im2col) that stays in cache, whose product with
@@ -92,7 +94,7 @@ enum ConvLowered {
                                     UnsafeMutablePointer(mutating: gb.baseAddress!))
                                 let dw = SharedPointer(pb.baseAddress!)
                                 let dInput = SharedPointer(db.baseAddress!)
-                                parallelChunks(batch, chunks: chunks) { chunk, samples in
+                                parallelChunks(batch, parts: chunks) { chunk, samples in
                                     let columns = UnsafeMutablePointer<Float>.allocate(
                                         capacity: block * g.outputPixels * depth)
                                     let grad = UnsafeMutablePointer<Float>.allocate(

@@ -1,5 +1,7 @@
 // ConvWinograd: 3x3 stride-1 convolutions as Winograd F(2x2, 3x3) over cblas_sgemm, forward and backward.
 
+import ConvkitSupport
+
 /// Winograd's minimal filtering F(2x2, 3x3) (Lavin and Gray, "Fast Algorithms for Convolutional
 /// Neural Networks", 2016). The output is cut into 2x2 tiles, each computed from the 4x4 input
 /// tile under it (input tiles at stride 2, zero outside the input). In the transformed domain a
@@ -182,7 +184,7 @@ enum ConvWinograd {
                         let u = SharedPointer(UnsafeMutablePointer(mutating: ub.baseAddress!))
                         let sums = SharedPointer(pb.baseAddress!)
                         let dInput = SharedPointer(db.baseAddress!)
-                        parallelChunks(batch, chunks: chunks) { chunk, samples in
+                        parallelChunks(batch, parts: chunks) { chunk, samples in
                             let work = Workspace(
                                 tiles: block * tiles.perSample, channels: channels, filters: filters
                             )

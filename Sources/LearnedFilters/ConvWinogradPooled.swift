@@ -1,5 +1,7 @@
 // ConvWinogradPooled: ConvWinograd's passes fused with a 2x2 max pooling, for ConvPool.
 
+import ConvkitSupport
+
 extension ConvWinograd {
     /// Whether a 2x2 output tile is exactly one window of `pool`: a 2x2 pool at stride 2
     /// without padding over an output of even height and width.

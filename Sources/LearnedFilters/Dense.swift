@@ -1,5 +1,7 @@
 // Dense: Keras' fully connected layer, x @ W + b with kernel (inputs, outputs), over sgemm.
 
+import ConvkitSupport
+
 /// A fully connected layer with an optional fused ReLU.
 ///
 /// Input `[batch, inputs]`, kernel `[inputs, outputs]`, bias `[outputs]`, output
@@ -116,7 +118,7 @@ public final class Dense: Layer {
                             let w = SharedPointer(UnsafeMutablePointer(mutating: wb.baseAddress!))
                             let dw = SharedPointer(pb.baseAddress!)
                             let d = SharedPointer(db.baseAddress!)
-                            parallelChunks(batch, chunks: chunks) { chunk, rows in
+                            parallelChunks(batch, parts: chunks) { chunk, rows in
                                 BLAS.gemm(
                                     transposeA: true, m: inputs, n: units, k: rows.count,
                                     a: x.base + rows.lowerBound * inputs,

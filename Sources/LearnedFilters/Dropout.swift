@@ -1,5 +1,7 @@
 // Dropout: inverted dropout, active only in training, with masks drawn from the step's seed.
 
+import ConvkitSupport
+
 /// Zeroes each value with probability `rate` in training and scales the rest by
 /// `1 / (1 - rate)`, so inference needs no scaling (Keras and PyTorch semantics). The mask
 /// comes from the forward options' seed mixed with the layer's position, so a seeded run and a

@@ -1,5 +1,7 @@
 // FastOps: the vectorised element loops shared by the fast layers (bias, ReLU, column sums).
 
+import ConvkitSupport
+
 /// Pointer loops that the compiler vectorises, split over the cores where they are large.
 /// Each has a plain counterpart in ``ReferenceOps`` and is tested against it.
 enum FastOps {

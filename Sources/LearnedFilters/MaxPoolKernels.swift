@@ -1,5 +1,7 @@
 // MaxPoolKernels: the fast max-pooling loops, eight channels per SIMD register, split over samples.
 
+import ConvkitSupport
+
 /// Forward pooling keeps, for every output value, the position of its window's first maximum
 /// in row-major window order (padded cells never win; stored as a float, whose comparisons
 /// vectorise where integer equality does not), so the backward pass writes each

@@ -1,5 +1,7 @@
 // Model: a sequential list of layers built from an architecture, with forward, backward and summary.
 
+import ConvkitSupport
+
 /// A sequential network: layers built from a list of ``LayerSpec`` on a fixed per-sample
 /// input shape. Layer names follow Keras (`conv2d`, `max_pooling2d`, `conv2d_1`, ...).
 ///

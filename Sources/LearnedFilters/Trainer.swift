@@ -1,5 +1,7 @@
 // Trainer: epochs of shuffled mini-batches with Adam, per-epoch records, and checkpoints.
 
+import ConvkitSupport
+
 /// Hyper-parameters of a training run (Keras defaults of the tutorial).
 public struct TrainingConfiguration: Sendable, Equatable {
     public var epochs = 10

@@ -3,6 +3,7 @@
 // and looping decoded with giflib.
 
 import CGIF
+import ConvkitSupport
 import Convolution
 import Drawing
 import Foundation
@@ -227,7 +228,7 @@ final class SVGReader: NSObject, XMLParserDelegate {
 /// The GIF palette's fast nearest-colour search against the plain scan over every entry.
 struct PaletteTests {
     @Test func fastNearestMatchesTheScan() {
-        var generator = SplitMix64(seed: 7)
+        var generator = SeededGenerator(seed: 7)
         for size in [1, 2, 17, 256] {
             var palette = (0..<size).map { _ in
                 UInt32(truncatingIfNeeded: generator.next()) & 0xFF_FFFF

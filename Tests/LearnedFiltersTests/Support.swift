@@ -1,5 +1,6 @@
 // Support: fixture loading and comparison helpers for the learned-filters tests.
 
+import ConvkitSupport
 import Foundation
 import LearnedFilters
 import Testing
