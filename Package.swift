@@ -44,17 +44,11 @@ let package = Package(
             name: "LearnedFilters",
             dependencies: [
                 "ConvkitSupport", "ImageIO", "Convolution", "COpenBLAS", "CConvKernels",
-            ],
-            swiftSettings: [.unsafeFlags(["-O"])]),
-        // Drawing and Diagrams loop over every pixel of every animation frame: optimised even in
-        // debug builds, so the CLI tests can render the whole standard set.
-        .target(
-            name: "Drawing", dependencies: ["CCairo", "ImageIO"],
-            swiftSettings: [.unsafeFlags(["-O"])]),
+            ]),
+        .target(name: "Drawing", dependencies: ["CCairo", "ImageIO"]),
         .target(
             name: "Diagrams",
-            dependencies: ["ConvkitSupport", "Drawing", "Convolution", "CGIF", "ImageIO"],
-            swiftSettings: [.unsafeFlags(["-O"])]),
+            dependencies: ["ConvkitSupport", "Drawing", "Convolution", "CGIF", "ImageIO"]),
         .target(name: "Visualization", dependencies: ["Drawing", "LearnedFilters", "ImageIO"]),
         .executableTarget(
             name: "convkit",
