@@ -26,7 +26,7 @@ let package = Package(
         // Swift modules. ConvkitSupport is the package's own plumbing (shared pointers, parallel
         // loops and the thread policy, the seeded generator), visible to these modules only.
         .target(name: "ConvkitSupport"),
-        .target(name: "ImageIO", dependencies: ["CPNG", "CZlib"]),
+        .target(name: "ImageIO", dependencies: ["ConvkitSupport", "CPNG", "CZlib"]),
         .target(
             name: "Convolution",
             dependencies: ["ConvkitSupport", "ImageIO", "CFFTW", "NamedKernelFiles"]),
@@ -53,7 +53,8 @@ let package = Package(
         .executableTarget(
             name: "convkit",
             dependencies: [
-                "ImageIO", "Convolution", "LearnedFilters", "Drawing", "Visualization", "Diagrams",
+                "ConvkitSupport", "ImageIO", "Convolution", "LearnedFilters", "Drawing",
+                "Visualization", "Diagrams",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

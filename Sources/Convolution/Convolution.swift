@@ -25,7 +25,7 @@ public enum Convolution {
         let g = plan.geometry
         guard input.rows == g.input.rows, input.columns == g.input.columns else {
             throw ConvolutionError.shapeMismatch(
-                "plan made for \(g.input.rows)x\(g.input.columns), input is \(input.rows)x\(input.columns)"
+                "plan made for \(g.input.columns)x\(g.input.rows), input is \(input.columns)x\(input.rows)"
             )
         }
         let threads = ThreadPolicy.resolve(plan.options.threads)
@@ -68,7 +68,7 @@ public enum Convolution {
                     source, weights: weights, geometry: g, threads: threads)
             else {
                 throw ConvolutionError.tooLarge(
-                    "FFTW could not allocate or plan tiles for a \(g.padded.rows)x\(g.padded.columns) image"
+                    "FFTW could not allocate or plan tiles for a \(g.padded.columns)x\(g.padded.rows) image"
                 )
             }
             return result

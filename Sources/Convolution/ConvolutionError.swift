@@ -21,14 +21,14 @@ public enum ConvolutionError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidStride(let s):
-            "stride must be at least 1 on each axis, got \(s.rows)x\(s.columns)"
+            "stride must be at least 1 on each axis, got \(s)"
         case .invalidDilation(let d):
-            "dilation must be at least 1 on each axis, got \(d.rows)x\(d.columns)"
+            "dilation must be at least 1 on each axis, got \(d)"
         case .negativePadding(let p):
             "padding cannot be negative, got top \(p.top), bottom \(p.bottom), left \(p.left), right \(p.right)"
         case .kernelLargerThanImage(let kernel, let span, let image, let mode):
-            "kernel '\(kernel)' spans \(span.rows)x\(span.columns) cells, larger than the \(image.rows)x\(image.columns) "
-                + "(rows x columns) padded image in \(mode.rawValue) mode: no output; use --mode same or full, or pad"
+            "kernel '\(kernel)' spans \(span.columns)x\(span.rows) cells, larger than the \(image.columns)x\(image.rows) "
+                + "padded image in \(mode.rawValue) mode: no output; use --mode same or full, or pad"
         case .tooLarge(let detail):
             "too large: \(detail)"
         case .pathNotApplicable(let path, let reason):

@@ -84,11 +84,11 @@ public struct ConvolutionGeometry: Sendable, Equatable {
         let (area, overflow) = padded.rows.multipliedReportingOverflow(by: padded.columns)
         guard !overflow, area <= 1 << 31 else {
             throw ConvolutionError.tooLarge(
-                "the padded image would be \(padded.rows)x\(padded.columns) cells")
+                "the padded image would be \(padded.columns)x\(padded.rows) cells")
         }
         guard output.rows * output.columns <= 1 << 30 else {
             throw ConvolutionError.tooLarge(
-                "the output would be \(output.rows)x\(output.columns) cells")
+                "the output would be \(output.columns)x\(output.rows) cells")
         }
         self.input = AxisPair(rows: inputRows, columns: inputColumns)
         self.kernel = AxisPair(rows: kernelRows, columns: kernelColumns)

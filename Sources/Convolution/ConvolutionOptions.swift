@@ -115,8 +115,9 @@ public struct AxisPair: Sendable, Hashable, CustomStringConvertible {
     /// `rows * columns`: the number of cells of a grid of this size.
     public var cellCount: Int { rows * columns }
 
-    /// `5` when both axes agree, `6x4` (rows x columns) otherwise, as the command line writes it.
-    public var description: String { isSquare ? "\(rows)" : "\(rows)x\(columns)" }
+    /// `5` when both axes agree, `4x6` (width x height: columns, then rows) otherwise, as every
+    /// size is written on the command line and in messages.
+    public var description: String { isSquare ? "\(rows)" : "\(columns)x\(rows)" }
 }
 
 /// The algorithm that computes a convolution; the planner picks one unless told.

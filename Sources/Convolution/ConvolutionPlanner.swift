@@ -30,7 +30,7 @@ public struct ConvolutionPlan: Sendable {
         let passes = kernel.rows + kernel.columns
         let isTwoDimensional = kernel.rows > 1 && kernel.columns > 1
         let rankOne = isTwoDimensional ? effective.separableFactors() : nil
-        let size = "\(kernel.rows)x\(kernel.columns)"
+        let size = "\(kernel.columns)x\(kernel.rows)"
         if let forced = options.path {
             if forced == .separable && rankOne == nil {
                 throw ConvolutionError.pathNotApplicable(

@@ -55,7 +55,7 @@ public struct ImageFilter: Sendable {
                     options: options)
                 let path = float64 ? "reference Float64 loops (requested)" : plan.reason
                 lines.append(
-                    "\(kernel.name) on \(size.rows)x\(size.columns) -> \(plan.geometry.output.rows)x\(plan.geometry.output.columns): \(path)"
+                    "\(kernel.name) on \(size.columns)x\(size.rows) -> \(plan.geometry.output.columns)x\(plan.geometry.output.rows): \(path)"
                 )
             }
             if !magnitude, let first = step.first {
@@ -101,24 +101,44 @@ public struct ImageFilter: Sendable {
         return FilteredImage(colour: colour, alpha: alphaPlane, maxValue: image.maxSampleValue)
     }
 
-    /// All steps on one plane.
+    /// All steps on one plane, in Float32 (or the Float64 reference loops when ``float64``).
     func run(_ plane: Plane<Float>) throws -> Plane<Float> {
+        try run(plane, convolve: convolve)
+    }
+
+    /// All steps on one plane, each kernel applied by `convolve`: the combination rules (steps in
+    /// order, compass sets by maximum, `magnitude`) are the same at every precision.
+    func run<Scalar>(
+        _ plane: Plane<Scalar>, convolve: (Kernel, Plane<Scalar>) throws -> Plane<Scalar>
+    ) throws -> Plane<Scalar> {
         if magnitude {
-            let a = try step(steps[0], on: plane)
-            let b = try step(steps[1], on: plane)
+            let a = try step(steps[0], on: plane, convolve: convolve)
+            let b = try step(steps[1], on: plane, convolve: convolve)
             try requireSameSize(a, b, what: "--magnitude's two kernels")
             return Plane(
                 unchecked: a.rows, columns: a.columns,
-                values: zip(a.values, b.values).map { ($0 * $0 + $1 * $1).squareRoot() })
+                values: zip(a.values, b.values).map(Self.hypotenuse))
         }
         var current = plane
-        for kernels in steps { current = try step(kernels, on: current) }
+        for kernels in steps { current = try step(kernels, on: current, convolve: convolve) }
         return current
     }
 
+    /// `sqrt(a^2 + b^2)` without overflowing in the squares when the result itself fits.
+    static func hypotenuse<Scalar: BinaryFloatingPoint>(_ a: Scalar, _ b: Scalar) -> Scalar {
+        if a.isNaN || b.isNaN { return .nan }
+        let large = Swift.max(Swift.abs(a), Swift.abs(b))
+        guard large > 0, large.isFinite else { return large }
+        let (x, y) = (a / large, b / large)
+        return large * (x * x + y * y).squareRoot()
+    }
+
     /// One step: one kernel, or the per-pixel maximum over a compass set.
-    private func step(_ kernels: [Kernel], on plane: Plane<Float>) throws -> Plane<Float> {
-        var result: Plane<Float>?
+    private func step<Scalar>(
+        _ kernels: [Kernel], on plane: Plane<Scalar>,
+        convolve: (Kernel, Plane<Scalar>) throws -> Plane<Scalar>
+    ) throws -> Plane<Scalar> {
+        var result: Plane<Scalar>?
         for kernel in kernels {
             let response = try convolve(kernel, plane)
             if let previous = result {
@@ -142,10 +162,12 @@ public struct ImageFilter: Sendable {
             unchecked: result.rows, columns: result.columns, values: result.values.map(Float.init))
     }
 
-    private func requireSameSize(_ a: Plane<Float>, _ b: Plane<Float>, what: String) throws {
+    private func requireSameSize<Scalar>(_ a: Plane<Scalar>, _ b: Plane<Scalar>, what: String)
+        throws
+    {
         guard a.rows == b.rows, a.columns == b.columns else {
             throw ConvolutionError.shapeMismatch(
-                "\(what) give outputs of different sizes, \(a.rows)x\(a.columns) and \(b.rows)x\(b.columns)"
+                "\(what) give outputs of different sizes, \(a.columns)x\(a.rows) and \(b.columns)x\(b.rows)"
             )
         }
     }

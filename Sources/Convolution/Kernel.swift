@@ -1,37 +1,48 @@
 // Kernel: a 2-D matrix of weights, the value every convolution takes.
 
+import ConvkitSupport
+
 /// A convolution kernel: `rows` x `columns` weights in row-major order.
 ///
 /// The kernel is stored as written (as a person reads it, first row at the top); `convolve`
 /// flips it and `correlate` does not. Weights are `Double` so that named and parsed kernels are
 /// exact; the engine converts them to its compute precision.
 public struct Kernel: Sendable, Equatable {
-    /// The name it was resolved from (`sobel-x`, `gaussian:5,1.0`, a file name, or `inline`).
+    /// The name it was resolved from (`sobel-x`, `gaussian:5,1.0`, a file name, or the inline text itself).
     public var name: String
     public let rows: Int
     public let columns: Int
     /// Row-major weights: the weight at (r, c) is `weights[r * columns + c]`.
     public let weights: [Double]
 
-    /// Creates a kernel; `weights.count` must be `rows * columns` and every weight finite.
+    /// The largest weight magnitude a kernel may have: Float32's largest finite value, since the
+    /// engine computes in Float32.
+    public static let largestWeight = Double(Float.greatestFiniteMagnitude)
+
+    /// Creates a kernel; `weights.count` must be `rows * columns` and every weight finite and
+    /// within ``largestWeight``.
     public init(name: String, rows: Int, columns: Int, weights: [Double]) throws {
         guard rows > 0, columns > 0 else {
             throw KernelError.invalid(
                 name: name,
-                reason: "a kernel needs at least one row and one column, got \(rows)x\(columns)")
+                reason: "a kernel needs at least one row and one column, got \(columns)x\(rows)")
         }
         guard rows <= 4096, columns <= 4096 else {
             throw KernelError.invalid(
                 name: name,
-                reason: "a kernel has at most 4096 rows and 4096 columns, got \(rows)x\(columns)")
+                reason: "a kernel has at most 4096 rows and 4096 columns, got \(columns)x\(rows)")
         }
         guard weights.count == rows * columns else {
             throw KernelError.invalid(
                 name: name,
-                reason: "\(rows)x\(columns) needs \(rows * columns) weights, got \(weights.count)")
+                reason: "\(columns)x\(rows) needs \(rows * columns) weights, got \(weights.count)")
         }
-        guard weights.allSatisfy(\.isFinite) else {
-            throw KernelError.invalid(name: name, reason: "weights must be finite numbers")
+        if let bad = weights.first(where: { !$0.isFinite || abs($0) > Kernel.largestWeight }) {
+            throw KernelError.invalid(
+                name: name,
+                reason:
+                    "weight \(plainNumber(bad)) is not a finite number within Float32's range (+-3.4e38), the precision images are filtered in"
+            )
         }
         self.name = name
         self.rows = rows
@@ -74,13 +85,13 @@ public enum KernelError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .invalid(let name, let reason): "kernel '\(name)': \(reason)"
+        case .invalid(let name, let reason): "kernel '\(escapedForMessage(name))': \(reason)"
         case .unknownName(let name, let suggestions):
-            "unknown kernel '\(name)'"
+            "unknown kernel '\(escapedForMessage(name))'"
                 + (suggestions.isEmpty
                     ? "" : "; did you mean \(suggestions.joined(separator: ", "))?")
                 + " ('convkit kernels' lists the named kernels and families)"
-        case .malformed(let spec, let detail): "kernel '\(spec)': \(detail)"
+        case .malformed(let spec, let detail): "kernel '\(escapedForMessage(spec))': \(detail)"
         case .badFile(let path, let detail): "\(path): \(detail)"
         }
     }

@@ -13,7 +13,7 @@ public struct Plane<Scalar: BinaryFloatingPoint & Sendable>: Sendable, Equatable
         let (count, overflow) = rows.multipliedReportingOverflow(by: columns)
         guard rows > 0, columns > 0, !overflow, values.count == count else {
             throw ConvolutionError.shapeMismatch(
-                "a \(rows)x\(columns) plane needs rows x columns values, got \(values.count)")
+                "a \(columns)x\(rows) plane needs columns x rows values, got \(values.count)")
         }
         self.rows = rows
         self.columns = columns

@@ -63,8 +63,8 @@ public struct DiagramCaption: Sendable, Equatable {
         formula = lines
     }
 
-    /// `5x5`, `6x4` (rows x columns).
-    static func size(_ size: AxisPair) -> String { "\(size.rows)x\(size.columns)" }
+    /// `5x5`, `4x6` (width x height).
+    static func size(_ size: AxisPair) -> String { "\(size.columns)x\(size.rows)" }
 
     static func padding(_ padding: Padding) -> String {
         if padding.isUniform { return "\(padding.top)" }

@@ -98,7 +98,7 @@ public struct DiagramGeometry: Sendable, Equatable {
         guard output.rows >= 1, output.columns >= 1 else {
             let span = Self.span(p)
             throw .noOutput(
-                "the kernel spans \(span.rows)x\(span.columns) cells (dilation included), more than the \(bottom.rows)x\(bottom.columns) padded input"
+                "the kernel spans \(span.columns)x\(span.rows) cells (dilation included), more than the \(bottom.columns)x\(bottom.rows) padded input"
             )
         }
         guard output.rows <= Self.limit, output.columns <= Self.limit, bottom.rows <= Self.limit,

@@ -60,6 +60,10 @@ public enum FileAccess {
     /// Writing over the file that was read works, because the old file is replaced only once the
     /// new one is complete.
     ///
+    /// As shell redirection does, a symbolic link is written through (its target is replaced,
+    /// the link stays), a replaced file keeps its permission bits (and its owner, where the
+    /// process may set it), and a new file gets 0666 less the umask.
+    ///
     /// The temporary file is locked (`flock`) while it is written, so a process killed outright
     /// (SIGKILL, power loss) leaves an unlocked one behind that is recognisably abandoned: the
     /// first write into a folder removes such files there (``removeAbandonedTemporaryFiles(in:)``).
@@ -68,20 +72,25 @@ public enum FileAccess {
             try writeFully(bytes, descriptor: 1, path: path)
             return
         }
-        if isDirectory(path) { throw ImageIOError.isDirectory(path: path) }
-        let folder = parentFolder(of: path)
+        let target = try linkTarget(of: path)
+        if isDirectory(target) { throw ImageIOError.isDirectory(path: path) }
+        let folder = parentFolder(of: target)
         if AbandonedFileSweep.isFirstVisit(folder) { removeAbandonedTemporaryFiles(in: folder) }
         let name =
-            path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init)
-            ?? path
+            target.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init)
+            ?? target
         let (descriptor, temporaryPath) = try createLockedTemporaryFile(
             template: "\(folder)/.\(name)\(temporaryMarker)XXXXXX", for: path)
         defer { TemporaryFiles.unregister(temporaryPath) }
         do {
             try writeFully(bytes, descriptor: descriptor, path: path)
-            let mask = umask(0)
-            umask(mask)
-            fchmod(descriptor, 0o666 & ~mask)
+            var existing = stat()
+            if stat(target, &existing) == 0 {
+                fchmod(descriptor, existing.st_mode & 0o7777)
+                _ = fchown(descriptor, existing.st_uid, existing.st_gid)
+            } else {
+                fchmod(descriptor, 0o666 & ~processUmask)
+            }
             guard fsync(descriptor) == 0 else {
                 throw ImageIOError.writeFailed(path: path, reason: systemError())
             }
@@ -91,7 +100,7 @@ public enum FileAccess {
             throw error
         }
         // Renamed while still open and locked, so a concurrent sweep never sees it unlocked.
-        guard rename(temporaryPath, path) == 0 else {
+        guard rename(temporaryPath, target) == 0 else {
             let reason = systemError()
             unlink(temporaryPath)
             close(descriptor)
@@ -238,6 +247,40 @@ public enum FileAccess {
         }
         return (descriptor, Int(status.st_size))
     }
+
+    /// The file a write to `path` replaces: `path` itself, or the file its chain of symbolic
+    /// links ends at (which need not exist yet, as with `>` in a shell).
+    static func linkTarget(of path: String) throws -> String {
+        var current = path
+        for _ in 0..<40 {
+            var status = stat()
+            guard lstat(current, &status) == 0, (status.st_mode & S_IFMT) == S_IFLNK else {
+                return current
+            }
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let count = readlink(current, &buffer, buffer.count - 1)
+            guard count > 0 else {
+                throw ImageIOError.writeFailed(path: path, reason: systemError())
+            }
+            let link = String(
+                decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            current = link.hasPrefix("/") ? link : joinedPath(parentFolder(of: current), link)
+        }
+        throw ImageIOError.writeFailed(path: path, reason: "too many levels of symbolic links")
+    }
+
+    /// `folder/name` with exactly one slash between them.
+    static func joinedPath(_ folder: String, _ name: String) -> String {
+        folder.hasSuffix("/") ? folder + name : folder + "/" + name
+    }
+
+    /// The process's file creation mask, read once: reading it means setting it, which must not
+    /// race with a concurrent write.
+    private static let processUmask: mode_t = {
+        let mask = umask(0)
+        umask(mask)
+        return mask
+    }()
 
     static func parentFolder(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }

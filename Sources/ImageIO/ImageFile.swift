@@ -4,9 +4,20 @@
 public enum ImageFileFormat: String, Sendable, CaseIterable {
     case png, npy
 
-    /// The format named by `path`'s extension; PNG for `-` and for unknown extensions.
-    public init(path: String) {
-        self = path.lowercased().hasSuffix(".npy") ? .npy : .png
+    /// The format named by `path`'s extension (`.png` or `.npy`, any case); PNG for `-`
+    /// (standard output).
+    /// - Throws: ``ImageIOError/unsupported(path:detail:)`` for any other name, so no file is
+    ///   ever written in a format its name does not say.
+    public init(path: String) throws {
+        let lower = path.lowercased()
+        if path == "-" || lower.hasSuffix(".png") {
+            self = .png
+        } else if lower.hasSuffix(".npy") {
+            self = .npy
+        } else {
+            throw ImageIOError.unsupported(
+                path: path, detail: "unknown output format: name a .png or .npy file")
+        }
     }
 }
 
@@ -28,7 +39,7 @@ public enum ImageFile {
     public static func write(
         _ image: Image, to path: String, options: PNGWriteOptions = PNGWriteOptions()
     ) throws {
-        switch ImageFileFormat(path: path) {
+        switch try ImageFileFormat(path: path) {
         case .png: try PNGEncoder.write(image, to: path, options: options)
         case .npy: try NPY.write(image.npyArray(), to: path)
         }

@@ -1,5 +1,6 @@
 // NPY: numpy's .npy array format, the exact exchange format for float results.
 
+import ConvkitSupport
 import Foundation
 
 /// An n-dimensional array as stored in a `.npy` file: C (row-major) order.
@@ -103,7 +104,9 @@ public enum NPY {
         default:
             throw ImageIOError.unsupported(
                 path: name,
-                detail: "dtype '\(layout.descr)' (convkit reads uint8, uint16, float32, float64)")
+                detail:
+                    "dtype \(dtypeName(layout)) (convkit reads uint8, uint16, float32 and float64 arrays)"
+            )
         }
         return NPYArray(checkedShape: layout.shape, values: values)
     }
@@ -158,9 +161,31 @@ public enum NPY {
             }
         default:
             throw ImageIOError.unsupported(
-                path: name, detail: "dtype '\(layout.descr)' is not a real number type")
+                path: name, detail: "dtype \(dtypeName(layout)) is not a real number type")
         }
         return (layout.shape, values)
+    }
+
+    /// What an `.npy` header says: the shape and the dtype, by numpy's name (`float32`).
+    public struct Header: Sendable, Equatable {
+        public var shape: [Int]
+        public var dtype: String
+    }
+
+    /// Reads the header of `.npy` bytes (any numeric dtype), checking that the data is all there.
+    public static func header(_ bytes: [UInt8], name: String = "<memory>") throws -> Header {
+        let layout = try parseLayout(bytes, name: name)
+        return Header(shape: layout.shape, dtype: dtypeName(layout))
+    }
+
+    /// numpy's name for a layout's dtype (`float32`, `int64`, `bool`), or its escaped code.
+    private static func dtypeName(_ layout: Layout) -> String {
+        let names: [Substring: String] = [
+            "b1": "bool", "u1": "uint8", "i1": "int8", "u2": "uint16", "i2": "int16",
+            "u4": "uint32", "i4": "int32", "u8": "uint64", "i8": "int64", "f2": "float16",
+            "f4": "float32", "f8": "float64",
+        ]
+        return names[layout.kind] ?? "'\(escapedForMessage(layout.descr))'"
     }
 
     /// Where an array's elements are and how to read them.
@@ -214,7 +239,8 @@ public enum NPY {
         guard kind.count == 2, let elementSize = Int(String(kind.dropFirst())),
             [1, 2, 4, 8].contains(elementSize)
         else {
-            throw ImageIOError.unsupported(path: name, detail: "dtype '\(fields.descr)'")
+            throw ImageIOError.unsupported(
+                path: name, detail: "dtype '\(escapedForMessage(fields.descr))'")
         }
         let needed = count * elementSize
         guard bytes.count - dataStart >= needed else {
@@ -299,7 +325,8 @@ public enum NPY {
             if trimmed.isEmpty { continue }
             guard let size = Int(trimmed), size >= 0 else {
                 throw ImageIOError.badHeader(
-                    path: name, detail: "NPY shape entry '\(trimmed)' is not a size")
+                    path: name,
+                    detail: "NPY shape entry '\(escapedForMessage(trimmed))' is not a size")
             }
             shape.append(size)
         }

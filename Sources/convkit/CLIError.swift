@@ -1,4 +1,5 @@
 // CLIError and UserFacingError: failures printed as one line `convkit: error: ...`, exit status 1.
+// (A command-line mistake is an ArgumentParser ValidationError, wherever it is found: status 2.)
 
 import Convolution
 import Diagrams

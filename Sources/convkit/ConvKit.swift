@@ -1,6 +1,7 @@
 // ConvKit: the `convkit` root command, and the one place where errors become messages and exit codes.
 
 import ArgumentParser
+import ConvkitSupport
 import Foundation
 import ImageIO
 
@@ -14,8 +15,12 @@ struct ConvKit: ParsableCommand {
         commandName: "convkit",
         abstract: "Image convolution, learned filters and convolution-arithmetic diagrams.",
         discussion: """
-            Reads and writes PNG (every colour type and bit depth) and NPY. Run
-            'convkit help SUBCOMMAND' for the options of each subcommand.
+            Reads and writes PNG (every colour type and bit depth) and NPY. Sizes are written \
+            width x height everywhere (512x384 is 512 pixels wide). Run 'convkit help \
+            SUBCOMMAND' for the options and examples of each subcommand.
+
+            Exit status: 0 done, 1 failed (a one-line message names the file and the reason), \
+            2 command-line mistake, 130 interrupted.
             """,
         version: "0.1.0",
         subcommands: [
@@ -24,16 +29,22 @@ struct ConvKit: ParsableCommand {
         ]
     )
 
-    /// Parses the command line and runs it. Library errors print as one line
-    /// `convkit: error: FILE: reason` with exit status 1; usage errors exit with status 2.
+    /// Parses the command line and runs it. Every failure prints one line on standard error:
+    /// `convkit: error: FILE: reason` with exit status 1, or for a command-line mistake the
+    /// mistake and where to read about it, with exit status 2. A closed pipe on standard output
+    /// ends the run quietly with 141, as a shell expects of a process killed by SIGPIPE.
     static func main() {
         SignalHandling.install()
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let path = CommandPath.known(in: arguments)
         do {
-            var command = try parseAsRoot()
+            try CommandPath.check(arguments)
+            var command = try parseAsRoot(arguments)
             try command.run()
         } catch let error as ExitCode {
             Glibc.exit(error.rawValue)
         } catch let error as UserFacingError {
+            if isClosedStandardOutput(error) { Glibc.exit(141) }
             fail(error.description, status: 1)
         } catch {
             let code = exitCode(for: error)
@@ -42,22 +53,39 @@ struct ConvKit: ParsableCommand {
                 Glibc.exit(0)
             }
             if code == .validationFailure {
-                fail(message(for: error) + "\n" + usageString(for: error), status: 2)
+                failUsage(message(for: error), path: path)
             }
             fail(message(for: error), status: code.rawValue == 0 ? 1 : code.rawValue)
         }
     }
 
-    private static func usageString(for error: Error) -> String {
-        let full = fullMessage(for: error)
-        guard let range = full.range(of: "Usage:") else { return "See 'convkit --help'." }
-        return String(full[range.lowerBound...]).trimmingTrailingNewlines()
+    /// A command-line mistake: the message and the help to read, on one line, status 2.
+    private static func failUsage(_ message: String, path: [String]) -> Never {
+        let command = (["convkit"] + path).joined(separator: " ")
+        fail("\(message) (see '\(command) --help')", status: 2)
     }
 
     private static func fail(_ message: String, status: Int32) -> Never {
-        printError("convkit: error: " + message)
+        printError("convkit: error: " + oneLine(message))
         Glibc.exit(status)
     }
+
+    /// Whether a write failed because standard output is a pipe whose reader has gone.
+    private static func isClosedStandardOutput(_ error: Error) -> Bool {
+        guard case ImageIOError.writeFailed(let path, let reason) = error else { return false }
+        return path == "-" && reason == String(cString: strerror(EPIPE))
+    }
+}
+
+/// A message as one line: control characters escaped, and `-` named in words (standard input or
+/// output) where a message starts with the file it concerns.
+func oneLine(_ message: String) -> String {
+    var text = message
+    if text.hasPrefix("-: ") {
+        let rest = text.dropFirst(3)
+        text = (rest.hasPrefix("cannot write") ? "standard output: " : "standard input: ") + rest
+    }
+    return escapedForMessage(text, limit: Int.max, keepBackslashes: true)
 }
 
 /// Writes one line to standard error.
@@ -65,12 +93,4 @@ func printError(_ line: String) {
     var text = line
     if !text.hasSuffix("\n") { text += "\n" }
     FileHandle.standardError.write(Data(text.utf8))
-}
-
-extension String {
-    func trimmingTrailingNewlines() -> String {
-        var text = self
-        while text.last == "\n" { text.removeLast() }
-        return text
-    }
 }

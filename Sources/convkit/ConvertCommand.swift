@@ -7,18 +7,30 @@ struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Convert an image between PNG and NPY, or re-encode a PNG.",
         discussion: """
-            The output format follows OUT's extension (.png or .npy; '-' writes PNG to standard
-            output). The output is written to a temporary file and renamed into place, so a
-            failed or interrupted conversion leaves any existing OUT untouched; OUT may be IN.
-            Without --bit-depth a PNG keeps its bit depth, including 1/2/4-bit grey and
-            palette images when their pixels allow it.
+            Reads PNG (any colour type and bit depth) and NPY images (uint8 or uint16, shape \
+            (H, W) or (H, W, C) with C from 1 to 4); a float array has no sample range, so \
+            'convkit filter ARRAY.npy --kernel identity --range normalize -o OUT.png' maps it \
+            to an image instead. The output format follows OUT's extension (.png or .npy; '-' \
+            writes PNG, or --format npy, to standard output). The output is written to a \
+            temporary file and renamed into place, so a failed or interrupted conversion leaves \
+            any existing OUT untouched; OUT may be IN. Without --bit-depth a PNG keeps its bit \
+            depth, including 1/2/4-bit grey and palette images when their pixels allow it.
+
+            Examples:
+              convkit convert photo.png photo.npy
+              convkit convert photo.png grey16.png --gray --bit-depth 16
+              convkit convert in.png out.png --compression 9 --interlace
+              convkit convert big.png - | other-tool
             """
     )
 
-    @Argument(help: "Input PNG or NPY file ('-' for standard input).")
+    @Argument(
+        help: ArgumentHelp("Input PNG or NPY file ('-' for standard input).", valueName: "in"))
     var input: String
 
-    @Argument(help: "Output file: .png or .npy ('-' for PNG on standard output).")
+    @Argument(
+        help: ArgumentHelp("Output file: .png or .npy ('-' for standard output).", valueName: "out")
+    )
     var output: String
 
     @Flag(
@@ -27,14 +39,23 @@ struct Convert: ParsableCommand {
     )
     var gray = false
 
-    @Option(name: .long, help: "Bits per sample of the output: 8 or 16 (default: as the input).")
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp(
+            "Bits per sample of the output: 8 or 16 (default: as the input).", valueName: "bits"))
     var bitDepth: Int?
 
-    @Option(name: .long, help: "PNG zlib compression level, 0 (fastest) to 9 (smallest).")
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp(
+            "PNG zlib compression level, 0 (fastest) to 9 (smallest).", valueName: "level"))
     var compression = 6
 
     @Flag(name: .long, help: "Write an Adam7-interlaced PNG.")
     var interlace = false
+
+    @Option(name: .long, help: "Format written to '-' (default: png; a file's extension decides).")
+    var format: ImageFileFormat?
 
     @OptionGroup var reading: ReadOptions
 
@@ -45,14 +66,31 @@ struct Convert: ParsableCommand {
         guard (0...9).contains(compression) else {
             throw ValidationError("--compression must be 0 to 9, got \(compression)")
         }
+        _ = try outputFormat()
+    }
+
+    /// The output's format: its extension's, or for '-' --format's.
+    private func outputFormat() throws -> ImageFileFormat {
+        if output == "-" { return format ?? .png }
+        let named = try OutputPaths.format(
+            of: output, among: ImageFileFormat.allCases, what: "convert's output")
+        if let format, format != named {
+            throw ValidationError(
+                "--format \(format.rawValue) contradicts the output name \(output)")
+        }
+        return named
     }
 
     func run() throws {
-        var image = try ImageFile.read(path: input, maxPixels: reading.maxPixels)
+        var image = try InputFiles.image(input, maxPixels: reading.maxPixels)
         if gray { image = image.grayscale() }
         if let bitDepth { image = image.converted(toBitDepth: bitDepth) }
-        let options = PNGWriteOptions(
-            bitDepth: nil, compressionLevel: compression, interlaced: interlace)
-        try ImageFile.write(image, to: output, options: options)
+        switch try outputFormat() {
+        case .npy: try NPY.write(image.npyArray(), to: output)
+        case .png:
+            let options = PNGWriteOptions(
+                bitDepth: nil, compressionLevel: compression, interlaced: interlace)
+            try PNGEncoder.write(image, to: output, options: options)
+        }
     }
 }

@@ -1,6 +1,7 @@
 // `convkit diagram`: convolution-arithmetic figures and animations for any parameters.
 
 import ArgumentParser
+import ConvkitSupport
 import Convolution
 import Diagrams
 import Drawing
@@ -11,35 +12,52 @@ struct Diagram: ParsableCommand {
         commandName: "diagram",
         abstract: "Draw convolution-arithmetic diagrams and animations (PNG, SVG, PDF, GIF).",
         discussion: """
-            Draws the input grid below and the output grid above, with the kernel's footprint and the current output cell shaded, in the style of Dumoulin & Visin's "A guide to convolution arithmetic for deep learning". Sizes are computed, never typed: the caption shows the output-size formula evaluated for the parameters.
+            Draws the input grid below and the output grid above, with the kernel's footprint \
+            and the current output cell shaded, in the style of Dumoulin & Visin's "A guide to \
+            convolution arithmetic for deep learning". Sizes are computed, never typed: the \
+            caption shows the output-size formula evaluated for the parameters.
 
-            Per-axis values are written N or HxW (rows x columns). Padding is N, T,B,L,R, or same, valid or full. The output format follows the extension: .png, .svg and .pdf hold one frame (--frame), .gif holds one frame per output cell in row order, looping.
+            Per-axis values are N or WxH (width x height). Padding is N, T,B,L,R, or same, \
+            valid or full. The output format follows the extension: .png, .svg and .pdf hold \
+            one frame (--frame), .gif holds one frame per output cell in row order, looping.
 
             Examples:
               convkit diagram --input 5 --kernel 3 --stride 2 --padding 1 -o conv.gif
-              convkit diagram --input 6x4 --kernel 3x2 --padding same --flat -o conv.svg
+              convkit diagram --input 4x6 --kernel 2x3 --padding same --flat -o conv.svg
               convkit diagram --input 3 --stride 2 --padding 1 --transposed -o up.gif
               convkit diagram --input 4 --kernel 2 --stride 2 --pool max -o pool.png
               convkit diagram --all -o diagrams/
             """
     )
 
-    @Option(help: ArgumentHelp("Input size: N or HxW (rows x columns).", valueName: "HxW"))
-    var input = AxisPairArgument(AxisPair(5))
-
-    @Option(help: ArgumentHelp("Kernel (or pooling window) size: N or HxW.", valueName: "HxW"))
-    var kernel = AxisPairArgument(AxisPair(3))
-
-    @Option(help: ArgumentHelp("Stride: N or HxW.", valueName: "HxW"))
-    var stride = AxisPairArgument(AxisPair(1))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Input size: N or WxH (default: 5).", valueName: "N|WxH"))
+    var input: AxisPairArgument?
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp(
-            "Dilation: N or HxW (every d-th cell is in the footprint).", valueName: "HxW"))
-    var dilation = AxisPairArgument(AxisPair(1))
+            "Kernel (or pooling window) size: N or WxH (default: 3).", valueName: "N|WxH"))
+    var kernel: AxisPairArgument?
 
-    @Option(help: ArgumentHelp("Padding: N, T,B,L,R, or same, valid or full.", valueName: "P"))
-    var padding = DiagramPaddingArgument.explicit(Padding(all: 0))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Stride: N or WxH (default: 1).", valueName: "N|WxH"))
+    var stride: AxisPairArgument?
+
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Dilation: N or WxH; every d-th cell is in the footprint (default: 1).",
+            valueName: "N|WxH"))
+    var dilation: AxisPairArgument?
+
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Padding: N, T,B,L,R, or same, valid or full (default: 0).", valueName: "padding"))
+    var padding: DiagramPaddingArgument?
 
     @Flag(
         help:
@@ -48,11 +66,14 @@ struct Diagram: ParsableCommand {
     var transposed = false
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp(
-            "Extra output rows/columns of a transposed convolution: N or HxW.", valueName: "HxW"))
-    var outputPadding = AxisPairArgument(AxisPair(0))
+            "Extra output columns/rows of a transposed convolution: N or WxH (default: 0).",
+            valueName: "N|WxH"))
+    var outputPadding: AxisPairArgument?
 
-    @Option(help: "Show pooling instead of a convolution, with numbers in the cells.")
+    @Option(
+        help: "Show pooling instead of a convolution, with numbers in the cells (default: none).")
     var pool: Pooling?
 
     @Flag(help: "Write numbers in the cells: input values, kernel weights and outputs.")
@@ -65,28 +86,32 @@ struct Diagram: ParsableCommand {
     var theme = DiagramTheme.classic
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp(
             "The frame a PNG, SVG or PDF shows, from 1 (the first output cell).", valueName: "N"))
     var frame = 1
 
-    @Option(help: ArgumentHelp("Hundredths of a second between GIF frames.", valueName: "CS"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Hundredths of a second between GIF frames.", valueName: "cs"))
     var delay = 80
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp(
-            "Pixels per unit in PNG and GIF output (2 for sharp slides).", valueName: "S"))
-    var scale = 1.0
+            "Pixels per unit in PNG and GIF output (2 for sharp slides).", valueName: "scale"))
+    var scale = NumberArgument(1)
 
     @Option(
         name: [.short, .long],
         help: ArgumentHelp(
             "Output file (.png, .svg, .pdf, .gif); with --all, the folder to fill.",
-            valueName: "PATH"))
+            valueName: "file|folder/"))
     var output: String?
 
     @Option(
         help: ArgumentHelp(
-            "Also write every frame as numbered PNGs into this folder.", valueName: "DIR"))
+            "Also write every frame as numbered PNGs into this folder.", valueName: "folder"))
     var frames: String?
 
     @Flag(
@@ -95,67 +120,110 @@ struct Diagram: ParsableCommand {
     )
     var all = false
 
+    /// The geometry options given, by name, for the check that --all takes none of them.
+    private var geometryOptions: [String] {
+        [
+            ("--input", input != nil), ("--kernel", kernel != nil), ("--stride", stride != nil),
+            ("--dilation", dilation != nil), ("--padding", padding != nil),
+            ("--transposed", transposed), ("--output-padding", outputPadding != nil),
+            ("--pool", pool != nil), ("--values", values), ("--frame", frame != 1),
+            ("--frames", frames != nil),
+        ].filter(\.1).map(\.0)
+    }
+
     func validate() throws {
+        if all {
+            guard output != nil else {
+                throw ValidationError("--all writes into the folder given with -o DIR")
+            }
+            if let given = geometryOptions.first {
+                throw ValidationError(
+                    "\(given) does not apply to --all, which draws the standard set as it is")
+            }
+            if let output, !OutputPaths.namesFolder(output),
+                FileManager.default.fileExists(atPath: output)
+            {
+                throw ValidationError("\(output): --all needs a folder, and this is a file")
+            }
+            return
+        }
         guard output != nil || frames != nil else {
             throw ValidationError(
                 "give an output: -o FILE (.png, .svg, .pdf or .gif), --frames DIR, or --all -o DIR")
+        }
+        if let output {
+            _ = try OutputPaths.format(
+                of: output, among: DiagramFileFormat.allCases, what: "a diagram")
+        }
+        try (input ?? AxisPairArgument(AxisPair(5))).requireAtLeast(1, option: "--input")
+        try (kernel ?? AxisPairArgument(AxisPair(3))).requireAtLeast(1, option: "--kernel")
+        try (stride ?? AxisPairArgument(AxisPair(1))).requireAtLeast(1, option: "--stride")
+        try (dilation ?? AxisPairArgument(AxisPair(1))).requireAtLeast(1, option: "--dilation")
+        try (outputPadding ?? AxisPairArgument(AxisPair(0))).requireAtLeast(
+            0, option: "--output-padding")
+        if case .explicit(let p) = padding, min(p.top, p.bottom, p.left, p.right) < 0 {
+            throw ValidationError("--padding cannot be negative, got \(p)")
+        }
+        if outputPadding != nil && !transposed {
+            throw ValidationError("--output-padding applies only to --transposed")
         }
         guard frame >= 1 else { throw ValidationError("--frame counts from 1, got \(frame)") }
         guard (0...65535).contains(delay) else {
             throw ValidationError("--delay must be 0 to 65535, got \(delay)")
         }
-        guard scale.isFinite, scale > 0, scale <= 8 else {
-            throw ValidationError("--scale must be above 0 and at most 8, got \(scale)")
-        }
-        if all {
-            guard output != nil, frames == nil else {
-                throw ValidationError("--all writes into the folder given with -o DIR")
-            }
+        try scale.require(0...8, option: "--scale", what: "above 0 and at most 8")
+        guard scale.value > 0 else {
+            throw ValidationError("--scale must be above 0 and at most 8, got 0")
         }
     }
 
     func run() throws {
         let style = DiagramStyle(theme: theme, flat: flat)
         if all, let folder = output {
-            try makeFolder(folder)
-            let files = try Gallery.write(to: folder, style: style, delay: delay, scale: scale)
+            try OutputPaths.createFolder(folder)
+            let files = try Gallery.write(
+                to: OutputPaths.trimmedFolder(folder), style: style, delay: delay,
+                scale: scale.value)
             print(
-                "\(folder.hasSuffix("/") ? folder : folder + "/")index.html: \(StandardSet.diagrams.count) diagrams, \(files.count) files"
+                "\(OutputPaths.join(folder, "index.html")): \(counted(StandardSet.diagrams.count, "diagram")), \(counted(files.count, "file"))"
             )
             return
         }
+        let kernelSize = (kernel ?? AxisPairArgument(AxisPair(3))).pair
+        let dilationSize = (dilation ?? AxisPairArgument(AxisPair(1))).pair
         let parameters = DiagramParameters(
-            input: input.pair, kernel: kernel.pair, stride: stride.pair, dilation: dilation.pair,
-            padding: padding.resolved(kernel: kernel.pair, dilation: dilation.pair),
+            input: (input ?? AxisPairArgument(AxisPair(5))).pair, kernel: kernelSize,
+            stride: (stride ?? AxisPairArgument(AxisPair(1))).pair, dilation: dilationSize,
+            padding: (padding ?? .explicit(Padding(all: 0))).resolved(
+                kernel: kernelSize, dilation: dilationSize),
             transposed: transposed,
-            outputPadding: outputPadding.pair, pooling: pool, showValues: values)
-        let figure = try DiagramFigure(parameters: parameters, style: style)
-        guard frame <= figure.frameCount else {
-            throw DiagramError.noSuchFrame(frame: frame, count: figure.frameCount)
+            outputPadding: (outputPadding ?? AxisPairArgument(AxisPair(0))).pair, pooling: pool,
+            showValues: values)
+        let figure: DiagramFigure
+        do {
+            figure = try DiagramFigure(parameters: parameters, style: style)
+            guard frame <= figure.frameCount else {
+                throw DiagramError.noSuchFrame(frame: frame, count: figure.frameCount)
+            }
+        } catch let error as DiagramError {
+            throw ValidationError(error.description)
         }
         if let path = output {
-            try figure.write(to: path, frame: frame - 1, delay: delay, scale: scale)
+            try figure.write(to: path, frame: frame - 1, delay: delay, scale: scale.value)
         }
         if let folder = frames {
-            try makeFolder(folder)
-            try figure.writeFrames(toDirectory: folder, scale: scale)
+            try OutputPaths.createFolder(folder)
+            try figure.writeFrames(
+                toDirectory: OutputPaths.trimmedFolder(folder), scale: scale.value)
         }
         let geometry = figure.geometry
         print(
-            "input \(parameters.input.rows)x\(parameters.input.columns) -> output \(geometry.output.rows)x\(geometry.output.columns), \(figure.frameCount) frames"
+            "input \(Sizes.text(width: parameters.input.columns, height: parameters.input.rows)) -> output \(Sizes.text(width: geometry.output.columns, height: geometry.output.rows)), \(counted(figure.frameCount, "frame"))"
         )
     }
+}
 
-    private func makeFolder(_ path: String) throws {
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
-            guard isFolder.boolValue else { throw CLIError("\(path): is a file, not a folder") }
-            return
-        }
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
-            throw CLIError("\(path): cannot create the folder: \(error.localizedDescription)")
-        }
-    }
+/// The files `diagram -o` writes, by extension.
+enum DiagramFileFormat: String, CaseIterable {
+    case png, svg, pdf, gif
 }

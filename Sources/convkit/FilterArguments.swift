@@ -1,29 +1,8 @@
-// FilterArguments: command-line spellings of per-axis pairs, padding, boundaries and modes.
+// FilterArguments: command-line spellings of padding, boundaries, modes and kernels.
 
 import ArgumentParser
 import Convolution
-
-/// A per-axis pair written `N` (both axes) or `HxW` (rows x columns, as numpy shapes).
-struct AxisPairArgument: ExpressibleByArgument, Sendable {
-    let pair: AxisPair
-
-    init(_ pair: AxisPair) {
-        self.pair = pair
-    }
-
-    init?(argument: String) {
-        let parts = argument.lowercased().split(separator: "x", omittingEmptySubsequences: false)
-        let numbers = parts.compactMap { Int($0) }
-        guard numbers.count == parts.count else { return nil }
-        switch numbers.count {
-        case 1: pair = AxisPair(numbers[0])
-        case 2: pair = AxisPair(rows: numbers[0], columns: numbers[1])
-        default: return nil
-        }
-    }
-
-    var defaultValueDescription: String { pair.description }
-}
+import ImageIO
 
 /// Padding written `N` (all sides) or `T,B,L,R` (top, bottom, left, right).
 struct PaddingArgument: ExpressibleByArgument, Sendable {
@@ -61,3 +40,25 @@ enum BoundaryName: String, ExpressibleByArgument, CaseIterable, Sendable {
 extension ConvolutionMode: ExpressibleByArgument {}
 extension OutputRange: ExpressibleByArgument {}
 extension AlphaPolicy: ExpressibleByArgument {}
+extension ImageFileFormat: ExpressibleByArgument {}
+
+/// `--kernel` values and `kernels show`'s argument resolved into kernels. A kernel written on
+/// the command line that cannot be read is a command-line mistake (exit status 2); a kernel
+/// file that cannot be read is a failed run (1).
+enum KernelArguments {
+    static func resolve(_ spec: String) throws -> [Kernel] {
+        try definition(spec).kernels
+    }
+
+    static func definition(_ spec: String) throws -> KernelDefinition {
+        do {
+            return try KernelLibrary.definition(for: spec)
+        } catch let error as KernelError {
+            if case .badFile(let path, _) = error {
+                throw FileKind.mismatch(path: path, expected: "a kernel", accepted: [.text, .npy])
+                    ?? error
+            }
+            throw ValidationError(error.description)
+        }
+    }
+}

@@ -1,6 +1,7 @@
-// `convkit filter`: applies kernels to images, one file or many in parallel.
+// `convkit filter`: applies kernels to images and float arrays, one file or many in parallel.
 
 import ArgumentParser
+import ConvkitSupport
 import Convolution
 import Dispatch
 import Foundation
@@ -10,73 +11,97 @@ struct Filter: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Convolve images with kernels, as scipy.signal.convolve2d or torch conv2d would.",
         discussion: """
-            Every colour channel is filtered in Float32 (--float64 for the exact reference
-            loops). The kernel is flipped (true convolution, scipy.signal.convolve2d) unless
-            --correlate is given (scipy.signal.correlate2d, cv2.filter2D, torch conv2d).
+            Every channel is filtered in Float32 (--float64 for the exact reference loops). The \
+            kernel is flipped (true convolution, scipy.signal.convolve2d) unless --correlate is \
+            given (scipy.signal.correlate2d, cv2.filter2D, torch conv2d).
 
-            Geometry: --padding adds cells by the --boundary rule, then --mode applies, then the
-            (dilated) kernel slides with --stride. Per-axis values are written N or HxW (rows x
-            columns, numpy's order: --stride 2x1); --padding is N or T,B,L,R. With --padding the
-            mode defaults to valid, so '--correlate --padding 1 --stride 2' is exactly
-            torch.nn.functional.conv2d(x, k, stride=2, padding=1). 'same' keeps scipy's
+            Inputs: PNG images (any colour type and bit depth), NPY images (uint8 or uint16, \
+            shape (H, W) or (H, W, C) with C from 1 to 4) and float NPY arrays (float32 or \
+            float64, the same shapes; every channel is filtered, float64 in Float64).
+
+            Geometry: --padding adds cells by the --boundary rule, then --mode applies, then the \
+            (dilated) kernel slides with --stride. Per-axis values are N or WxH (width x height: \
+            --stride 1x2 steps 2 rows down); --padding is N or T,B,L,R. With --padding the mode \
+            defaults to valid, so '--correlate --padding 1 --stride 2' is exactly \
+            torch.nn.functional.conv2d(x, k, stride=2, padding=1). 'same' keeps scipy's \
             alignment for even-sized kernels, which differs between convolve and correlate.
 
-            Output: -o OUT.png maps the float result to the input's bit depth by --range
-            (default: normalize for edge detectors and --magnitude, clamp otherwise); -o OUT.npy
-            keeps the exact float32 result, (H, W) or (H, W, C). Several inputs or a folder
-            need an output folder; files run in parallel, a bad file is reported and the rest
-            still processed, and the exit status is 1 if any failed.
+            Output: the extension decides the format. OUT.png maps the float result to the \
+            input's bit depth by --range (default: normalize for edge detectors and \
+            --magnitude, clamp otherwise; a float array has no bit depth, so PNG output from one \
+            is 8-bit and needs --range). OUT.npy keeps the exact result: float32, or float64 \
+            for a float64 array, shape (H, W) or (H, W, C). A result holding inf or NaN is an \
+            error naming its cause. Several inputs or a folder need an output folder (an \
+            existing one or a name ending in '/'), filled with NAME.png or NAME.npy \
+            (--format); files run in parallel, a bad file is reported and the rest still \
+            processed, and the exit status is then 1.
 
-            Alpha is never edge-filtered: blurs use premultiplied alpha, other kernels pass it
+            Alpha is never edge-filtered: blurs use premultiplied alpha, other kernels pass it \
             through (--alpha changes this).
+
+            Examples:
+              convkit filter in.png --kernel scharr-x -o edges.png
+              convkit filter in.png --kernel gaussian:9,2 -o soft.png
+              convkit filter in.png --kernel sobel-x --kernel sobel-y --magnitude -o g.png
+              convkit filter in.png --kernel sobel-x -o gx.npy
+              convkit filter gx.npy --kernel box3 --range normalize -o gx-soft.png
+              convkit filter in.png --kernel K --correlate --padding 1 --stride 2 -o o.npy
+              convkit filter photos/ --kernel gaussian5 -o blurred/ --skip-existing
             """
     )
 
-    @Argument(help: "Input PNG or NPY files, or folders of them ('-' for standard input).")
+    @Argument(
+        help: ArgumentHelp(
+            "Input PNG or NPY files, or folders of them ('-' for standard input).",
+            valueName: "input"))
     var inputs: [String]
 
     @Option(
         name: .shortAndLong,
-        help:
-            "Output file (.png or .npy, '-' for PNG on standard output), or a folder for several inputs."
-    )
+        help: ArgumentHelp(
+            "Output file (.png or .npy; '-' for standard output), or folder for several inputs.",
+            valueName: "file|folder/"))
     var output: String
 
     @Option(
         name: .long,
         help: ArgumentHelp(
             "A kernel: name, family (gaussian:5,1.0), matrix (\"3x3: ...\") or file; repeat to apply several in order. See 'convkit kernels'.",
-            valueName: "KERNEL"))
+            valueName: "kernel"))
     var kernel: [String] = []
 
-    @Option(name: .long, help: "full, same or valid (default: same, or valid with --padding).")
+    @Option(
+        name: .long,
+        help: "full, same or valid (default: same, or valid with --padding).")
     var mode: ConvolutionMode?
 
     @Option(
         name: .long,
         help:
-            "Values outside the image: fill (--fill), wrap, symm (mirror with edge), reflect101 (mirror without edge, OpenCV's default) or nearest."
+            "Values outside the image: fill (the --fill value), wrap, symm (mirror with edge), reflect101 (mirror without edge, OpenCV's default) or nearest."
     )
     var boundary: BoundaryName = .fill
 
-    @Option(name: .long, help: "The value outside the image for --boundary fill.")
-    var fill: Double = 0
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp(
+            "The value outside the image for --boundary fill (default: 0).", valueName: "value"))
+    var fill: NumberArgument?
 
     @Option(
-        name: .long,
-        help: ArgumentHelp("Step between outputs: N, or HxW (rows x columns).", valueName: "N|HxW"))
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp("Step between outputs: N, or WxH.", valueName: "N|WxH"))
     var stride: AxisPairArgument = AxisPairArgument(AxisPair(1))
 
     @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "Spacing between kernel taps: N, or HxW (rows x columns).", valueName: "N|HxW"))
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp("Spacing between kernel taps: N, or WxH.", valueName: "N|WxH"))
     var dilation: AxisPairArgument = AxisPairArgument(AxisPair(1))
 
     @Option(
-        name: .long,
+        name: .long, parsing: .unconditional,
         help: ArgumentHelp(
-            "Cells added on every side (N), or top,bottom,left,right (T,B,L,R).",
+            "Cells added on every side (N), or top,bottom,left,right (default: none).",
             valueName: "N|T,B,L,R"))
     var padding: PaddingArgument?
 
@@ -96,7 +121,7 @@ struct Filter: ParsableCommand {
     @Option(
         name: .long,
         help:
-            "How a float result becomes samples: clamp, abs, normalize (min-max) or offset (0 is mid-grey)."
+            "How a float result becomes PNG samples: clamp, abs, normalize (min-max) or offset (0 is mid-grey) (default: normalize for edge detectors, clamp otherwise)."
     )
     var range: OutputRange?
 
@@ -107,7 +132,17 @@ struct Filter: ParsableCommand {
     )
     var alpha: AlphaPolicy = .auto
 
-    @Option(name: .long, help: "PNG zlib compression level, 0 (fastest) to 9 (smallest).")
+    @Option(
+        name: .long,
+        help:
+            "Format of outputs written into a folder or to '-' (default: png; a file's extension decides)."
+    )
+    var format: ImageFileFormat?
+
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp(
+            "PNG zlib compression level, 0 (fastest) to 9 (smallest).", valueName: "level"))
     var compression = 6
 
     @Flag(
@@ -115,7 +150,8 @@ struct Filter: ParsableCommand {
         help: "Compute in Float64 with the plain reference loops (slow; for exactness checks).")
     var float64 = false
 
-    @Flag(name: .long, help: "With several inputs, leave outputs that already exist untouched.")
+    @Flag(
+        name: .long, help: "With several inputs, leave outputs that already exist untouched.")
     var skipExisting = false
 
     @Flag(
@@ -134,15 +170,11 @@ struct Filter: ParsableCommand {
         }
         if magnitude && kernel.count != 2 {
             throw ValidationError(
-                "--magnitude combines exactly two kernels, got \(kernel.count) --kernel options")
+                "--magnitude combines exactly two kernels, got \(counted(kernel.count, "--kernel option"))"
+            )
         }
-        guard stride.pair.rows >= 1, stride.pair.columns >= 1 else {
-            throw ValidationError("--stride must be at least 1 on each axis, got \(stride.pair)")
-        }
-        guard dilation.pair.rows >= 1, dilation.pair.columns >= 1 else {
-            throw ValidationError(
-                "--dilation must be at least 1 on each axis, got \(dilation.pair)")
-        }
+        try stride.requireAtLeast(1, option: "--stride")
+        try dilation.requireAtLeast(1, option: "--dilation")
         guard (0...9).contains(compression) else {
             throw ValidationError("--compression must be 0 to 9, got \(compression)")
         }
@@ -150,69 +182,58 @@ struct Filter: ParsableCommand {
             throw ValidationError(
                 "--padding cannot be negative, got \(p.top),\(p.bottom),\(p.left),\(p.right)")
         }
+        if let fill {
+            try fill.requireFloat32(option: "--fill")
+            guard boundary == .fill else {
+                throw ValidationError(
+                    "--fill applies only to --boundary fill, not \(boundary.rawValue)")
+            }
+        }
+        let jobs = try FilterJobs.plan(inputs: inputs, output: output, format: format)
+        if skipExisting && !jobs.isBatch {
+            throw ValidationError(
+                "--skip-existing is for several inputs or a folder; with one input, -o names the one file to write"
+            )
+        }
     }
 
     func run() throws {
-        let steps = try kernel.map { try KernelLibrary.resolve($0) }
+        let steps = try kernel.map { try KernelArguments.resolve($0) }
         let options = ConvolutionOptions(
             operation: correlate ? .correlate : .convolve,
             mode: mode ?? (padding == nil ? .same : .valid),
-            boundary: boundary.rule(fill: fill),
+            boundary: boundary.rule(fill: fill?.value ?? 0),
             padding: padding?.padding ?? .zero,
             stride: stride.pair, dilation: dilation.pair)
         let filter = ImageFilter(
             steps: steps, options: options, magnitude: magnitude, alpha: alpha, float64: float64)
-        let outputRange = range ?? OutputRange.automatic(kernelSteps: steps, magnitude: magnitude)
-        let jobs = try FilterJobs.plan(inputs: inputs, output: output)
-        if jobs.count == 1 && !jobs.isBatch {
-            try process(jobs.items[0], filter: filter, range: outputRange)
+        let jobs = try FilterJobs.plan(inputs: inputs, output: output, format: format)
+        let run = FilterRun(
+            filter: filter, range: range, gray: gray, compression: compression,
+            verbose: verbose, maxPixels: reading.maxPixels, folder: jobs.folder)
+        if !jobs.isBatch {
+            try run.process(jobs.items[0])
             return
         }
-        try runBatch(jobs.items, filter: filter, range: outputRange)
-    }
-
-    /// Reads, filters and writes one file.
-    private func process(_ job: FilterJobs.Item, filter: ImageFilter, range: OutputRange) throws {
-        var image = try ImageFile.read(path: job.input, maxPixels: reading.maxPixels)
-        if gray { image = image.grayscale() }
-        if verbose {
-            for line in try filter.planDescriptions(rows: image.height, columns: image.width) {
-                printError("convkit: \(job.input): \(line)")
-            }
-        }
-        let result: FilteredImage
-        do {
-            result = try filter.apply(to: image)
-        } catch let error as ConvolutionError {
-            throw CLIError("\(job.input): \(error)")
-        }
-        if ImageFileFormat(path: job.output) == .npy {
-            try NPY.write(result.npyArray(), to: job.output)
-        } else {
-            try ImageFile.write(
-                result.image(range: range), to: job.output,
-                options: PNGWriteOptions(compressionLevel: compression))
-        }
+        try runBatch(jobs.items, run: run)
     }
 
     /// Processes many files on every core; failures are reported and counted, not fatal.
-    private func runBatch(_ items: [FilterJobs.Item], filter: ImageFilter, range: OutputRange)
-        throws
-    {
+    private func runBatch(_ items: [FilterJobs.Item], run: FilterRun) throws {
         let todo =
             skipExisting
             ? items.filter { !FileManager.default.fileExists(atPath: $0.output) } : items
         let progress = BatchProgress(total: todo.count)
         let failures = FailureCount()
         let workers = min(todo.count, max(1, ProcessInfo.processInfo.activeProcessorCount))
-        var batchFilter = filter
-        batchFilter.options.threads = workers > 1 ? 1 : nil
-        let runFilter = batchFilter
+        var batchRun = run
+        batchRun.filter.options.threads = workers > 1 ? 1 : nil
+        let shared = batchRun
         let next = WorkQueue(count: todo.count)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while let index = next.take() {
                 do {
-                    try process(todo[index], filter: runFilter, range: range)
+                    try shared.process(todo[index])
                 } catch {
                     failures.add()
                     progress.report("convkit: error: \(message(for: error, job: todo[index]))")
@@ -221,18 +242,18 @@ struct Filter: ParsableCommand {
             }
         }
         progress.finish()
-        let failed = failures.value
-        if failed > 0 {
-            printError("convkit: \(failed) of \(todo.count) files failed")
-            throw ExitCode(1)
-        }
+        try BatchOutcome.finish(failed: failures.value, of: todo.count)
     }
 
     /// A one-line message for a failed file, naming the input if the error names neither it
     /// nor its output (whose name comes from the input's).
     private func message(for error: Error, job: FilterJobs.Item) -> String {
-        let text = (error as? UserFacingError)?.description ?? "\(error)"
-        return text.hasPrefix(job.input) || text.hasPrefix(job.output)
+        let text =
+            (error as? UserFacingError)?.description ?? (error as? ValidationError)?.message
+            ?? "\(error)"
+        let line =
+            text.hasPrefix(job.input + ":") || text.hasPrefix(job.output + ":")
             ? text : "\(job.input): \(text)"
+        return oneLine(line)
     }
 }

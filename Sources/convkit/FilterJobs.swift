@@ -1,5 +1,6 @@
 // FilterJobs: which input goes to which output, for one file or a batch, and thread-safe counters.
 
+import ArgumentParser
 import Foundation
 import ImageIO
 import Synchronization
@@ -9,17 +10,24 @@ struct FilterJobs {
     struct Item: Sendable {
         let input: String
         let output: String
+        let format: ImageFileFormat
     }
 
     let items: [Item]
-    /// Several inputs, a folder, or an output folder: outputs are named after the inputs.
+    /// Several inputs, a folder input, or an output folder: outputs are named after the inputs.
     let isBatch: Bool
+    /// The folder the outputs go into (batch runs only), created before the first write.
+    let folder: String?
     var count: Int { items.count }
 
-    /// One input and a file output is a single job; several inputs, a folder input or an existing
-    /// output folder make a batch written into the output folder (created if needed) as
-    /// `NAME.png`. Folders contribute their `.png` and `.npy` files, sorted by name.
-    static func plan(inputs: [String], output: String) throws -> FilterJobs {
+    /// One input and a file output is a single job, in the format of the output's extension
+    /// (`-` writes `format`, PNG by default). Several inputs, a folder input or an output that
+    /// names a folder (an existing one, or a name ending in `/`) make a batch, written into that
+    /// folder as `NAME.png` or `NAME.npy` (by `format`); standard input is named `stdin`.
+    /// Folders contribute their `.png` and `.npy` files, sorted by name.
+    static func plan(inputs: [String], output: String, format: ImageFileFormat?) throws
+        -> FilterJobs
+    {
         var files = [String]()
         var sawFolder = false
         for input in inputs {
@@ -27,41 +35,51 @@ struct FilterJobs {
                 sawFolder = true
                 let names = try FileAccess.folderEntries(input).sorted()
                 let images = names.filter {
-                    $0.lowercased().hasSuffix(".png") || $0.lowercased().hasSuffix(".npy")
+                    ["png", "npy"].contains(OutputPaths.fileExtension($0))
                 }
-                files += images.map { input.hasSuffix("/") ? input + $0 : input + "/" + $0 }
+                files += images.map { OutputPaths.join(input, $0) }
             } else {
                 files.append(input)
             }
         }
-        let batch =
-            sawFolder || inputs.count > 1 || (output != "-" && FileAccess.isDirectory(output))
+        let batch = sawFolder || inputs.count > 1 || OutputPaths.namesFolder(output)
         guard batch else {
-            return FilterJobs(items: [Item(input: inputs[0], output: output)], isBatch: false)
+            let chosen =
+                output == "-"
+                ? format ?? .png
+                : try OutputPaths.format(
+                    of: output, among: ImageFileFormat.allCases, what: "filter's output")
+            if let format, format != chosen {
+                throw ValidationError(
+                    "--format \(format.rawValue) contradicts the output name \(output)")
+            }
+            return FilterJobs(
+                items: [Item(input: inputs[0], output: output, format: chosen)], isBatch: false,
+                folder: nil)
         }
-        guard output != "-" else {
-            throw CLIError("-: several inputs need an output folder, not standard output")
+        guard OutputPaths.namesFolder(output) else {
+            throw ValidationError(
+                "\(output): several inputs need an output folder (an existing folder, or a name ending in '/')"
+            )
         }
         guard !files.isEmpty else {
             throw CLIError("\(inputs.joined(separator: ", ")): no .png or .npy files found")
         }
-        do {
-            try FileAccess.createFolder(output)
-        } catch ImageIOError.writeFailed(_, let reason) {
-            throw CLIError("\(output): cannot create the output folder: \(reason)")
-        }
-        var seen = Set<String>()
+        let chosen = format ?? .png
+        var seen = [String: String]()
         var items = [Item]()
         for file in files {
-            let base = (file as NSString).lastPathComponent
+            let base = file == "-" ? "stdin" : (file as NSString).lastPathComponent
             let stem = (base as NSString).deletingPathExtension
-            let target = (output as NSString).appendingPathComponent(stem + ".png")
-            guard seen.insert(target).inserted else {
-                throw CLIError("\(file): another input also writes \(target); rename one of them")
+            let target = OutputPaths.join(output, stem + "." + chosen.rawValue)
+            if let other = seen[target] {
+                throw ValidationError(
+                    "\(file) and \(other) would both write \(target); rename one of them")
             }
-            items.append(Item(input: file, output: target))
+            seen[target] = file
+            items.append(Item(input: file, output: target, format: chosen))
         }
-        return FilterJobs(items: items, isBatch: true)
+        return FilterJobs(items: items, isBatch: true, folder: output)
     }
 }
 

@@ -1,6 +1,7 @@
 // `convkit info`: describes image files without decoding their pixels.
 
 import ArgumentParser
+import ConvkitSupport
 import Foundation
 import ImageIO
 
@@ -8,13 +9,19 @@ struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the size, colour type and bit depth of PNG or NPY files.",
         discussion: """
-            Reads only the header of each file, so it is fast on any size of image. A file that
-            cannot be read is reported on standard error and the others are still described;
-            the exit status is then 1.
+            Reads only the header of each file, so it is fast on any size of image: for a PNG \
+            its size (width x height), colour type, bit depth and interlacing; for an NPY file \
+            its shape (numpy's order) and dtype, any numeric dtype. A file that cannot be read \
+            is reported on standard error and the others are still described; the exit status \
+            is then 1.
+
+            Examples:
+              convkit info samples/*.png
+              convkit info --json samples/face.png
             """
     )
 
-    @Argument(help: "PNG or NPY files ('-' for standard input).")
+    @Argument(help: ArgumentHelp("PNG or NPY files ('-' for standard input).", valueName: "file"))
     var files: [String]
 
     @Flag(name: .long, help: "Print a JSON array with one object per file instead of text.")
@@ -22,18 +29,20 @@ struct Info: ParsableCommand {
 
     func run() throws {
         var records = [[String: Any]]()
-        var failed = false
+        var failed = 0
         for path in files {
             do {
-                let record = try describe(path)
+                let record = try FileKind.expecting(
+                    InputFiles.imageDescription, path: path, accepted: [.png, .npy]
+                ) { try describe(path) }
                 if json {
                     records.append(record)
                 } else {
                     print(textLine(path: path, record: record))
                 }
-            } catch let error as ImageIOError {
-                printError("convkit: error: \(error)")
-                failed = true
+            } catch {
+                printError("convkit: error: " + oneLine(Self.message(for: error)))
+                failed += 1
             }
         }
         if json {
@@ -42,7 +51,12 @@ struct Info: ParsableCommand {
                 options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: data, as: UTF8.self))
         }
-        if failed { throw ExitCode(1) }
+        try BatchOutcome.finish(failed: failed, of: files.count, report: files.count > 1)
+    }
+
+    /// The one-line text of any error a file can cause.
+    static func message(for error: Error) -> String {
+        (error as? UserFacingError)?.description ?? "\(error)"
     }
 
     private func describe(_ path: String) throws -> [String: Any] {
@@ -61,9 +75,9 @@ struct Info: ParsableCommand {
 
     private func describe(bytes: [UInt8], path: String, fileSize: Int) throws -> [String: Any] {
         if NPY.hasMagic(bytes) {
-            let array = try NPY.decode(bytes, name: path)
+            let header = try NPY.header(bytes, name: path)
             return [
-                "file": path, "format": "npy", "shape": array.shape, "dtype": array.values.dtype,
+                "file": path, "format": "npy", "shape": header.shape, "dtype": header.dtype,
                 "file_size": fileSize,
             ]
         }
@@ -83,18 +97,23 @@ struct Info: ParsableCommand {
     }
 
     private func textLine(path: String, record: [String: Any]) -> String {
+        let bytes = counted(record["file_size"] as? Int ?? 0, "byte")
         if record["format"] as? String == "npy" {
-            let shape = (record["shape"] as? [Int] ?? []).map(String.init).joined(separator: "x")
-            return
-                "\(path): NPY array, shape \(shape), dtype \(record["dtype"] ?? ""), \(record["file_size"] ?? 0) bytes"
+            let dimensions = (record["shape"] as? [Int] ?? []).map(String.init)
+            let shape =
+                dimensions.count == 1
+                ? "(\(dimensions[0]),)" : "(" + dimensions.joined(separator: ", ") + ")"
+            return "\(path): NPY array, shape \(shape), \(record["dtype"] ?? ""), \(bytes)"
         }
         let channels = record["channels"] as? Int ?? 0
         let interlace =
             (record["interlaced"] as? Bool ?? false) ? "Adam7 interlaced" : "not interlaced"
         let trns = (record["transparency_chunk"] as? Bool ?? false) ? " + tRNS" : ""
+        let size = Sizes.text(
+            width: record["width"] as? Int ?? 0, height: record["height"] as? Int ?? 0)
         return
-            "\(path): \(record["width"] ?? 0)x\(record["height"] ?? 0), \(record["color_type"] ?? "")\(trns), "
-            + "\(record["bit_depth"] ?? 0)-bit, \(channels) channel\(channels == 1 ? "" : "s") decoded, "
-            + "\(interlace), \(record["file_size"] ?? 0) bytes"
+            "\(path): \(size), \(record["color_type"] ?? "")\(trns), "
+            + "\(record["bit_depth"] ?? 0)-bit, \(counted(channels, "channel")) decoded, "
+            + "\(interlace), \(bytes)"
     }
 }

@@ -1,8 +1,10 @@
 // InlineKernel: kernels written on the command line, ImageMagick style (`3x3: -1,0,1,...`) or as
 // bracketed matrices (`[[-1,0,1],[-2,0,2]]`, `[-1 0 1; -2 0 2]`).
 
+import ConvkitSupport
+
 enum InlineKernel {
-    /// Whether `spec` starts like ImageMagick's `N:` or `RxC:` form.
+    /// Whether `spec` starts like ImageMagick's `N:` or `WxH:` form.
     static func isSizedForm(_ spec: Substring) -> Bool {
         guard let colon = spec.firstIndex(of: ":") else { return false }
         let head = spec[..<colon].filter { $0 != " " }
@@ -10,13 +12,13 @@ enum InlineKernel {
             && head.allSatisfy { $0.isNumber || "x+-".contains($0) }
     }
 
-    /// Parses `N: w,...` (N x N) or `RxC: w,...` (R rows, C columns, as numpy shapes are
-    /// written; ImageMagick writes width first, which is the same for square kernels). Weights are
-    /// row by row, separated by commas and/or spaces.
+    /// Parses `N: w,...` (N x N) or `WxH: w,...` (W columns, H rows: width x height, as
+    /// ImageMagick writes kernel sizes and convkit writes every size). Weights are row by row,
+    /// separated by commas and/or spaces.
     static func parseSized(_ spec: Substring, shown: String? = nil) throws -> Kernel {
         let name = shown ?? String(spec)
         guard let colon = spec.firstIndex(of: ":") else {
-            throw KernelError.malformed(spec: name, detail: "expected 'RxC: weights'")
+            throw KernelError.malformed(spec: name, detail: "expected 'WxH: weights'")
         }
         let head = spec[..<colon].filter { $0 != " " }
         if head.contains("+") || head.contains("-") {
@@ -27,12 +29,12 @@ enum InlineKernel {
             )
         }
         let sizes = head.split(separator: "x", omittingEmptySubsequences: false)
-        guard (1...2).contains(sizes.count), let rows = Int(sizes[0]),
-            let columns = Int(sizes.last ?? "")
+        guard (1...2).contains(sizes.count), let columns = Int(sizes[0]),
+            let rows = Int(sizes.last ?? "")
         else {
             throw KernelError.malformed(
                 spec: name,
-                detail: "'\(head)' is not a size; write N or RxC (rows x columns), e.g. 3x3")
+                detail: "'\(head)' is not a size; write N or WxH (width x height), e.g. 3x3")
         }
         try checkSize(rows: rows, columns: columns, spec: name)
         let tokens = KernelText.entries(spec[spec.index(after: colon)...])
@@ -46,7 +48,7 @@ enum InlineKernel {
         guard tokens.count == rows * columns else {
             throw KernelError.malformed(
                 spec: name,
-                detail: "\(rows)x\(columns) needs \(rows * columns) weights, got \(tokens.count)")
+                detail: "\(columns)x\(rows) needs \(rows * columns) weights, got \(tokens.count)")
         }
         return try kernel(rows: grid, spec: name)
     }
@@ -64,7 +66,7 @@ enum InlineKernel {
             throw KernelError.malformed(
                 spec: String(spec),
                 detail:
-                    "\(count) weights without a size make no square kernel; write 'RxC: weights' (rows x columns) or '[[...],[...]]'"
+                    "\(count) weights without a size make no square kernel; write 'WxH: weights' (width x height) or '[[...],[...]]'"
             )
         }
         return try parseSized(Substring("\(side)x\(side): " + spec), shown: String(spec))
@@ -117,7 +119,7 @@ enum InlineKernel {
         guard (1...4096).contains(rows), (1...4096).contains(columns) else {
             throw KernelError.malformed(
                 spec: spec,
-                detail: "a kernel has 1 to 4096 rows and columns, got \(rows)x\(columns)")
+                detail: "a kernel has 1 to 4096 rows and columns, got \(columns)x\(rows)")
         }
     }
 
@@ -125,7 +127,8 @@ enum InlineKernel {
         switch KernelText.weights(rows: rows) {
         case .success(let weights):
             return try Kernel(
-                name: "inline", rows: rows.count, columns: rows[0].count, weights: weights)
+                name: escapedForMessage(spec, limit: 40), rows: rows.count, columns: rows[0].count,
+                weights: weights)
         case .failure(let error):
             throw KernelError.malformed(spec: spec, detail: error.reason)
         }

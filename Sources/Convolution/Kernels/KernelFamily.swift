@@ -10,7 +10,7 @@ public enum KernelFamily: String, Sendable, CaseIterable {
     public var syntax: String {
         switch self {
         case .gaussian: "gaussian:SIZE[,SIGMA]"
-        case .box: "box:N or box:RxC"
+        case .box: "box:N or box:WxH"
         case .log: "log:SIZE,SIGMA"
         case .dog: "dog:SIZE,SIGMA1,SIGMA2"
         case .disk: "disk:RADIUS"
@@ -50,7 +50,7 @@ public enum KernelFamily: String, Sendable, CaseIterable {
                 guard parts.count == 2, let r = Int(KernelText.trim(parts[0])),
                     let c = Int(KernelText.trim(parts[1]))
                 else {
-                    throw KernelError.malformed(spec: spec, detail: "expected box:N or box:RxC")
+                    throw KernelError.malformed(spec: spec, detail: "expected box:N or box:WxH")
                 }
                 (rows, columns) = (r, c)
             } else {

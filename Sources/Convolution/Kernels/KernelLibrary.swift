@@ -7,7 +7,7 @@ public enum KernelLibrary {
     /// The kernels `spec` stands for, tried in this order:
     ///
     /// - a bracketed matrix: `[[-1,0,1],[-2,0,2],[-1,0,1]]` or `[-1 0 1; -2 0 2; -1 0 1]`;
-    /// - ImageMagick's inline form `N: w,...` or `RxC: w,...` (R rows, C columns, weights row by
+    /// - ImageMagick's inline form `N: w,...` or `WxH: w,...` (W columns, H rows, weights row by
     ///   row), e.g. `3x3: -1,0,1,-2,0,2,-1,0,1`; without a size, a square number of weights
     ///   (`-1,0,1,-2,0,2,-1,0,1`) or rows separated by `;`;
     /// - a parametric family `gaussian:SIZE[,SIGMA]`, `box:N`, `log:SIZE,SIGMA`,

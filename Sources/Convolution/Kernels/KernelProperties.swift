@@ -15,3 +15,8 @@ extension Kernel {
         weights.allSatisfy { $0 >= 0 } && weights.contains { $0 > 0 }
     }
 }
+
+extension Kernel {
+    /// The sum of the weights' magnitudes: the most one output can grow over its inputs.
+    public var magnitudeSum: Double { weights.reduce(0) { $0 + abs($1) } }
+}

@@ -1,5 +1,7 @@
 // KernelText: reading numbers and matrices written as text, with the position of any bad entry.
 
+import ConvkitSupport
+
 /// Number and row parsing shared by the inline syntaxes and the `.kernel` file format.
 enum KernelText {
     /// `text` without leading and trailing spaces, tabs and line breaks.
@@ -17,6 +19,7 @@ enum KernelText {
     /// Returns a reason in words when `token` is not one.
     static func number(_ token: Substring) -> Result<Double, KernelTextError> {
         if token.isEmpty { return .failure(KernelTextError("is empty")) }
+        let shown = escapedForMessage(token, limit: 40)
         let parts = token.split(separator: "/", omittingEmptySubsequences: false)
         let value: Double?
         switch parts.count {
@@ -26,13 +29,19 @@ enum KernelText {
                 value = nil
                 break
             }
-            if denominator == 0 { return .failure(KernelTextError("'\(token)' divides by zero")) }
+            if denominator == 0 { return .failure(KernelTextError("'\(shown)' divides by zero")) }
             value = numerator / denominator
         default: value = nil
         }
-        guard let value else { return .failure(KernelTextError("'\(token)' is not a number")) }
+        guard let value else { return .failure(KernelTextError("'\(shown)' is not a number")) }
         guard value.isFinite else {
-            return .failure(KernelTextError("'\(token)' is not a finite number"))
+            return .failure(KernelTextError("'\(shown)' is not a finite number"))
+        }
+        guard abs(value) <= Kernel.largestWeight else {
+            return .failure(
+                KernelTextError(
+                    "'\(shown)' is beyond Float32's range (+-3.4e38), the precision images are filtered in"
+                ))
         }
         return .success(value)
     }

@@ -1,9 +1,11 @@
 // NameSuggestions: the known names closest to a misspelt one, for "did you mean" messages.
 
-enum NameSuggestions {
+package enum NameSuggestions {
     /// Up to `limit` names from `candidates` close to `name`: those containing it or contained
     /// in it, and those within an edit distance of about a third of its length, closest first.
-    static func closest(to name: String, in candidates: [String], limit: Int = 4) -> [String] {
+    package static func closest(to name: String, in candidates: [String], limit: Int = 4)
+        -> [String]
+    {
         let key = Array(name.lowercased())
         let allowed = max(2, key.count / 3)
         var scored = [(distance: Int, name: String)]()
@@ -23,7 +25,7 @@ enum NameSuggestions {
     }
 
     /// Levenshtein distance (insertions, deletions, substitutions).
-    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+    package static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
         if a.isEmpty { return b.count }
         var previous = Array(0...b.count)
         for i in 1...a.count {

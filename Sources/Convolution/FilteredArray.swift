@@ -1,0 +1,167 @@
+// FilteredArray: kernels applied to float arrays (numpy .npy data, such as an earlier exact
+// result), and the check that no result holds inf or NaN, with the input that caused it.
+
+import ConvkitSupport
+import Foundation
+import ImageIO
+
+/// The result of filtering a float array: one plane per channel, in the array's own precision.
+public struct FilteredArray: Sendable {
+    /// The planes, Float32 for a float32 array and Float64 for a float64 one.
+    public enum Planes: Sendable {
+        case float32([Plane<Float>])
+        case float64([Plane<Double>])
+    }
+
+    public let planes: Planes
+
+    /// The result in the input's dtype, shape (H, W) for one channel or (H, W, C).
+    public func npyArray() throws -> NPYArray {
+        switch planes {
+        case .float32(let planes):
+            let (shape, values) = interleaved(planes)
+            return try NPYArray(shape: shape, values: .float32(values))
+        case .float64(let planes):
+            let (shape, values) = interleaved(planes)
+            return try NPYArray(shape: shape, values: .float64(values))
+        }
+    }
+
+    /// The result as an 8-bit image, every channel mapped to 0...255 by `range` (an array has no
+    /// value range of its own to keep, so the caller must choose one).
+    public func image(range: OutputRange) throws -> Image {
+        let planes: [Plane<Float>]
+        switch self.planes {
+        case .float32(let values): planes = values
+        case .float64(let values):
+            planes = values.map {
+                Plane(unchecked: $0.rows, columns: $0.columns, values: $0.values.map(Float.init))
+            }
+        }
+        return try FilteredImage(colour: planes, alpha: nil, maxValue: 255).image(range: range)
+    }
+
+    /// The first value that is inf or NaN, as (channel, x, y).
+    public var firstNonFinite: (channel: Int, x: Int, y: Int)? {
+        switch planes {
+        case .float32(let planes): FilteredArray.firstNonFinite(in: planes)
+        case .float64(let planes): FilteredArray.firstNonFinite(in: planes)
+        }
+    }
+
+    static func firstNonFinite<Scalar>(in planes: [Plane<Scalar>]) -> (
+        channel: Int, x: Int, y: Int
+    )? {
+        for (channel, plane) in planes.enumerated() {
+            if let index = plane.values.firstIndex(where: { !$0.isFinite }) {
+                return (channel, index % plane.columns, index / plane.columns)
+            }
+        }
+        return nil
+    }
+
+    private func interleaved<Scalar>(_ planes: [Plane<Scalar>]) -> ([Int], [Scalar]) {
+        let rows = planes.first?.rows ?? 0
+        let columns = planes.first?.columns ?? 0
+        let pixels = rows * columns
+        var values = [Scalar](repeating: 0, count: pixels * planes.count)
+        for (channel, plane) in planes.enumerated() {
+            for i in 0..<pixels { values[i * planes.count + channel] = plane.values[i] }
+        }
+        return (planes.count == 1 ? [rows, columns] : [rows, columns, planes.count], values)
+    }
+}
+
+extension FilteredImage {
+    /// The first colour or alpha value that is inf or NaN, as (channel, x, y).
+    public var firstNonFinite: (channel: Int, x: Int, y: Int)? {
+        FilteredArray.firstNonFinite(in: colour + (alpha.map { [$0] } ?? []))
+    }
+}
+
+extension ImageFilter {
+    /// Filters every channel of a float32 or float64 array of shape (H, W) or (H, W, C), C from
+    /// 1 to 4, as independent planes (an array has no alpha channel). float32 arrays are
+    /// computed in Float32 on the planner's paths (or the Float64 reference loops with
+    /// ``float64``), float64 arrays in Float64 with the reference loops, so the result keeps
+    /// the input's precision. `name` names the array in errors.
+    /// - Throws: ``ConvolutionError/shapeMismatch(_:)`` for another shape or dtype, or for
+    ///   values that are inf or NaN.
+    public func apply(to array: NPYArray, name: String) throws -> FilteredArray {
+        let shape = array.shape
+        guard shape.count == 2 || (shape.count == 3 && (1...4).contains(shape[2])),
+            shape[0] > 0, shape[1] > 0
+        else {
+            throw ConvolutionError.shapeMismatch(
+                "\(name): an array of shape \(shape) is not an image: filter reads (H, W) or (H, W, C) with C from 1 to 4"
+            )
+        }
+        let (rows, columns) = (shape[0], shape[1])
+        let channels = shape.count == 3 ? shape[2] : 1
+        func split<Scalar>(_ values: [Scalar]) throws -> [Plane<Scalar>] {
+            if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                let pixel = bad / channels
+                throw ConvolutionError.shapeMismatch(
+                    "\(name): holds \(plainNumber(Double(values[bad]))) at x \(pixel % columns), y \(pixel / columns); filter needs finite numbers"
+                )
+            }
+            return (0..<channels).map { channel in
+                Plane(
+                    unchecked: rows, columns: columns,
+                    values: stride(from: channel, to: values.count, by: channels).map {
+                        values[$0]
+                    })
+            }
+        }
+        switch array.values {
+        case .float32(let values):
+            return FilteredArray(planes: .float32(try split(values).map { try run($0) }))
+        case .float64(let values):
+            let planes = try split(values).map { plane in
+                try run(plane) { kernel, input in
+                    try ReferenceConvolution.apply(kernel, to: input, options: options)
+                }
+            }
+            return FilteredArray(planes: .float64(planes))
+        default:
+            throw ConvolutionError.shapeMismatch(
+                "\(name): a \(array.values.dtype) array holds image samples: read it as an image")
+        }
+    }
+
+    /// Why a result holds inf or NaN, naming what caused it: the first kernel after which the
+    /// largest possible magnitude (the largest input or fill value times the sum of the kernels'
+    /// weight magnitudes, step by step) exceeds `limit`, the largest finite value of the
+    /// arithmetic. nil when no bound is exceeded.
+    public func overflowCause(largestInput: Double, limit: Double) -> String? {
+        var fill = 0.0
+        if case .fill(let value) = options.boundary { fill = Swift.abs(value) }
+        let start = Swift.max(largestInput, fill)
+        let source =
+            fill > largestInput
+            ? "the fill value \(plainNumber(fill))"
+            : "input values up to \(plainNumber(largestInput))"
+        var bound = start
+        for kernels in steps {
+            guard let worst = kernels.max(by: { $0.magnitudeSum < $1.magnitudeSum }) else {
+                continue
+            }
+            let next = (magnitude ? start : bound) * worst.magnitudeSum
+            if next > limit || !next.isFinite {
+                return
+                    "kernel '\(worst.name)' (weight magnitudes summing to \(short(worst.magnitudeSum))) on \(source) exceeds the largest representable value, \(short(limit))"
+            }
+            bound = magnitude ? Swift.max(bound, next) : next
+        }
+        if magnitude, bound * 2.0.squareRoot() > limit {
+            return
+                "the magnitude of two results up to \(short(bound)) exceeds the largest representable value, \(short(limit))"
+        }
+        return nil
+    }
+
+    private func short(_ value: Double) -> String {
+        value == value.rounded() && Swift.abs(value) < 1e6
+            ? plainNumber(value) : String(format: "%.3g", value)
+    }
+}

@@ -1,0 +1,128 @@
+// FilterRun: one file through `filter`: read, filter, check the result is finite, write.
+
+import ArgumentParser
+import ConvkitSupport
+import Convolution
+import Foundation
+import ImageIO
+
+/// Everything needed to filter one file; shared by the worker threads of a batch.
+struct FilterRun: Sendable {
+    var filter: ImageFilter
+    /// `--range`; nil picks the default for images and is a mistake for PNG from a float array.
+    let range: OutputRange?
+    let gray: Bool
+    let compression: Int
+    let verbose: Bool
+    let maxPixels: Int
+    /// The batch's output folder, created before the first write (nil for one file).
+    let folder: String?
+
+    /// Reads, filters and writes one file.
+    func process(_ job: FilterJobs.Item) throws {
+        switch try InputFiles.imageOrArray(job.input, maxPixels: maxPixels) {
+        case .image(let image): try process(image, job)
+        case .array(let array): try process(array, job)
+        }
+    }
+
+    private func process(_ input: Image, _ job: FilterJobs.Item) throws {
+        let image = gray ? input.grayscale() : input
+        describePlan(rows: image.height, columns: image.width, job)
+        let result: FilteredImage
+        do {
+            result = try filter.apply(to: image)
+        } catch let error as ConvolutionError {
+            throw CLIError("\(job.input): \(error)")
+        }
+        try requireFinite(
+            result.firstNonFinite, largestInput: Double(image.maxSampleValue),
+            limit: Double(Float.greatestFiniteMagnitude), job)
+        try prepareFolder()
+        switch job.format {
+        case .npy: try NPY.write(result.npyArray(), to: job.output)
+        case .png:
+            let outputRange =
+                range
+                ?? OutputRange.automatic(kernelSteps: filter.steps, magnitude: filter.magnitude)
+            try ImageFile.write(
+                result.image(range: outputRange), to: job.output,
+                options: PNGWriteOptions(compressionLevel: compression))
+        }
+    }
+
+    private func process(_ array: NPYArray, _ job: FilterJobs.Item) throws {
+        let dtype = InputFiles.dtypeName(array.values)
+        if gray {
+            throw ValidationError(
+                "\(job.input): --gray converts colour images; a \(dtype) array's channels are filtered as they are"
+            )
+        }
+        if job.format == .png && range == nil {
+            throw ValidationError(
+                "\(job.input): a \(dtype) array has no sample range, so PNG output needs --range (normalize, clamp, abs or offset); or write .npy to keep the exact values"
+            )
+        }
+        if array.shape.count >= 2 {
+            describePlan(rows: array.shape[0], columns: array.shape[1], job)
+        }
+        let result: FilteredArray
+        do {
+            result = try filter.apply(to: array, name: job.input)
+        } catch let error as ConvolutionError {
+            let text = "\(error)"
+            throw CLIError(text.hasPrefix(job.input + ":") ? text : "\(job.input): \(text)")
+        }
+        let largest = array.values.doubles.reduce(0) { max($0, abs($1)) }
+        let isDouble = if case .float64 = array.values { true } else { false }
+        try requireFinite(
+            result.firstNonFinite, largestInput: largest,
+            limit: isDouble
+                ? Double.greatestFiniteMagnitude : Double(Float.greatestFiniteMagnitude),
+            job)
+        try prepareFolder()
+        switch job.format {
+        case .npy: try NPY.write(result.npyArray(), to: job.output)
+        case .png:
+            try ImageFile.write(
+                result.image(range: range ?? .normalize), to: job.output,
+                options: PNGWriteOptions(compressionLevel: compression))
+        }
+    }
+
+    /// `--verbose`: one line per kernel saying which algorithm runs and why.
+    private func describePlan(rows: Int, columns: Int, _ job: FilterJobs.Item) {
+        guard verbose, let lines = try? filter.planDescriptions(rows: rows, columns: columns)
+        else { return }
+        for line in lines { printError("convkit: \(job.input): \(line)") }
+    }
+
+    /// A result with inf or NaN is an error naming the input that caused it, never an image.
+    private func requireFinite(
+        _ bad: (channel: Int, x: Int, y: Int)?, largestInput: Double, limit: Double,
+        _ job: FilterJobs.Item
+    ) throws {
+        guard let bad else { return }
+        let cause =
+            filter.overflowCause(largestInput: largestInput, limit: limit)
+            ?? "the arithmetic overflowed"
+        throw CLIError(
+            "\(job.input): the result is not finite (inf or NaN at x \(bad.x), y \(bad.y)): \(cause)"
+        )
+    }
+
+    private func prepareFolder() throws {
+        if let folder { try OutputPaths.createFolder(folder) }
+    }
+}
+
+/// The end of a run over several files: a count of those that failed, and exit status 1.
+enum BatchOutcome {
+    /// Exits with 1 after failures, first saying how many files failed when there were several
+    /// (`report`).
+    static func finish(failed: Int, of total: Int, report: Bool = true) throws {
+        guard failed > 0 else { return }
+        if report { printError("convkit: \(failed) of \(counted(total, "file")) failed") }
+        throw ExitCode(1)
+    }
+}

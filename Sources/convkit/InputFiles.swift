@@ -1,0 +1,70 @@
+// InputFiles: reading the images, arrays and models that commands take, with a file of the
+// wrong kind named as such.
+
+import Foundation
+import ImageIO
+import LearnedFilters
+
+/// What `filter` can read: an image (PNG, or an integer NPY array), or a float NPY array.
+enum FilterInput {
+    case image(Image)
+    case array(NPYArray)
+}
+
+enum InputFiles {
+    /// The dtypes an NPY image may have, and the float dtypes `filter` also reads, in words.
+    static let imageDescription = "a PNG or NPY image"
+
+    /// Reads a PNG, or an NPY array of uint8 or uint16 samples, shape (H, W) or (H, W, C).
+    static func image(_ path: String, maxPixels: Int) throws -> Image {
+        switch try imageOrArray(path, maxPixels: maxPixels) {
+        case .image(let image): return image
+        case .array(let array):
+            throw CLIError(
+                "\(path): a \(dtypeName(array.values)) array has no sample range to read as an image; "
+                    + "'convkit filter \(path) --kernel identity --range normalize -o OUT.png' maps it to one"
+            )
+        }
+    }
+
+    /// Reads an image, or a float32 or float64 NPY array (for `filter`).
+    static func imageOrArray(_ path: String, maxPixels: Int) throws -> FilterInput {
+        try FileKind.expecting(imageDescription, path: path, accepted: [.png, .npy]) {
+            let bytes = try FileAccess.readAll(path)
+            guard NPY.hasMagic(bytes) else {
+                return .image(try PNGDecoder.decode(bytes, name: path, maxPixels: maxPixels))
+            }
+            let array = try NPY.decode(bytes, name: path)
+            switch array.values {
+            case .float32, .float64: return .array(array)
+            case .uint8, .uint16: return .image(try ImageFile.image(from: array, name: path))
+            }
+        }
+    }
+
+    /// Loads a model written by `convkit train`.
+    static func model(_ path: String) throws -> Model {
+        try FileKind.expecting("a convkit model", path: path, accepted: [.safetensors]) {
+            try Model.load(path: path)
+        }
+    }
+
+    /// Reads a safetensors file (a model or a checkpoint) without building a model from it.
+    static func safeTensors(_ path: String, what: String = "a convkit model") throws
+        -> SafeTensorsFile
+    {
+        try FileKind.expecting(what, path: path, accepted: [.safetensors]) {
+            try SafeTensorsFile.read(path: path)
+        }
+    }
+
+    /// numpy's name for an array's dtype (`float32`), as people write it.
+    static func dtypeName(_ values: NPYArray.Values) -> String {
+        switch values {
+        case .uint8: "uint8"
+        case .uint16: "uint16"
+        case .float32: "float32"
+        case .float64: "float64"
+        }
+    }
+}
