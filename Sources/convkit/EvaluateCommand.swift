@@ -7,11 +7,17 @@ import LearnedFilters
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate a trained model on the test split of MNIST or Fashion-MNIST.",
-        discussion:
-            "Prints the loss, the accuracy, each class's accuracy and the confusion matrix (rows: true class, columns: predicted)."
+        discussion: """
+            Prints the loss, the accuracy, each class's accuracy and the confusion matrix (rows: \
+            true class, columns: predicted).
+
+            Examples:
+              convkit evaluate model.safetensors
+              convkit evaluate model.safetensors --dataset fashion-mnist --json
+            """
     )
 
-    @Argument(help: "Model file written by 'convkit train'.")
+    @Argument(help: ArgumentHelp("Model file written by 'convkit train'.", valueName: "model"))
     var model: String
 
     @OptionGroup var data: DatasetOptions
@@ -21,7 +27,8 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         Threads.set(data.threads)
-        let network = try Model.load(path: model)
+        let network = try InputFiles.model(model)
+        try data.requireMatch(network, path: model)
         let test = try data.loadTest()
         guard test.shape == network.inputShape else {
             throw CLIError(

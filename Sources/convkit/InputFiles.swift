@@ -4,6 +4,7 @@
 import Foundation
 import ImageIO
 import LearnedFilters
+import Visualization
 
 /// What `filter` can read: an image (PNG, or an integer NPY array), or a float NPY array.
 enum FilterInput {
@@ -46,6 +47,18 @@ enum InputFiles {
     static func model(_ path: String) throws -> Model {
         try FileKind.expecting("a convkit model", path: path, accepted: [.safetensors]) {
             try Model.load(path: path)
+        }
+    }
+
+    /// Loads a model with the names and class names its figures use.
+    static func inspection(_ path: String, defaultClassNames: [String]? = nil) throws
+        -> ModelInspection
+    {
+        try FileKind.expecting("a convkit model", path: path, accepted: [.safetensors]) {
+            if let defaultClassNames {
+                return try ModelInspection.load(path: path, defaultClassNames: defaultClassNames)
+            }
+            return try ModelInspection.load(path: path)
         }
     }
 

@@ -9,16 +9,24 @@ struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Classify PNG images with a trained model.",
         discussion: """
-            A 28x28 image is read as grey values (MNIST style: white digit on black). Any other
-            image is converted to grey, inverted if its background is light, and its digit scaled
-            to 20 pixels and centred by mass in 28x28, as MNIST was made.
+            A 28x28 image is read as grey values (MNIST style: white digit on black). Any other \
+            image is converted to grey, inverted if its background is light, and its digit \
+            scaled to 20 pixels and centred by mass in 28x28, as MNIST was made. An image that \
+            cannot be read is reported and the others still classified; the exit status is \
+            then 1.
+
+            Examples:
+              convkit predict model.safetensors digit.png
+              convkit predict model.safetensors a.png b.png --json
             """
     )
 
-    @Argument(help: "Model file written by 'convkit train'.")
+    @Argument(help: ArgumentHelp("Model file written by 'convkit train'.", valueName: "model"))
     var model: String
 
-    @Argument(help: "PNG images.")
+    @Argument(
+        help: ArgumentHelp(
+            "PNG or NPY images (uint8 or uint16), '-' for standard input.", valueName: "image"))
     var images: [String]
 
     @Flag(name: .long, help: "Print a JSON array instead of text.")
@@ -27,7 +35,7 @@ struct Predict: ParsableCommand {
     @OptionGroup var reading: ReadOptions
 
     func run() throws {
-        let network = try Model.load(path: model)
+        let network = try InputFiles.model(model)
         guard network.inputShape.count == 3, network.inputShape[2] == 1,
             network.inputShape[0] == network.inputShape[1]
         else {
@@ -35,26 +43,35 @@ struct Predict: ParsableCommand {
                 "\(model): predict needs a model of square grey inputs, this one takes \(network.inputShape)"
             )
         }
-        let names = try SafeTensorsFile.read(path: model).metadata["class_names"]?.split(
+        let names = try InputFiles.safeTensors(model).metadata["class_names"]?.split(
             separator: ","
         ).map(String.init)
         var records = [[String: Any]]()
+        var failed = 0
         for path in images {
-            let image = try ImageFile.read(path: path, maxPixels: reading.maxPixels)
-            let values = DigitImage.mnistInput(from: image, side: network.inputShape[0])
-            let probabilities = try network.probabilities(
-                Tensor(shape: [1] + network.inputShape, values: values))[0]
-            let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
-            let label = names.flatMap { best < $0.count ? $0[best] : nil } ?? String(best)
-            if json {
-                records.append([
-                    "file": path, "class": best, "label": label, "probabilities": probabilities,
-                ])
-            } else {
-                let list = probabilities.map { String(format: "%.4f", $0) }.joined(separator: " ")
-                print(
-                    "\(path): \(label) (p=\(String(format: "%.4f", probabilities[best])))  [\(list)]"
-                )
+            do {
+                let image = try InputFiles.image(path, maxPixels: reading.maxPixels)
+                let values = DigitImage.mnistInput(from: image, side: network.inputShape[0])
+                let probabilities = try network.probabilities(
+                    Tensor(shape: [1] + network.inputShape, values: values))[0]
+                let best =
+                    probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
+                let label = names.flatMap { best < $0.count ? $0[best] : nil } ?? String(best)
+                if json {
+                    records.append([
+                        "file": path, "class": best, "label": label,
+                        "probabilities": probabilities,
+                    ])
+                } else {
+                    let list = probabilities.map { String(format: "%.4f", $0) }.joined(
+                        separator: " ")
+                    print(
+                        "\(path): \(label) (p=\(String(format: "%.4f", probabilities[best])))  [\(list)]"
+                    )
+                }
+            } catch {
+                printError("convkit: error: " + oneLine(Info.message(for: error)))
+                failed += 1
             }
         }
         if json {
@@ -63,5 +80,6 @@ struct Predict: ParsableCommand {
                 options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: bytes, as: UTF8.self))
         }
+        try BatchOutcome.finish(failed: failed, of: images.count, report: images.count > 1)
     }
 }

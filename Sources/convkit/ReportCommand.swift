@@ -12,21 +12,25 @@ struct ReportCommand: ParsableCommand {
         abstract:
             "Evaluate a trained model on the test set and write its figures and an index.html.",
         discussion: """
-            Writes into the output folder: confusion.png and confusion.csv (rows: true class,
-            columns: predicted), errors.png (misclassified per class), misclassified.png (the
-            first 49, titled 'pred (true: y)') and misclassified.csv (all of them), filters.png
-            (the first convolution), loss.png and accuracy.png from the training log
-            (MODEL-stem.log.csv, or --log), and index.html, which opens without a server.
+            Writes into the output folder: confusion.png and confusion.csv (rows: true class, \
+            columns: predicted), errors.png (misclassified per class), misclassified.png (the \
+            first 49, titled 'pred (true: y)') and misclassified.csv (all of them), \
+            filters.png (the first convolution), loss.png and accuracy.png from the training \
+            log (MODEL-stem.log.csv, or --log), and index.html, which opens without a server.
+
+            Examples:
+              convkit report model.safetensors -o report/
+              convkit report model.safetensors --dataset fashion-mnist -o fashion-report/
             """
     )
 
-    @Argument(help: "Model file written by 'convkit train'.")
+    @Argument(help: ArgumentHelp("Model file written by 'convkit train'.", valueName: "model"))
     var model: String
 
     @Option(
         name: .shortAndLong,
-        help: ArgumentHelp("Folder to write the report into (created if needed).", valueName: "DIR")
-    )
+        help: ArgumentHelp(
+            "Folder to write the report into (created if needed).", valueName: "folder"))
     var output: String = "report"
 
     @OptionGroup var data: DatasetOptions
@@ -34,32 +38,41 @@ struct ReportCommand: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Training log (default: beside the model, MODEL-stem.log.csv).", valueName: "CSV"))
+            "Training log (default: beside the model, MODEL-stem.log.csv).", valueName: "csv"))
     var log: String?
+
+    func validate() throws {
+        if !OutputPaths.namesFolder(output), FileManager.default.fileExists(atPath: output) {
+            throw ValidationError("\(output): is a file; -o names the folder for the report")
+        }
+    }
 
     func run() throws {
         let start = Date()
         Threads.set(data.threads)
-        let inspection = try ModelInspection.load(
-            path: model, defaultClassNames: data.dataset.classNames)
+        let inspection = try InputFiles.inspection(
+            model, defaultClassNames: data.dataset.classNames)
+        try data.requireMatch(inspection.model, path: model)
         let test = try data.loadTest()
         let logPath = log ?? ModelPaths.log(model)
         var records: [EpochRecord]?
         if log != nil || FileManager.default.fileExists(atPath: logPath) {
-            records = try TrainingLog.read(path: logPath)
+            records = try FileKind.expecting(
+                "a training log (.csv)", path: logPath, accepted: [.text]
+            ) { try TrainingLog.read(path: logPath) }
         }
         let result = try Report(
             inspection: inspection, modelName: model, datasetName: data.dataset.rawValue,
             test: test,
             records: records
-        ).write(to: output)
+        ).write(to: OutputPaths.trimmedFolder(output))
         print(
             String(
                 format: "%d test images: accuracy %.4f, loss %.4f, %d misclassified",
                 result.matrix.total, result.accuracy,
                 result.loss, result.misclassified.count))
         if records == nil { print("no training log at \(logPath): no loss and accuracy curves") }
-        for file in result.files { print("\(output)/\(file)") }
+        for file in result.files { print(OutputPaths.join(output, file)) }
         print(String(format: "wrote the report in %.2f s", Date().timeIntervalSince(start)))
     }
 }

@@ -1,6 +1,7 @@
 // `convkit train`: trains a CNN (the tutorial's by default) on MNIST or Fashion-MNIST.
 
 import ArgumentParser
+import ConvkitSupport
 import Foundation
 import ImageIO
 import LearnedFilters
@@ -14,46 +15,74 @@ struct Train: ParsableCommand {
         abstract: "Train a small CNN on MNIST or Fashion-MNIST with Adam, on the CPU.",
         discussion: """
             The default network is the classic Keras MNIST tutorial's (220,234 parameters):
-              \(LayerSpec.tutorial)
-            --arch takes the same comma-separated form (conv2d:FILTERS:KHxKW[:s=S][:d=D][:same|valid][:relu],
-            maxpool:K[:s=S][:same], dense:UNITS[:relu], dropout:RATE, flatten, relu).
-            Writes OUTPUT (safetensors, Keras tensor names such as conv2d.kernel [3,3,1,32]),
-            OUTPUT-stem.checkpoint.safetensors after every epoch (with the optimizer state and
-            the log, for --resume) and OUTPUT-stem.log.csv with one line per epoch:
-              epoch,loss,accuracy,test_loss,test_accuracy,seconds
-            (training figures are means over the epoch's batches with dropout active, as Keras
-            reports them). Ctrl-C stops after the current batch, saves the current weights to
-            OUTPUT and exits with 130; a second Ctrl-C quits at once. Every file is replaced
-            whole or not at all, so --resume continues from the last checkpoint after any stop.
-            Datasets come from 'bash scripts/fetch-datasets.sh'.
+              conv2d:32:3x3:same:relu, maxpool:2, conv2d:64:3x3:same:relu,
+              maxpool:2, flatten, dense:64:relu, dropout:0.5, dense:10
+            --arch takes the same comma-separated form:
+              conv2d:FILTERS:KWxKH[:s=S][:d=D][:same|valid][:relu]
+              maxpool:K[:s=S][:same]  dense:UNITS[:relu]  dropout:RATE
+              flatten  relu
+            The last layer needs one output per class of the dataset (10).
+
+            Writes OUTPUT (safetensors, Keras tensor names such as conv2d.kernel [3,3,1,32]), \\
+            OUTPUT-stem.checkpoint.safetensors after every epoch (with the optimizer state, the \\
+            log and the run's settings, for --resume) and OUTPUT-stem.log.csv with one line per \\
+            epoch: epoch,loss,accuracy,test_loss,test_accuracy,seconds (training figures are \\
+            means over the epoch's batches with dropout active, as Keras reports them).
+
+            --resume continues the checkpoint's run up to --epochs with the settings it \\
+            recorded: a setting given again must be the same (--threads may change). Ctrl-C \\
+            stops after the current batch, saves the current weights to OUTPUT and exits with \\
+            130; a second Ctrl-C quits at once. Every file is replaced whole or not at all, so \\
+            --resume continues from the last checkpoint after any stop. Datasets come from \\
+            'bash scripts/fetch-datasets.sh'.
+
+            Examples:
+              convkit train -o model.safetensors
+              convkit train -o m.safetensors --epochs 3 --seed 7 --dataset fashion-mnist
+              convkit train -o m.safetensors --epochs 12 --resume
+              convkit train -o small.safetensors --arch "conv2d:8:5x5:s=2:relu,flatten,dense:10"
             """
     )
 
-    @Option(name: .shortAndLong, help: "Model file to write (.safetensors).")
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp("Model file to write (.safetensors).", valueName: "file"))
     var output: String = "model.safetensors"
 
     @OptionGroup var data: DatasetOptions
 
-    @Option(name: .long, help: "Number of epochs.")
+    @Option(name: .long, parsing: .unconditional, help: "Number of epochs.")
     var epochs: Int = 10
 
-    @Option(name: .long, help: "Mini-batch size.")
-    var batchSize: Int = 256
-
-    @Option(name: .long, help: "Adam learning rate.")
-    var learningRate: Float = 1e-3
-
-    @Option(name: .long, help: "Adam bias correction: keras or pytorch.")
-    var adam: AdamForm = .keras
-
-    @Option(name: .long, help: "Seed of the initial weights, shuffling and dropout.")
-    var seed: UInt64 = 1
-
-    @Option(name: .long, help: "Architecture in the text form above.")
-    var arch: String = LayerSpec.tutorial
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp("Mini-batch size (default: 256).", valueName: "N"))
+    var batchSize: Int?
 
     @Option(
-        name: .long, help: ArgumentHelp("Use only the first N training images.", valueName: "N"))
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp("Adam learning rate (default: 0.001).", valueName: "rate"))
+    var learningRate: Float?
+
+    @Option(name: .long, help: "Adam bias correction: keras or pytorch (default: keras).")
+    var adam: AdamForm?
+
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp(
+            "Seed of the initial weights, shuffling and dropout (default: 1).", valueName: "N"))
+    var seed: UInt64?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Architecture in the form above (default: the tutorial's).", valueName: "layers"))
+    var arch: String?
+
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp(
+            "Use only the first N training images (default: all 60,000).", valueName: "N"))
     var trainLimit: Int?
 
     @Flag(name: .long, help: "Continue from OUTPUT-stem.checkpoint.safetensors up to --epochs.")
@@ -67,26 +96,88 @@ struct Train: ParsableCommand {
         guard (1...100_000).contains(epochs) else {
             throw ValidationError("--epochs must be 1 to 100000, got \(epochs)")
         }
-        guard (1...65_536).contains(batchSize) else {
+        if let batchSize, !(1...65_536).contains(batchSize) {
             throw ValidationError("--batch-size must be 1 to 65536, got \(batchSize)")
         }
-        guard learningRate.isFinite, learningRate > 0 else {
-            throw ValidationError("--learning-rate must be positive, got \(learningRate)")
+        if let learningRate, !(learningRate.isFinite && learningRate > 0) {
+            throw ValidationError(
+                "--learning-rate must be a positive number, got \(plainNumber(Double(learningRate)))"
+            )
         }
         if let trainLimit, trainLimit < 1 {
             throw ValidationError("--train-limit must be positive, got \(trainLimit)")
         }
+        guard OutputPaths.fileExtension(output) == "safetensors" else {
+            throw ValidationError(
+                "\(output): a model file is named NAME.safetensors (the checkpoint and log go beside it)"
+            )
+        }
+        if let arch {
+            do { _ = try LayerSpec.parse(arch) } catch let error as LearnedFiltersError {
+                throw ValidationError("--arch: \(error)")
+            }
+        }
+    }
+
+    /// The settings the command line gives explicitly (for a resume, which must agree).
+    private var givenSettings: RunSettings {
+        RunSettings(
+            architecture: arch.flatMap { try? LayerSpec.parse($0) },
+            dataset: data.datasetGiven?.rawValue, trainLimit: trainLimit.map { $0 },
+            testLimit: data.testLimit.map { $0 }, batchSize: batchSize, seed: seed,
+            learningRate: learningRate, adamForm: adam)
     }
 
     func run() throws {
         Threads.set(data.threads)
         try requireWritableFolder(of: output)
-        let train = try Dataset.load(data.dataset, split: .train, folder: data.folder).prefix(
-            trainLimit)
-        let test = try data.loadTest()
         let checkpointPath = ModelPaths.checkpoint(output)
-        let checkpoint = resume ? try SafeTensorsFile.read(path: checkpointPath) : nil
-        let trainer = try makeTrainer(inputShape: train.shape, checkpoint: checkpoint)
+        let checkpoint =
+            resume
+            ? try InputFiles.safeTensors(checkpointPath, what: "a training checkpoint") : nil
+        let recorded = checkpoint.map { RunSettings(recordedIn: $0.metadata) }
+        if let recorded, let difference = recorded.differences(from: givenSettings).first {
+            throw ValidationError(
+                "\(checkpointPath): \(difference); a resumed run keeps its settings")
+        }
+        let datasetName =
+            data.datasetGiven ?? recorded?["dataset"].flatMap(Dataset.Name.init) ?? .mnist
+        let trainLimitUsed = trainLimit ?? recorded?["train_limit"].flatMap { Int($0) }
+        let testLimitUsed = data.testLimit ?? recorded?["test_limit"].flatMap { Int($0) }
+        let folder = data.folder(for: datasetName)
+        func loadTrain() throws -> Dataset {
+            try Dataset.load(datasetName, split: .train, folder: folder).prefix(trainLimitUsed)
+        }
+        let trainer: Trainer
+        var loaded: Dataset?
+        if let checkpoint {
+            trainer = try Trainer.resume(
+                file: checkpoint, path: checkpointPath, epochs: epochs,
+                implementation: implementation)
+            try data.requireMatch(trainer.model, path: checkpointPath, dataset: datasetName)
+            if trainer.completedEpochs >= epochs {
+                try finishWithoutTraining(trainer, datasetName: datasetName)
+                return
+            }
+        } else {
+            loaded = try loadTrain()
+            trainer = try newTrainer(inputShape: loaded?.shape ?? [])
+            try data.requireMatch(trainer.model, path: "--arch", dataset: datasetName)
+        }
+        let train = try loaded ?? loadTrain()
+        let test = try Dataset.load(datasetName, split: .test, folder: folder).prefix(
+            testLimitUsed)
+        guard train.shape == trainer.model.inputShape else {
+            throw CLIError(
+                "\(checkpointPath): the model takes inputs of shape \(trainer.model.inputShape), \(datasetName.rawValue) has \(train.shape)"
+            )
+        }
+        let settings = RunSettings(
+            architecture: trainer.model.architecture, dataset: datasetName.rawValue,
+            trainLimit: .some(trainLimitUsed), testLimit: .some(testLimitUsed),
+            batchSize: trainer.configuration.batchSize, seed: trainer.configuration.seed,
+            learningRate: trainer.configuration.adam.learningRate,
+            adamForm: trainer.configuration.adam.form)
         print(trainer.model.summary())
         fflush(nil)
         let logPath = ModelPaths.log(output)
@@ -94,7 +185,7 @@ struct Train: ParsableCommand {
             checkpoint.map {
                 loggedLines(checkpoint: $0, logPath: logPath, upTo: trainer.completedEpochs)
             } ?? [EpochRecord.csvHeader]
-        let classNames = ["class_names": data.dataset.classNames.joined(separator: ",")]
+        let classNames = ["class_names": datasetName.classNames.joined(separator: ",")]
         let terminal = isatty(1) == 1
         SignalHandling.stopAfterBatchOnInterrupt()
         while trainer.completedEpochs < epochs {
@@ -122,7 +213,8 @@ struct Train: ParsableCommand {
                 try stop(trainer, saving: classNames, note: "interrupted in epoch \(epoch)")
             }
             let evaluation = try Evaluation(model: trainer.model, data: test)
-            let steps = (train.count + batchSize - 1) / max(batchSize, 1)
+            let batch = trainer.configuration.batchSize
+            let steps = (train.count + batch - 1) / max(batch, 1)
             print(
                 ProgressLine.summary(
                     steps: steps, seconds: seconds, loss: result.loss, accuracy: result.accuracy,
@@ -138,6 +230,7 @@ struct Train: ParsableCommand {
             // The checkpoint carries the log, so a run killed between the two writes resumes
             // with every line; the checkpoint goes first, so a failed write leaves both as they were.
             var state = trainer.checkpoint()
+            state.metadata.merge(settings.metadata) { _, recorded in recorded }
             state.metadata[Self.logMetadataKey] = logText
             try state.write(to: checkpointPath)
             try FileAccess.writeAtomically(Array(logText.utf8), to: logPath)
@@ -149,6 +242,23 @@ struct Train: ParsableCommand {
 
     /// The checkpoint metadata key holding the training log's text up to the checkpoint's epoch.
     static let logMetadataKey = "training_log"
+
+    /// A resume whose checkpoint already has every epoch asked for: says so, and writes the
+    /// model from the checkpoint only if a run stopped before it could.
+    private func finishWithoutTraining(_ trainer: Trainer, datasetName: Dataset.Name) throws {
+        let done = trainer.completedEpochs
+        var note =
+            "convkit: nothing left to do: \(ModelPaths.checkpoint(output)) already has \(counted(done, "epoch")) of --epochs \(epochs)"
+        if FileManager.default.fileExists(atPath: output) {
+            note += " (raise --epochs to train on)"
+        } else {
+            try trainer.model.save(
+                path: output,
+                extraMetadata: ["class_names": datasetName.classNames.joined(separator: ",")])
+            note += "; wrote \(output) from it"
+        }
+        printError(note)
+    }
 
     /// Saves the current weights after a Ctrl-C, says where things stand, and exits with 130.
     private func stop(_ trainer: Trainer, saving metadata: [String: String], note: String) throws
@@ -172,18 +282,16 @@ struct Train: ParsableCommand {
         }
     }
 
-    private func makeTrainer(inputShape: [Int], checkpoint: SafeTensorsFile?) throws -> Trainer {
-        if let checkpoint {
-            return try Trainer.resume(
-                file: checkpoint, path: ModelPaths.checkpoint(output), epochs: epochs,
-                implementation: implementation)
-        }
+    /// A new trainer with the given settings and their defaults.
+    private func newTrainer(inputShape: [Int]) throws -> Trainer {
+        let chosenSeed = seed ?? 1
         let model = try Model(
-            architecture: LayerSpec.parse(arch), inputShape: inputShape, seed: seed)
+            architecture: LayerSpec.parse(arch ?? LayerSpec.tutorial), inputShape: inputShape,
+            seed: chosenSeed)
         let configuration = TrainingConfiguration(
-            epochs: epochs, batchSize: batchSize,
-            adam: AdamConfiguration(learningRate: learningRate, form: adam),
-            seed: seed, implementation: implementation)
+            epochs: epochs, batchSize: batchSize ?? 256,
+            adam: AdamConfiguration(learningRate: learningRate ?? 1e-3, form: adam ?? .keras),
+            seed: chosenSeed, implementation: implementation)
         return Trainer(model: model, configuration: configuration)
     }
 
@@ -200,7 +308,6 @@ struct Train: ParsableCommand {
             + lines.filter { EpochRecord(csvLine: $0).map { $0.epoch <= epoch } ?? false }
     }
 }
-
 /// Keras-style progress text.
 enum ProgressLine {
     /// `120/235 [==========>...................] - 6s 51ms/step - loss: 0.0932 - accuracy: 0.9724`

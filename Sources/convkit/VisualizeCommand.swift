@@ -1,6 +1,7 @@
 // `convkit visualize`: a trained model's filters, or one input's feature maps, as figures.
 
 import ArgumentParser
+import ConvkitSupport
 import Drawing
 import Foundation
 import ImageIO
@@ -12,9 +13,15 @@ struct Visualize: ParsableCommand {
         abstract:
             "Draw what a trained model learned: its convolution filters or one input's feature maps.",
         discussion: """
-            Layers are named as in the model summary (conv2d, max_pooling2d, conv2d_1, ...) or by
-            the tutorial's short names conv1, conv2 (convolutions in order) and pool1, pool2.
-            Figures are PNG, SVG or PDF, chosen by the output file's extension.
+            Layers are named as in the model summary (conv2d, max_pooling2d, conv2d_1, ...) or \
+            by the tutorial's short names conv1, conv2 (convolutions in order) and pool1, \
+            pool2. Figures are PNG, SVG or PDF, chosen by the output file's extension.
+
+            Examples:
+              convkit visualize filters model.safetensors -o conv1.png
+              convkit visualize filters model.safetensors --layer conv2 --reduce mean -o c2.svg
+              convkit visualize activations model.safetensors digit.png -o maps/
+              convkit visualize activations model.safetensors --test-index 0 -o maps/
             """,
         subcommands: [VisualizeFilters.self, VisualizeActivations.self]
     )
@@ -25,17 +32,23 @@ struct VisualizeFilters: ParsableCommand {
         commandName: "filters",
         abstract: "Draw every filter of a convolution layer as a tile of weight squares.",
         discussion: """
-            Signed weights use the diverging blue-white-red map on a symmetric range (white is 0),
-            with a colour bar. A layer with one input channel shows one tile per filter; a layer
-            with several shows a filter x input-channel grid, or one summary tile per filter with
-            --reduce mean (signed) or norm (unsigned, viridis).
+            Signed weights use the diverging blue-white-red map on a symmetric range (white is \
+            0), with a colour bar. A layer with one input channel shows one tile per filter; a \
+            layer with several shows a filter x input-channel grid, or one summary tile per \
+            filter with --reduce mean (signed) or norm (unsigned, viridis).
+
+            Examples:
+              convkit visualize filters model.safetensors -o conv1.png
+              convkit visualize filters model.safetensors --layer conv2 -o conv2.pdf
             """
     )
 
-    @Argument(help: "Model file written by 'convkit train'.")
+    @Argument(help: ArgumentHelp("Model file written by 'convkit train'.", valueName: "model"))
     var model: String
 
-    @Option(name: .shortAndLong, help: "Figure to write (.png, .svg or .pdf).")
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp("Figure to write (.png, .svg or .pdf).", valueName: "file"))
     var output: String = "filters.png"
 
     @Option(
@@ -43,7 +56,11 @@ struct VisualizeFilters: ParsableCommand {
         help: ArgumentHelp("Convolution layer (default: the first).", valueName: "NAME"))
     var layer: String?
 
-    @Option(name: .long, help: "Summarise the input channels of each filter: mean or norm.")
+    @Option(
+        name: .long,
+        help:
+            "Summarise the input channels of each filter: mean or norm (default: none, every channel drawn)."
+    )
     var reduce: KernelReduction?
 
     @Option(
@@ -52,40 +69,61 @@ struct VisualizeFilters: ParsableCommand {
     var scale: FilterFigure.Scaling = .shared
 
     @Option(
-        name: .long,
+        name: .long, parsing: .unconditional,
         help: ArgumentHelp(
             "Side of one weight's square in pixels (default: 48 per tile, 4 in the full grid).",
-            valueName: "N"))
-    var cellSize: Double?
+            valueName: "pixels"))
+    var cellSize: NumberArgument?
 
     func validate() throws {
-        do { _ = try FigureFormat(path: output) } catch let error as DrawingError {
-            throw ValidationError(error.description)
-        }
-        if let cellSize, !(1...256).contains(cellSize) {
-            throw ValidationError("--cell-size must be 1 to 256, got \(cellSize)")
-        }
+        _ = try OutputPaths.format(of: output, among: FigureFormat.allCases, what: "a figure")
+        try cellSize?.require(1...256, option: "--cell-size")
     }
 
     func run() throws {
-        let inspection = try ModelInspection.load(path: model)
-        let (conv, weights) = try inspection.kernel(layer: layer)
+        let inspection = try InputFiles.inspection(model)
+        let (conv, weights) = try convolution(in: inspection)
         let name = inspection.displayName(of: conv)
-        let kernel = "\(weights.height)x\(weights.width)"
-        var title = "\(name): \(weights.filters) filters, \(kernel)x\(weights.inputChannels)"
+        let kernel = Sizes.text(width: weights.width, height: weights.height)
+        let filters = counted(weights.filters, "filter")
+        var title = "\(name): \(filters), \(kernel)"
         if let reduce, weights.inputChannels > 1 {
-            title += ", \(reduce.rawValue) over input channels"
+            title += ", \(reduce.rawValue) over \(weights.inputChannels) input channels"
         } else if weights.inputChannels > 1 {
-            title =
-                "\(name): \(weights.filters) filters x \(weights.inputChannels) input channels, \(kernel)"
+            title = "\(name): \(filters) x \(weights.inputChannels) input channels, \(kernel)"
         }
         if scale == .perFilter { title += ", scaled per filter" }
         let figure = FilterFigure(
-            weights: weights, title: title, scaling: scale, reduction: reduce, cellSize: cellSize)
+            weights: weights, title: title, scaling: scale, reduction: reduce,
+            cellSize: cellSize?.value)
         try figure.write(to: output)
         print(
-            "\(output): \(Int(figure.size.width.rounded(.up)))x\(Int(figure.size.height.rounded(.up))), \(title)"
+            "\(output): \(Sizes.text(width: Int(figure.size.width.rounded(.up)), height: Int(figure.size.height.rounded(.up)))), \(title)"
         )
+    }
+
+    /// The convolution `--layer` names (the first by default); a layer of another kind is
+    /// named as such.
+    private func convolution(in inspection: ModelInspection) throws -> (
+        layer: Conv2D, weights: KernelWeights
+    ) {
+        if let layer, let found = try? inspection.layer(named: layer), !(found is Conv2D) {
+            let names = inspection.convolutions.map { inspection.displayName(of: $0) }
+            throw CLIError(
+                "\(model): \(layer) is a \(Self.kind(of: found)) layer, and only convolution layers have filters (\(names.joined(separator: ", ")))"
+            )
+        }
+        return try inspection.kernel(layer: layer)
+    }
+
+    private static func kind(of layer: any Layer) -> String {
+        switch layer {
+        case is MaxPool2D: "max-pooling"
+        case is Dense: "dense"
+        case is Flatten: "flatten"
+        case is Dropout: "dropout"
+        default: String(describing: type(of: layer)).lowercased()
+        }
     }
 }
 
@@ -102,14 +140,16 @@ struct VisualizeActivations: ParsableCommand {
             """
     )
 
-    @Argument(help: "Model file written by 'convkit train'.")
+    @Argument(help: ArgumentHelp("Model file written by 'convkit train'.", valueName: "model"))
     var model: String
 
-    @Argument(help: "PNG image of one digit (or use --test-index).")
+    @Argument(
+        help: ArgumentHelp(
+            "PNG or NPY image of one digit (or use --test-index).", valueName: "image"))
     var image: String?
 
     @Option(
-        name: .long,
+        name: .long, parsing: .unconditional,
         help: ArgumentHelp(
             "Take the input from the test set instead: sample N (from 0).", valueName: "N"))
     var testIndex: Int?
@@ -119,7 +159,7 @@ struct VisualizeActivations: ParsableCommand {
     @Option(
         name: .shortAndLong,
         help: ArgumentHelp(
-            "Folder to write the figures into (created if needed).", valueName: "DIR"))
+            "Folder to write the figures into (created if needed).", valueName: "folder"))
     var output: String = "activations"
 
     @Option(name: .long, help: "Figure format: png, svg or pdf.")
@@ -134,11 +174,14 @@ struct VisualizeActivations: ParsableCommand {
         if let testIndex, testIndex < 0 {
             throw ValidationError("--test-index must be 0 or more, got \(testIndex)")
         }
+        if !OutputPaths.namesFolder(output), FileManager.default.fileExists(atPath: output) {
+            throw ValidationError("\(output): is a file; -o names the folder for the figures")
+        }
     }
 
     func run() throws {
-        let inspection = try ModelInspection.load(
-            path: model, defaultClassNames: data.dataset.classNames)
+        let inspection = try InputFiles.inspection(
+            model, defaultClassNames: data.dataset.classNames)
         let shape = inspection.model.inputShape
         guard shape.count == 3, shape[2] == 1, shape[0] == shape[1] else {
             throw CLIError(
@@ -150,12 +193,12 @@ struct VisualizeActivations: ParsableCommand {
         var prediction =
             "\(names[trace.predicted]) (p = \(String(format: "%.3f", trace.probabilities[trace.predicted])))"
         if let truth, truth < names.count { prediction += ", true: \(names[truth])" }
-        try Report.makeFolder(output)
+        try OutputPaths.createFolder(output)
         for (index, map) in trace.maps.enumerated() {
             let name = (inspection.shortName(of: map.layer) ?? map.layer.name)
-            let path = "\(output)/\(name).\(format.rawValue)"
+            let path = OutputPaths.join(output, "\(name).\(format.rawValue)")
             let title =
-                "\(inspection.displayName(of: map.layer)): \(map.shape[0])x\(map.shape[1])x\(map.shape[2])"
+                "\(inspection.displayName(of: map.layer)): \(Sizes.text(width: map.shape[1], height: map.shape[0])), \(counted(map.shape[2], "channel"))"
             try ActivationFigure(
                 values: map.values, shape: map.shape, title: title, input: input,
                 inputSide: shape[0],
@@ -170,7 +213,7 @@ struct VisualizeActivations: ParsableCommand {
             yLabel: "probability")
         let canvas = try Canvas(width: 560, height: 340, format: format)
         chart.draw(on: canvas, in: Rect(x: 8, y: 8, width: 544, height: 324))
-        let path = "\(output)/probabilities.\(format.rawValue)"
+        let path = OutputPaths.join(output, "probabilities.\(format.rawValue)")
         try canvas.write(to: path)
         print("\(path): predicted \(prediction)")
     }
@@ -180,7 +223,7 @@ extension VisualizeActivations {
     /// The input values, and the true class when the input comes from the test set.
     private func readInput(side: Int) throws -> (values: [Float], label: Int?) {
         if let image {
-            let picture = try ImageFile.read(path: image, maxPixels: reading.maxPixels)
+            let picture = try InputFiles.image(image, maxPixels: reading.maxPixels)
             return (DigitImage.mnistInput(from: picture, side: side), nil)
         }
         let index = testIndex ?? 0
