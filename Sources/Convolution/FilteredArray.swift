@@ -93,7 +93,7 @@ extension ImageFilter {
             shape[0] > 0, shape[1] > 0
         else {
             throw ConvolutionError.shapeMismatch(
-                "\(name): an array of shape \(shape) is not an image: filter reads (H, W) or (H, W, C) with C from 1 to 4"
+                "\(name): an array of shape (\(shape.map(String.init).joined(separator: ", "))) is not an image: filter reads (H, W) or (H, W, C) with C from 1 to 4"
             )
         }
         let (rows, columns) = (shape[0], shape[1])

@@ -9,11 +9,14 @@ public struct Axes: Sendable {
     public var yLabel: String
     /// Draw numeric ticks on the x axis (bar charts label their categories instead).
     public var numericX: Bool
+    /// Only whole-number ticks on the x axis (counts such as epochs).
+    public var wholeNumberX: Bool
     public var font: Font
 
     public init(
         x: ClosedRange<Double>, y: ClosedRange<Double>, title: String = "", xLabel: String = "",
-        yLabel: String = "", numericX: Bool = true, font: Font = Font(size: 12)
+        yLabel: String = "", numericX: Bool = true, wholeNumberX: Bool = false,
+        font: Font = Font(size: 12)
     ) {
         self.x = x
         self.y = y
@@ -21,6 +24,7 @@ public struct Axes: Sendable {
         self.xLabel = xLabel
         self.yLabel = yLabel
         self.numericX = numericX
+        self.wholeNumberX = wholeNumberX
         self.font = font
     }
 
@@ -67,7 +71,7 @@ public struct Axes: Sendable {
                 anchor: .right)
         }
         if numericX {
-            let xTicks = Ticks(lower: x.lowerBound, upper: x.upperBound)
+            let xTicks = Ticks(lower: x.lowerBound, upper: x.upperBound, wholeNumbers: wholeNumberX)
             for value in xTicks.values {
                 let p = point(x: value, y: y.lowerBound, area: area)
                 canvas.line(

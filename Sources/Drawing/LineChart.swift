@@ -19,12 +19,18 @@ public struct LineChart: Sendable {
     public var title: String
     public var xLabel: String
     public var yLabel: String
+    /// Whether x is a count (epochs): ticks and the axis range then stay on whole numbers.
+    public var wholeNumberX: Bool
 
-    public init(series: [Series], title: String = "", xLabel: String = "", yLabel: String = "") {
+    public init(
+        series: [Series], title: String = "", xLabel: String = "", yLabel: String = "",
+        wholeNumberX: Bool = false
+    ) {
         self.series = series
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
+        self.wholeNumberX = wholeNumberX
     }
 
     /// The axes the chart draws, spanning every finite point.
@@ -32,9 +38,11 @@ public struct LineChart: Sendable {
         let points = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
         let xs = points.map(\.x)
         let ys = points.map(\.y)
-        let x = Ticks.niceRange(lower: xs.min() ?? 0, upper: xs.max() ?? 1)
+        let x = Ticks.niceRange(
+            lower: xs.min() ?? 0, upper: xs.max() ?? 1, wholeNumbers: wholeNumberX)
         let y = Ticks.niceRange(lower: ys.min() ?? 0, upper: ys.max() ?? 1)
-        return Axes(x: x, y: y, title: title, xLabel: xLabel, yLabel: yLabel)
+        return Axes(
+            x: x, y: y, title: title, xLabel: xLabel, yLabel: yLabel, wholeNumberX: wholeNumberX)
     }
 
     /// Draws the chart into `rect`.

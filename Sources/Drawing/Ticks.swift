@@ -9,9 +9,10 @@ public struct Ticks: Sendable, Equatable {
     /// The distance between neighbouring ticks.
     public var step: Double
 
-    /// About `target` ticks covering `lower...upper` at a step of 1, 2 or 5 times a power of 10.
-    /// A degenerate or non-finite range gets the single tick `lower` (or 0).
-    public init(lower: Double, upper: Double, target: Int = 5) {
+    /// About `target` ticks covering `lower...upper` at a step of 1, 2 or 5 times a power of 10;
+    /// with `wholeNumbers` (counts such as epochs) the step is at least 1, so every tick is a
+    /// whole number. A degenerate or non-finite range gets the single tick `lower` (or 0).
+    public init(lower: Double, upper: Double, target: Int = 5, wholeNumbers: Bool = false) {
         guard lower.isFinite, upper.isFinite, upper > lower, target >= 1 else {
             values = [lower.isFinite ? lower : 0]
             step = 1
@@ -20,7 +21,7 @@ public struct Ticks: Sendable, Equatable {
         let rough = (upper - lower) / Double(target)
         let magnitude = pow(10, (log10(rough)).rounded(.down))
         let nice = [1.0, 2, 5, 10].first { $0 * magnitude >= rough * 0.999 } ?? 10
-        let step = nice * magnitude
+        let step = wholeNumbers ? max(1, nice * magnitude) : nice * magnitude
         let first = (lower / step - 1e-9).rounded(.up)
         let last = (upper / step + 1e-9).rounded(.down)
         self.step = step
@@ -45,10 +46,10 @@ public struct Ticks: Sendable, Equatable {
     }
 
     /// A value range widened to whole steps, so an axis starts and ends on a tick.
-    public static func niceRange(lower: Double, upper: Double, target: Int = 5) -> ClosedRange<
-        Double
-    > {
-        let ticks = Ticks(lower: lower, upper: upper, target: target)
+    public static func niceRange(
+        lower: Double, upper: Double, target: Int = 5, wholeNumbers: Bool = false
+    ) -> ClosedRange<Double> {
+        let ticks = Ticks(lower: lower, upper: upper, target: target, wholeNumbers: wholeNumbers)
         guard upper > lower else { return (lower - 1)...(lower + 1) }
         let low = (lower / ticks.step).rounded(.down) * ticks.step
         let high = (upper / ticks.step).rounded(.up) * ticks.step

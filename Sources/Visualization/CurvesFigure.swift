@@ -41,7 +41,7 @@ public struct CurvesFigure: Figure, Sendable {
                 .init(name: "test", points: test, color: CurvesFigure.testColor),
             ], title: measure == .loss ? "Cross-entropy loss per epoch" : "Accuracy per epoch",
             xLabel: "epoch",
-            yLabel: measure.rawValue)
+            yLabel: measure.rawValue, wholeNumberX: true)
     }
 
     /// Where the chart is drawn.

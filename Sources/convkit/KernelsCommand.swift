@@ -2,6 +2,7 @@
 // weights, sum and separability.
 
 import ArgumentParser
+import ConvkitSupport
 import Convolution
 import Foundation
 
@@ -11,15 +12,22 @@ struct Kernels: ParsableCommand {
         discussion: """
             A KERNEL (for 'kernels show' and 'filter --kernel') is one of:
               a name     sobel-x, gaussian3, kirsch (a set of 8), kirsch-ne, ...
-              a family   gaussian:SIZE[,SIGMA]  box:N  log:SIZE,SIGMA
+              a family   gaussian:SIZE[,SIGMA]  box:N or box:WxH  log:SIZE,SIGMA
                          dog:SIZE,SIGMA1,SIGMA2  disk:RADIUS
-              a matrix   "3x3: -1,0,1,-2,0,2,-1,0,1" (ImageMagick style, RxC is
-                         rows x columns), "[[-1,0,1],[-2,0,2]]", "[1 2 1; 2 4 2]"
-              a file     K.kernel (text, as in filters/), K.npy (2-D array),
-                         K.mat (libvips: 'width height [scale [offset]]', rows;
-                         weights divided by scale)
+              a matrix   "3x3: -1,0,1,-2,0,2,-1,0,1" (ImageMagick style: WxH,
+                         width x height), "[[-1,0,1],[-2,0,2]]", "[1 2 1; 2 4 2]"
+              a file     K.kernel (text, as in filters/), K.npy (2-D array of
+                         any numeric dtype), K.mat (libvips: 'width height
+                         [scale [offset]]', then rows; weights divided by scale)
             Weights are written as correlation applies them (cv2.filter2D,
-            PyTorch conv2d); convolution flips them.
+            PyTorch conv2d); convolution flips them. Every weight must be a
+            finite number within Float32's range, the precision of filtering.
+
+            Examples:
+              convkit kernels
+              convkit kernels show scharr-x
+              convkit kernels show gaussian:7,1.5 --json
+              convkit kernels show "[1 2 1; 2 4 2]"
             """,
         subcommands: [List.self, Show.self],
         defaultSubcommand: List.self
@@ -59,7 +67,7 @@ extension Kernels {
             let nameWidth = named.map(\.name.count).max() ?? 0
             for definition in named {
                 let first = definition.kernels[0]
-                var size = "\(first.rows)x\(first.columns)"
+                var size = Sizes.text(width: first.columns, height: first.rows)
                 if definition.kernels.count > 1 { size = "\(definition.kernels.count) x \(size)" }
                 print(
                     "  " + pad(definition.name, nameWidth) + "  " + pad(size, 9) + "  "
@@ -83,34 +91,43 @@ extension Kernels {
         )
 
         @Argument(
-            help:
-                "A kernel: a name, a family such as gaussian:5,1.0, an inline matrix or a file (see 'convkit kernels --help')."
-        )
+            help: ArgumentHelp(
+                "A kernel: a name, a family such as gaussian:5,1.0, an inline matrix or a file (see 'convkit kernels --help').",
+                valueName: "kernel"))
         var kernel: String
 
         @Option(
-            name: .long,
-            help: "Relative tolerance for the separability test (as the engine uses it).")
-        var tolerance: Double = 1e-6
+            name: .long, parsing: .unconditional,
+            help: ArgumentHelp(
+                "Separability tolerance, relative to the largest weight (as the engine uses it).",
+                valueName: "fraction"))
+        var tolerance = NumberArgument(1e-6)
 
         @Flag(name: .long, help: "Print JSON (exact weights) instead of text.")
         var json = false
 
+        @Flag(
+            name: .long,
+            help:
+                "Print every weight even of a large kernel (by default one larger than \(KernelDisplay.largestShown) x \(KernelDisplay.largestShown) is summarised)."
+        )
+        var full = false
+
         func validate() throws {
-            guard tolerance >= 0, tolerance.isFinite else {
-                throw ValidationError("--tolerance must be a non-negative number")
-            }
+            try tolerance.require(0...1, option: "--tolerance")
         }
 
         func run() throws {
-            let definition = try KernelLibrary.definition(for: kernel)
+            let definition = try KernelArguments.definition(kernel)
+            let tolerance = self.tolerance.value
             if json {
                 let shown = KernelShown(
                     name: definition.name, description: definition.description,
                     source: definition.source,
                     orientation: definition.orientation,
-                    kernels: definition.kernels.map { KernelShown.Matrix($0, tolerance: tolerance) }
-                )
+                    kernels: definition.kernels.map {
+                        KernelShown.Matrix($0, tolerance: tolerance, full: full)
+                    })
                 print(try encodeJSON(shown))
                 return
             }
@@ -122,7 +139,7 @@ extension Kernels {
             for kernel in definition.kernels {
                 print("")
                 if definition.kernels.count > 1 { print(kernel.name + ":") }
-                print(KernelDisplay.describe(kernel, tolerance: tolerance))
+                print(KernelDisplay.describe(kernel, tolerance: tolerance, full: full))
             }
         }
     }
@@ -130,37 +147,101 @@ extension Kernels {
 
 /// The text form of one kernel for `kernels show`.
 enum KernelDisplay {
-    static func describe(_ kernel: Kernel, tolerance: Double) -> String {
-        var lines = ["\(kernel.rows)x\(kernel.columns) (rows x columns)"]
-        var shown = kernel.weights
-        if let divisor = commonDivisor(kernel.weights) {
-            lines[0] += ", 1/\(divisor) x"
-            shown = kernel.weights.map { ($0 * Double(divisor)).rounded() }
-        }
-        let texts = shown.map(format)
-        let width = texts.map(\.count).max() ?? 1
-        for r in 0..<kernel.rows {
-            lines.append(
-                "  "
-                    + (0..<kernel.columns).map {
-                        pad(texts[r * kernel.columns + $0], width, right: true)
-                    }.joined(separator: " "))
-        }
-        if zip(shown, texts).contains(where: { Double($1) != $0 }) {
-            lines.append("  (rounded to 6 significant digits; --json prints the exact weights)")
+    /// Kernels with more rows or columns than this are summarised unless `--full`.
+    static let largestShown = 25
+
+    static func describe(_ kernel: Kernel, tolerance: Double, full: Bool) -> String {
+        let size = Sizes.text(width: kernel.columns, height: kernel.rows)
+        var lines = ["\(size) (width x height)"]
+        let summarised = !full && max(kernel.rows, kernel.columns) > largestShown
+        let divisor = summarised ? nil : commonDivisor(kernel.weights)
+        if summarised {
+            lines.append("  " + summary(kernel.weights) + " (--full prints every weight)")
+        } else {
+            lines += matrixLines(kernel, divisor: divisor, &lines[0])
         }
         lines.append(
             "sum: "
                 + (kernel.isZeroSum
                     ? "0 (zero-sum: an edge or derivative detector)" : format(kernel.sum)))
-        if let factors = kernel.separableFactors(tolerance: tolerance) {
-            lines.append(
-                "separable: yes, column [" + factors.column.map(format).joined(separator: ", ")
-                    + "] x row [" + factors.row.map(format).joined(separator: ", ") + "]")
-        } else {
-            lines.append("separable: no (not rank 1 within \(tolerance) of the largest weight)")
-        }
+        lines.append(
+            separability(kernel, divisor: divisor, tolerance: tolerance, summarised: summarised))
         return lines.joined(separator: "\n")
+    }
+
+    /// The rows of weights (integers after `divisor` where there is one), right-aligned.
+    private static func matrixLines(_ kernel: Kernel, divisor: Int?, _ header: inout String)
+        -> [String]
+    {
+        var shown = kernel.weights
+        if let divisor {
+            header += ", 1/\(divisor) x"
+            shown = kernel.weights.map { ($0 * Double(divisor)).rounded() }
+        }
+        let texts = shown.map(format)
+        let width = texts.map(\.count).max() ?? 1
+        var lines = (0..<kernel.rows).map { r in
+            "  "
+                + (0..<kernel.columns).map {
+                    pad(texts[r * kernel.columns + $0], width, right: true)
+                }.joined(separator: " ")
+        }
+        if zip(shown, texts).contains(where: { Double($1) != $0 }) {
+            lines.append("  (rounded to 6 significant digits; --json prints the exact weights)")
+        }
+        return lines
+    }
+
+    /// The separability claim, with what was checked: exact factors (whole numbers where the
+    /// weights are, after the divisor), or factors within the tolerance and how far off.
+    private static func separability(
+        _ kernel: Kernel, divisor: Int?, tolerance: Double, summarised: Bool
+    ) -> String {
+        if let divisor,
+            let scaled = try? Kernel(
+                name: kernel.name, rows: kernel.rows, columns: kernel.columns,
+                weights: kernel.weights.map { ($0 * Double(divisor)).rounded() }),
+            let factors = scaled.integerFactors()
+        {
+            return "separable: yes, exactly: 1/\(divisor) x "
+                + factorText(factors, summarised: summarised)
+        }
+        if let factors = kernel.integerFactors() {
+            return "separable: yes, exactly: " + factorText(factors, summarised: summarised)
+        }
+        guard let factors = kernel.separableFactors(tolerance: tolerance) else {
+            return "separable: no (not rank 1 within \(format(tolerance)) of the largest weight)"
+        }
+        let rounding =
+            summarised || (factors.column + factors.row).allSatisfy { Double(format($0)) == $0 }
+            ? "" : " (factors rounded to 6 significant digits; --json prints them exactly)"
+        if kernel.isReproducedExactly(column: factors.column, row: factors.row) {
+            return "separable: yes, exactly: " + factorText(factors, summarised: summarised)
+                + rounding
+        }
+        let miss = kernel.largestResidual(column: factors.column, row: factors.row)
+        return
+            "separable: only within --tolerance \(format(tolerance)) of the largest weight (the factors miss a weight by up to \(format(miss))): "
+            + factorText(factors, summarised: summarised) + rounding
+    }
+
+    private static func factorText(
+        _ factors: (column: [Double], row: [Double]), summarised: Bool
+    ) -> String {
+        func vector(_ values: [Double]) -> String {
+            summarised
+                ? "(" + summary(values) + ")"
+                : "[" + values.map(format).joined(separator: ", ") + "]"
+        }
+        return "column " + vector(factors.column) + " x row " + vector(factors.row)
+    }
+
+    /// `16777216 weights from 5.96046e-08 to 5.96046e-08`, for a large kernel or factor.
+    private static func summary(_ values: [Double]) -> String {
+        let low = values.min() ?? 0
+        let high = values.max() ?? 0
+        let range = low == high ? "all \(format(low))" : "from \(format(low)) to \(format(high))"
+        return "\(counted(values.count, "value")), \(range)"
     }
 
     /// The smallest d in 2...1024 with every weight * d a whole number, if the weights are not
@@ -173,7 +254,7 @@ enum KernelDisplay {
 
     /// Whole numbers without a decimal point, others to 6 significant digits.
     static func format(_ value: Double) -> String {
-        if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
+        if value == value.rounded(), abs(value) < 1e15 { return plainNumber(value) }
         return String(format: "%.6g", value)
     }
 }
@@ -206,34 +287,47 @@ struct KernelShown: Encodable {
         let name: String
         let rows: Int
         let columns: Int
-        /// Row by row, exact.
-        let weights: [[Double]]
+        /// Row by row, exact; omitted (null) for a kernel summarised without `--full`.
+        let weights: [[Double]]?
+        let smallest: Double
+        let largest: Double
         let sum: Double
         let zeroSum: Bool
         let blur: Bool
         let separable: Bool
+        /// Whether the factors reproduce every weight exactly, not only within the tolerance.
+        let separableExactly: Bool?
         let columnFactor: [Double]?
         let rowFactor: [Double]?
 
-        init(_ kernel: Kernel, tolerance: Double) {
+        init(_ kernel: Kernel, tolerance: Double, full: Bool) {
             name = kernel.name
             rows = kernel.rows
             columns = kernel.columns
-            weights = (0..<kernel.rows).map { r in
-                Array(kernel.weights[(r * kernel.columns)..<((r + 1) * kernel.columns)])
-            }
+            let shown = full || max(rows, columns) <= KernelDisplay.largestShown
+            weights =
+                shown
+                ? (0..<kernel.rows).map { r in
+                    Array(kernel.weights[(r * kernel.columns)..<((r + 1) * kernel.columns)])
+                } : nil
+            smallest = kernel.weights.min() ?? 0
+            largest = kernel.weights.max() ?? 0
             sum = kernel.sum
             zeroSum = kernel.isZeroSum
             blur = kernel.isBlur
-            let factors = kernel.separableFactors(tolerance: tolerance)
+            let factors = kernel.integerFactors() ?? kernel.separableFactors(tolerance: tolerance)
             separable = factors != nil
-            columnFactor = factors?.column
-            rowFactor = factors?.row
+            separableExactly = factors.map {
+                kernel.isReproducedExactly(column: $0.column, row: $0.row)
+            }
+            columnFactor = shown ? factors?.column : nil
+            rowFactor = shown ? factors?.row : nil
         }
 
         enum CodingKeys: String, CodingKey {
-            case name, rows, columns, weights, sum, blur, separable
+            case name, rows, columns, weights, smallest, largest, sum, blur, separable
             case zeroSum = "zero_sum"
+            case separableExactly = "separable_exactly"
             case columnFactor = "column_factor"
             case rowFactor = "row_factor"
         }

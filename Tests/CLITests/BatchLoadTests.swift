@@ -34,7 +34,7 @@ import Testing
         #expect(largest.matches(fileAt: folder + "/single.png"))
         let start = Date()
         let (batch, batchPeak) = try Self.runMeasuringPeak(
-            ["filter", inputs, "-o", folder + "/out"] + IntegerFilterCase.filterArguments,
+            ["filter", inputs, "-o", folder + "/out/"] + IntegerFilterCase.filterArguments,
             scratch: folder)
         let seconds = Date().timeIntervalSince(start)
         try #require(batch.status == 0, "\(batch.description)")

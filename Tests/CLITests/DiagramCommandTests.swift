@@ -62,22 +62,22 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let cases: [([String], Int32, String)] = [
             (
-                ["--input", "3", "--kernel", "5", "-o", folder + "/x.png"], 1,
+                ["--input", "3", "--kernel", "5", "-o", folder + "/x.png"], 2,
                 "convkit: error: no output: the kernel spans 5x5 cells (dilation included), more than the 3x3 padded input"
             ),
             (
-                ["-o", folder + "/x.jpg"], 1,
-                "convkit: error: \(folder)/x.jpg: unknown diagram format: use a name ending in .png, .svg, .pdf or .gif"
+                ["-o", folder + "/x.jpg"], 2,
+                "convkit: error: \(folder)/x.jpg: unknown extension '.jpg' for a diagram: name a .png, .svg, .pdf or .gif file"
             ),
             (
-                ["--frame", "10", "-o", folder + "/x.png", "--input", "4"], 1,
+                ["--frame", "10", "-o", folder + "/x.png", "--input", "4"], 2,
                 "convkit: error: frame 10 does not exist: the diagram has frames 1 to 4"
             ),
             (
                 [
                     "--stride", "2", "--output-padding", "2", "--transposed", "-o",
                     folder + "/x.png",
-                ], 1,
+                ], 2,
                 "convkit: error: bad diagram parameters: output padding (2 on rows) must be smaller than the stride or the dilation (as in PyTorch)"
             ),
             (
@@ -94,11 +94,11 @@ import Testing
             ),
             (
                 ["--padding", "wide", "-o", folder + "/x.png"], 2,
-                "convkit: error: The value 'wide' is invalid for '--padding <P>'"
+                "convkit: error: The value 'wide' is invalid for '--padding <padding>'"
             ),
             (
                 ["--input", "2x3x4", "-o", folder + "/x.png"], 2,
-                "convkit: error: The value '2x3x4' is invalid for '--input <HxW>'"
+                "convkit: error: The value '2x3x4' is invalid for '--input <N|WxH>'"
             ),
             ([], 2, "convkit: error: give an output"),
         ]
@@ -110,9 +110,7 @@ import Testing
             let result = try CLI.run(["diagram"] + arguments)
             #expect(result.status == status, "\(arguments)")
             #expect(result.stderr.hasPrefix(message), "\(arguments): \(result.stderr)")
-            if status == 1 {
-                #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments)")
-            }
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments)")
             #expect(result.output.isEmpty)
         }
         #expect(

@@ -45,7 +45,7 @@ import Testing
         }
         let start = Date()
         let reference = try ChildProcess.run(
-            CLI.executable, arguments(folder + "/reference"), scratch: folder)
+            CLI.executable, arguments(folder + "/reference/"), scratch: folder)
         let duration = Date().timeIntervalSince(start)
         try #require(reference.status == 0, "\(reference.description)")
         try #require(

@@ -104,7 +104,7 @@ import Testing
         let set = try runElsewhere(["kernels", "show", "kirsch"])
         #expect(set.status == 0)
         #expect(set.output.components(separatedBy: "\nkirsch-").count == 9)
-        let result = try runElsewhere(["kernels", "show", "--json", "2x3: 1,2,3,2,4,6"])
+        let result = try runElsewhere(["kernels", "show", "--json", "3x2: 1,2,3,2,4,6"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(
             try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
@@ -112,13 +112,10 @@ import Testing
         #expect(kernel["rows"] as? Int == 2 && kernel["columns"] as? Int == 3)
         #expect(kernel["weights"] as? [[Double]] == [[1, 2, 3], [2, 4, 6]])
         #expect(kernel["separable"] as? Bool == true)
-        // Neither factor sums to 0, so they share the sum 18 equally: sqrt(18) each.
-        let column = try #require(kernel["column_factor"] as? [Double])
-        let row = try #require(kernel["row_factor"] as? [Double])
-        #expect(
-            abs(column.reduce(0, +) - 18.0.squareRoot()) < 1e-12
-                && abs(row.reduce(0, +) - 18.0.squareRoot()) < 1e-12)
-        #expect(abs(column[1] * row[2] - 6) < 1e-12 && abs(column[0] * row[0] - 1) < 1e-12)
+        // Whole-number weights get whole-number factors, reproducing every weight exactly.
+        #expect(kernel["column_factor"] as? [Double] == [1, 2])
+        #expect(kernel["row_factor"] as? [Double] == [1, 2, 3])
+        #expect(kernel["separable_exactly"] as? Bool == true)
     }
 
     @Test func showReadsFilesRelativeToTheWorkingFolder() throws {

@@ -94,6 +94,6 @@ import Testing
             "report", copy, "-o", folder + "/file", "--data", VisualizeFixture.mnist,
             "--test-limit", "10",
         ])
-        #expect(notFolder.status == 1 && notFolder.stderr.contains("file:"))
+        #expect(notFolder.status == 2 && notFolder.stderr.contains("file: is a file"))
     }
 }

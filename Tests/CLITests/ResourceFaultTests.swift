@@ -172,7 +172,7 @@ import Testing
             "\(batch.stderr)")
         #expect(batch.stderr.split(separator: "\n").last == "convkit: 3 of 3 files failed")
         let newFolder = try AsNobody.run(
-            ["filter", inputs, "-o", locked + "/new"] + IntegerFilterCase.filterArguments,
+            ["filter", inputs, "-o", locked + "/new/"] + IntegerFilterCase.filterArguments,
             in: folder)
         expectOneError(
             newFolder, "\(locked)/new: cannot create the output folder: Permission denied")
@@ -183,7 +183,7 @@ import Testing
         try AsNobody.makeFolder(hidden, mode: 0o700)
         try IntegerFilterCase.writeInputs(cases, to: hidden)
         let unreadableFolder = try AsNobody.run(
-            ["filter", hidden, "-o", folder + "/out"] + IntegerFilterCase.filterArguments,
+            ["filter", hidden, "-o", folder + "/out/"] + IntegerFilterCase.filterArguments,
             in: folder)
         expectOneError(unreadableFolder, "\(hidden): cannot read: Permission denied")
         let secret = inputs + "/secret.png"

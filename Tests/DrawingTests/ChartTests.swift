@@ -7,6 +7,19 @@ import Testing
 @testable import Drawing
 
 struct ChartTests {
+    @Test func epochAxesTickWholeNumbers() {
+        // Three epochs: the plain rule would tick every half epoch; an epoch axis must not.
+        #expect(Ticks(lower: 1, upper: 3).values.contains(1.5))
+        #expect(Ticks(lower: 1, upper: 3, wholeNumbers: true).values == [1, 2, 3])
+        #expect(Ticks.niceRange(lower: 1, upper: 1, wholeNumbers: true) == 0...2)
+        let chart = LineChart(
+            series: [
+                .init(name: "a", points: [Point(x: 1, y: 0), Point(x: 2, y: 1)], color: .black)
+            ],
+            wholeNumberX: true)
+        #expect(chart.axes.wholeNumberX)
+    }
+
     @Test func niceTicks() {
         #expect(Ticks(lower: 0, upper: 1).values == [0, 0.2, 0.4, 0.6000000000000001, 0.8, 1])
         let counts = Ticks(lower: 0, upper: 1000)

@@ -108,7 +108,9 @@ enum InlineKernel {
         for (index, row) in rows.enumerated() where row.count != rows[0].count {
             throw KernelError.malformed(
                 spec: name,
-                detail: "row \(index + 1) has \(row.count) weights, row 1 has \(rows[0].count)")
+                detail:
+                    "row \(index + 1) has \(counted(row.count, "weight")), row 1 has \(rows[0].count)"
+            )
         }
         try checkSize(rows: rows.count, columns: rows.first?.count ?? 0, spec: name)
         return try kernel(rows: rows, spec: name)

@@ -1,5 +1,6 @@
 // KernelFamily: the parametric kernels built in code (gaussian, box, log, dog, disk).
 
+import ConvkitSupport
 import Foundation
 
 /// A family of kernels computed from parameters, written `NAME:PARAMETERS` on the command line.
@@ -22,7 +23,7 @@ public enum KernelFamily: String, Sendable, CaseIterable {
         switch self {
         case .gaussian:
             "Gaussian blur, SIZE x SIZE (SIZE odd), sum 1: the outer product of cv2.getGaussianKernel(SIZE, SIGMA); without SIGMA, OpenCV's default 0.3*((SIZE-1)/2-1)+0.8 (and its fixed tables for SIZE 1 to 9)"
-        case .box: "mean filter: every weight 1/(R*C)"
+        case .box: "mean filter: every weight 1/(W*H)"
         case .log:
             "Laplacian of Gaussian, SIZE x SIZE (SIZE odd), sum 0, negative centre: scipy.ndimage.gaussian_laplace's weights minus their mean (MATLAB fspecial('log'))"
         case .dog:
@@ -33,7 +34,18 @@ public enum KernelFamily: String, Sendable, CaseIterable {
     }
 
     /// Builds the kernel for the text after the colon; `spec` is the whole argument, for errors.
+    /// Parameters whose weights would not be finite Float32 numbers (a SIGMA so small that
+    /// LoG's 1/SIGMA^4 overflows) are refused by name.
     public func kernel(parameters: Substring, spec: String) throws -> Kernel {
+        do {
+            return try computedKernel(parameters: parameters, spec: spec)
+        } catch KernelError.invalid(_, let reason) {
+            throw KernelError.malformed(
+                spec: spec, detail: "these parameters give unusable weights: \(reason)")
+        }
+    }
+
+    private func computedKernel(parameters: Substring, spec: String) throws -> Kernel {
         let values = try numbers(parameters, spec: spec)
         switch self {
         case .gaussian:
@@ -179,7 +191,9 @@ public enum KernelFamily: String, Sendable, CaseIterable {
         guard value == value.rounded(), value >= Double(minimum), value <= Double(limit) else {
             throw KernelError.malformed(
                 spec: spec,
-                detail: "SIZE must be a whole number from \(minimum) to \(limit), got \(value)")
+                detail:
+                    "SIZE must be a whole number from \(minimum) to \(limit), got \(plainNumber(value))"
+            )
         }
         guard !odd || Int(value) % 2 == 1 else {
             throw KernelError.malformed(
@@ -192,7 +206,7 @@ public enum KernelFamily: String, Sendable, CaseIterable {
     private static func positive(_ value: Double, what: String, spec: String) throws -> Double {
         guard value > 0 else {
             throw KernelError.malformed(
-                spec: spec, detail: "\(what) must be positive, got \(value)")
+                spec: spec, detail: "\(what) must be positive, got \(plainNumber(value))")
         }
         return value
     }

@@ -54,7 +54,7 @@ extension Kernel {
     }
 
     /// The largest `abs(self[r, c] - column[r] * row[c])`.
-    func largestResidual(column: [Double], row: [Double]) -> Double {
+    public func largestResidual(column: [Double], row: [Double]) -> Double {
         var largest = 0.0
         for r in 0..<rows {
             for c in 0..<columns { largest = max(largest, abs(self[r, c] - column[r] * row[c])) }
@@ -87,4 +87,69 @@ extension Kernel {
         guard scale.isFinite, scale != 0 else { return (column, row) }
         return (column.map { $0 * scale }, row.map { $0 / scale })
     }
+}
+
+extension Kernel {
+    /// Whole-number factors of a kernel whose weights are whole numbers and which is exactly
+    /// rank 1: `column[r] * row[c] == self[r, c]` with no rounding at all, the row's entries
+    /// sharing no common divisor (`[1 2 1; 2 4 2]` gives column `[1, 2]`, row `[1, 2, 1]`).
+    /// A factor that sums to 0 has its last non-zero entry positive (Sobel-x gives column
+    /// `[1, 2, 1]`, row `[-1, 0, 1]`); otherwise the row sums to a positive number. nil when
+    /// a weight is not a whole number (or above 2^26, where products could round), or when the
+    /// kernel is not exactly rank 1.
+    public func integerFactors() -> (column: [Double], row: [Double])? {
+        let limit = Double(1 << 26)
+        guard weights.allSatisfy({ $0 == $0.rounded() && abs($0) <= limit }) else { return nil }
+        let values = weights.map { Int($0) }
+        guard
+            let first = (0..<rows).first(where: { r in
+                (0..<columns).contains { values[r * columns + $0] != 0 }
+            })
+        else {
+            return ([Double](repeating: 0, count: rows), [Double](repeating: 0, count: columns))
+        }
+        var row = Array(values[(first * columns)..<((first + 1) * columns)])
+        let divisor = row.reduce(0) { greatestCommonDivisor($0, abs($1)) }
+        row = row.map { $0 / divisor }
+        let lastNonZero = row.last { $0 != 0 } ?? 1
+        let sign =
+            row.reduce(0, +) == 0 ? (lastNonZero < 0 ? -1 : 1) : (row.reduce(0, +) < 0 ? -1 : 1)
+        row = row.map { $0 * sign }
+        guard let pivot = row.firstIndex(where: { $0 != 0 }) else { return nil }
+        var column = [Int]()
+        for r in 0..<rows {
+            let weight = values[r * columns + pivot]
+            guard weight % row[pivot] == 0 else { return nil }
+            let factor = weight / row[pivot]
+            for c in 0..<columns where values[r * columns + c] != factor * row[c] {
+                return nil
+            }
+            column.append(factor)
+        }
+        if row.reduce(0, +) != 0, column.reduce(0, +) == 0, (column.last { $0 != 0 } ?? 1) < 0 {
+            column = column.map { -$0 }
+            row = row.map { -$0 }
+        }
+        return (column.map(Double.init), row.map(Double.init))
+    }
+
+    /// Whether `column` x `row` gives every weight to within 1e-12 of that weight's own
+    /// magnitude (zeros exactly): equal up to the rounding of the arithmetic, not merely
+    /// close relative to the largest weight.
+    public func isReproducedExactly(column: [Double], row: [Double]) -> Bool {
+        guard column.count == rows, row.count == columns else { return false }
+        for r in 0..<rows {
+            for c in 0..<columns {
+                let weight = self[r, c]
+                if abs(weight - column[r] * row[c]) > 1e-12 * abs(weight) { return false }
+            }
+        }
+        return true
+    }
+}
+
+private func greatestCommonDivisor(_ a: Int, _ b: Int) -> Int {
+    var (x, y) = (a, b)
+    while y != 0 { (x, y) = (y, x % y) }
+    return x
 }

@@ -1,0 +1,197 @@
+// BadInputTableTests: every row of BadInputs.table (a bad or unusual command line) exits with its
+// status, says what is wrong in one line naming the file or option, and leaves no trace.
+
+import Foundation
+import ImageIO
+import Testing
+
+@Suite struct BadInputTableTests {
+    /// One row of the table.
+    struct Row: CustomStringConvertible {
+        let line: Int
+        let status: Int32
+        let message: String
+        let arguments: [String]
+        let standardInput: String?
+
+        var description: String { "BadInputs.table:\(line): \(arguments.joined(separator: " "))" }
+    }
+
+    static let tablePath = CLI.packageRoot + "/Tests/CLITests/BadInputs.table"
+
+    /// The rows: `status | message | command line`, comments and blank lines skipped.
+    static func rows() throws -> [Row] {
+        let text = try String(contentsOfFile: tablePath, encoding: .utf8)
+        var rows = [Row]()
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false)
+            .enumerated()
+        {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            let fields = trimmed.components(separatedBy: " | ")
+            guard fields.count == 3, let status = Int32(fields[0]) else {
+                throw TableError(
+                    "BadInputs.table:\(index + 1): expected 'status | message | command'")
+            }
+            var words = split(fields[2])
+            var input: String?
+            if words.count >= 2, words[words.count - 2] == "<" {
+                input = words.removeLast()
+                words.removeLast()
+            }
+            rows.append(
+                Row(
+                    line: index + 1, status: status, message: fields[1],
+                    arguments: words.map {
+                        $0.replacingOccurrences(of: "$MNIST", with: VisualizeFixture.mnist)
+                    }, standardInput: input))
+        }
+        return rows
+    }
+
+    /// Words separated by spaces; 'single quotes' group words.
+    static func split(_ text: String) -> [String] {
+        var words = [String]()
+        var current = ""
+        var quoted = false
+        var started = false
+        for character in text {
+            if character == "'" {
+                quoted.toggle()
+                started = true
+            } else if character == " " && !quoted {
+                if started { words.append(current) }
+                current = ""
+                started = false
+            } else {
+                current.append(character)
+                started = true
+            }
+        }
+        if started { words.append(current) }
+        return words
+    }
+
+    @Test func everyRowFailsCleanly() throws {
+        let rows = try Self.rows()
+        #expect(rows.count >= 80)
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Scratch.make(in: folder)
+        let before = try Scratch.snapshot(folder)
+        for row in rows {
+            let input = try row.standardInput.map {
+                try Data(contentsOf: URL(fileURLWithPath: folder + "/" + $0))
+            }
+            let result = try CLI.run(row.arguments, input: input, in: folder)
+            #expect(result.status == row.status, "\(row): \(result.stderr)")
+            let lines = result.stderr.split(separator: "\n").map(String.init)
+            let counts = lines.filter {
+                $0.range(of: #"^convkit: \d+ of \d+ files? failed$"#, options: .regularExpression)
+                    != nil
+            }
+            let said = lines.filter { !counts.contains($0) }
+            #expect(said.count == 1, "\(row): \(result.stderr)")
+            #expect(
+                said.first?.contains(row.message) == true,
+                "\(row): expected '\(row.message)', got \(result.stderr)")
+            if row.status != 0 {
+                #expect(said.first?.hasPrefix("convkit: error: ") == true, "\(row)")
+            }
+            let after = try Scratch.snapshot(folder)
+            #expect(after == before, "\(row): files changed: \(Scratch.difference(before, after))")
+        }
+    }
+
+    struct TableError: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+}
+
+/// The files the table's command lines use.
+enum Scratch {
+    static func make(in folder: String) throws {
+        let manager = FileManager.default
+        func write(_ name: String, _ bytes: [UInt8]) throws {
+            try Data(bytes).write(to: URL(fileURLWithPath: folder + "/" + name))
+        }
+        for sample in ["ascent.png", "face.png"] {
+            try manager.copyItem(
+                atPath: CLI.packageRoot + "/samples/" + sample, toPath: folder + "/" + sample)
+        }
+        try manager.copyItem(
+            atPath: CLI.packageRoot + "/samples/face.png", toPath: folder + "/existing.png")
+        let ascent = try [UInt8](Data(contentsOf: URL(fileURLWithPath: folder + "/ascent.png")))
+        try write("truncated.png", Array(ascent.prefix(300)))
+        try write("text.png", Array("hello, I am not an image\n".utf8))
+        try write("empty.png", [])
+        try write("noise.bin", [0x00, 0xFF, 0x13, 0x37, 0x80, 0x01, 0x02, 0x03, 0x04, 0x05])
+        let grid = (0..<20).map { Float($0) * 0.5 - 3 }
+        try NPY.write(NPYArray(shape: [4, 5], values: .float32(grid)), to: folder + "/gx.npy")
+        var huge = [Float](repeating: 0, count: 20)
+        huge[0] = 3e38
+        try NPY.write(NPYArray(shape: [4, 5], values: .float32(huge)), to: folder + "/huge.npy")
+        var withNaN = grid
+        withNaN[7] = .nan
+        try NPY.write(NPYArray(shape: [4, 5], values: .float32(withNaN)), to: folder + "/nan.npy")
+        var withInf = grid.map(Double.init)
+        withInf[0] = .infinity
+        try NPY.write(
+            NPYArray(shape: [4, 5], values: .float64(withInf)), to: folder + "/inf64.npy")
+        try NPY.write(
+            NPYArray(shape: [4, 5, 6], values: .float32([Float](repeating: 1, count: 120))),
+            to: folder + "/wide.npy")
+        try write(
+            "int64.npy",
+            npyBytes(descr: "<i8", shape: "(2, 2)", data: [UInt8](repeating: 1, count: 32)))
+        try write(
+            "bad.kernel", Array("# colour codes are not weights\n1 2\n3 \u{1B}[31mred\n".utf8))
+        try write("scale.mat", Array("3 3 0\n1 2 1\n2 4 2\n1 2 1\n".utf8))
+        try manager.createDirectory(atPath: folder + "/out", withIntermediateDirectories: false)
+        try manager.createDirectory(atPath: folder + "/sub", withIntermediateDirectories: false)
+        try write("sub/notes.txt", Array("no images here\n".utf8))
+        let model = try VisualizeFixture.model.get()
+        try manager.copyItem(atPath: model, toPath: folder + "/model.safetensors")
+        try manager.copyItem(atPath: model, toPath: folder + "/run.safetensors")
+        try manager.copyItem(
+            atPath: model.replacingOccurrences(of: ".safetensors", with: ".checkpoint.safetensors"),
+            toPath: folder + "/run.checkpoint.safetensors")
+    }
+
+    /// A version 1.0 `.npy` file with any dtype.
+    static func npyBytes(descr: String, shape: String, data: [UInt8]) -> [UInt8] {
+        var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shape), }"
+        header +=
+            String(repeating: " ", count: (64 - (10 + header.utf8.count + 1) % 64) % 64) + "\n"
+        let count = header.utf8.count
+        return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(count & 0xFF), UInt8(count >> 8)]
+            + Array(header.utf8) + data
+    }
+
+    /// Every path under `folder` with its permission bits and contents.
+    static func snapshot(_ folder: String) throws -> [String: String] {
+        var entries = [String: String]()
+        let manager = FileManager.default
+        guard let enumerator = manager.enumerator(atPath: folder) else { return entries }
+        while let name = enumerator.nextObject() as? String {
+            let path = folder + "/" + name
+            let attributes = try manager.attributesOfItem(atPath: path)
+            let mode = (attributes[.posixPermissions] as? Int).map { String($0, radix: 8) } ?? "?"
+            if attributes[.type] as? FileAttributeType == .typeDirectory {
+                entries[name] = "folder \(mode)"
+            } else {
+                let data = try Data(contentsOf: URL(fileURLWithPath: path))
+                entries[name] = "file \(mode) \(data.count) \(data.hashValue)"
+            }
+        }
+        return entries
+    }
+
+    static func difference(_ before: [String: String], _ after: [String: String]) -> String {
+        let keys = Set(before.keys).union(after.keys).sorted()
+        return keys.filter { before[$0] != after[$0] }.map {
+            "\($0): \(before[$0] ?? "absent") -> \(after[$0] ?? "absent")"
+        }.joined(separator: "; ")
+    }
+}
