@@ -139,8 +139,7 @@ extension ImageFilter {
         let start = Swift.max(largestInput, fill)
         let source =
             fill > largestInput
-            ? "the fill value \(plainNumber(fill))"
-            : "input values up to \(plainNumber(largestInput))"
+            ? "the fill value \(short(fill))" : "input values up to \(short(largestInput))"
         var bound = start
         for kernels in steps {
             guard let worst = kernels.max(by: { $0.magnitudeSum < $1.magnitudeSum }) else {
