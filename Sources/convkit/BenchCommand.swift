@@ -17,21 +17,28 @@ struct BenchConvolve: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convolve",
         abstract: "Median milliseconds to convolve a random float32 image, same mode, per kernel.",
+        usage: "convkit bench convolve [<options>]",
         discussion: """
-            Kernels: scharr-x 3x3, gaussian5 5x5, box:15, box:31 and a random (not separable)
-            31x31, on a SIZE x SIZE image of seeded uniform random values in [0, 1). Each kernel
-            is planned once, then timed REPEAT times; the median is reported with the path the
-            planner chose. Build with -c release before measuring.
+            Kernels: scharr-x 3x3, gaussian5 5x5, box:15, box:31 and a random (not \
+            separable) 31x31, on a SIZE x SIZE image of seeded uniform random values in [0, 1). \
+            Each kernel is planned once, then timed REPEAT times; the median is reported with \
+            the path the planner chose. Build with -c release before measuring.
             """
     )
 
-    @Option(name: .long, help: "Image width and height in pixels.")
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp("Image width and height in pixels.", valueName: "pixels"))
     var size = 4096
 
-    @Option(name: .customLong("repeat"), help: "Timed runs per kernel (the median is reported).")
+    @Option(
+        name: .customLong("repeat"), parsing: .unconditional,
+        help: ArgumentHelp("Timed runs per kernel (the median is reported).", valueName: "runs"))
     var repetitions = 5
 
-    @Option(name: .long, help: "Worker threads (default: every core).")
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp("Worker threads (default: every core).", valueName: "N"))
     var threads: Int?
 
     @Flag(name: .long, help: "Print JSON instead of a table.")
@@ -73,7 +80,7 @@ struct BenchConvolve: ParsableCommand {
                 times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
             }
             let median = times.sorted()[times.count / 2]
-            let shape = "\(kernel.rows)x\(kernel.columns)"
+            let shape = Sizes.text(width: kernel.columns, height: kernel.rows)
             if json {
                 records.append([
                     "kernel": kernel.name, "shape": shape, "path": plan.path.rawValue,

@@ -6,6 +6,7 @@ import ImageIO
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Convert an image between PNG and NPY, or re-encode a PNG.",
+        usage: "convkit convert <in> <out> [<options>]",
         discussion: """
             Reads PNG (any colour type and bit depth) and NPY images (uint8 or uint16, shape \
             (H, W) or (H, W, C) with C from 1 to 4); a float array has no sample range, so \

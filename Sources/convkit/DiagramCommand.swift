@@ -11,6 +11,7 @@ struct Diagram: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diagram",
         abstract: "Draw convolution-arithmetic diagrams and animations (PNG, SVG, PDF, GIF).",
+        usage: "convkit diagram [<options>] -o <file>\n       convkit diagram --all -o <folder/>",
         discussion: """
             Draws the input grid below and the output grid above, with the kernel's footprint \
             and the current output cell shaded, in the style of Dumoulin & Visin's "A guide to \

@@ -7,6 +7,7 @@ import LearnedFilters
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate a trained model on the test split of MNIST or Fashion-MNIST.",
+        usage: "convkit evaluate <model> [<options>]",
         discussion: """
             Prints the loss, the accuracy, each class's accuracy and the confusion matrix (rows: \
             true class, columns: predicted).

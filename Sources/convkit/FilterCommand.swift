@@ -6,6 +6,7 @@ import Convolution
 import Dispatch
 import Foundation
 import ImageIO
+import Synchronization
 
 struct Filter: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -230,10 +231,13 @@ struct Filter: ParsableCommand {
         batchRun.filter.options.threads = workers > 1 ? 1 : nil
         let shared = batchRun
         let next = WorkQueue(count: todo.count)
+        let fatal = Mutex<OutputFolderError?>(nil)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let index = next.take() {
+            while fatal.withLock({ $0 == nil }), let index = next.take() {
                 do {
                     try shared.process(todo[index])
+                } catch let error as OutputFolderError {
+                    fatal.withLock { $0 = $0 ?? error }
                 } catch {
                     failures.add()
                     progress.report("convkit: error: \(message(for: error, job: todo[index]))")
@@ -242,6 +246,7 @@ struct Filter: ParsableCommand {
             }
         }
         progress.finish()
+        if let error = fatal.withLock({ $0 }) { throw error }
         try BatchOutcome.finish(failed: failures.value, of: todo.count)
     }
 

@@ -112,8 +112,19 @@ struct FilterRun: Sendable {
     }
 
     private func prepareFolder() throws {
-        if let folder { try OutputPaths.createFolder(folder) }
+        guard let folder else { return }
+        do {
+            try OutputPaths.createFolder(folder)
+        } catch let error as CLIError {
+            throw OutputFolderError(description: error.description)
+        }
     }
+}
+
+/// The output folder of a batch cannot be made: no file of the batch can be written, so the
+/// batch stops with this one message instead of one per file.
+struct OutputFolderError: UserFacingError {
+    let description: String
 }
 
 /// The end of a run over several files: a count of those that failed, and exit status 1.

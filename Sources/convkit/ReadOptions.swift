@@ -5,7 +5,7 @@ import ImageIO
 
 struct ReadOptions: ParsableArguments {
     @Option(
-        name: .long,
+        name: .long, parsing: .unconditional,
         help: ArgumentHelp(
             "Refuse images with more pixels than this (width x height), checked before decoding.",
             valueName: "N"))

@@ -11,6 +11,7 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract:
             "Evaluate a trained model on the test set and write its figures and an index.html.",
+        usage: "convkit report <model> [<options>] -o <folder>",
         discussion: """
             Writes into the output folder: confusion.png and confusion.csv (rows: true class, \
             columns: predicted), errors.png (misclassified per class), misclassified.png (the \

@@ -13,6 +13,7 @@ import LearnedFilters
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a small CNN on MNIST or Fashion-MNIST with Adam, on the CPU.",
+        usage: "convkit train [<options>] -o <file>",
         discussion: """
             The default network is the classic Keras MNIST tutorial's (220,234 parameters):
               conv2d:32:3x3:same:relu, maxpool:2, conv2d:64:3x3:same:relu,

@@ -31,6 +31,7 @@ struct VisualizeFilters: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "filters",
         abstract: "Draw every filter of a convolution layer as a tile of weight squares.",
+        usage: "convkit visualize filters <model> [<options>] -o <file>",
         discussion: """
             Signed weights use the diverging blue-white-red map on a symmetric range (white is \
             0), with a colour bar. A layer with one input channel shows one tile per filter; a \
@@ -53,7 +54,7 @@ struct VisualizeFilters: ParsableCommand {
 
     @Option(
         name: .long,
-        help: ArgumentHelp("Convolution layer (default: the first).", valueName: "NAME"))
+        help: ArgumentHelp("Convolution layer (default: the first).", valueName: "name"))
     var layer: String?
 
     @Option(
@@ -132,6 +133,7 @@ struct VisualizeActivations: ParsableCommand {
         commandName: "activations",
         abstract:
             "Draw the feature maps of every convolution and pooling layer for one input image.",
+        usage: "convkit visualize activations <model> [<image>] [<options>]",
         discussion: """
             The image is prepared as 'convkit predict' prepares it; --test-index N takes test
             image N of the dataset (--dataset, --data) instead. Writes one figure per layer

@@ -34,13 +34,18 @@ enum CLI {
 
     /// Runs `convkit` with `arguments`, optionally feeding `input` on standard input, from
     /// `directory` (default: the package root), through `/bin/sh -c` when `shellPrefix` is set
-    /// (e.g. "ulimit -f 8;").
+    /// (e.g. "ulimit -f 8;"), with `environment` added to this process's.
     @discardableResult
     static func run(
         _ arguments: [String], input: Data? = nil, in directory: String? = nil,
-        shellPrefix: String? = nil
+        shellPrefix: String? = nil, environment: [String: String] = [:]
     ) throws -> CLIResult {
         let process = Process()
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) {
+                $1
+            }
+        }
         if let shellPrefix {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             let quoted = ([executable] + arguments).map {

@@ -83,17 +83,18 @@ import Testing
         #expect(
             result.output.contains(
                 """
-                3x3 (rows x columns)
+                3x3 (width x height)
                   -1  0  1
                   -2  0  2
                   -1  0  1
                 sum: 0 (zero-sum: an edge or derivative detector)
-                separable: yes, column [1, 2, 1] x row [-1, 0, 1]
+                separable: yes, exactly: column [1, 2, 1] x row [-1, 0, 1]
                 """))
         let gaussian = try runElsewhere(["kernels", "show", "gaussian3"])
         #expect(
             gaussian.output.contains(
-                "3x3 (rows x columns), 1/16 x\n  1 2 1\n  2 4 2\n  1 2 1\nsum: 1\n"))
+                "3x3 (width x height), 1/16 x\n  1 2 1\n  2 4 2\n  1 2 1\nsum: 1\n"
+                    + "separable: yes, exactly: 1/16 x column [1, 2, 1] x row [1, 2, 1]"))
         let laplacian = try runElsewhere(["kernels", "show", "[[0,1,0],[1,-4,1],[0,1,0]]"])
         #expect(laplacian.output.contains("separable: no"))
         let log = try runElsewhere(["kernels", "show", "log:5,0.5"])
@@ -124,21 +125,21 @@ import Testing
         try "3 1 2 0\n1 2 1\n".write(toFile: folder + "/k.mat", atomically: true, encoding: .utf8)
         let result = try CLI.run(["kernels", "show", "k.mat"], in: folder)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.output.contains("1x3 (rows x columns), 1/2 x\n  1 2 1\n"))
+        #expect(result.output.contains("3x1 (width x height), 1/2 x\n  1 2 1\n"))
     }
 
-    @Test func errorsAreOneLineWithStatus1() throws {
+    @Test func mistypedKernelsAreOneLineWithStatus2() throws {
         let unknown = try runElsewhere(["kernels", "show", "sobelx"])
-        #expect(unknown.status == 1)
+        #expect(unknown.status == 2)
         #expect(
             unknown.stderr
-                == "convkit: error: unknown kernel 'sobelx'; did you mean sobel-x, sobel-y? ('convkit kernels' lists the named kernels and families)\n"
+                == "convkit: error: unknown kernel 'sobelx'; did you mean sobel-x, sobel-y? ('convkit kernels' lists the named kernels and families) (see 'convkit kernels show --help')\n"
         )
         let malformed = try runElsewhere(["kernels", "show", "3x3: -1,0,1,-2,O,2,-1,0,1"])
-        #expect(malformed.status == 1)
+        #expect(malformed.status == 2)
         #expect(
             malformed.stderr
-                == "convkit: error: kernel '3x3: -1,0,1,-2,O,2,-1,0,1': entry 5 (row 2, column 2) 'O' is not a number\n"
+                == "convkit: error: kernel '3x3: -1,0,1,-2,O,2,-1,0,1': entry 5 (row 2, column 2) 'O' is not a number (see 'convkit kernels show --help')\n"
         )
         let missing = try runElsewhere(["kernels", "show", "missing.npy"])
         #expect(
