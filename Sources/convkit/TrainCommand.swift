@@ -18,23 +18,24 @@ struct Train: ParsableCommand {
             The default network is the classic Keras MNIST tutorial's (220,234 parameters):
               conv2d:32:3x3:same:relu, maxpool:2, conv2d:64:3x3:same:relu,
               maxpool:2, flatten, dense:64:relu, dropout:0.5, dense:10
-            --arch takes the same comma-separated form:
-              conv2d:FILTERS:KWxKH[:s=S][:d=D][:same|valid][:relu]
+            --arch takes the same comma-separated form (kernel sizes in Keras'
+            kernel_size order, height first, as model files store them):
+              conv2d:FILTERS:KHxKW[:s=S][:d=D][:same|valid][:relu]
               maxpool:K[:s=S][:same]  dense:UNITS[:relu]  dropout:RATE
               flatten  relu
             The last layer needs one output per class of the dataset (10).
 
-            Writes OUTPUT (safetensors, Keras tensor names such as conv2d.kernel [3,3,1,32]), \\
-            OUTPUT-stem.checkpoint.safetensors after every epoch (with the optimizer state, the \\
-            log and the run's settings, for --resume) and OUTPUT-stem.log.csv with one line per \\
-            epoch: epoch,loss,accuracy,test_loss,test_accuracy,seconds (training figures are \\
+            Writes OUTPUT (safetensors, Keras tensor names such as conv2d.kernel [3,3,1,32]), \
+            OUTPUT-stem.checkpoint.safetensors after every epoch (with the optimizer state, the \
+            log and the run's settings, for --resume) and OUTPUT-stem.log.csv with one line per \
+            epoch: epoch,loss,accuracy,test_loss,test_accuracy,seconds (training figures are \
             means over the epoch's batches with dropout active, as Keras reports them).
 
-            --resume continues the checkpoint's run up to --epochs with the settings it \\
-            recorded: a setting given again must be the same (--threads may change). Ctrl-C \\
-            stops after the current batch, saves the current weights to OUTPUT and exits with \\
-            130; a second Ctrl-C quits at once. Every file is replaced whole or not at all, so \\
-            --resume continues from the last checkpoint after any stop. Datasets come from \\
+            --resume continues the checkpoint's run up to --epochs with the settings it \
+            recorded: a setting given again must be the same (--threads may change). Ctrl-C \
+            stops after the current batch, saves the current weights to OUTPUT and exits with \
+            130; a second Ctrl-C quits at once. Every file is replaced whole or not at all, so \
+            --resume continues from the last checkpoint after any stop. Datasets come from \
             'bash scripts/fetch-datasets.sh'.
 
             Examples:

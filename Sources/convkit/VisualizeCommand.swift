@@ -135,10 +135,15 @@ struct VisualizeActivations: ParsableCommand {
             "Draw the feature maps of every convolution and pooling layer for one input image.",
         usage: "convkit visualize activations <model> [<image>] [<options>]",
         discussion: """
-            The image is prepared as 'convkit predict' prepares it; --test-index N takes test
-            image N of the dataset (--dataset, --data) instead. Writes one figure per layer
-            (conv1.png, pool1.png, ...: the input, the predicted class and every channel's map on
-            the layer's viridis scale) and probabilities.png into the output folder.
+            The image (PNG, or NPY of uint8 or uint16) is prepared as 'convkit predict' \
+            prepares it; --test-index N takes test image N of the dataset (--dataset, --data) \
+            instead. Writes one figure per layer (conv1.png, pool1.png, ...: the input, the \
+            predicted class and every channel's map on the layer's viridis scale) and \
+            probabilities.png into the output folder.
+
+            Examples:
+              convkit visualize activations model.safetensors digit.png -o maps/
+              convkit visualize activations model.safetensors --test-index 0 -o maps/
             """
     )
 

@@ -35,12 +35,14 @@ import Testing
 
     /// A line holding a single word in the middle of a paragraph: what prose wrapped by hand and
     /// then wrapped again at 80 columns leaves behind. Option names alone on their line,
-    /// headings and list items are not prose.
+    /// headings, and the lists and examples that discussions lay out by hand (indented by two
+    /// to four spaces) are not prose.
     static func isRaggedOneWordLine(_ line: Substring, next: Substring) -> Bool {
         let word = line.trimmingCharacters(in: .whitespaces)
         guard !word.isEmpty, !word.contains(" "), !word.hasPrefix("-"), !word.hasSuffix(":")
         else { return false }
         let indent = line.prefix { $0 == " " }.count
+        if (1...4).contains(indent) { return false }
         let nextIndent = next.prefix { $0 == " " }.count
         let nextText = next.trimmingCharacters(in: .whitespaces)
         return !nextText.isEmpty && nextIndent == indent && !nextText.hasPrefix("-")
@@ -52,6 +54,7 @@ import Testing
         #expect(!Self.isRaggedOneWordLine("  --verbose", next: "  Say which algorithm"))
         #expect(!Self.isRaggedOneWordLine("Examples:", next: "  convkit filter"))
         #expect(!Self.isRaggedOneWordLine("end.", next: ""))
+        #expect(!Self.isRaggedOneWordLine("  flatten", next: "  relu"))
     }
 
     @Test func examplesWhereUsersLookForThem() throws {
