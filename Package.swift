@@ -89,7 +89,7 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["ImageIO"]),
         .testTarget(
-            name: "ConvolutionTests", dependencies: ["Convolution", "ImageIO"],
+            name: "ConvolutionTests", dependencies: ["ConvkitSupport", "Convolution", "ImageIO"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "DrawingTests", dependencies: ["Drawing", "ImageIO"],

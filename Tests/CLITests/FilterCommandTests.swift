@@ -100,6 +100,39 @@ import Testing
         }
     }
 
+    @Test func floatArraysInMatchScipyAndKeepTheirPrecision() throws {
+        let fixtures = Array(Self.cases("scipy-cases").prefix(12))
+        #expect(fixtures.count >= 8)
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for (index, fixture) in fixtures.enumerated() {
+            let shape = [fixture.input.rows, fixture.input.columns]
+            let single = folder + "/in\(index)-f4.npy"
+            let double = folder + "/in\(index)-f8.npy"
+            try NPY.write(
+                NPYArray(shape: shape, values: .float32(fixture.input.values.map(Float.init))),
+                to: single)
+            try NPY.write(
+                NPYArray(shape: shape, values: .float64(fixture.input.values)), to: double)
+            let range = (fixture.expected.values.max() ?? 0) - (fixture.expected.values.min() ?? 0)
+            for (input, tolerance) in [(single, 1e-5), (double, 1e-12)] {
+                let output = folder + "/out\(index)-\(input == single ? "f4" : "f8").npy"
+                let result = try CLI.run(arguments(for: fixture, input: input, output: output))
+                #expect(result.status == 0, "\(fixture.name): \(result.stderr)")
+                let array = try NPY.read(path: output)
+                #expect(array.shape == [fixture.expected.rows, fixture.expected.columns])
+                #expect(
+                    array.values.dtype == (input == single ? "<f4" : "<f8"), "\(fixture.name)")
+                let difference =
+                    zip(array.values.doubles, fixture.expected.values).map { abs($0 - $1) }.max()
+                    ?? .infinity
+                #expect(
+                    difference <= tolerance * max(range, 1),
+                    "\(fixture.name) from \(input): off by \(difference)")
+            }
+        }
+    }
+
     @Test func matchesScipyForEvenKernelsInSameMode() throws {
         let fixtures = Self.cases("scipy-cases").filter {
             $0.mode == "same" && $0.kernel.rows == 4 && $0.boundary != "fill"

@@ -114,6 +114,35 @@ import Testing
         #expect(negated.column == [2] && negated.row == [-1, -1])
     }
 
+    @Test func integerKernelsGetIntegerFactors() throws {
+        let k = try Kernel(name: "k", rows: 2, columns: 3, weights: [1, 2, 1, 2, 4, 2])
+        let factors = try #require(k.integerFactors())
+        #expect(factors.column == [1, 2] && factors.row == [1, 2, 1])
+        // Sobel-x and Sobel-y as cv2.getDerivKernels gives them: the derivative's last tap positive.
+        let sobelX = try Kernel(
+            name: "x", rows: 3, columns: 3, weights: [-1, 0, 1, -2, 0, 2, -1, 0, 1])
+        #expect(sobelX.integerFactors().map { [$0.column, $0.row] } == [[1, 2, 1], [-1, 0, 1]])
+        let sobelY = try Kernel(
+            name: "y", rows: 3, columns: 3, weights: [-1, -2, -1, 0, 0, 0, 1, 2, 1])
+        #expect(sobelY.integerFactors().map { [$0.column, $0.row] } == [[-1, 0, 1], [1, 2, 1]])
+        // Rank 2, or not whole numbers: no integer factors.
+        #expect(
+            try Kernel(name: "r2", rows: 2, columns: 2, weights: [1, 2, 3, 4]).integerFactors()
+                == nil)
+        #expect(
+            try Kernel(name: "h", rows: 1, columns: 2, weights: [0.5, 1]).integerFactors() == nil)
+    }
+
+    @Test func nearlyRankOneIsNotExactlyRankOne() throws {
+        // Within 1e-6 of the largest weight, so the engine may treat it as separable, but the
+        // factors do not give the small weight back: not "exactly".
+        let k = try Kernel(name: "k", rows: 2, columns: 2, weights: [1_000_000, 1, 1, 0])
+        let factors = try #require(k.separableFactors(tolerance: 1e-6))
+        #expect(!k.isReproducedExactly(column: factors.column, row: factors.row))
+        let g = try Kernel(name: "g", rows: 1, columns: 3, weights: [0.25, 0.5, 0.25])
+        #expect(g.isReproducedExactly(column: [0.5], row: [0.5, 1, 0.5]))
+    }
+
     @Test func zeroKernelFactorsAsZeros() throws {
         let zero = try Kernel(
             name: "zero", rows: 2, columns: 3, weights: [Double](repeating: 0, count: 6))
