@@ -99,7 +99,10 @@ import Testing
                 case .conv2d(let filters, let kernel, _, _, _, _):
                     filters <= 64 && kernel.allSatisfy { $0 <= 16 }
                 case .dense(let units, _): units <= 64
-                case .maxPool2d, .dropout, .flatten, .relu: true
+                case .maxPool2d, .averagePool2d, .globalAveragePool2d, .batchNormalization,
+                    .dropout,
+                    .flatten, .relu, .softmax:
+                    true
                 }
             }
             guard small else { return }
