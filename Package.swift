@@ -71,6 +71,7 @@ let package = Package(
             name: "convkit",
             dependencies: [
                 "ImageIO", "Convolution", "LearnedFilters", "Drawing", "Visualization", "Diagrams",
+                "ModelExchange",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import LearnedFilters
+import ModelExchange
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,8 +12,10 @@ struct Evaluate: ParsableCommand {
             "Prints the loss, the accuracy, each class's accuracy and the confusion matrix (rows: true class, columns: predicted)."
     )
 
-    @Argument(help: "Model file written by 'convkit train'.")
+    @Argument(help: "Model file (convkit .safetensors, Keras .keras or .weights.h5, a state dict).")
     var model: String
+
+    @OptionGroup var source: ModelSourceOptions
 
     @OptionGroup var data: DatasetOptions
 
@@ -21,7 +24,7 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         Threads.set(data.threads)
-        let network = try Model.load(path: model)
+        let network = try source.open(model).model
         let test = try data.loadTest()
         guard test.shape == network.inputShape else {
             throw CLIError(
@@ -35,6 +38,7 @@ struct Evaluate: ParsableCommand {
                 "loss": result.loss,
                 "accuracy": result.accuracy, "per_class_accuracy": result.perClassAccuracy,
                 "confusion": result.confusion,
+                "class_names": network.classNames ?? data.dataset.classNames,
             ]
             let bytes = try JSONSerialization.data(
                 withJSONObject: object,
@@ -48,7 +52,8 @@ struct Evaluate: ParsableCommand {
                 result.accuracy))
         print("per-class accuracy:")
         for (index, value) in result.perClassAccuracy.enumerated() {
-            print(String(format: "  %d: %.4f", index, value))
+            let name = network.classNames.map { index < $0.count ? " \($0[index])" : "" } ?? ""
+            print(String(format: "  %d%@: %.4f", index, name, value))
         }
         print("confusion matrix (rows: true, columns: predicted):")
         let width = max(5, String(result.confusion.flatMap { $0 }.max() ?? 0).count + 1)

@@ -6,32 +6,37 @@ import ImageIO
 
 struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the size, colour type and bit depth of PNG or NPY files.",
+        abstract: "Describe PNG or NPY files, or model files (format, layers, shapes, parameters).",
         discussion: """
             Reads only the header of each file, so it is fast on any size of image. A file that
             cannot be read is reported on standard error and the others are still described;
-            the exit status is then 1.
+            the exit status is then 1. A model file (.safetensors, .keras, .weights.h5 with
+            --arch, .onnx) is described by its format, layers, shapes, parameter count and class
+            names.
             """
     )
 
-    @Argument(help: "PNG or NPY files ('-' for standard input).")
+    @Argument(help: "PNG, NPY or model files ('-' for standard input).")
     var files: [String]
 
     @Flag(name: .long, help: "Print a JSON array with one object per file instead of text.")
     var json = false
+
+    @OptionGroup var model: ModelSourceOptions
 
     func run() throws {
         var records = [[String: Any]]()
         var failed = false
         for path in files {
             do {
-                let record = try describe(path)
+                let isModel = ModelInfo.isModel(path)
+                let record = try isModel ? ModelInfo.describe(path, source: model) : describe(path)
                 if json {
                     records.append(record)
                 } else {
-                    print(textLine(path: path, record: record))
+                    print(isModel ? ModelInfo.text(record) : textLine(path: path, record: record))
                 }
-            } catch let error as ImageIOError {
+            } catch let error as UserFacingError {
                 printError("convkit: error: \(error)")
                 failed = true
             }

@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import ImageIO
 import LearnedFilters
+import ModelExchange
 
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,8 +16,10 @@ struct Predict: ParsableCommand {
             """
     )
 
-    @Argument(help: "Model file written by 'convkit train'.")
+    @Argument(help: "Model file (convkit .safetensors, Keras .keras or .weights.h5, a state dict).")
     var model: String
+
+    @OptionGroup var source: ModelSourceOptions
 
     @Argument(help: "PNG images.")
     var images: [String]
@@ -27,7 +30,7 @@ struct Predict: ParsableCommand {
     @OptionGroup var reading: ReadOptions
 
     func run() throws {
-        let network = try Model.load(path: model)
+        let network = try source.open(model).model
         guard network.inputShape.count == 3, network.inputShape[2] == 1,
             network.inputShape[0] == network.inputShape[1]
         else {
@@ -35,9 +38,7 @@ struct Predict: ParsableCommand {
                 "\(model): predict needs a model of square grey inputs, this one takes \(network.inputShape)"
             )
         }
-        let names = try SafeTensorsFile.read(path: model).metadata["class_names"]?.split(
-            separator: ","
-        ).map(String.init)
+        let names = network.classNames
         var records = [[String: Any]]()
         for path in images {
             let image = try ImageFile.read(path: path, maxPixels: reading.maxPixels)

@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import ImageIO
 import LearnedFilters
+import ModelExchange
 import Visualization
 
 struct ReportCommand: ParsableCommand {
@@ -20,8 +21,10 @@ struct ReportCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Model file written by 'convkit train'.")
+    @Argument(help: "Model file (convkit .safetensors, Keras .keras or .weights.h5, a state dict).")
     var model: String
+
+    @OptionGroup var source: ModelSourceOptions
 
     @Option(
         name: .shortAndLong,
@@ -40,8 +43,9 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let start = Date()
         Threads.set(data.threads)
-        let inspection = try ModelInspection.load(
-            path: model, defaultClassNames: data.dataset.classNames)
+        let network = try source.open(model).model
+        let inspection = ModelInspection(
+            model: network, classNames: network.classNames ?? data.dataset.classNames)
         let test = try data.loadTest()
         let logPath = log ?? ModelPaths.log(model)
         var records: [EpochRecord]?

@@ -5,6 +5,7 @@ import Drawing
 import Foundation
 import ImageIO
 import LearnedFilters
+import ModelExchange
 import Visualization
 
 struct Visualize: ParsableCommand {
@@ -32,8 +33,10 @@ struct VisualizeFilters: ParsableCommand {
             """
     )
 
-    @Argument(help: "Model file written by 'convkit train'.")
+    @Argument(help: "Model file (convkit .safetensors, Keras .keras or .weights.h5, a state dict).")
     var model: String
+
+    @OptionGroup var source: ModelSourceOptions
 
     @Option(name: .shortAndLong, help: "Figure to write (.png, .svg or .pdf).")
     var output: String = "filters.png"
@@ -68,7 +71,8 @@ struct VisualizeFilters: ParsableCommand {
     }
 
     func run() throws {
-        let inspection = try ModelInspection.load(path: model)
+        let network = try source.open(model).model
+        let inspection = ModelInspection(model: network, classNames: network.classNames)
         let (conv, weights) = try inspection.kernel(layer: layer)
         let name = inspection.displayName(of: conv)
         let kernel = "\(weights.height)x\(weights.width)"
@@ -102,8 +106,10 @@ struct VisualizeActivations: ParsableCommand {
             """
     )
 
-    @Argument(help: "Model file written by 'convkit train'.")
+    @Argument(help: "Model file (convkit .safetensors, Keras .keras or .weights.h5, a state dict).")
     var model: String
+
+    @OptionGroup var source: ModelSourceOptions
 
     @Argument(help: "PNG image of one digit (or use --test-index).")
     var image: String?
@@ -137,8 +143,9 @@ struct VisualizeActivations: ParsableCommand {
     }
 
     func run() throws {
-        let inspection = try ModelInspection.load(
-            path: model, defaultClassNames: data.dataset.classNames)
+        let network = try source.open(model).model
+        let inspection = ModelInspection(
+            model: network, classNames: network.classNames ?? data.dataset.classNames)
         let shape = inspection.model.inputShape
         guard shape.count == 3, shape[2] == 1, shape[0] == shape[1] else {
             throw CLIError(
