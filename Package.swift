@@ -99,29 +99,41 @@ let package = Package(
 
         // Tests: one target per module, plus the CLI run as a process.
         .testTarget(
-            name: "ImageIOTests", dependencies: ["ImageIO"], resources: [.copy("Fixtures")]),
+            name: "ImageIOTests",
+            dependencies: ["ConvkitSupport", "ConvkitTestSupport", "ImageIO"],
+            resources: [.copy("Fixtures")]),
         .testTarget(
             name: "LearnedFiltersTests",
-            dependencies: ["ConvkitSupport", "LearnedFilters", "ImageIO"],
+            dependencies: ["ConvkitSupport", "ConvkitTestSupport", "LearnedFilters", "ImageIO"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "CLITests", dependencies: ["ImageIO"]),
+        .testTarget(
+            name: "CLITests", dependencies: ["ConvkitSupport", "ConvkitTestSupport", "ImageIO"]),
         .testTarget(
             name: "ModelExchangeTests",
-            dependencies: ["ModelExchange", "LearnedFilters", "ImageIO", "ONNXProtobuf"],
+            dependencies: [
+                "ConvkitTestSupport", "ModelExchange", "LearnedFilters", "ImageIO", "ONNXProtobuf",
+            ],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "ConvolutionTests", dependencies: ["Convolution", "ImageIO"],
+            name: "ConvolutionTests",
+            dependencies: ["ConvkitSupport", "ConvkitTestSupport", "Convolution", "ImageIO"],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "DrawingTests", dependencies: ["Drawing", "ImageIO"],
+            name: "DrawingTests", dependencies: ["ConvkitTestSupport", "Drawing", "ImageIO"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "VisualizationTests",
-            dependencies: ["Visualization", "Drawing", "LearnedFilters", "ImageIO"]),
+            dependencies: [
+                "ConvkitTestSupport", "Visualization", "Drawing", "LearnedFilters", "ImageIO",
+            ]),
         .testTarget(
             name: "DiagramsTests",
             dependencies: [
-                "ConvkitSupport", "Diagrams", "Drawing", "Convolution", "CGIF", "ImageIO",
+                "ConvkitSupport", "ConvkitTestSupport", "Diagrams", "Drawing", "Convolution",
+                "CGIF", "ImageIO",
             ]),
+        // Helpers the test targets share: fixture folders, pixel access, an SVG reader, the
+        // convolution reference cases.
+        .target(name: "ConvkitTestSupport", dependencies: ["ImageIO"], path: "Tests/TestSupport"),
     ]
 )

@@ -1,5 +1,6 @@
 // ModelFileCommandTests: the commands on Keras files and exports, through the built binary.
 
+import ConvkitTestSupport
 import Foundation
 import Testing
 
@@ -18,8 +19,7 @@ import Testing
     }
 
     @Test func infoDescribesModelFiles() throws {
-        let folder = NSTemporaryDirectory() + "convkit-info-\(getpid())"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = try temporaryFolder("info")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let export = try CLI.run([
             "export", Self.keras + "/tutorial.keras", "-o", folder + "/m.onnx",
@@ -38,8 +38,7 @@ import Testing
     }
 
     @Test func badModelFilesGiveOneLine() throws {
-        let folder = NSTemporaryDirectory() + "convkit-bad-\(getpid())"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = try temporaryFolder("bad")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let whole = try Data(contentsOf: URL(fileURLWithPath: Self.keras + "/tutorial.keras"))
         try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: folder + "/cut.keras"))

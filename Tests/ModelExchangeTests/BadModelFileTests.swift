@@ -1,5 +1,6 @@
 // BadModelFileTests: damaged and unsupported model files give one clear error naming the file.
 
+import ConvkitTestSupport
 import Foundation
 import LearnedFilters
 import ModelExchange
@@ -58,7 +59,7 @@ import Testing
         var json = try String(contentsOfFile: Fixtures.path("keras/tutorial.json"), encoding: .utf8)
         json = json.replacingOccurrences(
             of: "\"class_name\": \"Flatten\"", with: "\"class_name\": \"LayerNormalization\"")
-        let path = NSTemporaryDirectory() + "convkit-unsupported-\(getpid()).json"
+        let path = try temporaryFolder("unsupported") + "/model.json"
         try json.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let message = failure(
@@ -72,7 +73,7 @@ import Testing
         json = json.replacingOccurrences(
             of: "\"units\": 64, \"activation\": \"linear\"",
             with: "\"units\": 64, \"activation\": \"tanh\"")
-        let path = NSTemporaryDirectory() + "convkit-tanh-\(getpid()).json"
+        let path = try temporaryFolder("tanh") + "/model.json"
         try json.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let message = failure(
@@ -83,7 +84,7 @@ import Testing
 
     @Test func pngIsNotAModel() throws {
         let png = Array(
-            try Data(contentsOf: URL(fileURLWithPath: Fixtures.packageRoot + "/samples/ascent.png"))
+            try Data(contentsOf: URL(fileURLWithPath: packageRoot + "/samples/ascent.png"))
         )
         #expect(failure(png, name: "ascent.png") == "ascent.png: a PNG image, not a model file")
     }

@@ -1,5 +1,6 @@
 // PyTorchStateDictTests: PyTorch state dicts read by convkit, and convkit's export read by PyTorch.
 
+import ConvkitTestSupport
 import Foundation
 import LearnedFilters
 import ModelExchange
@@ -38,8 +39,9 @@ import Testing
         let keys = try #require(exported["state_dict"] as? [String: [Int]])
         let torchLogits = try #require(exported["logits"] as? [Double]).map(Float.init)
         let imported = try ModelFiles.open(path: Fixtures.path("keras/tutorial.keras"))
-        let path = NSTemporaryDirectory() + "convkit-state-\(getpid()).safetensors"
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let folder = try temporaryFolder("state")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/model.safetensors"
         let result = try ModelExport.write(imported.model, to: path, layout: .pytorch)
         #expect(result.pytorchModule?.contains("nn.Linear(3136, 64)") == true)
         // The keys and shapes PyTorch's load_state_dict(strict=True) accepted.
@@ -58,7 +60,7 @@ import Testing
 
     @Test func batchNormalizationIsRefusedForPyTorchLayout() throws {
         let imported = try ModelFiles.open(path: Fixtures.path("keras/layers.keras"))
-        let path = NSTemporaryDirectory() + "convkit-bn-\(getpid()).safetensors"
+        let path = try temporaryFolder("bn") + "/model.safetensors"
         #expect(throws: ModelExchangeError.self) {
             try ModelExport.write(imported.model, to: path, layout: .pytorch)
         }

@@ -1,29 +1,25 @@
 // Support: fixture paths, the MNIST test images and the logit comparison for the exchange tests.
 
+import ConvkitTestSupport
 import Foundation
 import LearnedFilters
 import Testing
 
-/// Paths of the committed fixtures and the package.
+/// The committed fixtures.
 enum Fixtures {
-    /// The package's root folder (for data/ and samples/).
-    static var packageRoot: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().path
-    }
+    static let folder = FixtureFolder(bundle: .module)
 
-    /// A file in Fixtures/ (e.g. `keras/tutorial.keras`).
+    /// A file in Fixtures/ (e.g. `keras/tutorial.keras`); throws when it is missing.
     static func path(_ name: String) throws -> String {
-        let url = try #require(
-            Bundle.module.url(forResource: "Fixtures/" + name, withExtension: nil))
-        return url.path
+        let path = folder.path(name)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw FixtureError("fixture \(name) is missing")
+        }
+        return path
     }
 
     /// A JSON fixture as a dictionary.
-    static func json(_ name: String) throws -> [String: Any] {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path(name)))
-        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-    }
+    static func json(_ name: String) throws -> [String: Any] { try folder.jsonObject(name) }
 
     /// The MNIST test split from data/mnist (scripts/fetch-datasets.sh).
     static func mnistTest() throws -> Dataset {
