@@ -19,7 +19,6 @@ Inputs are data/mnist (scripts/fetch-datasets.sh) scaled as convkit scales them:
 float32. Run with the Keras peer (scripts/setup-peers.sh --keras):
     /opt/convkit-keras/bin/python scripts/make-keras-fixtures.py
 """
-import gzip
 import json
 import os
 import pathlib
@@ -32,23 +31,16 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from keras import layers  # noqa: E402
 
+import mnist_idx  # noqa: E402
+
 SEED = 20261216
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUT = ROOT / "Tests/ModelExchangeTests/Fixtures/keras"
 
 
-def idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(data, np.uint8, offset=4 + 4 * dims).reshape(shape)
-
-
 def mnist(split):
-    images = idx(ROOT / f"data/mnist/{split}-images-idx3-ubyte.gz").astype(np.float32) / np.float32(255)
-    labels = idx(ROOT / f"data/mnist/{split}-labels-idx1-ubyte.gz").astype(np.int64)
-    return images[..., None], labels
+    images, labels = mnist_idx.mnist(split)
+    return images[..., None], labels  # NHWC
 
 
 def tutorial():

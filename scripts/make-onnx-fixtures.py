@@ -13,7 +13,6 @@ Run with the peers' venv after swift build:
     /opt/convkit-peers/bin/python scripts/make-onnx-fixtures.py [--convkit .build/debug/convkit]
 """
 import argparse
-import gzip
 import json
 import pathlib
 import subprocess
@@ -24,16 +23,15 @@ import numpy as np
 import onnx
 import onnxruntime
 
+import mnist_idx
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 KERAS = ROOT / "Tests/ModelExchangeTests/Fixtures/keras"
 OUT = ROOT / "Tests/ModelExchangeTests/Fixtures/onnx"
 
 
 def test_images(count):
-    with gzip.open(ROOT / "data/mnist/t10k-images-idx3-ubyte.gz", "rb") as f:
-        data = f.read()
-    images = np.frombuffer(data, np.uint8, offset=16).reshape(-1, 28, 28)[:count]
-    return (images.astype(np.float32) / np.float32(255))[:, None]
+    return mnist_idx.mnist("t10k")[0][:count, None]  # NCHW
 
 
 def main():

@@ -19,7 +19,6 @@ Inputs are data/mnist scaled as convkit scales them (uint8 / 255, float32). Need
     /opt/convkit-peers/bin/python scripts/make-pytorch-fixtures.py [--convkit .build/debug/convkit]
 """
 import argparse
-import gzip
 import json
 import pathlib
 import subprocess
@@ -31,6 +30,8 @@ import safetensors.torch
 import torch
 from torch import nn
 
+import mnist_idx
+
 SEED = 20261217
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUT = ROOT / "Tests/ModelExchangeTests/Fixtures/pytorch"
@@ -38,17 +39,8 @@ KERAS = ROOT / "Tests/ModelExchangeTests/Fixtures/keras"
 SMALL_ARCH = "conv2d:8:3x3:s=2:same:relu,maxpool:2,conv2d:16:3x3:relu,flatten,dense:32:relu,dropout:0.25,dense:10"
 
 
-def idx(path):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(data, np.uint8, offset=4 + 4 * dims).reshape(shape)
-
-
 def mnist(split):
-    images = idx(ROOT / f"data/mnist/{split}-images-idx3-ubyte.gz").astype(np.float32) / np.float32(255)
-    labels = idx(ROOT / f"data/mnist/{split}-labels-idx1-ubyte.gz").astype(np.int64)
+    images, labels = mnist_idx.mnist(split)
     return torch.from_numpy(images[:, None]), torch.from_numpy(labels)  # NCHW
 
 
