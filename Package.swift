@@ -11,13 +11,17 @@ let package = Package(
         .library(name: "Convolution", targets: ["Convolution"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
     ],
     targets: [
         // C shims: the only places that touch the system libraries.
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z")]),
         .target(name: "CConvKernels"),
-        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "CHDF5", dependencies: ["CHDF5Library"]),
+        .systemLibrary(name: "CHDF5Library", path: "Sources/CHDF5Library", pkgConfig: "hdf5"),
+        .systemLibrary(name: "CZlibSystem", path: "Sources/CZlibSystem"),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo"),
         .systemLibrary(name: "CGIF", path: "Sources/CGIF"),
@@ -26,7 +30,7 @@ let package = Package(
         // Swift modules. ConvkitSupport is the package's own plumbing (shared pointers, parallel
         // loops and the thread policy, the seeded generator), visible to these modules only.
         .target(name: "ConvkitSupport"),
-        .target(name: "ImageIO", dependencies: ["ConvkitSupport", "CPNG", "CZlib"]),
+        .target(name: "ImageIO", dependencies: ["ConvkitSupport", "CPNG", "CZlibSystem"]),
         .target(
             name: "Convolution",
             dependencies: ["ConvkitSupport", "ImageIO", "CFFTW", "NamedKernelFiles"]),
@@ -45,6 +49,19 @@ let package = Package(
             dependencies: [
                 "ConvkitSupport", "ImageIO", "Convolution", "COpenBLAS", "CConvKernels",
             ]),
+        // Model files from elsewhere and to elsewhere: Keras (.keras, .weights.h5), PyTorch state
+        // dicts (safetensors) and ONNX. ONNXProtobuf is onnx.proto's generated Swift code.
+        .target(
+            name: "ONNXProtobuf",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["onnx.proto", "README.md"]),
+        .target(
+            name: "ModelExchange",
+            dependencies: [
+                "LearnedFilters", "ImageIO", "CHDF5", "ONNXProtobuf",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
         .target(name: "Drawing", dependencies: ["CCairo", "ImageIO"]),
         .target(
             name: "Diagrams",
@@ -54,7 +71,7 @@ let package = Package(
             name: "convkit",
             dependencies: [
                 "ConvkitSupport", "ImageIO", "Convolution", "LearnedFilters", "Drawing",
-                "Visualization", "Diagrams",
+                "Visualization", "Diagrams", "ModelExchange",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -64,7 +81,7 @@ let package = Package(
         .systemLibrary(name: "CLibFuzzer", path: "Sources/Fuzz/CLibFuzzer"),
         .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "Sources/Fuzz/Support"),
         .executableTarget(
-            name: "fuzz-png", dependencies: ["FuzzSupport", "ImageIO", "CZlib"],
+            name: "fuzz-png", dependencies: ["FuzzSupport", "ImageIO", "CZlibSystem"],
             path: "Sources/Fuzz/png"),
         .executableTarget(
             name: "fuzz-npy", dependencies: ["FuzzSupport", "ImageIO"], path: "Sources/Fuzz/npy"),
@@ -82,25 +99,41 @@ let package = Package(
 
         // Tests: one target per module, plus the CLI run as a process.
         .testTarget(
-            name: "ImageIOTests", dependencies: ["ImageIO"], resources: [.copy("Fixtures")]),
+            name: "ImageIOTests",
+            dependencies: ["ConvkitSupport", "ConvkitTestSupport", "ImageIO"],
+            resources: [.copy("Fixtures")]),
         .testTarget(
             name: "LearnedFiltersTests",
-            dependencies: ["ConvkitSupport", "LearnedFilters", "ImageIO"],
-            resources: [.copy("Fixtures")]),
-        .testTarget(name: "CLITests", dependencies: ["ImageIO"]),
-        .testTarget(
-            name: "ConvolutionTests", dependencies: ["ConvkitSupport", "Convolution", "ImageIO"],
+            dependencies: ["ConvkitSupport", "ConvkitTestSupport", "LearnedFilters", "ImageIO"],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "DrawingTests", dependencies: ["Drawing", "ImageIO"],
+            name: "CLITests", dependencies: ["ConvkitSupport", "ConvkitTestSupport", "ImageIO"]),
+        .testTarget(
+            name: "ModelExchangeTests",
+            dependencies: [
+                "ConvkitTestSupport", "ModelExchange", "LearnedFilters", "ImageIO", "ONNXProtobuf",
+            ],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ConvolutionTests",
+            dependencies: ["ConvkitSupport", "ConvkitTestSupport", "Convolution", "ImageIO"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "DrawingTests", dependencies: ["ConvkitTestSupport", "Drawing", "ImageIO"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "VisualizationTests",
-            dependencies: ["Visualization", "Drawing", "LearnedFilters", "ImageIO"]),
+            dependencies: [
+                "ConvkitTestSupport", "Visualization", "Drawing", "LearnedFilters", "ImageIO",
+            ]),
         .testTarget(
             name: "DiagramsTests",
             dependencies: [
-                "ConvkitSupport", "Diagrams", "Drawing", "Convolution", "CGIF", "ImageIO",
+                "ConvkitSupport", "ConvkitTestSupport", "Diagrams", "Drawing", "Convolution",
+                "CGIF", "ImageIO",
             ]),
+        // Helpers the test targets share: fixture folders, pixel access, an SVG reader, the
+        // convolution reference cases.
+        .target(name: "ConvkitTestSupport", dependencies: ["ImageIO"], path: "Tests/TestSupport"),
     ]
 )

@@ -11,6 +11,7 @@ packages=(
   fonts-dejavu-core # the figures' font, found through fontconfig
   libgif-dev        # animated diagrams (CGIF)
   libfftw3-dev      # FFT convolution for large kernels (CFFTW)
+  libhdf5-dev       # Keras .keras / .weights.h5 weights (CHDF5)
   chromium          # the test that opens the report's index.html headless and checks its screenshot
   time              # GNU time: the batch load test reads convkit's peak memory from it
   pkg-config

@@ -1,6 +1,6 @@
 // Gzip: inflates gzip-compressed files (the .gz form in which datasets are shipped), via zlib.
 
-import CZlib
+import CZlibSystem
 
 /// gzip decompression.
 public enum Gzip {

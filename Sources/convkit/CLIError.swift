@@ -6,6 +6,7 @@ import Diagrams
 import Drawing
 import ImageIO
 import LearnedFilters
+import ModelExchange
 import Visualization
 
 /// An error whose description is a complete one-line message for the user (naming the file
@@ -28,3 +29,4 @@ extension VisualizationError: UserFacingError {}
 extension ConvolutionError: UserFacingError {}
 extension LearnedFiltersError: UserFacingError {}
 extension DiagramError: UserFacingError {}
+extension ModelExchangeError: UserFacingError {}

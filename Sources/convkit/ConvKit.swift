@@ -25,7 +25,7 @@ struct ConvKit: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Info.self, Convert.self, Kernels.self, Filter.self, Bench.self, Visualize.self,
-            ReportCommand.self, Train.self, Evaluate.self, Predict.self, Diagram.self,
+            ReportCommand.self, Train.self, Evaluate.self, Predict.self, Export.self, Diagram.self,
         ]
     )
 

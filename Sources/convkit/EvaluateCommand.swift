@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import LearnedFilters
+import ModelExchange
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,8 +19,13 @@ struct Evaluate: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("Model file written by 'convkit train'.", valueName: "model"))
+    @Argument(
+        help: ArgumentHelp(
+            "Model file (convkit .safetensors, Keras .keras or .weights.h5, a state dict).",
+            valueName: "model"))
     var model: String
+
+    @OptionGroup var source: ModelSourceOptions
 
     @OptionGroup var data: DatasetOptions
 
@@ -28,7 +34,7 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         Threads.set(data.threads)
-        let network = try InputFiles.model(model)
+        let network = try InputFiles.model(model, source: source)
         try data.requireMatch(network, path: model)
         let test = try data.loadTest()
         guard test.shape == network.inputShape else {
@@ -43,6 +49,7 @@ struct Evaluate: ParsableCommand {
                 "loss": result.loss,
                 "accuracy": result.accuracy, "per_class_accuracy": result.perClassAccuracy,
                 "confusion": result.confusion,
+                "class_names": network.classNames ?? data.dataset.classNames,
             ]
             let bytes = try JSONSerialization.data(
                 withJSONObject: object,
@@ -56,7 +63,8 @@ struct Evaluate: ParsableCommand {
                 result.accuracy))
         print("per-class accuracy:")
         for (index, value) in result.perClassAccuracy.enumerated() {
-            print(String(format: "  %d: %.4f", index, value))
+            let name = network.classNames.map { index < $0.count ? " \($0[index])" : "" } ?? ""
+            print(String(format: "  %d%@: %.4f", index, name, value))
         }
         print("confusion matrix (rows: true, columns: predicted):")
         let width = max(5, String(result.confusion.flatMap { $0 }.max() ?? 0).count + 1)

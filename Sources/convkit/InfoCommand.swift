@@ -7,38 +7,47 @@ import ImageIO
 
 struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the size, colour type and bit depth of PNG or NPY files.",
+        abstract: "Describe PNG or NPY files, or model files (format, layers, shapes, parameters).",
+        usage: "convkit info <file> ... [<options>]",
         discussion: """
             Reads only the header of each file, so it is fast on any size of image: for a PNG \
             its size (width x height), colour type, bit depth and interlacing; for an NPY file \
-            its shape (numpy's order) and dtype, any numeric dtype. A file that cannot be read \
-            is reported on standard error and the others are still described; the exit status \
-            is then 1.
+            its shape (numpy's order) and dtype, any numeric dtype. A model file \
+            (.safetensors, .keras, .weights.h5 with --arch, .onnx) is described by its format, \
+            layers, shapes, parameter count and class names. A file that cannot be read is \
+            reported on standard error and the others are still described; the exit status is \
+            then 1.
 
             Examples:
               convkit info samples/*.png
               convkit info --json samples/face.png
+              convkit info model.safetensors
             """
     )
 
-    @Argument(help: ArgumentHelp("PNG or NPY files ('-' for standard input).", valueName: "file"))
+    @Argument(
+        help: ArgumentHelp("PNG, NPY or model files ('-' for standard input).", valueName: "file"))
     var files: [String]
 
     @Flag(name: .long, help: "Print a JSON array with one object per file instead of text.")
     var json = false
+
+    @OptionGroup var model: ModelSourceOptions
 
     func run() throws {
         var records = [[String: Any]]()
         var failed = 0
         for path in files {
             do {
+                let isModel = ModelInfo.isModel(path)
                 let record = try FileKind.expecting(
-                    InputFiles.imageDescription, path: path, accepted: [.png, .npy]
-                ) { try describe(path) }
+                    "a PNG, NPY or model file", path: path,
+                    accepted: [.png, .npy, .safetensors, .zip, .hdf5]
+                ) { try isModel ? ModelInfo.describe(path, source: model) : describe(path) }
                 if json {
                     records.append(record)
                 } else {
-                    print(textLine(path: path, record: record))
+                    print(isModel ? ModelInfo.text(record) : textLine(path: path, record: record))
                 }
             } catch {
                 printError("convkit: error: " + oneLine(Self.message(for: error)))

@@ -43,27 +43,28 @@ enum InputFiles {
         }
     }
 
-    /// Loads a model written by `convkit train`.
-    static func model(_ path: String) throws -> Model {
-        try FileKind.expecting("a convkit model", path: path, accepted: [.safetensors]) {
-            try Model.load(path: path)
+    /// The kinds of file a model may be: convkit's or a state dict's safetensors, a Keras
+    /// archive (ZIP) or weights file (HDF5), or ONNX (protobuf, which has no signature).
+    static let modelKinds: Set<FileKind> = [.safetensors, .zip, .hdf5, .unknown]
+
+    /// Opens any model file convkit reads.
+    static func model(_ path: String, source: ModelSourceOptions) throws -> Model {
+        try FileKind.expecting("a model file", path: path, accepted: modelKinds) {
+            try source.open(path).model
         }
     }
 
-    /// Loads a model with the names and class names its figures use.
-    static func inspection(_ path: String, defaultClassNames: [String]? = nil) throws
-        -> ModelInspection
-    {
-        try FileKind.expecting("a convkit model", path: path, accepted: [.safetensors]) {
-            if let defaultClassNames {
-                return try ModelInspection.load(path: path, defaultClassNames: defaultClassNames)
-            }
-            return try ModelInspection.load(path: path)
-        }
+    /// Opens a model with the class names its figures use: its own, or `defaultClassNames`.
+    static func inspection(
+        _ path: String, source: ModelSourceOptions, defaultClassNames: [String]? = nil
+    ) throws -> ModelInspection {
+        let network = try model(path, source: source)
+        return ModelInspection(
+            model: network, classNames: network.classNames ?? defaultClassNames)
     }
 
     /// Reads a safetensors file (a model or a checkpoint) without building a model from it.
-    static func safeTensors(_ path: String, what: String = "a convkit model") throws
+    static func safeTensors(_ path: String, what: String) throws
         -> SafeTensorsFile
     {
         try FileKind.expecting(what, path: path, accepted: [.safetensors]) {

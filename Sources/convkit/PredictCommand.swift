@@ -4,10 +4,12 @@ import ArgumentParser
 import Foundation
 import ImageIO
 import LearnedFilters
+import ModelExchange
 
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Classify PNG images with a trained model.",
+        abstract: "Classify PNG or NPY images with a trained model.",
+        usage: "convkit predict <model> <image> ... [<options>]",
         discussion: """
             A 28x28 image is read as grey values (MNIST style: white digit on black). Any other \
             image is converted to grey, inverted if its background is light, and its digit \
@@ -21,8 +23,13 @@ struct Predict: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("Model file written by 'convkit train'.", valueName: "model"))
+    @Argument(
+        help: ArgumentHelp(
+            "Model file (convkit .safetensors, Keras .keras or .weights.h5, a state dict).",
+            valueName: "model"))
     var model: String
+
+    @OptionGroup var source: ModelSourceOptions
 
     @Argument(
         help: ArgumentHelp(
@@ -35,7 +42,7 @@ struct Predict: ParsableCommand {
     @OptionGroup var reading: ReadOptions
 
     func run() throws {
-        let network = try InputFiles.model(model)
+        let network = try InputFiles.model(model, source: source)
         guard network.inputShape.count == 3, network.inputShape[2] == 1,
             network.inputShape[0] == network.inputShape[1]
         else {
@@ -43,9 +50,7 @@ struct Predict: ParsableCommand {
                 "\(model): predict needs a model of square grey inputs, this one takes \(network.inputShape)"
             )
         }
-        let names = try InputFiles.safeTensors(model).metadata["class_names"]?.split(
-            separator: ","
-        ).map(String.init)
+        let names = network.classNames
         var records = [[String: Any]]()
         var failed = 0
         for path in images {

@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import ImageIO
 import LearnedFilters
+import ModelExchange
 import Visualization
 
 struct ReportCommand: ParsableCommand {
@@ -25,8 +26,13 @@ struct ReportCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("Model file written by 'convkit train'.", valueName: "model"))
+    @Argument(
+        help: ArgumentHelp(
+            "Model file (convkit .safetensors, Keras .keras or .weights.h5, a state dict).",
+            valueName: "model"))
     var model: String
+
+    @OptionGroup var source: ModelSourceOptions
 
     @Option(
         name: .shortAndLong,
@@ -52,7 +58,7 @@ struct ReportCommand: ParsableCommand {
         let start = Date()
         Threads.set(data.threads)
         let inspection = try InputFiles.inspection(
-            model, defaultClassNames: data.dataset.classNames)
+            model, source: source, defaultClassNames: data.dataset.classNames)
         try data.requireMatch(inspection.model, path: model)
         let test = try data.loadTest()
         let logPath = log ?? ModelPaths.log(model)

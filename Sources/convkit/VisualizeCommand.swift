@@ -6,6 +6,7 @@ import Drawing
 import Foundation
 import ImageIO
 import LearnedFilters
+import ModelExchange
 import Visualization
 
 struct Visualize: ParsableCommand {
@@ -44,8 +45,13 @@ struct VisualizeFilters: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("Model file written by 'convkit train'.", valueName: "model"))
+    @Argument(
+        help: ArgumentHelp(
+            "Model file (convkit .safetensors, Keras .keras or .weights.h5, a state dict).",
+            valueName: "model"))
     var model: String
+
+    @OptionGroup var source: ModelSourceOptions
 
     @Option(
         name: .shortAndLong,
@@ -82,7 +88,7 @@ struct VisualizeFilters: ParsableCommand {
     }
 
     func run() throws {
-        let inspection = try InputFiles.inspection(model)
+        let inspection = try InputFiles.inspection(model, source: source)
         let (conv, weights) = try convolution(in: inspection)
         let name = inspection.displayName(of: conv)
         let kernel = Sizes.text(width: weights.width, height: weights.height)
@@ -147,8 +153,13 @@ struct VisualizeActivations: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("Model file written by 'convkit train'.", valueName: "model"))
+    @Argument(
+        help: ArgumentHelp(
+            "Model file (convkit .safetensors, Keras .keras or .weights.h5, a state dict).",
+            valueName: "model"))
     var model: String
+
+    @OptionGroup var source: ModelSourceOptions
 
     @Argument(
         help: ArgumentHelp(
@@ -188,7 +199,7 @@ struct VisualizeActivations: ParsableCommand {
 
     func run() throws {
         let inspection = try InputFiles.inspection(
-            model, defaultClassNames: data.dataset.classNames)
+            model, source: source, defaultClassNames: data.dataset.classNames)
         let shape = inspection.model.inputShape
         guard shape.count == 3, shape[2] == 1, shape[0] == shape[1] else {
             throw CLIError(

@@ -1,5 +1,6 @@
 // CLIRunner: runs the built `convkit` binary as a separate process and captures what it prints.
 
+import ConvkitTestSupport
 import Foundation
 
 /// The result of one `convkit` run.
@@ -27,10 +28,7 @@ enum CLI {
     }
 
     /// The package's root folder (for samples/ and filters/).
-    static var packageRoot: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().path
-    }
+    static var packageRoot: String { ConvkitTestSupport.packageRoot }
 
     /// Runs `convkit` with `arguments`, optionally feeding `input` on standard input, from
     /// `directory` (default: the package root), through `/bin/sh -c` when `shellPrefix` is set
@@ -78,9 +76,5 @@ enum CLI {
     }
 
     /// A fresh empty folder under the system's temporary folder.
-    static func temporaryFolder() throws -> String {
-        let path = NSTemporaryDirectory() + "convkit-cli-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
+    static func temporaryFolder() throws -> String { try ConvkitTestSupport.temporaryFolder("cli") }
 }

@@ -1,52 +1,20 @@
 // FilterCommandTests: `convkit filter` end to end, against PyTorch and scipy fixtures and on real images.
 
+import ConvkitTestSupport
 import Foundation
 import ImageIO
 import Testing
 
 @Suite struct FilterCommandTests {
-    /// A reference case from Tests/ConvolutionTests/Fixtures (made by scripts/make-convolution-fixtures.py).
-    struct Case: Decodable {
-        struct Matrix: Decodable {
-            let rows: Int
-            let columns: Int
-            let values: [Double]
-        }
-
-        let name: String
-        let input: Matrix
-        let kernel: Matrix
-        let expected: Matrix
-        let operation: String
-        let mode: String
-        let boundary: String
-        let fill: Double
-        let padding: [Int]
-        let stride: [Int]
-        let dilation: [Int]
-    }
-
-    private struct File: Decodable {
-        let cases: [Case]
-    }
-
-    static func cases(_ name: String) -> [Case] {
-        let path = CLI.packageRoot + "/Tests/ConvolutionTests/Fixtures/\(name).json"
-        guard let data = FileManager.default.contents(atPath: path),
-            let file = try? JSONDecoder().decode(File.self, from: data)
-        else { return [] }
-        return file.cases
-    }
-
     /// The fixture's input as an 8-bit grey PNG (its values are integers 0...255).
-    func writeInput(_ matrix: Case.Matrix, to path: String) throws {
+    func writeInput(_ matrix: ConvolutionFixture.Matrix, to path: String) throws {
         let image = try Image(
             width: matrix.columns, height: matrix.rows, channels: 1,
             samples: .uint8(matrix.values.map { UInt8($0) }))
         try PNGEncoder.write(image, to: path)
     }
 
-    func inlineKernel(_ matrix: Case.Matrix) -> String {
+    func inlineKernel(_ matrix: ConvolutionFixture.Matrix) -> String {
         let rows = (0..<matrix.rows).map { r in
             "["
                 + (0..<matrix.columns).map { c in "\(matrix.values[r * matrix.columns + c])" }
@@ -55,7 +23,7 @@ import Testing
         return "[" + rows.joined(separator: ",") + "]"
     }
 
-    func arguments(for fixture: Case, input: String, output: String) -> [String] {
+    func arguments(for fixture: ConvolutionFixture, input: String, output: String) -> [String] {
         var arguments = [
             "filter", input, "-o", output, "--kernel", inlineKernel(fixture.kernel),
             "--mode", fixture.mode, "--boundary",
@@ -78,7 +46,7 @@ import Testing
     }
 
     @Test func matchesTorchConv2dWithStridePaddingDilation() throws {
-        let fixtures = Self.cases("torch-cases")
+        let fixtures = ConvolutionFixture.cases("torch-cases")
         #expect(fixtures.count >= 10)
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -134,7 +102,7 @@ import Testing
     }
 
     @Test func matchesScipyForEvenKernelsInSameMode() throws {
-        let fixtures = Self.cases("scipy-cases").filter {
+        let fixtures = ConvolutionFixture.cases("scipy-cases").filter {
             $0.mode == "same" && $0.kernel.rows == 4 && $0.boundary != "fill"
         }
         #expect(fixtures.count >= 8)

@@ -10,7 +10,7 @@ import Testing
         [], ["info"], ["convert"], ["kernels"], ["kernels", "list"], ["kernels", "show"],
         ["filter"], ["bench"], ["bench", "convolve"], ["visualize"], ["visualize", "filters"],
         ["visualize", "activations"], ["report"], ["train"], ["evaluate"], ["predict"],
-        ["diagram"],
+        ["diagram"], ["export"],
     ]
 
     static func help(_ command: [String]) throws -> String {

@@ -1,6 +1,7 @@
 // IntegerFilterCase: generated integer images and an exact integer kernel whose filtered result
 // a plain loop here computes, so filter outputs are checked against something convkit did not make.
 
+import ConvkitSupport
 import Foundation
 import ImageIO
 
@@ -24,7 +25,7 @@ struct IntegerFilterCase {
 
     /// `count` images of 32...96 pixels a side, grey or RGB, samples 0...63, from `seed`.
     static func generate(count: Int, seed: UInt64) throws -> [IntegerFilterCase] {
-        var random = SeededRandom(seed: seed)
+        var random = SeededGenerator(seed: seed)
         return try (0..<count).map { index in
             let width = Int(32 + random.next() % 65)
             let height = Int(32 + random.next() % 65)

@@ -6,6 +6,7 @@
 // it); CONVKIT_INTERRUPT_RUNS and CONVKIT_INTERRUPT_TRAIN_RUNS raise the number of interrupted
 // runs, as scripts/interrupt-stress.sh does.
 
+import ConvkitSupport
 import Foundation
 import ImageIO
 import Testing
@@ -33,7 +34,7 @@ import Testing
     // MARK: filter
 
     @Test func filterBatchLeavesEveryOutputWholeOrAbsent() throws {
-        var random = SeededRandom(seed: Self.seed)
+        var random = SeededGenerator(seed: Self.seed)
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let cases = try IntegerFilterCase.generate(count: 60, seed: Self.seed)
@@ -157,7 +158,7 @@ import Testing
 
     @Test func trainLeavesValidFilesAndResumesExactly() throws {
         guard requireMNIST() else { return }
-        var random = SeededRandom(seed: Self.seed ^ 0x7EA1)
+        var random = SeededGenerator(seed: Self.seed ^ 0x7EA1)
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let (expected, duration) = try Self.reference.get()

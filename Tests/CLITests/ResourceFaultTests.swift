@@ -7,6 +7,7 @@
 // rather than on a read-only mount: a folder the user may not write is the everyday case
 // (EACCES), and it also covers unreadable inputs, which a read-only mount cannot.
 
+import ConvkitSupport
 import Foundation
 import ImageIO
 import Testing
@@ -303,7 +304,7 @@ import Testing
 
     /// A 300x300 RGB image of samples 0...63 (noise, so its PNG does not compress much).
     static func largeCase() throws -> IntegerFilterCase {
-        var random = SeededRandom(seed: 12)
+        var random = SeededGenerator(seed: 12)
         let samples = (0..<(300 * 300 * 3)).map { _ in UInt8.random(in: 0...63, using: &random) }
         let input = try Image(width: 300, height: 300, channels: 3, samples: .uint8(samples))
         return IntegerFilterCase(

@@ -1,12 +1,13 @@
 // FastPathTests: direct SIMD, separable, FFT and threaded runs held to the reference and to scipy.
 
+import ConvkitTestSupport
 import Convolution
 import Testing
 
 @Suite struct FastPathTests {
     /// Every fixture on every path that can compute it, on one thread and on three.
     @Test(arguments: Fixtures.all)
-    func everyPathMatchesScipyAndTorch(_ fixture: FixtureCase) throws {
+    func everyPathMatchesScipyAndTorch(_ fixture: ConvolutionFixture) throws {
         let kernel = try fixture.makeKernel()
         let input = try TestData.float(fixture.inputPlane())
         var paths: [ConvolutionPath?] = [nil, .direct, .fft]

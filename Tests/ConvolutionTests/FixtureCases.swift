@@ -1,32 +1,9 @@
-// FixtureCases: the scipy and PyTorch reference cases made by scripts/make-convolution-fixtures.py.
+// FixtureCases: the reference cases (scipy, PyTorch) as Convolution kernels, planes and options.
 
+import ConvkitTestSupport
 import Convolution
-import Foundation
-import Testing
 
-/// One reference case: an input, a kernel, the options and what scipy or PyTorch computed.
-struct FixtureCase: Decodable, CustomTestStringConvertible, Sendable {
-    struct Matrix: Decodable, Sendable {
-        let rows: Int
-        let columns: Int
-        let values: [Double]
-    }
-
-    let name: String
-    let source: String
-    let input: Matrix
-    let kernel: Matrix
-    let expected: Matrix
-    let operation: String
-    let mode: String
-    let boundary: String
-    let fill: Double
-    let padding: [Int]
-    let stride: [Int]
-    let dilation: [Int]
-
-    var testDescription: String { name }
-
+extension ConvolutionFixture {
     func makeKernel() throws -> Kernel {
         try Kernel(
             name: "fixture", rows: kernel.rows, columns: kernel.columns, weights: kernel.values)
@@ -55,31 +32,12 @@ struct FixtureCase: Decodable, CustomTestStringConvertible, Sendable {
             dilation: AxisPair(rows: dilation[0], columns: dilation[1]),
             threads: threads, path: path)
     }
-
-    /// The largest difference allowed: 1e-5 of the expected output's range.
-    var tolerance: Double {
-        let range = (expected.values.max() ?? 0) - (expected.values.min() ?? 0)
-        return 1e-5 * max(range, 1)
-    }
 }
 
+/// The reference cases, from scipy and from PyTorch.
 enum Fixtures {
-    private struct File: Decodable {
-        let cases: [FixtureCase]
-    }
-
-    static func load(_ name: String) -> [FixtureCase] {
-        guard
-            let url = Bundle.module.url(
-                forResource: name, withExtension: "json", subdirectory: "Fixtures"),
-            let data = try? Data(contentsOf: url),
-            let file = try? JSONDecoder().decode(File.self, from: data)
-        else { return [] }
-        return file.cases
-    }
-
-    static let scipy = load("scipy-cases")
-    static let torch = load("torch-cases")
+    static let scipy = ConvolutionFixture.cases("scipy-cases")
+    static let torch = ConvolutionFixture.cases("torch-cases")
     static let all = scipy + torch
 }
 

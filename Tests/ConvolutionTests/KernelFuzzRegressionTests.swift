@@ -3,24 +3,12 @@
 // the first byte picks the form (0 a --kernel specification, 1 .kernel text, 2 a .mat file,
 // 3 a .npy file); every input must give valid kernels or throw a KernelError.
 
+import ConvkitTestSupport
 import Convolution
 import Foundation
 import Testing
 
 @Suite struct KernelFuzzRegressionTests {
-    private static var corpus: [String] {
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent()
-            .appendingPathComponent("Fuzz/kernel").path
-        let entries =
-            FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String } ?? []
-        return entries.sorted().map { folder + "/" + $0 }.filter {
-            var isFolder: ObjCBool = false
-            return FileManager.default.fileExists(atPath: $0, isDirectory: &isFolder)
-                && !isFolder.boolValue
-        }
-    }
-
     /// The kernels of one corpus input, read as the fuzz target reads it; nil for a
     /// specification naming a path, which the target skips.
     private func kernels(_ bytes: [UInt8]) throws -> [Kernel]? {
@@ -44,28 +32,16 @@ import Testing
         }
     }
 
-    @Test func kernelCorpus() throws {
-        let files = Self.corpus
-        #expect(files.count >= 5, "the kernel corpus has \(files.count) files")
-        var (read, refused) = (0, 0)
-        for path in files {
-            let bytes = Array(try #require(FileManager.default.contents(atPath: path)))
-            do {
-                for kernel in try kernels(bytes) ?? [] {
-                    #expect(
-                        (1...4096).contains(kernel.rows) && (1...4096).contains(kernel.columns)
-                            && kernel.weights.count == kernel.rows * kernel.columns
-                            && kernel.weights.allSatisfy(\.isFinite),
-                        "\(path): kernel \(kernel.rows)x\(kernel.columns) with \(kernel.weights.count) weights"
-                    )
-                }
-                read += 1
-            } catch is KernelError {
-                refused += 1
-            } catch {
-                Issue.record("\(path) threw \(type(of: error)): \(error)")
+    @Test func kernelCorpus() {
+        FuzzCorpus("kernel").replay(refusing: KernelError.self) { path, bytes in
+            for kernel in try kernels(bytes) ?? [] {
+                #expect(
+                    (1...4096).contains(kernel.rows) && (1...4096).contains(kernel.columns)
+                        && kernel.weights.count == kernel.rows * kernel.columns
+                        && kernel.weights.allSatisfy(\.isFinite),
+                    "\(path): kernel \(kernel.rows)x\(kernel.columns) with \(kernel.weights.count) weights"
+                )
             }
         }
-        #expect(read > 0 && refused > 0, "kernel corpus: \(read) read, \(refused) refused")
     }
 }

@@ -1,5 +1,6 @@
 // ReferenceConvolutionTests: the plain Double loops against scipy and PyTorch, case by case.
 
+import ConvkitTestSupport
 import Convolution
 import Testing
 
@@ -10,7 +11,7 @@ import Testing
     }
 
     @Test(arguments: Fixtures.all)
-    func matchesReference(_ fixture: FixtureCase) throws {
+    func matchesReference(_ fixture: ConvolutionFixture) throws {
         let result = try Convolution.apply(
             fixture.makeKernel(), to: fixture.inputPlane(), options: fixture.options())
         #expect(result.rows == fixture.expected.rows)

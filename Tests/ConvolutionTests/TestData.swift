@@ -1,21 +1,7 @@
 // TestData: seeded random planes and kernels for comparing fast paths with the reference.
 
+import ConvkitSupport
 import Convolution
-
-/// SplitMix64: a tiny seeded generator, so every run tests the same numbers.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 enum TestData {
     /// A plane of values in 0...255, as an 8-bit image channel holds.

@@ -4,6 +4,7 @@
 
 import CGIF
 import ConvkitSupport
+import ConvkitTestSupport
 import Convolution
 import Drawing
 import Foundation
@@ -11,10 +12,6 @@ import ImageIO
 import Testing
 
 @testable import Diagrams
-
-#if canImport(FoundationXML)
-    import FoundationXML
-#endif
 
 struct RenderTests {
     private func rgb(_ image: Image, _ point: Point) -> [Int] {
@@ -64,7 +61,7 @@ struct RenderTests {
     }
 
     @Test func pngFileHasTheLaidOutSize() throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder("diagrams")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let figure = try DiagramFigure(
             parameters: DiagramParameters(input: AxisPair(4), kernel: AxisPair(3)))
@@ -91,14 +88,12 @@ struct RenderTests {
                 input: AxisPair(3), kernel: AxisPair(3), stride: AxisPair(2),
                 padding: Padding(all: 1), transposed: true))
         let svg = try figure.canvas(frame: 0, format: .svg).encoded()
-        let document = SVGReader(svg)
+        let document = SVGDocument(svg)
         #expect(document.wellFormed)
         let paths = document.elements.filter { $0.name == "path" }
         func filled(_ color: Color) -> Int {
             paths.filter { style in
-                guard let fill = SVGReader.fill(style.attributes["style"] ?? "") else {
-                    return false
-                }
+                guard let fill = style.fill else { return false }
                 return zip(fill, [color.red, color.green, color.blue]).allSatisfy {
                     abs($0 - $1) < 0.003
                 }
@@ -111,7 +106,7 @@ struct RenderTests {
     }
 
     @Test func gifFramesSizeDelayAndLoop() throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder("diagrams")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let figure = try DiagramFigure(
             parameters: DiagramParameters(
@@ -167,7 +162,7 @@ struct RenderTests {
     }
 
     @Test func framesFolder() throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder("diagrams")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let figure = try DiagramFigure(
             parameters: DiagramParameters(input: AxisPair(3), kernel: AxisPair(2)),
@@ -180,49 +175,6 @@ struct RenderTests {
         #expect(try ImageFile.read(path: paths[3]).width == Int(figure.size.width))
     }
 
-    private func temporaryFolder() throws -> String {
-        let path = NSTemporaryDirectory() + "convkit-diagrams-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-}
-
-/// Foundation's XML parser collecting every element of an SVG document.
-final class SVGReader: NSObject, XMLParserDelegate {
-    struct Element {
-        let name: String
-        let attributes: [String: String]
-    }
-
-    private(set) var elements = [Element]()
-    private(set) var wellFormed = false
-
-    init(_ bytes: [UInt8]) {
-        super.init()
-        let parser = XMLParser(data: Data(bytes))
-        parser.delegate = self
-        wellFormed = parser.parse()
-    }
-
-    func parser(
-        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-        qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]
-    ) {
-        elements.append(Element(name: elementName, attributes: attributeDict))
-    }
-
-    /// The `fill:rgb(r%,g%,b%)` colour of a cairo style attribute, as 0...1 values.
-    static func fill(_ style: String) -> [Double]? {
-        guard let start = style.range(of: "fill:rgb(") else { return nil }
-        let rest = style[start.upperBound...]
-        guard let end = rest.firstIndex(of: ")") else { return nil }
-        let values = rest[..<end].split(separator: ",").compactMap { part -> Double? in
-            let text = part.trimmingCharacters(in: .whitespaces)
-            return text.hasSuffix("%")
-                ? Double(text.dropLast()).map { $0 / 100 } : Double(text).map { $0 / 255 }
-        }
-        return values.count == 3 ? values : nil
-    }
 }
 
 /// The GIF palette's fast nearest-colour search against the plain scan over every entry.

@@ -1,6 +1,7 @@
 // CanvasTests: rendered pixels of known shapes (PNG, un-premultiplied), SVG and PDF output with
 // their text, atomic writes and format selection by file name.
 
+import ConvkitTestSupport
 import Foundation
 import ImageIO
 import Testing
@@ -52,7 +53,7 @@ struct CanvasTests {
         }
         #expect(uses.count == 5)
         #expect(Set(uses.compactMap { $0.attributes["xlink:href"] }).count == 4)
-        #expect(svg.all("path").contains { svgFill($0) == [1, 0, 0] })
+        #expect(svg.all("path").contains { $0.fill == [1, 0, 0] })
     }
 
     @Test func pdfEmbedsTheFont() throws {

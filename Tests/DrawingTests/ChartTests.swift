@@ -1,6 +1,7 @@
 // ChartTests: ticks, heat-map cell colours and numbers, bar heights, image grids and colour bars,
 // checked on rendered pixels and SVG output.
 
+import ConvkitTestSupport
 import ImageIO
 import Testing
 

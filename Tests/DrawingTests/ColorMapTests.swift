@@ -1,12 +1,13 @@
 // ColorMapTests: colour maps against matplotlib's (fixture from scripts/colormap-fixtures.py),
 // and the symmetric range of the diverging scale.
 
+import ConvkitTestSupport
 import Drawing
 import Testing
 
 struct ColorMapTests {
     @Test func mapsMatchMatplotlib() throws {
-        let rows = try Fixtures.lines("colormaps.csv").dropFirst()
+        let rows = try fixtures.lines("colormaps.csv").dropFirst()
         #expect(rows.count >= 100)
         for row in rows {
             let fields = row.split(separator: ",").map(String.init)

@@ -1,5 +1,6 @@
 // ArrayFormatTests: NPY and IDX read against numpy-written files, and NPY written byte for byte as numpy does.
 
+import ConvkitTestSupport
 import Testing
 
 @testable import ImageIO
@@ -15,13 +16,13 @@ import Testing
     }
 
     @Test func readsEveryNumpyFixture() throws {
-        let manifest = try Fixtures.json("arrays/manifest.json")
+        let manifest = try fixtures.jsonObject("arrays/manifest.json")
         let files = manifest["npy"] as! [[String: Any]]
         #expect(files.count == 7)
         for file in files {
             let name = file["file"] as! String
             let shape = file["shape"] as! [Int]
-            let array = try NPY.read(path: Fixtures.path("arrays/\(name)"))
+            let array = try NPY.read(path: fixtures.path("arrays/\(name)"))
             #expect(array.shape == shape, "\(name)")
             #expect(
                 array.values.doubles
@@ -31,12 +32,13 @@ import Testing
     }
 
     @Test func readsOtherNumericTypesWidened() throws {
-        let files = try Fixtures.json("arrays/manifest.json")["npy_widened"] as! [[String: Any]]
+        let files =
+            try fixtures.jsonObject("arrays/manifest.json")["npy_widened"] as! [[String: Any]]
         #expect(files.count == 4)
         for file in files {
             let name = file["file"] as! String
             let shape = file["shape"] as! [Int]
-            let bytes = try FileAccess.readAll(Fixtures.path("arrays/\(name)"))
+            let bytes = try FileAccess.readAll(fixtures.path("arrays/\(name)"))
             let array = try NPY.decodeWidened(bytes, name: name)
             #expect(array.shape == shape, "\(name)")
             #expect(
@@ -49,7 +51,7 @@ import Testing
 
     @Test func writesTheBytesNumpyWrites() throws {
         for name in ["u1-hw", "u2-hwc", "f4-hw", "f8-hwc", "u1-hwc3"] {
-            let numpyBytes = try FileAccess.readAll(Fixtures.path("arrays/\(name).npy"))
+            let numpyBytes = try FileAccess.readAll(fixtures.path("arrays/\(name).npy"))
             let array = try NPY.decode(numpyBytes)
             #expect(NPY.encode(array) == numpyBytes, "\(name)")
         }
@@ -57,9 +59,9 @@ import Testing
 
     @Test func refusesFortranOrderAndDamage() throws {
         #expect(throws: ImageIOError.self) {
-            try NPY.read(path: Fixtures.path("arrays/fortran.npy"))
+            try NPY.read(path: fixtures.path("arrays/fortran.npy"))
         }
-        let bytes = try FileAccess.readAll(Fixtures.path("arrays/f4-hw.npy"))
+        let bytes = try FileAccess.readAll(fixtures.path("arrays/f4-hw.npy"))
         #expect(throws: ImageIOError.self) {
             try NPY.decode(Array(bytes.dropLast(3)), name: "cut.npy")
         }
@@ -72,7 +74,7 @@ import Testing
     }
 
     @Test func imagesBecomeArraysWithNumpysShape() throws {
-        let image = try ImageFile.read(path: Fixtures.path("png/rgb16.png"))
+        let image = try ImageFile.read(path: fixtures.path("png/rgb16.png"))
         let array = image.npyArray()
         #expect(array.shape == [5, 7, 3])
         #expect(array.values.dtype == "<u2")
@@ -82,16 +84,16 @@ import Testing
 
     @Test func readsIDXRawAndGzipped() throws {
         for name in ["images-idx3-ubyte", "images-idx3-ubyte.gz"] {
-            let array = try IDX.read(path: Fixtures.path("arrays/\(name)"))
+            let array = try IDX.read(path: fixtures.path("arrays/\(name)"))
             #expect(array.dimensions == [3, 4, 5])
             #expect(array.uint8Values?.map(Double.init) == Self.expected(count: 60, dtype: "|u1"))
         }
-        let labels = try IDX.read(path: Fixtures.path("arrays/labels-idx1-ubyte"))
+        let labels = try IDX.read(path: fixtures.path("arrays/labels-idx1-ubyte"))
         #expect(labels.uint8Values == [7, 2, 1])
     }
 
     @Test func idxErrorsSayWhatIsWrong() throws {
-        let good = try FileAccess.readAll(Fixtures.path("arrays/images-idx3-ubyte"))
+        let good = try FileAccess.readAll(fixtures.path("arrays/images-idx3-ubyte"))
         var badMagic = good
         badMagic[0] = 1
         #expect(
@@ -116,7 +118,7 @@ import Testing
         ) {
             try IDX.decode(Array(good.dropLast()), name: "c")
         }
-        let gz = try FileAccess.readAll(Fixtures.path("arrays/images-idx3-ubyte.gz"))
+        let gz = try FileAccess.readAll(fixtures.path("arrays/images-idx3-ubyte.gz"))
         #expect(throws: ImageIOError.self) {
             try IDX.decode(Array(gz.prefix(gz.count / 2)), name: "half.gz")
         }

@@ -1,5 +1,6 @@
 // AtomicWriteTests: writes replace a file whole or not at all.
 
+import ConvkitTestSupport
 import Foundation
 import Testing
 
@@ -16,7 +17,7 @@ import Testing
     @Test func writingOverTheInputFileWorks() throws {
         let path = folder + "/image.png"
         try FileAccess.writeAtomically(
-            try FileAccess.readAll(Fixtures.path("png/rgb8.png")), to: path)
+            try FileAccess.readAll(fixtures.path("png/rgb8.png")), to: path)
         let image = try PNGDecoder.read(path: path)
         try PNGEncoder.write(image.grayscale(), to: path)
         #expect(try PNGDecoder.read(path: path).channels == 1)
@@ -25,7 +26,7 @@ import Testing
 
     @Test func aFailedWriteLeavesTheOldFileAndNoTemporaryFile() throws {
         let path = folder + "/keep.png"
-        let original = try FileAccess.readAll(Fixtures.path("png/rgba16.png"))
+        let original = try FileAccess.readAll(fixtures.path("png/rgba16.png"))
         try FileAccess.writeAtomically(original, to: path)
         let image = try Image(width: 2, height: 2, channels: 1, samples: .uint8([1, 2, 3, 4]))
         #expect(throws: ImageIOError.self) {

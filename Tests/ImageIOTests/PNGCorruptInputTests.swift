@@ -1,5 +1,7 @@
 // PNGCorruptInputTests: damaged, hostile and missing input gives a typed error, never a crash.
 
+import ConvkitSupport
+import ConvkitTestSupport
 import Foundation
 import Testing
 
@@ -9,7 +11,7 @@ import Testing
     let valid: [UInt8]
 
     init() throws {
-        valid = try FileAccess.readAll(Fixtures.path("png/rgb8.png"))
+        valid = try FileAccess.readAll(fixtures.path("png/rgb8.png"))
     }
 
     @Test(arguments: [1, 8, 12, 20, 33, 40, 60, -20, -12, -1])
@@ -138,9 +140,9 @@ import Testing
     }
 
     @Test func randomDamageNeverCrashes() throws {
-        var generator = SplitMix(seed: 7)
-        for fixture in Fixtures.pngCases {
-            let original = try FileAccess.readAll(Fixtures.path("png/\(fixture.name).png"))
+        var generator = SeededGenerator(seed: 7)
+        for fixture in PNGFixtures.cases {
+            let original = try FileAccess.readAll(fixtures.path("png/\(fixture.name).png"))
             for _ in 0..<20 {
                 var bytes = original
                 let flips = Int(generator.next() % 4) + 1

@@ -1,13 +1,15 @@
 // PNGRoundTripTests: encoding then decoding gives the same pixels and the same bit depth.
 
+import ConvkitSupport
+import ConvkitTestSupport
 import Testing
 
 @testable import ImageIO
 
 @Suite struct PNGRoundTripTests {
-    @Test(arguments: Fixtures.pngCases)
-    func fixtureSurvivesARoundTrip(_ testCase: Fixtures.PNGCase) throws {
-        let original = try PNGDecoder.read(path: Fixtures.path("png/\(testCase.name).png"))
+    @Test(arguments: PNGFixtures.cases)
+    func fixtureSurvivesARoundTrip(_ testCase: PNGFixtures.Case) throws {
+        let original = try PNGDecoder.read(path: fixtures.path("png/\(testCase.name).png"))
         let again = try PNGDecoder.decode(try PNGEncoder.encode(original))
         #expect(again.samples == original.samples)
         #expect(again.channels == original.channels)
@@ -19,7 +21,7 @@ import Testing
 
     @Test(arguments: [1, 2, 3, 4], [8, 16])
     func syntheticImagesRoundTrip(channels: Int, depth: Int) throws {
-        var generator = SplitMix(seed: UInt64(channels * 100 + depth))
+        var generator = SeededGenerator(seed: UInt64(channels * 100 + depth))
         let count = 37 * 23 * channels
         let samples: Image.Samples =
             depth == 8
@@ -44,7 +46,7 @@ import Testing
         let threads = layout.threads
         // Large enough (over 1 MiB of samples) for the parallel path; smooth gradients plus noise
         // so that every filter type wins somewhere.
-        var generator = SplitMix(seed: UInt64(layout.channels * 10 + threads))
+        var generator = SeededGenerator(seed: UInt64(layout.channels * 10 + threads))
         let width = 611
         let height = 1_300_000 / (width * layout.channels * layout.depth / 8) + 1
         let count = width * height * layout.channels
@@ -84,18 +86,5 @@ import Testing
         #expect(throws: ImageIOError.self) {
             try PNGEncoder.encode(image, options: PNGWriteOptions(compressionLevel: 10))
         }
-    }
-}
-
-/// A small seeded generator so synthetic images are the same on every run.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

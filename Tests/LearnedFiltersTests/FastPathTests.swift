@@ -1,5 +1,6 @@
 // FastPathTests: the fast layers (direct, im2col + sgemm, vectorised loops) against the reference loops.
 
+import ConvkitTestSupport
 import Testing
 
 @testable import LearnedFilters

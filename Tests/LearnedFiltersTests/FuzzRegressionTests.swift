@@ -2,46 +2,12 @@
 // and the reproducers of fixed crashes in regressions/) through the same calls as the targets in
 // Sources/Fuzz: every input must load or throw a LearnedFiltersError, never trap.
 
+import ConvkitTestSupport
 import Foundation
 import LearnedFilters
 import Testing
 
 @Suite struct FuzzRegressionTests {
-    private static func corpus(_ target: String) -> [String] {
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent()
-            .appendingPathComponent("Fuzz").appendingPathComponent(target).path
-        let entries =
-            FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String } ?? []
-        return entries.sorted().map { folder + "/" + $0 }.filter {
-            var isFolder: ObjCBool = false
-            return FileManager.default.fileExists(atPath: $0, isDirectory: &isFolder)
-                && !isFolder.boolValue
-        }
-    }
-
-    /// Runs `body` on every file of `target`'s corpus; expects some inputs to load and some to
-    /// throw a LearnedFiltersError, and nothing else.
-    private func replay(_ target: String, _ body: (_ path: String, _ bytes: [UInt8]) throws -> Void)
-        throws
-    {
-        let files = Self.corpus(target)
-        #expect(files.count >= 5, "the \(target) corpus has \(files.count) files")
-        var (loaded, refused) = (0, 0)
-        for path in files {
-            let bytes = Array(try #require(FileManager.default.contents(atPath: path)))
-            do {
-                try body(path, bytes)
-                loaded += 1
-            } catch is LearnedFiltersError {
-                refused += 1
-            } catch {
-                Issue.record("\(path) threw \(type(of: error)): \(error)")
-            }
-        }
-        #expect(loaded > 0 && refused > 0, "\(target) corpus: \(loaded) loaded, \(refused) refused")
-    }
-
     /// The per-layer parameter counts of the Keras MNIST tutorial's model summary.
     @Test func layerWeightCountsMatchKerasSummary() throws {
         let specs = try LayerSpec.parse(LayerSpec.tutorial)
@@ -76,7 +42,7 @@ import Testing
     }
 
     @Test func safeTensorsCorpus() throws {
-        try replay("safetensors") { path, bytes in
+        FuzzCorpus("safetensors").replay(refusing: LearnedFiltersError.self) { path, bytes in
             let file = try SafeTensorsFile.decode(bytes, name: path)
             let encoded = try file.encoded()
             #expect(
@@ -89,7 +55,7 @@ import Testing
     /// Mirrors Sources/Fuzz/arch: parse, print back and parse again, then build on a 9x7x2 input
     /// when every layer is small (filters and units up to 64, kernel sides up to 16).
     @Test func archCorpus() throws {
-        try replay("arch") { path, bytes in
+        FuzzCorpus("arch").replay(refusing: LearnedFiltersError.self) { path, bytes in
             let specs = try LayerSpec.parse(String(decoding: bytes, as: UTF8.self))
             #expect(
                 try LayerSpec.parse(LayerSpec.text(specs)) == specs,
@@ -99,7 +65,10 @@ import Testing
                 case .conv2d(let filters, let kernel, _, _, _, _):
                     filters <= 64 && kernel.allSatisfy { $0 <= 16 }
                 case .dense(let units, _): units <= 64
-                case .maxPool2d, .dropout, .flatten, .relu: true
+                case .maxPool2d, .averagePool2d, .globalAveragePool2d, .batchNormalization,
+                    .dropout,
+                    .flatten, .relu, .softmax:
+                    true
                 }
             }
             guard small else { return }

@@ -1,5 +1,6 @@
 // PyTorchFixtureTests: every layer, the loss and Adam against PyTorch values, fast and reference.
 
+import ConvkitTestSupport
 import LearnedFilters
 import Testing
 

@@ -23,13 +23,6 @@ func ints(_ object: [String: Any], _ key: String) throws -> [Int] {
     try #require(object[key] as? [Int], "fixture has no \(key)")
 }
 
-/// The largest absolute difference relative to the largest magnitude (at least 1).
-func relativeError(_ a: [Float], _ b: [Float]) -> Float {
-    guard a.count == b.count else { return .infinity }
-    let scale = max(1, b.map(abs).max() ?? 1)
-    return zip(a, b).map { abs($0 - $1) }.max().map { $0 / scale } ?? 0
-}
-
 /// Builds a one-layer model (plus a flatten so its output is flat) for per-layer tests.
 func singleLayer(_ spec: String, inputShape: [Int], seed: UInt64 = 3) throws -> any Layer {
     var specs = try LayerSpec.parse(spec)

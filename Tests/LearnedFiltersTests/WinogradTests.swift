@@ -1,5 +1,6 @@
 // WinogradTests: the Winograd F(2x2, 3x3) convolution against the plain reference loops.
 
+import ConvkitTestSupport
 import Testing
 
 @testable import LearnedFilters

@@ -1,5 +1,6 @@
 // FilterFigureTests: kernel indexing, layout sizes, and the colours of known weight squares.
 
+import ConvkitTestSupport
 import Drawing
 import ImageIO
 import Testing
@@ -119,7 +120,7 @@ struct FilterFigureTests {
     @Test func svgCarriesTheTitleAndLabels() throws {
         let kernel = try KernelWeights(shape: [1, 1, 1, 2], values: [-1, 1])
         let figure = FilterFigure(weights: kernel, title: "conv")
-        let svg = SVGElements(try figure.render(format: .svg).encoded())
+        let svg = SVGDocument(try figure.render(format: .svg).encoded())
         #expect(svg.wellFormed)
         // "conv", the labels "0" and "1", the bar label "weight" and its ticks -1, -0.5, 0, 0.5, 1.
         let ticks = Ticks(lower: -1, upper: 1)

@@ -1,6 +1,7 @@
 // ModelFigureTests: feature maps of a model with known weights, predictions against Evaluation, and
 // a whole report from a small trained model.
 
+import ConvkitTestSupport
 import Drawing
 import Foundation
 import ImageIO
@@ -111,7 +112,7 @@ struct ModelFigureTests {
     @Test func reportReferencesEveryFigureItWrites() throws {
         let model = try tinyTrainedModel()
         let test = try #require(mnist).test.prefix(1000)
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder("vis")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let records = [
             EpochRecord(

@@ -1,6 +1,7 @@
 // ReportFigureTests: the confusion matrix and its figure, the errors chart, the misclassified grid,
 // the training curves and the training log, from plain data.
 
+import ConvkitTestSupport
 import Drawing
 import Foundation
 import ImageIO
@@ -51,7 +52,7 @@ struct ReportFigureTests {
         #expect(corner(2, 0) == rgb(ColorMap.viridis.color(at: log10(8) / log10(1136)).bytes))
         // The counts are written in the cells: 3+1+4 digits on the first row and so on, the
         // zeros as one dot each, and the labels, titles and colour-bar ticks.
-        let svg = SVGElements(try figure.render(format: .svg).encoded())
+        let svg = SVGDocument(try figure.render(format: .svg).encoded())
         let cellGlyphs = matrix.counts.joined().map { $0 == 0 ? 1 : String($0).count }.reduce(0, +)
         // cairo places a glyph for every character, spaces included.
         let labelGlyphs = 3 + 3 + "true class".count + "predicted class".count + "Confusion".count
@@ -121,7 +122,7 @@ struct ReportFigureTests {
     }
 
     @Test func trainingLogIsReadAndBadLinesNamed() throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder("vis")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let good = folder + "/m.log.csv"
         let record = EpochRecord(

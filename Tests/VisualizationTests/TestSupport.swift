@@ -1,63 +1,10 @@
-// TestSupport: pixel access, a small SVG reader, temporary folders and a tiny trained model for the
-// Visualization tests.
+// TestSupport: MNIST and a tiny trained model for the Visualization tests.
 
+import ConvkitTestSupport
 import Foundation
 import ImageIO
 import LearnedFilters
 import Testing
-
-#if canImport(FoundationXML)
-    import FoundationXML
-#endif
-
-extension Image {
-    /// The 8-bit RGB of the pixel at (`x`, `y`).
-    func rgb(_ x: Int, _ y: Int) -> [Int] {
-        (0..<3).map { sample(x: x, y: y, channel: channels < 3 ? 0 : $0) }
-    }
-}
-
-/// The RGB of a canvas colour's bytes.
-func rgb(_ bytes: [UInt8]) -> [Int] { bytes.prefix(3).map(Int.init) }
-
-/// Collects the element names and attributes of an SVG document with Foundation's XML parser.
-final class SVGElements: NSObject, XMLParserDelegate {
-    private(set) var names = [String]()
-    private(set) var wellFormed = false
-
-    init(_ bytes: [UInt8]) {
-        super.init()
-        let parser = XMLParser(data: Data(bytes))
-        parser.delegate = self
-        wellFormed = parser.parse()
-    }
-
-    func parser(
-        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-        qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]
-    ) {
-        if elementName == "use", attributeDict["xlink:href"]?.hasPrefix("#glyph") == true {
-            names.append("glyph")
-        } else {
-            names.append(elementName)
-        }
-    }
-
-    /// Glyphs placed (cairo writes each drawn letter as a `<use>` of a glyph symbol).
-    var glyphCount: Int { names.filter { $0 == "glyph" }.count }
-}
-
-/// A fresh empty folder under the system's temporary folder.
-func temporaryFolder() throws -> String {
-    let path = NSTemporaryDirectory() + "convkit-vis-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
-
-/// The package root, for data/mnist (fetched by scripts/fetch-datasets.sh).
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent()
-    .deletingLastPathComponent().path
 
 /// MNIST from data/mnist, loaded once.
 let mnist: (train: Dataset, test: Dataset)? = {

@@ -31,7 +31,9 @@ func isSmall(_ spec: LayerSpec) -> Bool {
     case .conv2d(let filters, let kernel, _, _, _, _):
         filters <= largestBuiltWidth && kernel.allSatisfy { $0 <= largestBuiltKernel }
     case .dense(let units, _): units <= largestBuiltWidth
-    case .maxPool2d, .dropout, .flatten, .relu: true
+    case .maxPool2d, .averagePool2d, .globalAveragePool2d, .batchNormalization, .dropout, .flatten,
+        .relu, .softmax:
+        true
     }
 }
 

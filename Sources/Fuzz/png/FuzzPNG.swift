@@ -1,7 +1,7 @@
 // File: fuzz target `png`: PNG bytes through the header reader and the decoder; a decoded image
 // must survive an encode and a second decode unchanged.
 
-import CZlib
+import CZlibSystem
 import FuzzSupport
 import ImageIO
 

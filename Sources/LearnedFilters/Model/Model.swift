@@ -14,6 +14,8 @@ public final class Model {
     public let layers: [any Layer]
     /// The architecture the layers were built from.
     public let architecture: [LayerSpec]
+    /// The name of each class (output), when known; saved with the model.
+    public var classNames: [String]?
     /// The fast path's steps: the layers in order, with a convolution and the pooling after it
     /// as one ``ConvPool`` where they fuse.
     private let fastSteps: [Step]
@@ -68,6 +70,13 @@ public final class Model {
                 layer = try Dropout(name: name, spec: spec, inputShape: shape, position: position)
             case .flatten: layer = Flatten(name: name, inputShape: shape)
             case .relu: layer = ReLU(name: name, inputShape: shape)
+            case .averagePool2d:
+                layer = try AveragePool2D(name: name, spec: spec, inputShape: shape)
+            case .globalAveragePool2d:
+                layer = try GlobalAveragePool2D(name: name, inputShape: shape)
+            case .batchNormalization:
+                layer = try BatchNormalization(name: name, spec: spec, inputShape: shape)
+            case .softmax: layer = Softmax(name: name, inputShape: shape)
             }
             built.append(layer)
             shape = layer.outputShape
@@ -75,6 +84,11 @@ public final class Model {
         guard shape.count == 1 else {
             throw LearnedFiltersError.badShape(
                 "the last layer must output class scores (a flat vector), got shape \(shape)")
+        }
+        guard architecture.last != .softmax else {
+            throw LearnedFiltersError.badShape(
+                "the last layer is a softmax: a model outputs logits, and the loss and predict apply the softmax, so leave it out"
+            )
         }
         self.inputShape = inputShape
         self.layers = built
@@ -232,9 +246,12 @@ public final class Model {
             lines.append(
                 index == rows.count - 1 ? String(repeating: "=", count: first + second + 12) : "")
         }
+        let fixed = namedParameters.filter { !$0.parameter.trainable }.reduce(0) {
+            $0 + $1.parameter.value.count
+        }
         lines.append("Total params: \(grouped(parameterCount))")
-        lines.append("Trainable params: \(grouped(parameterCount))")
-        lines.append("Non-trainable params: 0")
+        lines.append("Trainable params: \(grouped(parameterCount - fixed))")
+        lines.append("Non-trainable params: \(grouped(fixed))")
         lines.append(rule)
         return lines.joined(separator: "\n")
     }

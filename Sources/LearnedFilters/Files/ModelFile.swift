@@ -19,6 +19,7 @@ extension Model {
         metadata["format"] = ModelMetadata.format
         metadata["architecture"] = LayerSpec.text(architecture)
         metadata["input_shape"] = inputShape.map(String.init).joined(separator: ",")
+        if let classNames { metadata["class_names"] = classNames.joined(separator: ",") }
         let tensors = namedParameters.map {
             (name: $0.name, tensor: Tensor(shape: $0.parameter.shape, values: $0.parameter.value))
         }
@@ -74,6 +75,15 @@ extension Model {
                 throw bad("tensor '\(name)' holds NaN or infinite values")
             }
             parameter.value = tensor.values
+        }
+        if let names = file.metadata["class_names"] {
+            let classNames = names.split(separator: ",", omittingEmptySubsequences: false).map(
+                String.init)
+            guard classNames.count == model.classes else {
+                throw bad(
+                    "class_names holds \(classNames.count) names for \(model.classes) classes")
+            }
+            model.classNames = classNames
         }
         return model
     }

@@ -1,9 +1,13 @@
 // Parameter: a trainable tensor with its gradient and the Adam moments that update it.
 
-/// A trainable weight of a layer (kernel or bias) with its accumulated gradient.
+/// A weight of a layer (kernel, bias, a normalisation's scale or statistics) with its
+/// accumulated gradient.
 public final class Parameter: @unchecked Sendable {
-    /// The name within its layer: `kernel` or `bias`.
+    /// The name within its layer: `kernel`, `bias`, `gamma`, `moving_mean`, ...
     public let name: String
+    /// False for values that training leaves alone (a batch normalisation's moving statistics):
+    /// their gradient stays zero, so Adam's step for them is zero too.
+    public let trainable: Bool
     /// Keras shape: `[kh, kw, cin, cout]` for conv kernels, `[inputs, outputs]` for dense, `[n]` for biases.
     public let shape: [Int]
     /// Current values, row-major.
@@ -11,8 +15,9 @@ public final class Parameter: @unchecked Sendable {
     /// Gradient of the loss, accumulated by `backward` and cleared by the optimizer.
     public var gradient: [Float]
 
-    init(name: String, shape: [Int], value: [Float]) {
+    init(name: String, shape: [Int], value: [Float], trainable: Bool = true) {
         self.name = name
+        self.trainable = trainable
         self.shape = shape
         self.value = value
         self.gradient = [Float](repeating: 0, count: value.count)

@@ -12,7 +12,9 @@ public enum Activation: String, Sendable {
 /// Text form, one layer per comma-separated item, options separated by `:`:
 /// - `conv2d:FILTERS:KHxKW[:s=S|SYxSX][:d=D|DYxDX][:same|valid][:relu]` (Keras default padding: valid)
 /// - `maxpool:K|KHxKW[:s=S|SYxSX][:same|valid]` (stride defaults to the pool size)
-/// - `dense:UNITS[:relu]`, `dropout:RATE`, `flatten`, `relu`
+/// - `avgpool:K|KHxKW[:s=S|SYxSX][:same|valid]` (padded cells are not counted), `globalavgpool`
+/// - `dense:UNITS[:relu]`, `dropout:RATE`, `flatten`, `relu`, `softmax` (not as the last layer)
+/// - `batchnorm[:eps=E]` (inference form over the last axis; Keras' default epsilon 0.001)
 ///
 /// The tutorial network is ``LayerSpec/tutorial``.
 public enum LayerSpec: Equatable, Sendable {
@@ -20,6 +22,10 @@ public enum LayerSpec: Equatable, Sendable {
         filters: Int, kernel: [Int], strides: [Int], dilation: [Int], padding: Padding,
         activation: Activation)
     case maxPool2d(pool: [Int], strides: [Int], padding: Padding)
+    case averagePool2d(pool: [Int], strides: [Int], padding: Padding)
+    case globalAveragePool2d
+    case batchNormalization(epsilon: Float)
+    case softmax
     case dense(units: Int, activation: Activation)
     case dropout(rate: Float)
     case flatten
@@ -38,6 +44,10 @@ public enum LayerSpec: Equatable, Sendable {
         case .dropout: "dropout"
         case .flatten: "flatten"
         case .relu: "re_lu"
+        case .averagePool2d: "average_pooling2d"
+        case .globalAveragePool2d: "global_average_pooling2d"
+        case .batchNormalization: "batch_normalization"
+        case .softmax: "softmax"
         }
     }
 
@@ -50,6 +60,10 @@ public enum LayerSpec: Equatable, Sendable {
         case .dropout: "Dropout"
         case .flatten: "Flatten"
         case .relu: "ReLU"
+        case .averagePool2d: "AveragePooling2D"
+        case .globalAveragePool2d: "GlobalAveragePooling2D"
+        case .batchNormalization: "BatchNormalization"
+        case .softmax: "Softmax"
         }
     }
 
@@ -65,7 +79,11 @@ public enum LayerSpec: Equatable, Sendable {
         case .conv2d(let filters, let kernel, _, _, _, _):
             (kernelSizes, biases) = (kernel + [inputShape.last ?? 0, filters], filters)
         case .dense(let units, _): (kernelSizes, biases) = (inputShape + [units], units)
-        case .maxPool2d, .dropout, .flatten, .relu: return 0
+        case .batchNormalization:
+            let (total, overflow) = (inputShape.last ?? 0).multipliedReportingOverflow(by: 4)
+            return overflow ? nil : total
+        case .maxPool2d, .averagePool2d, .globalAveragePool2d, .dropout, .flatten, .relu, .softmax:
+            return 0
         }
         var kernelCount = 1
         for size in kernelSizes {
@@ -91,8 +109,10 @@ public enum LayerSpec: Equatable, Sendable {
             parts.append(padding.rawValue)
             if activation == .relu { parts.append("relu") }
             return parts.joined(separator: ":")
-        case .maxPool2d(let pool, let strides, let padding):
-            var parts = ["maxpool", pair(pool)]
+        case .maxPool2d(let pool, let strides, let padding),
+            .averagePool2d(let pool, let strides, let padding):
+            let kind = if case .maxPool2d = self { "maxpool" } else { "avgpool" }
+            var parts = [kind, pair(pool)]
             if strides != pool { parts.append("s=" + pair(strides)) }
             if padding == .same { parts.append("same") }
             return parts.joined(separator: ":")
@@ -104,6 +124,12 @@ public enum LayerSpec: Equatable, Sendable {
             return "flatten"
         case .relu:
             return "relu"
+        case .globalAveragePool2d:
+            return "globalavgpool"
+        case .batchNormalization(let epsilon):
+            return epsilon == 0.001 ? "batchnorm" : "batchnorm:eps=\(epsilon)"
+        case .softmax:
+            return "softmax"
         }
     }
 
@@ -168,12 +194,24 @@ public enum LayerSpec: Equatable, Sendable {
                 filters: try positive(positional[0], "filters"), kernel: kernel,
                 strides: strides ?? [1, 1],
                 dilation: dilation, padding: padding, activation: activation)
-        case "maxpool", "max_pooling2d":
+        case "maxpool", "max_pooling2d", "avgpool", "average_pooling2d":
+            let name = kind.hasPrefix("m") ? "maxpool" : "avgpool"
             guard positional.count == 1, activation == .linear, dilation == [1, 1] else {
-                throw fail("expected maxpool:K[:s=S][:same|valid]")
+                throw fail("expected \(name):K[:s=S][:same|valid]")
             }
             let pool = try pair(positional[0], "pool size")
-            return .maxPool2d(pool: pool, strides: strides ?? pool, padding: padding)
+            return name == "maxpool"
+                ? .maxPool2d(pool: pool, strides: strides ?? pool, padding: padding)
+                : .averagePool2d(pool: pool, strides: strides ?? pool, padding: padding)
+        case "batchnorm":
+            guard positional.count <= 1, strides == nil, activation == .linear,
+                dilation == [1, 1], parts.count == positional.count + 1
+            else { throw fail("expected batchnorm[:eps=E]") }
+            guard let option = positional.first else { return .batchNormalization(epsilon: 0.001) }
+            guard option.hasPrefix("eps="), let epsilon = Float(option.dropFirst(4)),
+                epsilon > 0, epsilon.isFinite
+            else { throw fail("expected eps=E with E > 0, got '\(option)'") }
+            return .batchNormalization(epsilon: epsilon)
         case "dense":
             guard positional.count == 1, strides == nil else {
                 throw fail("expected dense:UNITS[:relu]")
@@ -184,11 +222,17 @@ public enum LayerSpec: Equatable, Sendable {
                 throw fail("expected dropout:RATE with 0 <= RATE < 1")
             }
             return .dropout(rate: rate)
-        case "flatten", "relu":
+        case "flatten", "relu", "softmax", "globalavgpool":
             guard parts.count == 1 else { throw fail("\(kind) takes no options") }
-            return kind == "flatten" ? .flatten : .relu
+            let simple: [String: LayerSpec] = [
+                "flatten": .flatten, "relu": .relu, "softmax": .softmax,
+                "globalavgpool": .globalAveragePool2d,
+            ]
+            return simple[kind] ?? .flatten
         default:
-            throw fail("unknown layer '\(kind)' (conv2d, maxpool, dense, dropout, flatten, relu)")
+            throw fail(
+                "unknown layer '\(kind)' (conv2d, maxpool, avgpool, globalavgpool, dense, dropout, flatten, relu, softmax, batchnorm)"
+            )
         }
     }
 }

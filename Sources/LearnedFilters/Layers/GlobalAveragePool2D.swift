@@ -1,0 +1,58 @@
+// GlobalAveragePool2D: Keras' GlobalAveragePooling2D, the mean of each channel over the image.
+
+/// Averages each channel over all positions: input `[batch, h, w, c]`, output `[batch, c]`
+/// (Keras' default `keepdims=False`; `torch.nn.AdaptiveAvgPool2d(1)` then a flatten; ONNX
+/// GlobalAveragePool then Flatten).
+public final class GlobalAveragePool2D: Layer {
+    public var name: String
+    public let spec = LayerSpec.globalAveragePool2d
+    public let inputShape: [Int]
+    public let outputShape: [Int]
+    public var parameters: [Parameter] { [] }
+
+    init(name: String, inputShape: [Int]) throws {
+        guard inputShape.count == 3 else {
+            throw LearnedFiltersError.badShape(
+                "\(name) needs an input of shape (h, w, c), got \(inputShape)")
+        }
+        self.name = name
+        self.inputShape = inputShape
+        self.outputShape = [inputShape[2]]
+    }
+
+    private var positions: Int { inputShape[0] * inputShape[1] }
+    private var channels: Int { inputShape[2] }
+
+    public func forward(_ input: Tensor, options: ForwardOptions) -> Tensor {
+        let (positions, channels) = (positions, channels)
+        var output = [Float](repeating: 0, count: input.batch * channels)
+        for n in 0..<input.batch {
+            for p in 0..<positions {
+                let i = (n * positions + p) * channels
+                for ch in 0..<channels { output[n * channels + ch] += input.values[i + ch] }
+            }
+        }
+        let scale = 1 / Float(positions)
+        for index in output.indices { output[index] *= scale }
+        return Tensor(shape: [input.batch, channels], values: output)
+    }
+
+    public func backward(_ outputGradient: Tensor, options: ForwardOptions, needInputGradient: Bool)
+        -> Tensor?
+    {
+        guard needInputGradient else { return nil }
+        let (positions, channels) = (positions, channels)
+        let batch = outputGradient.batch
+        let scale = 1 / Float(positions)
+        var dx = [Float](repeating: 0, count: batch * positions * channels)
+        for n in 0..<batch {
+            for p in 0..<positions {
+                let i = (n * positions + p) * channels
+                for ch in 0..<channels {
+                    dx[i + ch] = outputGradient.values[n * channels + ch] * scale
+                }
+            }
+        }
+        return Tensor(shape: [batch] + inputShape, values: dx)
+    }
+}

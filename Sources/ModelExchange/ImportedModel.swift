@@ -1,0 +1,59 @@
+// ImportedModel: a runnable model read from any supported file, with where it came from.
+
+import LearnedFilters
+
+/// The model file formats convkit reads or writes.
+public enum ModelFormat: String, Sendable, CaseIterable {
+    /// convkit's own safetensors (weights in Keras layout, the architecture in the metadata).
+    case convkit
+    /// A safetensors state dict without convkit's metadata, in Keras layout (`--arch` needed).
+    case kerasStateDict = "keras-state-dict"
+    /// A PyTorch state dict saved as safetensors (`--arch` needed).
+    case pytorchStateDict = "pytorch-state-dict"
+    /// A Keras 3 `.keras` archive.
+    case kerasArchive = "keras"
+    /// A Keras 3 `.weights.h5` file (the architecture given apart).
+    case kerasWeights = "keras-weights-h5"
+    /// An ONNX model (written by `convkit export`; described, not run).
+    case onnx
+
+    /// How `info` names the format.
+    public var title: String {
+        switch self {
+        case .convkit: "convkit model (safetensors)"
+        case .kerasStateDict: "safetensors weights in Keras layout"
+        case .pytorchStateDict: "PyTorch state dict (safetensors)"
+        case .kerasArchive: "Keras 3 model (.keras)"
+        case .kerasWeights: "Keras 3 weights (.weights.h5)"
+        case .onnx: "ONNX model"
+        }
+    }
+}
+
+/// A model read from a file, with what the file held beside the weights.
+public struct ImportedModel {
+    /// One layer of the model as the file names it.
+    public struct SourceLayer: Sendable {
+        /// Its name and class in the file (`conv2d_3`, `Conv2D`).
+        public var name: String
+        public var className: String
+        /// The convkit layer it became; nil when none was needed (an InputLayer, a linear
+        /// activation, a final softmax).
+        public var spec: LayerSpec?
+    }
+
+    /// The runnable model; its ``Model/classNames`` are the file's (or the caller's).
+    public var model: Model
+    public var format: ModelFormat
+    /// The file's layers, when they differ from the model's own (Keras files).
+    public var sourceLayers: [SourceLayer]
+    /// What reading changed that a user should know (a final softmax left to the loss).
+    public var notes: [String]
+
+    public init(model: Model, format: ModelFormat, sourceLayers: [SourceLayer], notes: [String]) {
+        self.model = model
+        self.format = format
+        self.sourceLayers = sourceLayers
+        self.notes = notes
+    }
+}

@@ -1,0 +1,384 @@
+// KerasConfig: a Keras model's JSON configuration (config.json, model.to_json()) as convkit layers.
+
+import Foundation
+import LearnedFilters
+
+/// What one Keras layer becomes in convkit, and where its weights are in the HDF5 file.
+struct KerasLayerPlan {
+    /// The layer's name and class in the Keras model (`conv2d_3`, `Conv2D`).
+    var name: String
+    var className: String
+    /// The convkit layer it becomes; nil when it needs none (InputLayer, a linear activation,
+    /// a final softmax).
+    var spec: LayerSpec?
+    /// The HDF5 group of its variables (`layers/conv2d_1`): Keras names it by class, not by the
+    /// layer's name, counting repeats of a class in model order.
+    var weightGroup: String
+    /// What each of its variables `vars/0`, `vars/1`, ... is, in order.
+    var variables: [KerasVariable]
+    /// A Dense layer whose activation is softmax (allowed as the last layer only).
+    var softmaxActivation = false
+}
+
+/// A Keras variable, by the convkit parameter it fills (a name of ``Layer/parameters``).
+enum KerasVariable: String {
+    case kernel, bias, gamma, beta
+    case movingMean = "moving_mean"
+    case movingVariance = "moving_variance"
+}
+
+/// A Keras model's layers as convkit reads them.
+struct KerasArchitecture {
+    /// Per-sample input shape, e.g. `[28, 28, 1]`.
+    var inputShape: [Int]
+    var layers: [KerasLayerPlan]
+    /// What reading changed and a user should know (a final softmax left to the loss).
+    var notes: [String]
+
+    /// The convkit architecture.
+    var specs: [LayerSpec] { layers.compactMap(\.spec) }
+}
+
+/// Reads Keras 3 model configurations: `Sequential` models, and `Functional` ones whose layers
+/// form a chain. Supported layers: InputLayer, Conv2D, MaxPooling2D, AveragePooling2D,
+/// GlobalAveragePooling2D, Flatten, Dense, Dropout, BatchNormalization, Activation, ReLU and
+/// Softmax, channels last; anything else is refused naming the layer and its class.
+enum KerasConfig {
+    /// Parses `bytes` (the JSON of `model.to_json()` or a `.keras` file's `config.json`); `path`
+    /// names the file in errors.
+    static func architecture(json bytes: [UInt8], path: String) throws -> KerasArchitecture {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)),
+            let root = object as? [String: Any]
+        else {
+            throw ModelExchangeError.unreadable(
+                path: path, detail: "the Keras configuration is not a JSON object")
+        }
+        return try Reader(path: path).model(root)
+    }
+
+    /// Keras' `naming.to_snake_case`, which names the HDF5 groups of layers by class:
+    /// `MaxPooling2D` -> `max_pooling2d`.
+    static func snakeCase(_ name: String) -> String {
+        var text = name.replacingOccurrences(
+            of: "[^A-Za-z0-9_]+", with: "", options: .regularExpression)
+        text = text.replacingOccurrences(
+            of: "(.)([A-Z][a-z]+)", with: "$1_$2", options: .regularExpression)
+        text = text.replacingOccurrences(
+            of: "([a-z])([A-Z])", with: "$1_$2", options: .regularExpression)
+        return text.lowercased()
+    }
+}
+
+/// The parsing of one configuration, with `path` for its errors.
+private struct Reader {
+    let path: String
+
+    func unsupported(_ detail: String) -> ModelExchangeError {
+        .unsupported(path: path, detail: detail)
+    }
+
+    func bad(_ detail: String) -> ModelExchangeError {
+        .unreadable(path: path, detail: "invalid Keras configuration: \(detail)")
+    }
+
+    func model(_ root: [String: Any]) throws -> KerasArchitecture {
+        let className = root["class_name"] as? String ?? "?"
+        guard className == "Sequential" || className == "Functional" || className == "Model",
+            let config = root["config"] as? [String: Any],
+            let layers = config["layers"] as? [[String: Any]]
+        else {
+            throw unsupported(
+                "the Keras model is a '\(className)'; convkit reads Sequential models and Functional models whose layers form a chain"
+            )
+        }
+        if className != "Sequential" { try checkChain(layers) }
+        var inputShape =
+            shape(config["build_input_shape"])
+            ?? shape((root["build_config"] as? [String: Any])?["input_shape"])
+        var plans = [KerasLayerPlan]()
+        var groupCounts = [String: Int]()
+        for (index, layer) in layers.enumerated() {
+            guard let layerClass = layer["class_name"] as? String,
+                let layerConfig = layer["config"] as? [String: Any]
+            else { throw bad("layer \(index) has no class_name and config") }
+            let name = layerConfig["name"] as? String ?? "layer \(index)"
+            if layerClass == "InputLayer" {
+                inputShape =
+                    shape(layerConfig["batch_shape"]) ?? shape(layerConfig["batch_input_shape"])
+                    ?? inputShape
+                continue
+            }
+            // Keras names a layer's HDF5 group after its class, numbering repeats in order.
+            let base = KerasConfig.snakeCase(layerClass)
+            let count = groupCounts[base, default: -1] + 1
+            groupCounts[base] = count
+            let group = "layers/" + (count == 0 ? base : "\(base)_\(count)")
+            var plan = try self.layer(layerClass, name: name, config: layerConfig)
+            plan.weightGroup = group
+            plans.append(plan)
+        }
+        guard let inputShape, !inputShape.isEmpty else {
+            throw bad("no input shape (an InputLayer's batch_shape or the model's build_config)")
+        }
+        return try foldFinalSoftmax(
+            KerasArchitecture(inputShape: inputShape, layers: plans, notes: []))
+    }
+
+    /// The per-sample shape in a Keras batch shape `[null, 28, 28, 1]`.
+    func shape(_ value: Any?) -> [Int]? {
+        guard let list = value as? [Any], list.count >= 2 else { return nil }
+        let sizes = list.dropFirst().map { $0 as? Int }
+        guard sizes.allSatisfy({ $0 != nil && $0! > 0 && $0! <= 1 << 16 }) else { return nil }
+        return sizes.compactMap { $0 }
+    }
+
+    /// Checks that each layer of a Functional model takes the previous layer's output only.
+    func checkChain(_ layers: [[String: Any]]) throws {
+        var previous: String?
+        for layer in layers {
+            let config = layer["config"] as? [String: Any] ?? [:]
+            let name = config["name"] as? String ?? layer["name"] as? String ?? "?"
+            let nodes = layer["inbound_nodes"] as? [Any] ?? []
+            let sources = inboundLayers(nodes)
+            if let previous {
+                guard sources == [previous] else {
+                    throw unsupported(
+                        "layer '\(name)' takes \(sources.isEmpty ? "no input" : sources.joined(separator: ", ")), not the layer before it; convkit reads models whose layers form a chain"
+                    )
+                }
+            }
+            previous = name
+        }
+    }
+
+    /// The layer names in `keras_history` entries anywhere in a layer's inbound nodes.
+    func inboundLayers(_ value: Any) -> [String] {
+        if let dictionary = value as? [String: Any] {
+            if let history = dictionary["keras_history"] as? [Any],
+                let name = history.first as? String
+            {
+                return [name]
+            }
+            return dictionary.keys.sorted().flatMap { inboundLayers(dictionary[$0] as Any) }
+        }
+        if let list = value as? [Any] { return list.flatMap(inboundLayers) }
+        return []
+    }
+
+    /// An activation's name: a string, or a serialized function object.
+    func activationName(_ value: Any?) -> String {
+        if value == nil || value is NSNull { return "linear" }
+        if let text = value as? String { return text }
+        if let object = value as? [String: Any] {
+            if let config = object["config"] as? String { return config }
+            if let name = (object["config"] as? [String: Any])?["name"] as? String { return name }
+        }
+        return "?"
+    }
+
+    /// Two integers from `N` or `[N, M]`.
+    func pair(_ value: Any?, _ what: String, layer: String) throws -> [Int] {
+        if let single = value as? Int, single > 0, single <= 1 << 16 { return [single, single] }
+        if let list = value as? [Any], list.count == 2, let first = list[0] as? Int,
+            let second = list[1] as? Int, first > 0, second > 0, first <= 1 << 16,
+            second <= 1 << 16
+        {
+            return [first, second]
+        }
+        throw bad("layer '\(layer)': \(what) must be one or two positive integers")
+    }
+
+    func padding(_ config: [String: Any], layer: String, className: String) throws -> Padding {
+        let text = config["padding"] as? String ?? "valid"
+        guard let padding = Padding(rawValue: text.lowercased()) else {
+            throw unsupported("layer '\(layer)' (\(className)) has padding '\(text)'")
+        }
+        return padding
+    }
+
+    func channelsLast(_ config: [String: Any], layer: String, className: String) throws {
+        let format = config["data_format"] as? String ?? "channels_last"
+        guard format == "channels_last" else {
+            throw unsupported(
+                "layer '\(layer)' (\(className)) is \(format); convkit reads channels_last models")
+        }
+    }
+
+    /// The convkit activation of a Conv2D or Dense layer; softmax is kept for the final layer.
+    func activation(_ config: [String: Any], layer: String, className: String) throws -> String {
+        let name = activationName(config["activation"])
+        guard ["linear", "relu", "softmax"].contains(name) else {
+            throw unsupported(
+                "layer '\(layer)' (\(className)) has activation '\(name)'; convkit supports relu, linear and a final softmax"
+            )
+        }
+        return name
+    }
+
+    func layer(_ className: String, name: String, config: [String: Any]) throws -> KerasLayerPlan {
+        var plan = KerasLayerPlan(
+            name: name, className: className, spec: nil, weightGroup: "", variables: [])
+        let useBias = config["use_bias"] as? Bool ?? true
+        switch className {
+        case "InputLayer":
+            break
+        case "Conv2D":
+            try channelsLast(config, layer: name, className: className)
+            guard (config["groups"] as? Int ?? 1) == 1 else {
+                throw unsupported("layer '\(name)' (Conv2D) is a grouped convolution")
+            }
+            guard let filters = config["filters"] as? Int, filters > 0, filters <= 1 << 16 else {
+                throw bad("layer '\(name)': filters must be a positive integer")
+            }
+            let activation = try self.activation(config, layer: name, className: className)
+            guard activation != "softmax" else {
+                throw unsupported("layer '\(name)' (Conv2D) has activation 'softmax'")
+            }
+            plan.spec = .conv2d(
+                filters: filters,
+                kernel: try pair(config["kernel_size"], "kernel_size", layer: name),
+                strides: try pair(config["strides"] ?? 1, "strides", layer: name),
+                dilation: try pair(config["dilation_rate"] ?? 1, "dilation_rate", layer: name),
+                padding: try padding(config, layer: name, className: className),
+                activation: activation == "relu" ? .relu : .linear)
+            plan.variables = useBias ? [.kernel, .bias] : [.kernel]
+        case "Dense":
+            guard let units = config["units"] as? Int, units > 0, units <= 1 << 20 else {
+                throw bad("layer '\(name)': units must be a positive integer")
+            }
+            let activation = try self.activation(config, layer: name, className: className)
+            plan.spec = .dense(units: units, activation: activation == "relu" ? .relu : .linear)
+            plan.softmaxActivation = activation == "softmax"
+            plan.variables = useBias ? [.kernel, .bias] : [.kernel]
+        case "MaxPooling2D", "AveragePooling2D":
+            try channelsLast(config, layer: name, className: className)
+            let pool = try pair(config["pool_size"], "pool_size", layer: name)
+            let strides =
+                config["strides"] == nil || config["strides"] is NSNull
+                ? pool : try pair(config["strides"], "strides", layer: name)
+            let padding = try padding(config, layer: name, className: className)
+            plan.spec =
+                className == "MaxPooling2D"
+                ? .maxPool2d(pool: pool, strides: strides, padding: padding)
+                : .averagePool2d(pool: pool, strides: strides, padding: padding)
+        case "GlobalAveragePooling2D":
+            try channelsLast(config, layer: name, className: className)
+            guard !(config["keepdims"] as? Bool ?? false) else {
+                throw unsupported("layer '\(name)' (GlobalAveragePooling2D) keeps its dimensions")
+            }
+            plan.spec = .globalAveragePool2d
+        case "Flatten":
+            try channelsLast(config, layer: name, className: className)
+            plan.spec = .flatten
+        case "Dropout":
+            guard let rate = config["rate"] as? Double, rate >= 0, rate < 1 else {
+                throw bad("layer '\(name)': rate must be in [0, 1)")
+            }
+            plan.spec = .dropout(rate: Float(rate))
+        case "BatchNormalization":
+            let axis = (config["axis"] as? Int) ?? ((config["axis"] as? [Int])?.first ?? -1)
+            guard axis == -1 || axis == 3 || axis == 1, !(config["renorm"] as? Bool ?? false)
+            else {
+                throw unsupported(
+                    "layer '\(name)' (BatchNormalization) normalises axis \(axis) or uses renorm; convkit normalises the last axis"
+                )
+            }
+            guard let epsilon = config["epsilon"] as? Double, epsilon > 0 else {
+                throw bad("layer '\(name)': epsilon must be positive")
+            }
+            plan.spec = .batchNormalization(epsilon: Float(epsilon))
+            plan.variables =
+                ((config["scale"] as? Bool ?? true) ? [.gamma] : [])
+                + ((config["center"] as? Bool ?? true) ? [.beta] : [])
+                + [.movingMean, .movingVariance]
+        case "Activation":
+            let activation = activationName(config["activation"])
+            switch activation {
+            case "relu": plan.spec = .relu
+            case "softmax": plan.spec = .softmax
+            case "linear": plan.spec = nil
+            default:
+                throw unsupported(
+                    "layer '\(name)' (Activation) applies '\(activation)'; convkit supports relu, softmax and linear"
+                )
+            }
+        case "ReLU":
+            let maxValue = config["max_value"]
+            let slope = config["negative_slope"] as? Double ?? 0
+            let threshold = config["threshold"] as? Double ?? 0
+            guard maxValue == nil || maxValue is NSNull, slope == 0, threshold == 0 else {
+                throw unsupported(
+                    "layer '\(name)' (ReLU) has a max_value, negative_slope or threshold; convkit's ReLU is max(x, 0)"
+                )
+            }
+            plan.spec = .relu
+        case "Softmax":
+            let axis = (config["axis"] as? Int) ?? ((config["axis"] as? [Int])?.first ?? -1)
+            guard axis == -1 else {
+                throw unsupported("layer '\(name)' (Softmax) works on axis \(axis), not the last")
+            }
+            plan.spec = .softmax
+        default:
+            throw unsupported(
+                "layer '\(name)' is a \(className), which convkit does not support (InputLayer, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Flatten, Dense, Dropout, BatchNormalization, Activation, ReLU, Softmax)"
+            )
+        }
+        return plan
+    }
+
+    /// A model that ends in a softmax (a Softmax or Activation layer, or Dense's activation) is
+    /// read without it: convkit's models output logits and apply the softmax in the loss and in
+    /// `predict`, which gives the same probabilities, predictions and loss.
+    func foldFinalSoftmax(_ architecture: KerasArchitecture) throws -> KerasArchitecture {
+        var result = architecture
+        // Dropout after the softmax does nothing at inference; look past it.
+        guard
+            let index = result.layers.lastIndex(where: {
+                guard let spec = $0.spec else { return false }
+                if case .dropout = spec { return false }
+                return true
+            })
+        else { return result }
+        let last = result.layers[index]
+        if last.spec == .softmax {
+            result.layers[index].spec = nil
+            result.notes.append(
+                "the final softmax (layer '\(last.name)') is applied by convkit's loss and predict; the model's outputs are the logits before it"
+            )
+        } else if last.softmaxActivation {
+            result.layers[index].softmaxActivation = false
+            result.notes.append(
+                "layer '\(last.name)' ends in a softmax, which convkit's loss and predict apply; the model's outputs are the logits before it"
+            )
+        }
+        for plan in result.layers where plan.softmaxActivation {
+            throw unsupported(
+                "layer '\(plan.name)' (Dense) has activation 'softmax' but is not the last layer")
+        }
+        return result
+    }
+}
+
+extension KerasArchitecture {
+    /// The Keras model that convkit's `specs` describe, with the HDF5 groups Keras gives its
+    /// layers: for a `.weights.h5` file whose architecture is given in convkit's text form.
+    static func matching(_ specs: [LayerSpec], inputShape: [Int]) -> KerasArchitecture {
+        var counts = [String: Int]()
+        let plans = specs.map { spec in
+            let base = KerasConfig.snakeCase(spec.className)
+            let count = counts[base, default: -1] + 1
+            counts[base] = count
+            let variables: [KerasVariable] =
+                switch spec {
+                case .conv2d, .dense: [.kernel, .bias]
+                case .batchNormalization: [.gamma, .beta, .movingMean, .movingVariance]
+                default: []
+                }
+            return KerasLayerPlan(
+                name: count == 0 ? base : "\(base)_\(count)", className: spec.className, spec: spec,
+                weightGroup: "layers/" + (count == 0 ? base : "\(base)_\(count)"),
+                variables: variables)
+        }
+        return KerasArchitecture(inputShape: inputShape, layers: plans, notes: [])
+    }
+}

@@ -1,0 +1,165 @@
+// ModelFiles: opens any supported model file, telling the format from the file's first bytes.
+
+import Foundation
+import ImageIO
+import LearnedFilters
+
+/// What a model file alone may not say: the architecture of bare weights, the layout of a state
+/// dict, the input shape, the class names.
+public struct ModelOpenOptions: Sendable {
+    /// The architecture for bare weights (a `.weights.h5` file or a state dict): convkit's text
+    /// form (``LayerSpec``) or the path of a Keras JSON configuration (`model.to_json()`).
+    public var architecture: String?
+    /// The per-sample input shape for `architecture` in text form (default `28,28,1`).
+    public var inputShape: [Int]?
+    /// The tensor layout of a state dict; nil detects it from the tensor names.
+    public var layout: TensorLayout?
+    /// Class names to use when the file has none.
+    public var classNames: [String]?
+
+    public init(
+        architecture: String? = nil, inputShape: [Int]? = nil, layout: TensorLayout? = nil,
+        classNames: [String]? = nil
+    ) {
+        self.architecture = architecture
+        self.inputShape = inputShape
+        self.layout = layout
+        self.classNames = classNames
+    }
+}
+
+/// The tensor layouts of a state dict.
+public enum TensorLayout: String, Sendable, CaseIterable {
+    /// Keras and convkit: conv kernels `[kh, kw, cin, cout]`, dense `[in, out]`, (h, w, c) flatten.
+    case keras
+    /// PyTorch: conv weights `[cout, cin, kh, kw]`, linear `[out, in]`, (c, h, w) flatten.
+    case pytorch
+}
+
+/// Opening model files of every supported format through one function.
+public enum ModelFiles {
+    /// The extensions of the model files convkit reads.
+    public static let extensions = [".safetensors", ".keras", ".weights.h5", ".h5", ".onnx"]
+
+    /// What the file's bytes are, from their first bytes (and `.onnx` by its extension, since
+    /// protobuf has no signature).
+    public static func format(of bytes: [UInt8], path: String, options: ModelOpenOptions)
+        throws -> ModelFormat
+    {
+        if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04])
+            || bytes.starts(with: [0x50, 0x4B, 0x05, 0x06])
+        {
+            return .kerasArchive
+        }
+        if bytes.starts(with: [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]) {
+            return .kerasWeights
+        }
+        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) {
+            throw ModelExchangeError.unreadable(path: path, detail: "a PNG image, not a model file")
+        }
+        if bytes.count >= 9, bytes[8] == UInt8(ascii: "{") {
+            let file = try SafeTensorsFile.decode(bytes, name: path)
+            if file.metadata["format"] == ModelMetadata.format { return .convkit }
+            switch options.layout ?? detectLayout(file) {
+            case .keras: return .kerasStateDict
+            case .pytorch: return .pytorchStateDict
+            }
+        }
+        if path.lowercased().hasSuffix(".onnx") { return .onnx }
+        throw ModelExchangeError.unreadable(
+            path: path,
+            detail: "not a model file convkit reads (safetensors, .keras, .weights.h5 or .onnx)")
+    }
+
+    /// PyTorch names parameters `weight`, Keras and convkit `kernel`.
+    static func detectLayout(_ file: SafeTensorsFile) -> TensorLayout {
+        file.tensors.contains { $0.name.hasSuffix(".weight") } ? .pytorch : .keras
+    }
+
+    /// Opens the model file at `path`, whatever its format.
+    public static func open(path: String, options: ModelOpenOptions = ModelOpenOptions()) throws
+        -> ImportedModel
+    {
+        try open(bytes: FileAccess.readAll(path), path: path, options: options)
+    }
+
+    /// Opens a model file's bytes; `path` names it in errors.
+    public static func open(bytes: [UInt8], path: String, options: ModelOpenOptions) throws
+        -> ImportedModel
+    {
+        var imported: ImportedModel
+        switch try format(of: bytes, path: path, options: options) {
+        case .convkit:
+            let model = try Model.load(file: SafeTensorsFile.decode(bytes, name: path), path: path)
+            imported = ImportedModel(model: model, format: .convkit, sourceLayers: [], notes: [])
+        case .kerasArchive:
+            imported = try KerasModelReader.model(archive: bytes, path: path)
+        case .kerasWeights:
+            imported = try KerasModelReader.model(
+                weights: bytes, architecture: kerasArchitecture(options, path: path), path: path)
+        case .kerasStateDict, .pytorchStateDict:
+            let file = try SafeTensorsFile.decode(bytes, name: path)
+            var options = options
+            if options.architecture == nil, file.metadata["format"] == StateDict.pytorchFormat,
+                let text = file.metadata["architecture"]
+            {
+                options.architecture = text
+                options.inputShape = file.metadata["input_shape"].map {
+                    $0.split(separator: ",").compactMap { Int($0) }
+                }
+            }
+            let (specs, shape) = try convkitArchitecture(options, path: path)
+            let layout = options.layout ?? detectLayout(file)
+            let model = try StateDict.model(
+                file: file, architecture: specs, inputShape: shape, layout: layout, path: path)
+            imported = ImportedModel(
+                model: model, format: layout == .pytorch ? .pytorchStateDict : .kerasStateDict,
+                sourceLayers: [], notes: [])
+        case .onnx:
+            throw ModelExchangeError.unsupported(
+                path: path,
+                detail: "ONNX models are written and described by convkit ('convkit info'), not run"
+            )
+        }
+        if imported.model.classNames == nil, let names = options.classNames {
+            guard names.count == imported.model.classes else {
+                throw ModelExchangeError.mismatch(
+                    path: path,
+                    detail: "\(names.count) class names given for \(imported.model.classes) classes"
+                )
+            }
+            imported.model.classNames = names
+        }
+        return imported
+    }
+
+    /// The architecture of bare Keras weights: a Keras JSON file, or convkit's text form.
+    static func kerasArchitecture(_ options: ModelOpenOptions, path: String) throws
+        -> KerasArchitecture
+    {
+        if let architecture = options.architecture, architecture.lowercased().hasSuffix(".json") {
+            return try KerasConfig.architecture(
+                json: FileAccess.readAll(architecture), path: architecture)
+        }
+        let (specs, shape) = try convkitArchitecture(options, path: path)
+        return KerasArchitecture.matching(specs, inputShape: shape)
+    }
+
+    /// The convkit architecture and input shape given in `options`.
+    static func convkitArchitecture(_ options: ModelOpenOptions, path: String) throws
+        -> ([LayerSpec], [Int])
+    {
+        guard let text = options.architecture else {
+            throw ModelExchangeError.mismatch(
+                path: path,
+                detail:
+                    "holds weights without an architecture; give it with --arch (convkit's text form, or a Keras model.to_json() file)"
+            )
+        }
+        if text.lowercased().hasSuffix(".json") {
+            let keras = try KerasConfig.architecture(json: FileAccess.readAll(text), path: text)
+            return (keras.specs, options.inputShape ?? keras.inputShape)
+        }
+        return (try LayerSpec.parse(text), options.inputShape ?? [28, 28, 1])
+    }
+}

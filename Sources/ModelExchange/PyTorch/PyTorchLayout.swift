@@ -1,0 +1,205 @@
+// PyTorchLayout: convkit's layers as the equivalent torch.nn.Sequential, and the tensor
+// conversions between Keras layout (convkit's) and PyTorch's.
+
+import LearnedFilters
+
+/// The `torch.nn.Sequential` equivalent to a convkit model, module by module, and how each
+/// layer's weights are laid out in its state dict.
+///
+/// Conv2d weights are `[cout, cin, kh, kw]` (convkit: `[kh, kw, cin, cout]`), Linear weights
+/// `[out, in]` (convkit: `[in, out]`). PyTorch flattens (c, h, w) where convkit flattens
+/// (h, w, c), so the first Linear after a Flatten of an image has its input columns permuted.
+/// Keras' 'same' padding puts the odd pixel after; where that is asymmetric the convolution
+/// gets an `nn.ZeroPad2d` (a max pooling an `nn.ConstantPad2d` of -inf) before it.
+struct PyTorchSequential {
+    /// One module: its Python text, and for a module with weights, the convkit layer.
+    struct Module {
+        var text: String
+        var layer: (any Layer)?
+        /// For the first Linear after a Flatten of `[h, w, c]`: that shape.
+        var flattenedFrom: [Int]?
+    }
+
+    var modules: [Module]
+
+    /// The modules of `model`; throws for layers PyTorch's standard modules cannot express.
+    init(model: Model, path: String) throws {
+        func refuse(_ detail: String) -> ModelExchangeError {
+            .cannotExport(path: path, detail: detail)
+        }
+        var modules = [Module]()
+        var pendingFlatten: [Int]?
+        for layer in model.layers {
+            let shape = layer.inputShape
+            switch layer {
+            case let conv as Conv2D:
+                let g = conv.geometry
+                let pads = PyTorchSequential.pads(g)
+                var options = [String]()
+                if g.strideY != 1 || g.strideX != 1 {
+                    options.append("stride=(\(g.strideY), \(g.strideX))")
+                }
+                if pads.symmetric, pads.top + pads.left > 0 {
+                    options.append("padding=(\(pads.top), \(pads.left))")
+                } else if !pads.symmetric {
+                    modules.append(Module(text: "nn.ZeroPad2d(\(pads.tuple))"))
+                }
+                if g.dilationY != 1 || g.dilationX != 1 {
+                    options.append("dilation=(\(g.dilationY), \(g.dilationX))")
+                }
+                let head =
+                    "nn.Conv2d(\(g.inputChannels), \(conv.filters), kernel_size=(\(g.kernelHeight), \(g.kernelWidth))"
+                modules.append(
+                    Module(text: ([head] + options).joined(separator: ", ") + ")", layer: conv))
+                if conv.activation == .relu { modules.append(Module(text: "nn.ReLU()")) }
+            case let pool as MaxPool2D:
+                let g = pool.geometry
+                let pads = PyTorchSequential.pads(g)
+                var text =
+                    "nn.MaxPool2d(kernel_size=(\(g.kernelHeight), \(g.kernelWidth)), stride=(\(g.strideY), \(g.strideX))"
+                if pads.symmetric, pads.top + pads.left > 0 {
+                    text += ", padding=(\(pads.top), \(pads.left))"
+                } else if !pads.symmetric {
+                    modules.append(Module(text: "nn.ConstantPad2d(\(pads.tuple), float('-inf'))"))
+                }
+                modules.append(Module(text: text + ")"))
+            case let pool as AveragePool2D:
+                let g = pool.geometry
+                let pads = PyTorchSequential.pads(g)
+                guard pads.symmetric else {
+                    throw refuse(
+                        "layer '\(pool.name)': average pooling with uneven 'same' padding has no torch.nn equivalent"
+                    )
+                }
+                var text =
+                    "nn.AvgPool2d(kernel_size=(\(g.kernelHeight), \(g.kernelWidth)), stride=(\(g.strideY), \(g.strideX))"
+                if pads.top + pads.left > 0 {
+                    text += ", padding=(\(pads.top), \(pads.left)), count_include_pad=False"
+                }
+                modules.append(Module(text: text + ")"))
+            case is GlobalAveragePool2D:
+                modules.append(Module(text: "nn.AdaptiveAvgPool2d(1)"))
+                modules.append(Module(text: "nn.Flatten()"))
+            case is Flatten:
+                modules.append(Module(text: "nn.Flatten()"))
+                if shape.count == 3 { pendingFlatten = shape }
+                continue
+            case let dense as Dense:
+                modules.append(
+                    Module(
+                        text: "nn.Linear(\(shape[0]), \(dense.outputShape[0]))", layer: dense,
+                        flattenedFrom: pendingFlatten))
+                pendingFlatten = nil
+                if dense.activation == .relu { modules.append(Module(text: "nn.ReLU()")) }
+                continue
+            case let dropout as Dropout:
+                modules.append(Module(text: "nn.Dropout(\(dropout.rate))"))
+                continue
+            case is ReLU:
+                modules.append(Module(text: "nn.ReLU()"))
+                continue
+            case is Softmax:
+                modules.append(Module(text: "nn.Softmax(dim=1)"))
+                continue
+            default:
+                throw refuse(
+                    "layer '\(layer.name)' (\(layer.spec.className)) is not written in PyTorch layout (its running statistics need an int64 counter)"
+                )
+            }
+            pendingFlatten = nil
+        }
+        self.modules = modules
+    }
+
+    /// Keras' padding of a window as PyTorch's arguments.
+    static func pads(_ g: ConvGeometry)
+        -> (top: Int, bottom: Int, left: Int, right: Int, symmetric: Bool, tuple: String)
+    {
+        let bottom = max(
+            0,
+            (g.outputHeight - 1) * g.strideY + g.dilationY * (g.kernelHeight - 1) + 1
+                - g.inputHeight - g.padTop)
+        let right = max(
+            0,
+            (g.outputWidth - 1) * g.strideX + g.dilationX * (g.kernelWidth - 1) + 1
+                - g.inputWidth - g.padLeft)
+        return (
+            g.padTop, bottom, g.padLeft, right, g.padTop == bottom && g.padLeft == right,
+            "(\(g.padLeft), \(right), \(g.padTop), \(bottom))"
+        )
+    }
+
+    /// The Python source of the `nn.Sequential`.
+    var python: String {
+        "nn.Sequential(\n" + modules.map { "    \($0.text)," }.joined(separator: "\n") + "\n)"
+    }
+}
+
+/// Conversions of one tensor between Keras layout and PyTorch's.
+enum LayoutConversion {
+    /// `[kh, kw, cin, cout]` to `[cout, cin, kh, kw]`.
+    static func convKernelToPyTorch(_ v: [Float], shape s: [Int]) -> [Float] {
+        let (kh, kw, ci, co) = (s[0], s[1], s[2], s[3])
+        var out = [Float](repeating: 0, count: v.count)
+        for y in 0..<kh {
+            for x in 0..<kw {
+                for i in 0..<ci {
+                    for o in 0..<co {
+                        out[((o * ci + i) * kh + y) * kw + x] = v[((y * kw + x) * ci + i) * co + o]
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// `[cout, cin, kh, kw]` to `[kh, kw, cin, cout]`.
+    static func convKernelFromPyTorch(_ v: [Float], kerasShape s: [Int]) -> [Float] {
+        let (kh, kw, ci, co) = (s[0], s[1], s[2], s[3])
+        var out = [Float](repeating: 0, count: v.count)
+        for y in 0..<kh {
+            for x in 0..<kw {
+                for i in 0..<ci {
+                    for o in 0..<co {
+                        out[((y * kw + x) * ci + i) * co + o] = v[((o * ci + i) * kh + y) * kw + x]
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// The Keras input row of PyTorch input column `column` after a Flatten of `[h, w, c]`.
+    static func kerasRow(ofTorchColumn column: Int, image: [Int]) -> Int {
+        let (h, w, c) = (image[0], image[1], image[2])
+        let channel = column / (h * w)
+        let y = (column / w) % h
+        let x = column % w
+        return (y * w + x) * c + channel
+    }
+
+    /// Keras `[in, out]` to PyTorch `[out, in]`, reordering the inputs from (h, w, c) to
+    /// (c, h, w) when the layer follows a Flatten of `image`.
+    static func denseKernelToPyTorch(_ v: [Float], shape s: [Int], image: [Int]?) -> [Float] {
+        let (inputs, outputs) = (s[0], s[1])
+        var out = [Float](repeating: 0, count: v.count)
+        for column in 0..<inputs {
+            let row = image.map { kerasRow(ofTorchColumn: column, image: $0) } ?? column
+            for o in 0..<outputs { out[o * inputs + column] = v[row * outputs + o] }
+        }
+        return out
+    }
+
+    /// PyTorch `[out, in]` to Keras `[in, out]`, the reverse of ``denseKernelToPyTorch``.
+    static func denseKernelFromPyTorch(_ v: [Float], kerasShape s: [Int], image: [Int]?)
+        -> [Float]
+    {
+        let (inputs, outputs) = (s[0], s[1])
+        var out = [Float](repeating: 0, count: v.count)
+        for column in 0..<inputs {
+            let row = image.map { kerasRow(ofTorchColumn: column, image: $0) } ?? column
+            for o in 0..<outputs { out[row * outputs + o] = v[o * inputs + column] }
+        }
+        return out
+    }
+}

@@ -1,0 +1,170 @@
+// StateDict: a model's weights as a safetensors state dict in Keras or PyTorch layout, both ways.
+
+import LearnedFilters
+
+/// Reading weights from a state dict given the architecture, and writing a model's weights as
+/// the state dict of its equivalent `torch.nn.Sequential` (``PyTorchSequential``).
+///
+/// Tensors are matched to layers in order: they are grouped by module (the name before the last
+/// `.`), modules sorted by name with numbers compared as numbers (`2.weight` before
+/// `10.weight`, as `nn.Sequential` numbers them), and each layer with weights takes the next
+/// module. Shapes are checked against the architecture.
+enum StateDict {
+    /// Metadata `format` of state dicts convkit writes, which also carry the architecture.
+    static let pytorchFormat = "convkit-pytorch-state-dict"
+
+    /// The parameter names of each layout: convkit's name -> the state dict's.
+    static func externalName(_ name: String, layout: TensorLayout) -> String {
+        guard layout == .pytorch else { return name }
+        switch name {
+        case "kernel", "gamma": return "weight"
+        case "beta": return "bias"
+        case "moving_mean": return "running_mean"
+        case "moving_variance": return "running_var"
+        default: return name
+        }
+    }
+
+    /// The model of `architecture` on `inputShape` with the weights of `file`.
+    static func model(
+        file: SafeTensorsFile, architecture: [LayerSpec], inputShape: [Int], layout: TensorLayout,
+        path: String
+    ) throws -> Model {
+        func mismatch(_ detail: String) -> ModelExchangeError {
+            .mismatch(path: path, detail: detail)
+        }
+        let values = file.tensors.reduce(0) { $0 + $1.tensor.values.count }
+        let model: Model
+        do {
+            model = try Model(
+                architecture: architecture, inputShape: inputShape, seed: 0,
+                weightBudget: max(values, 1 << 20))
+        } catch let error as LearnedFiltersError {
+            throw mismatch("the architecture does not fit: \(error)")
+        }
+        var groups = [String: [String: Tensor]]()
+        for (name, tensor) in file.tensors {
+            let cut = name.lastIndex(of: ".") ?? name.startIndex
+            let module = String(name[..<cut])
+            let key = cut == name.endIndex ? name : String(name[name.index(after: cut)...])
+            groups[module, default: [:]][key] = tensor
+        }
+        let modules = groups.keys.sorted(by: naturalOrder)
+        let weighted = model.layers.filter { !$0.parameters.isEmpty }
+        guard modules.count == weighted.count else {
+            throw mismatch(
+                "holds weights of \(modules.count) modules (\(modules.prefix(12).joined(separator: ", "))), the architecture has \(weighted.count) layers with weights"
+            )
+        }
+        var flattened: [Int]?
+        var next = 0
+        for layer in model.layers {
+            switch layer {
+            case is Flatten: flattened = layer.inputShape.count == 3 ? layer.inputShape : nil
+            case is Dropout, is ReLU, is Softmax, is Dense: break
+            default: flattened = nil
+            }
+            guard !layer.parameters.isEmpty else { continue }
+            let module = modules[next]
+            next += 1
+            let tensors = groups[module] ?? [:]
+            for parameter in layer.parameters {
+                let key = externalName(parameter.name, layout: layout)
+                let label = module.isEmpty ? key : "\(module).\(key)"
+                guard let tensor = tensors[key] else {
+                    throw mismatch(
+                        "no tensor '\(label)' for layer '\(layer.name)' (\(layer.spec.className)); the module has \(tensors.keys.sorted().joined(separator: ", "))"
+                    )
+                }
+                let expected = externalShape(
+                    parameter.shape, of: layer, name: parameter.name, layout: layout)
+                guard tensor.shape == expected else {
+                    throw mismatch(
+                        "tensor '\(label)' has shape \(tensor.shape); layer '\(layer.name)' (\(layer.spec.className)) needs \(expected)"
+                    )
+                }
+                guard tensor.values.allSatisfy(\.isFinite) else {
+                    throw mismatch("tensor '\(label)' holds NaN or infinite values")
+                }
+                parameter.value = toKeras(
+                    tensor.values, parameter: parameter, layer: layer, layout: layout,
+                    flattened: flattened)
+            }
+            if layer is Dense { flattened = nil }
+        }
+        if let names = file.metadata["class_names"] {
+            let list = names.split(separator: ",", omittingEmptySubsequences: false).map(
+                String.init)
+            if list.count == model.classes { model.classNames = list }
+        }
+        return model
+    }
+
+    /// The shape a parameter has in the state dict.
+    static func externalShape(
+        _ shape: [Int], of layer: any Layer, name: String, layout: TensorLayout
+    )
+        -> [Int]
+    {
+        guard layout == .pytorch, name == "kernel" else { return shape }
+        return layer is Conv2D ? [shape[3], shape[2], shape[0], shape[1]] : [shape[1], shape[0]]
+    }
+
+    static func toKeras(
+        _ values: [Float], parameter: Parameter, layer: any Layer, layout: TensorLayout,
+        flattened: [Int]?
+    ) -> [Float] {
+        guard layout == .pytorch, parameter.name == "kernel" else { return values }
+        if layer is Conv2D {
+            return LayoutConversion.convKernelFromPyTorch(values, kerasShape: parameter.shape)
+        }
+        return LayoutConversion.denseKernelFromPyTorch(
+            values, kerasShape: parameter.shape, image: flattened)
+    }
+
+    /// `a` before `b` with dotted parts compared as numbers where both are numbers.
+    static func naturalOrder(_ a: String, _ b: String) -> Bool {
+        let left = a.split(separator: ".", omittingEmptySubsequences: false)
+        let right = b.split(separator: ".", omittingEmptySubsequences: false)
+        for (x, y) in zip(left, right) where x != y {
+            if let i = Int(x), let j = Int(y) { return i < j }
+            return x < y
+        }
+        return left.count < right.count
+    }
+
+    /// The model's weights as the state dict of its equivalent `nn.Sequential`, with the
+    /// architecture and class names in the metadata (which `torch` ignores).
+    static func pytorch(_ model: Model, path: String) throws -> (
+        file: SafeTensorsFile, python: String
+    ) {
+        let sequential = try PyTorchSequential(model: model, path: path)
+        var tensors = [(name: String, tensor: Tensor)]()
+        for (index, module) in sequential.modules.enumerated() {
+            guard let layer = module.layer else { continue }
+            for parameter in layer.parameters {
+                var values = parameter.value
+                let shape = externalShape(
+                    parameter.shape, of: layer, name: parameter.name, layout: .pytorch)
+                if parameter.name == "kernel" {
+                    values =
+                        layer is Conv2D
+                        ? LayoutConversion.convKernelToPyTorch(values, shape: parameter.shape)
+                        : LayoutConversion.denseKernelToPyTorch(
+                            values, shape: parameter.shape, image: module.flattenedFrom)
+                }
+                tensors.append(
+                    (
+                        "\(index).\(externalName(parameter.name, layout: .pytorch))",
+                        Tensor(shape: shape, values: values)
+                    ))
+            }
+        }
+        var metadata = [
+            "format": pytorchFormat, "architecture": LayerSpec.text(model.architecture),
+            "input_shape": model.inputShape.map(String.init).joined(separator: ","),
+        ]
+        if let names = model.classNames { metadata["class_names"] = names.joined(separator: ",") }
+        return (SafeTensorsFile(tensors: tensors, metadata: metadata), sequential.python)
+    }
+}

@@ -1,0 +1,57 @@
+// ModelFileCommandTests: the commands on Keras files and exports, through the built binary.
+
+import ConvkitTestSupport
+import Foundation
+import Testing
+
+@Suite struct ModelFileCommandTests {
+    static let keras = CLI.packageRoot + "/Tests/ModelExchangeTests/Fixtures/keras"
+
+    @Test func evaluateGivesKerasAccuracy() throws {
+        guard FileManager.default.fileExists(atPath: CLI.packageRoot + "/data/mnist") else {
+            Issue.record("data/mnist is missing: run 'bash scripts/fetch-datasets.sh'")
+            return
+        }
+        let result = try CLI.run(["evaluate", Self.keras + "/tutorial.keras", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any]
+        #expect(object?["accuracy"] as? Double == 0.9801)
+    }
+
+    @Test func infoDescribesModelFiles() throws {
+        let folder = try temporaryFolder("info")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let export = try CLI.run([
+            "export", Self.keras + "/tutorial.keras", "-o", folder + "/m.onnx",
+        ])
+        #expect(export.status == 0, "\(export.stderr)")
+        let info = try CLI.run([
+            "info", Self.keras + "/layers.keras", folder + "/m.onnx",
+            Self.keras + "/tutorial.weights.h5", "--arch", Self.keras + "/tutorial.json",
+            "--class-names", "a,b,c,d,e,f,g,h,i,j",
+        ])
+        #expect(info.status == 0, "\(info.stderr)")
+        #expect(info.output.contains("layers.keras: Keras 3 model (.keras)"))
+        #expect(info.output.contains("global_average_pooling2d (GlobalAveragePooling2D) -> 24"))
+        #expect(info.output.contains("m.onnx: ONNX model, 220234 parameters"))
+        #expect(info.output.contains("classes: a, b, c, d, e, f, g, h, i, j"))
+    }
+
+    @Test func badModelFilesGiveOneLine() throws {
+        let folder = try temporaryFolder("bad")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let whole = try Data(contentsOf: URL(fileURLWithPath: Self.keras + "/tutorial.keras"))
+        try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: folder + "/cut.keras"))
+        let cut = try CLI.run(["info", folder + "/cut.keras"])
+        #expect(cut.status == 1)
+        #expect(cut.stderr.hasPrefix("convkit: error: \(folder)/cut.keras: "))
+        #expect(cut.stderr.split(separator: "\n").count == 1)
+        let png = try CLI.run(["evaluate", "samples/ascent.png"])
+        #expect(png.status == 1)
+        #expect(png.stderr == "convkit: error: samples/ascent.png: a PNG image, not a model file\n")
+        let wrongExtension = try CLI.run([
+            "export", Self.keras + "/tutorial.keras", "-o", folder + "/m.h5",
+        ])
+        #expect(wrongExtension.status == 2)
+    }
+}

@@ -1,0 +1,96 @@
+// BadModelFileTests: damaged and unsupported model files give one clear error naming the file.
+
+import ConvkitTestSupport
+import Foundation
+import LearnedFilters
+import ModelExchange
+import Testing
+
+@Suite struct BadModelFileTests {
+    /// The message of the error that opening `bytes` (as `name`) throws.
+    func failure(_ bytes: [UInt8], name: String, options: ModelOpenOptions = ModelOpenOptions())
+        -> String
+    {
+        do {
+            _ = try ModelFiles.open(bytes: bytes, path: name, options: options)
+            return "no error"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    func bytes(_ fixture: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(fixture))))
+    }
+
+    @Test func truncatedZipIsDamaged() throws {
+        let whole = try bytes("keras/tutorial.keras")
+        for length in [whole.count / 2, whole.count - 30, 100] {
+            let message = failure(Array(whole.prefix(length)), name: "cut.keras")
+            #expect(message.hasPrefix("cut.keras: "), "\(message)")
+            #expect(message.contains("zip") || message.contains("HDF5"), "\(message)")
+            #expect(!message.contains("\n"))
+        }
+    }
+
+    @Test func hdf5WithoutWeightsSaysSo() throws {
+        let message = failure(
+            try bytes("keras/no-weights.h5"), name: "empty.weights.h5",
+            options: ModelOpenOptions(architecture: LayerSpec.tutorial))
+        #expect(
+            message
+                == "empty.weights.h5: holds no Keras layer weights (no 'layers' group: not a Keras 3 .weights.h5 file)"
+        )
+    }
+
+    @Test func weightsWithoutArchitectureAskForOne() throws {
+        let message = failure(try bytes("keras/tutorial.weights.h5"), name: "w.weights.h5")
+        #expect(message.hasPrefix("w.weights.h5: holds weights without an architecture"))
+    }
+
+    @Test func weightsOfAnotherArchitectureNameTheLayer() throws {
+        let message = failure(
+            try bytes("keras/tutorial.weights.h5"), name: "w.weights.h5",
+            options: ModelOpenOptions(architecture: "conv2d:16:3x3:relu,flatten,dense:10"))
+        #expect(message.contains("conv2d") && message.contains("shape"), "\(message)")
+    }
+
+    @Test func unsupportedLayerIsNamedWithItsClass() throws {
+        var json = try String(contentsOfFile: Fixtures.path("keras/tutorial.json"), encoding: .utf8)
+        json = json.replacingOccurrences(
+            of: "\"class_name\": \"Flatten\"", with: "\"class_name\": \"LayerNormalization\"")
+        let path = try temporaryFolder("unsupported") + "/model.json"
+        try json.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let message = failure(
+            try bytes("keras/tutorial.weights.h5"), name: "w.weights.h5",
+            options: ModelOpenOptions(architecture: path))
+        #expect(message.contains("layer 'flatten_1' is a LayerNormalization"), "\(message)")
+    }
+
+    @Test func unsupportedActivationIsNamed() throws {
+        var json = try String(contentsOfFile: Fixtures.path("keras/tutorial.json"), encoding: .utf8)
+        json = json.replacingOccurrences(
+            of: "\"units\": 64, \"activation\": \"linear\"",
+            with: "\"units\": 64, \"activation\": \"tanh\"")
+        let path = try temporaryFolder("tanh") + "/model.json"
+        try json.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let message = failure(
+            try bytes("keras/tutorial.weights.h5"), name: "w.weights.h5",
+            options: ModelOpenOptions(architecture: path))
+        #expect(message.contains("layer 'dense_2' (Dense) has activation 'tanh'"), "\(message)")
+    }
+
+    @Test func pngIsNotAModel() throws {
+        let png = Array(
+            try Data(contentsOf: URL(fileURLWithPath: packageRoot + "/samples/ascent.png"))
+        )
+        #expect(failure(png, name: "ascent.png") == "ascent.png: a PNG image, not a model file")
+    }
+
+    @Test func otherBytesAreNotAModel() {
+        let message = failure(Array("hello, world".utf8), name: "notes.txt")
+        #expect(message.hasPrefix("notes.txt: not a model file convkit reads"))
+    }
+}

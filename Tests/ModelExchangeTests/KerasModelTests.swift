@@ -1,0 +1,74 @@
+// KerasModelTests: Keras 3 files read by convkit give Keras' own logits and accuracy.
+
+import Foundation
+import LearnedFilters
+import ModelExchange
+import Testing
+
+@Suite struct KerasModelTests {
+    /// Keras' outputs, written by scripts/make-keras-fixtures.py.
+    static func expected(_ model: String) throws -> (logits: [Float], correct: Int) {
+        let all = try #require(Fixtures.json("keras/expected.json")["models"] as? [String: Any])
+        let entry = try #require(all[model] as? [String: Any])
+        let logits = try #require(entry["logits"] as? [Double]).map(Float.init)
+        return (logits, try #require(entry["test_correct"] as? Int))
+    }
+
+    @Test func tutorialKerasFileGivesKerasLogitsAndAccuracy() throws {
+        let imported = try ModelFiles.open(path: Fixtures.path("keras/tutorial.keras"))
+        #expect(imported.format == .kerasArchive)
+        #expect(imported.model.architecture == (try LayerSpec.parse(LayerSpec.tutorial)))
+        #expect(imported.model.parameterCount == 220_234)
+        #expect(imported.sourceLayers.map(\.name).first == "conv2d_2")
+        let test = try Fixtures.mnistTest()
+        let (reference, correctCount) = try Self.expected("tutorial")
+        #expect(errorOfRange(try logits(imported.model, test), reference) <= 1e-5)
+        #expect(try correct(imported.model, test) == correctCount)
+    }
+
+    @Test func weightsFileWithEitherArchitectureGivesTheSameModel() throws {
+        let test = try Fixtures.mnistTest()
+        let (reference, _) = try Self.expected("tutorial")
+        let weights = try Fixtures.path("keras/tutorial.weights.h5")
+        for architecture in [try Fixtures.path("keras/tutorial.json"), LayerSpec.tutorial] {
+            let imported = try ModelFiles.open(
+                path: weights, options: ModelOpenOptions(architecture: architecture))
+            #expect(imported.format == .kerasWeights)
+            #expect(errorOfRange(try logits(imported.model, test), reference) <= 1e-5)
+        }
+    }
+
+    @Test func otherLayerTypesGiveKerasLogitsAndAccuracy() throws {
+        let imported = try ModelFiles.open(path: Fixtures.path("keras/layers.keras"))
+        let kinds = Set(imported.model.layers.map(\.spec.className))
+        #expect(
+            kinds.isSuperset(of: [
+                "BatchNormalization", "ReLU", "AveragePooling2D", "GlobalAveragePooling2D",
+                "MaxPooling2D", "Dense", "Dropout",
+            ]))
+        // The final Softmax layer is left to the loss; its outputs are the logits before it.
+        #expect(imported.sourceLayers.last?.className == "Softmax")
+        #expect(imported.sourceLayers.last?.spec == nil)
+        #expect(imported.notes.contains { $0.contains("softmax") })
+        #expect(imported.sourceLayers.contains { $0.className == "Activation" && $0.spec == .relu })
+        let test = try Fixtures.mnistTest()
+        let (reference, correctCount) = try Self.expected("layers")
+        #expect(errorOfRange(try logits(imported.model, test), reference) <= 1e-5)
+        #expect(try correct(imported.model, test) == correctCount)
+        // The reference loops agree with the fast path on this model too.
+        let (images, _) = test.batch(Array(0..<20)[...])
+        let fast = try imported.model.forward(images).values
+        let plain = try imported.model.forward(
+            images, options: ForwardOptions(implementation: .reference)
+        ).values
+        #expect(errorOfRange(fast, plain) <= 1e-5)
+    }
+
+    @Test func snakeCaseNamesFollowKeras() throws {
+        let imported = try ModelFiles.open(path: Fixtures.path("keras/layers.keras"))
+        #expect(imported.model.parameterCount > 0)
+        #expect(
+            imported.model.summary().contains("Non-trainable params: ")
+                && !imported.model.summary().contains("Non-trainable params: 0\n"))
+    }
+}

@@ -1,0 +1,69 @@
+// PyTorchStateDictTests: PyTorch state dicts read by convkit, and convkit's export read by PyTorch.
+
+import ConvkitTestSupport
+import Foundation
+import LearnedFilters
+import ModelExchange
+import Testing
+
+@Suite struct PyTorchStateDictTests {
+    static func expected() throws -> [String: Any] { try Fixtures.json("pytorch/expected.json") }
+
+    @Test func modelTrainedInPyTorchGivesPyTorchLogits() throws {
+        let small = try #require(try Self.expected()["small"] as? [String: Any])
+        let architecture = try #require(small["architecture"] as? String)
+        let reference = try #require(small["logits"] as? [Double]).map(Float.init)
+        let test = try Fixtures.mnistTest()
+        for layout in [nil, TensorLayout.pytorch] {
+            let imported = try ModelFiles.open(
+                path: Fixtures.path("pytorch/small.safetensors"),
+                options: ModelOpenOptions(architecture: architecture, layout: layout))
+            #expect(imported.format == .pytorchStateDict)
+            #expect(errorOfRange(try logits(imported.model, test), reference) <= 1e-5)
+        }
+    }
+
+    @Test func readingAsKerasLayoutFailsOnShapes() throws {
+        let small = try #require(try Self.expected()["small"] as? [String: Any])
+        #expect(throws: ModelExchangeError.self) {
+            try ModelFiles.open(
+                path: Fixtures.path("pytorch/small.safetensors"),
+                options: ModelOpenOptions(
+                    architecture: small["architecture"] as? String, layout: .keras))
+        }
+    }
+
+    @Test func exportLoadsIntoTheEquivalentSequentialWithPyTorchsLogits() throws {
+        let exported = try #require(
+            try Self.expected()["exported_tutorial"] as? [String: Any])
+        let keys = try #require(exported["state_dict"] as? [String: [Int]])
+        let torchLogits = try #require(exported["logits"] as? [Double]).map(Float.init)
+        let imported = try ModelFiles.open(path: Fixtures.path("keras/tutorial.keras"))
+        let folder = try temporaryFolder("state")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/model.safetensors"
+        let result = try ModelExport.write(imported.model, to: path, layout: .pytorch)
+        #expect(result.pytorchModule?.contains("nn.Linear(3136, 64)") == true)
+        // The keys and shapes PyTorch's load_state_dict(strict=True) accepted.
+        let file = try SafeTensorsFile.read(path: path)
+        #expect(
+            Dictionary(uniqueKeysWithValues: file.tensors.map { ($0.name, $0.tensor.shape) })
+                == keys)
+        // PyTorch's logits for those weights are convkit's.
+        let test = try Fixtures.mnistTest()
+        #expect(errorOfRange(try logits(imported.model, test), torchLogits) <= 1e-5)
+        // convkit reads its own export back without --arch, from the metadata.
+        let again = try ModelFiles.open(path: path)
+        #expect(again.format == .pytorchStateDict)
+        #expect(errorOfRange(try logits(again.model, test), torchLogits) <= 1e-5)
+    }
+
+    @Test func batchNormalizationIsRefusedForPyTorchLayout() throws {
+        let imported = try ModelFiles.open(path: Fixtures.path("keras/layers.keras"))
+        let path = try temporaryFolder("bn") + "/model.safetensors"
+        #expect(throws: ModelExchangeError.self) {
+            try ModelExport.write(imported.model, to: path, layout: .pytorch)
+        }
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+}

@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""make-pytorch-fixtures.py: a PyTorch model trained on MNIST for convkit's state-dict reader, and
+PyTorch's outputs for a convkit model exported as a state dict.
+
+Writes Tests/ModelExchangeTests/Fixtures/pytorch/:
+  small.safetensors  the state dict (safetensors.torch.save_file) of a small nn.Sequential trained
+      for one epoch: a stride-2 'same' convolution (hence nn.ZeroPad2d), max pooling, a valid
+      convolution, Flatten of a 5x5x16 map (so the first Linear needs the (c,h,w) -> (h,w,c)
+      permutation), Linear + ReLU, Dropout, Linear
+  expected.json      the same network in convkit's --arch text, PyTorch's logits on the first 100
+      MNIST test images and its accuracy on all 10,000; and for the Keras tutorial fixture
+      exported by convkit (convkit export keras/tutorial.keras --layout pytorch), the state dict's
+      keys and shapes, PyTorch's logits after load_state_dict(strict=True) into the equivalent
+      nn.Sequential written here by hand, and their largest difference from Keras' logits
+      (keras/expected.json) as a fraction of Keras' range
+
+Inputs are data/mnist scaled as convkit scales them (uint8 / 255, float32). Needs a built convkit
+(swift build) for the export check. Run with the peers' venv (scripts/setup-peers.sh):
+    /opt/convkit-peers/bin/python scripts/make-pytorch-fixtures.py [--convkit .build/debug/convkit]
+"""
+import argparse
+import json
+import pathlib
+import subprocess
+import tempfile
+
+import numpy as np
+import safetensors
+import safetensors.torch
+import torch
+from torch import nn
+
+import mnist_idx
+
+SEED = 20261217
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+OUT = ROOT / "Tests/ModelExchangeTests/Fixtures/pytorch"
+KERAS = ROOT / "Tests/ModelExchangeTests/Fixtures/keras"
+SMALL_ARCH = "conv2d:8:3x3:s=2:same:relu,maxpool:2,conv2d:16:3x3:relu,flatten,dense:32:relu,dropout:0.25,dense:10"
+
+
+def mnist(split):
+    images, labels = mnist_idx.mnist(split)
+    return torch.from_numpy(images[:, None]), torch.from_numpy(labels)  # NCHW
+
+
+def small():
+    return nn.Sequential(
+        nn.ZeroPad2d((0, 1, 0, 1)),  # Keras 'same' for a 3x3 stride-2 window on 28: 0 before, 1 after
+        nn.Conv2d(1, 8, 3, stride=2),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(8, 16, 3),
+        nn.ReLU(),
+        nn.Flatten(),
+        nn.Linear(400, 32),
+        nn.ReLU(),
+        nn.Dropout(0.25),
+        nn.Linear(32, 10),
+    )
+
+
+def tutorial():
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(3136, 64), nn.Dropout(0.5), nn.Linear(64, 10),
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--convkit", default=str(ROOT / ".build/debug/convkit"))
+    args = parser.parse_args()
+    torch.manual_seed(SEED)
+    torch.use_deterministic_algorithms(True)
+    OUT.mkdir(parents=True, exist_ok=True)
+    x_train, y_train = mnist("train")
+    x_test, y_test = mnist("t10k")
+
+    model = small()
+    optimizer = torch.optim.Adam(model.parameters(), 1e-3)
+    order = torch.randperm(len(y_train))
+    model.train()
+    for start in range(0, len(order), 128):
+        batch = order[start:start + 128]
+        optimizer.zero_grad()
+        loss = nn.functional.cross_entropy(model(x_train[batch]), y_train[batch])
+        loss.backward()
+        optimizer.step()
+    model.eval()
+    with torch.no_grad():
+        logits = model(x_test)
+    safetensors.torch.save_file(model.state_dict(), OUT / "small.safetensors")
+    predicted = logits.argmax(1)
+    expected = {
+        "generator": "scripts/make-pytorch-fixtures.py",
+        "seed": SEED,
+        "versions": {"torch": torch.__version__, "safetensors": safetensors.__version__, "numpy": np.__version__},
+        "small": {
+            "architecture": SMALL_ARCH,
+            "input_shape": [28, 28, 1],
+            "logits": [float(v) for v in logits[:100].reshape(-1)],
+            "test_correct": int((predicted == y_test).sum()),
+        },
+    }
+
+    with tempfile.TemporaryDirectory() as folder:
+        exported = pathlib.Path(folder) / "tutorial.safetensors"
+        subprocess.run([args.convkit, "export", str(KERAS / "tutorial.keras"), "--layout", "pytorch",
+                        "-o", str(exported)], check=True, stdout=subprocess.DEVNULL)
+        state = safetensors.torch.load_file(exported)
+        net = tutorial()
+        net.load_state_dict(state)  # strict: every key and shape must match
+        net.eval()
+        with torch.no_grad():
+            torch_logits = net(x_test[:100]).reshape(-1).numpy()
+    keras_logits = np.array(json.loads((KERAS / "expected.json").read_text())["models"]["tutorial"]["logits"],
+                            dtype=np.float32)
+    spread = float(keras_logits.max() - keras_logits.min())
+    expected["exported_tutorial"] = {
+        "state_dict": {k: list(v.shape) for k, v in net.state_dict().items()},
+        "logits": [float(v) for v in torch_logits],
+        "largest_difference_from_keras_of_range": float(np.abs(torch_logits - keras_logits).max() / spread),
+    }
+    (OUT / "expected.json").write_text(json.dumps(expected, indent=1) + "\n")
+    print(f"small: accuracy {expected['small']['test_correct'] / len(y_test)}; exported tutorial in PyTorch "
+          f"differs from Keras by {expected['exported_tutorial']['largest_difference_from_keras_of_range']:.3g} of range")
+
+
+if __name__ == "__main__":
+    main()
