@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test func floatArraysInMatchScipyAndKeepTheirPrecision() throws {
-        let fixtures = Array(Self.cases("scipy-cases").prefix(12))
+        let fixtures = Array(ConvolutionFixture.cases("scipy-cases").prefix(12))
         #expect(fixtures.count >= 8)
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
