@@ -29,7 +29,7 @@ import Testing
         let lines = result.stderr.split(separator: "\n")
         #expect(
             lines == [
-                "convkit: error: Package.swift: is a text file, not a PNG or NPY image",
+                "convkit: error: Package.swift: is a text file, not a PNG, NPY or model file",
                 "convkit: error: no-such.png: cannot read: No such file or directory",
                 "convkit: error: samples: is a directory, not a file",
                 "convkit: 3 of 4 files failed",

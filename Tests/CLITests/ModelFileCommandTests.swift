@@ -48,7 +48,8 @@ import Testing
         #expect(cut.stderr.split(separator: "\n").count == 1)
         let png = try CLI.run(["evaluate", "samples/ascent.png"])
         #expect(png.status == 1)
-        #expect(png.stderr == "convkit: error: samples/ascent.png: a PNG image, not a model file\n")
+        #expect(
+            png.stderr == "convkit: error: samples/ascent.png: is a PNG image, not a model file\n")
         let wrongExtension = try CLI.run([
             "export", Self.keras + "/tutorial.keras", "-o", folder + "/m.h5",
         ])

@@ -33,6 +33,7 @@ import Testing
         if let bar = text.range(of: " | ") { text = String(text[..<bar.lowerBound]) }
         text = text.replacingOccurrences(of: "[--json]", with: "--json")
         text = text.replacingOccurrences(of: "box:4096", with: "box:1024")
+        text = text.replacingOccurrences(of: " ARCH ", with: " '\(stateDictArchitecture)' ")
         var words = BadInputTableTests.split(text.replacingOccurrences(of: "\"", with: "'"))
         words.removeFirst()  // convkit
         words = words.flatMap { word -> [String] in
@@ -78,14 +79,36 @@ import Testing
             "blurred/ascent.png", "edges/a.npy", "edges/b.npy", "model.safetensors",
             "m.checkpoint.safetensors", "conv.gif", "conv.svg", "up.gif", "dilated.pdf",
             "frames", "diagrams/index.html", "conv1.png", "conv2.svg", "maps/conv1.png",
-            "report/index.html",
+            "report/index.html", "model.onnx",
         ] {
             #expect(FileManager.default.fileExists(atPath: folder + "/" + name), "\(name)")
         }
     }
 
-    /// The files the README's examples name.
+    /// The architecture of the state dict the README's examples read.
+    static let stateDictArchitecture = "conv2d:32:3x3:same:relu,maxpool:2,flatten,dense:10"
+
+    /// The files the README's examples name: samples under their names, Keras files from the
+    /// model-exchange fixtures, and a PyTorch state dict of the architecture they give.
     static func makeInputs(in folder: String) throws {
+        let keras = CLI.packageRoot + "/Tests/ModelExchangeTests/Fixtures/keras/"
+        for (source, target) in [
+            ("tutorial.keras", "model.keras"), ("tutorial.weights.h5", "model.weights.h5"),
+            ("tutorial.json", "model.json"),
+        ] {
+            try FileManager.default.copyItem(atPath: keras + source, toPath: folder + "/" + target)
+        }
+        let trained = try CLI.run(
+            [
+                "train", "-o", "arch.safetensors", "--arch", stateDictArchitecture, "--epochs",
+                "1", "--train-limit", "100", "--test-limit", "10", "--batch-size", "50",
+                "--data", VisualizeFixture.mnist,
+            ], in: folder)
+        try #require(trained.status == 0, "\(trained.stderr)")
+        let exported = try CLI.run(
+            ["export", "arch.safetensors", "--layout", "pytorch", "-o", "state.safetensors"],
+            in: folder)
+        try #require(exported.status == 0, "\(exported.stderr)")
         let manager = FileManager.default
         let samples = CLI.packageRoot + "/samples/"
         for folderName in ["samples", "photos"] {

@@ -52,9 +52,10 @@ import Testing
         }
         do {
             _ = try geometry(5, 9, kernel: (7, 3), ConvolutionOptions(mode: .valid))
-            Issue.record("a 7x3 kernel on a 5x9 image in valid mode has no output")
+            Issue.record("a 3x7 kernel on a 9x5 image in valid mode has no output")
         } catch let error as ConvolutionError {
-            #expect(error.description.contains("larger than the 5x9"))
+            // Sizes in messages are width x height: 9 columns, 5 rows.
+            #expect(error.description.contains("spans 3x7 cells, larger than the 9x5"))
         }
         #expect(throws: ConvolutionError.self) {
             try geometry(

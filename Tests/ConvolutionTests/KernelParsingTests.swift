@@ -39,13 +39,14 @@ import Testing
         #expect(kernel.weights == sobelX)
     }
 
-    @Test func nonSquareInlineIsRowsByColumns() throws {
-        let kernel = try resolveOne("2x3: 1,2,3,4,5,6")
+    @Test func nonSquareInlineIsWidthByHeight() throws {
+        // ImageMagick's order, as every size convkit writes: 3 columns, 2 rows.
+        let kernel = try resolveOne("3x2: 1,2,3,4,5,6")
         #expect(kernel.rows == 2 && kernel.columns == 3)
         #expect(kernel[1, 0] == 4)
         let bracketed = try resolveOne("[[1,2,3],[4,5,6]]")
         #expect(bracketed == kernel)
-        let column = try resolveOne("3x1: 1/4, 1/2, 1/4")
+        let column = try resolveOne("1x3: 1/4, 1/2, 1/4")
         #expect(column.rows == 3 && column.columns == 1 && column.weights == [0.25, 0.5, 0.25])
     }
 
@@ -80,7 +81,7 @@ import Testing
                 == .malformed(
                     spec: "1,2,3",
                     detail:
-                        "3 weights without a size make no square kernel; write 'RxC: weights' (rows x columns) or '[[...],[...]]'"
+                        "3 weights without a size make no square kernel; write 'WxH: weights' (width x height) or '[[...],[...]]'"
                 ))
         #expect(error("1,2,x,4") != nil)
         #expect(
@@ -94,7 +95,7 @@ import Testing
         #expect(
             error("[[1,2,3],[4,5]]")?.description.contains("row 2 has 2 weights, row 1 has 3")
                 == true)
-        #expect(error("[1 2; 3]")?.description.contains("row 2 has 1 weights, row 1 has 2") == true)
+        #expect(error("[1 2; 3]")?.description.contains("row 2 has 1 weight, row 1 has 2") == true)
         #expect(error("[[[1]]]")?.description.contains("nested too deeply") == true)
         #expect(error("[1 2")?.description.contains("starts with '[' and ends with ']'") == true)
         #expect(error("3x3+1+1: 1,2,3,4,5,6,7,8,9")?.description.contains("origin offset") == true)
@@ -110,7 +111,7 @@ import Testing
     @Test func familyParametersAreChecked() {
         #expect(
             error("gaussian:0,1")?.description.contains(
-                "SIZE must be a whole number from 1 to 4095, got 0.0") == true)
+                "SIZE must be a whole number from 1 to 4095, got 0") == true)
         #expect(error("gaussian:4,1")?.description.contains("SIZE must be odd") == true)
         #expect(
             error("gaussian:5.5,1")?.description.contains("SIZE must be a whole number") == true)
@@ -122,7 +123,7 @@ import Testing
             error("log:5,abc")?.description.contains("parameter 2 'abc' is not a number") == true)
         #expect(error("dog:9,2,2")?.description.contains("must differ") == true)
         #expect(error("disk:0")?.description.contains("RADIUS must be positive") == true)
-        #expect(error("box:3x")?.description.contains("expected box:N or box:RxC") == true)
+        #expect(error("box:3x")?.description.contains("expected box:N or box:WxH") == true)
         #expect(error("box:99999")?.description.contains("SIZE must be a whole number") == true)
         #expect(error("box:5000x2")?.description.contains("1 to 4096 rows and columns") == true)
         #expect(throws: Never.self) { try KernelLibrary.resolve("GAUSSIAN:3") }
@@ -224,7 +225,7 @@ import Testing
         #expect(error(notNPY)?.description.hasPrefix("\(notNPY): not a .npy file") == true)
         let nonFinite = folder + "/nan.npy"
         try NPY.write(try NPYArray(shape: [1, 2], values: .float32([1, .nan])), to: nonFinite)
-        #expect(error(nonFinite)?.description.contains("weights must be finite numbers") == true)
+        #expect(error(nonFinite)?.description.contains("weight nan is not a finite number") == true)
         let empty = folder + "/empty.npy"
         try NPY.write(try NPYArray(shape: [0, 3], values: .float64([])), to: empty)
         #expect(
