@@ -111,8 +111,10 @@ public struct Report {
             let (layer, weights) = try inspection.kernel(layer: nil)
             let figure = FilterFigure(
                 weights: weights,
-                title: "\(inspection.displayName(of: layer)): \(weights.filters) filters, "
-                    + "\(weights.height)x\(weights.width)x\(weights.inputChannels)",
+                title: "\(inspection.displayName(of: layer)): \(weights.filters) "
+                    + (weights.filters == 1 ? "filter" : "filters")
+                    + ", \(weights.width)x\(weights.height), \(weights.inputChannels) input "
+                    + (weights.inputChannels == 1 ? "channel" : "channels"),
                 reduction: weights.inputChannels > 1 ? .mean : nil)
             try save(figure, File.filters)
             figures.append(

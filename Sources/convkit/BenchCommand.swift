@@ -1,6 +1,7 @@
 // `convkit bench convolve`: median time of the convolution engine on a large random image.
 
 import ArgumentParser
+import ConvkitSupport
 import Convolution
 import Dispatch
 import Foundation
@@ -110,17 +111,10 @@ struct BenchConvolve: ParsableCommand {
 
 /// The benchmark's image and kernels, seeded so every run measures the same work.
 enum BenchData {
-    /// Uniform values in [0, 1) from a SplitMix64 stream.
+    /// Uniform values in [0, 1) from the package's SplitMix64 generator.
     static func uniform(count: Int, seed: UInt64) -> [Float] {
-        var state = seed
-        return (0..<count).map { _ in
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            return Float(z >> 40) / Float(1 << 24)
-        }
+        var generator = SeededGenerator(seed: seed)
+        return (0..<count).map { _ in generator.nextUnitFloat() }
     }
 
     /// scharr-x, gaussian5, box:15, box:31 from the kernel library, and a random 31x31.
