@@ -100,7 +100,7 @@ let package = Package(
         // Tests: one target per module, plus the CLI run as a process.
         .testTarget(
             name: "ImageIOTests",
-            dependencies: ["ConvkitSupport", "ConvkitTestSupport", "ImageIO"],
+            dependencies: ["ConvkitSupport", "ConvkitTestSupport", "ImageIO", "CPNG"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "LearnedFiltersTests",

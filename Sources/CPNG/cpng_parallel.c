@@ -8,7 +8,9 @@
  * chunk (png_write_chunk), so the file is an ordinary PNG. */
 #include "cpng_parallel.h"
 
+#include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -32,8 +34,9 @@ int cpng_parallel_applies(const cpng_write_request *request) {
     return bytes >= MIN_PARALLEL_BYTES;
 }
 
-struct band {
+struct cpng_band {
     const cpng_write_request *request;
+    struct cpng_call *call;
     size_t row_bytes;      /* unfiltered bytes per row */
     size_t bpp;            /* bytes per complete pixel, the filter distance */
     uint32_t first_row, end_row;
@@ -45,7 +48,7 @@ struct band {
 };
 
 /* The unfiltered row `y` in PNG byte order (big-endian for 16-bit samples). */
-static void load_row(const struct band *b, uint32_t y, uint8_t *out) {
+static void load_row(const struct cpng_band *b, uint32_t y, uint8_t *out) {
     const uint8_t *source = (const uint8_t *)b->request->pixels + (size_t)y * b->row_bytes;
     if (b->request->bit_depth == 16) {
         const uint16_t *samples = (const uint16_t *)source;
@@ -101,9 +104,9 @@ static void filter_row(const uint8_t *row, const uint8_t *previous, size_t n, si
 
 /* Filters the band's rows into the shared filtered buffer. */
 static void *filter_band(void *argument) {
-    struct band *b = argument;
+    struct cpng_band *b = argument;
     size_t n = b->row_bytes, stride = n + 1;
-    uint8_t *rows = malloc(2 * n + 4 * n);
+    uint8_t *rows = cpng_call_alloc(b->call, 2 * n + 4 * n);
     if (rows == NULL) {
         b->failed = 1;
         return NULL;
@@ -122,13 +125,17 @@ static void *filter_band(void *argument) {
     return NULL;
 }
 
-/* Deflates the band's filtered rows into its own buffer. */
+/* Deflates the band's filtered rows into its own buffer. zlib counts in uInt, so a band of
+ * more than UINT_MAX bytes (or its output) is handed over in pieces of at most call->zlib_piece. */
 static void *deflate_band(void *argument) {
-    struct band *b = argument;
+    struct cpng_band *b = argument;
     if (b->failed) return NULL;
     size_t stride = b->row_bytes + 1;
     z_stream z;
     memset(&z, 0, sizeof z);
+    z.zalloc = cpng_call_zalloc;
+    z.zfree = cpng_call_zfree;
+    z.opaque = b->call;
     /* Z_FILTERED, as libpng chooses for filtered rows. */
     if (deflateInit2(&z, b->request->compression_level, Z_DEFLATED, -15, 8, Z_FILTERED) != Z_OK) {
         b->failed = 1;
@@ -143,25 +150,39 @@ static void *deflate_band(void *argument) {
         deflateSetDictionary(&z, start - dictionary, (uInt)dictionary);
     }
     size_t capacity = deflateBound(&z, length) + 64;
-    b->compressed = malloc(capacity);
+    b->compressed = cpng_call_alloc(b->call, capacity);
     if (b->compressed == NULL) {
         deflateEnd(&z);
         b->failed = 1;
         return NULL;
     }
+    int final_flush = b->is_last ? Z_FINISH : Z_SYNC_FLUSH;
+    size_t piece = b->call->zlib_piece, in_left = length, out_left = capacity;
     z.next_in = start;
-    z.avail_in = (uInt)length;
     z.next_out = b->compressed;
-    z.avail_out = (uInt)capacity;
-    int status = deflate(&z, b->is_last ? Z_FINISH : Z_SYNC_FLUSH);
-    if ((b->is_last && status != Z_STREAM_END) || (!b->is_last && status != Z_OK) || z.avail_in != 0) b->failed = 1;
-    b->compressed_length = capacity - z.avail_out;
+    int finished = 0;
+    while (!finished) {
+        size_t in_piece = in_left < piece ? in_left : piece;
+        size_t out_piece = out_left < piece ? out_left : piece;
+        z.avail_in = (uInt)in_piece;
+        z.avail_out = (uInt)out_piece;
+        int last_piece = in_piece == in_left;
+        int status = deflate(&z, last_piece ? final_flush : Z_NO_FLUSH);
+        in_left -= in_piece - z.avail_in;
+        out_left -= out_piece - z.avail_out;
+        if (status == Z_STREAM_END) finished = 1;
+        else if (status != Z_OK) break;  /* a zlib error, or no progress possible */
+        else if (!b->is_last && last_piece && z.avail_in == 0 && z.avail_out != 0) finished = 1;
+        else if (out_left == 0) break;   /* more than deflateBound: cannot happen */
+    }
+    b->failed = !finished || in_left != 0;
+    b->compressed_length = capacity - out_left;
     deflateEnd(&z);
     return NULL;
 }
 
 /* Runs `work` on every band, one thread per band (in the calling thread if one cannot start). */
-static void run_all(struct band *bands, int count, void *(*work)(void *)) {
+static void run_all(struct cpng_band *bands, int count, void *(*work)(void *)) {
     pthread_t threads[MAX_THREADS];
     int started[MAX_THREADS] = {0};
     for (int i = 1; i < count; i++) started[i] = pthread_create(&threads[i], NULL, work, &bands[i]) == 0;
@@ -172,25 +193,44 @@ static void run_all(struct band *bands, int count, void *(*work)(void *)) {
     }
 }
 
-void cpng_parallel_write_image_data(png_structp png, const cpng_write_request *request) {
+void cpng_parallel_release(cpng_parallel_buffers *buffers) {
+    free(buffers->filtered);
+    if (buffers->bands)
+        for (int i = 0; i < buffers->band_count; i++) free(buffers->bands[i].compressed);
+    free(buffers->bands);
+    free(buffers->chunk);
+    *buffers = (cpng_parallel_buffers){0};
+}
+
+static int fail(int status, char *message, size_t message_size, const char *text) {
+    snprintf(message, message_size, "%s", text);
+    return status;
+}
+
+int cpng_parallel_write_image_data(png_structp png, const cpng_write_request *request,
+                                   struct cpng_call *call, cpng_parallel_buffers *buffers,
+                                   char *message, size_t message_size) {
     int count = request->threads < MAX_THREADS ? request->threads : MAX_THREADS;
     if ((uint32_t)count > request->height) count = (int)request->height;
     size_t bytes = (size_t)request->bit_depth / 8;
-    size_t row_bytes = (size_t)request->width * channel_count(request->color_type) * bytes;
-    size_t stride = row_bytes + 1;
-    uint8_t *filtered = malloc(stride * request->height);
-    struct band *bands = calloc((size_t)count, sizeof *bands);
-    if (filtered == NULL || bands == NULL) {
-        free(filtered);
-        free(bands);
-        png_error(png, "out of memory");
-    }
+    size_t bpp = channel_count(request->color_type) * bytes;
+    size_t row_bytes, stride, total;
+    if (__builtin_mul_overflow((size_t)request->width, bpp, &row_bytes) ||
+        __builtin_add_overflow(row_bytes, 1, &stride) ||
+        __builtin_mul_overflow(stride, (size_t)request->height, &total))
+        return fail(CPNG_TOO_LARGE, message, message_size, "the filtered image data exceeds the address space");
+    buffers->filtered = cpng_call_alloc(call, total);
+    buffers->bands = cpng_call_alloc(call, (size_t)count * sizeof *buffers->bands);
+    if (buffers->filtered == NULL || buffers->bands == NULL)
+        return fail(CPNG_NO_MEMORY, message, message_size, "out of memory for the filtered rows");
+    struct cpng_band *bands = buffers->bands;
+    buffers->band_count = count;
     for (int i = 0; i < count; i++) {
-        bands[i] = (struct band){
-            .request = request, .row_bytes = row_bytes, .bpp = channel_count(request->color_type) * bytes,
+        bands[i] = (struct cpng_band){
+            .request = request, .call = call, .row_bytes = row_bytes, .bpp = bpp,
             .first_row = (uint32_t)((uint64_t)request->height * i / count),
             .end_row = (uint32_t)((uint64_t)request->height * (i + 1) / count),
-            .filtered = filtered, .is_last = i == count - 1,
+            .filtered = buffers->filtered, .is_last = i == count - 1,
         };
     }
     /* Filter every band first, so each band's dictionary (the end of the previous band's
@@ -200,14 +240,14 @@ void cpng_parallel_write_image_data(png_structp png, const cpng_write_request *r
 
     int failed = 0;
     for (int i = 0; i < count; i++) failed |= bands[i].failed;
-    uLong adler = adler32(0L, Z_NULL, 0);
-    if (!failed) adler = adler32_z(adler, filtered, stride * request->height);
-    free(filtered);
     if (failed) {
-        for (int i = 0; i < count; i++) free(bands[i].compressed);
-        free(bands);
-        png_error(png, "out of memory while compressing");
+        if (atomic_load(&call->out_of_memory))
+            return fail(CPNG_NO_MEMORY, message, message_size, "out of memory while compressing");
+        return fail(CPNG_ENCODE_FAILED, message, message_size, "zlib failed to compress a band");
     }
+    uLong adler = adler32_z(adler32(0L, Z_NULL, 0), buffers->filtered, total);
+    free(buffers->filtered);
+    buffers->filtered = NULL;
 
     /* zlib header for deflate with a 32 KiB window (checked: 0x78xx is a multiple of 31). */
     int level = request->compression_level;
@@ -217,12 +257,8 @@ void cpng_parallel_write_image_data(png_structp png, const cpng_write_request *r
     uint8_t trailer[4] = {(uint8_t)(adler >> 24), (uint8_t)(adler >> 16), (uint8_t)(adler >> 8), (uint8_t)adler};
 
     /* Gather the stream into IDAT chunks of IDAT_SIZE bytes. */
-    uint8_t *chunk = malloc(IDAT_SIZE);
-    if (chunk == NULL) {
-        for (int i = 0; i < count; i++) free(bands[i].compressed);
-        free(bands);
-        png_error(png, "out of memory");
-    }
+    uint8_t *chunk = buffers->chunk = cpng_call_alloc(call, IDAT_SIZE);
+    if (chunk == NULL) return fail(CPNG_NO_MEMORY, message, message_size, "out of memory for an IDAT chunk");
     size_t filled = 0;
     const uint8_t *pieces[MAX_THREADS + 2];
     size_t lengths[MAX_THREADS + 2];
@@ -234,6 +270,7 @@ void cpng_parallel_write_image_data(png_structp png, const cpng_write_request *r
     }
     pieces[count + 1] = trailer;
     lengths[count + 1] = 4;
+    /* png_write_chunk longjmps when writing fails: everything allocated is in `buffers`. */
     for (int p = 0; p < count + 2; p++) {
         size_t offset = 0;
         while (offset < lengths[p]) {
@@ -248,7 +285,6 @@ void cpng_parallel_write_image_data(png_structp png, const cpng_write_request *r
         }
     }
     if (filled > 0) png_write_chunk(png, (png_const_bytep) "IDAT", chunk, filled);
-    free(chunk);
-    for (int i = 0; i < count; i++) free(bands[i].compressed);
-    free(bands);
+    cpng_parallel_release(buffers);
+    return CPNG_OK;
 }

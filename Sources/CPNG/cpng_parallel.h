@@ -1,15 +1,52 @@
-/* cpng_parallel.h: parallel filtering and deflating of PNG image data (see cpng_parallel.c). */
+/* cpng_parallel.h: parallel filtering and deflating of PNG image data (see cpng_parallel.c),
+ * and the per-call state (allocation accounting, zlib piece size) it shares with cpng.c. */
 #ifndef CPNG_PARALLEL_H
 #define CPNG_PARALLEL_H
 
 #include <png.h>
+#include <stdatomic.h>
+#include <zlib.h>
 #include "cpng.h"
+
+/* One decode or encode: every allocation it makes, libpng's and zlib's included, goes through
+ * cpng_call_alloc, which records a failure in `out_of_memory` where it happens. */
+struct cpng_call {
+    int limited;                 /* a test armed cpng_test_fail_allocations_after */
+    atomic_long allowed;         /* allocations that may still succeed when limited */
+    atomic_int out_of_memory;    /* an allocation failed */
+    size_t zlib_piece;           /* the most bytes handed to zlib at once (its uInt) */
+};
+
+/* Starts the accounting of a call, taking what the test hooks armed on this thread. */
+void cpng_call_start(struct cpng_call *call);
+void *cpng_call_alloc(struct cpng_call *call, size_t size);
+void *cpng_call_realloc(struct cpng_call *call, void *pointer, size_t size);
+
+/* zlib's allocation functions over a struct cpng_call (its `opaque`). */
+voidpf cpng_call_zalloc(voidpf call, uInt items, uInt size);
+void cpng_call_zfree(voidpf call, voidpf pointer);
 
 /* Whether the request is large and simple enough for the parallel path. */
 int cpng_parallel_applies(const cpng_write_request *request);
 
-/* Writes the image data as IDAT chunks through png_write_chunk; reports failures with
- * png_error, so it must run under the caller's setjmp. */
-void cpng_parallel_write_image_data(png_structp png, const cpng_write_request *request);
+/* What the parallel path holds while it writes: cpng_parallel_release frees it, after a
+ * longjmp out of png_write_chunk as after success. */
+struct cpng_band;
+typedef struct {
+    uint8_t *filtered;
+    struct cpng_band *bands;
+    int band_count;
+    uint8_t *chunk;
+} cpng_parallel_buffers;
+
+void cpng_parallel_release(cpng_parallel_buffers *buffers);
+
+/* Writes the image data as IDAT chunks through png_write_chunk, keeping every allocation in
+ * `buffers`. Returns CPNG_OK, or CPNG_NO_MEMORY / CPNG_TOO_LARGE / CPNG_ENCODE_FAILED with a
+ * message; png_write_chunk may also longjmp, so it must run under the caller's setjmp, and the
+ * caller releases `buffers` either way. */
+int cpng_parallel_write_image_data(png_structp png, const cpng_write_request *request,
+                                   struct cpng_call *call, cpng_parallel_buffers *buffers,
+                                   char *message, size_t message_size);
 
 #endif

@@ -25,6 +25,8 @@ public enum ImageIOError: Error, Equatable, CustomStringConvertible {
     case unsupported(path: String, detail: String)
     /// Any other structural problem in the data.
     case corrupt(path: String, detail: String)
+    /// Memory ran out while `task` (e.g. "decoding the PNG") was under way.
+    case outOfMemory(path: String, task: String)
     /// Writing the file failed; an existing file at the path is untouched.
     case writeFailed(path: String, reason: String)
     /// An image or array value is inconsistent (not tied to a file).
@@ -43,8 +45,21 @@ public enum ImageIOError: Error, Equatable, CustomStringConvertible {
         case .tooLarge(let path, let detail): "\(path): image too large: \(detail)"
         case .unsupported(let path, let detail): "\(path): unsupported: \(detail)"
         case .corrupt(let path, let detail): "\(path): corrupt: \(detail)"
+        case .outOfMemory(let path, let task): "\(path): out of memory while \(task)"
         case .writeFailed(let path, let reason): "\(path): cannot write: \(reason)"
         case .invalidImage(let detail): detail
+        }
+    }
+}
+
+extension ImageIOError {
+    /// Why a write failed, without the path: for the modules that report a failed write in
+    /// their own error type.
+    package var writeFailureReason: String {
+        switch self {
+        case .writeFailed(_, let reason): reason
+        case .isDirectory: "is a directory"
+        default: description
         }
     }
 }

@@ -26,16 +26,9 @@ public enum PNGDecoder {
     ) throws -> Image {
         if bytes.isEmpty { throw ImageIOError.empty(path: name) }
         return try bytes.withUnsafeBufferPointer { buffer in
-            var decoder: OpaquePointer?
-            var info = cpng_info()
-            var message = [CChar](repeating: 0, count: 256)
-            let openStatus = cpng_decoder_open(
-                buffer.baseAddress, buffer.count, UInt64(max(0, maxPixels)),
-                &decoder, &info, &message, message.count)
-            guard openStatus == Int32(CPNG_OK.rawValue), let decoder else {
-                throw error(status: openStatus, message: message, name: name)
-            }
+            let (decoder, info) = try open(buffer, maxPixels: UInt64(max(0, maxPixels)), name: name)
             defer { cpng_decoder_free(decoder) }
+            var message = [CChar](repeating: 0, count: 256)
             let format = Self.format(of: info)
             let width = Int(info.width)
             let height = Int(info.height)
@@ -99,15 +92,7 @@ public enum PNGDecoder {
     public static func header(_ bytes: [UInt8], name: String = "<memory>") throws -> Header {
         if bytes.isEmpty { throw ImageIOError.empty(path: name) }
         return try bytes.withUnsafeBufferPointer { buffer in
-            var decoder: OpaquePointer?
-            var info = cpng_info()
-            var message = [CChar](repeating: 0, count: 256)
-            let status = cpng_decoder_open(
-                buffer.baseAddress, buffer.count, UInt64(Int64.max), &decoder, &info,
-                &message, message.count)
-            guard status == Int32(CPNG_OK.rawValue), let decoder else {
-                throw error(status: status, message: message, name: name)
-            }
+            let (decoder, info) = try open(buffer, maxPixels: UInt64(Int64.max), name: name)
             cpng_decoder_free(decoder)
             return Header(
                 width: Int(info.width), height: Int(info.height), format: format(of: info),
@@ -129,6 +114,21 @@ public enum PNGDecoder {
         }
     }
 
+    /// Opens a decoder over `buffer` and reads the header; the caller frees the decoder.
+    private static func open(
+        _ buffer: UnsafeBufferPointer<UInt8>, maxPixels: UInt64, name: String
+    ) throws -> (OpaquePointer, cpng_info) {
+        var decoder: OpaquePointer?
+        var info = cpng_info()
+        var message = [CChar](repeating: 0, count: 256)
+        let status = cpng_decoder_open(
+            buffer.baseAddress, buffer.count, maxPixels, &decoder, &info, &message, message.count)
+        guard status == Int32(CPNG_OK.rawValue), let decoder else {
+            throw error(status: status, message: message, name: name)
+        }
+        return (decoder, info)
+    }
+
     private static func format(of info: cpng_info) -> PNGFormat {
         PNGFormat(
             colorType: PNGColorType(rawValue: Int(info.source_color_type)) ?? .gray,
@@ -148,8 +148,7 @@ public enum PNGDecoder {
         case CPNG_TOO_LARGE.rawValue:
             return .tooLarge(path: name, detail: detail + " (raise it with --max-pixels)")
         case CPNG_UNSUPPORTED.rawValue: return .unsupported(path: name, detail: detail)
-        case CPNG_NO_MEMORY.rawValue:
-            return .tooLarge(path: name, detail: "out of memory while decoding")
+        case CPNG_NO_MEMORY.rawValue: return .outOfMemory(path: name, task: "decoding the PNG")
         default: return .corrupt(path: name, detail: detail)
         }
     }

@@ -41,6 +41,11 @@ public enum PNGEncoder {
     public static func encode(_ image: Image, options: PNGWriteOptions = PNGWriteOptions()) throws
         -> [UInt8]
     {
+        try encode(image, options: options, name: "<memory>")
+    }
+
+    /// Encodes `image`; `name` is the path that errors name.
+    static func encode(_ image: Image, options: PNGWriteOptions, name: String) throws -> [UInt8] {
         guard (0...9).contains(options.compressionLevel) else {
             throw ImageIOError.invalidImage(
                 "compression level must be 0 to 9, got \(options.compressionLevel)")
@@ -53,7 +58,7 @@ public enum PNGEncoder {
             return try run(
                 width: image.width, height: image.height, colorType: plan.colorType,
                 bitDepth: plan.bitDepth,
-                options: options, pixels: plan.values, palette: plan.palette)
+                options: options, pixels: plan.values, palette: plan.palette, name: name)
         }
         let colorType: PNGColorType =
             [1: .gray, 2: .grayAlpha, 3: .rgb, 4: .rgba][converted.channels] ?? .gray
@@ -61,12 +66,12 @@ public enum PNGEncoder {
         case .uint8(let values):
             return try run(
                 width: image.width, height: image.height, colorType: colorType, bitDepth: 8,
-                options: options, pixels: values, palette: [])
+                options: options, pixels: values, palette: [], name: name)
         case .uint16(let values):
             return try values.withUnsafeBytes { raw in
                 try run(
                     width: image.width, height: image.height, colorType: colorType, bitDepth: 16,
-                    options: options, pixels: Array(raw), palette: [])
+                    options: options, pixels: Array(raw), palette: [], name: name)
             }
         }
     }
@@ -77,7 +82,7 @@ public enum PNGEncoder {
     ) throws {
         let bytes: [UInt8]
         do {
-            bytes = try encode(image, options: options)
+            bytes = try encode(image, options: options, name: path)
         } catch ImageIOError.invalidImage(let detail) {
             throw ImageIOError.writeFailed(path: path, reason: detail)
         }
@@ -144,7 +149,7 @@ public enum PNGEncoder {
 
     private static func run(
         width: Int, height: Int, colorType: PNGColorType, bitDepth: Int,
-        options: PNGWriteOptions, pixels: [UInt8], palette: [UInt8]
+        options: PNGWriteOptions, pixels: [UInt8], palette: [UInt8], name: String
     ) throws -> [UInt8] {
         var output: UnsafeMutablePointer<UInt8>?
         var length = 0
@@ -163,8 +168,19 @@ public enum PNGEncoder {
         }
         defer { free(output) }
         guard status == Int32(CPNG_OK.rawValue), let output else {
-            throw ImageIOError.invalidImage("PNG encoding failed: " + text(of: message))
+            throw error(status: status, message: text(of: message), name: name)
         }
         return Array(UnsafeBufferPointer(start: output, count: length))
+    }
+
+    /// The typed error for a status of `cpng_encode`.
+    private static func error(status: Int32, message: String, name: String) -> ImageIOError {
+        switch UInt32(status) {
+        case CPNG_NO_MEMORY.rawValue: .outOfMemory(path: name, task: "encoding the PNG")
+        case CPNG_TOO_LARGE.rawValue: .tooLarge(path: name, detail: message)
+        case CPNG_ENCODE_FAILED.rawValue:
+            .writeFailed(path: name, reason: "PNG encoding failed: " + message)
+        default: .invalidImage("PNG encoding failed: " + message)
+        }
     }
 }

@@ -139,8 +139,36 @@ import Testing
         }
     }
 
-    @Test func randomDamageNeverCrashes() throws {
+    /// Decodes `bytes`; an image or an ImageIOError that names `name` and is one a damaged
+    /// file can get passes, anything else is recorded. Returns the error's kind, "read" for an
+    /// image.
+    private func decodeSafely(_ bytes: [UInt8], name: String) -> String {
+        do {
+            let image = try PNGDecoder.decode(bytes, name: name)
+            #expect(image.width > 0 && image.height > 0 && image.samples.count > 0)
+            return "read"
+        } catch let error as ImageIOError {
+            switch error {
+            case .notThisFormat(let path, _): return path == name ? "not a PNG" : "\(error)"
+            case .truncated(let path, _): return path == name ? "truncated" : "\(error)"
+            case .crcMismatch(let path, _): return path == name ? "CRC" : "\(error)"
+            case .badHeader(let path, _): return path == name ? "header" : "\(error)"
+            case .tooLarge(let path, _): return path == name ? "too large" : "\(error)"
+            case .unsupported(let path, _): return path == name ? "unsupported" : "\(error)"
+            case .corrupt(let path, _): return path == name ? "corrupt" : "\(error)"
+            default:
+                Issue.record("damaged input got \(error)")
+                return "\(error)"
+            }
+        } catch {
+            Issue.record("damaged input threw \(type(of: error)): \(error)")
+            return "\(error)"
+        }
+    }
+
+    @Test func randomDamageGetsAnImageOrATypedError() throws {
         var generator = SeededGenerator(seed: 7)
+        var kinds = [String: Int]()
         for fixture in PNGFixtures.cases {
             let original = try FileAccess.readAll(fixtures.path("png/\(fixture.name).png"))
             for _ in 0..<20 {
@@ -150,9 +178,16 @@ import Testing
                     let index = Int(generator.next() % UInt64(bytes.count))
                     bytes[index] ^= UInt8(truncatingIfNeeded: generator.next() | 1)
                 }
-                _ = try? PNGDecoder.decode(bytes, name: "fuzz.png")
+                kinds[decodeSafely(bytes, name: "fuzz.png"), default: 0] += 1
             }
         }
+        let known: Set = [
+            "read", "not a PNG", "truncated", "CRC", "header", "too large", "unsupported",
+            "corrupt",
+        ]
+        #expect(Set(kinds.keys).isSubset(of: known), "\(kinds)")
+        // Random flips mostly land in CRC-covered bytes: most files must be refused as such.
+        #expect(kinds["CRC", default: 0] > kinds.values.reduce(0, +) / 2, "\(kinds)")
     }
 
     // MARK: - Building PNGs by hand

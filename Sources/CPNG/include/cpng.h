@@ -8,18 +8,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Status codes, one per kind of failure the Swift side names in words. */
+/* Status codes, one per kind of failure the Swift side names in words. Each is set where the
+ * failure is found (our own checks of the chunks, the allocator, the step that was running),
+ * never by reading libpng's messages; the message only adds detail. */
 enum cpng_status {
     CPNG_OK = 0,
     CPNG_NOT_PNG = 1,       /* the 8-byte signature is missing */
     CPNG_TRUNCATED = 2,     /* the data ended before the image did */
-    CPNG_CRC = 3,           /* a chunk's CRC does not match its data */
-    CPNG_BAD_HEADER = 4,    /* IHDR is invalid (zero size, bad depth/colour combination, ...) */
-    CPNG_TOO_LARGE = 5,     /* width*height exceeds the caller's pixel limit */
-    CPNG_UNSUPPORTED = 6,   /* a feature libpng cannot decode */
+    CPNG_CRC = 3,           /* a critical chunk's CRC does not match its data */
+    CPNG_BAD_HEADER = 4,    /* IHDR is missing or invalid (zero size, bad depth/colour combination, ...) */
+    CPNG_TOO_LARGE = 5,     /* width*height exceeds the caller's pixel limit, or an image's bytes
+                               exceed what this machine can address (encoding) */
+    CPNG_UNSUPPORTED = 6,   /* a critical chunk libpng does not know */
     CPNG_CORRUPT = 7,       /* anything else libpng rejects: bad zlib data, bad chunk order, ... */
-    CPNG_NO_MEMORY = 8,
-    CPNG_INVALID_ARGUMENT = 9
+    CPNG_NO_MEMORY = 8,     /* an allocation failed (ours, libpng's or zlib's) */
+    CPNG_INVALID_ARGUMENT = 9, /* the caller's request is inconsistent */
+    CPNG_ENCODE_FAILED = 10 /* libpng or zlib failed while encoding, memory aside */
 };
 
 /* What a PNG says about itself (from IHDR/tRNS) and what decoding will produce. */
@@ -74,5 +78,15 @@ typedef struct {
  * reference the parallel path is tested against, libpng filters and compresses by itself. */
 int cpng_encode(const cpng_write_request *request, uint8_t **out_data, size_t *out_length,
                 char *message, size_t message_size);
+
+/* Test hook: the calling thread's next cpng_decoder_open (with its cpng_decoder_read) or
+ * cpng_encode lets `count` allocations succeed and fails every later one, as if memory ran out
+ * there; a negative count disarms it. Only the next call on this thread is affected. */
+void cpng_test_fail_allocations_after(long count);
+
+/* Test hook: the calling thread's next cpng_encode hands zlib at most `bytes` at a time
+ * (normally UINT_MAX, zlib's limit), so the splitting of larger bands can be tested on small
+ * images; 0 restores the normal limit. */
+void cpng_test_limit_zlib_pieces(size_t bytes);
 
 #endif
