@@ -1,8 +1,11 @@
-// cconvkernels.h: AVX2 + FMA kernels for the one-input-channel convolution and pooling rows of LearnedFilters.
+// cconvkernels.h: AVX2 + FMA kernels of LearnedFilters: the one-input-channel convolution
+// rows (forward and kernel gradient), max pooling and its gradient, and the Winograd
+// F(2x2, 3x3) tile transforms.
 //
-// The Swift passes in ConvDirect call these when the processor has AVX2 and FMA
-// (ck_has_avx2_fma), and use their own portable SIMD loops otherwise. Both read a zero-padded
-// copy of one sample, so no tap falls outside it.
+// The Swift fast paths (FastPaths/AVX2Kernels.swift, used by the direct convolution, the
+// pooling and ConvWinograd) call these when the processor has AVX2 and FMA (ck_has_avx2_fma),
+// and use their own portable SIMD loops otherwise. The convolution rows read a zero-padded copy
+// of one sample, so no tap falls outside it.
 
 #ifndef CCONVKERNELS_H
 #define CCONVKERNELS_H
