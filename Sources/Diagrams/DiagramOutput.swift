@@ -16,13 +16,7 @@ extension DiagramFigure {
             do {
                 try FileAccess.writeAtomically(bytes, to: path)
             } catch let error as ImageIOError {
-                if case .writeFailed(_, let reason) = error {
-                    throw DiagramError.writeFailed(path: path, reason: reason)
-                }
-                if case .isDirectory = error {
-                    throw DiagramError.writeFailed(path: path, reason: "is a directory")
-                }
-                throw DiagramError.writeFailed(path: path, reason: error.description)
+                throw DiagramError.writeFailed(path: path, reason: error.writeFailureReason)
             }
             return
         }

@@ -247,31 +247,18 @@ public final class Canvas {
         do {
             try FileAccess.writeAtomically(bytes, to: path)
         } catch let error as ImageIOError {
-            if case .writeFailed(_, let reason) = error {
-                throw DrawingError.writeFailed(path: path, reason: reason)
-            }
-            if case .isDirectory = error {
-                throw DrawingError.writeFailed(path: path, reason: "is a directory")
-            }
-            throw DrawingError.writeFailed(path: path, reason: error.description)
+            throw DrawingError.writeFailed(path: path, reason: error.writeFailureReason)
         }
     }
 
     /// The rendered pixels of a PNG canvas as 8-bit RGB (or RGBA when any pixel is not
     /// opaque), un-premultiplied from cairo's ARGB32.
     public func image() throws -> Image {
-        guard format == .png else { throw DrawingError.cairo("only a PNG canvas has pixels") }
-        cairo_surface_flush(surface)
-        guard let data = cairo_image_surface_get_data(surface) else {
-            throw DrawingError.cairo("no pixel data")
-        }
-        let w = Int(cairo_image_surface_get_width(surface))
-        let h = Int(cairo_image_surface_get_height(surface))
-        let stride = Int(cairo_image_surface_get_stride(surface))
+        let (w, h, pixelRow) = try pixelRows()
         var rgba = [UInt8](repeating: 0, count: w * h * 4)
         var opaque = true
         for y in 0..<h {
-            let row = UnsafeRawPointer(data + y * stride)
+            let row = pixelRow(y)
             for x in 0..<w {
                 let pixel = row.load(fromByteOffset: x * 4, as: UInt32.self)
                 let a = pixel >> 24
@@ -305,18 +292,11 @@ public final class Canvas {
     /// The rendered pixels of a PNG canvas as `0xRRGGBB` values, row by row, composited over
     /// black (exact for an opaque canvas): the fast path for animation frames.
     public func opaquePixels() throws -> [UInt32] {
-        guard format == .png else { throw DrawingError.cairo("only a PNG canvas has pixels") }
-        cairo_surface_flush(surface)
-        guard let data = cairo_image_surface_get_data(surface) else {
-            throw DrawingError.cairo("no pixel data")
-        }
-        let w = Int(cairo_image_surface_get_width(surface))
-        let h = Int(cairo_image_surface_get_height(surface))
-        let stride = Int(cairo_image_surface_get_stride(surface))
+        let (w, h, pixelRow) = try pixelRows()
         var pixels = [UInt32](repeating: 0, count: w * h)
         pixels.withUnsafeMutableBufferPointer { out in
             for y in 0..<h {
-                let row = UnsafeRawPointer(data + y * stride)
+                let row = pixelRow(y)
                 for x in 0..<w {
                     out[y * w + x] = row.load(fromByteOffset: x * 4, as: UInt32.self) & 0xFF_FFFF
                 }
@@ -331,6 +311,19 @@ public final class Canvas {
     }
 
     // MARK: Internals
+
+    /// The flushed pixels of a PNG canvas: its width, height and the start of row `y` (cairo's
+    /// ARGB32, one native-endian UInt32 per pixel), valid while the canvas lives.
+    private func pixelRows() throws -> (Int, Int, (Int) -> UnsafeRawPointer) {
+        guard format == .png else { throw DrawingError.cairo("only a PNG canvas has pixels") }
+        cairo_surface_flush(surface)
+        guard let data = cairo_image_surface_get_data(surface) else {
+            throw DrawingError.cairo("no pixel data")
+        }
+        let stride = Int(cairo_image_surface_get_stride(surface))
+        let (w, h) = pixelSize
+        return (w, h, { UnsafeRawPointer(data + $0 * stride) })
+    }
 
     /// A premultiplied 8-bit component (in the low byte of `value`) divided by `alpha`, rounded.
     private static func unpremultiply(_ value: UInt32, alpha: UInt32) -> UInt8 {

@@ -111,6 +111,20 @@ public enum NPY {
         return NPYArray(checkedShape: layout.shape, values: values)
     }
 
+    /// How ``decodeWidened(_:name:)`` turns the bits of one element (read into the low bytes
+    /// of a UInt64) into a Double, by dtype kind of two or more bytes.
+    private static let widening: [String: @Sendable (UInt64) -> Double] = [
+        "u2": { Double(UInt16(truncatingIfNeeded: $0)) },
+        "i2": { Double(Int16(truncatingIfNeeded: $0)) },
+        "u4": { Double(UInt32(truncatingIfNeeded: $0)) },
+        "i4": { Double(Int32(truncatingIfNeeded: $0)) },
+        "u8": { Double($0) },
+        "i8": { Double(Int64(bitPattern: $0)) },
+        "f2": { doubleFromHalf(UInt16(truncatingIfNeeded: $0)) },
+        "f4": { Double(Float(bitPattern: UInt32(truncatingIfNeeded: $0))) },
+        "f8": { Double(bitPattern: $0) },
+    ]
+
     /// Decodes `.npy` bytes of any numeric dtype (bool, signed and unsigned integers of 1 to 8
     /// bytes, float16/32/64) into Doubles, as `array.astype(np.float64)` would: exact except
     /// for 64-bit integers beyond 2^53. For small arrays such as kernels saved from numpy,
@@ -119,50 +133,18 @@ public enum NPY {
         shape: [Int], values: [Double]
     ) {
         let layout = try parseLayout(bytes, name: name)
-        let data = layout.data
-        let count = layout.count
-        let littleEndian = layout.littleEndian
-        let values: [Double]
-        switch layout.kind {
-        case "b1", "u1": values = data.map { Double($0) }
-        case "i1": values = data.map { Double(Int8(bitPattern: $0)) }
-        case "u2":
-            values = unpack(data, count: count, littleEndian: littleEndian) {
-                Double(UInt16(truncatingIfNeeded: $0))
-            }
-        case "i2":
-            values = unpack(data, count: count, littleEndian: littleEndian) {
-                Double(Int16(truncatingIfNeeded: $0))
-            }
-        case "u4":
-            values = unpack(data, count: count, littleEndian: littleEndian) {
-                Double(UInt32(truncatingIfNeeded: $0))
-            }
-        case "i4":
-            values = unpack(data, count: count, littleEndian: littleEndian) {
-                Double(Int32(truncatingIfNeeded: $0))
-            }
-        case "u8": values = unpack(data, count: count, littleEndian: littleEndian) { Double($0) }
-        case "i8":
-            values = unpack(data, count: count, littleEndian: littleEndian) {
-                Double(Int64(bitPattern: $0))
-            }
-        case "f2":
-            values = unpack(data, count: count, littleEndian: littleEndian) {
-                doubleFromHalf(UInt16(truncatingIfNeeded: $0))
-            }
-        case "f4":
-            values = unpack(data, count: count, littleEndian: littleEndian) {
-                Double(Float(bitPattern: UInt32(truncatingIfNeeded: $0)))
-            }
-        case "f8":
-            values = unpack(data, count: count, littleEndian: littleEndian) {
-                Double(bitPattern: $0)
-            }
-        default:
+        if layout.kind == "b1" || layout.kind == "u1" {
+            return (layout.shape, layout.data.map(Double.init))
+        }
+        if layout.kind == "i1" {
+            return (layout.shape, layout.data.map { Double(Int8(bitPattern: $0)) })
+        }
+        guard let widen = widening[String(layout.kind)] else {
             throw ImageIOError.unsupported(
                 path: name, detail: "dtype \(dtypeName(layout)) is not a real number type")
         }
+        let values = unpack(
+            layout.data, count: layout.count, littleEndian: layout.littleEndian, widen)
         return (layout.shape, values)
     }
 
