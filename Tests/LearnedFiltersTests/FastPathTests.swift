@@ -10,34 +10,19 @@ import Testing
     private func compare(_ spec: String, inputShape: [Int], batch: Int = 3, tolerance: Float = 1e-5)
         throws
     {
-        let fast = try singleLayer(spec, inputShape: inputShape)
-        let reference = try singleLayer(spec, inputShape: inputShape)
-        let input = Tensor(
-            shape: [batch] + inputShape,
-            values: randomValues(batch * inputShape.reduce(1, *), seed: 21))
-        let yFast = fast.forward(input, options: ForwardOptions(implementation: .fast))
-        let yReference = reference.forward(
-            input, options: ForwardOptions(implementation: .reference))
-        #expect(yFast.shape == yReference.shape, "\(spec)")
-        #expect(relativeError(yFast.values, yReference.values) < tolerance, "\(spec) forward")
-        let dy = Tensor(shape: yFast.shape, values: randomValues(yFast.values.count, seed: 22))
-        let dxFast = fast.backward(
-            dy, options: ForwardOptions(implementation: .fast), needInputGradient: true)
-        let dxReference = reference.backward(
-            dy, options: ForwardOptions(implementation: .reference), needInputGradient: true)
-        #expect(
-            relativeError(try #require(dxFast).values, try #require(dxReference).values)
-                < tolerance, "\(spec) input gradient")
-        for (a, b) in zip(fast.parameters, reference.parameters) {
-            #expect(relativeError(a.gradient, b.gradient) < tolerance, "\(spec) \(a.name) gradient")
-        }
+        try expectFastMatchesReference(
+            spec, inputShape: inputShape, batch: batch, tolerance: tolerance, seeds: (21, 22),
+            checksShape: true)
     }
 
-    @Test(arguments: [
-        "conv2d:32:3x3:same:relu", "conv2d:4:5x5:valid", "conv2d:3:3x2:s=2:same",
-        "conv2d:5:3x3:d=2:same:relu",
+    /// Strided, dilated and odd-shaped convolutions, taken by both the single-channel and the
+    /// lowered path.
+    static let unusualConvolutions = [
+        "conv2d:4:5x5:valid", "conv2d:3:3x2:s=2:same", "conv2d:5:3x3:d=2:same:relu",
         "conv2d:2:2x3:s=2x1:d=1x2:valid",
-    ])
+    ]
+
+    @Test(arguments: ["conv2d:32:3x3:same:relu"] + unusualConvolutions)
     func singleChannelConvolution(_ spec: String) throws {
         try compare(spec, inputShape: [11, 9, 1])
     }
@@ -53,11 +38,7 @@ import Testing
         try AVX2Kernels.$allowed.withValue(false) { try compare(spec, inputShape: [11, 9, 1]) }
     }
 
-    @Test(arguments: [
-        "conv2d:64:3x3:same:relu", "conv2d:4:5x5:valid", "conv2d:3:3x2:s=2:same",
-        "conv2d:5:3x3:d=2:same:relu",
-        "conv2d:2:2x3:s=2x1:d=1x2:valid",
-    ])
+    @Test(arguments: ["conv2d:64:3x3:same:relu"] + unusualConvolutions)
     func loweredConvolution(_ spec: String) throws {
         try compare(spec, inputShape: [10, 9, 6])
     }

@@ -18,6 +18,27 @@ import Testing
         return (loss(plus) - loss(minus)) / (2 * h)
     }
 
+    /// Every element of the analytic gradients (input, kernel, bias) of the loss
+    /// `dot(forward(x, w, b), outputWeights)` against a central difference.
+    private func expectNumericGradients(
+        _ gradients: (input: [Double], kernel: [Double], bias: [Double]), x: [Double],
+        w: [Double], b: [Double], outputWeights: [Double],
+        forward: (_ x: [Double], _ w: [Double], _ b: [Double]) -> [Double]
+    ) {
+        func loss(_ x: [Double], _ w: [Double], _ b: [Double]) -> Double {
+            dot(forward(x, w, b), outputWeights)
+        }
+        for index in x.indices {
+            #expect(abs(gradients.input[index] - numeric(x, index) { loss($0, w, b) }) < 1e-6)
+        }
+        for index in w.indices {
+            #expect(abs(gradients.kernel[index] - numeric(w, index) { loss(x, $0, b) }) < 1e-6)
+        }
+        for index in b.indices {
+            #expect(abs(gradients.bias[index] - numeric(b, index) { loss(x, w, $0) }) < 1e-6)
+        }
+    }
+
     private func dot(_ a: [Double], _ b: [Double]) -> Double {
         zip(a, b).reduce(0) { $0 + $1.0 * $1.1 }
     }
@@ -41,20 +62,11 @@ import Testing
         let grads = ReferenceOps.convBackward(
             input: x, kernel: w, outputGradient: weights, batch: batch, geometry: g,
             filters: filters)
-        func loss(x: [Double], w: [Double], b: [Double]) -> Double {
-            dot(
-                ReferenceOps.convForward(
-                    input: x, kernel: w, bias: b, batch: batch, geometry: g, filters: filters),
-                weights)
-        }
-        for index in x.indices {
-            #expect(abs(grads.input[index] - numeric(x, index) { loss(x: $0, w: w, b: b) }) < 1e-6)
-        }
-        for index in w.indices {
-            #expect(abs(grads.kernel[index] - numeric(w, index) { loss(x: x, w: $0, b: b) }) < 1e-6)
-        }
-        for index in b.indices {
-            #expect(abs(grads.bias[index] - numeric(b, index) { loss(x: x, w: w, b: $0) }) < 1e-6)
+        expectNumericGradients(
+            (grads.input, grads.kernel, grads.bias), x: x, w: w, b: b, outputWeights: weights
+        ) {
+            ReferenceOps.convForward(
+                input: $0, kernel: $1, bias: $2, batch: batch, geometry: g, filters: filters)
         }
     }
 
@@ -84,20 +96,11 @@ import Testing
         let grads = ReferenceOps.denseBackward(
             input: x, kernel: w, outputGradient: weights, batch: batch, inputs: inputs,
             outputs: outputs)
-        func loss(x: [Double], w: [Double], b: [Double]) -> Double {
-            dot(
-                ReferenceOps.denseForward(
-                    input: x, kernel: w, bias: b, batch: batch, inputs: inputs, outputs: outputs),
-                weights)
-        }
-        for index in x.indices {
-            #expect(abs(grads.input[index] - numeric(x, index) { loss(x: $0, w: w, b: b) }) < 1e-6)
-        }
-        for index in w.indices {
-            #expect(abs(grads.kernel[index] - numeric(w, index) { loss(x: x, w: $0, b: b) }) < 1e-6)
-        }
-        for index in b.indices {
-            #expect(abs(grads.bias[index] - numeric(b, index) { loss(x: x, w: w, b: $0) }) < 1e-6)
+        expectNumericGradients(
+            (grads.input, grads.kernel, grads.bias), x: x, w: w, b: b, outputWeights: weights
+        ) {
+            ReferenceOps.denseForward(
+                input: $0, kernel: $1, bias: $2, batch: batch, inputs: inputs, outputs: outputs)
         }
     }
 

@@ -12,25 +12,9 @@ import Testing
             let spec = try #require(item["spec"] as? String)
             let shape = try ints(item, "input_shape")
             let layer = try singleLayer(spec, inputShape: Array(shape.dropFirst()))
-            layer.parameters[0].value = try floats(item, "kernel")
-            layer.parameters[1].value = try floats(item, "bias")
-            let options = ForwardOptions(implementation: implementation)
-            let output = layer.forward(
-                Tensor(shape: shape, values: try floats(item, "input")), options: options)
-            #expect(output.shape == (try ints(item, "output_shape")), "\(spec)")
-            #expect(
-                relativeError(output.values, try floats(item, "output")) < 1e-5, "\(spec) forward")
-            let dy = Tensor(shape: output.shape, values: try floats(item, "output_gradient"))
-            let dx = try #require(layer.backward(dy, options: options, needInputGradient: true))
-            #expect(
-                relativeError(dx.values, try floats(item, "input_gradient")) < 1e-5,
-                "\(spec) input gradient")
-            #expect(
-                relativeError(layer.parameters[0].gradient, try floats(item, "kernel_gradient"))
-                    < 1e-5, "\(spec) kernel gradient")
-            #expect(
-                relativeError(layer.parameters[1].gradient, try floats(item, "bias_gradient"))
-                    < 1e-5, "\(spec) bias gradient")
+            try expectMatchesPyTorch(
+                layer, item, spec: spec, shape: shape, implementation: implementation,
+                checksOutputShape: true)
         }
     }
 
@@ -62,25 +46,39 @@ import Testing
             let spec = try #require(item["spec"] as? String)
             let shape = try ints(item, "input_shape")
             let layer = try singleLayer(spec, inputShape: [shape[1]])
-            layer.parameters[0].value = try floats(item, "kernel")
-            layer.parameters[1].value = try floats(item, "bias")
-            let options = ForwardOptions(implementation: implementation)
-            let output = layer.forward(
-                Tensor(shape: shape, values: try floats(item, "input")), options: options)
-            #expect(
-                relativeError(output.values, try floats(item, "output")) < 1e-5, "\(spec) forward")
-            let dy = Tensor(shape: output.shape, values: try floats(item, "output_gradient"))
-            let dx = try #require(layer.backward(dy, options: options, needInputGradient: true))
-            #expect(
-                relativeError(dx.values, try floats(item, "input_gradient")) < 1e-5,
-                "\(spec) input gradient")
-            #expect(
-                relativeError(layer.parameters[0].gradient, try floats(item, "kernel_gradient"))
-                    < 1e-5, "\(spec) kernel gradient")
-            #expect(
-                relativeError(layer.parameters[1].gradient, try floats(item, "bias_gradient"))
-                    < 1e-5, "\(spec) bias gradient")
+            try expectMatchesPyTorch(
+                layer, item, spec: spec, shape: shape, implementation: implementation,
+                checksOutputShape: false)
         }
+    }
+
+    /// Sets the kernel and bias of a convolution or dense `layer` from the fixture case
+    /// `item`, runs it forward and backward, and compares the output (and its shape when
+    /// `checksOutputShape`), the input gradient and both parameter gradients with PyTorch's.
+    private func expectMatchesPyTorch(
+        _ layer: any Layer, _ item: [String: Any], spec: String, shape: [Int],
+        implementation: Implementation, checksOutputShape: Bool
+    ) throws {
+        layer.parameters[0].value = try floats(item, "kernel")
+        layer.parameters[1].value = try floats(item, "bias")
+        let options = ForwardOptions(implementation: implementation)
+        let output = layer.forward(
+            Tensor(shape: shape, values: try floats(item, "input")), options: options)
+        if checksOutputShape {
+            #expect(output.shape == (try ints(item, "output_shape")), "\(spec)")
+        }
+        #expect(relativeError(output.values, try floats(item, "output")) < 1e-5, "\(spec) forward")
+        let dy = Tensor(shape: output.shape, values: try floats(item, "output_gradient"))
+        let dx = try #require(layer.backward(dy, options: options, needInputGradient: true))
+        #expect(
+            relativeError(dx.values, try floats(item, "input_gradient")) < 1e-5,
+            "\(spec) input gradient")
+        #expect(
+            relativeError(layer.parameters[0].gradient, try floats(item, "kernel_gradient"))
+                < 1e-5, "\(spec) kernel gradient")
+        #expect(
+            relativeError(layer.parameters[1].gradient, try floats(item, "bias_gradient"))
+                < 1e-5, "\(spec) bias gradient")
     }
 
     /// Builds the fixture network with the fixture's initial weights.

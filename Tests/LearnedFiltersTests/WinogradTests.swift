@@ -61,12 +61,36 @@ import Testing
         #expect(relativeError(y, expected.map(Float.init)) < Self.tolerance)
     }
 
+    /// Random input, kernel and output gradient for case `c`, from seeds `seed` to `seed + 2`.
+    private func randomData(_ c: Case, seed: UInt64) -> (x: [Float], w: [Float], dy: [Float]) {
+        let g = c.geometry
+        return (
+            randomValues(c.batch * g.inputSize, seed: seed),
+            randomValues(9 * c.channels * c.filters, seed: seed + 1),
+            randomValues(c.batch * g.outputPixels * c.filters, seed: seed + 2)
+        )
+    }
+
+    /// Runs ConvWinograd's backward pass of case `c` into `dw`, `db` and `dx`, and returns the
+    /// reference loops' gradients for the output gradient `referenceGradient` (`dy` through the
+    /// ReLU mask) in Double.
+    private func backward(
+        _ c: Case, x: [Float], w: [Float], dy: [Float], mask: [Float]?,
+        referenceGradient: [Float], dw: inout [Float], db: inout [Float], dx: inout [Float]?
+    ) -> (input: [Double], kernel: [Double], bias: [Double]) {
+        ConvWinograd.backward(
+            input: x, kernel: w, outputGradient: dy, reluOutput: mask, kernelGradient: &dw,
+            biasGradient: &db, inputGradient: &dx, batch: c.batch, geometry: c.geometry,
+            filters: c.filters)
+        return ReferenceOps.convBackward(
+            input: x.map(Double.init), kernel: w.map(Double.init),
+            outputGradient: referenceGradient.map(Double.init), batch: c.batch,
+            geometry: c.geometry, filters: c.filters)
+    }
+
     @Test(arguments: cases)
     func backwardMatchesReference(_ c: Case) throws {
-        let g = c.geometry
-        let x = randomValues(c.batch * g.inputSize, seed: 41)
-        let w = randomValues(9 * c.channels * c.filters, seed: 42)
-        let dy = randomValues(c.batch * g.outputPixels * c.filters, seed: 43)
+        let (x, w, dy) = randomData(c, seed: 41)
         // With ReLU, the mask is a given output with about half its values zero.
         let mask = c.relu ? randomValues(dy.count, seed: 44).map { max($0, 0) } : nil
         let masked = mask.map { ReferenceOps.reluBackward(output: $0, outputGradient: dy) } ?? dy
@@ -76,14 +100,8 @@ import Testing
         var dw = heldKernel
         var db = heldBias
         var dx: [Float]? = [Float](repeating: 0, count: x.count)
-        ConvWinograd.backward(
-            input: x, kernel: w, outputGradient: dy, reluOutput: mask, kernelGradient: &dw,
-            biasGradient: &db,
-            inputGradient: &dx, batch: c.batch, geometry: g, filters: c.filters)
-        let expected = ReferenceOps.convBackward(
-            input: x.map(Double.init), kernel: w.map(Double.init),
-            outputGradient: masked.map(Double.init),
-            batch: c.batch, geometry: g, filters: c.filters)
+        let expected = backward(
+            c, x: x, w: w, dy: dy, mask: mask, referenceGradient: masked, dw: &dw, db: &db, dx: &dx)
         #expect(
             relativeError(try #require(dx), expected.input.map(Float.init)) < Self.tolerance,
             "input gradient")
@@ -97,21 +115,12 @@ import Testing
 
     @Test func kernelGradientWithoutInputGradient() {
         let c = Self.cases[2]
-        let g = c.geometry
-        let x = randomValues(c.batch * g.inputSize, seed: 51)
-        let w = randomValues(9 * c.channels * c.filters, seed: 52)
-        let dy = randomValues(c.batch * g.outputPixels * c.filters, seed: 53)
+        let (x, w, dy) = randomData(c, seed: 51)
         var dw = [Float](repeating: 0, count: w.count)
         var db = [Float](repeating: 0, count: c.filters)
         var dx: [Float]? = nil
-        ConvWinograd.backward(
-            input: x, kernel: w, outputGradient: dy, reluOutput: nil, kernelGradient: &dw,
-            biasGradient: &db,
-            inputGradient: &dx, batch: c.batch, geometry: g, filters: c.filters)
-        let expected = ReferenceOps.convBackward(
-            input: x.map(Double.init), kernel: w.map(Double.init),
-            outputGradient: dy.map(Double.init),
-            batch: c.batch, geometry: g, filters: c.filters)
+        let expected = backward(
+            c, x: x, w: w, dy: dy, mask: nil, referenceGradient: dy, dw: &dw, db: &db, dx: &dx)
         #expect(dx == nil)
         #expect(relativeError(dw, expected.kernel.map(Float.init)) < Self.tolerance)
         #expect(relativeError(db, expected.bias.map(Float.init)) < Self.tolerance)
@@ -120,9 +129,7 @@ import Testing
     @Test func repeatsExactly() {
         let c = Self.cases[0]
         let g = c.geometry
-        let x = randomValues(c.batch * g.inputSize, seed: 61)
-        let w = randomValues(9 * c.channels * c.filters, seed: 62)
-        let dy = randomValues(c.batch * g.outputPixels * c.filters, seed: 63)
+        let (x, w, dy) = randomData(c, seed: 61)
         func gradients() -> [Float] {
             var dw = [Float](repeating: 0, count: w.count)
             var db = [Float](repeating: 0, count: c.filters)
@@ -140,25 +147,9 @@ import Testing
     /// filters), fast against reference through the layer, ReLU mask included.
     @Test(arguments: [("conv2d:16:3x3:same:relu", [7, 6, 8]), ("conv2d:9:3x3:valid", [5, 7, 10])])
     func layerMatchesReference(_ spec: String, _ inputShape: [Int]) throws {
-        let fast = try singleLayer(spec, inputShape: inputShape)
-        let reference = try singleLayer(spec, inputShape: inputShape)
-        let input = Tensor(
-            shape: [3] + inputShape, values: randomValues(3 * inputShape.reduce(1, *), seed: 71))
-        let yFast = fast.forward(input, options: ForwardOptions(implementation: .fast))
-        let yReference = reference.forward(
-            input, options: ForwardOptions(implementation: .reference))
-        #expect(relativeError(yFast.values, yReference.values) < Self.tolerance, "forward")
-        let dy = Tensor(shape: yFast.shape, values: randomValues(yFast.values.count, seed: 72))
-        let dxFast = fast.backward(
-            dy, options: ForwardOptions(implementation: .fast), needInputGradient: true)
-        let dxReference = reference.backward(
-            dy, options: ForwardOptions(implementation: .reference), needInputGradient: true)
-        #expect(
-            relativeError(try #require(dxFast).values, try #require(dxReference).values)
-                < Self.tolerance, "input gradient")
-        for (a, b) in zip(fast.parameters, reference.parameters) {
-            #expect(relativeError(a.gradient, b.gradient) < Self.tolerance, "\(a.name) gradient")
-        }
+        try expectFastMatchesReference(
+            spec, inputShape: inputShape, batch: 3, tolerance: Self.tolerance, seeds: (71, 72),
+            checksShape: false)
     }
 
     @Test func supportsOnlyUnitStrideThreeByThree() {
