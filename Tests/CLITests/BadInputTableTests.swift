@@ -72,6 +72,8 @@ import Testing
         return words
     }
 
+    // Opens like ReadmeExamplesTests.everyExampleRuns on purpose: a table read, a count floor and
+    // a scratch folder of inputs.
     @Test func everyRowFailsCleanly() throws {
         let rows = try Self.rows()
         #expect(rows.count >= 80)

@@ -219,6 +219,9 @@ import Testing
             let final = try ChildProcess.run(
                 CLI.executable, Self.trainArguments(model), scratch: folder)
             try #require(final.status == 0, "\(context): \(final.description)")
+            // Repeated on purpose in expectResumeReproducesTheReference: the same four
+            // comparisons, here with messages for the final run of a stopped sequence, there for
+            // a single resume.
             let outcome = try TrainingOutcome(model: model)
             #expect(
                 outcome.modelTensors == expected.modelTensors,
@@ -300,6 +303,7 @@ import Testing
 
     // MARK: Ctrl-C and progress display
 
+    // Opens like TrainCommandTests on purpose: MNIST required, a scratch folder, a model path.
     @Test func ctrlCInTrainingSavesTheWeightsAndExits130ThenResumesExactly() throws {
         guard requireMNIST() else { return }
         let folder = try CLI.temporaryFolder()

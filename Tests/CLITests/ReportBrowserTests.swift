@@ -5,6 +5,7 @@ import ImageIO
 import Testing
 
 @Suite struct ReportBrowserTests {
+    // Opens like ReportCommandTests on purpose: the same `convkit report` run, here on 500 images.
     @Test func reportRendersInHeadlessChromium() throws {
         let model = try VisualizeFixture.model.get()
         let folder = try CLI.temporaryFolder()

@@ -42,6 +42,8 @@ import Testing
         #expect(listed.allSatisfy { $0.count == 3 && $0[1] != $0[2] })
         #expect(listed.map { Int($0[0]) ?? -1 } == listed.map { Int($0[0]) ?? -1 }.sorted())
 
+        // Repeated on purpose in VisualizationTests' ModelFigureTests: the same figure list,
+        // checked there on the library's report and here on the command's output.
         // index.html shows every figure, each exists as a PNG; the log gave the curves.
         let html = try String(contentsOfFile: folder + "/report/index.html", encoding: .utf8)
         let sources = html.components(separatedBy: "<img src=\"").dropFirst().compactMap {

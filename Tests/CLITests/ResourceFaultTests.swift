@@ -135,6 +135,8 @@ import Testing
         #expect(try checkedLogLines(path: small.path + "/m.log.csv").count == 2)
     }
 
+    // The permission tests repeat their .enabled trait and scratch-folder opening on purpose:
+    // each reads whole on its own.
     // MARK: permissions
 
     @Test(

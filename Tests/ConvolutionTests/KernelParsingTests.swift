@@ -180,18 +180,13 @@ import Testing
         #expect(try KernelLibrary.resolve(plain).map(\.name) == ["plain-1", "plain-2"])
     }
 
+    // This test and vipsMatrixErrors open alike on purpose (a scratch folder and a failure
+    // function for their own file name); resolvingFailure holds what they share.
     @Test func kernelFileErrorsNameTheLine() throws {
         let folder = try kernelTestFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         func failure(_ text: String) throws -> String? {
-            let path = folder + "/bad.kernel"
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-            do {
-                _ = try KernelLibrary.resolve(path)
-                return nil
-            } catch {
-                return "\(error)".replacingOccurrences(of: path, with: "bad.kernel")
-            }
+            try resolvingFailure(text, name: "bad.kernel", in: folder)
         }
         #expect(
             try failure("1 2 3\n4 x 6\n") == "bad.kernel: line 2, column 2: 'x' is not a number")
@@ -241,14 +236,7 @@ import Testing
         let folder = try kernelTestFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         func failure(_ text: String) throws -> String? {
-            let path = folder + "/m.mat"
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-            do {
-                _ = try KernelLibrary.resolve(path)
-                return nil
-            } catch {
-                return "\(error)".replacingOccurrences(of: path, with: "m.mat")
-            }
+            try resolvingFailure(text, name: "m.mat", in: folder)
         }
         #expect(
             try failure("3 1 1 128\n1 2 3\n")?.contains("offset '128' is not supported") == true)
@@ -262,6 +250,19 @@ import Testing
         #expect(
             try failure("99999999999999999999 1\n1\n")?.contains("expected 'width height") == true)
         #expect(try failure("2 1 2 0\n1 3\n") == nil)
+    }
+}
+
+/// The error of resolving a file `name` in `folder` holding `text`, with the folder left out
+/// of the message; nil when the file resolves.
+func resolvingFailure(_ text: String, name: String, in folder: String) throws -> String? {
+    let path = folder + "/" + name
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    do {
+        _ = try KernelLibrary.resolve(path)
+        return nil
+    } catch {
+        return "\(error)".replacingOccurrences(of: path, with: name)
     }
 }
 

@@ -4,6 +4,7 @@ import Convolution
 import Testing
 
 @Suite struct OutputSizeTests {
+    // The two tables share a shape on purpose: each row is one figure of the guide as printed.
     /// (figure, input, kernel, stride, padding, dilation, output) for the direct convolutions:
     /// figures 2.1 to 2.7 and the dilated convolution of figure 5.1.
     static let convolutions: [(String, Int, Int, Int, Int, Int, Int)] = [

@@ -43,6 +43,8 @@ import Testing
         zip(a, b).reduce(0) { $0 + $1.0 * $1.1 }
     }
 
+    // The convolution and dense checks share a shape on purpose: each builds its layer's data and
+    // its loss; the comparison itself is expectNumericGradients.
     @Test(arguments: [
         (1, 1, 1, 1, Padding.same), (2, 1, 1, 2, .same), (1, 2, 2, 1, .valid), (2, 2, 1, 1, .same),
     ])

@@ -5,6 +5,8 @@ import LearnedFilters
 import Testing
 
 @Suite struct PyTorchFixtureTests {
+    // The per-layer tests open alike on purpose (a fixture case loop each); what they compare is
+    // in expectMatchesPyTorch, or differs (pooling has no parameters and is exact).
     @Test(arguments: Implementation.allCases)
     func convolutionMatchesPyTorch(_ implementation: Implementation) throws {
         let cases = try #require(try pytorchFixtures()["conv"] as? [[String: Any]])

@@ -55,30 +55,33 @@ import Testing
         #expect(message.contains("conv2d") && message.contains("shape"), "\(message)")
     }
 
-    @Test func unsupportedLayerIsNamedWithItsClass() throws {
+    /// The error message for the tutorial's weights opened with its architecture edited by
+    /// replacing `original` with `replacement`.
+    private func failureWithArchitecture(replacing original: String, with replacement: String)
+        throws -> String
+    {
         var json = try String(contentsOfFile: Fixtures.path("keras/tutorial.json"), encoding: .utf8)
-        json = json.replacingOccurrences(
-            of: "\"class_name\": \"Flatten\"", with: "\"class_name\": \"LayerNormalization\"")
-        let path = try temporaryFolder("unsupported") + "/model.json"
+        json = json.replacingOccurrences(of: original, with: replacement)
+        let folder = try temporaryFolder("architecture")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/model.json"
         try json.write(toFile: path, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let message = failure(
+        return failure(
             try bytes("keras/tutorial.weights.h5"), name: "w.weights.h5",
             options: ModelOpenOptions(architecture: path))
+    }
+
+    @Test func unsupportedLayerIsNamedWithItsClass() throws {
+        let message = try failureWithArchitecture(
+            replacing: "\"class_name\": \"Flatten\"", with: "\"class_name\": \"LayerNormalization\""
+        )
         #expect(message.contains("layer 'flatten_1' is a LayerNormalization"), "\(message)")
     }
 
     @Test func unsupportedActivationIsNamed() throws {
-        var json = try String(contentsOfFile: Fixtures.path("keras/tutorial.json"), encoding: .utf8)
-        json = json.replacingOccurrences(
-            of: "\"units\": 64, \"activation\": \"linear\"",
+        let message = try failureWithArchitecture(
+            replacing: "\"units\": 64, \"activation\": \"linear\"",
             with: "\"units\": 64, \"activation\": \"tanh\"")
-        let path = try temporaryFolder("tanh") + "/model.json"
-        try json.write(toFile: path, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let message = failure(
-            try bytes("keras/tutorial.weights.h5"), name: "w.weights.h5",
-            options: ModelOpenOptions(architecture: path))
         #expect(message.contains("layer 'dense_2' (Dense) has activation 'tanh'"), "\(message)")
     }
 
