@@ -17,6 +17,8 @@
 #include <string.h>
 #include <zlib.h>
 
+enum { MESSAGE_SIZE = 256 };
+
 /* ---- Per-call allocation accounting and the test hooks that arm it ---- */
 
 static _Thread_local long armed_allocations = -1;
@@ -96,6 +98,17 @@ static void copy_message(char *destination, size_t size, const char *text) {
     snprintf(destination, size, "%s", text ? text : "");
 }
 
+int cpng_fail(int status, char *message, size_t message_size, const char *text) {
+    copy_message(message, message_size, text);
+    return status;
+}
+
+/* libpng's error callback; the error pointer is the call's MESSAGE_SIZE-byte message buffer. */
+static void on_error(png_structp png, png_const_charp text) {
+    copy_message(png_get_error_ptr(png), MESSAGE_SIZE, text);
+    png_longjmp(png, 1);
+}
+
 static void on_warning(png_structp png, png_const_charp text) {
     (void)png;
     (void)text; /* ancillary-chunk problems are not worth failing a decode for */
@@ -116,14 +129,8 @@ struct cpng_decoder {
     png_bytep *rows;
     int channels;   /* channels and depth promised by cpng_decoder_open */
     int bit_depth;
-    char message[256];
+    char message[MESSAGE_SIZE];
 };
-
-static void on_decoder_error(png_structp png, png_const_charp text) {
-    struct cpng_decoder *decoder = png_get_error_ptr(png);
-    copy_message(decoder->message, sizeof decoder->message, text);
-    png_longjmp(png, 1);
-}
 
 static void read_from_buffer(png_structp png, png_bytep out, size_t count) {
     struct cpng_decoder *decoder = png_get_io_ptr(png);
@@ -183,10 +190,8 @@ static int check_header(const uint8_t *ihdr, char *message, size_t size) {
 static int check_chunks(struct cpng_decoder *decoder, int until_image_data, char *message, size_t size) {
     size_t at = decoder->checked;
     for (;;) {
-        if (decoder->length - at < 8) {
-            copy_message(message, size, "the data ends inside a chunk header");
-            return CPNG_TRUNCATED;
-        }
+        if (decoder->length - at < 8)
+            return cpng_fail(CPNG_TRUNCATED, message, size, "the data ends inside a chunk header");
         const uint8_t *type = decoder->data + at + 4;
         uint32_t length = big_endian(decoder->data + at);
         if (!is_letter(type[0]) || !is_letter(type[1]) || !is_letter(type[2]) || !is_letter(type[3])) {
@@ -246,23 +251,16 @@ int cpng_decoder_open(const uint8_t *data, size_t length, uint64_t max_pixels,
     memset(info, 0, sizeof *info);
     if (length < 8) {
         static const uint8_t signature[8] = {137, 80, 78, 71, 13, 10, 26, 10};
-        if (length > 0 && memcmp(data, signature, length) == 0) {
-            copy_message(message, message_size, "the file ends inside the PNG signature");
-            return CPNG_TRUNCATED;
-        }
-        copy_message(message, message_size, "not a PNG file (no PNG signature)");
-        return CPNG_NOT_PNG;
+        if (length > 0 && memcmp(data, signature, length) == 0)
+            return cpng_fail(CPNG_TRUNCATED, message, message_size, "the file ends inside the PNG signature");
+        return cpng_fail(CPNG_NOT_PNG, message, message_size, "not a PNG file (no PNG signature)");
     }
-    if (png_sig_cmp(data, 0, 8) != 0) {
-        copy_message(message, message_size, "not a PNG file (no PNG signature)");
-        return CPNG_NOT_PNG;
-    }
+    if (png_sig_cmp(data, 0, 8) != 0)
+        return cpng_fail(CPNG_NOT_PNG, message, message_size, "not a PNG file (no PNG signature)");
 
     struct cpng_decoder *decoder = alloc_call_state(sizeof *decoder, offsetof(struct cpng_decoder, call));
-    if (decoder == NULL) {
-        copy_message(message, message_size, "out of memory");
-        return CPNG_NO_MEMORY;
-    }
+    if (decoder == NULL)
+        return cpng_fail(CPNG_NO_MEMORY, message, message_size, "out of memory");
     decoder->data = data;
     decoder->length = length;
     decoder->checked = 8;
@@ -271,13 +269,12 @@ int cpng_decoder_open(const uint8_t *data, size_t length, uint64_t max_pixels,
         free(decoder);
         return checked;
     }
-    decoder->png = png_create_read_struct_2(PNG_LIBPNG_VER_STRING, decoder, on_decoder_error, on_warning,
+    decoder->png = png_create_read_struct_2(PNG_LIBPNG_VER_STRING, decoder->message, on_error, on_warning,
                                             &decoder->call, png_call_alloc, png_call_free);
     if (decoder->png) decoder->info = png_create_info_struct(decoder->png);
     if (decoder->png == NULL || decoder->info == NULL) {
         cpng_decoder_free(decoder);
-        copy_message(message, message_size, "out of memory");
-        return CPNG_NO_MEMORY;
+        return cpng_fail(CPNG_NO_MEMORY, message, message_size, "out of memory");
     }
 
     if (setjmp(png_jmpbuf(decoder->png))) {
@@ -313,8 +310,7 @@ int cpng_decoder_open(const uint8_t *data, size_t length, uint64_t max_pixels,
         int entries = 0;
         if (png_get_PLTE(decoder->png, decoder->info, &palette, &entries) == 0) {
             cpng_decoder_free(decoder);
-            copy_message(message, message_size, "palette image without a PLTE chunk");
-            return CPNG_CORRUPT;
+            return cpng_fail(CPNG_CORRUPT, message, message_size, "palette image without a PLTE chunk");
         }
         info->palette_size = entries;
     }
@@ -375,16 +371,12 @@ int cpng_decoder_read(cpng_decoder *decoder, void *pixels, size_t capacity,
     size_t expected = (size_t)width * decoder->channels * (decoder->bit_depth / 8);
     if (png_get_channels(decoder->png, decoder->info) != decoder->channels ||
         png_get_bit_depth(decoder->png, decoder->info) != decoder->bit_depth ||
-        row_bytes != expected || capacity / (height ? height : 1) < row_bytes) {
-        copy_message(message, message_size, "pixel buffer does not match the image layout");
-        return CPNG_INVALID_ARGUMENT;
-    }
+        row_bytes != expected || capacity / (height ? height : 1) < row_bytes)
+        return cpng_fail(CPNG_INVALID_ARGUMENT, message, message_size, "pixel buffer does not match the image layout");
     free(decoder->rows);
     decoder->rows = cpng_call_alloc(&decoder->call, sizeof(png_bytep) * (height ? height : 1));
-    if (decoder->rows == NULL) {
-        copy_message(message, message_size, "out of memory");
-        return CPNG_NO_MEMORY;
-    }
+    if (decoder->rows == NULL)
+        return cpng_fail(CPNG_NO_MEMORY, message, message_size, "out of memory");
     for (png_uint_32 y = 0; y < height; y++) decoder->rows[y] = (png_bytep)pixels + (size_t)y * row_bytes;
     decoder->failure = CPNG_CORRUPT;
     png_read_image(decoder->png, decoder->rows);
@@ -403,7 +395,7 @@ struct encoder {
     size_t capacity;
     png_bytep *rows;
     cpng_parallel_buffers parallel;
-    char message[256];
+    char message[MESSAGE_SIZE];
 };
 
 static void encoder_free(struct encoder *encoder) {
@@ -411,12 +403,6 @@ static void encoder_free(struct encoder *encoder) {
     free(encoder->rows);
     cpng_parallel_release(&encoder->parallel);
     free(encoder);
-}
-
-static void on_encoder_error(png_structp png, png_const_charp text) {
-    struct encoder *encoder = png_get_error_ptr(png);
-    copy_message(encoder->message, sizeof encoder->message, text);
-    png_longjmp(png, 1);
 }
 
 static void write_to_buffer(png_structp png, png_bytep bytes, size_t count) {
@@ -449,8 +435,7 @@ static int check_request(const cpng_write_request *request, int *channels, char 
     case PNG_COLOR_TYPE_RGB: *channels = 3; ok = depth == 8 || depth == 16; break;
     case PNG_COLOR_TYPE_RGB_ALPHA: *channels = 4; ok = depth == 8 || depth == 16; break;
     default:
-        copy_message(message, size, "unknown colour type");
-        return CPNG_INVALID_ARGUMENT;
+        return cpng_fail(CPNG_INVALID_ARGUMENT, message, size, "unknown colour type");
     }
     if (!ok) {
         snprintf(message, size, "bit depth %d is not allowed with colour type %d", depth, request->color_type);
@@ -462,14 +447,10 @@ static int check_request(const cpng_write_request *request, int *channels, char 
                  (unsigned)request->height);
         return CPNG_INVALID_ARGUMENT;
     }
-    if (request->compression_level < 0 || request->compression_level > 9) {
-        copy_message(message, size, "compression level must be 0..9");
-        return CPNG_INVALID_ARGUMENT;
-    }
-    if (request->pixels == NULL) {
-        copy_message(message, size, "no pixels");
-        return CPNG_INVALID_ARGUMENT;
-    }
+    if (request->compression_level < 0 || request->compression_level > 9)
+        return cpng_fail(CPNG_INVALID_ARGUMENT, message, size, "compression level must be 0..9");
+    if (request->pixels == NULL)
+        return cpng_fail(CPNG_INVALID_ARGUMENT, message, size, "no pixels");
     if (request->color_type == PNG_COLOR_TYPE_PALETTE &&
         (request->palette == NULL || request->palette_size < 1 || request->palette_size > (1 << depth))) {
         snprintf(message, size, "a %d-bit palette needs 1 to %d entries, not %d", depth, 1 << depth,
@@ -504,25 +485,20 @@ int cpng_encode(const cpng_write_request *request, uint8_t **out_data, size_t *o
     /* Below 8 bits `pixels` holds one value per byte. */
     size_t bytes_per_sample = request->bit_depth == 16 ? 2 : 1, row_bytes, pixel_bytes;
     if (__builtin_mul_overflow((size_t)request->width * channels, bytes_per_sample, &row_bytes) ||
-        __builtin_mul_overflow(row_bytes, (size_t)request->height, &pixel_bytes)) {
-        copy_message(message, message_size, "the image's bytes exceed the address space");
-        return CPNG_TOO_LARGE;
-    }
+        __builtin_mul_overflow(row_bytes, (size_t)request->height, &pixel_bytes))
+        return cpng_fail(CPNG_TOO_LARGE, message, message_size, "the image's bytes exceed the address space");
 
     struct encoder *encoder = alloc_call_state(sizeof *encoder, offsetof(struct encoder, call));
-    if (encoder == NULL) {
-        copy_message(message, message_size, "out of memory");
-        return CPNG_NO_MEMORY;
-    }
-    png_structp png = png_create_write_struct_2(PNG_LIBPNG_VER_STRING, encoder, on_encoder_error, on_warning,
+    if (encoder == NULL)
+        return cpng_fail(CPNG_NO_MEMORY, message, message_size, "out of memory");
+    png_structp png = png_create_write_struct_2(PNG_LIBPNG_VER_STRING, encoder->message, on_error, on_warning,
                                                 &encoder->call, png_call_alloc, png_call_free);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     encoder->rows = cpng_call_alloc(&encoder->call, sizeof(png_bytep) * request->height);
     if (png == NULL || info == NULL || encoder->rows == NULL) {
         png_destroy_write_struct(&png, &info);
         encoder_free(encoder);
-        copy_message(message, message_size, "out of memory");
-        return CPNG_NO_MEMORY;
+        return cpng_fail(CPNG_NO_MEMORY, message, message_size, "out of memory");
     }
     if (setjmp(png_jmpbuf(png))) {
         int status = atomic_load(&encoder->call.out_of_memory) ? CPNG_NO_MEMORY : encoder->failure;

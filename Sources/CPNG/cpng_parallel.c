@@ -202,11 +202,6 @@ void cpng_parallel_release(cpng_parallel_buffers *buffers) {
     *buffers = (cpng_parallel_buffers){0};
 }
 
-static int fail(int status, char *message, size_t message_size, const char *text) {
-    snprintf(message, message_size, "%s", text);
-    return status;
-}
-
 int cpng_parallel_write_image_data(png_structp png, const cpng_write_request *request,
                                    struct cpng_call *call, cpng_parallel_buffers *buffers,
                                    char *message, size_t message_size) {
@@ -218,11 +213,11 @@ int cpng_parallel_write_image_data(png_structp png, const cpng_write_request *re
     if (__builtin_mul_overflow((size_t)request->width, bpp, &row_bytes) ||
         __builtin_add_overflow(row_bytes, 1, &stride) ||
         __builtin_mul_overflow(stride, (size_t)request->height, &total))
-        return fail(CPNG_TOO_LARGE, message, message_size, "the filtered image data exceeds the address space");
+        return cpng_fail(CPNG_TOO_LARGE, message, message_size, "the filtered image data exceeds the address space");
     buffers->filtered = cpng_call_alloc(call, total);
     buffers->bands = cpng_call_alloc(call, (size_t)count * sizeof *buffers->bands);
     if (buffers->filtered == NULL || buffers->bands == NULL)
-        return fail(CPNG_NO_MEMORY, message, message_size, "out of memory for the filtered rows");
+        return cpng_fail(CPNG_NO_MEMORY, message, message_size, "out of memory for the filtered rows");
     struct cpng_band *bands = buffers->bands;
     buffers->band_count = count;
     for (int i = 0; i < count; i++) {
@@ -242,8 +237,8 @@ int cpng_parallel_write_image_data(png_structp png, const cpng_write_request *re
     for (int i = 0; i < count; i++) failed |= bands[i].failed;
     if (failed) {
         if (atomic_load(&call->out_of_memory))
-            return fail(CPNG_NO_MEMORY, message, message_size, "out of memory while compressing");
-        return fail(CPNG_ENCODE_FAILED, message, message_size, "zlib failed to compress a band");
+            return cpng_fail(CPNG_NO_MEMORY, message, message_size, "out of memory while compressing");
+        return cpng_fail(CPNG_ENCODE_FAILED, message, message_size, "zlib failed to compress a band");
     }
     uLong adler = adler32_z(adler32(0L, Z_NULL, 0), buffers->filtered, total);
     free(buffers->filtered);
@@ -258,7 +253,7 @@ int cpng_parallel_write_image_data(png_structp png, const cpng_write_request *re
 
     /* Gather the stream into IDAT chunks of IDAT_SIZE bytes. */
     uint8_t *chunk = buffers->chunk = cpng_call_alloc(call, IDAT_SIZE);
-    if (chunk == NULL) return fail(CPNG_NO_MEMORY, message, message_size, "out of memory for an IDAT chunk");
+    if (chunk == NULL) return cpng_fail(CPNG_NO_MEMORY, message, message_size, "out of memory for an IDAT chunk");
     size_t filled = 0;
     const uint8_t *pieces[MAX_THREADS + 2];
     size_t lengths[MAX_THREADS + 2];

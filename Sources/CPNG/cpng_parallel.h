@@ -26,6 +26,9 @@ void *cpng_call_realloc(struct cpng_call *call, void *pointer, size_t size);
 voidpf cpng_call_zalloc(voidpf call, uInt items, uInt size);
 void cpng_call_zfree(voidpf call, voidpf pointer);
 
+/* Copies `text` into the caller's message buffer and returns `status`. */
+int cpng_fail(int status, char *message, size_t message_size, const char *text);
+
 /* Whether the request is large and simple enough for the parallel path. */
 int cpng_parallel_applies(const cpng_write_request *request);
 
