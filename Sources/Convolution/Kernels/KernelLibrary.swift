@@ -72,7 +72,7 @@ public enum KernelLibrary {
     }
 
     /// Every name `--kernel` accepts without parameters: definitions, set members, family names.
-    public static func knownNames() throws -> [String] {
+    package static func knownNames() throws -> [String] {
         let definitions = try namedKernels()
         let members = definitions.filter { $0.kernels.count > 1 }.flatMap { $0.kernels.map(\.name) }
         return definitions.map(\.name) + members + KernelFamily.allCases.map(\.rawValue)

@@ -55,7 +55,9 @@ public struct ConvGeometry: Sendable, Equatable {
     ) {
         guard mode == .same else { return (0, 0) }
         let output = (input + stride - 1) / stride
-        let total = max((output - 1) * stride + dilation * (kernel - 1) + 1 - input, 0)
+        let total = max(
+            (output - 1) * stride + dilatedKernelSpan(kernel: kernel, dilation: dilation) - input, 0
+        )
         return (total / 2, total - total / 2)
     }
 
