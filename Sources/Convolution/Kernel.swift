@@ -22,7 +22,7 @@ public struct Kernel: Sendable, Equatable {
     package static let largestWeight = Double(Float.greatestFiniteMagnitude)
 
     /// Creates a kernel; `weights.count` must be `rows * columns` and every weight finite and
-    /// within ``largestWeight``.
+    /// within Float32's range (the engine computes in Float32).
     public init(name: String, rows: Int, columns: Int, weights: [Double]) throws {
         guard rows > 0, columns > 0 else {
             throw KernelError.invalid(

@@ -85,8 +85,7 @@ public enum NPY {
     }
 
     /// Decodes `.npy` bytes; `name` is used in error messages. The dtype must be uint8,
-    /// uint16, float32 or float64 (the types kept exactly); see ``decodeWidened(_:name:)`` for
-    /// any numeric dtype.
+    /// uint16, float32 or float64 (the types kept exactly).
     public static func decode(_ bytes: [UInt8], name: String = "<memory>") throws -> NPYArray {
         let layout = try parseLayout(bytes, name: name)
         let data = layout.data

@@ -11,7 +11,7 @@ public enum KernelLibrary {
     ///   row), e.g. `3x3: -1,0,1,-2,0,2,-1,0,1`; without a size, a square number of weights
     ///   (`-1,0,1,-2,0,2,-1,0,1`) or rows separated by `;`;
     /// - a parametric family `gaussian:SIZE[,SIGMA]`, `box:N`, `log:SIZE,SIGMA`,
-    ///   `dog:SIZE,S1,S2`, `disk:R` (see ``KernelFamily``);
+    ///   `dog:SIZE,S1,S2`, `disk:R` (`convkit kernels` lists them);
     /// - a file by extension: `.kernel` (the text format of filters/), `.npy` (numpy 2-D array),
     ///   `.mat` (libvips matrix, weights divided by its scale);
     /// - a named kernel of filters/ (`sobel-x`, case-insensitive), or one member of a set
