@@ -43,7 +43,7 @@ public enum ReferenceOps {
         return output
     }
 
-    /// Gradients of ``convForward`` given the output gradient (before activation): returns the
+    /// Gradients of ``convForward(input:kernel:bias:batch:geometry:filters:)`` given the output gradient (before activation): returns the
     /// input, kernel and bias gradients.
     public static func convBackward<T: BinaryFloatingPoint>(
         input: [T], kernel: [T], outputGradient: [T], batch: Int,
@@ -151,7 +151,7 @@ public enum ReferenceOps {
         return output
     }
 
-    /// Gradients of ``denseForward``: input, kernel and bias.
+    /// Gradients of ``denseForward(input:kernel:bias:batch:inputs:outputs:)``: input, kernel and bias.
     public static func denseBackward<T: BinaryFloatingPoint>(
         input: [T], kernel: [T], outputGradient: [T], batch: Int,
         inputs: Int, outputs: Int

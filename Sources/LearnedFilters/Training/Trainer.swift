@@ -135,7 +135,8 @@ public final class Trainer {
         return (lossSum / Double(max(seen, 1)), Double(correct) / Double(max(seen, 1)), true)
     }
 
-    /// The model plus optimizer state and run settings, to resume with ``resume(file:path:)``.
+    /// The model plus optimizer state and run settings, to resume with
+    /// ``resume(file:path:epochs:implementation:)``.
     public func checkpoint() -> SafeTensorsFile {
         var file = model.safeTensors(extraMetadata: [
             "epoch": "\(completedEpochs)", "adam_step": "\(optimizer.step)",
