@@ -9,7 +9,7 @@ import ConvkitSupport
 /// backward, use a direct kernel when `cin == 1`, Winograd F(2x2, 3x3) over `cblas_sgemm` for
 /// 3x3 stride-1 undilated kernels with at least 8 input channels and 8 filters, and im2col +
 /// `cblas_sgemm` for everything else; the reference path is
-/// ``ReferenceOps/convForward(input:kernel:bias:batch:geometry:filters:)``.
+/// `ReferenceOps/convForward(input:kernel:bias:batch:geometry:filters:)`.
 public final class Conv2D: Layer {
     public var name: String
     public let spec: LayerSpec
