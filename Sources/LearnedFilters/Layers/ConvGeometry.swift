@@ -12,17 +12,17 @@ public enum Padding: String, Sendable, CaseIterable {
 }
 
 /// The geometry of a 2-D window operation over an NHWC batch, per sample.
-public struct ConvGeometry: Sendable, Equatable {
-    public var inputHeight: Int, inputWidth: Int, inputChannels: Int
-    public var kernelHeight: Int, kernelWidth: Int
-    public var strideY: Int, strideX: Int
-    public var dilationY: Int, dilationX: Int
-    public var padTop: Int, padLeft: Int
-    public var outputHeight: Int, outputWidth: Int
+package struct ConvGeometry: Sendable, Equatable {
+    package var inputHeight: Int, inputWidth: Int, inputChannels: Int
+    package var kernelHeight: Int, kernelWidth: Int
+    package var strideY: Int, strideX: Int
+    package var dilationY: Int, dilationX: Int
+    package var padTop: Int, padLeft: Int
+    package var outputHeight: Int, outputWidth: Int
 
     /// Resolves `padding` into explicit amounts and computes the output size with
     /// `convolutionOutputSize`, the one formula shared with the convolution module.
-    public init(
+    package init(
         inputHeight: Int, inputWidth: Int, inputChannels: Int, kernelHeight: Int, kernelWidth: Int,
         strideY: Int = 1, strideX: Int = 1, dilationY: Int = 1, dilationX: Int = 1, padding: Padding
     ) {
@@ -62,9 +62,9 @@ public struct ConvGeometry: Sendable, Equatable {
     }
 
     /// Values per input sample.
-    public var inputSize: Int { inputHeight * inputWidth * inputChannels }
+    package var inputSize: Int { inputHeight * inputWidth * inputChannels }
     /// Output pixels per sample.
-    public var outputPixels: Int { outputHeight * outputWidth }
+    package var outputPixels: Int { outputHeight * outputWidth }
     /// Kernel taps per input channel.
-    public var taps: Int { kernelHeight * kernelWidth }
+    package var taps: Int { kernelHeight * kernelWidth }
 }

@@ -10,7 +10,7 @@ public final class MaxPool2D: Layer {
     public let spec: LayerSpec
     public let inputShape: [Int]
     public let outputShape: [Int]
-    public let geometry: ConvGeometry
+    package let geometry: ConvGeometry
     public var parameters: [Parameter] { [] }
 
     private var lastArgmax = [Float]()
