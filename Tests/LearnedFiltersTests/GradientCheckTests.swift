@@ -23,10 +23,11 @@ import Testing
     }
 
     @Test(arguments: [
-        (1, 1, 1, 1, Padding.same), (2, 1, 1, 2, .same), (1, 2, 2, 1, .valid), (2, 2, 1, 1, .same),
+        (1, 1, 1, 1, KerasPadding.same), (2, 1, 1, 2, .same), (1, 2, 2, 1, .valid),
+        (2, 2, 1, 1, .same),
     ])
     func convolutionGradients(
-        strideY: Int, strideX: Int, dilationY: Int, dilationX: Int, padding: Padding
+        strideY: Int, strideX: Int, dilationY: Int, dilationX: Int, padding: KerasPadding
     ) {
         let g = ConvGeometry(
             inputHeight: 6, inputWidth: 5, inputChannels: 2, kernelHeight: 3, kernelWidth: 2,

@@ -3,7 +3,7 @@
 import Convolution
 
 /// Padding modes with Keras' meaning.
-public enum Padding: String, Sendable, CaseIterable {
+public enum KerasPadding: String, Sendable, CaseIterable {
     /// No padding: only windows that fit inside the input.
     case valid
     /// Output size `ceil(input / stride)`, padding split with the smaller half before, as in
@@ -24,7 +24,8 @@ package struct ConvGeometry: Sendable, Equatable {
     /// `convolutionOutputSize`, the one formula shared with the convolution module.
     package init(
         inputHeight: Int, inputWidth: Int, inputChannels: Int, kernelHeight: Int, kernelWidth: Int,
-        strideY: Int = 1, strideX: Int = 1, dilationY: Int = 1, dilationX: Int = 1, padding: Padding
+        strideY: Int = 1, strideX: Int = 1, dilationY: Int = 1, dilationX: Int = 1,
+        padding: KerasPadding
     ) {
         self.inputHeight = inputHeight
         self.inputWidth = inputWidth
@@ -50,9 +51,11 @@ package struct ConvGeometry: Sendable, Equatable {
     }
 
     /// Keras 'same': total padding so that the output is `ceil(i/s)`, smaller half before.
-    static func padding(_ mode: Padding, input: Int, kernel: Int, stride: Int, dilation: Int) -> (
-        Int, Int
-    ) {
+    static func padding(_ mode: KerasPadding, input: Int, kernel: Int, stride: Int, dilation: Int)
+        -> (
+            Int, Int
+        )
+    {
         guard mode == .same else { return (0, 0) }
         let output = (input + stride - 1) / stride
         let total = max(
