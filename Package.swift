@@ -9,11 +9,16 @@ let package = Package(
         .executable(name: "convkit", targets: ["convkit"]),
         .library(name: "ImageIO", targets: ["ImageIO"]),
         .library(name: "Convolution", targets: ["Convolution"]),
+        .library(name: "LearnedFilters", targets: ["LearnedFilters"]),
+        .library(name: "Drawing", targets: ["Drawing"]),
+        .library(name: "Diagrams", targets: ["Diagrams"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
         .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
+        // `swift package generate-documentation --target ImageIO` (DocC); not linked into code.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", exact: "1.5.0"),
     ],
     targets: [
         // C shims: the only places that touch the system libraries.

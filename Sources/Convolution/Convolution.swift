@@ -20,8 +20,9 @@ public enum Convolution {
     }
 
     /// Runs a plan made for this input's size.
-    public static func apply(_ plan: ConvolutionPlan, to input: Plane<Float>) throws -> Plane<Float>
-    {
+    package static func apply(_ plan: ConvolutionPlan, to input: Plane<Float>) throws -> Plane<
+        Float
+    > {
         let g = plan.geometry
         guard input.rows == g.input.rows, input.columns == g.input.columns else {
             throw ConvolutionError.shapeMismatch(

@@ -18,6 +18,7 @@ public enum ConvolutionError: Error, Equatable, CustomStringConvertible {
     /// Planes or channels whose sizes do not agree.
     case shapeMismatch(String)
 
+    /// The one-line message.
     public var description: String {
         switch self {
         case .invalidStride(let s):
@@ -28,7 +29,7 @@ public enum ConvolutionError: Error, Equatable, CustomStringConvertible {
             "padding cannot be negative, got top \(p.top), bottom \(p.bottom), left \(p.left), right \(p.right)"
         case .kernelLargerThanImage(let kernel, let span, let image, let mode):
             "kernel '\(kernel)' spans \(span.columns)x\(span.rows) cells, larger than the \(image.columns)x\(image.rows) "
-                + "padded image in \(mode.rawValue) mode: no output; use --mode same or full, or pad"
+                + "padded image in \(mode.rawValue) mode: no output"
         case .tooLarge(let detail):
             "too large: \(detail)"
         case .pathNotApplicable(let path, let reason):

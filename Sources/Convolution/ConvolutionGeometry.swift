@@ -6,21 +6,21 @@
 /// Every algorithm computes the same thing in these terms: extend the image by `before`/`after`
 /// cells with the boundary rule, then correlate with the effective kernel (flipped for
 /// `convolve`), dilated, at positions `0, stride, 2*stride, ...`.
-public struct ConvolutionGeometry: Sendable, Equatable {
-    public let input: AxisPair
-    public let kernel: AxisPair
+package struct ConvolutionGeometry: Sendable, Equatable {
+    package let input: AxisPair
+    package let kernel: AxisPair
     /// The dilated kernel's extent: `dilation * (k - 1) + 1` per axis.
-    public let span: AxisPair
+    package let span: AxisPair
     /// Total cells added above and to the left of the image.
-    public let before: AxisPair
+    package let before: AxisPair
     /// Total cells added below and to the right of the image.
-    public let after: AxisPair
-    public let stride: AxisPair
-    public let dilation: AxisPair
-    public let output: AxisPair
+    package let after: AxisPair
+    package let stride: AxisPair
+    package let dilation: AxisPair
+    package let output: AxisPair
 
     /// The size of the boundary-extended image.
-    public var padded: AxisPair {
+    package var padded: AxisPair {
         AxisPair(
             rows: input.rows + before.rows + after.rows,
             columns: input.columns + before.columns + after.columns)
@@ -28,7 +28,7 @@ public struct ConvolutionGeometry: Sendable, Equatable {
 
     /// Checks the options and works out the sizes; throws for a zero stride or dilation, negative
     /// padding, no output (kernel larger than the image in valid mode) or absurd sizes.
-    public init(
+    package init(
         inputRows: Int, inputColumns: Int, kernelRows: Int, kernelColumns: Int,
         kernelName: String = "kernel", options: ConvolutionOptions
     ) throws {
@@ -56,8 +56,8 @@ public struct ConvolutionGeometry: Sendable, Equatable {
                 "sizes, padding and dilation are limited to \(limit) cells per axis")
         }
         let span = AxisPair(
-            rows: dilation.rows * (kernelRows - 1) + 1,
-            columns: dilation.columns * (kernelColumns - 1) + 1)
+            rows: dilatedKernelSpan(kernel: kernelRows, dilation: dilation.rows),
+            columns: dilatedKernelSpan(kernel: kernelColumns, dilation: dilation.columns))
         let modeRows = Self.modePadding(
             span: span.rows, mode: options.mode, operation: options.operation)
         let modeColumns = Self.modePadding(
@@ -102,7 +102,9 @@ public struct ConvolutionGeometry: Sendable, Equatable {
 
     /// The padding a mode adds along one axis for a dilated kernel of size `span`, with scipy's
     /// alignment ('same' differs between convolve2d and correlate2d for even sizes).
-    static func modePadding(span: Int, mode: ConvolutionMode, operation: ConvolutionOperation) -> (
+    package static func modePadding(
+        span: Int, mode: ConvolutionMode, operation: ConvolutionOperation
+    ) -> (
         before: Int, after: Int
     ) {
         switch mode {

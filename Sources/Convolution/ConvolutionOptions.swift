@@ -38,7 +38,7 @@ public enum BoundaryRule: Sendable, Equatable {
     /// The index inside `0..<count` that supplies position `index` (which may lie outside),
     /// or nil for `fill`. Extensions longer than the image keep repeating the rule, as scipy does.
     @inline(__always)
-    public func sourceIndex(_ index: Int, count: Int) -> Int? {
+    package func sourceIndex(_ index: Int, count: Int) -> Int? {
         if index >= 0 && index < count { return index }
         switch self {
         case .fill:
@@ -65,9 +65,13 @@ public enum BoundaryRule: Sendable, Equatable {
 
 /// Explicit padding in cells on each side, added by the boundary rule before the mode applies.
 public struct Padding: Sendable, Hashable, CustomStringConvertible {
+    /// Rows added above the image.
     public var top: Int
+    /// Rows added below the image.
     public var bottom: Int
+    /// Columns added left of the image.
     public var left: Int
+    /// Columns added right of the image.
     public var right: Int
 
     /// Padding with its own size on each side (Keras' asymmetric 'same' is such a padding).
@@ -96,9 +100,12 @@ public struct Padding: Sendable, Hashable, CustomStringConvertible {
 /// A pair of per-axis values written rows first, as numpy and PyTorch shapes are (`2x1` is 2
 /// along rows, 1 along columns).
 public struct AxisPair: Sendable, Hashable, CustomStringConvertible {
+    /// The value along rows (vertical, numpy's axis 0).
     public var rows: Int
+    /// The value along columns (horizontal, numpy's axis 1).
     public var columns: Int
 
+    /// A pair with its own value on each axis.
     public init(rows: Int, columns: Int) {
         self.rows = rows
         self.columns = columns
@@ -140,17 +147,25 @@ public enum ConvolutionPath: String, Sendable, CaseIterable {
 /// `mode: .valid, operation: .correlate, padding: Padding(all: 1), stride: AxisPair(2)` is
 /// `torch.nn.functional.conv2d(x, k, stride=2, padding=1)`.
 public struct ConvolutionOptions: Sendable, Equatable {
+    /// Whether the kernel is flipped (convolve) or not (correlate).
     public var operation: ConvolutionOperation
+    /// Which outputs are kept: `full`, `same` or `valid`.
     public var mode: ConvolutionMode
+    /// How values outside the image are made up.
     public var boundary: BoundaryRule
+    /// Cells added on each side before the mode applies.
     public var padding: Padding
+    /// Step between outputs along each axis.
     public var stride: AxisPair
+    /// Spacing between kernel taps along each axis (1: adjacent).
     public var dilation: AxisPair
     /// Worker threads; nil uses every core.
     public var threads: Int?
     /// Forces an algorithm; nil lets the planner choose.
     public var path: ConvolutionPath?
 
+    /// Options with each choice given or defaulted; the defaults are `scipy.signal.convolve2d(x,
+    /// k, mode='same')`.
     public init(
         operation: ConvolutionOperation = .convolve, mode: ConvolutionMode = .same,
         boundary: BoundaryRule = .fill(0), padding: Padding = .zero,

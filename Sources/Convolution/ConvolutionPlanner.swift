@@ -2,11 +2,11 @@
 
 /// A decided convolution: its sizes, the algorithm, and the reason in words (what
 /// `convkit filter --verbose` prints).
-public struct ConvolutionPlan: Sendable {
-    public let geometry: ConvolutionGeometry
-    public let path: ConvolutionPath
-    public let reason: String
-    public let options: ConvolutionOptions
+package struct ConvolutionPlan: Sendable {
+    package let geometry: ConvolutionGeometry
+    package let path: ConvolutionPath
+    package let reason: String
+    package let options: ConvolutionOptions
     /// The kernel as it is correlated: flipped for `convolve`, as written for `correlate`.
     let effective: Kernel
     /// Rank-1 factors of `effective` when the path is separable.
@@ -18,7 +18,7 @@ public struct ConvolutionPlan: Sendable {
     /// Rules: dilated kernels go direct (sparse taps over a wide span); a rank-1 kernel whose two
     /// passes cost at most half its taps goes separable; other kernels with more than
     /// ``fftThreshold`` taps go FFT; the rest go direct.
-    public init(kernel: Kernel, inputRows: Int, inputColumns: Int, options: ConvolutionOptions)
+    package init(kernel: Kernel, inputRows: Int, inputColumns: Int, options: ConvolutionOptions)
         throws
     {
         geometry = try ConvolutionGeometry(
@@ -74,5 +74,5 @@ public struct ConvolutionPlan: Sendable {
 
     /// Above this many taps a non-separable kernel goes to the FFT path (measured on 4096x4096:
     /// direct and FFT cost about the same near 11x11).
-    public static let fftThreshold = 121
+    package static let fftThreshold = 121
 }

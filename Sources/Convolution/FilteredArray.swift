@@ -9,10 +9,13 @@ import ImageIO
 public struct FilteredArray: Sendable {
     /// The planes, Float32 for a float32 array and Float64 for a float64 one.
     public enum Planes: Sendable {
+        /// The result of a float32 array, computed in Float32.
         case float32([Plane<Float>])
+        /// The result of a float64 array, computed in Float64.
         case float64([Plane<Double>])
     }
 
+    /// One plane per channel of the input array.
     public let planes: Planes
 
     /// The result in the input's dtype, shape (H, W) for one channel or (H, W, C).
@@ -42,7 +45,7 @@ public struct FilteredArray: Sendable {
     }
 
     /// The first value that is inf or NaN, as (channel, x, y).
-    public var firstNonFinite: (channel: Int, x: Int, y: Int)? {
+    package var firstNonFinite: (channel: Int, x: Int, y: Int)? {
         switch planes {
         case .float32(let planes): FilteredArray.firstNonFinite(in: planes)
         case .float64(let planes): FilteredArray.firstNonFinite(in: planes)
@@ -74,7 +77,7 @@ public struct FilteredArray: Sendable {
 
 extension FilteredImage {
     /// The first colour or alpha value that is inf or NaN, as (channel, x, y).
-    public var firstNonFinite: (channel: Int, x: Int, y: Int)? {
+    package var firstNonFinite: (channel: Int, x: Int, y: Int)? {
         FilteredArray.firstNonFinite(in: colour + (alpha.map { [$0] } ?? []))
     }
 }
@@ -133,7 +136,7 @@ extension ImageFilter {
     /// largest possible magnitude (the largest input or fill value times the sum of the kernels'
     /// weight magnitudes, step by step) exceeds `limit`, the largest finite value of the
     /// arithmetic. nil when no bound is exceeded.
-    public func overflowCause(largestInput: Double, limit: Double) -> String? {
+    package func overflowCause(largestInput: Double, limit: Double) -> String? {
         var fill = 0.0
         if case .fill(let value) = options.boundary { fill = Swift.abs(value) }
         let start = Swift.max(largestInput, fill)

@@ -19,13 +19,18 @@ public enum AlphaPolicy: String, Sendable, CaseIterable {
 /// in order with the same options, and `magnitude` instead combines exactly two steps, each applied
 /// to the input, as `sqrt(a^2 + b^2)`.
 public struct ImageFilter: Sendable {
+    /// The steps in order; a step of several kernels (a compass set) takes their per-pixel maximum.
     public var steps: [[Kernel]]
+    /// The arithmetic every kernel uses.
     public var options: ConvolutionOptions
+    /// Combine exactly two steps, each applied to the input, as `sqrt(a^2 + b^2)`.
     public var magnitude: Bool
+    /// What happens to an alpha channel.
     public var alpha: AlphaPolicy
     /// Compute with the Float64 reference loops instead of the Float32 fast paths.
     public var float64: Bool
 
+    /// A filter of `steps`, with the command line's defaults for everything else.
     public init(
         steps: [[Kernel]], options: ConvolutionOptions = ConvolutionOptions(),
         magnitude: Bool = false,
@@ -45,7 +50,7 @@ public struct ImageFilter: Sendable {
     }
 
     /// One line per step saying which algorithm runs and why (for `--verbose`).
-    public func planDescriptions(rows: Int, columns: Int) throws -> [String] {
+    package func planDescriptions(rows: Int, columns: Int) throws -> [String] {
         var lines = [String]()
         var size = (rows: rows, columns: columns)
         for step in steps {
@@ -192,7 +197,7 @@ public struct ImageFilter: Sendable {
 
     /// The kernel index (as written) that 'same' mode places over each output's own pixel.
     private func anchor(_ size: Int, dilation: Int) -> Int {
-        let span = dilation * (size - 1) + 1
+        let span = dilatedKernelSpan(kernel: size, dilation: dilation)
         let before = ConvolutionGeometry.modePadding(
             span: span, mode: .same, operation: options.operation
         ).before

@@ -3,10 +3,10 @@
 import ImageIO
 
 /// Conversions between interleaved integer images and one float plane per channel.
-public enum ImagePlanes {
+package enum ImagePlanes {
     /// One plane per channel, in the image's channel order, holding the sample values (0...255 or
     /// 0...65535) as floats.
-    public static func split(_ image: Image) -> [Plane<Float>] {
+    package static func split(_ image: Image) -> [Plane<Float>] {
         let count = image.width * image.height
         return (0..<image.channels).map { channel in
             var values = [Float](repeating: 0, count: count)
@@ -23,12 +23,16 @@ public enum ImagePlanes {
 
 /// The float result of filtering an image: colour planes and, if the image had one, alpha.
 public struct FilteredImage: Sendable {
+    /// The colour (or grey) channels, in the image's order.
     public let colour: [Plane<Float>]
+    /// The alpha channel, if the image had one.
     public let alpha: Plane<Float>?
     /// The input's largest sample value (255 or 65535), which PNG output keeps.
     public let maxValue: Int
 
+    /// Height of the result.
     public var rows: Int { colour.first?.rows ?? 0 }
+    /// Width of the result.
     public var columns: Int { colour.first?.columns ?? 0 }
 
     /// The exact float32 result, shape (H, W) for grey or (H, W, C) otherwise, alpha last.

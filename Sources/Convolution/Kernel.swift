@@ -10,17 +10,19 @@ import ConvkitSupport
 public struct Kernel: Sendable, Equatable {
     /// The name it was resolved from (`sobel-x`, `gaussian:5,1.0`, a file name, or the inline text itself).
     public var name: String
+    /// Height: the number of rows of weights.
     public let rows: Int
+    /// Width: the number of columns of weights.
     public let columns: Int
     /// Row-major weights: the weight at (r, c) is `weights[r * columns + c]`.
     public let weights: [Double]
 
     /// The largest weight magnitude a kernel may have: Float32's largest finite value, since the
     /// engine computes in Float32.
-    public static let largestWeight = Double(Float.greatestFiniteMagnitude)
+    package static let largestWeight = Double(Float.greatestFiniteMagnitude)
 
     /// Creates a kernel; `weights.count` must be `rows * columns` and every weight finite and
-    /// within ``largestWeight``.
+    /// within Float32's range (the engine computes in Float32).
     public init(name: String, rows: Int, columns: Int, weights: [Double]) throws {
         guard rows > 0, columns > 0 else {
             throw KernelError.invalid(
@@ -83,6 +85,7 @@ public enum KernelError: Error, Equatable, CustomStringConvertible {
     /// A kernel file cannot be read or does not hold a kernel.
     case badFile(path: String, detail: String)
 
+    /// The one-line message, naming the kernel.
     public var description: String {
         switch self {
         case .invalid(let name, let reason): "kernel '\(escapedForMessage(name))': \(reason)"

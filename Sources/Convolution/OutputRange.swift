@@ -20,14 +20,14 @@ public enum OutputRange: String, Sendable, CaseIterable {
 
     /// Maps `planes` (the colour channels, normalised together so colours keep their balance)
     /// to integer samples in `0...maxValue`, rounding to nearest.
-    public func map(_ planes: [Plane<Float>], maxValue: Int) -> [[Int]] {
+    package func map(_ planes: [Plane<Float>], maxValue: Int) -> [[Int]] {
         let mapping = self.mapping(for: planes, maxValue: maxValue)
         return planes.map { $0.values.map { mapping($0) } }
     }
 
     /// The value-to-sample function for `planes`: for `normalize` it holds their joint minimum
     /// and maximum.
-    public func mapping(for planes: [Plane<Float>], maxValue: Int) -> SampleMapping {
+    package func mapping(for planes: [Plane<Float>], maxValue: Int) -> SampleMapping {
         let top = Float(maxValue)
         switch self {
         case .normalize:
@@ -57,7 +57,7 @@ public enum OutputRange: String, Sendable, CaseIterable {
 
 /// One output range made concrete: `sample = clamp(round((v' - low) * scale + shift), 0, top)`
 /// with `v' = |v|` when `absolute`; non-finite values become 0.
-public struct SampleMapping: Sendable {
+package struct SampleMapping: Sendable {
     let low: Float
     let scale: Float
     let shift: Float
@@ -65,7 +65,7 @@ public struct SampleMapping: Sendable {
     let top: Float
 
     @inline(__always)
-    public func callAsFunction(_ value: Float) -> Int {
+    package func callAsFunction(_ value: Float) -> Int {
         let v = ((absolute ? Swift.abs(value) : value) - low) * scale + shift
         guard v.isFinite else { return 0 }
         return Int(Swift.min(Swift.max(v, 0), top).rounded())

@@ -16,10 +16,16 @@ public func convolutionOutputSize(
     input: Int, kernel: Int, stride: Int = 1, dilation: Int = 1,
     paddingBefore: Int = 0, paddingAfter: Int = 0
 ) -> Int {
-    let span = dilation * (kernel - 1) + 1
+    let span = dilatedKernelSpan(kernel: kernel, dilation: dilation)
     let padded = input + paddingBefore + paddingAfter
     guard padded >= span else { return 0 }
     return (padded - span) / stride + 1
+}
+
+/// The extent of a kernel of size `kernel` with `dilation` along one axis: `d*(k-1)+1` cells.
+/// Every module that needs a dilated kernel's size calls this one function.
+package func dilatedKernelSpan(kernel: Int, dilation: Int) -> Int {
+    dilation * (kernel - 1) + 1
 }
 
 /// The input size along one axis of a transposed convolution's output (the inverse relation of
@@ -30,6 +36,6 @@ public func transposedConvolutionOutputSize(
     paddingBefore: Int = 0, paddingAfter: Int = 0,
     outputPadding: Int = 0
 ) -> Int {
-    (input - 1) * stride - paddingBefore - paddingAfter + dilation * (kernel - 1) + outputPadding
-        + 1
+    (input - 1) * stride - paddingBefore - paddingAfter
+        + dilatedKernelSpan(kernel: kernel, dilation: dilation) + outputPadding
 }

@@ -4,8 +4,11 @@
 /// colour channel of an image, or one numpy 2-D array). The value at row `r`, column `c` is
 /// `values[r * columns + c]`.
 public struct Plane<Scalar: BinaryFloatingPoint & Sendable>: Sendable, Equatable {
+    /// Height: the number of rows.
     public let rows: Int
+    /// Width: the number of columns.
     public let columns: Int
+    /// The `rows * columns` values, row by row.
     public var values: [Scalar]
 
     /// Creates a plane; `values.count` must be `rows * columns`.

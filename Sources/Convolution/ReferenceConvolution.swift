@@ -2,10 +2,12 @@
 
 /// Convolution in Double with the most direct loops: for each output, sum kernel weight times
 /// the boundary-extended input value. No buffers, no SIMD, no threads; slow but easy to check.
-public enum ReferenceConvolution {
+package enum ReferenceConvolution {
     /// Convolves (or correlates) `input` with `kernel` as the options say; the result matches
     /// `scipy.signal.convolve2d`/`correlate2d` and `torch.nn.functional.conv2d` exactly in Double.
-    public static func apply(_ kernel: Kernel, to input: Plane<Double>, options: ConvolutionOptions)
+    package static func apply(
+        _ kernel: Kernel, to input: Plane<Double>, options: ConvolutionOptions
+    )
         throws -> Plane<Double>
     {
         let geometry = try ConvolutionGeometry(

@@ -8,17 +8,17 @@ import ImageIO
 ///
 /// Create it with the frame size and delay, ``append(_:)`` frames, then ``finish()``. The
 /// animation loops forever (NETSCAPE2.0 application extension).
-public final class AnimatedGIF {
-    public let width: Int
-    public let height: Int
+package final class AnimatedGIF {
+    package let width: Int
+    package let height: Int
     /// Hundredths of a second each frame is shown.
-    public let delay: Int
+    package let delay: Int
     private let sink = GIFSink()
     private let gif: UnsafeMutablePointer<GifFileType>
     private var previous: [UInt32]?
     private var closed = false
 
-    public init(width: Int, height: Int, delay: Int) throws {
+    package init(width: Int, height: Int, delay: Int) throws {
         guard (1...65535).contains(width), (1...65535).contains(height) else {
             throw DiagramError.invalid(
                 "GIF frames are 1 to 65535 pixels a side, got \(width)x\(height)")
@@ -47,7 +47,7 @@ public final class AnimatedGIF {
 
     /// Adds a frame of `width * height` pixels given as `0xRRGGBB`, row by row. Only the
     /// rectangle that differs from the previous frame is stored, with its own palette.
-    public func append(pixels: [UInt32]) throws {
+    package func append(pixels: [UInt32]) throws {
         guard !closed else { throw DiagramError.invalid("the animation is already finished") }
         guard pixels.count == width * height else {
             throw DiagramError.invalid(
@@ -71,7 +71,7 @@ public final class AnimatedGIF {
     }
 
     /// Adds a frame given as an image of the animation's size (grey or RGB; alpha ignored).
-    public func append(_ image: Image) throws {
+    package func append(_ image: Image) throws {
         guard image.width == width, image.height == height else {
             throw DiagramError.invalid(
                 "every frame must be \(width)x\(height), got \(image.width)x\(image.height)")
@@ -80,7 +80,7 @@ public final class AnimatedGIF {
     }
 
     /// Ends the animation and returns the GIF file's bytes.
-    public func finish() throws -> [UInt8] {
+    package func finish() throws -> [UInt8] {
         guard !closed else { throw DiagramError.invalid("the animation is already finished") }
         guard previous != nil else {
             throw DiagramError.invalid("an animation needs at least one frame")

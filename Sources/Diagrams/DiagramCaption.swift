@@ -13,7 +13,7 @@ public struct DiagramCaption: Sendable, Equatable {
     /// The output-size formula evaluated per axis (one line when both axes agree).
     public let formula: [String]
 
-    public init(geometry: DiagramGeometry) {
+    package init(geometry: DiagramGeometry) {
         let p = geometry.parameters
         let kind: String =
             switch (p.pooling, p.transposed) {

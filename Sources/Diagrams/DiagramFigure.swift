@@ -5,6 +5,7 @@ import ImageIO
 
 /// How a diagram looks.
 public struct DiagramStyle: Sendable, Equatable {
+    /// The colours.
     public var theme: DiagramTheme
     /// Draw both grids face-on, side by side, instead of as slanted planes.
     public var flat: Bool
@@ -14,6 +15,7 @@ public struct DiagramStyle: Sendable, Equatable {
     /// The cell size of figures without numbers; numerical figures are drawn 1.4 times larger.
     public static let defaultCellSize = 36.0
 
+    /// A style with each choice given or defaulted: classic colours, slanted planes.
     public init(
         theme: DiagramTheme = .classic, flat: Bool = false,
         cellSize: Double = DiagramStyle.defaultCellSize
@@ -26,12 +28,16 @@ public struct DiagramStyle: Sendable, Equatable {
 
 /// A diagram ready to draw: geometry, numbers, words and layout.
 public struct DiagramFigure: Sendable {
-    public let geometry: DiagramGeometry
-    public let values: DiagramValues?
+    package let geometry: DiagramGeometry
+    package let values: DiagramValues?
+    /// The words under the figure: title, grid labels and the output-size formula.
     public let caption: DiagramCaption
-    public let layout: DiagramLayout
+    package let layout: DiagramLayout
+    /// How the figure looks (numerical figures get 1.4 times the default cell size).
     public let style: DiagramStyle
 
+    /// Lays out the diagram of `parameters`.
+    /// - Throws: ``DiagramError`` when the parameters make no diagram.
     public init(parameters: DiagramParameters, style: DiagramStyle = DiagramStyle())
         throws(DiagramError)
     {
@@ -48,15 +54,16 @@ public struct DiagramFigure: Sendable {
     /// The canvas size every frame needs.
     public var size: Size { layout.size }
 
+    /// Number of frames: one per output cell.
     public var frameCount: Int { geometry.frameCount }
 
     /// The centre of a bottom-grid cell on the canvas.
-    public func bottomCenter(_ cell: GridCell) -> Point {
+    package func bottomCenter(_ cell: GridCell) -> Point {
         layout.bottomPoint(row: Double(cell.row) + 0.5, column: Double(cell.column) + 0.5)
     }
 
     /// The centre of an output cell on the canvas.
-    public func topCenter(_ cell: GridCell) -> Point {
+    package func topCenter(_ cell: GridCell) -> Point {
         layout.topPoint(row: Double(cell.row) + 0.5, column: Double(cell.column) + 0.5)
     }
 

@@ -4,24 +4,24 @@
 import Convolution
 
 /// One cell of a grid, counted from the top-left corner.
-public struct GridCell: Sendable, Equatable, Hashable, Comparable, CustomStringConvertible {
-    public var row: Int
-    public var column: Int
+package struct GridCell: Sendable, Equatable, Hashable, Comparable, CustomStringConvertible {
+    package var row: Int
+    package var column: Int
 
-    public init(row: Int, column: Int) {
+    package init(row: Int, column: Int) {
         self.row = row
         self.column = column
     }
 
-    public static func < (lhs: GridCell, rhs: GridCell) -> Bool {
+    package static func < (lhs: GridCell, rhs: GridCell) -> Bool {
         (lhs.row, lhs.column) < (rhs.row, rhs.column)
     }
 
-    public var description: String { "(\(row), \(column))" }
+    package var description: String { "(\(row), \(column))" }
 }
 
 /// What a cell of the bottom grid holds.
-public enum CellKind: Sendable, Equatable {
+package enum CellKind: Sendable, Equatable {
     /// A cell of the input.
     case input
     /// A padding cell (zero), drawn dashed.
@@ -34,22 +34,22 @@ public enum CellKind: Sendable, Equatable {
 /// convolution the input with zeros inserted and padded), the output grid on top, and the
 /// direct convolution (always with the stride and dilation of ``drawnStride`` and
 /// ``DiagramParameters/dilation``) that joins them.
-public struct DiagramGeometry: Sendable, Equatable {
-    public let parameters: DiagramParameters
+package struct DiagramGeometry: Sendable, Equatable {
+    package let parameters: DiagramParameters
     /// The whole bottom grid, padding included.
-    public let bottom: AxisPair
+    package let bottom: AxisPair
     /// Cells of padding before (top, left) and after (bottom, right) the input in ``bottom``.
-    public let padding: Padding
+    package let padding: Padding
     /// The output grid's size.
-    public let output: AxisPair
+    package let output: AxisPair
     /// The stride of the drawn convolution: the parameters' stride, or 1 when transposed.
-    public let drawnStride: AxisPair
+    package let drawnStride: AxisPair
     /// For a transposed convolution, the step between input cells in ``bottom`` (the
     /// transposed stride); 1 otherwise.
-    public let insertionStep: AxisPair
+    package let insertionStep: AxisPair
 
     /// Works out the geometry, with every output size from the shared output-size functions.
-    public init(_ parameters: DiagramParameters) throws(DiagramError) {
+    package init(_ parameters: DiagramParameters) throws(DiagramError) {
         try parameters.validate()
         self.parameters = parameters
         let p = parameters
@@ -120,18 +120,18 @@ public struct DiagramGeometry: Sendable, Equatable {
     }
 
     /// The size of the dilated kernel's window: `d*(k-1)+1` per axis.
-    public var span: AxisPair { Self.span(parameters) }
+    package var span: AxisPair { Self.span(parameters) }
 
     /// One frame per output cell.
-    public var frameCount: Int { output.cellCount }
+    package var frameCount: Int { output.cellCount }
 
     /// The output cell of frame `frame` (0-based), in row order.
-    public func outputCell(frame: Int) -> GridCell {
+    package func outputCell(frame: Int) -> GridCell {
         GridCell(row: frame / output.columns, column: frame % output.columns)
     }
 
     /// What the bottom grid holds at `cell`.
-    public func kind(of cell: GridCell) -> CellKind {
+    package func kind(of cell: GridCell) -> CellKind {
         let r = cell.row - padding.top
         let c = cell.column - padding.left
         let stretchedRows = (parameters.input.rows - 1) * insertionStep.rows + 1
@@ -142,7 +142,7 @@ public struct DiagramGeometry: Sendable, Equatable {
     }
 
     /// The input cell (in the parameters' input grid) held by a bottom-grid cell, if any.
-    public func inputCell(at cell: GridCell) -> GridCell? {
+    package func inputCell(at cell: GridCell) -> GridCell? {
         guard kind(of: cell) == .input else { return nil }
         return GridCell(
             row: (cell.row - padding.top) / insertionStep.rows,
@@ -151,7 +151,7 @@ public struct DiagramGeometry: Sendable, Equatable {
 
     /// The bottom-grid cells the kernel covers for the output cell `cell`, in kernel order
     /// (row by row): `(r*s + i*d, c*s + j*d)` for kernel index `(i, j)`.
-    public func footprint(of cell: GridCell) -> [GridCell] {
+    package func footprint(of cell: GridCell) -> [GridCell] {
         var cells = [GridCell]()
         cells.reserveCapacity(parameters.kernel.cellCount)
         for i in 0..<parameters.kernel.rows {
@@ -167,7 +167,7 @@ public struct DiagramGeometry: Sendable, Equatable {
     }
 
     /// Every bottom-grid cell, row by row, with its kind.
-    public var bottomCells: [(cell: GridCell, kind: CellKind)] {
+    package var bottomCells: [(cell: GridCell, kind: CellKind)] {
         (0..<bottom.rows).flatMap { row in
             (0..<bottom.columns).map { column in
                 let cell = GridCell(row: row, column: column)

@@ -7,12 +7,12 @@ import Drawing
 /// (row `r`, column `c`) of a grid lies at `origin + c*u + r*v`. Slanted figures use an
 /// oblique view (columns run up and right, rows down and right, as in Dumoulin & Visin's
 /// figures); flat figures use `u = (cell, 0)`, `v = (0, cell)` with the grids side by side.
-public struct DiagramLayout: Sendable {
-    public let u: Point
-    public let v: Point
-    public let bottomOrigin: Point
-    public let topOrigin: Point
-    public let size: Size
+package struct DiagramLayout: Sendable {
+    package let u: Point
+    package let v: Point
+    package let bottomOrigin: Point
+    package let topOrigin: Point
+    package let size: Size
     let titleAt: Point
     let inputLabelAt: Point
     let outputLabelAt: Point
@@ -107,12 +107,12 @@ public struct DiagramLayout: Sendable {
     }
 
     /// The canvas point of the corner at (`row`, `column`) of the bottom grid (fractions allowed).
-    public func bottomPoint(row: Double, column: Double) -> Point {
+    package func bottomPoint(row: Double, column: Double) -> Point {
         bottomOrigin + u * column + v * row
     }
 
     /// The canvas point of the corner at (`row`, `column`) of the output grid.
-    public func topPoint(row: Double, column: Double) -> Point {
+    package func topPoint(row: Double, column: Double) -> Point {
         topOrigin + u * column + v * row
     }
 

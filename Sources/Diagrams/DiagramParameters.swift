@@ -14,15 +14,19 @@ public enum NamedPadding: String, Sendable, CaseIterable {
 
     /// The padding this name gives for a `kernel` with `dilation`.
     public func padding(kernel: AxisPair, dilation: AxisPair) -> Padding {
-        let spanRows = dilation.rows * (kernel.rows - 1) + 1
-        let spanColumns = dilation.columns * (kernel.columns - 1) + 1
+        let spanRows = dilatedKernelSpan(kernel: kernel.rows, dilation: dilation.rows)
+        let spanColumns = dilatedKernelSpan(kernel: kernel.columns, dilation: dilation.columns)
         switch self {
         case .valid:
             return Padding(all: 0)
         case .same:
+            // scipy's correlate2d 'same': the odd cell of an even kernel goes after.
+            let rows = ConvolutionGeometry.modePadding(
+                span: spanRows, mode: .same, operation: .correlate)
+            let columns = ConvolutionGeometry.modePadding(
+                span: spanColumns, mode: .same, operation: .correlate)
             return Padding(
-                top: (spanRows - 1) / 2, bottom: spanRows / 2,
-                left: (spanColumns - 1) / 2, right: spanColumns / 2)
+                top: rows.before, bottom: rows.after, left: columns.before, right: columns.after)
         case .full:
             return Padding(
                 top: spanRows - 1, bottom: spanRows - 1, left: spanColumns - 1,
@@ -33,6 +37,7 @@ public enum NamedPadding: String, Sendable, CaseIterable {
 
 /// The pooling a numerical diagram can show instead of a convolution.
 public enum Pooling: String, Sendable, CaseIterable {
+    /// The largest value in the window.
     case max
     /// The mean over the whole window, padding included (PyTorch's `count_include_pad=True`).
     case avg
@@ -44,17 +49,27 @@ public enum Pooling: String, Sendable, CaseIterable {
 /// those of the transposed layer (as for PyTorch's `ConvTranspose2d`); the diagram draws the
 /// equivalent direct convolution of Dumoulin & Visin.
 public struct DiagramParameters: Sendable, Equatable {
+    /// The input grid's size, rows first.
     public var input: AxisPair
+    /// The kernel's (or pooling window's) size, rows first.
     public var kernel: AxisPair
+    /// Step between outputs along each axis.
     public var stride: AxisPair
+    /// Spacing between kernel taps along each axis (1: adjacent).
     public var dilation: AxisPair
+    /// Zero cells added on each side of the input.
     public var padding: Padding
+    /// Draw the transposed convolution of these parameters.
     public var transposed: Bool
+    /// Extra cells on the bottom and right of a transposed convolution's output.
     public var outputPadding: AxisPair
+    /// Pooling to draw instead of a convolution; `nil` for a convolution.
     public var pooling: Pooling?
     /// Write numbers in the cells (always on for pooling).
     public var showValues: Bool
 
+    /// Parameters with each choice given or defaulted (stride and dilation 1, no padding).
+    /// Call ``validate()`` (or make a ``DiagramFigure``) to check them.
     public init(
         input: AxisPair, kernel: AxisPair, stride: AxisPair = AxisPair(1),
         dilation: AxisPair = AxisPair(1),
@@ -140,6 +155,7 @@ public enum DiagramError: Error, Equatable, CustomStringConvertible {
     /// Writing failed.
     case writeFailed(path: String, reason: String)
 
+    /// The one-line message.
     public var description: String {
         switch self {
         case .invalid(let detail): "bad diagram parameters: \(detail)"

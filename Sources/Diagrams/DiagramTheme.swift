@@ -13,7 +13,7 @@ public enum DiagramTheme: String, Sendable, CaseIterable {
     case mono
 
     /// Fill of the input cells.
-    public var input: Color {
+    package var input: Color {
         switch self {
         case .classic: Color(hex: 0x268BD2)
         case .colorblind: Color(hex: 0x56B4E9)
@@ -22,7 +22,7 @@ public enum DiagramTheme: String, Sendable, CaseIterable {
     }
 
     /// Fill of the output cells.
-    public var output: Color {
+    package var output: Color {
         switch self {
         case .classic: Color(hex: 0x2AA198)
         case .colorblind: Color(hex: 0xE69F00)
@@ -31,7 +31,7 @@ public enum DiagramTheme: String, Sendable, CaseIterable {
     }
 
     /// Grid lines, dashed outlines and connectors.
-    public var lines: Color {
+    package var lines: Color {
         switch self {
         case .classic: Color(hex: 0x002B36)
         case .colorblind, .mono: Color(hex: 0x1A1A1A)
@@ -39,7 +39,7 @@ public enum DiagramTheme: String, Sendable, CaseIterable {
     }
 
     /// The translucent shade laid over the kernel footprint and the current output cell.
-    public var shade: Color {
+    package var shade: Color {
         switch self {
         case .classic: Color(hex: 0x073642, alpha: 0.4)
         case .colorblind: Color(hex: 0x000000, alpha: 0.35)
@@ -48,12 +48,12 @@ public enum DiagramTheme: String, Sendable, CaseIterable {
     }
 
     /// Labels and captions.
-    public var text: Color {
+    package var text: Color {
         switch self {
         case .classic: Color(hex: 0x002B36)
         case .colorblind, .mono: Color(hex: 0x1A1A1A)
         }
     }
 
-    public var background: Color { .white }
+    package var background: Color { .white }
 }

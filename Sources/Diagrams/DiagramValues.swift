@@ -4,15 +4,15 @@ import ConvkitSupport
 
 /// Small whole numbers for the input and kernel, and the outputs they give, so a reader can
 /// check a frame by mental arithmetic. Values are fixed by a seed, so every run draws the same.
-public struct DiagramValues: Sendable, Equatable {
+package struct DiagramValues: Sendable, Equatable {
     /// Values of the parameters' input grid, row by row, 0 to 3.
-    public let input: [Double]
+    package let input: [Double]
     /// Kernel weights, row by row, 0 to 2 (empty for pooling).
-    public let kernel: [Double]
+    package let kernel: [Double]
     /// Output values, row by row.
-    public let output: [Double]
+    package let output: [Double]
 
-    public init(geometry: DiagramGeometry, seed: UInt64 = 20_160_323) {
+    package init(geometry: DiagramGeometry, seed: UInt64 = 20_160_323) {
         let p = geometry.parameters
         var generator = SeededGenerator(seed: seed)
         input = (0..<p.input.cellCount).map { _ in Double(generator.next() % 4) }
@@ -38,13 +38,13 @@ public struct DiagramValues: Sendable, Equatable {
     }
 
     /// The value of a bottom-grid cell (0 for padding and inserted zeros).
-    public func bottomValue(_ cell: GridCell, geometry: DiagramGeometry) -> Double {
+    package func bottomValue(_ cell: GridCell, geometry: DiagramGeometry) -> Double {
         guard let source = geometry.inputCell(at: cell) else { return 0 }
         return input[source.row * geometry.parameters.input.columns + source.column]
     }
 
     /// A value as the diagram writes it: whole numbers without decimals, others with one.
-    public static func format(_ value: Double) -> String {
+    package static func format(_ value: Double) -> String {
         if value == value.rounded(), abs(value) < 1e9 { return String(Int(value)) }
         let tenths = (value * 10).rounded() / 10
         let whole = Int(tenths.rounded(.towardZero))

@@ -88,7 +88,7 @@ public enum Gallery {
     }
 
     /// The `convkit diagram` options that draw `parameters`.
-    public static func commandLine(_ parameters: DiagramParameters) -> String {
+    package static func commandLine(_ parameters: DiagramParameters) -> String {
         var words = [
             "convkit diagram", "--input \(parameters.input)", "--kernel \(parameters.kernel)",
         ]

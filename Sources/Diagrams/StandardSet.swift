@@ -9,8 +9,10 @@ public struct StandardDiagram: Sendable, Equatable {
     public let name: String
     /// A short description for the gallery.
     public let summary: String
+    /// What the figure shows.
     public let parameters: DiagramParameters
 
+    /// A named figure.
     public init(name: String, summary: String, parameters: DiagramParameters) {
         self.name = name
         self.summary = summary
@@ -18,6 +20,7 @@ public struct StandardDiagram: Sendable, Equatable {
     }
 }
 
+/// The standard figures: the guide's convolution arithmetic, plus numerical and pooling examples.
 public enum StandardSet {
     /// The guide's convolution cases (input, kernel, stride, padding) and their transposed
     /// counterparts, the dilation case, and numerical convolution and pooling examples.

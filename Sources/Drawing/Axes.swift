@@ -1,19 +1,19 @@
 // Axes: the frame, ticks, tick labels, axis titles and title that bar and line charts share.
 
 /// A pair of linear axes laid out inside a rectangle.
-public struct Axes: Sendable {
-    public var x: ClosedRange<Double>
-    public var y: ClosedRange<Double>
-    public var title: String
-    public var xLabel: String
-    public var yLabel: String
+package struct Axes: Sendable {
+    package var x: ClosedRange<Double>
+    package var y: ClosedRange<Double>
+    package var title: String
+    package var xLabel: String
+    package var yLabel: String
     /// Draw numeric ticks on the x axis (bar charts label their categories instead).
-    public var numericX: Bool
+    package var numericX: Bool
     /// Only whole-number ticks on the x axis (counts such as epochs).
-    public var wholeNumberX: Bool
-    public var font: Font
+    package var wholeNumberX: Bool
+    package var font: Font
 
-    public init(
+    package init(
         x: ClosedRange<Double>, y: ClosedRange<Double>, title: String = "", xLabel: String = "",
         yLabel: String = "", numericX: Bool = true, wholeNumberX: Bool = false,
         font: Font = Font(size: 12)
@@ -31,7 +31,7 @@ public struct Axes: Sendable {
     private var tickFont: Font { Font(size: font.size * 0.85) }
 
     /// The plotting area inside `rect` once room is left for title, labels and ticks.
-    public func plotArea(in rect: Rect, canvas: Canvas) -> Rect {
+    package func plotArea(in rect: Rect, canvas: Canvas) -> Rect {
         let yTicks = Ticks(lower: y.lowerBound, upper: y.upperBound)
         let widest =
             yTicks.values.map { canvas.measure(yTicks.label($0), font: tickFont).width }.max() ?? 0
@@ -45,7 +45,7 @@ public struct Axes: Sendable {
     }
 
     /// Where the data point (`px`, `py`) lands in `area`.
-    public func point(x px: Double, y py: Double, area: Rect) -> Point {
+    package func point(x px: Double, y py: Double, area: Rect) -> Point {
         let fx =
             x.upperBound > x.lowerBound ? (px - x.lowerBound) / (x.upperBound - x.lowerBound) : 0.5
         let fy =
@@ -55,7 +55,7 @@ public struct Axes: Sendable {
 
     /// Draws grid lines, the frame, ticks and all labels; returns the plotting area.
     @discardableResult
-    public func draw(on canvas: Canvas, in rect: Rect) -> Rect {
+    package func draw(on canvas: Canvas, in rect: Rect) -> Rect {
         let area = plotArea(in: rect, canvas: canvas)
         let grid = Color(hex: 0xDDDDDD)
         let ink = Color(hex: 0x333333)

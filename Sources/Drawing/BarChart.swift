@@ -2,15 +2,22 @@
 
 /// A vertical bar chart.
 public struct BarChart: Sendable {
+    /// The category of each bar, written under it.
     public var categories: [String]
+    /// The height of each bar.
     public var values: [Double]
+    /// The title above the plot.
     public var title: String
+    /// The label of the category axis.
     public var xLabel: String
+    /// The label of the value axis.
     public var yLabel: String
+    /// The bars' colour.
     public var color: Color
     /// Write each bar's value above it.
     public var showValues: Bool
 
+    /// A chart of one bar per category.
     public init(
         categories: [String], values: [Double], title: String = "", xLabel: String = "",
         yLabel: String = "",
@@ -26,7 +33,7 @@ public struct BarChart: Sendable {
     }
 
     /// The axes the chart draws: the value range always includes zero.
-    public var axes: Axes {
+    package var axes: Axes {
         let finite = values.filter(\.isFinite)
         let range = Ticks.niceRange(
             lower: min(0, finite.min() ?? 0), upper: max(0, finite.max() ?? 1) * 1.08)

@@ -11,8 +11,11 @@ import ImageIO
 /// and measure one unit as one pixel (SVG) or one point (PDF). Draw, then call
 /// ``write(to:)`` (or ``encoded()`` / ``image()``) once.
 public final class Canvas {
+    /// Width in canvas units.
     public let width: Double
+    /// Height in canvas units.
     public let height: Double
+    /// The format the canvas renders and writes.
     public let format: FigureFormat
     /// Pixels per canvas unit in PNG output.
     public let scale: Double
@@ -150,7 +153,7 @@ public final class Canvas {
 
     /// Draws one line of `text` with its `anchor` point at `position`, its letters mapped by
     /// `transform` around `position` (to set text on a slanted plane, say).
-    public func text(
+    package func text(
         _ text: String, at position: Point, font: Font, _ color: Color = .black,
         anchor: TextAnchor = .topLeft, transform: Affine
     ) {
@@ -291,7 +294,7 @@ public final class Canvas {
 
     /// The rendered pixels of a PNG canvas as `0xRRGGBB` values, row by row, composited over
     /// black (exact for an opaque canvas): the fast path for animation frames.
-    public func opaquePixels() throws -> [UInt32] {
+    package func opaquePixels() throws -> [UInt32] {
         let (w, h, pixelRow) = try pixelRows()
         var pixels = [UInt32](repeating: 0, count: w * h)
         pixels.withUnsafeMutableBufferPointer { out in
@@ -306,7 +309,7 @@ public final class Canvas {
     }
 
     /// The width and height of the pixels of a PNG canvas.
-    public var pixelSize: (width: Int, height: Int) {
+    package var pixelSize: (width: Int, height: Int) {
         (Int(cairo_image_surface_get_width(surface)), Int(cairo_image_surface_get_height(surface)))
     }
 

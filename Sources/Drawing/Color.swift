@@ -2,9 +2,13 @@
 
 /// A colour in sRGB with straight (not premultiplied) alpha; each component is in 0...1.
 public struct Color: Sendable, Equatable, Hashable {
+    /// Red, 0...1.
     public var red: Double
+    /// Green, 0...1.
     public var green: Double
+    /// Blue, 0...1.
     public var blue: Double
+    /// Opacity, 0 (transparent) ...1 (opaque).
     public var alpha: Double
 
     /// Creates a colour; components are clamped to 0...1.
@@ -36,18 +40,21 @@ public struct Color: Sendable, Equatable, Hashable {
     }
 
     /// The colour as 8-bit `[r, g, b, a]`, rounded to nearest.
-    public var bytes: [UInt8] {
+    package var bytes: [UInt8] {
         [red, green, blue, alpha].map { UInt8(($0 * 255).rounded()) }
     }
 
     /// Relative luminance (ITU-R BT.709 weights on the stored values), used to pick readable text.
-    public var luminance: Double { 0.2126 * red + 0.7152 * green + 0.0722 * blue }
+    package var luminance: Double { 0.2126 * red + 0.7152 * green + 0.0722 * blue }
 
     /// Black or white, whichever reads better on top of this colour.
     public var contrastingText: Color { luminance > 0.5 ? .black : .white }
 
+    /// Opaque black.
     public static let black = Color(red: 0, green: 0, blue: 0)
+    /// Opaque white.
     public static let white = Color(red: 1, green: 1, blue: 1)
+    /// Fully transparent.
     public static let clear = Color(red: 0, green: 0, blue: 0, alpha: 0)
 
     private static func clamp(_ value: Double) -> Double {

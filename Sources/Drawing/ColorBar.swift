@@ -2,9 +2,12 @@
 
 /// A vertical colour bar with ticks on its right.
 public struct ColorBar: Sendable {
+    /// The scale the bar shows.
     public var scale: ColorScale
+    /// The text beside the bar.
     public var label: String
 
+    /// A bar showing `scale`, with `label` beside it.
     public init(scale: ColorScale, label: String = "") {
         self.scale = scale
         self.label = label

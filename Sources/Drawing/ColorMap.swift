@@ -84,10 +84,14 @@ public enum ColorMap: String, Sendable, CaseIterable {
 /// A colour map with the value range it spans: `lower` maps to the map's first colour and
 /// `upper` to its last.
 public struct ColorScale: Sendable, Equatable {
+    /// The colours.
     public var map: ColorMap
+    /// The value drawn in the map's first colour.
     public var lower: Double
+    /// The value drawn in the map's last colour.
     public var upper: Double
 
+    /// A scale spanning `lower...upper`.
     public init(map: ColorMap, lower: Double, upper: Double) {
         self.map = map
         self.lower = lower

@@ -11,6 +11,7 @@ public enum DrawingError: Error, Equatable, CustomStringConvertible {
     /// Writing the file failed.
     case writeFailed(path: String, reason: String)
 
+    /// The one-line message, naming the file where there is one.
     public var description: String {
         switch self {
         case .unknownFormat(let path):

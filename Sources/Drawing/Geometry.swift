@@ -2,20 +2,26 @@
 
 /// A position on a canvas; `y` grows downwards.
 public struct Point: Sendable, Equatable, Hashable {
+    /// Horizontal position, increasing to the right.
     public var x: Double
+    /// Vertical position, increasing downwards.
     public var y: Double
 
+    /// The point at (`x`, `y`).
     public init(x: Double, y: Double) {
         self.x = x
         self.y = y
     }
 
+    /// The sum of two points, as vectors.
     public static func + (lhs: Point, rhs: Point) -> Point {
         Point(x: lhs.x + rhs.x, y: lhs.y + rhs.y)
     }
+    /// The difference of two points, as vectors.
     public static func - (lhs: Point, rhs: Point) -> Point {
         Point(x: lhs.x - rhs.x, y: lhs.y - rhs.y)
     }
+    /// The point scaled by `rhs`, as a vector.
     public static func * (lhs: Point, rhs: Double) -> Point {
         Point(x: lhs.x * rhs, y: lhs.y * rhs)
     }
@@ -23,9 +29,12 @@ public struct Point: Sendable, Equatable, Hashable {
 
 /// A width and a height.
 public struct Size: Sendable, Equatable, Hashable {
+    /// Horizontal extent.
     public var width: Double
+    /// Vertical extent.
     public var height: Double
 
+    /// A size of `width` x `height` units.
     public init(width: Double, height: Double) {
         self.width = width
         self.height = height
@@ -34,11 +43,16 @@ public struct Size: Sendable, Equatable, Hashable {
 
 /// An axis-aligned rectangle given by its top-left corner and size.
 public struct Rect: Sendable, Equatable, Hashable {
+    /// Left edge.
     public var x: Double
+    /// Top edge.
     public var y: Double
+    /// Horizontal extent.
     public var width: Double
+    /// Vertical extent.
     public var height: Double
 
+    /// The rectangle with top-left corner (`x`, `y`) and the given size.
     public init(x: Double, y: Double, width: Double, height: Double) {
         self.x = x
         self.y = y
@@ -46,10 +60,15 @@ public struct Rect: Sendable, Equatable, Hashable {
         self.height = height
     }
 
+    /// Left edge.
     public var minX: Double { x }
+    /// Top edge.
     public var minY: Double { y }
+    /// Right edge.
     public var maxX: Double { x + width }
+    /// Bottom edge.
     public var maxY: Double { y + height }
+    /// The centre point.
     public var center: Point { Point(x: x + width / 2, y: y + height / 2) }
 
     /// The rectangle shrunk by `dx` on the left and right and `dy` on the top and bottom.
@@ -72,13 +91,13 @@ public struct Rect: Sendable, Equatable, Hashable {
 
 /// A linear map of the plane (no translation): `(x, y) -> (xx*x + xy*y, yx*x + yy*y)`, as in
 /// cairo's `cairo_matrix_t`.
-public struct Affine: Sendable, Equatable {
-    public var xx: Double
-    public var yx: Double
-    public var xy: Double
-    public var yy: Double
+package struct Affine: Sendable, Equatable {
+    package var xx: Double
+    package var yx: Double
+    package var xy: Double
+    package var yy: Double
 
-    public init(xx: Double, yx: Double, xy: Double, yy: Double) {
+    package init(xx: Double, yx: Double, xy: Double, yy: Double) {
         self.xx = xx
         self.yx = yx
         self.xy = xy
@@ -86,14 +105,14 @@ public struct Affine: Sendable, Equatable {
     }
 
     /// The map that sends the x axis to `u` and the y axis to `v`.
-    public init(u: Point, v: Point) {
+    package init(u: Point, v: Point) {
         self.init(xx: u.x, yx: u.y, xy: v.x, yy: v.y)
     }
 
-    public static let identity = Affine(xx: 1, yx: 0, xy: 0, yy: 1)
+    package static let identity = Affine(xx: 1, yx: 0, xy: 0, yy: 1)
 
     /// `point` mapped.
-    public func apply(_ point: Point) -> Point {
+    package func apply(_ point: Point) -> Point {
         Point(x: xx * point.x + xy * point.y, y: yx * point.x + yy * point.y)
     }
 }

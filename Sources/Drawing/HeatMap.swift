@@ -6,17 +6,24 @@ import Foundation
 public struct HeatMap: Sendable {
     /// `rows * columns` values, row by row.
     public var values: [Double]
+    /// Number of rows of cells.
     public var rows: Int
+    /// Number of columns of cells.
     public var columns: Int
+    /// The colours the values map to.
     public var scale: ColorScale
+    /// A label per row, written on the left; empty for none.
     public var rowLabels: [String]
+    /// A label per column, written on top; empty for none.
     public var columnLabels: [String]
     /// Title of the row axis (left) and the column axis (top).
     public var rowTitle: String
+    /// Title of the column axis (top).
     public var columnTitle: String
     /// Decimals of the numbers written in the cells; `nil` writes none.
     public var decimals: Int?
 
+    /// A heat map of `values`; without a `scale`, viridis spanning the values.
     public init(
         values: [Double], rows: Int, columns: Int, scale: ColorScale? = nil,
         rowLabels: [String] = [],
@@ -35,7 +42,7 @@ public struct HeatMap: Sendable {
     }
 
     /// The rectangle of cell (`row`, `column`) when the map is drawn in `rect`.
-    public func cellRect(row: Int, column: Int, in rect: Rect) -> Rect {
+    package func cellRect(row: Int, column: Int, in rect: Rect) -> Rect {
         let grid = gridArea(in: rect)
         let w = grid.width / Double(max(columns, 1))
         let h = grid.height / Double(max(rows, 1))

@@ -6,25 +6,34 @@ import ImageIO
 public struct ImageGrid: Sendable {
     /// One image and its label.
     public struct Tile: Sendable {
+        /// The image, enlarged to the grid's tile size.
         public var image: Image
+        /// The text under the image.
         public var label: String
 
+        /// A tile of `image` with `label` underneath.
         public init(image: Image, label: String = "") {
             self.image = image
             self.label = label
         }
     }
 
+    /// The tiles, row by row.
     public var tiles: [Tile]
+    /// Tiles per row.
     public var columns: Int
     /// The size every tile's image is drawn at.
     public var tileSize: Size
+    /// Space between tiles, in canvas units.
     public var spacing: Double
+    /// The title above the grid; empty for none.
     public var title: String
+    /// The font of the labels.
     public var labelFont: Font
     /// Enlarge with bilinear filtering instead of sharp squares.
     public var smooth: Bool
 
+    /// A grid of `tiles`, `columns` to a row.
     public init(
         tiles: [Tile], columns: Int, tileSize: Size, spacing: Double = 6, title: String = "",
         labelFont: Font = Font(size: 10), smooth: Bool = false
@@ -38,6 +47,7 @@ public struct ImageGrid: Sendable {
         self.smooth = smooth
     }
 
+    /// Number of rows of tiles.
     public var rows: Int { (tiles.count + columns - 1) / columns }
 
     private var hasLabels: Bool { tiles.contains { !$0.label.isEmpty } }
@@ -54,7 +64,7 @@ public struct ImageGrid: Sendable {
     }
 
     /// The rectangle of tile `index`'s image when the grid's top-left corner is at `origin`.
-    public func imageRect(of index: Int, origin: Point = Point(x: 0, y: 0)) -> Rect {
+    package func imageRect(of index: Int, origin: Point = Point(x: 0, y: 0)) -> Rect {
         let cellWidth = tileSize.width + spacing
         let cellHeight = tileSize.height + labelHeight + spacing
         let row = index / columns

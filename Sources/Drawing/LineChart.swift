@@ -4,10 +4,14 @@
 public struct LineChart: Sendable {
     /// One named line.
     public struct Series: Sendable {
+        /// The name shown in the legend.
         public var name: String
+        /// The points, joined in order; non-finite points are skipped.
         public var points: [Point]
+        /// The line's colour.
         public var color: Color
 
+        /// A series of `points` drawn in `color`, named `name` in the legend.
         public init(name: String, points: [Point], color: Color) {
             self.name = name
             self.points = points
@@ -15,13 +19,18 @@ public struct LineChart: Sendable {
         }
     }
 
+    /// The lines, drawn in order.
     public var series: [Series]
+    /// The title above the plot.
     public var title: String
+    /// The label of the horizontal axis.
     public var xLabel: String
+    /// The label of the vertical axis.
     public var yLabel: String
     /// Whether x is a count (epochs): ticks and the axis range then stay on whole numbers.
     public var wholeNumberX: Bool
 
+    /// A chart of `series`; the axes span every finite point.
     public init(
         series: [Series], title: String = "", xLabel: String = "", yLabel: String = "",
         wholeNumberX: Bool = false
@@ -34,7 +43,7 @@ public struct LineChart: Sendable {
     }
 
     /// The axes the chart draws, spanning every finite point.
-    public var axes: Axes {
+    package var axes: Axes {
         let points = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
         let xs = points.map(\.x)
         let ys = points.map(\.y)

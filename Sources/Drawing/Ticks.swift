@@ -3,16 +3,16 @@
 import Foundation
 
 /// Tick marks for one axis.
-public struct Ticks: Sendable, Equatable {
+package struct Ticks: Sendable, Equatable {
     /// Tick positions, ascending, all inside the range they were made for.
-    public var values: [Double]
+    package var values: [Double]
     /// The distance between neighbouring ticks.
-    public var step: Double
+    package var step: Double
 
     /// About `target` ticks covering `lower...upper` at a step of 1, 2 or 5 times a power of 10;
     /// with `wholeNumbers` (counts such as epochs) the step is at least 1, so every tick is a
     /// whole number. A degenerate or non-finite range gets the single tick `lower` (or 0).
-    public init(lower: Double, upper: Double, target: Int = 5, wholeNumbers: Bool = false) {
+    package init(lower: Double, upper: Double, target: Int = 5, wholeNumbers: Bool = false) {
         guard lower.isFinite, upper.isFinite, upper > lower, target >= 1 else {
             values = [lower.isFinite ? lower : 0]
             step = 1
@@ -29,12 +29,12 @@ public struct Ticks: Sendable, Equatable {
     }
 
     /// `value` written with as many decimals as the step needs ("0.25", "10", "1e+06").
-    public func label(_ value: Double) -> String {
+    package func label(_ value: Double) -> String {
         Ticks.format(value, step: step)
     }
 
     /// `value` written with as many decimals as `step` needs.
-    public static func format(_ value: Double, step: Double) -> String {
+    package static func format(_ value: Double, step: Double) -> String {
         let value = value == 0 ? 0 : value  // no "-0"
         let magnitude = max(abs(value), step)
         if magnitude >= 1e6 || (magnitude > 0 && magnitude < 1e-4) {
@@ -46,7 +46,7 @@ public struct Ticks: Sendable, Equatable {
     }
 
     /// A value range widened to whole steps, so an axis starts and ends on a tick.
-    public static func niceRange(
+    package static func niceRange(
         lower: Double, upper: Double, target: Int = 5, wholeNumbers: Bool = false
     ) -> ClosedRange<Double> {
         let ticks = Ticks(lower: lower, upper: upper, target: target, wholeNumbers: wholeNumbers)

@@ -10,9 +10,9 @@
 /// Reading and writing whole files, with errors that name the path.
 ///
 /// The path `-` means standard input for reads and standard output for writes.
-public enum FileAccess {
+package enum FileAccess {
     /// Reads every byte of `path`.
-    public static func readAll(_ path: String) throws -> [UInt8] {
+    package static func readAll(_ path: String) throws -> [UInt8] {
         if path == "-" { return try readStream(descriptor: 0, path: path) }
         let (descriptor, size) = try openRegularFile(path)
         defer { close(descriptor) }
@@ -21,7 +21,7 @@ public enum FileAccess {
 
     /// Reads the first `count` bytes of `path` (fewer if the file is shorter), without reading
     /// the rest: enough to inspect a header.
-    public static func readPrefix(_ path: String, count: Int) throws -> [UInt8] {
+    package static func readPrefix(_ path: String, count: Int) throws -> [UInt8] {
         let (descriptor, _) = try openRegularFile(path)
         defer { close(descriptor) }
         var bytes = [UInt8](repeating: 0, count: count)
@@ -39,7 +39,7 @@ public enum FileAccess {
     }
 
     /// The size of `path` in bytes.
-    public static func fileSize(_ path: String) throws -> Int {
+    package static func fileSize(_ path: String) throws -> Int {
         var status = stat()
         guard stat(path, &status) == 0 else {
             throw ImageIOError.unreadable(path: path, reason: systemError())
@@ -49,7 +49,7 @@ public enum FileAccess {
     }
 
     /// Whether `path` exists and is a directory.
-    public static func isDirectory(_ path: String) -> Bool {
+    package static func isDirectory(_ path: String) -> Bool {
         var status = stat()
         return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
     }
@@ -67,7 +67,7 @@ public enum FileAccess {
     /// The temporary file is locked (`flock`) while it is written, so a process killed outright
     /// (SIGKILL, power loss) leaves an unlocked one behind that is recognisably abandoned: the
     /// first write into a folder removes such files there (``removeAbandonedTemporaryFiles(in:)``).
-    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    package static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         if path == "-" {
             try writeFully(bytes, descriptor: 1, path: path)
             return
@@ -114,7 +114,7 @@ public enum FileAccess {
     /// more (a `.NAME.convkit-XXXXXX` file that nobody holds locked was left by a process that was
     /// killed) and returns how many it removed. Files being written by any process are kept.
     @discardableResult
-    public static func removeAbandonedTemporaryFiles(in folder: String) -> Int {
+    package static func removeAbandonedTemporaryFiles(in folder: String) -> Int {
         guard let names = try? folderEntries(folder) else { return 0 }
         var removed = 0
         for name in names where isTemporaryFileName(name) {
@@ -136,7 +136,7 @@ public enum FileAccess {
     /// without running exit handlers. No write can start a new temporary file meanwhile, so
     /// nothing half-written survives. For a signal-handling thread (it takes a lock, so it is
     /// not for use inside a signal handler).
-    public static func removeTemporaryFilesAndExit(status: Int32) -> Never {
+    package static func removeTemporaryFilesAndExit(status: Int32) -> Never {
         pthread_mutex_lock(creationLock)
         TemporaryFiles.removeAllNow()
         _exit(status)
@@ -144,7 +144,7 @@ public enum FileAccess {
 
     /// The names in `folder`, without `.` and `..`, unsorted; an unreadable folder is an error
     /// naming it.
-    public static func folderEntries(_ folder: String) throws -> [String] {
+    package static func folderEntries(_ folder: String) throws -> [String] {
         guard let directory = opendir(folder) else {
             throw ImageIOError.unreadable(path: folder, reason: systemError())
         }
@@ -165,7 +165,7 @@ public enum FileAccess {
 
     /// Creates `folder` and any missing parents (`mkdir -p`); a failure is
     /// ``ImageIOError/writeFailed(path:reason:)`` naming the folder that could not be made.
-    public static func createFolder(_ folder: String) throws {
+    package static func createFolder(_ folder: String) throws {
         if isDirectory(folder) { return }
         let parent = parentFolder(of: folder)
         if parent != folder && parent != "." && parent != "/" { try createFolder(parent) }

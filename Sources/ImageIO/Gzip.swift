@@ -3,15 +3,15 @@
 import CZlibSystem
 
 /// gzip decompression.
-public enum Gzip {
+package enum Gzip {
     /// Whether `bytes` start with the gzip magic number.
-    public static func isCompressed(_ bytes: [UInt8]) -> Bool {
+    package static func isCompressed(_ bytes: [UInt8]) -> Bool {
         bytes.count >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b
     }
 
     /// Inflates a gzip stream (members concatenated are all inflated). `name` is used in errors;
     /// `limit` caps the inflated size so a compression bomb fails instead of exhausting memory.
-    public static func decompress(_ bytes: [UInt8], name: String, limit: Int = 1 << 32) throws
+    package static func decompress(_ bytes: [UInt8], name: String, limit: Int = 1 << 32) throws
         -> [UInt8]
     {
         var stream = z_stream()

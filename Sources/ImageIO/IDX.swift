@@ -1,9 +1,9 @@
 // IDX: the array format of MNIST and its relatives, raw or gzip-compressed.
 
 /// An IDX array: a type code, dimension sizes and big-endian element data.
-public struct IDXArray: Sendable, Equatable {
+package struct IDXArray: Sendable, Equatable {
     /// IDX element types with their type codes.
-    public enum ElementType: UInt8, Sendable {
+    package enum ElementType: UInt8, Sendable {
         case uint8 = 0x08
         case int8 = 0x09
         case int16 = 0x0B
@@ -12,7 +12,7 @@ public struct IDXArray: Sendable, Equatable {
         case float64 = 0x0E
 
         /// Bytes per element.
-        public var size: Int {
+        package var size: Int {
             switch self {
             case .uint8, .int8: 1
             case .int16: 2
@@ -22,20 +22,20 @@ public struct IDXArray: Sendable, Equatable {
         }
     }
 
-    public var elementType: ElementType
+    package var elementType: ElementType
     /// Dimension sizes, outermost first (for MNIST images: count, rows, columns).
-    public var dimensions: [Int]
+    package var dimensions: [Int]
     /// The element bytes as stored: big-endian, row-major.
-    public var data: [UInt8]
+    package var data: [UInt8]
 
     /// Number of elements.
-    public var count: Int { dimensions.reduce(1, *) }
+    package var count: Int { dimensions.reduce(1, *) }
 
     /// The elements as unsigned bytes, when the type is uint8 (MNIST images and labels).
-    public var uint8Values: [UInt8]? { elementType == .uint8 ? data : nil }
+    package var uint8Values: [UInt8]? { elementType == .uint8 ? data : nil }
 
     /// Every element converted to Double.
-    public func doubleValues() -> [Double] {
+    package func doubleValues() -> [Double] {
         let size = elementType.size
         return (0..<count).map { index in
             var bits: UInt64 = 0
@@ -53,14 +53,14 @@ public struct IDXArray: Sendable, Equatable {
 }
 
 /// Reads IDX files (`train-images-idx3-ubyte` and the like), raw or `.gz`.
-public enum IDX {
+package enum IDX {
     /// Reads the IDX file at `path`; gzip compression is detected from the content.
-    public static func read(path: String) throws -> IDXArray {
+    package static func read(path: String) throws -> IDXArray {
         try decode(FileAccess.readAll(path), name: path)
     }
 
     /// Decodes IDX bytes (raw or gzip); `name` is used in error messages.
-    public static func decode(_ bytes: [UInt8], name: String = "<memory>") throws -> IDXArray {
+    package static func decode(_ bytes: [UInt8], name: String = "<memory>") throws -> IDXArray {
         if bytes.isEmpty { throw ImageIOError.empty(path: name) }
         let raw = Gzip.isCompressed(bytes) ? try Gzip.decompress(bytes, name: name) : bytes
         guard raw.count >= 4, raw[0] == 0, raw[1] == 0 else {

@@ -10,7 +10,9 @@
 public struct Image: Sendable, Equatable {
     /// The sample buffer, in the layout described on ``Image``.
     public enum Samples: Sendable, Equatable {
+        /// 8-bit samples, 0 to 255.
         case uint8([UInt8])
+        /// 16-bit samples, 0 to 65535.
         case uint16([UInt16])
 
         /// Number of samples in the buffer.
@@ -22,9 +24,13 @@ public struct Image: Sendable, Equatable {
         }
     }
 
+    /// Width in pixels (columns).
     public let width: Int
+    /// Height in pixels (rows).
     public let height: Int
+    /// Samples per pixel: 1 (grey), 2 (grey and alpha), 3 (RGB) or 4 (RGBA).
     public let channels: Int
+    /// Every sample, interleaved, row by row from the top-left corner.
     public var samples: Samples
     /// How the image was stored when it was read from a PNG; `nil` for images built in memory.
     public var source: PNGFormat?
@@ -88,10 +94,15 @@ public struct Image: Sendable, Equatable {
 
 /// The PNG colour types, with their IHDR codes.
 public enum PNGColorType: Int, Sendable, Equatable, CaseIterable {
+    /// Grey samples.
     case gray = 0
+    /// Red, green and blue samples.
     case rgb = 2
+    /// Indices into a palette of RGB colours.
     case palette = 3
+    /// Grey and alpha samples.
     case grayAlpha = 4
+    /// Red, green, blue and alpha samples.
     case rgba = 6
 
     /// The name used in `convkit info` output.
@@ -108,13 +119,16 @@ public enum PNGColorType: Int, Sendable, Equatable, CaseIterable {
 
 /// How an image was stored in its PNG file.
 public struct PNGFormat: Sendable, Equatable {
+    /// The colour type of the IHDR chunk.
     public var colorType: PNGColorType
     /// Bits per sample in the file (1, 2, 4, 8 or 16); palette indices count as samples.
     public var bitDepth: Int
+    /// Whether the file is Adam7-interlaced.
     public var interlaced: Bool
     /// Whether a tRNS chunk supplied transparency (read as an alpha channel).
     public var hasTransparencyChunk: Bool
 
+    /// Describes a PNG's storage; only the colour type and depth are required.
     public init(
         colorType: PNGColorType, bitDepth: Int, interlaced: Bool = false,
         hasTransparencyChunk: Bool = false

@@ -2,7 +2,10 @@
 
 /// The image file formats convkit reads and writes.
 public enum ImageFileFormat: String, Sendable, CaseIterable {
-    case png, npy
+    /// Portable Network Graphics.
+    case png
+    /// A numpy array file of uint8 or uint16 samples, shape (H, W) or (H, W, C).
+    case npy
 
     /// The format named by `path`'s extension (`.png` or `.npy`, any case); PNG for `-`
     /// (standard output).

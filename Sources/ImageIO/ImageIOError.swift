@@ -19,7 +19,9 @@ public enum ImageIOError: Error, Equatable, CustomStringConvertible {
     case crcMismatch(path: String, detail: String)
     /// The header describes an impossible image.
     case badHeader(path: String, detail: String)
-    /// The image is larger than the configured pixel limit.
+    /// The image has more pixels than the reader's `maxPixels` limit allows.
+    case exceedsPixelLimit(path: String, detail: String)
+    /// The data would need more memory than can be allocated.
     case tooLarge(path: String, detail: String)
     /// A valid file uses a feature convkit does not read.
     case unsupported(path: String, detail: String)
@@ -42,6 +44,7 @@ public enum ImageIOError: Error, Equatable, CustomStringConvertible {
         case .truncated(let path, let detail): "\(path): truncated: \(detail)"
         case .crcMismatch(let path, let detail): "\(path): CRC mismatch: \(detail)"
         case .badHeader(let path, let detail): "\(path): bad header: \(detail)"
+        case .exceedsPixelLimit(let path, let detail): "\(path): image too large: \(detail)"
         case .tooLarge(let path, let detail): "\(path): image too large: \(detail)"
         case .unsupported(let path, let detail): "\(path): unsupported: \(detail)"
         case .corrupt(let path, let detail): "\(path): corrupt: \(detail)"

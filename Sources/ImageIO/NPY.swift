@@ -7,11 +7,16 @@ import Foundation
 public struct NPYArray: Sendable, Equatable {
     /// The element values; the case fixes the dtype written to the file.
     public enum Values: Sendable, Equatable {
+        /// `uint8` (`|u1`).
         case uint8([UInt8])
+        /// `uint16` (`<u2`).
         case uint16([UInt16])
+        /// `float32` (`<f4`).
         case float32([Float])
+        /// `float64` (`<f8`).
         case float64([Double])
 
+        /// Number of values in the buffer.
         public var count: Int {
             switch self {
             case .uint8(let v): v.count
@@ -42,7 +47,9 @@ public struct NPYArray: Sendable, Equatable {
         }
     }
 
+    /// The dimensions, outermost first, as numpy's `shape`.
     public var shape: [Int]
+    /// The values in C (row-major) order.
     public var values: Values
 
     /// Creates an array; the product of `shape` must equal the number of values.
@@ -68,7 +75,7 @@ public enum NPY {
     private static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
 
     /// Whether `bytes` start with the `.npy` magic string `\x93NUMPY`.
-    public static func hasMagic(_ bytes: [UInt8]) -> Bool {
+    package static func hasMagic(_ bytes: [UInt8]) -> Bool {
         bytes.starts(with: magic)
     }
 
@@ -78,8 +85,7 @@ public enum NPY {
     }
 
     /// Decodes `.npy` bytes; `name` is used in error messages. The dtype must be uint8,
-    /// uint16, float32 or float64 (the types kept exactly); see ``decodeWidened(_:name:)`` for
-    /// any numeric dtype.
+    /// uint16, float32 or float64 (the types kept exactly).
     public static func decode(_ bytes: [UInt8], name: String = "<memory>") throws -> NPYArray {
         let layout = try parseLayout(bytes, name: name)
         let data = layout.data
@@ -129,7 +135,7 @@ public enum NPY {
     /// bytes, float16/32/64) into Doubles, as `array.astype(np.float64)` would: exact except
     /// for 64-bit integers beyond 2^53. For small arrays such as kernels saved from numpy,
     /// whose default integer type is int64.
-    public static func decodeWidened(_ bytes: [UInt8], name: String = "<memory>") throws -> (
+    package static func decodeWidened(_ bytes: [UInt8], name: String = "<memory>") throws -> (
         shape: [Int], values: [Double]
     ) {
         let layout = try parseLayout(bytes, name: name)
@@ -150,7 +156,9 @@ public enum NPY {
 
     /// What an `.npy` header says: the shape and the dtype, by numpy's name (`float32`).
     public struct Header: Sendable, Equatable {
+        /// The dimensions, outermost first.
         public var shape: [Int]
+        /// numpy's name for the element type, such as `float32` or `int64`.
         public var dtype: String
     }
 

@@ -79,8 +79,11 @@ public enum PNGDecoder {
 
     /// What a PNG header says, read without decoding any pixels.
     public struct Header: Sendable, Equatable {
+        /// Width in pixels.
         public var width: Int
+        /// Height in pixels.
         public var height: Int
+        /// How the file stores the image.
         public var format: PNGFormat
         /// Channels after expansion (palette to RGB, tRNS to alpha).
         public var channels: Int
@@ -146,7 +149,7 @@ public enum PNGDecoder {
         case CPNG_CRC.rawValue: return .crcMismatch(path: name, detail: detail)
         case CPNG_BAD_HEADER.rawValue: return .badHeader(path: name, detail: detail)
         case CPNG_TOO_LARGE.rawValue:
-            return .tooLarge(path: name, detail: detail + " (raise it with --max-pixels)")
+            return .exceedsPixelLimit(path: name, detail: detail)
         case CPNG_UNSUPPORTED.rawValue: return .unsupported(path: name, detail: detail)
         case CPNG_NO_MEMORY.rawValue: return .outOfMemory(path: name, task: "decoding the PNG")
         default: return .corrupt(path: name, detail: detail)

@@ -21,6 +21,8 @@ public struct PNGWriteOptions: Sendable, Equatable {
     /// of it to libpng on the calling thread. The default is the number of online processors.
     public var threads: Int
 
+    /// Options with each setting given or defaulted: the image's own depth, level 6, no
+    /// interlacing, every online processor.
     public init(
         bitDepth: Int? = nil, compressionLevel: Int = 6, interlaced: Bool = false,
         threads: Int = PNGWriteOptions.processorCount

@@ -11,7 +11,7 @@
 /// The CLI's SIGINT/SIGTERM handler calls ``removeAllNow()`` so that an interrupted run leaves
 /// no partial file behind. Paths are kept as C strings in fixed slots, so removal needs neither
 /// allocation nor locks and is safe inside a signal handler.
-public enum TemporaryFiles {
+package enum TemporaryFiles {
     private static let slotCount = 64
     private static let slotSize = 4096
     nonisolated(unsafe) private static let slots: UnsafeMutablePointer<CChar> = {
@@ -50,7 +50,7 @@ public enum TemporaryFiles {
     }
 
     /// Unlinks every registered temporary file. Async-signal-safe.
-    public static func removeAllNow() {
+    package static func removeAllNow() {
         for slot in 0..<slotCount where slots[slot * slotSize] != 0 {
             unlink(slots + slot * slotSize)
         }

@@ -30,3 +30,18 @@ extension ConvolutionError: UserFacingError {}
 extension LearnedFiltersError: UserFacingError {}
 extension DiagramError: UserFacingError {}
 extension ModelExchangeError: UserFacingError {}
+
+/// The complete message for `error`: the library's words and the command-line hint.
+func presented(_ error: UserFacingError) -> String {
+    error.description + commandLineHint(for: error)
+}
+
+/// The command-line advice a library error leaves to the CLI: the option that changes the
+/// outcome, appended to the library's message (empty when there is none).
+func commandLineHint(for error: Error) -> String {
+    switch error {
+    case ImageIOError.exceedsPixelLimit: " (raise it with --max-pixels)"
+    case ConvolutionError.kernelLargerThanImage: "; use --mode same or full, or pad"
+    default: ""
+    }
+}

@@ -45,7 +45,7 @@ struct ConvKit: ParsableCommand {
             Glibc.exit(error.rawValue)
         } catch let error as UserFacingError {
             if isClosedStandardOutput(error) { Glibc.exit(141) }
-            fail(error.description, status: 1)
+            fail(presented(error), status: 1)
         } catch {
             let code = exitCode(for: error)
             if code == .success {

@@ -254,7 +254,7 @@ struct Filter: ParsableCommand {
     /// nor its output (whose name comes from the input's).
     private func message(for error: Error, job: FilterJobs.Item) -> String {
         let text =
-            (error as? UserFacingError)?.description ?? (error as? ValidationError)?.message
+            (error as? UserFacingError).map(presented) ?? (error as? ValidationError)?.message
             ?? "\(error)"
         let line =
             text.hasPrefix(job.input + ":") || text.hasPrefix(job.output + ":")

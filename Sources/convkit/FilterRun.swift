@@ -33,7 +33,7 @@ struct FilterRun: Sendable {
         do {
             result = try filter.apply(to: image)
         } catch let error as ConvolutionError {
-            throw CLIError("\(job.input): \(error)")
+            throw CLIError("\(job.input): \(error)\(commandLineHint(for: error))")
         }
         try requireFinite(
             result.firstNonFinite, largestInput: Double(image.maxSampleValue),
@@ -70,7 +70,7 @@ struct FilterRun: Sendable {
         do {
             result = try filter.apply(to: array, name: job.input)
         } catch let error as ConvolutionError {
-            let text = "\(error)"
+            let text = "\(error)\(commandLineHint(for: error))"
             throw CLIError(text.hasPrefix(job.input + ":") ? text : "\(job.input): \(text)")
         }
         let largest = array.values.doubles.reduce(0) { max($0, abs($1)) }

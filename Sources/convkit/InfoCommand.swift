@@ -65,7 +65,7 @@ struct Info: ParsableCommand {
 
     /// The one-line text of any error a file can cause.
     static func message(for error: Error) -> String {
-        (error as? UserFacingError)?.description ?? "\(error)"
+        (error as? UserFacingError).map(presented) ?? "\(error)"
     }
 
     private func describe(_ path: String) throws -> [String: Any] {

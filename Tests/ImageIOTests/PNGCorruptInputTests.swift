@@ -92,7 +92,7 @@ import Testing
         #expect(throws: ImageIOError.self) { try PNGDecoder.decode(bomb, name: "bomb.png") }
         do {
             _ = try PNGDecoder.decode(bomb, name: "bomb.png")
-        } catch ImageIOError.tooLarge(let path, let detail) {
+        } catch ImageIOError.exceedsPixelLimit(let path, let detail) {
             #expect(path == "bomb.png")
             #expect(detail.contains("65535x65535"))
         }

@@ -46,10 +46,11 @@ import Testing
     // The convolution and dense checks share a shape on purpose: each builds its layer's data and
     // its loss; the comparison itself is expectNumericGradients.
     @Test(arguments: [
-        (1, 1, 1, 1, Padding.same), (2, 1, 1, 2, .same), (1, 2, 2, 1, .valid), (2, 2, 1, 1, .same),
+        (1, 1, 1, 1, KerasPadding.same), (2, 1, 1, 2, .same), (1, 2, 2, 1, .valid),
+        (2, 2, 1, 1, .same),
     ])
     func convolutionGradients(
-        strideY: Int, strideX: Int, dilationY: Int, dilationX: Int, padding: Padding
+        strideY: Int, strideX: Int, dilationY: Int, dilationX: Int, padding: KerasPadding
     ) {
         let g = ConvGeometry(
             inputHeight: 6, inputWidth: 5, inputChannels: 2, kernelHeight: 3, kernelWidth: 2,

@@ -9,7 +9,7 @@ import Testing
     /// One convolution to check: input size, channels, filters, padding, batch and activation.
     struct Case: CustomTestStringConvertible, Sendable {
         let height: Int, width: Int, channels: Int, filters: Int
-        let padding: Padding, batch: Int, relu: Bool
+        let padding: KerasPadding, batch: Int, relu: Bool
         var geometry: ConvGeometry {
             ConvGeometry(
                 inputHeight: height, inputWidth: width, inputChannels: channels, kernelHeight: 3,
@@ -154,7 +154,7 @@ import Testing
 
     @Test func supportsOnlyUnitStrideThreeByThree() {
         func geometry(
-            _ kh: Int, _ kw: Int, stride: Int = 1, dilation: Int = 1, padding: Padding = .same
+            _ kh: Int, _ kw: Int, stride: Int = 1, dilation: Int = 1, padding: KerasPadding = .same
         ) -> ConvGeometry {
             ConvGeometry(
                 inputHeight: 9, inputWidth: 9, inputChannels: 4, kernelHeight: kh, kernelWidth: kw,

@@ -4,11 +4,11 @@ import ConvkitSupport
 import Foundation
 
 /// A family of kernels computed from parameters, written `NAME:PARAMETERS` on the command line.
-public enum KernelFamily: String, Sendable, CaseIterable {
+package enum KernelFamily: String, Sendable, CaseIterable {
     case gaussian, box, log, dog, disk
 
     /// How the family is written, e.g. `gaussian:SIZE[,SIGMA]`.
-    public var syntax: String {
+    package var syntax: String {
         switch self {
         case .gaussian: "gaussian:SIZE[,SIGMA]"
         case .box: "box:N or box:WxH"
@@ -19,7 +19,7 @@ public enum KernelFamily: String, Sendable, CaseIterable {
     }
 
     /// What the family computes and which reference it matches.
-    public var summary: String {
+    package var summary: String {
         switch self {
         case .gaussian:
             "Gaussian blur, SIZE x SIZE (SIZE odd), sum 1: the outer product of cv2.getGaussianKernel(SIZE, SIGMA); without SIGMA, OpenCV's default 0.3*((SIZE-1)/2-1)+0.8 (and its fixed tables for SIZE 1 to 9)"
@@ -36,7 +36,7 @@ public enum KernelFamily: String, Sendable, CaseIterable {
     /// Builds the kernel for the text after the colon; `spec` is the whole argument, for errors.
     /// Parameters whose weights would not be finite Float32 numbers (a SIGMA so small that
     /// LoG's 1/SIGMA^4 overflows) are refused by name.
-    public func kernel(parameters: Substring, spec: String) throws -> Kernel {
+    package func kernel(parameters: Substring, spec: String) throws -> Kernel {
         do {
             return try computedKernel(parameters: parameters, spec: spec)
         } catch KernelError.invalid(_, let reason) {

@@ -30,7 +30,7 @@ public struct KernelDefinition: Sendable, Equatable {
 
     /// Parses `.kernel` text; `name` is used when the text has no `# name:` line, and `path`
     /// names the file in errors.
-    public static func parse(_ text: String, name: String, path: String) throws -> KernelDefinition
+    package static func parse(_ text: String, name: String, path: String) throws -> KernelDefinition
     {
         var metadata = [String: String]()
         var lastKey: String?

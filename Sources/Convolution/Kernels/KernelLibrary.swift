@@ -11,7 +11,7 @@ public enum KernelLibrary {
     ///   row), e.g. `3x3: -1,0,1,-2,0,2,-1,0,1`; without a size, a square number of weights
     ///   (`-1,0,1,-2,0,2,-1,0,1`) or rows separated by `;`;
     /// - a parametric family `gaussian:SIZE[,SIGMA]`, `box:N`, `log:SIZE,SIGMA`,
-    ///   `dog:SIZE,S1,S2`, `disk:R` (see ``KernelFamily``);
+    ///   `dog:SIZE,S1,S2`, `disk:R` (`convkit kernels` lists them);
     /// - a file by extension: `.kernel` (the text format of filters/), `.npy` (numpy 2-D array),
     ///   `.mat` (libvips matrix, weights divided by its scale);
     /// - a named kernel of filters/ (`sobel-x`, case-insensitive), or one member of a set
@@ -72,7 +72,7 @@ public enum KernelLibrary {
     }
 
     /// Every name `--kernel` accepts without parameters: definitions, set members, family names.
-    public static func knownNames() throws -> [String] {
+    package static func knownNames() throws -> [String] {
         let definitions = try namedKernels()
         let members = definitions.filter { $0.kernels.count > 1 }.flatMap { $0.kernels.map(\.name) }
         return definitions.map(\.name) + members + KernelFamily.allCases.map(\.rawValue)

@@ -18,5 +18,5 @@ extension Kernel {
 
 extension Kernel {
     /// The sum of the weights' magnitudes: the most one output can grow over its inputs.
-    public var magnitudeSum: Double { weights.reduce(0) { $0 + abs($1) } }
+    package var magnitudeSum: Double { weights.reduce(0) { $0 + abs($1) } }
 }

@@ -54,7 +54,7 @@ extension Kernel {
     }
 
     /// The largest `abs(self[r, c] - column[r] * row[c])`.
-    public func largestResidual(column: [Double], row: [Double]) -> Double {
+    package func largestResidual(column: [Double], row: [Double]) -> Double {
         var largest = 0.0
         for r in 0..<rows {
             for c in 0..<columns { largest = max(largest, abs(self[r, c] - column[r] * row[c])) }
@@ -97,7 +97,7 @@ extension Kernel {
     /// `[1, 2, 1]`, row `[-1, 0, 1]`); otherwise the row sums to a positive number. nil when
     /// a weight is not a whole number (or above 2^26, where products could round), or when the
     /// kernel is not exactly rank 1.
-    public func integerFactors() -> (column: [Double], row: [Double])? {
+    package func integerFactors() -> (column: [Double], row: [Double])? {
         let limit = Double(1 << 26)
         guard weights.allSatisfy({ $0 == $0.rounded() && abs($0) <= limit }) else { return nil }
         let values = weights.map { Int($0) }
@@ -136,7 +136,7 @@ extension Kernel {
     /// Whether `column` x `row` gives every weight to within 1e-12 of that weight's own
     /// magnitude (zeros exactly): equal up to the rounding of the arithmetic, not merely
     /// close relative to the largest weight.
-    public func isReproducedExactly(column: [Double], row: [Double]) -> Bool {
+    package func isReproducedExactly(column: [Double], row: [Double]) -> Bool {
         guard column.count == rows, row.count == columns else { return false }
         for r in 0..<rows {
             for c in 0..<columns {

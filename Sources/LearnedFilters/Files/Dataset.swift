@@ -14,6 +14,7 @@ public struct Dataset: Sendable {
     /// Number of samples.
     public var count: Int { labels.count }
 
+    /// A dataset of `labels.count` samples of `shape`, `images` holding them one after another.
     public init(images: [Float], labels: [Int], shape: [Int]) {
         self.images = images
         self.labels = labels

@@ -11,7 +11,7 @@ public final class AveragePool2D: Layer {
     public let spec: LayerSpec
     public let inputShape: [Int]
     public let outputShape: [Int]
-    public let geometry: ConvGeometry
+    package let geometry: ConvGeometry
     public var parameters: [Parameter] { [] }
 
     init(name: String, spec: LayerSpec, inputShape: [Int]) throws {

@@ -5,11 +5,11 @@ import ConvkitSupport
 /// A 2-D convolution with stride, dilation, same/valid padding and an optional fused ReLU.
 ///
 /// Input `[batch, h, w, cin]`, kernel `[kh, kw, cin, cout]`, bias `[cout]`, output
-/// `[batch, oh, ow, cout]` with `oh`, `ow` from ``ConvGeometry``. The fast passes, forward and
+/// `[batch, oh, ow, cout]` with `oh`, `ow` from `ConvGeometry`. The fast passes, forward and
 /// backward, use a direct kernel when `cin == 1`, Winograd F(2x2, 3x3) over `cblas_sgemm` for
 /// 3x3 stride-1 undilated kernels with at least 8 input channels and 8 filters, and im2col +
 /// `cblas_sgemm` for everything else; the reference path is
-/// ``ReferenceOps/convForward(input:kernel:bias:batch:geometry:filters:)``.
+/// `ReferenceOps/convForward(input:kernel:bias:batch:geometry:filters:)`.
 public final class Conv2D: Layer {
     public var name: String
     public let spec: LayerSpec
@@ -17,7 +17,7 @@ public final class Conv2D: Layer {
     public let outputShape: [Int]
     public let kernel: Parameter
     public let bias: Parameter
-    public let geometry: ConvGeometry
+    package let geometry: ConvGeometry
     public let filters: Int
     public let activation: Activation
     public var parameters: [Parameter] { [kernel, bias] }

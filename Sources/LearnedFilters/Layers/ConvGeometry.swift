@@ -3,7 +3,7 @@
 import Convolution
 
 /// Padding modes with Keras' meaning.
-public enum Padding: String, Sendable, CaseIterable {
+public enum KerasPadding: String, Sendable, CaseIterable {
     /// No padding: only windows that fit inside the input.
     case valid
     /// Output size `ceil(input / stride)`, padding split with the smaller half before, as in
@@ -12,19 +12,20 @@ public enum Padding: String, Sendable, CaseIterable {
 }
 
 /// The geometry of a 2-D window operation over an NHWC batch, per sample.
-public struct ConvGeometry: Sendable, Equatable {
-    public var inputHeight: Int, inputWidth: Int, inputChannels: Int
-    public var kernelHeight: Int, kernelWidth: Int
-    public var strideY: Int, strideX: Int
-    public var dilationY: Int, dilationX: Int
-    public var padTop: Int, padLeft: Int
-    public var outputHeight: Int, outputWidth: Int
+package struct ConvGeometry: Sendable, Equatable {
+    package var inputHeight: Int, inputWidth: Int, inputChannels: Int
+    package var kernelHeight: Int, kernelWidth: Int
+    package var strideY: Int, strideX: Int
+    package var dilationY: Int, dilationX: Int
+    package var padTop: Int, padLeft: Int
+    package var outputHeight: Int, outputWidth: Int
 
     /// Resolves `padding` into explicit amounts and computes the output size with
     /// `convolutionOutputSize`, the one formula shared with the convolution module.
-    public init(
+    package init(
         inputHeight: Int, inputWidth: Int, inputChannels: Int, kernelHeight: Int, kernelWidth: Int,
-        strideY: Int = 1, strideX: Int = 1, dilationY: Int = 1, dilationX: Int = 1, padding: Padding
+        strideY: Int = 1, strideX: Int = 1, dilationY: Int = 1, dilationX: Int = 1,
+        padding: KerasPadding
     ) {
         self.inputHeight = inputHeight
         self.inputWidth = inputWidth
@@ -50,19 +51,23 @@ public struct ConvGeometry: Sendable, Equatable {
     }
 
     /// Keras 'same': total padding so that the output is `ceil(i/s)`, smaller half before.
-    static func padding(_ mode: Padding, input: Int, kernel: Int, stride: Int, dilation: Int) -> (
-        Int, Int
-    ) {
+    static func padding(_ mode: KerasPadding, input: Int, kernel: Int, stride: Int, dilation: Int)
+        -> (
+            Int, Int
+        )
+    {
         guard mode == .same else { return (0, 0) }
         let output = (input + stride - 1) / stride
-        let total = max((output - 1) * stride + dilation * (kernel - 1) + 1 - input, 0)
+        let total = max(
+            (output - 1) * stride + dilatedKernelSpan(kernel: kernel, dilation: dilation) - input, 0
+        )
         return (total / 2, total - total / 2)
     }
 
     /// Values per input sample.
-    public var inputSize: Int { inputHeight * inputWidth * inputChannels }
+    package var inputSize: Int { inputHeight * inputWidth * inputChannels }
     /// Output pixels per sample.
-    public var outputPixels: Int { outputHeight * outputWidth }
+    package var outputPixels: Int { outputHeight * outputWidth }
     /// Kernel taps per input channel.
-    public var taps: Int { kernelHeight * kernelWidth }
+    package var taps: Int { kernelHeight * kernelWidth }
 }

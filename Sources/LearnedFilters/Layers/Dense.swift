@@ -6,7 +6,7 @@ import ConvkitSupport
 ///
 /// Input `[batch, inputs]`, kernel `[inputs, outputs]`, bias `[outputs]`, output
 /// `[batch, outputs]`. The fast path is `cblas_sgemm`; the reference is
-/// ``ReferenceOps/denseForward(input:kernel:bias:batch:inputs:outputs:)``.
+/// `ReferenceOps/denseForward(input:kernel:bias:batch:inputs:outputs:)`.
 public final class Dense: Layer {
     public var name: String
     public let spec: LayerSpec

@@ -1,6 +1,6 @@
 // Layer: what every layer of a model provides, and the options of a forward pass.
 
-/// Which arithmetic the layers use: the plain loops of ``ReferenceOps`` or the fast paths
+/// Which arithmetic the layers use: the plain loops of `ReferenceOps` or the fast paths
 /// (im2col + sgemm, direct single-channel convolution, vectorised loops over both cores).
 public enum Implementation: String, Sendable, CaseIterable {
     case fast, reference

@@ -4,13 +4,13 @@
 ///
 /// Input `[batch, h, w, c]`, output `[batch, oh, ow, c]`. The gradient goes to the first
 /// maximum of each window in row-major order (as `torch.nn.MaxPool2d` on CPU). The fast path is
-/// ``MaxPoolKernels``; the reference is ``ReferenceOps/maxPoolForward(input:batch:geometry:)``.
+/// `MaxPoolKernels`; the reference is `ReferenceOps/maxPoolForward(input:batch:geometry:)`.
 public final class MaxPool2D: Layer {
     public var name: String
     public let spec: LayerSpec
     public let inputShape: [Int]
     public let outputShape: [Int]
-    public let geometry: ConvGeometry
+    package let geometry: ConvGeometry
     public var parameters: [Parameter] { [] }
 
     private var lastArgmax = [Float]()

@@ -19,10 +19,10 @@ public enum Activation: String, Sendable {
 /// The tutorial network is ``LayerSpec/tutorial``.
 public enum LayerSpec: Equatable, Sendable {
     case conv2d(
-        filters: Int, kernel: [Int], strides: [Int], dilation: [Int], padding: Padding,
+        filters: Int, kernel: [Int], strides: [Int], dilation: [Int], padding: KerasPadding,
         activation: Activation)
-    case maxPool2d(pool: [Int], strides: [Int], padding: Padding)
-    case averagePool2d(pool: [Int], strides: [Int], padding: Padding)
+    case maxPool2d(pool: [Int], strides: [Int], padding: KerasPadding)
+    case averagePool2d(pool: [Int], strides: [Int], padding: KerasPadding)
     case globalAveragePool2d
     case batchNormalization(epsilon: Float)
     case softmax
@@ -171,14 +171,14 @@ public enum LayerSpec: Equatable, Sendable {
         var positional = [String]()
         var strides: [Int]?
         var dilation = [1, 1]
-        var padding = Padding.valid
+        var padding = KerasPadding.valid
         var activation = Activation.linear
         for option in parts.dropFirst() {
             if option.hasPrefix("s=") {
                 strides = try pair(String(option.dropFirst(2)), "stride")
             } else if option.hasPrefix("d=") {
                 dilation = try pair(String(option.dropFirst(2)), "dilation")
-            } else if let mode = Padding(rawValue: option) {
+            } else if let mode = KerasPadding(rawValue: option) {
                 padding = mode
             } else if option == "relu" {
                 activation = .relu

@@ -4,10 +4,10 @@
 import Foundation
 
 /// The plain implementations of the layers' arithmetic: direct loops, no lowering, no SIMD.
-public enum ReferenceOps {
+package enum ReferenceOps {
     /// Cross-correlation (Keras Conv2D, `torch.nn.functional.conv2d`) of NHWC `input` with
     /// kernel `[kh, kw, cin, cout]` plus `bias`: returns `[batch, oh, ow, cout]` before activation.
-    public static func convForward<T: BinaryFloatingPoint>(
+    package static func convForward<T: BinaryFloatingPoint>(
         input: [T], kernel: [T], bias: [T], batch: Int,
         geometry g: ConvGeometry, filters: Int
     ) -> [T] {
@@ -43,9 +43,9 @@ public enum ReferenceOps {
         return output
     }
 
-    /// Gradients of ``convForward`` given the output gradient (before activation): returns the
+    /// Gradients of ``convForward(input:kernel:bias:batch:geometry:filters:)`` given the output gradient (before activation): returns the
     /// input, kernel and bias gradients.
-    public static func convBackward<T: BinaryFloatingPoint>(
+    package static func convBackward<T: BinaryFloatingPoint>(
         input: [T], kernel: [T], outputGradient: [T], batch: Int,
         geometry g: ConvGeometry, filters: Int
     )
@@ -89,7 +89,7 @@ public enum ReferenceOps {
     /// Max pooling over NHWC windows (`torch.nn.MaxPool2d`, Keras MaxPooling2D); padded cells
     /// never win. Returns the output and, per output value, the flat input index of the first
     /// maximum in row-major window order (where the gradient goes).
-    public static func maxPoolForward<T: BinaryFloatingPoint>(
+    package static func maxPoolForward<T: BinaryFloatingPoint>(
         input: [T], batch: Int, geometry g: ConvGeometry
     ) -> (output: [T], argmax: [Int]) {
         let c = g.inputChannels
@@ -125,7 +125,7 @@ public enum ReferenceOps {
     }
 
     /// Gradient of max pooling: each output gradient goes to its window's first maximum.
-    public static func maxPoolBackward<T: BinaryFloatingPoint>(
+    package static func maxPoolBackward<T: BinaryFloatingPoint>(
         outputGradient: [T], argmax: [Int], inputCount: Int
     ) -> [T] {
         var dInput = [T](repeating: 0, count: inputCount)
@@ -136,7 +136,7 @@ public enum ReferenceOps {
     }
 
     /// `input [batch, inputs] x kernel [inputs, outputs] + bias` (Keras Dense, `x @ W + b`).
-    public static func denseForward<T: BinaryFloatingPoint>(
+    package static func denseForward<T: BinaryFloatingPoint>(
         input: [T], kernel: [T], bias: [T], batch: Int,
         inputs: Int, outputs: Int
     ) -> [T] {
@@ -151,8 +151,8 @@ public enum ReferenceOps {
         return output
     }
 
-    /// Gradients of ``denseForward``: input, kernel and bias.
-    public static func denseBackward<T: BinaryFloatingPoint>(
+    /// Gradients of ``denseForward(input:kernel:bias:batch:inputs:outputs:)``: input, kernel and bias.
+    package static func denseBackward<T: BinaryFloatingPoint>(
         input: [T], kernel: [T], outputGradient: [T], batch: Int,
         inputs: Int, outputs: Int
     ) -> (input: [T], kernel: [T], bias: [T]) {
@@ -173,12 +173,13 @@ public enum ReferenceOps {
     }
 
     /// `max(x, 0)`.
-    public static func relu<T: BinaryFloatingPoint>(_ values: [T]) -> [T] {
+    package static func relu<T: BinaryFloatingPoint>(_ values: [T]) -> [T] {
         values.map { $0 > 0 ? $0 : 0 }
     }
 
     /// Gradient of ReLU given its output: passes where the output is positive.
-    public static func reluBackward<T: BinaryFloatingPoint>(output: [T], outputGradient: [T]) -> [T]
+    package static func reluBackward<T: BinaryFloatingPoint>(output: [T], outputGradient: [T])
+        -> [T]
     {
         zip(output, outputGradient).map { $0 > 0 ? $1 : 0 }
     }
@@ -186,7 +187,7 @@ public enum ReferenceOps {
     /// Mean sparse categorical cross-entropy of `logits [batch, classes]` against `labels`, with
     /// a stable log-softmax (`torch.nn.functional.cross_entropy`); returns the loss and its
     /// gradient with respect to the logits.
-    public static func softmaxCrossEntropy<T: BinaryFloatingPoint>(
+    package static func softmaxCrossEntropy<T: BinaryFloatingPoint>(
         logits: [T], labels: [Int], classes: Int
     ) -> (loss: T, gradient: [T]) {
         let batch = labels.count

@@ -12,12 +12,18 @@ public enum AdamForm: String, Sendable, CaseIterable {
 
 /// Adam's hyper-parameters, with Keras' defaults.
 public struct AdamConfiguration: Sendable, Equatable {
+    /// Step size (Keras' default 0.001).
     public var learningRate: Float = 1e-3
+    /// Decay of the first-moment average.
     public var beta1: Float = 0.9
+    /// Decay of the second-moment average.
     public var beta2: Float = 0.999
+    /// Added to the denominator (Keras' default 1e-7; PyTorch's is 1e-8).
     public var epsilon: Float = 1e-7
+    /// Which formula applies the bias correction.
     public var form: AdamForm = .keras
 
+    /// Hyper-parameters with each value given or Keras' default.
     public init(
         learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,
         form: AdamForm = .keras
@@ -32,6 +38,7 @@ public struct AdamConfiguration: Sendable, Equatable {
 
 /// Adam over a list of parameters: first and second moments per value, and the step count.
 public final class Adam {
+    /// The hyper-parameters.
     public let configuration: AdamConfiguration
     /// Number of updates applied so far (`t`).
     public internal(set) var step = 0

@@ -4,12 +4,18 @@ import ConvkitSupport
 
 /// Hyper-parameters of a training run (Keras defaults of the tutorial).
 public struct TrainingConfiguration: Sendable, Equatable {
+    /// Epochs to train.
     public var epochs = 10
+    /// Samples per mini-batch.
     public var batchSize = 256
+    /// The optimizer's hyper-parameters.
     public var adam = AdamConfiguration()
+    /// Seeds the shuffling and the dropout masks (the weights take theirs from the model).
     public var seed: UInt64 = 1
+    /// Fast paths or the reference loops.
     public var implementation = Implementation.fast
 
+    /// A configuration with each value given or defaulted.
     public init(
         epochs: Int = 10, batchSize: Int = 256, adam: AdamConfiguration = AdamConfiguration(),
         seed: UInt64 = 1,
@@ -27,13 +33,20 @@ public struct TrainingConfiguration: Sendable, Equatable {
 /// epoch's batches (with dropout active, as Keras reports them), test loss and accuracy after
 /// the epoch, and the epoch's training time in seconds.
 public struct EpochRecord: Sendable, Equatable {
+    /// The epoch, from 1.
     public var epoch: Int
+    /// Mean training loss over the epoch's batches.
     public var loss: Double
+    /// Mean training accuracy over the epoch's batches.
     public var accuracy: Double
+    /// Loss on the test data after the epoch.
     public var testLoss: Double
+    /// Accuracy on the test data after the epoch.
     public var testAccuracy: Double
+    /// The epoch's training time.
     public var seconds: Double
 
+    /// A record of one epoch.
     public init(
         epoch: Int, loss: Double, accuracy: Double, testLoss: Double, testAccuracy: Double,
         seconds: Double
@@ -68,8 +81,11 @@ public struct EpochRecord: Sendable, Equatable {
 
 /// Trains a model epoch by epoch; the state after each epoch can be saved and resumed exactly.
 public final class Trainer {
+    /// The model being trained (its weights change in place).
     public let model: Model
+    /// The hyper-parameters.
     public let configuration: TrainingConfiguration
+    /// The optimizer, with its moments.
     public let optimizer: Adam
     /// Epochs completed so far.
     public internal(set) var completedEpochs = 0
@@ -135,7 +151,8 @@ public final class Trainer {
         return (lossSum / Double(max(seen, 1)), Double(correct) / Double(max(seen, 1)), true)
     }
 
-    /// The model plus optimizer state and run settings, to resume with ``resume(file:path:)``.
+    /// The model plus optimizer state and run settings, to resume with
+    /// ``resume(file:path:epochs:implementation:)``.
     public func checkpoint() -> SafeTensorsFile {
         var file = model.safeTensors(extraMetadata: [
             "epoch": "\(completedEpochs)", "adam_step": "\(optimizer.step)",

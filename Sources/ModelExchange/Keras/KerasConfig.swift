@@ -188,9 +188,9 @@ private struct Reader {
         throw bad("layer '\(layer)': \(what) must be one or two positive integers")
     }
 
-    func padding(_ config: [String: Any], layer: String, className: String) throws -> Padding {
+    func padding(_ config: [String: Any], layer: String, className: String) throws -> KerasPadding {
         let text = config["padding"] as? String ?? "valid"
-        guard let padding = Padding(rawValue: text.lowercased()) else {
+        guard let padding = KerasPadding(rawValue: text.lowercased()) else {
             throw unsupported("layer '\(layer)' (\(className)) has padding '\(text)'")
         }
         return padding
