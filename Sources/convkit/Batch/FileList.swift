@@ -1,0 +1,29 @@
+// FileList: `--files-from LIST`: the inputs named one a line in a file or on standard input.
+
+import Foundation
+import ImageIO
+
+enum FileList {
+    /// The paths in `list` (`-` reads standard input), one a line, as written: blank lines are
+    /// skipped, a final carriage return is dropped, nothing else is trimmed (names may hold
+    /// spaces). Relative paths are taken from the current folder, as `xargs` would.
+    static func read(_ list: String) throws -> [String] {
+        let bytes: [UInt8]
+        do {
+            bytes =
+                list == "-"
+                ? Array(FileHandle.standardInput.readDataToEndOfFile())
+                : try FileAccess.readAll(list)
+        } catch let error as ImageIOError {
+            throw CLIError("--files-from \(error)")
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw CLIError(
+                "--files-from \(list == "-" ? "standard input" : list): is not UTF-8 text")
+        }
+        return text.split(separator: "\n", omittingEmptySubsequences: true).compactMap { line in
+            let path = line.hasSuffix("\r") ? line.dropLast() : line[...]
+            return path.isEmpty ? nil : String(path)
+        }
+    }
+}
