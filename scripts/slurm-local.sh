@@ -30,7 +30,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # 2. convkit.
-swift build --product convkit >/dev/null
+swift build --product convkit >/dev/null 2>&1 || swift build --product convkit
 convkit="$(swift build --show-bin-path)/convkit"
 
 # 3. A private cluster in a temporary folder.
@@ -144,6 +144,8 @@ echo "slurm-local: array job $job finished in $(($(date +%s) - start)) s"
 sacct_state="$(scontrol show job "$job" 2>/dev/null | grep -o 'JobState=[A-Z]*' | sort | uniq -c || true)"
 echo "slurm-local: $sacct_state"
 cat "$work"/logs/shard-*.out
+grep -E "_slurm_rpc_submit_batch_job|sched: Allocate|_job_complete: JobId=.* done" \
+  "$work/logs/slurmctld.log" | sed 's/^/slurmctld: /'
 
 # 6. Checks.
 "$convkit" filter "$images/" --recursive --kernel gaussian:5,1.2 -o "$work/single/"

@@ -39,7 +39,11 @@ struct BatchOptions: ParsableArguments {
             throw ValidationError(
                 "--files-from - and the input '-' cannot both read standard input")
         }
-        return arguments + (try FileList.read(filesFrom))
+        let listed = try FileList.read(filesFrom)
+        if listed.isEmpty && arguments.isEmpty {
+            throw ValidationError("--files-from \(filesFrom): names no files")
+        }
+        return arguments + listed
     }
 
     /// The shard this process runs, if any; `--shard` needs a batch to split.

@@ -5,8 +5,8 @@ import ImageIO
 
 enum FileList {
     /// The paths in `list` (`-` reads standard input), one a line, as written: blank lines are
-    /// skipped, a final carriage return is dropped, nothing else is trimmed (names may hold
-    /// spaces). Relative paths are taken from the current folder, as `xargs` would.
+    /// skipped, CRLF line ends are line ends, nothing else is trimmed (names may hold spaces).
+    /// Relative paths are taken from the current folder, as `xargs` would.
     static func read(_ list: String) throws -> [String] {
         let bytes: [UInt8]
         do {
@@ -21,9 +21,7 @@ enum FileList {
             throw CLIError(
                 "--files-from \(list == "-" ? "standard input" : list): is not UTF-8 text")
         }
-        return text.split(separator: "\n", omittingEmptySubsequences: true).compactMap { line in
-            let path = line.hasSuffix("\r") ? line.dropLast() : line[...]
-            return path.isEmpty ? nil : String(path)
-        }
+        // "\r\n" is one Character in Swift, so it is a separator of its own.
+        return text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map(String.init)
     }
 }
