@@ -139,7 +139,7 @@ exec "$convkit" filter "$images/" --recursive --kernel gaussian:5,1.2 -o "$work/
   --shard auto --manifest "$work/manifest.jsonl"
 EOF
 start=$(date +%s)
-job="$(sbatch --parsable --wait "$work/filter.sbatch")"
+job="$(timeout 900 sbatch --parsable --wait "$work/filter.sbatch")"
 echo "slurm-local: array job $job finished in $(($(date +%s) - start)) s"
 sacct_state="$(scontrol show job "$job" 2>/dev/null | grep -o 'JobState=[A-Z]*' | sort | uniq -c || true)"
 echo "slurm-local: $sacct_state"

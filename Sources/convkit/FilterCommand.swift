@@ -55,9 +55,9 @@ struct Filter: ParsableCommand {
             takes the inputs whose path (inside its folder input, or as written) hashes \
             (FNV-1a 64) to K modulo N, so N jobs with the same inputs cover each one once. \
             --shard auto reads SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT (sbatch \
-            --array=0-N-1); Kubernetes gives JOB_COMPLETION_INDEX but no count, so write \
-            --shard auto/N there. --manifest lines: input, output, status, kernels, options, \
-            pixels, seconds; read them with 'convkit manifest summary'.
+            --array=0-3 for N = 4); Kubernetes gives JOB_COMPLETION_INDEX but no count, so \
+            write --shard auto/N there. --manifest lines: input, output, status, kernels, \
+            options, pixels, seconds; read them with 'convkit manifest summary'.
             """
     )
 
