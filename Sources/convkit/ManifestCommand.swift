@@ -27,10 +27,6 @@ struct ManifestCommand: ParsableCommand {
         @Flag(name: .long, help: "Print the summary as one JSON object.")
         var json = false
 
-        func validate() throws {
-            guard !manifests.isEmpty else { throw ValidationError("give at least one manifest") }
-        }
-
         func run() throws {
             let summary = try ManifestSummary.read(manifests)
             if json {
