@@ -176,7 +176,7 @@ struct Filter: ParsableCommand {
 
     func validate() throws {
         guard !inputs.isEmpty || batch.filesFrom != nil else {
-            throw ValidationError("give at least one input file or folder")
+            throw ValidationError("give at least one input file or folder, or --files-from LIST")
         }
         guard !kernel.isEmpty else {
             throw ValidationError("give at least one --kernel (see 'convkit kernels')")
