@@ -26,6 +26,7 @@ struct ConvKit: ParsableCommand {
         subcommands: [
             Info.self, Convert.self, Kernels.self, Filter.self, Bench.self, Visualize.self,
             ReportCommand.self, Train.self, Evaluate.self, Predict.self, Export.self, Diagram.self,
+            ManifestCommand.self,
         ]
     )
 

@@ -48,6 +48,16 @@ struct Filter: ParsableCommand {
               convkit filter gx.npy --kernel box3 --range normalize -o gx-soft.png
               convkit filter in.png --kernel K --correlate --padding 1 --stride 2 -o o.npy
               convkit filter photos/ --kernel gaussian5 -o blurred/ --skip-existing
+              convkit filter scans/ --recursive --kernel box3 -o out/ --shard auto \\
+                --manifest done.jsonl
+
+            Batches: --recursive mirrors subfolders under the output folder. --shard K/N \
+            takes the inputs whose path (inside its folder input, or as written) hashes \
+            (FNV-1a 64) to K modulo N, so N jobs with the same inputs cover each one once. \
+            --shard auto reads SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT (sbatch \
+            --array=0-3 for N = 4); Kubernetes gives JOB_COMPLETION_INDEX but no count, so \
+            write --shard auto/N there. --manifest lines: input, output, status, kernels, \
+            options, pixels, seconds; read them with 'convkit manifest summary'.
             """
     )
 
@@ -55,7 +65,7 @@ struct Filter: ParsableCommand {
         help: ArgumentHelp(
             "Input PNG or NPY files, or folders of them ('-' for standard input).",
             valueName: "input"))
-    var inputs: [String]
+    var inputs: [String] = []
 
     @Option(
         name: .shortAndLong,
@@ -162,9 +172,11 @@ struct Filter: ParsableCommand {
 
     @OptionGroup var reading: ReadOptions
 
+    @OptionGroup var batch: BatchOptions
+
     func validate() throws {
-        guard !inputs.isEmpty else {
-            throw ValidationError("give at least one input file or folder")
+        guard !inputs.isEmpty || batch.filesFrom != nil else {
+            throw ValidationError("give at least one input file or folder, or --files-from LIST")
         }
         guard !kernel.isEmpty else {
             throw ValidationError("give at least one --kernel (see 'convkit kernels')")
@@ -190,7 +202,9 @@ struct Filter: ParsableCommand {
                     "--fill applies only to --boundary fill, not \(boundary.rawValue)")
             }
         }
-        let jobs = try FilterJobs.plan(inputs: inputs, output: output, format: format)
+        guard batch.filesFrom == nil else { return }  // read once, in run()
+        let jobs = try FilterJobs.plan(
+            inputs: inputs, output: output, format: format, recursive: batch.recursive)
         if skipExisting && !jobs.isBatch {
             throw ValidationError(
                 "--skip-existing is for several inputs or a folder; with one input, -o names the one file to write"
@@ -208,19 +222,29 @@ struct Filter: ParsableCommand {
             stride: stride.pair, dilation: dilation.pair)
         let filter = ImageFilter(
             steps: steps, options: options, magnitude: magnitude, alpha: alpha, float64: float64)
-        let jobs = try FilterJobs.plan(inputs: inputs, output: output, format: format)
+        let jobs = try FilterJobs.plan(
+            inputs: try batch.inputs(after: inputs), output: output, format: format,
+            recursive: batch.recursive, listed: batch.filesFrom != nil)
+        let shard = try batch.resolvedShard(isBatch: jobs.isBatch)
+        let recorder = BatchRecorder(
+            writer: try batch.manifest.map { try ManifestWriter(path: $0) }, kernels: kernel,
+            options: manifestOptions, shard: shard, describe: Self.message)
         let run = FilterRun(
             filter: filter, range: range, gray: gray, compression: compression,
             verbose: verbose, maxPixels: reading.maxPixels, folder: jobs.folder)
         if !jobs.isBatch {
-            try run.process(jobs.items[0])
+            let job = jobs.items[0]
+            try recorder.run(job) { try run.process(job) }
             return
         }
-        try runBatch(jobs.items, run: run)
+        let mine = jobs.items.filter { shard?.contains($0.key) ?? true }
+        try runBatch(mine, run: run, recorder: recorder)
     }
 
     /// Processes many files on every core; failures are reported and counted, not fatal.
-    private func runBatch(_ items: [FilterJobs.Item], run: FilterRun) throws {
+    private func runBatch(_ items: [FilterJobs.Item], run: FilterRun, recorder: BatchRecorder)
+        throws
+    {
         let todo =
             skipExisting
             ? items.filter { !FileManager.default.fileExists(atPath: $0.output) } : items
@@ -235,12 +259,12 @@ struct Filter: ParsableCommand {
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while fatal.withLock({ $0 == nil }), let index = next.take() {
                 do {
-                    try shared.process(todo[index])
+                    try recorder.run(todo[index]) { try shared.process(todo[index]) }
                 } catch let error as OutputFolderError {
                     fatal.withLock { $0 = $0 ?? error }
                 } catch {
                     failures.add()
-                    progress.report("convkit: error: \(message(for: error, job: todo[index]))")
+                    progress.report("convkit: error: \(Self.message(for: error, job: todo[index]))")
                 }
                 progress.advance()
             }
@@ -252,7 +276,7 @@ struct Filter: ParsableCommand {
 
     /// A one-line message for a failed file, naming the input if the error names neither it
     /// nor its output (whose name comes from the input's).
-    private func message(for error: Error, job: FilterJobs.Item) -> String {
+    static func message(for error: Error, job: FilterJobs.Item) -> String {
         let text =
             (error as? UserFacingError).map(presented) ?? (error as? ValidationError)?.message
             ?? "\(error)"

@@ -11,6 +11,8 @@ struct FilterJobs {
         let input: String
         let output: String
         let format: ImageFileFormat
+        /// The input's path inside its folder input, or as written: what `--shard` hashes.
+        var key: String = ""
     }
 
     let items: [Item]
@@ -24,25 +26,26 @@ struct FilterJobs {
     /// (`-` writes `format`, PNG by default). Several inputs, a folder input or an output that
     /// names a folder (an existing one, or a name ending in `/`) make a batch, written into that
     /// folder as `NAME.png` or `NAME.npy` (by `format`); standard input is named `stdin`.
-    /// Folders contribute their `.png` and `.npy` files, sorted by name.
-    static func plan(inputs: [String], output: String, format: ImageFileFormat?) throws
-        -> FilterJobs
-    {
-        var files = [String]()
+    /// Folders contribute their `.png` and `.npy` files, sorted by name; with `recursive`, those
+    /// of every subfolder too, written to the same path under the output folder (`a/x.png` to
+    /// `OUT/a/x.png`). `listed` (`--files-from`) always makes a batch.
+    static func plan(
+        inputs: [String], output: String, format: ImageFileFormat?, recursive: Bool = false,
+        listed: Bool = false
+    ) throws -> FilterJobs {
+        var files = [(path: String, key: String, subfolder: String)]()
         var sawFolder = false
         for input in inputs {
             if input != "-" && FileAccess.isDirectory(input) {
                 sawFolder = true
-                let names = try FileAccess.folderEntries(input).sorted()
-                let images = names.filter {
-                    ["png", "npy"].contains(OutputPaths.fileExtension($0))
+                files += try InputTree.files(in: input, recursive: recursive).map {
+                    (OutputPaths.join(input, $0), $0, ($0 as NSString).deletingLastPathComponent)
                 }
-                files += images.map { OutputPaths.join(input, $0) }
             } else {
-                files.append(input)
+                files.append((input, InputTree.key(of: input), ""))
             }
         }
-        let batch = sawFolder || inputs.count > 1 || OutputPaths.namesFolder(output)
+        let batch = sawFolder || listed || inputs.count > 1 || OutputPaths.namesFolder(output)
         guard batch else {
             let chosen =
                 output == "-"
@@ -68,16 +71,17 @@ struct FilterJobs {
         let chosen = format ?? .png
         var seen = [String: String]()
         var items = [Item]()
-        for file in files {
+        for (file, key, subfolder) in files {
             let base = file == "-" ? "stdin" : (file as NSString).lastPathComponent
             let stem = (base as NSString).deletingPathExtension
-            let target = OutputPaths.join(output, stem + "." + chosen.rawValue)
+            let name = subfolder.isEmpty ? stem : subfolder + "/" + stem
+            let target = OutputPaths.join(output, name + "." + chosen.rawValue)
             if let other = seen[target] {
                 throw ValidationError(
                     "\(file) and \(other) would both write \(target); rename one of them")
             }
             seen[target] = file
-            items.append(Item(input: file, output: target, format: chosen))
+            items.append(Item(input: file, output: target, format: chosen, key: key))
         }
         return FilterJobs(items: items, isBatch: true, folder: output)
     }

@@ -18,11 +18,16 @@ struct FilterRun: Sendable {
     /// The batch's output folder, created before the first write (nil for one file).
     let folder: String?
 
-    /// Reads, filters and writes one file.
-    func process(_ job: FilterJobs.Item) throws {
+    /// Reads, filters and writes one file; returns the input's pixel count (width x height).
+    @discardableResult
+    func process(_ job: FilterJobs.Item) throws -> Int {
         switch try InputFiles.imageOrArray(job.input, maxPixels: maxPixels) {
-        case .image(let image): try process(image, job)
-        case .array(let array): try process(array, job)
+        case .image(let image):
+            try process(image, job)
+            return image.width * image.height
+        case .array(let array):
+            try process(array, job)
+            return array.shape.count >= 2 ? array.shape[0] * array.shape[1] : array.shape.first ?? 0
         }
     }
 
@@ -38,7 +43,7 @@ struct FilterRun: Sendable {
         try requireFinite(
             result.firstNonFinite, largestInput: Double(image.maxSampleValue),
             limit: Double(Float.greatestFiniteMagnitude), job)
-        try prepareFolder()
+        try prepareFolder(for: job)
         switch job.format {
         case .npy: try NPY.write(result.npyArray(), to: job.output)
         case .png:
@@ -80,7 +85,7 @@ struct FilterRun: Sendable {
             limit: isDouble
                 ? Double.greatestFiniteMagnitude : Double(Float.greatestFiniteMagnitude),
             job)
-        try prepareFolder()
+        try prepareFolder(for: job)
         switch job.format {
         case .npy: try NPY.write(result.npyArray(), to: job.output)
         case .png:
@@ -111,13 +116,17 @@ struct FilterRun: Sendable {
         )
     }
 
-    private func prepareFolder() throws {
+    /// Creates the batch's output folder (its failure stops the batch), then the subfolder
+    /// a `--recursive` output goes into (its failure fails this file only).
+    private func prepareFolder(for job: FilterJobs.Item) throws {
         guard let folder else { return }
         do {
             try OutputPaths.createFolder(folder)
         } catch let error as CLIError {
             throw OutputFolderError(description: error.description)
         }
+        let parent = (job.output as NSString).deletingLastPathComponent
+        if parent != OutputPaths.trimmedFolder(folder) { try OutputPaths.createFolder(parent) }
     }
 }
 

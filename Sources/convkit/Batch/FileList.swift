@@ -1,0 +1,27 @@
+// FileList: `--files-from LIST`: the inputs named one a line in a file or on standard input.
+
+import Foundation
+import ImageIO
+
+enum FileList {
+    /// The paths in `list` (`-` reads standard input), one a line, as written: blank lines are
+    /// skipped, CRLF line ends are line ends, nothing else is trimmed (names may hold spaces).
+    /// Relative paths are taken from the current folder, as `xargs` would.
+    static func read(_ list: String) throws -> [String] {
+        let bytes: [UInt8]
+        do {
+            bytes =
+                list == "-"
+                ? Array(FileHandle.standardInput.readDataToEndOfFile())
+                : try FileAccess.readAll(list)
+        } catch let error as ImageIOError {
+            throw CLIError("--files-from \(error)")
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw CLIError(
+                "--files-from \(list == "-" ? "standard input" : list): is not UTF-8 text")
+        }
+        // "\r\n" is one Character in Swift, so it is a separator of its own.
+        return text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map(String.init)
+    }
+}

@@ -1,0 +1,121 @@
+// ManifestTests: `--manifest` lines stay whole when several processes append at once, record
+// what was done, and `convkit manifest summary` merges them.
+
+import Foundation
+import Testing
+
+@Suite struct ManifestTests {
+    @Test func concurrentProcessesNeverInterleaveLines() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // Long folder names make lines of about 1 KB, so a torn write would show.
+        let deep =
+            folder
+            + String(repeating: "/" + String(repeating: "long-folder-name-", count: 5), count: 4)
+        let names = try BatchTree.make(in: deep, count: 25)
+        let manifest = folder + "/all.jsonl"
+        let writers = 6
+        let processes = try (0..<writers).map { index in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CLI.executable)
+            process.arguments = [
+                "filter", deep, "--kernel", "box3", "-o", "\(folder)/out\(index)/", "--manifest",
+                manifest,
+            ]
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        for process in processes {
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+        }
+        let text = try String(contentsOfFile: manifest, encoding: .utf8)
+        #expect(text.hasSuffix("\n"))
+        let records = try BatchTree.manifest(manifest)
+        #expect(records.count == writers * names.count)
+        var seen = Set<String>()
+        for record in records {
+            let output = try #require(record["output"] as? String)
+            #expect(seen.insert(output).inserted, "\(output) listed twice")
+            #expect(record["status"] as? String == "ok")
+            #expect((record["input"] as? String)?.hasPrefix(deep + "/img") == true)
+        }
+        #expect(seen.count == writers * names.count)
+    }
+
+    @Test func recordsDescribeTheRun() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try BatchTree.make(in: folder + "/in", count: 2)
+        try Data("not a png".utf8).write(to: URL(fileURLWithPath: folder + "/in/broken.png"))
+        let result = try CLI.run([
+            "filter", folder + "/in", "--kernel", "gaussian:5,1", "--kernel", "box3",
+            "--boundary", "wrap", "--stride", "2", "-o", folder + "/out/", "--manifest",
+            folder + "/m.jsonl",
+        ])
+        #expect(result.status == 1)
+        let records = try BatchTree.manifest(folder + "/m.jsonl")
+        #expect(records.count == 3)
+        let broken = try #require(
+            records.first { ($0["input"] as? String)?.hasSuffix("broken.png") == true })
+        #expect(broken["status"] as? String == "failed")
+        #expect((broken["error"] as? String)?.contains("broken.png: is a text file") == true)
+        let done = try #require(
+            records.first { ($0["input"] as? String)?.hasSuffix("img000.png") == true })
+        #expect(done["status"] as? String == "ok")
+        #expect(done["output"] as? String == folder + "/out/img000.png")
+        #expect(done["kernels"] as? [String] == ["gaussian:5,1", "box3"])
+        let options = try #require(done["options"] as? [String: String])
+        #expect(options["boundary"] == "wrap")
+        #expect(options["stride"] == "2")
+        #expect(options["mode"] == "same")
+        let pixels = try #require(done["pixels"] as? Int)
+        #expect((9...81).contains(pixels))
+        #expect((done["seconds"] as? Double ?? -1) >= 0)
+    }
+
+    @Test func summaryMergesShardsFailuresAndDuplicates() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let names = try BatchTree.make(in: folder + "/in", count: 9)
+        try Data("not a png".utf8).write(to: URL(fileURLWithPath: folder + "/in/broken.png"))
+        for index in 0..<2 {
+            try CLI.run([
+                "filter", folder + "/in", "--kernel", "box3", "-o", folder + "/out/", "--shard",
+                "\(index)/2", "--manifest", "\(folder)/m\(index).jsonl",
+            ])
+        }
+        // A rerun of one input without --skip-existing lists it twice.
+        try CLI.run([
+            "filter", folder + "/in/img003.png", "--kernel", "box3", "-o", folder + "/out/",
+            "--manifest", folder + "/m1.jsonl",
+        ])
+        let result = try CLI.run([
+            "manifest", "summary", folder + "/m0.jsonl", folder + "/m1.jsonl", "--json",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let summary = try #require(
+            try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        #expect(summary["manifests"] as? Int == 2)
+        #expect(summary["lines"] as? Int == names.count + 2)
+        #expect(summary["inputs"] as? Int == names.count + 1)
+        #expect(summary["ok"] as? Int == names.count)
+        #expect(summary["failed"] as? Int == 1)
+        #expect(summary["duplicates"] as? Int == 1)
+        let duplicated = try #require(summary["duplicated"] as? [[String: Any]])
+        #expect(duplicated.first?["input"] as? String == folder + "/in/img003.png")
+        let failures = try #require(summary["failures"] as? [[String: Any]])
+        #expect(failures.first?["input"] as? String == folder + "/in/broken.png")
+        let text = try CLI.run(["manifest", "summary", folder + "/m0.jsonl", folder + "/m1.jsonl"])
+        #expect(
+            text.output.contains(
+                "inputs: \(names.count + 1) (ok \(names.count), failed 1, duplicates 1)"))
+        #expect(text.output.contains("failed: \(folder)/in/broken.png: "))
+        // A damaged line is named by file and line.
+        try Data("{\"input\": 1}\n".utf8).write(to: URL(fileURLWithPath: folder + "/bad.jsonl"))
+        let bad = try CLI.run(["manifest", "summary", folder + "/bad.jsonl"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("bad.jsonl: line 1 is not a convkit manifest record"))
+    }
+}
