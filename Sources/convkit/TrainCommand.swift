@@ -12,7 +12,7 @@ import LearnedFilters
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train a small CNN on MNIST or Fashion-MNIST with Adam, on the CPU.",
+        abstract: "Train a small CNN with Adam on MNIST, Fashion-MNIST or your images.",
         usage: "convkit train [<options>] -o <file>",
         discussion: """
             The default network is the classic Keras MNIST tutorial's (220,234 parameters):
@@ -24,6 +24,12 @@ struct Train: ParsableCommand {
               maxpool:K[:s=S][:same]  dense:UNITS[:relu]  dropout:RATE
               flatten  relu
             The last layer needs one output per class of the dataset (10).
+
+            --data FOLDER holding one folder of PNG images per class (or train/ and test/ \
+            folders holding them) trains on those images, class names from the folder names: \
+            --validation-split F holds out a fraction of them for testing (chosen with \
+            --seed), --image-size WxH area-resizes them all. Images are read batch by batch, \
+            the next ones decoded while one trains.
 
             Writes OUTPUT (safetensors, Keras tensor names such as conv2d.kernel [3,3,1,32]), \
             OUTPUT-stem.checkpoint.safetensors after every epoch (with the optimizer state, the \
@@ -43,6 +49,7 @@ struct Train: ParsableCommand {
               convkit train -o m.safetensors --epochs 3 --seed 7 --dataset fashion-mnist
               convkit train -o m.safetensors --epochs 12 --resume
               convkit train -o small.safetensors --arch "conv2d:8:5x5:s=2:relu,flatten,dense:10"
+              convkit train -o shapes.safetensors --data shapes --validation-split 0.2
             """
     )
 

@@ -27,11 +27,6 @@ struct TrainingSource {
             }
             let trainPart = try options.images(folder, part: .train, seed: splitSeed)
             let testPart = try options.images(folder, part: .test, seed: splitSeed)
-            guard trainPart.shape == testPart.shape else {
-                throw CLIError(
-                    "\(folder)/test: its images are \(testPart.shape), the training images \(trainPart.shape); --image-size WxH makes them agree"
-                )
-            }
             name = folder
             setting = Self.folderSetting(options) ?? folder
             classNames = trainPart.classNames

@@ -253,7 +253,8 @@ extension VisualizeActivations {
         let test = try data.loadTest()
         guard index < test.count else {
             throw CLIError(
-                "--test-index \(index) is beyond the \(test.count) test images in \(data.imageFolder ?? data.folder)")
+                "--test-index \(index) is beyond the \(test.count) test images in \(data.imageFolder ?? data.folder)"
+            )
         }
         guard test.shape == [side, side, 1] else {
             throw CLIError(

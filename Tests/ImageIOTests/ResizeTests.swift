@@ -12,11 +12,16 @@ import Testing
         let width: Int
         let height: Int
         let channels: Int
-        let new_width: Int
-        let new_height: Int
+        let newWidth: Int
+        let newHeight: Int
         let input: [Float]
         let output: [Float]
-        var description: String { "\(width)x\(height)x\(channels) to \(new_width)x\(new_height)" }
+        enum CodingKeys: String, CodingKey {
+            case width, height, channels, input, output
+            case newWidth = "new_width"
+            case newHeight = "new_height"
+        }
+        var description: String { "\(width)x\(height)x\(channels) to \(newWidth)x\(newHeight)" }
     }
 
     struct Fixture: Decodable {
@@ -33,7 +38,7 @@ import Testing
     @Test(arguments: cases) func matchesOpenCVInterArea(_ c: Case) throws {
         let resized = try AreaResize.resize(
             c.input, height: c.height, width: c.width, channels: c.channels,
-            newHeight: c.new_height, newWidth: c.new_width)
+            newHeight: c.newHeight, newWidth: c.newWidth)
         #expect(resized.count == c.output.count)
         let worst = zip(resized, c.output).map { abs($0 - $1) }.max() ?? .infinity
         #expect(worst < 1e-5, "largest difference \(worst)")
@@ -42,10 +47,10 @@ import Testing
     @Test(arguments: cases) func fastPathMatchesTheReference(_ c: Case) throws {
         let fast = try AreaResize.resize(
             c.input, height: c.height, width: c.width, channels: c.channels,
-            newHeight: c.new_height, newWidth: c.new_width)
+            newHeight: c.newHeight, newWidth: c.newWidth)
         let naive = try AreaResize.referenceResize(
             c.input, height: c.height, width: c.width, channels: c.channels,
-            newHeight: c.new_height, newWidth: c.new_width)
+            newHeight: c.newHeight, newWidth: c.newWidth)
         let worst = zip(fast, naive).map { abs($0 - $1) }.max() ?? .infinity
         #expect(worst < 1e-5, "largest difference \(worst)")
     }
@@ -72,10 +77,12 @@ import Testing
 
     @Test func badSizesAreErrors() {
         #expect(throws: ImageIOError.self) {
-            try AreaResize.resize([1, 2, 3], height: 2, width: 2, channels: 1, newHeight: 1, newWidth: 1)
+            try AreaResize.resize(
+                [1, 2, 3], height: 2, width: 2, channels: 1, newHeight: 1, newWidth: 1)
         }
         #expect(throws: ImageIOError.self) {
-            try AreaResize.resize([1, 2, 3, 4], height: 2, width: 2, channels: 1, newHeight: 0, newWidth: 1)
+            try AreaResize.resize(
+                [1, 2, 3, 4], height: 2, width: 2, channels: 1, newHeight: 0, newWidth: 1)
         }
     }
 }

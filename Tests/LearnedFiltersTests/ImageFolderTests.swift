@@ -19,9 +19,10 @@ import Testing
             ["zebra/b.png": 3, "zebra/a.png": 3, "apple/c.png": 3, "mango/d.png": 3, ".hidden/": 0])
         let folder = try ImageFolder.open(root, part: .train)
         #expect(folder.classNames == ["apple", "mango", "zebra"])
-        #expect(folder.samples.map { ($0.path as NSString).lastPathComponent } == [
-            "c.png", "d.png", "a.png", "b.png",
-        ])
+        #expect(
+            folder.samples.map { ($0.path as NSString).lastPathComponent } == [
+                "c.png", "d.png", "a.png", "b.png",
+            ])
         #expect(folder.labels == [0, 1, 2, 2])
         #expect(folder.shape == [4, 4, 3])
     }
@@ -50,8 +51,11 @@ import Testing
 
     @Test func trainAndTestFoldersAreTheTwoParts() throws {
         try writeImageFolder(
-            root, ["train/a/1.png": 1, "train/b/2.png": 1, "train/b/3.png": 1, "test/a/4.png": 1,
-                "test/b/5.png": 1])
+            root,
+            [
+                "train/a/1.png": 1, "train/b/2.png": 1, "train/b/3.png": 1, "test/a/4.png": 1,
+                "test/b/5.png": 1,
+            ])
         #expect(try ImageFolder.open(root, part: .train).count == 3)
         #expect(try ImageFolder.open(root, part: .test).count == 2)
         #expect(throws: LearnedFiltersError.self) {

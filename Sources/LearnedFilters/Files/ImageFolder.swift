@@ -41,7 +41,7 @@ public struct ImageFolder: LabelledImages {
         return entries.contains { !$0.hasPrefix(".") && FileAccess.isDirectory(folder + "/" + $0) }
     }
 
-    /// Scans `folder` and keeps `part`'s images.
+    /// Scans `folder` (checking every image's header, in both parts) and keeps `part`'s images.
     ///
     /// - Parameters:
     ///   - imageSize: `(height, width)` to resize every image to; nil requires all images to
@@ -62,11 +62,13 @@ public struct ImageFolder: LabelledImages {
         }
         var samples: [Sample]
         let names: [String]
+        let shape: [Int]
         if hasSplitFolders(trimmed) {
             if validationSplit != nil {
                 throw LearnedFiltersError.badDataset(
                     path: trimmed,
-                    detail: "has train/ and test/ folders; --validation-split is for a folder without them"
+                    detail:
+                        "has train/ and test/ folders; --validation-split is for a folder without them"
                 )
             }
             let train = try scanClasses(trimmed + "/train")
@@ -79,22 +81,22 @@ public struct ImageFolder: LabelledImages {
                 )
             }
             names = train.names
+            shape = try checkHeaders(train.samples + test.samples, imageSize: imageSize)
             samples = part == .train ? train.samples : test.samples
         } else {
             let all = try scanClasses(trimmed)
             names = all.names
             samples = all.samples
+            shape = try checkHeaders(samples, imageSize: imageSize)
             if let validationSplit {
                 samples = try split(samples, fraction: validationSplit, seed: seed, part: part)
             }
         }
-        let shape = try checkHeaders(samples, imageSize: imageSize)
         return ImageFolder(classNames: names, samples: samples, shape: shape)
     }
 
     /// The class folders of `root` (sorted, hidden entries skipped) and their PNG files.
-    private static func scanClasses(_ root: String) throws -> (names: [String], samples: [Sample])
-    {
+    private static func scanClasses(_ root: String) throws -> (names: [String], samples: [Sample]) {
         let names = try FileAccess.folderEntries(root).filter {
             !$0.hasPrefix(".") && FileAccess.isDirectory(root + "/" + $0)
         }.sorted()
@@ -163,7 +165,8 @@ public struct ImageFolder: LabelledImages {
             let header: PNGDecoder.Header
             do { header = try headers[index]!.get() } catch ImageIOError.notThisFormat(_, _) {
                 throw LearnedFiltersError.badDataset(
-                    path: sample.path, detail: "not a PNG image (a class folder holds PNG images only)")
+                    path: sample.path,
+                    detail: "not a PNG image (a class folder holds PNG images only)")
             } catch let error as ImageIOError {
                 throw LearnedFiltersError.badDataset(
                     path: sample.path, detail: "not a readable PNG image: \(error)")
@@ -179,8 +182,9 @@ public struct ImageFolder: LabelledImages {
                         "a \(kind(header.channels)) image among \(kind(firstHeader.channels)) ones (the first is \(firstPath)); the images of a dataset are all grey or all colour"
                 )
             }
-            if imageSize == nil, header.width != firstHeader.width
-                || header.height != firstHeader.height
+            if imageSize == nil,
+                header.width != firstHeader.width
+                    || header.height != firstHeader.height
             {
                 throw LearnedFiltersError.badDataset(
                     path: sample.path,
@@ -242,14 +246,14 @@ public struct ImageFolder: LabelledImages {
                     "a \(kind(image.channels)) image, but the images are \(channels == 3 ? "colour" : "grey")"
             )
         }
-        let scale: Float = image.bitDepth == 16 ? 1 / 65535 : 1 / 255
+        let full: Float = image.bitDepth == 16 ? 65535 : 255
         let pixels = image.width * image.height
         var values = [Float](repeating: 0, count: pixels * channels)
         func fill<T: BinaryInteger>(_ samples: [T]) {
             for pixel in 0..<pixels {
                 for c in 0..<channels {
                     values[pixel * channels + c] =
-                        Float(samples[pixel * image.channels + c]) * scale
+                        Float(samples[pixel * image.channels + c]) / full
                 }
             }
         }

@@ -21,7 +21,8 @@ public struct Evaluation: Sendable, Equatable {
 
     /// Runs the model on `data` in inference mode, `batchSize` samples at a time.
     public init(
-        model: Model, data: some LabelledImages, batchSize: Int = 1000, implementation: Implementation = .fast
+        model: Model, data: some LabelledImages, batchSize: Int = 1000,
+        implementation: Implementation = .fast
     ) throws {
         let classes = model.classes
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)

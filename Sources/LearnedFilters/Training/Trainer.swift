@@ -103,7 +103,8 @@ public final class Trainer {
     /// error when a batch cannot be read.
     @discardableResult
     public func trainEpoch(
-        _ data: some LabelledImages, progress: (Int, Int, Double, Double) -> Bool = { _, _, _, _ in true }
+        _ data: some LabelledImages,
+        progress: (Int, Int, Double, Double) -> Bool = { _, _, _, _ in true }
     ) throws
         -> (loss: Double, accuracy: Double, finished: Bool)
     {
