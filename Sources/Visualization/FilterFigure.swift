@@ -1,6 +1,7 @@
 // FilterFigure: every filter of a convolution layer as weight tiles on one colour scale, with a colour bar.
 
 import Drawing
+import ImageIO
 
 /// The filters of one convolution layer, each weight a visible square.
 ///
@@ -8,7 +9,10 @@ import Drawing
 /// - **tiles** (one input channel, or channels summarised by a ``KernelReduction``): one kh x kw
 ///   tile per filter, up to 8 per row, labelled with the filter index underneath;
 /// - **matrix** (several input channels, no reduction): one row per filter and one column per
-///   input channel, row and column indices in the margins.
+///   input channel, row and column indices in the margins;
+/// - **colour** (three input channels taken as RGB, as AlexNet's first-layer figure shows them):
+///   one colour tile per filter, each channel's weight mapped to its colour's intensity, mid grey
+///   for zero, on the same shared or per-filter symmetric range.
 ///
 /// Signed weights use the diverging map with a symmetric range, so white is zero, the darkest
 /// red is the largest magnitude when positive and the darkest blue when negative. Norms use
@@ -24,6 +28,8 @@ public struct FilterFigure: Figure, Sendable {
     public var title: String
     public var scaling: Scaling
     public var reduction: KernelReduction?
+    /// Whether a three-channel kernel is drawn as colour tiles.
+    public let colour: Bool
     /// The side of one weight's square, in canvas units.
     public var cellSize: Double
 
@@ -32,23 +38,25 @@ public struct FilterFigure: Figure, Sendable {
     public static let matrixGap = 2.0, rowLabelWidth = 28.0, columnLabelHeight = 16.0
 
     /// A figure of `weights`; `cellSize` defaults to 48 units per tile side in the tiles layout
-    /// and 4 units per weight in the matrix layout.
+    /// and 4 units per weight in the matrix layout. `colour` draws a kernel of three input
+    /// channels (and no reduction) as RGB tiles.
     public init(
         weights: KernelWeights, title: String, scaling: Scaling = .shared,
         reduction: KernelReduction? = nil,
-        cellSize: Double? = nil
+        cellSize: Double? = nil, colour: Bool = false
     ) {
         self.weights = weights
         self.title = title
         self.scaling = scaling
         self.reduction = weights.inputChannels > 1 ? reduction : nil
+        self.colour = colour && weights.inputChannels == 3 && self.reduction == nil
         let side = Double(max(weights.height, weights.width))
-        let matrix = weights.inputChannels > 1 && self.reduction == nil
+        let matrix = weights.inputChannels > 1 && self.reduction == nil && !self.colour
         self.cellSize = cellSize ?? (matrix ? 4 : max(2, (48 / side).rounded(.down)))
     }
 
     /// Whether every input channel gets its own tile (the matrix layout).
-    public var isMatrix: Bool { weights.inputChannels > 1 && reduction == nil }
+    public var isMatrix: Bool { weights.inputChannels > 1 && reduction == nil && !colour }
 
     private var tileWidth: Double { Double(weights.width) * cellSize }
     private var tileHeight: Double { Double(weights.height) * cellSize }
@@ -132,14 +140,35 @@ public struct FilterFigure: Figure, Sendable {
     /// The scale the colour bar shows: the shared one, or each filter's range mapped to -1...1 (0...1 for norms).
     private var barScale: (scale: ColorScale, label: String) {
         let what = reduction.map { $0 == .norm ? "norm" : "mean" } ?? "weight"
+        let barMap = colour ? ColorMap.grey : map
+        let each = colour ? " (R, G, B)" : ""
         switch scaling {
-        case .shared: return (scale(forFilter: 0), what)
+        case .shared:
+            let shared = scale(forFilter: 0)
+            return (
+                ColorScale(map: barMap, lower: shared.lower, upper: shared.upper), what + each
+            )
         case .perFilter:
             return (
-                ColorScale(map: map, lower: map == .diverging ? -1 : 0, upper: 1),
-                "\(what) / filter max"
+                ColorScale(map: barMap, lower: map == .diverging ? -1 : 0, upper: 1),
+                "\(what) / filter max\(each)"
             )
         }
+    }
+
+    /// The RGB tile of `filter`: each channel's weight at its position on `scale`, so zero is
+    /// mid grey and the range's ends are no and full intensity.
+    public func colourTile(filter: Int, scale: ColorScale) throws -> Image {
+        let planes = tileValues(filter: filter)
+        var samples = [UInt8](repeating: 0, count: weights.height * weights.width * 3)
+        for pixel in 0..<weights.height * weights.width {
+            for channel in 0..<3 {
+                samples[pixel * 3 + channel] = UInt8(
+                    (scale.position(of: planes[channel][pixel]) * 255).rounded())
+            }
+        }
+        return try Image(
+            width: weights.width, height: weights.height, channels: 3, samples: .uint8(samples))
     }
 
     public func draw(on canvas: Canvas) {
@@ -161,6 +190,17 @@ public struct FilterFigure: Figure, Sendable {
         }
         for filter in 0..<weights.filters {
             let scale = shared ?? self.scale(forFilter: filter)
+            if colour {
+                let rect = tileRect(filter: filter)
+                if let image = try? colourTile(filter: filter, scale: scale) {
+                    canvas.draw(image, in: rect)
+                }
+                canvas.stroke(rect, FigureStyle.frame, lineWidth: 0.5)
+                canvas.text(
+                    String(filter), at: Point(x: rect.center.x, y: rect.maxY + 2),
+                    font: FigureStyle.labelFont, ink, anchor: .top)
+                continue
+            }
             for (channel, values) in tileValues(filter: filter).enumerated() {
                 let rect = tileRect(filter: filter, channel: channel)
                 if let image = try? scale.image(

@@ -23,11 +23,25 @@ public struct MisclassifiedFigure: Figure, Sendable {
         images: [Float], side: Int, labels: [Int], predictions: [Int], classNames: [String],
         limit: Int = 49
     ) throws {
-        guard side > 0, labels.count == predictions.count,
-            images.count == labels.count * side * side
+        try self.init(
+            images: images, shape: [side, side, 1], labels: labels, predictions: predictions,
+            classNames: classNames, limit: limit)
+    }
+
+    /// - Parameters:
+    ///   - images: `count` images of `shape` (`[h, w, 1]` grey or `[h, w, 3]` RGB), values in 0...1.
+    ///   - labels, predictions: one class per sample.
+    /// - Throws: ``VisualizationError/badData(_:)`` when the counts disagree.
+    public init(
+        images: [Float], shape: [Int], labels: [Int], predictions: [Int], classNames: [String],
+        limit: Int = 49
+    ) throws {
+        guard shape.count == 3, shape.allSatisfy({ $0 > 0 }), [1, 3].contains(shape[2]),
+            labels.count == predictions.count,
+            images.count == labels.count * shape.reduce(1, *)
         else {
             throw VisualizationError.badData(
-                "\(images.count) pixel values, \(labels.count) labels and \(predictions.count) predictions do not describe the same \(side)x\(side) images"
+                "\(images.count) pixel values, \(labels.count) labels and \(predictions.count) predictions do not describe the same \(shape) images"
             )
         }
         let wrong = labels.indices.filter { labels[$0] != predictions[$0] }
@@ -37,11 +51,17 @@ public struct MisclassifiedFigure: Figure, Sendable {
             index >= 0 && index < classNames.count ? classNames[index] : String(index)
         }
         let grey = ColorScale(map: .grey, lower: 0, upper: 1)
-        let size = side * side
+        let size = shape.reduce(1, *)
         let tiles = try indices.map { index in
-            let pixels = images[index * size..<(index + 1) * size].map(Double.init)
+            let pixels = images[index * size..<(index + 1) * size]
+            let image =
+                shape[2] == 1
+                ? try grey.image(values: pixels.map(Double.init), rows: shape[0], columns: shape[1])
+                : try Image(
+                    width: shape[1], height: shape[0], channels: 3,
+                    samples: .uint8(pixels.map { UInt8((min(max($0, 0), 1) * 255).rounded()) }))
             return ImageGrid.Tile(
-                image: try grey.image(values: pixels, rows: side, columns: side),
+                image: image,
                 label: "\(name(predictions[index])) (true: \(name(labels[index])))")
         }
         let wide = classNames.contains { $0.count > 3 }

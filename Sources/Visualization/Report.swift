@@ -58,9 +58,8 @@ public struct Report {
         let matrix = try ConfusionMatrix(
             labels: test.labels, predictions: predictions.predictions, classNames: names)
         let accuracy = matrix.total == 0 ? 0 : Double(matrix.correct) / Double(matrix.total)
-        let side = test.shape[0]
         let wrong = try MisclassifiedFigure(
-            images: test.images, side: side, labels: test.labels,
+            images: test.images, shape: test.shape, labels: test.labels,
             predictions: predictions.predictions, classNames: names)
         let misclassified = test.labels.indices.filter {
             test.labels[$0] != predictions.predictions[$0]
@@ -109,19 +108,22 @@ public struct Report {
         }
         if !inspection.convolutions.isEmpty {
             let (layer, weights) = try inspection.kernel(layer: nil)
+            let colour = weights.inputChannels == 3
             let figure = FilterFigure(
                 weights: weights,
                 title: "\(inspection.displayName(of: layer)): \(weights.filters) "
                     + (weights.filters == 1 ? "filter" : "filters")
                     + ", \(weights.width)x\(weights.height), \(weights.inputChannels) input "
-                    + (weights.inputChannels == 1 ? "channel" : "channels"),
-                reduction: weights.inputChannels > 1 ? .mean : nil)
+                    + (weights.inputChannels == 1 ? "channel" : "channels")
+                    + (colour ? " (RGB)" : ""),
+                reduction: weights.inputChannels > 1 && !colour ? .mean : nil, colour: colour)
             try save(figure, File.filters)
             figures.append(
                 .init(
                     file: File.filters,
-                    caption:
-                        "The first convolution's learned kernels on one symmetric scale: red positive, blue negative, white zero."
+                    caption: colour
+                        ? "The first convolution's learned kernels as colour: each of red, green and blue from none (most negative) through mid grey (zero) to full (most positive), on one scale."
+                        : "The first convolution's learned kernels on one symmetric scale: red positive, blue negative, white zero."
                 ))
         }
         try save(text: matrix.csv, File.confusionCSV)

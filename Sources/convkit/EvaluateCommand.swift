@@ -35,8 +35,9 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         Threads.set(data.threads)
         let network = try InputFiles.model(model, source: source)
-        try data.requireMatch(network, path: model)
-        let test = try data.loadTest()
+        let test = try data.loadTest(splitSeed: ModelPaths.splitSeed(model))
+        let names = data.classNames(of: test)
+        try data.requireMatch(network, path: model, classNames: names, dataName: data.dataName)
         guard test.shape == network.inputShape else {
             throw CLIError(
                 "\(model): the model expects inputs of shape \(network.inputShape), the dataset has \(test.shape)"
@@ -45,11 +46,11 @@ struct Evaluate: ParsableCommand {
         let result = try Evaluation(model: network, data: test)
         if json {
             let object: [String: Any] = [
-                "model": model, "dataset": data.dataset.rawValue, "samples": test.count,
+                "model": model, "dataset": data.dataName, "samples": test.count,
                 "loss": result.loss,
                 "accuracy": result.accuracy, "per_class_accuracy": result.perClassAccuracy,
                 "confusion": result.confusion,
-                "class_names": network.classNames ?? data.dataset.classNames,
+                "class_names": network.classNames ?? names,
             ]
             let bytes = try JSONSerialization.data(
                 withJSONObject: object,
@@ -63,7 +64,8 @@ struct Evaluate: ParsableCommand {
                 result.accuracy))
         print("per-class accuracy:")
         for (index, value) in result.perClassAccuracy.enumerated() {
-            let name = network.classNames.map { index < $0.count ? " \($0[index])" : "" } ?? ""
+            let known = network.classNames ?? names
+            let name = index < known.count ? " \(known[index])" : ""
             print(String(format: "  %d%@: %.4f", index, name, value))
         }
         print("confusion matrix (rows: true, columns: predicted):")

@@ -13,7 +13,9 @@ struct Predict: ParsableCommand {
         discussion: """
             A 28x28 image is read as grey values (MNIST style: white digit on black). Any other \
             image is converted to grey, inverted if its background is light, and its digit \
-            scaled to 20 pixels and centred by mass in 28x28, as MNIST was made. An image that \
+            scaled to 20 pixels and centred by mass in 28x28, as MNIST was made. A model \
+            trained on a folder of images (or taking colour) gets each image as training read \
+            them: grey or colour in [0, 1], area-resized to its input size. An image that \
             cannot be read is reported and the others still classified; the exit status is \
             then 1.
 
@@ -43,11 +45,11 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         let network = try InputFiles.model(model, source: source)
-        guard network.inputShape.count == 3, network.inputShape[2] == 1,
-            network.inputShape[0] == network.inputShape[1]
-        else {
+        let shape = network.inputShape
+        let resized = shape.count == 3 && (shape[2] == 3 || ModelPaths.trainedOnImages(model))
+        guard shape.count == 3, resized || (shape[2] == 1 && shape[0] == shape[1]) else {
             throw CLIError(
-                "\(model): predict needs a model of square grey inputs, this one takes \(network.inputShape)"
+                "\(model): predict needs a model of grey or colour images, this one takes \(network.inputShape)"
             )
         }
         let names = network.classNames
@@ -56,7 +58,10 @@ struct Predict: ParsableCommand {
         for path in images {
             do {
                 let image = try InputFiles.image(path, maxPixels: reading.maxPixels)
-                let values = DigitImage.mnistInput(from: image, side: network.inputShape[0])
+                let values =
+                    resized
+                    ? try ImageFolder.input(from: image, shape: shape, path: path)
+                    : DigitImage.mnistInput(from: image, side: shape[0])
                 let probabilities = try network.probabilities(
                     Tensor(shape: [1] + network.inputShape, values: values))[0]
                 let best =

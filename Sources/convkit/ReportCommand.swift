@@ -57,10 +57,13 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let start = Date()
         Threads.set(data.threads)
+        let testPart = try data.loadTest(splitSeed: ModelPaths.splitSeed(model))
+        let names = data.classNames(of: testPart)
         let inspection = try InputFiles.inspection(
-            model, source: source, defaultClassNames: data.dataset.classNames)
-        try data.requireMatch(inspection.model, path: model)
-        let test = try data.loadTest()
+            model, source: source, defaultClassNames: names)
+        try data.requireMatch(
+            inspection.model, path: model, classNames: names, dataName: data.dataName)
+        let test = try testPart.loaded()
         let logPath = log ?? ModelPaths.log(model)
         var records: [EpochRecord]?
         if log != nil || FileManager.default.fileExists(atPath: logPath) {
@@ -69,7 +72,7 @@ struct ReportCommand: ParsableCommand {
             ) { try TrainingLog.read(path: logPath) }
         }
         let result = try Report(
-            inspection: inspection, modelName: model, datasetName: data.dataset.rawValue,
+            inspection: inspection, modelName: model, datasetName: data.dataName,
             test: test,
             records: records
         ).write(to: OutputPaths.trimmedFolder(output))

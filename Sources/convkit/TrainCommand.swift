@@ -12,7 +12,7 @@ import LearnedFilters
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train a small CNN on MNIST or Fashion-MNIST with Adam, on the CPU.",
+        abstract: "Train a small CNN with Adam on MNIST, Fashion-MNIST or your images.",
         usage: "convkit train [<options>] -o <file>",
         discussion: """
             The default network is the classic Keras MNIST tutorial's (220,234 parameters):
@@ -24,6 +24,12 @@ struct Train: ParsableCommand {
               maxpool:K[:s=S][:same]  dense:UNITS[:relu]  dropout:RATE
               flatten  relu
             The last layer needs one output per class of the dataset (10).
+
+            --data FOLDER holding one folder of PNG images per class (or train/ and test/ \
+            folders holding them) trains on those images, class names from the folder names: \
+            --validation-split F holds out a fraction of them for testing (chosen with \
+            --seed), --image-size WxH area-resizes them all. Images are read batch by batch, \
+            the next ones decoded while one trains.
 
             Writes OUTPUT (safetensors, Keras tensor names such as conv2d.kernel [3,3,1,32]), \
             OUTPUT-stem.checkpoint.safetensors after every epoch (with the optimizer state, the \
@@ -43,6 +49,7 @@ struct Train: ParsableCommand {
               convkit train -o m.safetensors --epochs 3 --seed 7 --dataset fashion-mnist
               convkit train -o m.safetensors --epochs 12 --resume
               convkit train -o small.safetensors --arch "conv2d:8:5x5:s=2:relu,flatten,dense:10"
+              convkit train -o shapes.safetensors --data shapes --validation-split 0.2
             """
     )
 
@@ -125,7 +132,8 @@ struct Train: ParsableCommand {
     private var givenSettings: RunSettings {
         RunSettings(
             architecture: arch.flatMap { try? LayerSpec.parse($0) },
-            dataset: data.datasetGiven?.rawValue, trainLimit: trainLimit.map { $0 },
+            dataset: TrainingSource.folderSetting(data) ?? data.datasetGiven?.rawValue,
+            trainLimit: trainLimit.map { $0 },
             testLimit: data.testLimit.map { $0 }, batchSize: batchSize, seed: seed,
             learningRate: learningRate, adamForm: adam)
     }
@@ -142,52 +150,65 @@ struct Train: ParsableCommand {
             throw ValidationError(
                 "\(checkpointPath): \(difference); a resumed run keeps its settings")
         }
+        if data.imageFolder == nil, let setting = recorded?["dataset"],
+            setting.hasPrefix("folder ")
+        {
+            throw CLIError(
+                "\(checkpointPath): the run trained on a \(setting); give --data FOLDER again to resume it"
+            )
+        }
         let datasetName =
             data.datasetGiven ?? recorded?["dataset"].flatMap(Dataset.Name.init) ?? .mnist
         let trainLimitUsed = trainLimit ?? recorded?["train_limit"].flatMap { Int($0) }
         let testLimitUsed = data.testLimit ?? recorded?["test_limit"].flatMap { Int($0) }
-        let folder = data.folder(for: datasetName)
-        func loadTrain() throws -> Dataset {
-            try Dataset.load(datasetName, split: .train, folder: folder).prefix(trainLimitUsed)
-        }
+        let splitSeed = seed ?? recorded?["seed"].flatMap { UInt64($0) } ?? 1
+        let source = try TrainingSource(
+            options: data, name: datasetName, trainLimit: trainLimitUsed,
+            testLimit: testLimitUsed, splitSeed: splitSeed)
         let trainer: Trainer
-        var loaded: Dataset?
+        var loaded: (any LabelledImages)?
         if let checkpoint {
             trainer = try Trainer.resume(
                 file: checkpoint, path: checkpointPath, epochs: epochs,
                 implementation: implementation)
-            try data.requireMatch(trainer.model, path: checkpointPath, dataset: datasetName)
+            try source.requireMatch(trainer.model, path: checkpointPath)
             if trainer.completedEpochs >= epochs {
-                try finishWithoutTraining(trainer, datasetName: datasetName)
+                try finishWithoutTraining(trainer, metadata: source.metadata(splitSeed: splitSeed))
                 return
             }
         } else {
-            loaded = try loadTrain()
-            trainer = try newTrainer(inputShape: loaded?.shape ?? [])
-            try data.requireMatch(trainer.model, path: "--arch", dataset: datasetName)
+            loaded = try source.loadTrain()
+            trainer = try newTrainer(
+                inputShape: loaded?.shape ?? [], classes: source.classNames.count)
+            try source.requireMatch(trainer.model, path: "--arch")
         }
-        let train = try loaded ?? loadTrain()
-        let test = try Dataset.load(datasetName, split: .test, folder: folder).prefix(
-            testLimitUsed)
+        let train = try loaded ?? source.loadTrain()
+        let test = try source.loadTest()
         guard train.shape == trainer.model.inputShape else {
             throw CLIError(
-                "\(checkpointPath): the model takes inputs of shape \(trainer.model.inputShape), \(datasetName.rawValue) has \(train.shape)"
+                "\(checkpointPath): the model takes inputs of shape \(trainer.model.inputShape), \(source.name) has \(train.shape)"
             )
         }
         let settings = RunSettings(
-            architecture: trainer.model.architecture, dataset: datasetName.rawValue,
+            architecture: trainer.model.architecture, dataset: source.setting,
             trainLimit: .some(trainLimitUsed), testLimit: .some(testLimitUsed),
             batchSize: trainer.configuration.batchSize, seed: trainer.configuration.seed,
             learningRate: trainer.configuration.adam.learningRate,
             adamForm: trainer.configuration.adam.form)
         print(trainer.model.summary())
+        if let folder = data.imageFolder {
+            let shape = train.shape
+            print(
+                "\(folder): \(counted(train.count, "training image")) and \(test.count) test, \(Sizes.text(width: shape[1], height: shape[0])) \(shape[2] == 3 ? "colour" : "grey"), \(counted(source.classNames.count, "class", "classes")): \(source.classNames.joined(separator: ", "))"
+            )
+        }
         fflush(nil)
         let logPath = ModelPaths.log(output)
         var log =
             checkpoint.map {
                 loggedLines(checkpoint: $0, logPath: logPath, upTo: trainer.completedEpochs)
             } ?? [EpochRecord.csvHeader]
-        let classNames = ["class_names": datasetName.classNames.joined(separator: ",")]
+        let classNames = source.metadata(splitSeed: splitSeed)
         let terminal = isatty(1) == 1
         SignalHandling.stopAfterBatchOnInterrupt()
         while trainer.completedEpochs < epochs {
@@ -247,16 +268,14 @@ struct Train: ParsableCommand {
 
     /// A resume whose checkpoint already has every epoch asked for: says so, and writes the
     /// model from the checkpoint only if a run stopped before it could.
-    private func finishWithoutTraining(_ trainer: Trainer, datasetName: Dataset.Name) throws {
+    private func finishWithoutTraining(_ trainer: Trainer, metadata: [String: String]) throws {
         let done = trainer.completedEpochs
         var note =
             "convkit: nothing left to do: \(ModelPaths.checkpoint(output)) already has \(counted(done, "epoch")) of --epochs \(epochs)"
         if FileManager.default.fileExists(atPath: output) {
             note += " (raise --epochs to train on)"
         } else {
-            try trainer.model.save(
-                path: output,
-                extraMetadata: ["class_names": datasetName.classNames.joined(separator: ",")])
+            try trainer.model.save(path: output, extraMetadata: metadata)
             note += "; wrote \(output) from it"
         }
         printError(note)
@@ -285,11 +304,14 @@ struct Train: ParsableCommand {
     }
 
     /// A new trainer with the given settings and their defaults.
-    private func newTrainer(inputShape: [Int]) throws -> Trainer {
+    private func newTrainer(inputShape: [Int], classes: Int) throws -> Trainer {
         let chosenSeed = seed ?? 1
-        let model = try Model(
-            architecture: LayerSpec.parse(arch ?? LayerSpec.tutorial), inputShape: inputShape,
-            seed: chosenSeed)
+        var layers = try LayerSpec.parse(arch ?? LayerSpec.tutorial)
+        // The tutorial's network ends in one output per class of whatever data it is given.
+        if arch == nil, case .dense(_, let activation) = layers.last {
+            layers[layers.count - 1] = .dense(units: classes, activation: activation)
+        }
+        let model = try Model(architecture: layers, inputShape: inputShape, seed: chosenSeed)
         let configuration = TrainingConfiguration(
             epochs: epochs, batchSize: batchSize ?? 256,
             adam: AdamConfiguration(learningRate: learningRate ?? 1e-3, form: adam ?? .keras),

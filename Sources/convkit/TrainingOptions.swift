@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import ConvkitSupport
+import ImageIO
 import LearnedFilters
 
 extension Dataset.Name: ExpressibleByArgument {}
@@ -18,8 +19,22 @@ struct DatasetOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Folder with the four IDX files (default: data/DATASET).", valueName: "folder"))
+            "Folder with the four IDX files (default: data/DATASET), or of class folders of PNG images.",
+            valueName: "folder"))
     var data: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Size to resize a folder's images to (default: the first image's).", valueName: "WxH"))
+    var imageSize: AxisPairArgument?
+
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp(
+            "Fraction of a folder of images (without train/ and test/) held out for testing.",
+            valueName: "F"))
+    var validationSplit: NumberArgument?
 
     @Option(
         name: .long, parsing: .unconditional,
@@ -44,19 +59,68 @@ struct DatasetOptions: ParsableArguments {
         guard (1...256).contains(threads) else {
             throw ValidationError("--threads must be 1 to 256, got \(threads)")
         }
+        try imageSize?.requireAtLeast(1, option: "--image-size")
+        if let imageSize, imageSize.pair.rows > 4096 || imageSize.pair.columns > 4096 {
+            throw ValidationError(
+                "--image-size must be at most 4096 on each axis, got \(Sizes.text(imageSize.pair))")
+        }
+        if let validationSplit, !(validationSplit.value > 0 && validationSplit.value < 1) {
+            throw ValidationError(
+                "--validation-split must be a fraction between 0 and 1, got \(plainNumber(validationSplit.value))"
+            )
+        }
+        if imageFolder == nil {
+            for (option, given) in [
+                ("--image-size", imageSize != nil), ("--validation-split", validationSplit != nil),
+            ] where given {
+                throw ValidationError(
+                    "\(option) is for --data FOLDER holding one folder of PNG images per class")
+            }
+        } else if let datasetGiven {
+            throw ValidationError(
+                "--dataset \(datasetGiven.rawValue) names IDX files, but --data \(data ?? "") is a folder of class folders of images"
+            )
+        }
     }
 
-    func loadTest() throws -> Dataset {
-        try Dataset.load(dataset, split: .test, folder: folder).prefix(testLimit)
+    /// `--data` when it names a folder of class folders of images (not IDX files).
+    var imageFolder: String? {
+        guard let data, ImageFolder.looksLikeImageFolder(data) else { return nil }
+        let entries = (try? FileAccess.folderEntries(data)) ?? []
+        return entries.contains { $0.contains("-ubyte") } ? nil : data
     }
+
+    /// `part` of the image folder, split with `seed` under --validation-split.
+    func images(_ folder: String, part: ImageFolder.Part, seed: UInt64) throws -> ImageFolder {
+        try ImageFolder.open(
+            folder, part: part, imageSize: imageSize.map { ($0.pair.rows, $0.pair.columns) },
+            validationSplit: validationSplit?.value, seed: seed)
+    }
+
+    /// The test images: the dataset's test split, or the folder's test part (held out with the
+    /// seed the model recorded when it was trained, else 1).
+    func loadTest(splitSeed: UInt64 = 1) throws -> any LabelledImages {
+        if let folder = imageFolder {
+            return try images(folder, part: .test, seed: splitSeed).prefix(testLimit)
+        }
+        return try Dataset.load(dataset, split: .test, folder: folder).prefix(testLimit)
+    }
+
+    /// The class names of the data: the dataset's, or the image folder's.
+    func classNames(of test: any LabelledImages) -> [String] {
+        (test as? ImageFolder)?.classNames ?? dataset.classNames
+    }
+
+    /// What the data is called in output: the dataset's name or the folder.
+    var dataName: String { imageFolder ?? dataset.rawValue }
 
     /// Fails unless the model's last layer has one output per class of the dataset.
-    func requireMatch(_ model: Model, path: String, dataset: Dataset.Name? = nil) throws {
-        let dataset = dataset ?? self.dataset
-        let classes = dataset.classNames.count
-        guard model.classes == classes else {
+    func requireMatch(_ model: Model, path: String, classNames: [String], dataName: String)
+        throws
+    {
+        guard model.classes == classNames.count else {
             throw CLIError(
-                "\(path): the last layer has \(counted(model.classes, "output")), but \(dataset.rawValue) has \(classes) classes"
+                "\(path): the last layer has \(counted(model.classes, "output")), but \(dataName) has \(classNames.count) classes"
             )
         }
     }
@@ -71,4 +135,24 @@ enum ModelPaths {
     static func log(_ path: String) -> String { stem(path) + ".log.csv" }
 
     static func checkpoint(_ path: String) -> String { stem(path) + ".checkpoint.safetensors" }
+
+    /// The metadata of a convkit model file (empty for other files).
+    static func metadata(_ path: String) -> [String: String] {
+        guard path.hasSuffix(".safetensors"), let file = try? SafeTensorsFile.read(path: path)
+        else { return [:] }
+        return file.metadata
+    }
+
+    /// The seed a model trained by convkit recorded for its --validation-split (else 1).
+    static func splitSeed(_ path: String) -> UInt64 {
+        metadata(path)[splitSeedKey].flatMap(UInt64.init) ?? 1
+    }
+
+    /// Whether the model was trained on a folder of images (so it takes images resized, not
+    /// prepared as MNIST digits).
+    static func trainedOnImages(_ path: String) -> Bool { metadata(path)[splitSeedKey] != nil }
+
+    /// The model metadata key of the seed that chose a folder's held-out images, written for
+    /// every model trained on a folder of images.
+    static let splitSeedKey = "split_seed"
 }

@@ -37,7 +37,9 @@ struct VisualizeFilters: ParsableCommand {
             Signed weights use the diverging blue-white-red map on a symmetric range (white is \
             0), with a colour bar. A layer with one input channel shows one tile per filter; a \
             layer with several shows a filter x input-channel grid, or one summary tile per \
-            filter with --reduce mean (signed) or norm (unsigned, viridis).
+            filter with --reduce mean (signed) or norm (unsigned, viridis). A layer on RGB \
+            input (three channels) shows one colour tile per filter, each channel's weight \
+            as its colour's intensity, mid grey for zero.
 
             Examples:
               convkit visualize filters model.safetensors -o conv1.png
@@ -94,15 +96,18 @@ struct VisualizeFilters: ParsableCommand {
         let kernel = Sizes.text(width: weights.width, height: weights.height)
         let filters = counted(weights.filters, "filter")
         var title = "\(name): \(filters), \(kernel)"
+        let colour = reduce == nil && weights.inputChannels == 3
         if let reduce, weights.inputChannels > 1 {
             title += ", \(reduce.rawValue) over \(weights.inputChannels) input channels"
+        } else if colour {
+            title += ", RGB input channels as colour"
         } else if weights.inputChannels > 1 {
             title = "\(name): \(filters) x \(weights.inputChannels) input channels, \(kernel)"
         }
         if scale == .perFilter { title += ", scaled per filter" }
         let figure = FilterFigure(
             weights: weights, title: title, scaling: scale, reduction: reduce,
-            cellSize: cellSize?.value)
+            cellSize: cellSize?.value, colour: colour)
         try figure.write(to: output)
         print(
             "\(output): \(Sizes.text(width: Int(figure.size.width.rounded(.up)), height: Int(figure.size.height.rounded(.up)))), \(title)"
@@ -248,13 +253,14 @@ extension VisualizeActivations {
         let test = try data.loadTest()
         guard index < test.count else {
             throw CLIError(
-                "--test-index \(index) is beyond the \(test.count) test images in \(data.folder)")
+                "--test-index \(index) is beyond the \(test.count) test images in \(data.imageFolder ?? data.folder)"
+            )
         }
         guard test.shape == [side, side, 1] else {
             throw CLIError(
                 "\(model): the model takes \(side)x\(side) inputs, the dataset has \(test.shape)")
         }
-        let size = side * side
-        return (Array(test.images[index * size..<(index + 1) * size]), test.labels[index])
+        let sample = try test.batch([index][...])
+        return (sample.images.values, sample.labels[0])
     }
 }

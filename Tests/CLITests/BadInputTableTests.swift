@@ -1,6 +1,7 @@
 // BadInputTableTests: every row of BadInputs.table (a bad or unusual command line) exits with its
 // status, says what is wrong in one line naming the file or option, and leaves no trace.
 
+import ConvkitTestSupport
 import Foundation
 import ImageIO
 import Testing
@@ -153,6 +154,13 @@ enum Scratch {
         try manager.createDirectory(atPath: folder + "/out", withIntermediateDirectories: false)
         try manager.createDirectory(atPath: folder + "/sub", withIntermediateDirectories: false)
         try write("sub/notes.txt", Array("no images here\n".utf8))
+        try writeImageFolder(folder + "/imgs", ["a/x.png": 3, "a/y.png": 3, "b/z.png": 3])
+        try writeImageFolder(folder + "/imgs-empty", ["a/x.png": 3, "b/": 0])
+        try writeImageFolder(folder + "/imgs-text", ["a/x.png": 3, "b/notes.txt": 0])
+        try writeImageFolder(folder + "/imgs-mixed", ["a/x.png": 3, "b/grey.png": 1])
+        try writeImageFolder(folder + "/imgs-one", ["a/x.png": 3])
+        try writeTestImage(folder + "/imgs-sizes/a/x.png")
+        try writeTestImage(folder + "/imgs-sizes/b/big.png", width: 6, height: 5)
         let model = try VisualizeFixture.model.get()
         try manager.copyItem(atPath: model, toPath: folder + "/model.safetensors")
         try manager.copyItem(atPath: model, toPath: folder + "/run.safetensors")

@@ -43,7 +43,8 @@ import Testing
                 base + "/" + $0
             }
         }
-        let mnist = ["--data", VisualizeFixture.mnist]
+        // Examples on a folder of images keep it (makeInputs makes a small one).
+        let mnist = words.contains("--data") ? [] : ["--data", VisualizeFixture.mnist]
         switch words.first {
         case "train":
             if let index = words.firstIndex(of: "--epochs") {
@@ -91,6 +92,14 @@ import Testing
     /// The files the README's examples name: samples under their names, Keras files from the
     /// model-exchange fixtures, and a PyTorch state dict of the architecture they give.
     static func makeInputs(in folder: String) throws {
+        let shapes = Process()
+        shapes.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        shapes.arguments = [
+            "python3", CLI.packageRoot + "/scripts/make-shapes-dataset.py", folder + "/shapes",
+            "--per-class", "20", "--flat",
+        ]
+        try shapes.run()
+        shapes.waitUntilExit()
         let keras = CLI.packageRoot + "/Tests/ModelExchangeTests/Fixtures/keras/"
         for (source, target) in [
             ("tutorial.keras", "model.keras"), ("tutorial.weights.h5", "model.weights.h5"),

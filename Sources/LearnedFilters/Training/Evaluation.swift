@@ -21,7 +21,8 @@ public struct Evaluation: Sendable, Equatable {
 
     /// Runs the model on `data` in inference mode, `batchSize` samples at a time.
     public init(
-        model: Model, data: Dataset, batchSize: Int = 1000, implementation: Implementation = .fast
+        model: Model, data: some LabelledImages, batchSize: Int = 1000,
+        implementation: Implementation = .fast
     ) throws {
         let classes = model.classes
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
@@ -31,7 +32,7 @@ public struct Evaluation: Sendable, Equatable {
         let step = max(1, batchSize)
         while start < data.count {
             let range = start..<min(data.count, start + step)
-            let (images, labels) = data.batch(Array(range)[...])
+            let (images, labels) = try data.batch(Array(range)[...])
             guard labels.allSatisfy({ $0 < classes }) else {
                 throw LearnedFiltersError.badInput(
                     "the data has labels beyond the model's \(classes) classes")

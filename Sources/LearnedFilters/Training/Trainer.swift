@@ -112,12 +112,15 @@ public final class Trainer {
         return indices
     }
 
-    /// Trains one epoch on `data`. `progress(step, steps, meanLoss, meanAccuracy)` is called
-    /// after each batch; returning false stops the epoch early (it then does not count as
-    /// completed). Throws ``LearnedFiltersError/lossNotFinite(epoch:step:)`` on a NaN loss.
+    /// Trains one epoch on `data`, the next batches made on another thread (at most two ahead)
+    /// while one trains. `progress(step, steps, meanLoss, meanAccuracy)` is called after each
+    /// batch; returning false stops the epoch early (it then does not count as completed).
+    /// Throws ``LearnedFiltersError/lossNotFinite(epoch:step:)`` on a NaN loss, and the data's
+    /// error when a batch cannot be read.
     @discardableResult
     public func trainEpoch(
-        _ data: Dataset, progress: (Int, Int, Double, Double) -> Bool = { _, _, _, _ in true }
+        _ data: some LabelledImages,
+        progress: (Int, Int, Double, Double) -> Bool = { _, _, _, _ in true }
     ) throws
         -> (loss: Double, accuracy: Double, finished: Bool)
     {
@@ -129,9 +132,14 @@ public final class Trainer {
         var lossSum = 0.0
         var correct = 0
         var seen = 0
+        let count = data.count
+        let queue = BatchQueue(steps: steps) { step in
+            try data.batch(indices[step * batchSize..<min(count, (step + 1) * batchSize)])
+        }
+        defer { queue.finish() }
         for step in 0..<steps {
             let range = step * batchSize..<min(data.count, (step + 1) * batchSize)
-            let (images, labels) = data.batch(indices[range])
+            let (images, labels) = try queue.take(step)
             let options = ForwardOptions(
                 training: true, implementation: configuration.implementation,
                 seed: mix(configuration.seed, UInt64(epoch), UInt64(step + 1)))

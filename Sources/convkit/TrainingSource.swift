@@ -1,0 +1,76 @@
+// TrainingSource: the data a training run reads, IDX files or a folder of class folders of
+// images, with its class names and the setting that records it.
+
+import ConvkitSupport
+import LearnedFilters
+
+/// The training and test data of `convkit train`.
+struct TrainingSource {
+    /// The dataset's name or the image folder, for messages.
+    let name: String
+    /// The run setting that records the data (`mnist`, or `folder DIR ...`).
+    let setting: String
+    let classNames: [String]
+    private let train: () throws -> any LabelledImages
+    private let test: () throws -> any LabelledImages
+    private let isFolder: Bool
+
+    init(
+        options: DatasetOptions, name dataset: Dataset.Name, trainLimit: Int?, testLimit: Int?,
+        splitSeed: UInt64
+    ) throws {
+        if let folder = options.imageFolder {
+            if options.validationSplit == nil, !ImageFolder.hasSplitFolders(folder) {
+                throw CLIError(
+                    "\(folder): no train/ and test/ folders: --validation-split F holds out a fraction of the images for testing"
+                )
+            }
+            let trainPart = try options.images(folder, part: .train, seed: splitSeed)
+            let testPart = try options.images(folder, part: .test, seed: splitSeed)
+            name = folder
+            setting = Self.folderSetting(options) ?? folder
+            classNames = trainPart.classNames
+            train = { trainPart.prefix(trainLimit) }
+            test = { testPart.prefix(testLimit) }
+            isFolder = true
+        } else {
+            let folder = options.folder(for: dataset)
+            name = dataset.rawValue
+            setting = dataset.rawValue
+            classNames = dataset.classNames
+            train = { try Dataset.load(dataset, split: .train, folder: folder).prefix(trainLimit) }
+            test = { try Dataset.load(dataset, split: .test, folder: folder).prefix(testLimit) }
+            isFolder = false
+        }
+    }
+
+    /// The setting of a run on a folder of images: the folder and how it is read.
+    static func folderSetting(_ options: DatasetOptions) -> String? {
+        guard let folder = options.imageFolder else { return nil }
+        var setting = "folder \(folder)"
+        if let size = options.imageSize { setting += " --image-size \(Sizes.text(size.pair))" }
+        if let split = options.validationSplit {
+            setting += " --validation-split \(plainNumber(split.value))"
+        }
+        return setting
+    }
+
+    func loadTrain() throws -> any LabelledImages { try train() }
+    func loadTest() throws -> any LabelledImages { try test() }
+
+    /// Fails unless the model's last layer has one output per class.
+    func requireMatch(_ model: Model, path: String) throws {
+        guard model.classes == classNames.count else {
+            throw CLIError(
+                "\(path): the last layer has \(counted(model.classes, "output")), but \(name) has \(classNames.count) classes"
+            )
+        }
+    }
+
+    /// The model file's metadata: class names, and the seed of a folder's held-out images.
+    func metadata(splitSeed: UInt64) -> [String: String] {
+        var metadata = ["class_names": classNames.joined(separator: ",")]
+        if isFolder { metadata[ModelPaths.splitSeedKey] = String(splitSeed) }
+        return metadata
+    }
+}
