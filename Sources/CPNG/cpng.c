@@ -3,6 +3,7 @@
  * Each entry point installs its own setjmp, turns libpng's longjmp into a status code and a
  * message, and frees what it allocated, so the Swift side only ever sees plain return values. */
 #include "cpng.h"
+#include "cpng_internal.h"
 #include "cpng_parallel.h"
 
 #include <png.h>
@@ -24,18 +25,18 @@ struct cpng_decoder {
     char message[256];
 };
 
-static void copy_message(char *destination, size_t size, const char *text) {
+void cpng_copy_message(char *destination, size_t size, const char *text) {
     if (destination == NULL || size == 0) return;
     snprintf(destination, size, "%s", text ? text : "");
 }
 
 static void on_decoder_error(png_structp png, png_const_charp text) {
     struct cpng_decoder *decoder = png_get_error_ptr(png);
-    copy_message(decoder->message, sizeof decoder->message, text);
+    cpng_copy_message(decoder->message, sizeof decoder->message, text);
     png_longjmp(png, 1);
 }
 
-static void on_warning(png_structp png, png_const_charp text) {
+void cpng_on_warning(png_structp png, png_const_charp text) {
     (void)png;
     (void)text; /* ancillary-chunk problems are not worth failing a decode for */
 }
@@ -50,10 +51,12 @@ static void read_from_buffer(png_structp png, png_bytep out, size_t count) {
     decoder->offset += count;
 }
 
-/* Maps a libpng failure to one of our status codes. */
 static int classify(const struct cpng_decoder *decoder) {
-    const char *m = decoder->message;
-    if (decoder->ran_out_of_data) return CPNG_TRUNCATED;
+    return cpng_classify(decoder->message, decoder->ran_out_of_data);
+}
+
+int cpng_classify(const char *m, int ran_out_of_data) {
+    if (ran_out_of_data) return CPNG_TRUNCATED;
     if (strstr(m, "CRC")) return CPNG_CRC;
     if (strstr(m, "IHDR") || strstr(m, "bit depth") || strstr(m, "color type") ||
         strstr(m, "Image width") || strstr(m, "Image height") || strstr(m, "interlace") ||
@@ -81,67 +84,46 @@ int cpng_decoder_open(const uint8_t *data, size_t length, uint64_t max_pixels,
     if (length < 8) {
         static const uint8_t signature[8] = {137, 80, 78, 71, 13, 10, 26, 10};
         if (length > 0 && memcmp(data, signature, length) == 0) {
-            copy_message(message, message_size, "the file ends inside the PNG signature");
+            cpng_copy_message(message, message_size, "the file ends inside the PNG signature");
             return CPNG_TRUNCATED;
         }
-        copy_message(message, message_size, "not a PNG file (no PNG signature)");
+        cpng_copy_message(message, message_size, "not a PNG file (no PNG signature)");
         return CPNG_NOT_PNG;
     }
     if (png_sig_cmp(data, 0, 8) != 0) {
-        copy_message(message, message_size, "not a PNG file (no PNG signature)");
+        cpng_copy_message(message, message_size, "not a PNG file (no PNG signature)");
         return CPNG_NOT_PNG;
     }
 
     struct cpng_decoder *decoder = calloc(1, sizeof *decoder);
     if (decoder == NULL) {
-        copy_message(message, message_size, "out of memory");
+        cpng_copy_message(message, message_size, "out of memory");
         return CPNG_NO_MEMORY;
     }
     decoder->data = data;
     decoder->length = length;
-    decoder->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, decoder, on_decoder_error, on_warning);
+    decoder->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, decoder, on_decoder_error, cpng_on_warning);
     if (decoder->png) decoder->info = png_create_info_struct(decoder->png);
     if (decoder->png == NULL || decoder->info == NULL) {
         cpng_decoder_free(decoder);
-        copy_message(message, message_size, "out of memory");
+        cpng_copy_message(message, message_size, "out of memory");
         return CPNG_NO_MEMORY;
     }
 
     if (setjmp(png_jmpbuf(decoder->png))) {
         int status = classify(decoder);
-        copy_message(message, message_size, decoder->message);
+        cpng_copy_message(message, message_size, decoder->message);
         cpng_decoder_free(decoder);
         return status;
     }
 
     png_set_read_fn(decoder->png, decoder, read_from_buffer);
-    /* Text, colour profiles and the other metadata that allocate a buffer of their declared
-     * length are never used: skipped, a chunk claiming gigabytes in a small file costs nothing. */
-    static const png_byte unused_chunks[] = "tEXt\0zTXt\0iTXt\0iCCP\0sPLT\0pCAL\0sCAL\0eXIf";
-    png_set_keep_unknown_chunks(decoder->png, PNG_HANDLE_CHUNK_NEVER, unused_chunks, sizeof unused_chunks / 5);
-    /* Our own pixel limit below replaces libpng's default 1,000,000-pixel-per-side limit. */
-    png_set_user_limits(decoder->png, 0x7fffffff, 0x7fffffff);
-    png_read_info(decoder->png, decoder->info);
-
-    png_uint_32 width = 0, height = 0;
-    int depth = 0, color_type = 0, interlace = 0;
-    png_get_IHDR(decoder->png, decoder->info, &width, &height, &depth, &color_type, &interlace, NULL, NULL);
-    info->width = width;
-    info->height = height;
-    info->source_bit_depth = depth;
-    info->source_color_type = color_type;
-    info->interlaced = interlace == PNG_INTERLACE_ADAM7;
-    info->has_trns = png_get_valid(decoder->png, decoder->info, PNG_INFO_tRNS) != 0;
-    if (color_type == PNG_COLOR_TYPE_PALETTE) {
-        png_colorp palette = NULL;
-        int entries = 0;
-        if (png_get_PLTE(decoder->png, decoder->info, &palette, &entries) == 0) {
-            cpng_decoder_free(decoder);
-            copy_message(message, message_size, "palette image without a PLTE chunk");
-            return CPNG_CORRUPT;
-        }
-        info->palette_size = entries;
+    int read_status = cpng_read_header(decoder->png, decoder->info, info, message, message_size);
+    if (read_status != CPNG_OK) {
+        cpng_decoder_free(decoder);
+        return read_status;
     }
+    png_uint_32 width = info->width, height = info->height;
 
     if ((uint64_t)width * (uint64_t)height > max_pixels) {
         snprintf(message, message_size, "%ux%u is %llu pixels, more than the limit of %llu",
@@ -151,9 +133,57 @@ int cpng_decoder_open(const uint8_t *data, size_t length, uint64_t max_pixels,
         return CPNG_TOO_LARGE;
     }
 
-    /* What the expansions set up in cpng_decoder_read give: palettes become RGB, tRNS an alpha
-     * channel, samples 8 or 16 bits. libpng allocates its row buffers only when they are set
-     * up, so a header claiming a huge width costs nothing until the pixels are wanted. */
+    decoder->channels = info->channels;
+    decoder->bit_depth = info->bit_depth;
+    *out = decoder;
+    return CPNG_OK;
+}
+
+/* Expands everything to 8 or 16 bits per sample, with no gamma or colour conversion. */
+void cpng_set_up_expansion(png_structp png, png_infop info) {
+    int color_type = png_get_color_type(png, info);
+    int depth = png_get_bit_depth(png, info);
+    if (color_type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
+    if (color_type == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(png);
+    if (png_get_valid(png, info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(png);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (depth == 16) png_set_swap(png);
+#endif
+    png_set_interlace_handling(png);
+    png_read_update_info(png, info);
+}
+
+int cpng_read_header(png_structp png, png_infop png_info, cpng_info *info, char *message,
+                     size_t message_size) {
+    /* Text, colour profiles and the other metadata that allocate a buffer of their declared
+     * length are never used: skipped, a chunk claiming gigabytes in a small file costs nothing. */
+    static const png_byte unused_chunks[] = "tEXt\0zTXt\0iTXt\0iCCP\0sPLT\0pCAL\0sCAL\0eXIf";
+    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, unused_chunks, sizeof unused_chunks / 5);
+    /* The caller's own pixel limit replaces libpng's default 1,000,000-pixel-per-side limit. */
+    png_set_user_limits(png, 0x7fffffff, 0x7fffffff);
+    png_read_info(png, png_info);
+
+    png_uint_32 width = 0, height = 0;
+    int depth = 0, color_type = 0, interlace = 0;
+    png_get_IHDR(png, png_info, &width, &height, &depth, &color_type, &interlace, NULL, NULL);
+    info->width = width;
+    info->height = height;
+    info->source_bit_depth = depth;
+    info->source_color_type = color_type;
+    info->interlaced = interlace == PNG_INTERLACE_ADAM7;
+    info->has_trns = png_get_valid(png, png_info, PNG_INFO_tRNS) != 0;
+    if (color_type == PNG_COLOR_TYPE_PALETTE) {
+        png_colorp palette = NULL;
+        int entries = 0;
+        if (png_get_PLTE(png, png_info, &palette, &entries) == 0) {
+            cpng_copy_message(message, message_size, "palette image without a PLTE chunk");
+            return CPNG_CORRUPT;
+        }
+        info->palette_size = entries;
+    }
+    /* What cpng_set_up_expansion gives: palettes become RGB, tRNS an alpha channel, samples 8
+     * or 16 bits. libpng allocates its row buffers only when they are set up, so a header
+     * claiming a huge width costs nothing until the pixels are wanted. */
     switch (color_type) {
     case PNG_COLOR_TYPE_GRAY: info->channels = info->has_trns ? 2 : 1; break;
     case PNG_COLOR_TYPE_GRAY_ALPHA: info->channels = 2; break;
@@ -162,34 +192,17 @@ int cpng_decoder_open(const uint8_t *data, size_t length, uint64_t max_pixels,
     default: info->channels = 4; break;
     }
     info->bit_depth = depth == 16 ? 16 : 8;
-    decoder->channels = info->channels;
-    decoder->bit_depth = info->bit_depth;
-    *out = decoder;
     return CPNG_OK;
-}
-
-/* Expands everything to 8 or 16 bits per sample, with no gamma or colour conversion. */
-static void set_up_expansion(struct cpng_decoder *decoder) {
-    int color_type = png_get_color_type(decoder->png, decoder->info);
-    int depth = png_get_bit_depth(decoder->png, decoder->info);
-    if (color_type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(decoder->png);
-    if (color_type == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(decoder->png);
-    if (png_get_valid(decoder->png, decoder->info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(decoder->png);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (depth == 16) png_set_swap(decoder->png);
-#endif
-    png_set_interlace_handling(decoder->png);
-    png_read_update_info(decoder->png, decoder->info);
 }
 
 int cpng_decoder_read(cpng_decoder *decoder, void *pixels, size_t capacity,
                       char *message, size_t message_size) {
     if (setjmp(png_jmpbuf(decoder->png))) {
         int status = classify(decoder);
-        copy_message(message, message_size, decoder->message);
+        cpng_copy_message(message, message_size, decoder->message);
         return status;
     }
-    set_up_expansion(decoder);
+    cpng_set_up_expansion(decoder->png, decoder->info);
     png_uint_32 width = png_get_image_width(decoder->png, decoder->info);
     png_uint_32 height = png_get_image_height(decoder->png, decoder->info);
     size_t row_bytes = png_get_rowbytes(decoder->png, decoder->info);
@@ -197,12 +210,12 @@ int cpng_decoder_read(cpng_decoder *decoder, void *pixels, size_t capacity,
     if (png_get_channels(decoder->png, decoder->info) != decoder->channels ||
         png_get_bit_depth(decoder->png, decoder->info) != decoder->bit_depth ||
         row_bytes != expected || capacity / (height ? height : 1) < row_bytes) {
-        copy_message(message, message_size, "pixel buffer does not match the image layout");
+        cpng_copy_message(message, message_size, "pixel buffer does not match the image layout");
         return CPNG_INVALID_ARGUMENT;
     }
     decoder->rows = malloc(sizeof(png_bytep) * (height ? height : 1));
     if (decoder->rows == NULL) {
-        copy_message(message, message_size, "out of memory");
+        cpng_copy_message(message, message_size, "out of memory");
         return CPNG_NO_MEMORY;
     }
     for (png_uint_32 y = 0; y < height; y++) decoder->rows[y] = (png_bytep)pixels + (size_t)y * row_bytes;
@@ -221,7 +234,7 @@ struct output_buffer {
 
 static void on_encoder_error(png_structp png, png_const_charp text) {
     struct output_buffer *buffer = png_get_error_ptr(png);
-    copy_message(buffer->message, sizeof buffer->message, text);
+    cpng_copy_message(buffer->message, sizeof buffer->message, text);
     png_longjmp(png, 1);
 }
 
@@ -253,28 +266,28 @@ int cpng_encode(const cpng_write_request *request, uint8_t **out_data, size_t *o
     case PNG_COLOR_TYPE_RGB_ALPHA: channels = 4; break;
     case PNG_COLOR_TYPE_PALETTE: channels = 1; break;
     default:
-        copy_message(message, message_size, "unknown colour type");
+        cpng_copy_message(message, message_size, "unknown colour type");
         return CPNG_INVALID_ARGUMENT;
     }
     if (request->compression_level < 0 || request->compression_level > 9) {
-        copy_message(message, message_size, "compression level must be 0..9");
+        cpng_copy_message(message, message_size, "compression level must be 0..9");
         return CPNG_INVALID_ARGUMENT;
     }
     size_t bytes_per_sample = request->bit_depth == 16 ? 2 : 1;
     size_t row_bytes = (size_t)request->width * channels * bytes_per_sample;
 
     struct output_buffer buffer = {0};
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &buffer, on_encoder_error, on_warning);
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &buffer, on_encoder_error, cpng_on_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     png_bytep *rows = malloc(sizeof(png_bytep) * (request->height ? request->height : 1));
     if (png == NULL || info == NULL || rows == NULL) {
         png_destroy_write_struct(&png, &info);
         free(rows);
-        copy_message(message, message_size, "out of memory");
+        cpng_copy_message(message, message_size, "out of memory");
         return CPNG_NO_MEMORY;
     }
     if (setjmp(png_jmpbuf(png))) {
-        copy_message(message, message_size, buffer.message);
+        cpng_copy_message(message, message_size, buffer.message);
         png_destroy_write_struct(&png, &info);
         free(rows);
         free(buffer.data);

@@ -45,7 +45,12 @@ public struct FilteredImage: Sendable {
 
     /// The result as an image of the input's bit depth: colour mapped by `range`, alpha clamped.
     public func image(range: OutputRange) throws -> Image {
-        let colourMapping = range.mapping(for: colour, maxValue: maxValue)
+        try image(colourMapping: range.mapping(for: colour, maxValue: maxValue))
+    }
+
+    /// The result as an image of the input's bit depth: colour mapped by `colourMapping`,
+    /// alpha clamped.
+    public func image(colourMapping: SampleMapping) throws -> Image {
         let alphaMapping = OutputRange.clamp.mapping(for: [], maxValue: maxValue)
         let planes = colour.map { ($0, colourMapping) } + (alpha.map { [($0, alphaMapping)] } ?? [])
         let channels = planes.count

@@ -129,14 +129,14 @@ public enum PNGDecoder {
         }
     }
 
-    private static func format(of info: cpng_info) -> PNGFormat {
+    static func format(of info: cpng_info) -> PNGFormat {
         PNGFormat(
             colorType: PNGColorType(rawValue: Int(info.source_color_type)) ?? .gray,
             bitDepth: Int(info.source_bit_depth), interlaced: info.interlaced != 0,
             hasTransparencyChunk: info.has_trns != 0)
     }
 
-    private static func error(status: Int32, message: [CChar], name: String) -> ImageIOError {
+    static func error(status: Int32, message: [CChar], name: String) -> ImageIOError {
         let detail = text(of: message)
         switch UInt32(status) {
         case CPNG_NOT_PNG.rawValue:
@@ -150,6 +150,7 @@ public enum PNGDecoder {
         case CPNG_UNSUPPORTED.rawValue: return .unsupported(path: name, detail: detail)
         case CPNG_NO_MEMORY.rawValue:
             return .tooLarge(path: name, detail: "out of memory while decoding")
+        case CPNG_IO.rawValue: return .unreadable(path: name, reason: detail)
         default: return .corrupt(path: name, detail: detail)
         }
     }

@@ -162,6 +162,16 @@ struct Filter: ParsableCommand {
 
     @OptionGroup var reading: ReadOptions
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Memory budget, e.g. 512M or 2G (default: a quarter of RAM). A PNG whose in-memory filtering would need more, or that exceeds --max-pixels, is streamed in bands of rows (one kernel size, one step; not interlaced); --max-pixels then does not apply.",
+            valueName: "size"))
+    var memory: String?
+
+    @Option(name: .long, help: .hidden)
+    var bandRows: Int?
+
     func validate() throws {
         guard !inputs.isEmpty else {
             throw ValidationError("give at least one input file or folder")
@@ -190,6 +200,14 @@ struct Filter: ParsableCommand {
                     "--fill applies only to --boundary fill, not \(boundary.rawValue)")
             }
         }
+        if let memory, MemorySize.parse(memory) == nil {
+            throw ValidationError(
+                "--memory must be a size such as 512M or 2G (bytes, or K, M, G, T), got '\(memory)'"
+            )
+        }
+        if let bandRows, bandRows < 1 {
+            throw ValidationError("--band-rows must be at least 1, got \(bandRows)")
+        }
         let jobs = try FilterJobs.plan(inputs: inputs, output: output, format: format)
         if skipExisting && !jobs.isBatch {
             throw ValidationError(
@@ -209,9 +227,11 @@ struct Filter: ParsableCommand {
         let filter = ImageFilter(
             steps: steps, options: options, magnitude: magnitude, alpha: alpha, float64: float64)
         let jobs = try FilterJobs.plan(inputs: inputs, output: output, format: format)
-        let run = FilterRun(
+        var run = FilterRun(
             filter: filter, range: range, gray: gray, compression: compression,
             verbose: verbose, maxPixels: reading.maxPixels, folder: jobs.folder)
+        run.memoryBudget = memory.flatMap(MemorySize.parse) ?? MemorySize.defaultBudget
+        run.bandRows = bandRows
         if !jobs.isBatch {
             try run.process(jobs.items[0])
             return

@@ -17,9 +17,17 @@ struct FilterRun: Sendable {
     let maxPixels: Int
     /// The batch's output folder, created before the first write (nil for one file).
     let folder: String?
+    /// `--memory`: above this the in-memory path's estimated need, a PNG streams in bands.
+    var memoryBudget = MemorySize.defaultBudget
+    /// `--band-rows`: stream in bands of this many output rows whatever the image's size.
+    var bandRows: Int?
 
     /// Reads, filters and writes one file.
     func process(_ job: FilterJobs.Item) throws {
+        if let stream = streamedFilter(for: job) {
+            try processStreamed(job, with: stream)
+            return
+        }
         switch try InputFiles.imageOrArray(job.input, maxPixels: maxPixels) {
         case .image(let image): try process(image, job)
         case .array(let array): try process(array, job)
@@ -91,14 +99,14 @@ struct FilterRun: Sendable {
     }
 
     /// `--verbose`: one line per kernel saying which algorithm runs and why.
-    private func describePlan(rows: Int, columns: Int, _ job: FilterJobs.Item) {
+    func describePlan(rows: Int, columns: Int, _ job: FilterJobs.Item) {
         guard verbose, let lines = try? filter.planDescriptions(rows: rows, columns: columns)
         else { return }
         for line in lines { printError("convkit: \(job.input): \(line)") }
     }
 
     /// A result with inf or NaN is an error naming the input that caused it, never an image.
-    private func requireFinite(
+    func requireFinite(
         _ bad: (channel: Int, x: Int, y: Int)?, largestInput: Double, limit: Double,
         _ job: FilterJobs.Item
     ) throws {
@@ -111,7 +119,7 @@ struct FilterRun: Sendable {
         )
     }
 
-    private func prepareFolder() throws {
+    func prepareFolder() throws {
         guard let folder else { return }
         do {
             try OutputPaths.createFolder(folder)

@@ -19,7 +19,8 @@ enum cpng_status {
     CPNG_UNSUPPORTED = 6,   /* a feature libpng cannot decode */
     CPNG_CORRUPT = 7,       /* anything else libpng rejects: bad zlib data, bad chunk order, ... */
     CPNG_NO_MEMORY = 8,
-    CPNG_INVALID_ARGUMENT = 9
+    CPNG_INVALID_ARGUMENT = 9,
+    CPNG_IO = 10            /* the file could not be opened, read or written (message: strerror) */
 };
 
 /* What a PNG says about itself (from IHDR/tRNS) and what decoding will produce. */
