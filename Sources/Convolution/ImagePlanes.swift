@@ -28,6 +28,14 @@ public struct FilteredImage: Sendable {
     /// The input's largest sample value (255 or 65535), which PNG output keeps.
     public let maxValue: Int
 
+    /// A result of `colour` planes and optional `alpha`, all of one size, from an image whose
+    /// largest sample value is `maxValue`.
+    public init(colour: [Plane<Float>], alpha: Plane<Float>?, maxValue: Int) {
+        self.colour = colour
+        self.alpha = alpha
+        self.maxValue = maxValue
+    }
+
     public var rows: Int { colour.first?.rows ?? 0 }
     public var columns: Int { colour.first?.columns ?? 0 }
 
