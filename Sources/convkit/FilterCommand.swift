@@ -163,7 +163,7 @@ struct Filter: ParsableCommand {
     @OptionGroup var reading: ReadOptions
 
     @Option(
-        name: .long,
+        name: .long, parsing: .unconditional,
         help: ArgumentHelp(
             "Memory budget, e.g. 512M or 2G (default: a quarter of RAM). A PNG whose in-memory filtering would need more, or that exceeds --max-pixels, is streamed in bands of rows (one kernel size, one step; not interlaced); --max-pixels then does not apply.",
             valueName: "size"))

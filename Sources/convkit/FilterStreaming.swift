@@ -3,8 +3,10 @@
 
 import ArgumentParser
 import Convolution
+import Dispatch
 import Foundation
 import ImageIO
+import Synchronization
 
 /// A size in bytes as `--memory` spells it: a number with an optional K, M, G or T (powers of
 /// 1024) and an optional B, such as `512M`, `2G` or `1.5G`.
@@ -124,18 +126,37 @@ extension FilterRun {
             }
             try prepareFolder()
             try FileAccess.writeAtomically(to: job.output) { descriptor in
+                // Bands are encoded on a queue of their own while the next band is read and
+                // convolved: one band waits at most, so memory stays two bands.
+                let writes = DispatchQueue(label: "convkit.filter.stream-writes")
+                let slot = DispatchSemaphore(value: 1)
+                let failure = Mutex<(any Error)?>(nil)
                 var sink: BandSink?
+                defer { writes.sync {} }
                 try stream.run(path: job.input) { band, first in
+                    if let error = failure.withLock({ $0 }) { throw error }
                     try requireFinite(band, first: first, job)
-                    if sink == nil {
-                        sink = try BandSink(
+                    let current =
+                        try sink
+                        ?? BandSink(
                             format: job.format, descriptor: descriptor, path: job.output,
                             size: size, band: band, compression: compression)
+                    sink = current
+                    let bandMapping =
+                        mapping ?? outputRange.mapping(for: [], maxValue: band.maxValue)
+                    slot.wait()
+                    writes.async {
+                        defer { slot.signal() }
+                        guard failure.withLock({ $0 == nil }) else { return }
+                        do {
+                            try current.write(band, mapping: bandMapping)
+                        } catch {
+                            failure.withLock { $0 = error }
+                        }
                     }
-                    try sink?.write(
-                        band,
-                        mapping: mapping ?? outputRange.mapping(for: [], maxValue: band.maxValue))
                 }
+                writes.sync {}
+                if let error = failure.withLock({ $0 }) { throw error }
             }
         } catch let error as ConvolutionError {
             throw CLIError("\(job.input): \(error)")
@@ -150,8 +171,9 @@ extension FilterRun {
     }
 }
 
-/// Where streamed bands go: a PNG of the input's bit depth, or a float32 `.npy` array.
-private enum BandSink {
+/// Where streamed bands go: a PNG of the input's bit depth, or a float32 `.npy` array. Used by
+/// one thread at a time (the write queue, after the first band's header).
+private enum BandSink: @unchecked Sendable {
     case png(PNGRowWriter)
     case npy(NPYRowWriter)
 

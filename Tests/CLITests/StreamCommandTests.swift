@@ -22,8 +22,14 @@ import Testing
         let cases: [[String]] = [
             ["samples/ascent.png", "--kernel", "sobel-x"],  // normalize: two passes
             ["samples/ascent.png", "--kernel", "box3", "--boundary", "wrap", "--stride", "2"],
-            [folder + "/rgb16.png", "--kernel", "gaussian5", "--mode", "full", "--boundary", "symm"],
-            ["samples/face.png", "--kernel", "sobel-x", "--kernel", "sobel-y", "--magnitude", "--gray"],
+            [
+                folder + "/rgb16.png", "--kernel", "gaussian5", "--mode", "full", "--boundary",
+                "symm",
+            ],
+            [
+                "samples/face.png", "--kernel", "sobel-x", "--kernel", "sobel-y", "--magnitude",
+                "--gray",
+            ],
             ["samples/face.png", "--kernel", "kirsch", "--padding", "2,0,1,3", "--dilation", "2"],
         ]
         for (index, arguments) in cases.enumerated() {

@@ -72,7 +72,9 @@ import Testing
         #expect(got.alpha == expected.alpha, "\(label): alpha differs")
     }
 
-    static let boundaries: [BoundaryRule] = [.fill(0), .fill(7), .wrap, .symm, .reflect101, .nearest]
+    static let boundaries: [BoundaryRule] = [
+        .fill(0), .fill(7), .wrap, .symm, .reflect101, .nearest,
+    ]
     static let shapes: [(padding: Padding, stride: AxisPair, dilation: AxisPair)] = [
         (.zero, AxisPair(1), AxisPair(1)),
         (.zero, AxisPair(rows: 2, columns: 3), AxisPair(1)),
@@ -99,7 +101,8 @@ import Testing
                         for bandRows in [1, 4] {
                             try expectSame(
                                 filter, image, bandRows: bandRows,
-                                "\(mode) \(boundary) \(shape) \(operation) \(k.name) bands \(bandRows)")
+                                "\(mode) \(boundary) \(shape) \(operation) \(k.name) bands \(bandRows)"
+                            )
                         }
                     }
                 }
@@ -108,20 +111,27 @@ import Testing
     }
 
     @Test func sixteenBitColourAlphaAndGreyStreamAlike() throws {
-        let blur = try Kernel(name: "blur", rows: 3, columns: 3, weights: Array(repeating: 1.0 / 9, count: 9))
+        let blur = try Kernel(
+            name: "blur", rows: 3, columns: 3, weights: Array(repeating: 1.0 / 9, count: 9))
         let edge = try kernel("edge", rows: 3, columns: 3, seed: 5)
         for (channels, depth) in [(1, 16), (3, 8), (3, 16), (4, 8), (4, 16), (2, 8)] {
-            let image = try noise(width: 17, height: 21, channels: channels, bitDepth: depth, seed: 9)
+            let image = try noise(
+                width: 17, height: 21, channels: channels, bitDepth: depth, seed: 9)
             for boundary in [BoundaryRule.fill(3), .wrap, .symm] {
                 for k in [blur, edge] {
                     for alpha in AlphaPolicy.allCases {
                         let filter = ImageFilter(
-                            steps: [[k]], options: ConvolutionOptions(boundary: boundary), alpha: alpha)
-                        try expectSame(filter, image, bandRows: 3, "\(channels)x\(depth) \(boundary) \(k.name) \(alpha)")
+                            steps: [[k]], options: ConvolutionOptions(boundary: boundary),
+                            alpha: alpha)
+                        try expectSame(
+                            filter, image, bandRows: 3,
+                            "\(channels)x\(depth) \(boundary) \(k.name) \(alpha)")
                     }
                 }
-                let filter = ImageFilter(steps: [[edge]], options: ConvolutionOptions(boundary: boundary))
-                try expectSame(filter, image, bandRows: 5, gray: true, "grey of \(channels)x\(depth)")
+                let filter = ImageFilter(
+                    steps: [[edge]], options: ConvolutionOptions(boundary: boundary))
+                try expectSame(
+                    filter, image, bandRows: 5, gray: true, "grey of \(channels)x\(depth)")
             }
         }
     }
@@ -135,11 +145,13 @@ import Testing
         let rankOne = try Kernel(
             name: "rank1", rows: 5, columns: 5, weights: column.flatMap { c in row.map { c * $0 } })
         let options = ConvolutionOptions(mode: .same, boundary: .reflect101, stride: AxisPair(2))
-        try expectSame(ImageFilter(steps: [[a, b]], options: options), image, bandRows: 2, "compass")
+        try expectSame(
+            ImageFilter(steps: [[a, b]], options: options), image, bandRows: 2, "compass")
         try expectSame(
             ImageFilter(steps: [[a], [b]], options: options, magnitude: true), image, bandRows: 3,
             "magnitude")
-        let separable = ImageFilter(steps: [[rankOne]], options: ConvolutionOptions(boundary: .wrap))
+        let separable = ImageFilter(
+            steps: [[rankOne]], options: ConvolutionOptions(boundary: .wrap))
         #expect(try separable.planDescriptions(rows: 29, columns: 31)[0].contains("separable"))
         try expectSame(separable, image, bandRows: 4, "separable")
         try expectSame(
@@ -150,10 +162,13 @@ import Testing
     @Test func fftBandsFollowTheImagesTiles() throws {
         let image = try noise(width: 40, height: 300, channels: 1, bitDepth: 8, seed: 21)
         let large = try kernel("k13", rows: 13, columns: 13, seed: 22)
-        for (boundary, stride) in [(BoundaryRule.fill(0), 1), (.wrap, 1), (.symm, 3), (.fill(5), 2)] {
+        for (boundary, stride) in [
+            (BoundaryRule.fill(0), 1), (.wrap, 1), (.symm, 3), (.fill(5), 2),
+        ] {
             let filter = ImageFilter(
                 steps: [[large]],
-                options: ConvolutionOptions(mode: .full, boundary: boundary, stride: AxisPair(stride)))
+                options: ConvolutionOptions(
+                    mode: .full, boundary: boundary, stride: AxisPair(stride)))
             #expect(try filter.planDescriptions(rows: 300, columns: 40)[0].contains("fft"))
             try expectSame(filter, image, bandRows: 1, "fft \(boundary) stride \(stride)")
         }
@@ -164,7 +179,9 @@ import Testing
         let b = try kernel("b", rows: 5, columns: 5, seed: 1)
         #expect(StreamedFilter.obstacle(to: ImageFilter(steps: [[a], [a]])) != nil)
         #expect(StreamedFilter.obstacle(to: ImageFilter(steps: [[a, b]])) != nil)
-        #expect(StreamedFilter.obstacle(to: ImageFilter(steps: [[a], [b]], magnitude: true)) != nil)
-        #expect(StreamedFilter.obstacle(to: ImageFilter(steps: [[a], [a]], magnitude: true)) == nil)
+        #expect(
+            StreamedFilter.obstacle(to: ImageFilter(steps: [[a], [b]], magnitude: true)) != nil)
+        #expect(
+            StreamedFilter.obstacle(to: ImageFilter(steps: [[a], [a]], magnitude: true)) == nil)
     }
 }

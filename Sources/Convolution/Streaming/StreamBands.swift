@@ -39,7 +39,8 @@ struct StreamBands: Sendable {
             input: inputRows, kernel: kernelRows, stride: stride, dilation: dilation,
             paddingBefore: top, paddingAfter: paddedRows - inputRows - top)
         guard outputRows > 0 else {
-            throw ConvolutionError.tooLarge("no output rows")  // the caller's geometry check names it
+            // The column check of the caller's geometry names the kernel and the mode.
+            throw ConvolutionError.tooLarge("no output rows")
         }
         var rows = max(1, bandRows)
         if fft {
