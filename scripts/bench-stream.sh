@@ -34,17 +34,16 @@ vips resize "$work/rgb16.v" "$work/rgb16.png[compression=6]" 64
 rm -f "$work"/*.v
 printf '3 3 9 0\n1 1 1\n1 1 1\n1 1 1\n' > "$work/box3.mat"
 
-measure() {  # prints "SECONDS s, PEAK_KB KB peak RSS"
-  /usr/bin/time -f "%e s, %M KB peak RSS" "$@" 2>&1 >/dev/null | tail -1
+measure() {  # prints "SECONDS s, PEAK_KB KB peak RSS", after any line saying which path ran
+  /usr/bin/time -f "%e s, %M KB peak RSS" "$@" 2>&1 >/dev/null | grep -E "streaming|in memory|peak RSS"
 }
 
 for image in grey8 rgb16; do
   echo "== $image.png: $(vipsheader "$work/$image.png"), $(stat -c %s "$work/$image.png") bytes"
   echo "vips conv (integer box3):      $(measure vips conv "$work/$image.png" "$work/vips.png[compression=6]" "$work/box3.mat" --precision integer)"
   rm -f "$work/vips.png"
-  echo "convkit filter --kernel box3:  $(measure "$convkit" filter "$work/$image.png" --kernel box3 -o "$work/convkit.png")"
-  "$convkit" filter "$work/$image.png" --kernel box3 --verbose -o "$work/convkit.png" 2>&1 >/dev/null \
-    | grep -E "streaming|in memory" | sed 's/^/  /' || true
+  echo "convkit filter --kernel box3 (--verbose):"
+  measure "$convkit" filter "$work/$image.png" --kernel box3 --verbose -o "$work/convkit.png" | sed 's/^/  /'
   rm -f "$work/convkit.png"
   # Streamed equals in-memory, on a crop that fits in memory.
   vips crop "$work/$image.png" "$work/crop.png" 1000 2000 4096 4096
