@@ -30,7 +30,8 @@ for seed in 23 29 31; do vips gaussnoise "$work/b$seed.v" 256 256 --mean 128 --s
 vips bandjoin "$work/b23.v $work/b29.v $work/b31.v" "$work/rgb.v"
 vips linear "$work/rgb.v" "$work/rgb257.v" 257 0
 vips cast "$work/rgb257.v" "$work/rgb16.v" ushort
-vips resize "$work/rgb16.v" "$work/rgb16.png[compression=6]" 64
+vips copy "$work/rgb16.v" "$work/rgb16i.v" --interpretation rgb16  # else pngsave writes 8 bits
+vips resize "$work/rgb16i.v" "$work/rgb16.png[compression=6]" 64
 rm -f "$work"/*.v
 printf '3 3 9 0\n1 1 1\n1 1 1\n1 1 1\n' > "$work/box3.mat"
 
