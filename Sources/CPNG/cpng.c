@@ -6,6 +6,7 @@
  * are checked here before libpng sees them, the allocator records a failed allocation, and
  * before each libpng call the caller records which status an error there means. */
 #include "cpng.h"
+#include "cpng_internal.h"
 #include "cpng_parallel.h"
 
 #include <limits.h>
@@ -93,23 +94,23 @@ static void *alloc_call_state(size_t size, size_t call_offset) {
     return state;
 }
 
-static void copy_message(char *destination, size_t size, const char *text) {
+void cpng_copy_message(char *destination, size_t size, const char *text) {
     if (destination == NULL || size == 0) return;
     snprintf(destination, size, "%s", text ? text : "");
 }
 
 int cpng_fail(int status, char *message, size_t message_size, const char *text) {
-    copy_message(message, message_size, text);
+    cpng_copy_message(message, message_size, text);
     return status;
 }
 
 /* libpng's error callback; the error pointer is the call's MESSAGE_SIZE-byte message buffer. */
 static void on_error(png_structp png, png_const_charp text) {
-    copy_message(png_get_error_ptr(png), MESSAGE_SIZE, text);
+    cpng_copy_message(png_get_error_ptr(png), MESSAGE_SIZE, text);
     png_longjmp(png, 1);
 }
 
-static void on_warning(png_structp png, png_const_charp text) {
+void cpng_on_warning(png_structp png, png_const_charp text) {
     (void)png;
     (void)text; /* ancillary-chunk problems are not worth failing a decode for */
 }
@@ -269,7 +270,7 @@ int cpng_decoder_open(const uint8_t *data, size_t length, uint64_t max_pixels,
         free(decoder);
         return checked;
     }
-    decoder->png = png_create_read_struct_2(PNG_LIBPNG_VER_STRING, decoder->message, on_error, on_warning,
+    decoder->png = png_create_read_struct_2(PNG_LIBPNG_VER_STRING, decoder->message, on_error, cpng_on_warning,
                                             &decoder->call, png_call_alloc, png_call_free);
     if (decoder->png) decoder->info = png_create_info_struct(decoder->png);
     if (decoder->png == NULL || decoder->info == NULL) {
@@ -279,41 +280,21 @@ int cpng_decoder_open(const uint8_t *data, size_t length, uint64_t max_pixels,
 
     if (setjmp(png_jmpbuf(decoder->png))) {
         int status = decoder_failure(decoder);
-        copy_message(message, message_size, decoder->message);
+        cpng_copy_message(message, message_size, decoder->message);
         cpng_decoder_free(decoder);
         return status;
     }
 
     decoder->failure = CPNG_CORRUPT;
     png_set_read_fn(decoder->png, decoder, read_from_buffer);
-    /* Text, colour profiles and the other metadata that allocate a buffer of their declared
-     * length are never used: skipped, a chunk claiming gigabytes in a small file costs nothing. */
-    static const png_byte unused_chunks[] = "tEXt\0zTXt\0iTXt\0iCCP\0sPLT\0pCAL\0sCAL\0eXIf";
-    png_set_keep_unknown_chunks(decoder->png, PNG_HANDLE_CHUNK_NEVER, unused_chunks, sizeof unused_chunks / 5);
-    /* Our own pixel limit below replaces libpng's default 1,000,000-pixel-per-side limit. */
-    png_set_user_limits(decoder->png, 0x7fffffff, 0x7fffffff);
     /* check_chunks has checked every critical chunk's CRC; ancillary ones keep libpng's check. */
     png_set_crc_action(decoder->png, PNG_CRC_QUIET_USE, PNG_CRC_DEFAULT);
-    png_read_info(decoder->png, decoder->info);
-
-    png_uint_32 width = 0, height = 0;
-    int depth = 0, color_type = 0, interlace = 0;
-    png_get_IHDR(decoder->png, decoder->info, &width, &height, &depth, &color_type, &interlace, NULL, NULL);
-    info->width = width;
-    info->height = height;
-    info->source_bit_depth = depth;
-    info->source_color_type = color_type;
-    info->interlaced = interlace == PNG_INTERLACE_ADAM7;
-    info->has_trns = png_get_valid(decoder->png, decoder->info, PNG_INFO_tRNS) != 0;
-    if (color_type == PNG_COLOR_TYPE_PALETTE) {
-        png_colorp palette = NULL;
-        int entries = 0;
-        if (png_get_PLTE(decoder->png, decoder->info, &palette, &entries) == 0) {
-            cpng_decoder_free(decoder);
-            return cpng_fail(CPNG_CORRUPT, message, message_size, "palette image without a PLTE chunk");
-        }
-        info->palette_size = entries;
+    int header = cpng_read_header(decoder->png, decoder->info, info, message, message_size);
+    if (header != CPNG_OK) {
+        cpng_decoder_free(decoder);
+        return header;
     }
+    png_uint_32 width = info->width, height = info->height;
 
     if ((uint64_t)width * (uint64_t)height > max_pixels) {
         snprintf(message, message_size, "%ux%u is %llu pixels, more than the limit of %llu",
@@ -323,9 +304,41 @@ int cpng_decoder_open(const uint8_t *data, size_t length, uint64_t max_pixels,
         return CPNG_TOO_LARGE;
     }
 
-    /* What the expansions set up in cpng_decoder_read give: palettes become RGB, tRNS an alpha
-     * channel, samples 8 or 16 bits. libpng allocates its row buffers only when they are set
-     * up, so a header claiming a huge width costs nothing until the pixels are wanted. */
+    decoder->channels = info->channels;
+    decoder->bit_depth = info->bit_depth;
+    *out = decoder;
+    return CPNG_OK;
+}
+
+int cpng_read_header(png_structp png, png_infop png_info, cpng_info *info, char *message,
+                     size_t message_size) {
+    /* Text, colour profiles and the other metadata that allocate a buffer of their declared
+     * length are never used: skipped, a chunk claiming gigabytes in a small file costs nothing. */
+    static const png_byte unused_chunks[] = "tEXt\0zTXt\0iTXt\0iCCP\0sPLT\0pCAL\0sCAL\0eXIf";
+    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, unused_chunks, sizeof unused_chunks / 5);
+    /* The caller's own pixel limit replaces libpng's default 1,000,000-pixel-per-side limit. */
+    png_set_user_limits(png, 0x7fffffff, 0x7fffffff);
+    png_read_info(png, png_info);
+
+    png_uint_32 width = 0, height = 0;
+    int depth = 0, color_type = 0, interlace = 0;
+    png_get_IHDR(png, png_info, &width, &height, &depth, &color_type, &interlace, NULL, NULL);
+    info->width = width;
+    info->height = height;
+    info->source_bit_depth = depth;
+    info->source_color_type = color_type;
+    info->interlaced = interlace == PNG_INTERLACE_ADAM7;
+    info->has_trns = png_get_valid(png, png_info, PNG_INFO_tRNS) != 0;
+    if (color_type == PNG_COLOR_TYPE_PALETTE) {
+        png_colorp palette = NULL;
+        int entries = 0;
+        if (png_get_PLTE(png, png_info, &palette, &entries) == 0)
+            return cpng_fail(CPNG_CORRUPT, message, message_size, "palette image without a PLTE chunk");
+        info->palette_size = entries;
+    }
+    /* What cpng_set_up_expansion gives: palettes become RGB, tRNS an alpha channel, samples 8
+     * or 16 bits. libpng allocates its row buffers only when they are set up, so a header
+     * claiming a huge width costs nothing until the pixels are wanted. */
     switch (color_type) {
     case PNG_COLOR_TYPE_GRAY: info->channels = info->has_trns ? 2 : 1; break;
     case PNG_COLOR_TYPE_GRAY_ALPHA: info->channels = 2; break;
@@ -334,24 +347,21 @@ int cpng_decoder_open(const uint8_t *data, size_t length, uint64_t max_pixels,
     default: info->channels = 4; break;
     }
     info->bit_depth = depth == 16 ? 16 : 8;
-    decoder->channels = info->channels;
-    decoder->bit_depth = info->bit_depth;
-    *out = decoder;
     return CPNG_OK;
 }
 
 /* Expands everything to 8 or 16 bits per sample, with no gamma or colour conversion. */
-static void set_up_expansion(struct cpng_decoder *decoder) {
-    int color_type = png_get_color_type(decoder->png, decoder->info);
-    int depth = png_get_bit_depth(decoder->png, decoder->info);
-    if (color_type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(decoder->png);
-    if (color_type == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(decoder->png);
-    if (png_get_valid(decoder->png, decoder->info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(decoder->png);
+void cpng_set_up_expansion(png_structp png, png_infop info) {
+    int color_type = png_get_color_type(png, info);
+    int depth = png_get_bit_depth(png, info);
+    if (color_type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
+    if (color_type == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(png);
+    if (png_get_valid(png, info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(png);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (depth == 16) png_set_swap(decoder->png);
+    if (depth == 16) png_set_swap(png);
 #endif
-    png_set_interlace_handling(decoder->png);
-    png_read_update_info(decoder->png, decoder->info);
+    png_set_interlace_handling(png);
+    png_read_update_info(png, info);
 }
 
 int cpng_decoder_read(cpng_decoder *decoder, void *pixels, size_t capacity,
@@ -360,11 +370,11 @@ int cpng_decoder_read(cpng_decoder *decoder, void *pixels, size_t capacity,
     if (checked != CPNG_OK) return checked;
     if (setjmp(png_jmpbuf(decoder->png))) {
         int status = decoder_failure(decoder);
-        copy_message(message, message_size, decoder->message);
+        cpng_copy_message(message, message_size, decoder->message);
         return status;
     }
     decoder->failure = CPNG_UNSUPPORTED;  /* libpng refusing an expansion of this format */
-    set_up_expansion(decoder);
+    cpng_set_up_expansion(decoder->png, decoder->info);
     png_uint_32 width = png_get_image_width(decoder->png, decoder->info);
     png_uint_32 height = png_get_image_height(decoder->png, decoder->info);
     size_t row_bytes = png_get_rowbytes(decoder->png, decoder->info);
@@ -491,7 +501,7 @@ int cpng_encode(const cpng_write_request *request, uint8_t **out_data, size_t *o
     struct encoder *encoder = alloc_call_state(sizeof *encoder, offsetof(struct encoder, call));
     if (encoder == NULL)
         return cpng_fail(CPNG_NO_MEMORY, message, message_size, "out of memory");
-    png_structp png = png_create_write_struct_2(PNG_LIBPNG_VER_STRING, encoder->message, on_error, on_warning,
+    png_structp png = png_create_write_struct_2(PNG_LIBPNG_VER_STRING, encoder->message, on_error, cpng_on_warning,
                                                 &encoder->call, png_call_alloc, png_call_free);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     encoder->rows = cpng_call_alloc(&encoder->call, sizeof(png_bytep) * request->height);
@@ -502,7 +512,7 @@ int cpng_encode(const cpng_write_request *request, uint8_t **out_data, size_t *o
     }
     if (setjmp(png_jmpbuf(png))) {
         int status = atomic_load(&encoder->call.out_of_memory) ? CPNG_NO_MEMORY : encoder->failure;
-        copy_message(message, message_size, encoder->message);
+        cpng_copy_message(message, message_size, encoder->message);
         png_destroy_write_struct(&png, &info);
         encoder_free(encoder);
         return status;

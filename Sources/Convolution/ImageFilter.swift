@@ -76,6 +76,13 @@ public struct ImageFilter: Sendable {
     /// Filters every channel of `image`. Colour channels are filtered as the steps say; alpha
     /// follows ``effectiveAlpha``.
     public func apply(to image: Image) throws -> FilteredImage {
+        try apply(to: image, fillingRows: [])
+    }
+
+    /// ``apply(to:)`` on a band of a boundary-extended image, whose rows `fillRows` stand for
+    /// rows outside the image under `--boundary fill`: their colour and alpha become the fill
+    /// value after premultiplication, as the whole image's extension would have it.
+    func apply(to image: Image, fillingRows fillRows: [Int]) throws -> FilteredImage {
         guard !steps.isEmpty, steps.allSatisfy({ !$0.isEmpty }) else {
             throw ConvolutionError.shapeMismatch("no kernel to apply")
         }
@@ -89,6 +96,10 @@ public struct ImageFilter: Sendable {
         let policy = effectiveAlpha
         if policy == .premultiply, let alpha = alphaPlane {
             planes = planes.map { plane in premultiplied(plane, by: alpha, maxValue: maxValue) }
+        }
+        if !fillRows.isEmpty, case .fill(let value) = options.boundary {
+            planes = planes.map { filled($0, rows: fillRows, with: Float(value)) }
+            alphaPlane = alphaPlane.map { filled($0, rows: fillRows, with: Float(value)) }
         }
         var colour = try planes.map { try run($0) }
         if let alpha = alphaPlane {
@@ -203,6 +214,14 @@ public struct ImageFilter: Sendable {
         ).before
         let tap = Swift.min(size - 1, before / dilation)
         return options.operation == .convolve ? size - 1 - tap : tap
+    }
+
+    private func filled(_ plane: Plane<Float>, rows: [Int], with value: Float) -> Plane<Float> {
+        var result = plane
+        for row in rows {
+            for column in 0..<plane.columns { result.values[row * plane.columns + column] = value }
+        }
+        return result
     }
 
     private func premultiplied(_ plane: Plane<Float>, by alpha: Plane<Float>, maxValue: Float)

@@ -30,6 +30,14 @@ public struct FilteredImage: Sendable {
     /// The input's largest sample value (255 or 65535), which PNG output keeps.
     public let maxValue: Int
 
+    /// A result of `colour` planes and optional `alpha`, all of one size, from an image whose
+    /// largest sample value is `maxValue`.
+    package init(colour: [Plane<Float>], alpha: Plane<Float>?, maxValue: Int) {
+        self.colour = colour
+        self.alpha = alpha
+        self.maxValue = maxValue
+    }
+
     /// Height of the result.
     public var rows: Int { colour.first?.rows ?? 0 }
     /// Width of the result.
@@ -49,7 +57,12 @@ public struct FilteredImage: Sendable {
 
     /// The result as an image of the input's bit depth: colour mapped by `range`, alpha clamped.
     public func image(range: OutputRange) throws -> Image {
-        let colourMapping = range.mapping(for: colour, maxValue: maxValue)
+        try image(colourMapping: range.mapping(for: colour, maxValue: maxValue))
+    }
+
+    /// The result as an image of the input's bit depth: colour mapped by `colourMapping`,
+    /// alpha clamped.
+    package func image(colourMapping: SampleMapping) throws -> Image {
         let alphaMapping = OutputRange.clamp.mapping(for: [], maxValue: maxValue)
         let planes = colour.map { ($0, colourMapping) } + (alpha.map { [($0, alphaMapping)] } ?? [])
         let channels = planes.count

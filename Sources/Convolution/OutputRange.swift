@@ -31,19 +31,8 @@ public enum OutputRange: String, Sendable, CaseIterable {
         let top = Float(maxValue)
         switch self {
         case .normalize:
-            var minimum = Float.infinity
-            var maximum = -Float.infinity
-            for plane in planes {
-                for value in plane.values where value.isFinite {
-                    minimum = Swift.min(minimum, value)
-                    maximum = Swift.max(maximum, value)
-                }
-            }
-            guard maximum > minimum else {
-                return SampleMapping(low: 0, scale: 0, shift: 0, absolute: false, top: top)
-            }
-            return SampleMapping(
-                low: minimum, scale: top / (maximum - minimum), shift: 0, absolute: false, top: top)
+            let (minimum, maximum) = Self.extremes(of: planes)
+            return Self.normalizing(minimum: minimum, maximum: maximum, maxValue: maxValue)
         case .offset:
             return SampleMapping(
                 low: 0, scale: 1, shift: Float((maxValue + 1) / 2), absolute: false, top: top)
@@ -52,6 +41,32 @@ public enum OutputRange: String, Sendable, CaseIterable {
         case .abs:
             return SampleMapping(low: 0, scale: 1, shift: 0, absolute: true, top: top)
         }
+    }
+}
+
+extension OutputRange {
+    /// The joint minimum and maximum of the finite values of `planes` (`+inf`, `-inf` when none).
+    public static func extremes(of planes: [Plane<Float>]) -> (minimum: Float, maximum: Float) {
+        var minimum = Float.infinity
+        var maximum = -Float.infinity
+        for plane in planes {
+            for value in plane.values where value.isFinite {
+                minimum = Swift.min(minimum, value)
+                maximum = Swift.max(maximum, value)
+            }
+        }
+        return (minimum, maximum)
+    }
+
+    /// `normalize` for a result whose finite values span `minimum...maximum` (known before the
+    /// result is, as when a first pass over a streamed image found them).
+    package static func normalizing(minimum: Float, maximum: Float, maxValue: Int) -> SampleMapping {
+        let top = Float(maxValue)
+        guard maximum > minimum else {
+            return SampleMapping(low: 0, scale: 0, shift: 0, absolute: false, top: top)
+        }
+        return SampleMapping(
+            low: minimum, scale: top / (maximum - minimum), shift: 0, absolute: false, top: top)
     }
 }
 

@@ -68,8 +68,18 @@ package enum FileAccess {
     /// (SIGKILL, power loss) leaves an unlocked one behind that is recognisably abandoned: the
     /// first write into a folder removes such files there (``removeAbandonedTemporaryFiles(in:)``).
     package static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        try writeAtomically(to: path) { descriptor in
+            try writeFully(bytes, descriptor: descriptor, path: path)
+        }
+    }
+
+    /// Writes a file atomically as ``writeAtomically(_:to:)`` does, with `write` producing its
+    /// contents piece by piece into the open descriptor it is given (standard output for `-`),
+    /// so a file larger than memory can be written. If `write` throws, the temporary file is
+    /// removed and nothing at `path` changes.
+    package static func writeAtomically(to path: String, write: (Int32) throws -> Void) throws {
         if path == "-" {
-            try writeFully(bytes, descriptor: 1, path: path)
+            try write(1)
             return
         }
         let target = try linkTarget(of: path)
@@ -83,7 +93,7 @@ package enum FileAccess {
             template: "\(folder)/.\(name)\(temporaryMarker)XXXXXX", for: path)
         defer { TemporaryFiles.unregister(temporaryPath) }
         do {
-            try writeFully(bytes, descriptor: descriptor, path: path)
+            try write(descriptor)
             var existing = stat()
             if stat(target, &existing) == 0 {
                 fchmod(descriptor, existing.st_mode & 0o7777)
@@ -304,7 +314,8 @@ package enum FileAccess {
         return bytes
     }
 
-    private static func writeFully(_ bytes: [UInt8], descriptor: Int32, path: String) throws {
+    /// Writes all of `bytes` to `descriptor`, retrying short writes; failures name `path`.
+    public static func writeFully(_ bytes: [UInt8], descriptor: Int32, path: String) throws {
         var written = 0
         while written < bytes.count {
             let count = bytes.withUnsafeBytes {

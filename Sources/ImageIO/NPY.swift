@@ -248,16 +248,7 @@ public enum NPY {
 
     /// Encodes an array as `.npy` version 1.0 bytes, little-endian, header padded to 64 bytes.
     public static func encode(_ array: NPYArray) -> [UInt8] {
-        let shapeText =
-            array.shape.count == 1
-            ? "(\(array.shape[0]),)"
-            : "(" + array.shape.map(String.init).joined(separator: ", ") + ")"
-        var header =
-            "{'descr': '\(array.values.dtype)', 'fortran_order': False, 'shape': \(shapeText), }"
-        let unpadded = 10 + header.utf8.count + 1
-        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
-        var bytes = magic + [1, 0, UInt8(header.utf8.count & 0xff), UInt8(header.utf8.count >> 8)]
-        bytes += Array(header.utf8)
+        var bytes = header(dtype: array.values.dtype, shape: array.shape)
         switch array.values {
         case .uint8(let v): bytes += v
         case .uint16(let v): appendLittleEndian(v.map { UInt64($0) }, size: 2, to: &bytes)
@@ -266,6 +257,20 @@ public enum NPY {
         case .float64(let v): appendLittleEndian(v.map { $0.bitPattern }, size: 8, to: &bytes)
         }
         return bytes
+    }
+
+    /// The magic, version and header of a version 1.0 file of `dtype` (such as `<f4`) and
+    /// `shape`, padded to 64 bytes: what precedes the data.
+    static func header(dtype: String, shape: [Int]) -> [UInt8] {
+        let shapeText =
+            shape.count == 1
+            ? "(\(shape[0]),)"
+            : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '\(dtype)', 'fortran_order': False, 'shape': \(shapeText), }"
+        let unpadded = 10 + header.utf8.count + 1
+        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
+        return magic + [1, 0, UInt8(header.utf8.count & 0xff), UInt8(header.utf8.count >> 8)]
+            + Array(header.utf8)
     }
 
     /// Writes `array` to `path` atomically.

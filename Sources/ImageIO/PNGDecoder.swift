@@ -132,14 +132,14 @@ public enum PNGDecoder {
         return (decoder, info)
     }
 
-    private static func format(of info: cpng_info) -> PNGFormat {
+    static func format(of info: cpng_info) -> PNGFormat {
         PNGFormat(
             colorType: PNGColorType(rawValue: Int(info.source_color_type)) ?? .gray,
             bitDepth: Int(info.source_bit_depth), interlaced: info.interlaced != 0,
             hasTransparencyChunk: info.has_trns != 0)
     }
 
-    private static func error(status: Int32, message: [CChar], name: String) -> ImageIOError {
+    static func error(status: Int32, message: [CChar], name: String) -> ImageIOError {
         let detail = text(of: message)
         switch UInt32(status) {
         case CPNG_NOT_PNG.rawValue:
@@ -152,6 +152,7 @@ public enum PNGDecoder {
             return .exceedsPixelLimit(path: name, detail: detail)
         case CPNG_UNSUPPORTED.rawValue: return .unsupported(path: name, detail: detail)
         case CPNG_NO_MEMORY.rawValue: return .outOfMemory(path: name, task: "decoding the PNG")
+        case CPNG_IO.rawValue: return .unreadable(path: name, reason: detail)
         default: return .corrupt(path: name, detail: detail)
         }
     }

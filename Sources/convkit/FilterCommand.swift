@@ -174,6 +174,16 @@ struct Filter: ParsableCommand {
 
     @OptionGroup var batch: BatchOptions
 
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp(
+            "Memory budget, e.g. 512M or 2G (default: a quarter of RAM). A PNG whose in-memory filtering would need more, or that exceeds --max-pixels, is streamed in bands of rows (one kernel size, one step; not interlaced); --max-pixels then does not apply.",
+            valueName: "size"))
+    var memory: String?
+
+    @Option(name: .long, help: .hidden)
+    var bandRows: Int?
+
     func validate() throws {
         guard !inputs.isEmpty || batch.filesFrom != nil else {
             throw ValidationError("give at least one input file or folder, or --files-from LIST")
@@ -202,6 +212,14 @@ struct Filter: ParsableCommand {
                     "--fill applies only to --boundary fill, not \(boundary.rawValue)")
             }
         }
+        if let memory, MemorySize.parse(memory) == nil {
+            throw ValidationError(
+                "--memory must be a size such as 512M or 2G (bytes, or K, M, G, T), got '\(memory)'"
+            )
+        }
+        if let bandRows, bandRows < 1 {
+            throw ValidationError("--band-rows must be at least 1, got \(bandRows)")
+        }
         guard batch.filesFrom == nil else { return }  // read once, in run()
         let jobs = try FilterJobs.plan(
             inputs: inputs, output: output, format: format, recursive: batch.recursive)
@@ -229,9 +247,11 @@ struct Filter: ParsableCommand {
         let recorder = BatchRecorder(
             writer: try batch.manifest.map { try ManifestWriter(path: $0) }, kernels: kernel,
             options: manifestOptions, shard: shard, describe: Self.message)
-        let run = FilterRun(
+        var run = FilterRun(
             filter: filter, range: range, gray: gray, compression: compression,
             verbose: verbose, maxPixels: reading.maxPixels, folder: jobs.folder)
+        run.memoryBudget = memory.flatMap(MemorySize.parse) ?? MemorySize.defaultBudget
+        run.bandRows = bandRows
         if !jobs.isBatch {
             let job = jobs.items[0]
             try recorder.run(job) { try run.process(job) }

@@ -17,10 +17,18 @@ struct FilterRun: Sendable {
     let maxPixels: Int
     /// The batch's output folder, created before the first write (nil for one file).
     let folder: String?
+    /// `--memory`: above this the in-memory path's estimated need, a PNG streams in bands.
+    var memoryBudget = MemorySize.defaultBudget
+    /// `--band-rows`: stream in bands of this many output rows whatever the image's size.
+    var bandRows: Int?
 
     /// Reads, filters and writes one file; returns the input's pixel count (width x height).
     @discardableResult
     func process(_ job: FilterJobs.Item) throws -> Int {
+        if let stream = streamedFilter(for: job) {
+            let header = try processStreamed(job, with: stream)
+            return header.width * header.height
+        }
         switch try InputFiles.imageOrArray(job.input, maxPixels: maxPixels) {
         case .image(let image):
             try process(image, job)
@@ -96,14 +104,14 @@ struct FilterRun: Sendable {
     }
 
     /// `--verbose`: one line per kernel saying which algorithm runs and why.
-    private func describePlan(rows: Int, columns: Int, _ job: FilterJobs.Item) {
+    func describePlan(rows: Int, columns: Int, _ job: FilterJobs.Item) {
         guard verbose, let lines = try? filter.planDescriptions(rows: rows, columns: columns)
         else { return }
         for line in lines { printError("convkit: \(job.input): \(line)") }
     }
 
     /// A result with inf or NaN is an error naming the input that caused it, never an image.
-    private func requireFinite(
+    func requireFinite(
         _ bad: (channel: Int, x: Int, y: Int)?, largestInput: Double, limit: Double,
         _ job: FilterJobs.Item
     ) throws {
@@ -118,7 +126,7 @@ struct FilterRun: Sendable {
 
     /// Creates the batch's output folder (its failure stops the batch), then the subfolder
     /// a `--recursive` output goes into (its failure fails this file only).
-    private func prepareFolder(for job: FilterJobs.Item) throws {
+    func prepareFolder(for job: FilterJobs.Item) throws {
         guard let folder else { return }
         do {
             try OutputPaths.createFolder(folder)

@@ -23,7 +23,8 @@ enum cpng_status {
     CPNG_CORRUPT = 7,       /* anything else libpng rejects: bad zlib data, bad chunk order, ... */
     CPNG_NO_MEMORY = 8,     /* an allocation failed (ours, libpng's or zlib's) */
     CPNG_INVALID_ARGUMENT = 9, /* the caller's request is inconsistent */
-    CPNG_ENCODE_FAILED = 10 /* libpng or zlib failed while encoding, memory aside */
+    CPNG_ENCODE_FAILED = 10, /* libpng or zlib failed while encoding, memory aside */
+    CPNG_IO = 11            /* the file could not be opened, read or written (message: strerror) */
 };
 
 /* What a PNG says about itself (from IHDR/tRNS) and what decoding will produce. */

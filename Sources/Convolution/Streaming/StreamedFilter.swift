@@ -1,0 +1,225 @@
+// StreamedFilter: an ImageFilter run over a PNG file in bands of rows, for images larger than
+// memory: each band is read with its halo, convolved by the ordinary engine, and handed on.
+
+import ImageIO
+
+/// Filters a PNG file band by band with the same engine and the same result as
+/// ``ImageFilter/apply(to:)`` on the whole image, holding only a band of rows, its halo (the
+/// rows the kernel's span reaches past the band) and the few edge rows the boundary rule copies.
+///
+/// Each band of output rows is computed by the whole filter on a slab of the boundary-extended
+/// image: the rows the band needs, extended along rows by the boundary rule, convolved in
+/// `valid` mode with the columns padded as the whole image's are. Every output value is then
+/// the same sum of the same products as in the whole image (the direct, separable and
+/// reference paths compute each output row on its own; on the FFT path bands start and end
+/// where the whole image's tiles do), so streamed and in-memory outputs are identical.
+///
+/// A filter streams when all its kernels have one size and form one step (one kernel, a compass
+/// set, or `magnitude`'s two kernels, each applied to the input); a chain of steps filters the
+/// whole image between steps and does not stream.
+public struct StreamedFilter: Sendable {
+    public let filter: ImageFilter
+    /// Convert colour to grey before filtering, as ``Image/grayscale()`` does.
+    public let gray: Bool
+    /// Output rows per band (the FFT path rounds it up to whole tiles).
+    public let bandRows: Int
+
+    public init(filter: ImageFilter, gray: Bool = false, bandRows: Int = 64) {
+        self.filter = filter
+        self.gray = gray
+        self.bandRows = max(1, bandRows)
+    }
+
+    /// Why `filter` cannot stream, in words, or nil when it can.
+    public static func obstacle(to filter: ImageFilter) -> String? {
+        let kernels = filter.steps.flatMap { $0 }
+        guard let first = kernels.first else { return "there is no kernel" }
+        if filter.steps.count > 1 && !filter.magnitude {
+            return "its \(filter.steps.count) kernels apply one after another to whole images"
+        }
+        if kernels.contains(where: { $0.rows != first.rows || $0.columns != first.columns }) {
+            return "its kernels differ in size"
+        }
+        return nil
+    }
+
+    /// Filters the non-interlaced PNG at `path`, calling `body` with each band's result and
+    /// the output row it starts at, top to bottom.
+    /// - Throws: ``ConvolutionError`` as ``ImageFilter/apply(to:)`` does, ``ImageIOError`` for
+    ///   the file, and whatever `body` throws (which stops the run).
+    public func run(path: String, body: (FilteredImage, Int) throws -> Void) throws {
+        if let obstacle = Self.obstacle(to: filter) {
+            throw ConvolutionError.shapeMismatch("the filter cannot stream: \(obstacle)")
+        }
+        let kernel = filter.steps[0][0]
+        var reader = try PNGRowReader(path: path)
+        let header = reader.header
+        guard !reader.isInterlaced else {
+            throw ImageIOError.unsupported(
+                path: path, detail: "an interlaced PNG cannot be read by rows")
+        }
+        let bandFilter = try self.bandFilter(kernel: kernel, columns: header.width)
+        let plan = try ConvolutionPlan(
+            kernel: kernel, inputRows: bandFilter.spanRows, inputColumns: header.width,
+            options: bandFilter.filter.options)
+        let bands = try StreamBands(
+            inputRows: header.height, kernelRows: kernel.rows, options: filter.options,
+            fft: plan.path == .fft && !filter.float64, bandRows: bandRows)
+        let rowBytes = header.width * header.channels * header.decodedBitDepth / 8
+        let edgeRows = bands.edgeRows
+        var edge = [Int: [UInt8]]()
+        if bands.needsEdgePass {
+            edge = try Self.readRows(edgeRows, of: reader, rowBytes: rowBytes)
+            reader = try PNGRowReader(path: path)
+        }
+        var window = RowWindow(reader: reader, rowBytes: rowBytes)
+        for band in bands.bands {
+            let rows = bands.extendedRows(of: band)
+            let interior = rows.clamped(to: bands.top..<(bands.top + header.height))
+            if !interior.isEmpty {
+                try window.hold(
+                    (interior.lowerBound - bands.top)..<(interior.upperBound - bands.top),
+                    keeping: edgeRows, in: &edge)
+            }
+            var bytes = [UInt8](repeating: 0, count: rows.count * rowBytes)
+            var fillRows = [Int]()
+            for (index, row) in rows.enumerated() {
+                guard let source = bands.source(ofExtendedRow: row) else {
+                    fillRows.append(index)
+                    continue
+                }
+                let copied = window.copy(row: source, into: &bytes, at: index * rowBytes)
+                if !copied, let kept = edge[source] {
+                    bytes.replaceSubrange(
+                        (index * rowBytes)..<((index + 1) * rowBytes), with: kept)
+                } else if !copied {
+                    throw ConvolutionError.shapeMismatch("row \(source) was not kept for streaming")
+                }
+            }
+            var slab = try Self.image(
+                bytes, width: header.width, rows: rows.count, channels: header.channels,
+                bitDepth: header.decodedBitDepth)
+            if gray { slab = slab.grayscale() }
+            let result = try bandFilter.filter.apply(to: slab, fillingRows: fillRows)
+            try body(Self.firstRows(band.count, of: result), band.lowerBound)
+        }
+    }
+
+    /// The filter that computes a band from its slab: `valid` along rows, the whole image's
+    /// column padding as explicit padding.
+    private func bandFilter(kernel: Kernel, columns: Int) throws -> (
+        filter: ImageFilter, spanRows: Int
+    ) {
+        let options = filter.options
+        let spanRows = options.dilation.rows * (kernel.rows - 1) + 1
+        let spanColumns = options.dilation.columns * (kernel.columns - 1) + 1
+        let mode = ConvolutionGeometry.modePadding(
+            span: spanColumns, mode: options.mode, operation: options.operation)
+        var band = filter
+        band.options.mode = .valid
+        band.options.padding = Padding(
+            top: 0, bottom: 0, left: options.padding.left + mode.before,
+            right: options.padding.right + mode.after)
+        let paddedColumns = columns + band.options.padding.left + band.options.padding.right
+        guard paddedColumns >= spanColumns else {
+            throw ConvolutionError.kernelLargerThanImage(
+                kernel: kernel.name, span: AxisPair(rows: spanRows, columns: spanColumns),
+                image: AxisPair(rows: spanRows, columns: paddedColumns), mode: options.mode)
+        }
+        return (band, spanRows)
+    }
+
+    /// The output size for an input of `rows` x `columns` (what ``run(path:body:)`` yields).
+    public func outputSize(rows: Int, columns: Int) throws -> AxisPair {
+        let kernel = filter.steps[0][0]
+        let bands = try StreamBands(
+            inputRows: rows, kernelRows: kernel.rows, options: filter.options, fft: false,
+            bandRows: 1)
+        let band = try bandFilter(kernel: kernel, columns: columns)
+        let g = try ConvolutionGeometry(
+            inputRows: band.spanRows, inputColumns: columns, kernelRows: kernel.rows,
+            kernelColumns: kernel.columns, options: band.filter.options)
+        return AxisPair(rows: bands.outputRows, columns: g.output.columns)
+    }
+
+    /// Reads every row of `reader`, keeping the rows in `wanted`.
+    private static func readRows(_ wanted: Set<Int>, of reader: PNGRowReader, rowBytes: Int)
+        throws -> [Int: [UInt8]]
+    {
+        var kept = [Int: [UInt8]]()
+        var row = [UInt8](repeating: 0, count: rowBytes)
+        for y in 0..<reader.header.height {
+            try row.withUnsafeMutableBytes { try reader.read(rows: 1, into: $0.baseAddress!) }
+            if wanted.contains(y) { kept[y] = row }
+        }
+        return kept
+    }
+
+    private static func image(
+        _ bytes: [UInt8], width: Int, rows: Int, channels: Int, bitDepth: Int
+    ) throws -> Image {
+        let samples: Image.Samples =
+            bitDepth == 16
+            ? .uint16(bytes.withUnsafeBytes { Array($0.bindMemory(to: UInt16.self)) })
+            : .uint8(bytes)
+        return try Image(width: width, height: rows, channels: channels, samples: samples)
+    }
+
+    /// The first `count` rows of a band's result (an FFT band may compute a few more).
+    private static func firstRows(_ count: Int, of result: FilteredImage) -> FilteredImage {
+        guard result.rows > count else { return result }
+        func cut(_ plane: Plane<Float>) -> Plane<Float> {
+            Plane(
+                unchecked: count, columns: plane.columns,
+                values: Array(plane.values.prefix(count * plane.columns)))
+        }
+        return FilteredImage(
+            colour: result.colour.map(cut), alpha: result.alpha.map(cut),
+            maxValue: result.maxValue)
+    }
+}
+
+/// The input rows a band reads, held as raw decoded bytes: rows `start ..< reader.nextRow`.
+private struct RowWindow {
+    let reader: PNGRowReader
+    let rowBytes: Int
+    var start = 0
+    var bytes = [UInt8]()
+
+    init(reader: PNGRowReader, rowBytes: Int) {
+        self.reader = reader
+        self.rowBytes = rowBytes
+    }
+
+    /// Makes `rows` present, dropping earlier rows and reading on; rows read past that are in
+    /// `keeping` (and not yet kept) go into `kept`.
+    mutating func hold(_ rows: Range<Int>, keeping: Set<Int>, in kept: inout [Int: [UInt8]])
+        throws
+    {
+        let end = reader.nextRow
+        let drop = min(max(0, rows.lowerBound - start), end - start)
+        if drop > 0 {
+            bytes.removeFirst(drop * rowBytes)
+            start += drop
+        }
+        var row = [UInt8](repeating: 0, count: rowBytes)
+        while reader.nextRow < rows.upperBound {
+            let y = reader.nextRow
+            try row.withUnsafeMutableBytes { try reader.read(rows: 1, into: $0.baseAddress!) }
+            if keeping.contains(y), kept[y] == nil { kept[y] = row }
+            if y >= rows.lowerBound {
+                if bytes.isEmpty { start = y }
+                bytes.append(contentsOf: row)
+            }
+        }
+    }
+
+    /// Copies row `row` into `destination` at `offset` if the window holds it.
+    func copy(row: Int, into destination: inout [UInt8], at offset: Int) -> Bool {
+        guard row >= start, row < start + bytes.count / rowBytes else { return false }
+        let from = (row - start) * rowBytes
+        destination.replaceSubrange(
+            offset..<(offset + rowBytes), with: bytes[from..<(from + rowBytes)])
+        return true
+    }
+}

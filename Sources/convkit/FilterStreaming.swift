@@ -1,0 +1,221 @@
+// FilterStreaming: `filter` on PNG images larger than its memory budget, in bands of rows: the
+// choice between the streamed and the in-memory path, and the streamed run itself.
+
+import ArgumentParser
+import Convolution
+import Dispatch
+import Foundation
+import ImageIO
+import Synchronization
+
+/// A size in bytes as `--memory` spells it: a number with an optional K, M, G or T (powers of
+/// 1024) and an optional B, such as `512M`, `2G` or `1.5G`.
+enum MemorySize {
+    static func parse(_ text: String) -> Int? {
+        var digits = text.uppercased()
+        if digits.hasSuffix("B") { digits.removeLast() }
+        var scale = 1.0
+        if let unit = digits.last, let power = ["K": 1, "M": 2, "G": 3, "T": 4][unit] {
+            scale = pow(1024, Double(power))
+            digits.removeLast()
+        }
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isNumber || $0 == "." }),
+            let number = Double(digits), number > 0
+        else { return nil }
+        let bytes = number * scale
+        guard bytes >= 1, bytes < 0x1p62 else { return nil }
+        return Int(bytes)
+    }
+
+    /// The default budget: a quarter of the machine's memory.
+    static var defaultBudget: Int { Int(ProcessInfo.processInfo.physicalMemory / 4) }
+
+    /// `512 MB`, `2.0 GB`: a size for messages.
+    static func describe(_ bytes: Int) -> String {
+        let units = ["bytes", "KB", "MB", "GB", "TB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(bytes) bytes" : String(format: "%.1f %@", value, units[unit])
+    }
+}
+
+extension FilterRun {
+    /// Bytes the in-memory path needs per input sample: the decoded sample, its float plane,
+    /// the float result and working copies (premultiplied planes, the output image).
+    static let inMemoryBytesPerSample = 16
+
+    /// The streamed run for `job`, or nil when the whole image is read into memory: the input
+    /// must be a PNG file (not standard input, not interlaced) whose in-memory filtering would
+    /// exceed the memory budget or `--max-pixels` (or `--band-rows` asks for bands), and the
+    /// filter must be able to stream. `--verbose` says which path runs and why.
+    func streamedFilter(for job: FilterJobs.Item) -> StreamedFilter? {
+        guard job.input != "-", let prefix = try? FileAccess.readPrefix(job.input, count: 8),
+            prefix == [137, 80, 78, 71, 13, 10, 26, 10],
+            let header = try? PNGDecoder.header(path: job.input)
+        else { return nil }
+        let pixels = header.width * header.height
+        let needed = pixels * header.channels * Self.inMemoryBytesPerSample
+        let say = { (text: String) in if verbose { printError("convkit: \(job.input): \(text)") } }
+        let why: String
+        if let bandRows {
+            why = "--band-rows \(bandRows) asks for bands"
+        } else if pixels > maxPixels {
+            why = "its \(pixels) pixels exceed --max-pixels \(maxPixels)"
+        } else if needed > memoryBudget {
+            why =
+                "in memory it would need about \(MemorySize.describe(needed)), more than the --memory budget of \(MemorySize.describe(memoryBudget))"
+        } else {
+            say(
+                "filtering in memory: about \(MemorySize.describe(needed)) of the --memory budget of \(MemorySize.describe(memoryBudget))"
+            )
+            return nil
+        }
+        if header.format.interlaced {
+            say(
+                "cannot stream an interlaced PNG (Adam7 rows arrive in seven passes), so it is filtered in memory within --max-pixels"
+            )
+            return nil
+        }
+        if let obstacle = StreamedFilter.obstacle(to: filter) {
+            say("cannot stream: \(obstacle); filtering in memory within --max-pixels")
+            return nil
+        }
+        let rows =
+            bandRows
+            ?? Self.bandRows(
+                width: header.width, channels: header.channels, budget: memoryBudget)
+        say("streaming in bands of \(rows) rows: \(why)")
+        return StreamedFilter(filter: filter, gray: gray, bandRows: rows)
+    }
+
+    /// Output rows per band: a band's working set (about 32 bytes per sample of each of its
+    /// rows and halo) within an eighth of the budget and 64 MB, from 8 to 256 rows.
+    static func bandRows(width: Int, channels: Int, budget: Int) -> Int {
+        let perRow = max(1, width * channels * 32)
+        return min(256, max(8, min(budget / 8, 64 << 20) / perRow))
+    }
+
+    /// Filters `job` band by band and writes the output atomically as the bands come. With
+    /// `--range normalize` a first pass finds the result's minimum and maximum, the second
+    /// writes; a value that is inf or NaN stops the run before the output is replaced.
+    /// Returns the input's header.
+    @discardableResult
+    func processStreamed(_ job: FilterJobs.Item, with stream: StreamedFilter) throws -> PNGDecoder.Header {
+        let header = try PNGDecoder.header(path: job.input)
+        describePlan(rows: header.height, columns: header.width, job)
+        do {
+            let size = try stream.outputSize(rows: header.height, columns: header.width)
+            let outputRange =
+                range
+                ?? OutputRange.automatic(kernelSteps: filter.steps, magnitude: filter.magnitude)
+            var mapping: SampleMapping?
+            if job.format == .png && outputRange == .normalize {
+                var extremes = (minimum: Float.infinity, maximum: -Float.infinity)
+                try stream.run(path: job.input) { band, first in
+                    try requireFinite(band, first: first, job)
+                    let found = OutputRange.extremes(of: band.colour)
+                    extremes = (
+                        min(extremes.minimum, found.minimum), max(extremes.maximum, found.maximum)
+                    )
+                }
+                mapping = OutputRange.normalizing(
+                    minimum: extremes.minimum, maximum: extremes.maximum,
+                    maxValue: header.decodedBitDepth == 16 ? 65535 : 255)
+            }
+            try prepareFolder(for: job)
+            try FileAccess.writeAtomically(to: job.output) { descriptor in
+                // Bands are encoded on a queue of their own while the next band is read and
+                // convolved: one band waits at most, so memory stays two bands.
+                let writes = DispatchQueue(label: "convkit.filter.stream-writes")
+                let slot = DispatchSemaphore(value: 1)
+                let failure = Mutex<(any Error)?>(nil)
+                var sink: BandSink?
+                defer { writes.sync {} }
+                try stream.run(path: job.input) { band, first in
+                    if let error = failure.withLock({ $0 }) { throw error }
+                    try requireFinite(band, first: first, job)
+                    let current =
+                        try sink
+                        ?? BandSink(
+                            format: job.format, descriptor: descriptor, path: job.output,
+                            size: size, band: band, compression: compression)
+                    sink = current
+                    let bandMapping =
+                        mapping ?? outputRange.mapping(for: [], maxValue: band.maxValue)
+                    slot.wait()
+                    writes.async {
+                        defer { slot.signal() }
+                        guard failure.withLock({ $0 == nil }) else { return }
+                        do {
+                            try current.write(band, mapping: bandMapping)
+                        } catch {
+                            failure.withLock { $0 = error }
+                        }
+                    }
+                }
+                writes.sync {}
+                if let error = failure.withLock({ $0 }) { throw error }
+            }
+            return header
+        } catch let error as ConvolutionError {
+            throw CLIError("\(job.input): \(error)")
+        }
+    }
+
+    private func requireFinite(_ band: FilteredImage, first: Int, _ job: FilterJobs.Item) throws {
+        guard let bad = band.firstNonFinite else { return }
+        try requireFinite(
+            (bad.channel, bad.x, bad.y + first), largestInput: Double(band.maxValue),
+            limit: Double(Float.greatestFiniteMagnitude), job)
+    }
+}
+
+/// Where streamed bands go: a PNG of the input's bit depth, or a float32 `.npy` array. Used by
+/// one thread at a time (the write queue, after the first band's header).
+private enum BandSink: @unchecked Sendable {
+    case png(PNGRowWriter)
+    case npy(NPYRowWriter)
+
+    init(
+        format: ImageFileFormat, descriptor: Int32, path: String, size: AxisPair,
+        band: FilteredImage, compression: Int
+    ) throws {
+        let channels = band.colour.count + (band.alpha == nil ? 0 : 1)
+        switch format {
+        case .png:
+            self = .png(
+                try PNGRowWriter(
+                    descriptor: descriptor, path: path, width: size.columns, height: size.rows,
+                    channels: channels, bitDepth: band.maxValue > 255 ? 16 : 8,
+                    compressionLevel: compression))
+        case .npy:
+            let shape =
+                channels == 1 ? [size.rows, size.columns] : [size.rows, size.columns, channels]
+            self = .npy(try NPYRowWriter(descriptor: descriptor, path: path, shape: shape))
+        }
+    }
+
+    func write(_ band: FilteredImage, mapping: SampleMapping) throws {
+        switch self {
+        case .png(let writer):
+            let image = try band.image(colourMapping: mapping)
+            switch image.samples {
+            case .uint8(let samples):
+                try samples.withUnsafeBytes {
+                    try writer.write(rows: image.height, from: $0.baseAddress!)
+                }
+            case .uint16(let samples):
+                try samples.withUnsafeBytes {
+                    try writer.write(rows: image.height, from: $0.baseAddress!)
+                }
+            }
+        case .npy(let writer):
+            guard case .float32(let values) = try band.npyArray().values else { return }
+            try writer.write(values)
+        }
+    }
+}

@@ -1,0 +1,105 @@
+// StreamCommandTests: `filter` streams PNG images over its memory budget or --max-pixels in
+// bands, says so with --verbose, and writes what the in-memory path writes (PNG pixels and
+// NPY bytes), normalising from a first pass; interlaced input falls back to memory.
+
+import ConvkitTestSupport
+import Foundation
+import ImageIO
+import Testing
+
+@Suite struct StreamCommandTests {
+    func filter(_ arguments: [String]) throws -> CLIResult {
+        try CLI.run(["filter"] + arguments)
+    }
+
+    @Test func streamedOutputsEqualInMemoryOutputs() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(
+            try CLI.run([
+                "convert", "samples/face.png", folder + "/rgb16.png", "--bit-depth", "16",
+            ]).status == 0)
+        let cases: [[String]] = [
+            ["samples/ascent.png", "--kernel", "sobel-x"],  // normalize: two passes
+            ["samples/ascent.png", "--kernel", "box3", "--boundary", "wrap", "--stride", "2"],
+            [
+                folder + "/rgb16.png", "--kernel", "gaussian5", "--mode", "full", "--boundary",
+                "symm",
+            ],
+            [
+                "samples/face.png", "--kernel", "sobel-x", "--kernel", "sobel-y", "--magnitude",
+                "--gray",
+            ],
+            ["samples/face.png", "--kernel", "kirsch", "--padding", "2,0,1,3", "--dilation", "2"],
+        ]
+        for (index, arguments) in cases.enumerated() {
+            for format in ["png", "npy"] {
+                let memory = "\(folder)/m\(index).\(format)"
+                let streamed = "\(folder)/s\(index).\(format)"
+                #expect(try filter(arguments + ["-o", memory]).status == 0)
+                let run = try filter(arguments + ["--band-rows", "5", "--verbose", "-o", streamed])
+                #expect(run.status == 0, "\(run.stderr)")
+                #expect(run.stderr.contains("streaming in bands of 5 rows"), "\(run.stderr)")
+                if format == "npy" {
+                    #expect(
+                        FileManager.default.contents(atPath: memory)
+                            == FileManager.default.contents(atPath: streamed), "\(arguments)")
+                } else {
+                    let a = try PNGDecoder.read(path: memory)
+                    let b = try PNGDecoder.read(path: streamed)
+                    #expect(a.samples == b.samples && a.width == b.width, "\(arguments)")
+                    #expect(a.channels == b.channels && a.bitDepth == b.bitDepth)
+                }
+            }
+        }
+    }
+
+    @Test func memoryBudgetAndMaxPixelsChooseStreaming() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let base = ["samples/ascent.png", "--kernel", "box3", "--verbose", "-o", folder + "/o.png"]
+        let small = try filter(base + ["--memory", "1M"])
+        #expect(small.status == 0)
+        #expect(small.stderr.contains("streaming in bands of"), "\(small.stderr)")
+        #expect(small.stderr.contains("more than the --memory budget of 1.0 MB"))
+        let large = try filter(base + ["--memory", "2G"])
+        #expect(large.stderr.contains("filtering in memory"), "\(large.stderr)")
+        let capped = try filter(base + ["--max-pixels", "1000"])
+        #expect(capped.status == 0, "\(capped.stderr)")
+        #expect(capped.stderr.contains("exceed --max-pixels 1000"))
+        #expect(try PNGDecoder.read(path: folder + "/o.png").width == 512)
+    }
+
+    @Test func interlacedInputStreamsNotAndFallsBackWithinMaxPixels() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let image = try PNGDecoder.read(path: CLI.packageRoot + "/samples/ascent.png")
+        try PNGEncoder.write(
+            image, to: folder + "/i.png", options: PNGWriteOptions(interlaced: true))
+        let run = try filter([
+            folder + "/i.png", "--kernel", "box3", "--memory", "1K", "--verbose", "-o",
+            folder + "/o.png",
+        ])
+        #expect(run.status == 0)
+        #expect(run.stderr.contains("cannot stream an interlaced PNG"), "\(run.stderr)")
+        let refused = try filter([
+            folder + "/i.png", "--kernel", "box3", "--max-pixels", "1000", "-o", folder + "/o.png",
+        ])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("more than the limit of 1000"), "\(refused.stderr)")
+    }
+
+    @Test func aFailedStreamLeavesTheOutputAsItWas() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let output = folder + "/o.png"
+        try Data("old".utf8).write(to: URL(fileURLWithPath: output))
+        let run = try filter([
+            "samples/ascent.png", "--kernel", "[[3e38,1],[3,4]]", "--band-rows", "8", "-o", output,
+        ])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("the result is not finite"), "\(run.stderr)")
+        #expect(FileManager.default.contents(atPath: output) == Data("old".utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["o.png"])
+    }
+}

@@ -1,0 +1,187 @@
+// StreamedFilterTests: the streamed path, with bands forced small, gives exactly the in-memory
+// result for every mode, boundary, stride, padding and dilation, on grey and colour images of 8
+// and 16 bits, with alpha, and on the direct, separable, FFT and reference paths.
+
+import ConvkitSupport
+import ConvkitTestSupport
+import Convolution
+import Foundation
+import ImageIO
+import Testing
+
+@Suite struct StreamedFilterTests {
+    /// A seeded noise image.
+    func noise(width: Int, height: Int, channels: Int, bitDepth: Int, seed: UInt64) throws
+        -> Image
+    {
+        var generator = SeededGenerator(seed: seed)
+        let count = width * height * channels
+        let samples: Image.Samples =
+            bitDepth == 16
+            ? .uint16((0..<count).map { _ in UInt16.random(in: 0...65535, using: &generator) })
+            : .uint8((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        return try Image(width: width, height: height, channels: channels, samples: samples)
+    }
+
+    func kernel(_ name: String, rows: Int, columns: Int, seed: UInt64) throws -> Kernel {
+        var generator = SeededGenerator(seed: seed)
+        return try Kernel(
+            name: name, rows: rows, columns: columns,
+            weights: (0..<(rows * columns)).map { _ in generator.nextUnitDouble() - 0.3 })
+    }
+
+    /// The streamed result of `filter` on `image` (written to a PNG first), bands joined.
+    func streamed(_ filter: ImageFilter, _ image: Image, bandRows: Int, gray: Bool = false)
+        throws -> FilteredImage
+    {
+        let folder = try temporaryFolder("stream")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/in.png"
+        try PNGEncoder.write(image, to: path)
+        var colour = [[Float]]()
+        var alpha = [Float]()
+        var rows = 0
+        var columns = 0
+        var next = 0
+        var maxValue = 0
+        try StreamedFilter(filter: filter, gray: gray, bandRows: bandRows).run(path: path) {
+            band, first in
+            #expect(first == next)
+            next += band.rows
+            rows += band.rows
+            columns = band.columns
+            maxValue = band.maxValue
+            if colour.isEmpty { colour = Array(repeating: [], count: band.colour.count) }
+            for (index, plane) in band.colour.enumerated() { colour[index] += plane.values }
+            alpha += band.alpha?.values ?? []
+        }
+        return FilteredImage(
+            colour: try colour.map { try Plane(rows: rows, columns: columns, values: $0) },
+            alpha: alpha.isEmpty ? nil : try Plane(rows: rows, columns: columns, values: alpha),
+            maxValue: maxValue)
+    }
+
+    func expectSame(
+        _ filter: ImageFilter, _ image: Image, bandRows: Int, gray: Bool = false,
+        _ label: String
+    ) throws {
+        let expected = try filter.apply(to: gray ? image.grayscale() : image)
+        let got = try streamed(filter, image, bandRows: bandRows, gray: gray)
+        #expect(got.rows == expected.rows && got.columns == expected.columns, "\(label)")
+        #expect(got.colour == expected.colour, "\(label): colour differs")
+        #expect(got.alpha == expected.alpha, "\(label): alpha differs")
+    }
+
+    static let boundaries: [BoundaryRule] = [
+        .fill(0), .fill(7), .wrap, .symm, .reflect101, .nearest,
+    ]
+    static let shapes: [(padding: Padding, stride: AxisPair, dilation: AxisPair)] = [
+        (.zero, AxisPair(1), AxisPair(1)),
+        (.zero, AxisPair(rows: 2, columns: 3), AxisPair(1)),
+        (Padding(top: 3, bottom: 1, left: 2, right: 0), AxisPair(1), AxisPair(1)),
+        (.zero, AxisPair(1), AxisPair(rows: 3, columns: 2)),
+        (Padding(all: 2), AxisPair(rows: 3, columns: 1), AxisPair(2)),
+    ]
+
+    @Test(arguments: ConvolutionMode.allCases)
+    func streamedEqualsInMemoryForEveryBoundaryStridePaddingDilation(mode: ConvolutionMode)
+        throws
+    {
+        let image = try noise(width: 19, height: 23, channels: 1, bitDepth: 8, seed: 1)
+        let odd = try kernel("k3x3", rows: 3, columns: 3, seed: 2)
+        let even = try kernel("k4x2", rows: 2, columns: 4, seed: 3)
+        for boundary in Self.boundaries {
+            for shape in Self.shapes {
+                for operation in ConvolutionOperation.allCases {
+                    for k in [odd, even] {
+                        let options = ConvolutionOptions(
+                            operation: operation, mode: mode, boundary: boundary,
+                            padding: shape.padding, stride: shape.stride, dilation: shape.dilation)
+                        let filter = ImageFilter(steps: [[k]], options: options)
+                        for bandRows in [1, 4] {
+                            try expectSame(
+                                filter, image, bandRows: bandRows,
+                                "\(mode) \(boundary) \(shape) \(operation) \(k.name) bands \(bandRows)"
+                            )
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func sixteenBitColourAlphaAndGreyStreamAlike() throws {
+        let blur = try Kernel(
+            name: "blur", rows: 3, columns: 3, weights: Array(repeating: 1.0 / 9, count: 9))
+        let edge = try kernel("edge", rows: 3, columns: 3, seed: 5)
+        for (channels, depth) in [(1, 16), (3, 8), (3, 16), (4, 8), (4, 16), (2, 8)] {
+            let image = try noise(
+                width: 17, height: 21, channels: channels, bitDepth: depth, seed: 9)
+            for boundary in [BoundaryRule.fill(3), .wrap, .symm] {
+                for k in [blur, edge] {
+                    for alpha in AlphaPolicy.allCases {
+                        let filter = ImageFilter(
+                            steps: [[k]], options: ConvolutionOptions(boundary: boundary),
+                            alpha: alpha)
+                        try expectSame(
+                            filter, image, bandRows: 3,
+                            "\(channels)x\(depth) \(boundary) \(k.name) \(alpha)")
+                    }
+                }
+                let filter = ImageFilter(
+                    steps: [[edge]], options: ConvolutionOptions(boundary: boundary))
+                try expectSame(
+                    filter, image, bandRows: 5, gray: true, "grey of \(channels)x\(depth)")
+            }
+        }
+    }
+
+    @Test func compassSetsMagnitudeSeparableAndReferenceStreamAlike() throws {
+        let image = try noise(width: 31, height: 29, channels: 3, bitDepth: 8, seed: 11)
+        let a = try kernel("a", rows: 3, columns: 3, seed: 12)
+        let b = try kernel("b", rows: 3, columns: 3, seed: 13)
+        let column = [0.25, 0.5, 0.25, 0.1, 0.3]
+        let row = [1.0, 2.0, 0.5, 1.5, 1.0]
+        let rankOne = try Kernel(
+            name: "rank1", rows: 5, columns: 5, weights: column.flatMap { c in row.map { c * $0 } })
+        let options = ConvolutionOptions(mode: .same, boundary: .reflect101, stride: AxisPair(2))
+        try expectSame(
+            ImageFilter(steps: [[a, b]], options: options), image, bandRows: 2, "compass")
+        try expectSame(
+            ImageFilter(steps: [[a], [b]], options: options, magnitude: true), image, bandRows: 3,
+            "magnitude")
+        let separable = ImageFilter(
+            steps: [[rankOne]], options: ConvolutionOptions(boundary: .wrap))
+        #expect(try separable.planDescriptions(rows: 29, columns: 31)[0].contains("separable"))
+        try expectSame(separable, image, bandRows: 4, "separable")
+        try expectSame(
+            ImageFilter(steps: [[a]], options: options, float64: true), image, bandRows: 3,
+            "reference Float64")
+    }
+
+    @Test func fftBandsFollowTheImagesTiles() throws {
+        let image = try noise(width: 40, height: 300, channels: 1, bitDepth: 8, seed: 21)
+        let large = try kernel("k13", rows: 13, columns: 13, seed: 22)
+        for (boundary, stride) in [
+            (BoundaryRule.fill(0), 1), (.wrap, 1), (.symm, 3), (.fill(5), 2),
+        ] {
+            let filter = ImageFilter(
+                steps: [[large]],
+                options: ConvolutionOptions(
+                    mode: .full, boundary: boundary, stride: AxisPair(stride)))
+            #expect(try filter.planDescriptions(rows: 300, columns: 40)[0].contains("fft"))
+            try expectSame(filter, image, bandRows: 1, "fft \(boundary) stride \(stride)")
+        }
+    }
+
+    @Test func chainsOfStepsAndMixedSizesDoNotStream() throws {
+        let a = try kernel("a", rows: 3, columns: 3, seed: 1)
+        let b = try kernel("b", rows: 5, columns: 5, seed: 1)
+        #expect(StreamedFilter.obstacle(to: ImageFilter(steps: [[a], [a]])) != nil)
+        #expect(StreamedFilter.obstacle(to: ImageFilter(steps: [[a, b]])) != nil)
+        #expect(
+            StreamedFilter.obstacle(to: ImageFilter(steps: [[a], [b]], magnitude: true)) != nil)
+        #expect(
+            StreamedFilter.obstacle(to: ImageFilter(steps: [[a], [a]], magnitude: true)) == nil)
+    }
+}
