@@ -60,7 +60,8 @@ extension OutputRange {
 
     /// `normalize` for a result whose finite values span `minimum...maximum` (known before the
     /// result is, as when a first pass over a streamed image found them).
-    package static func normalizing(minimum: Float, maximum: Float, maxValue: Int) -> SampleMapping {
+    package static func normalizing(minimum: Float, maximum: Float, maxValue: Int) -> SampleMapping
+    {
         let top = Float(maxValue)
         guard maximum > minimum else {
             return SampleMapping(low: 0, scale: 0, shift: 0, absolute: false, top: top)

@@ -104,7 +104,9 @@ extension FilterRun {
     /// writes; a value that is inf or NaN stops the run before the output is replaced.
     /// Returns the input's header.
     @discardableResult
-    func processStreamed(_ job: FilterJobs.Item, with stream: StreamedFilter) throws -> PNGDecoder.Header {
+    func processStreamed(_ job: FilterJobs.Item, with stream: StreamedFilter) throws
+        -> PNGDecoder.Header
+    {
         let header = try PNGDecoder.header(path: job.input)
         describePlan(rows: header.height, columns: header.width, job)
         do {
