@@ -6,13 +6,13 @@ import CPNG
 /// A PNG file read from top to bottom, a band of rows at a time.
 ///
 /// Rows come out as ``PNGDecoder`` decodes them (8 or 16 bits per sample, palettes expanded to
-/// RGB, `tRNS` to alpha, host byte order). Interlaced files cannot be read by rows: ``open(path:)``
+/// RGB, `tRNS` to alpha, host byte order). Interlaced files cannot be read by rows: `open(path:)`
 /// returns them with ``isInterlaced`` set and no row can be read (decode them whole instead).
 public final class PNGRowReader {
     public let path: String
     public let header: PNGDecoder.Header
     private var reader: OpaquePointer?
-    /// The next row ``read(rows:)`` returns.
+    /// The next row `read(rows:)` returns.
     public private(set) var nextRow = 0
 
     /// Opens `path` and reads its header; throws the errors ``PNGDecoder`` throws for the same
@@ -66,7 +66,7 @@ public final class PNGRowReader {
 }
 
 /// A PNG file written from top to bottom into an open descriptor (inside
-/// ``FileAccess/writeAtomically(to:write:)``), a band of rows at a time.
+/// `FileAccess.writeAtomically(to:write:)`), a band of rows at a time.
 public final class PNGRowWriter {
     public let path: String
     public let width: Int

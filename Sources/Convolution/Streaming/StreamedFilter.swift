@@ -19,7 +19,7 @@ import ImageIO
 /// whole image between steps and does not stream.
 public struct StreamedFilter: Sendable {
     public let filter: ImageFilter
-    /// Convert colour to grey before filtering, as ``Image/grayscale()`` does.
+    /// Convert colour to grey before filtering, as `Image.grayscale()` does.
     public let gray: Bool
     /// Output rows per band (the FFT path rounds it up to whole tiles).
     public let bandRows: Int
@@ -45,7 +45,7 @@ public struct StreamedFilter: Sendable {
 
     /// Filters the non-interlaced PNG at `path`, calling `body` with each band's result and
     /// the output row it starts at, top to bottom.
-    /// - Throws: ``ConvolutionError`` as ``ImageFilter/apply(to:)`` does, ``ImageIOError`` for
+    /// - Throws: ``ConvolutionError`` as ``ImageFilter/apply(to:)`` does, `ImageIOError` for
     ///   the file, and whatever `body` throws (which stops the run).
     public func run(path: String, body: (FilteredImage, Int) throws -> Void) throws {
         if let obstacle = Self.obstacle(to: filter) {

@@ -44,11 +44,14 @@ public struct ImageFolder: LabelledImages {
     /// Scans `folder` (checking every image's header, in both parts) and keeps `part`'s images.
     ///
     /// - Parameters:
+    ///   - folder: the folder of class folders (or of `train/` and `test/` holding them).
+    ///   - part: which part's images to keep.
     ///   - imageSize: `(height, width)` to resize every image to; nil requires all images to
     ///     have the size of the first.
     ///   - validationSplit: the fraction of a folder without `train/` and `test/` held out as
     ///     the test part, chosen by a shuffle seeded with `seed` (Keras' `validation_split`).
     ///     Nil uses every image for either part.
+    ///   - seed: the seed of that shuffle.
     /// - Throws: ``LearnedFiltersError/badDataset(path:detail:)`` naming the folder or file for
     ///   an empty class folder, a file that is not a PNG image, an image whose colour type (grey
     ///   or colour) or size differs from the first, or fewer than two classes.
