@@ -115,8 +115,8 @@ package struct DiagramGeometry: Sendable, Equatable {
 
     private static func span(_ p: DiagramParameters) -> AxisPair {
         AxisPair(
-            rows: p.dilation.rows * (p.kernel.rows - 1) + 1,
-            columns: p.dilation.columns * (p.kernel.columns - 1) + 1)
+            rows: dilatedKernelSpan(kernel: p.kernel.rows, dilation: p.dilation.rows),
+            columns: dilatedKernelSpan(kernel: p.kernel.columns, dilation: p.dilation.columns))
     }
 
     /// The size of the dilated kernel's window: `d*(k-1)+1` per axis.

@@ -1,6 +1,7 @@
 // ReadmeExamplesTests: every `convkit` line of the README's shell examples runs, in order, in a
 // scratch folder holding files of the names it uses, so no example can drift from the tool.
 
+import ConvkitTestSupport
 import Foundation
 import Testing
 
@@ -92,14 +93,7 @@ import Testing
     /// The files the README's examples name: samples under their names, Keras files from the
     /// model-exchange fixtures, and a PyTorch state dict of the architecture they give.
     static func makeInputs(in folder: String) throws {
-        let shapes = Process()
-        shapes.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        shapes.arguments = [
-            "python3", CLI.packageRoot + "/scripts/make-shapes-dataset.py", folder + "/shapes",
-            "--per-class", "20", "--flat",
-        ]
-        try shapes.run()
-        shapes.waitUntilExit()
+        _ = try makeShapesDataset(in: folder, perClass: 20)
         let keras = CLI.packageRoot + "/Tests/ModelExchangeTests/Fixtures/keras/"
         for (source, target) in [
             ("tutorial.keras", "model.keras"), ("tutorial.weights.h5", "model.weights.h5"),

@@ -11,24 +11,10 @@ import Testing
     /// here with 2 threads) reaches it on the 180 held-out images.
     static let statedAccuracy = 0.8
 
-    /// Makes the dataset (300 images per class, one folder per class) in `folder`.
-    static func makeShapes(in folder: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", CLI.packageRoot + "/scripts/make-shapes-dataset.py", folder + "/shapes",
-            "--per-class", "300", "--flat",
-        ]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return folder + "/shapes"
-    }
-
     @Test func trainsToTheStatedAccuracyAndReportsClassNamesAndColourFilters() throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let shapes = try Self.makeShapes(in: folder)
+        let shapes = try makeShapesDataset(in: folder, perClass: 300)
         let model = folder + "/shapes.safetensors"
         let data = ["--data", shapes, "--validation-split", "0.2", "--image-size", "16x16"]
         let train = try CLI.run(

@@ -34,3 +34,21 @@ public func writeImageFolder(_ root: String, _ files: [String: Int]) throws {
         }
     }
 }
+
+/// Runs `scripts/make-shapes-dataset.py` into `folder/shapes` (one flat folder per class,
+/// `perClass` images each) and returns that path; throws if the script fails.
+public func makeShapesDataset(in folder: String, perClass: Int) throws -> String {
+    let output = folder + "/shapes"
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [
+        "python3", packageRoot + "/scripts/make-shapes-dataset.py", output,
+        "--per-class", String(perClass), "--flat",
+    ]
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw FixtureError("make-shapes-dataset.py exited with \(process.terminationStatus)")
+    }
+    return output
+}

@@ -26,8 +26,7 @@ struct StreamBands: Sendable {
     init(
         inputRows: Int, kernelRows: Int, options: ConvolutionOptions, fft: Bool, bandRows: Int
     ) throws {
-        let dilation = options.dilation.rows
-        span = dilation * (kernelRows - 1) + 1
+        span = dilatedKernelSpan(kernel: kernelRows, dilation: options.dilation.rows)
         let mode = ConvolutionGeometry.modePadding(
             span: span, mode: options.mode, operation: options.operation)
         self.inputRows = inputRows
@@ -36,7 +35,7 @@ struct StreamBands: Sendable {
         stride = options.stride.rows
         boundary = options.boundary
         outputRows = convolutionOutputSize(
-            input: inputRows, kernel: kernelRows, stride: stride, dilation: dilation,
+            input: inputRows, kernel: kernelRows, stride: stride, dilation: options.dilation.rows,
             paddingBefore: top, paddingAfter: paddedRows - inputRows - top)
         guard outputRows > 0 else {
             // The column check of the caller's geometry names the kernel and the mode.

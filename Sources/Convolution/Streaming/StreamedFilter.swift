@@ -111,8 +111,9 @@ public struct StreamedFilter: Sendable {
         filter: ImageFilter, spanRows: Int
     ) {
         let options = filter.options
-        let spanRows = options.dilation.rows * (kernel.rows - 1) + 1
-        let spanColumns = options.dilation.columns * (kernel.columns - 1) + 1
+        let spanRows = dilatedKernelSpan(kernel: kernel.rows, dilation: options.dilation.rows)
+        let spanColumns = dilatedKernelSpan(
+            kernel: kernel.columns, dilation: options.dilation.columns)
         let mode = ConvolutionGeometry.modePadding(
             span: spanColumns, mode: options.mode, operation: options.operation)
         var band = filter
