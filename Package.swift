@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "ModelExchange",
             dependencies: [
-                "LearnedFilters", "ImageIO", "CHDF5", "ONNXProtobuf",
+                "ConvkitSupport", "LearnedFilters", "ImageIO", "CHDF5", "ONNXProtobuf",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),

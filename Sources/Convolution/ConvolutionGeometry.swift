@@ -1,5 +1,7 @@
 // ConvolutionGeometry: where the kernel goes, how much padding each side gets, how big the output is.
 
+import ConvkitSupport
+
 /// The sizes of one convolution: the per-side padding (explicit padding plus the mode's), the
 /// dilated kernel span and the output size, all from the one output-size formula.
 ///

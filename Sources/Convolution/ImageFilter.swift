@@ -1,5 +1,6 @@
 // ImageFilter: kernels applied to every channel of an image, with the alpha rules and combinations.
 
+import ConvkitSupport
 import ImageIO
 
 /// What happens to an alpha channel while colour is filtered.

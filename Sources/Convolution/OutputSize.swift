@@ -1,5 +1,7 @@
 // OutputSize: the one convolution-arithmetic formula that every convkit module uses.
 
+import ConvkitSupport
+
 /// The number of outputs along one axis of a convolution or pooling window.
 ///
 /// This is the relation of Dumoulin & Visin, "A guide to convolution arithmetic for deep
@@ -20,12 +22,6 @@ public func convolutionOutputSize(
     let padded = input + paddingBefore + paddingAfter
     guard padded >= span else { return 0 }
     return (padded - span) / stride + 1
-}
-
-/// The extent of a kernel of size `kernel` with `dilation` along one axis: `d*(k-1)+1` cells.
-/// Every module that needs a dilated kernel's size calls this one function.
-package func dilatedKernelSpan(kernel: Int, dilation: Int) -> Int {
-    dilation * (kernel - 1) + 1
 }
 
 /// The input size along one axis of a transposed convolution's output (the inverse relation of

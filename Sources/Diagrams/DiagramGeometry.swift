@@ -1,6 +1,7 @@
 // DiagramGeometry: the cells of a diagram as data: which are input, padding or inserted zeros,
 // the output size, and the kernel footprint for every output cell. Nothing here draws.
 
+import ConvkitSupport
 import Convolution
 
 /// One cell of a grid, counted from the top-left corner.

@@ -1,5 +1,6 @@
 // DiagramParameters: what a convolution-arithmetic diagram shows, per axis, checked once.
 
+import ConvkitSupport
 import Convolution
 
 /// A padding given by name, resolved against the kernel and dilation of one axis.
@@ -13,7 +14,7 @@ public enum NamedPadding: String, Sendable, CaseIterable {
     case full
 
     /// The padding this name gives for a `kernel` with `dilation`.
-    public func padding(kernel: AxisPair, dilation: AxisPair) -> Padding {
+    package func padding(kernel: AxisPair, dilation: AxisPair) -> Padding {
         let spanRows = dilatedKernelSpan(kernel: kernel.rows, dilation: dilation.rows)
         let spanColumns = dilatedKernelSpan(kernel: kernel.columns, dilation: dilation.columns)
         switch self {

@@ -1,6 +1,8 @@
 // StreamBands: how a streamed image is cut into bands of output rows, and which input rows each
 // band reads (its halo, and the boundary's copies of edge rows).
 
+import ConvkitSupport
+
 /// The row arithmetic of a filter streamed over an image `inputRows` tall: the output rows,
 /// the bands that cover them, and for every band the rows of the boundary-extended image it
 /// convolves. Columns are not cut: every band spans the full width, so the column geometry is

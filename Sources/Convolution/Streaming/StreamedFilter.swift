@@ -1,6 +1,7 @@
 // StreamedFilter: an ImageFilter run over a PNG file in bands of rows, for images larger than
 // memory: each band is read with its halo, convolved by the ordinary engine, and handed on.
 
+import ConvkitSupport
 import ImageIO
 
 /// Filters a PNG file band by band with the same engine and the same result as

@@ -1,5 +1,6 @@
 // ConvGeometry: the sizes, padding, stride and dilation of one 2-D convolution or pooling window.
 
+import ConvkitSupport
 import Convolution
 
 /// Padding modes with Keras' meaning.

@@ -68,11 +68,7 @@ public enum ONNXExport {
                 let b = weight("\(conv.name).bias", [conv.filters], conv.bias.value)
                 current = node(
                     "Conv", [current, w, b],
-                    [
-                        ints("kernel_shape", [g.kernelHeight, g.kernelWidth]),
-                        ints("strides", [g.strideY, g.strideX]),
-                        ints("dilations", [g.dilationY, g.dilationX]), ints("pads", pads(g)),
-                    ], name: conv.name)
+                    windowAttributes(g, dilated: true), name: conv.name)
                 if conv.activation == .relu {
                     current = node("Relu", [current], name: conv.name + "/relu")
                 }
@@ -80,20 +76,13 @@ public enum ONNXExport {
                 let g = pool.geometry
                 current = node(
                     "MaxPool", [current],
-                    [
-                        ints("kernel_shape", [g.kernelHeight, g.kernelWidth]),
-                        ints("strides", [g.strideY, g.strideX]),
-                        ints("pads", pads(g)),
-                    ], name: pool.name)
+                    windowAttributes(g, dilated: false), name: pool.name)
             case let pool as AveragePool2D:
                 let g = pool.geometry
                 current = node(
                     "AveragePool", [current],
-                    [
-                        ints("kernel_shape", [g.kernelHeight, g.kernelWidth]),
-                        ints("strides", [g.strideY, g.strideX]),
-                        ints("pads", pads(g)), int("count_include_pad", 0),
-                    ], name: pool.name)
+                    windowAttributes(g, dilated: false) + [int("count_include_pad", 0)],
+                    name: pool.name)
             case is GlobalAveragePool2D:
                 current = node("GlobalAveragePool", [current], name: layer.name)
                 current = node(
@@ -176,6 +165,17 @@ public enum ONNXExport {
     static func pads(_ g: ConvGeometry) -> [Int] {
         let p = PyTorchSequential.pads(g)
         return [p.top, p.left, p.bottom, p.right]
+    }
+
+    /// The attributes of a sliding window, in ONNX's order: kernel_shape, strides, dilations (a
+    /// convolution's; pooling leaves them out) and pads.
+    static func windowAttributes(_ g: ConvGeometry, dilated: Bool) -> [Onnx_AttributeProto] {
+        [
+            ints("kernel_shape", [g.kernelHeight, g.kernelWidth]),
+            ints("strides", [g.strideY, g.strideX]),
+        ]
+            + (dilated ? [ints("dilations", [g.dilationY, g.dilationX])] : [])
+            + [ints("pads", pads(g))]
     }
 
     static func ints(_ name: String, _ values: [Int]) -> Onnx_AttributeProto {

@@ -1,6 +1,7 @@
 // PyTorchLayout: convkit's layers as the equivalent torch.nn.Sequential, and the tensor
 // conversions between Keras layout (convkit's) and PyTorch's.
 
+import ConvkitSupport
 import LearnedFilters
 
 /// The `torch.nn.Sequential` equivalent to a convkit model, module by module, and how each
@@ -117,11 +118,13 @@ struct PyTorchSequential {
     {
         let bottom = max(
             0,
-            (g.outputHeight - 1) * g.strideY + g.dilationY * (g.kernelHeight - 1) + 1
+            (g.outputHeight - 1) * g.strideY
+                + dilatedKernelSpan(kernel: g.kernelHeight, dilation: g.dilationY)
                 - g.inputHeight - g.padTop)
         let right = max(
             0,
-            (g.outputWidth - 1) * g.strideX + g.dilationX * (g.kernelWidth - 1) + 1
+            (g.outputWidth - 1) * g.strideX
+                + dilatedKernelSpan(kernel: g.kernelWidth, dilation: g.dilationX)
                 - g.inputWidth - g.padLeft)
         return (
             g.padTop, bottom, g.padLeft, right, g.padTop == bottom && g.padLeft == right,
@@ -139,29 +142,28 @@ struct PyTorchSequential {
 enum LayoutConversion {
     /// `[kh, kw, cin, cout]` to `[cout, cin, kh, kw]`.
     static func convKernelToPyTorch(_ v: [Float], shape s: [Int]) -> [Float] {
-        let (kh, kw, ci, co) = (s[0], s[1], s[2], s[3])
-        var out = [Float](repeating: 0, count: v.count)
-        for y in 0..<kh {
-            for x in 0..<kw {
-                for i in 0..<ci {
-                    for o in 0..<co {
-                        out[((o * ci + i) * kh + y) * kw + x] = v[((y * kw + x) * ci + i) * co + o]
-                    }
-                }
-            }
-        }
-        return out
+        permuteConvKernel(v, kerasShape: s, toPyTorch: true)
     }
 
     /// `[cout, cin, kh, kw]` to `[kh, kw, cin, cout]`.
     static func convKernelFromPyTorch(_ v: [Float], kerasShape s: [Int]) -> [Float] {
+        permuteConvKernel(v, kerasShape: s, toPyTorch: false)
+    }
+
+    /// Moves every weight between its Keras index `((y * kw + x) * cin + i) * cout + o` and its
+    /// PyTorch index `((o * cin + i) * kh + y) * kw + x`, in the direction asked.
+    private static func permuteConvKernel(_ v: [Float], kerasShape s: [Int], toPyTorch: Bool)
+        -> [Float]
+    {
         let (kh, kw, ci, co) = (s[0], s[1], s[2], s[3])
         var out = [Float](repeating: 0, count: v.count)
         for y in 0..<kh {
             for x in 0..<kw {
                 for i in 0..<ci {
                     for o in 0..<co {
-                        out[((y * kw + x) * ci + i) * co + o] = v[((o * ci + i) * kh + y) * kw + x]
+                        let keras = ((y * kw + x) * ci + i) * co + o
+                        let torch = ((o * ci + i) * kh + y) * kw + x
+                        if toPyTorch { out[torch] = v[keras] } else { out[keras] = v[torch] }
                     }
                 }
             }
@@ -181,24 +183,30 @@ enum LayoutConversion {
     /// Keras `[in, out]` to PyTorch `[out, in]`, reordering the inputs from (h, w, c) to
     /// (c, h, w) when the layer follows a Flatten of `image`.
     static func denseKernelToPyTorch(_ v: [Float], shape s: [Int], image: [Int]?) -> [Float] {
-        let (inputs, outputs) = (s[0], s[1])
-        var out = [Float](repeating: 0, count: v.count)
-        for column in 0..<inputs {
-            let row = image.map { kerasRow(ofTorchColumn: column, image: $0) } ?? column
-            for o in 0..<outputs { out[o * inputs + column] = v[row * outputs + o] }
-        }
-        return out
+        permuteDenseKernel(v, kerasShape: s, image: image, toPyTorch: true)
     }
 
     /// PyTorch `[out, in]` to Keras `[in, out]`, the reverse of ``denseKernelToPyTorch``.
     static func denseKernelFromPyTorch(_ v: [Float], kerasShape s: [Int], image: [Int]?)
         -> [Float]
     {
+        permuteDenseKernel(v, kerasShape: s, image: image, toPyTorch: false)
+    }
+
+    /// Moves every weight between its Keras index `row * out + o` and its PyTorch index
+    /// `o * in + column`, in the direction asked (`row` is `column` unless a Flatten reorders).
+    private static func permuteDenseKernel(
+        _ v: [Float], kerasShape s: [Int], image: [Int]?, toPyTorch: Bool
+    ) -> [Float] {
         let (inputs, outputs) = (s[0], s[1])
         var out = [Float](repeating: 0, count: v.count)
         for column in 0..<inputs {
             let row = image.map { kerasRow(ofTorchColumn: column, image: $0) } ?? column
-            for o in 0..<outputs { out[row * outputs + o] = v[o * inputs + column] }
+            for o in 0..<outputs {
+                let keras = row * outputs + o
+                let torch = o * inputs + column
+                if toPyTorch { out[torch] = v[keras] } else { out[keras] = v[torch] }
+            }
         }
         return out
     }
