@@ -68,7 +68,7 @@ public struct DiagramFigure: Sendable {
     }
 
     /// A new canvas of the figure's size with frame `frame` (0-based) drawn on it.
-    public func canvas(frame: Int, format: FigureFormat, scale: Double = 1) throws -> Canvas {
+    package func canvas(frame: Int, format: FigureFormat, scale: Double = 1) throws -> Canvas {
         guard (0..<frameCount).contains(frame) else {
             throw DiagramError.noSuchFrame(frame: frame + 1, count: frameCount)
         }
@@ -80,7 +80,7 @@ public struct DiagramFigure: Sendable {
     }
 
     /// Draws frame `frame` (0-based; the output cell in row order) on `canvas`.
-    public func draw(frame: Int, on canvas: Canvas) {
+    package func draw(frame: Int, on canvas: Canvas) {
         let theme = style.theme
         let current = geometry.outputCell(frame: frame)
         let footprint = geometry.footprint(of: current)

@@ -5,7 +5,7 @@ import ImageIO
 
 extension DiagramFigure {
     /// The most frames a GIF holds (a 50x50 output), so an animation stays a file people can open.
-    public static let maximumAnimationFrames = 2500
+    package static let maximumAnimationFrames = 2500
 
     /// Writes the figure to `path`, in the format its extension names: `.png`, `.svg` or
     /// `.pdf` hold frame `frame` (0-based), `.gif` holds every frame, `delay` hundredths of a
@@ -30,7 +30,7 @@ extension DiagramFigure {
     }
 
     /// The animated GIF of every frame, in row order of the output cells.
-    public func animation(delay: Int = 80, scale: Double = 1) throws -> [UInt8] {
+    package func animation(delay: Int = 80, scale: Double = 1) throws -> [UInt8] {
         guard frameCount <= DiagramFigure.maximumAnimationFrames else {
             throw DiagramError.invalid(
                 "the animation would have \(frameCount) frames, more than \(DiagramFigure.maximumAnimationFrames): draw one frame as PNG, SVG or PDF, or write --frames"
@@ -50,7 +50,7 @@ extension DiagramFigure {
     /// Writes every frame as `frame-001.png`, `frame-002.png`, ... into `directory` (which must
     /// exist) and returns the paths.
     @discardableResult
-    public func writeFrames(toDirectory directory: String, scale: Double = 1) throws -> [String] {
+    package func writeFrames(toDirectory directory: String, scale: Double = 1) throws -> [String] {
         let digits = max(3, String(frameCount).count)
         return try (0..<frameCount).map { frame in
             let number = String(frame + 1)

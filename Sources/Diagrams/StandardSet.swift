@@ -13,7 +13,7 @@ public struct StandardDiagram: Sendable, Equatable {
     public let parameters: DiagramParameters
 
     /// A named figure.
-    public init(name: String, summary: String, parameters: DiagramParameters) {
+    package init(name: String, summary: String, parameters: DiagramParameters) {
         self.name = name
         self.summary = summary
         self.parameters = parameters

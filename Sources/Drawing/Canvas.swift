@@ -26,9 +26,9 @@ public final class Canvas {
     private var finished = false
 
     /// The largest side cairo's image surface accepts, in pixels.
-    public static let maximumPixelSide = 32767
+    package static let maximumPixelSide = 32767
     /// The most pixels a PNG canvas may have (2^27, half a gigabyte of ARGB).
-    public static let maximumPixels = 1 << 27
+    package static let maximumPixels = 1 << 27
 
     /// Creates a canvas `width` x `height` units for `format`, filled with `background`
     /// (`nil` leaves it transparent).

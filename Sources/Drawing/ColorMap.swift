@@ -132,13 +132,14 @@ public struct ColorScale: Sendable, Equatable {
         map.color(at: position(of: value))
     }
 
-    /// An RGB image of a `rows` x `columns` matrix stored row by row, one pixel per value
+    /// An RGB image `width` pixels wide and `height` high of values stored row by row, one pixel
+    /// per value
     /// (draw it with ``Canvas/draw(_:in:smooth:)`` to enlarge it with sharp squares).
     /// - Throws: `ImageIOError.invalidImage` when the count does not match or a side is 0.
-    public func image(values: [Double], rows: Int, columns: Int) throws -> Image {
-        guard rows > 0, columns > 0, values.count == rows * columns else {
+    public func image(values: [Double], width: Int, height: Int) throws -> Image {
+        guard width > 0, height > 0, values.count == width * height else {
             throw ImageIOError.invalidImage(
-                "a \(rows)x\(columns) map needs \(rows &* columns) values, got \(values.count)")
+                "a \(width)x\(height) map needs \(width &* height) values, got \(values.count)")
         }
         var samples = [UInt8](repeating: 0, count: values.count * 3)
         for (index, value) in values.enumerated() {
@@ -147,6 +148,6 @@ public struct ColorScale: Sendable, Equatable {
             samples[index * 3 + 1] = bytes[1]
             samples[index * 3 + 2] = bytes[2]
         }
-        return try Image(width: columns, height: rows, channels: 3, samples: .uint8(samples))
+        return try Image(width: width, height: height, channels: 3, samples: .uint8(samples))
     }
 }

@@ -72,12 +72,12 @@ public struct Rect: Sendable, Equatable, Hashable {
     public var center: Point { Point(x: x + width / 2, y: y + height / 2) }
 
     /// The rectangle shrunk by `dx` on the left and right and `dy` on the top and bottom.
-    public func insetBy(dx: Double, dy: Double) -> Rect {
+    package func insetBy(dx: Double, dy: Double) -> Rect {
         Rect(x: x + dx, y: y + dy, width: width - 2 * dx, height: height - 2 * dy)
     }
 
     /// The smallest rectangle holding every point; `nil` for no points.
-    public static func bounding(_ points: [Point]) -> Rect? {
+    package static func bounding(_ points: [Point]) -> Rect? {
         guard let first = points.first else { return nil }
         var low = first
         var high = first

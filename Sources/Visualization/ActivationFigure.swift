@@ -7,25 +7,25 @@ import ImageIO
 /// predicted class, then one tile per channel (up to 8 per row, labelled with the channel
 /// index), all on one viridis scale from the layer's smallest to its largest value, with a
 /// colour bar. Maps are enlarged by a whole factor so their longer side is about 56 units.
-public struct ActivationFigure: Figure, Sendable {
+package struct ActivationFigure: Figure, Sendable {
     /// The layer's output for one sample: `height * width * channels` values, NHWC.
-    public var values: [Float]
+    package var values: [Float]
     /// `[height, width, channels]`.
-    public var shape: [Int]
-    public var title: String
+    package var shape: [Int]
+    package var title: String
     /// The input as grey values in 0...1, `inputSide` x `inputSide` (white ink on black, as MNIST).
-    public var input: [Float]
-    public var inputSide: Int
+    package var input: [Float]
+    package var inputSide: Int
     /// The predicted class's name and probability.
-    public var prediction: String
+    package var prediction: String
 
     /// Layout rules (canvas units).
-    public static let tilesPerRow = 8, targetTileSide = 56.0, tileGap = 8.0, labelHeight = 14.0
-    public static let inputTileSide = 84.0, headerGap = 12.0
+    package static let tilesPerRow = 8, targetTileSide = 56.0, tileGap = 8.0, labelHeight = 14.0
+    package static let inputTileSide = 84.0, headerGap = 12.0
 
     /// - Throws: ``VisualizationError/badData(_:)`` when `shape` is not three positive sizes
     ///   matching `values`, or `input` is not `inputSide` squared.
-    public init(
+    package init(
         values: [Float], shape: [Int], title: String, input: [Float], inputSide: Int,
         prediction: String
     ) throws {
@@ -74,7 +74,7 @@ public struct ActivationFigure: Figure, Sendable {
     }
 
     /// The grid below the header, the colour bar right of it.
-    public var size: Size {
+    package var size: Size {
         let grid = gridSize
         let origin = gridOrigin
         let width = max(
@@ -85,14 +85,14 @@ public struct ActivationFigure: Figure, Sendable {
     }
 
     /// Where the input image is drawn.
-    public var inputRect: Rect {
+    package var inputRect: Rect {
         Rect(
             x: FigureStyle.margin, y: FigureStyle.margin + FigureStyle.titleHeight,
             width: ActivationFigure.inputTileSide, height: ActivationFigure.inputTileSide)
     }
 
     /// Where feature map `channel` is drawn.
-    public func tileRect(channel: Int) -> Rect {
+    package func tileRect(channel: Int) -> Rect {
         let tile = tileSize
         let origin = gridOrigin
         return Rect(
@@ -103,14 +103,14 @@ public struct ActivationFigure: Figure, Sendable {
     }
 
     /// The layer's colour scale: viridis over all its values.
-    public var scale: ColorScale { ColorScale(map: .viridis, fitting: values.map(Double.init)) }
+    package var scale: ColorScale { ColorScale(map: .viridis, fitting: values.map(Double.init)) }
 
     /// Feature map `channel`, row by row.
-    public func map(channel: Int) -> [Double] {
+    package func map(channel: Int) -> [Double] {
         stride(from: channel, to: values.count, by: channels).map { Double(values[$0]) }
     }
 
-    public func draw(on canvas: Canvas) {
+    package func draw(on canvas: Canvas) {
         let ink = FigureStyle.ink
         canvas.text(
             title, at: Point(x: FigureStyle.margin, y: FigureStyle.margin),
@@ -118,7 +118,7 @@ public struct ActivationFigure: Figure, Sendable {
         let inputRect = self.inputRect
         let grey = ColorScale(map: .grey, lower: 0, upper: 1)
         if let image = try? grey.image(
-            values: input.map(Double.init), rows: inputSide, columns: inputSide)
+            values: input.map(Double.init), width: inputSide, height: inputSide)
         {
             canvas.draw(image, in: inputRect)
         }
@@ -133,7 +133,7 @@ public struct ActivationFigure: Figure, Sendable {
         for channel in 0..<channels {
             let rect = tileRect(channel: channel)
             if let image = try? scale.image(
-                values: map(channel: channel), rows: shape[0], columns: shape[1])
+                values: map(channel: channel), width: shape[1], height: shape[0])
             {
                 canvas.draw(image, in: rect)
             }

@@ -6,13 +6,13 @@ import Foundation
 /// A confusion matrix drawn as square cells with their counts. Cells are coloured by
 /// `log10(1 + count)` on viridis, so the few errors off the diagonal stand out from zero while
 /// the diagonal's thousands stay the brightest; the colour bar is labelled in counts.
-public struct ConfusionFigure: Figure, Sendable {
-    public var matrix: ConfusionMatrix
-    public var title: String
+package struct ConfusionFigure: Figure, Sendable {
+    package var matrix: ConfusionMatrix
+    package var title: String
     /// The side of one cell.
-    public var cellSide: Double
+    package var cellSide: Double
 
-    public init(matrix: ConfusionMatrix, title: String, cellSide: Double = 44) {
+    package init(matrix: ConfusionMatrix, title: String, cellSide: Double = 44) {
         self.matrix = matrix
         self.title = title
         self.cellSide = cellSide
@@ -30,7 +30,7 @@ public struct ConfusionFigure: Figure, Sendable {
     }
 
     /// The cell colours' scale: `log10(1 + count)` from 0 to the largest count.
-    public var scale: ColorScale {
+    package var scale: ColorScale {
         ColorScale(
             map: .viridis, lower: 0,
             upper: max(log10(1 + Double(matrix.counts.joined().max() ?? 0)), 1))
@@ -60,7 +60,7 @@ public struct ConfusionFigure: Figure, Sendable {
             width: probe.x + side, height: probe.y + side)
     }
 
-    public var size: Size {
+    package var size: Size {
         let rect = heatMapRect
         return Size(
             width: rect.maxX + FigureStyle.barGap + FigureStyle.barWidth + FigureStyle.margin,
@@ -68,11 +68,11 @@ public struct ConfusionFigure: Figure, Sendable {
     }
 
     /// Where cell (`trueClass`, `predicted`) is drawn.
-    public func cellRect(trueClass: Int, predicted: Int) -> Rect {
+    package func cellRect(trueClass: Int, predicted: Int) -> Rect {
         heatMap.cellRect(row: trueClass, column: predicted, in: heatMapRect)
     }
 
-    public func draw(on canvas: Canvas) {
+    package func draw(on canvas: Canvas) {
         canvas.text(
             title, at: Point(x: FigureStyle.margin, y: FigureStyle.margin),
             font: FigureStyle.titleFont, FigureStyle.ink)
@@ -106,27 +106,12 @@ struct LogCountBar {
     var label: String
 
     func draw(on canvas: Canvas, in rect: Rect) {
-        let ink = FigureStyle.ink
-        let font = FigureStyle.labelFont
-        let top = rect.y + font.size * 1.6
-        let bar = Rect(x: rect.x, y: top, width: 16, height: max(1, rect.maxY - top))
-        let steps = 256
-        let values = (0..<steps).map {
-            scale.upper - (scale.upper - scale.lower) * (Double($0) + 0.5) / Double(steps)
-        }
-        if let image = try? scale.image(values: values, rows: steps, columns: 1) {
-            canvas.draw(image, in: bar)
-        }
-        canvas.stroke(bar, ink, lineWidth: 0.8)
+        var ticks: [(value: Double, label: String)] = []
         var count = 0.0
         while log10(1 + count) <= scale.upper + 1e-9 {
-            let y = bar.maxY - scale.position(of: log10(1 + count)) * bar.height
-            canvas.line(from: Point(x: bar.maxX, y: y), to: Point(x: bar.maxX + 4, y: y), ink)
-            canvas.text(
-                String(Int(count)), at: Point(x: bar.maxX + 6, y: y), font: font, ink, anchor: .left
-            )
+            ticks.append((log10(1 + count), String(Int(count))))
             count = count == 0 ? 1 : count * 10
         }
-        canvas.text(label, at: Point(x: rect.x, y: rect.y), font: font, ink, anchor: .topLeft)
+        ColorBar(scale: scale, label: label, ticks: ticks).draw(on: canvas, in: rect)
     }
 }

@@ -1,13 +1,13 @@
 // ConfusionMatrix: counts of (true class, predicted class) pairs, the per-class errors, and CSV.
 
 /// A confusion matrix: `counts[trueClass][predictedClass]`.
-public struct ConfusionMatrix: Sendable, Equatable {
-    public let counts: [[Int]]
-    public let classNames: [String]
+package struct ConfusionMatrix: Sendable, Equatable {
+    package let counts: [[Int]]
+    package let classNames: [String]
 
     /// - Throws: ``VisualizationError/badData(_:)`` unless `counts` is square with one row per
     ///   class name and no negative count.
-    public init(counts: [[Int]], classNames: [String]) throws {
+    package init(counts: [[Int]], classNames: [String]) throws {
         guard !classNames.isEmpty, counts.count == classNames.count,
             counts.allSatisfy({ $0.count == classNames.count })
         else {
@@ -25,7 +25,7 @@ public struct ConfusionMatrix: Sendable, Equatable {
     /// Counts the pairs of `labels` and `predictions`.
     /// - Throws: ``VisualizationError/badData(_:)`` when the lists differ in length or hold a class
     ///   outside `0..<classNames.count`.
-    public init(labels: [Int], predictions: [Int], classNames: [String]) throws {
+    package init(labels: [Int], predictions: [Int], classNames: [String]) throws {
         let classes = classNames.count
         guard labels.count == predictions.count else {
             throw VisualizationError.badData(
@@ -42,21 +42,21 @@ public struct ConfusionMatrix: Sendable, Equatable {
         try self.init(counts: counts, classNames: classNames)
     }
 
-    public var classes: Int { classNames.count }
+    package var classes: Int { classNames.count }
 
     /// All samples counted.
-    public var total: Int { counts.joined().reduce(0, +) }
+    package var total: Int { counts.joined().reduce(0, +) }
 
     /// Samples on the diagonal.
-    public var correct: Int { (0..<classes).reduce(0) { $0 + counts[$1][$1] } }
+    package var correct: Int { (0..<classes).reduce(0) { $0 + counts[$1][$1] } }
 
     /// Misclassified samples of each true class (its row without the diagonal).
-    public var errorsPerClass: [Int] {
+    package var errorsPerClass: [Int] {
         (0..<classes).map { counts[$0].reduce(0, +) - counts[$0][$0] }
     }
 
     /// The matrix as CSV: a header `true\predicted,NAME,...`, then one row per true class.
-    public var csv: String {
+    package var csv: String {
         func field(_ text: String) -> String {
             text.contains(",") || text.contains("\"")
                 ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text

@@ -5,19 +5,19 @@ import LearnedFilters
 
 /// One measure per epoch as a line chart: the training figure (a mean over the epoch's batches
 /// with dropout active) and the test figure after the epoch.
-public struct CurvesFigure: Figure, Sendable {
+package struct CurvesFigure: Figure, Sendable {
     /// Which measure to plot.
-    public enum Measure: String, Sendable, CaseIterable {
+    package enum Measure: String, Sendable, CaseIterable {
         case loss, accuracy
     }
 
-    public var records: [EpochRecord]
-    public var measure: Measure
-    public var size: Size
+    package var records: [EpochRecord]
+    package var measure: Measure
+    package var size: Size
 
-    public static let trainingColor = Color(hex: 0x2166AC), testColor = Color(hex: 0xD6604D)
+    package static let trainingColor = Color(hex: 0x2166AC), testColor = Color(hex: 0xD6604D)
 
-    public init(
+    package init(
         records: [EpochRecord], measure: Measure, size: Size = Size(width: 560, height: 340)
     ) {
         self.records = records
@@ -26,7 +26,7 @@ public struct CurvesFigure: Figure, Sendable {
     }
 
     /// The chart: two series over the epochs.
-    public var chart: LineChart {
+    package var chart: LineChart {
         let training = records.map {
             Point(x: Double($0.epoch), y: measure == .loss ? $0.loss : $0.accuracy)
         }
@@ -45,14 +45,9 @@ public struct CurvesFigure: Figure, Sendable {
     }
 
     /// Where the chart is drawn.
-    public var chartRect: Rect {
-        Rect(
-            x: FigureStyle.margin / 2, y: FigureStyle.margin / 2,
-            width: size.width - FigureStyle.margin,
-            height: size.height - FigureStyle.margin)
-    }
+    package var chartRect: Rect { FigureStyle.chartRect(size: size) }
 
-    public func draw(on canvas: Canvas) {
+    package func draw(on canvas: Canvas) {
         chart.draw(on: canvas, in: chartRect)
     }
 }

@@ -3,17 +3,17 @@
 import Drawing
 
 /// A bar per true class with its misclassified count written above it.
-public struct ErrorsFigure: Figure, Sendable {
-    public var matrix: ConfusionMatrix
-    public var size: Size
+package struct ErrorsFigure: Figure, Sendable {
+    package var matrix: ConfusionMatrix
+    package var size: Size
 
-    public init(matrix: ConfusionMatrix, size: Size = Size(width: 560, height: 340)) {
+    package init(matrix: ConfusionMatrix, size: Size = Size(width: 560, height: 340)) {
         self.matrix = matrix
         self.size = size
     }
 
     /// The chart: class indices as categories when the names are long.
-    public var chart: BarChart {
+    package var chart: BarChart {
         let names =
             matrix.classNames.allSatisfy { $0.count <= 3 }
             ? matrix.classNames : matrix.classNames.indices.map(String.init)
@@ -26,14 +26,9 @@ public struct ErrorsFigure: Figure, Sendable {
     }
 
     /// Where the chart is drawn.
-    public var chartRect: Rect {
-        Rect(
-            x: FigureStyle.margin / 2, y: FigureStyle.margin / 2,
-            width: size.width - FigureStyle.margin,
-            height: size.height - FigureStyle.margin)
-    }
+    package var chartRect: Rect { FigureStyle.chartRect(size: size) }
 
-    public func draw(on canvas: Canvas) {
+    package func draw(on canvas: Canvas) {
         chart.draw(on: canvas, in: chartRect)
     }
 }

@@ -5,7 +5,7 @@ import Drawing
 
 /// A figure laid out from its data: its size is known before any canvas exists, so layout rules
 /// can be checked, and it draws itself with its top-left corner at the canvas origin.
-public protocol Figure {
+package protocol Figure {
     /// The canvas size the figure needs, in canvas units (pixels in PNG output).
     var size: Size { get }
     /// Draws the whole figure on `canvas`, which is at least ``size``.
@@ -14,7 +14,7 @@ public protocol Figure {
 
 extension Figure {
     /// A white canvas of the figure's size in `format` with the figure drawn on it.
-    public func render(format: FigureFormat = .png) throws -> Canvas {
+    package func render(format: FigureFormat = .png) throws -> Canvas {
         let canvas = try Canvas(
             width: size.width.rounded(.up), height: size.height.rounded(.up), format: format)
         draw(on: canvas)
@@ -22,7 +22,7 @@ extension Figure {
     }
 
     /// Renders the figure to `path` (PNG, SVG or PDF by its extension), written atomically.
-    public func write(to path: String) throws {
+    package func write(to path: String) throws {
         try render(format: FigureFormat(path: path)).write(to: path)
     }
 }
@@ -41,6 +41,11 @@ enum FigureStyle {
     static let barGap = 20.0
     static let barWidth = 64.0
     static let minimumBarHeight = 120.0
+
+    /// Where a figure of `size` that is one chart draws it: all of it but half a margin around.
+    static func chartRect(size: Size) -> Rect {
+        Rect(x: margin / 2, y: margin / 2, width: size.width - margin, height: size.height - margin)
+    }
 
     /// The advance width of `text` in `font`, measured on a scratch canvas (for layout before
     /// the figure's canvas exists); a rough estimate if that canvas cannot be made.

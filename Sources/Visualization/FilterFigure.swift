@@ -17,30 +17,30 @@ import ImageIO
 /// Signed weights use the diverging map with a symmetric range, so white is zero, the darkest
 /// red is the largest magnitude when positive and the darkest blue when negative. Norms use
 /// viridis from zero. The range is shared by the whole layer or set per filter (``Scaling``).
-public struct FilterFigure: Figure, Sendable {
+package struct FilterFigure: Figure, Sendable {
     /// One colour range for the layer, or one per filter (each filter's largest magnitude).
-    public enum Scaling: String, Sendable, CaseIterable {
+    package enum Scaling: String, Sendable, CaseIterable {
         case shared
         case perFilter = "per-filter"
     }
 
-    public var weights: KernelWeights
-    public var title: String
-    public var scaling: Scaling
-    public var reduction: KernelReduction?
+    package var weights: KernelWeights
+    package var title: String
+    package var scaling: Scaling
+    package var reduction: KernelReduction?
     /// Whether a three-channel kernel is drawn as colour tiles.
-    public let colour: Bool
+    package let colour: Bool
     /// The side of one weight's square, in canvas units.
-    public var cellSize: Double
+    package var cellSize: Double
 
     /// Layout rules (canvas units).
-    public static let tileGap = 10.0, tileLabelHeight = 16.0, tileRowGap = 8.0, tilesPerRow = 8
-    public static let matrixGap = 2.0, rowLabelWidth = 28.0, columnLabelHeight = 16.0
+    package static let tileGap = 10.0, tileLabelHeight = 16.0, tileRowGap = 8.0, tilesPerRow = 8
+    package static let matrixGap = 2.0, rowLabelWidth = 28.0, columnLabelHeight = 16.0
 
     /// A figure of `weights`; `cellSize` defaults to 48 units per tile side in the tiles layout
     /// and 4 units per weight in the matrix layout. `colour` draws a kernel of three input
     /// channels (and no reduction) as RGB tiles.
-    public init(
+    package init(
         weights: KernelWeights, title: String, scaling: Scaling = .shared,
         reduction: KernelReduction? = nil,
         cellSize: Double? = nil, colour: Bool = false
@@ -56,7 +56,7 @@ public struct FilterFigure: Figure, Sendable {
     }
 
     /// Whether every input channel gets its own tile (the matrix layout).
-    public var isMatrix: Bool { weights.inputChannels > 1 && reduction == nil && !colour }
+    package var isMatrix: Bool { weights.inputChannels > 1 && reduction == nil && !colour }
 
     private var tileWidth: Double { Double(weights.width) * cellSize }
     private var tileHeight: Double { Double(weights.height) * cellSize }
@@ -87,7 +87,7 @@ public struct FilterFigure: Figure, Sendable {
 
     /// margin + [row labels] + grid + bar gap + bar + margin wide (at least the title's width
     /// plus margins); margin + title + [column labels] + max(grid, 120) + margin high.
-    public var size: Size {
+    package var size: Size {
         let grid = gridSize
         let origin = gridOrigin
         let width =
@@ -101,7 +101,7 @@ public struct FilterFigure: Figure, Sendable {
     }
 
     /// Where the tile of `filter` (on input `channel` in the matrix layout) is drawn.
-    public func tileRect(filter: Int, channel: Int = 0) -> Rect {
+    package func tileRect(filter: Int, channel: Int = 0) -> Rect {
         let origin = gridOrigin
         let row = isMatrix ? filter : filter / columns
         let column = isMatrix ? channel : filter % columns
@@ -111,7 +111,7 @@ public struct FilterFigure: Figure, Sendable {
     }
 
     /// Where the square of tap (`y`, `x`) of a tile is drawn.
-    public func cellRect(filter: Int, channel: Int = 0, y: Int, x: Int) -> Rect {
+    package func cellRect(filter: Int, channel: Int = 0, y: Int, x: Int) -> Rect {
         let tile = tileRect(filter: filter, channel: channel)
         return Rect(
             x: tile.x + Double(x) * cellSize, y: tile.y + Double(y) * cellSize, width: cellSize,
@@ -127,7 +127,7 @@ public struct FilterFigure: Figure, Sendable {
     private var map: ColorMap { reduction == .norm ? .viridis : .diverging }
 
     /// The colour scale of `filter`'s tiles.
-    public func scale(forFilter filter: Int) -> ColorScale {
+    package func scale(forFilter filter: Int) -> ColorScale {
         switch scaling {
         case .shared:
             return ColorScale(
@@ -158,7 +158,7 @@ public struct FilterFigure: Figure, Sendable {
 
     /// The RGB tile of `filter`: each channel's weight at its position on `scale`, so zero is
     /// mid grey and the range's ends are no and full intensity.
-    public func colourTile(filter: Int, scale: ColorScale) throws -> Image {
+    package func colourTile(filter: Int, scale: ColorScale) throws -> Image {
         let planes = tileValues(filter: filter)
         var samples = [UInt8](repeating: 0, count: weights.height * weights.width * 3)
         for pixel in 0..<weights.height * weights.width {
@@ -171,7 +171,7 @@ public struct FilterFigure: Figure, Sendable {
             width: weights.width, height: weights.height, channels: 3, samples: .uint8(samples))
     }
 
-    public func draw(on canvas: Canvas) {
+    package func draw(on canvas: Canvas) {
         let ink = FigureStyle.ink
         canvas.text(
             title, at: Point(x: FigureStyle.margin, y: FigureStyle.margin),
@@ -204,7 +204,7 @@ public struct FilterFigure: Figure, Sendable {
             for (channel, values) in tileValues(filter: filter).enumerated() {
                 let rect = tileRect(filter: filter, channel: channel)
                 if let image = try? scale.image(
-                    values: values, rows: weights.height, columns: weights.width)
+                    values: values, width: weights.width, height: weights.height)
                 {
                     canvas.draw(image, in: rect)
                 }

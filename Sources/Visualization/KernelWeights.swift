@@ -3,7 +3,7 @@
 import Foundation
 
 /// How the input channels of one filter are summarised into a single kh x kw map.
-public enum KernelReduction: String, Sendable, CaseIterable {
+package enum KernelReduction: String, Sendable, CaseIterable {
     /// The mean weight over the input channels (signed).
     case mean
     /// The Euclidean norm over the input channels (unsigned: how strongly each tap is used).
@@ -12,16 +12,16 @@ public enum KernelReduction: String, Sendable, CaseIterable {
 
 /// A convolution kernel laid out as Keras stores it: `[kh, kw, cin, cout]`, row-major, so the
 /// weight of tap (`y`, `x`) on input channel `c` for filter `f` is at `((y * kw + x) * cin + c) * cout + f`.
-public struct KernelWeights: Sendable, Equatable {
-    public let height: Int
-    public let width: Int
-    public let inputChannels: Int
-    public let filters: Int
-    public let values: [Float]
+package struct KernelWeights: Sendable, Equatable {
+    package let height: Int
+    package let width: Int
+    package let inputChannels: Int
+    package let filters: Int
+    package let values: [Float]
 
     /// - Throws: ``VisualizationError/badData(_:)`` unless `shape` is four positive sizes whose
     ///   product is `values.count`.
-    public init(shape: [Int], values: [Float]) throws {
+    package init(shape: [Int], values: [Float]) throws {
         guard shape.count == 4, shape.allSatisfy({ $0 > 0 && $0 <= 1 << 16 }) else {
             throw VisualizationError.badData(
                 "a convolution kernel needs the shape (kh, kw, cin, cout), got \(shape)")
@@ -43,19 +43,19 @@ public struct KernelWeights: Sendable, Equatable {
     }
 
     /// The weight of tap (`y`, `x`) on input `channel` of `filter`.
-    public func weight(y: Int, x: Int, channel: Int, filter: Int) -> Double {
+    package func weight(y: Int, x: Int, channel: Int, filter: Int) -> Double {
         Double(values[((y * width + x) * inputChannels + channel) * filters + filter])
     }
 
     /// The kh x kw weights of `filter` on input `channel`, row by row.
-    public func plane(filter: Int, channel: Int) -> [Double] {
+    package func plane(filter: Int, channel: Int) -> [Double] {
         (0..<height).flatMap { y in
             (0..<width).map { x in weight(y: y, x: x, channel: channel, filter: filter) }
         }
     }
 
     /// The kh x kw map of `filter` with its input channels summarised by `reduction`.
-    public func reduced(filter: Int, by reduction: KernelReduction) -> [Double] {
+    package func reduced(filter: Int, by reduction: KernelReduction) -> [Double] {
         (0..<height).flatMap { y in
             (0..<width).map { x in
                 let taps = (0..<inputChannels).map {

@@ -5,21 +5,21 @@ import ImageIO
 
 /// The first misclassified samples (7 x 7 by default) in dataset order, each titled with the
 /// predicted class and, in brackets, the true one.
-public struct MisclassifiedFigure: Figure, Sendable {
+package struct MisclassifiedFigure: Figure, Sendable {
     /// Indices into the dataset of the samples shown, ascending; every one is misclassified.
-    public let indices: [Int]
+    package let indices: [Int]
     /// All misclassified samples, of which ``indices`` is the first part.
-    public let totalMisclassified: Int
+    package let totalMisclassified: Int
     private let grid: ImageGrid
 
     /// Layout rules: 7 columns of 56-unit tiles, 16 units apart.
-    public static let columns = 7, tileSide = 56.0, spacing = 16.0
+    package static let columns = 7, tileSide = 56.0, spacing = 16.0
 
     /// - Parameters:
     ///   - images: `count * side * side` grey values in 0...1 (white ink on black).
     ///   - labels, predictions: one class per sample.
     /// - Throws: ``VisualizationError/badData(_:)`` when the counts disagree.
-    public init(
+    package init(
         images: [Float], side: Int, labels: [Int], predictions: [Int], classNames: [String],
         limit: Int = 49
     ) throws {
@@ -32,7 +32,7 @@ public struct MisclassifiedFigure: Figure, Sendable {
     ///   - images: `count` images of `shape` (`[h, w, 1]` grey or `[h, w, 3]` RGB), values in 0...1.
     ///   - labels, predictions: one class per sample.
     /// - Throws: ``VisualizationError/badData(_:)`` when the counts disagree.
-    public init(
+    package init(
         images: [Float], shape: [Int], labels: [Int], predictions: [Int], classNames: [String],
         limit: Int = 49
     ) throws {
@@ -56,7 +56,7 @@ public struct MisclassifiedFigure: Figure, Sendable {
             let pixels = images[index * size..<(index + 1) * size]
             let image =
                 shape[2] == 1
-                ? try grey.image(values: pixels.map(Double.init), rows: shape[0], columns: shape[1])
+                ? try grey.image(values: pixels.map(Double.init), width: shape[1], height: shape[0])
                 : try Image(
                     width: shape[1], height: shape[0], channels: 3,
                     samples: .uint8(pixels.map { UInt8((min(max($0, 0), 1) * 255).rounded()) }))
@@ -76,17 +76,17 @@ public struct MisclassifiedFigure: Figure, Sendable {
         )
     }
 
-    public var size: Size {
+    package var size: Size {
         Size(width: max(grid.size.width, 460), height: grid.size.height + FigureStyle.margin / 2)
     }
 
     /// Where the `position`-th shown digit is drawn.
-    public func tileRect(_ position: Int) -> Rect { grid.imageRect(of: position) }
+    package func tileRect(_ position: Int) -> Rect { grid.imageRect(of: position) }
 
     /// The label under the `position`-th shown digit.
-    public func label(_ position: Int) -> String { grid.tiles[position].label }
+    package func label(_ position: Int) -> String { grid.tiles[position].label }
 
-    public func draw(on canvas: Canvas) {
+    package func draw(on canvas: Canvas) {
         grid.draw(on: canvas)
     }
 }

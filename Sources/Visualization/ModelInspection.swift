@@ -8,12 +8,12 @@ import LearnedFilters
 /// Layers are named as Keras names them (`conv2d`, `max_pooling2d`, `conv2d_1`, ...) and also
 /// answer to the short names of the tutorial: `conv1`, `conv2`, ... for the convolutions in
 /// order and `pool1`, `pool2`, ... for the max-pooling layers.
-public struct ModelInspection {
-    public let model: Model
+package struct ModelInspection {
+    package let model: Model
     /// Class names from the model file's metadata, else the class indices.
-    public let classNames: [String]
+    package let classNames: [String]
 
-    public init(model: Model, classNames: [String]? = nil) {
+    package init(model: Model, classNames: [String]? = nil) {
         self.model = model
         let names = classNames ?? []
         self.classNames =
@@ -22,7 +22,7 @@ public struct ModelInspection {
 
     /// Loads a model file written by `convkit train`, with the class names of its metadata, else
     /// `defaultClassNames` (else the class indices).
-    public static func load(path: String, defaultClassNames: [String]? = nil) throws
+    package static func load(path: String, defaultClassNames: [String]? = nil) throws
         -> ModelInspection
     {
         let file = try SafeTensorsFile.read(path: path)
@@ -34,7 +34,7 @@ public struct ModelInspection {
     }
 
     /// The tutorial's short name of `layer` (`conv1`, `pool2`), or nil for other kinds.
-    public func shortName(of layer: any Layer) -> String? {
+    package func shortName(of layer: any Layer) -> String? {
         let prefix: String
         switch layer {
         case is Conv2D: prefix = "conv"
@@ -47,16 +47,16 @@ public struct ModelInspection {
     }
 
     /// `conv2d (conv1)` for layers with a short name, else the layer's name.
-    public func displayName(of layer: any Layer) -> String {
+    package func displayName(of layer: any Layer) -> String {
         shortName(of: layer).map { "\(layer.name) (\($0))" } ?? layer.name
     }
 
     /// The convolution layers in order.
-    public var convolutions: [Conv2D] { model.layers.compactMap { $0 as? Conv2D } }
+    package var convolutions: [Conv2D] { model.layers.compactMap { $0 as? Conv2D } }
 
     /// The layer called `name` (Keras or short name).
     /// - Throws: ``VisualizationError/noSuchLayer(name:available:)`` listing the names there are.
-    public func layer(named name: String) throws -> any Layer {
+    package func layer(named name: String) throws -> any Layer {
         if let found = model.layers.first(where: { $0.name == name || shortName(of: $0) == name }) {
             return found
         }
@@ -64,7 +64,7 @@ public struct ModelInspection {
     }
 
     /// The kernel of the convolution called `name`, or of the first convolution when `name` is nil.
-    public func kernel(layer name: String?) throws -> (layer: Conv2D, weights: KernelWeights) {
+    package func kernel(layer name: String?) throws -> (layer: Conv2D, weights: KernelWeights) {
         let convolutions = self.convolutions
         guard let first = convolutions.first else {
             throw VisualizationError.noSuchLayer(name: name ?? "conv1", available: [])
@@ -80,19 +80,19 @@ public struct ModelInspection {
     }
 
     /// One input's trip through the network.
-    public struct Trace {
+    package struct Trace {
         /// Every layer whose output is a stack of feature maps: its name, per-sample shape
         /// `[h, w, channels]` and values (NHWC).
-        public var maps: [(layer: any Layer, shape: [Int], values: [Float])]
+        package var maps: [(layer: any Layer, shape: [Int], values: [Float])]
         /// Softmax of the logits.
-        public var probabilities: [Double]
+        package var probabilities: [Double]
         /// The most probable class (the lowest index on a tie).
-        public var predicted: Int
+        package var predicted: Int
     }
 
     /// Runs `input` (the model's per-sample input shape, values in 0...1) through the model in
     /// inference mode, keeping every layer's output.
-    public func trace(_ input: [Float]) throws -> Trace {
+    package func trace(_ input: [Float]) throws -> Trace {
         guard input.count == model.inputShape.reduce(1, *) else {
             throw VisualizationError.mismatch(
                 "the model takes inputs of shape \(model.inputShape), got \(input.count) values")

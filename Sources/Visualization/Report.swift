@@ -9,16 +9,16 @@ import LearnedFilters
 /// class, the first 49 misclassified digits (figure and a CSV of all of them), the first
 /// convolution's filters, loss and accuracy per epoch when there is a training log, and an
 /// `index.html` showing them all.
-public struct Report {
-    public var inspection: ModelInspection
+package struct Report {
+    package var inspection: ModelInspection
     /// How the model is named on the page (its path).
-    public var modelName: String
-    public var datasetName: String
-    public var test: Dataset
+    package var modelName: String
+    package var datasetName: String
+    package var test: Dataset
     /// The training log's records; nil when there is no log.
-    public var records: [EpochRecord]?
+    package var records: [EpochRecord]?
 
-    public init(
+    package init(
         inspection: ModelInspection, modelName: String, datasetName: String, test: Dataset,
         records: [EpochRecord]?
     ) {
@@ -30,28 +30,28 @@ public struct Report {
     }
 
     /// What was found and written.
-    public struct Result: Sendable {
-        public var matrix: ConfusionMatrix
-        public var loss: Double
-        public var accuracy: Double
+    package struct Result: Sendable {
+        package var matrix: ConfusionMatrix
+        package var loss: Double
+        package var accuracy: Double
         /// Test-set indices of every misclassified sample, ascending.
-        public var misclassified: [Int]
+        package var misclassified: [Int]
         /// The file names written in the folder, index.html last.
-        public var files: [String]
+        package var files: [String]
     }
 
     /// The file names of a report.
-    public enum File {
-        public static let confusion = "confusion.png", confusionCSV = "confusion.csv",
+    package enum File {
+        package static let confusion = "confusion.png", confusionCSV = "confusion.csv",
             errors = "errors.png"
-        public static let misclassified = "misclassified.png",
+        package static let misclassified = "misclassified.png",
             misclassifiedCSV = "misclassified.csv"
-        public static let filters = "filters.png", loss = "loss.png", accuracy = "accuracy.png",
+        package static let filters = "filters.png", loss = "loss.png", accuracy = "accuracy.png",
             index = "index.html"
     }
 
     /// Evaluates the model and writes the report into `folder` (created if needed).
-    public func write(to folder: String) throws -> Result {
+    package func write(to folder: String) throws -> Result {
         try Report.makeFolder(folder)
         let predictions = try TestSetPredictions(model: inspection.model, data: test)
         let names = inspection.classNames
@@ -163,7 +163,7 @@ public struct Report {
 
     /// Creates `folder` and its parents unless it is already a folder.
     /// - Throws: ``VisualizationError/cannotWrite(path:reason:)`` when that fails.
-    public static func makeFolder(_ folder: String) throws {
+    package static func makeFolder(_ folder: String) throws {
         if FileAccess.isDirectory(folder) { return }
         do {
             try FileManager.default.createDirectory(

@@ -5,30 +5,30 @@ import LearnedFilters
 
 /// The text of a self-contained HTML page (inline style, relative image links) that opens
 /// from the file system without a server.
-public struct ReportPage: Sendable {
+package struct ReportPage: Sendable {
     /// One figure: its file name beside the page and a caption.
-    public struct Item: Sendable, Equatable {
-        public var file: String
-        public var caption: String
+    package struct Item: Sendable, Equatable {
+        package var file: String
+        package var caption: String
 
-        public init(file: String, caption: String) {
+        package init(file: String, caption: String) {
             self.file = file
             self.caption = caption
         }
     }
 
-    public var title: String
+    package var title: String
     /// Headline label/value pairs, shown first.
-    public var headline: [(label: String, value: String)]
-    public var figures: [Item]
+    package var headline: [(label: String, value: String)]
+    package var figures: [Item]
     /// Other files to link to (CSV tables).
-    public var downloads: [Item]
-    public var matrix: ConfusionMatrix
-    public var records: [EpochRecord]
+    package var downloads: [Item]
+    package var matrix: ConfusionMatrix
+    package var records: [EpochRecord]
     /// Shown when there is no training log.
-    public var note: String?
+    package var note: String?
 
-    public init(
+    package init(
         title: String, headline: [(label: String, value: String)], figures: [Item],
         downloads: [Item],
         matrix: ConfusionMatrix, records: [EpochRecord], note: String? = nil
@@ -43,7 +43,7 @@ public struct ReportPage: Sendable {
     }
 
     /// `text` with the five HTML special characters escaped.
-    public static func escape(_ text: String) -> String {
+    package static func escape(_ text: String) -> String {
         var out = ""
         for character in text {
             switch character {
@@ -59,7 +59,7 @@ public struct ReportPage: Sendable {
     }
 
     /// A relative URL for a file name: each byte outside the unreserved set percent-encoded.
-    public static func link(_ file: String) -> String {
+    package static func link(_ file: String) -> String {
         var out = ""
         for byte in file.utf8 {
             let c = Character(Unicode.Scalar(byte))
@@ -89,7 +89,7 @@ public struct ReportPage: Sendable {
         """
 
     /// The page's HTML.
-    public var html: String {
+    package var html: String {
         var lines = [
             "<!DOCTYPE html>", "<html lang=\"en\">", "<head>", "<meta charset=\"utf-8\">",
             "<title>\(ReportPage.escape(title))</title>", "<style>\(ReportPage.style)</style>",

@@ -4,16 +4,16 @@ import Foundation
 import LearnedFilters
 
 /// The predictions of a model on every sample of a dataset.
-public struct TestSetPredictions: Sendable {
+package struct TestSetPredictions: Sendable {
     /// The predicted class of each sample (the largest logit; the lowest class on a tie).
-    public let predictions: [Int]
+    package let predictions: [Int]
     /// Mean cross-entropy of the softmax of the logits against the labels.
-    public let loss: Double
+    package let loss: Double
 
     /// Runs `model` on `data` in inference mode, `batchSize` samples at a time.
     /// - Throws: ``VisualizationError/mismatch(_:)`` when the data's shape or labels do not fit
     ///   the model.
-    public init(model: Model, data: Dataset, batchSize: Int = 500) throws {
+    package init(model: Model, data: Dataset, batchSize: Int = 500) throws {
         guard data.shape == model.inputShape else {
             throw VisualizationError.mismatch(
                 "the model expects inputs of shape \(model.inputShape), the dataset has \(data.shape)"

@@ -5,11 +5,11 @@ import ImageIO
 import LearnedFilters
 
 /// The per-epoch records of a training run.
-public enum TrainingLog {
+package enum TrainingLog {
     /// Reads `path`: the header ``EpochRecord/csvHeader`` then one ``EpochRecord`` per line.
     /// - Throws: ``VisualizationError/badLog(path:line:detail:)`` naming the first bad line;
     ///   ImageIO's read error when the file cannot be read.
-    public static func read(path: String) throws -> [EpochRecord] {
+    package static func read(path: String) throws -> [EpochRecord] {
         let text = String(decoding: try FileAccess.readAll(path), as: UTF8.self)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
             $0.trimmingCharacters(in: .whitespaces)

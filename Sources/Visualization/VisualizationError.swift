@@ -2,7 +2,7 @@
 
 /// A failure to build a figure or write a report; each description is one line naming the file
 /// when there is one.
-public enum VisualizationError: Error, Equatable, CustomStringConvertible {
+package enum VisualizationError: Error, Equatable, CustomStringConvertible {
     /// The numbers handed to a figure do not fit together (a kernel shape and its value count, ...).
     case badData(String)
     /// The model has no layer of that name, or the layer is not the kind asked for.
@@ -14,7 +14,7 @@ public enum VisualizationError: Error, Equatable, CustomStringConvertible {
     /// An output folder cannot be made.
     case cannotWrite(path: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .badData(let detail): detail
         case .noSuchLayer(let name, let available):

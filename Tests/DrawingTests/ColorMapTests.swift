@@ -44,10 +44,10 @@ struct ColorMapTests {
 
     @Test func matrixImage() throws {
         let scale = ColorScale(map: .grey, lower: 0, upper: 1)
-        let image = try scale.image(values: [0, 1, 1, 0, 0.5, 1], rows: 2, columns: 3)
+        let image = try scale.image(values: [0, 1, 1, 0, 0.5, 1], width: 3, height: 2)
         #expect(image.width == 3 && image.height == 2 && image.channels == 3)
         #expect(image.sample(x: 1, y: 0, channel: 0) == 255)
         #expect(image.sample(x: 0, y: 1, channel: 0) == 0)
-        #expect(throws: (any Error).self) { try scale.image(values: [1, 2], rows: 2, columns: 3) }
+        #expect(throws: (any Error).self) { try scale.image(values: [1, 2], width: 3, height: 2) }
     }
 }
