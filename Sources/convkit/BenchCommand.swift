@@ -102,9 +102,7 @@ struct BenchConvolve: ParsableCommand {
                 "threads": threads ?? ProcessInfo.processInfo.activeProcessorCount,
                 "results": records,
             ]
-            let data = try JSONSerialization.data(
-                withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            try printJSON(document)
         }
     }
 }

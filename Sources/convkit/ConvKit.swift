@@ -1,4 +1,9 @@
 // ConvKit: the `convkit` root command, and the one place where errors become messages and exit codes.
+//
+// Every command declares its options one by one with swift-argument-parser's property wrappers
+// (`@Option(name:parsing:help:) var x`), so option declarations of different commands share
+// their shape line for line; options that several commands take alike are option groups
+// (ModelSourceOptions, DatasetOptions, ReadOptions).
 
 import ArgumentParser
 import ConvkitSupport

@@ -19,11 +19,7 @@ struct Evaluate: ParsableCommand {
             """
     )
 
-    @Argument(
-        help: ArgumentHelp(
-            "Model file (convkit .safetensors, Keras .keras or .weights.h5, a state dict).",
-            valueName: "model"))
-    var model: String
+    @Argument(help: .modelFile) var model: String
 
     @OptionGroup var source: ModelSourceOptions
 
@@ -52,10 +48,7 @@ struct Evaluate: ParsableCommand {
                 "confusion": result.confusion,
                 "class_names": network.classNames ?? names,
             ]
-            let bytes = try JSONSerialization.data(
-                withJSONObject: object,
-                options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            print(String(decoding: bytes, as: UTF8.self))
+            try printJSON(object)
             return
         }
         print(

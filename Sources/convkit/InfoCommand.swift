@@ -55,10 +55,7 @@ struct Info: ParsableCommand {
             }
         }
         if json {
-            let data = try JSONSerialization.data(
-                withJSONObject: records,
-                options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            print(String(decoding: data, as: UTF8.self))
+            try printJSON(records)
         }
         try BatchOutcome.finish(failed: failed, of: files.count, report: files.count > 1)
     }

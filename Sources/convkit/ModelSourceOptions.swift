@@ -48,6 +48,15 @@ struct ArchitectureOptions: ParsableArguments {
     }
 }
 
+extension ArgumentHelp {
+    /// The help of the model-file argument of every command that reads a model.
+    static var modelFile: ArgumentHelp {
+        ArgumentHelp(
+            "Model file (convkit .safetensors, Keras .keras or .weights.h5, a state dict).",
+            valueName: "model")
+    }
+}
+
 /// The options of the commands that read a model: any supported file (convkit's safetensors,
 /// a Keras .keras or .weights.h5 file, a safetensors state dict in Keras or PyTorch layout).
 struct ModelSourceOptions: ParsableArguments {

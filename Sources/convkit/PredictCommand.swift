@@ -25,11 +25,7 @@ struct Predict: ParsableCommand {
             """
     )
 
-    @Argument(
-        help: ArgumentHelp(
-            "Model file (convkit .safetensors, Keras .keras or .weights.h5, a state dict).",
-            valueName: "model"))
-    var model: String
+    @Argument(help: .modelFile) var model: String
 
     @OptionGroup var source: ModelSourceOptions
 
@@ -85,10 +81,7 @@ struct Predict: ParsableCommand {
             }
         }
         if json {
-            let bytes = try JSONSerialization.data(
-                withJSONObject: records,
-                options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            print(String(decoding: bytes, as: UTF8.self))
+            try printJSON(records)
         }
         try BatchOutcome.finish(failed: failed, of: images.count, report: images.count > 1)
     }

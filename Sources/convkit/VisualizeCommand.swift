@@ -47,11 +47,7 @@ struct VisualizeFilters: ParsableCommand {
             """
     )
 
-    @Argument(
-        help: ArgumentHelp(
-            "Model file (convkit .safetensors, Keras .keras or .weights.h5, a state dict).",
-            valueName: "model"))
-    var model: String
+    @Argument(help: .modelFile) var model: String
 
     @OptionGroup var source: ModelSourceOptions
 
@@ -158,11 +154,7 @@ struct VisualizeActivations: ParsableCommand {
             """
     )
 
-    @Argument(
-        help: ArgumentHelp(
-            "Model file (convkit .safetensors, Keras .keras or .weights.h5, a state dict).",
-            valueName: "model"))
-    var model: String
+    @Argument(help: .modelFile) var model: String
 
     @OptionGroup var source: ModelSourceOptions
 
