@@ -464,13 +464,6 @@ import Testing
             "an unlocked temporary file survived a later write into its folder")
     }
 
-    private func requireMNIST() -> Bool {
-        if FileManager.default.fileExists(atPath: Self.mnist + "/train-images-idx3-ubyte.gz") {
-            return true
-        }
-        Issue.record("data/mnist is missing: run 'bash scripts/fetch-datasets.sh'")
-        return false
-    }
 }
 
 /// What a finished training run leaves: weights, optimizer state and log (without timings).

@@ -8,10 +8,7 @@ import Testing
     static let keras = CLI.packageRoot + "/Tests/ModelExchangeTests/Fixtures/keras"
 
     @Test func evaluateGivesKerasAccuracy() throws {
-        guard FileManager.default.fileExists(atPath: CLI.packageRoot + "/data/mnist") else {
-            Issue.record("data/mnist is missing: run 'bash scripts/fetch-datasets.sh'")
-            return
-        }
+        guard requireMNIST() else { return }
         let result = try CLI.run(["evaluate", Self.keras + "/tutorial.keras", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any]

@@ -1,8 +1,8 @@
 // ReportCommandTests: `convkit report` on the whole MNIST test set, its files against `convkit
 // evaluate`, and its errors.
 
+import ConvkitTestSupport
 import Foundation
-import ImageIO
 import Testing
 
 @Suite struct ReportCommandTests {
@@ -42,22 +42,13 @@ import Testing
         #expect(listed.allSatisfy { $0.count == 3 && $0[1] != $0[2] })
         #expect(listed.map { Int($0[0]) ?? -1 } == listed.map { Int($0[0]) ?? -1 }.sorted())
 
-        // Repeated on purpose in VisualizationTests' ModelFigureTests: the same figure list,
-        // checked there on the library's report and here on the command's output.
         // index.html shows every figure, each exists as a PNG; the log gave the curves.
+        let figures = try shownFigures(inReport: folder + "/report")
+        #expect(Set(figures.keys) == reportFigures)
+        for (name, image) in figures {
+            #expect(image.width >= 300 && image.height >= 300, "\(name)")
+        }
         let html = try String(contentsOfFile: folder + "/report/index.html", encoding: .utf8)
-        let sources = html.components(separatedBy: "<img src=\"").dropFirst().compactMap {
-            $0.split(separator: "\"").first.map(String.init)
-        }
-        #expect(
-            Set(sources) == [
-                "confusion.png", "errors.png", "misclassified.png", "loss.png", "accuracy.png",
-                "filters.png",
-            ])
-        for source in sources {
-            let header = try PNGDecoder.header(path: folder + "/report/" + source)
-            #expect(header.width >= 300 && header.height >= 300, "\(source)")
-        }
         #expect(html.contains("<tr><td>1</td>"))
     }
 

@@ -98,11 +98,7 @@ import Testing
             if: SmallDisk.canMount,
             "mounting a tmpfs is not permitted here (needs root); the full-disk cases are skipped"))
     func trainOntoAFullDiskStopsWithTheLastGoodCheckpoint() throws {
-        guard FileManager.default.fileExists(atPath: Self.mnist + "/train-images-idx3-ubyte.gz")
-        else {
-            Issue.record("data/mnist is missing: run 'bash scripts/fetch-datasets.sh'")
-            return
-        }
+        guard requireMNIST() else { return }
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         // The checkpoint of this network is 190 KB: none fits in 64 KB, one but not two in 300 KB.

@@ -7,15 +7,6 @@ import Testing
 @Suite struct TrainCommandTests {
     static let mnist = CLI.packageRoot + "/data/mnist"
 
-    /// Fails (does not skip) when MNIST is missing, naming the script that fetches it.
-    private func requireMNIST() -> Bool {
-        if FileManager.default.fileExists(atPath: Self.mnist + "/train-images-idx3-ubyte.gz") {
-            return true
-        }
-        Issue.record("data/mnist is missing: run 'bash scripts/fetch-datasets.sh'")
-        return false
-    }
-
     @Test func trainResumeEvaluateAndPredict() throws {
         guard requireMNIST() else { return }
         let folder = try CLI.temporaryFolder()

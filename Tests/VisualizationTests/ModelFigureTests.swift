@@ -4,7 +4,6 @@
 import ConvkitTestSupport
 import Drawing
 import Foundation
-import ImageIO
 import LearnedFilters
 import Testing
 
@@ -124,19 +123,9 @@ struct ModelFigureTests {
             test: test, records: records)
         let result = try report.write(to: folder + "/out")
         #expect(result.files.last == "index.html")
-        let html = try String(contentsOfFile: folder + "/out/index.html", encoding: .utf8)
-        let sources = html.components(separatedBy: "<img src=\"").dropFirst().compactMap {
-            $0.split(separator: "\"").first.map(String.init)
-        }
-        #expect(
-            Set(sources) == [
-                "confusion.png", "errors.png", "misclassified.png", "loss.png", "accuracy.png",
-                "filters.png",
-            ])
-        for source in sources {
-            let image = try ImageFile.read(path: folder + "/out/" + source)
-            #expect(image.width > 100 && image.height > 100)
-        }
+        let figures = try shownFigures(inReport: folder + "/out")
+        #expect(Set(figures.keys) == reportFigures)
+        #expect(figures.values.allSatisfy { $0.width > 100 && $0.height > 100 })
         // The CSV's cells sum to the number of test images and agree with an independent pass.
         let csv = try String(contentsOfFile: folder + "/out/confusion.csv", encoding: .utf8)
         let cells = csv.split(separator: "\n").dropFirst().flatMap {

@@ -37,6 +37,8 @@ func isSmall(_ spec: LayerSpec) -> Bool {
     }
 }
 
+// The same two entry points in every fuzz target on purpose: libFuzzer and `@main` need them
+// in the executable itself, so they cannot live in FuzzSupport.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     FuzzEntry.test(data, size, fuzzArch)

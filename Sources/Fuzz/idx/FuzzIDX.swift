@@ -13,6 +13,8 @@ func fuzzIDX(_ bytes: [UInt8]) throws {
         array.doubleValues().count == array.count, "IDX element count changed in conversion")
 }
 
+// The same two entry points in every fuzz target on purpose: libFuzzer and `@main` need them
+// in the executable itself, so they cannot live in FuzzSupport.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     FuzzEntry.test(data, size, fuzzIDX)

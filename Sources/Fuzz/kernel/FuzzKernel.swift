@@ -45,6 +45,8 @@ func resolveFile(_ contents: [UInt8], extension: String) throws -> [Kernel] {
     return try KernelLibrary.resolve(path)
 }
 
+// The same two entry points in every fuzz target on purpose: libFuzzer and `@main` need them
+// in the executable itself, so they cannot live in FuzzSupport.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     FuzzEntry.test(data, size, fuzzKernel)

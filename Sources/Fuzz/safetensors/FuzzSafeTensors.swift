@@ -17,6 +17,8 @@ func fuzzSafeTensors(_ bytes: [UInt8]) throws {
     _ = model.summary()
 }
 
+// The same two entry points in every fuzz target on purpose: libFuzzer and `@main` need them
+// in the executable itself, so they cannot live in FuzzSupport.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     FuzzEntry.test(data, size, fuzzSafeTensors)
