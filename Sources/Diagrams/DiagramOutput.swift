@@ -33,7 +33,7 @@ extension DiagramFigure {
     package func animation(delay: Int = 80, scale: Double = 1) throws -> [UInt8] {
         guard frameCount <= DiagramFigure.maximumAnimationFrames else {
             throw DiagramError.invalid(
-                "the animation would have \(frameCount) frames, more than \(DiagramFigure.maximumAnimationFrames): draw one frame as PNG, SVG or PDF, or write --frames"
+                "the animation would have \(frameCount) frames, more than \(DiagramFigure.maximumAnimationFrames): draw one frame as PNG, SVG or PDF, or each frame to a file of its own"
             )
         }
         var gif: AnimatedGIF?

@@ -117,7 +117,8 @@ public struct DiagramParameters: Sendable, Equatable {
         }
         if transposed {
             guard pooling == nil else {
-                throw .invalid("pooling has no transposed form here: drop --transposed or --pool")
+                throw .invalid(
+                    "pooling has no transposed form: draw a pooling or a transposed convolution")
             }
             for (axis, o, s, d) in [
                 ("rows", outputPadding.rows, stride.rows, dilation.rows),
@@ -138,7 +139,7 @@ public struct DiagramParameters: Sendable, Equatable {
                 )
             }
         } else if outputPadding != AxisPair(0) {
-            throw .invalid("output padding applies only to a transposed convolution (--transposed)")
+            throw .invalid("output padding applies only to a transposed convolution")
         }
     }
 }

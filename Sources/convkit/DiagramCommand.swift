@@ -168,6 +168,9 @@ struct Diagram: ParsableCommand {
         if outputPadding != nil && !transposed {
             throw ValidationError("--output-padding applies only to --transposed")
         }
+        if pool != nil && transposed {
+            throw ValidationError("--pool has no transposed form: drop --transposed or --pool")
+        }
         guard frame >= 1 else { throw ValidationError("--frame counts from 1, got \(frame)") }
         guard (0...65535).contains(delay) else {
             throw ValidationError("--delay must be 0 to 65535, got \(delay)")
@@ -210,6 +213,13 @@ struct Diagram: ParsableCommand {
             throw ValidationError(error.description)
         }
         if let path = output {
+            if path.lowercased().hasSuffix(".gif"),
+                figure.frameCount > DiagramFigure.maximumAnimationFrames
+            {
+                throw CLIError(
+                    "\(path): the animation would have \(figure.frameCount) frames, more than \(DiagramFigure.maximumAnimationFrames): draw one frame as PNG, SVG or PDF, or write --frames DIR"
+                )
+            }
             try figure.write(to: path, frame: frame - 1, delay: delay, scale: scale.value)
         }
         if let folder = frames {
