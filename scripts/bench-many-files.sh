@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench-many-files.sh: many small files, whole batch, in one run: `convkit filter DIR/ -o OUT/`
 # against `parallel -j2 vips conv` and ImageMagick `mogrify` over the same folder of 512x512 RGB
-# PNGs, with the same 5x5 Gaussian (1 4 6 4 1 outer product / 256). Prints files per second
+# PNGs, with the same 5x5 Gaussian (1 4 6 4 1 outer product / 256; mogrify normalises by the
+# sum with convolve:scale=!). Prints files per second
 # of each, the ratios, the output sizes and the load average.
 # Usage: scripts/bench-many-files.sh [CONVKIT_BINARY] [FILES]
 #   (default: .build/release/convkit, 2000 files)
@@ -43,7 +44,7 @@ c=$(seconds "$convkit" filter "$work/in/" --kernel gaussian5 -o "$work/convkit/"
 fresh vips
 v=$(seconds sh -c "ls '$work/in' | parallel -j2 vips conv '$work/in/{}' '$work/vips/{}' '$work/gauss.mat' --precision integer")
 fresh magick
-m=$(seconds mogrify -path "$work/magick" -define convolve:scale=1/256 -morphology Convolve "$magick_kernel" "$work/in/*.png")
+m=$(seconds mogrify -path "$work/magick" -define 'convolve:scale=!' -morphology Convolve "$magick_kernel" "$work/in/*.png")
 
 size() { du -sb "$work/$1" | cut -f1; }
 echo "$count 512x512 RGB PNGs ($(size in) bytes), 5x5 Gaussian, whole batch, one run each:"
