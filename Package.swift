@@ -38,7 +38,9 @@ let package = Package(
         .target(name: "ImageIO", dependencies: ["ConvkitSupport", "CPNG", "CZlibSystem"]),
         .target(
             name: "Convolution",
-            dependencies: ["ConvkitSupport", "ImageIO", "CFFTW", "NamedKernelFiles"]),
+            dependencies: [
+                "ConvkitSupport", "ImageIO", "CFFTW", "NamedKernelFiles", "CConvKernels",
+            ]),
         // The named kernels: one text file each in filters/, bundled so `--kernel NAME` resolves
         // from any working directory.
         .target(

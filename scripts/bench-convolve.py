@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
-"""bench-convolve.py: convkit's convolution speed against OpenCV and scipy, in the same run.
+"""bench-convolve.py: convkit's convolution speed against OpenCV (and scipy), in the same run.
 
-Runs `convkit bench convolve --json` (the release binary), then times cv2.filter2D,
-scipy.ndimage.convolve and scipy.signal.convolve2d (scipy.signal.fftconvolve for the large
-kernels, where convolve2d would take minutes) on a seeded random float32 image of the same
-size, 'same' mode, and prints medians and the ratios convkit / peer (below 1.0: convkit is
-faster). With --process it also times whole processes on a SIZE x SIZE 8-bit PNG with Scharr-x:
-`convkit filter`, ImageMagick `convert -morphology Convolve` and `vips conv`.
+For each size (4096 and 1024 by default), input type (float32, and uint8: an 8-bit grey image
+filtered to float32, as OpenCV's filter2D(..., ddepth=CV_32F) does) and thread count (2 and 1;
+OpenCV gets cv2.setNumThreads to match), runs `convkit bench convolve --json` (the release
+binary), then times cv2.filter2D on a seeded random image of the same size and type, 'same'
+mode, zero boundary, and prints medians, the ratio convkit / cv2 (below 1.0: convkit is
+faster) and convkit's time as a multiple of a memory copy of the same bytes (the bandwidth
+floor: 1.0 is as fast as reading the input and writing the output once). With --scipy it also
+times scipy.ndimage.convolve and scipy.signal (convolve2d, or fftconvolve for the large
+kernels) on float32. With --process it also times whole processes on a SIZE x SIZE 8-bit PNG
+with Scharr-x: `convkit filter`, ImageMagick `convert -morphology Convolve` and `vips conv`.
 
-    swift build -c release --scratch-path .build-conv
-    /opt/convkit-peers/bin/python scripts/bench-convolve.py --binary .build-conv/release/convkit --process
+    swift build -c release --product convkit
+    /opt/convkit-peers/bin/python scripts/bench-convolve.py --binary .build/release/convkit
 """
 import argparse
 import json
@@ -42,6 +46,9 @@ def kernels():
     ]
 
 
+STATISTIC = statistics.median  # --best: min, for a machine loaded by other work
+
+
 def median_ms(function, repeat):
     start = time.perf_counter()
     function()
@@ -53,16 +60,17 @@ def median_ms(function, repeat):
         start = time.perf_counter()
         function()
         times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000, repeat
+    return STATISTIC(times) * 1000, repeat
 
 
-def peers(image, kernel, large):
+def opencv(image, kernel):
     flipped = np.ascontiguousarray(kernel[::-1, ::-1])
     anchor = (kernel.shape[1] - 1 - kernel.shape[1] // 2, kernel.shape[0] - 1 - kernel.shape[0] // 2)
-    result = [
-        ("cv2.filter2D", lambda: cv2.filter2D(image, -1, flipped, anchor=anchor, borderType=cv2.BORDER_CONSTANT)),
-        ("ndimage.convolve", lambda: ndimage.convolve(image, kernel, mode="constant")),
-    ]
+    return lambda: cv2.filter2D(image, cv2.CV_32F, flipped, anchor=anchor, borderType=cv2.BORDER_CONSTANT)
+
+
+def scipy_peers(image, kernel, large):
+    result = [("ndimage.convolve", lambda: ndimage.convolve(image, kernel, mode="constant"))]
     if large:
         result.append(("signal.fftconvolve", lambda: signal.fftconvolve(image, kernel, mode="same")))
     else:
@@ -70,10 +78,17 @@ def peers(image, kernel, large):
     return result
 
 
-def run_convkit(binary, size, repeat):
-    output = subprocess.run([binary, "bench", "convolve", "--json", "--size", str(size), "--repeat", str(repeat)],
+def run_convkit(binary, size, repeat, dtype, threads):
+    output = subprocess.run([binary, "bench", "convolve", "--json", "--size", str(size), "--repeat", str(repeat),
+                             "--dtype", dtype, "--threads", str(threads)],
                             check=True, capture_output=True, text=True).stdout
-    return {record["kernel"]: record for record in json.loads(output)["results"]}
+    document = json.loads(output)
+    return STATISTIC(document["copy_runs_ms"]), {record["kernel"]: record for record in document["results"]}
+
+
+def image_of(size, dtype):
+    values = np.random.default_rng(SEED).random((size, size), dtype=np.float32)
+    return values if dtype == "float32" else (values * 256).astype(np.uint8)
 
 
 def whole_process(binary, size, repeat):
@@ -108,25 +123,47 @@ def whole_process(binary, size, repeat):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--binary", default=".build/release/convkit")
-    parser.add_argument("--size", type=int, default=4096)
+    parser.add_argument("--sizes", default="4096,1024")
+    parser.add_argument("--dtypes", default="float32,uint8")
+    parser.add_argument("--threads", default="2,1")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--best", action="store_true",
+                        help="report the fastest run of each instead of the median (on a loaded machine)")
+    parser.add_argument("--scipy", action="store_true", help="also time scipy on float32")
     parser.add_argument("--process", action="store_true", help="also time whole processes on a PNG")
     args = parser.parse_args()
-    print(f"numpy {np.__version__}, scipy {scipy.__version__}, opencv {cv2.__version__} ({cv2.getNumThreads()} threads), "
-          f"seed {SEED}, {args.size}x{args.size} float32, same mode, zero boundary, median of {args.repeat}")
-    ours = run_convkit(args.binary, args.size, args.repeat)
-    image = np.random.default_rng(SEED).random((args.size, args.size), dtype=np.float32)
-    print(f"{'kernel':10s} {'convkit ms':>11s} {'path':>9s}   peer ms (convkit / peer)")
-    for name, kernel in kernels():
-        mine = ours[name]
-        cells = []
-        for peer, function in peers(image, kernel, kernel.shape[0] > 5):
-            ms, runs = median_ms(function, args.repeat)
-            cells.append(f"{peer} {ms:.0f}{'*' if runs == 1 else ''} ({mine['median_ms'] / ms:.2f})")
-        print(f"{name:10s} {mine['median_ms']:11.1f} {mine['path']:>9s}   " + "   ".join(cells))
-    print("(* slower than %.0f s, run once)" % SLOW_SECONDS)
+    global STATISTIC
+    STATISTIC = min if args.best else statistics.median
+    print(f"statistic: {'fastest' if args.best else 'median'} run; numpy {np.__version__}, scipy {scipy.__version__}, opencv {cv2.__version__}, seed {SEED}, "
+          f"same mode, zero boundary, median of {args.repeat}; load average {os.getloadavg()[0]:.2f}")
+    print(f"{'size':>5s} {'input':7s} {'thr':>3s} {'kernel':9s} {'path':>9s} {'convkit ms':>10s} {'cv2 ms':>8s} "
+          f"{'ratio':>6s} {'x copy':>6s}")
+    ratios = []
+    for size in [int(x) for x in args.sizes.split(",")]:
+        for dtype in args.dtypes.split(","):
+            image = image_of(size, dtype)
+            for threads in [int(x) for x in args.threads.split(",")]:
+                cv2.setNumThreads(threads)
+                copy_ms, ours = run_convkit(args.binary, size, args.repeat, dtype, threads)
+                for name, kernel in kernels():
+                    mine = dict(ours[name], median_ms=STATISTIC(ours[name]["runs_ms"]))
+                    mine["copy_fraction"] = mine["median_ms"] / copy_ms
+                    ms, _ = median_ms(opencv(image, kernel), args.repeat)
+                    ratio = mine["median_ms"] / ms
+                    ratios.append(ratio)
+                    cells = ""
+                    if args.scipy and dtype == "float32":
+                        for peer, function in scipy_peers(image, kernel, kernel.shape[0] > 5):
+                            peer_ms, runs = median_ms(function, args.repeat)
+                            cells += f"   {peer} {peer_ms:.0f}{'*' if runs == 1 else ''} ({mine['median_ms'] / peer_ms:.2f})"
+                    print(f"{size:5d} {dtype:7s} {threads:3d} {name:9s} {mine['path']:>9s} {mine['median_ms']:10.1f} "
+                          f"{ms:8.1f} {ratio:6.2f} {mine['copy_fraction']:6.2f}{cells}")
+                print(f"{'':19s} (memory copy of the same bytes: {copy_ms:.1f} ms)")
+    print(f"worst ratio convkit / cv2: {max(ratios):.2f}; load average {os.getloadavg()[0]:.2f}")
+    if args.scipy:
+        print("(* slower than %.0f s, run once)" % SLOW_SECONDS)
     if args.process:
-        whole_process(args.binary, args.size, args.repeat)
+        whole_process(args.binary, int(args.sizes.split(",")[0]), args.repeat)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@
 // pixel and one fused multiply-add per register. Kernel gradient: per tap, sixteen filters
 // summed along the row in two pairs of registers. Pooling and its gradient: eight filters per
 // compare and blend. Winograd tile transforms: eight channels per register, each sum formed in
-// the same order as in the portable Swift loops. Off x86-64 the kernels are not built and
+// the same order as in the portable Swift loops. Planar weighted sums (the image convolution's
+// direct, separable and column passes): thirty-two pixels in four registers per step, one
+// fused multiply-add per register and tap. Off x86-64 the kernels are not built and
 // ck_has_avx2_fma() is 0.
 
 #include "cconvkernels.h"
@@ -280,8 +282,42 @@ CK_TARGET void ck_wino_scatter_tile(const float *source, ptrdiff_t plane, int ch
     }
 }
 
+CK_TARGET void ck_weighted_sum(const float *const *sources, const float *weights, int taps, ptrdiff_t count,
+                               float *output) {
+    ptrdiff_t x = 0;
+    for (; x + 32 <= count; x += 32) {
+        __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
+        for (int t = 0; t < taps; t++) {
+            const float *p = sources[t] + x;
+            __m256 w = _mm256_broadcast_ss(weights + t);
+            s0 = _mm256_fmadd_ps(_mm256_loadu_ps(p), w, s0);
+            s1 = _mm256_fmadd_ps(_mm256_loadu_ps(p + 8), w, s1);
+            s2 = _mm256_fmadd_ps(_mm256_loadu_ps(p + 16), w, s2);
+            s3 = _mm256_fmadd_ps(_mm256_loadu_ps(p + 24), w, s3);
+        }
+        _mm256_storeu_ps(output + x, s0);
+        _mm256_storeu_ps(output + x + 8, s1);
+        _mm256_storeu_ps(output + x + 16, s2);
+        _mm256_storeu_ps(output + x + 24, s3);
+    }
+    for (; x + 8 <= count; x += 8) {
+        __m256 s = _mm256_setzero_ps();
+        for (int t = 0; t < taps; t++) s = _mm256_fmadd_ps(_mm256_loadu_ps(sources[t] + x), _mm256_broadcast_ss(weights + t), s);
+        _mm256_storeu_ps(output + x, s);
+    }
+    for (; x < count; x++) {
+        float s = 0;
+        for (int t = 0; t < taps; t++) s = __builtin_fmaf(sources[t][x], weights[t], s);
+        output[x] = s;
+    }
+}
+
 #else
 
 int ck_has_avx2_fma(void) { return 0; }
+
+void ck_weighted_sum(const float *const *sources, const float *weights, int taps, ptrdiff_t count, float *output) {
+    (void)sources, (void)weights, (void)taps, (void)count, (void)output;
+}
 
 #endif

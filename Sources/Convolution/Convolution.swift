@@ -62,7 +62,7 @@ public enum Convolution {
             }
             return SeparableConvolution.run(
                 source, column: factors.column.map(Float.init), row: factors.row.map(Float.init),
-                geometry: g, threads: threads)
+                geometry: g, threads: threads, fused: FusedSums.active)
         case .fft:
             guard
                 let result = FFTConvolution.run(
@@ -74,7 +74,8 @@ public enum Convolution {
             }
             return result
         default:
-            return DirectConvolution.run(source, weights: weights, geometry: g, threads: threads)
+            return DirectConvolution.run(
+                source, weights: weights, geometry: g, threads: threads, fused: FusedSums.active)
         }
     }
 

@@ -1,22 +1,39 @@
 // ImagePlanes: images split into float planes per channel, and float results back into images or arrays.
 
+import ConvkitSupport
 import ImageIO
 
 /// Conversions between interleaved integer images and one float plane per channel.
 package enum ImagePlanes {
     /// One plane per channel, in the image's channel order, holding the sample values (0...255 or
-    /// 0...65535) as floats.
+    /// 0...65535) as floats. Large images are converted on every core.
     package static func split(_ image: Image) -> [Plane<Float>] {
-        let count = image.width * image.height
-        return (0..<image.channels).map { channel in
-            var values = [Float](repeating: 0, count: count)
-            switch image.samples {
-            case .uint8(let samples):
-                for i in 0..<count { values[i] = Float(samples[i * image.channels + channel]) }
-            case .uint16(let samples):
-                for i in 0..<count { values[i] = Float(samples[i * image.channels + channel]) }
-            }
+        (0..<image.channels).map { channel in
+            let values =
+                switch image.samples {
+                case .uint8(let samples): widen(samples, channel: channel, of: image.channels)
+                case .uint16(let samples): widen(samples, channel: channel, of: image.channels)
+                }
             return Plane(unchecked: image.height, columns: image.width, values: values)
+        }
+    }
+
+    /// Channel `channel` of interleaved `samples` as floats.
+    private static func widen<Sample: BinaryInteger & Sendable>(
+        _ samples: [Sample], channel: Int, of channels: Int
+    ) -> [Float] {
+        let count = samples.count / channels
+        return makeLargeArray(count: count) { buffer in
+            let out = buffer.shared
+            samples.withUnsafeBufferPointer { input in
+                let from = input.shared
+                // Through the raw pointers: the shared wrappers' subscripts are not inlined
+                // across modules, which costs a call per sample.
+                let parts = count >= 1 << 20 ? ThreadPolicy.count : 1
+                parallelChunks(count, parts: parts) { _, range in
+                    for i in range { out.base[i] = Float(from.base[i * channels + channel]) }
+                }
+            }
         }
     }
 }

@@ -1,9 +1,11 @@
-// PaddedRows: rows of the boundary-extended image, made on demand into small cache-resident buffers.
+// PaddedRows: rows of the boundary-extended image, read in place or made on demand into small
+// cache-resident buffers.
 
 /// The input as if extended by `geometry.before`/`after` cells on each side with the boundary
 /// rule, without ever building the extended image: any stretch of any extended row can be
-/// copied out. Fast paths keep only the few rows a kernel needs, so every path handles every
-/// boundary rule the same way at the memory cost of a few rows.
+/// copied out, and kernel rows can be correlated straight from the input rows (the columns by
+/// the left and right edges through the boundary rule). Every path handles every boundary rule
+/// the same way at the memory cost of a few rows.
 struct PaddedRows: @unchecked Sendable {
     let input: UnsafePointer<Float>
     let inputRows: Int
@@ -17,6 +19,8 @@ struct PaddedRows: @unchecked Sendable {
     let fill: Float
     /// For each extended column, the input column that supplies it, or -1 for the fill value.
     let columnSource: [Int]
+    /// A row of `fill` values standing in for the rows `.fill` adds above and below.
+    private let fillRow: FillRow
 
     /// `input` must stay valid while this value is used (the caller holds the array).
     init(
@@ -35,6 +39,62 @@ struct PaddedRows: @unchecked Sendable {
         let left = self.left
         columnSource = (0..<geometry.padded.columns).map {
             boundary.sourceIndex($0 - left, count: inputColumns) ?? -1
+        }
+        fillRow = FillRow(value: fill, count: inputColumns)
+    }
+
+    /// The input row that supplies extended row `row` (inside the extended image), or a row of
+    /// the fill value.
+    func line(_ row: Int) -> UnsafePointer<Float> {
+        guard let sourceRow = boundary.sourceIndex(row - top, count: inputRows) else {
+            return UnsafePointer(fillRow.values)
+        }
+        return input + sourceRow * inputColumns
+    }
+
+    /// One row of a valid correlation with a `kernelRows x kernelColumns` kernel dilated by
+    /// `dilation` along the row: `output[x]` for `x < count` is the sum over taps `(r, c)`, in
+    /// order from zero as ``weightedSum`` adds them, of `weights[r * kernelColumns + c]` times
+    /// extended row `lines[r]` (from ``line(_:)``) at column `x + c * dilation`. Columns whose
+    /// taps all fall inside the input are summed in place with SIMD; the few by the left and
+    /// right edges go through the boundary rule one value at a time. `sources` is scratch for
+    /// `kernelRows * kernelColumns` pointers; `fused` as in ``weightedSum``.
+    func correlate(
+        lines: UnsafePointer<UnsafePointer<Float>>, kernelRows: Int, kernelColumns: Int,
+        dilation: Int, weights: UnsafePointer<Float>, count: Int,
+        into output: UnsafeMutablePointer<Float>,
+        sources: UnsafeMutablePointer<UnsafePointer<Float>>, fused: Bool
+    ) {
+        let span = (kernelColumns - 1) * dilation + 1
+        let lower = min(left, count)
+        let upper = max(lower, min(count, left + inputColumns - span + 1))
+        if upper > lower {
+            for r in 0..<kernelRows {
+                for c in 0..<kernelColumns {
+                    sources[r * kernelColumns + c] = lines[r] + (lower - left + c * dilation)
+                }
+            }
+            weightedSum(
+                sources: sources, weights: weights, taps: kernelRows * kernelColumns,
+                count: upper - lower, into: output + lower, fused: fused)
+        }
+        columnSource.withUnsafeBufferPointer { map in
+            func edge(_ columns: Range<Int>) {
+                for x in columns {
+                    var sum: Float = 0
+                    for r in 0..<kernelRows {
+                        for c in 0..<kernelColumns {
+                            let column = map[x + c * dilation]
+                            sum = addTap(
+                                sum, column >= 0 ? lines[r][column] : fill,
+                                weights[r * kernelColumns + c], fused: fused)
+                        }
+                    }
+                    output[x] = sum
+                }
+            }
+            edge(0..<lower)
+            edge(upper..<count)
         }
     }
 
@@ -67,6 +127,20 @@ struct PaddedRows: @unchecked Sendable {
     }
 }
 
+/// A row of one value, allocated once per plane and read by every worker.
+private final class FillRow: @unchecked Sendable {
+    let values: UnsafeMutablePointer<Float>
+
+    init(value: Float, count: Int) {
+        values = .allocate(capacity: max(1, count))
+        values.initialize(repeating: value, count: max(1, count))
+    }
+
+    deinit {
+        values.deallocate()
+    }
+}
+
 /// A ring of `count` rows of `width` values, filled in order as an output band walks down the
 /// image: the rows any one output row needs (a kernel's span) are always present together, and
 /// each row is produced once per band.
@@ -96,18 +170,6 @@ final class RowRing {
             make(next, storage + (next % count) * width)
             next += 1
         }
-    }
-
-    /// Refills every slot in order, slot `i` with `make(i, destination)`, for callers that do
-    /// not walk rows in order.
-    func replace(_ make: (Int, UnsafeMutablePointer<Float>) -> Void) {
-        for slot in 0..<count { make(slot, storage + slot * width) }
-        next = Int.max
-    }
-
-    /// Where slot `slot` starts (after ``replace(_:)``).
-    func slot(_ slot: Int) -> UnsafePointer<Float> {
-        UnsafePointer(storage + slot * width)
     }
 
     /// Where present row `row` starts.

@@ -4,27 +4,25 @@ import ConvkitSupport
 
 /// The separable path: with `kernel[r][c] == column[r] * row[c]`, a valid correlation is a 1-D
 /// correlation of each extended row with `row`, then of each column of that with `column`:
-/// `kh + kw` multiplies per output instead of `kh * kw`. Each band keeps the row-pass results it
-/// still needs in a ring of `span.rows` rows, so nothing is computed twice and the ring stays in
-/// cache. Its plain counterpart is ``ReferenceConvolution``.
+/// `kh + kw` multiplies per output instead of `kh * kw`. The row pass reads the input rows in
+/// place; each band keeps the row-pass results it still needs in a ring of `span.rows` rows, so
+/// nothing is computed twice and the ring stays in cache. Its plain counterpart is ``ReferenceConvolution``.
 enum SeparableConvolution {
     /// Returns the `geometry.output` values, row-major; `column`/`row` are the factors of the
     /// effective (already flipped for convolve) kernel.
     static func run(
         _ source: PaddedRows, column: [Float], row: [Float], geometry g: ConvolutionGeometry,
-        threads: Int
+        threads: Int, fused: Bool
     ) -> [Float] {
         let outRows = g.output.rows
         let outColumns = g.output.columns
         let denseColumns = (outColumns - 1) * g.stride.columns + 1
-        let width = source.columns
         return makeLargeArray(count: outRows * outColumns) { buffer in
             let out = buffer.shared
             parallelBands(outRows, threads: threads, minimumBand: 16) { band in
                 let ring = RowRing(
                     count: g.span.rows, width: denseColumns,
                     firstRow: band.lowerBound * g.stride.rows)
-                var line = [Float](repeating: 0, count: width)
                 var dense = [Float](repeating: 0, count: denseColumns)
                 var rowSources = [UnsafePointer<Float>](
                     repeating: ring.pointer(row: 0), count: row.count)
@@ -33,16 +31,11 @@ enum SeparableConvolution {
                 for outRow in band {
                     let first = outRow * g.stride.rows
                     ring.advance(to: first) { y, destination in
-                        line.withUnsafeMutableBufferPointer { extended in
-                            let base = extended.baseAddress!
-                            source.copy(row: y, start: 0, count: width, into: base)
-                            for c in 0..<row.count {
-                                rowSources[c] = UnsafePointer(base + c * g.dilation.columns)
-                            }
-                            weightedSum(
-                                sources: rowSources, weights: row, taps: row.count,
-                                count: denseColumns, into: destination)
-                        }
+                        var line = source.line(y)
+                        source.correlate(
+                            lines: &line, kernelRows: 1, kernelColumns: row.count,
+                            dilation: g.dilation.columns, weights: row, count: denseColumns,
+                            into: destination, sources: &rowSources, fused: fused)
                     }
                     for r in 0..<column.count {
                         columnSources[r] = ring.pointer(row: first + r * g.dilation.rows)
@@ -51,12 +44,12 @@ enum SeparableConvolution {
                     if g.stride.columns == 1 {
                         weightedSum(
                             sources: columnSources, weights: column, taps: column.count,
-                            count: denseColumns, into: destination)
+                            count: denseColumns, into: destination, fused: fused)
                     } else {
                         dense.withUnsafeMutableBufferPointer { d in
                             weightedSum(
                                 sources: columnSources, weights: column, taps: column.count,
-                                count: denseColumns, into: d.baseAddress!)
+                                count: denseColumns, into: d.baseAddress!, fused: fused)
                             subsample(
                                 d.baseAddress!, stride: g.stride.columns, count: outColumns,
                                 into: destination)

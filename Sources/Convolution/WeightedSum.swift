@@ -1,13 +1,24 @@
-// WeightedSum: the SIMD inner loop shared by the direct and separable paths.
+// WeightedSum: the SIMD inner loop shared by the direct and separable paths, and its AVX2 + FMA twin.
 
-/// out[x] = sum over taps t of weights[t] * sources[t][x], for x in 0..<count, eight to thirty-two
-/// lanes at a time with the accumulators in registers. Each source pointer already points at the
-/// tap's first input, so one loop serves 2-D kernels, row passes and column passes.
+import CConvKernels
+
+/// out[x] = sum over taps t of weights[t] * sources[t][x], for x in 0..<count, the taps added in
+/// order from zero. Each source pointer already points at the tap's first input, so one loop
+/// serves 2-D kernels, row passes and column passes. With `fused` (``FusedSums/active``) it is
+/// CConvKernels' AVX2 loop, one fused multiply-add per tap and eight lanes, rounding once per
+/// tap; otherwise these portable loops, a multiply and an add per tap, thirty-two to eight lanes
+/// at a time with the accumulators in registers.
 @inline(__always)
 func weightedSum(
     sources: UnsafePointer<UnsafePointer<Float>>, weights: UnsafePointer<Float>, taps: Int,
-    count: Int, into output: UnsafeMutablePointer<Float>
+    count: Int, into output: UnsafeMutablePointer<Float>, fused: Bool
 ) {
+    if fused {
+        sources.withMemoryRebound(to: UnsafePointer<Float>?.self, capacity: taps) { pointers in
+            ck_weighted_sum(pointers, weights, Int32(taps), count, output)
+        }
+        return
+    }
     var x = 0
     while x + 32 <= count {
         var sum0 = SIMD8<Float>(repeating: 0)
@@ -29,19 +40,6 @@ func weightedSum(
         out.storeBytes(of: sum3, toByteOffset: 96, as: SIMD8<Float>.self)
         x += 32
     }
-    while x + 16 <= count {
-        var sum0 = SIMD8<Float>(repeating: 0)
-        var sum1 = SIMD8<Float>(repeating: 0)
-        for t in 0..<taps {
-            let weight = weights[t]
-            let p = UnsafeRawPointer(sources[t] + x)
-            sum0 += p.loadUnaligned(as: SIMD8<Float>.self) * weight
-            sum1 += p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) * weight
-        }
-        UnsafeMutableRawPointer(output + x).storeBytes(of: sum0, as: SIMD8<Float>.self)
-        UnsafeMutableRawPointer(output + x + 8).storeBytes(of: sum1, as: SIMD8<Float>.self)
-        x += 16
-    }
     while x + 8 <= count {
         var sum = SIMD8<Float>(repeating: 0)
         for t in 0..<taps {
@@ -57,6 +55,36 @@ func weightedSum(
         output[x] = sum
         x += 1
     }
+}
+
+/// `sum + value * weight`, rounded once when `fused` (as ``weightedSum``'s fused loop adds each
+/// tap), twice otherwise (as its portable loops do): for the columns summed one at a time.
+@inline(__always)
+func addTap(_ sum: Float, _ value: Float, _ weight: Float, fused: Bool) -> Float {
+    fused ? sum.addingProduct(value, weight) : sum + value * weight
+}
+
+/// Whether the fast paths use CConvKernels' AVX2 + FMA weighted sum: on x86-64 processors with
+/// AVX2 and FMA, unless a test turns it off to hold the portable loops to the reference too.
+/// A fused multiply-add rounds once where the portable loops round twice, so the two differ in
+/// the last bits; both are tested against scipy and the Float64 reference.
+package enum FusedSums {
+    /// Whether this processor has the fused loop.
+    static let supported: Bool = {
+        #if arch(x86_64)
+            return ck_has_avx2_fma() != 0
+        #else
+            return false
+        #endif
+    }()
+
+    /// Cleared (with `$allowed.withValue(false)`) to run the portable loops on a processor
+    /// that has the fused one.
+    @TaskLocal package static var allowed = true
+
+    /// Whether a convolution that starts now uses the fused loop; read once per convolution,
+    /// on its calling thread (worker threads do not see task-local values).
+    static var active: Bool { supported && allowed }
 }
 
 /// Copies every `stride`-th value of `dense` into `output` (`count` values).

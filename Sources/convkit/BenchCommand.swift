@@ -5,12 +5,13 @@ import ConvkitSupport
 import Convolution
 import Dispatch
 import Foundation
+import ImageIO
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
             "Measure convkit's speed (scripts/bench-convolve.py compares it with OpenCV and scipy).",
-        subcommands: [BenchConvolve.self]
+        subcommands: [BenchConvolve.self, BenchCrossover.self]
     )
 }
 
@@ -21,9 +22,11 @@ struct BenchConvolve: ParsableCommand {
         usage: "convkit bench convolve [<options>]",
         discussion: """
             Kernels: scharr-x 3x3, gaussian5 5x5, box:15, box:31 and a random (not \
-            separable) 31x31, on a SIZE x SIZE image of seeded uniform random values in [0, 1). \
-            Each kernel is planned once, then timed REPEAT times; the median is reported with \
-            the path the planner chose. Build with -c release before measuring.
+            separable) 31x31, on a SIZE x SIZE image of seeded uniform random values in [0, 1) \
+            (uint8: those values times 256, converted to float inside the timing). Each kernel \
+            is planned once, then timed REPEAT times; the median is reported with the path the \
+            planner chose and its multiple of a memory copy of the same bytes (read the input, \
+            write the float output). Build with -c release before measuring.
             """
     )
 
@@ -42,6 +45,13 @@ struct BenchConvolve: ParsableCommand {
         help: ArgumentHelp("Worker threads (default: every core).", valueName: "N"))
     var threads: Int?
 
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp(
+            "Input samples: float32, or uint8 (an 8-bit grey image, converted to float as filter does).",
+            valueName: "type"))
+    var dtype = BenchInput.float32
+
     @Flag(name: .long, help: "Print JSON instead of a table.")
     var json = false
 
@@ -58,26 +68,39 @@ struct BenchConvolve: ParsableCommand {
     }
 
     func run() throws {
-        let image = try Plane<Float>(
-            rows: size, columns: size,
-            values: BenchData.uniform(count: size * size, seed: 20_261_129))
+        let values = BenchData.uniform(count: size * size, seed: 20_261_129)
+        let image = try Plane<Float>(rows: size, columns: size, values: values)
+        let grey = try Image(
+            width: size, height: size, channels: 1,
+            samples: .uint8(values.map { UInt8($0 * 256) }))
+        let workers = ThreadPolicy.resolve(threads)
+        let copyRuns = BenchData.copyMilliseconds(
+            count: size * size, dtype: dtype, threads: workers, repetitions: repetitions)
+        let copy = copyRuns.sorted()[repetitions / 2]
         let kernels = try BenchData.kernels()
         var records = [[String: Any]]()
         if !json {
             print(
-                "convkit bench convolve: \(size)x\(size) float32, same mode, \(threads ?? ProcessInfo.processInfo.activeProcessorCount) threads, median of \(repetitions)"
+                "convkit bench convolve: \(size)x\(size) \(dtype.rawValue), same mode, \(workers) threads, median of \(repetitions)"
             )
-            print("kernel       size    path         median ms")
+            print(String(format: "memory copy of the same bytes: %.1f ms", copy))
+            print("kernel       size    path         median ms  x copy")
         }
         for kernel in kernels {
             let options = ConvolutionOptions(mode: .same, threads: threads)
             let plan = try ConvolutionPlan(
                 kernel: kernel, inputRows: size, inputColumns: size, options: options)
-            _ = try Convolution.apply(plan, to: image)  // warm-up: FFTW plans, page mapping
+            let convolve = {
+                switch dtype {
+                case .float32: _ = try Convolution.apply(plan, to: image)
+                case .uint8: _ = try Convolution.apply(plan, to: ImagePlanes.split(grey)[0])
+                }
+            }
+            try convolve()  // warm-up: FFTW plans, page mapping
             var times = [Double]()
             for _ in 0..<repetitions {
                 let start = DispatchTime.now().uptimeNanoseconds
-                _ = try Convolution.apply(plan, to: image)
+                try convolve()
                 times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
             }
             let median = times.sorted()[times.count / 2]
@@ -85,7 +108,7 @@ struct BenchConvolve: ParsableCommand {
             if json {
                 records.append([
                     "kernel": kernel.name, "shape": shape, "path": plan.path.rawValue,
-                    "median_ms": median, "runs_ms": times,
+                    "median_ms": median, "runs_ms": times, "copy_fraction": median / copy,
                 ])
             } else {
                 print(
@@ -93,18 +116,23 @@ struct BenchConvolve: ParsableCommand {
                         + shape.padding(toLength: 7, withPad: " ", startingAt: 0) + " "
                         + plan.path.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
                         + " "
-                        + String(format: "%9.1f", median))
+                        + String(format: "%9.1f  %6.2f", median, median / copy))
             }
         }
         if json {
             let document: [String: Any] = [
-                "size": size, "repeat": repetitions, "dtype": "float32", "mode": "same",
-                "threads": threads ?? ProcessInfo.processInfo.activeProcessorCount,
+                "size": size, "repeat": repetitions, "dtype": dtype.rawValue, "mode": "same",
+                "threads": workers, "copy_ms": copy, "copy_runs_ms": copyRuns,
                 "results": records,
             ]
             try printJSON(document)
         }
     }
+}
+
+/// The benchmark's input samples.
+enum BenchInput: String, ExpressibleByArgument, CaseIterable {
+    case float32, uint8
 }
 
 /// The benchmark's image and kernels, seeded so every run measures the same work.
@@ -113,6 +141,42 @@ enum BenchData {
     static func uniform(count: Int, seed: UInt64) -> [Float] {
         var generator = SeededGenerator(seed: seed)
         return (0..<count).map { _ in generator.nextUnitFloat() }
+    }
+
+    /// The milliseconds of `repetitions` runs (after one warm-up) of a STREAM-style copy on `threads` threads that reads the
+    /// input's bytes and writes the float output's (`count` floats from floats, or from bytes
+    /// for uint8): the memory-bandwidth floor of a convolution that reads and writes once.
+    static func copyMilliseconds(count: Int, dtype: BenchInput, threads: Int, repetitions: Int)
+        -> [Double]
+    {
+        let floats = [Float](repeating: 1, count: dtype == .float32 ? count : 0)
+        let bytes = [UInt8](repeating: 1, count: dtype == .uint8 ? count : 0)
+        var output = [Float](repeating: 0, count: count)
+        var times = [Double]()
+        floats.withUnsafeBufferPointer { floatBuffer in
+            bytes.withUnsafeBufferPointer { byteBuffer in
+                output.withUnsafeMutableBufferPointer { outBuffer in
+                    // The raw pointers: the shared wrappers' subscripts are not inlined across
+                    // modules, which would cost a call per value.
+                    let from = floatBuffer.shared
+                    let narrow = byteBuffer.shared
+                    let to = outBuffer.shared
+                    for _ in 0...repetitions {
+                        let start = DispatchTime.now().uptimeNanoseconds
+                        parallelChunks(count, parts: threads) { _, range in
+                            if dtype == .float32 {
+                                (to.base + range.lowerBound).update(
+                                    from: from.base + range.lowerBound, count: range.count)
+                            } else {
+                                for i in range { to.base[i] = Float(narrow.base[i]) }
+                            }
+                        }
+                        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+                    }
+                }
+            }
+        }
+        return Array(times.dropFirst())
     }
 
     /// scharr-x, gaussian5, box:15, box:31 from the kernel library, and a random 31x31.

@@ -167,7 +167,9 @@ struct Filter: ParsableCommand {
 
     @Flag(
         name: .long,
-        help: "Say which algorithm (direct SIMD, separable, FFT) runs for each kernel, and why.")
+        help:
+            "Say which algorithm (direct SIMD, separable, FFT) runs for each kernel, and why, and the milliseconds of each file's stages (read, convolve, range, write)."
+    )
     var verbose = false
 
     @OptionGroup var reading: ReadOptions

@@ -29,22 +29,30 @@ struct FilterRun: Sendable {
             let header = try processStreamed(job, with: stream)
             return header.width * header.height
         }
-        switch try InputFiles.imageOrArray(job.input, maxPixels: maxPixels) {
-        case .image(let image):
-            try process(image, job)
-            return image.width * image.height
-        case .array(let array):
-            try process(array, job)
-            return array.shape.count >= 2 ? array.shape[0] * array.shape[1] : array.shape.first ?? 0
+        var times = StageTimes()
+        let input = try times.time("read") {
+            try InputFiles.imageOrArray(job.input, maxPixels: maxPixels)
         }
+        let pixels: Int
+        switch input {
+        case .image(let image):
+            try process(image, job, times: &times)
+            pixels = image.width * image.height
+        case .array(let array):
+            try process(array, job, times: &times)
+            pixels =
+                array.shape.count >= 2 ? array.shape[0] * array.shape[1] : array.shape.first ?? 0
+        }
+        if verbose { printError("convkit: \(job.input): \(times.summary)") }
+        return pixels
     }
 
-    private func process(_ input: Image, _ job: FilterJobs.Item) throws {
+    private func process(_ input: Image, _ job: FilterJobs.Item, times: inout StageTimes) throws {
         let image = gray ? input.grayscale() : input
         describePlan(rows: image.height, columns: image.width, job)
         let result: FilteredImage
         do {
-            result = try filter.apply(to: image)
+            result = try times.time("convolve") { try filter.apply(to: image) }
         } catch let error as ConvolutionError {
             throw CLIError("\(job.input): \(error)\(commandLineHint(for: error))")
         }
@@ -53,18 +61,22 @@ struct FilterRun: Sendable {
             limit: Double(Float.greatestFiniteMagnitude), job)
         try prepareFolder(for: job)
         switch job.format {
-        case .npy: try NPY.write(result.npyArray(), to: job.output)
+        case .npy: try times.time("write") { try NPY.write(result.npyArray(), to: job.output) }
         case .png:
             let outputRange =
                 range
                 ?? OutputRange.automatic(kernelSteps: filter.steps, magnitude: filter.magnitude)
-            try ImageFile.write(
-                result.image(range: outputRange), to: job.output,
-                options: PNGWriteOptions(compressionLevel: compression))
+            let output = try times.time("range") { try result.image(range: outputRange) }
+            try times.time("write") {
+                try ImageFile.write(
+                    output, to: job.output, options: PNGWriteOptions(compressionLevel: compression))
+            }
         }
     }
 
-    private func process(_ array: NPYArray, _ job: FilterJobs.Item) throws {
+    private func process(_ array: NPYArray, _ job: FilterJobs.Item, times: inout StageTimes)
+        throws
+    {
         let dtype = InputFiles.dtypeName(array.values)
         if gray {
             throw ValidationError(
@@ -81,7 +93,7 @@ struct FilterRun: Sendable {
         }
         let result: FilteredArray
         do {
-            result = try filter.apply(to: array, name: job.input)
+            result = try times.time("convolve") { try filter.apply(to: array, name: job.input) }
         } catch let error as ConvolutionError {
             let text = "\(error)\(commandLineHint(for: error))"
             throw CLIError(text.hasPrefix(job.input + ":") ? text : "\(job.input): \(text)")
@@ -95,11 +107,13 @@ struct FilterRun: Sendable {
             job)
         try prepareFolder(for: job)
         switch job.format {
-        case .npy: try NPY.write(result.npyArray(), to: job.output)
+        case .npy: try times.time("write") { try NPY.write(result.npyArray(), to: job.output) }
         case .png:
-            try ImageFile.write(
-                result.image(range: range ?? .normalize), to: job.output,
-                options: PNGWriteOptions(compressionLevel: compression))
+            let output = try times.time("range") { try result.image(range: range ?? .normalize) }
+            try times.time("write") {
+                try ImageFile.write(
+                    output, to: job.output, options: PNGWriteOptions(compressionLevel: compression))
+            }
         }
     }
 

@@ -132,6 +132,11 @@ import Testing
         ])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("scharr-x on 512x512 -> 512x512: direct"))
+        let times = result.stderr.split(separator: "\n").first { $0.contains(" (total ") }
+        #expect(
+            times.map { line in
+                ["read ", "convolve ", "range ", "write "].allSatisfy { line.contains($0) }
+            } == true, "\(result.stderr)")
         let image = try PNGDecoder.read(path: folder + "/edges.png")
         #expect(
             image.width == 512 && image.height == 512 && image.channels == 1 && image.bitDepth == 8)

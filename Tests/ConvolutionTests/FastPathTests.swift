@@ -1,4 +1,5 @@
-// FastPathTests: direct SIMD, separable, FFT and threaded runs held to the reference and to scipy.
+// FastPathTests: direct SIMD (fused AVX2 and portable), separable, FFT and threaded runs held to
+// the reference and to scipy.
 
 import ConvkitTestSupport
 import Convolution
@@ -14,18 +15,24 @@ import Testing
         if kernel.rows > 1, kernel.columns > 1, kernel.separableFactors() != nil {
             paths.append(.separable)
         }
-        for path in paths {
-            for threads in [1, 3] {
-                let result = try Convolution.apply(
-                    kernel, to: input, options: fixture.options(path: path, threads: threads))
-                #expect(
-                    result.rows == fixture.expected.rows
-                        && result.columns == fixture.expected.columns)
-                let difference = maxDifference(
-                    result.values.map(Double.init), fixture.expected.values)
-                #expect(
-                    difference <= fixture.tolerance,
-                    "\(path?.rawValue ?? "planned") on \(threads) threads: off by \(difference)")
+        for fused in [true, false] {
+            for path in paths {
+                for threads in [1, 3] {
+                    let result = try FusedSums.$allowed.withValue(fused) {
+                        try Convolution.apply(
+                            kernel, to: input,
+                            options: fixture.options(path: path, threads: threads))
+                    }
+                    #expect(
+                        result.rows == fixture.expected.rows
+                            && result.columns == fixture.expected.columns)
+                    let difference = maxDifference(
+                        result.values.map(Double.init), fixture.expected.values)
+                    #expect(
+                        difference <= fixture.tolerance,
+                        "\(path?.rawValue ?? "planned") on \(threads) threads (fused \(fused)): off by \(difference)"
+                    )
+                }
             }
         }
     }
@@ -91,18 +98,23 @@ import Testing
         let range = (reference.values.max() ?? 0) - (reference.values.min() ?? 0)
         var paths: [ConvolutionPath?] = [nil, .direct, .fft]
         if scenario.rankOne { paths.append(.separable) }
-        for path in paths {
-            for threads in [1, 2, 5] {
-                var options = scenario.options
-                options.path = path
-                options.threads = threads
-                let result = try Convolution.apply(
-                    kernel, to: TestData.float(input), options: options)
-                #expect(result.rows == reference.rows && result.columns == reference.columns)
-                let difference = maxDifference(result.values.map(Double.init), reference.values)
-                #expect(
-                    difference <= 1e-5 * range,
-                    "\(path?.rawValue ?? "planned") on \(threads) threads: off by \(difference)")
+        for fused in [true, false] {
+            for path in paths {
+                for threads in [1, 2, 5] {
+                    var options = scenario.options
+                    options.path = path
+                    options.threads = threads
+                    let result = try FusedSums.$allowed.withValue(fused) {
+                        try Convolution.apply(kernel, to: TestData.float(input), options: options)
+                    }
+                    #expect(result.rows == reference.rows && result.columns == reference.columns)
+                    let difference = maxDifference(
+                        result.values.map(Double.init), reference.values)
+                    #expect(
+                        difference <= 1e-5 * range,
+                        "\(path?.rawValue ?? "planned") on \(threads) threads (fused \(fused)): off by \(difference)"
+                    )
+                }
             }
         }
     }

@@ -1,6 +1,6 @@
 // cconvkernels.h: AVX2 + FMA kernels of LearnedFilters: the one-input-channel convolution
 // rows (forward and kernel gradient), max pooling and its gradient, and the Winograd
-// F(2x2, 3x3) tile transforms.
+// F(2x2, 3x3) tile transforms; and Convolution's planar weighted sum.
 //
 // The Swift fast paths (FastPaths/AVX2Kernels.swift, used by the direct convolution, the
 // pooling and ConvWinograd) call these when the processor has AVX2 and FMA (ck_has_avx2_fma),
@@ -71,5 +71,11 @@ void ck_wino_unpool_gradient_tile(const float *gradient, const float *pooled, co
 
 /// `dd = B dV B^T` of one tile from `source[xi * plane + ch]`, added onto its sixteen cells.
 void ck_wino_scatter_tile(const float *source, ptrdiff_t plane, int channels, float *const *cells);
+
+/// `output[x] = sum over t < taps of weights[t] * sources[t][x]` for x < count, the taps added
+/// in order from zero with one fused multiply-add each (Convolution's direct rows, row passes
+/// and column passes). Off x86-64 it does nothing: callers check ck_has_avx2_fma() first.
+void ck_weighted_sum(const float *const *sources, const float *weights, int taps, ptrdiff_t count,
+                     float *output);
 
 #endif
