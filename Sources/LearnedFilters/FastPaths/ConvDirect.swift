@@ -15,7 +15,7 @@ enum ConvDirect {
         batch: Int, geometry g: ConvGeometry, filters: Int, relu: Bool
     ) {
         let window = PaddedWindow(g)
-        let avx2 = AVX2Kernels.active
+        let avx2 = AVX2Kernels.active(for: filters)
         input.withUnsafeBufferPointer { xb in
             kernel.withUnsafeBufferPointer { wb in
                 bias.withUnsafeBufferPointer { bb in
@@ -89,7 +89,7 @@ enum ConvDirect {
         filters: Int, relu: Bool, avx2: Bool
     ) {
         let top = padded + oy * g.strideY * window.width
-        if avx2, filters % 8 == 0 {
+        if avx2 {
             AVX2Kernels.forwardRow(
                 top, kernel: kernel, bias: bias,
                 shape: AVX2Kernels.rowShape(g, paddedWidth: window.width, filters: filters),
@@ -233,7 +233,7 @@ enum ConvDirect {
         inputGradient = nil
         let rowSize = g.outputWidth * filters
         let window = PaddedWindow(g)
-        let avx2 = AVX2Kernels.active
+        let avx2 = AVX2Kernels.active(for: filters)
         input.withUnsafeBufferPointer { xb in
             kernel.withUnsafeBufferPointer { wb in
                 partial.withUnsafeMutableBufferPointer { pb in
@@ -338,7 +338,7 @@ enum ConvDirect {
         kernelSums: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, filters: Int,
         avx2: Bool
     ) {
-        if avx2, filters % 8 == 0 {
+        if avx2 {
             AVX2Kernels.kernelGradientRow(
                 padded + oy * g.strideY * window.width, gradient: gradient,
                 shape: AVX2Kernels.rowShape(g, paddedWidth: window.width, filters: filters),

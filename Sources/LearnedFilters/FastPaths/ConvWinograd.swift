@@ -35,12 +35,6 @@ enum ConvWinograd {
             && g.dilationY == 1 && g.dilationX == 1
     }
 
-    /// Whether a pass that starts now runs its tile transforms through ``AVX2Kernels``: the
-    /// processor has them, and channels and filters come in whole groups of eight.
-    static func usesAVX2(_ g: ConvGeometry, filters: Int) -> Bool {
-        AVX2Kernels.active && g.inputChannels % 8 == 0 && filters % 8 == 0
-    }
-
     /// The grid of 2x2 output tiles of one sample; the last row or column may stick out.
     struct Tiles {
         let rows: Int, columns: Int
@@ -90,7 +84,7 @@ enum ConvWinograd {
         let block = blockSamples(g, filters: filters)
         let channels = g.inputChannels
         let transformed = transformKernel(kernel, channels: channels, filters: filters)
-        let avx2 = usesAVX2(g, filters: filters)
+        let avx2 = AVX2Kernels.active(for: g.inputChannels, filters)
         input.withUnsafeBufferPointer { xb in
             transformed.withUnsafeBufferPointer { ub in
                 let x = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
@@ -175,7 +169,7 @@ enum ConvWinograd {
             wantInput ? transformKernel(kernel, channels: channels, filters: filters) : [0]
         var dx = inputGradient ?? [0]
         inputGradient = nil
-        let avx2 = usesAVX2(g, filters: filters)
+        let avx2 = AVX2Kernels.active(for: g.inputChannels, filters)
         input.withUnsafeBufferPointer { xb in
             transformed.withUnsafeBufferPointer { ub in
                 partial.withUnsafeMutableBufferPointer { pb in
