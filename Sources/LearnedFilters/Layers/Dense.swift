@@ -117,19 +117,14 @@ public final class Dense: Layer {
         }
         FastOps.columnSums(gradient, rows: batch, columns: units, into: &bias.gradient)
         let (inputs, units) = (inputs, units)
-        let chunks = max(1, min(Threads.count, batch))
+        let chunks = chunkCount(batch)
         var partial = [Float](repeating: 0, count: chunks * inputs * units)
         var dx = [Float](repeating: 0, count: needInputGradient ? batch * inputs : 1)
-        lastInput.values.withUnsafeBufferPointer { xb in
-            gradient.withUnsafeBufferPointer { gb in
-                kernel.value.withUnsafeBufferPointer { wb in
-                    partial.withUnsafeMutableBufferPointer { pb in
-                        dx.withUnsafeMutableBufferPointer { db in
-                            let x = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
-                            let dy = SharedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
-                            let w = SharedPointer(UnsafeMutablePointer(mutating: wb.baseAddress!))
-                            let dw = SharedPointer(pb.baseAddress!)
-                            let d = SharedPointer(db.baseAddress!)
+        lastInput.values.withSharedPointer { x in
+            gradient.withSharedPointer { dy in
+                kernel.value.withSharedPointer { w in
+                    partial.withSharedMutablePointer { dw in
+                        dx.withSharedMutablePointer { d in
                             parallelChunks(batch, parts: chunks) { chunk, rows in
                                 BLAS.gemm(
                                     transposeA: true, m: inputs, n: units, k: rows.count,
@@ -148,11 +143,7 @@ public final class Dense: Layer {
                 }
             }
         }
-        for chunk in 0..<chunks {
-            for index in 0..<inputs * units {
-                kernel.gradient[index] += partial[chunk * inputs * units + index]
-            }
-        }
+        kernel.gradient.addPartialSums(partial, chunks: chunks, stride: inputs * units)
         guard needInputGradient else { return nil }
         return Tensor(shape: lastInput.shape, values: dx)
     }
