@@ -9,12 +9,17 @@ eps 1e-7; batch 256; shuffled every epoch) on MNIST with:
   - Keras 3 on TensorFlow, in the interpreter given with --keras-python (default: the first of
     this interpreter and /opt/convkit-keras/bin/python, which `scripts/setup-peers.sh --keras`
     makes, that can import keras; skipped when neither can).
-Each runs in its own process under /usr/bin/time -v for its peak memory. Reports seconds per
-epoch (training only; evaluation excluded), final test accuracy, peak RSS and the ratio of
-convkit's epoch time to the faster PyTorch layout. Only ratios from one run are meaningful on a
-shared machine.
+Each runs in its own process under /usr/bin/time -v for its peak memory, once per thread count
+(--threads, default every count from 1 to all cores). Reports seconds per epoch (training only;
+evaluation excluded), final test accuracy, peak RSS and, per thread count, the ratio of convkit's
+epoch time to the faster PyTorch layout. Only ratios from one run are meaningful on a shared
+machine.
 
-  /opt/convkit-peers/bin/python scripts/bench-train.py --convkit .build/release/convkit [--epochs 1] [--seed 1]
+With --seeds, trains convkit alone once per seed (e.g. --epochs 10 --seeds 1,2,3,4,5) and
+reports each seed's test accuracy and their mean.
+
+  /opt/convkit-peers/bin/python scripts/bench-train.py --convkit .build/release/convkit [--epochs 1] [--seed 1] [--threads 1,2]
+  /opt/convkit-peers/bin/python scripts/bench-train.py --epochs 10 --seeds 1,2,3,4,5
 """
 import argparse
 import gzip
@@ -147,7 +152,7 @@ def run_convkit(args):
     with tempfile.TemporaryDirectory() as folder:
         model = os.path.join(folder, "bench.safetensors")
         out, peak, _ = timed([args.convkit, "train", "-o", model, "--epochs", str(args.epochs), "--seed", str(args.seed),
-                              "--threads", str(args.threads), "--data", args.data])
+                              "--threads", str(args.thread_count), "--data", args.data])
         rows = pathlib.Path(folder, "bench.log.csv").read_text().split("\n")[1:]
         records = [line.split(",") for line in rows if line]
         version = subprocess.run([args.convkit, "--version"], capture_output=True, text=True).stdout.strip()
@@ -157,7 +162,7 @@ def run_convkit(args):
 
 def run_worker(kind, args, python=sys.executable):
     command = [python, __file__, "--worker", kind, "--epochs", str(args.epochs), "--seed", str(args.seed),
-               "--threads", str(args.threads), "--data", args.data]
+               "--threads", str(args.thread_count), "--data", args.data]
     out, peak, _ = timed(command)
     record = json.loads(out.strip().split("\n")[-1])
     record["peak_mib"] = peak
@@ -175,12 +180,65 @@ def keras_interpreter(given):
     return None
 
 
+def counts(text):
+    """A comma-separated list of positive whole numbers."""
+    values = [int(v) for v in text.split(",") if v]
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive whole numbers separated by commas, got {text!r}")
+    return values
+
+
+def compare(args, skip):
+    """Every run at every thread count, then one table."""
+    results = {}
+    keras_python = None if "keras" in skip else keras_interpreter(args.keras_python)
+    if "keras" not in skip and not keras_python:
+        print("bench-train: no interpreter with keras found (scripts/setup-peers.sh --keras installs one); skipped")
+    for threads in args.threads:
+        args.thread_count = threads
+        runs = [] if "convkit" in skip else [("convkit", lambda: run_convkit(args))]
+        runs += [(f"pytorch {layout}", lambda layout=layout: run_worker(layout, args))
+                 for layout in ["default", "channels_last"] if layout not in skip]
+        if keras_python:
+            runs.append(("keras", lambda: run_worker("keras", args, keras_python)))
+        for name, run in runs:
+            record = run()
+            results[(name, threads)] = record
+            print(f"  {name}, {threads} thread(s): {record['epoch_seconds']} s, peak {record['peak_mib']:.0f} MiB", flush=True)
+    print(f"{'run':24} {'threads':>7} {'s/epoch':>8} {'test acc':>9} {'peak MiB':>9}  version")
+    for (name, threads), record in results.items():
+        seconds = sum(record["epoch_seconds"]) / len(record["epoch_seconds"])
+        record["mean_epoch_seconds"] = seconds
+        print(f"{name:24} {threads:7} {seconds:8.2f} {record['test_accuracy']:9.4f} {record['peak_mib']:9.0f}  {record['version']}")
+    for threads in args.threads:
+        torch_runs = [results[(k, threads)]["mean_epoch_seconds"] for k in ("pytorch default", "pytorch channels_last")
+                      if (k, threads) in results]
+        if ("convkit", threads) in results and torch_runs:
+            ratio = results[("convkit", threads)]["mean_epoch_seconds"] / min(torch_runs)
+            print(f"convkit / faster PyTorch layout, {threads} thread(s): {ratio:.3f}x")
+
+
+def accuracy(args, seeds):
+    """convkit alone, once per seed, with its final test accuracy."""
+    args.thread_count = args.threads[-1]
+    found = []
+    for seed in seeds:
+        args.seed = seed
+        record = run_convkit(args)
+        found.append(record["test_accuracy"])
+        print(f"seed {seed}: test accuracy {record['test_accuracy']:.4f} after {args.epochs} epoch(s), "
+              f"{sum(record['epoch_seconds']) / len(record['epoch_seconds']):.2f} s/epoch", flush=True)
+    print(f"mean test accuracy over {len(found)} seeds: {sum(found) / len(found):.4f} (lowest {min(found):.4f})")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--convkit", default=str(ROOT / ".build/release/convkit"))
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=counts, default=list(range(1, (os.cpu_count() or 1) + 1)),
+                        help="comma-separated thread counts (default: 1 to every core)")
+    parser.add_argument("--seeds", type=counts, help="accuracy mode: convkit alone, once per seed")
     parser.add_argument("--data", default=str(ROOT / "data/mnist"))
     parser.add_argument("--keras-python", help="interpreter with keras and tensorflow (default: see above)")
     parser.add_argument("--skip", default="", help="comma-separated runs to skip: convkit,default,channels_last,keras")
@@ -188,36 +246,20 @@ def main():
     args = parser.parse_args()
 
     if args.worker:
+        threads = args.threads[0]
         if args.worker == "keras":
-            record = keras_worker(args.epochs, args.seed, args.threads, args.data)
+            record = keras_worker(args.epochs, args.seed, threads, args.data)
         else:
-            record = torch_worker(args.worker, args.epochs, args.seed, args.threads, args.data)
+            record = torch_worker(args.worker, args.epochs, args.seed, threads, args.data)
         print(json.dumps(record))
         return
 
-    skip = set(filter(None, args.skip.split(",")))
-    print(f"bench-train: {args.epochs} epoch(s), seed {args.seed}, {args.threads} threads, python {sys.version.split()[0]}, "
-          f"load average {os.getloadavg()[0]:.1f} at start")
-    results = {}
-    if "convkit" not in skip:
-        results["convkit"] = run_convkit(args)
-    for layout in ["default", "channels_last"]:
-        if layout not in skip:
-            results[f"pytorch {layout}"] = run_worker(layout, args)
-    if "keras" not in skip:
-        python = keras_interpreter(args.keras_python)
-        if python:
-            results["keras"] = run_worker("keras", args, python)
-        else:
-            print("bench-train: no interpreter with keras found (scripts/setup-peers.sh --keras installs one); skipped")
-    print(f"{'run':24} {'s/epoch':>8} {'test acc':>9} {'peak MiB':>9}  version")
-    for name, record in results.items():
-        seconds = sum(record["epoch_seconds"]) / len(record["epoch_seconds"])
-        record["mean_epoch_seconds"] = seconds
-        print(f"{name:24} {seconds:8.1f} {record['test_accuracy']:9.4f} {record['peak_mib']:9.0f}  {record['version']}")
-    torch_runs = [results[k]["mean_epoch_seconds"] for k in ("pytorch default", "pytorch channels_last") if k in results]
-    if "convkit" in results and torch_runs:
-        print(f"convkit / faster PyTorch layout: {results['convkit']['mean_epoch_seconds'] / min(torch_runs):.2f}x")
+    print(f"bench-train: {args.epochs} epoch(s), seed {args.seed}, threads {','.join(map(str, args.threads))}, "
+          f"python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.1f} at start", flush=True)
+    if args.seeds:
+        accuracy(args, args.seeds)
+    else:
+        compare(args, set(filter(None, args.skip.split(","))))
     print(f"load average {os.getloadavg()[0]:.1f} at end")
 
 

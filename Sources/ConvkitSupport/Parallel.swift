@@ -31,7 +31,7 @@ package enum ThreadPolicy {
 package func parallelChunks(
     _ count: Int, parts: Int = ThreadPolicy.count, _ body: @Sendable (Int, Range<Int>) -> Void
 ) {
-    let used = max(1, min(parts, count))
+    let used = chunkCount(count, parts: parts)
     if used == 1 {
         body(0, 0..<count)
         return
@@ -69,7 +69,7 @@ package func accumulateInChunks(
     parts: Int = ThreadPolicy.count,
     _ body: @Sendable (_ range: Range<Int>, _ sums: UnsafeMutablePointer<Float>) -> Void
 ) {
-    let used = max(1, min(parts, count))
+    let used = chunkCount(count, parts: parts)
     var partial = [Float](repeating: 0, count: used * length)
     partial.withSharedMutablePointer { sums in
         parallelChunks(count, parts: used) { part, range in
@@ -80,6 +80,26 @@ package func accumulateInChunks(
         for part in 0..<used {
             let chunk = sums.baseAddress.unsafelyUnwrapped + part * length
             for index in 0..<length { total[index] += chunk[index] }
+        }
+    }
+}
+
+/// How many ranges ``parallelChunks(_:parts:_:)`` cuts `count` items into: at most `parts`, at
+/// least 1. Loops that keep one partial sum per range size their buffers with it.
+package func chunkCount(_ count: Int, parts: Int = ThreadPolicy.count) -> Int {
+    max(1, min(parts, count))
+}
+
+extension Array where Element == Float {
+    /// Adds per-range partial sums to these values in range order, so the result depends only
+    /// on the number of ranges: range `k`'s sums are `count` floats starting at
+    /// `offset + k * stride` of `partial`.
+    package mutating func addPartialSums(
+        _ partial: [Float], chunks: Int, offset: Int = 0, stride: Int
+    ) {
+        for chunk in 0..<chunks {
+            let start = offset + chunk * stride
+            for index in indices { self[index] += partial[start + index] }
         }
     }
 }

@@ -44,8 +44,9 @@ struct DatasetOptions: ParsableArguments {
 
     @Option(
         name: .long, parsing: .unconditional,
-        help: ArgumentHelp("Threads for convkit's loops and OpenBLAS.", valueName: "N"))
-    var threads: Int = 2
+        help: ArgumentHelp(
+            "Threads for convkit's loops and OpenBLAS (default: every core).", valueName: "N"))
+    var threads: Int?
 
     var folder: String { folder(for: dataset) }
 
@@ -56,7 +57,7 @@ struct DatasetOptions: ParsableArguments {
         if let testLimit, testLimit < 1 {
             throw ValidationError("--test-limit must be positive, got \(testLimit)")
         }
-        guard (1...256).contains(threads) else {
+        if let threads, !(1...256).contains(threads) {
             throw ValidationError("--threads must be 1 to 256, got \(threads)")
         }
         try imageSize?.requireAtLeast(1, option: "--image-size")

@@ -48,6 +48,30 @@ import Testing
         try compare(spec, inputShape: [9, 7, 5])
     }
 
+    /// The pooling kernels give the reference loops' maxima and gradients to the bit, with
+    /// ties (inputs on a grid of quarters) going to the first maximum in window order.
+    @Test(arguments: ["maxpool:2", "maxpool:3:s=2", "maxpool:2:same", "maxpool:3x2:s=1x2:same"])
+    func maxPoolingEqualsTheReferenceToTheBit(_ spec: String) throws {
+        let shape = [9, 8, 11]
+        let fast = try singleLayer(spec, inputShape: shape)
+        let reference = try singleLayer(spec, inputShape: shape)
+        let input = Tensor(
+            shape: [3] + shape,
+            values: randomValues(3 * shape.reduce(1, *), seed: 31).map { ($0 * 4).rounded() / 4 })
+        let y = fast.forward(input, options: ForwardOptions(implementation: .fast))
+        let yReference = reference.forward(
+            input, options: ForwardOptions(implementation: .reference))
+        #expect(y.values.map(\.bitPattern) == yReference.values.map(\.bitPattern))
+        let dy = Tensor(shape: y.shape, values: randomValues(y.values.count, seed: 32))
+        let dx = try #require(
+            fast.backward(
+                dy, options: ForwardOptions(implementation: .fast), needInputGradient: true))
+        let dxReference = try #require(
+            reference.backward(
+                dy, options: ForwardOptions(implementation: .reference), needInputGradient: true))
+        #expect(dx.values.map(\.bitPattern) == dxReference.values.map(\.bitPattern))
+    }
+
     @Test(arguments: ["dense:7", "dense:5:relu"])
     func dense(_ spec: String) throws {
         try compare(spec, inputShape: [13])

@@ -113,6 +113,32 @@ import Testing
             "bias gradient")
     }
 
+    /// The tile transforms only add, subtract and halve, in the same order in ``AVX2Kernels``
+    /// and in the portable loops, so the two give the same bits, forward and backward.
+    @Test func avx2AndPortableTransformsGiveTheSameBits() {
+        let c = Self.cases[0]
+        let (x, w, dy) = randomData(c, seed: 61)
+        let b = randomValues(c.filters, seed: 64)
+        let mask = randomValues(dy.count, seed: 65).map { max($0, 0) }
+        func run() -> [[UInt32]] {
+            var y = [Float](repeating: 0, count: dy.count)
+            ConvWinograd.forward(
+                input: x, kernel: w, bias: b, output: &y, batch: c.batch, geometry: c.geometry,
+                filters: c.filters, relu: true)
+            var dw = [Float](repeating: 0, count: w.count)
+            var db = [Float](repeating: 0, count: c.filters)
+            var dx: [Float]? = [Float](repeating: 0, count: x.count)
+            ConvWinograd.backward(
+                input: x, kernel: w, outputGradient: dy, reluOutput: mask, kernelGradient: &dw,
+                biasGradient: &db, inputGradient: &dx, batch: c.batch, geometry: c.geometry,
+                filters: c.filters)
+            return [y, dw, db, dx ?? []].map { $0.map(\.bitPattern) }
+        }
+        let fast = run()
+        let portable = AVX2Kernels.$allowed.withValue(false) { run() }
+        #expect(fast == portable)
+    }
+
     @Test func kernelGradientWithoutInputGradient() {
         let c = Self.cases[2]
         let (x, w, dy) = randomData(c, seed: 51)

@@ -7,7 +7,7 @@ import CConvKernels
 /// register and tap, where ``ConvDirect``'s portable SIMD loops need a multiply and an add on
 /// half as many lanes; the pooling of its output rows and the gradient's way back; and
 /// ``ConvWinograd``'s tile transforms, eight channels per register. The passes use them when
-/// ``active`` is true (x86-64 processors with AVX2 and FMA, channel and filter counts
+/// ``active(for:)`` is true (x86-64 processors with AVX2 and FMA, channel and filter counts
 /// divisible by 8) and their own loops otherwise. A fused multiply-add rounds once
 /// where the portable loops round twice, so the convolutions differ in the last bits (each is
 /// tested against the reference loops); the pooling kernels and the Winograd transforms, which
@@ -26,8 +26,13 @@ enum AVX2Kernels {
     /// that has the kernels, as the tests do.
     @TaskLocal static var allowed = true
 
-    /// Whether a pass that starts now uses the kernels; read once per pass, on its calling thread.
-    static var active: Bool { supported && allowed }
+    /// Whether a pass that starts now uses the kernels for these channel and filter counts:
+    /// the processor has them, they are allowed, and every count is a whole number of 8-lane
+    /// registers. The one place the AVX2-or-portable choice is made; read once per pass, on
+    /// its calling thread.
+    static func active(for counts: Int...) -> Bool {
+        supported && allowed && counts.allSatisfy { $0 % 8 == 0 }
+    }
 
     /// The shape of one row for the kernels.
     static func rowShape(_ g: ConvGeometry, paddedWidth: Int, filters: Int) -> ck_conv_row_shape {

@@ -15,15 +15,11 @@ enum ConvDirect {
         batch: Int, geometry g: ConvGeometry, filters: Int, relu: Bool
     ) {
         let window = PaddedWindow(g)
-        let avx2 = AVX2Kernels.active
-        input.withUnsafeBufferPointer { xb in
-            kernel.withUnsafeBufferPointer { wb in
-                bias.withUnsafeBufferPointer { bb in
-                    output.withUnsafeMutableBufferPointer { yb in
-                        let x = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
-                        let w = SharedPointer(UnsafeMutablePointer(mutating: wb.baseAddress!))
-                        let b = SharedPointer(UnsafeMutablePointer(mutating: bb.baseAddress!))
-                        let y = SharedPointer(yb.baseAddress!)
+        let avx2 = AVX2Kernels.active(for: filters)
+        input.withSharedPointer { x in
+            kernel.withSharedPointer { w in
+                bias.withSharedPointer { b in
+                    output.withSharedMutablePointer { y in
                         parallelChunks(batch) { _, samples in
                             let padded = UnsafeMutablePointer<Float>.allocate(capacity: window.size)
                             defer { padded.deallocate() }
@@ -89,7 +85,7 @@ enum ConvDirect {
         filters: Int, relu: Bool, avx2: Bool
     ) {
         let top = padded + oy * g.strideY * window.width
-        if avx2, filters % 8 == 0 {
+        if avx2 {
             AVX2Kernels.forwardRow(
                 top, kernel: kernel, bias: bias,
                 shape: AVX2Kernels.rowShape(g, paddedWidth: window.width, filters: filters),
@@ -197,12 +193,9 @@ enum ConvDirect {
     ) {
         let rowSize = g.outputWidth * filters
         let mask = reluOutput ?? []
-        outputGradient.withUnsafeBufferPointer { gb in
-            mask.withUnsafeBufferPointer { mb in
-                let dy = SharedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
-                let y =
-                    reluOutput == nil
-                    ? nil : mb.baseAddress.map { SharedPointer(UnsafeMutablePointer(mutating: $0)) }
+        outputGradient.withSharedPointer { dy in
+            mask.withSharedPointer { m in
+                let y = reluOutput == nil ? nil : m
                 backwardRows(
                     input: input, kernel: kernel, kernelGradient: &kernelGradient,
                     biasGradient: &biasGradient,
@@ -224,7 +217,7 @@ enum ConvDirect {
         fillGradientRow:
             @Sendable (_ sample: Int, _ row: Int, _ into: UnsafeMutablePointer<Float>) -> Void
     ) {
-        let chunks = max(1, min(Threads.count, batch))
+        let chunks = chunkCount(batch)
         let kernelSize = g.taps * filters
         let partialSize = kernelSize + filters
         var partial = [Float](repeating: 0, count: chunks * partialSize)
@@ -233,15 +226,11 @@ enum ConvDirect {
         inputGradient = nil
         let rowSize = g.outputWidth * filters
         let window = PaddedWindow(g)
-        let avx2 = AVX2Kernels.active
-        input.withUnsafeBufferPointer { xb in
-            kernel.withUnsafeBufferPointer { wb in
-                partial.withUnsafeMutableBufferPointer { pb in
-                    dx.withUnsafeMutableBufferPointer { db in
-                        let x = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
-                        let w = SharedPointer(UnsafeMutablePointer(mutating: wb.baseAddress!))
-                        let sums = SharedPointer(pb.baseAddress!)
-                        let dInput = SharedPointer(db.baseAddress!)
+        let avx2 = AVX2Kernels.active(for: filters)
+        input.withSharedPointer { x in
+            kernel.withSharedPointer { w in
+                partial.withSharedMutablePointer { sums in
+                    dx.withSharedMutablePointer { dInput in
                         parallelChunks(batch, parts: chunks) { chunk, samples in
                             let gradientRow = UnsafeMutablePointer<Float>.allocate(
                                 capacity: rowSize)
@@ -277,14 +266,9 @@ enum ConvDirect {
                 }
             }
         }
-        for chunk in 0..<chunks {
-            for index in 0..<kernelSize {
-                kernelGradient[index] += partial[chunk * partialSize + index]
-            }
-            for f in 0..<filters {
-                biasGradient[f] += partial[chunk * partialSize + kernelSize + f]
-            }
-        }
+        kernelGradient.addPartialSums(partial, chunks: chunks, stride: partialSize)
+        biasGradient.addPartialSums(
+            partial, chunks: chunks, offset: kernelSize, stride: partialSize)
         if wantInput { inputGradient = dx }
     }
 
@@ -338,7 +322,7 @@ enum ConvDirect {
         kernelSums: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, filters: Int,
         avx2: Bool
     ) {
-        if avx2, filters % 8 == 0 {
+        if avx2 {
             AVX2Kernels.kernelGradientRow(
                 padded + oy * g.strideY * window.width, gradient: gradient,
                 shape: AVX2Kernels.rowShape(g, paddedWidth: window.width, filters: filters),

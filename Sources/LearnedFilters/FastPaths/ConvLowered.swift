@@ -22,14 +22,10 @@ enum ConvLowered {
     ) {
         let depth = g.taps * g.inputChannels
         let block = blockSamples(g)
-        input.withUnsafeBufferPointer { xb in
-            kernel.withUnsafeBufferPointer { wb in
-                bias.withUnsafeBufferPointer { bb in
-                    output.withUnsafeMutableBufferPointer { yb in
-                        let x = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
-                        let w = SharedPointer(UnsafeMutablePointer(mutating: wb.baseAddress!))
-                        let b = SharedPointer(UnsafeMutablePointer(mutating: bb.baseAddress!))
-                        let y = SharedPointer(yb.baseAddress!)
+        input.withSharedPointer { x in
+            kernel.withSharedPointer { w in
+                bias.withSharedPointer { b in
+                    output.withSharedMutablePointer { y in
                         parallelChunks(batch) { _, samples in
                             let columns = UnsafeMutablePointer<Float>.allocate(
                                 capacity: block * g.outputPixels * depth)
@@ -69,31 +65,20 @@ enum ConvLowered {
     ) {
         let depth = g.taps * g.inputChannels
         let block = blockSamples(g)
-        let chunks = max(1, min(Threads.count, batch))
+        let chunks = chunkCount(batch)
         let kernelSize = depth * filters
         var partial = [Float](repeating: 0, count: chunks * (kernelSize + filters))
         let wantInput = inputGradient != nil
         var dx = inputGradient ?? [0]
         inputGradient = nil
         let mask = reluOutput ?? []
-        input.withUnsafeBufferPointer { xb in
-            kernel.withUnsafeBufferPointer { wb in
-                outputGradient.withUnsafeBufferPointer { gb in
-                    partial.withUnsafeMutableBufferPointer { pb in
-                        dx.withUnsafeMutableBufferPointer { db in
-                            mask.withUnsafeBufferPointer { mb in
-                                let relu = reluOutput != nil
-                                let y = SharedPointer(
-                                    UnsafeMutablePointer(
-                                        mutating: mb.baseAddress ?? xb.baseAddress!))
-                                let x = SharedPointer(
-                                    UnsafeMutablePointer(mutating: xb.baseAddress!))
-                                let w = SharedPointer(
-                                    UnsafeMutablePointer(mutating: wb.baseAddress!))
-                                let dy = SharedPointer(
-                                    UnsafeMutablePointer(mutating: gb.baseAddress!))
-                                let dw = SharedPointer(pb.baseAddress!)
-                                let dInput = SharedPointer(db.baseAddress!)
+        let relu = reluOutput != nil
+        input.withSharedPointer { x in
+            kernel.withSharedPointer { w in
+                outputGradient.withSharedPointer { dy in
+                    partial.withSharedMutablePointer { dw in
+                        dx.withSharedMutablePointer { dInput in
+                            mask.withSharedPointer { y in
                                 parallelChunks(batch, parts: chunks) { chunk, samples in
                                     let columns = UnsafeMutablePointer<Float>.allocate(
                                         capacity: block * g.outputPixels * depth)
@@ -147,14 +132,9 @@ enum ConvLowered {
                 }
             }
         }
-        for chunk in 0..<chunks {
-            for index in 0..<kernelSize {
-                kernelGradient[index] += partial[chunk * kernelSize + index]
-            }
-            for f in 0..<filters {
-                biasGradient[f] += partial[chunks * kernelSize + chunk * filters + f]
-            }
-        }
+        kernelGradient.addPartialSums(partial, chunks: chunks, stride: kernelSize)
+        biasGradient.addPartialSums(
+            partial, chunks: chunks, offset: chunks * kernelSize, stride: filters)
         if wantInput { inputGradient = dx }
     }
 

@@ -35,12 +35,6 @@ enum ConvWinograd {
             && g.dilationY == 1 && g.dilationX == 1
     }
 
-    /// Whether a pass that starts now runs its tile transforms through ``AVX2Kernels``: the
-    /// processor has them, and channels and filters come in whole groups of eight.
-    static func usesAVX2(_ g: ConvGeometry, filters: Int) -> Bool {
-        AVX2Kernels.active && g.inputChannels % 8 == 0 && filters % 8 == 0
-    }
-
     /// The grid of 2x2 output tiles of one sample; the last row or column may stick out.
     struct Tiles {
         let rows: Int, columns: Int
@@ -63,10 +57,8 @@ enum ConvWinograd {
         input: [Float], kernel: [Float], bias: [Float], output: inout [Float],
         batch: Int, geometry g: ConvGeometry, filters: Int, relu: Bool
     ) {
-        bias.withUnsafeBufferPointer { bb in
-            output.withUnsafeMutableBufferPointer { yb in
-                let b = SharedPointer(UnsafeMutablePointer(mutating: bb.baseAddress!))
-                let y = SharedPointer(yb.baseAddress!)
+        bias.withSharedPointer { b in
+            output.withSharedMutablePointer { y in
                 forwardBlocks(
                     input: input, kernel: kernel, batch: batch, geometry: g, filters: filters
                 ) { work, start, count in
@@ -90,11 +82,9 @@ enum ConvWinograd {
         let block = blockSamples(g, filters: filters)
         let channels = g.inputChannels
         let transformed = transformKernel(kernel, channels: channels, filters: filters)
-        let avx2 = usesAVX2(g, filters: filters)
-        input.withUnsafeBufferPointer { xb in
-            transformed.withUnsafeBufferPointer { ub in
-                let x = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
-                let u = SharedPointer(UnsafeMutablePointer(mutating: ub.baseAddress!))
+        let avx2 = AVX2Kernels.active(for: g.inputChannels, filters)
+        input.withSharedPointer { x in
+            transformed.withSharedPointer { u in
                 parallelChunks(batch) { _, samples in
                     let work = Workspace(
                         tiles: block * tiles.perSample, channels: channels, filters: filters)
@@ -131,12 +121,9 @@ enum ConvWinograd {
         inputGradient: inout [Float]?, batch: Int, geometry g: ConvGeometry, filters: Int
     ) {
         let mask = reluOutput ?? []
-        outputGradient.withUnsafeBufferPointer { gb in
-            mask.withUnsafeBufferPointer { mb in
-                let dy = SharedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
-                let y =
-                    reluOutput == nil
-                    ? nil : mb.baseAddress.map { SharedPointer(UnsafeMutablePointer(mutating: $0)) }
+        outputGradient.withSharedPointer { dy in
+            mask.withSharedPointer { m in
+                let y = reluOutput == nil ? nil : m
                 backwardBlocks(
                     input: input, kernel: kernel, kernelGradient: &kernelGradient,
                     biasGradient: &biasGradient,
@@ -166,7 +153,7 @@ enum ConvWinograd {
         let tiles = Tiles(g)
         let block = blockSamples(g, filters: filters)
         let channels = g.inputChannels
-        let chunks = max(1, min(Threads.count, batch))
+        let chunks = chunkCount(batch)
         let transformedSize = 16 * channels * filters
         let partialSize = transformedSize + filters
         var partial = [Float](repeating: 0, count: chunks * partialSize)
@@ -175,15 +162,11 @@ enum ConvWinograd {
             wantInput ? transformKernel(kernel, channels: channels, filters: filters) : [0]
         var dx = inputGradient ?? [0]
         inputGradient = nil
-        let avx2 = usesAVX2(g, filters: filters)
-        input.withUnsafeBufferPointer { xb in
-            transformed.withUnsafeBufferPointer { ub in
-                partial.withUnsafeMutableBufferPointer { pb in
-                    dx.withUnsafeMutableBufferPointer { db in
-                        let x = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
-                        let u = SharedPointer(UnsafeMutablePointer(mutating: ub.baseAddress!))
-                        let sums = SharedPointer(pb.baseAddress!)
-                        let dInput = SharedPointer(db.baseAddress!)
+        let avx2 = AVX2Kernels.active(for: g.inputChannels, filters)
+        input.withSharedPointer { x in
+            transformed.withSharedPointer { u in
+                partial.withSharedMutablePointer { sums in
+                    dx.withSharedMutablePointer { dInput in
                         parallelChunks(batch, parts: chunks) { chunk, samples in
                             let work = Workspace(
                                 tiles: block * tiles.perSample, channels: channels, filters: filters
@@ -227,14 +210,9 @@ enum ConvWinograd {
             }
         }
         var transformedGradient = [Float](repeating: 0, count: transformedSize)
-        for chunk in 0..<chunks {
-            for index in 0..<transformedSize {
-                transformedGradient[index] += partial[chunk * partialSize + index]
-            }
-            for f in 0..<filters {
-                biasGradient[f] += partial[chunk * partialSize + transformedSize + f]
-            }
-        }
+        transformedGradient.addPartialSums(partial, chunks: chunks, stride: partialSize)
+        biasGradient.addPartialSums(
+            partial, chunks: chunks, offset: transformedSize, stride: partialSize)
         addKernelGradient(
             transformedGradient, to: &kernelGradient, channels: channels, filters: filters)
         if wantInput { inputGradient = dx }

@@ -9,17 +9,15 @@ enum FastOps {
     static func addBias(_ bias: [Float], to values: inout [Float], relu: Bool) {
         let width = bias.count
         let rows = values.count / width
-        bias.withUnsafeBufferPointer { bb in
-            values.withUnsafeMutableBufferPointer { vb in
-                let b = SharedPointer(UnsafeMutablePointer(mutating: bb.baseAddress!))
-                let v = SharedPointer(vb.baseAddress!)
+        bias.withSharedPointer { b in
+            values.withSharedMutablePointer { v in
                 parallelChunks(rows) { _, range in
                     for r in range {
-                        let row = v.base + r * width
+                        let row = v + r * width
                         if relu {
-                            for i in 0..<width { row[i] = max(row[i] + b.base[i], 0) }
+                            for i in 0..<width { row[i] = max(row[i] + b[i], 0) }
                         } else {
-                            for i in 0..<width { row[i] += b.base[i] }
+                            for i in 0..<width { row[i] += b[i] }
                         }
                     }
                 }
@@ -30,12 +28,10 @@ enum FastOps {
     /// Zeroes the gradient where the ReLU output is not positive.
     static func reluBackward(output: [Float], gradient: inout [Float]) {
         let count = gradient.count
-        output.withUnsafeBufferPointer { ob in
-            gradient.withUnsafeMutableBufferPointer { gb in
-                let o = SharedPointer(UnsafeMutablePointer(mutating: ob.baseAddress!))
-                let g = SharedPointer(gb.baseAddress!)
+        output.withSharedPointer { o in
+            gradient.withSharedMutablePointer { g in
                 parallelChunks(count) { _, range in
-                    for i in range { g.base[i] = o.base[i] > 0 ? g.base[i] : 0 }
+                    for i in range { g[i] = o[i] > 0 ? g[i] : 0 }
                 }
             }
         }
@@ -43,10 +39,10 @@ enum FastOps {
 
     /// ReLU in place.
     static func relu(_ values: inout [Float]) {
-        values.withUnsafeMutableBufferPointer { vb in
-            let v = SharedPointer(vb.baseAddress!)
-            parallelChunks(vb.count) { _, range in
-                for i in range { v.base[i] = max(v.base[i], 0) }
+        let count = values.count
+        values.withSharedMutablePointer { v in
+            parallelChunks(count) { _, range in
+                for i in range { v[i] = max(v[i], 0) }
             }
         }
     }
@@ -55,10 +51,10 @@ enum FastOps {
     /// fixed order so the result is the same on every run.
     static func columnSums(_ values: [Float], rows: Int, columns: Int, into sums: inout [Float]) {
         var total = [Float](repeating: 0, count: columns)
-        values.withUnsafeBufferPointer { vb in
+        values.withSharedPointer { v in
             total.withUnsafeMutableBufferPointer { tb in
                 for r in 0..<rows {
-                    let row = vb.baseAddress! + r * columns
+                    let row = v + r * columns
                     for c in 0..<columns { tb[c] += row[c] }
                 }
             }

@@ -1,14 +1,16 @@
-// MaxPoolKernels: the fast max-pooling loops, eight channels per SIMD register, split over samples.
+// MaxPoolKernels: the fast max-pooling loops, channels innermost, split over samples.
 
 import ConvkitSupport
 
 /// Forward pooling keeps, for every output value, the position of its window's first maximum
-/// in row-major window order (padded cells never win; stored as a float, whose comparisons
-/// vectorise where integer equality does not), so the backward pass writes each
-/// gradient straight to its cell without comparing again. When the windows tile the input
-/// exactly (stride equal to the pool, no padding) every input cell is written once and the
-/// gradient needs no zeroing first. Matches ``ReferenceOps/maxPoolForward(input:batch:geometry:)``
-/// and ``ReferenceOps/maxPoolBackward(outputGradient:argmax:inputCount:)``.
+/// in row-major window order (padded cells never win; stored as a float), so the backward pass
+/// writes each gradient straight to its cell without comparing again. When the windows tile
+/// the input exactly (stride equal to the pool, no padding) every input cell is written once
+/// and the gradient needs no zeroing first. The loops are plain scalar code with the channels
+/// innermost and every store unconditional (a select), which the compiler turns into vector
+/// blends; explicit `SIMD8` masks built lane by lane measured 5-10 times slower. Matches
+/// ``ReferenceOps/maxPoolForward(input:batch:geometry:)`` and
+/// ``ReferenceOps/maxPoolBackward(outputGradient:argmax:inputCount:)`` to the bit.
 enum MaxPoolKernels {
     /// Whether the windows cover every input cell exactly once.
     static func tilesInput(_ g: ConvGeometry) -> Bool {
@@ -42,21 +44,17 @@ enum MaxPoolKernels {
         geometry g: ConvGeometry
     ) {
         let c = g.inputChannels
-        input.withUnsafeBufferPointer { xb in
-            output.withUnsafeMutableBufferPointer { yb in
-                argmax.withUnsafeMutableBufferPointer { ab in
-                    let x = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
-                    let y = SharedPointer(yb.baseAddress!)
-                    let a = SharedPointer(ab.baseAddress!)
+        input.withSharedPointer { x in
+            output.withSharedMutablePointer { y in
+                argmax.withSharedMutablePointer { a in
                     parallelChunks(batch) { _, samples in
                         for n in samples {
-                            let image = x.base + n * g.inputSize
                             for oy in 0..<g.outputHeight {
                                 for ox in 0..<g.outputWidth {
                                     let o = ((n * g.outputHeight + oy) * g.outputWidth + ox) * c
                                     poolCell(
-                                        image: image, oy: oy, ox: ox, output: y.base + o,
-                                        argmax: a.base + o, geometry: g)
+                                        image: x + n * g.inputSize, oy: oy, ox: ox,
+                                        output: y + o, argmax: a + o, geometry: g)
                                 }
                             }
                         }
@@ -66,8 +64,7 @@ enum MaxPoolKernels {
         }
     }
 
-    /// The maximum and its window position for every channel of one output cell, eight
-    /// channels per step.
+    /// The maximum and its window position for every channel of one output cell.
     @inline(__always)
     private static func poolCell(
         image: UnsafePointer<Float>, oy: Int, ox: Int, output: UnsafeMutablePointer<Float>,
@@ -89,21 +86,12 @@ enum MaxPoolKernels {
                     first = false
                     continue
                 }
-                var ch = 0
-                while ch + 8 <= c {
-                    var best = load8(output + ch)
-                    var index = load8(argmax + ch)
-                    keepGreater(load8(cell + ch), at: position, best: &best, index: &index)
-                    store8(best, output + ch)
-                    store8(index, argmax + ch)
-                    ch += 8
-                }
-                while ch < c {
-                    if cell[ch] > output[ch] {
-                        output[ch] = cell[ch]
-                        argmax[ch] = position
-                    }
-                    ch += 1
+                for ch in 0..<c {
+                    let value = cell[ch]
+                    let best = output[ch]
+                    let greater = value > best
+                    output[ch] = greater ? value : best
+                    argmax[ch] = greater ? position : argmax[ch]
                 }
             }
         }
@@ -116,22 +104,17 @@ enum MaxPoolKernels {
         geometry g: ConvGeometry
     ) {
         let tiles = tilesInput(g)
-        outputGradient.withUnsafeBufferPointer { gb in
-            argmax.withUnsafeBufferPointer { ab in
-                inputGradient.withUnsafeMutableBufferPointer { db in
-                    let dy = SharedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
-                    let a = SharedPointer(UnsafeMutablePointer(mutating: ab.baseAddress!))
-                    let dx = SharedPointer(db.baseAddress!)
+        outputGradient.withSharedPointer { dy in
+            argmax.withSharedPointer { a in
+                inputGradient.withSharedMutablePointer { dx in
                     parallelChunks(batch) { _, samples in
                         for n in samples {
                             if tiles {
                                 writeTiled(
-                                    dy.base, a.base, dx.base + n * g.inputSize, sample: n,
-                                    geometry: g)
+                                    dy.base, a.base, dx + n * g.inputSize, sample: n, geometry: g)
                             } else {
                                 scatter(
-                                    dy.base, a.base, dx.base + n * g.inputSize, sample: n,
-                                    geometry: g)
+                                    dy.base, a.base, dx + n * g.inputSize, sample: n, geometry: g)
                             }
                         }
                     }
@@ -157,18 +140,8 @@ enum MaxPoolKernels {
                             + ((oy * g.kernelHeight + ky) * g.inputWidth + ox * g.kernelWidth + kx)
                             * c
                         let position = Float(ky * g.kernelWidth + kx)
-                        var ch = 0
-                        while ch + 8 <= c {
-                            store8(
-                                SIMD8(repeating: 0).replacing(
-                                    with: load8(dy + o + ch),
-                                    where: isPosition(load8(argmax + o + ch), position)),
-                                cell + ch)
-                            ch += 8
-                        }
-                        while ch < c {
+                        for ch in 0..<c {
                             cell[ch] = argmax[o + ch] == position ? dy[o + ch] : 0
-                            ch += 1
                         }
                     }
                 }

@@ -23,7 +23,9 @@ public struct Dataset: Sendable {
 
     /// The known datasets and their file names.
     public enum Name: String, Sendable, CaseIterable {
+        /// Handwritten digits 0-9 (LeCun, Cortes and Burges).
         case mnist
+        /// Zalando's clothing images, in MNIST's file format.
         case fashionMNIST = "fashion-mnist"
 
         /// Class names, in label order.
@@ -41,7 +43,10 @@ public struct Dataset: Sendable {
 
     /// Training (60,000) or test (10,000) split.
     public enum Split: String, Sendable {
-        case train, test
+        /// The 60,000 training images (`train-*` files).
+        case train
+        /// The 10,000 test images (`t10k-*` files).
+        case test
 
         var prefix: String { self == .train ? "train" : "t10k" }
     }

@@ -12,13 +12,18 @@ import ImageIO
 public struct ImageFolder: LabelledImages {
     /// One image file and its class index.
     public struct Sample: Sendable, Equatable {
+        /// The image file's path.
         public var path: String
+        /// The index of its class in ``ImageFolder/classNames``.
         public var label: Int
     }
 
     /// Which part of the folder: the training images or the test (validation) ones.
     public enum Part: String, Sendable {
-        case train, test
+        /// The training images: `train/`, or the part not held out.
+        case train
+        /// The test images: `test/`, or the part held out for validation.
+        case test
     }
 
     /// Class names, in label order (the class folders' names, sorted).
@@ -27,7 +32,9 @@ public struct ImageFolder: LabelledImages {
     public let samples: [Sample]
     /// `[h, w, channels]`: channels 1 for grey images and 3 for colour ones.
     public let shape: [Int]
+    /// The class index of every sample, in sample order.
     public var labels: [Int] { samples.map(\.label) }
+    /// Number of images in this part.
     public var count: Int { samples.count }
 
     /// Whether `folder` has `train/` and `test/` folders.

@@ -9,6 +9,7 @@ import Foundation
 /// `epoch` (completed epochs), `adam_step`, `adam_form`, `learning_rate`, `seed`, `batch_size`
 /// and tensors `optimizer.m.NAME` / `optimizer.v.NAME`.
 public enum ModelMetadata {
+    /// The `format` value every convkit model file carries.
     public static let format = "convkit-sequential"
 }
 

@@ -13,11 +13,13 @@ public struct SafeTensorsFile: Equatable, Sendable {
     /// The `__metadata__` strings.
     public var metadata: [String: String]
 
+    /// A file of `tensors` (written in this order) and `metadata`.
     public init(tensors: [(name: String, tensor: Tensor)], metadata: [String: String]) {
         self.tensors = tensors
         self.metadata = metadata
     }
 
+    /// Same metadata, and the same tensors in the same order.
     public static func == (a: SafeTensorsFile, b: SafeTensorsFile) -> Bool {
         a.metadata == b.metadata && a.tensors.map(\.name) == b.tensors.map(\.name)
             && a.tensors.map(\.tensor) == b.tensors.map(\.tensor)

@@ -7,11 +7,17 @@
 /// (Keras and TensorFlow; `torch.nn.AvgPool2d(count_include_pad=False)`; ONNX AveragePool's
 /// default). One plain implementation: pooling is a small share of a network's time.
 public final class AveragePool2D: Layer {
+    /// The average pooling's unique name in its model: `average_pooling2d`, `average_pooling2d_1`,
+    /// ...
     public var name: String
+    /// The average pooling as an architecture entry (see ``LayerSpec``).
     public let spec: LayerSpec
+    /// Per-sample input shape of the average pooling.
     public let inputShape: [Int]
+    /// Per-sample output shape: `[oh, ow, c]`, one mean per window and channel.
     public let outputShape: [Int]
     package let geometry: ConvGeometry
+    /// Trainable parameters: None: pooling learns nothing.
     public var parameters: [Parameter] { [] }
 
     init(name: String, spec: LayerSpec, inputShape: [Int]) throws {
@@ -47,6 +53,7 @@ public final class AveragePool2D: Layer {
         )
     }
 
+    /// The mean of each window and channel over the cells inside the input.
     public func forward(_ input: Tensor, options: ForwardOptions) -> Tensor {
         let g = geometry
         let c = g.inputChannels
@@ -70,6 +77,7 @@ public final class AveragePool2D: Layer {
         return Tensor(shape: [input.batch] + outputShape, values: output)
     }
 
+    /// Spreads each output gradient evenly over the cells its window averaged.
     public func backward(_ outputGradient: Tensor, options: ForwardOptions, needInputGradient: Bool)
         -> Tensor?
     {

@@ -10,15 +10,26 @@
 /// gamma 1, beta 0, mean 0, variance 1. Parameters in Keras order: `gamma`, `beta`,
 /// `moving_mean`, `moving_variance` (the last two not trainable), each `[channels]`.
 public final class BatchNormalization: Layer {
+    /// The normalization's unique name in its model: `batch_normalization`, ...
     public var name: String
+    /// The normalization as an architecture entry (see ``LayerSpec``).
     public let spec: LayerSpec
+    /// Per-sample input shape of the normalization.
     public let inputShape: [Int]
+    /// Per-sample input shape of the normalization.
     public var outputShape: [Int] { inputShape }
+    /// Added to the variance before its square root.
     public let epsilon: Float
+    /// Per-channel scale, `[channels]` (trained).
     public let gamma: Parameter
+    /// Per-channel shift, `[channels]` (trained).
     public let beta: Parameter
+    /// Per-channel mean, `[channels]` (fixed).
     public let movingMean: Parameter
+    /// Per-channel variance, `[channels]` (fixed).
     public let movingVariance: Parameter
+    /// Trainable parameters: `[gamma, beta, moving_mean, moving_variance]`, in Keras order; the
+    /// last two are not trained.
     public var parameters: [Parameter] { [gamma, beta, movingMean, movingVariance] }
 
     private var lastInput = Tensor(zeros: [0])
@@ -58,6 +69,8 @@ public final class BatchNormalization: Layer {
         return (scale, shift)
     }
 
+    /// Scales and shifts every channel with the fixed statistics (the same in training and
+    /// inference).
     public func forward(_ input: Tensor, options: ForwardOptions) -> Tensor {
         lastInput = input
         let (scale, shift) = scaleAndShift()
@@ -70,6 +83,8 @@ public final class BatchNormalization: Layer {
         return output
     }
 
+    /// Adds the `gamma` and `beta` gradients and returns the input gradient, the channel scale
+    /// times the output gradient.
     public func backward(_ outputGradient: Tensor, options: ForwardOptions, needInputGradient: Bool)
         -> Tensor?
     {

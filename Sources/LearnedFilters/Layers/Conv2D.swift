@@ -11,15 +11,25 @@ import ConvkitSupport
 /// `cblas_sgemm` for everything else; the reference path is
 /// `ReferenceOps/convForward(input:kernel:bias:batch:geometry:filters:)`.
 public final class Conv2D: Layer {
+    /// The convolution's unique name in its model: `conv2d`, `conv2d_1`, ...
     public var name: String
+    /// The convolution as an architecture entry (see ``LayerSpec``).
     public let spec: LayerSpec
+    /// Per-sample input shape of the convolution.
     public let inputShape: [Int]
+    /// Per-sample output shape: `[oh, ow, filters]`, `oh` and `ow` from the stride, dilation and
+    /// padding.
     public let outputShape: [Int]
+    /// The weights, `[kh, kw, cin, filters]` (Keras layout).
     public let kernel: Parameter
+    /// One bias per filter, `[filters]`.
     public let bias: Parameter
     package let geometry: ConvGeometry
+    /// Number of output channels.
     public let filters: Int
+    /// The activation applied after the bias (none or ReLU).
     public let activation: Activation
+    /// Trainable parameters: `[kernel, bias]`, in Keras order.
     public var parameters: [Parameter] { [kernel, bias] }
 
     let fastPath: FastPath
@@ -67,6 +77,8 @@ public final class Conv2D: Layer {
             name: "bias", shape: [filters], value: [Float](repeating: 0, count: filters))
     }
 
+    /// Cross-correlates a batch with the kernel, adds the bias and applies the activation; keeps
+    /// the input and output for ``backward(_:options:needInputGradient:)``.
     public func forward(_ input: Tensor, options: ForwardOptions) -> Tensor {
         lastInput = input
         let batch = input.batch
@@ -93,6 +105,8 @@ public final class Conv2D: Layer {
         return lastOutput
     }
 
+    /// Adds the kernel and bias gradients of the last forward pass (through the activation) and
+    /// returns the input gradient when asked.
     public func backward(_ outputGradient: Tensor, options: ForwardOptions, needInputGradient: Bool)
         -> Tensor?
     {

@@ -8,13 +8,21 @@ import ConvkitSupport
 /// `[batch, outputs]`. The fast path is `cblas_sgemm`; the reference is
 /// `ReferenceOps/denseForward(input:kernel:bias:batch:inputs:outputs:)`.
 public final class Dense: Layer {
+    /// The dense layer's unique name in its model: `dense`, `dense_1`, ...
     public var name: String
+    /// The dense layer as an architecture entry (see ``LayerSpec``).
     public let spec: LayerSpec
+    /// Per-sample input shape of the dense layer.
     public let inputShape: [Int]
+    /// Per-sample output shape: `[units]`.
     public let outputShape: [Int]
+    /// The weights, `[inputs, units]` (Keras layout).
     public let kernel: Parameter
+    /// One bias per unit, `[units]`.
     public let bias: Parameter
+    /// The activation applied after the bias (none or ReLU).
     public let activation: Activation
+    /// Trainable parameters: `[kernel, bias]`, in Keras order.
     public var parameters: [Parameter] { [kernel, bias] }
 
     private var lastInput = Tensor(zeros: [0])
@@ -49,6 +57,8 @@ public final class Dense: Layer {
     private var inputs: Int { inputShape[0] }
     private var units: Int { outputShape[0] }
 
+    /// `input x kernel + bias` for a batch of flat vectors, then the activation; keeps what
+    /// backward needs.
     public func forward(_ input: Tensor, options: ForwardOptions) -> Tensor {
         lastInput = input
         let batch = input.batch
@@ -82,6 +92,8 @@ public final class Dense: Layer {
         return lastOutput
     }
 
+    /// Adds the kernel and bias gradients of the last forward pass and returns the input gradient
+    /// when asked.
     public func backward(_ outputGradient: Tensor, options: ForwardOptions, needInputGradient: Bool)
         -> Tensor?
     {
@@ -105,19 +117,14 @@ public final class Dense: Layer {
         }
         FastOps.columnSums(gradient, rows: batch, columns: units, into: &bias.gradient)
         let (inputs, units) = (inputs, units)
-        let chunks = max(1, min(Threads.count, batch))
+        let chunks = chunkCount(batch)
         var partial = [Float](repeating: 0, count: chunks * inputs * units)
         var dx = [Float](repeating: 0, count: needInputGradient ? batch * inputs : 1)
-        lastInput.values.withUnsafeBufferPointer { xb in
-            gradient.withUnsafeBufferPointer { gb in
-                kernel.value.withUnsafeBufferPointer { wb in
-                    partial.withUnsafeMutableBufferPointer { pb in
-                        dx.withUnsafeMutableBufferPointer { db in
-                            let x = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
-                            let dy = SharedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
-                            let w = SharedPointer(UnsafeMutablePointer(mutating: wb.baseAddress!))
-                            let dw = SharedPointer(pb.baseAddress!)
-                            let d = SharedPointer(db.baseAddress!)
+        lastInput.values.withSharedPointer { x in
+            gradient.withSharedPointer { dy in
+                kernel.value.withSharedPointer { w in
+                    partial.withSharedMutablePointer { dw in
+                        dx.withSharedMutablePointer { d in
                             parallelChunks(batch, parts: chunks) { chunk, rows in
                                 BLAS.gemm(
                                     transposeA: true, m: inputs, n: units, k: rows.count,
@@ -136,11 +143,7 @@ public final class Dense: Layer {
                 }
             }
         }
-        for chunk in 0..<chunks {
-            for index in 0..<inputs * units {
-                kernel.gradient[index] += partial[chunk * inputs * units + index]
-            }
-        }
+        kernel.gradient.addPartialSums(partial, chunks: chunks, stride: inputs * units)
         guard needInputGradient else { return nil }
         return Tensor(shape: lastInput.shape, values: dx)
     }

@@ -7,11 +7,17 @@ import ConvkitSupport
 /// comes from the forward options' seed mixed with the layer's position, so a seeded run and a
 /// resumed run draw the same masks.
 public final class Dropout: Layer {
+    /// The dropout's unique name in its model: `dropout`, `dropout_1`, ...
     public var name: String
+    /// The dropout as an architecture entry (see ``LayerSpec``).
     public let spec: LayerSpec
+    /// Per-sample input shape of the dropout.
     public let inputShape: [Int]
+    /// Per-sample input shape of the dropout.
     public var outputShape: [Int] { inputShape }
+    /// Probability of zeroing each value in training, in [0, 1).
     public let rate: Float
+    /// Trainable parameters: None: dropout learns nothing.
     public var parameters: [Parameter] { [] }
     private let position: UInt64
     private var mask = [Float]()
@@ -27,6 +33,8 @@ public final class Dropout: Layer {
         self.position = UInt64(position)
     }
 
+    /// In training, zeroes values with probability ``rate`` and scales the rest; otherwise the
+    /// input unchanged.
     public func forward(_ input: Tensor, options: ForwardOptions) -> Tensor {
         guard options.training, rate > 0 else {
             mask = []
@@ -41,6 +49,7 @@ public final class Dropout: Layer {
         return output
     }
 
+    /// The output gradient through the last training mask (unchanged outside training).
     public func backward(_ outputGradient: Tensor, options: ForwardOptions, needInputGradient: Bool)
         -> Tensor?
     {

@@ -2,10 +2,15 @@
 
 /// Reshapes `[batch, h, w, c]` to `[batch, h*w*c]` in (h, w, c) order, as Keras does.
 public final class Flatten: Layer {
+    /// The flatten's unique name in its model: `flatten`, `flatten_1`, ...
     public var name: String
+    /// The flatten as an architecture entry (see ``LayerSpec``).
     public let spec = LayerSpec.flatten
+    /// Per-sample input shape of the flatten.
     public let inputShape: [Int]
+    /// Per-sample output shape: `[h * w * c]`.
     public let outputShape: [Int]
+    /// Trainable parameters: None: reshaping learns nothing.
     public var parameters: [Parameter] { [] }
 
     init(name: String, inputShape: [Int]) {
@@ -14,10 +19,12 @@ public final class Flatten: Layer {
         self.outputShape = [inputShape.reduce(1, *)]
     }
 
+    /// The same values with the sample axes merged into one (no copy of the arithmetic).
     public func forward(_ input: Tensor, options: ForwardOptions) -> Tensor {
         Tensor(shape: [input.batch] + outputShape, values: input.values)
     }
 
+    /// The output gradient reshaped back to `[batch] + inputShape`.
     public func backward(_ outputGradient: Tensor, options: ForwardOptions, needInputGradient: Bool)
         -> Tensor?
     {
@@ -29,10 +36,15 @@ public final class Flatten: Layer {
 
 /// `max(x, 0)` as a separate layer (Keras' ReLU layer), for architectures that want it apart.
 public final class ReLU: Layer {
+    /// The ReLU layer's unique name in its model: `re_lu`, `re_lu_1`, ...
     public var name: String
+    /// The ReLU layer as an architecture entry (see ``LayerSpec``).
     public let spec = LayerSpec.relu
+    /// Per-sample input shape of the ReLU layer.
     public let inputShape: [Int]
+    /// Per-sample input shape of the ReLU layer.
     public var outputShape: [Int] { inputShape }
+    /// Trainable parameters: None: ReLU learns nothing.
     public var parameters: [Parameter] { [] }
     private var lastOutput = [Float]()
 
@@ -41,6 +53,7 @@ public final class ReLU: Layer {
         self.inputShape = inputShape
     }
 
+    /// `max(x, 0)` element by element; keeps the output for the backward pass.
     public func forward(_ input: Tensor, options: ForwardOptions) -> Tensor {
         var output = input
         if options.implementation == .reference {
@@ -52,6 +65,7 @@ public final class ReLU: Layer {
         return output
     }
 
+    /// The output gradient where the last output was positive, zero elsewhere.
     public func backward(_ outputGradient: Tensor, options: ForwardOptions, needInputGradient: Bool)
         -> Tensor?
     {

@@ -4,10 +4,15 @@
 /// (Keras' default `keepdims=False`; `torch.nn.AdaptiveAvgPool2d(1)` then a flatten; ONNX
 /// GlobalAveragePool then Flatten).
 public final class GlobalAveragePool2D: Layer {
+    /// The global average pooling's unique name in its model: `global_average_pooling2d`, ...
     public var name: String
+    /// The global average pooling as an architecture entry (see ``LayerSpec``).
     public let spec = LayerSpec.globalAveragePool2d
+    /// Per-sample input shape of the global average pooling.
     public let inputShape: [Int]
+    /// Per-sample output shape: `[c]`: one mean per channel.
     public let outputShape: [Int]
+    /// Trainable parameters: None: the layer learns nothing.
     public var parameters: [Parameter] { [] }
 
     init(name: String, inputShape: [Int]) throws {
@@ -23,6 +28,7 @@ public final class GlobalAveragePool2D: Layer {
     private var positions: Int { inputShape[0] * inputShape[1] }
     private var channels: Int { inputShape[2] }
 
+    /// The mean of every channel over all positions of a sample.
     public func forward(_ input: Tensor, options: ForwardOptions) -> Tensor {
         let (positions, channels) = (positions, channels)
         var output = [Float](repeating: 0, count: input.batch * channels)
@@ -37,6 +43,7 @@ public final class GlobalAveragePool2D: Layer {
         return Tensor(shape: [input.batch, channels], values: output)
     }
 
+    /// Spreads each channel's gradient evenly over the `h * w` positions.
     public func backward(_ outputGradient: Tensor, options: ForwardOptions, needInputGradient: Bool)
         -> Tensor?
     {

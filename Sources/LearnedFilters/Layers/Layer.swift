@@ -3,7 +3,10 @@
 /// Which arithmetic the layers use: the plain loops of `ReferenceOps` or the fast paths
 /// (im2col + sgemm, direct single-channel convolution, vectorised loops over both cores).
 public enum Implementation: String, Sendable, CaseIterable {
-    case fast, reference
+    /// The fast paths: lowered, direct and Winograd convolutions, vectorised loops.
+    case fast
+    /// The plain loops of `ReferenceOps`, which the fast paths are tested against.
+    case reference
 }
 
 /// Options of one forward pass.
@@ -15,6 +18,7 @@ public struct ForwardOptions: Sendable {
     /// Seed of this step's dropout masks (each layer mixes in its position).
     public var seed: UInt64
 
+    /// Options for one pass: inference on the fast path unless told otherwise.
     public init(training: Bool = false, implementation: Implementation = .fast, seed: UInt64 = 0) {
         self.training = training
         self.implementation = implementation

@@ -6,11 +6,16 @@
 /// maximum of each window in row-major order (as `torch.nn.MaxPool2d` on CPU). The fast path is
 /// `MaxPoolKernels`; the reference is `ReferenceOps/maxPoolForward(input:batch:geometry:)`.
 public final class MaxPool2D: Layer {
+    /// The max pooling's unique name in its model: `max_pooling2d`, `max_pooling2d_1`, ...
     public var name: String
+    /// The max pooling as an architecture entry (see ``LayerSpec``).
     public let spec: LayerSpec
+    /// Per-sample input shape of the max pooling.
     public let inputShape: [Int]
+    /// Per-sample output shape: `[oh, ow, c]`, one value per window and channel.
     public let outputShape: [Int]
     package let geometry: ConvGeometry
+    /// Trainable parameters: None: pooling learns nothing.
     public var parameters: [Parameter] { [] }
 
     private var lastArgmax = [Float]()
@@ -39,6 +44,7 @@ public final class MaxPool2D: Layer {
         self.outputShape = [geometry.outputHeight, geometry.outputWidth, inputShape[2]]
     }
 
+    /// The maximum of each window and channel; remembers where it was for the backward pass.
     public func forward(_ input: Tensor, options: ForwardOptions) -> Tensor {
         let batch = input.batch
         inputCount = input.values.count
@@ -56,6 +62,7 @@ public final class MaxPool2D: Layer {
         return Tensor(shape: [batch] + outputShape, values: output)
     }
 
+    /// Sends each output gradient to its window's first maximum; other cells get zero.
     public func backward(_ outputGradient: Tensor, options: ForwardOptions, needInputGradient: Bool)
         -> Tensor?
     {

@@ -6,10 +6,15 @@ import Foundation
 /// A model never ends with one: its outputs are logits, and the loss and `predict` apply the
 /// softmax (the readers of other formats fold a final softmax into that).
 public final class Softmax: Layer {
+    /// The softmax layer's unique name in its model: `softmax`, `softmax_1`, ...
     public var name: String
+    /// The softmax layer as an architecture entry (see ``LayerSpec``).
     public let spec = LayerSpec.softmax
+    /// Per-sample input shape of the softmax layer.
     public let inputShape: [Int]
+    /// Per-sample input shape of the softmax layer.
     public var outputShape: [Int] { inputShape }
+    /// Trainable parameters: None: softmax learns nothing.
     public var parameters: [Parameter] { [] }
     private var lastOutput = [Float]()
 
@@ -20,6 +25,7 @@ public final class Softmax: Layer {
 
     private var width: Int { inputShape.last ?? 1 }
 
+    /// The softmax along the last axis; keeps the output for the backward pass.
     public func forward(_ input: Tensor, options: ForwardOptions) -> Tensor {
         let width = width
         var output = input
@@ -37,6 +43,7 @@ public final class Softmax: Layer {
         return output
     }
 
+    /// The softmax Jacobian applied to the output gradient, row by row.
     public func backward(_ outputGradient: Tensor, options: ForwardOptions, needInputGradient: Bool)
         -> Tensor?
     {

@@ -18,17 +18,27 @@ public enum Activation: String, Sendable {
 ///
 /// The tutorial network is ``LayerSpec/tutorial``.
 public enum LayerSpec: Equatable, Sendable {
+    /// A 2-D convolution (``Conv2D``).
     case conv2d(
         filters: Int, kernel: [Int], strides: [Int], dilation: [Int], padding: KerasPadding,
         activation: Activation)
+    /// Max pooling (``MaxPool2D``).
     case maxPool2d(pool: [Int], strides: [Int], padding: KerasPadding)
+    /// Average pooling (``AveragePool2D``).
     case averagePool2d(pool: [Int], strides: [Int], padding: KerasPadding)
+    /// The mean of each channel (``GlobalAveragePool2D``).
     case globalAveragePool2d
+    /// Fixed-statistics normalization (``BatchNormalization``).
     case batchNormalization(epsilon: Float)
+    /// A softmax over the last axis (``Softmax``), never the last layer.
     case softmax
+    /// A fully connected layer (``Dense``).
     case dense(units: Int, activation: Activation)
+    /// Inverted dropout (``Dropout``).
     case dropout(rate: Float)
+    /// Reshaping to one axis (``Flatten``).
     case flatten
+    /// `max(x, 0)` as a layer of its own (``ReLU``).
     case relu
 
     /// The tutorial's CNN: 220,234 parameters on 28x28x1 inputs.

@@ -17,6 +17,7 @@ public enum LearnedFiltersError: Error, Equatable, CustomStringConvertible {
     /// The loss became NaN or infinite.
     case lossNotFinite(epoch: Int, step: Int)
 
+    /// One line describing the problem, naming the file when there is one.
     public var description: String {
         switch self {
         case .badArchitecture(let detail): "bad architecture: \(detail)"

@@ -7,9 +7,9 @@ public enum Threads {
     /// The current thread count (at least 1): every active core unless ``set(_:)`` said otherwise.
     public static var count: Int { ThreadPolicy.count }
 
-    /// Sets the thread count for convkit's loops. Same seed and same count give the same
-    /// weights.
-    public static func set(_ count: Int) {
+    /// Sets the thread count for convkit's loops (at least 1); `nil` means every active core.
+    /// Same seed and same count give the same weights.
+    public static func set(_ count: Int?) {
         ThreadPolicy.set(count)
     }
 }

@@ -8,7 +8,9 @@
 public struct RunSettings: Sendable, Equatable {
     /// One setting: its metadata key and the command-line option that sets it.
     public struct Key: Sendable, Equatable {
+        /// The key in checkpoint metadata, e.g. `batch_size`.
         public let name: String
+        /// The command-line option that sets it, e.g. `--batch-size`.
         public let option: String
     }
 
@@ -63,10 +65,14 @@ public struct RunSettings: Sendable, Equatable {
 
     /// A setting whose recorded and given values differ.
     public struct Difference: Sendable, Equatable, CustomStringConvertible {
+        /// The command-line option of the setting.
         public let option: String
+        /// The value the checkpoint recorded.
         public let recorded: String
+        /// The value given now.
         public let given: String
 
+        /// One line naming the option and both values.
         public var description: String {
             "\(option) is \(given), but the checkpoint's run used \(recorded)"
         }
