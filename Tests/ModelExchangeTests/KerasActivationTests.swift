@@ -5,6 +5,7 @@ import ConvkitTestSupport
 import Foundation
 import LearnedFilters
 import ModelExchange
+import ONNXProtobuf
 import Testing
 
 @Suite struct KerasActivationTests {
@@ -71,6 +72,51 @@ import Testing
             let error = errorOfLargest(parameter.gradient, reference.map(Float.init))
             #expect(error < 1e-4, "\(name) gradient differs by \(error) of its largest")
         }
+    }
+}
+
+/// convkit's exports of the activations model against what PyTorch and onnxruntime gave for
+/// them (scripts/make-activation-export-fixtures.py).
+@Suite struct ActivationExportTests {
+    static func expected(_ key: String) throws -> [String: Any] {
+        try #require(try Fixtures.json("activations/exports.json")[key] as? [String: Any])
+    }
+
+    @Test func pytorchStateDictLoadsWithPyTorchsLogits() throws {
+        let expected = try Self.expected("pytorch")
+        let keys = try #require(expected["state_dict"] as? [String: [Int]])
+        let torchLogits = try #require(expected["logits"] as? [Double]).map(Float.init)
+        let model = try KerasActivationTests.model()
+        let folder = try temporaryFolder("activations")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/state.safetensors"
+        let result = try ModelExport.write(model, to: path, layout: .pytorch)
+        for module in [
+            "nn.GELU()", "nn.BatchNorm2d(8, eps=0.001)", "nn.LeakyReLU(negative_slope=0.05)",
+        ] {
+            #expect(result.pytorchModule?.contains(module) == true, "\(module)")
+        }
+        // The keys and shapes load_state_dict(strict=True) accepted, the counter included.
+        let file = try SafeTensorsFile.read(path: path)
+        var shapes = Dictionary(
+            uniqueKeysWithValues: file.tensors.map { ($0.name, $0.tensor.shape) })
+        for name in file.counters.keys { shapes[name] = [] }
+        #expect(shapes == keys)
+        let test = try Fixtures.mnistTest()
+        #expect(errorOfRange(try logits(model, test), torchLogits) <= 1e-5)
+        let again = try ModelFiles.open(path: path)
+        #expect(LayerSpec.text(again.model.architecture) == LayerSpec.text(model.architecture))
+        #expect(errorOfRange(try logits(again.model, test), torchLogits) <= 1e-5)
+    }
+
+    @Test func onnxGraphIsWhatOnnxruntimeRan() throws {
+        let expected = try Self.expected("onnx")
+        let model = try KerasActivationTests.model()
+        let proto = try Onnx_ModelProto(serializedBytes: try ONNXExport.bytes(model))
+        #expect(proto.graph.node.map(\.opType) == (expected["nodes"] as? [String]))
+        #expect(proto.graph.node.last?.output == ["logits"])
+        let runtime = try #require(expected["logits"] as? [Double]).map(Float.init)
+        #expect(errorOfRange(try logits(model, try Fixtures.mnistTest()), runtime) <= 1e-5)
     }
 }
 
