@@ -201,6 +201,11 @@ public enum LayerSpec: Equatable, Sendable {
                 positional.append(option)
             }
         }
+        // A word where an activation goes is an activation convkit does not have.
+        let named = positional.dropFirst(kind == "conv2d" ? 2 : 1).first { Int($0) == nil }
+        if kind == "conv2d" || kind == "dense", let named {
+            throw fail("unknown activation '\(named)' (\(Activation.names))")
+        }
         switch kind {
         case "conv2d":
             guard positional.count == 2 else { throw fail("expected conv2d:FILTERS:KHxKW") }
@@ -245,6 +250,12 @@ public enum LayerSpec: Equatable, Sendable {
             ]
             return simple[kind] ?? .flatten
         default:
+            if let cut = kind.firstIndex(of: "="), ["elu", "leaky_relu"].contains(kind[..<cut]) {
+                guard parts.count == 1, let applied = Activation(text: kind) else {
+                    throw fail("\(kind[..<cut]) takes one finite number, as \(kind[..<cut])=0.1")
+                }
+                return .activation(applied)
+            }
             if let applied = Activation(text: kind) {
                 guard parts.count == 1 else { throw fail("\(kind) takes no options") }
                 return .activation(applied)
