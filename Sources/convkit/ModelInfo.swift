@@ -42,10 +42,14 @@ enum ModelInfo {
             "input_shape": model.inputShape, "parameters": model.parameterCount,
             "architecture": LayerSpec.text(model.architecture),
             "layers": model.layers.map {
-                [
+                var entry: [String: Any] = [
                     "name": $0.name, "class": $0.spec.className, "output_shape": $0.outputShape,
                     "parameters": $0.parameterCount,
-                ] as [String: Any]
+                ]
+                if let applied = activation(of: $0), applied != .linear {
+                    entry["activation"] = applied.text
+                }
+                return entry
             },
         ]
         if let names = model.classNames { record["class_names"] = names }
@@ -56,6 +60,16 @@ enum ModelInfo {
         }
         if !imported.notes.isEmpty { record["notes"] = imported.notes }
         return record
+    }
+
+    /// The activation a layer applies, if it has one.
+    static func activation(of layer: any Layer) -> Activation? {
+        switch layer {
+        case let conv as Conv2D: conv.activation
+        case let dense as Dense: dense.activation
+        case let applied as ActivationLayer: applied.activation
+        default: nil
+        }
     }
 
     /// The record as text: a header line, then one line per layer (or node).
@@ -84,8 +98,9 @@ enum ModelInfo {
             for layer in record["layers"] as? [[String: Any]] ?? [] {
                 let output = (layer["output_shape"] as? [Int] ?? []).map(String.init).joined(
                     separator: "x")
+                let activation = (layer["activation"] as? String).map { ", \($0)" } ?? ""
                 lines.append(
-                    "  \(layer["name"] ?? "") (\(layer["class"] ?? "")) -> \(output), \(layer["parameters"] ?? 0) parameters"
+                    "  \(layer["name"] ?? "") (\(layer["class"] ?? "")\(activation)) -> \(output), \(layer["parameters"] ?? 0) parameters"
                 )
             }
             if let source = record["source_layers"] as? [[String: String]] {

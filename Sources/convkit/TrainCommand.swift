@@ -20,9 +20,11 @@ struct Train: ParsableCommand {
               maxpool:2, flatten, dense:64:relu, dropout:0.5, dense:10
             --arch takes the same comma-separated form (kernel sizes in Keras'
             kernel_size order, height first, as model files store them):
-              conv2d:FILTERS:KHxKW[:s=S][:d=D][:same|valid][:relu]
-              maxpool:K[:s=S][:same]  dense:UNITS[:relu]  dropout:RATE
-              flatten  relu
+              conv2d:FILTERS:KHxKW[:s=S][:d=D][:same|valid][:ACT]
+              maxpool:K[:s=S][:same]  dense:UNITS[:ACT]  dropout:RATE
+              flatten  ACT (an activation as a layer of its own)
+            ACT: relu, sigmoid, tanh, softmax, elu[=ALPHA], selu, gelu,
+              gelu_tanh, leaky_relu[=SLOPE] (Keras' definitions)
             The last layer needs one output per class of the dataset (10).
 
             --data FOLDER holding one folder of PNG images per class (or train/ and test/ \

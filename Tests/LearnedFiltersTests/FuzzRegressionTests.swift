@@ -67,7 +67,7 @@ import Testing
                 case .dense(let units, _): units <= 64
                 case .maxPool2d, .averagePool2d, .globalAveragePool2d, .batchNormalization,
                     .dropout,
-                    .flatten, .relu, .softmax:
+                    .flatten, .relu, .softmax, .activation:
                     true
                 }
             }

@@ -81,8 +81,20 @@ import Testing
     @Test func unsupportedActivationIsNamed() throws {
         let message = try failureWithArchitecture(
             replacing: "\"units\": 64, \"activation\": \"linear\"",
-            with: "\"units\": 64, \"activation\": \"tanh\"")
-        #expect(message.contains("layer 'dense_2' (Dense) has activation 'tanh'"), "\(message)")
+            with: "\"units\": 64, \"activation\": \"softplus\"")
+        #expect(
+            message.contains("layer 'dense_2' (Dense) has activation 'softplus'"), "\(message)")
+    }
+
+    @Test func unsupportedActivationLayerIsNamed() throws {
+        let message = try failureWithArchitecture(
+            replacing: "\"class_name\": \"Dropout\", \"config\": {\"name\": \"dropout_1\"",
+            with:
+                "\"class_name\": \"Activation\", \"config\": {\"activation\": \"hard_sigmoid\", \"name\": \"dropout_1\""
+        )
+        #expect(
+            message.contains("layer 'dropout_1' (Activation) has activation 'hard_sigmoid'"),
+            "\(message)")
     }
 
     @Test func pngIsNotAModel() throws {

@@ -32,7 +32,7 @@ func isSmall(_ spec: LayerSpec) -> Bool {
         filters <= largestBuiltWidth && kernel.allSatisfy { $0 <= largestBuiltKernel }
     case .dense(let units, _): units <= largestBuiltWidth
     case .maxPool2d, .averagePool2d, .globalAveragePool2d, .batchNormalization, .dropout, .flatten,
-        .relu, .softmax:
+        .relu, .softmax, .activation:
         true
     }
 }

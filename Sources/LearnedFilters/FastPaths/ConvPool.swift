@@ -20,9 +20,10 @@ final class ConvPool {
     private var lastPooled = [Float]()
     private var lastArgmax = [Float]()
 
-    /// The pair, or nil when the convolution has no fused pass or the pool's windows do not
-    /// tile its output.
+    /// The pair, or nil when the convolution has no fused pass, its activation is not linear
+    /// or relu, or the pool's windows do not tile its output.
     init?(_ conv: Conv2D, _ pool: MaxPool2D) {
+        guard conv.activation == .linear || conv.activation == .relu else { return nil }
         switch conv.fastPath {
         case .direct where MaxPoolKernels.tilesInput(pool.geometry): break
         case .winograd where ConvWinograd.tilesArePoolWindows(pool.geometry): break

@@ -3,7 +3,8 @@
 import Foundation
 import ImageIO
 
-/// A safetensors file: named float32 tensors plus string metadata. Layout: 8-byte little-endian
+/// A safetensors file: named float32 tensors, int64 scalars (``counters``) and string metadata.
+/// Layout: 8-byte little-endian
 /// header length, a JSON header (`{"__metadata__": {...}, "name": {"dtype": "F32", "shape": [...],
 /// "data_offsets": [begin, end]}}`), padded with spaces to a multiple of 8, then the data.
 /// numpy (`safetensors.numpy.load_file`) and PyTorch read it directly.
@@ -12,17 +13,24 @@ public struct SafeTensorsFile: Equatable, Sendable {
     public var tensors: [(name: String, tensor: Tensor)]
     /// The `__metadata__` strings.
     public var metadata: [String: String]
+    /// Int64 scalars (dtype `I64`, shape `[]`) by name, such as PyTorch's
+    /// `num_batches_tracked`; written after the tensors.
+    public var counters: [String: Int64]
 
-    /// A file of `tensors` (written in this order) and `metadata`.
-    public init(tensors: [(name: String, tensor: Tensor)], metadata: [String: String]) {
+    /// A file of `tensors` (written in this order), `metadata` and Int64 `counters`.
+    public init(
+        tensors: [(name: String, tensor: Tensor)], metadata: [String: String],
+        counters: [String: Int64] = [:]
+    ) {
         self.tensors = tensors
         self.metadata = metadata
+        self.counters = counters
     }
 
     /// Same metadata, and the same tensors in the same order.
     public static func == (a: SafeTensorsFile, b: SafeTensorsFile) -> Bool {
         a.metadata == b.metadata && a.tensors.map(\.name) == b.tensors.map(\.name)
-            && a.tensors.map(\.tensor) == b.tensors.map(\.tensor)
+            && a.tensors.map(\.tensor) == b.tensors.map(\.tensor) && a.counters == b.counters
     }
 
     /// The tensor called `name`.
@@ -42,6 +50,13 @@ public struct SafeTensorsFile: Equatable, Sendable {
                 as [String: Any]
             offset += size
         }
+        let counterNames = counters.keys.sorted()
+        for name in counterNames {
+            header[name] =
+                ["dtype": "I64", "shape": [Int](), "data_offsets": [offset, offset + 8]]
+                as [String: Any]
+            offset += 8
+        }
         var json = Array(
             try JSONSerialization.data(
                 withJSONObject: header, options: [.sortedKeys, .withoutEscapingSlashes]))
@@ -55,6 +70,9 @@ public struct SafeTensorsFile: Equatable, Sendable {
                 withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
             }
         }
+        for name in counterNames {
+            withUnsafeBytes(of: counters[name]!.littleEndian) { bytes.append(contentsOf: $0) }
+        }
         return bytes
     }
 
@@ -63,7 +81,8 @@ public struct SafeTensorsFile: Equatable, Sendable {
         try FileAccess.writeAtomically(encoded(), to: path)
     }
 
-    /// Reads and checks a safetensors file holding F32 tensors; errors name the file.
+    /// Reads and checks a safetensors file holding F32 tensors (and I64 scalars); errors name
+    /// the file.
     public static func read(path: String) throws -> SafeTensorsFile {
         try decode(FileAccess.readAll(path), name: path)
     }
@@ -93,6 +112,7 @@ public struct SafeTensorsFile: Equatable, Sendable {
             metadata = strings
         }
         var entries = [(name: String, begin: Int, end: Int, shape: [Int])]()
+        var counters = [String: Int64]()
         for (key, value) in header where key != "__metadata__" {
             guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
                 let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int],
@@ -100,8 +120,18 @@ public struct SafeTensorsFile: Equatable, Sendable {
             else {
                 throw bad("tensor '\(key)' has no valid dtype, shape and data_offsets")
             }
+            if dtype == "I64", shape.isEmpty, offsets[0] >= 0, offsets[1] - offsets[0] == 8,
+                offsets[1] <= bytes.count - dataStart
+            {
+                var value: UInt64 = 0
+                for index in 0..<8 {
+                    value |= UInt64(bytes[dataStart + offsets[0] + index]) << (8 * UInt64(index))
+                }
+                counters[key] = Int64(bitPattern: value)
+                continue
+            }
             guard dtype == "F32" else {
-                throw bad("tensor '\(key)' is \(dtype); convkit reads F32 only")
+                throw bad("tensor '\(key)' is \(dtype); convkit reads F32 tensors and I64 scalars")
             }
             guard shape.allSatisfy({ $0 >= 0 && $0 <= 1 << 30 }) else {
                 throw bad("tensor '\(key)' has an invalid shape \(shape)")
@@ -131,6 +161,6 @@ public struct SafeTensorsFile: Equatable, Sendable {
             }
             return (name: entry.name, tensor: Tensor(shape: entry.shape, values: values))
         }
-        return SafeTensorsFile(tensors: tensors, metadata: metadata)
+        return SafeTensorsFile(tensors: tensors, metadata: metadata, counters: counters)
     }
 }

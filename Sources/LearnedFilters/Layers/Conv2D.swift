@@ -2,7 +2,8 @@
 
 import ConvkitSupport
 
-/// A 2-D convolution with stride, dilation, same/valid padding and an optional fused ReLU.
+/// A 2-D convolution with stride, dilation, same/valid padding and an activation (ReLU fused
+/// into the convolution's loops, the others applied after it by `ActivationStage`).
 ///
 /// Input `[batch, h, w, cin]`, kernel `[kh, kw, cin, cout]`, bias `[cout]`, output
 /// `[batch, oh, ow, cout]` with `oh`, `ow` from `ConvGeometry`. The fast passes, forward and
@@ -35,6 +36,7 @@ public final class Conv2D: Layer {
     let fastPath: FastPath
     private var lastInput = Tensor(zeros: [0])
     private var lastOutput = Tensor(zeros: [0])
+    private var activationStage: ActivationStage
 
     init(name: String, spec: LayerSpec, inputShape: [Int], generator: inout SeededGenerator) throws
     {
@@ -66,6 +68,7 @@ public final class Conv2D: Layer {
         self.geometry = geometry
         self.filters = filters
         self.activation = activation
+        activationStage = ActivationStage(activation, width: filters)
         fastPath = FastPath(geometry, filters: filters)
         let fanIn = geometry.taps * geometry.inputChannels
         let fanOut = geometry.taps * filters
@@ -101,6 +104,7 @@ public final class Conv2D: Layer {
                 input.values, kernel.value, bias.value, &output, batch, geometry, filters,
                 activation == .relu)
         }
+        activationStage.forward(&output)
         lastOutput = Tensor(shape: [batch] + outputShape, values: output)
         return lastOutput
     }
@@ -111,6 +115,7 @@ public final class Conv2D: Layer {
         -> Tensor?
     {
         let batch = lastInput.batch
+        let outputGradient = activationStage.backward(outputGradient)
         switch options.implementation {
         case .reference:
             let gradient =

@@ -2,7 +2,8 @@
 
 import ConvkitSupport
 
-/// A fully connected layer with an optional fused ReLU.
+/// A fully connected layer with an activation (ReLU fused into the bias loop, the others
+/// applied after it by `ActivationStage`).
 ///
 /// Input `[batch, inputs]`, kernel `[inputs, outputs]`, bias `[outputs]`, output
 /// `[batch, outputs]`. The fast path is `cblas_sgemm`; the reference is
@@ -27,6 +28,7 @@ public final class Dense: Layer {
 
     private var lastInput = Tensor(zeros: [0])
     private var lastOutput = Tensor(zeros: [0])
+    private var activationStage: ActivationStage
 
     init(name: String, spec: LayerSpec, inputShape: [Int], generator: inout SeededGenerator) throws
     {
@@ -47,6 +49,7 @@ public final class Dense: Layer {
         self.inputShape = inputShape
         self.outputShape = [units]
         self.activation = activation
+        activationStage = ActivationStage(activation, width: units)
         kernel = Parameter(
             name: "kernel", shape: [inputShape[0], units],
             value: glorotUniform(
@@ -88,6 +91,7 @@ public final class Dense: Layer {
             }
             FastOps.addBias(bias.value, to: &output, relu: activation == .relu)
         }
+        activationStage.forward(&output)
         lastOutput = Tensor(shape: [batch, units], values: output)
         return lastOutput
     }
@@ -98,6 +102,7 @@ public final class Dense: Layer {
         -> Tensor?
     {
         let batch = lastInput.batch
+        let outputGradient = activationStage.backward(outputGradient)
         if options.implementation == .reference {
             let gradient =
                 activation == .relu

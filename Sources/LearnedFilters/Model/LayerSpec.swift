@@ -2,18 +2,15 @@
 
 import Foundation
 
-/// Activation applied at the end of a Conv2D or Dense layer.
-public enum Activation: String, Sendable {
-    case linear, relu
-}
-
 /// The configuration of one layer; a model is built from a list of these.
 ///
 /// Text form, one layer per comma-separated item, options separated by `:`:
-/// - `conv2d:FILTERS:KHxKW[:s=S|SYxSX][:d=D|DYxDX][:same|valid][:relu]` (Keras default padding: valid)
+/// - `conv2d:FILTERS:KHxKW[:s=S|SYxSX][:d=D|DYxDX][:same|valid][:ACTIVATION]` (Keras default
+///   padding: valid; ACTIVATION is one of ``Activation/names``, e.g. `relu`, `gelu`, `elu=0.5`)
 /// - `maxpool:K|KHxKW[:s=S|SYxSX][:same|valid]` (stride defaults to the pool size)
 /// - `avgpool:K|KHxKW[:s=S|SYxSX][:same|valid]` (padded cells are not counted), `globalavgpool`
-/// - `dense:UNITS[:relu]`, `dropout:RATE`, `flatten`, `relu`, `softmax` (not as the last layer)
+/// - `dense:UNITS[:ACTIVATION]`, `dropout:RATE`, `flatten`, `relu`, `softmax` (not as the last
+///   layer), and any other ACTIVATION alone as a layer (`sigmoid`, `leaky_relu=0.1`, ...)
 /// - `batchnorm[:eps=E]` (inference form over the last axis; Keras' default epsilon 0.001)
 ///
 /// The tutorial network is ``LayerSpec/tutorial``.
@@ -40,6 +37,8 @@ public enum LayerSpec: Equatable, Sendable {
     case flatten
     /// `max(x, 0)` as a layer of its own (``ReLU``).
     case relu
+    /// An activation layer other than `relu` and `softmax` (which have cases of their own).
+    case activation(Activation)
 
     /// The tutorial's CNN: 220,234 parameters on 28x28x1 inputs.
     public static let tutorial =
@@ -58,6 +57,7 @@ public enum LayerSpec: Equatable, Sendable {
         case .globalAveragePool2d: "global_average_pooling2d"
         case .batchNormalization: "batch_normalization"
         case .softmax: "softmax"
+        case .activation: "activation"
         }
     }
 
@@ -74,6 +74,7 @@ public enum LayerSpec: Equatable, Sendable {
         case .globalAveragePool2d: "GlobalAveragePooling2D"
         case .batchNormalization: "BatchNormalization"
         case .softmax: "Softmax"
+        case .activation: "Activation"
         }
     }
 
@@ -92,7 +93,8 @@ public enum LayerSpec: Equatable, Sendable {
         case .batchNormalization:
             let (total, overflow) = (inputShape.last ?? 0).multipliedReportingOverflow(by: 4)
             return overflow ? nil : total
-        case .maxPool2d, .averagePool2d, .globalAveragePool2d, .dropout, .flatten, .relu, .softmax:
+        case .maxPool2d, .averagePool2d, .globalAveragePool2d, .dropout, .flatten, .relu, .softmax,
+            .activation:
             return 0
         }
         var kernelCount = 1
@@ -117,7 +119,7 @@ public enum LayerSpec: Equatable, Sendable {
             if strides != [1, 1] { parts.append("s=" + pair(strides)) }
             if dilation != [1, 1] { parts.append("d=" + pair(dilation)) }
             parts.append(padding.rawValue)
-            if activation == .relu { parts.append("relu") }
+            if activation != .linear { parts.append(activation.text) }
             return parts.joined(separator: ":")
         case .maxPool2d(let pool, let strides, let padding),
             .averagePool2d(let pool, let strides, let padding):
@@ -127,7 +129,7 @@ public enum LayerSpec: Equatable, Sendable {
             if padding == .same { parts.append("same") }
             return parts.joined(separator: ":")
         case .dense(let units, let activation):
-            return activation == .relu ? "dense:\(units):relu" : "dense:\(units)"
+            return activation == .linear ? "dense:\(units)" : "dense:\(units):\(activation.text)"
         case .dropout(let rate):
             return "dropout:\(rate)"
         case .flatten:
@@ -140,6 +142,19 @@ public enum LayerSpec: Equatable, Sendable {
             return epsilon == 0.001 ? "batchnorm" : "batchnorm:eps=\(epsilon)"
         case .softmax:
             return "softmax"
+        case .activation(let activation):
+            return activation.text
+        }
+    }
+
+    /// The layer applying `activation` alone: ``relu``, ``softmax``, nil for `linear`, or
+    /// ``activation(_:)``.
+    public static func layer(applying activation: Activation) -> LayerSpec? {
+        switch activation {
+        case .linear: nil
+        case .relu: .relu
+        case .softmax: .softmax
+        default: .activation(activation)
         }
     }
 
@@ -190,11 +205,16 @@ public enum LayerSpec: Equatable, Sendable {
                 dilation = try pair(String(option.dropFirst(2)), "dilation")
             } else if let mode = KerasPadding(rawValue: option) {
                 padding = mode
-            } else if option == "relu" {
-                activation = .relu
+            } else if let parsed = Activation(text: option) {
+                activation = parsed
             } else {
                 positional.append(option)
             }
+        }
+        // A word where an activation goes is an activation convkit does not have.
+        let named = positional.dropFirst(kind == "conv2d" ? 2 : 1).first { Int($0) == nil }
+        if kind == "conv2d" || kind == "dense", let named {
+            throw fail("unknown activation '\(named)' (\(Activation.names))")
         }
         switch kind {
         case "conv2d":
@@ -224,7 +244,7 @@ public enum LayerSpec: Equatable, Sendable {
             return .batchNormalization(epsilon: epsilon)
         case "dense":
             guard positional.count == 1, strides == nil else {
-                throw fail("expected dense:UNITS[:relu]")
+                throw fail("expected dense:UNITS[:ACTIVATION]")
             }
             return .dense(units: try positive(positional[0], "units"), activation: activation)
         case "dropout":
@@ -240,8 +260,18 @@ public enum LayerSpec: Equatable, Sendable {
             ]
             return simple[kind] ?? .flatten
         default:
+            if let cut = kind.firstIndex(of: "="), ["elu", "leaky_relu"].contains(kind[..<cut]) {
+                guard parts.count == 1, let applied = Activation(text: kind) else {
+                    throw fail("\(kind[..<cut]) takes one finite number, as \(kind[..<cut])=0.1")
+                }
+                return .activation(applied)
+            }
+            if let applied = Activation(text: kind) {
+                guard parts.count == 1 else { throw fail("\(kind) takes no options") }
+                return .activation(applied)
+            }
             throw fail(
-                "unknown layer '\(kind)' (conv2d, maxpool, avgpool, globalavgpool, dense, dropout, flatten, relu, softmax, batchnorm)"
+                "unknown layer '\(kind)' (conv2d, maxpool, avgpool, globalavgpool, dense, dropout, flatten, batchnorm, or an activation: \(Activation.names))"
             )
         }
     }

@@ -77,6 +77,8 @@ public final class Model {
             case .batchNormalization:
                 layer = try BatchNormalization(name: name, spec: spec, inputShape: shape)
             case .softmax: layer = Softmax(name: name, inputShape: shape)
+            case .activation(let activation):
+                layer = ActivationLayer(name: name, activation: activation, inputShape: shape)
             }
             built.append(layer)
             shape = layer.outputShape

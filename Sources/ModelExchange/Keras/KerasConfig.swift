@@ -16,8 +16,6 @@ struct KerasLayerPlan {
     var weightGroup: String
     /// What each of its variables `vars/0`, `vars/1`, ... is, in order.
     var variables: [KerasVariable]
-    /// A Dense layer whose activation is softmax (allowed as the last layer only).
-    var softmaxActivation = false
 }
 
 /// A Keras variable, by the convkit parameter it fills (a name of ``Layer/parameters``).
@@ -41,8 +39,9 @@ struct KerasArchitecture {
 
 /// Reads Keras 3 model configurations: `Sequential` models, and `Functional` ones whose layers
 /// form a chain. Supported layers: InputLayer, Conv2D, MaxPooling2D, AveragePooling2D,
-/// GlobalAveragePooling2D, Flatten, Dense, Dropout, BatchNormalization, Activation, ReLU and
-/// Softmax, channels last; anything else is refused naming the layer and its class.
+/// GlobalAveragePooling2D, Flatten, Dense, Dropout, BatchNormalization, Activation, ReLU,
+/// LeakyReLU, ELU and Softmax, channels last, with the activations of ``Activation``; anything
+/// else is refused naming the layer and its class (or its activation).
 enum KerasConfig {
     /// Parses `bytes` (the JSON of `model.to_json()` or a `.keras` file's `config.json`); `path`
     /// names the file in errors.
@@ -204,15 +203,36 @@ private struct Reader {
         }
     }
 
-    /// The convkit activation of a Conv2D or Dense layer; softmax is kept for the final layer.
-    func activation(_ config: [String: Any], layer: String, className: String) throws -> String {
+    /// The convkit activation of a Conv2D, Dense or Activation layer: Keras' activation names
+    /// (`gelu` is its exact form, `elu` has alpha 1, `leaky_relu` slope 0.2, as in
+    /// `keras.activations`).
+    func activation(_ config: [String: Any], layer: String, className: String) throws
+        -> Activation
+    {
         let name = activationName(config["activation"])
-        guard ["linear", "relu", "softmax"].contains(name) else {
+        let known: [String: Activation] = [
+            "linear": .linear, "relu": .relu, "sigmoid": .sigmoid, "tanh": .tanh,
+            "softmax": .softmax, "selu": .selu, "elu": .elu(alpha: 1),
+            "gelu": .gelu(approximate: false),
+            "leaky_relu": .leakyRelu(negativeSlope: Activation.defaultLeakySlope),
+        ]
+        guard let activation = known[name] else {
             throw unsupported(
-                "layer '\(layer)' (\(className)) has activation '\(name)'; convkit supports relu, linear and a final softmax"
+                "layer '\(layer)' (\(className)) has activation '\(name)'; convkit supports linear, relu, sigmoid, tanh, softmax, elu, selu, gelu and leaky_relu"
             )
         }
-        return name
+        return activation
+    }
+
+    /// A number of a layer's configuration, `fallback` when absent; finite or refused.
+    func number(_ config: [String: Any], _ key: String, _ fallback: Double, layer: String) throws
+        -> Float
+    {
+        guard let value = config[key], !(value is NSNull) else { return Float(fallback) }
+        guard let number = value as? Double, number.isFinite else {
+            throw bad("layer '\(layer)': \(key) must be a number")
+        }
+        return Float(number)
     }
 
     func layer(_ className: String, name: String, config: [String: Any]) throws -> KerasLayerPlan {
@@ -231,24 +251,20 @@ private struct Reader {
                 throw bad("layer '\(name)': filters must be a positive integer")
             }
             let activation = try self.activation(config, layer: name, className: className)
-            guard activation != "softmax" else {
-                throw unsupported("layer '\(name)' (Conv2D) has activation 'softmax'")
-            }
             plan.spec = .conv2d(
                 filters: filters,
                 kernel: try pair(config["kernel_size"], "kernel_size", layer: name),
                 strides: try pair(config["strides"] ?? 1, "strides", layer: name),
                 dilation: try pair(config["dilation_rate"] ?? 1, "dilation_rate", layer: name),
                 padding: try padding(config, layer: name, className: className),
-                activation: activation == "relu" ? .relu : .linear)
+                activation: activation)
             plan.variables = useBias ? [.kernel, .bias] : [.kernel]
         case "Dense":
             guard let units = config["units"] as? Int, units > 0, units <= 1 << 20 else {
                 throw bad("layer '\(name)': units must be a positive integer")
             }
             let activation = try self.activation(config, layer: name, className: className)
-            plan.spec = .dense(units: units, activation: activation == "relu" ? .relu : .linear)
-            plan.softmaxActivation = activation == "softmax"
+            plan.spec = .dense(units: units, activation: activation)
             plan.variables = useBias ? [.kernel, .bias] : [.kernel]
         case "MaxPooling2D", "AveragePooling2D":
             try channelsLast(config, layer: name, className: className)
@@ -292,26 +308,26 @@ private struct Reader {
                 + ((config["center"] as? Bool ?? true) ? [.beta] : [])
                 + [.movingMean, .movingVariance]
         case "Activation":
-            let activation = activationName(config["activation"])
-            switch activation {
-            case "relu": plan.spec = .relu
-            case "softmax": plan.spec = .softmax
-            case "linear": plan.spec = nil
-            default:
-                throw unsupported(
-                    "layer '\(name)' (Activation) applies '\(activation)'; convkit supports relu, softmax and linear"
-                )
-            }
+            plan.spec = LayerSpec.layer(
+                applying: try activation(config, layer: name, className: className))
         case "ReLU":
             let maxValue = config["max_value"]
-            let slope = config["negative_slope"] as? Double ?? 0
-            let threshold = config["threshold"] as? Double ?? 0
-            guard maxValue == nil || maxValue is NSNull, slope == 0, threshold == 0 else {
+            let slope = try number(config, "negative_slope", 0, layer: name)
+            let threshold = try number(config, "threshold", 0, layer: name)
+            guard maxValue == nil || maxValue is NSNull, threshold == 0, slope >= 0 else {
                 throw unsupported(
-                    "layer '\(name)' (ReLU) has a max_value, negative_slope or threshold; convkit's ReLU is max(x, 0)"
+                    "layer '\(name)' (ReLU) has a max_value, a threshold or a negative slope below 0; convkit's ReLU is max(x, 0), or leaky with a slope"
                 )
             }
-            plan.spec = .relu
+            plan.spec = slope == 0 ? .relu : .activation(.leakyRelu(negativeSlope: slope))
+        case "LeakyReLU":
+            // Keras 3 names the slope negative_slope, Keras 2 alpha; both default to 0.3.
+            let slope = try number(
+                config, config["negative_slope"] == nil ? "alpha" : "negative_slope", 0.3,
+                layer: name)
+            plan.spec = .activation(.leakyRelu(negativeSlope: slope))
+        case "ELU":
+            plan.spec = .activation(.elu(alpha: try number(config, "alpha", 1, layer: name)))
         case "Softmax":
             let axis = (config["axis"] as? Int) ?? ((config["axis"] as? [Int])?.first ?? -1)
             guard axis == -1 else {
@@ -320,7 +336,7 @@ private struct Reader {
             plan.spec = .softmax
         default:
             throw unsupported(
-                "layer '\(name)' is a \(className), which convkit does not support (InputLayer, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Flatten, Dense, Dropout, BatchNormalization, Activation, ReLU, Softmax)"
+                "layer '\(name)' is a \(className), which convkit does not support (InputLayer, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Flatten, Dense, Dropout, BatchNormalization, Activation, ReLU, LeakyReLU, ELU, Softmax)"
             )
         }
         return plan
@@ -345,15 +361,11 @@ private struct Reader {
             result.notes.append(
                 "the final softmax (layer '\(last.name)') is applied by convkit's loss and predict; the model's outputs are the logits before it"
             )
-        } else if last.softmaxActivation {
-            result.layers[index].softmaxActivation = false
+        } else if case .dense(let units, .softmax) = last.spec {
+            result.layers[index].spec = .dense(units: units, activation: .linear)
             result.notes.append(
                 "layer '\(last.name)' ends in a softmax, which convkit's loss and predict apply; the model's outputs are the logits before it"
             )
-        }
-        for plan in result.layers where plan.softmaxActivation {
-            throw unsupported(
-                "layer '\(plan.name)' (Dense) has activation 'softmax' but is not the last layer")
         }
         return result
     }

@@ -8,8 +8,11 @@ import ONNXProtobuf
 ///
 /// The graph takes `input` of shape `[batch, channels, height, width]` (NCHW, ONNX's convention)
 /// and gives `logits` `[batch, classes]` (no softmax, as convkit's models). Layers become
-/// Conv (+ Relu), MaxPool, AveragePool (`count_include_pad=0`), GlobalAveragePool + Flatten,
-/// BatchNormalization, Relu, Softmax (axis 1, the channels) and Gemm (+ Relu); before a Flatten
+/// Conv, MaxPool, AveragePool (`count_include_pad=0`), GlobalAveragePool + Flatten,
+/// BatchNormalization, Gemm, and the activations as Relu, Sigmoid, Tanh, Softmax (axis 1, the
+/// channels or features), Elu, Selu, LeakyRelu, and GELU as the nodes of its formula (Gelu
+/// itself needs opset 20): `0.5 x (1 + Erf(x / sqrt 2))`, or with Tanh for the tanh
+/// approximation; before a Flatten
 /// of an image a Transpose to NHWC makes the flattening order (h, w, c) as in convkit, so the
 /// Dense kernels are stored as they are (`Gemm` with `transB=0`). Dropout does nothing at
 /// inference and is left out. Class names go in `metadata_props` (`class_names`, comma-
@@ -56,6 +59,49 @@ public enum ONNXExport {
             graph.initializer.append(tensor)
             return name
         }
+        func scalar(_ name: String, _ value: Float) -> String {
+            graph.initializer.contains { $0.name == name } ? name : weight(name, [], [value])
+        }
+        /// Appends the nodes of `activation` after `current`.
+        func activate(_ activation: Activation, name: String) {
+            let x = current
+            switch activation {
+            case .linear: return
+            case .relu: current = node("Relu", [x], name: name)
+            case .sigmoid: current = node("Sigmoid", [x], name: name)
+            case .tanh: current = node("Tanh", [x], name: name)
+            case .softmax: current = node("Softmax", [x], [int("axis", 1)], name: name)
+            case .selu: current = node("Selu", [x], name: name)
+            case .elu(let alpha): current = node("Elu", [x], [float("alpha", alpha)], name: name)
+            case .leakyRelu(let slope):
+                current = node("LeakyRelu", [x], [float("alpha", slope)], name: name)
+            case .gelu(let approximate):
+                let one = scalar("gelu.one", 1)
+                let half = scalar("gelu.half", 0.5)
+                var inner: String
+                if approximate {
+                    let cube = node(
+                        "Mul", [node("Mul", [x, x], name: name + "/square"), x],
+                        name: name + "/cube"
+                    )
+                    let cubic = node(
+                        "Mul", [cube, scalar("gelu.cubic", 0.044715)], name: name + "/cubic")
+                    let sum = node("Add", [x, cubic], name: name + "/sum")
+                    let scaled = node(
+                        "Mul", [sum, scalar("gelu.tanh_factor", 0.7978845608028654)],
+                        name: name + "/scaled")
+                    inner = node("Tanh", [scaled], name: name + "/tanh")
+                } else {
+                    let scaled = node(
+                        "Div", [x, scalar("gelu.sqrt2", Float(2).squareRoot())],
+                        name: name + "/scaled")
+                    inner = node("Erf", [scaled], name: name + "/erf")
+                }
+                inner = node("Add", [inner, one], name: name + "/plus_one")
+                inner = node("Mul", [x, inner], name: name + "/times_x")
+                current = node("Mul", [inner, half], name: name)
+            }
+        }
         for layer in model.layers {
             switch layer {
             case let conv as Conv2D:
@@ -69,9 +115,7 @@ public enum ONNXExport {
                 current = node(
                     "Conv", [current, w, b],
                     windowAttributes(g, dilated: true), name: conv.name)
-                if conv.activation == .relu {
-                    current = node("Relu", [current], name: conv.name + "/relu")
-                }
+                activate(conv.activation, name: conv.name + "/" + conv.activation.text)
             case let pool as MaxPool2D:
                 let g = pool.geometry
                 current = node(
@@ -98,9 +142,7 @@ public enum ONNXExport {
                 let w = weight("\(dense.name).kernel", dense.kernel.shape, dense.kernel.value)
                 let b = weight("\(dense.name).bias", dense.bias.shape, dense.bias.value)
                 current = node("Gemm", [current, w, b], name: dense.name)
-                if dense.activation == .relu {
-                    current = node("Relu", [current], name: dense.name + "/relu")
-                }
+                activate(dense.activation, name: dense.name + "/" + dense.activation.text)
             case let norm as BatchNormalization:
                 let names = norm.parameters.map {
                     weight("\(norm.name).\($0.name)", $0.shape, $0.value)
@@ -112,6 +154,8 @@ public enum ONNXExport {
                 current = node("Relu", [current], name: layer.name)
             case is Softmax:
                 current = node("Softmax", [current], [int("axis", 1)], name: layer.name)
+            case let applied as ActivationLayer:
+                activate(applied.activation, name: applied.name)
             case is Dropout:
                 continue
             default:

@@ -12,6 +12,8 @@ import LearnedFilters
 /// (h, w, c), so the first Linear after a Flatten of an image has its input columns permuted.
 /// Keras' 'same' padding puts the odd pixel after; where that is asymmetric the convolution
 /// gets an `nn.ZeroPad2d` (a max pooling an `nn.ConstantPad2d` of -inf) before it.
+/// BatchNormalization becomes `nn.BatchNorm2d` (or `1d`) with the model's epsilon written out
+/// (Keras' default is 1e-3, PyTorch's 1e-5), to be run in `eval()` mode.
 struct PyTorchSequential {
     /// One module: its Python text, and for a module with weights, the convkit layer.
     struct Module {
@@ -52,7 +54,9 @@ struct PyTorchSequential {
                     "nn.Conv2d(\(g.inputChannels), \(conv.filters), kernel_size=(\(g.kernelHeight), \(g.kernelWidth))"
                 modules.append(
                     Module(text: ([head] + options).joined(separator: ", ") + ")", layer: conv))
-                if conv.activation == .relu { modules.append(Module(text: "nn.ReLU()")) }
+                if let module = PyTorchSequential.module(conv.activation) {
+                    modules.append(Module(text: module))
+                }
             case let pool as MaxPool2D:
                 let g = pool.geometry
                 let pads = PyTorchSequential.pads(g)
@@ -91,7 +95,9 @@ struct PyTorchSequential {
                         text: "nn.Linear(\(shape[0]), \(dense.outputShape[0]))", layer: dense,
                         flattenedFrom: pendingFlatten))
                 pendingFlatten = nil
-                if dense.activation == .relu { modules.append(Module(text: "nn.ReLU()")) }
+                if let module = PyTorchSequential.module(dense.activation) {
+                    modules.append(Module(text: module))
+                }
                 continue
             case let dropout as Dropout:
                 modules.append(Module(text: "nn.Dropout(\(dropout.rate))"))
@@ -102,14 +108,46 @@ struct PyTorchSequential {
             case is Softmax:
                 modules.append(Module(text: "nn.Softmax(dim=1)"))
                 continue
+            case let applied as ActivationLayer:
+                if let module = PyTorchSequential.module(applied.activation) {
+                    modules.append(Module(text: module))
+                }
+                continue
+            case let norm as BatchNormalization:
+                guard pendingFlatten == nil, shape.count == 3 || shape.count == 1 else {
+                    throw refuse(
+                        "layer '\(norm.name)' (BatchNormalization) normalises a flattened image, whose features PyTorch orders differently"
+                    )
+                }
+                let kind = shape.count == 3 ? "nn.BatchNorm2d" : "nn.BatchNorm1d"
+                modules.append(
+                    Module(
+                        text: "\(kind)(\(shape[shape.count - 1]), eps=\(norm.epsilon))", layer: norm
+                    ))
             default:
                 throw refuse(
-                    "layer '\(layer.name)' (\(layer.spec.className)) is not written in PyTorch layout (its running statistics need an int64 counter)"
+                    "layer '\(layer.name)' (\(layer.spec.className)) has no torch.nn equivalent here"
                 )
             }
             pendingFlatten = nil
         }
         self.modules = modules
+    }
+
+    /// The torch.nn module of an activation (nil for linear); softmax over dim 1, the
+    /// channels of NCHW or the features of a flat input, as Keras' last axis.
+    static func module(_ activation: Activation) -> String? {
+        switch activation {
+        case .linear: nil
+        case .relu: "nn.ReLU()"
+        case .sigmoid: "nn.Sigmoid()"
+        case .tanh: "nn.Tanh()"
+        case .softmax: "nn.Softmax(dim=1)"
+        case .selu: "nn.SELU()"
+        case .elu(let alpha): "nn.ELU(alpha=\(alpha))"
+        case .gelu(let approximate): approximate ? "nn.GELU(approximate='tanh')" : "nn.GELU()"
+        case .leakyRelu(let slope): "nn.LeakyReLU(negative_slope=\(slope))"
+        }
     }
 
     /// Keras' padding of a window as PyTorch's arguments.

@@ -61,7 +61,11 @@ enum StateDict {
         for layer in model.layers {
             switch layer {
             case is Flatten: flattened = layer.inputShape.count == 3 ? layer.inputShape : nil
-            case is Dropout, is ReLU, is Softmax, is Dense: break
+            case is Dropout, is ReLU, is Softmax, is ActivationLayer, is Dense: break
+            case is BatchNormalization where flattened != nil && layout == .pytorch:
+                throw mismatch(
+                    "layer '\(layer.name)' (BatchNormalization) normalises a flattened image, whose features PyTorch orders differently"
+                )
             default: flattened = nil
             }
             guard !layer.parameters.isEmpty else { continue }
@@ -140,8 +144,11 @@ enum StateDict {
     ) {
         let sequential = try PyTorchSequential(model: model, path: path)
         var tensors = [(name: String, tensor: Tensor)]()
+        var counters = [String: Int64]()
         for (index, module) in sequential.modules.enumerated() {
             guard let layer = module.layer else { continue }
+            // BatchNorm's counter of training batches, which eval() does not use.
+            if layer is BatchNormalization { counters["\(index).num_batches_tracked"] = 0 }
             for parameter in layer.parameters {
                 var values = parameter.value
                 let shape = externalShape(
@@ -165,6 +172,9 @@ enum StateDict {
             "input_shape": model.inputShape.map(String.init).joined(separator: ","),
         ]
         if let names = model.classNames { metadata["class_names"] = names.joined(separator: ",") }
-        return (SafeTensorsFile(tensors: tensors, metadata: metadata), sequential.python)
+        return (
+            SafeTensorsFile(tensors: tensors, metadata: metadata, counters: counters),
+            sequential.python
+        )
     }
 }
