@@ -167,6 +167,19 @@ enum Scratch {
         try manager.copyItem(
             atPath: model.replacingOccurrences(of: ".safetensors", with: ".checkpoint.safetensors"),
             toPath: folder + "/run.checkpoint.safetensors")
+        // Keras weights with an architecture whose Dense applies an activation convkit lacks.
+        let keras = CLI.packageRoot + "/Tests/ModelExchangeTests/Fixtures/keras/"
+        try manager.copyItem(
+            atPath: keras + "tutorial.weights.h5", toPath: folder + "/tutorial.weights.h5")
+        let json = try String(contentsOfFile: keras + "tutorial.json", encoding: .utf8)
+        try write(
+            "softplus.json",
+            Array(
+                json.replacingOccurrences(
+                    of: "\"units\": 64, \"activation\": \"linear\"",
+                    with: "\"units\": 64, \"activation\": \"softplus\""
+                )
+                .utf8))
     }
 
     /// A version 1.0 `.npy` file with any dtype.
