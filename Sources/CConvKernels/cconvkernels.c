@@ -20,6 +20,13 @@ int ck_has_avx2_fma(void) {
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
+int ck_has_avx512_skylake(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
+           __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+           __builtin_cpu_supports("avx512vl");
+}
+
 #define CK_TARGET __attribute__((target("avx2,fma")))
 
 CK_TARGET static inline __m256 negate(__m256 value) { return _mm256_xor_ps(value, _mm256_set1_ps(-0.0f)); }
@@ -315,6 +322,8 @@ CK_TARGET void ck_weighted_sum(const float *const *sources, const float *weights
 #else
 
 int ck_has_avx2_fma(void) { return 0; }
+
+int ck_has_avx512_skylake(void) { return 0; }
 
 void ck_weighted_sum(const float *const *sources, const float *weights, int taps, ptrdiff_t count, float *output) {
     (void)sources, (void)weights, (void)taps, (void)count, (void)output;

@@ -40,8 +40,9 @@ struct ConvKit: ParsableCommand {
     /// mistake and where to read about it, with exit status 2. A closed pipe on standard output
     /// ends the run quietly with 141, as a shell expects of a process killed by SIGPIPE.
     static func main() {
-        SignalHandling.install()
         let arguments = Array(CommandLine.arguments.dropFirst())
+        BLASCoreRestart.restartIfSlowerKernels(arguments: arguments)
+        SignalHandling.install()
         let path = CommandPath.known(in: arguments)
         do {
             try CommandPath.check(arguments)

@@ -26,6 +26,10 @@ typedef struct {
 /// 1 when this processor runs the kernels below (x86-64 with AVX2 and FMA), else 0.
 int ck_has_avx2_fma(void);
 
+/// 1 when this processor has the AVX-512 subsets OpenBLAS's SkylakeX kernels use (F, CD, BW,
+/// DQ, VL), else 0.
+int ck_has_avx512_skylake(void);
+
 /// One output row: `output[ox * filters + f] = bias[f] + sum over taps of window(ox, tap) *
 /// kernel[tap * filters + f]`, then ReLU if `relu`. `top` is the padded sample's first row
 /// under this output row, at column 0. Needs filters % 8 == 0.
