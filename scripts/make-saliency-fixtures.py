@@ -10,8 +10,10 @@ explained for its predicted class and its runner-up, the script computes
   - Captum InputXGradient: input * d logit / d input,
   - Captum LayerGradCam on the ReLU after the second convolution (the Keras layer's output),
     at the layer's 14x14 and upsampled by LayerAttribution.interpolate(mode="bilinear"),
-  - pytorch-grad-cam's GradCAM on the same layer (min-max normalised per image, then resized
-    to 28x28 by cv2.resize), run in its own venv because it pulls torchvision and OpenCV.
+  - pytorch-grad-cam's GradCAM on the same layer, run in its own venv because it pulls
+    torchvision and OpenCV; it is not the raw map: per image it min-max scales the ReLU'd map
+    to 0...1, resizes it to 28x28 by cv2.resize, and min-max scales the result again
+    (scale_cam_image in compute_cam_per_layer, then in aggregate_multi_layers).
 The weights are written in Keras layout (conv kernels (kh, kw, cin, cout), dense (in, out)),
 flatten in NHWC order as convkit and Keras flatten, into
 Tests/LearnedFiltersTests/Fixtures/saliency/: one .npy per parameter (named as convkit names

@@ -98,20 +98,28 @@ func minMaxNormalised(_ values: [Float]) -> [Float] {
         }
     }
 
-    /// pytorch-grad-cam normalises the layer's map to 0...1 and then resizes it with
-    /// cv2.resize (float arithmetic, half-pixel centres): the same steps here agree to 1e-4.
-    @Test(.disabled("differs by 12-21% of the range on 4 of 6 rows: not yet explained"))
-    func gradCAMMatchesPytorchGradCam() throws {
+    /// pytorch-grad-cam 1.5.7's `GradCAM` is not the raw Grad-CAM: `compute_cam_per_layer`
+    /// takes the ReLU of the layer's map, min-max scales it to 0...1 and resizes it with
+    /// `cv2.resize` (bilinear, half-pixel centres), and `aggregate_multi_layers` then min-max
+    /// scales the resized map again (`scale_cam_image` both times). Captum's `LayerGradCam` is
+    /// the raw map (compared above); here the same three steps are applied to ours. Without
+    /// the second scaling the maps differ by 12-21% of the range wherever the peak is an
+    /// interior pixel, whose bilinear upsampling never reaches 1.
+    @Test func gradCAMMatchesPytorchGradCam() throws {
         let fixture = try SaliencyFixture()
         let maps = try fixture.model.attributions(of: fixture.inputs, targets: fixture.targets)
         let expected = try SaliencyFixture.array("pytorch_grad_cam")
+        var scaledOnceDiffers = 0
         for (row, map) in maps.enumerated() {
-            let normalised = Bilinear.resize(
+            let resized = Bilinear.resize(
                 minMaxNormalised(map.layerCAM), height: 14, width: 14, toHeight: 28, toWidth: 28)
+            let reference = Array(expected[row * 784..<(row + 1) * 784])
             #expect(
-                differenceOfRange(normalised, Array(expected[row * 784..<(row + 1) * 784])) < 1e-4,
+                differenceOfRange(minMaxNormalised(resized), reference) < Self.tolerance,
                 "row \(row)")
+            if differenceOfRange(resized, reference) > 0.1 { scaledOnceDiffers += 1 }
         }
+        #expect(scaledOnceDiffers >= 3, "the second scaling should matter on most rows")
     }
 
     @Test func noTargetExplainsThePredictedClass() throws {
@@ -127,31 +135,98 @@ func minMaxNormalised(_ values: [Float]) -> [Float] {
         }
     }
 
-    /// The input gradient against central differences of the logit (the naive reference);
-    /// pixels next to a ReLU or max-pooling kink may differ, so 11 of 13 must agree to 1%.
-    @Test(.disabled("10 of 13 pixels agree, not 11: kinks not yet separated from errors"))
-    func inputGradientMatchesFiniteDifferences() throws {
+    /// The input gradient against central differences of the logit, the model evaluated in
+    /// Double by ReferenceOps (float32 differences drown in rounding). The network is piecewise
+    /// linear (ReLU, max pooling, dense), so a difference is exact only where no ReLU or
+    /// pooling tie switches within the step: a pixel counts only where the forward and backward
+    /// one-sided differences agree, and there the float32 gradient must match to 1e-5 of the
+    /// largest. Black background pixels sit on such kinks (a filter's ReLU(bias) ties across a
+    /// whole pooling window, and +h and -h pick different winners), so the check takes every
+    /// other pixel of the digit's strokes, where most pixels are off kinks.
+    @Test func inputGradientMatchesFiniteDifferences() throws {
         let fixture = try SaliencyFixture()
-        let input = fixture.inputs[0]
-        let target = fixture.targets[0]
-        let map = try #require(try fixture.model.attributions(of: [input], targets: [target]).first)
-        func logit(_ values: [Float]) throws -> Double {
-            let output = try fixture.model.forward(
-                Tensor(shape: [1, 28, 28, 1], values: values),
-                options: ForwardOptions(implementation: .reference))
-            return Double(output.values[target])
+        let model = fixture.model
+        for row in [0, 3] {
+            let input = fixture.inputs[row]
+            let target = fixture.targets[row]
+            let pass = try model.inputGradient(
+                Tensor(shape: [1, 28, 28, 1], values: input), throughLayer: model.layers.count - 1
+            ) { output in
+                var seed = Tensor(zeros: output.shape)
+                seed.values[target] = 1
+                return seed
+            }
+            let point = input.map(Double.init)
+            let centre = try DoubleForward(model).logits(point)
+            #expect(
+                differenceOfRange(centre.map(Float.init), pass.output.values) < 1e-5,
+                "row \(row): Double and float32 logits")
+            let scale = pass.input.values.map { abs(Double($0)) }.max() ?? 0
+            #expect(scale > 0)
+            let step = 1e-4
+            var (linear, tested) = (0, 0)
+            let stroke = input.indices.filter { input[$0] > 0 }
+            for pixel in stride(from: 0, to: stroke.count, by: 2).map({ stroke[$0] }) {
+                var (up, down) = (point, point)
+                up[pixel] += step
+                down[pixel] -= step
+                let forward = (try DoubleForward(model).logits(up)[target] - centre[target]) / step
+                let backward =
+                    (centre[target] - (try DoubleForward(model).logits(down)[target])) / step
+                tested += 1
+                guard abs(forward - backward) <= 1e-9 * max(1, abs(forward)) else { continue }
+                linear += 1
+                #expect(
+                    abs(Double(pass.input.values[pixel]) - forward) <= 1e-5 * scale,
+                    "row \(row), pixel \(pixel): \(pass.input.values[pixel]) vs \(forward)")
+            }
+            #expect(
+                linear * 10 >= tested * 6,
+                "row \(row): only \(linear) of \(tested) pixels off kinks")
         }
-        let step: Float = 1e-3
-        var agreeing = 0
-        for pixel in stride(from: 150, to: 600, by: 37) {
-            var up = input
-            var down = input
-            up[pixel] += step
-            down[pixel] -= step
-            let numeric = (try logit(up) - logit(down)) / Double(2 * step)
-            let analytic = Double(map.saliency[pixel])
-            if abs(abs(numeric) - analytic) < 1e-2 * max(1, abs(numeric)) { agreeing += 1 }
+    }
+}
+
+/// A model's inference pass in Double through ReferenceOps, for finite differences.
+struct DoubleForward {
+    let model: Model
+
+    init(_ model: Model) { self.model = model }
+
+    /// The logits of one input.
+    func logits(_ input: [Double]) throws -> [Double] {
+        var value = input
+        for layer in model.layers {
+            switch layer {
+            case let conv as Conv2D:
+                value = ReferenceOps.convForward(
+                    input: value, kernel: conv.kernel.value.map(Double.init),
+                    bias: conv.bias.value.map(Double.init), batch: 1, geometry: conv.geometry,
+                    filters: conv.filters)
+                value = activated(value, conv.activation)
+            case let pool as MaxPool2D:
+                value =
+                    ReferenceOps.maxPoolForward(input: value, batch: 1, geometry: pool.geometry)
+                    .output
+            case let dense as Dense:
+                value = ReferenceOps.denseForward(
+                    input: value, kernel: dense.kernel.value.map(Double.init),
+                    bias: dense.bias.value.map(Double.init), batch: 1,
+                    inputs: dense.inputShape[0], outputs: dense.outputShape[0])
+                value = activated(value, dense.activation)
+            case is Flatten, is Dropout:
+                continue
+            default:
+                throw LearnedFiltersError.badInput("no Double forward for \(layer.name)")
+            }
         }
-        #expect(agreeing >= 11)
+        return value
+    }
+
+    private func activated(_ values: [Double], _ activation: Activation) -> [Double] {
+        switch activation {
+        case .linear: values
+        case .relu: ReferenceOps.relu(values)
+        }
     }
 }

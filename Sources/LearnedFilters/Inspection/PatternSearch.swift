@@ -6,16 +6,17 @@ import ConvkitSupport
 public struct PatternSettings: Sendable, Equatable {
     /// Gradient-ascent steps.
     public var steps: Int = 100
-    /// Step size in input units: each step moves every image by `learningRate` times its
-    /// gradient divided by the gradient's root mean square.
+    /// Step size in input units: a full step moves an image by this times its gradient divided
+    /// by the gradient's root mean square (a step that would lower the activation is retried
+    /// at half the size on the next step).
     public var learningRate: Float = 0.05
-    /// L2 decay: each step first multiplies the image by `1 - decay`.
+    /// L2 decay: a full step first multiplies the image by `1 - decay`.
     public var decay: Float = 0.01
     /// Largest random shift (in pixels, each axis) of the image before each gradient step.
     public var jitter: Int = 1
     /// A 3x3 blur ([1 2 1] / 4 each way) every this many steps (0: never).
     public var blurEvery: Int = 4
-    /// The target activation is measured (on the unshifted image) every this many steps.
+    /// The target activations are logged every this many steps.
     public var logEvery: Int = 10
     /// Seed of the starting noise and the shifts.
     public var seed: UInt64 = 1
@@ -33,21 +34,29 @@ public struct PatternResult: Sendable {
     public var loggedSteps: [Int]
     /// `log[k][i]`: unit `i`'s activation at `loggedSteps[k]`.
     public var log: [[Float]]
+    /// How many steps each unit's image kept (the others would have lowered its activation).
+    public var keptSteps: [Int]
 }
 
 extension Model {
     /// For each of `units` of layer `layer`, the input that maximises its activation, found
     /// by gradient ascent from a seeded grey-plus-noise start, all units in one batch (one
-    /// forward and one backward pass per step serve them all).
+    /// backward pass per step serves them all, and one forward pass measures every candidate).
     ///
     /// The activation of unit `u` is the mean of channel `u` over the layer's feature map
     /// (`[h, w, c]` outputs) or output `u` itself (flat outputs: a class logit for the last
-    /// layer). Each step: multiply by `1 - decay`, shift by a random offset up to `jitter`
-    /// (wrapping around), take the gradient, shift it back, add `learningRate` times the
-    /// gradient over its root mean square, clip to 0...1; every `blurEvery` steps, blur.
-    /// Deterministic for a given seed and thread count.
-    /// - Throws: ``LearnedFiltersError/badInput(_:)`` for a layer or unit out of range, or
-    ///   settings out of range.
+    /// layer). A step builds a candidate image: shift the image by a random offset up to
+    /// `jitter` (wrapping around), take the gradient there and shift it back; multiply the
+    /// image by `1 - decay`, add `learningRate` times the gradient over its root mean square,
+    /// clip to 0...1, and every `blurEvery` steps replace it by its 3x3 blur. The regularisers
+    /// are part of the step, and the step is projected: the candidate replaces the image only
+    /// if the unit's activation on the (unshifted) candidate is at least the image's. A refused
+    /// step halves that image's step (its rate, and with it the decay and the blur's share), a
+    /// kept one doubles it again up to the full step. So the activation never falls from one
+    /// step to the next, and a small step still climbs. Deterministic for a given seed and
+    /// thread count.
+    /// - Throws: ``LearnedFiltersError/badInput(_:)`` for a layer or unit out of range,
+    ///   settings out of range, or a search that reaches non-finite values.
     public func maximizeActivations(
         layer: Int, units: [Int], settings: PatternSettings,
         progress: ((Int) -> Void)? = nil
@@ -56,10 +65,10 @@ extension Model {
             throw LearnedFiltersError.badInput(
                 "patterns need image inputs and a layer in 0..<\(layers.count)")
         }
-        let outputShape = layers[layer].outputShape
-        let width = outputShape.last ?? 0
-        guard !units.isEmpty, units.allSatisfy({ (0..<width).contains($0) }) else {
-            throw LearnedFiltersError.badInput("\(layers[layer].name) has units 0..<\(width)")
+        let objective = UnitObjective(units: units, outputShape: layers[layer].outputShape)
+        guard !units.isEmpty, units.allSatisfy({ (0..<objective.width).contains($0) }) else {
+            throw LearnedFiltersError.badInput(
+                "\(layers[layer].name) has units 0..<\(objective.width)")
         }
         guard settings.steps >= 0, settings.learningRate > 0, settings.learningRate.isFinite,
             (0..<1).contains(settings.decay), settings.jitter >= 0, settings.blurEvery >= 0,
@@ -69,149 +78,107 @@ extension Model {
         }
         let count = units.count
         let size = inputShape.reduce(1, *)
+        let shape = (
+            count: count, height: inputShape[0], width: inputShape[1], channels: inputShape[2]
+        )
         var generator = SeededGenerator(seed: settings.seed)
         var images = (0..<count * size).map { _ in 0.5 + 0.1 * (generator.nextUnitFloat() * 2 - 1) }
-        let spatial = outputShape.dropLast().reduce(1, *)
-        func seed(_ output: Tensor) -> Tensor {
-            var gradient = Tensor(zeros: output.shape)
-            for (row, unit) in units.enumerated() {
-                for pixel in 0..<spatial {
-                    gradient.values[(row * spatial + pixel) * width + unit] = 1 / Float(spatial)
-                }
-            }
-            return gradient
-        }
-        func activations(_ values: [Float]) throws -> [Float] {
-            var output = Tensor(zeros: [0])
-            _ = try inputGradient(
-                Tensor(shape: [count] + inputShape, values: values), throughLayer: layer
-            ) {
-                output = $0
-                return seed($0)
-            }
-            return units.enumerated().map { row, unit in
-                var sum: Float = 0
-                for pixel in 0..<spatial {
-                    sum += output.values[(row * spatial + pixel) * width + unit]
-                }
-                return sum / Float(spatial)
-            }
-        }
+        var current = objective.measure(try output(of: images, throughLayer: layer))
+        var rates = [Float](repeating: settings.learningRate, count: count)
+        var kept = [Int](repeating: 0, count: count)
         var loggedSteps = [0]
-        var log = [try activations(images)]
-        let (height, columns, channels) = (inputShape[0], inputShape[1], inputShape[2])
-        for step in 1...max(settings.steps, 1) where settings.steps > 0 {
-            let dy =
-                settings.jitter == 0
-                ? 0 : Int(generator.next() % UInt64(2 * settings.jitter + 1)) - settings.jitter
-            let dx =
-                settings.jitter == 0
-                ? 0 : Int(generator.next() % UInt64(2 * settings.jitter + 1)) - settings.jitter
-            let shifted = PatternOps.roll(
-                images, count: count, height: height, width: columns, channels: channels, dy: dy,
-                dx: dx)
+        var log = [current]
+        for step in stride(from: 1, through: settings.steps, by: 1) {
+            let (dy, dx) = (shift(settings.jitter, &generator), shift(settings.jitter, &generator))
             let pass = try inputGradient(
-                Tensor(shape: [count] + inputShape, values: shifted), throughLayer: layer,
-                seed: seed)
-            let gradient = PatternOps.roll(
-                pass.input.values, count: count, height: height, width: columns, channels: channels,
-                dy: -dy, dx: -dx)
+                Tensor(shape: [count] + inputShape, values: PatternOps.roll(images, shape, dy, dx)),
+                throughLayer: layer, seed: objective.seed)
+            var candidate = images
             PatternOps.ascend(
-                &images, gradient: gradient, count: count, rate: settings.learningRate,
-                decay: settings.decay)
+                &candidate, gradient: PatternOps.roll(pass.input.values, shape, -dy, -dx),
+                count: count, rates: rates, fullRate: settings.learningRate, decay: settings.decay)
             if settings.blurEvery > 0, step % settings.blurEvery == 0 {
                 PatternOps.blur(
-                    &images, count: count, height: height, width: columns, channels: channels)
+                    &candidate, shape, amounts: rates.map { $0 / settings.learningRate })
+            }
+            let reached = objective.measure(try output(of: candidate, throughLayer: layer))
+            for row in 0..<count {
+                if reached[row] >= current[row] {
+                    images.replaceSubrange(
+                        row * size..<(row + 1) * size,
+                        with: candidate[row * size..<(row + 1) * size])
+                    current[row] = reached[row]
+                    rates[row] = min(rates[row] * 2, settings.learningRate)
+                    kept[row] += 1
+                } else {
+                    rates[row] /= 2
+                }
             }
             if step % settings.logEvery == 0 || step == settings.steps {
                 loggedSteps.append(step)
-                log.append(try activations(images))
+                log.append(current)
             }
             progress?(step)
         }
-        guard images.allSatisfy({ $0.isFinite }) else {
+        guard images.allSatisfy({ $0.isFinite }), current.allSatisfy({ $0.isFinite }) else {
             throw LearnedFiltersError.badInput("the pattern search diverged (non-finite values)")
         }
         return PatternResult(
             images: (0..<count).map { Array(images[$0 * size..<($0 + 1) * size]) },
-            activations: log[log.count - 1], loggedSteps: loggedSteps, log: log)
+            activations: current, loggedSteps: loggedSteps, log: log, keptSteps: kept)
+    }
+
+    /// The output of layer `last` for a batch of images, in inference mode.
+    private func output(of images: [Float], throughLayer last: Int) throws -> Tensor {
+        var value = Tensor(
+            shape: [images.count / inputShape.reduce(1, *)] + inputShape, values: images)
+        try check(value)
+        let options = ForwardOptions(training: false)
+        for index in 0...last { value = layers[index].forward(value, options: options) }
+        return value
+    }
+
+    /// A random shift in `-jitter...jitter` (0 without drawing when `jitter` is 0).
+    private func shift(_ jitter: Int, _ generator: inout SeededGenerator) -> Int {
+        jitter == 0 ? 0 : Int(generator.next() % UInt64(2 * jitter + 1)) - jitter
     }
 }
 
-/// The image operations of a pattern search, on a batch of NHWC images.
-enum PatternOps {
-    /// The images shifted by `dy` rows and `dx` columns, wrapping around.
-    static func roll(
-        _ values: [Float], count: Int, height: Int, width: Int, channels: Int, dy: Int, dx: Int
-    ) -> [Float] {
-        guard dy != 0 || dx != 0 else { return values }
-        var output = values
-        for n in 0..<count {
-            for y in 0..<height {
-                let sy = ((y - dy) % height + height) % height
-                for x in 0..<width {
-                    let sx = ((x - dx) % width + width) % width
-                    for c in 0..<channels {
-                        output[((n * height + y) * width + x) * channels + c] =
-                            values[((n * height + sy) * width + sx) * channels + c]
-                    }
-                }
-            }
-        }
-        return output
+/// The quantity a pattern search raises for each image of the batch: the mean of one channel
+/// of a feature map, or one output of a flat layer.
+struct UnitObjective {
+    /// The unit of each image of the batch.
+    let units: [Int]
+    /// Positions per sample (1 for a flat output).
+    let spatial: Int
+    /// Channels (or outputs) per position.
+    let width: Int
+
+    init(units: [Int], outputShape: [Int]) {
+        self.units = units
+        width = outputShape.last ?? 0
+        spatial = outputShape.dropLast().reduce(1, *)
     }
 
-    /// One ascent step per image: decay, add `rate` times the gradient over its root mean
-    /// square, clip to 0...1.
-    static func ascend(
-        _ images: inout [Float], gradient: [Float], count: Int, rate: Float, decay: Float
-    ) {
-        let size = images.count / max(count, 1)
-        for n in 0..<count {
-            let range = n * size..<(n + 1) * size
-            var squares: Double = 0
-            for index in range { squares += Double(gradient[index]) * Double(gradient[index]) }
-            let rms = Float((squares / Double(size)).squareRoot())
-            let scale = rms > 0 ? rate / rms : 0
-            for index in range {
-                images[index] = min(
-                    max(images[index] * (1 - decay) + scale * gradient[index], 0), 1)
+    /// Each image's unit activation in a layer output `[count] + outputShape`.
+    func measure(_ output: Tensor) -> [Float] {
+        units.enumerated().map { row, unit in
+            var sum: Float = 0
+            for pixel in 0..<spatial {
+                sum += output.values[(row * spatial + pixel) * width + unit]
             }
+            return sum / Float(spatial)
         }
     }
 
-    /// A 3x3 blur, [1 2 1] / 4 along each axis with clamped edges.
-    static func blur(_ images: inout [Float], count: Int, height: Int, width: Int, channels: Int) {
-        var rows = images
-        for n in 0..<count {
-            for y in 0..<height {
-                for x in 0..<width {
-                    for c in 0..<channels {
-                        func at(_ xx: Int) -> Float {
-                            images[
-                                ((n * height + y) * width + min(max(xx, 0), width - 1)) * channels
-                                    + c]
-                        }
-                        rows[((n * height + y) * width + x) * channels + c] =
-                            (at(x - 1) + 2 * at(x) + at(x + 1)) / 4
-                    }
-                }
+    /// The gradient of ``measure(_:)`` with respect to the layer output (one unit per image).
+    func seed(_ output: Tensor) -> Tensor {
+        var gradient = Tensor(zeros: output.shape)
+        for (row, unit) in units.enumerated() {
+            for pixel in 0..<spatial {
+                gradient.values[(row * spatial + pixel) * width + unit] = 1 / Float(spatial)
             }
         }
-        for n in 0..<count {
-            for y in 0..<height {
-                for x in 0..<width {
-                    for c in 0..<channels {
-                        func at(_ yy: Int) -> Float {
-                            rows[
-                                ((n * height + min(max(yy, 0), height - 1)) * width + x) * channels
-                                    + c]
-                        }
-                        images[((n * height + y) * width + x) * channels + c] =
-                            (at(y - 1) + 2 * at(y) + at(y + 1)) / 4
-                    }
-                }
-            }
-        }
+        return gradient
     }
 }
