@@ -36,12 +36,18 @@ struct ReportInspection {
         "Where the model looked for the wrong answer: Grad-CAM of the predicted class for the first \(figure.maps.count) misclassified test images, each on its own scale (yellow: its largest value)."
     }
 
-    /// The patterns of the last convolution's filters with the default settings.
+    /// Steps of the report's pattern search: fewer than `visualize patterns`' 100, so that the
+    /// report stays quick; the patterns have their shape by then.
+    static let patternSteps = 30
+
+    /// The patterns of the last convolution's filters with the default settings but
+    /// ``patternSteps`` steps.
     func patterns() throws -> PatternFigure? {
         guard applies, let index = inspection.model.lastConvolutionIndex else { return nil }
         let layer = inspection.model.layers[index]
         let units = Array(0..<(layer.outputShape.last ?? 0))
-        let settings = PatternSettings()
+        var settings = PatternSettings()
+        settings.steps = Self.patternSteps
         let result = try inspection.model.maximizeActivations(
             layer: index, units: units, settings: settings)
         return try PatternFigure(

@@ -40,11 +40,16 @@ extension Model {
                 "the captured layer \(capturingLayer) must be at or before layer \(last)")
         }
         let options = ForwardOptions(training: false, implementation: implementation)
+        let steps = inspectionSteps(through: last, keeping: capturingLayer, implementation)
         var value = batch
         var capturedOutput: Tensor?
-        for index in 0...last {
-            value = layers[index].forward(value, options: options)
-            if index == capturingLayer { capturedOutput = value }
+        for step in steps {
+            switch step {
+            case .layer(let index):
+                value = layers[index].forward(value, options: options)
+                if index == capturingLayer { capturedOutput = value }
+            case .convPool(let pair): value = pair.forward(value)
+            }
         }
         var upstream = try seed(value)
         guard upstream.shape == value.shape else {
@@ -52,12 +57,15 @@ extension Model {
                 "the seed gradient has shape \(upstream.shape), the layer's output \(value.shape)")
         }
         var capturedGradient: Tensor?
-        for index in (0...last).reversed() {
-            if index == capturingLayer { capturedGradient = upstream }
-            guard
-                let next = layers[index].backward(
-                    upstream, options: options, needInputGradient: true)
-            else { break }
+        for step in steps.reversed() {
+            let next: Tensor?
+            switch step {
+            case .layer(let index):
+                if index == capturingLayer { capturedGradient = upstream }
+                next = layers[index].backward(upstream, options: options, needInputGradient: true)
+            case .convPool(let pair): next = pair.backward(upstream, needInputGradient: true)
+            }
+            guard let next else { break }
             upstream = next
         }
         for index in 0...last {
@@ -69,4 +77,49 @@ extension Model {
         }
         return InputGradient(output: value, input: upstream, captured: captured)
     }
+
+    /// The output of layer `last` for `batch`, in inference mode (the forward half of
+    /// ``inputGradient(_:throughLayer:capturingLayer:implementation:seed:)``).
+    func output(
+        of batch: Tensor, throughLayer last: Int, implementation: Implementation = .fast
+    ) throws -> Tensor {
+        try check(batch)
+        let options = ForwardOptions(training: false, implementation: implementation)
+        var value = batch
+        for step in inspectionSteps(through: last, keeping: nil, implementation) {
+            switch step {
+            case .layer(let index): value = layers[index].forward(value, options: options)
+            case .convPool(let pair): value = pair.forward(value)
+            }
+        }
+        return value
+    }
+
+    /// Layers `0...last` as passes: on the fast path each convolution and the max pooling after
+    /// it run as one ``ConvPool`` (as in training), unless the convolution's own output is kept.
+    private func inspectionSteps(
+        through last: Int, keeping kept: Int?, _ implementation: Implementation
+    ) -> [InspectionStep] {
+        var steps = [InspectionStep]()
+        var index = 0
+        while index <= last {
+            if implementation == .fast, index + 1 <= last, index != kept,
+                let conv = layers[index] as? Conv2D, let pool = layers[index + 1] as? MaxPool2D,
+                let pair = ConvPool(conv, pool)
+            {
+                steps.append(.convPool(pair))
+                index += 2
+            } else {
+                steps.append(.layer(index))
+                index += 1
+            }
+        }
+        return steps
+    }
+}
+
+/// One pass of an input-gradient run: a layer by index, or a fused convolution and pooling.
+private enum InspectionStep {
+    case layer(Int)
+    case convPool(ConvPool)
 }

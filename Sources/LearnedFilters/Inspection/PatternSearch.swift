@@ -130,12 +130,10 @@ extension Model {
 
     /// The output of layer `last` for a batch of images, in inference mode.
     private func output(of images: [Float], throughLayer last: Int) throws -> Tensor {
-        var value = Tensor(
-            shape: [images.count / inputShape.reduce(1, *)] + inputShape, values: images)
-        try check(value)
-        let options = ForwardOptions(training: false)
-        for index in 0...last { value = layers[index].forward(value, options: options) }
-        return value
+        try output(
+            of: Tensor(
+                shape: [images.count / inputShape.reduce(1, *)] + inputShape, values: images),
+            throughLayer: last)
     }
 
     /// A random shift in `-jitter...jitter` (0 without drawing when `jitter` is 0).
