@@ -52,7 +52,7 @@ import Testing
         #expect(
             Set(sources) == [
                 "confusion.png", "errors.png", "misclassified.png", "loss.png", "accuracy.png",
-                "filters.png",
+                "filters.png", "gradcam.png", "patterns.png",
             ])
         for source in sources {
             let header = try PNGDecoder.header(path: folder + "/report/" + source)

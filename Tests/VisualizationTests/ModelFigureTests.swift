@@ -131,7 +131,7 @@ struct ModelFigureTests {
         #expect(
             Set(sources) == [
                 "confusion.png", "errors.png", "misclassified.png", "loss.png", "accuracy.png",
-                "filters.png",
+                "filters.png", "gradcam.png", "patterns.png",
             ])
         for source in sources {
             let image = try ImageFile.read(path: folder + "/out/" + source)
