@@ -14,6 +14,14 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/pip" install -q numpy scipy opencv-python-headless pillow matplotlib
 "$venv/bin/python" -c "import torch" 2>/dev/null || "$venv/bin/pip" install -q torch==2.13.0+cpu
+# Captum: reference saliency, gradient x input and Grad-CAM (make-saliency-fixtures.py).
+"$venv/bin/python" -c "import captum" 2>/dev/null || "$venv/bin/pip" install -q captum
+# pytorch-grad-cam in its own venv (CONVKIT_GRADCAM): it pulls torchvision and OpenCV, and
+# PyPI's torchvision for torch 2.13 is a CUDA build (make-saliency-fixtures.py explains).
+gradcam_venv="${CONVKIT_GRADCAM:-/opt/convkit-gradcam}"
+[ -x "$gradcam_venv/bin/python" ] || python3 -m venv "$gradcam_venv"
+"$gradcam_venv/bin/python" -c "import pytorch_grad_cam" 2>/dev/null \
+  || "$gradcam_venv/bin/pip" install -q torch==2.13.0+cpu "torchvision==0.28.*" grad-cam
 
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi

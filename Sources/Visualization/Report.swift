@@ -7,8 +7,9 @@ import LearnedFilters
 
 /// Everything `convkit report` writes: the confusion matrix (figure and CSV), the errors per
 /// class, the first 49 misclassified digits (figure and a CSV of all of them), the first
-/// convolution's filters, loss and accuracy per epoch when there is a training log, and an
-/// `index.html` showing them all.
+/// convolution's filters, loss and accuracy per epoch when there is a training log, Grad-CAM of
+/// the first misclassified digits and the last convolution's filter patterns (when the model
+/// takes square grey images), and an `index.html` showing them all.
 package struct Report {
     package var inspection: ModelInspection
     /// How the model is named on the page (its path).
@@ -48,6 +49,7 @@ package struct Report {
             misclassifiedCSV = "misclassified.csv"
         package static let filters = "filters.png", loss = "loss.png", accuracy = "accuracy.png",
             index = "index.html"
+        package static let gradCAM = "gradcam.png", patterns = "patterns.png"
     }
 
     /// Evaluates the model and writes the report into `folder` (created if needed).
@@ -94,6 +96,15 @@ package struct Report {
                 caption:
                     "The first \(wrong.indices.count) misclassified test images in test-set order, titled predicted (true: label)."
             ))
+        let looks = ReportInspection(inspection: inspection, test: test)
+        if let figure = try looks.gradCAM(misclassified: Array(wrong.indices.prefix(18))) {
+            try save(figure, File.gradCAM)
+            figures.append(.init(file: File.gradCAM, caption: looks.gradCAMCaption(figure)))
+        }
+        if let figure = try looks.patterns() {
+            try save(figure, File.patterns)
+            figures.append(.init(file: File.patterns, caption: ReportInspection.patternsCaption))
+        }
         if let records, !records.isEmpty {
             try save(CurvesFigure(records: records, measure: .loss), File.loss)
             figures.append(

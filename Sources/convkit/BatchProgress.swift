@@ -7,15 +7,17 @@ import Synchronization
     import Glibc
 #endif
 
-/// Counts finished files and redraws `[#####.....] 5/10 files` in place; silent when standard
-/// error is not a terminal (logs and pipes get no control characters).
+/// Counts finished files (or other units) and redraws `[#####.....] 5/10 files` in place;
+/// silent when standard error is not a terminal (logs and pipes get no control characters).
 final class BatchProgress: Sendable {
     private let total: Int
     private let visible: Bool
+    private let unit: String
     private let done = Mutex(0)
 
-    init(total: Int) {
+    init(total: Int, unit: String = "files") {
         self.total = total
+        self.unit = unit
         visible = isatty(2) == 1 && total > 1
         draw(0)
     }
@@ -47,6 +49,6 @@ final class BatchProgress: Sendable {
         let filled = total > 0 ? count * width / total : width
         let bar =
             String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        FileHandle.standardError.write(Data("\r[\(bar)] \(count)/\(total) files".utf8))
+        FileHandle.standardError.write(Data("\r[\(bar)] \(count)/\(total) \(unit)".utf8))
     }
 }

@@ -17,7 +17,9 @@ struct ReportCommand: ParsableCommand {
             Writes into the output folder: confusion.png and confusion.csv (rows: true class, \
             columns: predicted), errors.png (misclassified per class), misclassified.png (the \
             first 49, titled 'pred (true: y)') and misclassified.csv (all of them), \
-            filters.png (the first convolution), loss.png and accuracy.png from the training \
+            filters.png (the first convolution), gradcam.png (Grad-CAM of the first 18 \
+            misclassified), patterns.png (what each filter of the last convolution responds \
+            to), loss.png and accuracy.png from the training \
             log (MODEL-stem.log.csv, or --log), and index.html, which opens without a server.
 
             Examples:

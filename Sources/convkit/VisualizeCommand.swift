@@ -12,7 +12,7 @@ import Visualization
 struct Visualize: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
-            "Draw what a trained model learned: its convolution filters or one input's feature maps.",
+            "Draw what a trained model learned: filters, feature maps, patterns, saliency.",
         discussion: """
             Layers are named as in the model summary (conv2d, max_pooling2d, conv2d_1, ...) or \
             by the tutorial's short names conv1, conv2 (convolutions in order) and pool1, \
@@ -23,8 +23,13 @@ struct Visualize: ParsableCommand {
               convkit visualize filters model.safetensors --layer conv2 --reduce mean -o c2.svg
               convkit visualize activations model.safetensors digit.png -o maps/
               convkit visualize activations model.safetensors --test-index 0 -o maps/
+              convkit visualize patterns model.safetensors --layer conv2 -o patterns.png
+              convkit visualize saliency model.safetensors --test-index 0 -o why.png
             """,
-        subcommands: [VisualizeFilters.self, VisualizeActivations.self]
+        subcommands: [
+            VisualizeFilters.self, VisualizeActivations.self, VisualizePatterns.self,
+            VisualizeSaliency.self,
+        ]
     )
 }
 
@@ -202,7 +207,9 @@ struct VisualizeActivations: ParsableCommand {
             throw CLIError(
                 "\(model): activations need a model of square grey inputs, this one takes \(shape)")
         }
-        let (input, truth) = try readInput(side: shape[0])
+        let (input, truth) = try DigitInput.read(
+            image: image, testIndex: testIndex, data: data, reading: reading, side: shape[0],
+            model: model)
         let trace = try inspection.trace(input)
         let names = inspection.classNames
         var prediction =
@@ -231,28 +238,5 @@ struct VisualizeActivations: ParsableCommand {
         let path = OutputPaths.join(output, "probabilities.\(format.rawValue)")
         try canvas.write(to: path)
         print("\(path): predicted \(prediction)")
-    }
-}
-
-extension VisualizeActivations {
-    /// The input values, and the true class when the input comes from the test set.
-    private func readInput(side: Int) throws -> (values: [Float], label: Int?) {
-        if let image {
-            let picture = try InputFiles.image(image, maxPixels: reading.maxPixels)
-            return (DigitImage.mnistInput(from: picture, side: side), nil)
-        }
-        let index = testIndex ?? 0
-        let test = try data.loadTest()
-        guard index < test.count else {
-            throw CLIError(
-                "--test-index \(index) is beyond the \(test.count) test images in \(data.imageFolder ?? data.folder)"
-            )
-        }
-        guard test.shape == [side, side, 1] else {
-            throw CLIError(
-                "\(model): the model takes \(side)x\(side) inputs, the dataset has \(test.shape)")
-        }
-        let sample = try test.batch([index][...])
-        return (sample.images.values, sample.labels[0])
     }
 }

@@ -19,4 +19,5 @@ public func shownFigures(inReport folder: String) throws -> [String: Image] {
 /// The figures the report of a model with a training log shows.
 public let reportFigures: Set<String> = [
     "confusion.png", "errors.png", "misclassified.png", "loss.png", "accuracy.png", "filters.png",
+    "gradcam.png", "patterns.png",
 ]

@@ -1,0 +1,113 @@
+// PatternFigure: the input pattern that maximises each filter or class, as a grid of grey tiles.
+
+import Drawing
+import Foundation
+
+/// The result of an activation-maximisation run: one grey tile per unit (0 black, 1 white, as
+/// the model sees MNIST's white ink on black), up to 8 per row, each labelled with the unit's
+/// index and the activation it reaches, with a colour bar of the input scale.
+package struct PatternFigure: Figure, Sendable {
+    /// One image of `side x side` values in 0...1 per unit.
+    package var images: [[Float]]
+    package var side: Int
+    /// The unit (filter or class) each image maximises, shown under its tile.
+    package var labels: [String]
+    /// The activation each image reaches.
+    package var activations: [Float]
+    package var title: String
+
+    /// Layout rules (canvas units).
+    package static let tilesPerRow = 8, tileSide = 84.0, tileGap = 10.0, labelHeight = 16.0,
+        rowGap = 8.0
+
+    /// - Throws: ``VisualizationError/badData(_:)`` when the counts disagree or an image is not
+    ///   `side` squared.
+    package init(
+        images: [[Float]], side: Int, labels: [String], activations: [Float], title: String
+    ) throws {
+        guard !images.isEmpty, side > 0, labels.count == images.count,
+            activations.count == images.count, images.allSatisfy({ $0.count == side * side })
+        else {
+            throw VisualizationError.badData(
+                "\(images.count) patterns, \(labels.count) labels and \(activations.count) activations do not describe \(side)x\(side) images"
+            )
+        }
+        self.images = images
+        self.side = side
+        self.labels = labels
+        self.activations = activations
+        self.title = title
+    }
+
+    private var columns: Int { min(images.count, PatternFigure.tilesPerRow) }
+    private var rows: Int { (images.count + columns - 1) / columns }
+    private var stepX: Double { PatternFigure.tileSide + PatternFigure.tileGap }
+    private var stepY: Double {
+        PatternFigure.tileSide + PatternFigure.labelHeight + PatternFigure.rowGap
+    }
+    private var gridOrigin: Point {
+        Point(x: FigureStyle.margin, y: FigureStyle.margin + FigureStyle.titleHeight)
+    }
+    private var gridSize: Size {
+        Size(
+            width: Double(columns) * stepX - PatternFigure.tileGap,
+            height: Double(rows) * stepY - PatternFigure.rowGap)
+    }
+
+    package var size: Size {
+        let grid = gridSize
+        let width =
+            gridOrigin.x + grid.width + FigureStyle.barGap + FigureStyle.barWidth
+            + FigureStyle.margin
+        return Size(
+            width: max(
+                width,
+                2 * FigureStyle.margin
+                    + FigureStyle.textWidth(title, font: FigureStyle.titleFont).rounded(.up)),
+            height: gridOrigin.y + max(grid.height, FigureStyle.minimumBarHeight)
+                + FigureStyle.margin)
+    }
+
+    /// Where the tile of pattern `index` is drawn.
+    package func tileRect(_ index: Int) -> Rect {
+        Rect(
+            x: gridOrigin.x + Double(index % columns) * stepX,
+            y: gridOrigin.y + Double(index / columns) * stepY, width: PatternFigure.tileSide,
+            height: PatternFigure.tileSide)
+    }
+
+    package func draw(on canvas: Canvas) {
+        let ink = FigureStyle.ink
+        canvas.text(
+            title, at: Point(x: FigureStyle.margin, y: FigureStyle.margin),
+            font: FigureStyle.titleFont, ink)
+        let grey = ColorScale(map: .grey, lower: 0, upper: 1)
+        for (index, image) in images.enumerated() {
+            let rect = tileRect(index)
+            if let picture = try? grey.image(
+                values: image.map(Double.init), rows: side, columns: side)
+            {
+                canvas.draw(picture, in: rect)
+            }
+            canvas.stroke(rect, FigureStyle.frame, lineWidth: 0.5)
+            canvas.text(
+                "\(labels[index]): \(PatternFigure.number(activations[index]))",
+                at: Point(x: rect.center.x, y: rect.maxY + 2), font: FigureStyle.labelFont, ink,
+                anchor: .top)
+        }
+        let grid = gridSize
+        ColorBar(scale: grey, label: "input").draw(
+            on: canvas,
+            in: Rect(
+                x: gridOrigin.x + grid.width + FigureStyle.barGap, y: gridOrigin.y,
+                width: FigureStyle.barWidth,
+                height: max(grid.height, FigureStyle.minimumBarHeight)))
+    }
+
+    /// An activation with three significant digits.
+    package static func number(_ value: Float) -> String {
+        let magnitude = abs(value)
+        let decimals = magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : magnitude >= 1 ? 2 : 3
+        return String(format: "%.\(decimals)f", Double(value))
+    }
+}

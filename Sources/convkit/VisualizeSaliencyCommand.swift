@@ -1,0 +1,123 @@
+// `convkit visualize saliency`: which pixels a prediction rests on: saliency, gradient x input, Grad-CAM.
+
+import ArgumentParser
+import Foundation
+import ImageIO
+import LearnedFilters
+import Visualization
+
+struct VisualizeSaliency: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "saliency",
+        abstract: "Show where a prediction looks: saliency, gradient x input and Grad-CAM.",
+        usage: "convkit visualize saliency <model> [<image>] [<options>] -o <file>",
+        discussion: """
+            Explains the logit (before softmax) of the predicted class, or of --class C: \
+            saliency is |d logit / d input| (Captum's Saliency), gradient x input is signed \
+            (InputXGradient), and Grad-CAM is ReLU of the last convolution's feature maps \
+            (after its activation) weighted by their mean gradients, upsampled bilinearly to \
+            the input size. The image (PNG, or NPY of uint8 or uint16) is prepared as \
+            'convkit predict' prepares it; --test-index N takes test image N instead. A .png, \
+            .svg or .pdf output draws the three maps over the input with colour bars; .npy \
+            writes them as one float32 array of shape (3, H, W): saliency, gradient x input, \
+            Grad-CAM.
+
+            Examples:
+              convkit visualize saliency model.safetensors --test-index 0 -o why.png
+              convkit visualize saliency model.safetensors digit.png --class 3 -o maps.npy
+            """
+    )
+
+    /// What -o can name.
+    enum OutputFormat: String, CaseIterable {
+        case png, svg, pdf, npy
+    }
+
+    @Argument(
+        help: ArgumentHelp(
+            "Model file (convkit .safetensors, Keras .keras or .weights.h5, a state dict).",
+            valueName: "model"))
+    var model: String
+
+    @OptionGroup var source: ModelSourceOptions
+
+    @Argument(
+        help: ArgumentHelp(
+            "PNG or NPY image of one digit (or use --test-index).", valueName: "image"))
+    var image: String?
+
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp(
+            "Take the input from the test set instead: sample N (from 0).", valueName: "N"))
+    var testIndex: Int?
+
+    @Option(
+        name: .customLong("class"), parsing: .unconditional,
+        help: ArgumentHelp("Explain this class (default: the predicted one).", valueName: "C"))
+    var target: Int?
+
+    @OptionGroup var data: DatasetOptions
+
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp("Figure (.png, .svg, .pdf) or maps (.npy) to write.", valueName: "file"))
+    var output: String = "saliency.png"
+
+    @OptionGroup var reading: ReadOptions
+
+    func validate() throws {
+        guard (image == nil) != (testIndex == nil) else {
+            throw ValidationError("give either an IMAGE or --test-index N")
+        }
+        if let testIndex, testIndex < 0 {
+            throw ValidationError("--test-index must be 0 or more, got \(testIndex)")
+        }
+        if let target, target < 0 {
+            throw ValidationError("--class must be 0 or more, got \(target)")
+        }
+        _ = try OutputPaths.format(of: output, among: OutputFormat.allCases, what: "saliency maps")
+    }
+
+    func run() throws {
+        Threads.set(data.threads)
+        let inspection = try InputFiles.inspection(
+            model, source: source, defaultClassNames: data.dataset.classNames)
+        let network = inspection.model
+        let shape = network.inputShape
+        guard shape.count == 3, shape[2] == 1, shape[0] == shape[1] else {
+            throw CLIError(
+                "\(model): saliency needs a model of square grey inputs, this one takes \(shape)")
+        }
+        if let target, target >= network.classes {
+            throw ValidationError(
+                "--class \(target) is beyond the model's \(network.classes) classes")
+        }
+        let (input, truth) = try DigitInput.read(
+            image: image, testIndex: testIndex, data: data, reading: reading, side: shape[0],
+            model: model)
+        guard let maps = try network.attributions(of: [input], targets: [target]).first else {
+            throw CLIError("\(model): no maps were computed")
+        }
+        let names = inspection.classNames
+        let format = try OutputPaths.format(
+            of: output, among: OutputFormat.allCases, what: "saliency maps")
+        guard format != .npy else {
+            let values = maps.saliency + maps.gradientTimesInput + maps.gradCAM
+            try NPY.write(
+                try NPYArray(shape: [3, maps.height, maps.width], values: .float32(values)),
+                to: output)
+            print(
+                "\(output): saliency, gradient x input and Grad-CAM of class \(names[maps.target]), float32 (3, \(maps.height), \(maps.width))"
+            )
+            return
+        }
+        var title = "Class \(names[maps.target]) explained: predicted \(names[maps.predicted])"
+        if let truth, truth < names.count { title += ", true \(names[truth])" }
+        if let conv = network.lastConvolutionIndex {
+            title += "; Grad-CAM on \(inspection.displayName(of: network.layers[conv]))"
+        }
+        try SaliencyFigure(input: input, maps: maps, title: title).write(to: output)
+        print("\(output): \(title)")
+    }
+}
