@@ -1,21 +1,24 @@
 /* cpng_parallel.c: PNG image data filtered and deflated in row bands on several threads.
  *
- * libpng filters and deflates on one thread, which makes writing a large PNG take as long as
- * zlib needs for all of it. Here each band of rows is filtered with libpng's adaptive rule
- * (per row, the filter with the smallest sum of absolute signed bytes) and deflated as raw
- * deflate data primed with the previous 32 KiB as its dictionary, ending in a sync flush; the
- * bands concatenate into one zlib stream, as pigz does for gzip. libpng still writes every
- * chunk (png_write_chunk), so the file is an ordinary PNG. */
+ * libpng filters and deflates on one thread with zlib, which makes writing a large PNG take as
+ * long as zlib needs for all of it. Here each band of rows is filtered with libpng's adaptive
+ * rule (per row, the filter with the smallest sum of absolute signed bytes) and deflated by
+ * libdeflate as a piece that ends on a byte boundary (cpng_deflate.c); the pieces concatenate
+ * into one zlib stream, as pigz's do for gzip. libpng still writes every chunk
+ * (png_write_chunk), so the file is an ordinary PNG. One thread takes the same path with one
+ * band. */
 #include "cpng_parallel.h"
+#include "cpng_deflate.h"
 
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libdeflate.h>
 #include <zlib.h>
 
-enum { MIN_PARALLEL_BYTES = 1 << 20, DICTIONARY = 32768, IDAT_SIZE = 1 << 18, MAX_THREADS = 64 };
+enum { MIN_PARALLEL_BYTES = 1 << 20, IDAT_SIZE = 1 << 18, MAX_THREADS = 64 };
 
 static int channel_count(int color_type) {
     switch (color_type) {
@@ -27,7 +30,7 @@ static int channel_count(int color_type) {
 }
 
 int cpng_parallel_applies(const cpng_write_request *request) {
-    if (request->threads < 2 || request->interlaced) return 0;
+    if (request->libpng_only || request->interlaced) return 0;
     if (request->bit_depth != 8 && request->bit_depth != 16) return 0;
     if (request->color_type == PNG_COLOR_TYPE_PALETTE) return 0;
     uint64_t bytes = (uint64_t)request->width * request->height * channel_count(request->color_type) * (request->bit_depth / 8);
@@ -43,8 +46,9 @@ struct cpng_band {
     uint8_t *filtered;     /* whole image, filter byte + row, shared; each band writes its rows */
     uint8_t *compressed;
     size_t compressed_length;
+    uint32_t adler;        /* Adler-32 of the band's filtered rows */
     int is_last;
-    int failed;
+    int failed;            /* a cpng_status: CPNG_OK, or how the band failed */
 };
 
 /* The unfiltered row `y` in PNG byte order (big-endian for 16-bit samples). */
@@ -103,13 +107,12 @@ static void filter_row(const uint8_t *row, const uint8_t *previous, size_t n, si
 }
 
 /* Filters the band's rows into the shared filtered buffer. */
-static void *filter_band(void *argument) {
-    struct cpng_band *b = argument;
+static void filter_band(struct cpng_band *b) {
     size_t n = b->row_bytes, stride = n + 1;
     uint8_t *rows = cpng_call_alloc(b->call, 2 * n + 4 * n);
     if (rows == NULL) {
-        b->failed = 1;
-        return NULL;
+        b->failed = CPNG_NO_MEMORY;
+        return;
     }
     uint8_t *current = rows, *previous = rows + n, *candidates = rows + 2 * n;
     if (b->first_row == 0) memset(previous, 0, n);
@@ -122,62 +125,30 @@ static void *filter_band(void *argument) {
         current = swap;
     }
     free(rows);
-    return NULL;
 }
 
-/* Deflates the band's filtered rows into its own buffer. zlib counts in uInt, so a band of
- * more than UINT_MAX bytes (or its output) is handed over in pieces of at most call->zlib_piece. */
-static void *deflate_band(void *argument) {
-    struct cpng_band *b = argument;
-    if (b->failed) return NULL;
+/* Deflates the band's filtered rows with libdeflate into its own buffer (see cpng_deflate.c),
+ * and takes their Adler-32 checksum. */
+static void deflate_band(struct cpng_band *b) {
     size_t stride = b->row_bytes + 1;
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    z.zalloc = cpng_call_zalloc;
-    z.zfree = cpng_call_zfree;
-    z.opaque = b->call;
-    /* Z_FILTERED, as libpng chooses for filtered rows. */
-    if (deflateInit2(&z, b->request->compression_level, Z_DEFLATED, -15, 8, Z_FILTERED) != Z_OK) {
-        b->failed = 1;
-        return NULL;
-    }
-    uint8_t *start = b->filtered + (size_t)b->first_row * stride;
+    const uint8_t *start = b->filtered + (size_t)b->first_row * stride;
     size_t length = (size_t)(b->end_row - b->first_row) * stride;
-    if (b->first_row > 0) {
-        /* The previous band's rows are final before any band starts deflating (see below). */
-        size_t before = (size_t)b->first_row * stride;
-        size_t dictionary = before < DICTIONARY ? before : DICTIONARY;
-        deflateSetDictionary(&z, start - dictionary, (uInt)dictionary);
+    b->adler = (uint32_t)libdeflate_adler32(1, start, length);
+    struct libdeflate_compressor *compressor = cpng_deflate_compressor(b->call, b->request->compression_level);
+    if (compressor == NULL) {
+        b->failed = CPNG_NO_MEMORY;
+        return;
     }
-    size_t capacity = deflateBound(&z, length) + 64;
-    b->compressed = cpng_call_alloc(b->call, capacity);
-    if (b->compressed == NULL) {
-        deflateEnd(&z);
-        b->failed = 1;
-        return NULL;
-    }
-    int final_flush = b->is_last ? Z_FINISH : Z_SYNC_FLUSH;
-    size_t piece = b->call->zlib_piece, in_left = length, out_left = capacity;
-    z.next_in = start;
-    z.next_out = b->compressed;
-    int finished = 0;
-    while (!finished) {
-        size_t in_piece = in_left < piece ? in_left : piece;
-        size_t out_piece = out_left < piece ? out_left : piece;
-        z.avail_in = (uInt)in_piece;
-        z.avail_out = (uInt)out_piece;
-        int last_piece = in_piece == in_left;
-        int status = deflate(&z, last_piece ? final_flush : Z_NO_FLUSH);
-        in_left -= in_piece - z.avail_in;
-        out_left -= out_piece - z.avail_out;
-        if (status == Z_STREAM_END) finished = 1;
-        else if (status != Z_OK) break;  /* a zlib error, or no progress possible */
-        else if (!b->is_last && last_piece && z.avail_in == 0 && z.avail_out != 0) finished = 1;
-        else if (out_left == 0) break;   /* more than deflateBound: cannot happen */
-    }
-    b->failed = !finished || in_left != 0;
-    b->compressed_length = capacity - out_left;
-    deflateEnd(&z);
+    b->failed = cpng_deflate_piece(compressor, b->call, start, length, b->is_last, &b->compressed,
+                                   &b->compressed_length);
+    libdeflate_free_compressor(compressor);
+}
+
+/* Filters, then deflates, one band (a thread's whole job). */
+static void *encode_band(void *argument) {
+    struct cpng_band *b = argument;
+    filter_band(b);
+    if (!b->failed) deflate_band(b);
     return NULL;
 }
 
@@ -228,28 +199,25 @@ int cpng_parallel_write_image_data(png_structp png, const cpng_write_request *re
             .filtered = buffers->filtered, .is_last = i == count - 1,
         };
     }
-    /* Filter every band first, so each band's dictionary (the end of the previous band's
-     * filtered rows) is complete when the deflating starts. */
-    run_all(bands, count, filter_band);
-    run_all(bands, count, deflate_band);
+    run_all(bands, count, encode_band);
 
-    int failed = 0;
-    for (int i = 0; i < count; i++) failed |= bands[i].failed;
-    if (failed) {
-        if (atomic_load(&call->out_of_memory))
+    uLong adler = 1;
+    for (int i = 0; i < count; i++) {
+        if (bands[i].failed == CPNG_OK) continue;
+        if (bands[i].failed == CPNG_NO_MEMORY || atomic_load(&call->out_of_memory))
             return cpng_fail(CPNG_NO_MEMORY, message, message_size, "out of memory while compressing");
-        return cpng_fail(CPNG_ENCODE_FAILED, message, message_size, "zlib failed to compress a band");
+        return cpng_fail(CPNG_ENCODE_FAILED, message, message_size, "deflating a band failed");
     }
-    uLong adler = adler32_z(adler32(0L, Z_NULL, 0), buffers->filtered, total);
+    for (int i = 0; i < count; i++) {
+        size_t length = (size_t)(bands[i].end_row - bands[i].first_row) * stride;
+        adler = adler32_combine(adler, bands[i].adler, (z_off_t)length);  /* z_off_t: 64 bits here */
+    }
     free(buffers->filtered);
     buffers->filtered = NULL;
 
-    /* zlib header for deflate with a 32 KiB window (checked: 0x78xx is a multiple of 31). */
-    int level = request->compression_level;
-    uint8_t level_bits = level < 2 ? 0 : level < 6 ? 1 : level == 6 ? 2 : 3;
-    uint8_t header[2] = {0x78, (uint8_t)(level_bits << 6)};
-    header[1] += (uint8_t)(31 - (header[0] * 256 + header[1]) % 31);
-    uint8_t trailer[4] = {(uint8_t)(adler >> 24), (uint8_t)(adler >> 16), (uint8_t)(adler >> 8), (uint8_t)adler};
+    uint8_t header[2], trailer[4];
+    cpng_zlib_header(request->compression_level, header);
+    cpng_zlib_trailer((uint32_t)adler, trailer);
 
     /* Gather the stream into IDAT chunks of IDAT_SIZE bytes. */
     uint8_t *chunk = buffers->chunk = cpng_call_alloc(call, IDAT_SIZE);
