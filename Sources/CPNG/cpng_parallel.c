@@ -20,6 +20,30 @@
 
 enum { MIN_PARALLEL_BYTES = 1 << 20, IDAT_SIZE = 1 << 18, MAX_THREADS = 64 };
 
+int cpng_idat_start(struct cpng_idat *idat, struct cpng_call *call) {
+    idat->filled = 0;
+    idat->chunk = cpng_call_alloc(call, IDAT_SIZE);
+    return idat->chunk ? CPNG_OK : CPNG_NO_MEMORY;
+}
+
+void cpng_idat_append(png_structp png, struct cpng_idat *idat, const uint8_t *bytes, size_t length) {
+    while (length > 0) {
+        size_t take = length < IDAT_SIZE - idat->filled ? length : IDAT_SIZE - idat->filled;
+        memcpy(idat->chunk + idat->filled, bytes, take);
+        idat->filled += take;
+        bytes += take;
+        length -= take;
+        if (idat->filled == IDAT_SIZE) cpng_idat_flush(png, idat);
+    }
+}
+
+void cpng_idat_flush(png_structp png, struct cpng_idat *idat) {
+    if (idat->filled == 0) return;
+    size_t filled = idat->filled;
+    idat->filled = 0;
+    png_write_chunk(png, (png_const_bytep) "IDAT", idat->chunk, filled);
+}
+
 static int channel_count(int color_type) {
     switch (color_type) {
     case PNG_COLOR_TYPE_GRAY_ALPHA: return 2;
@@ -54,14 +78,18 @@ struct cpng_band {
 /* The unfiltered row `y` in PNG byte order (big-endian for 16-bit samples). */
 static void load_row(const struct cpng_band *b, uint32_t y, uint8_t *out) {
     const uint8_t *source = (const uint8_t *)b->request->pixels + (size_t)y * b->row_bytes;
-    if (b->request->bit_depth == 16) {
-        const uint16_t *samples = (const uint16_t *)source;
-        for (size_t i = 0; i < b->row_bytes / 2; i++) {
+    cpng_png_order(source, b->row_bytes, b->request->bit_depth, out);
+}
+
+void cpng_png_order(const void *row, size_t n, int bit_depth, uint8_t *out) {
+    if (bit_depth == 16) {
+        const uint16_t *samples = row;
+        for (size_t i = 0; i < n / 2; i++) {
             out[2 * i] = (uint8_t)(samples[i] >> 8);
             out[2 * i + 1] = (uint8_t)samples[i];
         }
     } else {
-        memcpy(out, source, b->row_bytes);
+        memcpy(out, row, n);
     }
 }
 
@@ -74,7 +102,7 @@ static uint64_t sum_of_magnitudes(const uint8_t *bytes, size_t n) {
 /* Filters `row` against `previous` (zeros for the first row) with each of the five filters
  * and keeps the one with the smallest sum of absolute signed bytes, libpng's heuristic. Each
  * filter is its own simple loop so that the compiler can vectorise it. */
-static void filter_row(const uint8_t *row, const uint8_t *previous, size_t n, size_t bpp,
+void cpng_filter_row(const uint8_t *row, const uint8_t *previous, size_t n, size_t bpp,
                        uint8_t *candidates, uint8_t *out) {
     uint8_t *sub = candidates, *up = candidates + n, *average = candidates + 2 * n, *paeth = candidates + 3 * n;
     for (size_t i = 0; i < bpp; i++) {
@@ -119,7 +147,7 @@ static void filter_band(struct cpng_band *b) {
     else load_row(b, b->first_row - 1, previous);
     for (uint32_t y = b->first_row; y < b->end_row; y++) {
         load_row(b, y, current);
-        filter_row(current, previous, n, b->bpp, candidates, b->filtered + (size_t)y * stride);
+        cpng_filter_row(current, previous, n, b->bpp, candidates, b->filtered + (size_t)y * stride);
         uint8_t *swap = previous;
         previous = current;
         current = swap;
@@ -169,7 +197,7 @@ void cpng_parallel_release(cpng_parallel_buffers *buffers) {
     if (buffers->bands)
         for (int i = 0; i < buffers->band_count; i++) free(buffers->bands[i].compressed);
     free(buffers->bands);
-    free(buffers->chunk);
+    free(buffers->idat.chunk);
     *buffers = (cpng_parallel_buffers){0};
 }
 
@@ -219,35 +247,13 @@ int cpng_parallel_write_image_data(png_structp png, const cpng_write_request *re
     cpng_zlib_header(request->compression_level, header);
     cpng_zlib_trailer((uint32_t)adler, trailer);
 
-    /* Gather the stream into IDAT chunks of IDAT_SIZE bytes. */
-    uint8_t *chunk = buffers->chunk = cpng_call_alloc(call, IDAT_SIZE);
-    if (chunk == NULL) return cpng_fail(CPNG_NO_MEMORY, message, message_size, "out of memory for an IDAT chunk");
-    size_t filled = 0;
-    const uint8_t *pieces[MAX_THREADS + 2];
-    size_t lengths[MAX_THREADS + 2];
-    pieces[0] = header;
-    lengths[0] = 2;
-    for (int i = 0; i < count; i++) {
-        pieces[i + 1] = bands[i].compressed;
-        lengths[i + 1] = bands[i].compressed_length;
-    }
-    pieces[count + 1] = trailer;
-    lengths[count + 1] = 4;
     /* png_write_chunk longjmps when writing fails: everything allocated is in `buffers`. */
-    for (int p = 0; p < count + 2; p++) {
-        size_t offset = 0;
-        while (offset < lengths[p]) {
-            size_t take = lengths[p] - offset < IDAT_SIZE - filled ? lengths[p] - offset : IDAT_SIZE - filled;
-            memcpy(chunk + filled, pieces[p] + offset, take);
-            filled += take;
-            offset += take;
-            if (filled == IDAT_SIZE) {
-                png_write_chunk(png, (png_const_bytep) "IDAT", chunk, filled);
-                filled = 0;
-            }
-        }
-    }
-    if (filled > 0) png_write_chunk(png, (png_const_bytep) "IDAT", chunk, filled);
+    if (cpng_idat_start(&buffers->idat, call) != CPNG_OK)
+        return cpng_fail(CPNG_NO_MEMORY, message, message_size, "out of memory for an IDAT chunk");
+    cpng_idat_append(png, &buffers->idat, header, 2);
+    for (int i = 0; i < count; i++) cpng_idat_append(png, &buffers->idat, bands[i].compressed, bands[i].compressed_length);
+    cpng_idat_append(png, &buffers->idat, trailer, 4);
+    cpng_idat_flush(png, &buffers->idat);
     cpng_parallel_release(buffers);
     return CPNG_OK;
 }
