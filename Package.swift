@@ -22,7 +22,12 @@ let package = Package(
     ],
     targets: [
         // C shims: the only places that touch the system libraries.
-        .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z")]),
+        .target(
+            name: "CPNG",
+            linkerSettings: [
+                .linkedLibrary("png16"), .linkedLibrary("z"), .linkedLibrary("deflate"),
+            ]
+        ),
         .target(name: "CConvKernels"),
         .target(name: "CHDF5", dependencies: ["CHDF5Library"]),
         .systemLibrary(name: "CHDF5Library", path: "Sources/CHDF5Library", pkgConfig: "hdf5"),

@@ -1,36 +1,66 @@
 #!/usr/bin/env bash
-# bench-png.sh: `convkit convert` of a 4096x4096 8-bit grey PNG to PNG at level 6 against
-# `vips copy` of the same file, whole process, median of 5 runs each, run alternately in the
-# same command, plus the peak memory of `convkit info` and `convkit convert` on that file.
-# Usage: scripts/bench-png.sh [CONVKIT_BINARY]   (default: .build/release/convkit)
+# bench-png.sh: whole-process PNG in, PNG out, convkit against libvips at default settings, in
+# one run, on one core and on two (taskset): `convkit filter --kernel gaussian5` against
+# `vips conv` with the same integer matrix, `convkit convert` against `vips copy`, and decoding
+# (`convkit convert` to .npy against `vips copy` to .v: decode plus a raw write) in ms per
+# megapixel. Times from hyperfine (mean of 5 after a warm-up); output file sizes in bytes.
+#
+# The images, made here deterministically by libvips: samples/ascent.png enlarged 8x (4096x4096
+# grey) and samples/face.png enlarged 4x (4096x3072 RGB), both bilinear (`vips resize`).
+# Usage: scripts/bench-png.sh [CONVKIT_BINARY]
+#   (default: .build/release/convkit, built with `swift build -c release --product convkit`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-convkit="${1:-.build/release/convkit}"
-[ -x "$convkit" ] || swift build -c release >/dev/null
-command -v vips >/dev/null || { echo "bench-png: needs vips (scripts/setup-peers.sh installs libvips-tools)" >&2; exit 1; }
+convkit="$(realpath "${1:-.build/release/convkit}")"
+[ -x "$convkit" ] || { swift build -c release --product convkit >/dev/null; convkit="$(realpath .build/release/convkit)"; }
+for tool in vips hyperfine taskset; do
+  command -v $tool >/dev/null || { echo "bench-png: needs $tool (libvips-tools, hyperfine, util-linux)" >&2; exit 1; }
+done
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# The test image: samples/ascent.png enlarged 8x by libvips (bilinear), 4096x4096 grey.
-vips resize samples/ascent.png "$work/big.v" 8 >/dev/null
-vips copy "$work/big.v" "$work/big.png"
+vips resize samples/ascent.png "$work/grey.v" 8
+vips copy "$work/grey.v" "$work/grey.png"
+vips resize samples/face.png "$work/rgb.v" 4
+vips copy "$work/rgb.v" "$work/rgb.png"
+rm -f "$work"/*.v
+printf '5 5 256 0\n1 4 6 4 1\n4 16 24 16 4\n6 24 36 24 6\n4 16 24 16 4\n1 4 6 4 1\n' > "$work/g5.mat"
 
-seconds() { /usr/bin/time -f "%e" "$@" 2>&1 >/dev/null | tail -1; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-
-convkit_times=()
-vips_times=()
-for _ in 1 2 3 4 5; do
-  convkit_times+=("$(seconds "$convkit" convert "$work/big.png" "$work/convkit.png" --compression 6)")
-  vips_times+=("$(seconds vips copy "$work/big.png" "$work/vips.png[compression=6]")")
+echo "vips $(vips --version | cut -d- -f2), hyperfine $(hyperfine --version | cut -d' ' -f2), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+mean() {  # mean seconds of hyperfine's JSON export
+  python3 -c 'import json,sys; print("%.3f" % json.load(open(sys.argv[1]))["results"][0]["mean"])' "$1"
+}
+time_of() {  # CPUS COMMAND: mean seconds
+  hyperfine --style none --warmup 1 --runs 5 --export-json "$work/h.json" \
+    "taskset -c $1 $2" >/dev/null 2>&1
+  mean "$work/h.json"
+}
+row() {  # LABEL CPUS CONVKIT_COMMAND CONVKIT_OUT VIPS_COMMAND VIPS_OUT
+  c=$(time_of "$2" "$3")
+  v=$(time_of "$2" "$5")
+  awk -v l="$1" -v c="$c" -v v="$v" -v cs="$(stat -c %s "$4")" -v vs="$(stat -c %s "$6")" \
+    'BEGIN { printf "%-34s convkit %6.3f s %10d B | vips %6.3f s %10d B | time ratio %.2f\n", l, c, cs, v, vs, c / v }'
+}
+for image in grey rgb; do
+  in="$work/$image.png"
+  mp=$(vipsheader -f width "$in" | awk -v h="$(vipsheader -f height "$in")" '{ print $1 * h / 1e6 }')
+  echo "== $image.png: $(vipsheader "$in"), $(stat -c %s "$in") bytes"
+  for cpus in 0 0,1; do
+    n=$(echo "$cpus" | tr ',' '\n' | wc -l)
+    row "filter gaussian5 / conv, $n core(s)" "$cpus" \
+      "$convkit filter $in --kernel gaussian5 -o $work/c.png" "$work/c.png" \
+      "vips conv $in $work/v.png $work/g5.mat --precision integer" "$work/v.png"
+    row "convert / copy, $n core(s)" "$cpus" \
+      "$convkit convert $in $work/c.png" "$work/c.png" "vips copy $in $work/v.png" "$work/v.png"
+    c=$(time_of "$cpus" "$convkit convert $in $work/c.npy")
+    v=$(time_of "$cpus" "vips copy $in $work/v.v")
+    awk -v n="$n" -v c="$c" -v v="$v" -v mp="$mp" \
+      'BEGIN { printf "decode (+raw write), %d core(s):      convkit %.1f ms/MP | vips %.1f ms/MP\n", n, 1000 * c / mp, 1000 * v / mp }'
+  done
 done
-c=$(printf '%s\n' "${convkit_times[@]}" | median)
-v=$(printf '%s\n' "${vips_times[@]}" | median)
-echo "input: 4096x4096 8-bit grey PNG, $(stat -c %s "$work/big.png") bytes"
-echo "convkit convert: median ${c}s of ${convkit_times[*]}, output $(stat -c %s "$work/convkit.png") bytes"
-echo "vips copy:       median ${v}s of ${vips_times[*]}, output $(stat -c %s "$work/vips.png") bytes"
-awk -v c="$c" -v v="$v" 'BEGIN { printf "ratio convkit/vips: %.2f\n", c / v }'
-info_kb=$(/usr/bin/time -f "%M" "$convkit" info "$work/big.png" 2>&1 >/dev/null | tail -1)
-convert_kb=$(/usr/bin/time -f "%M" "$convkit" convert "$work/big.png" "$work/convkit.png" 2>&1 >/dev/null | tail -1)
-echo "peak memory: convkit info ${info_kb} KB, convkit convert ${convert_kb} KB (pixels alone: 16384 KB)"
-echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "convkit --compression levels on rgb.png (convert, 2 cores): level, seconds, bytes"
+for level in 0 1 2 3 4 5 6 7 8 9; do
+  t=$(time_of 0,1 "$convkit convert $work/rgb.png $work/c.png --compression $level")
+  echo "  $level  $t s  $(stat -c %s "$work/c.png") B"
+done
+echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"

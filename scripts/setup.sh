@@ -15,6 +15,7 @@ packages=(
   chromium          # the test that opens the report's index.html headless and checks its screenshot
   time              # GNU time: the batch load test reads convkit's peak memory from it
   pkg-config
+  libdeflate-dev    # fast deflate for the PNG writers' row bands (CPNG)
 )
 
 missing=()

@@ -150,15 +150,15 @@ static int decoder_failure(const struct cpng_decoder *decoder) {
     return decoder->failure;
 }
 
-static uint32_t big_endian(const uint8_t *bytes) {
+uint32_t cpng_big_endian(const uint8_t *bytes) {
     return (uint32_t)bytes[0] << 24 | (uint32_t)bytes[1] << 16 | (uint32_t)bytes[2] << 8 | bytes[3];
 }
 
-static int is_letter(uint8_t c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+int cpng_is_letter(uint8_t c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
 
 /* Checks IHDR's 13 bytes as the PNG specification (section 11.2.2) allows them. */
-static int check_header(const uint8_t *ihdr, char *message, size_t size) {
-    uint32_t width = big_endian(ihdr), height = big_endian(ihdr + 4);
+int cpng_check_header(const uint8_t *ihdr, char *message, size_t size) {
+    uint32_t width = cpng_big_endian(ihdr), height = cpng_big_endian(ihdr + 4);
     int depth = ihdr[8], color_type = ihdr[9], ok;
     if (width == 0 || width > PNG_UINT_31_MAX || height == 0 || height > PNG_UINT_31_MAX) {
         snprintf(message, size, "image size %ux%u is outside 1..2147483647", (unsigned)width, (unsigned)height);
@@ -194,8 +194,8 @@ static int check_chunks(struct cpng_decoder *decoder, int until_image_data, char
         if (decoder->length - at < 8)
             return cpng_fail(CPNG_TRUNCATED, message, size, "the data ends inside a chunk header");
         const uint8_t *type = decoder->data + at + 4;
-        uint32_t length = big_endian(decoder->data + at);
-        if (!is_letter(type[0]) || !is_letter(type[1]) || !is_letter(type[2]) || !is_letter(type[3])) {
+        uint32_t length = cpng_big_endian(decoder->data + at);
+        if (!cpng_is_letter(type[0]) || !cpng_is_letter(type[1]) || !cpng_is_letter(type[2]) || !cpng_is_letter(type[3])) {
             snprintf(message, size, "a chunk type at byte %zu is not four letters", at + 4);
             return at == 8 ? CPNG_BAD_HEADER : CPNG_CORRUPT;
         }
@@ -219,12 +219,12 @@ static int check_chunks(struct cpng_decoder *decoder, int until_image_data, char
         const uint8_t *data = type + 4;
         if (!(type[0] & 0x20)) {
             uLong crc = crc32(crc32(0L, type, 4), data, length);
-            if (crc != big_endian(data + length)) {
+            if (crc != cpng_big_endian(data + length)) {
                 snprintf(message, size, "%.4s chunk at byte %zu", (const char *)type, at);
                 return CPNG_CRC;
             }
             if (memcmp(type, "IHDR", 4) == 0) {
-                int status = check_header(data, message, size);
+                int status = cpng_check_header(data, message, size);
                 if (status != CPNG_OK) return status;
             } else if (memcmp(type, "PLTE", 4) != 0 && memcmp(type, "IDAT", 4) != 0 &&
                        memcmp(type, "IEND", 4) != 0) {

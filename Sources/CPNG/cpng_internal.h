@@ -19,4 +19,12 @@ int cpng_read_header(png_structp png, png_infop png_info, cpng_info *info, char 
 /* Sets up the expansion to 8 or 16 bits per sample, host byte order; may longjmp. */
 void cpng_set_up_expansion(png_structp png, png_infop info);
 
+/* A big-endian 32-bit number; whether a byte is an ASCII letter (chunk types). */
+uint32_t cpng_big_endian(const uint8_t *bytes);
+int cpng_is_letter(uint8_t c);
+
+/* Checks IHDR's 13 bytes as the PNG specification allows them: CPNG_OK or CPNG_BAD_HEADER
+ * with a message. */
+int cpng_check_header(const uint8_t *ihdr, char *message, size_t size);
+
 #endif

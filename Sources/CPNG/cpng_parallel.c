@@ -1,21 +1,48 @@
 /* cpng_parallel.c: PNG image data filtered and deflated in row bands on several threads.
  *
- * libpng filters and deflates on one thread, which makes writing a large PNG take as long as
- * zlib needs for all of it. Here each band of rows is filtered with libpng's adaptive rule
- * (per row, the filter with the smallest sum of absolute signed bytes) and deflated as raw
- * deflate data primed with the previous 32 KiB as its dictionary, ending in a sync flush; the
- * bands concatenate into one zlib stream, as pigz does for gzip. libpng still writes every
- * chunk (png_write_chunk), so the file is an ordinary PNG. */
+ * libpng filters and deflates on one thread with zlib, which makes writing a large PNG take as
+ * long as zlib needs for all of it. Here each band of rows is filtered with libpng's adaptive
+ * rule (per row, the filter with the smallest sum of absolute signed bytes) and deflated by
+ * libdeflate as a piece that ends on a byte boundary (cpng_deflate.c); the pieces concatenate
+ * into one zlib stream, as pigz's do for gzip. libpng still writes every chunk
+ * (png_write_chunk), so the file is an ordinary PNG. One thread takes the same path with one
+ * band. */
 #include "cpng_parallel.h"
+#include "cpng_deflate.h"
 
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libdeflate.h>
 #include <zlib.h>
 
-enum { MIN_PARALLEL_BYTES = 1 << 20, DICTIONARY = 32768, IDAT_SIZE = 1 << 18, MAX_THREADS = 64 };
+enum { MIN_PARALLEL_BYTES = 1 << 20, IDAT_SIZE = 1 << 18, MAX_THREADS = 64 };
+
+int cpng_idat_start(struct cpng_idat *idat, struct cpng_call *call) {
+    idat->filled = 0;
+    idat->chunk = cpng_call_alloc(call, IDAT_SIZE);
+    return idat->chunk ? CPNG_OK : CPNG_NO_MEMORY;
+}
+
+void cpng_idat_append(png_structp png, struct cpng_idat *idat, const uint8_t *bytes, size_t length) {
+    while (length > 0) {
+        size_t take = length < IDAT_SIZE - idat->filled ? length : IDAT_SIZE - idat->filled;
+        memcpy(idat->chunk + idat->filled, bytes, take);
+        idat->filled += take;
+        bytes += take;
+        length -= take;
+        if (idat->filled == IDAT_SIZE) cpng_idat_flush(png, idat);
+    }
+}
+
+void cpng_idat_flush(png_structp png, struct cpng_idat *idat) {
+    if (idat->filled == 0) return;
+    size_t filled = idat->filled;
+    idat->filled = 0;
+    png_write_chunk(png, (png_const_bytep) "IDAT", idat->chunk, filled);
+}
 
 static int channel_count(int color_type) {
     switch (color_type) {
@@ -27,7 +54,7 @@ static int channel_count(int color_type) {
 }
 
 int cpng_parallel_applies(const cpng_write_request *request) {
-    if (request->threads < 2 || request->interlaced) return 0;
+    if (request->libpng_only || request->interlaced) return 0;
     if (request->bit_depth != 8 && request->bit_depth != 16) return 0;
     if (request->color_type == PNG_COLOR_TYPE_PALETTE) return 0;
     uint64_t bytes = (uint64_t)request->width * request->height * channel_count(request->color_type) * (request->bit_depth / 8);
@@ -43,21 +70,26 @@ struct cpng_band {
     uint8_t *filtered;     /* whole image, filter byte + row, shared; each band writes its rows */
     uint8_t *compressed;
     size_t compressed_length;
+    uint32_t adler;        /* Adler-32 of the band's filtered rows */
     int is_last;
-    int failed;
+    int failed;            /* a cpng_status: CPNG_OK, or how the band failed */
 };
 
 /* The unfiltered row `y` in PNG byte order (big-endian for 16-bit samples). */
 static void load_row(const struct cpng_band *b, uint32_t y, uint8_t *out) {
     const uint8_t *source = (const uint8_t *)b->request->pixels + (size_t)y * b->row_bytes;
-    if (b->request->bit_depth == 16) {
-        const uint16_t *samples = (const uint16_t *)source;
-        for (size_t i = 0; i < b->row_bytes / 2; i++) {
+    cpng_png_order(source, b->row_bytes, b->request->bit_depth, out);
+}
+
+void cpng_png_order(const void *row, size_t n, int bit_depth, uint8_t *out) {
+    if (bit_depth == 16) {
+        const uint16_t *samples = row;
+        for (size_t i = 0; i < n / 2; i++) {
             out[2 * i] = (uint8_t)(samples[i] >> 8);
             out[2 * i + 1] = (uint8_t)samples[i];
         }
     } else {
-        memcpy(out, source, b->row_bytes);
+        memcpy(out, row, n);
     }
 }
 
@@ -70,7 +102,7 @@ static uint64_t sum_of_magnitudes(const uint8_t *bytes, size_t n) {
 /* Filters `row` against `previous` (zeros for the first row) with each of the five filters
  * and keeps the one with the smallest sum of absolute signed bytes, libpng's heuristic. Each
  * filter is its own simple loop so that the compiler can vectorise it. */
-static void filter_row(const uint8_t *row, const uint8_t *previous, size_t n, size_t bpp,
+void cpng_filter_row(const uint8_t *row, const uint8_t *previous, size_t n, size_t bpp,
                        uint8_t *candidates, uint8_t *out) {
     uint8_t *sub = candidates, *up = candidates + n, *average = candidates + 2 * n, *paeth = candidates + 3 * n;
     for (size_t i = 0; i < bpp; i++) {
@@ -103,81 +135,48 @@ static void filter_row(const uint8_t *row, const uint8_t *previous, size_t n, si
 }
 
 /* Filters the band's rows into the shared filtered buffer. */
-static void *filter_band(void *argument) {
-    struct cpng_band *b = argument;
+static void filter_band(struct cpng_band *b) {
     size_t n = b->row_bytes, stride = n + 1;
     uint8_t *rows = cpng_call_alloc(b->call, 2 * n + 4 * n);
     if (rows == NULL) {
-        b->failed = 1;
-        return NULL;
+        b->failed = CPNG_NO_MEMORY;
+        return;
     }
     uint8_t *current = rows, *previous = rows + n, *candidates = rows + 2 * n;
     if (b->first_row == 0) memset(previous, 0, n);
     else load_row(b, b->first_row - 1, previous);
     for (uint32_t y = b->first_row; y < b->end_row; y++) {
         load_row(b, y, current);
-        filter_row(current, previous, n, b->bpp, candidates, b->filtered + (size_t)y * stride);
+        cpng_filter_row(current, previous, n, b->bpp, candidates, b->filtered + (size_t)y * stride);
         uint8_t *swap = previous;
         previous = current;
         current = swap;
     }
     free(rows);
-    return NULL;
 }
 
-/* Deflates the band's filtered rows into its own buffer. zlib counts in uInt, so a band of
- * more than UINT_MAX bytes (or its output) is handed over in pieces of at most call->zlib_piece. */
-static void *deflate_band(void *argument) {
-    struct cpng_band *b = argument;
-    if (b->failed) return NULL;
+/* Deflates the band's filtered rows with libdeflate into its own buffer (see cpng_deflate.c),
+ * and takes their Adler-32 checksum. */
+static void deflate_band(struct cpng_band *b) {
     size_t stride = b->row_bytes + 1;
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    z.zalloc = cpng_call_zalloc;
-    z.zfree = cpng_call_zfree;
-    z.opaque = b->call;
-    /* Z_FILTERED, as libpng chooses for filtered rows. */
-    if (deflateInit2(&z, b->request->compression_level, Z_DEFLATED, -15, 8, Z_FILTERED) != Z_OK) {
-        b->failed = 1;
-        return NULL;
-    }
-    uint8_t *start = b->filtered + (size_t)b->first_row * stride;
+    const uint8_t *start = b->filtered + (size_t)b->first_row * stride;
     size_t length = (size_t)(b->end_row - b->first_row) * stride;
-    if (b->first_row > 0) {
-        /* The previous band's rows are final before any band starts deflating (see below). */
-        size_t before = (size_t)b->first_row * stride;
-        size_t dictionary = before < DICTIONARY ? before : DICTIONARY;
-        deflateSetDictionary(&z, start - dictionary, (uInt)dictionary);
+    b->adler = (uint32_t)libdeflate_adler32(1, start, length);
+    struct libdeflate_compressor *compressor = cpng_deflate_compressor(b->call, b->request->compression_level);
+    if (compressor == NULL) {
+        b->failed = CPNG_NO_MEMORY;
+        return;
     }
-    size_t capacity = deflateBound(&z, length) + 64;
-    b->compressed = cpng_call_alloc(b->call, capacity);
-    if (b->compressed == NULL) {
-        deflateEnd(&z);
-        b->failed = 1;
-        return NULL;
-    }
-    int final_flush = b->is_last ? Z_FINISH : Z_SYNC_FLUSH;
-    size_t piece = b->call->zlib_piece, in_left = length, out_left = capacity;
-    z.next_in = start;
-    z.next_out = b->compressed;
-    int finished = 0;
-    while (!finished) {
-        size_t in_piece = in_left < piece ? in_left : piece;
-        size_t out_piece = out_left < piece ? out_left : piece;
-        z.avail_in = (uInt)in_piece;
-        z.avail_out = (uInt)out_piece;
-        int last_piece = in_piece == in_left;
-        int status = deflate(&z, last_piece ? final_flush : Z_NO_FLUSH);
-        in_left -= in_piece - z.avail_in;
-        out_left -= out_piece - z.avail_out;
-        if (status == Z_STREAM_END) finished = 1;
-        else if (status != Z_OK) break;  /* a zlib error, or no progress possible */
-        else if (!b->is_last && last_piece && z.avail_in == 0 && z.avail_out != 0) finished = 1;
-        else if (out_left == 0) break;   /* more than deflateBound: cannot happen */
-    }
-    b->failed = !finished || in_left != 0;
-    b->compressed_length = capacity - out_left;
-    deflateEnd(&z);
+    b->failed = cpng_deflate_piece(compressor, b->call, start, length, b->is_last, &b->compressed,
+                                   &b->compressed_length);
+    libdeflate_free_compressor(compressor);
+}
+
+/* Filters, then deflates, one band (a thread's whole job). */
+static void *encode_band(void *argument) {
+    struct cpng_band *b = argument;
+    filter_band(b);
+    if (!b->failed) deflate_band(b);
     return NULL;
 }
 
@@ -198,7 +197,7 @@ void cpng_parallel_release(cpng_parallel_buffers *buffers) {
     if (buffers->bands)
         for (int i = 0; i < buffers->band_count; i++) free(buffers->bands[i].compressed);
     free(buffers->bands);
-    free(buffers->chunk);
+    free(buffers->idat.chunk);
     *buffers = (cpng_parallel_buffers){0};
 }
 
@@ -228,58 +227,33 @@ int cpng_parallel_write_image_data(png_structp png, const cpng_write_request *re
             .filtered = buffers->filtered, .is_last = i == count - 1,
         };
     }
-    /* Filter every band first, so each band's dictionary (the end of the previous band's
-     * filtered rows) is complete when the deflating starts. */
-    run_all(bands, count, filter_band);
-    run_all(bands, count, deflate_band);
+    run_all(bands, count, encode_band);
 
-    int failed = 0;
-    for (int i = 0; i < count; i++) failed |= bands[i].failed;
-    if (failed) {
-        if (atomic_load(&call->out_of_memory))
+    uLong adler = 1;
+    for (int i = 0; i < count; i++) {
+        if (bands[i].failed == CPNG_OK) continue;
+        if (bands[i].failed == CPNG_NO_MEMORY || atomic_load(&call->out_of_memory))
             return cpng_fail(CPNG_NO_MEMORY, message, message_size, "out of memory while compressing");
-        return cpng_fail(CPNG_ENCODE_FAILED, message, message_size, "zlib failed to compress a band");
+        return cpng_fail(CPNG_ENCODE_FAILED, message, message_size, "deflating a band failed");
     }
-    uLong adler = adler32_z(adler32(0L, Z_NULL, 0), buffers->filtered, total);
+    for (int i = 0; i < count; i++) {
+        size_t length = (size_t)(bands[i].end_row - bands[i].first_row) * stride;
+        adler = adler32_combine(adler, bands[i].adler, (z_off_t)length);  /* z_off_t: 64 bits here */
+    }
     free(buffers->filtered);
     buffers->filtered = NULL;
 
-    /* zlib header for deflate with a 32 KiB window (checked: 0x78xx is a multiple of 31). */
-    int level = request->compression_level;
-    uint8_t level_bits = level < 2 ? 0 : level < 6 ? 1 : level == 6 ? 2 : 3;
-    uint8_t header[2] = {0x78, (uint8_t)(level_bits << 6)};
-    header[1] += (uint8_t)(31 - (header[0] * 256 + header[1]) % 31);
-    uint8_t trailer[4] = {(uint8_t)(adler >> 24), (uint8_t)(adler >> 16), (uint8_t)(adler >> 8), (uint8_t)adler};
+    uint8_t header[2], trailer[4];
+    cpng_zlib_header(request->compression_level, header);
+    cpng_zlib_trailer((uint32_t)adler, trailer);
 
-    /* Gather the stream into IDAT chunks of IDAT_SIZE bytes. */
-    uint8_t *chunk = buffers->chunk = cpng_call_alloc(call, IDAT_SIZE);
-    if (chunk == NULL) return cpng_fail(CPNG_NO_MEMORY, message, message_size, "out of memory for an IDAT chunk");
-    size_t filled = 0;
-    const uint8_t *pieces[MAX_THREADS + 2];
-    size_t lengths[MAX_THREADS + 2];
-    pieces[0] = header;
-    lengths[0] = 2;
-    for (int i = 0; i < count; i++) {
-        pieces[i + 1] = bands[i].compressed;
-        lengths[i + 1] = bands[i].compressed_length;
-    }
-    pieces[count + 1] = trailer;
-    lengths[count + 1] = 4;
     /* png_write_chunk longjmps when writing fails: everything allocated is in `buffers`. */
-    for (int p = 0; p < count + 2; p++) {
-        size_t offset = 0;
-        while (offset < lengths[p]) {
-            size_t take = lengths[p] - offset < IDAT_SIZE - filled ? lengths[p] - offset : IDAT_SIZE - filled;
-            memcpy(chunk + filled, pieces[p] + offset, take);
-            filled += take;
-            offset += take;
-            if (filled == IDAT_SIZE) {
-                png_write_chunk(png, (png_const_bytep) "IDAT", chunk, filled);
-                filled = 0;
-            }
-        }
-    }
-    if (filled > 0) png_write_chunk(png, (png_const_bytep) "IDAT", chunk, filled);
+    if (cpng_idat_start(&buffers->idat, call) != CPNG_OK)
+        return cpng_fail(CPNG_NO_MEMORY, message, message_size, "out of memory for an IDAT chunk");
+    cpng_idat_append(png, &buffers->idat, header, 2);
+    for (int i = 0; i < count; i++) cpng_idat_append(png, &buffers->idat, bands[i].compressed, bands[i].compressed_length);
+    cpng_idat_append(png, &buffers->idat, trailer, 4);
+    cpng_idat_flush(png, &buffers->idat);
     cpng_parallel_release(buffers);
     return CPNG_OK;
 }

@@ -32,6 +32,25 @@ int cpng_fail(int status, char *message, size_t message_size, const char *text);
 /* Whether the request is large and simple enough for the parallel path. */
 int cpng_parallel_applies(const cpng_write_request *request);
 
+/* PNG rows' bytes: `n` bytes of `row` (host-order samples of `bit_depth`) in PNG byte order. */
+void cpng_png_order(const void *row, size_t n, int bit_depth, uint8_t *out);
+
+/* Filters the `n` bytes of `row` against `previous` (zeros above the first row) with the
+ * filter libpng's adaptive rule picks, writing the filter type and the filtered bytes (n + 1)
+ * to `out`; `bpp` is the bytes per pixel, `candidates` scratch space of 4n bytes. */
+void cpng_filter_row(const uint8_t *row, const uint8_t *previous, size_t n, size_t bpp,
+                     uint8_t *candidates, uint8_t *out);
+
+/* A zlib stream gathered into IDAT chunks of 256 KiB written with png_write_chunk (which
+ * longjmps when writing fails: the caller's setjmp frees `chunk`). */
+struct cpng_idat {
+    uint8_t *chunk;
+    size_t filled;
+};
+int cpng_idat_start(struct cpng_idat *idat, struct cpng_call *call);
+void cpng_idat_append(png_structp png, struct cpng_idat *idat, const uint8_t *bytes, size_t length);
+void cpng_idat_flush(png_structp png, struct cpng_idat *idat);
+
 /* What the parallel path holds while it writes: cpng_parallel_release frees it, after a
  * longjmp out of png_write_chunk as after success. */
 struct cpng_band;
@@ -39,7 +58,7 @@ typedef struct {
     uint8_t *filtered;
     struct cpng_band *bands;
     int band_count;
-    uint8_t *chunk;
+    struct cpng_idat idat;
 } cpng_parallel_buffers;
 
 void cpng_parallel_release(cpng_parallel_buffers *buffers);

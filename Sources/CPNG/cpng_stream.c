@@ -1,13 +1,19 @@
 /* cpng_stream.c: PNG files read and written a row at a time (see cpng_stream.h).
  *
- * The reader pulls bytes from a FILE with fread, the writer pushes them to a descriptor
- * through a 1 MiB buffer; both keep only libpng's row buffers. Each entry point sets its own
+ * The reader pulls bytes from a FILE with fread and keeps only libpng's row buffers. The writer
+ * filters rows itself (libpng's adaptive rule, cpng_parallel.c) into pieces of about 4 MiB that
+ * a second thread deflates with libdeflate (cpng_deflate.c) while the next rows arrive; libpng
+ * writes the chunks, through a 1 MiB buffer, to a descriptor. Each entry point sets its own
  * setjmp and frees nothing it does not own, so a failure leaves the object safe to free. */
 #include "cpng_stream.h"
+#include "cpng_deflate.h"
 #include "cpng_internal.h"
+#include "cpng_parallel.h"
 
 #include <errno.h>
+#include <libdeflate.h>
 #include <png.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,30 +24,97 @@ struct cpng_row_reader {
     png_structp png;
     png_infop info;
     FILE *file;
-    int ran_out_of_data;
-    int read_failed;
+    int failure;             /* the status of a failure our checks found, 0 until one is */
+    int step;                /* the status a libpng error means in the step now running */
     uint32_t next_row;
     uint32_t height;
     size_t row_bytes;
+    /* The chunk being read, checked as its bytes pass to libpng (as cpng.c's check_chunks
+     * checks a whole buffer before libpng sees it): its header, data left, CRC so far. */
+    uint8_t chunk_header[8];
+    size_t header_filled;
+    uint64_t data_left;
+    uint8_t stored_crc[4];
+    size_t crc_filled;
+    uLong crc;
+    int chunks_seen;
+    uint8_t ihdr[13];
     char message[256];
 };
 
-/* The status of a libpng error while streaming. The whole-file decoder checks chunks and CRCs
- * itself before libpng reads them; the row reader sees the file only as libpng reads it, so it
- * keeps libpng's checks and tells their failures apart by libpng's messages. */
-static int classify(const char *m, int ran_out_of_data) {
-    if (ran_out_of_data) return CPNG_TRUNCATED;
-    if (strstr(m, "CRC")) return CPNG_CRC;
-    if (strstr(m, "IHDR") || strstr(m, "bit depth") || strstr(m, "color type") ||
-        strstr(m, "Image width") || strstr(m, "Image height") || strstr(m, "interlace") ||
-        strstr(m, "compression method") || strstr(m, "filter method") ||
-        strstr(m, "unsigned integer out of range"))
-        return CPNG_BAD_HEADER;
-    if (strstr(m, "unknown critical chunk") || strstr(m, "not supported") ||
-        strstr(m, "unsupported"))
-        return CPNG_UNSUPPORTED;
-    if (strstr(m, "Out of memory") || strstr(m, "out of memory")) return CPNG_NO_MEMORY;
-    return CPNG_CORRUPT;
+/* Records a failure found by our checks and raises it through libpng (longjmp). */
+static void reader_fail(png_structp png, struct cpng_row_reader *reader, int status, const char *text) {
+    reader->failure = status;
+    png_error(png, text);
+}
+
+/* Moves bytes from *bytes into `field` until it holds `size`; whether it does. */
+static int gather(uint8_t *field, size_t *filled, size_t size, const uint8_t **bytes, size_t *count) {
+    size_t take = size - *filled < *count ? size - *filled : *count;
+    memcpy(field + *filled, *bytes, take);
+    *filled += take;
+    *bytes += take;
+    *count -= take;
+    return *filled == size;
+}
+
+/* Follows the chunk structure of `count` bytes on their way to libpng: each chunk's type is
+ * four letters, the first is a 13-byte valid IHDR, a critical chunk is one libpng knows and
+ * its CRC matches (ancillary ones are left to libpng, which drops a damaged one). */
+static void check_bytes(png_structp png, struct cpng_row_reader *reader, const uint8_t *bytes, size_t count) {
+    char text[128];
+    while (count > 0) {
+        if (reader->header_filled < 8) {
+            if (!gather(reader->chunk_header, &reader->header_filled, 8, &bytes, &count)) return;
+            const uint8_t *type = reader->chunk_header + 4;
+            int first = reader->chunks_seen++ == 0;
+            if (!cpng_is_letter(type[0]) || !cpng_is_letter(type[1]) || !cpng_is_letter(type[2]) || !cpng_is_letter(type[3]))
+                reader_fail(png, reader, first ? CPNG_BAD_HEADER : CPNG_CORRUPT, "a chunk type is not four letters");
+            uint32_t length = cpng_big_endian(reader->chunk_header);
+            if (first && memcmp(type, "IHDR", 4) != 0) {
+                snprintf(text, sizeof text, "the first chunk is %.4s, not IHDR", (const char *)type);
+                reader_fail(png, reader, CPNG_BAD_HEADER, text);
+            }
+            if (memcmp(type, "IHDR", 4) == 0 && length != 13) {
+                snprintf(text, sizeof text, "IHDR has %u bytes, not 13", (unsigned)length);
+                reader_fail(png, reader, CPNG_BAD_HEADER, text);
+            }
+            if (length > PNG_UINT_31_MAX) {
+                snprintf(text, sizeof text, "%.4s claims %u bytes, more than 2^31-1", (const char *)type, (unsigned)length);
+                reader_fail(png, reader, CPNG_CORRUPT, text);
+            }
+            if (!(type[0] & 0x20) && memcmp(type, "IHDR", 4) != 0 && memcmp(type, "PLTE", 4) != 0 &&
+                memcmp(type, "IDAT", 4) != 0 && memcmp(type, "IEND", 4) != 0) {
+                snprintf(text, sizeof text, "unknown critical chunk %.4s", (const char *)type);
+                reader_fail(png, reader, CPNG_UNSUPPORTED, text);
+            }
+            reader->data_left = length;
+            reader->crc = crc32(0L, type, 4);
+            reader->crc_filled = 0;
+            continue;
+        }
+        if (reader->data_left > 0) {
+            size_t take = reader->data_left < count ? (size_t)reader->data_left : count;
+            if (memcmp(reader->chunk_header + 4, "IHDR", 4) == 0)
+                memcpy(reader->ihdr + (13 - reader->data_left), bytes, take);
+            reader->crc = crc32_z(reader->crc, bytes, take);
+            reader->data_left -= take;
+            bytes += take;
+            count -= take;
+            continue;
+        }
+        if (!gather(reader->stored_crc, &reader->crc_filled, 4, &bytes, &count)) return;
+        const uint8_t *type = reader->chunk_header + 4;
+        if (!(type[0] & 0x20) && reader->crc != cpng_big_endian(reader->stored_crc)) {
+            snprintf(text, sizeof text, "%.4s chunk CRC does not match its data", (const char *)type);
+            reader_fail(png, reader, CPNG_CRC, text);
+        }
+        if (memcmp(type, "IHDR", 4) == 0) {
+            int status = cpng_check_header(reader->ihdr, text, sizeof text);
+            if (status != CPNG_OK) reader_fail(png, reader, status, text);
+        }
+        reader->header_filled = 0;
+    }
 }
 
 static void on_reader_error(png_structp png, png_const_charp text) {
@@ -53,19 +126,28 @@ static void on_reader_error(png_structp png, png_const_charp text) {
 static void read_from_file(png_structp png, png_bytep out, size_t count) {
     struct cpng_row_reader *reader = png_get_io_ptr(png);
     if (fread(out, 1, count, reader->file) != count) {
-        if (ferror(reader->file)) {
-            reader->read_failed = 1;
-            png_error(png, strerror(errno));
-        }
-        reader->ran_out_of_data = 1;
-        png_error(png, "unexpected end of data");
+        if (ferror(reader->file)) reader_fail(png, reader, CPNG_IO, strerror(errno));
+        reader_fail(png, reader, CPNG_TRUNCATED, "unexpected end of data");
     }
+    check_bytes(png, reader, out, count);
 }
 
+/* The status of the libpng error that just longjmped, with its message. */
 static int reader_failure(struct cpng_row_reader *reader, char *message, size_t message_size) {
     cpng_copy_message(message, message_size, reader->message);
-    if (reader->read_failed) return CPNG_IO;
-    return classify(reader->message, reader->ran_out_of_data);
+    return reader->failure ? reader->failure : reader->step;
+}
+
+/* libpng's allocator for the reader: a failed allocation is recorded where it happens. */
+static png_voidp reader_alloc(png_structp png, png_alloc_size_t size) {
+    png_voidp pointer = malloc(size ? size : 1);
+    if (pointer == NULL) ((struct cpng_row_reader *)png_get_mem_ptr(png))->failure = CPNG_NO_MEMORY;
+    return pointer;
+}
+
+static void reader_free(png_structp png, png_voidp pointer) {
+    (void)png;
+    free(pointer);
 }
 
 void cpng_row_reader_free(cpng_row_reader *reader) {
@@ -84,6 +166,7 @@ int cpng_row_reader_open(const char *path, cpng_row_reader **out, cpng_info *inf
         cpng_copy_message(message, message_size, "out of memory");
         return CPNG_NO_MEMORY;
     }
+    reader->step = CPNG_CORRUPT;
     reader->file = fopen(path, "rb");
     if (reader->file == NULL) {
         cpng_copy_message(message, message_size, strerror(errno));
@@ -101,7 +184,8 @@ int cpng_row_reader_open(const char *path, cpng_row_reader **out, cpng_info *inf
         cpng_row_reader_free(reader);
         return truncated ? CPNG_TRUNCATED : CPNG_NOT_PNG;
     }
-    reader->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, reader, on_reader_error, cpng_on_warning);
+    reader->png = png_create_read_struct_2(PNG_LIBPNG_VER_STRING, reader, on_reader_error, cpng_on_warning,
+                                           reader, reader_alloc, reader_free);
     if (reader->png) reader->info = png_create_info_struct(reader->png);
     if (reader->png == NULL || reader->info == NULL) {
         cpng_copy_message(message, message_size, "out of memory");
@@ -115,13 +199,18 @@ int cpng_row_reader_open(const char *path, cpng_row_reader **out, cpng_info *inf
     }
     png_set_read_fn(reader->png, reader, read_from_file);
     png_set_sig_bytes(reader->png, 8);
+    /* The chunk checks above cover critical chunks' CRCs; ancillary ones keep libpng's check. */
+    png_set_crc_action(reader->png, PNG_CRC_QUIET_USE, PNG_CRC_DEFAULT);
+    reader->step = CPNG_CORRUPT;
     int status = cpng_read_header(reader->png, reader->info, info, message, message_size);
     if (status != CPNG_OK) {
         cpng_row_reader_free(reader);
         return status;
     }
     if (!info->interlaced) {
+        reader->step = CPNG_UNSUPPORTED;  /* libpng refusing an expansion of this format */
         cpng_set_up_expansion(reader->png, reader->info);
+        reader->step = CPNG_CORRUPT;
         reader->row_bytes = png_get_rowbytes(reader->png, reader->info);
         size_t expected = (size_t)info->width * info->channels * (info->bit_depth / 8);
         if (reader->row_bytes != expected) {
@@ -150,7 +239,28 @@ int cpng_row_reader_read(cpng_row_reader *reader, void *rows, uint32_t count, ch
     return CPNG_OK;
 }
 
-enum { WRITE_BUFFER = 1 << 20 };
+enum { WRITE_BUFFER = 1 << 20, PIECE_BYTES = 4 << 20 };
+
+/* The writer's second thread deflates one piece (about PIECE_BYTES of filtered rows) while the
+ * caller filters the next rows: a two-stage pipeline holding two pieces and one deflated piece,
+ * whatever the image's height. */
+struct cpng_deflate_job {
+    pthread_t thread;
+    int started;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    int pending;                 /* a piece is handed over and not yet deflated */
+    int quit;
+    const uint8_t *input;
+    size_t input_length;
+    int is_last;
+    uint8_t *output;             /* the deflated piece, taken by the writer */
+    size_t output_length;
+    int status;                  /* of the last piece: CPNG_OK, CPNG_NO_MEMORY, CPNG_ENCODE_FAILED */
+    uint32_t adler;              /* of every piece deflated so far */
+    struct libdeflate_compressor *compressor;
+    struct cpng_call *call;
+};
 
 struct cpng_row_writer {
     png_structp png;
@@ -161,8 +271,52 @@ struct cpng_row_writer {
     uint32_t next_row;
     uint32_t height;
     size_t row_bytes;
+    size_t bpp;
+    int bit_depth;
+    int compression_level;
+    uint8_t *rows;               /* current row, previous row (PNG byte order), 4 filter candidates */
+    uint8_t *pieces[2];          /* filtered rows: one filling, one being deflated */
+    size_t piece_capacity;
+    size_t piece_filled;
+    int filling;                 /* index of the piece being filled */
+    struct cpng_idat idat;
+    struct cpng_call call;
+    struct cpng_deflate_job job;
     char message[256];
 };
+
+static void *deflate_pieces(void *argument) {
+    struct cpng_deflate_job *job = argument;
+    pthread_mutex_lock(&job->lock);
+    for (;;) {
+        while (!job->pending && !job->quit) pthread_cond_wait(&job->changed, &job->lock);
+        if (job->quit) break;
+        pthread_mutex_unlock(&job->lock);
+        uint32_t adler = (uint32_t)libdeflate_adler32(job->adler, job->input, job->input_length);
+        uint8_t *output = NULL;
+        size_t length = 0;
+        int status = cpng_deflate_piece(job->compressor, job->call, job->input, job->input_length,
+                                        job->is_last, &output, &length);
+        pthread_mutex_lock(&job->lock);
+        job->adler = adler;
+        job->output = output;
+        job->output_length = length;
+        job->status = status;
+        job->pending = 0;
+        pthread_cond_broadcast(&job->changed);
+    }
+    pthread_mutex_unlock(&job->lock);
+    return NULL;
+}
+
+/* Waits for the piece being deflated; returns its status (the output stays in the job). */
+static int wait_for_piece(struct cpng_deflate_job *job) {
+    pthread_mutex_lock(&job->lock);
+    while (job->pending) pthread_cond_wait(&job->changed, &job->lock);
+    int status = job->status;
+    pthread_mutex_unlock(&job->lock);
+    return status;
+}
 
 static void on_writer_error(png_structp png, png_const_charp text) {
     struct cpng_row_writer *writer = png_get_error_ptr(png);
@@ -203,9 +357,31 @@ static void flush_to_descriptor(png_structp png) {
 
 void cpng_row_writer_free(cpng_row_writer *writer) {
     if (writer == NULL) return;
+    struct cpng_deflate_job *job = &writer->job;
+    if (job->started) {
+        pthread_mutex_lock(&job->lock);
+        job->quit = 1;
+        pthread_cond_broadcast(&job->changed);
+        pthread_mutex_unlock(&job->lock);
+        pthread_join(job->thread, NULL);
+        pthread_mutex_destroy(&job->lock);
+        pthread_cond_destroy(&job->changed);
+    }
+    free(job->output);
+    if (job->compressor) libdeflate_free_compressor(job->compressor);
     png_destroy_write_struct(&writer->png, &writer->info);
+    free(writer->idat.chunk);
+    free(writer->pieces[0]);
+    free(writer->pieces[1]);
+    free(writer->rows);
     free(writer->buffer);
     free(writer);
+}
+
+/* The failure of the piece just deflated, as a status and a message. */
+static int piece_failure(int status, char *message, size_t message_size) {
+    return cpng_fail(status, message, message_size,
+                     status == CPNG_NO_MEMORY ? "out of memory while compressing" : "deflating the rows failed");
 }
 
 int cpng_row_writer_open(int descriptor, uint32_t width, uint32_t height, int color_type,
@@ -223,36 +399,103 @@ int cpng_row_writer_open(int descriptor, uint32_t width, uint32_t height, int co
         return CPNG_INVALID_ARGUMENT;
     }
     if ((bit_depth != 8 && bit_depth != 16) || compression_level < 0 || compression_level > 9 ||
-        width == 0 || height == 0) {
+        width == 0 || width > PNG_UINT_31_MAX || height == 0 || height > PNG_UINT_31_MAX) {
         cpng_copy_message(message, message_size, "bit depth must be 8 or 16, compression 0..9");
         return CPNG_INVALID_ARGUMENT;
     }
+    size_t bpp = (size_t)channels * (bit_depth / 8), row_bytes, stride, scratch;
+    if (__builtin_mul_overflow((size_t)width, bpp, &row_bytes) || __builtin_add_overflow(row_bytes, 1, &stride) ||
+        __builtin_mul_overflow(row_bytes, 6, &scratch)) {
+        cpng_copy_message(message, message_size, "a row's bytes exceed the address space");
+        return CPNG_TOO_LARGE;
+    }
     struct cpng_row_writer *writer = calloc(1, sizeof *writer);
-    if (writer) writer->buffer = malloc(WRITE_BUFFER);
-    if (writer) writer->png = png_create_write_struct(PNG_LIBPNG_VER_STRING, writer, on_writer_error, cpng_on_warning);
-    if (writer && writer->png) writer->info = png_create_info_struct(writer->png);
-    if (writer == NULL || writer->buffer == NULL || writer->png == NULL || writer->info == NULL) {
+    if (writer == NULL) {
+        cpng_copy_message(message, message_size, "out of memory");
+        return CPNG_NO_MEMORY;
+    }
+    cpng_call_start(&writer->call);
+    writer->descriptor = descriptor;
+    writer->height = height;
+    writer->row_bytes = row_bytes;
+    writer->bpp = bpp;
+    writer->bit_depth = bit_depth;
+    writer->compression_level = compression_level;
+    /* Whole rows, at least one, about PIECE_BYTES. */
+    writer->piece_capacity = stride * (stride < PIECE_BYTES ? PIECE_BYTES / stride : 1);
+    writer->buffer = malloc(WRITE_BUFFER);
+    writer->rows = cpng_call_alloc(&writer->call, scratch);
+    writer->pieces[0] = cpng_call_alloc(&writer->call, writer->piece_capacity);
+    writer->pieces[1] = cpng_call_alloc(&writer->call, writer->piece_capacity);
+    writer->job.call = &writer->call;
+    writer->job.adler = 1;
+    writer->job.compressor = cpng_deflate_compressor(&writer->call, compression_level);
+    int idat = cpng_idat_start(&writer->idat, &writer->call);
+    writer->png = png_create_write_struct(PNG_LIBPNG_VER_STRING, writer, on_writer_error, cpng_on_warning);
+    if (writer->png) writer->info = png_create_info_struct(writer->png);
+    if (writer->buffer == NULL || writer->rows == NULL || writer->pieces[0] == NULL ||
+        writer->pieces[1] == NULL || writer->job.compressor == NULL || idat != CPNG_OK ||
+        writer->png == NULL || writer->info == NULL) {
         cpng_row_writer_free(writer);
         cpng_copy_message(message, message_size, "out of memory");
         return CPNG_NO_MEMORY;
     }
-    writer->descriptor = descriptor;
-    writer->height = height;
-    writer->row_bytes = (size_t)width * channels * (bit_depth / 8);
+    memset(writer->rows + row_bytes, 0, row_bytes);  /* the row above the first */
+    if (pthread_mutex_init(&writer->job.lock, NULL) == 0) {
+        if (pthread_cond_init(&writer->job.changed, NULL) == 0) {
+            writer->job.started = pthread_create(&writer->job.thread, NULL, deflate_pieces, &writer->job) == 0;
+            if (!writer->job.started) pthread_cond_destroy(&writer->job.changed);
+        }
+        if (!writer->job.started) pthread_mutex_destroy(&writer->job.lock);
+    }
+    if (!writer->job.started) {
+        cpng_row_writer_free(writer);
+        cpng_copy_message(message, message_size, "could not start the compressing thread");
+        return CPNG_NO_MEMORY;
+    }
     if (setjmp(png_jmpbuf(writer->png))) {
         cpng_copy_message(message, message_size, writer->message);
         cpng_row_writer_free(writer);
         return CPNG_IO;
     }
     png_set_write_fn(writer->png, writer, write_to_descriptor, flush_to_descriptor);
-    png_set_compression_level(writer->png, compression_level);
     png_set_IHDR(writer->png, writer->info, width, height, bit_depth, color_type,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_write_info(writer->png, writer->info);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (bit_depth == 16) png_set_swap(writer->png);
-#endif
+    uint8_t header[2];
+    cpng_zlib_header(compression_level, header);
+    cpng_idat_append(writer->png, &writer->idat, header, 2);
     *out = writer;
+    return CPNG_OK;
+}
+
+/* Waits for the piece being deflated (if any) and writes it. May longjmp (png_write_chunk:
+ * the output stays in the job, which cpng_row_writer_free frees); returns the piece's status
+ * otherwise. */
+static int write_deflated_piece(struct cpng_row_writer *writer) {
+    struct cpng_deflate_job *job = &writer->job;
+    int status = wait_for_piece(job);
+    if (status != CPNG_OK || job->output == NULL) return status;
+    cpng_idat_append(writer->png, &writer->idat, job->output, job->output_length);
+    free(job->output);
+    job->output = NULL;
+    return CPNG_OK;
+}
+
+/* Writes the piece deflated before (if any) and hands the filled piece to the second thread. */
+static int hand_over_piece(struct cpng_row_writer *writer, int is_last) {
+    struct cpng_deflate_job *job = &writer->job;
+    int status = write_deflated_piece(writer);
+    if (status != CPNG_OK) return status;
+    pthread_mutex_lock(&job->lock);
+    job->input = writer->pieces[writer->filling];
+    job->input_length = writer->piece_filled;
+    job->is_last = is_last;
+    job->pending = 1;
+    pthread_cond_broadcast(&job->changed);
+    pthread_mutex_unlock(&job->lock);
+    writer->filling ^= 1;
+    writer->piece_filled = 0;
     return CPNG_OK;
 }
 
@@ -266,12 +509,29 @@ int cpng_row_writer_write(cpng_row_writer *writer, const void *rows, uint32_t co
         cpng_copy_message(message, message_size, writer->message);
         return CPNG_IO;
     }
+    size_t n = writer->row_bytes, stride = n + 1;
     for (uint32_t i = 0; i < count; i++) {
-        png_write_row(writer->png, (png_const_bytep)rows + (size_t)i * writer->row_bytes);
+        uint8_t *current = writer->rows, *previous = writer->rows + n, *candidates = writer->rows + 2 * n;
+        cpng_png_order((const uint8_t *)rows + (size_t)i * n, n, writer->bit_depth, current);
+        cpng_filter_row(current, previous, n, writer->bpp, candidates,
+                        writer->pieces[writer->filling] + writer->piece_filled);
+        memcpy(previous, current, n);
+        writer->piece_filled += stride;
         writer->next_row++;
+        int is_last = writer->next_row == writer->height;
+        if (is_last || writer->piece_filled + stride > writer->piece_capacity) {
+            int status = hand_over_piece(writer, is_last);
+            if (status != CPNG_OK) return piece_failure(status, message, message_size);
+        }
     }
     if (writer->next_row == writer->height) {
-        png_write_end(writer->png, NULL);
+        int status = write_deflated_piece(writer);
+        if (status != CPNG_OK) return piece_failure(status, message, message_size);
+        uint8_t trailer[4];
+        cpng_zlib_trailer(writer->job.adler, trailer);
+        cpng_idat_append(writer->png, &writer->idat, trailer, 4);
+        cpng_idat_flush(writer->png, &writer->idat);
+        png_write_chunk(writer->png, (png_const_bytep) "IEND", NULL, 0);
         if (drain(writer) != 0) {
             cpng_copy_message(message, message_size, strerror(errno));
             return CPNG_IO;

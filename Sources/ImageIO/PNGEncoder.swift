@@ -17,20 +17,24 @@ public struct PNGWriteOptions: Sendable, Equatable {
     public var compressionLevel: Int
     /// Write with Adam7 interlacing.
     public var interlaced: Bool
-    /// Threads that filter and compress row bands of a large image in parallel; 1 leaves all
-    /// of it to libpng on the calling thread. The default is the number of online processors.
+    /// Threads that filter and compress (libdeflate) row bands of a large image in parallel.
+    /// The default is the number of online processors.
     public var threads: Int
+    /// Leave filtering and compressing to libpng alone (zlib, one thread): the reference the
+    /// band encoder is tested against, and the path of interlaced and sub-8-bit images.
+    public var libpngOnly: Bool
 
     /// Options with each setting given or defaulted: the image's own depth, level 6, no
     /// interlacing, every online processor.
     public init(
         bitDepth: Int? = nil, compressionLevel: Int = 6, interlaced: Bool = false,
-        threads: Int = PNGWriteOptions.processorCount
+        threads: Int = PNGWriteOptions.processorCount, libpngOnly: Bool = false
     ) {
         self.bitDepth = bitDepth
         self.compressionLevel = compressionLevel
         self.interlaced = interlaced
         self.threads = max(1, threads)
+        self.libpngOnly = libpngOnly
     }
 
     /// The number of online processors.
@@ -164,7 +168,8 @@ public enum PNGEncoder {
                     bit_depth: Int32(bitDepth), compression_level: Int32(options.compressionLevel),
                     interlaced: options.interlaced ? 1 : 0, pixels: pixelBytes.baseAddress,
                     palette: paletteBytes.baseAddress, palette_size: Int32(palette.count / 4),
-                    threads: Int32(min(options.threads, 64)))
+                    threads: Int32(min(options.threads, 64)),
+                    libpng_only: options.libpngOnly ? 1 : 0)
                 return cpng_encode(&request, &output, &length, &message, message.count)
             }
         }

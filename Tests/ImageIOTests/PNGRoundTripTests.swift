@@ -39,7 +39,7 @@ import Testing
         }
     }
 
-    @Test(arguments: [(1, 8, 2), (3, 8, 3), (4, 16, 7), (2, 16, 2)])
+    @Test(arguments: [(1, 8, 1), (1, 8, 2), (3, 8, 3), (4, 16, 7), (2, 16, 2)])
     func parallelEncodingMatchesLibpngAlone(layout: (channels: Int, depth: Int, threads: Int))
         throws
     {
@@ -60,7 +60,7 @@ import Testing
             ? .uint8(values.map { UInt8($0) }) : .uint16(values.map { UInt16($0) })
         let image = try Image(
             width: width, height: height, channels: layout.channels, samples: samples)
-        let reference = try PNGEncoder.encode(image, options: PNGWriteOptions(threads: 1))
+        let reference = try PNGEncoder.encode(image, options: PNGWriteOptions(libpngOnly: true))
         let parallel = try PNGEncoder.encode(image, options: PNGWriteOptions(threads: threads))
         let tookParallelPath = parallel != reference
         #expect(tookParallelPath)
@@ -68,9 +68,10 @@ import Testing
         let fromReference = try PNGDecoder.decode(reference)
         #expect(fromParallel.samples == image.samples, "parallel encoding changed pixels")
         #expect(fromReference.samples == image.samples, "libpng encoding changed pixels")
-        // Band-wise compression costs little: within 2% of libpng's own size.
+        // Band-wise compression costs little: within 3% of libpng's own size (libdeflate's
+        // bands share no dictionary; on photographs libdeflate's output is the smaller one).
         let sizes = (parallel: parallel.count, reference: reference.count)
-        #expect(Double(sizes.parallel) < Double(sizes.reference) * 1.02)
+        #expect(Double(sizes.parallel) < Double(sizes.reference) * 1.03)
     }
 
     @Test func bitDepthConversionIsExactBothWays() throws {

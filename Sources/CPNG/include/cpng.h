@@ -70,13 +70,14 @@ typedef struct {
     const uint8_t *palette; /* palette_size * 4 bytes, RGBA */
     int palette_size;
     int threads;            /* >1: filter and deflate row bands in parallel (8/16-bit, not interlaced) */
+    int libpng_only;        /* 1: libpng filters and deflates (zlib) by itself, the reference */
 } cpng_write_request;
 
 /* Encodes a PNG into a buffer allocated with malloc; the caller frees *out_data.
- * With threads > 1, large non-interlaced 8/16-bit images take the parallel path of
- * cpng_parallel.c: libpng still writes every chunk, but the IDAT data is filtered and
- * deflated in row bands on several threads (as pigz does for gzip). Otherwise, and as the
- * reference the parallel path is tested against, libpng filters and compresses by itself. */
+ * Unless libpng_only is set, non-interlaced 8/16-bit images of 1 MiB or more take the band path
+ * of cpng_parallel.c: libpng still writes every chunk, but the IDAT data is filtered and
+ * deflated by libdeflate in row bands, one per thread (as pigz does for gzip). Otherwise, and
+ * as the reference the band path is tested against, libpng filters and compresses by itself. */
 int cpng_encode(const cpng_write_request *request, uint8_t **out_data, size_t *out_length,
                 char *message, size_t message_size);
 
@@ -86,8 +87,8 @@ int cpng_encode(const cpng_write_request *request, uint8_t **out_data, size_t *o
 void cpng_test_fail_allocations_after(long count);
 
 /* Test hook: the calling thread's next cpng_encode hands zlib at most `bytes` at a time
- * (normally UINT_MAX, zlib's limit), so the splitting of larger bands can be tested on small
- * images; 0 restores the normal limit. */
+ * (normally UINT_MAX, zlib's limit) when it walks a deflated band's blocks, so the splitting of
+ * larger bands can be tested on small images; 0 restores the normal limit. */
 void cpng_test_limit_zlib_pieces(size_t bytes);
 
 #endif
