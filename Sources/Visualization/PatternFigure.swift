@@ -85,7 +85,7 @@ package struct PatternFigure: Figure, Sendable {
         for (index, image) in images.enumerated() {
             let rect = tileRect(index)
             if let picture = try? grey.image(
-                values: image.map(Double.init), rows: side, columns: side)
+                values: image.map(Double.init), width: side, height: side)
             {
                 canvas.draw(picture, in: rect)
             }

@@ -109,7 +109,7 @@ package struct SaliencyFigure: Figure, Sendable {
         let inputRect = panelRect(0)
         let grey = ColorScale(map: .grey, lower: 0, upper: 1)
         if let image = try? grey.image(
-            values: input.map(Double.init), rows: maps.height, columns: maps.width)
+            values: input.map(Double.init), width: maps.width, height: maps.height)
         {
             canvas.draw(image, in: inputRect)
         }

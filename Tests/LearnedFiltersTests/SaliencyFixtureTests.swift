@@ -227,6 +227,8 @@ struct DoubleForward {
         switch activation {
         case .linear: values
         case .relu: ReferenceOps.relu(values)
+        default:
+            preconditionFailure("the fixture model uses only linear and relu, not \(activation)")
         }
     }
 }
