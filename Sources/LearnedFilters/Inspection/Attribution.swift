@@ -40,6 +40,7 @@ extension Model {
     ///   - inputs: per-sample inputs of the model's input shape `[h, w, c]`, prepared as for
     ///     prediction.
     ///   - targets: one class (or nil) per input.
+    ///   - implementation: the fast paths or the reference loops.
     /// - Throws: ``LearnedFiltersError/badInput(_:)`` when the model has no convolution layer,
     ///   its input is not `[h, w, c]`, an input has the wrong size or a target is out of range.
     public func attributions(
