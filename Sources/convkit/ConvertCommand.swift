@@ -49,7 +49,7 @@ struct Convert: ParsableCommand {
     @Option(
         name: .long, parsing: .unconditional,
         help: ArgumentHelp(
-            "PNG zlib compression level, 0 (fastest) to 9 (smallest).", valueName: "level"))
+            "PNG deflate level (libdeflate), 0 (fastest) to 9 (smallest).", valueName: "level"))
     var compression = 6
 
     @Flag(name: .long, help: "Write an Adam7-interlaced PNG.")

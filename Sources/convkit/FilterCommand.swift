@@ -153,7 +153,7 @@ struct Filter: ParsableCommand {
     @Option(
         name: .long, parsing: .unconditional,
         help: ArgumentHelp(
-            "PNG zlib compression level, 0 (fastest) to 9 (smallest).", valueName: "level"))
+            "PNG deflate level (libdeflate), 0 (fastest) to 9 (smallest).", valueName: "level"))
     var compression = 6
 
     @Flag(
