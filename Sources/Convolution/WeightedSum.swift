@@ -70,13 +70,7 @@ func addTap(_ sum: Float, _ value: Float, _ weight: Float, fused: Bool) -> Float
 /// the last bits; both are tested against scipy and the Float64 reference.
 package enum FusedSums {
     /// Whether this processor has the fused loop.
-    static let supported: Bool = {
-        #if arch(x86_64)
-            return ck_has_avx2_fma() != 0
-        #else
-            return false
-        #endif
-    }()
+    static let supported = ck_has_avx2_fma() != 0
 
     /// Cleared (with `$allowed.withValue(false)`) to run the portable loops on a processor
     /// that has the fused one.

@@ -27,11 +27,7 @@ struct VisualizePatterns: ParsableCommand {
             """
     )
 
-    @Argument(
-        help: ArgumentHelp(
-            "Model file (convkit .safetensors, Keras .keras or .weights.h5, a state dict).",
-            valueName: "model"))
-    var model: String
+    @Argument(help: .modelFile) var model: String
 
     @OptionGroup var source: ModelSourceOptions
 

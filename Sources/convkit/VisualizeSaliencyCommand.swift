@@ -33,11 +33,7 @@ struct VisualizeSaliency: ParsableCommand {
         case png, svg, pdf, npy
     }
 
-    @Argument(
-        help: ArgumentHelp(
-            "Model file (convkit .safetensors, Keras .keras or .weights.h5, a state dict).",
-            valueName: "model"))
-    var model: String
+    @Argument(help: .modelFile) var model: String
 
     @OptionGroup var source: ModelSourceOptions
 

@@ -14,13 +14,7 @@ import CConvKernels
 /// only add, compare and select in the same order as the portable loops, give the same bits.
 enum AVX2Kernels {
     /// Whether this processor has the kernels.
-    static let supported: Bool = {
-        #if arch(x86_64)
-            return ck_has_avx2_fma() != 0
-        #else
-            return false
-        #endif
-    }()
+    static let supported = ck_has_avx2_fma() != 0
 
     /// Cleared (with `$allowed.withValue(false)`) to run the portable loops on a processor
     /// that has the kernels, as the tests do.
