@@ -8,7 +8,9 @@
 public enum AreaResize {
     /// The taps of one output position along one axis: input indices and their weights (sum 1).
     public struct Taps: Sendable, Equatable {
+        /// The input positions read, ascending.
         public var indices: [Int]
+        /// The weight of each input position.
         public var weights: [Float]
     }
 
@@ -32,18 +34,18 @@ public enum AreaResize {
         }
     }
 
-    /// `values` (`height x width x channels`, interleaved) resized to `newHeight x newWidth`,
-    /// separably: along rows, then along columns.
+    /// `values` (`width x height` pixels of `channels` samples, interleaved, row by row) resized
+    /// to `newWidth x newHeight`, separably: along rows, then along columns.
     /// - Throws: ``ImageIOError/invalidImage(_:)`` for a non-positive size or a wrong value count.
     public static func resize(
-        _ values: [Float], height: Int, width: Int, channels: Int, newHeight: Int, newWidth: Int
+        _ values: [Float], width: Int, height: Int, channels: Int, newWidth: Int, newHeight: Int
     ) throws -> [Float] {
-        try check(values, height: height, width: width, channels: channels)
-        guard newHeight > 0, newWidth > 0 else {
+        try check(values, width: width, height: height, channels: channels)
+        guard newWidth > 0, newHeight > 0 else {
             throw ImageIOError.invalidImage(
                 "a resized image needs a positive size, got \(newWidth)x\(newHeight)")
         }
-        if height == newHeight, width == newWidth { return values }
+        if width == newWidth, height == newHeight { return values }
         let across = taps(input: width, output: newWidth)
         let down = taps(input: height, output: newHeight)
         var rows = [Float](repeating: 0, count: height * newWidth * channels)
@@ -70,12 +72,12 @@ public enum AreaResize {
         return result
     }
 
-    /// The naive reference of ``resize(_:height:width:channels:newHeight:newWidth:)``: every
+    /// The naive reference of ``resize(_:width:height:channels:newWidth:newHeight:)``: every
     /// output pixel sums every input pixel weighted by the area the two squares share.
     public static func referenceResize(
-        _ values: [Float], height: Int, width: Int, channels: Int, newHeight: Int, newWidth: Int
+        _ values: [Float], width: Int, height: Int, channels: Int, newWidth: Int, newHeight: Int
     ) throws -> [Float] {
-        try check(values, height: height, width: width, channels: channels)
+        try check(values, width: width, height: height, channels: channels)
         let scaleY = Double(height) / Double(newHeight)
         let scaleX = Double(width) / Double(newWidth)
         func overlap(_ a: Double, _ b: Double, _ pixel: Int) -> Double {
@@ -101,8 +103,8 @@ public enum AreaResize {
         return result
     }
 
-    private static func check(_ values: [Float], height: Int, width: Int, channels: Int) throws {
-        guard height > 0, width > 0, channels > 0, values.count == height * width * channels
+    private static func check(_ values: [Float], width: Int, height: Int, channels: Int) throws {
+        guard width > 0, height > 0, channels > 0, values.count == width * height * channels
         else {
             throw ImageIOError.invalidImage(
                 "\(width)x\(height)x\(channels) needs \(width * height * channels) values, got \(values.count)"

@@ -37,8 +37,8 @@ import Testing
 
     @Test(arguments: cases) func matchesOpenCVInterArea(_ c: Case) throws {
         let resized = try AreaResize.resize(
-            c.input, height: c.height, width: c.width, channels: c.channels,
-            newHeight: c.newHeight, newWidth: c.newWidth)
+            c.input, width: c.width, height: c.height, channels: c.channels,
+            newWidth: c.newWidth, newHeight: c.newHeight)
         #expect(resized.count == c.output.count)
         let worst = zip(resized, c.output).map { abs($0 - $1) }.max() ?? .infinity
         #expect(worst < 1e-5, "largest difference \(worst)")
@@ -46,11 +46,11 @@ import Testing
 
     @Test(arguments: cases) func fastPathMatchesTheReference(_ c: Case) throws {
         let fast = try AreaResize.resize(
-            c.input, height: c.height, width: c.width, channels: c.channels,
-            newHeight: c.newHeight, newWidth: c.newWidth)
+            c.input, width: c.width, height: c.height, channels: c.channels,
+            newWidth: c.newWidth, newHeight: c.newHeight)
         let naive = try AreaResize.referenceResize(
-            c.input, height: c.height, width: c.width, channels: c.channels,
-            newHeight: c.newHeight, newWidth: c.newWidth)
+            c.input, width: c.width, height: c.height, channels: c.channels,
+            newWidth: c.newWidth, newHeight: c.newHeight)
         let worst = zip(fast, naive).map { abs($0 - $1) }.max() ?? .infinity
         #expect(worst < 1e-5, "largest difference \(worst)")
     }
@@ -59,16 +59,16 @@ import Testing
         var generator = SystemRandomNumberGenerator()
         let values = (0..<(13 * 6 * 3)).map { _ in Float.random(in: 0...1, using: &generator) }
         let fast = try AreaResize.resize(
-            values, height: 6, width: 13, channels: 3, newHeight: 11, newWidth: 5)
+            values, width: 13, height: 6, channels: 3, newWidth: 5, newHeight: 11)
         let naive = try AreaResize.referenceResize(
-            values, height: 6, width: 13, channels: 3, newHeight: 11, newWidth: 5)
+            values, width: 13, height: 6, channels: 3, newWidth: 5, newHeight: 11)
         #expect(zip(fast, naive).allSatisfy { abs($0 - $1) < 1e-5 })
     }
 
     @Test func aConstantImageStaysConstantAndTapsSumToOne() throws {
         let resized = try AreaResize.resize(
-            [Float](repeating: 0.25, count: 7 * 5), height: 5, width: 7, channels: 1,
-            newHeight: 3, newWidth: 4)
+            [Float](repeating: 0.25, count: 7 * 5), width: 7, height: 5, channels: 1,
+            newWidth: 4, newHeight: 3)
         #expect(resized.allSatisfy { abs($0 - 0.25) < 1e-6 })
         for taps in AreaResize.taps(input: 7, output: 3) + AreaResize.taps(input: 3, output: 7) {
             #expect(abs(taps.weights.reduce(0, +) - 1) < 1e-6)
@@ -78,11 +78,11 @@ import Testing
     @Test func badSizesAreErrors() {
         #expect(throws: ImageIOError.self) {
             try AreaResize.resize(
-                [1, 2, 3], height: 2, width: 2, channels: 1, newHeight: 1, newWidth: 1)
+                [1, 2, 3], width: 2, height: 2, channels: 1, newWidth: 1, newHeight: 1)
         }
         #expect(throws: ImageIOError.self) {
             try AreaResize.resize(
-                [1, 2, 3, 4], height: 2, width: 2, channels: 1, newHeight: 0, newWidth: 1)
+                [1, 2, 3, 4], width: 2, height: 2, channels: 1, newWidth: 1, newHeight: 0)
         }
     }
 }

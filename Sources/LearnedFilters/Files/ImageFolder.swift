@@ -272,7 +272,7 @@ public struct ImageFolder: LabelledImages {
         case .uint16(let samples): fill(samples)
         }
         return try AreaResize.resize(
-            values, height: image.height, width: image.width, channels: channels,
-            newHeight: shape[0], newWidth: shape[1])
+            values, width: image.width, height: image.height, channels: channels,
+            newWidth: shape[1], newHeight: shape[0])
     }
 }
