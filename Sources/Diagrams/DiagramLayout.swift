@@ -8,6 +8,7 @@ import Drawing
 /// oblique view (columns run up and right, rows down and right, as in Dumoulin & Visin's
 /// figures); flat figures use `u = (cell, 0)`, `v = (0, cell)` with the grids side by side.
 package struct DiagramLayout: Sendable {
+    // A list of stored properties; its shape recurs in other types, its meaning does not.
     package let u: Point
     package let v: Point
     package let bottomOrigin: Point

@@ -36,6 +36,7 @@ public enum NamedPadding: String, Sendable, CaseIterable {
     }
 }
 
+// Case lists and property lists; other modules' enums and structs have the same shape.
 /// The pooling a numerical diagram can show instead of a convolution.
 public enum Pooling: String, Sendable, CaseIterable {
     /// The largest value in the window.
@@ -144,6 +145,7 @@ public struct DiagramParameters: Sendable, Equatable {
     }
 }
 
+// An error enum: cases, then a description switch, as every module's error type has.
 /// Why a diagram cannot be made or written.
 public enum DiagramError: Error, Equatable, CustomStringConvertible {
     /// The parameters do not describe a diagram.

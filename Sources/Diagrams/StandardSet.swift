@@ -11,13 +11,6 @@ public struct StandardDiagram: Sendable, Equatable {
     public let summary: String
     /// What the figure shows.
     public let parameters: DiagramParameters
-
-    /// A named figure.
-    package init(name: String, summary: String, parameters: DiagramParameters) {
-        self.name = name
-        self.summary = summary
-        self.parameters = parameters
-    }
 }
 
 /// The standard figures: the guide's convolution arithmetic, plus numerical and pooling examples.

@@ -1,12 +1,10 @@
 // Axes: the frame, ticks, tick labels, axis titles and title that bar and line charts share.
 
 /// A pair of linear axes laid out inside a rectangle.
-package struct Axes: Sendable {
+package struct Axes: LabelledChart, Sendable {
     package var x: ClosedRange<Double>
     package var y: ClosedRange<Double>
-    package var title: String
-    package var xLabel: String
-    package var yLabel: String
+    package var labels: ChartLabels
     /// Draw numeric ticks on the x axis (bar charts label their categories instead).
     package var numericX: Bool
     /// Only whole-number ticks on the x axis (counts such as epochs).
@@ -14,15 +12,13 @@ package struct Axes: Sendable {
     package var font: Font
 
     package init(
-        x: ClosedRange<Double>, y: ClosedRange<Double>, title: String = "", xLabel: String = "",
-        yLabel: String = "", numericX: Bool = true, wholeNumberX: Bool = false,
+        x: ClosedRange<Double>, y: ClosedRange<Double>, labels: ChartLabels = ChartLabels(),
+        numericX: Bool = true, wholeNumberX: Bool = false,
         font: Font = Font(size: 12)
     ) {
         self.x = x
         self.y = y
-        self.title = title
-        self.xLabel = xLabel
-        self.yLabel = yLabel
+        self.labels = labels
         self.numericX = numericX
         self.wholeNumberX = wholeNumberX
         self.font = font

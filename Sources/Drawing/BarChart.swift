@@ -1,17 +1,13 @@
 // BarChart: one bar per named category, with a value axis starting at zero.
 
 /// A vertical bar chart.
-public struct BarChart: Sendable {
+public struct BarChart: LabelledChart, Sendable {
     /// The category of each bar, written under it.
     public var categories: [String]
     /// The height of each bar.
     public var values: [Double]
-    /// The title above the plot.
-    public var title: String
-    /// The label of the category axis.
-    public var xLabel: String
-    /// The label of the value axis.
-    public var yLabel: String
+    /// The title, the category axis' label (x) and the value axis' label (y).
+    public var labels: ChartLabels
     /// The bars' colour.
     public var color: Color
     /// Write each bar's value above it.
@@ -25,9 +21,7 @@ public struct BarChart: Sendable {
     ) {
         self.categories = categories
         self.values = values
-        self.title = title
-        self.xLabel = xLabel
-        self.yLabel = yLabel
+        self.labels = ChartLabels(title: title, xLabel: xLabel, yLabel: yLabel)
         self.color = color
         self.showValues = showValues
     }
@@ -38,9 +32,7 @@ public struct BarChart: Sendable {
         let range = Ticks.niceRange(
             lower: min(0, finite.min() ?? 0), upper: max(0, finite.max() ?? 1) * 1.08)
         return Axes(
-            x: 0...Double(max(categories.count, 1)), y: range, title: title, xLabel: xLabel,
-            yLabel: yLabel,
-            numericX: false)
+            x: 0...Double(max(categories.count, 1)), y: range, labels: labels, numericX: false)
     }
 
     /// Draws the chart into `rect`.

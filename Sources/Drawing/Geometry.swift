@@ -7,6 +7,7 @@ public struct Point: Sendable, Equatable, Hashable {
     /// Vertical position, increasing downwards.
     public var y: Double
 
+    // Written out: Swift synthesizes a memberwise initializer only at internal access.
     /// The point at (`x`, `y`).
     public init(x: Double, y: Double) {
         self.x = x
@@ -34,6 +35,7 @@ public struct Size: Sendable, Equatable, Hashable {
     /// Vertical extent.
     public var height: Double
 
+    // Written out: Swift synthesizes a memberwise initializer only at internal access.
     /// A size of `width` x `height` units.
     public init(width: Double, height: Double) {
         self.width = width
@@ -52,6 +54,7 @@ public struct Rect: Sendable, Equatable, Hashable {
     /// Vertical extent.
     public var height: Double
 
+    // Written out: Swift synthesizes a memberwise initializer only at internal access.
     /// The rectangle with top-left corner (`x`, `y`) and the given size.
     public init(x: Double, y: Double, width: Double, height: Double) {
         self.x = x
@@ -96,23 +99,4 @@ package struct Affine: Sendable, Equatable {
     package var yx: Double
     package var xy: Double
     package var yy: Double
-
-    package init(xx: Double, yx: Double, xy: Double, yy: Double) {
-        self.xx = xx
-        self.yx = yx
-        self.xy = xy
-        self.yy = yy
-    }
-
-    /// The map that sends the x axis to `u` and the y axis to `v`.
-    package init(u: Point, v: Point) {
-        self.init(xx: u.x, yx: u.y, xy: v.x, yy: v.y)
-    }
-
-    package static let identity = Affine(xx: 1, yx: 0, xy: 0, yy: 1)
-
-    /// `point` mapped.
-    package func apply(_ point: Point) -> Point {
-        Point(x: xx * point.x + xy * point.y, y: yx * point.x + yy * point.y)
-    }
 }

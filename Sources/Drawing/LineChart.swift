@@ -1,7 +1,7 @@
 // LineChart: one or more named series of (x, y) points on linear axes, with a legend.
 
 /// A line chart.
-public struct LineChart: Sendable {
+public struct LineChart: LabelledChart, Sendable {
     /// One named line.
     public struct Series: Sendable {
         /// The name shown in the legend.
@@ -21,12 +21,8 @@ public struct LineChart: Sendable {
 
     /// The lines, drawn in order.
     public var series: [Series]
-    /// The title above the plot.
-    public var title: String
-    /// The label of the horizontal axis.
-    public var xLabel: String
-    /// The label of the vertical axis.
-    public var yLabel: String
+    /// The title and the labels of the two axes.
+    public var labels: ChartLabels
     /// Whether x is a count (epochs): ticks and the axis range then stay on whole numbers.
     public var wholeNumberX: Bool
 
@@ -36,9 +32,7 @@ public struct LineChart: Sendable {
         wholeNumberX: Bool = false
     ) {
         self.series = series
-        self.title = title
-        self.xLabel = xLabel
-        self.yLabel = yLabel
+        self.labels = ChartLabels(title: title, xLabel: xLabel, yLabel: yLabel)
         self.wholeNumberX = wholeNumberX
     }
 
@@ -51,7 +45,7 @@ public struct LineChart: Sendable {
             lower: xs.min() ?? 0, upper: xs.max() ?? 1, wholeNumbers: wholeNumberX)
         let y = Ticks.niceRange(lower: ys.min() ?? 0, upper: ys.max() ?? 1)
         return Axes(
-            x: x, y: y, title: title, xLabel: xLabel, yLabel: yLabel, wholeNumberX: wholeNumberX)
+            x: x, y: y, labels: labels, wholeNumberX: wholeNumberX)
     }
 
     /// Draws the chart into `rect`.

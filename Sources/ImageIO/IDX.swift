@@ -2,6 +2,7 @@
 
 /// An IDX array: a type code, dimension sizes and big-endian element data.
 package struct IDXArray: Sendable, Equatable {
+    // Raw-valued cases, like PNGColorType's: the codes are the format's own.
     /// IDX element types with their type codes.
     package enum ElementType: UInt8, Sendable {
         case uint8 = 0x08

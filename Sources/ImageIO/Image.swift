@@ -8,6 +8,7 @@
 /// Samples keep the precision they were read with, 8 or 16 bits, so a 16-bit PNG survives a
 /// read and a write unchanged. No gamma or colour-space conversion is ever applied.
 public struct Image: Sendable, Equatable {
+    // One case per sample type; NPY's Values has the same shape for its own dtypes.
     /// The sample buffer, in the layout described on ``Image``.
     public enum Samples: Sendable, Equatable {
         /// 8-bit samples, 0 to 255.
@@ -53,6 +54,7 @@ public struct Image: Sendable, Equatable {
                 "\(width)x\(height)x\(channels) needs \(width &* height &* channels) samples, got \(samples.count)"
             )
         }
+        // Plain stores after the checks; other validating initializers end the same way.
         self.width = width
         self.height = height
         self.channels = channels
@@ -92,6 +94,7 @@ public struct Image: Sendable, Equatable {
     }
 }
 
+// Raw-valued cases, like IDX's element types: the codes are the format's own.
 /// The PNG colour types, with their IHDR codes.
 public enum PNGColorType: Int, Sendable, Equatable, CaseIterable {
     /// Grey samples.

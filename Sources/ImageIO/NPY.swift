@@ -5,6 +5,7 @@ import Foundation
 
 /// An n-dimensional array as stored in a `.npy` file: C (row-major) order.
 public struct NPYArray: Sendable, Equatable {
+    // One case per dtype; Image.Samples has the same shape for its own sample types.
     /// The element values; the case fixes the dtype written to the file.
     public enum Values: Sendable, Equatable {
         /// `uint8` (`|u1`).

@@ -2,6 +2,7 @@
 
 import Foundation
 
+// Case lists and property lists; other modules' enums and structs have the same shape.
 /// How the input channels of one filter are summarised into a single kh x kw map.
 package enum KernelReduction: String, Sendable, CaseIterable {
     /// The mean weight over the input channels (signed).

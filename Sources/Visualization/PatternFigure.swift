@@ -32,6 +32,7 @@ package struct PatternFigure: Figure, Sendable {
                 "\(images.count) patterns, \(labels.count) labels and \(activations.count) activations do not describe \(side)x\(side) images"
             )
         }
+        // Plain stores after the checks; other validating initializers end the same way.
         self.images = images
         self.side = side
         self.labels = labels

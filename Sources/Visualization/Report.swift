@@ -19,6 +19,7 @@ package struct Report {
     /// The training log's records; nil when there is no log.
     package var records: [EpochRecord]?
 
+    // Written out: the synthesized memberwise initializer would be internal, and the CLI builds reports.
     package init(
         inspection: ModelInspection, modelName: String, datasetName: String, test: Dataset,
         records: [EpochRecord]?
