@@ -253,28 +253,19 @@ static int open_float_dataset(ch5_file *file, const char *path, hid_t *dataset, 
     return CH5_OK;
 }
 
-int ch5_dataset_shape(ch5_file *file, const char *path, int *rank, uint64_t dims[CH5_MAX_RANK],
-                      char *message, size_t message_size) {
-    if (!file || !path || !rank || !dims) {
-        return fail(CH5_INVALID_ARGUMENT, "invalid arguments", message, message_size);
-    }
+/* What a public call does with an open floating-point dataset and its dataspace. */
+typedef int (*dataset_work)(hid_t dataset, hid_t space, void *context, char *message,
+                            size_t message_size);
+
+/* Takes `lock`, opens the floating-point dataset at `path`, runs `work` on it, then closes the
+ * dataset and releases the lock on every path. */
+static int with_float_dataset(ch5_file *file, const char *path, dataset_work work, void *context,
+                              char *message, size_t message_size) {
     pthread_mutex_lock(&lock);
     hid_t dataset, space;
     int status = open_float_dataset(file, path, &dataset, &space, message, message_size);
     if (status == CH5_OK) {
-        int axes = H5Sget_simple_extent_ndims(space);
-        if (axes < 0 || axes > CH5_MAX_RANK) {
-            status = fail(CH5_UNSUPPORTED, "the dataset has too many axes", message, message_size);
-        } else {
-            hsize_t sizes[CH5_MAX_RANK];
-            if (H5Sget_simple_extent_dims(space, sizes, NULL) < 0) {
-                status = fail(CH5_CORRUPT, "cannot read the dataset's shape", message,
-                              message_size);
-            } else {
-                *rank = axes;
-                for (int axis = 0; axis < axes; axis++) dims[axis] = sizes[axis];
-            }
-        }
+        status = work(dataset, space, context, message, message_size);
         H5Sclose(space);
         H5Dclose(dataset);
     }
@@ -282,26 +273,62 @@ int ch5_dataset_shape(ch5_file *file, const char *path, int *rank, uint64_t dims
     return status;
 }
 
+struct shape_request {
+    int *rank;
+    uint64_t *dims;
+};
+
+static int read_shape(hid_t dataset, hid_t space, void *context, char *message,
+                      size_t message_size) {
+    (void)dataset;
+    struct shape_request *request = context;
+    int axes = H5Sget_simple_extent_ndims(space);
+    if (axes < 0 || axes > CH5_MAX_RANK) {
+        return fail(CH5_UNSUPPORTED, "the dataset has too many axes", message, message_size);
+    }
+    hsize_t sizes[CH5_MAX_RANK];
+    if (H5Sget_simple_extent_dims(space, sizes, NULL) < 0) {
+        return fail(CH5_CORRUPT, "cannot read the dataset's shape", message, message_size);
+    }
+    *request->rank = axes;
+    for (int axis = 0; axis < axes; axis++) request->dims[axis] = sizes[axis];
+    return CH5_OK;
+}
+
+int ch5_dataset_shape(ch5_file *file, const char *path, int *rank, uint64_t dims[CH5_MAX_RANK],
+                      char *message, size_t message_size) {
+    if (!file || !path || !rank || !dims) {
+        return fail(CH5_INVALID_ARGUMENT, "invalid arguments", message, message_size);
+    }
+    struct shape_request request = {rank, dims};
+    return with_float_dataset(file, path, read_shape, &request, message, message_size);
+}
+
+struct values_request {
+    float *values;
+    uint64_t count;
+};
+
+static int read_values(hid_t dataset, hid_t space, void *context, char *message,
+                       size_t message_size) {
+    struct values_request *request = context;
+    hssize_t points = H5Sget_simple_extent_npoints(space);
+    if (points < 0 || (uint64_t)points != request->count) {
+        return fail(CH5_SIZE_MISMATCH, "the dataset's size differs from the expected one", message,
+                    message_size);
+    }
+    if (request->count > 0 && H5Dread(dataset, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                                      request->values) < 0) {
+        return fail(CH5_CORRUPT, "cannot read the dataset's values", message, message_size);
+    }
+    return CH5_OK;
+}
+
 int ch5_read_float32(ch5_file *file, const char *path, float *values, uint64_t count,
                      char *message, size_t message_size) {
     if (!file || !path || (!values && count > 0)) {
         return fail(CH5_INVALID_ARGUMENT, "invalid arguments", message, message_size);
     }
-    pthread_mutex_lock(&lock);
-    hid_t dataset, space;
-    int status = open_float_dataset(file, path, &dataset, &space, message, message_size);
-    if (status == CH5_OK) {
-        hssize_t points = H5Sget_simple_extent_npoints(space);
-        if (points < 0 || (uint64_t)points != count) {
-            status = fail(CH5_SIZE_MISMATCH, "the dataset's size differs from the expected one",
-                          message, message_size);
-        } else if (count > 0 &&
-                   H5Dread(dataset, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) < 0) {
-            status = fail(CH5_CORRUPT, "cannot read the dataset's values", message, message_size);
-        }
-        H5Sclose(space);
-        H5Dclose(dataset);
-    }
-    pthread_mutex_unlock(&lock);
-    return status;
+    struct values_request request = {values, count};
+    return with_float_dataset(file, path, read_values, &request, message, message_size);
 }
