@@ -7,7 +7,6 @@ public final class ActivationLayer: Layer {
     public let spec: LayerSpec
     public let inputShape: [Int]
     public var outputShape: [Int] { inputShape }
-    public var parameters: [Parameter] { [] }
     /// The function applied.
     public let activation: Activation
     private var stage: ActivationStage

@@ -7,39 +7,22 @@
 /// (Keras and TensorFlow; `torch.nn.AvgPool2d(count_include_pad=False)`; ONNX AveragePool's
 /// default). One plain implementation: pooling is a small share of a network's time.
 public final class AveragePool2D: Layer {
+    // The Layer requirements, stored or derived from the geometry as in MaxPool2D's.
     /// The average pooling's unique name in its model: `average_pooling2d`, `average_pooling2d_1`,
     /// ...
     public var name: String
     /// The average pooling as an architecture entry (see ``LayerSpec``).
     public let spec: LayerSpec
     /// Per-sample input shape of the average pooling.
-    public let inputShape: [Int]
+    public var inputShape: [Int] { geometry.inputShape }
     /// Per-sample output shape: `[oh, ow, c]`, one mean per window and channel.
-    public let outputShape: [Int]
+    public var outputShape: [Int] { geometry.pooledShape }
     package let geometry: ConvGeometry
-    /// Trainable parameters: None: pooling learns nothing.
-    public var parameters: [Parameter] { [] }
 
     init(name: String, spec: LayerSpec, inputShape: [Int]) throws {
-        guard case .averagePool2d(let pool, let strides, let padding) = spec else {
-            throw LearnedFiltersError.badShape("\(name) is not average pooling")
-        }
-        guard inputShape.count == 3 else {
-            throw LearnedFiltersError.badShape(
-                "\(name) needs an input of shape (h, w, c), got \(inputShape)")
-        }
-        geometry = ConvGeometry(
-            inputHeight: inputShape[0], inputWidth: inputShape[1], inputChannels: inputShape[2],
-            kernelHeight: pool[0], kernelWidth: pool[1], strideY: strides[0], strideX: strides[1],
-            padding: padding)
-        guard geometry.outputHeight > 0, geometry.outputWidth > 0 else {
-            throw LearnedFiltersError.badShape(
-                "\(name): a \(pool[0])x\(pool[1]) pool does not fit the input \(inputShape)")
-        }
+        geometry = try ConvGeometry(pooling: name, spec: spec, inputShape: inputShape)
         self.name = name
         self.spec = spec
-        self.inputShape = inputShape
-        self.outputShape = [geometry.outputHeight, geometry.outputWidth, inputShape[2]]
     }
 
     /// The input rows and columns of output cell (oy, ox) that lie inside the input.
@@ -53,26 +36,43 @@ public final class AveragePool2D: Layer {
         )
     }
 
-    /// The mean of each window and channel over the cells inside the input.
-    public func forward(_ input: Tensor, options: ForwardOptions) -> Tensor {
+    /// Calls `body` for each window of `batch` samples, in output order, with the sample, the
+    /// input rows and columns the window covers inside the input, the offset of its output cell
+    /// and 1 over the number of cells it covers.
+    private func forEachWindow(
+        batch: Int,
+        _ body: (_ n: Int, _ rows: Range<Int>, _ columns: Range<Int>, _ output: Int, _ scale: Float)
+            -> Void
+    ) {
         let g = geometry
-        let c = g.inputChannels
-        var output = [Float](repeating: 0, count: input.batch * g.outputPixels * c)
-        for n in 0..<input.batch {
+        for n in 0..<batch {
             for oy in 0..<g.outputHeight {
                 for ox in 0..<g.outputWidth {
                     let (rows, columns) = window(oy, ox)
-                    let scale = 1 / Float(rows.count * columns.count)
-                    let o = ((n * g.outputHeight + oy) * g.outputWidth + ox) * c
-                    for iy in rows {
-                        for ix in columns {
-                            let i = ((n * g.inputHeight + iy) * g.inputWidth + ix) * c
-                            for ch in 0..<c { output[o + ch] += input.values[i + ch] }
-                        }
-                    }
-                    for ch in 0..<c { output[o + ch] *= scale }
+                    let o = ((n * g.outputHeight + oy) * g.outputWidth + ox) * g.inputChannels
+                    body(n, rows, columns, o, 1 / Float(rows.count * columns.count))
                 }
             }
+        }
+    }
+
+    /// The offset of input cell (`n`, `iy`, `ix`)'s first channel.
+    private func inputOffset(_ n: Int, _ iy: Int, _ ix: Int) -> Int {
+        ((n * geometry.inputHeight + iy) * geometry.inputWidth + ix) * geometry.inputChannels
+    }
+
+    /// The mean of each window and channel over the cells inside the input.
+    public func forward(_ input: Tensor, options: ForwardOptions) -> Tensor {
+        let c = geometry.inputChannels
+        var output = [Float](repeating: 0, count: input.batch * geometry.outputPixels * c)
+        forEachWindow(batch: input.batch) { n, rows, columns, o, scale in
+            for iy in rows {
+                for ix in columns {
+                    let i = inputOffset(n, iy, ix)
+                    for ch in 0..<c { output[o + ch] += input.values[i + ch] }
+                }
+            }
+            for ch in 0..<c { output[o + ch] *= scale }
         }
         return Tensor(shape: [input.batch] + outputShape, values: output)
     }
@@ -82,22 +82,14 @@ public final class AveragePool2D: Layer {
         -> Tensor?
     {
         guard needInputGradient else { return nil }
-        let g = geometry
-        let c = g.inputChannels
+        let c = geometry.inputChannels
         let batch = outputGradient.batch
-        var dx = [Float](repeating: 0, count: batch * g.inputSize)
-        for n in 0..<batch {
-            for oy in 0..<g.outputHeight {
-                for ox in 0..<g.outputWidth {
-                    let (rows, columns) = window(oy, ox)
-                    let scale = 1 / Float(rows.count * columns.count)
-                    let o = ((n * g.outputHeight + oy) * g.outputWidth + ox) * c
-                    for iy in rows {
-                        for ix in columns {
-                            let i = ((n * g.inputHeight + iy) * g.inputWidth + ix) * c
-                            for ch in 0..<c { dx[i + ch] += outputGradient.values[o + ch] * scale }
-                        }
-                    }
+        var dx = [Float](repeating: 0, count: batch * geometry.inputSize)
+        forEachWindow(batch: batch) { n, rows, columns, o, scale in
+            for iy in rows {
+                for ix in columns {
+                    let i = inputOffset(n, iy, ix)
+                    for ch in 0..<c { dx[i + ch] += outputGradient.values[o + ch] * scale }
                 }
             }
         }

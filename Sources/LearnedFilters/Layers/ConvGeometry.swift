@@ -28,6 +28,7 @@ package struct ConvGeometry: Sendable, Equatable {
         strideY: Int = 1, strideX: Int = 1, dilationY: Int = 1, dilationX: Int = 1,
         padding: KerasPadding
     ) {
+        // Plain stores of the given sizes; the padding and output size are derived below.
         self.inputHeight = inputHeight
         self.inputWidth = inputWidth
         self.inputChannels = inputChannels
@@ -71,4 +72,39 @@ package struct ConvGeometry: Sendable, Equatable {
     package var outputPixels: Int { outputHeight * outputWidth }
     /// Kernel taps per input channel.
     package var taps: Int { kernelHeight * kernelWidth }
+}
+
+extension ConvGeometry {
+    /// The windows of the pooling layer `layer`, described by `spec` (max or average pooling),
+    /// over a per-sample input `(h, w, c)`.
+    /// - Throws: ``LearnedFiltersError/badShape(_:)`` when `spec` is not a pooling, the input is
+    ///   not `(h, w, c)` or the pool does not fit it.
+    init(pooling layer: String, spec: LayerSpec, inputShape: [Int]) throws {
+        let pool: [Int]
+        let strides: [Int]
+        let padding: KerasPadding
+        switch spec {
+        case .maxPool2d(let size, let step, let mode), .averagePool2d(let size, let step, let mode):
+            (pool, strides, padding) = (size, step, mode)
+        default:
+            throw LearnedFiltersError.badShape("\(layer) is not pooling")
+        }
+        guard inputShape.count == 3 else {
+            throw LearnedFiltersError.badShape(
+                "\(layer) needs an input of shape (h, w, c), got \(inputShape)")
+        }
+        self.init(
+            inputHeight: inputShape[0], inputWidth: inputShape[1], inputChannels: inputShape[2],
+            kernelHeight: pool[0], kernelWidth: pool[1], strideY: strides[0], strideX: strides[1],
+            padding: padding)
+        guard outputHeight > 0, outputWidth > 0 else {
+            throw LearnedFiltersError.badShape(
+                "\(layer): a \(pool[0])x\(pool[1]) pool does not fit the input \(inputShape)")
+        }
+    }
+
+    /// A pooling layer's per-sample input shape: `[h, w, c]`.
+    var inputShape: [Int] { [inputHeight, inputWidth, inputChannels] }
+    /// A pooling layer's per-sample output shape: `[oh, ow, c]`.
+    var pooledShape: [Int] { [outputHeight, outputWidth, inputChannels] }
 }

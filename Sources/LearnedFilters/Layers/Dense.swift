@@ -9,6 +9,7 @@ import ConvkitSupport
 /// `[batch, outputs]`. The fast path is `cblas_sgemm`; the reference is
 /// `ReferenceOps/denseForward(input:kernel:bias:batch:inputs:outputs:)`.
 public final class Dense: Layer {
+    // The Layer requirements, stored as in every layer (Conv2D's start the same way).
     /// The dense layer's unique name in its model: `dense`, `dense_1`, ...
     public var name: String
     /// The dense layer as an architecture entry (see ``LayerSpec``).

@@ -17,8 +17,6 @@ public final class Dropout: Layer {
     public var outputShape: [Int] { inputShape }
     /// Probability of zeroing each value in training, in [0, 1).
     public let rate: Float
-    /// Trainable parameters: None: dropout learns nothing.
-    public var parameters: [Parameter] { [] }
     private let position: UInt64
     private var mask = [Float]()
 

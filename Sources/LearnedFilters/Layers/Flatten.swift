@@ -10,8 +10,6 @@ public final class Flatten: Layer {
     public let inputShape: [Int]
     /// Per-sample output shape: `[h * w * c]`.
     public let outputShape: [Int]
-    /// Trainable parameters: None: reshaping learns nothing.
-    public var parameters: [Parameter] { [] }
 
     init(name: String, inputShape: [Int]) {
         self.name = name
@@ -36,6 +34,7 @@ public final class Flatten: Layer {
 
 /// `max(x, 0)` as a separate layer (Keras' ReLU layer), for architectures that want it apart.
 public final class ReLU: Layer {
+    // The Layer requirements, stored as in every layer (Softmax's read the same).
     /// The ReLU layer's unique name in its model: `re_lu`, `re_lu_1`, ...
     public var name: String
     /// The ReLU layer as an architecture entry (see ``LayerSpec``).
@@ -44,8 +43,6 @@ public final class ReLU: Layer {
     public let inputShape: [Int]
     /// Per-sample input shape of the ReLU layer.
     public var outputShape: [Int] { inputShape }
-    /// Trainable parameters: None: ReLU learns nothing.
-    public var parameters: [Parameter] { [] }
     private var lastOutput = [Float]()
 
     init(name: String, inputShape: [Int]) {

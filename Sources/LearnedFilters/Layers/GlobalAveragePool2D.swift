@@ -12,8 +12,6 @@ public final class GlobalAveragePool2D: Layer {
     public let inputShape: [Int]
     /// Per-sample output shape: `[c]`: one mean per channel.
     public let outputShape: [Int]
-    /// Trainable parameters: None: the layer learns nothing.
-    public var parameters: [Parameter] { [] }
 
     init(name: String, inputShape: [Int]) throws {
         guard inputShape.count == 3 else {

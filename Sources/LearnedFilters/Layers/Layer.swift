@@ -49,6 +49,10 @@ public protocol Layer: AnyObject {
 }
 
 extension Layer {
+    /// Trainable parameters: none, unless the layer declares its own (convolution, dense and
+    /// batch normalisation do).
+    public var parameters: [Parameter] { [] }
+
     /// Number of trainable values.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
 }

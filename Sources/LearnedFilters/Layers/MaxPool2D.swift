@@ -6,42 +6,25 @@
 /// maximum of each window in row-major order (as `torch.nn.MaxPool2d` on CPU). The fast path is
 /// `MaxPoolKernels`; the reference is `ReferenceOps/maxPoolForward(input:batch:geometry:)`.
 public final class MaxPool2D: Layer {
+    // The Layer requirements, stored or derived from the geometry as in AveragePool2D's.
     /// The max pooling's unique name in its model: `max_pooling2d`, `max_pooling2d_1`, ...
     public var name: String
     /// The max pooling as an architecture entry (see ``LayerSpec``).
     public let spec: LayerSpec
     /// Per-sample input shape of the max pooling.
-    public let inputShape: [Int]
+    public var inputShape: [Int] { geometry.inputShape }
     /// Per-sample output shape: `[oh, ow, c]`, one value per window and channel.
-    public let outputShape: [Int]
+    public var outputShape: [Int] { geometry.pooledShape }
     package let geometry: ConvGeometry
-    /// Trainable parameters: None: pooling learns nothing.
-    public var parameters: [Parameter] { [] }
 
     private var lastArgmax = [Float]()
     private var referenceArgmax = [Int]()
     private var inputCount = 0
 
     init(name: String, spec: LayerSpec, inputShape: [Int]) throws {
-        guard case .maxPool2d(let pool, let strides, let padding) = spec else {
-            throw LearnedFiltersError.badShape("\(name) is not pooling")
-        }
-        guard inputShape.count == 3 else {
-            throw LearnedFiltersError.badShape(
-                "\(name) needs an input of shape (h, w, c), got \(inputShape)")
-        }
-        geometry = ConvGeometry(
-            inputHeight: inputShape[0], inputWidth: inputShape[1], inputChannels: inputShape[2],
-            kernelHeight: pool[0], kernelWidth: pool[1], strideY: strides[0], strideX: strides[1],
-            padding: padding)
-        guard geometry.outputHeight > 0, geometry.outputWidth > 0 else {
-            throw LearnedFiltersError.badShape(
-                "\(name): a \(pool[0])x\(pool[1]) pool does not fit the input \(inputShape)")
-        }
+        geometry = try ConvGeometry(pooling: name, spec: spec, inputShape: inputShape)
         self.name = name
         self.spec = spec
-        self.inputShape = inputShape
-        self.outputShape = [geometry.outputHeight, geometry.outputWidth, inputShape[2]]
     }
 
     /// The maximum of each window and channel; remembers where it was for the backward pass.

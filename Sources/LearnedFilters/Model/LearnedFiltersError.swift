@@ -1,5 +1,6 @@
 // LearnedFiltersError: what can go wrong building, training, saving and loading models.
 
+// An error enum: cases, then a description switch, as every module's error type has.
 /// Errors of the learned-filters module; each description is one line naming the file when there is one.
 public enum LearnedFiltersError: Error, Equatable, CustomStringConvertible {
     /// The `--arch` text cannot be parsed.

@@ -12,39 +12,15 @@ package enum ReferenceOps {
         geometry g: ConvGeometry, filters: Int
     ) -> [T] {
         var output = [T](repeating: 0, count: batch * g.outputPixels * filters)
-        for n in 0..<batch {
-            for oy in 0..<g.outputHeight {
-                for ox in 0..<g.outputWidth {
-                    let outBase = ((n * g.outputHeight + oy) * g.outputWidth + ox) * filters
-                    for f in 0..<filters {
-                        var sum = bias[f]
-                        for ky in 0..<g.kernelHeight {
-                            let iy = oy * g.strideY - g.padTop + ky * g.dilationY
-                            if iy < 0 || iy >= g.inputHeight { continue }
-                            for kx in 0..<g.kernelWidth {
-                                let ix = ox * g.strideX - g.padLeft + kx * g.dilationX
-                                if ix < 0 || ix >= g.inputWidth { continue }
-                                for c in 0..<g.inputChannels {
-                                    let x = input[
-                                        ((n * g.inputHeight + iy) * g.inputWidth + ix)
-                                            * g.inputChannels + c]
-                                    let w = kernel[
-                                        ((ky * g.kernelWidth + kx) * g.inputChannels + c) * filters
-                                            + f]
-                                    sum += x * w
-                                }
-                            }
-                        }
-                        output[outBase + f] = sum
-                    }
-                }
-            }
-        }
+        forEachConvTap(
+            batch: batch, geometry: g, filters: filters,
+            sum: { o, f in output[o] = bias[f] },
+            tap: { o, x, w in output[o] += input[x] * kernel[w] })
         return output
     }
 
-    /// Gradients of ``convForward(input:kernel:bias:batch:geometry:filters:)`` given the output gradient (before activation): returns the
-    /// input, kernel and bias gradients.
+    /// Gradients of ``convForward(input:kernel:bias:batch:geometry:filters:)`` given the output
+    /// gradient (before activation): returns the input, kernel and bias gradients.
     package static func convBackward<T: BinaryFloatingPoint>(
         input: [T], kernel: [T], outputGradient: [T], batch: Int,
         geometry g: ConvGeometry, filters: Int
@@ -54,36 +30,60 @@ package enum ReferenceOps {
         var dInput = [T](repeating: 0, count: input.count)
         var dKernel = [T](repeating: 0, count: kernel.count)
         var dBias = [T](repeating: 0, count: filters)
+        forEachConvTap(
+            batch: batch, geometry: g, filters: filters,
+            sum: { o, f in dBias[f] += outputGradient[o] },
+            tap: { o, x, w in
+                let dy = outputGradient[o]
+                dKernel[w] += input[x] * dy
+                dInput[x] += kernel[w] * dy
+            })
+        return (dInput, dKernel, dBias)
+    }
+
+    /// The loops both convolution passes share: `sum(o, f)` once per output value `o` of filter
+    /// `f` (by sample, output row, column, filter), then `tap(o, x, w)` for each of its taps
+    /// that lies inside the input (by kernel row, column, input channel), with the flat indices
+    /// of the input value `x` and the weight `w`.
+    private static func forEachConvTap(
+        batch: Int, geometry g: ConvGeometry, filters: Int, sum: (_ o: Int, _ f: Int) -> Void,
+        tap: (_ o: Int, _ x: Int, _ w: Int) -> Void
+    ) {
         for n in 0..<batch {
             for oy in 0..<g.outputHeight {
                 for ox in 0..<g.outputWidth {
                     let outBase = ((n * g.outputHeight + oy) * g.outputWidth + ox) * filters
                     for f in 0..<filters {
-                        let dy = outputGradient[outBase + f]
-                        dBias[f] += dy
-                        for ky in 0..<g.kernelHeight {
-                            let iy = oy * g.strideY - g.padTop + ky * g.dilationY
-                            if iy < 0 || iy >= g.inputHeight { continue }
-                            for kx in 0..<g.kernelWidth {
-                                let ix = ox * g.strideX - g.padLeft + kx * g.dilationX
-                                if ix < 0 || ix >= g.inputWidth { continue }
-                                for c in 0..<g.inputChannels {
-                                    let xi =
-                                        ((n * g.inputHeight + iy) * g.inputWidth + ix)
-                                        * g.inputChannels + c
-                                    let wi =
-                                        ((ky * g.kernelWidth + kx) * g.inputChannels + c) * filters
-                                        + f
-                                    dKernel[wi] += input[xi] * dy
-                                    dInput[xi] += kernel[wi] * dy
-                                }
+                        sum(outBase + f, f)
+                        forEachTapInside(g, n: n, oy: oy, ox: ox) { ky, kx, pixel in
+                            for c in 0..<g.inputChannels {
+                                tap(
+                                    outBase + f, pixel * g.inputChannels + c,
+                                    ((ky * g.kernelWidth + kx) * g.inputChannels + c) * filters + f)
                             }
                         }
                     }
                 }
             }
         }
-        return (dInput, dKernel, dBias)
+    }
+
+    /// Calls `body(ky, kx, pixel)` for each kernel tap of output cell (`oy`, `ox`) of sample `n`
+    /// that lies inside the input, by kernel row then column, with the flat index of the input
+    /// pixel it reads (padded cells are skipped).
+    private static func forEachTapInside(
+        _ g: ConvGeometry, n: Int, oy: Int, ox: Int,
+        _ body: (_ ky: Int, _ kx: Int, _ pixel: Int) -> Void
+    ) {
+        for ky in 0..<g.kernelHeight {
+            let iy = oy * g.strideY - g.padTop + ky * g.dilationY
+            if iy < 0 || iy >= g.inputHeight { continue }
+            for kx in 0..<g.kernelWidth {
+                let ix = ox * g.strideX - g.padLeft + kx * g.dilationX
+                if ix < 0 || ix >= g.inputWidth { continue }
+                body(ky, kx, (n * g.inputHeight + iy) * g.inputWidth + ix)
+            }
+        }
     }
 
     /// Max pooling over NHWC windows (`torch.nn.MaxPool2d`, Keras MaxPooling2D); padded cells
@@ -101,17 +101,11 @@ package enum ReferenceOps {
                     for ch in 0..<c {
                         var best = -T.infinity
                         var bestIndex = -1
-                        for ky in 0..<g.kernelHeight {
-                            let iy = oy * g.strideY - g.padTop + ky * g.dilationY
-                            if iy < 0 || iy >= g.inputHeight { continue }
-                            for kx in 0..<g.kernelWidth {
-                                let ix = ox * g.strideX - g.padLeft + kx * g.dilationX
-                                if ix < 0 || ix >= g.inputWidth { continue }
-                                let index = ((n * g.inputHeight + iy) * g.inputWidth + ix) * c + ch
-                                if bestIndex < 0 || input[index] > best {
-                                    best = input[index]
-                                    bestIndex = index
-                                }
+                        forEachTapInside(g, n: n, oy: oy, ox: ox) { _, _, pixel in
+                            let index = pixel * c + ch
+                            if bestIndex < 0 || input[index] > best {
+                                best = input[index]
+                                bestIndex = index
                             }
                         }
                         let o = ((n * g.outputHeight + oy) * g.outputWidth + ox) * c + ch

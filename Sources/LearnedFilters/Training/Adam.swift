@@ -23,6 +23,7 @@ public struct AdamConfiguration: Sendable, Equatable {
     /// Which formula applies the bias correction.
     public var form: AdamForm = .keras
 
+    // Written out: Swift synthesizes a memberwise initializer only at internal access.
     /// Hyper-parameters with each value given or Keras' default.
     public init(
         learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,

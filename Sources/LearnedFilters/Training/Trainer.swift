@@ -15,6 +15,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     /// Fast paths or the reference loops.
     public var implementation = Implementation.fast
 
+    // Written out: Swift synthesizes a memberwise initializer only at internal access.
     /// A configuration with each value given or defaulted.
     public init(
         epochs: Int = 10, batchSize: Int = 256, adam: AdamConfiguration = AdamConfiguration(),
@@ -46,6 +47,7 @@ public struct EpochRecord: Sendable, Equatable {
     /// The epoch's training time.
     public var seconds: Double
 
+    // Written out: Swift synthesizes a memberwise initializer only at internal access.
     /// A record of one epoch.
     public init(
         epoch: Int, loss: Double, accuracy: Double, testLoss: Double, testAccuracy: Double,
