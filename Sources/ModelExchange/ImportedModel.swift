@@ -3,7 +3,7 @@
 import LearnedFilters
 
 /// The model file formats convkit reads or writes.
-public enum ModelFormat: String, Sendable, CaseIterable {
+package enum ModelFormat: String, Sendable, CaseIterable {
     /// convkit's own safetensors (weights in Keras layout, the architecture in the metadata).
     case convkit
     /// A safetensors state dict without convkit's metadata, in Keras layout (`--arch` needed).
@@ -18,7 +18,7 @@ public enum ModelFormat: String, Sendable, CaseIterable {
     case onnx
 
     /// How `info` names the format.
-    public var title: String {
+    package var title: String {
         switch self {
         case .convkit: "convkit model (safetensors)"
         case .kerasStateDict: "safetensors weights in Keras layout"
@@ -31,26 +31,26 @@ public enum ModelFormat: String, Sendable, CaseIterable {
 }
 
 /// A model read from a file, with what the file held beside the weights.
-public struct ImportedModel {
+package struct ImportedModel {
     /// One layer of the model as the file names it.
-    public struct SourceLayer: Sendable {
+    package struct SourceLayer: Sendable {
         /// Its name and class in the file (`conv2d_3`, `Conv2D`).
-        public var name: String
-        public var className: String
+        package var name: String
+        package var className: String
         /// The convkit layer it became; nil when none was needed (an InputLayer, a linear
         /// activation, a final softmax).
-        public var spec: LayerSpec?
+        package var spec: LayerSpec?
     }
 
     /// The runnable model; its ``Model/classNames`` are the file's (or the caller's).
-    public var model: Model
-    public var format: ModelFormat
+    package var model: Model
+    package var format: ModelFormat
     /// The file's layers, when they differ from the model's own (Keras files).
-    public var sourceLayers: [SourceLayer]
+    package var sourceLayers: [SourceLayer]
     /// What reading changed that a user should know (a final softmax left to the loss).
-    public var notes: [String]
+    package var notes: [String]
 
-    public init(model: Model, format: ModelFormat, sourceLayers: [SourceLayer], notes: [String]) {
+    package init(model: Model, format: ModelFormat, sourceLayers: [SourceLayer], notes: [String]) {
         self.model = model
         self.format = format
         self.sourceLayers = sourceLayers

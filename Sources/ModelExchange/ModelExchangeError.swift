@@ -1,7 +1,7 @@
 // ModelExchangeError: what can go wrong reading a model file from elsewhere or writing one for it.
 
 /// Errors of the model-exchange module; each description is one line naming the file.
-public enum ModelExchangeError: Error, Equatable, CustomStringConvertible {
+package enum ModelExchangeError: Error, Equatable, CustomStringConvertible {
     /// The file is not a model file of any supported format, or is damaged.
     case unreadable(path: String, detail: String)
     /// The file is a model file, but holds something convkit cannot run (a layer type, an
@@ -13,7 +13,7 @@ public enum ModelExchangeError: Error, Equatable, CustomStringConvertible {
     /// The model cannot be written in the requested format.
     case cannotExport(path: String, detail: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unreadable(let path, let detail): "\(path): \(detail)"
         case .unsupported(let path, let detail): "\(path): \(detail)"

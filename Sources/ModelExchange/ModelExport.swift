@@ -5,18 +5,18 @@ import LearnedFilters
 
 /// Writing a model for other tools: `.onnx` (``ONNXExport``), `.safetensors` in convkit's own
 /// form (Keras layout, loadable by convkit and numpy) or as a PyTorch state dict.
-public enum ModelExport {
+package enum ModelExport {
     /// What was written.
-    public struct Result: Sendable {
+    package struct Result: Sendable {
         /// How the file is described (`ONNX opset 17`, `PyTorch state dict`).
-        public var format: String
+        package var format: String
         /// For a PyTorch state dict: the Python source of the `nn.Sequential` it loads into.
-        public var pytorchModule: String?
+        package var pytorchModule: String?
     }
 
     /// Writes `model` atomically to `path`; the extension chooses the format and `layout` the
     /// tensor layout of a `.safetensors` file.
-    public static func write(_ model: Model, to path: String, layout: TensorLayout = .keras)
+    package static func write(_ model: Model, to path: String, layout: TensorLayout = .keras)
         throws -> Result
     {
         let lower = path.lowercased()

@@ -6,18 +6,18 @@ import LearnedFilters
 
 /// What a model file alone may not say: the architecture of bare weights, the layout of a state
 /// dict, the input shape, the class names.
-public struct ModelOpenOptions: Sendable {
+package struct ModelOpenOptions: Sendable {
     /// The architecture for bare weights (a `.weights.h5` file or a state dict): convkit's text
     /// form (``LayerSpec``) or the path of a Keras JSON configuration (`model.to_json()`).
-    public var architecture: String?
+    package var architecture: String?
     /// The per-sample input shape for `architecture` in text form (default `28,28,1`).
-    public var inputShape: [Int]?
+    package var inputShape: [Int]?
     /// The tensor layout of a state dict; nil detects it from the tensor names.
-    public var layout: TensorLayout?
+    package var layout: TensorLayout?
     /// Class names to use when the file has none.
-    public var classNames: [String]?
+    package var classNames: [String]?
 
-    public init(
+    package init(
         architecture: String? = nil, inputShape: [Int]? = nil, layout: TensorLayout? = nil,
         classNames: [String]? = nil
     ) {
@@ -29,7 +29,7 @@ public struct ModelOpenOptions: Sendable {
 }
 
 /// The tensor layouts of a state dict.
-public enum TensorLayout: String, Sendable, CaseIterable {
+package enum TensorLayout: String, Sendable, CaseIterable {
     /// Keras and convkit: conv kernels `[kh, kw, cin, cout]`, dense `[in, out]`, (h, w, c) flatten.
     case keras
     /// PyTorch: conv weights `[cout, cin, kh, kw]`, linear `[out, in]`, (c, h, w) flatten.
@@ -37,13 +37,13 @@ public enum TensorLayout: String, Sendable, CaseIterable {
 }
 
 /// Opening model files of every supported format through one function.
-public enum ModelFiles {
+package enum ModelFiles {
     /// The extensions of the model files convkit reads.
-    public static let extensions = [".safetensors", ".keras", ".weights.h5", ".h5", ".onnx"]
+    package static let extensions = [".safetensors", ".keras", ".weights.h5", ".h5", ".onnx"]
 
     /// What the file's bytes are, from their first bytes (and `.onnx` by its extension, since
     /// protobuf has no signature).
-    public static func format(of bytes: [UInt8], path: String, options: ModelOpenOptions)
+    package static func format(of bytes: [UInt8], path: String, options: ModelOpenOptions)
         throws -> ModelFormat
     {
         if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04])
@@ -77,14 +77,14 @@ public enum ModelFiles {
     }
 
     /// Opens the model file at `path`, whatever its format.
-    public static func open(path: String, options: ModelOpenOptions = ModelOpenOptions()) throws
+    package static func open(path: String, options: ModelOpenOptions = ModelOpenOptions()) throws
         -> ImportedModel
     {
         try open(bytes: FileAccess.readAll(path), path: path, options: options)
     }
 
     /// Opens a model file's bytes; `path` names it in errors.
-    public static func open(bytes: [UInt8], path: String, options: ModelOpenOptions) throws
+    package static func open(bytes: [UInt8], path: String, options: ModelOpenOptions) throws
         -> ImportedModel
     {
         var imported: ImportedModel

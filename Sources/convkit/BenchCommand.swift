@@ -30,26 +30,22 @@ struct BenchConvolve: ParsableCommand {
             """
     )
 
-    @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp("Image width and height in pixels.", valueName: "pixels"))
+    // Like bench crossover's on purpose: the same options, this benchmark's defaults and ranges.
+    @Option(valueHelp: "Image width and height in pixels.", valueName: "pixels")
     var size = 4096
 
     @Option(
-        name: .customLong("repeat"), parsing: .unconditional,
-        help: ArgumentHelp("Timed runs per kernel (the median is reported).", valueName: "runs"))
+        name: .customLong("repeat"), valueHelp: "Timed runs per kernel (the median is reported).",
+        valueName: "runs")
     var repetitions = 5
 
-    @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp("Worker threads (default: every core).", valueName: "N"))
-    var threads: Int?
+    @OptionGroup var threading: WorkerThreads
+    var threads: Int? { threading.threads }
 
     @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp(
+        valueHelp:
             "Input samples: float32, or uint8 (an 8-bit grey image, converted to float as filter does).",
-            valueName: "type"))
+        valueName: "type")
     var dtype = BenchInput.float32
 
     @Flag(name: .long, help: "Print JSON instead of a table.")
@@ -61,9 +57,6 @@ struct BenchConvolve: ParsableCommand {
         }
         guard (1...1000).contains(repetitions) else {
             throw ValidationError("--repeat must be 1 to 1000, got \(repetitions)")
-        }
-        if let threads, threads < 1 {
-            throw ValidationError("--threads must be at least 1, got \(threads)")
         }
     }
 

@@ -19,20 +19,17 @@ struct BenchCrossover: ParsableCommand {
             """
     )
 
-    @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp("Image width and height in pixels.", valueName: "pixels"))
+    // Like bench convolve's on purpose: the same options, this benchmark's defaults and ranges.
+    @Option(valueHelp: "Image width and height in pixels.", valueName: "pixels")
     var size = 2048
 
     @Option(
-        name: .customLong("repeat"), parsing: .unconditional,
-        help: ArgumentHelp("Timed runs per kernel and path (the median).", valueName: "runs"))
+        name: .customLong("repeat"), valueHelp: "Timed runs per kernel and path (the median).",
+        valueName: "runs")
     var repetitions = 3
 
-    @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp("Worker threads (default: every core).", valueName: "N"))
-    var threads: Int?
+    @OptionGroup var threading: WorkerThreads
+    var threads: Int? { threading.threads }
 
     func validate() throws {
         guard (64...8192).contains(size) else {
@@ -40,9 +37,6 @@ struct BenchCrossover: ParsableCommand {
         }
         guard (1...100).contains(repetitions) else {
             throw ValidationError("--repeat must be 1 to 100, got \(repetitions)")
-        }
-        if let threads, threads < 1 {
-            throw ValidationError("--threads must be at least 1, got \(threads)")
         }
     }
 

@@ -1,9 +1,10 @@
 // ConvKit: the `convkit` root command, and the one place where errors become messages and exit codes.
 //
-// Every command declares its options one by one with swift-argument-parser's property wrappers
-// (`@Option(name:parsing:help:) var x`), so option declarations of different commands share
-// their shape line for line; options that several commands take alike are option groups
-// (ModelSourceOptions, DatasetOptions, ReadOptions).
+// Every command declares its options one by one with swift-argument-parser's property wrappers,
+// so option declarations of different commands share their shape line for line; an option whose
+// value may start with '-' is declared once as `@Option(valueHelp:valueName:)` (ValueOptions),
+// and options that several commands take alike are option groups (ModelSourceOptions,
+// DatasetOptions, DigitInput, ReadOptions, CompressionOption, WorkerThreads).
 
 import ArgumentParser
 import ConvkitSupport

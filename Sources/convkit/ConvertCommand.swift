@@ -35,27 +35,21 @@ struct Convert: ParsableCommand {
     var output: String
 
     @Flag(
-        name: .long,
         help: "Convert colour to grey (ITU-R BT.601 luma, as Pillow's convert('L')); alpha is kept."
     )
     var gray = false
 
     @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp(
-            "Bits per sample of the output: 8 or 16 (default: as the input).", valueName: "bits"))
+        valueHelp: "Bits per sample of the output: 8 or 16 (default: as the input).",
+        valueName: "bits")
     var bitDepth: Int?
 
-    @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp(
-            "PNG deflate level (libdeflate), 0 (fastest) to 9 (smallest).", valueName: "level"))
-    var compression = 6
+    @OptionGroup var png: CompressionOption
 
-    @Flag(name: .long, help: "Write an Adam7-interlaced PNG.")
+    @Flag(help: "Write an Adam7-interlaced PNG.")
     var interlace = false
 
-    @Option(name: .long, help: "Format written to '-' (default: png; a file's extension decides).")
+    @Option(help: "Format written to '-' (default: png; a file's extension decides).")
     var format: ImageFileFormat?
 
     @OptionGroup var reading: ReadOptions
@@ -63,9 +57,6 @@ struct Convert: ParsableCommand {
     func validate() throws {
         if let bitDepth, bitDepth != 8, bitDepth != 16 {
             throw ValidationError("--bit-depth must be 8 or 16, got \(bitDepth)")
-        }
-        guard (0...9).contains(compression) else {
-            throw ValidationError("--compression must be 0 to 9, got \(compression)")
         }
         _ = try outputFormat()
     }
@@ -90,7 +81,7 @@ struct Convert: ParsableCommand {
         case .npy: try NPY.write(image.npyArray(), to: output)
         case .png:
             let options = PNGWriteOptions(
-                bitDepth: nil, compressionLevel: compression, interlaced: interlace)
+                bitDepth: nil, compressionLevel: png.compression, interlaced: interlace)
             try PNGEncoder.write(image, to: output, options: options)
         }
     }

@@ -31,33 +31,25 @@ struct Diagram: ParsableCommand {
             """
     )
 
-    @Option(
-        parsing: .unconditional,
-        help: ArgumentHelp("Input size: N or WxH (default: 5).", valueName: "N|WxH"))
+    // Look-alike option declarations on purpose: each is its own option with its own help.
+    @Option(valueHelp: "Input size: N or WxH (default: 5).", valueName: "N|WxH")
     var input: AxisPairArgument?
 
     @Option(
-        parsing: .unconditional,
-        help: ArgumentHelp(
-            "Kernel (or pooling window) size: N or WxH (default: 3).", valueName: "N|WxH"))
+        valueHelp: "Kernel (or pooling window) size: N or WxH (default: 3).", valueName: "N|WxH")
     var kernel: AxisPairArgument?
 
-    @Option(
-        parsing: .unconditional,
-        help: ArgumentHelp("Stride: N or WxH (default: 1).", valueName: "N|WxH"))
+    @Option(valueHelp: "Stride: N or WxH (default: 1).", valueName: "N|WxH")
     var stride: AxisPairArgument?
 
     @Option(
-        parsing: .unconditional,
-        help: ArgumentHelp(
-            "Dilation: N or WxH; every d-th cell is in the footprint (default: 1).",
-            valueName: "N|WxH"))
+        valueHelp: "Dilation: N or WxH; every d-th cell is in the footprint (default: 1).",
+        valueName: "N|WxH")
     var dilation: AxisPairArgument?
 
     @Option(
-        parsing: .unconditional,
-        help: ArgumentHelp(
-            "Padding: N, T,B,L,R, or same, valid or full (default: 0).", valueName: "padding"))
+        valueHelp: "Padding: N, T,B,L,R, or same, valid or full (default: 0).", valueName: "padding"
+    )
     var padding: DiagramPaddingArgument?
 
     @Flag(
@@ -67,10 +59,8 @@ struct Diagram: ParsableCommand {
     var transposed = false
 
     @Option(
-        parsing: .unconditional,
-        help: ArgumentHelp(
-            "Extra output columns/rows of a transposed convolution: N or WxH (default: 0).",
-            valueName: "N|WxH"))
+        valueHelp: "Extra output columns/rows of a transposed convolution: N or WxH (default: 0).",
+        valueName: "N|WxH")
     var outputPadding: AxisPairArgument?
 
     @Option(
@@ -87,20 +77,16 @@ struct Diagram: ParsableCommand {
     var theme = DiagramTheme.classic
 
     @Option(
-        parsing: .unconditional,
-        help: ArgumentHelp(
-            "The frame a PNG, SVG or PDF shows, from 1 (the first output cell).", valueName: "N"))
+        valueHelp: "The frame a PNG, SVG or PDF shows, from 1 (the first output cell).",
+        valueName: "N")
     var frame = 1
 
-    @Option(
-        parsing: .unconditional,
-        help: ArgumentHelp("Hundredths of a second between GIF frames.", valueName: "cs"))
+    @Option(valueHelp: "Hundredths of a second between GIF frames.", valueName: "cs")
     var delay = 80
 
     @Option(
-        parsing: .unconditional,
-        help: ArgumentHelp(
-            "Pixels per unit in PNG and GIF output (2 for sharp slides).", valueName: "scale"))
+        valueHelp: "Pixels per unit in PNG and GIF output (2 for sharp slides).", valueName: "scale"
+    )
     var scale = NumberArgument(1)
 
     @Option(

@@ -1,14 +1,37 @@
 // DigitInput: one model input from an image file or a test-set sample, prepared as `predict` prepares it.
 
+import ArgumentParser
 import LearnedFilters
 
-enum DigitInput {
-    /// The `side x side` input values from `image` (prepared as MNIST's digits), else test
-    /// sample `testIndex` of `data` with its true class.
-    static func read(
-        image: String?, testIndex: Int?, data: DatasetOptions, reading: ReadOptions, side: Int,
-        model: String
-    ) throws -> (values: [Float], label: Int?) {
+/// The input of the commands that explain one prediction: an image argument, or
+/// `--test-index N` of the dataset the dataset options name.
+struct DigitInput: ParsableArguments {
+    // Look-alike option declarations on purpose: each is its own option with its own help.
+    @Argument(
+        help: ArgumentHelp(
+            "PNG or NPY image of one digit (or use --test-index).", valueName: "image"))
+    var image: String?
+
+    @Option(
+        valueHelp: "Take the input from the test set instead: sample N (from 0).", valueName: "N")
+    var testIndex: Int?
+
+    @OptionGroup var data: DatasetOptions
+
+    @OptionGroup var reading: ReadOptions
+
+    func validate() throws {
+        guard (image == nil) != (testIndex == nil) else {
+            throw ValidationError("give either an IMAGE or --test-index N")
+        }
+        if let testIndex, testIndex < 0 {
+            throw ValidationError("--test-index must be 0 or more, got \(testIndex)")
+        }
+    }
+
+    /// The `side x side` input values from the image (prepared as MNIST's digits), else test
+    /// sample `--test-index` of the dataset with its true class.
+    func read(side: Int, model: String) throws -> (values: [Float], label: Int?) {
         if let image {
             let picture = try InputFiles.image(image, maxPixels: reading.maxPixels)
             return (DigitImage.mnistInput(from: picture, side: side), nil)

@@ -35,7 +35,6 @@ struct Export: ParsableCommand {
     var output: String
 
     @Option(
-        name: .long,
         help: "Tensor layout of a .safetensors output: keras or pytorch (default: keras).")
     var layout: TensorLayout = .keras
 

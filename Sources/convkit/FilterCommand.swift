@@ -75,98 +75,77 @@ struct Filter: ParsableCommand {
     var output: String
 
     @Option(
-        name: .long,
         help: ArgumentHelp(
             "A kernel: name, family (gaussian:5,1.0), matrix (\"3x3: ...\") or file; repeat to apply several in order. See 'convkit kernels'.",
             valueName: "kernel"))
     var kernel: [String] = []
 
     @Option(
-        name: .long,
         help: "full, same or valid (default: same, or valid with --padding).")
     var mode: ConvolutionMode?
 
     @Option(
-        name: .long,
         help:
             "Values outside the image: fill (the --fill value), wrap, symm (mirror with edge), reflect101 (mirror without edge, OpenCV's default) or nearest."
     )
     var boundary: BoundaryName = .fill
 
     @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp(
-            "The value outside the image for --boundary fill (default: 0).", valueName: "value"))
+        valueHelp: "The value outside the image for --boundary fill (default: 0).",
+        valueName: "value")
     var fill: NumberArgument?
 
-    @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp("Step between outputs: N, or WxH.", valueName: "N|WxH"))
+    @Option(valueHelp: "Step between outputs: N, or WxH.", valueName: "N|WxH")
     var stride: AxisPairArgument = AxisPairArgument(AxisPair(1))
 
-    @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp("Spacing between kernel taps: N, or WxH.", valueName: "N|WxH"))
+    @Option(valueHelp: "Spacing between kernel taps: N, or WxH.", valueName: "N|WxH")
     var dilation: AxisPairArgument = AxisPairArgument(AxisPair(1))
 
     @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp(
-            "Cells added on every side (N), or top,bottom,left,right (default: none).",
-            valueName: "N|T,B,L,R"))
+        valueHelp: "Cells added on every side (N), or top,bottom,left,right (default: none).",
+        valueName: "N|T,B,L,R")
     var padding: PaddingArgument?
 
     @Flag(
-        name: .long,
         help: "Correlate (do not flip the kernel), as cv2.filter2D and torch conv2d do.")
     var correlate = false
 
     @Flag(
-        name: .long,
         help: "Combine exactly two kernels as sqrt(a^2 + b^2), e.g. sobel-x and sobel-y.")
     var magnitude = false
 
-    @Flag(name: .long, help: "Convert colour to grey first (ITU-R BT.601 luma).")
+    @Flag(help: "Convert colour to grey first (ITU-R BT.601 luma).")
     var gray = false
 
     @Option(
-        name: .long,
         help:
             "How a float result becomes PNG samples: clamp, abs, normalize (min-max) or offset (0 is mid-grey) (default: normalize for edge detectors, clamp otherwise)."
     )
     var range: OutputRange?
 
     @Option(
-        name: .long,
         help:
             "Alpha handling: auto (premultiply for blurs, pass otherwise), premultiply, pass or filter."
     )
     var alpha: AlphaPolicy = .auto
 
     @Option(
-        name: .long,
         help:
             "Format of outputs written into a folder or to '-' (default: png; a file's extension decides)."
     )
     var format: ImageFileFormat?
 
-    @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp(
-            "PNG deflate level (libdeflate), 0 (fastest) to 9 (smallest).", valueName: "level"))
-    var compression = 6
+    @OptionGroup var png: CompressionOption
 
     @Flag(
-        name: .long,
         help: "Compute in Float64 with the plain reference loops (slow; for exactness checks).")
     var float64 = false
 
     @Flag(
-        name: .long, help: "With several inputs, leave outputs that already exist untouched.")
+        help: "With several inputs, leave outputs that already exist untouched.")
     var skipExisting = false
 
     @Flag(
-        name: .long,
         help:
             "Say which algorithm (direct SIMD, separable, FFT) runs for each kernel, and why, and the milliseconds of each file's stages (read, convolve, range, write)."
     )
@@ -177,13 +156,12 @@ struct Filter: ParsableCommand {
     @OptionGroup var batch: BatchOptions
 
     @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp(
+        valueHelp:
             "Memory budget, e.g. 512M or 2G (default: a quarter of RAM). A PNG whose in-memory filtering would need more, or that exceeds --max-pixels, is streamed in bands of rows (one kernel size, one step; not interlaced); --max-pixels then does not apply.",
-            valueName: "size"))
+        valueName: "size")
     var memory: String?
 
-    @Option(name: .long, help: .hidden)
+    @Option(help: .hidden)
     var bandRows: Int?
 
     func validate() throws {
@@ -200,9 +178,6 @@ struct Filter: ParsableCommand {
         }
         try stride.requireAtLeast(1, option: "--stride")
         try dilation.requireAtLeast(1, option: "--dilation")
-        guard (0...9).contains(compression) else {
-            throw ValidationError("--compression must be 0 to 9, got \(compression)")
-        }
         if let p = padding?.padding, p.top < 0 || p.bottom < 0 || p.left < 0 || p.right < 0 {
             throw ValidationError(
                 "--padding cannot be negative, got \(p.top),\(p.bottom),\(p.left),\(p.right)")
@@ -250,7 +225,7 @@ struct Filter: ParsableCommand {
             writer: try batch.manifest.map { try ManifestWriter(path: $0) }, kernels: kernel,
             options: manifestOptions, shard: shard, describe: Self.message)
         var run = FilterRun(
-            filter: filter, range: range, gray: gray, compression: compression,
+            filter: filter, range: range, gray: gray, compression: png.compression,
             verbose: verbose, maxPixels: reading.maxPixels, folder: jobs.folder)
         run.memoryBudget = memory.flatMap(MemorySize.parse) ?? MemorySize.defaultBudget
         run.bandRows = bandRows

@@ -29,40 +29,20 @@ struct Info: ParsableCommand {
         help: ArgumentHelp("PNG, NPY or model files ('-' for standard input).", valueName: "file"))
     var files: [String]
 
-    @Flag(name: .long, help: "Print a JSON array with one object per file instead of text.")
+    @Flag(help: "Print a JSON array with one object per file instead of text.")
     var json = false
 
     @OptionGroup var model: ModelSourceOptions
 
     func run() throws {
-        var records = [[String: Any]]()
-        var failed = 0
-        for path in files {
-            do {
-                let isModel = ModelInfo.isModel(path)
-                let record = try FileKind.expecting(
-                    "a PNG, NPY or model file", path: path,
-                    accepted: [.png, .npy, .safetensors, .zip, .hdf5]
-                ) { try isModel ? ModelInfo.describe(path, source: model) : describe(path) }
-                if json {
-                    records.append(record)
-                } else {
-                    print(isModel ? ModelInfo.text(record) : textLine(path: path, record: record))
-                }
-            } catch {
-                printError("convkit: error: " + oneLine(Self.message(for: error)))
-                failed += 1
-            }
+        try FileReports.run(files, json: json) { path in
+            let isModel = ModelInfo.isModel(path)
+            let record = try FileKind.expecting(
+                "a PNG, NPY or model file", path: path,
+                accepted: [.png, .npy, .safetensors, .zip, .hdf5]
+            ) { try isModel ? ModelInfo.describe(path, source: model) : describe(path) }
+            return (record, isModel ? ModelInfo.text(record) : textLine(path: path, record: record))
         }
-        if json {
-            try printJSON(records)
-        }
-        try BatchOutcome.finish(failed: failed, of: files.count, report: files.count > 1)
-    }
-
-    /// The one-line text of any error a file can cause.
-    static func message(for error: Error) -> String {
-        (error as? UserFacingError).map(presented) ?? "\(error)"
     }
 
     private func describe(_ path: String) throws -> [String: Any] {

@@ -40,7 +40,7 @@ extension Kernels {
             abstract: "List the named kernels (name, size, description) and the kernel families."
         )
 
-        @Flag(name: .long, help: "Print JSON instead of text.")
+        @Flag(help: "Print JSON instead of text.")
         var json = false
 
         func run() throws {
@@ -97,17 +97,15 @@ extension Kernels {
         var kernel: String
 
         @Option(
-            name: .long, parsing: .unconditional,
-            help: ArgumentHelp(
+            valueHelp:
                 "Separability tolerance, relative to the largest weight (as the engine uses it).",
-                valueName: "fraction"))
+            valueName: "fraction")
         var tolerance = NumberArgument(1e-6)
 
-        @Flag(name: .long, help: "Print JSON (exact weights) instead of text.")
+        @Flag(help: "Print JSON (exact weights) instead of text.")
         var json = false
 
         @Flag(
-            name: .long,
             help:
                 "Print every weight even of a large kernel (by default one larger than \(KernelDisplay.largestShown) x \(KernelDisplay.largestShown) is summarised)."
         )
@@ -284,6 +282,7 @@ struct KernelListing: Encodable {
 /// `kernels show --json`.
 struct KernelShown: Encodable {
     struct Matrix: Encodable {
+        // Look-alike field list on purpose: the keys `kernels show --json` writes.
         let name: String
         let rows: Int
         let columns: Int

@@ -24,7 +24,7 @@ struct ManifestCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("Manifest files (JSON lines).", valueName: "manifest"))
         var manifests: [String]
 
-        @Flag(name: .long, help: "Print the summary as one JSON object.")
+        @Flag(help: "Print the summary as one JSON object.")
         var json = false
 
         func run() throws {

@@ -17,12 +17,10 @@ struct ArchitectureOptions: ParsableArguments {
     var architecture: String?
 
     @Option(
-        name: .long,
         help: ArgumentHelp("Input shape for --arch (default 28x28x1).", valueName: "HxWxC"))
     var inputShape: String?
 
     @Option(
-        name: .long,
         help: ArgumentHelp(
             "Class names, comma-separated, for a model file without them.", valueName: "NAMES"))
     var classNames: String?
@@ -63,7 +61,6 @@ struct ModelSourceOptions: ParsableArguments {
     @OptionGroup var architecture: ArchitectureOptions
 
     @Option(
-        name: .long,
         help: "Tensor layout of a state dict: keras or pytorch (default: told by its tensor names)."
     )
     var layout: TensorLayout?

@@ -34,7 +34,7 @@ struct Predict: ParsableCommand {
             "PNG or NPY images (uint8 or uint16), '-' for standard input.", valueName: "image"))
     var images: [String]
 
-    @Flag(name: .long, help: "Print a JSON array instead of text.")
+    @Flag(help: "Print a JSON array instead of text.")
     var json = false
 
     @OptionGroup var reading: ReadOptions
@@ -49,40 +49,21 @@ struct Predict: ParsableCommand {
             )
         }
         let names = network.classNames
-        var records = [[String: Any]]()
-        var failed = 0
-        for path in images {
-            do {
-                let image = try InputFiles.image(path, maxPixels: reading.maxPixels)
-                let values =
-                    resized
-                    ? try ImageFolder.input(from: image, shape: shape, path: path)
-                    : DigitImage.mnistInput(from: image, side: shape[0])
-                let probabilities = try network.probabilities(
-                    Tensor(shape: [1] + network.inputShape, values: values))[0]
-                let best =
-                    probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
-                let label = names.flatMap { best < $0.count ? $0[best] : nil } ?? String(best)
-                if json {
-                    records.append([
-                        "file": path, "class": best, "label": label,
-                        "probabilities": probabilities,
-                    ])
-                } else {
-                    let list = probabilities.map { String(format: "%.4f", $0) }.joined(
-                        separator: " ")
-                    print(
-                        "\(path): \(label) (p=\(String(format: "%.4f", probabilities[best])))  [\(list)]"
-                    )
-                }
-            } catch {
-                printError("convkit: error: " + oneLine(Info.message(for: error)))
-                failed += 1
-            }
+        try FileReports.run(images, json: json) { path in
+            let image = try InputFiles.image(path, maxPixels: reading.maxPixels)
+            let values =
+                resized
+                ? try ImageFolder.input(from: image, shape: shape, path: path)
+                : DigitImage.mnistInput(from: image, side: shape[0])
+            let probabilities = try network.probabilities(
+                Tensor(shape: [1] + network.inputShape, values: values))[0]
+            let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
+            let label = names.flatMap { best < $0.count ? $0[best] : nil } ?? String(best)
+            let list = probabilities.map { String(format: "%.4f", $0) }.joined(separator: " ")
+            return (
+                ["file": path, "class": best, "label": label, "probabilities": probabilities],
+                "\(path): \(label) (p=\(String(format: "%.4f", probabilities[best])))  [\(list)]"
+            )
         }
-        if json {
-            try printJSON(records)
-        }
-        try BatchOutcome.finish(failed: failed, of: images.count, report: images.count > 1)
     }
 }

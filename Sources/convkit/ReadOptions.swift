@@ -5,10 +5,9 @@ import ImageIO
 
 struct ReadOptions: ParsableArguments {
     @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp(
+        valueHelp:
             "Refuse images with more pixels than this (width x height), checked before decoding.",
-            valueName: "N"))
+        valueName: "N")
     var maxPixels: Int = PNGDecoder.defaultMaxPixels
 
     func validate() throws {

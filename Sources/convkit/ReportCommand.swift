@@ -41,7 +41,6 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var data: DatasetOptions
 
     @Option(
-        name: .long,
         help: ArgumentHelp(
             "Training log (default: beside the model, MODEL-stem.log.csv).", valueName: "csv"))
     var log: String?

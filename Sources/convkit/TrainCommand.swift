@@ -55,6 +55,7 @@ struct Train: ParsableCommand {
             """
     )
 
+    // Look-alike option declarations on purpose: each is its own option with its own help.
     @Option(
         name: .shortAndLong,
         help: ArgumentHelp("Model file to write (.safetensors).", valueName: "file"))
@@ -62,45 +63,37 @@ struct Train: ParsableCommand {
 
     @OptionGroup var data: DatasetOptions
 
-    @Option(name: .long, parsing: .unconditional, help: "Number of epochs.")
+    @Option(valueHelp: "Number of epochs.")
     var epochs: Int = 10
 
-    @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp("Mini-batch size (default: 256).", valueName: "N"))
+    @Option(valueHelp: "Mini-batch size (default: 256).", valueName: "N")
     var batchSize: Int?
 
-    @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp("Adam learning rate (default: 0.001).", valueName: "rate"))
+    @Option(valueHelp: "Adam learning rate (default: 0.001).", valueName: "rate")
     var learningRate: Float?
 
-    @Option(name: .long, help: "Adam bias correction: keras or pytorch (default: keras).")
+    @Option(help: "Adam bias correction: keras or pytorch (default: keras).")
     var adam: AdamForm?
 
     @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp(
-            "Seed of the initial weights, shuffling and dropout (default: 1).", valueName: "N"))
+        valueHelp: "Seed of the initial weights, shuffling and dropout (default: 1).",
+        valueName: "N")
     var seed: UInt64?
 
     @Option(
-        name: .long,
         help: ArgumentHelp(
             "Architecture in the form above (default: the tutorial's).", valueName: "layers"))
     var arch: String?
 
     @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp(
-            "Use only the first N training images (default: all 60,000).", valueName: "N"))
+        valueHelp: "Use only the first N training images (default: all 60,000).", valueName: "N")
     var trainLimit: Int?
 
-    @Flag(name: .long, help: "Continue from OUTPUT-stem.checkpoint.safetensors up to --epochs.")
+    @Flag(help: "Continue from OUTPUT-stem.checkpoint.safetensors up to --epochs.")
     var resume = false
 
     @Option(
-        name: .long, help: "Arithmetic: fast, or the plain reference loops (slow; for checking).")
+        help: "Arithmetic: fast, or the plain reference loops (slow; for checking).")
     var implementation: Implementation = .fast
 
     func validate() throws {

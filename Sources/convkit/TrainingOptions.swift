@@ -11,41 +11,35 @@ extension Implementation: ExpressibleByArgument {}
 
 /// Which dataset to read and where.
 struct DatasetOptions: ParsableArguments {
+    // Look-alike option declarations on purpose: each is its own option with its own help.
     @Option(name: .customLong("dataset"), help: "Dataset: mnist or fashion-mnist (default: mnist).")
     var datasetGiven: Dataset.Name?
 
     var dataset: Dataset.Name { datasetGiven ?? .mnist }
 
     @Option(
-        name: .long,
         help: ArgumentHelp(
             "Folder with the four IDX files (default: data/DATASET), or of class folders of PNG images.",
             valueName: "folder"))
     var data: String?
 
     @Option(
-        name: .long,
         help: ArgumentHelp(
             "Size to resize a folder's images to (default: the first image's).", valueName: "WxH"))
     var imageSize: AxisPairArgument?
 
     @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp(
+        valueHelp:
             "Fraction of a folder of images (without train/ and test/) held out for testing.",
-            valueName: "F"))
+        valueName: "F")
     var validationSplit: NumberArgument?
 
-    @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp(
-            "Use only the first N test images (default: all 10,000).", valueName: "N"))
+    @Option(valueHelp: "Use only the first N test images (default: all 10,000).", valueName: "N")
     var testLimit: Int?
 
     @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp(
-            "Threads for convkit's loops and OpenBLAS (default: every core).", valueName: "N"))
+        valueHelp: "Threads for convkit's loops and OpenBLAS (default: every core).", valueName: "N"
+    )
     var threads: Int?
 
     var folder: String { folder(for: dataset) }

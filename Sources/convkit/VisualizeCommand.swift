@@ -52,6 +52,7 @@ struct VisualizeFilters: ParsableCommand {
             """
     )
 
+    // Like visualize patterns' on purpose: -o and --layer with this figure's default and meaning.
     @Argument(help: .modelFile) var model: String
 
     @OptionGroup var source: ModelSourceOptions
@@ -62,27 +63,24 @@ struct VisualizeFilters: ParsableCommand {
     var output: String = "filters.png"
 
     @Option(
-        name: .long,
         help: ArgumentHelp("Convolution layer (default: the first).", valueName: "name"))
     var layer: String?
 
     @Option(
-        name: .long,
         help:
             "Summarise the input channels of each filter: mean or norm (default: none, every channel drawn)."
     )
     var reduce: KernelReduction?
 
     @Option(
-        name: .long, help: "One colour range for the layer (shared) or one per filter (per-filter)."
+        help: "One colour range for the layer (shared) or one per filter (per-filter)."
     )
     var scale: FilterFigure.Scaling = .shared
 
     @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp(
+        valueHelp:
             "Side of one weight's square in pixels (default: 48 per tile, 4 in the full grid).",
-            valueName: "pixels"))
+        valueName: "pixels")
     var cellSize: NumberArgument?
 
     func validate() throws {
@@ -163,18 +161,7 @@ struct VisualizeActivations: ParsableCommand {
 
     @OptionGroup var source: ModelSourceOptions
 
-    @Argument(
-        help: ArgumentHelp(
-            "PNG or NPY image of one digit (or use --test-index).", valueName: "image"))
-    var image: String?
-
-    @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp(
-            "Take the input from the test set instead: sample N (from 0).", valueName: "N"))
-    var testIndex: Int?
-
-    @OptionGroup var data: DatasetOptions
+    @OptionGroup var input: DigitInput
 
     @Option(
         name: .shortAndLong,
@@ -182,35 +169,26 @@ struct VisualizeActivations: ParsableCommand {
             "Folder to write the figures into (created if needed).", valueName: "folder"))
     var output: String = "activations"
 
-    @Option(name: .long, help: "Figure format: png, svg or pdf.")
+    @Option(help: "Figure format: png, svg or pdf.")
     var format: FigureFormat = .png
 
-    @OptionGroup var reading: ReadOptions
-
     func validate() throws {
-        guard (image == nil) != (testIndex == nil) else {
-            throw ValidationError("give either an IMAGE or --test-index N")
-        }
-        if let testIndex, testIndex < 0 {
-            throw ValidationError("--test-index must be 0 or more, got \(testIndex)")
-        }
         if !OutputPaths.namesFolder(output), FileManager.default.fileExists(atPath: output) {
             throw ValidationError("\(output): is a file; -o names the folder for the figures")
         }
     }
 
     func run() throws {
+        Threads.set(input.data.threads)
         let inspection = try InputFiles.inspection(
-            model, source: source, defaultClassNames: data.dataset.classNames)
+            model, source: source, defaultClassNames: input.data.dataset.classNames)
         let shape = inspection.model.inputShape
         guard shape.count == 3, shape[2] == 1, shape[0] == shape[1] else {
             throw CLIError(
                 "\(model): activations need a model of square grey inputs, this one takes \(shape)")
         }
-        let (input, truth) = try DigitInput.read(
-            image: image, testIndex: testIndex, data: data, reading: reading, side: shape[0],
-            model: model)
-        let trace = try inspection.trace(input)
+        let (values, truth) = try input.read(side: shape[0], model: model)
+        let trace = try inspection.trace(values)
         let names = inspection.classNames
         var prediction =
             "\(names[trace.predicted]) (p = \(String(format: "%.3f", trace.probabilities[trace.predicted])))"
@@ -222,7 +200,7 @@ struct VisualizeActivations: ParsableCommand {
             let title =
                 "\(inspection.displayName(of: map.layer)): \(Sizes.text(width: map.shape[1], height: map.shape[0])), \(counted(map.shape[2], "channel"))"
             try ActivationFigure(
-                values: map.values, shape: map.shape, title: title, input: input,
+                values: map.values, shape: map.shape, title: title, input: values,
                 inputSide: shape[0],
                 prediction: prediction
             ).write(to: path)

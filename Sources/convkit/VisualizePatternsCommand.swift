@@ -27,6 +27,7 @@ struct VisualizePatterns: ParsableCommand {
             """
     )
 
+    // Like visualize filters' on purpose: -o and --layer with this figure's default and meaning.
     @Argument(help: .modelFile) var model: String
 
     @OptionGroup var source: ModelSourceOptions
@@ -37,40 +38,34 @@ struct VisualizePatterns: ParsableCommand {
     var output: String = "patterns.png"
 
     @Option(
-        name: .long,
         help: ArgumentHelp(
             "Convolution or dense layer (default: the last convolution).", valueName: "name"))
     var layer: String?
 
     @Option(
-        name: .customLong("class"), parsing: .unconditional,
-        help: ArgumentHelp(
-            "Only this output of a dense layer (default: all of them).", valueName: "C"))
+        name: .customLong("class"),
+        valueHelp: "Only this output of a dense layer (default: all of them).", valueName: "C")
     var unit: Int?
 
-    @Option(name: .long, parsing: .unconditional, help: "Gradient-ascent steps.")
+    @Option(valueHelp: "Gradient-ascent steps.")
     var steps: Int = 100
 
-    @Option(
-        name: .long, parsing: .unconditional,
-        help: "Step size in pixel values (the gradient is divided by its RMS).")
+    @Option(valueHelp: "Step size in pixel values (the gradient is divided by its RMS).")
     var learningRate: NumberArgument = NumberArgument(0.05)
 
-    @Option(name: .long, parsing: .unconditional, help: "L2 decay per step.")
+    @Option(valueHelp: "L2 decay per step.")
     var decay: NumberArgument = NumberArgument(0.01)
 
-    @Option(name: .long, parsing: .unconditional, help: "Largest random shift per step, pixels.")
+    @Option(valueHelp: "Largest random shift per step, pixels.")
     var jitter: Int = 1
 
-    @Option(name: .long, parsing: .unconditional, help: "Blur every N steps (0: never).")
+    @Option(valueHelp: "Blur every N steps (0: never).")
     var blurEvery: Int = 4
 
-    @Option(name: .long, parsing: .unconditional, help: "Seed of the start noise and shifts.")
+    @Option(valueHelp: "Seed of the start noise and shifts.")
     var seed: UInt64 = 1
 
-    @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp("Threads for convkit's loops and OpenBLAS.", valueName: "N"))
+    @Option(valueHelp: "Threads for convkit's loops and OpenBLAS.", valueName: "N")
     var threads: Int = 2
 
     func validate() throws {

@@ -37,38 +37,19 @@ struct VisualizeSaliency: ParsableCommand {
 
     @OptionGroup var source: ModelSourceOptions
 
-    @Argument(
-        help: ArgumentHelp(
-            "PNG or NPY image of one digit (or use --test-index).", valueName: "image"))
-    var image: String?
+    @OptionGroup var input: DigitInput
 
     @Option(
-        name: .long, parsing: .unconditional,
-        help: ArgumentHelp(
-            "Take the input from the test set instead: sample N (from 0).", valueName: "N"))
-    var testIndex: Int?
-
-    @Option(
-        name: .customLong("class"), parsing: .unconditional,
-        help: ArgumentHelp("Explain this class (default: the predicted one).", valueName: "C"))
+        name: .customLong("class"), valueHelp: "Explain this class (default: the predicted one).",
+        valueName: "C")
     var target: Int?
-
-    @OptionGroup var data: DatasetOptions
 
     @Option(
         name: .shortAndLong,
         help: ArgumentHelp("Figure (.png, .svg, .pdf) or maps (.npy) to write.", valueName: "file"))
     var output: String = "saliency.png"
 
-    @OptionGroup var reading: ReadOptions
-
     func validate() throws {
-        guard (image == nil) != (testIndex == nil) else {
-            throw ValidationError("give either an IMAGE or --test-index N")
-        }
-        if let testIndex, testIndex < 0 {
-            throw ValidationError("--test-index must be 0 or more, got \(testIndex)")
-        }
         if let target, target < 0 {
             throw ValidationError("--class must be 0 or more, got \(target)")
         }
@@ -76,9 +57,9 @@ struct VisualizeSaliency: ParsableCommand {
     }
 
     func run() throws {
-        Threads.set(data.threads)
+        Threads.set(input.data.threads)
         let inspection = try InputFiles.inspection(
-            model, source: source, defaultClassNames: data.dataset.classNames)
+            model, source: source, defaultClassNames: input.data.dataset.classNames)
         let network = inspection.model
         let shape = network.inputShape
         guard shape.count == 3, shape[2] == 1, shape[0] == shape[1] else {
@@ -89,10 +70,8 @@ struct VisualizeSaliency: ParsableCommand {
             throw ValidationError(
                 "--class \(target) is beyond the model's \(network.classes) classes")
         }
-        let (input, truth) = try DigitInput.read(
-            image: image, testIndex: testIndex, data: data, reading: reading, side: shape[0],
-            model: model)
-        guard let maps = try network.attributions(of: [input], targets: [target]).first else {
+        let (values, truth) = try input.read(side: shape[0], model: model)
+        guard let maps = try network.attributions(of: [values], targets: [target]).first else {
             throw CLIError("\(model): no maps were computed")
         }
         let names = inspection.classNames
@@ -113,7 +92,7 @@ struct VisualizeSaliency: ParsableCommand {
         if let conv = network.lastConvolutionIndex {
             title += "; Grad-CAM on \(inspection.displayName(of: network.layers[conv]))"
         }
-        try SaliencyFigure(input: input, maps: maps, title: title).write(to: output)
+        try SaliencyFigure(input: values, maps: maps, title: title).write(to: output)
         print("\(output): \(title)")
     }
 }

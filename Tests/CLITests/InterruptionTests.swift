@@ -58,9 +58,7 @@ import Testing
         var damaged = 0
         var leftovers = 0
         var removed = 0
-        var interrupts = 0
-        var kills = 0
-        var stopped = 0
+        var stops = StopTally()
         for run in 1...Self.filterRuns {
             let signal = Bool.random(using: &random) ? SIGINT : SIGKILL
             let delay = Double.random(in: 0...(duration * 0.75), using: &random)
@@ -79,17 +77,7 @@ import Testing
             usleep(UInt32(delay * 1_000_000))
             child.send(signal)
             let exit = child.wait()
-            if exit.status != 0 { stopped += 1 }
-            if signal == SIGINT {
-                interrupts += 1
-                #expect(
-                    exit.status == 130 || exit.status == 0 || exit.signal == SIGINT,
-                    "\(context): \(exit.description)")
-            } else {
-                kills += 1
-                #expect(
-                    exit.signal == SIGKILL || exit.status == 0, "\(context): \(exit.description)")
-            }
+            stops.record(exit, after: signal, context: context)
             let problems = Self.damagedOutputs(
                 in: output, cases: cases, existing: existing, oldBytes: oldBytes)
             damaged += problems.count
@@ -116,9 +104,9 @@ import Testing
             }
             try? FileManager.default.removeItem(atPath: output)
         }
-        #expect(stopped > 0, "seed \(Self.seed): no run was stopped before it finished")
+        #expect(stops.stopped > 0, "seed \(Self.seed): no run was stopped before it finished")
         print(
-            "filter interruption runs tried: \(Self.filterRuns) (SIGINT \(interrupts), SIGKILL \(kills); \(stopped) stopped before the end) of 60 files each; "
+            "filter interruption runs tried: \(Self.filterRuns) (\(stops)) of 60 files each; "
                 + "files lost or corrupted: \(damaged); temporary files left by SIGKILL: \(leftovers), removed by the next run: \(removed); seed \(Self.seed)"
         )
     }
@@ -164,9 +152,7 @@ import Testing
         let (expected, duration) = try Self.reference.get()
 
         var damaged = 0
-        var interrupts = 0
-        var kills = 0
-        var stopped = 0
+        var stops = StopTally()
         var exact = 0
         var resumed = 0
         for run in 1...Self.trainRuns {
@@ -192,22 +178,11 @@ import Testing
                     child.send(SIGINT)
                 }
                 let exit = child.wait()
-                if exit.status != 0 { stopped += 1 }
-                if signal == SIGINT {
-                    interrupts += 1
+                stops.record(exit, after: signal, context: context)
+                if signal == SIGINT, exit.stderr.contains("saved the current weights") {
                     #expect(
-                        exit.status == 130 || exit.status == 0 || exit.signal == SIGINT,
-                        "\(context): \(exit.description)")
-                    if exit.stderr.contains("saved the current weights") {
-                        #expect(
-                            FileManager.default.fileExists(atPath: model),
-                            "\(context): says it saved \(model), which is missing")
-                    }
-                } else {
-                    kills += 1
-                    #expect(
-                        exit.signal == SIGKILL || exit.status == 0,
-                        "\(context): \(exit.description)")
+                        FileManager.default.fileExists(atPath: model),
+                        "\(context): says it saved \(model), which is missing")
                 }
                 let problems = Self.trainingFileProblems(
                     model: model, before: before, allowTemporary: signal == SIGKILL)
@@ -219,30 +194,16 @@ import Testing
             let final = try ChildProcess.run(
                 CLI.executable, Self.trainArguments(model), scratch: folder)
             try #require(final.status == 0, "\(context): \(final.description)")
-            // Repeated on purpose in expectResumeReproducesTheReference: the same four
-            // comparisons, here with messages for the final run of a stopped sequence, there for
-            // a single resume.
             let outcome = try TrainingOutcome(model: model)
-            #expect(
-                outcome.modelTensors == expected.modelTensors,
-                "\(context): final weights differ from the uninterrupted run")
-            #expect(
-                outcome.checkpointTensors == expected.checkpointTensors,
-                "\(context): final optimizer state differs")
-            #expect(
-                outcome.checkpointMetadata == expected.checkpointMetadata,
-                "\(context): checkpoint metadata differs")
-            #expect(
-                outcome.log == expected.log,
-                "\(context): log \(outcome.log) differs from \(expected.log)")
+            Self.expect(outcome, matches: expected, context: context, run: "final")
             #expect(
                 folderNames(folder + "/run\(run)").filter(isTemporaryFileName).isEmpty,
                 "\(context): temporary files remain")
             if outcome == expected { exact += 1 }
         }
-        #expect(stopped > 0, "seed \(Self.seed): no run was stopped before it finished")
+        #expect(stops.stopped > 0, "seed \(Self.seed): no run was stopped before it finished")
         print(
-            "train interruption runs tried: \(Self.trainRuns * 2) (SIGINT \(interrupts), SIGKILL \(kills); \(stopped) stopped before the end); files lost or corrupted: \(damaged); "
+            "train interruption runs tried: \(Self.trainRuns * 2) (\(stops)); files lost or corrupted: \(damaged); "
                 + "final runs identical to the uninterrupted one: \(exact) of \(Self.trainRuns) (\(resumed) resumed from a checkpoint); seed \(Self.seed)"
         )
     }
@@ -309,12 +270,7 @@ import Testing
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let model = folder + "/m.safetensors"
-        let child = try ChildProcess(
-            CLI.executable, ["train", "-o", model] + Self.training, scratch: folder)
-        let reachedEpoch2 = child.waitForOutput(containing: "Epoch 2/3", timeout: 120)
-        child.send(SIGINT)
-        let exit = child.wait()
-        try #require(reachedEpoch2, "training never reached epoch 2: \(exit.description)")
+        let exit = try Self.train(model, scratch: folder, stoppedBy: SIGINT, inEpoch: 2)
         #expect(exit.status == 130, "\(exit.description)")
         let checkpoint = folder + "/m.checkpoint.safetensors"
         #expect(exit.stderr.contains("convkit: stopping after the current batch"))
@@ -347,17 +303,26 @@ import Testing
         try FileManager.default.createDirectory(
             atPath: folder + "/run", withIntermediateDirectories: true)
         let model = folder + "/run/m.safetensors"
-        let child = try ChildProcess(
-            CLI.executable, ["train", "-o", model] + Self.training, scratch: folder)
-        let reachedEpoch3 = child.waitForOutput(containing: "Epoch 3/3", timeout: 120)
-        child.send(SIGKILL)
-        let exit = child.wait()
-        try #require(reachedEpoch3, "training never reached epoch 3: \(exit.description)")
+        let exit = try Self.train(model, scratch: folder, stoppedBy: SIGKILL, inEpoch: 3)
         #expect(exit.signal == SIGKILL, "\(exit.description)")
         let problems = Self.trainingFileProblems(model: model, before: [:], allowTemporary: true)
         #expect(problems.isEmpty, "\(problems)")
         try expectResumeReproducesTheReference(
             model: model, scratch: folder, context: "after SIGKILL in epoch 3")
+    }
+
+    /// Trains `model` with the test's settings, sends `signal` once epoch `epoch` has started,
+    /// and returns how the run ended.
+    private static func train(
+        _ model: String, scratch folder: String, stoppedBy signal: Int32, inEpoch epoch: Int
+    ) throws -> ChildExit {
+        let child = try ChildProcess(
+            CLI.executable, ["train", "-o", model] + training, scratch: folder)
+        let reached = child.waitForOutput(containing: "Epoch \(epoch)/3", timeout: 120)
+        child.send(signal)
+        let exit = child.wait()
+        try #require(reached, "training never reached epoch \(epoch): \(exit.description)")
+        return exit
     }
 
     /// Resumes the training of `model` to the end and compares it with the uninterrupted run.
@@ -369,19 +334,25 @@ import Testing
             CLI.executable, ["train", "-o", model, "--resume"] + Self.training, scratch: folder)
         try #require(resumed.status == 0, "\(context): --resume: \(resumed.description)")
         #expect(!resumed.stdout.contains("Epoch 1/3"), "\(context): --resume started over")
-        let outcome = try TrainingOutcome(model: model)
+        Self.expect(
+            try TrainingOutcome(model: model), matches: expected, context: context, run: "resumed")
+    }
+
+    /// Expects the weights, optimizer state, checkpoint metadata and log of a `run` ("final",
+    /// "resumed") to be those of the uninterrupted reference run.
+    private static func expect(
+        _ outcome: TrainingOutcome, matches expected: TrainingOutcome, context: String,
+        run: String
+    ) {
+        let differences = [
+            (outcome.modelTensors != expected.modelTensors, "\(run) weights"),
+            (outcome.checkpointTensors != expected.checkpointTensors, "\(run) optimizer state"),
+            (outcome.checkpointMetadata != expected.checkpointMetadata, "checkpoint metadata"),
+            (outcome.log != expected.log, "log \(outcome.log)"),
+        ].filter(\.0).map(\.1)
         #expect(
-            outcome.modelTensors == expected.modelTensors,
-            "\(context): resumed weights differ from the uninterrupted run")
-        #expect(
-            outcome.checkpointTensors == expected.checkpointTensors,
-            "\(context): resumed optimizer state differs")
-        #expect(
-            outcome.checkpointMetadata == expected.checkpointMetadata,
-            "\(context): checkpoint metadata differs")
-        #expect(
-            outcome.log == expected.log,
-            "\(context): log \(outcome.log) differs from \(expected.log)")
+            differences.isEmpty,
+            "\(context): \(differences.joined(separator: ", ")) differ from the uninterrupted run")
     }
 
     @Test func trainShowsAKerasProgressBarOnATerminalAndOneLinePerEpochOtherwise() throws {
@@ -467,6 +438,33 @@ import Testing
 }
 
 /// What a finished training run leaves: weights, optimizer state and log (without timings).
+/// The runs stopped by a signal: how many by which signal, and how many did stop before the end.
+struct StopTally: CustomStringConvertible {
+    var interrupts = 0
+    var kills = 0
+    var stopped = 0
+
+    /// Counts a run stopped by `signal` and expects the ways it may end: status 130 or killed
+    /// by the signal after SIGINT, killed after SIGKILL, or finished (status 0) when it ended
+    /// first.
+    mutating func record(_ exit: ChildExit, after signal: Int32, context: String) {
+        if exit.status != 0 { stopped += 1 }
+        let expected: Bool
+        if signal == SIGINT {
+            interrupts += 1
+            expected = exit.status == 130 || exit.status == 0 || exit.signal == SIGINT
+        } else {
+            kills += 1
+            expected = exit.signal == SIGKILL || exit.status == 0
+        }
+        #expect(expected, "\(context): \(exit.description)")
+    }
+
+    var description: String {
+        "SIGINT \(interrupts), SIGKILL \(kills); \(stopped) stopped before the end"
+    }
+}
+
 struct TrainingOutcome: Equatable, Sendable {
     let modelTensors: [String: Data]
     let checkpointTensors: [String: Data]

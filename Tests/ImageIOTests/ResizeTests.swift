@@ -8,6 +8,7 @@ import Testing
 @testable import ImageIO
 
 @Suite struct ResizeTests {
+    // Fields like PNGFixtures.Case's on purpose: each case type holds its own manifest's keys.
     struct Case: Decodable, CustomStringConvertible {
         let width: Int
         let height: Int

@@ -27,6 +27,11 @@ struct SaliencyFixture {
         targets = try #require(manifest["targets"] as? [Int])
     }
 
+    /// The maps of every fixture input for its fixture target, computed by `implementation`.
+    func maps(_ implementation: Implementation = .fast) throws -> [Attribution] {
+        try model.attributions(of: inputs, targets: targets, implementation: implementation)
+    }
+
     static func url(_ file: String) throws -> URL {
         try #require(
             Bundle.module.url(forResource: "Fixtures/saliency/" + file, withExtension: nil))
@@ -60,8 +65,7 @@ func minMaxNormalised(_ values: [Float]) -> [Float] {
     @Test(arguments: Implementation.allCases)
     func saliencyAndGradientTimesInputMatchCaptum(_ implementation: Implementation) throws {
         let fixture = try SaliencyFixture()
-        let maps = try fixture.model.attributions(
-            of: fixture.inputs, targets: fixture.targets, implementation: implementation)
+        let maps = try fixture.maps(implementation)
         let logits = try SaliencyFixture.array("logits")
         let saliency = try SaliencyFixture.array("saliency")
         let product = try SaliencyFixture.array("input_x_gradient")
@@ -80,9 +84,7 @@ func minMaxNormalised(_ values: [Float]) -> [Float] {
 
     @Test(arguments: Implementation.allCases)
     func gradCAMMatchesCaptumLayerGradCam(_ implementation: Implementation) throws {
-        let fixture = try SaliencyFixture()
-        let maps = try fixture.model.attributions(
-            of: fixture.inputs, targets: fixture.targets, implementation: implementation)
+        let maps = try SaliencyFixture().maps(implementation)
         let layer = try SaliencyFixture.array("gradcam_layer")
         let upsampled = try SaliencyFixture.array("gradcam")
         let nonzero = (0..<maps.count).filter { (layer[$0 * 196..<($0 + 1) * 196].max() ?? 0) > 0 }
@@ -106,8 +108,7 @@ func minMaxNormalised(_ values: [Float]) -> [Float] {
     /// the second scaling the maps differ by 12-21% of the range wherever the peak is an
     /// interior pixel, whose bilinear upsampling never reaches 1.
     @Test func gradCAMMatchesPytorchGradCam() throws {
-        let fixture = try SaliencyFixture()
-        let maps = try fixture.model.attributions(of: fixture.inputs, targets: fixture.targets)
+        let maps = try SaliencyFixture().maps()
         let expected = try SaliencyFixture.array("pytorch_grad_cam")
         var scaledOnceDiffers = 0
         for (row, map) in maps.enumerated() {

@@ -38,39 +38,45 @@ import Testing
             try Self.expected()["exported_tutorial"] as? [String: Any])
         let keys = try #require(exported["state_dict"] as? [String: [Int]])
         let torchLogits = try #require(exported["logits"] as? [Double]).map(Float.init)
-        let imported = try ModelFiles.open(path: Fixtures.path("keras/tutorial.keras"))
-        let folder = try temporaryFolder("state")
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let path = folder + "/model.safetensors"
-        let result = try ModelExport.write(imported.model, to: path, layout: .pytorch)
-        #expect(result.pytorchModule?.contains("nn.Linear(3136, 64)") == true)
-        // The keys and shapes PyTorch's load_state_dict(strict=True) accepted.
-        let file = try SafeTensorsFile.read(path: path)
-        #expect(
-            Dictionary(uniqueKeysWithValues: file.tensors.map { ($0.name, $0.tensor.shape) })
-                == keys)
-        // PyTorch's logits for those weights are convkit's.
-        let test = try Fixtures.mnistTest()
-        #expect(errorOfRange(try logits(imported.model, test), torchLogits) <= 1e-5)
-        // convkit reads its own export back without --arch, from the metadata.
-        let again = try ModelFiles.open(path: path)
-        #expect(again.format == .pytorchStateDict)
-        #expect(errorOfRange(try logits(again.model, test), torchLogits) <= 1e-5)
+        try Self.exportedInPyTorchLayout("keras/tutorial.keras") { imported, path, result in
+            #expect(result.pytorchModule?.contains("nn.Linear(3136, 64)") == true)
+            // The keys and shapes PyTorch's load_state_dict(strict=True) accepted.
+            let file = try SafeTensorsFile.read(path: path)
+            #expect(
+                Dictionary(uniqueKeysWithValues: file.tensors.map { ($0.name, $0.tensor.shape) })
+                    == keys)
+            // PyTorch's logits for those weights are convkit's.
+            let test = try Fixtures.mnistTest()
+            #expect(errorOfRange(try logits(imported.model, test), torchLogits) <= 1e-5)
+            // convkit reads its own export back without --arch, from the metadata.
+            let again = try ModelFiles.open(path: path)
+            #expect(again.format == .pytorchStateDict)
+            #expect(errorOfRange(try logits(again.model, test), torchLogits) <= 1e-5)
+        }
     }
 
     @Test func batchNormalizationIsWrittenWithItsCounterAndEpsilon() throws {
-        let imported = try ModelFiles.open(path: Fixtures.path("keras/layers.keras"))
-        let folder = try temporaryFolder("bn")
+        try Self.exportedInPyTorchLayout("keras/layers.keras") { imported, path, result in
+            #expect(result.pytorchModule?.contains("nn.BatchNorm2d(12, eps=0.001)") == true)
+            let file = try SafeTensorsFile.read(path: path)
+            #expect(file.counters == ["1.num_batches_tracked": 0, "10.num_batches_tracked": 0])
+            #expect(file["1.running_var"]?.shape == [12])
+            // Read back without --arch, the model gives the same logits.
+            let again = try ModelFiles.open(path: path)
+            let test = try Fixtures.mnistTest()
+            #expect(try logits(again.model, test) == logits(imported.model, test))
+        }
+    }
+
+    /// Opens the Keras fixture `fixture`, writes it in PyTorch layout into a scratch folder
+    /// (removed after) and runs `check` on the model, the written file's path and the result.
+    static func exportedInPyTorchLayout(
+        _ fixture: String, _ check: (ImportedModel, String, ModelExport.Result) throws -> Void
+    ) throws {
+        let imported = try ModelFiles.open(path: Fixtures.path(fixture))
+        let folder = try temporaryFolder("export")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/model.safetensors"
-        let result = try ModelExport.write(imported.model, to: path, layout: .pytorch)
-        #expect(result.pytorchModule?.contains("nn.BatchNorm2d(12, eps=0.001)") == true)
-        let file = try SafeTensorsFile.read(path: path)
-        #expect(file.counters == ["1.num_batches_tracked": 0, "10.num_batches_tracked": 0])
-        #expect(file["1.running_var"]?.shape == [12])
-        // Read back without --arch, the model gives the same logits.
-        let again = try ModelFiles.open(path: path)
-        let test = try Fixtures.mnistTest()
-        #expect(try logits(again.model, test) == logits(imported.model, test))
+        try check(imported, path, try ModelExport.write(imported.model, to: path, layout: .pytorch))
     }
 }

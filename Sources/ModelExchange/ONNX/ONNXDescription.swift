@@ -5,21 +5,21 @@ import ONNXProtobuf
 import SwiftProtobuf
 
 /// A summary of an ONNX model file for `convkit info`.
-public struct ONNXDescription: Sendable {
-    public var irVersion: Int
-    public var opset: Int
-    public var producer: String
+package struct ONNXDescription: Sendable {
+    package var irVersion: Int
+    package var opset: Int
+    package var producer: String
     /// Inputs and outputs with their shapes (`batch` for a symbolic axis).
-    public var inputs: [(name: String, shape: [String])]
-    public var outputs: [(name: String, shape: [String])]
+    package var inputs: [(name: String, shape: [String])]
+    package var outputs: [(name: String, shape: [String])]
     /// The nodes in order: name and operator.
-    public var nodes: [(name: String, op: String)]
+    package var nodes: [(name: String, op: String)]
     /// Values in the initializers (the weights).
-    public var parameterCount: Int
-    public var metadata: [String: String]
+    package var parameterCount: Int
+    package var metadata: [String: String]
 
     /// Decodes ONNX bytes; `path` names the file in errors.
-    public init(bytes: [UInt8], path: String) throws {
+    package init(bytes: [UInt8], path: String) throws {
         let model: Onnx_ModelProto
         do {
             model = try Onnx_ModelProto(serializedBytes: bytes)
@@ -72,7 +72,7 @@ public struct ONNXDescription: Sendable {
     }
 
     /// The class names in the metadata, if any.
-    public var classNames: [String]? {
+    package var classNames: [String]? {
         metadata["class_names"].map {
             $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         }

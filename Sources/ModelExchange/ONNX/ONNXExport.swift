@@ -17,14 +17,14 @@ import ONNXProtobuf
 /// Dense kernels are stored as they are (`Gemm` with `transB=0`). Dropout does nothing at
 /// inference and is left out. Class names go in `metadata_props` (`class_names`, comma-
 /// separated), with the architecture and the input layout.
-public enum ONNXExport {
+package enum ONNXExport {
     /// The opset the graph is written for.
-    public static let opset: Int64 = 17
+    package static let opset: Int64 = 17
     /// IR version 8, the one of opset 17's ONNX release (1.12).
-    public static let irVersion: Int64 = 8
+    package static let irVersion: Int64 = 8
 
     /// The model as an ONNX `ModelProto`.
-    public static func model(_ model: Model) throws -> Onnx_ModelProto {
+    package static func model(_ model: Model) throws -> Onnx_ModelProto {
         var graph = Onnx_GraphProto()
         graph.name = "convkit"
         var current = "input"
@@ -201,7 +201,7 @@ public enum ONNXExport {
     }
 
     /// The model's ONNX bytes.
-    public static func bytes(_ model: Model) throws -> [UInt8] {
+    package static func bytes(_ model: Model) throws -> [UInt8] {
         Array(try self.model(model).serializedData())
     }
 

@@ -6,27 +6,23 @@ import Foundation
 
 struct BatchOptions: ParsableArguments {
     @Flag(
-        name: .long,
         help: "Walk folder inputs through every subfolder, mirroring the tree in the output folder."
     )
     var recursive = false
 
     @Option(
-        name: .long,
         help: ArgumentHelp(
             "Also filter the files named in LIST, one a line ('-' for standard input); relative paths start from the current folder.",
             valueName: "list"))
     var filesFrom: String?
 
     @Option(
-        name: .long,
         help: ArgumentHelp(
             "Run only shard K of N (0 to N-1) of the inputs, by a fixed hash of each one's path; auto reads Slurm's array task, auto/N Kubernetes' JOB_COMPLETION_INDEX.",
             valueName: "K/N|auto|auto/N"))
     var shard: ShardArgument?
 
     @Option(
-        name: .long,
         help: ArgumentHelp(
             "Append one JSON line per finished input to FILE (safe for concurrent shards).",
             valueName: "file.jsonl"))

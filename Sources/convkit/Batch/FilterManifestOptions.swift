@@ -11,7 +11,7 @@ extension Filter {
             "padding": padding?.padding.description ?? "0",
             "operation": correlate ? "correlate" : "convolve",
             "alpha": alpha.rawValue,
-            "compression": "\(compression)",
+            "compression": "\(png.compression)",
             "precision": float64 ? "float64" : "float32",
         ]
         if let fill { options["fill"] = "\(fill.value)" }
