@@ -19,6 +19,7 @@ enum DirectConvolution {
         return makeLargeArray(count: outRows * outColumns) { buffer in
             let out = buffer.shared
             parallelBands(outRows, threads: threads, minimumBand: 8) { band in
+                let cache = LineCache(source, count: g.span.rows)
                 var lines = [UnsafePointer<Float>](
                     repeating: source.input, count: g.kernel.rows)
                 var sources = [UnsafePointer<Float>](repeating: source.input, count: weights.count)
@@ -26,7 +27,7 @@ enum DirectConvolution {
                 for row in band {
                     let first = row * g.stride.rows
                     for r in 0..<g.kernel.rows {
-                        lines[r] = source.line(first + r * g.dilation.rows)
+                        lines[r] = cache.line(first + r * g.dilation.rows)
                     }
                     let destination = out.base + row * outColumns
                     dense.withUnsafeMutableBufferPointer { d in

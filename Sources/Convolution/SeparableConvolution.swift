@@ -23,6 +23,7 @@ enum SeparableConvolution {
                 let ring = RowRing(
                     count: g.span.rows, width: denseColumns,
                     firstRow: band.lowerBound * g.stride.rows)
+                let cache = LineCache(source, count: 1)
                 var dense = [Float](repeating: 0, count: denseColumns)
                 var rowSources = [UnsafePointer<Float>](
                     repeating: ring.pointer(row: 0), count: row.count)
@@ -31,7 +32,7 @@ enum SeparableConvolution {
                 for outRow in band {
                     let first = outRow * g.stride.rows
                     ring.advance(to: first) { y, destination in
-                        var line = source.line(y)
+                        var line = cache.line(y)
                         source.correlate(
                             lines: &line, kernelRows: 1, kernelColumns: row.count,
                             dilation: g.dilation.columns, weights: row, count: denseColumns,
