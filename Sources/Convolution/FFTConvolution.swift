@@ -62,8 +62,8 @@ package enum FFTConvolution {
         defer { fftwf_free(kernelSpectrum) }
         let spectrumStride = shape.columns / 2 + 1
         let complexCount = shape.rows * spectrumStride
-        let denseRows = (g.output.rows - 1) * g.stride.rows + 1
-        let denseColumns = (g.output.columns - 1) * g.stride.columns + 1
+        let denseRows = g.dense.rows
+        let denseColumns = g.dense.columns
         let validRows = shape.rows - g.span.rows + 1
         let validColumns = shape.columns - g.span.columns + 1
         let tileRows = (denseRows + validRows - 1) / validRows
