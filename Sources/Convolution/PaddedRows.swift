@@ -96,9 +96,10 @@ struct PaddedRows: @unchecked Sendable {
     /// `dilation` along the row: `output[x]` for `x < count` is the sum over taps `(r, c)`, in
     /// order from zero as ``weightedSum`` adds them, of `weights[r * kernelColumns + c]` times
     /// extended row `lines[r]` (from ``line(_:)``) at column `x + c * dilation`. Columns whose
-    /// taps all fall inside the input are summed in place with SIMD; the few by the left and
-    /// right edges go through the boundary rule one value at a time. `sources` is scratch for
-    /// `kernelRows * kernelColumns` pointers; `fused` as in ``weightedSum``.
+    /// taps all fall inside the input are summed in place; the few by the left and right edges
+    /// are first copied through the boundary rule into a small buffer, then summed the same
+    /// way. `sources` is scratch for `kernelRows * kernelColumns` pointers; `fused` as in
+    /// ``weightedSum``.
     func correlate(
         lines: UnsafePointer<UnsafePointer<Float>>, kernelRows: Int, kernelColumns: Int,
         dilation: Int, weights: UnsafePointer<Float>, count: Int,
@@ -119,18 +120,27 @@ struct PaddedRows: @unchecked Sendable {
                 count: upper - lower, into: output + lower, fused: fused)
         }
         columnSource.withUnsafeBufferPointer { map in
+            // The edge columns' extended rows are built in a small buffer, through the
+            // boundary rule, and summed by the same loop as the interior.
             func edge(_ columns: Range<Int>) {
-                for x in columns {
-                    var sum: Float = 0
+                guard !columns.isEmpty else { return }
+                let width = columns.count + span - 1
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: kernelRows * width) {
+                    scratch in
+                    let base = scratch.baseAddress!
                     for r in 0..<kernelRows {
+                        let row = base + r * width
+                        for i in 0..<width {
+                            let column = map[columns.lowerBound + i]
+                            row[i] = column >= 0 ? lines[r][column] : fill
+                        }
                         for c in 0..<kernelColumns {
-                            let column = map[x + c * dilation]
-                            sum = addTap(
-                                sum, column >= 0 ? lines[r][column] : fill,
-                                weights[r * kernelColumns + c], fused: fused)
+                            sources[r * kernelColumns + c] = UnsafePointer(row + c * dilation)
                         }
                     }
-                    output[x] = sum
+                    weightedSum(
+                        sources: sources, weights: weights, taps: kernelRows * kernelColumns,
+                        count: columns.count, into: output + columns.lowerBound, fused: fused)
                 }
             }
             edge(0..<lower)
