@@ -1,9 +1,8 @@
 #!/usr/bin/env python3
 """bench-convolve.py: convkit's convolution speed against OpenCV (and scipy), in the same run.
 
-For each size (4096 and 1024 by default), input type (float32, and uint8: an 8-bit grey image
-filtered to float32, as OpenCV's filter2D(..., ddepth=CV_32F) does) and thread count (2 and 1;
-OpenCV gets cv2.setNumThreads to match), runs `convkit bench convolve --json` (the release
+For each size (4096 and 1024 by default), input type (float32, and uint8) and thread count (2
+and 1; OpenCV gets cv2.setNumThreads to match), runs `convkit bench convolve --json` (the release
 binary), then times cv2.filter2D on a seeded random image of the same size and type, 'same'
 mode, zero boundary, and prints medians, the ratio convkit / cv2 (below 1.0: convkit is
 faster) and convkit's time as a multiple of a memory copy of the same bytes (the bandwidth
@@ -11,6 +10,12 @@ floor: 1.0 is as fast as reading the input and writing the output once). With --
 times scipy.ndimage.convolve and scipy.signal (convolve2d, or fftconvolve for the large
 kernels) on float32. With --process it also times whole processes on a SIZE x SIZE 8-bit PNG
 with Scharr-x: `convkit filter`, ImageMagick `convert -morphology Convolve` and `vips conv`.
+
+What is timed on each side is the same work. float32: a float32 image in, a new float32 result
+out. uint8: an 8-bit grey image in, a new float32 result out: cv2.filter2D(image, cv2.CV_32F, ...)
+on the uint8 array (OpenCV converts inside the call), and convkit's engine on the 8-bit image's
+samples (rows widened to float inside the call) returning a Float32 plane. Neither side clamps
+or rounds to 8 bits, and both allocate their result in the timed call.
 
     swift build -c release --product convkit
     /opt/convkit-peers/bin/python scripts/bench-convolve.py --binary .build/release/convkit

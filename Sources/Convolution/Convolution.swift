@@ -1,6 +1,7 @@
 // Convolution: the public entry point that plans a convolution and runs the chosen path.
 
 import ConvkitSupport
+import ImageIO
 
 /// Convolution and correlation of planes, matching scipy and PyTorch.
 ///
@@ -47,6 +48,36 @@ public enum Convolution {
                     geometry: g, boundary: plan.options.boundary)
                 return try run(plan, source: source, weights: weights, threads: threads)
             }
+        }
+        return Plane(unchecked: g.output.rows, columns: g.output.columns, values: values)
+    }
+
+    /// Runs a plan made for this image's size on channel `channel` of `image`, in Float32. An
+    /// 8-bit image is convolved from its samples, each worker widening only the rows it reads
+    /// into a few reused rows (no float copy of the image); the result is the same as
+    /// `apply(_:to:)` on the channel's float plane, value for value.
+    package static func apply(_ plan: ConvolutionPlan, channel: Int, of image: Image) throws
+        -> Plane<Float>
+    {
+        let g = plan.geometry
+        guard image.height == g.input.rows, image.width == g.input.columns,
+            (0..<image.channels).contains(channel)
+        else {
+            throw ConvolutionError.shapeMismatch(
+                "plan made for \(g.input.columns)x\(g.input.rows), image is \(image.width)x\(image.height) with \(image.channels) channels, channel \(channel) asked for"
+            )
+        }
+        guard case .uint8(let samples) = image.samples, plan.path != .reference else {
+            return try apply(plan, to: ImagePlanes.split(image)[channel])
+        }
+        let threads = ThreadPolicy.resolve(plan.options.threads)
+        let weights = plan.effective.weights.map(Float.init)
+        let values = try samples.withUnsafeBufferPointer { buffer in
+            let source = PaddedRows(
+                samples: buffer.baseAddress!, channel: channel, of: image.channels,
+                inputRows: image.height, inputColumns: image.width, geometry: g,
+                boundary: plan.options.boundary)
+            return try run(plan, source: source, weights: weights, threads: threads)
         }
         return Plane(unchecked: g.output.rows, columns: g.output.columns, values: values)
     }

@@ -28,6 +28,14 @@ package struct ConvolutionGeometry: Sendable, Equatable {
             columns: input.columns + before.columns + after.columns)
     }
 
+    /// The output before striding: every row (column) from the first output's to the last's, the
+    /// rows and columns the direct, separable and FFT paths compute before subsampling.
+    package var dense: AxisPair {
+        AxisPair(
+            rows: (output.rows - 1) * stride.rows + 1,
+            columns: (output.columns - 1) * stride.columns + 1)
+    }
+
     /// Checks the options and works out the sizes; throws for a zero stride or dilation, negative
     /// padding, no output (kernel larger than the image in valid mode) or absurd sizes.
     package init(

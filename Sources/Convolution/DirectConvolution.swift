@@ -13,37 +13,49 @@ enum DirectConvolution {
         _ source: PaddedRows, weights: [Float], geometry g: ConvolutionGeometry, threads: Int,
         fused: Bool
     ) -> [Float] {
-        let outRows = g.output.rows
         let outColumns = g.output.columns
-        let denseColumns = (outColumns - 1) * g.stride.columns + 1
-        return makeLargeArray(count: outRows * outColumns) { buffer in
-            let out = buffer.shared
-            parallelBands(outRows, threads: threads, minimumBand: 8) { band in
-                var lines = [UnsafePointer<Float>](
-                    repeating: source.input, count: g.kernel.rows)
-                var sources = [UnsafePointer<Float>](repeating: source.input, count: weights.count)
-                var dense = [Float](repeating: 0, count: g.stride.columns > 1 ? denseColumns : 0)
-                for row in band {
-                    let first = row * g.stride.rows
-                    for r in 0..<g.kernel.rows {
-                        lines[r] = source.line(first + r * g.dilation.rows)
-                    }
-                    let destination = out.base + row * outColumns
-                    dense.withUnsafeMutableBufferPointer { d in
-                        let target = g.stride.columns == 1 ? destination : d.baseAddress!
-                        source.correlate(
-                            lines: lines, kernelRows: g.kernel.rows,
-                            kernelColumns: g.kernel.columns, dilation: g.dilation.columns,
-                            weights: weights, count: denseColumns, into: target, sources: &sources,
-                            fused: fused)
-                        if g.stride.columns > 1 {
-                            subsample(
-                                target, stride: g.stride.columns, count: outColumns,
-                                into: destination)
-                        }
+        let denseColumns = g.dense.columns
+        return outputBands(g, threads: threads, minimumBand: 8) { band, out in
+            let cache = LineCache(source, count: g.span.rows)
+            var lines = [UnsafePointer<Float>](
+                repeating: source.input, count: g.kernel.rows)
+            var sources = [UnsafePointer<Float>](repeating: source.input, count: weights.count)
+            var dense = [Float](repeating: 0, count: g.stride.columns > 1 ? denseColumns : 0)
+            for row in band {
+                let first = row * g.stride.rows
+                for r in 0..<g.kernel.rows {
+                    lines[r] = cache.line(first + r * g.dilation.rows)
+                }
+                let destination = out.base + row * outColumns
+                dense.withUnsafeMutableBufferPointer { d in
+                    let target = g.stride.columns == 1 ? destination : d.baseAddress!
+                    source.correlate(
+                        lines: lines, kernelRows: g.kernel.rows,
+                        kernelColumns: g.kernel.columns, dilation: g.dilation.columns,
+                        weights: weights, count: denseColumns, into: target, sources: &sources,
+                        fused: fused)
+                    if g.stride.columns > 1 {
+                        subsample(
+                            target, stride: g.stride.columns, count: outColumns,
+                            into: destination)
                     }
                 }
             }
+        }
+    }
+}
+
+/// The `geometry.output` values, row-major, computed by `body` band by band of output rows on
+/// `threads` threads (bands of at least `minimumBand` rows), `body` writing each band's rows of
+/// the result it is given: the frame the direct and separable paths share.
+func outputBands(
+    _ g: ConvolutionGeometry, threads: Int, minimumBand: Int,
+    _ body: @Sendable (Range<Int>, SharedPointer<Float>) -> Void
+) -> [Float] {
+    makeLargeArray(count: g.output.rows * g.output.columns) { buffer in
+        let out = buffer.shared
+        parallelBands(g.output.rows, threads: threads, minimumBand: minimumBand) { band in
+            body(band, out)
         }
     }
 }

@@ -1,13 +1,19 @@
 // PaddedRows: rows of the boundary-extended image, read in place or made on demand into small
-// cache-resident buffers.
+// cache-resident buffers (8-bit rows are widened there, band by band).
+
+import CConvKernels
 
 /// The input as if extended by `geometry.before`/`after` cells on each side with the boundary
 /// rule, without ever building the extended image: any stretch of any extended row can be
 /// copied out, and kernel rows can be correlated straight from the input rows (the columns by
 /// the left and right edges through the boundary rule). Every path handles every boundary rule
-/// the same way at the memory cost of a few rows.
+/// the same way at the memory cost of a few rows. An 8-bit image channel is read the same way:
+/// each row a worker needs is widened to floats into its ``LineCache``, never the whole image.
 struct PaddedRows: @unchecked Sendable {
+    /// The float input rows; for 8-bit input, a row of the fill value (never read as input).
     let input: UnsafePointer<Float>
+    /// The 8-bit input, when the rows are widened from one channel of interleaved samples.
+    let bytes: ByteRows?
     let inputRows: Int
     let inputColumns: Int
     let top: Int
@@ -27,7 +33,29 @@ struct PaddedRows: @unchecked Sendable {
         input: UnsafePointer<Float>, inputRows: Int, inputColumns: Int,
         geometry: ConvolutionGeometry, boundary: BoundaryRule
     ) {
-        self.input = input
+        self.init(
+            input: input, bytes: nil, inputRows: inputRows, inputColumns: inputColumns,
+            geometry: geometry, boundary: boundary)
+    }
+
+    /// Rows widened from channel `channel` of `samples`, `channels` interleaved samples per
+    /// pixel, row-major `inputRows x inputColumns` pixels; `samples` must stay valid while this
+    /// value is used.
+    init(
+        samples: UnsafePointer<UInt8>, channel: Int, of channels: Int, inputRows: Int,
+        inputColumns: Int, geometry: ConvolutionGeometry, boundary: BoundaryRule
+    ) {
+        let bytes = ByteRows(base: samples + channel, stride: channels, rowLength: inputColumns)
+        self.init(
+            input: nil, bytes: bytes, inputRows: inputRows, inputColumns: inputColumns,
+            geometry: geometry, boundary: boundary)
+    }
+
+    private init(
+        input: UnsafePointer<Float>?, bytes: ByteRows?, inputRows: Int, inputColumns: Int,
+        geometry: ConvolutionGeometry, boundary: BoundaryRule
+    ) {
+        self.bytes = bytes
         self.inputRows = inputRows
         self.inputColumns = inputColumns
         top = geometry.before.rows
@@ -41,10 +69,11 @@ struct PaddedRows: @unchecked Sendable {
             boundary.sourceIndex($0 - left, count: inputColumns) ?? -1
         }
         fillRow = FillRow(value: fill, count: inputColumns)
+        self.input = input ?? UnsafePointer(fillRow.values)
     }
 
     /// The input row that supplies extended row `row` (inside the extended image), or a row of
-    /// the fill value.
+    /// the fill value. Float input only: 8-bit rows are read through a ``LineCache``.
     func line(_ row: Int) -> UnsafePointer<Float> {
         guard let sourceRow = boundary.sourceIndex(row - top, count: inputRows) else {
             return UnsafePointer(fillRow.values)
@@ -52,13 +81,25 @@ struct PaddedRows: @unchecked Sendable {
         return input + sourceRow * inputColumns
     }
 
+    /// Extended row `row` as floats: in place for float input; for 8-bit input the supplying
+    /// row widened into `scratch` (`inputColumns` floats), or a row of the fill value.
+    func line(_ row: Int, widening scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+        guard let bytes else { return line(row) }
+        guard let sourceRow = boundary.sourceIndex(row - top, count: inputRows) else {
+            return UnsafePointer(fillRow.values)
+        }
+        bytes.widen(row: sourceRow, start: 0, count: inputColumns, into: scratch)
+        return UnsafePointer(scratch)
+    }
+
     /// One row of a valid correlation with a `kernelRows x kernelColumns` kernel dilated by
     /// `dilation` along the row: `output[x]` for `x < count` is the sum over taps `(r, c)`, in
     /// order from zero as ``weightedSum`` adds them, of `weights[r * kernelColumns + c]` times
     /// extended row `lines[r]` (from ``line(_:)``) at column `x + c * dilation`. Columns whose
-    /// taps all fall inside the input are summed in place with SIMD; the few by the left and
-    /// right edges go through the boundary rule one value at a time. `sources` is scratch for
-    /// `kernelRows * kernelColumns` pointers; `fused` as in ``weightedSum``.
+    /// taps all fall inside the input are summed in place; the few by the left and right edges
+    /// are first copied through the boundary rule into a small buffer, then summed the same
+    /// way. `sources` is scratch for `kernelRows * kernelColumns` pointers; `fused` as in
+    /// ``weightedSum``.
     func correlate(
         lines: UnsafePointer<UnsafePointer<Float>>, kernelRows: Int, kernelColumns: Int,
         dilation: Int, weights: UnsafePointer<Float>, count: Int,
@@ -79,18 +120,27 @@ struct PaddedRows: @unchecked Sendable {
                 count: upper - lower, into: output + lower, fused: fused)
         }
         columnSource.withUnsafeBufferPointer { map in
+            // The edge columns' extended rows are built in a small buffer, through the
+            // boundary rule, and summed by the same loop as the interior.
             func edge(_ columns: Range<Int>) {
-                for x in columns {
-                    var sum: Float = 0
+                guard !columns.isEmpty else { return }
+                let width = columns.count + span - 1
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: kernelRows * width) {
+                    scratch in
+                    let base = scratch.baseAddress!
                     for r in 0..<kernelRows {
+                        let row = base + r * width
+                        for i in 0..<width {
+                            let column = map[columns.lowerBound + i]
+                            row[i] = column >= 0 ? lines[r][column] : fill
+                        }
                         for c in 0..<kernelColumns {
-                            let column = map[x + c * dilation]
-                            sum = addTap(
-                                sum, column >= 0 ? lines[r][column] : fill,
-                                weights[r * kernelColumns + c], fused: fused)
+                            sources[r * kernelColumns + c] = UnsafePointer(row + c * dilation)
                         }
                     }
-                    output[x] = sum
+                    weightedSum(
+                        sources: sources, weights: weights, taps: kernelRows * kernelColumns,
+                        count: columns.count, into: output + columns.lowerBound, fused: fused)
                 }
             }
             edge(0..<lower)
@@ -110,8 +160,14 @@ struct PaddedRows: @unchecked Sendable {
         let interiorStart = max(start, left)
         let interiorEnd = min(end, left + inputColumns)
         if interiorEnd > interiorStart {
-            (destination + (interiorStart - start)).update(
-                from: from + (interiorStart - left), count: interiorEnd - interiorStart)
+            if let bytes {
+                bytes.widen(
+                    row: sourceRow, start: interiorStart - left, count: interiorEnd - interiorStart,
+                    into: destination + (interiorStart - start))
+            } else {
+                (destination + (interiorStart - start)).update(
+                    from: from + (interiorStart - left), count: interiorEnd - interiorStart)
+            }
         }
         columnSource.withUnsafeBufferPointer { map in
             var x = start
@@ -120,10 +176,70 @@ struct PaddedRows: @unchecked Sendable {
                     x = interiorEnd
                     continue
                 }
-                destination[x - start] = x >= columns ? 0 : (map[x] >= 0 ? from[map[x]] : fill)
+                destination[x - start] =
+                    x >= columns
+                    ? 0
+                    : (map[x] < 0
+                        ? fill
+                        : bytes.map { $0.value(row: sourceRow, column: map[x]) } ?? from[map[x]])
                 x += 1
             }
         }
+    }
+}
+
+/// One channel of interleaved 8-bit samples, read as rows of floats.
+struct ByteRows {
+    /// The channel's first sample.
+    let base: UnsafePointer<UInt8>
+    /// Samples from one pixel to the next.
+    let stride: Int
+    /// Pixels per row.
+    let rowLength: Int
+
+    /// Pixels `start ..< start + count` of row `row` as floats, into `destination`.
+    func widen(row: Int, start: Int, count: Int, into destination: UnsafeMutablePointer<Float>) {
+        ck_widen_u8(base + (row * rowLength + start) * stride, stride, count, destination)
+    }
+
+    /// The pixel at `row`, `column` as a float.
+    func value(row: Int, column: Int) -> Float {
+        Float(base[(row * rowLength + column) * stride])
+    }
+}
+
+/// The extended rows one worker is reading, by row number: for float input the input rows in
+/// place; for 8-bit input each row widened once into one of `count` slots (slot `row % count`),
+/// so a band that walks down the image widens each row it needs once, into the same few
+/// cache-resident rows.
+final class LineCache {
+    private let source: PaddedRows
+    private let count: Int
+    private let storage: UnsafeMutablePointer<Float>
+    private var held: [Int]
+
+    /// A cache of `count` rows: at least the rows one output row reads at once.
+    init(_ source: PaddedRows, count: Int) {
+        self.source = source
+        self.count = max(1, count)
+        let slots = source.bytes == nil ? 0 : self.count * source.inputColumns
+        storage = .allocate(capacity: max(1, slots))
+        held = [Int](repeating: -1, count: self.count)
+    }
+
+    deinit {
+        storage.deallocate()
+    }
+
+    /// Extended row `row` (``PaddedRows/line(_:widening:)``).
+    func line(_ row: Int) -> UnsafePointer<Float> {
+        guard source.bytes != nil else { return source.line(row) }
+        let slot = row % count
+        let scratch = storage + slot * source.inputColumns
+        if held[slot] == row { return UnsafePointer(scratch) }
+        let line = source.line(row, widening: scratch)
+        held[slot] = line == UnsafePointer(scratch) ? row : -1
+        return line
     }
 }
 

@@ -14,46 +14,43 @@ enum SeparableConvolution {
         _ source: PaddedRows, column: [Float], row: [Float], geometry g: ConvolutionGeometry,
         threads: Int, fused: Bool
     ) -> [Float] {
-        let outRows = g.output.rows
         let outColumns = g.output.columns
-        let denseColumns = (outColumns - 1) * g.stride.columns + 1
-        return makeLargeArray(count: outRows * outColumns) { buffer in
-            let out = buffer.shared
-            parallelBands(outRows, threads: threads, minimumBand: 16) { band in
-                let ring = RowRing(
-                    count: g.span.rows, width: denseColumns,
-                    firstRow: band.lowerBound * g.stride.rows)
-                var dense = [Float](repeating: 0, count: denseColumns)
-                var rowSources = [UnsafePointer<Float>](
-                    repeating: ring.pointer(row: 0), count: row.count)
-                var columnSources = [UnsafePointer<Float>](
-                    repeating: ring.pointer(row: 0), count: column.count)
-                for outRow in band {
-                    let first = outRow * g.stride.rows
-                    ring.advance(to: first) { y, destination in
-                        var line = source.line(y)
-                        source.correlate(
-                            lines: &line, kernelRows: 1, kernelColumns: row.count,
-                            dilation: g.dilation.columns, weights: row, count: denseColumns,
-                            into: destination, sources: &rowSources, fused: fused)
-                    }
-                    for r in 0..<column.count {
-                        columnSources[r] = ring.pointer(row: first + r * g.dilation.rows)
-                    }
-                    let destination = out.base + outRow * outColumns
-                    if g.stride.columns == 1 {
+        let denseColumns = g.dense.columns
+        return outputBands(g, threads: threads, minimumBand: 16) { band, out in
+            let ring = RowRing(
+                count: g.span.rows, width: denseColumns,
+                firstRow: band.lowerBound * g.stride.rows)
+            let cache = LineCache(source, count: 1)
+            var dense = [Float](repeating: 0, count: denseColumns)
+            var rowSources = [UnsafePointer<Float>](
+                repeating: ring.pointer(row: 0), count: row.count)
+            var columnSources = [UnsafePointer<Float>](
+                repeating: ring.pointer(row: 0), count: column.count)
+            for outRow in band {
+                let first = outRow * g.stride.rows
+                ring.advance(to: first) { y, destination in
+                    var line = cache.line(y)
+                    source.correlate(
+                        lines: &line, kernelRows: 1, kernelColumns: row.count,
+                        dilation: g.dilation.columns, weights: row, count: denseColumns,
+                        into: destination, sources: &rowSources, fused: fused)
+                }
+                for r in 0..<column.count {
+                    columnSources[r] = ring.pointer(row: first + r * g.dilation.rows)
+                }
+                let destination = out.base + outRow * outColumns
+                if g.stride.columns == 1 {
+                    weightedSum(
+                        sources: columnSources, weights: column, taps: column.count,
+                        count: denseColumns, into: destination, fused: fused)
+                } else {
+                    dense.withUnsafeMutableBufferPointer { d in
                         weightedSum(
                             sources: columnSources, weights: column, taps: column.count,
-                            count: denseColumns, into: destination, fused: fused)
-                    } else {
-                        dense.withUnsafeMutableBufferPointer { d in
-                            weightedSum(
-                                sources: columnSources, weights: column, taps: column.count,
-                                count: denseColumns, into: d.baseAddress!, fused: fused)
-                            subsample(
-                                d.baseAddress!, stride: g.stride.columns, count: outColumns,
-                                into: destination)
-                        }
+                            count: denseColumns, into: d.baseAddress!, fused: fused)
+                        subsample(
+                            d.baseAddress!, stride: g.stride.columns, count: outColumns,
+                            into: destination)
                     }
                 }
             }

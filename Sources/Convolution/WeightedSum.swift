@@ -57,13 +57,6 @@ func weightedSum(
     }
 }
 
-/// `sum + value * weight`, rounded once when `fused` (as ``weightedSum``'s fused loop adds each
-/// tap), twice otherwise (as its portable loops do): for the columns summed one at a time.
-@inline(__always)
-func addTap(_ sum: Float, _ value: Float, _ weight: Float, fused: Bool) -> Float {
-    fused ? sum.addingProduct(value, weight) : sum + value * weight
-}
-
 /// Whether the fast paths use CConvKernels' AVX2 + FMA weighted sum: on x86-64 processors with
 /// AVX2 and FMA, unless a test turns it off to hold the portable loops to the reference too.
 /// A fused multiply-add rounds once where the portable loops round twice, so the two differ in

@@ -23,7 +23,8 @@ struct BenchConvolve: ParsableCommand {
         discussion: """
             Kernels: scharr-x 3x3, gaussian5 5x5, box:15, box:31 and a random (not \
             separable) 31x31, on a SIZE x SIZE image of seeded uniform random values in [0, 1) \
-            (uint8: those values times 256, converted to float inside the timing). Each kernel \
+            (uint8: those values times 256, an 8-bit grey image convolved from its samples to a \
+            float32 result, as OpenCV's filter2D with ddepth CV_32F; the widening is timed). Each kernel \
             is planned once, then timed REPEAT times; the median is reported with the path the \
             planner chose and its multiple of a memory copy of the same bytes (read the input, \
             write the float output). Build with -c release before measuring.
@@ -86,7 +87,7 @@ struct BenchConvolve: ParsableCommand {
             let convolve = {
                 switch dtype {
                 case .float32: _ = try Convolution.apply(plan, to: image)
-                case .uint8: _ = try Convolution.apply(plan, to: ImagePlanes.split(grey)[0])
+                case .uint8: _ = try Convolution.apply(plan, channel: 0, of: grey)
                 }
             }
             try convolve()  // warm-up: FFTW plans, page mapping

@@ -82,4 +82,12 @@ void ck_wino_scatter_tile(const float *source, ptrdiff_t plane, int channels, fl
 void ck_weighted_sum(const float *const *sources, const float *weights, int taps, ptrdiff_t count,
                      float *output);
 
+/// `output[x] = samples[x * stride]` as a float, for x < count (rows.c): one row of one channel
+/// of an 8-bit image, interleaved `stride` samples apart, widened for Convolution's rows.
+void ck_widen_u8(const unsigned char *samples, ptrdiff_t stride, ptrdiff_t count, float *output);
+
+/// `spectrum[i] *= conj(kernel[i])` for i < count complex values stored as (re, im) float pairs
+/// (spectra.c): Convolution's FFT correlation product, AVX2 when the processor has it.
+void ck_multiply_conjugate(float *spectrum, const float *kernel, ptrdiff_t count);
+
 #endif

@@ -1,0 +1,15 @@
+// rows.c: Convolution's 8-bit row widening, the step that lets the engine convolve an 8-bit
+// image channel band by band without first converting the whole image to floats.
+//
+// Plain C, which the compiler vectorises for the build's baseline instruction set; every
+// 8-bit value is exactly a float, so there is nothing to round and no twin to keep in step.
+
+#include "cconvkernels.h"
+
+void ck_widen_u8(const unsigned char *samples, ptrdiff_t stride, ptrdiff_t count, float *output) {
+    if (stride == 1) {
+        for (ptrdiff_t x = 0; x < count; x++) output[x] = (float)samples[x];
+        return;
+    }
+    for (ptrdiff_t x = 0; x < count; x++) output[x] = (float)samples[x * stride];
+}
