@@ -82,4 +82,24 @@ void ck_wino_scatter_tile(const float *source, ptrdiff_t plane, int channels, fl
 void ck_weighted_sum(const float *const *sources, const float *weights, int taps, ptrdiff_t count,
                      float *output);
 
+/// ck_conv_forward_row on AVX-512 registers (sixteen filters each), for processors where
+/// ck_has_avx512_skylake() is 1: the same sums in the same order, so the same bits. Needs
+/// filters % 16 == 0.
+void ck_conv_forward_row_avx512(const float *top, const float *kernel, const float *bias,
+                                ck_conv_row_shape shape, int relu, float *output);
+
+/// ck_conv_kernel_gradient_row on AVX-512 registers, the same sums in the same order. Needs
+/// filters % 16 == 0.
+void ck_conv_kernel_gradient_row_avx512(const float *top, const float *gradient, ck_conv_row_shape shape,
+                                        float *kernel_sums);
+
+/// ck_pool_band on AVX-512 registers, the same compares and selections in the same order.
+/// Needs filters % 16 == 0.
+void ck_pool_band_avx512(const float *band, int pool_height, int pool_width, int cells, int filters,
+                         float *pooled, float *argmax);
+
+/// Has glibc's allocator serve blocks up to 32 MiB (its largest setting) from the heap and
+/// never give the heap's free top back to the system; does nothing with other C libraries.
+void ck_keep_freed_buffers(void);
+
 #endif
