@@ -22,8 +22,8 @@ With --inference, times inference over the 10,000 test images instead: the whole
 `convkit evaluate` (a model trained for one epoch with --seed first; startup, decoding the
 gzipped test set, the forward passes and the report included) against PyTorch's forward pass
 alone over the same images (both layouts, model in eval mode under torch.no_grad, batches of
-1,000, after one untimed batch), each the best of --repeats runs, and prints the ratio per
-thread count.
+1,000, after one untimed batch), each the best of --repeats runs, and prints the ratios per
+thread count, of wall time and of CPU time (user + system; the one to read on a loaded machine).
 
   /opt/convkit-peers/bin/python scripts/bench-train.py --convkit .build/release/convkit [--epochs 1] [--seed 1] [--threads 1,2]
   /opt/convkit-peers/bin/python scripts/bench-train.py --epochs 10 --seeds 1,2,3,4,5
@@ -134,11 +134,11 @@ def torch_inference_worker(layout, seed, threads, data):
     correct = 0
     with torch.no_grad():
         net(test[:1000].contiguous(memory_format=fmt))
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         for i in range(0, len(yt), 1000):
             correct += int((net(test[i:i + 1000].contiguous(memory_format=fmt)).argmax(1) == torch.from_numpy(yt[i:i + 1000])).sum())
-        seconds = time.perf_counter() - start
-    return {"seconds": seconds, "test_accuracy": correct / len(yt), "version": f"torch {torch.__version__}"}
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return {"seconds": seconds, "cpu_seconds": cpu, "test_accuracy": correct / len(yt), "version": f"torch {torch.__version__}"}
 
 
 def keras_worker(epochs, seed, threads, data):
@@ -171,20 +171,21 @@ def keras_worker(epochs, seed, threads, data):
 
 
 def timed(command):
-    """Runs command under /usr/bin/time -v; returns (stdout, peak RSS in MiB, wall seconds)."""
+    """Runs command under /usr/bin/time -v; returns (stdout, peak RSS in MiB, wall seconds, CPU seconds)."""
     start = time.perf_counter()
     result = subprocess.run(["/usr/bin/time", "-v"] + command, capture_output=True, text=True)
     wall = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(f"bench-train: {' '.join(command)} failed:\n{result.stderr[-2000:]}")
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr)
-    return result.stdout, int(peak.group(1)) / 1024 if peak else float("nan"), wall
+    cpu = sum(float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([0-9.]+)", result.stderr))
+    return result.stdout, int(peak.group(1)) / 1024 if peak else float("nan"), wall, cpu
 
 
 def run_convkit(args):
     with tempfile.TemporaryDirectory() as folder:
         model = os.path.join(folder, "bench.safetensors")
-        out, peak, _ = timed([args.convkit, "train", "-o", model, "--epochs", str(args.epochs), "--seed", str(args.seed),
+        out, peak, _, _ = timed([args.convkit, "train", "-o", model, "--epochs", str(args.epochs), "--seed", str(args.seed),
                               "--threads", str(args.thread_count), "--data", args.data])
         rows = pathlib.Path(folder, "bench.log.csv").read_text().split("\n")[1:]
         records = [line.split(",") for line in rows if line]
@@ -196,7 +197,7 @@ def run_convkit(args):
 def run_worker(kind, args, python=sys.executable):
     command = [python, __file__, "--worker", kind, "--epochs", str(args.epochs), "--seed", str(args.seed),
                "--threads", str(args.thread_count), "--data", args.data]
-    out, peak, _ = timed(command)
+    out, peak, _, _ = timed(command)
     record = json.loads(out.strip().split("\n")[-1])
     record["peak_mib"] = peak
     return record
@@ -258,17 +259,20 @@ def inference(args):
         timed([args.convkit, "train", "-o", model, "--epochs", "1", "--seed", str(args.seed), "--data", args.data])
         for threads in args.threads:
             args.thread_count = threads
-            walls = [timed([args.convkit, "evaluate", model, "--threads", str(threads), "--data", args.data])[2]
-                     for _ in range(args.repeats)]
-            best = {"convkit evaluate (whole process)": min(walls)}
+            runs = [timed([args.convkit, "evaluate", model, "--threads", str(threads), "--data", args.data])[2:]
+                    for _ in range(args.repeats)]
+            best = {"convkit evaluate (whole process)": (min(r[0] for r in runs), min(r[1] for r in runs))}
             for layout in ["default", "channels_last"]:
-                runs = [run_worker(f"infer-{layout}", args) for _ in range(args.repeats)]
-                best[f"pytorch {layout} (forward only)"] = min(r["seconds"] for r in runs)
-            for name, seconds in best.items():
-                print(f"{name:36} {threads} thread(s): {seconds:.3f} s", flush=True)
-            faster = min(v for k, v in best.items() if k.startswith("pytorch"))
-            print(f"convkit evaluate / faster PyTorch forward, {threads} thread(s): "
-                  f"{best['convkit evaluate (whole process)'] / faster:.3f}x", flush=True)
+                records = [run_worker(f"infer-{layout}", args) for _ in range(args.repeats)]
+                best[f"pytorch {layout} (forward only)"] = (min(r["seconds"] for r in records),
+                                                            min(r["cpu_seconds"] for r in records))
+            for name, (wall, cpu) in best.items():
+                print(f"{name:36} {threads} thread(s): {wall:.3f} s wall, {cpu:.3f} s CPU", flush=True)
+            convkit = best["convkit evaluate (whole process)"]
+            for index, kind in enumerate(["wall", "CPU"]):
+                faster = min(v[index] for k, v in best.items() if k.startswith("pytorch"))
+                print(f"convkit evaluate / faster PyTorch forward, {threads} thread(s), {kind}: "
+                      f"{convkit[index] / faster:.3f}x", flush=True)
 
 
 def accuracy(args, seeds):
