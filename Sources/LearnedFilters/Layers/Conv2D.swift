@@ -157,10 +157,11 @@ public final class Conv2D: Layer {
 ///   forward row to 0.61 of its time and its pooling band to 0.78.
 /// - ``ConvWinograd``, F(2x2, 3x3) over 16 `cblas_sgemm` per block: 3x3, stride 1, no
 ///   dilation, at least 8 channels and 8 filters. AVX2 tile transforms with multiples of 8
-///   channels and filters, else portable. Reason: on batches of 256, forward and backward, 2.5
-///   times faster than im2col on the tutorial's 14x14x32->64, 1.7 times on 14x14x8->16, 1.1
-///   times on 7x7x32->32; with fewer than 8 channels or filters its 16 thin products lose (0.4
-///   times on 14x14x4->8, 0.3 times on 6x6x4->6).
+///   channels and filters, else portable (an AVX-512 input tile, same bits, measured 1.3 times
+///   slower than the AVX2 one in the same runs, so not kept). Reason: on batches of 256,
+///   forward and backward, 2.5 times faster than im2col on the tutorial's 14x14x32->64, 1.7
+///   times on 14x14x8->16, 1.1 times on 7x7x32->32; with fewer than 8 channels or filters its
+///   16 thin products lose (0.4 times on 14x14x4->8, 0.3 times on 6x6x4->6).
 /// - ``ConvLowered``, im2col + `cblas_sgemm`: everything else, on OpenBLAS's kernels (SkylakeX
 ///   or Haswell after ``BLASCore``'s restart).
 /// - ``ConvPool``, the direct pass under any max pooling whose windows tile its output, or the
