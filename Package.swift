@@ -116,7 +116,9 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "LearnedFiltersTests",
-            dependencies: ["ConvkitSupport", "ConvkitTestSupport", "LearnedFilters", "ImageIO"],
+            dependencies: [
+                "ConvkitSupport", "ConvkitTestSupport", "LearnedFilters", "ImageIO", "CConvKernels",
+            ],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "CLITests", dependencies: ["ConvkitSupport", "ConvkitTestSupport", "ImageIO"]),

@@ -18,8 +18,16 @@ machine.
 With --seeds, trains convkit alone once per seed (e.g. --epochs 10 --seeds 1,2,3,4,5) and
 reports each seed's test accuracy and their mean.
 
+With --inference, times inference over the 10,000 test images instead: the whole process of
+`convkit evaluate` (a model trained for one epoch with --seed first; startup, decoding the
+gzipped test set, the forward passes and the report included) against PyTorch's forward pass
+alone over the same images (both layouts, model in eval mode under torch.no_grad, batches of
+1,000, after one untimed batch), each the best of --repeats runs, and prints the ratios per
+thread count, of wall time and of CPU time (user + system; the one to read on a loaded machine).
+
   /opt/convkit-peers/bin/python scripts/bench-train.py --convkit .build/release/convkit [--epochs 1] [--seed 1] [--threads 1,2]
   /opt/convkit-peers/bin/python scripts/bench-train.py --epochs 10 --seeds 1,2,3,4,5
+  /opt/convkit-peers/bin/python scripts/bench-train.py --inference [--threads 1,2] [--repeats 3]
 """
 import argparse
 import gzip
@@ -52,15 +60,14 @@ def load_mnist(folder):
     return x, y, xt, yt
 
 
-def torch_worker(layout, epochs, seed, threads, data):
-    import numpy as np
+def torch_net(layout, seed, threads):
+    """The tutorial network in PyTorch, in the given layout, and that memory format."""
     import torch
     import torch.nn as nn
     import torch.nn.functional as F
 
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
-    x, y, xt, yt = load_mnist(data)
 
     class Net(nn.Module):
         def __init__(self):
@@ -82,7 +89,15 @@ def torch_worker(layout, epochs, seed, threads, data):
             return self.fc2(v)
 
     fmt = torch.channels_last if layout == "channels_last" else torch.contiguous_format
-    net = Net().to(memory_format=fmt)
+    return Net().to(memory_format=fmt), fmt
+
+
+def torch_worker(layout, epochs, seed, threads, data):
+    import torch
+    import torch.nn.functional as F
+
+    net, fmt = torch_net(layout, seed, threads)
+    x, y, xt, yt = load_mnist(data)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3, eps=1e-7)
     images = torch.from_numpy(x).unsqueeze(1)
     labels = torch.from_numpy(y)
@@ -106,6 +121,24 @@ def torch_worker(layout, epochs, seed, threads, data):
         for i in range(0, len(yt), 1000):
             correct += int((net(test[i:i + 1000].contiguous(memory_format=fmt)).argmax(1) == torch.from_numpy(yt[i:i + 1000])).sum())
     return {"epoch_seconds": epoch_seconds, "test_accuracy": correct / len(yt), "version": f"torch {torch.__version__}"}
+
+
+def torch_inference_worker(layout, seed, threads, data):
+    """Seconds of one eval-mode, no_grad forward pass over the test images, batches of 1,000."""
+    import torch
+
+    net, fmt = torch_net(layout, seed, threads)
+    _, _, xt, yt = load_mnist(data)
+    net.eval()
+    test = torch.from_numpy(xt).unsqueeze(1)
+    correct = 0
+    with torch.no_grad():
+        net(test[:1000].contiguous(memory_format=fmt))
+        start, cpu = time.perf_counter(), time.process_time()
+        for i in range(0, len(yt), 1000):
+            correct += int((net(test[i:i + 1000].contiguous(memory_format=fmt)).argmax(1) == torch.from_numpy(yt[i:i + 1000])).sum())
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return {"seconds": seconds, "cpu_seconds": cpu, "test_accuracy": correct / len(yt), "version": f"torch {torch.__version__}"}
 
 
 def keras_worker(epochs, seed, threads, data):
@@ -138,20 +171,21 @@ def keras_worker(epochs, seed, threads, data):
 
 
 def timed(command):
-    """Runs command under /usr/bin/time -v; returns (stdout, peak RSS in MiB, wall seconds)."""
+    """Runs command under /usr/bin/time -v; returns (stdout, peak RSS in MiB, wall seconds, CPU seconds)."""
     start = time.perf_counter()
     result = subprocess.run(["/usr/bin/time", "-v"] + command, capture_output=True, text=True)
     wall = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(f"bench-train: {' '.join(command)} failed:\n{result.stderr[-2000:]}")
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr)
-    return result.stdout, int(peak.group(1)) / 1024 if peak else float("nan"), wall
+    cpu = sum(float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([0-9.]+)", result.stderr))
+    return result.stdout, int(peak.group(1)) / 1024 if peak else float("nan"), wall, cpu
 
 
 def run_convkit(args):
     with tempfile.TemporaryDirectory() as folder:
         model = os.path.join(folder, "bench.safetensors")
-        out, peak, _ = timed([args.convkit, "train", "-o", model, "--epochs", str(args.epochs), "--seed", str(args.seed),
+        out, peak, _, _ = timed([args.convkit, "train", "-o", model, "--epochs", str(args.epochs), "--seed", str(args.seed),
                               "--threads", str(args.thread_count), "--data", args.data])
         rows = pathlib.Path(folder, "bench.log.csv").read_text().split("\n")[1:]
         records = [line.split(",") for line in rows if line]
@@ -163,7 +197,7 @@ def run_convkit(args):
 def run_worker(kind, args, python=sys.executable):
     command = [python, __file__, "--worker", kind, "--epochs", str(args.epochs), "--seed", str(args.seed),
                "--threads", str(args.thread_count), "--data", args.data]
-    out, peak, _ = timed(command)
+    out, peak, _, _ = timed(command)
     record = json.loads(out.strip().split("\n")[-1])
     record["peak_mib"] = peak
     return record
@@ -218,6 +252,29 @@ def compare(args, skip):
             print(f"convkit / faster PyTorch layout, {threads} thread(s): {ratio:.3f}x")
 
 
+def inference(args):
+    """convkit evaluate, whole process, against PyTorch's forward pass alone, best of --repeats."""
+    with tempfile.TemporaryDirectory() as folder:
+        model = os.path.join(folder, "bench.safetensors")
+        timed([args.convkit, "train", "-o", model, "--epochs", "1", "--seed", str(args.seed), "--data", args.data])
+        for threads in args.threads:
+            args.thread_count = threads
+            runs = [timed([args.convkit, "evaluate", model, "--threads", str(threads), "--data", args.data])[2:]
+                    for _ in range(args.repeats)]
+            best = {"convkit evaluate (whole process)": (min(r[0] for r in runs), min(r[1] for r in runs))}
+            for layout in ["default", "channels_last"]:
+                records = [run_worker(f"infer-{layout}", args) for _ in range(args.repeats)]
+                best[f"pytorch {layout} (forward only)"] = (min(r["seconds"] for r in records),
+                                                            min(r["cpu_seconds"] for r in records))
+            for name, (wall, cpu) in best.items():
+                print(f"{name:36} {threads} thread(s): {wall:.3f} s wall, {cpu:.3f} s CPU", flush=True)
+            convkit = best["convkit evaluate (whole process)"]
+            for index, kind in enumerate(["wall", "CPU"]):
+                faster = min(v[index] for k, v in best.items() if k.startswith("pytorch"))
+                print(f"convkit evaluate / faster PyTorch forward, {threads} thread(s), {kind}: "
+                      f"{convkit[index] / faster:.3f}x", flush=True)
+
+
 def accuracy(args, seeds):
     """convkit alone, once per seed, with its final test accuracy."""
     args.thread_count = args.threads[-1]
@@ -242,12 +299,17 @@ def main():
     parser.add_argument("--data", default=str(ROOT / "data/mnist"))
     parser.add_argument("--keras-python", help="interpreter with keras and tensorflow (default: see above)")
     parser.add_argument("--skip", default="", help="comma-separated runs to skip: convkit,default,channels_last,keras")
+    parser.add_argument("--inference", action="store_true",
+                        help="time convkit evaluate against PyTorch's forward pass over the test images")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per figure in --inference mode (best kept)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.worker:
         threads = args.threads[0]
-        if args.worker == "keras":
+        if args.worker.startswith("infer-"):
+            record = torch_inference_worker(args.worker[len("infer-"):], args.seed, threads, args.data)
+        elif args.worker == "keras":
             record = keras_worker(args.epochs, args.seed, threads, args.data)
         else:
             record = torch_worker(args.worker, args.epochs, args.seed, threads, args.data)
@@ -256,7 +318,9 @@ def main():
 
     print(f"bench-train: {args.epochs} epoch(s), seed {args.seed}, threads {','.join(map(str, args.threads))}, "
           f"python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.1f} at start", flush=True)
-    if args.seeds:
+    if args.inference:
+        inference(args)
+    elif args.seeds:
         accuracy(args, args.seeds)
     else:
         compare(args, set(filter(None, args.skip.split(","))))

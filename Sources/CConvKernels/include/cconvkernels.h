@@ -90,4 +90,24 @@ void ck_widen_u8(const unsigned char *samples, ptrdiff_t stride, ptrdiff_t count
 /// (spectra.c): Convolution's FFT correlation product, AVX2 when the processor has it.
 void ck_multiply_conjugate(float *spectrum, const float *kernel, ptrdiff_t count);
 
+/// ck_conv_forward_row on AVX-512 registers (sixteen filters each), for processors where
+/// ck_has_avx512_skylake() is 1: the same sums in the same order, so the same bits. Needs
+/// filters % 16 == 0.
+void ck_conv_forward_row_avx512(const float *top, const float *kernel, const float *bias,
+                                ck_conv_row_shape shape, int relu, float *output);
+
+/// ck_conv_kernel_gradient_row on AVX-512 registers, the same sums in the same order. Needs
+/// filters % 16 == 0.
+void ck_conv_kernel_gradient_row_avx512(const float *top, const float *gradient, ck_conv_row_shape shape,
+                                        float *kernel_sums);
+
+/// ck_pool_band on AVX-512 registers, the same compares and selections in the same order.
+/// Needs filters % 16 == 0.
+void ck_pool_band_avx512(const float *band, int pool_height, int pool_width, int cells, int filters,
+                         float *pooled, float *argmax);
+
+/// Has glibc's allocator serve blocks up to 32 MiB (its largest setting) from the heap and
+/// never give the heap's free top back to the system; does nothing with other C libraries.
+void ck_keep_freed_buffers(void);
+
 #endif

@@ -38,13 +38,23 @@ enum AVX2Kernels {
             columns: Int32(g.outputWidth), filters: Int32(filters))
     }
 
+    /// Whether this processor has AVX-512 (the subsets OpenBLAS's SkylakeX kernels use): then,
+    /// with a multiple of 16 filters, the convolution rows and the pooling band run on
+    /// sixteen-lane registers, the same arithmetic in the same order, so the same bits
+    /// (WideKernelTests compares them with the eight-lane kernels).
+    static let wide = ck_has_avx512_skylake() != 0
+
     /// See ``ConvDirect``'s forward row; `top` is the padded sample's first row under it.
     static func forwardRow(
         _ top: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>,
         shape: ck_conv_row_shape, relu: Bool, output: UnsafeMutablePointer<Float>
     ) {
         #if arch(x86_64)
-            ck_conv_forward_row(top, kernel, bias, shape, relu ? 1 : 0, output)
+            if wide && shape.filters % 16 == 0 {
+                ck_conv_forward_row_avx512(top, kernel, bias, shape, relu ? 1 : 0, output)
+            } else {
+                ck_conv_forward_row(top, kernel, bias, shape, relu ? 1 : 0, output)
+            }
         #endif
     }
 
@@ -54,7 +64,11 @@ enum AVX2Kernels {
         kernelSums: UnsafeMutablePointer<Float>
     ) {
         #if arch(x86_64)
-            ck_conv_kernel_gradient_row(top, gradient, shape, kernelSums)
+            if wide && shape.filters % 16 == 0 {
+                ck_conv_kernel_gradient_row_avx512(top, gradient, shape, kernelSums)
+            } else {
+                ck_conv_kernel_gradient_row(top, gradient, shape, kernelSums)
+            }
         #endif
     }
 
@@ -64,7 +78,8 @@ enum AVX2Kernels {
         pooled: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Float>
     ) {
         #if arch(x86_64)
-            ck_pool_band(
+            let pool = wide && filters % 16 == 0 ? ck_pool_band_avx512 : ck_pool_band
+            pool(
                 band, Int32(p.kernelHeight), Int32(p.kernelWidth), Int32(p.outputWidth),
                 Int32(filters), pooled, argmax)
         #endif

@@ -1,4 +1,5 @@
-// BLASCore: which of OpenBLAS's kernel sets suits this processor when OpenBLAS chose an older one.
+// BLASCore: which of OpenBLAS's kernel sets suits this processor when OpenBLAS chose an older one;
+// BatchBuffers: the allocator setting for processes that run models.
 
 import CConvKernels
 import COpenBLAS
@@ -32,4 +33,15 @@ public enum BLASCore {
         if ck_has_avx2_fma() != 0 { return "Haswell" }
         return nil
     }
+}
+
+/// The heap a process that runs models keeps.
+public enum BatchBuffers {
+    /// Has glibc's allocator serve blocks up to 32 MiB (its largest setting) from the heap and
+    /// never return the heap's free top to the system, so the buffers a model allocates and frees
+    /// for every batch are reused instead of mapped, zeroed by the kernel and unmapped each time.
+    /// Measured on `convkit evaluate` of the tutorial network over the 10,000 test images,
+    /// 1 thread, loaded machine: 89,000 page faults and 0.27-0.87 s of system time before,
+    /// 53,000 and 0.14 s after, with the same output.
+    public static func keep() { ck_keep_freed_buffers() }
 }

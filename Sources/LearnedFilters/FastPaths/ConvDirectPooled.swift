@@ -17,16 +17,11 @@ extension ConvDirect {
         let window = PaddedWindow(g)
         let rowSize = g.outputWidth * filters
         let avx2 = AVX2Kernels.active(for: filters)
-        input.withUnsafeBufferPointer { xb in
-            kernel.withUnsafeBufferPointer { wb in
-                bias.withUnsafeBufferPointer { bb in
-                    pooled.withUnsafeMutableBufferPointer { yb in
-                        argmax.withUnsafeMutableBufferPointer { ab in
-                            let x = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
-                            let w = SharedPointer(UnsafeMutablePointer(mutating: wb.baseAddress!))
-                            let b = SharedPointer(UnsafeMutablePointer(mutating: bb.baseAddress!))
-                            let y = SharedPointer(yb.baseAddress!)
-                            let a = SharedPointer(ab.baseAddress!)
+        input.withSharedPointer { x in
+            kernel.withSharedPointer { w in
+                bias.withSharedPointer { b in
+                    pooled.withSharedMutablePointer { y in
+                        argmax.withSharedMutablePointer { a in
                             parallelChunks(batch) { _, samples in
                                 let padded = UnsafeMutablePointer<Float>.allocate(
                                     capacity: window.size)
@@ -121,12 +116,9 @@ extension ConvDirect {
         kernelGradient: inout [Float], biasGradient: inout [Float], inputGradient: inout [Float]?,
         batch: Int, geometry g: ConvGeometry, pool p: ConvGeometry, filters: Int, relu: Bool
     ) {
-        pooledGradient.withUnsafeBufferPointer { gb in
-            pooled.withUnsafeBufferPointer { yb in
-                argmax.withUnsafeBufferPointer { ab in
-                    let dy = SharedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
-                    let y = SharedPointer(UnsafeMutablePointer(mutating: yb.baseAddress!))
-                    let a = SharedPointer(UnsafeMutablePointer(mutating: ab.baseAddress!))
+        pooledGradient.withSharedPointer { dy in
+            pooled.withSharedPointer { y in
+                argmax.withSharedPointer { a in
                     let unpool =
                         AVX2Kernels.active(for: filters) ? AVX2Kernels.unpoolRow : unpoolRow
                     backwardRows(

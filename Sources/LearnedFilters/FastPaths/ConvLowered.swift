@@ -145,24 +145,11 @@ enum ConvLowered {
         geometry g: ConvGeometry
     ) {
         let c = g.inputChannels
-        var cell = columns
-        for n in 0..<samples {
-            let image = input + n * g.inputSize
-            for oy in 0..<g.outputHeight {
-                for ox in 0..<g.outputWidth {
-                    for ky in 0..<g.kernelHeight {
-                        let iy = oy * g.strideY - g.padTop + ky * g.dilationY
-                        for kx in 0..<g.kernelWidth {
-                            let ix = ox * g.strideX - g.padLeft + kx * g.dilationX
-                            if iy >= 0, iy < g.inputHeight, ix >= 0, ix < g.inputWidth {
-                                cell.update(from: image + (iy * g.inputWidth + ix) * c, count: c)
-                            } else {
-                                cell.update(repeating: 0, count: c)
-                            }
-                            cell += c
-                        }
-                    }
-                }
+        forEachTap(samples: samples, geometry: g) { column, pixel in
+            if let pixel {
+                (columns + column).update(from: input + pixel, count: c)
+            } else {
+                (columns + column).update(repeating: 0, count: c)
             }
         }
     }
@@ -174,20 +161,33 @@ enum ConvLowered {
         geometry g: ConvGeometry
     ) {
         let c = g.inputChannels
-        var cell = columns
+        forEachTap(samples: samples, geometry: g) { column, pixel in
+            guard let pixel else { return }
+            for ch in 0..<c { inputGradient[pixel + ch] += columns[column + ch] }
+        }
+    }
+
+    /// Walks the taps of `samples` samples in the rows' order: `visit(column, pixel)` with the
+    /// tap's offset in the rows and its input pixel's offset from the first sample, or nil for a
+    /// tap outside the input.
+    @inline(__always) private static func forEachTap(
+        samples: Int, geometry g: ConvGeometry, _ visit: (_ column: Int, _ pixel: Int?) -> Void
+    ) {
+        let c = g.inputChannels
+        var column = 0
         for n in 0..<samples {
-            let image = inputGradient + n * g.inputSize
             for oy in 0..<g.outputHeight {
                 for ox in 0..<g.outputWidth {
                     for ky in 0..<g.kernelHeight {
                         let iy = oy * g.strideY - g.padTop + ky * g.dilationY
                         for kx in 0..<g.kernelWidth {
                             let ix = ox * g.strideX - g.padLeft + kx * g.dilationX
-                            if iy >= 0, iy < g.inputHeight, ix >= 0, ix < g.inputWidth {
-                                let target = image + (iy * g.inputWidth + ix) * c
-                                for ch in 0..<c { target[ch] += cell[ch] }
-                            }
-                            cell += c
+                            let inside =
+                                iy >= 0 && iy < g.inputHeight && ix >= 0 && ix < g.inputWidth
+                            visit(
+                                column,
+                                inside ? n * g.inputSize + (iy * g.inputWidth + ix) * c : nil)
+                            column += c
                         }
                     }
                 }

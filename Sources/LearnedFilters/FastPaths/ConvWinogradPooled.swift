@@ -21,12 +21,9 @@ extension ConvWinograd {
     ) {
         let cellsPerSample = Tiles(g).perSample * filters
         let avx2 = AVX2Kernels.active(for: g.inputChannels, filters)
-        bias.withUnsafeBufferPointer { bb in
-            pooled.withUnsafeMutableBufferPointer { yb in
-                argmax.withUnsafeMutableBufferPointer { ab in
-                    let b = SharedPointer(UnsafeMutablePointer(mutating: bb.baseAddress!))
-                    let y = SharedPointer(yb.baseAddress!)
-                    let a = SharedPointer(ab.baseAddress!)
+        bias.withSharedPointer { b in
+            pooled.withSharedMutablePointer { y in
+                argmax.withSharedMutablePointer { a in
                     forwardBlocks(
                         input: input, kernel: kernel, batch: batch, geometry: g, filters: filters
                     ) { work, start, count in
@@ -83,12 +80,9 @@ extension ConvWinograd {
     ) {
         let cellsPerSample = Tiles(g).perSample * filters
         let avx2 = AVX2Kernels.active(for: g.inputChannels, filters)
-        pooledGradient.withUnsafeBufferPointer { gb in
-            pooled.withUnsafeBufferPointer { yb in
-                argmax.withUnsafeBufferPointer { ab in
-                    let dy = SharedPointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
-                    let y = SharedPointer(UnsafeMutablePointer(mutating: yb.baseAddress!))
-                    let a = SharedPointer(UnsafeMutablePointer(mutating: ab.baseAddress!))
+        pooledGradient.withSharedPointer { dy in
+            pooled.withSharedPointer { y in
+                argmax.withSharedPointer { a in
                     backwardBlocks(
                         input: input, kernel: kernel, kernelGradient: &kernelGradient,
                         biasGradient: &biasGradient,

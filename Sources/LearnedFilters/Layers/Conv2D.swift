@@ -6,10 +6,8 @@ import ConvkitSupport
 /// into the convolution's loops, the others applied after it by `ActivationStage`).
 ///
 /// Input `[batch, h, w, cin]`, kernel `[kh, kw, cin, cout]`, bias `[cout]`, output
-/// `[batch, oh, ow, cout]` with `oh`, `ow` from `ConvGeometry`. The fast passes, forward and
-/// backward, use a direct kernel when `cin == 1`, Winograd F(2x2, 3x3) over `cblas_sgemm` for
-/// 3x3 stride-1 undilated kernels with at least 8 input channels and 8 filters, and im2col +
-/// `cblas_sgemm` for everything else; the reference path is
+/// `[batch, oh, ow, cout]` with `oh`, `ow` from `ConvGeometry`. The fast pass, forward and
+/// backward, is the one `FastPath` (below) gives the geometry; the reference path is
 /// `ReferenceOps/convForward(input:kernel:bias:batch:geometry:filters:)`.
 public final class Conv2D: Layer {
     /// The convolution's unique name in its model: `conv2d`, `conv2d_1`, ...
@@ -147,19 +145,43 @@ public final class Conv2D: Layer {
     }
 }
 
-/// The fast implementation a convolution's geometry gets.
+/// The fast implementation a convolution's geometry gets: the one table of which pass runs for
+/// which geometry and on which processor. Every pass is tested against
+/// ``ReferenceOps`` and the PyTorch fixtures; the AVX2 and portable loops against each other.
+///
+/// - ``ConvDirect``: one input channel. AVX-512 rows (16 filters a register) with a multiple
+///   of 16 filters, else AVX2 + FMA rows with a multiple of 8, else portable SIMD. Reason: a
+///   product over one channel has an inner dimension of only the taps (9 for 3x3). The
+///   16-lane rows give the 8-lane rows' bits; relative to OpenBLAS's time in the same runs of
+///   `convkit evaluate` (1 thread, loaded machine), they took the tutorial's first layer's
+///   forward row to 0.61 of its time and its pooling band to 0.78.
+/// - ``ConvWinograd``, F(2x2, 3x3) over 16 `cblas_sgemm` per block: 3x3, stride 1, no
+///   dilation, at least 8 channels and 8 filters. AVX2 tile transforms with multiples of 8
+///   channels and filters, else portable (an AVX-512 input tile, same bits, measured 1.3 times
+///   slower than the AVX2 one in the same runs, so not kept). Reason: on batches of 256,
+///   forward and backward, 2.5 times faster than im2col on the tutorial's 14x14x32->64, 1.7
+///   times on 14x14x8->16, 1.1 times on 7x7x32->32; with fewer than 8 channels or filters its
+///   16 thin products lose (0.4 times on 14x14x4->8, 0.3 times on 6x6x4->6).
+/// - ``ConvLowered``, im2col + `cblas_sgemm`: everything else, on OpenBLAS's kernels (SkylakeX
+///   or Haswell after ``BLASCore``'s restart).
+/// - ``ConvPool``, the direct pass under any max pooling whose windows tile its output, or the
+///   Winograd pass under a 2x2 pool at stride 2: the two layers as one pass. Reason: 24% less
+///   CPU than the layers apart, measured after the pooling fix (figures in its doc comment).
+///
+/// F(4x4, 3x3) is not used: on the tutorial's 14x14 second layer its 4x4 output tiles cover
+/// 16x16, so 16 tiles of 36 products (576 per channel pair) replace 49 tiles of 16 (784), 1.36
+/// times fewer multiplications instead of the 1.78 times of an exact fit, for 2.25 times larger
+/// tile transforms whose coefficients (up to 5 and down to 1/24, against 1 and 1/2) round more
+/// in float32; its error and speed were not measured.
 enum FastPath {
-    /// ``ConvDirect``: one input channel, too few for a matrix product to pay.
+    /// ``ConvDirect``.
     case direct
-    /// ``ConvWinograd``: 3x3, stride 1, no dilation, at least 8 input channels and 8 filters.
+    /// ``ConvWinograd``.
     case winograd
-    /// ``ConvLowered`` (im2col + sgemm): everything else.
+    /// ``ConvLowered``.
     case lowered
 
-    /// Winograd where it measured faster than im2col, forward and backward on batches of 256:
-    /// 2.5 times on the tutorial's 14x14x32->64, 1.7 times on 14x14x8->16, 1.1 times on
-    /// 7x7x32->32; with fewer than 8 channels or filters its 16 thin products lose (0.4 times
-    /// on 14x14x4->8, 0.3 times on 6x6x4->6).
+    /// The pass of the table above for a convolution.
     init(_ geometry: ConvGeometry, filters: Int) {
         if geometry.inputChannels == 1 {
             self = .direct
