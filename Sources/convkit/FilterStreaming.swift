@@ -118,6 +118,7 @@ extension FilterRun {
     /// Filters `job` band by band and writes the output atomically as the bands come. With
     /// `--range normalize` a first pass finds the result's minimum and maximum, the second
     /// writes; a value that is inf or NaN stops the run before the output is replaced.
+    /// `--verbose` prints the stage times, the write's beside the reading and convolving.
     /// Returns the input's header.
     @discardableResult
     func processStreamed(_ job: FilterJobs.Item, with stream: StreamedFilter) throws
@@ -125,6 +126,7 @@ extension FilterRun {
     {
         let header = try PNGDecoder.header(path: job.input)
         describePlan(rows: header.height, columns: header.width, job)
+        var times = StageTimes()
         do {
             let size = try stream.outputSize(rows: header.height, columns: header.width)
             let outputRange =
@@ -133,51 +135,65 @@ extension FilterRun {
             var mapping: SampleMapping?
             if job.format == .png && outputRange == .normalize {
                 var extremes = (minimum: Float.infinity, maximum: -Float.infinity)
-                try stream.run(path: job.input) { band, first in
-                    try requireFinite(band, first: first, job)
-                    let found = OutputRange.extremes(of: band.colour)
-                    extremes = (
-                        min(extremes.minimum, found.minimum), max(extremes.maximum, found.maximum)
-                    )
+                try times.time("range pass") {
+                    try stream.run(path: job.input) { band, first in
+                        try requireFinite(band, first: first, job)
+                        let found = OutputRange.extremes(of: band.colour)
+                        extremes = (
+                            min(extremes.minimum, found.minimum),
+                            max(extremes.maximum, found.maximum)
+                        )
+                    }
                 }
                 mapping = OutputRange.normalizing(
                     minimum: extremes.minimum, maximum: extremes.maximum,
                     maxValue: header.decodedBitDepth == 16 ? 65535 : 255)
             }
             try prepareFolder(for: job)
-            try FileAccess.writeAtomically(to: job.output) { descriptor in
-                // Bands are encoded on a queue of their own while the next band is read and
-                // convolved: one band waits at most, so memory stays two bands.
-                let writes = DispatchQueue(label: "convkit.filter.stream-writes")
-                let slot = DispatchSemaphore(value: 1)
-                let failure = Mutex<(any Error)?>(nil)
-                var sink: BandSink?
-                defer { writes.sync {} }
-                try stream.run(path: job.input) { band, first in
-                    if let error = failure.withLock({ $0 }) { throw error }
-                    try requireFinite(band, first: first, job)
-                    let current =
-                        try sink
-                        ?? BandSink(
-                            format: job.format, descriptor: descriptor, path: job.output,
-                            size: size, band: band, compression: compression)
-                    sink = current
-                    let bandMapping =
-                        mapping ?? outputRange.mapping(for: [], maxValue: band.maxValue)
-                    slot.wait()
-                    writes.async {
-                        defer { slot.signal() }
-                        guard failure.withLock({ $0 == nil }) else { return }
-                        do {
-                            try current.write(band, mapping: bandMapping)
-                        } catch {
-                            failure.withLock { $0 = error }
+            let writing = Mutex<UInt64>(0)
+            try times.time("read and convolve") {
+                try FileAccess.writeAtomically(to: job.output) { descriptor in
+                    // Bands are encoded on a queue of their own while the next band is read and
+                    // convolved: one band waits at most, so memory stays two bands.
+                    let writes = DispatchQueue(label: "convkit.filter.stream-writes")
+                    let slot = DispatchSemaphore(value: 1)
+                    let failure = Mutex<(any Error)?>(nil)
+                    var sink: BandSink?
+                    defer { writes.sync {} }
+                    try stream.run(path: job.input) { band, first in
+                        if let error = failure.withLock({ $0 }) { throw error }
+                        try requireFinite(band, first: first, job)
+                        let current =
+                            try sink
+                            ?? BandSink(
+                                format: job.format, descriptor: descriptor, path: job.output,
+                                size: size, band: band, compression: compression)
+                        sink = current
+                        let bandMapping =
+                            mapping ?? outputRange.mapping(for: [], maxValue: band.maxValue)
+                        slot.wait()
+                        writes.async {
+                            defer { slot.signal() }
+                            guard failure.withLock({ $0 == nil }) else { return }
+                            let start = DispatchTime.now().uptimeNanoseconds
+                            defer {
+                                writing.withLock {
+                                    $0 += DispatchTime.now().uptimeNanoseconds - start
+                                }
+                            }
+                            do {
+                                try current.write(band, mapping: bandMapping)
+                            } catch {
+                                failure.withLock { $0 = error }
+                            }
                         }
                     }
+                    writes.sync {}
+                    if let error = failure.withLock({ $0 }) { throw error }
                 }
-                writes.sync {}
-                if let error = failure.withLock({ $0 }) { throw error }
             }
+            times.addBeside("write", milliseconds: Double(writing.withLock { $0 }) / 1e6)
+            if verbose { printError("convkit: \(job.input): \(times.summary)") }
             return header
         } catch let error as ConvolutionError {
             throw CLIError("\(job.input): \(error)")

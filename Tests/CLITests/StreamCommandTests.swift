@@ -115,6 +115,10 @@ import Testing
             #expect(
                 byDefault.stderr.contains("PNG to PNG in bands is faster") == streams,
                 "\(label): \(byDefault.stderr)")
+            // --verbose prints the stage times on both paths.
+            #expect(
+                byDefault.stderr.contains(streams ? "ms beside (total " : "convolve "),
+                "\(label): \(byDefault.stderr)")
             let inMemory = try filter(base + ["--memory", "2G", "-o", folder + "/m.png"])
             #expect(inMemory.stderr.contains("filtering in memory"), "\(label): \(inMemory.stderr)")
             let a = try PNGDecoder.read(path: folder + "/d.png")
