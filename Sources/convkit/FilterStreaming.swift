@@ -59,7 +59,8 @@ extension FilterRun {
     /// exceed the memory budget or `--max-pixels` (or `--band-rows` asks for bands), and the
     /// filter must be able to stream. Without `--memory`, a PNG-to-PNG job of at least
     /// ``bandedMinimumPixels`` whose range needs no first pass (not `normalize`) streams too,
-    /// as it is faster and the result is the same. `--verbose` says which path runs and why.
+    /// as it takes less memory and CPU time and the result is the same. `--verbose` says which
+    /// path runs and why.
     func streamedFilter(for job: FilterJobs.Item) -> StreamedFilter? {
         guard job.input != "-", let prefix = try? FileAccess.readPrefix(job.input, count: 8),
             prefix == [137, 80, 78, 71, 13, 10, 26, 10],
@@ -82,7 +83,7 @@ extension FilterRun {
             why =
                 "in memory it would need about \(MemorySize.describe(needed)), more than the --memory budget of \(MemorySize.describe(memoryBudget))"
         } else if preferred {
-            why = "PNG to PNG in bands is faster than in memory"
+            why = "PNG to PNG in bands takes less memory and CPU time than in memory"
         } else {
             say(
                 "filtering in memory: about \(MemorySize.describe(needed)) of the --memory budget of \(MemorySize.describe(memoryBudget))"

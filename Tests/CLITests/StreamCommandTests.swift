@@ -113,7 +113,7 @@ import Testing
             let byDefault = try filter(base + ["-o", folder + "/d.png"])
             #expect(byDefault.status == 0, "\(label): \(byDefault.stderr)")
             #expect(
-                byDefault.stderr.contains("PNG to PNG in bands is faster") == streams,
+                byDefault.stderr.contains("PNG to PNG in bands takes less memory") == streams,
                 "\(label): \(byDefault.stderr)")
             // --verbose prints the stage times on both paths.
             #expect(
