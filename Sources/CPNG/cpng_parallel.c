@@ -18,6 +18,7 @@
 #include <libdeflate.h>
 #include <zlib.h>
 
+/* Under MIN_PARALLEL_BYTES of filtered rows an image is one band. */
 enum { MIN_PARALLEL_BYTES = 1 << 20, IDAT_SIZE = 1 << 18, MAX_THREADS = 64 };
 
 int cpng_idat_start(struct cpng_idat *idat, struct cpng_call *call) {
@@ -56,9 +57,7 @@ static int channel_count(int color_type) {
 int cpng_parallel_applies(const cpng_write_request *request) {
     if (request->libpng_only || request->interlaced) return 0;
     if (request->bit_depth != 8 && request->bit_depth != 16) return 0;
-    if (request->color_type == PNG_COLOR_TYPE_PALETTE) return 0;
-    uint64_t bytes = (uint64_t)request->width * request->height * channel_count(request->color_type) * (request->bit_depth / 8);
-    return bytes >= MIN_PARALLEL_BYTES;
+    return request->color_type != PNG_COLOR_TYPE_PALETTE;
 }
 
 struct cpng_band {
@@ -213,6 +212,7 @@ int cpng_parallel_write_image_data(png_structp png, const cpng_write_request *re
         __builtin_add_overflow(row_bytes, 1, &stride) ||
         __builtin_mul_overflow(stride, (size_t)request->height, &total))
         return cpng_fail(CPNG_TOO_LARGE, message, message_size, "the filtered image data exceeds the address space");
+    if (total < MIN_PARALLEL_BYTES) count = 1;  /* a thread costs more than it saves */
     buffers->filtered = cpng_call_alloc(call, total);
     buffers->bands = cpng_call_alloc(call, (size_t)count * sizeof *buffers->bands);
     if (buffers->filtered == NULL || buffers->bands == NULL)

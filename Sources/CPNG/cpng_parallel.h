@@ -29,7 +29,8 @@ void cpng_call_zfree(voidpf call, voidpf pointer);
 /* Copies `text` into the caller's message buffer and returns `status`. */
 int cpng_fail(int status, char *message, size_t message_size, const char *text);
 
-/* Whether the request is large and simple enough for the parallel path. */
+/* Whether the request is simple enough for the band path (8 or 16 bits, no palette, not
+ * interlaced, not libpng_only). */
 int cpng_parallel_applies(const cpng_write_request *request);
 
 /* PNG rows' bytes: `n` bytes of `row` (host-order samples of `bit_depth`) in PNG byte order. */

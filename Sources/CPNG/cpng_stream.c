@@ -241,6 +241,10 @@ int cpng_row_reader_read(cpng_row_reader *reader, void *rows, uint32_t count, ch
 
 enum { WRITE_BUFFER = 1 << 20, PIECE_BYTES = 4 << 20 };
 
+static _Thread_local size_t armed_piece_bytes = 0;
+
+void cpng_test_limit_stream_pieces(size_t bytes) { armed_piece_bytes = bytes; }
+
 /* The writer's second thread deflates one piece (about PIECE_BYTES of filtered rows) while the
  * caller filters the next rows: a two-stage pipeline holding two pieces and one deflated piece,
  * whatever the image's height. */
@@ -421,8 +425,10 @@ int cpng_row_writer_open(int descriptor, uint32_t width, uint32_t height, int co
     writer->bpp = bpp;
     writer->bit_depth = bit_depth;
     writer->compression_level = compression_level;
-    /* Whole rows, at least one, about PIECE_BYTES. */
-    writer->piece_capacity = stride * (stride < PIECE_BYTES ? PIECE_BYTES / stride : 1);
+    /* Whole rows, at least one, about PIECE_BYTES (or what a test armed). */
+    size_t piece_bytes = armed_piece_bytes > 0 ? armed_piece_bytes : PIECE_BYTES;
+    armed_piece_bytes = 0;
+    writer->piece_capacity = stride * (stride < piece_bytes ? piece_bytes / stride : 1);
     writer->buffer = malloc(WRITE_BUFFER);
     writer->rows = cpng_call_alloc(&writer->call, scratch);
     writer->pieces[0] = cpng_call_alloc(&writer->call, writer->piece_capacity);

@@ -80,8 +80,20 @@ package struct SampleMapping: Sendable {
     let absolute: Bool
     let top: Float
 
+    /// Rounds half away from zero as `rounded()` does (``reference(_:)``), without a call to
+    /// libm's roundf per sample: for `0 <= c <= top` (at most 65535) the truncation `Int(c)`
+    /// and the fraction `c - Float(Int(c))` are exact.
     @inline(__always)
     package func callAsFunction(_ value: Float) -> Int {
+        let v = ((absolute ? Swift.abs(value) : value) - low) * scale + shift
+        guard v.isFinite else { return 0 }
+        let clamped = Swift.min(Swift.max(v, 0), top)
+        let whole = Int(clamped)
+        return clamped - Float(whole) >= 0.5 ? whole + 1 : whole
+    }
+
+    /// The mapping as written: the reference ``callAsFunction(_:)`` is tested against.
+    package func reference(_ value: Float) -> Int {
         let v = ((absolute ? Swift.abs(value) : value) - low) * scale + shift
         guard v.isFinite else { return 0 }
         return Int(Swift.min(Swift.max(v, 0), top).rounded())

@@ -157,7 +157,7 @@ struct Filter: ParsableCommand {
 
     @Option(
         valueHelp:
-            "Memory budget, e.g. 512M or 2G (default: a quarter of RAM). A PNG whose in-memory filtering would need more, or that exceeds --max-pixels, is streamed in bands of rows (one kernel size, one step; not interlaced); --max-pixels then does not apply.",
+            "Memory budget, e.g. 512M or 2G (default: a quarter of RAM). A PNG whose in-memory filtering would need more, or that exceeds --max-pixels, is streamed in bands of rows (one kernel size, one step; not interlaced); --max-pixels then does not apply. Without --memory, PNG-to-PNG filtering of 1 MP or more streams whenever it can and --range is not normalize (less memory and CPU time; the same result).",
         valueName: "size")
     var memory: String?
 
@@ -229,6 +229,7 @@ struct Filter: ParsableCommand {
             verbose: verbose, maxPixels: reading.maxPixels, folder: jobs.folder)
         run.memoryBudget = memory.flatMap(MemorySize.parse) ?? MemorySize.defaultBudget
         run.bandRows = bandRows
+        run.memoryGiven = memory != nil
         if !jobs.isBatch {
             let job = jobs.items[0]
             try recorder.run(job) { try run.process(job) }

@@ -21,6 +21,8 @@ struct FilterRun: Sendable {
     var memoryBudget = MemorySize.defaultBudget
     /// `--band-rows`: stream in bands of this many output rows whatever the image's size.
     var bandRows: Int?
+    /// Whether `--memory` was given: then only the budget (or --max-pixels) makes a PNG stream.
+    var memoryGiven = false
 
     /// Reads, filters and writes one file; returns the input's pixel count (width x height).
     @discardableResult

@@ -1,7 +1,9 @@
 // StreamCommandTests: `filter` streams PNG images over its memory budget or --max-pixels in
 // bands, says so with --verbose, and writes what the in-memory path writes (PNG pixels and
-// NPY bytes), normalising from a first pass; interlaced input falls back to memory.
+// NPY bytes), normalising from a first pass; interlaced input falls back to memory; PNG to PNG
+// streams by default from a megapixel.
 
+import ConvkitSupport
 import ConvkitTestSupport
 import Foundation
 import ImageIO
@@ -36,7 +38,7 @@ import Testing
             for format in ["png", "npy"] {
                 let memory = "\(folder)/m\(index).\(format)"
                 let streamed = "\(folder)/s\(index).\(format)"
-                #expect(try filter(arguments + ["-o", memory]).status == 0)
+                #expect(try filter(arguments + ["--memory", "2G", "-o", memory]).status == 0)
                 let run = try filter(arguments + ["--band-rows", "5", "--verbose", "-o", streamed])
                 #expect(run.status == 0, "\(run.stderr)")
                 #expect(run.stderr.contains("streaming in bands of 5 rows"), "\(run.stderr)")
@@ -87,6 +89,44 @@ import Testing
         ])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("more than the limit of 1000"), "\(refused.stderr)")
+    }
+
+    @Test func pngToPNGStreamsByDefaultFromAMegapixelWithTheInMemoryResult() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var generator = SeededGenerator(seed: 17)
+        for (name, width, height, channels) in [("big", 1024, 1030, 3), ("small", 1000, 1000, 1)] {
+            let samples = (0..<(width * height * channels)).map { index in
+                index % 7 == 0 ? UInt8.random(in: 0...255, using: &generator) : UInt8(index % 251)
+            }
+            try PNGEncoder.write(
+                try Image(
+                    width: width, height: height, channels: channels, samples: .uint8(samples)),
+                to: "\(folder)/\(name).png")
+        }
+        for (input, kernel, streams) in [
+            ("big", "gaussian5", true), ("big", "box:15", true), ("big", "sobel-x", false),
+            ("small", "gaussian5", false),
+        ] {
+            let label = "\(input) \(kernel)"
+            let base = ["\(folder)/\(input).png", "--kernel", kernel, "--verbose"]
+            let byDefault = try filter(base + ["-o", folder + "/d.png"])
+            #expect(byDefault.status == 0, "\(label): \(byDefault.stderr)")
+            #expect(
+                byDefault.stderr.contains("PNG to PNG in bands takes less memory") == streams,
+                "\(label): \(byDefault.stderr)")
+            // --verbose prints the stage times on both paths.
+            #expect(
+                byDefault.stderr.contains(streams ? "ms beside (total " : "convolve "),
+                "\(label): \(byDefault.stderr)")
+            let inMemory = try filter(base + ["--memory", "2G", "-o", folder + "/m.png"])
+            #expect(inMemory.stderr.contains("filtering in memory"), "\(label): \(inMemory.stderr)")
+            let a = try PNGDecoder.read(path: folder + "/d.png")
+            let b = try PNGDecoder.read(path: folder + "/m.png")
+            #expect(
+                a.samples == b.samples && a.width == b.width && a.height == b.height, "\(label)")
+            #expect(a.channels == b.channels && a.bitDepth == b.bitDepth, "\(label)")
+        }
     }
 
     @Test func aFailedStreamLeavesTheOutputAsItWas() throws {

@@ -74,9 +74,10 @@ typedef struct {
 } cpng_write_request;
 
 /* Encodes a PNG into a buffer allocated with malloc; the caller frees *out_data.
- * Unless libpng_only is set, non-interlaced 8/16-bit images of 1 MiB or more take the band path
- * of cpng_parallel.c: libpng still writes every chunk, but the IDAT data is filtered and
- * deflated by libdeflate in row bands, one per thread (as pigz does for gzip). Otherwise, and
+ * Unless libpng_only is set, non-interlaced 8/16-bit images take the band path of
+ * cpng_parallel.c: libpng still writes every chunk, but the IDAT data is filtered and deflated
+ * by libdeflate in row bands, one per thread (as pigz does for gzip; one band under 1 MiB of
+ * rows, where threads cost more than they save). Otherwise (palettes, sub-8-bit, Adam7), and
  * as the reference the band path is tested against, libpng filters and compresses by itself. */
 int cpng_encode(const cpng_write_request *request, uint8_t **out_data, size_t *out_length,
                 char *message, size_t message_size);

@@ -45,4 +45,9 @@ int cpng_row_writer_write(cpng_row_writer *writer, const void *rows, uint32_t co
 /* Frees everything; safe on NULL and after any failure. */
 void cpng_row_writer_free(cpng_row_writer *writer);
 
+/* Test hook: the calling thread's next cpng_row_writer_open deflates pieces of about `bytes`
+ * of filtered rows (whole rows, at least one) instead of about 4 MiB, so an image spans many
+ * pieces; 0 restores the normal size. */
+void cpng_test_limit_stream_pieces(size_t bytes);
+
 #endif
