@@ -38,7 +38,8 @@ enum FFTWPlans {
 
     /// The forward (r2c) and inverse (c2r) plans for `shape`, made on first use; nil if FFTW
     /// cannot allocate or plan. Shapes of ``measuredValues`` or more are measured (or taken from
-    /// the wisdom file), smaller ones estimated.
+    /// the wisdom file) when there is a wisdom file to keep them in; other shapes, and every
+    /// shape when the file is turned off, are estimated.
     static func plans(for shape: TileShape) -> FFTWPlanPair? {
         cache.withLock { plans in
             if let existing = plans[shape] { return existing }
@@ -67,8 +68,9 @@ enum FFTWPlans {
                 }
                 return FFTWPlanPair(forward: forward, inverse: inverse)
             }
-            var made = measured && wisdomFile != nil ? plan(measure | wisdomOnly) : nil
-            if made == nil && measured {
+            // Measuring costs seconds, so it is done only when the result can be kept on disk.
+            var made = wisdomFile != nil ? plan(measure | wisdomOnly) : nil
+            if made == nil, wisdomFile != nil {
                 fftwf_set_timelimit(measuringSeconds)
                 made = plan(measure)
                 if made != nil, let wisdomFile { FFTWWisdom.save(to: wisdomFile) }
