@@ -22,12 +22,7 @@ import Testing
         let seed = UInt64(scenario.rows * 7 + scenario.kernelColumns)
         let image = try Self.image(
             rows: scenario.rows, columns: scenario.columns, channels: 3, seed: seed)
-        let kernel =
-            scenario.rankOne
-            ? try TestData.rankOneKernel(
-                rows: scenario.kernelRows, columns: scenario.kernelColumns, seed: seed + 1)
-            : try TestData.kernel(
-                rows: scenario.kernelRows, columns: scenario.kernelColumns, seed: seed + 1)
+        let kernel = try scenario.kernel(seed: seed + 1)
         let channel = 1
         let plane = ImagePlanes.split(image)[channel]
         let double = try Plane<Double>(

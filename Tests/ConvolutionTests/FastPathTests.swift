@@ -45,6 +45,13 @@ import Testing
             "\(kernelRows)x\(kernelColumns)\(rankOne ? " rank-1" : "") on \(rows)x\(columns), \(options.operation) \(options.mode) "
                 + "\(options.boundary) stride \(options.stride.rows)x\(options.stride.columns) dilation \(options.dilation.rows)x\(options.dilation.columns)"
         }
+
+        /// The scenario's seeded kernel: rank one when `rankOne`, otherwise a full random one.
+        func kernel(seed: UInt64) throws -> Kernel {
+            rankOne
+                ? try TestData.rankOneKernel(rows: kernelRows, columns: kernelColumns, seed: seed)
+                : try TestData.kernel(rows: kernelRows, columns: kernelColumns, seed: seed)
+        }
     }
 
     /// Odd sizes that leave SIMD tails, several bands and several FFT tiles, with every boundary.
@@ -88,12 +95,7 @@ import Testing
     func fastPathsMatchReference(_ scenario: Scenario) throws {
         let seed = UInt64(scenario.rows * 1000 + scenario.kernelRows)
         let input = TestData.plane(rows: scenario.rows, columns: scenario.columns, seed: seed)
-        let kernel =
-            scenario.rankOne
-            ? try TestData.rankOneKernel(
-                rows: scenario.kernelRows, columns: scenario.kernelColumns, seed: seed + 1)
-            : try TestData.kernel(
-                rows: scenario.kernelRows, columns: scenario.kernelColumns, seed: seed + 1)
+        let kernel = try scenario.kernel(seed: seed + 1)
         let reference = try ReferenceConvolution.apply(kernel, to: input, options: scenario.options)
         let range = (reference.values.max() ?? 0) - (reference.values.min() ?? 0)
         var paths: [ConvolutionPath?] = [nil, .direct, .fft]
