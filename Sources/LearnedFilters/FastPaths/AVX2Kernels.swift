@@ -98,9 +98,9 @@ enum AVX2Kernels {
         #endif
     }
 
-    /// See ``ConvWinograd/transformInput(_:samples:into:geometry:avx2:)``: one tile.
+    /// See ``ConvWinograd/transformInput(_:samples:into:geometry:)``: one tile.
     static func winogradInputTile(
-        _ cells: UnsafeMutablePointer<UnsafeMutablePointer<Float>>, channels: Int,
+        _ cells: UnsafePointer<UnsafePointer<Float>>, channels: Int,
         target: UnsafeMutablePointer<Float>, plane: Int
     ) {
         #if arch(x86_64)
@@ -135,7 +135,7 @@ enum AVX2Kernels {
         #endif
     }
 
-    /// See ``ConvWinograd/scatterInputGradient(_:samples:into:geometry:avx2:)``: one tile.
+    /// See ``ConvWinograd/scatterInputGradient(_:samples:into:geometry:)``: one tile.
     static func winogradScatterTile(
         _ source: UnsafePointer<Float>, plane: Int, channels: Int,
         cells: UnsafeMutablePointer<UnsafeMutablePointer<Float>>

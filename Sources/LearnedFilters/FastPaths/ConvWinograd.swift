@@ -57,45 +57,39 @@ enum ConvWinograd {
         input: [Float], kernel: [Float], bias: [Float], output: inout [Float],
         batch: Int, geometry g: ConvGeometry, filters: Int, relu: Bool
     ) {
-        bias.withSharedPointer { b in
-            output.withSharedMutablePointer { y in
-                forwardBlocks(
-                    input: input, kernel: kernel, batch: batch, geometry: g, filters: filters
-                ) { work, start, count in
-                    transformOutput(
-                        work, samples: count, bias: b.base, relu: relu,
-                        output: y.base + start * g.outputPixels * filters, geometry: g,
-                        filters: filters)
-                }
+        output.withSharedMutablePointer { y in
+            forwardBlocks(
+                input: input, kernel: kernel, bias: bias, batch: batch, geometry: g,
+                filters: filters
+            ) { work, block, b in
+                transformOutput(
+                    work, samples: block.count, bias: b, relu: relu,
+                    output: y + block.lowerBound * g.outputPixels * filters, geometry: g,
+                    filters: filters)
             }
         }
     }
 
     /// The body of both forward passes: transforms the input of each block of samples and
     /// multiplies it by the transformed kernel into `work.output`, which
-    /// `finish(work, firstSample, samples)` turns into the output.
+    /// `finish(work, samples, bias)` turns into the output.
     static func forwardBlocks(
-        input: [Float], kernel: [Float], batch: Int, geometry g: ConvGeometry, filters: Int,
-        finish: @Sendable (_ work: Workspace, _ firstSample: Int, _ samples: Int) -> Void
+        input: [Float], kernel: [Float], bias: [Float], batch: Int, geometry g: ConvGeometry,
+        filters: Int,
+        finish:
+            @Sendable (_ work: Workspace, _ samples: Range<Int>, _ bias: UnsafePointer<Float>) ->
+            Void
     ) {
-        let tiles = Tiles(g)
-        let block = blockSamples(g, filters: filters)
         let channels = g.inputChannels
         let transformed = transformKernel(kernel, channels: channels, filters: filters)
-        let avx2 = AVX2Kernels.active(for: g.inputChannels, filters)
         input.withSharedPointer { x in
             transformed.withSharedPointer { u in
-                parallelChunks(batch) { _, samples in
-                    let work = Workspace(
-                        tiles: block * tiles.perSample, channels: channels, filters: filters)
-                    defer { work.deallocate() }
-                    var start = samples.lowerBound
-                    while start < samples.upperBound {
-                        let count = min(block, samples.upperBound - start)
-                        let rows = count * tiles.perSample
+                bias.withSharedPointer { b in
+                    forEachBlock(batch, geometry: g, filters: filters) { _, work, samples in
+                        let rows = samples.count * work.tilesPerSample
                         transformInput(
-                            x.base + start * g.inputSize, samples: count, into: work, geometry: g,
-                            avx2: avx2)
+                            x + samples.lowerBound * g.inputSize, samples: samples.count,
+                            into: work, geometry: g)
                         // Zeroed here and accumulated into (beta 1): glibc's memset clears the
                         // products' outputs about twice as fast as OpenBLAS does for beta 0.
                         work.output.update(repeating: 0, count: 16 * rows * filters)
@@ -103,11 +97,10 @@ enum ConvWinograd {
                             BLAS.gemm(
                                 m: rows, n: filters, k: channels,
                                 a: work.input + xi * rows * channels,
-                                b: u.base + xi * channels * filters, beta: 1,
+                                b: u + xi * channels * filters, beta: 1,
                                 c: work.output + xi * rows * filters)
                         }
-                        finish(work, start, count)
-                        start += count
+                        finish(work, samples, b.base)
                     }
                 }
             }
@@ -128,30 +121,27 @@ enum ConvWinograd {
                     input: input, kernel: kernel, kernelGradient: &kernelGradient,
                     biasGradient: &biasGradient,
                     inputGradient: &inputGradient, batch: batch, geometry: g, filters: filters
-                ) { work, start, count, biasSums in
-                    let offset = start * g.outputPixels * filters
+                ) { work, samples, biasSums in
+                    let offset = samples.lowerBound * g.outputPixels * filters
                     transformGradient(
-                        dy.base + offset, mask: y.map { $0.base + offset }, samples: count,
+                        dy + offset, mask: y.map { $0 + offset }, samples: samples.count,
                         into: work, biasSums: biasSums, geometry: g, filters: filters)
                 }
             }
         }
     }
 
-    /// The body of both backward passes: `fillGradient(work, firstSample, samples, biasSums)`
-    /// puts the transformed output gradient of a block of samples into `work.output` and adds
-    /// its sum to `biasSums`; the block's kernel and input gradients follow from it.
+    /// The body of both backward passes: `fillGradient(work, samples, biasSums)` puts the
+    /// transformed output gradient of a block of samples into `work.output` and adds its sum
+    /// to `biasSums`; the block's kernel and input gradients follow from it.
     static func backwardBlocks(
         input: [Float], kernel: [Float], kernelGradient: inout [Float], biasGradient: inout [Float],
         inputGradient: inout [Float]?, batch: Int, geometry g: ConvGeometry, filters: Int,
         fillGradient:
             @Sendable (
-                _ work: Workspace, _ firstSample: Int, _ samples: Int,
-                _ biasSums: UnsafeMutablePointer<Float>
+                _ work: Workspace, _ samples: Range<Int>, _ biasSums: UnsafeMutablePointer<Float>
             ) -> Void
     ) {
-        let tiles = Tiles(g)
-        let block = blockSamples(g, filters: filters)
         let channels = g.inputChannels
         let chunks = chunkCount(batch)
         let transformedSize = 16 * channels * filters
@@ -162,47 +152,35 @@ enum ConvWinograd {
             wantInput ? transformKernel(kernel, channels: channels, filters: filters) : [0]
         var dx = inputGradient ?? [0]
         inputGradient = nil
-        let avx2 = AVX2Kernels.active(for: g.inputChannels, filters)
         input.withSharedPointer { x in
             transformed.withSharedPointer { u in
                 partial.withSharedMutablePointer { sums in
                     dx.withSharedMutablePointer { dInput in
-                        parallelChunks(batch, parts: chunks) { chunk, samples in
-                            let work = Workspace(
-                                tiles: block * tiles.perSample, channels: channels, filters: filters
-                            )
-                            defer { work.deallocate() }
-                            let kernelSums = sums.base + chunk * partialSize
-                            var start = samples.lowerBound
-                            while start < samples.upperBound {
-                                let count = min(block, samples.upperBound - start)
-                                let rows = count * tiles.perSample
-                                transformInput(
-                                    x.base + start * g.inputSize, samples: count, into: work,
-                                    geometry: g, avx2: avx2)
-                                fillGradient(work, start, count, kernelSums + transformedSize)
-                                for xi in 0..<16 {
-                                    let v = work.input + xi * rows * channels
-                                    let m = work.output + xi * rows * filters
-                                    BLAS.gemm(
-                                        transposeA: true, m: channels, n: filters, k: rows, a: v,
-                                        b: m,
-                                        beta: 1, c: kernelSums + xi * channels * filters)
-                                    if wantInput {
-                                        v.update(repeating: 0, count: rows * channels)
-                                        BLAS.gemm(
-                                            transposeB: true, m: rows, n: channels, k: filters,
-                                            a: m,
-                                            b: u.base + xi * channels * filters, beta: 1, c: v)
-                                    }
-                                }
+                        forEachBlock(batch, parts: chunks, geometry: g, filters: filters) {
+                            chunk, work, samples in
+                            let rows = samples.count * work.tilesPerSample
+                            let kernelSums = sums + chunk * partialSize
+                            transformInput(
+                                x + samples.lowerBound * g.inputSize, samples: samples.count,
+                                into: work, geometry: g)
+                            fillGradient(work, samples, kernelSums + transformedSize)
+                            for xi in 0..<16 {
+                                let v = work.input + xi * rows * channels
+                                let m = work.output + xi * rows * filters
+                                BLAS.gemm(
+                                    transposeA: true, m: channels, n: filters, k: rows, a: v,
+                                    b: m, beta: 1, c: kernelSums + xi * channels * filters)
                                 if wantInput {
-                                    scatterInputGradient(
-                                        work, samples: count,
-                                        into: dInput.base + start * g.inputSize, geometry: g,
-                                        avx2: avx2)
+                                    v.update(repeating: 0, count: rows * channels)
+                                    BLAS.gemm(
+                                        transposeB: true, m: rows, n: channels, k: filters,
+                                        a: m, b: u + xi * channels * filters, beta: 1, c: v)
                                 }
-                                start += count
+                            }
+                            if wantInput {
+                                scatterInputGradient(
+                                    work, samples: samples.count,
+                                    into: dInput + samples.lowerBound * g.inputSize, geometry: g)
                             }
                         }
                     }
@@ -216,6 +194,27 @@ enum ConvWinograd {
         addKernelGradient(
             transformedGradient, to: &kernelGradient, channels: channels, filters: filters)
         if wantInput { inputGradient = dx }
+    }
+
+    /// Runs `body(chunk, work, samples)` over the batch: each of at most `parts` threads takes
+    /// a contiguous share (chunk), allocates its workspace once and walks its share in blocks
+    /// of ``blockSamples(_:filters:)`` samples. The AVX2-or-portable choice is made here, once
+    /// per pass, on the calling thread.
+    private static func forEachBlock(
+        _ batch: Int, parts: Int = ThreadPolicy.count, geometry g: ConvGeometry, filters: Int,
+        _ body: @Sendable (_ chunk: Int, _ work: Workspace, _ samples: Range<Int>) -> Void
+    ) {
+        let block = blockSamples(g, filters: filters)
+        let avx2 = AVX2Kernels.active(for: g.inputChannels, filters)
+        parallelChunks(batch, parts: parts) { chunk, share in
+            let work = Workspace(
+                tiles: Tiles(g), samples: block, channels: g.inputChannels, filters: filters,
+                avx2: avx2)
+            defer { work.deallocate() }
+            for start in stride(from: share.lowerBound, to: share.upperBound, by: block) {
+                body(chunk, work, start..<min(start + block, share.upperBound))
+            }
+        }
     }
 
     // MARK: kernel transforms
@@ -305,63 +304,81 @@ enum ConvWinograd {
     /// `V = B^T d B` for every 4x4 input tile of `samples` samples, into `work.input` as
     /// `[16, tiles, cin]`, with `B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]`.
     static func transformInput(
-        _ images: UnsafePointer<Float>, samples: Int, into work: Workspace,
-        geometry g: ConvGeometry, avx2: Bool
+        _ images: UnsafePointer<Float>, samples: Int, into work: Workspace, geometry g: ConvGeometry
     ) {
-        let tiles = Tiles(g)
-        let channels = g.inputChannels
-        let plane = samples * tiles.perSample * channels
-        let cells = work.cells
-        var t = 0
-        for n in 0..<samples {
-            let image = UnsafeMutablePointer(mutating: images + n * g.inputSize)
-            for ty in 0..<tiles.rows {
-                for tx in 0..<tiles.columns {
-                    inputCells(image, ty: ty, tx: tx, outside: work.zeros, into: cells, geometry: g)
-                    let target = work.input + t * channels
-                    t += 1
-                    if avx2 {
-                        AVX2Kernels.winogradInputTile(
-                            cells, channels: channels, target: target, plane: plane)
-                        continue
-                    }
-                    forEachLaneGroup(channels) { ch, lanes in
-                        func d(_ k: Int) -> Lanes { load(cells[k] + ch, lanes) }
-                        // Along each row (d B), then down each column (B^T (d B)).
-                        let r0 = inputRow(d(0), d(1), d(2), d(3))
-                        let r1 = inputRow(d(4), d(5), d(6), d(7))
-                        let r2 = inputRow(d(8), d(9), d(10), d(11))
-                        let r3 = inputRow(d(12), d(13), d(14), d(15))
-                        func put(_ column: (Lanes, Lanes, Lanes, Lanes), _ c: Int) {
-                            store(column.0, target + c * plane + ch, lanes)
-                            store(column.1, target + (4 + c) * plane + ch, lanes)
-                            store(column.2, target + (8 + c) * plane + ch, lanes)
-                            store(column.3, target + (12 + c) * plane + ch, lanes)
-                        }
-                        put(inputRow(r0.0, r1.0, r2.0, r3.0), 0)
-                        put(inputRow(r0.1, r1.1, r2.1, r3.1), 1)
-                        put(inputRow(r0.2, r1.2, r2.2, r3.2), 2)
-                        put(inputRow(r0.3, r1.3, r2.3, r3.3), 3)
-                    }
-                }
+        forEachInputTile(
+            images, samples: samples, outside: UnsafePointer(work.zeros), cells: work.readCells,
+            work: work, geometry: g
+        ) { cells, target, plane in
+            AVX2Kernels.winogradInputTile(
+                cells, channels: g.inputChannels, target: target, plane: plane)
+        } portable: { cells, target, plane, ch, lanes in
+            func d(_ k: Int) -> Lanes { load(cells[k] + ch, lanes) }
+            // Along each row (d B), then down each column (B^T (d B)).
+            let r0 = inputRow(d(0), d(1), d(2), d(3))
+            let r1 = inputRow(d(4), d(5), d(6), d(7))
+            let r2 = inputRow(d(8), d(9), d(10), d(11))
+            let r3 = inputRow(d(12), d(13), d(14), d(15))
+            func put(_ column: (Lanes, Lanes, Lanes, Lanes), _ c: Int) {
+                store(column.0, target + c * plane + ch, lanes)
+                store(column.1, target + (4 + c) * plane + ch, lanes)
+                store(column.2, target + (8 + c) * plane + ch, lanes)
+                store(column.3, target + (12 + c) * plane + ch, lanes)
             }
+            put(inputRow(r0.0, r1.0, r2.0, r3.0), 0)
+            put(inputRow(r0.1, r1.1, r2.1, r3.1), 1)
+            put(inputRow(r0.2, r1.2, r2.2, r3.2), 2)
+            put(inputRow(r0.3, r1.3, r2.3, r3.3), 3)
         }
     }
 
-    /// Points `cells[0..<16]` at the pixels of the 4x4 input tile under output tile (ty, tx),
-    /// row-major, or at `outside` for those outside the input.
-    @inline(__always) private static func inputCells(
-        _ image: UnsafeMutablePointer<Float>, ty: Int, tx: Int,
-        outside: UnsafeMutablePointer<Float>,
-        into cells: UnsafeMutablePointer<UnsafeMutablePointer<Float>>, geometry g: ConvGeometry
-    ) {
-        for r in 0..<4 {
-            let iy = 2 * ty - g.padTop + r
-            for c in 0..<4 {
-                let ix = 2 * tx - g.padLeft + c
-                let inside = iy >= 0 && iy < g.inputHeight && ix >= 0 && ix < g.inputWidth
-                cells[r * 4 + c] =
-                    inside ? image + (iy * g.inputWidth + ix) * g.inputChannels : outside
+    /// Walks the input tiles of `samples` images at `images` in sample, row, column order,
+    /// with `cells[0..<16]` pointing at the pixels of the 4x4 input tile, row-major, or at
+    /// `outside` for those outside the input; `tile` is its place in `work.input`, whose 16
+    /// planes are `plane` apart. Calls `avx2(cells, tile, plane)` once a tile where
+    /// `work.avx2`, else `portable(cells, tile, plane, first, lanes)` for each group of
+    /// channels (``forEachLaneGroup(_:_:)``). The cells are read (`UnsafePointer`) by the
+    /// input transform and written (`UnsafeMutablePointer`) by the input gradient's scatter.
+    @inline(__always) private static func forEachInputTile<Cell: Strideable>(
+        _ images: Cell, samples: Int, outside: Cell, cells: UnsafeMutablePointer<Cell>,
+        work: Workspace, geometry g: ConvGeometry,
+        _ avx2: (
+            _ cells: UnsafeMutablePointer<Cell>, _ tile: UnsafeMutablePointer<Float>, _ plane: Int
+        ) -> Void,
+        portable: (
+            _ cells: UnsafeMutablePointer<Cell>, _ tile: UnsafeMutablePointer<Float>, _ plane: Int,
+            _ first: Int, _ lanes: Int
+        ) -> Void
+    ) where Cell.Stride == Int {
+        let tiles = Tiles(g)
+        let plane = samples * tiles.perSample * g.inputChannels
+        var t = 0
+        for n in 0..<samples {
+            let image = images.advanced(by: n * g.inputSize)
+            for ty in 0..<tiles.rows {
+                for tx in 0..<tiles.columns {
+                    for r in 0..<4 {
+                        let iy = 2 * ty - g.padTop + r
+                        for c in 0..<4 {
+                            let ix = 2 * tx - g.padLeft + c
+                            let inside =
+                                iy >= 0 && iy < g.inputHeight && ix >= 0 && ix < g.inputWidth
+                            cells[r * 4 + c] =
+                                inside
+                                ? image.advanced(by: (iy * g.inputWidth + ix) * g.inputChannels)
+                                : outside
+                        }
+                    }
+                    let tile = work.input + t * g.inputChannels
+                    if work.avx2 {
+                        avx2(cells, tile, plane)
+                    } else {
+                        forEachLaneGroup(g.inputChannels) { first, lanes in
+                            portable(cells, tile, plane, first, lanes)
+                        }
+                    }
+                    t += 1
+                }
             }
         }
     }
@@ -379,26 +396,36 @@ enum ConvWinograd {
         _ work: Workspace, samples: Int, bias: UnsafePointer<Float>, relu: Bool,
         output: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, filters: Int
     ) {
+        let plane = samples * work.tilesPerSample * filters
+        let cells = work.writeCells
+        forEachOutputTile(samples: samples, geometry: g) { t, n, ty, tx in
+            outputCells(
+                output + n * g.outputPixels * filters, ty: ty, tx: tx, outside: work.sink,
+                into: cells, geometry: g, filters: filters)
+            let source = work.output + t * filters
+            forEachLaneGroup(filters) { f, lanes in
+                let y = outputTile(
+                    source + f, plane: plane, bias: bias + f, relu: relu, lanes: lanes)
+                store(y.0, cells[0] + f, lanes)
+                store(y.1, cells[1] + f, lanes)
+                store(y.2, cells[2] + f, lanes)
+                store(y.3, cells[3] + f, lanes)
+            }
+        }
+    }
+
+    /// Calls `body(t, n, ty, tx)` for the output tiles of `samples` samples, t = 0, 1, ... in
+    /// sample `n`, tile row `ty`, tile column `tx` order.
+    @inline(__always) private static func forEachOutputTile(
+        samples: Int, geometry g: ConvGeometry,
+        _ body: (_ t: Int, _ n: Int, _ ty: Int, _ tx: Int) -> Void
+    ) {
         let tiles = Tiles(g)
-        let plane = samples * tiles.perSample * filters
-        let cells = work.cells
         var t = 0
         for n in 0..<samples {
-            let image = output + n * g.outputPixels * filters
             for ty in 0..<tiles.rows {
                 for tx in 0..<tiles.columns {
-                    outputCells(
-                        image, ty: ty, tx: tx, outside: work.sink, into: cells, geometry: g,
-                        filters: filters)
-                    let source = work.output + t * filters
-                    forEachLaneGroup(filters) { f, lanes in
-                        let y = outputTile(
-                            source + f, plane: plane, bias: bias + f, relu: relu, lanes: lanes)
-                        store(y.0, cells[0] + f, lanes)
-                        store(y.1, cells[1] + f, lanes)
-                        store(y.2, cells[2] + f, lanes)
-                        store(y.3, cells[3] + f, lanes)
-                    }
+                    body(t, n, ty, tx)
                     t += 1
                 }
             }
@@ -435,20 +462,19 @@ enum ConvWinograd {
     }
 
     /// Points `cells[0..<4]` at the 2x2 output pixels of tile (ty, tx), row-major, or at
-    /// `outside` for those past the output.
-    @inline(__always) private static func outputCells(
-        _ image: UnsafeMutablePointer<Float>, ty: Int, tx: Int,
-        outside: UnsafeMutablePointer<Float>,
-        into cells: UnsafeMutablePointer<UnsafeMutablePointer<Float>>,
+    /// `outside` for those past the output: written by the output transform, read by the
+    /// gradient's.
+    @inline(__always) private static func outputCells<Cell: Strideable>(
+        _ image: Cell, ty: Int, tx: Int, outside: Cell, into cells: UnsafeMutablePointer<Cell>,
         geometry g: ConvGeometry, filters: Int
-    ) {
+    ) where Cell.Stride == Int {
         for a in 0..<2 {
             let oy = 2 * ty + a
             for b in 0..<2 {
                 let ox = 2 * tx + b
                 cells[a * 2 + b] =
                     oy < g.outputHeight && ox < g.outputWidth
-                    ? image + (oy * g.outputWidth + ox) * filters : outside
+                    ? image.advanced(by: (oy * g.outputWidth + ox) * filters) : outside
             }
         }
     }
@@ -461,40 +487,32 @@ enum ConvWinograd {
         into work: Workspace,
         biasSums: UnsafeMutablePointer<Float>, geometry g: ConvGeometry, filters: Int
     ) {
-        let tiles = Tiles(g)
-        let plane = samples * tiles.perSample * filters
-        let cells = work.cells
-        let maskCells = work.cells + 4
-        var t = 0
-        for n in 0..<samples {
+        let plane = samples * work.tilesPerSample * filters
+        let cells = work.readCells
+        let maskCells = work.readCells + 4
+        let zeros = UnsafePointer(work.zeros)
+        forEachOutputTile(samples: samples, geometry: g) { t, n, ty, tx in
             let offset = n * g.outputPixels * filters
-            for ty in 0..<tiles.rows {
-                for tx in 0..<tiles.columns {
-                    outputCells(
-                        UnsafeMutablePointer(mutating: gradient + offset), ty: ty, tx: tx,
-                        outside: work.zeros,
-                        into: cells, geometry: g, filters: filters)
-                    if let mask {
-                        outputCells(
-                            UnsafeMutablePointer(mutating: mask + offset), ty: ty, tx: tx,
-                            outside: work.zeros,
-                            into: maskCells, geometry: g, filters: filters)
-                    }
-                    let target = work.output + t * filters
-                    forEachLaneGroup(filters) { f, lanes in
-                        func dy(_ k: Int) -> Lanes {
-                            let value = load(cells[k] + f, lanes)
-                            return mask == nil
-                                ? value
-                                : Lanes(repeating: 0).replacing(
-                                    with: value, where: load(maskCells[k] + f, lanes) .> 0)
-                        }
-                        storeGradientTile(
-                            dy(0), dy(1), dy(2), dy(3), biasSums: biasSums + f, target: target + f,
-                            plane: plane, lanes: lanes)
-                    }
-                    t += 1
+            outputCells(
+                gradient + offset, ty: ty, tx: tx, outside: zeros, into: cells, geometry: g,
+                filters: filters)
+            if let mask {
+                outputCells(
+                    mask + offset, ty: ty, tx: tx, outside: zeros, into: maskCells, geometry: g,
+                    filters: filters)
+            }
+            let target = work.output + t * filters
+            forEachLaneGroup(filters) { f, lanes in
+                func dy(_ k: Int) -> Lanes {
+                    let value = load(cells[k] + f, lanes)
+                    return mask == nil
+                        ? value
+                        : Lanes(repeating: 0).replacing(
+                            with: value, where: load(maskCells[k] + f, lanes) .> 0)
                 }
+                storeGradientTile(
+                    dy(0), dy(1), dy(2), dy(3), biasSums: biasSums + f, target: target + f,
+                    plane: plane, lanes: lanes)
             }
         }
     }
@@ -533,49 +551,35 @@ enum ConvWinograd {
     /// input-gradient cells of its 4x4 input tile that lie inside the input.
     static func scatterInputGradient(
         _ work: Workspace, samples: Int, into inputGradient: UnsafeMutablePointer<Float>,
-        geometry g: ConvGeometry, avx2: Bool
+        geometry g: ConvGeometry
     ) {
-        let tiles = Tiles(g)
-        let channels = g.inputChannels
-        let plane = samples * tiles.perSample * channels
-        let cells = work.cells
-        var t = 0
-        for n in 0..<samples {
-            let image = inputGradient + n * g.inputSize
-            for ty in 0..<tiles.rows {
-                for tx in 0..<tiles.columns {
-                    inputCells(image, ty: ty, tx: tx, outside: work.sink, into: cells, geometry: g)
-                    let source = work.input + t * channels
-                    t += 1
-                    if avx2 {
-                        AVX2Kernels.winogradScatterTile(
-                            source, plane: plane, channels: channels, cells: cells)
-                        continue
-                    }
-                    forEachLaneGroup(channels) { ch, lanes in
-                        func dv(_ xi: Int) -> Lanes { load(source + xi * plane + ch, lanes) }
-                        // Along each row (dV B^T), then down each column (B (dV B^T)).
-                        let r0 = scatterRow(dv(0), dv(1), dv(2), dv(3))
-                        let r1 = scatterRow(dv(4), dv(5), dv(6), dv(7))
-                        let r2 = scatterRow(dv(8), dv(9), dv(10), dv(11))
-                        let r3 = scatterRow(dv(12), dv(13), dv(14), dv(15))
-                        func add(_ column: (Lanes, Lanes, Lanes, Lanes), _ c: Int) {
-                            func addTo(_ k: Int, _ value: Lanes) {
-                                let cell = cells[k] + ch
-                                store(load(cell, lanes) + value, cell, lanes)
-                            }
-                            addTo(c, column.0)
-                            addTo(4 + c, column.1)
-                            addTo(8 + c, column.2)
-                            addTo(12 + c, column.3)
-                        }
-                        add(scatterRow(r0.0, r1.0, r2.0, r3.0), 0)
-                        add(scatterRow(r0.1, r1.1, r2.1, r3.1), 1)
-                        add(scatterRow(r0.2, r1.2, r2.2, r3.2), 2)
-                        add(scatterRow(r0.3, r1.3, r2.3, r3.3), 3)
-                    }
+        forEachInputTile(
+            inputGradient, samples: samples, outside: work.sink, cells: work.writeCells,
+            work: work, geometry: g
+        ) { cells, source, plane in
+            AVX2Kernels.winogradScatterTile(
+                source, plane: plane, channels: g.inputChannels, cells: cells)
+        } portable: { cells, source, plane, ch, lanes in
+            func dv(_ xi: Int) -> Lanes { load(source + xi * plane + ch, lanes) }
+            // Along each row (dV B^T), then down each column (B (dV B^T)).
+            let r0 = scatterRow(dv(0), dv(1), dv(2), dv(3))
+            let r1 = scatterRow(dv(4), dv(5), dv(6), dv(7))
+            let r2 = scatterRow(dv(8), dv(9), dv(10), dv(11))
+            let r3 = scatterRow(dv(12), dv(13), dv(14), dv(15))
+            func add(_ column: (Lanes, Lanes, Lanes, Lanes), _ c: Int) {
+                func addTo(_ k: Int, _ value: Lanes) {
+                    let cell = cells[k] + ch
+                    store(load(cell, lanes) + value, cell, lanes)
                 }
+                addTo(c, column.0)
+                addTo(4 + c, column.1)
+                addTo(8 + c, column.2)
+                addTo(12 + c, column.3)
             }
+            add(scatterRow(r0.0, r1.0, r2.0, r3.0), 0)
+            add(scatterRow(r0.1, r1.1, r2.1, r3.1), 1)
+            add(scatterRow(r0.2, r1.2, r2.2, r3.2), 2)
+            add(scatterRow(r0.3, r1.3, r2.3, r3.3), 3)
         }
     }
 
@@ -606,8 +610,12 @@ enum ConvWinograd {
         for i in 0..<lanes { pointer[i] = value[i] }
     }
 
-    /// One thread's buffers for a block of tiles.
+    /// One thread's buffers for a block of samples, and the pass's choice of tile transforms.
     struct Workspace: @unchecked Sendable {
+        /// Output tiles per sample.
+        let tilesPerSample: Int
+        /// Whether the tile transforms run through ``AVX2Kernels``.
+        let avx2: Bool
         /// Transformed input tiles, later their gradients: `[16, tiles, cin]`.
         let input: UnsafeMutablePointer<Float>
         /// Transformed outputs, or output gradients: `[16, tiles, cout]`.
@@ -616,18 +624,24 @@ enum ConvWinograd {
         let zeros: UnsafeMutablePointer<Float>
         /// Written for output cells past the output and input-gradient cells outside the input; never read back.
         let sink: UnsafeMutablePointer<Float>
-        /// The cells of the tile at hand.
-        let cells: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+        /// The cells the tile at hand is read from (input, or output gradient and ReLU mask).
+        let readCells: UnsafeMutablePointer<UnsafePointer<Float>>
+        /// The cells the tile at hand is written to (output, or input gradient).
+        let writeCells: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
 
-        init(tiles: Int, channels: Int, filters: Int) {
+        init(tiles: Tiles, samples: Int, channels: Int, filters: Int, avx2: Bool) {
+            tilesPerSample = tiles.perSample
+            self.avx2 = avx2
             let width = max(channels, filters)
-            input = .allocate(capacity: 16 * tiles * channels)
-            output = .allocate(capacity: 16 * tiles * filters)
+            let count = samples * tiles.perSample
+            input = .allocate(capacity: 16 * count * channels)
+            output = .allocate(capacity: 16 * count * filters)
             zeros = .allocate(capacity: width)
             zeros.initialize(repeating: 0, count: width)
             sink = .allocate(capacity: width)
             sink.initialize(repeating: 0, count: width)
-            cells = .allocate(capacity: 16)
+            readCells = .allocate(capacity: 16)
+            writeCells = .allocate(capacity: 16)
         }
 
         func deallocate() {
@@ -635,7 +649,8 @@ enum ConvWinograd {
             output.deallocate()
             zeros.deallocate()
             sink.deallocate()
-            cells.deallocate()
+            readCells.deallocate()
+            writeCells.deallocate()
         }
     }
 }

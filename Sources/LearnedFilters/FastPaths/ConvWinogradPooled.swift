@@ -20,19 +20,16 @@ extension ConvWinograd {
         batch: Int, geometry g: ConvGeometry, filters: Int, relu: Bool
     ) {
         let cellsPerSample = Tiles(g).perSample * filters
-        let avx2 = AVX2Kernels.active(for: g.inputChannels, filters)
-        bias.withSharedPointer { b in
-            pooled.withSharedMutablePointer { y in
-                argmax.withSharedMutablePointer { a in
-                    forwardBlocks(
-                        input: input, kernel: kernel, batch: batch, geometry: g, filters: filters
-                    ) { work, start, count in
-                        poolOutput(
-                            work, samples: count, bias: b.base, relu: relu,
-                            pooled: y.base + start * cellsPerSample,
-                            argmax: a.base + start * cellsPerSample, geometry: g, filters: filters,
-                            avx2: avx2)
-                    }
+        pooled.withSharedMutablePointer { y in
+            argmax.withSharedMutablePointer { a in
+                forwardBlocks(
+                    input: input, kernel: kernel, bias: bias, batch: batch, geometry: g,
+                    filters: filters
+                ) { work, block, b in
+                    let offset = block.lowerBound * cellsPerSample
+                    poolOutput(
+                        work, samples: block.count, bias: b, relu: relu, pooled: y + offset,
+                        argmax: a + offset, filters: filters)
                 }
             }
         }
@@ -42,14 +39,13 @@ extension ConvWinograd {
     /// the tile's maximum and the row-major position of its first maximum.
     private static func poolOutput(
         _ work: Workspace, samples: Int, bias: UnsafePointer<Float>, relu: Bool,
-        pooled: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Float>,
-        geometry g: ConvGeometry, filters: Int, avx2: Bool
+        pooled: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Float>, filters: Int
     ) {
-        let tileCount = samples * Tiles(g).perSample
+        let tileCount = samples * work.tilesPerSample
         let plane = tileCount * filters
         for t in 0..<tileCount {
             let source = work.output + t * filters
-            if avx2 {
+            if work.avx2 {
                 AVX2Kernels.winogradPoolOutputTile(
                     source, plane: plane, bias: bias, relu: relu, filters: filters,
                     pooled: pooled + t * filters, argmax: argmax + t * filters)
@@ -79,7 +75,6 @@ extension ConvWinograd {
         batch: Int, geometry g: ConvGeometry, filters: Int, relu: Bool
     ) {
         let cellsPerSample = Tiles(g).perSample * filters
-        let avx2 = AVX2Kernels.active(for: g.inputChannels, filters)
         pooledGradient.withSharedPointer { dy in
             pooled.withSharedPointer { y in
                 argmax.withSharedPointer { a in
@@ -87,13 +82,12 @@ extension ConvWinograd {
                         input: input, kernel: kernel, kernelGradient: &kernelGradient,
                         biasGradient: &biasGradient,
                         inputGradient: &inputGradient, batch: batch, geometry: g, filters: filters
-                    ) { work, start, count, biasSums in
-                        let offset = start * cellsPerSample
+                    ) { work, block, biasSums in
+                        let offset = block.lowerBound * cellsPerSample
                         unpoolGradient(
-                            dy.base + offset, pooled: relu ? y.base + offset : nil,
-                            argmax: a.base + offset,
-                            samples: count, into: work, biasSums: biasSums, geometry: g,
-                            filters: filters, avx2: avx2)
+                            dy + offset, pooled: relu ? y + offset : nil, argmax: a + offset,
+                            samples: block.count, into: work, biasSums: biasSums,
+                            filters: filters)
                     }
                 }
             }
@@ -106,15 +100,14 @@ extension ConvWinograd {
     private static func unpoolGradient(
         _ gradient: UnsafePointer<Float>, pooled: UnsafePointer<Float>?,
         argmax: UnsafePointer<Float>,
-        samples: Int, into work: Workspace, biasSums: UnsafeMutablePointer<Float>,
-        geometry g: ConvGeometry, filters: Int, avx2: Bool
+        samples: Int, into work: Workspace, biasSums: UnsafeMutablePointer<Float>, filters: Int
     ) {
-        let tileCount = samples * Tiles(g).perSample
+        let tileCount = samples * work.tilesPerSample
         let plane = tileCount * filters
         for t in 0..<tileCount {
             let cell = t * filters
             let target = work.output + cell
-            if avx2 {
+            if work.avx2 {
                 AVX2Kernels.winogradUnpoolGradientTile(
                     gradient + cell, pooled: pooled.map { $0 + cell }, argmax: argmax + cell,
                     filters: filters, target: target, plane: plane, biasSums: biasSums)
