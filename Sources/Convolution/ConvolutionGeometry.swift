@@ -65,28 +65,17 @@ package struct ConvolutionGeometry: Sendable, Equatable {
             throw ConvolutionError.tooLarge(
                 "sizes, padding and dilation are limited to \(limit) cells per axis")
         }
-        let span = AxisPair(
-            rows: dilatedKernelSpan(kernel: kernelRows, dilation: dilation.rows),
-            columns: dilatedKernelSpan(kernel: kernelColumns, dilation: dilation.columns))
-        let modeRows = Self.modePadding(
-            span: span.rows, mode: options.mode, operation: options.operation)
-        let modeColumns = Self.modePadding(
-            span: span.columns, mode: options.mode, operation: options.operation)
-        let before = AxisPair(
-            rows: padding.top + modeRows.before, columns: padding.left + modeColumns.before)
-        let after = AxisPair(
-            rows: padding.bottom + modeRows.after, columns: padding.right + modeColumns.after)
-        let output = AxisPair(
-            rows: convolutionOutputSize(
-                input: inputRows, kernel: kernelRows, stride: stride.rows, dilation: dilation.rows,
-                paddingBefore: before.rows, paddingAfter: after.rows),
-            columns: convolutionOutputSize(
-                input: inputColumns, kernel: kernelColumns, stride: stride.columns,
-                dilation: dilation.columns, paddingBefore: before.columns,
-                paddingAfter: after.columns))
-        let padded = AxisPair(
-            rows: inputRows + before.rows + after.rows,
-            columns: inputColumns + before.columns + after.columns)
+        let rows = ConvolutionAxis(
+            input: inputRows, kernel: kernelRows, stride: stride.rows, dilation: dilation.rows,
+            padding: (padding.top, padding.bottom), options: options)
+        let columns = ConvolutionAxis(
+            input: inputColumns, kernel: kernelColumns, stride: stride.columns,
+            dilation: dilation.columns, padding: (padding.left, padding.right), options: options)
+        let span = AxisPair(rows: rows.span, columns: columns.span)
+        let before = AxisPair(rows: rows.padding.before, columns: columns.padding.before)
+        let after = AxisPair(rows: rows.padding.after, columns: columns.padding.after)
+        let output = AxisPair(rows: rows.output, columns: columns.output)
+        let padded = AxisPair(rows: rows.padded, columns: columns.padded)
         guard output.rows > 0, output.columns > 0 else {
             throw ConvolutionError.kernelLargerThanImage(
                 kernel: kernelName, span: span, image: padded, mode: options.mode)
@@ -124,4 +113,37 @@ package struct ConvolutionGeometry: Sendable, Equatable {
             return operation == .convolve ? (span / 2, (span - 1) / 2) : ((span - 1) / 2, span / 2)
         }
     }
+}
+
+/// One axis of a convolution's arithmetic, unchecked: the dilated kernel's span, the cells added
+/// before and after the input (explicit padding plus the mode's) and the output count. Both axes
+/// of ``ConvolutionGeometry`` are made of it, and a streamed filter, which cuts only rows, uses
+/// it for each axis on its own.
+package struct ConvolutionAxis: Sendable {
+    package let input: Int
+    /// The dilated kernel's extent: `dilation * (k - 1) + 1`.
+    package let span: Int
+    /// Cells added before and after the input: the explicit padding plus the mode's.
+    package let padding: (before: Int, after: Int)
+    /// The output size, 0 when the span does not fit in the padded input.
+    package let output: Int
+
+    /// The axis of `input` cells under a `kernel`-cell kernel, with explicit `padding` before
+    /// and after it and the mode and operation of `options`.
+    package init(
+        input: Int, kernel: Int, stride: Int, dilation: Int, padding explicit: (Int, Int),
+        options: ConvolutionOptions
+    ) {
+        span = dilatedKernelSpan(kernel: kernel, dilation: dilation)
+        let mode = ConvolutionGeometry.modePadding(
+            span: span, mode: options.mode, operation: options.operation)
+        self.input = input
+        padding = (explicit.0 + mode.before, explicit.1 + mode.after)
+        output = convolutionOutputSize(
+            input: input, kernel: kernel, stride: stride, dilation: dilation,
+            paddingBefore: padding.before, paddingAfter: padding.after)
+    }
+
+    /// The size of the boundary-extended axis.
+    package var padded: Int { input + padding.before + padding.after }
 }

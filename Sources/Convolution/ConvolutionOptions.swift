@@ -74,6 +74,7 @@ public struct Padding: Sendable, Hashable, CustomStringConvertible {
     /// Columns added right of the image.
     public var right: Int
 
+    // Written out: Swift synthesizes a memberwise initializer only at internal access.
     /// Padding with its own size on each side (Keras' asymmetric 'same' is such a padding).
     public init(top: Int, bottom: Int, left: Int, right: Int) {
         self.top = top

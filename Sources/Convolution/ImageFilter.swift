@@ -31,6 +31,8 @@ public struct ImageFilter: Sendable {
     /// Compute with the Float64 reference loops instead of the Float32 fast paths.
     public var float64: Bool
 
+    // Written out: Swift synthesizes a memberwise initializer only at internal access, and
+    // without the command line's defaults.
     /// A filter of `steps`, with the command line's defaults for everything else.
     public init(
         steps: [[Kernel]], options: ConvolutionOptions = ConvolutionOptions(),

@@ -10,27 +10,7 @@ import LearnedFilters
 /// convolution's filters, loss and accuracy per epoch when there is a training log, Grad-CAM of
 /// the first misclassified digits and the last convolution's filter patterns (when the model
 /// takes square grey images), and an `index.html` showing them all.
-package struct Report {
-    package var inspection: ModelInspection
-    /// How the model is named on the page (its path).
-    package var modelName: String
-    package var datasetName: String
-    package var test: Dataset
-    /// The training log's records; nil when there is no log.
-    package var records: [EpochRecord]?
-
-    // Written out: the synthesized memberwise initializer would be internal, and the CLI builds reports.
-    package init(
-        inspection: ModelInspection, modelName: String, datasetName: String, test: Dataset,
-        records: [EpochRecord]?
-    ) {
-        self.inspection = inspection
-        self.modelName = modelName
-        self.datasetName = datasetName
-        self.test = test
-        self.records = records
-    }
-
+package enum Report {
     /// What was found and written.
     package struct Result: Sendable {
         package var matrix: ConfusionMatrix
@@ -53,8 +33,14 @@ package struct Report {
         package static let gradCAM = "gradcam.png", patterns = "patterns.png"
     }
 
-    /// Evaluates the model and writes the report into `folder` (created if needed).
-    package func write(to folder: String) throws -> Result {
+    /// Evaluates the model on `test` and writes the report into `folder` (created if needed).
+    /// - Parameters:
+    ///   - modelName: how the model is named on the page (its path).
+    ///   - records: the training log's records; nil when there is no log.
+    package static func write(
+        inspection: ModelInspection, modelName: String, datasetName: String, test: Dataset,
+        records: [EpochRecord]?, to folder: String
+    ) throws -> Result {
         try Report.makeFolder(folder)
         let predictions = try TestSetPredictions(model: inspection.model, data: test)
         let names = inspection.classNames

@@ -31,17 +31,7 @@ struct BenchConvolve: ParsableCommand {
             """
     )
 
-    // Like bench crossover's on purpose: the same options, this benchmark's defaults and ranges.
-    @Option(valueHelp: "Image width and height in pixels.", valueName: "pixels")
-    var size = 4096
-
-    @Option(
-        name: .customLong("repeat"), valueHelp: "Timed runs per kernel (the median is reported).",
-        valueName: "runs")
-    var repetitions = 5
-
-    @OptionGroup var threading: WorkerThreads
-    var threads: Int? { threading.threads }
+    @OptionGroup var timing: BenchRunOptions<BenchConvolve>
 
     @Option(
         valueHelp:
@@ -52,38 +42,30 @@ struct BenchConvolve: ParsableCommand {
     @Flag(name: .long, help: "Print JSON instead of a table.")
     var json = false
 
-    func validate() throws {
-        guard (16...16384).contains(size) else {
-            throw ValidationError("--size must be 16 to 16384, got \(size)")
-        }
-        guard (1...1000).contains(repetitions) else {
-            throw ValidationError("--repeat must be 1 to 1000, got \(repetitions)")
-        }
-    }
-
     func run() throws {
-        let values = BenchData.uniform(count: size * size, seed: 20_261_129)
-        let image = try Plane<Float>(rows: size, columns: size, values: values)
+        let values = BenchData.uniform(count: timing.size * timing.size, seed: 20_261_129)
+        let image = try Plane<Float>(rows: timing.size, columns: timing.size, values: values)
         let grey = try Image(
-            width: size, height: size, channels: 1,
+            width: timing.size, height: timing.size, channels: 1,
             samples: .uint8(values.map { UInt8($0 * 256) }))
-        let workers = ThreadPolicy.resolve(threads)
+        let workers = ThreadPolicy.resolve(timing.threads)
         let copyRuns = BenchData.copyMilliseconds(
-            count: size * size, dtype: dtype, threads: workers, repetitions: repetitions)
-        let copy = copyRuns.sorted()[repetitions / 2]
+            count: timing.size * timing.size, dtype: dtype, threads: workers,
+            repetitions: timing.repetitions)
+        let copy = copyRuns.sorted()[timing.repetitions / 2]
         let kernels = try BenchData.kernels()
         var records = [[String: Any]]()
         if !json {
             print(
-                "convkit bench convolve: \(size)x\(size) \(dtype.rawValue), same mode, \(workers) threads, median of \(repetitions)"
+                "convkit bench convolve: \(timing.size)x\(timing.size) \(dtype.rawValue), same mode, \(workers) threads, median of \(timing.repetitions)"
             )
             print(String(format: "memory copy of the same bytes: %.1f ms", copy))
             print("kernel       size    path         median ms  x copy")
         }
         for kernel in kernels {
-            let options = ConvolutionOptions(mode: .same, threads: threads)
+            let options = ConvolutionOptions(mode: .same, threads: timing.threads)
             let plan = try ConvolutionPlan(
-                kernel: kernel, inputRows: size, inputColumns: size, options: options)
+                kernel: kernel, inputRows: timing.size, inputColumns: timing.size, options: options)
             let convolve = {
                 switch dtype {
                 case .float32: _ = try Convolution.apply(plan, to: image)
@@ -92,7 +74,7 @@ struct BenchConvolve: ParsableCommand {
             }
             try convolve()  // warm-up: FFTW plans, page mapping
             var times = [Double]()
-            for _ in 0..<repetitions {
+            for _ in 0..<timing.repetitions {
                 let start = DispatchTime.now().uptimeNanoseconds
                 try convolve()
                 times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
@@ -115,7 +97,8 @@ struct BenchConvolve: ParsableCommand {
         }
         if json {
             let document: [String: Any] = [
-                "size": size, "repeat": repetitions, "dtype": dtype.rawValue, "mode": "same",
+                "size": timing.size, "repeat": timing.repetitions, "dtype": dtype.rawValue,
+                "mode": "same",
                 "threads": workers, "copy_ms": copy, "copy_runs_ms": copyRuns,
                 "results": records,
             ]
@@ -185,4 +168,10 @@ enum BenchData {
         kernels.append(try Kernel(name: "random31", rows: 31, columns: 31, weights: weights))
         return kernels
     }
+}
+
+extension BenchConvolve: BenchDefaults {
+    static let limits = BenchLimits(
+        size: 4096, sizes: 16...16384, repetitions: 5, repetitionCounts: 1...1000,
+        repeatHelp: "Timed runs per kernel (the median is reported).")
 }

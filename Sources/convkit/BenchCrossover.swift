@@ -19,33 +19,14 @@ struct BenchCrossover: ParsableCommand {
             """
     )
 
-    // Like bench convolve's on purpose: the same options, this benchmark's defaults and ranges.
-    @Option(valueHelp: "Image width and height in pixels.", valueName: "pixels")
-    var size = 2048
-
-    @Option(
-        name: .customLong("repeat"), valueHelp: "Timed runs per kernel and path (the median).",
-        valueName: "runs")
-    var repetitions = 3
-
-    @OptionGroup var threading: WorkerThreads
-    var threads: Int? { threading.threads }
-
-    func validate() throws {
-        guard (64...8192).contains(size) else {
-            throw ValidationError("--size must be 64 to 8192, got \(size)")
-        }
-        guard (1...100).contains(repetitions) else {
-            throw ValidationError("--repeat must be 1 to 100, got \(repetitions)")
-        }
-    }
+    @OptionGroup var timing: BenchRunOptions<BenchCrossover>
 
     func run() throws {
         let image = try Plane<Float>(
-            rows: size, columns: size,
-            values: BenchData.uniform(count: size * size, seed: 20_261_129))
+            rows: timing.size, columns: timing.size,
+            values: BenchData.uniform(count: timing.size * timing.size, seed: 20_261_129))
         print(
-            "convkit bench crossover: \(size)x\(size) float32, same mode, \(ThreadPolicy.resolve(threads)) threads, median ms of \(repetitions)"
+            "convkit bench crossover: \(timing.size)x\(timing.size) float32, same mode, \(ThreadPolicy.resolve(timing.threads)) threads, median ms of \(timing.repetitions)"
         )
         print("kernel           direct     other   planner")
         for k in 2...9 {
@@ -70,11 +51,11 @@ struct BenchCrossover: ParsableCommand {
         var times = [Double]()
         for path in [ConvolutionPath.direct, other] {
             let plan = try ConvolutionPlan(
-                kernel: kernel, inputRows: size, inputColumns: size,
-                options: ConvolutionOptions(mode: .same, threads: threads, path: path))
+                kernel: kernel, inputRows: timing.size, inputColumns: timing.size,
+                options: ConvolutionOptions(mode: .same, threads: timing.threads, path: path))
             _ = try Convolution.apply(plan, to: image)
             var runs = [Double]()
-            for _ in 0..<repetitions {
+            for _ in 0..<timing.repetitions {
                 let start = DispatchTime.now().uptimeNanoseconds
                 _ = try Convolution.apply(plan, to: image)
                 runs.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
@@ -82,8 +63,8 @@ struct BenchCrossover: ParsableCommand {
             times.append(runs.sorted()[runs.count / 2])
         }
         let chosen = try ConvolutionPlan(
-            kernel: kernel, inputRows: size, inputColumns: size,
-            options: ConvolutionOptions(mode: .same, threads: threads)
+            kernel: kernel, inputRows: timing.size, inputColumns: timing.size,
+            options: ConvolutionOptions(mode: .same, threads: timing.threads)
         ).path
         let name = "\(kernel.name) \(kernel.columns)x\(kernel.rows)"
         print(
@@ -91,4 +72,10 @@ struct BenchCrossover: ParsableCommand {
                 + String(format: "%9.1f %9.1f  ", times[0], times[1]) + "\(other.rawValue) "
                 + "-> \(chosen.rawValue)")
     }
+}
+
+extension BenchCrossover: BenchDefaults {
+    static let limits = BenchLimits(
+        size: 2048, sizes: 64...8192, repetitions: 3, repetitionCounts: 1...100,
+        repeatHelp: "Timed runs per kernel and path (the median).")
 }

@@ -117,11 +117,9 @@ struct ModelFigureTests {
             EpochRecord(
                 epoch: 1, loss: 1.2, accuracy: 0.6, testLoss: 0.7, testAccuracy: 0.8, seconds: 2)
         ]
-        let report = Report(
+        let result = try Report.write(
             inspection: ModelInspection(model: model), modelName: "tiny.safetensors",
-            datasetName: "mnist",
-            test: test, records: records)
-        let result = try report.write(to: folder + "/out")
+            datasetName: "mnist", test: test, records: records, to: folder + "/out")
         #expect(result.files.last == "index.html")
         let figures = try shownFigures(inReport: folder + "/out")
         #expect(Set(figures.keys) == reportFigures)

@@ -8,14 +8,10 @@ import ConvkitSupport
 /// convolves. Columns are not cut: every band spans the full width, so the column geometry is
 /// the whole image's.
 struct StreamBands: Sendable {
-    let inputRows: Int
-    /// Rows the mode and padding add above the image (the geometry's `before.rows`).
-    let top: Int
-    /// Rows of the extended image: input plus both paddings.
-    let paddedRows: Int
-    let span: Int
+    /// The row axis: the input's rows, the kernel's span, the rows the mode and padding add
+    /// above and below, and the output rows.
+    let axis: ConvolutionAxis
     let stride: Int
-    let outputRows: Int
     let boundary: BoundaryRule
     /// The FFT path's tile height and the rows a tile yields, or nil for row-local paths.
     let tile: (rows: Int, valid: Int)?
@@ -28,17 +24,13 @@ struct StreamBands: Sendable {
     init(
         inputRows: Int, kernelRows: Int, options: ConvolutionOptions, fft: Bool, bandRows: Int
     ) throws {
-        span = dilatedKernelSpan(kernel: kernelRows, dilation: options.dilation.rows)
-        let mode = ConvolutionGeometry.modePadding(
-            span: span, mode: options.mode, operation: options.operation)
-        self.inputRows = inputRows
-        top = options.padding.top + mode.before
-        paddedRows = inputRows + top + options.padding.bottom + mode.after
+        axis = ConvolutionAxis(
+            input: inputRows, kernel: kernelRows, stride: options.stride.rows,
+            dilation: options.dilation.rows,
+            padding: (options.padding.top, options.padding.bottom), options: options)
         stride = options.stride.rows
         boundary = options.boundary
-        outputRows = convolutionOutputSize(
-            input: inputRows, kernel: kernelRows, stride: stride, dilation: options.dilation.rows,
-            paddingBefore: top, paddingAfter: paddedRows - inputRows - top)
+        let (span, paddedRows, outputRows) = (axis.span, axis.padded, axis.output)
         guard outputRows > 0 else {
             // The column check of the caller's geometry names the kernel and the mode.
             throw ConvolutionError.tooLarge("no output rows")
@@ -64,6 +56,12 @@ struct StreamBands: Sendable {
         self.bandRows = rows
     }
 
+    /// Rows the mode and padding add above the image (the geometry's `before.rows`).
+    var top: Int { axis.padding.before }
+    /// Rows of the extended image: input plus both paddings.
+    var paddedRows: Int { axis.padded }
+    var outputRows: Int { axis.output }
+
     /// The output rows of every band, top to bottom. A band whose remainder would be too short
     /// to tile like the image takes the remainder too.
     var bands: [Range<Int>] {
@@ -84,25 +82,25 @@ struct StreamBands: Sendable {
     /// the rest of its tiles (as the whole image's tiles see them).
     func extendedRows(of band: Range<Int>) -> Range<Int> {
         let first = band.lowerBound * stride
-        var end = (band.upperBound - 1) * stride + span
+        var end = (band.upperBound - 1) * stride + axis.span
         if let tile {
             let dense = (band.count - 1) * stride + 1
             let tiles = (dense + tile.valid - 1) / tile.valid
-            end = max(end, first + tiles * tile.valid + span - 1)
+            end = max(end, first + tiles * tile.valid + axis.span - 1)
         }
         return first..<min(end, paddedRows)
     }
 
     /// The input row that supplies extended row `row`, or nil for the fill value.
     func source(ofExtendedRow row: Int) -> Int? {
-        boundary.sourceIndex(row - top, count: inputRows)
+        boundary.sourceIndex(row - top, count: axis.input)
     }
 
     /// Input rows that supply rows of the extension above or below the image: a band may need
     /// them away from where the reading is, so they are kept once read.
     var edgeRows: Set<Int> {
         var rows = Set<Int>()
-        for row in Array(0..<min(top, paddedRows)) + Array((top + inputRows)..<paddedRows) {
+        for row in Array(0..<min(top, paddedRows)) + Array((top + axis.input)..<paddedRows) {
             if let source = source(ofExtendedRow: row) { rows.insert(source) }
         }
         return rows
@@ -114,7 +112,7 @@ struct StreamBands: Sendable {
         var reached = -1
         for band in bands {
             let rows = extendedRows(of: band)
-            let interior = rows.clamped(to: top..<(top + inputRows))
+            let interior = rows.clamped(to: top..<(top + axis.input))
             if !interior.isEmpty { reached = max(reached, interior.upperBound - 1 - top) }
             for row in rows where !interior.contains(row) {
                 if let source = source(ofExtendedRow: row), source > reached { return true }

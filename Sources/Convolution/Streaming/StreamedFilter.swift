@@ -113,20 +113,18 @@ public struct StreamedFilter: Sendable {
     ) {
         let options = filter.options
         let spanRows = dilatedKernelSpan(kernel: kernel.rows, dilation: options.dilation.rows)
-        let spanColumns = dilatedKernelSpan(
-            kernel: kernel.columns, dilation: options.dilation.columns)
-        let mode = ConvolutionGeometry.modePadding(
-            span: spanColumns, mode: options.mode, operation: options.operation)
+        let axis = ConvolutionAxis(
+            input: columns, kernel: kernel.columns, stride: options.stride.columns,
+            dilation: options.dilation.columns,
+            padding: (options.padding.left, options.padding.right), options: options)
         var band = filter
         band.options.mode = .valid
         band.options.padding = Padding(
-            top: 0, bottom: 0, left: options.padding.left + mode.before,
-            right: options.padding.right + mode.after)
-        let paddedColumns = columns + band.options.padding.left + band.options.padding.right
-        guard paddedColumns >= spanColumns else {
+            top: 0, bottom: 0, left: axis.padding.before, right: axis.padding.after)
+        guard axis.output > 0 else {
             throw ConvolutionError.kernelLargerThanImage(
-                kernel: kernel.name, span: AxisPair(rows: spanRows, columns: spanColumns),
-                image: AxisPair(rows: spanRows, columns: paddedColumns), mode: options.mode)
+                kernel: kernel.name, span: AxisPair(rows: spanRows, columns: axis.span),
+                image: AxisPair(rows: spanRows, columns: axis.padded), mode: options.mode)
         }
         return (band, spanRows)
     }
