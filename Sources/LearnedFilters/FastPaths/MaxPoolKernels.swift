@@ -150,6 +150,7 @@ enum MaxPoolKernels {
     }
 
     /// Adds each gradient to its window's maximum (windows may overlap or leave cells out).
+    // Walks the windows as writeTiled does; apart so that writeTiled needs no zeroed target.
     private static func scatter(
         _ dy: UnsafePointer<Float>, _ argmax: UnsafePointer<Float>,
         _ target: UnsafeMutablePointer<Float>,
