@@ -188,6 +188,7 @@ enum ConvDirect {
         inputGradient: inout [Float]?, batch: Int, geometry g: ConvGeometry, filters: Int
     ) {
         let rowSize = g.outputWidth * filters
+        // Each backward pass calls its path's shared body (here backwardRows) the same way.
         outputGradient.withSharedPointer { dy in
             reluOutput.withSharedPointer { y in
                 backwardRows(
