@@ -142,6 +142,7 @@ enum MaxPoolKernels {
     }
 
     /// Adds each gradient to its window's maximum (windows may overlap or leave cells out).
+    // writeTiled's twin in signature: backward picks one of the two per geometry.
     private static func scatter(
         _ dy: UnsafePointer<Float>, _ argmax: UnsafePointer<Float>,
         _ target: UnsafeMutablePointer<Float>,
