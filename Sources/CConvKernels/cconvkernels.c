@@ -1,16 +1,15 @@
-// cconvkernels.c: the AVX2 + FMA kernels declared in cconvkernels.h.
+// cconvkernels.c: the AVX2 + FMA and AVX-512 kernels declared in cconvkernels.h.
 //
-// Forward: sixteen filters (two registers) of four pixels per step, their sums kept in
-// registers across the taps, each tap one weight load per eight filters, one broadcast per
-// pixel and one fused multiply-add per register. Kernel gradient: per tap, sixteen filters
-// summed along the row in two pairs of registers. Pooling and its gradient: eight filters per
-// compare and blend. Winograd tile transforms: eight channels per register, each sum formed in
-// the same order as in the portable Swift loops. Planar weighted sums (the image convolution's
-// direct, separable and column passes): thirty-two pixels in four registers per step, one
-// fused multiply-add per register and tap. The *_avx512 kernels are the convolution rows and
-// the pooling on sixteen-lane AVX-512 registers, the same sums, compares and selections in the
-// same order, so the same bits. Off x86-64 the kernels are not built and ck_has_avx2_fma() and
-// ck_has_avx512_skylake() are 0.
+// Forward: two registers of filters for four pixels per step, their sums kept in registers
+// across the taps, each tap one weight load per register, one broadcast per pixel and one
+// fused multiply-add per register. Kernel gradient: per tap, two registers of filters summed
+// along the row in two pairs of registers. These rows and the pooling band are written once,
+// in lanes.h, and built for 8-lane AVX2 and 16-lane AVX-512 registers. Pooling gradient: eight
+// filters per compare and blend. Winograd tile transforms: eight channels per register, each
+// sum formed in the same order as in the portable Swift loops. Planar weighted sums (the image
+// convolution's direct, separable and column passes): thirty-two pixels in four registers per
+// step, one fused multiply-add per register and tap. Off x86-64 the kernels are not built and
+// ck_has_avx2_fma() and ck_has_avx512_skylake() are 0.
 
 #include "cconvkernels.h"
 
@@ -30,262 +29,46 @@ int ck_has_avx512_skylake(void) {
 }
 
 #define CK_TARGET __attribute__((target("avx2,fma")))
-#define CK_TARGET_512 __attribute__((target("avx512f,fma")))
+
+/// The intrinsics of lanes.h's registers: `narrow` for 8 lanes (AVX2 + FMA), `wide` for 16
+/// (AVX-512).
+#define CK_PASTE(a, b) CK_PASTE_(a, b)
+#define CK_PASTE_(a, b) a##b
+#define CK_PICK(narrow, wide) CK_PASTE(CK_PICK_, CK_LANES)(narrow, wide)
+#define CK_PICK_8(narrow, wide) narrow
+#define CK_PICK_16(narrow, wide) wide
+#define CK_LANES_TARGET CK_PICK(CK_TARGET, __attribute__((target("avx512f,fma"))))
+#define CK_VEC CK_PICK(__m256, __m512)
+#define CK_MASK CK_PICK(__m256, __mmask16)
+#define CK_OP(name) CK_PICK(_mm256_##name, _mm512_##name)
+#define CK_CMP(a, b, predicate) CK_PICK(_mm256_cmp_ps(a, b, predicate), _mm512_cmp_ps_mask(a, b, predicate))
+/// `b` where `mask` is set, else `a`.
+#define CK_BLEND(mask, a, b) CK_PICK(_mm256_blendv_ps(a, b, mask), _mm512_mask_blend_ps(mask, a, b))
+#define CK_NAME(name) CK_PASTE(name, CK_LANES)
+
+#define CK_LANES 8
+#include "lanes.h"
+#undef CK_LANES
+#define CK_LANES 16
+#include "lanes.h"
+#undef CK_LANES
+
+void ck_conv_forward_row(const float *top, const float *kernel, const float *bias, ck_conv_row_shape shape,
+                         int relu, float *output, int lanes) {
+    (lanes == 16 ? conv_forward_row16 : conv_forward_row8)(top, kernel, bias, shape, relu, output);
+}
+
+void ck_conv_kernel_gradient_row(const float *top, const float *gradient, ck_conv_row_shape shape,
+                                 float *kernel_sums, int lanes) {
+    (lanes == 16 ? conv_kernel_gradient_row16 : conv_kernel_gradient_row8)(top, gradient, shape, kernel_sums);
+}
+
+void ck_pool_band(const float *band, int pool_height, int pool_width, int cells, int filters, float *pooled,
+                  float *argmax, int lanes) {
+    (lanes == 16 ? pool_band16 : pool_band8)(band, pool_height, pool_width, cells, filters, pooled, argmax);
+}
 
 CK_TARGET static inline __m256 negate(__m256 value) { return _mm256_xor_ps(value, _mm256_set1_ps(-0.0f)); }
-
-/// `value`, or zero where it is below zero (NaN and -0 kept, as the portable loops do).
-CK_TARGET static inline __m256 relu_keeping_nan(__m256 value) {
-    return _mm256_blendv_ps(value, _mm256_setzero_ps(), _mm256_cmp_ps(value, _mm256_setzero_ps(), _CMP_LT_OQ));
-}
-
-/// `groups` (1 or 2) registers of eight filters for four pixels whose windows start at `corner`.
-CK_TARGET static inline void forward_block(const float *corner, const float *kernel, const float *bias,
-                                           const ck_conv_row_shape *s, int relu, float *output, int groups) {
-    __m256 sum[4][2];
-    for (int g = 0; g < groups; g++) {
-        __m256 b = _mm256_loadu_ps(bias + 8 * g);
-        for (int p = 0; p < 4; p++) sum[p][g] = b;
-    }
-    const ptrdiff_t step = s->stride_x;
-    int tap = 0;
-    for (int ky = 0; ky < s->kernel_height; ky++) {
-        const float *row = corner + ky * s->dilation_y * s->padded_width;
-        for (int kx = 0; kx < s->kernel_width; kx++, tap++) {
-            const float *source = row + kx * s->dilation_x;
-            const float *weights = kernel + (ptrdiff_t)tap * s->filters;
-            for (int g = 0; g < groups; g++) {
-                __m256 w = _mm256_loadu_ps(weights + 8 * g);
-                for (int p = 0; p < 4; p++) sum[p][g] = _mm256_fmadd_ps(_mm256_broadcast_ss(source + p * step), w, sum[p][g]);
-            }
-        }
-    }
-    for (int p = 0; p < 4; p++) {
-        for (int g = 0; g < groups; g++) {
-            __m256 value = relu ? relu_keeping_nan(sum[p][g]) : sum[p][g];
-            _mm256_storeu_ps(output + (ptrdiff_t)p * s->filters + 8 * g, value);
-        }
-    }
-}
-
-/// Eight filters of one pixel whose window starts at `corner`.
-CK_TARGET static inline void forward_pixel(const float *corner, const float *kernel, const float *bias,
-                                           const ck_conv_row_shape *s, int relu, float *output) {
-    __m256 sum = _mm256_loadu_ps(bias);
-    int tap = 0;
-    for (int ky = 0; ky < s->kernel_height; ky++) {
-        const float *row = corner + ky * s->dilation_y * s->padded_width;
-        for (int kx = 0; kx < s->kernel_width; kx++, tap++) {
-            __m256 w = _mm256_loadu_ps(kernel + (ptrdiff_t)tap * s->filters);
-            sum = _mm256_fmadd_ps(_mm256_broadcast_ss(row + kx * s->dilation_x), w, sum);
-        }
-    }
-    _mm256_storeu_ps(output, relu ? relu_keeping_nan(sum) : sum);
-}
-
-CK_TARGET void ck_conv_forward_row(const float *top, const float *kernel, const float *bias,
-                                   ck_conv_row_shape shape, int relu, float *output) {
-    const ck_conv_row_shape *s = &shape;
-    int f = 0;
-    for (; f + 8 <= s->filters; ) {
-        int groups = s->filters - f >= 16 ? 2 : 1;
-        int ox = 0;
-        for (; ox + 4 <= s->columns; ox += 4) {
-            const float *corner = top + (ptrdiff_t)ox * s->stride_x;
-            float *target = output + (ptrdiff_t)ox * s->filters + f;
-            if (groups == 2) forward_block(corner, kernel + f, bias + f, s, relu, target, 2);
-            else forward_block(corner, kernel + f, bias + f, s, relu, target, 1);
-        }
-        for (; ox < s->columns; ox++) {
-            for (int g = 0; g < groups; g++) {
-                forward_pixel(top + (ptrdiff_t)ox * s->stride_x, kernel + f + 8 * g, bias + f + 8 * g, s, relu,
-                              output + (ptrdiff_t)ox * s->filters + f + 8 * g);
-            }
-        }
-        f += 8 * groups;
-    }
-}
-
-/// `value`, or zero where it is below zero (NaN and -0 kept), sixteen filters at once.
-CK_TARGET_512 static inline __m512 relu_keeping_nan_512(__m512 value) {
-    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(value, _mm512_setzero_ps(), _CMP_LT_OQ), value,
-                                _mm512_setzero_ps());
-}
-
-/// `pixels` (1 or 4) pixels whose windows start at `corner`, `groups` (1 or 2) registers of
-/// sixteen filters each: forward_block's sums in the same order, on twice the lanes.
-CK_TARGET_512 static inline void forward_block_512(const float *corner, const float *kernel, const float *bias,
-                                                   const ck_conv_row_shape *s, int relu, float *output,
-                                                   int pixels, int groups) {
-    __m512 sum[4][2];
-    for (int g = 0; g < groups; g++) {
-        __m512 b = _mm512_loadu_ps(bias + 16 * g);
-        for (int p = 0; p < pixels; p++) sum[p][g] = b;
-    }
-    const ptrdiff_t step = s->stride_x;
-    int tap = 0;
-    for (int ky = 0; ky < s->kernel_height; ky++) {
-        const float *row = corner + ky * s->dilation_y * s->padded_width;
-        for (int kx = 0; kx < s->kernel_width; kx++, tap++) {
-            const float *source = row + kx * s->dilation_x;
-            const float *weights = kernel + (ptrdiff_t)tap * s->filters;
-            for (int g = 0; g < groups; g++) {
-                __m512 w = _mm512_loadu_ps(weights + 16 * g);
-                for (int p = 0; p < pixels; p++) sum[p][g] = _mm512_fmadd_ps(_mm512_set1_ps(source[p * step]), w, sum[p][g]);
-            }
-        }
-    }
-    for (int p = 0; p < pixels; p++) {
-        for (int g = 0; g < groups; g++) {
-            __m512 value = relu ? relu_keeping_nan_512(sum[p][g]) : sum[p][g];
-            _mm512_storeu_ps(output + (ptrdiff_t)p * s->filters + 16 * g, value);
-        }
-    }
-}
-
-CK_TARGET_512 void ck_conv_forward_row_avx512(const float *top, const float *kernel, const float *bias,
-                                              ck_conv_row_shape shape, int relu, float *output) {
-    const ck_conv_row_shape *s = &shape;
-    for (int f = 0; f + 16 <= s->filters;) {
-        int groups = s->filters - f >= 32 ? 2 : 1;
-        int ox = 0;
-        for (; ox + 4 <= s->columns; ox += 4) {
-            const float *corner = top + (ptrdiff_t)ox * s->stride_x;
-            float *target = output + (ptrdiff_t)ox * s->filters + f;
-            if (groups == 2) forward_block_512(corner, kernel + f, bias + f, s, relu, target, 4, 2);
-            else forward_block_512(corner, kernel + f, bias + f, s, relu, target, 4, 1);
-        }
-        for (; ox < s->columns; ox++) {
-            forward_block_512(top + (ptrdiff_t)ox * s->stride_x, kernel + f, bias + f, s, relu,
-                              output + (ptrdiff_t)ox * s->filters + f, 1, groups);
-        }
-        f += 16 * groups;
-    }
-}
-
-/// `groups` (1 or 2) registers of eight filters of one tap's kernel-gradient sum along the
-/// row, even and odd pixels in separate registers, added onto `target`.
-CK_TARGET static inline void kernel_gradient_block(const float *source, const float *gradient, const ck_conv_row_shape *s,
-                                                   float *target, int groups) {
-    const ptrdiff_t step = s->stride_x, filters = s->filters;
-    __m256 sum[2][2];
-    for (int g = 0; g < groups; g++) sum[0][g] = sum[1][g] = _mm256_setzero_ps();
-    int ox = 0;
-    for (; ox + 2 <= s->columns; ox += 2) {
-        for (int p = 0; p < 2; p++) {
-            __m256 x = _mm256_broadcast_ss(source + (ox + p) * step);
-            for (int g = 0; g < groups; g++) {
-                sum[p][g] = _mm256_fmadd_ps(x, _mm256_loadu_ps(gradient + (ox + p) * filters + 8 * g), sum[p][g]);
-            }
-        }
-    }
-    for (; ox < s->columns; ox++) {
-        __m256 x = _mm256_broadcast_ss(source + ox * step);
-        for (int g = 0; g < groups; g++) sum[0][g] = _mm256_fmadd_ps(x, _mm256_loadu_ps(gradient + ox * filters + 8 * g), sum[0][g]);
-    }
-    for (int g = 0; g < groups; g++) {
-        _mm256_storeu_ps(target + 8 * g, _mm256_add_ps(_mm256_loadu_ps(target + 8 * g), _mm256_add_ps(sum[0][g], sum[1][g])));
-    }
-}
-
-CK_TARGET void ck_conv_kernel_gradient_row(const float *top, const float *gradient, ck_conv_row_shape shape,
-                                           float *kernel_sums) {
-    const ck_conv_row_shape *s = &shape;
-    int tap = 0;
-    for (int ky = 0; ky < s->kernel_height; ky++) {
-        const float *row = top + ky * s->dilation_y * s->padded_width;
-        for (int kx = 0; kx < s->kernel_width; kx++, tap++) {
-            const float *source = row + kx * s->dilation_x;
-            float *target = kernel_sums + (ptrdiff_t)tap * s->filters;
-            int f = 0;
-            for (; f + 16 <= s->filters; f += 16) kernel_gradient_block(source, gradient + f, s, target + f, 2);
-            for (; f + 8 <= s->filters; f += 8) kernel_gradient_block(source, gradient + f, s, target + f, 1);
-        }
-    }
-}
-
-/// kernel_gradient_block on sixteen-lane registers: the same sums in the same order.
-CK_TARGET_512 static inline void kernel_gradient_block_512(const float *source, const float *gradient,
-                                                           const ck_conv_row_shape *s, float *target, int groups) {
-    const ptrdiff_t step = s->stride_x, filters = s->filters;
-    __m512 sum[2][2];
-    for (int g = 0; g < groups; g++) sum[0][g] = sum[1][g] = _mm512_setzero_ps();
-    int ox = 0;
-    for (; ox + 2 <= s->columns; ox += 2) {
-        for (int p = 0; p < 2; p++) {
-            __m512 x = _mm512_set1_ps(source[(ox + p) * step]);
-            for (int g = 0; g < groups; g++) {
-                sum[p][g] = _mm512_fmadd_ps(x, _mm512_loadu_ps(gradient + (ox + p) * filters + 16 * g), sum[p][g]);
-            }
-        }
-    }
-    for (; ox < s->columns; ox++) {
-        __m512 x = _mm512_set1_ps(source[ox * step]);
-        for (int g = 0; g < groups; g++) sum[0][g] = _mm512_fmadd_ps(x, _mm512_loadu_ps(gradient + ox * filters + 16 * g), sum[0][g]);
-    }
-    for (int g = 0; g < groups; g++) {
-        _mm512_storeu_ps(target + 16 * g, _mm512_add_ps(_mm512_loadu_ps(target + 16 * g), _mm512_add_ps(sum[0][g], sum[1][g])));
-    }
-}
-
-CK_TARGET_512 void ck_conv_kernel_gradient_row_avx512(const float *top, const float *gradient, ck_conv_row_shape shape,
-                                                      float *kernel_sums) {
-    const ck_conv_row_shape *s = &shape;
-    int tap = 0;
-    for (int ky = 0; ky < s->kernel_height; ky++) {
-        const float *row = top + ky * s->dilation_y * s->padded_width;
-        for (int kx = 0; kx < s->kernel_width; kx++, tap++) {
-            const float *source = row + kx * s->dilation_x;
-            float *target = kernel_sums + (ptrdiff_t)tap * s->filters;
-            int f = 0;
-            for (; f + 32 <= s->filters; f += 32) kernel_gradient_block_512(source, gradient + f, s, target + f, 2);
-            for (; f + 16 <= s->filters; f += 16) kernel_gradient_block_512(source, gradient + f, s, target + f, 1);
-        }
-    }
-}
-
-
-CK_TARGET void ck_pool_band(const float *band, int pool_height, int pool_width, int cells, int filters,
-                            float *pooled, float *argmax) {
-    const ptrdiff_t row = (ptrdiff_t)cells * pool_width * filters;
-    for (int px = 0; px < cells; px++) {
-        const float *corner = band + (ptrdiff_t)px * pool_width * filters;
-        for (int f = 0; f + 8 <= filters; f += 8) {
-            __m256 best = _mm256_loadu_ps(corner + f), index = _mm256_setzero_ps();
-            for (int ky = 0; ky < pool_height; ky++) {
-                for (int kx = ky == 0 ? 1 : 0; kx < pool_width; kx++) {
-                    __m256 value = _mm256_loadu_ps(corner + ky * row + (ptrdiff_t)kx * filters + f);
-                    __m256 greater = _mm256_cmp_ps(value, best, _CMP_GT_OQ);
-                    best = _mm256_blendv_ps(best, value, greater);
-                    index = _mm256_blendv_ps(index, _mm256_set1_ps((float)(ky * pool_width + kx)), greater);
-                }
-            }
-            _mm256_storeu_ps(pooled + (ptrdiff_t)px * filters + f, best);
-            _mm256_storeu_ps(argmax + (ptrdiff_t)px * filters + f, index);
-        }
-    }
-}
-
-CK_TARGET_512 void ck_pool_band_avx512(const float *band, int pool_height, int pool_width, int cells, int filters,
-                                       float *pooled, float *argmax) {
-    const ptrdiff_t row = (ptrdiff_t)cells * pool_width * filters;
-    for (int px = 0; px < cells; px++) {
-        const float *corner = band + (ptrdiff_t)px * pool_width * filters;
-        for (int f = 0; f + 16 <= filters; f += 16) {
-            __m512 best = _mm512_loadu_ps(corner + f), index = _mm512_setzero_ps();
-            for (int ky = 0; ky < pool_height; ky++) {
-                for (int kx = ky == 0 ? 1 : 0; kx < pool_width; kx++) {
-                    __m512 value = _mm512_loadu_ps(corner + ky * row + (ptrdiff_t)kx * filters + f);
-                    __mmask16 greater = _mm512_cmp_ps_mask(value, best, _CMP_GT_OQ);
-                    best = _mm512_mask_blend_ps(greater, best, value);
-                    index = _mm512_mask_blend_ps(greater, index, _mm512_set1_ps((float)(ky * pool_width + kx)));
-                }
-            }
-            _mm512_storeu_ps(pooled + (ptrdiff_t)px * filters + f, best);
-            _mm512_storeu_ps(argmax + (ptrdiff_t)px * filters + f, index);
-        }
-    }
-}
 
 CK_TARGET void ck_unpool_row(int window_row, const float *gradient, const float *pooled, const float *argmax,
                              int pool_width, int cells, int filters, float *row) {
@@ -347,7 +130,7 @@ CK_TARGET void ck_wino_pool_output_tile(const float *source, ptrdiff_t plane, co
         __m256 b = _mm256_loadu_ps(bias + f);
         for (int k = 0; k < 4; k++) {
             value[k] = _mm256_add_ps(value[k], b);
-            if (relu) value[k] = relu_keeping_nan(value[k]);
+            if (relu) value[k] = relu_keeping_nan8(value[k]);
         }
         __m256 best = value[0], index = _mm256_setzero_ps();
         for (int k = 1; k < 4; k++) {

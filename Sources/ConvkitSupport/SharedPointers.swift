@@ -75,6 +75,28 @@ extension Array {
     }
 }
 
+extension Optional {
+    /// Calls `body` with a read-only pointer to the wrapped array's elements that worker
+    /// closures may capture, or with nil when there is no array.
+    @inline(__always) package func withSharedPointer<Element, Result>(
+        _ body: (SharedConstPointer<Element>?) throws -> Result
+    ) rethrows -> Result where Wrapped == [Element] {
+        guard let array = self else { return try body(nil) }
+        return try array.withSharedPointer { try body($0) }
+    }
+}
+
+/// Calls `body` with read-only pointers to three arrays' elements that worker closures may
+/// capture: ``Array/withSharedPointer(_:)`` of each, nested.
+@inline(__always) package func withSharedPointers<A, B, C, Result>(
+    _ a: [A], _ b: [B], _ c: [C],
+    _ body: (SharedConstPointer<A>, SharedConstPointer<B>, SharedConstPointer<C>) throws -> Result
+) rethrows -> Result {
+    try a.withSharedPointer { a in
+        try b.withSharedPointer { b in try c.withSharedPointer { c in try body(a, b, c) } }
+    }
+}
+
 /// A correctly aligned, non-null address that holds no element: where an empty buffer has none.
 private func placeholderAddress<Element>(for _: Element.Type) -> UnsafeMutablePointer<Element> {
     UnsafeMutablePointer(bitPattern: MemoryLayout<Element>.alignment).unsafelyUnwrapped

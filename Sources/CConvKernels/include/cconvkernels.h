@@ -1,6 +1,7 @@
 // cconvkernels.h: AVX2 + FMA kernels of LearnedFilters: the one-input-channel convolution
-// rows (forward and kernel gradient), max pooling and its gradient, and the Winograd
-// F(2x2, 3x3) tile transforms; and Convolution's planar weighted sum.
+// rows (forward and kernel gradient, also on AVX-512), max pooling (also on AVX-512) and its
+// gradient, and the Winograd F(2x2, 3x3) tile transforms; and Convolution's planar weighted
+// sum, 8-bit row widening and FFT spectrum product.
 //
 // The Swift fast paths (FastPaths/AVX2Kernels.swift, used by the direct convolution, the
 // pooling and ConvWinograd) call these when the processor has AVX2 and FMA (ck_has_avx2_fma),
@@ -30,22 +31,26 @@ int ck_has_avx2_fma(void);
 /// DQ, VL), else 0.
 int ck_has_avx512_skylake(void);
 
+// The next three kernels run on registers of `lanes` floats: 8 (AVX2 + FMA) or 16 (AVX-512,
+// only where ck_has_avx512_skylake() is 1), and need filters % lanes == 0. Both widths do the
+// same sums, compares and selections in the same order, so they give the same bits.
+
 /// One output row: `output[ox * filters + f] = bias[f] + sum over taps of window(ox, tap) *
 /// kernel[tap * filters + f]`, then ReLU if `relu`. `top` is the padded sample's first row
-/// under this output row, at column 0. Needs filters % 8 == 0.
+/// under this output row, at column 0.
 void ck_conv_forward_row(const float *top, const float *kernel, const float *bias,
-                         ck_conv_row_shape shape, int relu, float *output);
+                         ck_conv_row_shape shape, int relu, float *output, int lanes);
 
 /// One output row's share of the kernel gradient: `kernel_sums[tap * filters + f] += sum
-/// over ox of window(ox, tap) * gradient[ox * filters + f]`. Needs filters % 8 == 0.
+/// over ox of window(ox, tap) * gradient[ox * filters + f]`.
 void ck_conv_kernel_gradient_row(const float *top, const float *gradient, ck_conv_row_shape shape,
-                                 float *kernel_sums);
+                                 float *kernel_sums, int lanes);
 
 /// Max pooling of one band of convolution output rows, `[pool_height, cells * pool_width,
 /// filters]`, into `cells` pooled cells: the first maximum of each window in row-major order
-/// and its position, as floats. Needs filters % 8 == 0.
+/// and its position, as floats.
 void ck_pool_band(const float *band, int pool_height, int pool_width, int cells, int filters,
-                  float *pooled, float *argmax);
+                  float *pooled, float *argmax, int lanes);
 
 /// One convolution output row's gradient from a row of `cells` pooled cells, for window row
 /// `window_row`: each pixel gets its cell's gradient where its position is the cell's argmax
@@ -89,22 +94,6 @@ void ck_widen_u8(const unsigned char *samples, ptrdiff_t stride, ptrdiff_t count
 /// `spectrum[i] *= conj(kernel[i])` for i < count complex values stored as (re, im) float pairs
 /// (spectra.c): Convolution's FFT correlation product, AVX2 when the processor has it.
 void ck_multiply_conjugate(float *spectrum, const float *kernel, ptrdiff_t count);
-
-/// ck_conv_forward_row on AVX-512 registers (sixteen filters each), for processors where
-/// ck_has_avx512_skylake() is 1: the same sums in the same order, so the same bits. Needs
-/// filters % 16 == 0.
-void ck_conv_forward_row_avx512(const float *top, const float *kernel, const float *bias,
-                                ck_conv_row_shape shape, int relu, float *output);
-
-/// ck_conv_kernel_gradient_row on AVX-512 registers, the same sums in the same order. Needs
-/// filters % 16 == 0.
-void ck_conv_kernel_gradient_row_avx512(const float *top, const float *gradient, ck_conv_row_shape shape,
-                                        float *kernel_sums);
-
-/// ck_pool_band on AVX-512 registers, the same compares and selections in the same order.
-/// Needs filters % 16 == 0.
-void ck_pool_band_avx512(const float *band, int pool_height, int pool_width, int cells, int filters,
-                         float *pooled, float *argmax);
 
 /// Has glibc's allocator serve blocks up to 32 MiB (its largest setting) from the heap and
 /// never give the heap's free top back to the system; does nothing with other C libraries.

@@ -44,17 +44,19 @@ enum AVX2Kernels {
     /// (WideKernelTests compares them with the eight-lane kernels).
     static let wide = ck_has_avx512_skylake() != 0
 
+    /// The register width, in floats, of the row and pooling kernels for `filters` filters.
+    static func lanes(filters: some BinaryInteger) -> Int32 {
+        wide && filters % 16 == 0 ? 16 : 8
+    }
+
     /// See ``ConvDirect``'s forward row; `top` is the padded sample's first row under it.
     static func forwardRow(
         _ top: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>,
         shape: ck_conv_row_shape, relu: Bool, output: UnsafeMutablePointer<Float>
     ) {
         #if arch(x86_64)
-            if wide && shape.filters % 16 == 0 {
-                ck_conv_forward_row_avx512(top, kernel, bias, shape, relu ? 1 : 0, output)
-            } else {
-                ck_conv_forward_row(top, kernel, bias, shape, relu ? 1 : 0, output)
-            }
+            ck_conv_forward_row(
+                top, kernel, bias, shape, relu ? 1 : 0, output, lanes(filters: shape.filters))
         #endif
     }
 
@@ -64,11 +66,8 @@ enum AVX2Kernels {
         kernelSums: UnsafeMutablePointer<Float>
     ) {
         #if arch(x86_64)
-            if wide && shape.filters % 16 == 0 {
-                ck_conv_kernel_gradient_row_avx512(top, gradient, shape, kernelSums)
-            } else {
-                ck_conv_kernel_gradient_row(top, gradient, shape, kernelSums)
-            }
+            ck_conv_kernel_gradient_row(
+                top, gradient, shape, kernelSums, lanes(filters: shape.filters))
         #endif
     }
 
@@ -78,10 +77,9 @@ enum AVX2Kernels {
         pooled: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Float>
     ) {
         #if arch(x86_64)
-            let pool = wide && filters % 16 == 0 ? ck_pool_band_avx512 : ck_pool_band
-            pool(
+            ck_pool_band(
                 band, Int32(p.kernelHeight), Int32(p.kernelWidth), Int32(p.outputWidth),
-                Int32(filters), pooled, argmax)
+                Int32(filters), pooled, argmax, lanes(filters: filters))
         #endif
     }
 

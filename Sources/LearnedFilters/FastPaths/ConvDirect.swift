@@ -16,24 +16,20 @@ enum ConvDirect {
     ) {
         let window = PaddedWindow(g)
         let avx2 = AVX2Kernels.active(for: filters)
-        input.withSharedPointer { x in
-            kernel.withSharedPointer { w in
-                bias.withSharedPointer { b in
-                    output.withSharedMutablePointer { y in
-                        parallelChunks(batch) { _, samples in
-                            let padded = UnsafeMutablePointer<Float>.allocate(capacity: window.size)
-                            defer { padded.deallocate() }
-                            for n in samples {
-                                window.copy(x.base + n * g.inputSize, into: padded, geometry: g)
-                                for oy in 0..<g.outputHeight {
-                                    forwardRow(
-                                        padded: padded, window: window, row: oy, kernel: w.base,
-                                        bias: b.base,
-                                        output: y.base + (n * g.outputHeight + oy) * g.outputWidth
-                                            * filters,
-                                        geometry: g, filters: filters, relu: relu, avx2: avx2)
-                                }
-                            }
+        withSharedPointers(input, kernel, bias) { x, w, b in
+            output.withSharedMutablePointer { y in
+                parallelChunks(batch) { _, samples in
+                    let padded = UnsafeMutablePointer<Float>.allocate(capacity: window.size)
+                    defer { padded.deallocate() }
+                    for n in samples {
+                        window.copy(x.base + n * g.inputSize, into: padded, geometry: g)
+                        for oy in 0..<g.outputHeight {
+                            forwardRow(
+                                padded: padded, window: window, row: oy, kernel: w.base,
+                                bias: b.base,
+                                output: y.base + (n * g.outputHeight + oy) * g.outputWidth
+                                    * filters,
+                                geometry: g, filters: filters, relu: relu, avx2: avx2)
                         }
                     }
                 }
@@ -192,10 +188,9 @@ enum ConvDirect {
         inputGradient: inout [Float]?, batch: Int, geometry g: ConvGeometry, filters: Int
     ) {
         let rowSize = g.outputWidth * filters
-        let mask = reluOutput ?? []
+        // Each backward pass calls its path's shared body (here backwardRows) the same way.
         outputGradient.withSharedPointer { dy in
-            mask.withSharedPointer { m in
-                let y = reluOutput == nil ? nil : m
+            reluOutput.withSharedPointer { y in
                 backwardRows(
                     input: input, kernel: kernel, kernelGradient: &kernelGradient,
                     biasGradient: &biasGradient,

@@ -17,43 +17,39 @@ extension ConvDirect {
         let window = PaddedWindow(g)
         let rowSize = g.outputWidth * filters
         let avx2 = AVX2Kernels.active(for: filters)
-        input.withSharedPointer { x in
-            kernel.withSharedPointer { w in
-                bias.withSharedPointer { b in
-                    pooled.withSharedMutablePointer { y in
-                        argmax.withSharedMutablePointer { a in
-                            parallelChunks(batch) { _, samples in
-                                let padded = UnsafeMutablePointer<Float>.allocate(
-                                    capacity: window.size)
-                                let band = UnsafeMutablePointer<Float>.allocate(
-                                    capacity: p.kernelHeight * rowSize)
-                                defer {
-                                    padded.deallocate()
-                                    band.deallocate()
+        withSharedPointers(input, kernel, bias) { x, w, b in
+            pooled.withSharedMutablePointer { y in
+                argmax.withSharedMutablePointer { a in
+                    parallelChunks(batch) { _, samples in
+                        let padded = UnsafeMutablePointer<Float>.allocate(
+                            capacity: window.size)
+                        let band = UnsafeMutablePointer<Float>.allocate(
+                            capacity: p.kernelHeight * rowSize)
+                        defer {
+                            padded.deallocate()
+                            band.deallocate()
+                        }
+                        for n in samples {
+                            window.copy(x.base + n * g.inputSize, into: padded, geometry: g)
+                            for py in 0..<p.outputHeight {
+                                for r in 0..<p.kernelHeight {
+                                    forwardRow(
+                                        padded: padded, window: window,
+                                        row: py * p.kernelHeight + r, kernel: w.base,
+                                        bias: b.base, output: band + r * rowSize,
+                                        geometry: g, filters: filters, relu: relu,
+                                        avx2: avx2)
                                 }
-                                for n in samples {
-                                    window.copy(x.base + n * g.inputSize, into: padded, geometry: g)
-                                    for py in 0..<p.outputHeight {
-                                        for r in 0..<p.kernelHeight {
-                                            forwardRow(
-                                                padded: padded, window: window,
-                                                row: py * p.kernelHeight + r, kernel: w.base,
-                                                bias: b.base, output: band + r * rowSize,
-                                                geometry: g, filters: filters, relu: relu,
-                                                avx2: avx2)
-                                        }
-                                        let cell =
-                                            ((n * p.outputHeight + py) * p.outputWidth) * filters
-                                        if avx2 {
-                                            AVX2Kernels.poolBand(
-                                                band, pool: p, filters: filters,
-                                                pooled: y.base + cell, argmax: a.base + cell)
-                                        } else {
-                                            poolBand(
-                                                band, pool: p, filters: filters,
-                                                pooled: y.base + cell, argmax: a.base + cell)
-                                        }
-                                    }
+                                let cell =
+                                    ((n * p.outputHeight + py) * p.outputWidth) * filters
+                                if avx2 {
+                                    AVX2Kernels.poolBand(
+                                        band, pool: p, filters: filters,
+                                        pooled: y.base + cell, argmax: a.base + cell)
+                                } else {
+                                    poolBand(
+                                        band, pool: p, filters: filters,
+                                        pooled: y.base + cell, argmax: a.base + cell)
                                 }
                             }
                         }
@@ -116,23 +112,19 @@ extension ConvDirect {
         kernelGradient: inout [Float], biasGradient: inout [Float], inputGradient: inout [Float]?,
         batch: Int, geometry g: ConvGeometry, pool p: ConvGeometry, filters: Int, relu: Bool
     ) {
-        pooledGradient.withSharedPointer { dy in
-            pooled.withSharedPointer { y in
-                argmax.withSharedPointer { a in
-                    let unpool =
-                        AVX2Kernels.active(for: filters) ? AVX2Kernels.unpoolRow : unpoolRow
-                    backwardRows(
-                        input: input, kernel: kernel, kernelGradient: &kernelGradient,
-                        biasGradient: &biasGradient,
-                        inputGradient: &inputGradient, batch: batch, geometry: g, filters: filters
-                    ) { n, oy, row in
-                        let cells =
-                            ((n * p.outputHeight + oy / p.kernelHeight) * p.outputWidth) * filters
-                        unpool(
-                            oy % p.kernelHeight, dy.base + cells, relu ? y.base + cells : nil,
-                            a.base + cells, p, filters, row)
-                    }
-                }
+        withSharedPointers(pooledGradient, pooled, argmax) { dy, y, a in
+            let unpool =
+                AVX2Kernels.active(for: filters) ? AVX2Kernels.unpoolRow : unpoolRow
+            backwardRows(
+                input: input, kernel: kernel, kernelGradient: &kernelGradient,
+                biasGradient: &biasGradient,
+                inputGradient: &inputGradient, batch: batch, geometry: g, filters: filters
+            ) { n, oy, row in
+                let cells =
+                    ((n * p.outputHeight + oy / p.kernelHeight) * p.outputWidth) * filters
+                unpool(
+                    oy % p.kernelHeight, dy.base + cells, relu ? y.base + cells : nil,
+                    a.base + cells, p, filters, row)
             }
         }
     }

@@ -22,33 +22,28 @@ enum ConvLowered {
     ) {
         let depth = g.taps * g.inputChannels
         let block = blockSamples(g)
-        input.withSharedPointer { x in
-            kernel.withSharedPointer { w in
-                bias.withSharedPointer { b in
-                    output.withSharedMutablePointer { y in
-                        parallelChunks(batch) { _, samples in
-                            let columns = UnsafeMutablePointer<Float>.allocate(
-                                capacity: block * g.outputPixels * depth)
-                            defer { columns.deallocate() }
-                            var start = samples.lowerBound
-                            while start < samples.upperBound {
-                                let count = min(block, samples.upperBound - start)
-                                let rows = count * g.outputPixels
-                                im2col(
-                                    input: x.base + start * g.inputSize, columns: columns,
-                                    samples: count, geometry: g)
-                                let out = y.base + start * g.outputPixels * filters
-                                BLAS.gemm(
-                                    m: rows, n: filters, k: depth, a: columns, b: w.base, c: out)
-                                for r in 0..<rows {
-                                    let row = out + r * filters
-                                    if relu {
-                                        for f in 0..<filters { row[f] = max(row[f] + b.base[f], 0) }
-                                    } else {
-                                        for f in 0..<filters { row[f] += b.base[f] }
-                                    }
-                                }
-                                start += count
+        withSharedPointers(input, kernel, bias) { x, w, b in
+            output.withSharedMutablePointer { y in
+                parallelChunks(batch) { _, samples in
+                    let columns = UnsafeMutablePointer<Float>.allocate(
+                        capacity: block * g.outputPixels * depth)
+                    defer { columns.deallocate() }
+                    for start in stride(from: samples.lowerBound, to: samples.upperBound, by: block)
+                    {
+                        let count = min(block, samples.upperBound - start)
+                        let rows = count * g.outputPixels
+                        im2col(
+                            input: x.base + start * g.inputSize, columns: columns,
+                            samples: count, geometry: g)
+                        let out = y.base + start * g.outputPixels * filters
+                        BLAS.gemm(
+                            m: rows, n: filters, k: depth, a: columns, b: w.base, c: out)
+                        for r in 0..<rows {
+                            let row = out + r * filters
+                            if relu {
+                                for f in 0..<filters { row[f] = max(row[f] + b.base[f], 0) }
+                            } else {
+                                for f in 0..<filters { row[f] += b.base[f] }
                             }
                         }
                     }
@@ -71,60 +66,54 @@ enum ConvLowered {
         let wantInput = inputGradient != nil
         var dx = inputGradient ?? [0]
         inputGradient = nil
-        let mask = reluOutput ?? []
-        let relu = reluOutput != nil
-        input.withSharedPointer { x in
-            kernel.withSharedPointer { w in
-                outputGradient.withSharedPointer { dy in
-                    partial.withSharedMutablePointer { dw in
-                        dx.withSharedMutablePointer { dInput in
-                            mask.withSharedPointer { y in
-                                parallelChunks(batch, parts: chunks) { chunk, samples in
-                                    let columns = UnsafeMutablePointer<Float>.allocate(
-                                        capacity: block * g.outputPixels * depth)
-                                    let grad = UnsafeMutablePointer<Float>.allocate(
-                                        capacity: block * g.outputPixels * filters)
-                                    defer {
-                                        columns.deallocate()
-                                        grad.deallocate()
-                                    }
-                                    let biasSums = dw.base + chunks * kernelSize + chunk * filters
-                                    var start = samples.lowerBound
-                                    while start < samples.upperBound {
-                                        let count = min(block, samples.upperBound - start)
-                                        let rows = count * g.outputPixels
-                                        let offset = start * g.outputPixels * filters
-                                        for r in 0..<rows {
-                                            let source = dy.base + offset + r * filters
-                                            let target = grad + r * filters
-                                            if relu {
-                                                let out = y.base + offset + r * filters
-                                                for f in 0..<filters {
-                                                    target[f] = out[f] > 0 ? source[f] : 0
-                                                }
-                                            } else {
-                                                target.update(from: source, count: filters)
-                                            }
-                                            for f in 0..<filters { biasSums[f] += target[f] }
+        withSharedPointers(input, kernel, outputGradient) { x, w, dy in
+            partial.withSharedMutablePointer { dw in
+                dx.withSharedMutablePointer { dInput in
+                    reluOutput.withSharedPointer { y in
+                        parallelChunks(batch, parts: chunks) { chunk, samples in
+                            let columns = UnsafeMutablePointer<Float>.allocate(
+                                capacity: block * g.outputPixels * depth)
+                            let grad = UnsafeMutablePointer<Float>.allocate(
+                                capacity: block * g.outputPixels * filters)
+                            defer {
+                                columns.deallocate()
+                                grad.deallocate()
+                            }
+                            let biasSums = dw.base + chunks * kernelSize + chunk * filters
+                            for start in stride(
+                                from: samples.lowerBound, to: samples.upperBound, by: block)
+                            {
+                                let count = min(block, samples.upperBound - start)
+                                let rows = count * g.outputPixels
+                                let offset = start * g.outputPixels * filters
+                                for r in 0..<rows {
+                                    let source = dy.base + offset + r * filters
+                                    let target = grad + r * filters
+                                    if let y {
+                                        let out = y.base + offset + r * filters
+                                        for f in 0..<filters {
+                                            target[f] = out[f] > 0 ? source[f] : 0
                                         }
-                                        im2col(
-                                            input: x.base + start * g.inputSize, columns: columns,
-                                            samples: count, geometry: g)
-                                        BLAS.gemm(
-                                            transposeA: true, m: depth, n: filters, k: rows,
-                                            a: columns, b: grad,
-                                            beta: 1, c: dw.base + chunk * kernelSize)
-                                        if wantInput {
-                                            BLAS.gemm(
-                                                transposeB: true, m: rows, n: depth, k: filters,
-                                                a: grad, b: w.base, c: columns)
-                                            col2im(
-                                                columns: columns,
-                                                inputGradient: dInput.base + start * g.inputSize,
-                                                samples: count, geometry: g)
-                                        }
-                                        start += count
+                                    } else {
+                                        target.update(from: source, count: filters)
                                     }
+                                    for f in 0..<filters { biasSums[f] += target[f] }
+                                }
+                                im2col(
+                                    input: x.base + start * g.inputSize, columns: columns,
+                                    samples: count, geometry: g)
+                                BLAS.gemm(
+                                    transposeA: true, m: depth, n: filters, k: rows,
+                                    a: columns, b: grad,
+                                    beta: 1, c: dw.base + chunk * kernelSize)
+                                if wantInput {
+                                    BLAS.gemm(
+                                        transposeB: true, m: rows, n: depth, k: filters,
+                                        a: grad, b: w.base, c: columns)
+                                    col2im(
+                                        columns: columns,
+                                        inputGradient: dInput.base + start * g.inputSize,
+                                        samples: count, geometry: g)
                                 }
                             }
                         }

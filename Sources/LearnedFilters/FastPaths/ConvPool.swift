@@ -64,6 +64,8 @@ final class ConvPool {
         var inputGradient: [Float]? =
             needInputGradient ? [Float](repeating: 0, count: lastInput.values.count) : nil
         let relu = conv.activation == .relu
+        // The same arrays go to both fused passes; only the direct one takes the pool's geometry
+        // (Winograd's 2x2 output tiles are the pool windows).
         if conv.fastPath == .winograd {
             ConvWinograd.backwardPooled(
                 input: lastInput.values, kernel: conv.kernel.value,

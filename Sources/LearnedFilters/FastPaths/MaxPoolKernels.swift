@@ -43,19 +43,15 @@ enum MaxPoolKernels {
         input: [Float], output: inout [Float], argmax: inout [Float], batch: Int,
         geometry g: ConvGeometry
     ) {
-        let c = g.inputChannels
         input.withSharedPointer { x in
             output.withSharedMutablePointer { y in
                 argmax.withSharedMutablePointer { a in
                     parallelChunks(batch) { _, samples in
                         for n in samples {
-                            for oy in 0..<g.outputHeight {
-                                for ox in 0..<g.outputWidth {
-                                    let o = ((n * g.outputHeight + oy) * g.outputWidth + ox) * c
-                                    poolCell(
-                                        image: x + n * g.inputSize, oy: oy, ox: ox,
-                                        output: y + o, argmax: a + o, geometry: g)
-                                }
+                            forEachWindow(sample: n, geometry: g) { oy, ox, o in
+                                poolCell(
+                                    image: x + n * g.inputSize, oy: oy, ox: ox,
+                                    output: y + o, argmax: a + o, geometry: g)
                             }
                         }
                     }
@@ -130,19 +126,15 @@ enum MaxPoolKernels {
         sample n: Int, geometry g: ConvGeometry
     ) {
         let c = g.inputChannels
-        for oy in 0..<g.outputHeight {
-            for ox in 0..<g.outputWidth {
-                let o = ((n * g.outputHeight + oy) * g.outputWidth + ox) * c
-                for ky in 0..<g.kernelHeight {
-                    for kx in 0..<g.kernelWidth {
-                        let cell =
-                            target
-                            + ((oy * g.kernelHeight + ky) * g.inputWidth + ox * g.kernelWidth + kx)
-                            * c
-                        let position = Float(ky * g.kernelWidth + kx)
-                        for ch in 0..<c {
-                            cell[ch] = argmax[o + ch] == position ? dy[o + ch] : 0
-                        }
+        forEachWindow(sample: n, geometry: g) { oy, ox, o in
+            for ky in 0..<g.kernelHeight {
+                for kx in 0..<g.kernelWidth {
+                    let cell =
+                        target
+                        + ((oy * g.kernelHeight + ky) * g.inputWidth + ox * g.kernelWidth + kx) * c
+                    let position = Float(ky * g.kernelWidth + kx)
+                    for ch in 0..<c {
+                        cell[ch] = argmax[o + ch] == position ? dy[o + ch] : 0
                     }
                 }
             }
@@ -150,21 +142,31 @@ enum MaxPoolKernels {
     }
 
     /// Adds each gradient to its window's maximum (windows may overlap or leave cells out).
+    // writeTiled's twin in signature: backward picks one of the two per geometry.
     private static func scatter(
         _ dy: UnsafePointer<Float>, _ argmax: UnsafePointer<Float>,
         _ target: UnsafeMutablePointer<Float>,
         sample n: Int, geometry g: ConvGeometry
     ) {
         let c = g.inputChannels
+        forEachWindow(sample: n, geometry: g) { oy, ox, o in
+            for ch in 0..<c {
+                let position = Int(argmax[o + ch])
+                let iy = oy * g.strideY - g.padTop + position / g.kernelWidth
+                let ix = ox * g.strideX - g.padLeft + position % g.kernelWidth
+                target[(iy * g.inputWidth + ix) * c + ch] += dy[o + ch]
+            }
+        }
+    }
+
+    /// Calls `body(oy, ox, o)` for every window of sample `n` in output order, `o` the offset of
+    /// the window's first channel in the pooled output.
+    @inline(__always) private static func forEachWindow(
+        sample n: Int, geometry g: ConvGeometry, _ body: (_ oy: Int, _ ox: Int, _ o: Int) -> Void
+    ) {
         for oy in 0..<g.outputHeight {
             for ox in 0..<g.outputWidth {
-                let o = ((n * g.outputHeight + oy) * g.outputWidth + ox) * c
-                for ch in 0..<c {
-                    let position = Int(argmax[o + ch])
-                    let iy = oy * g.strideY - g.padTop + position / g.kernelWidth
-                    let ix = ox * g.strideX - g.padLeft + position % g.kernelWidth
-                    target[(iy * g.inputWidth + ix) * c + ch] += dy[o + ch]
-                }
+                body(oy, ox, ((n * g.outputHeight + oy) * g.outputWidth + ox) * g.inputChannels)
             }
         }
     }

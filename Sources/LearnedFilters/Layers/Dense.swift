@@ -75,12 +75,9 @@ public final class Dense: Layer {
         } else {
             output = [Float](repeating: 0, count: batch * units)
             let (inputs, units) = (inputs, units)
-            input.values.withUnsafeBufferPointer { xb in
-                kernel.value.withUnsafeBufferPointer { wb in
-                    output.withUnsafeMutableBufferPointer { yb in
-                        let x = SharedPointer(UnsafeMutablePointer(mutating: xb.baseAddress!))
-                        let w = SharedPointer(UnsafeMutablePointer(mutating: wb.baseAddress!))
-                        let y = SharedPointer(yb.baseAddress!)
+            input.values.withSharedPointer { x in
+                kernel.value.withSharedPointer { w in
+                    output.withSharedMutablePointer { y in
                         parallelChunks(batch) { _, rows in
                             BLAS.gemm(
                                 m: rows.count, n: units, k: inputs,
@@ -126,24 +123,20 @@ public final class Dense: Layer {
         let chunks = chunkCount(batch)
         var partial = [Float](repeating: 0, count: chunks * inputs * units)
         var dx = [Float](repeating: 0, count: needInputGradient ? batch * inputs : 1)
-        lastInput.values.withSharedPointer { x in
-            gradient.withSharedPointer { dy in
-                kernel.value.withSharedPointer { w in
-                    partial.withSharedMutablePointer { dw in
-                        dx.withSharedMutablePointer { d in
-                            parallelChunks(batch, parts: chunks) { chunk, rows in
-                                BLAS.gemm(
-                                    transposeA: true, m: inputs, n: units, k: rows.count,
-                                    a: x.base + rows.lowerBound * inputs,
-                                    b: dy.base + rows.lowerBound * units,
-                                    c: dw.base + chunk * inputs * units)
-                                if needInputGradient {
-                                    BLAS.gemm(
-                                        transposeB: true, m: rows.count, n: inputs, k: units,
-                                        a: dy.base + rows.lowerBound * units,
-                                        b: w.base, c: d.base + rows.lowerBound * inputs)
-                                }
-                            }
+        withSharedPointers(lastInput.values, gradient, kernel.value) { x, dy, w in
+            partial.withSharedMutablePointer { dw in
+                dx.withSharedMutablePointer { d in
+                    parallelChunks(batch, parts: chunks) { chunk, rows in
+                        BLAS.gemm(
+                            transposeA: true, m: inputs, n: units, k: rows.count,
+                            a: x.base + rows.lowerBound * inputs,
+                            b: dy.base + rows.lowerBound * units,
+                            c: dw.base + chunk * inputs * units)
+                        if needInputGradient {
+                            BLAS.gemm(
+                                transposeB: true, m: rows.count, n: inputs, k: units,
+                                a: dy.base + rows.lowerBound * units,
+                                b: w.base, c: d.base + rows.lowerBound * inputs)
                         }
                     }
                 }
