@@ -7,9 +7,6 @@
  * combined. libpng writes the chunks, through a 1 MiB buffer, to a descriptor. Each entry point
  * sets its own setjmp and frees nothing it does not own, so a failure leaves the object safe to
  * free. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE  /* sched_getaffinity */
-#endif
 #include "cpng_stream.h"
 #include "cpng_deflate.h"
 #include "cpng_internal.h"
@@ -19,7 +16,6 @@
 #include <libdeflate.h>
 #include <png.h>
 #include <pthread.h>
-#include <sched.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -253,14 +249,6 @@ static _Thread_local int armed_deflate_threads = 0;
 void cpng_test_limit_stream_pieces(size_t bytes) { armed_piece_bytes = bytes; }
 
 void cpng_test_stream_deflate_threads(int count) { armed_deflate_threads = count; }
-
-/* The CPUs this process may run on (taskset, cgroup cpusets), 1 if unknown. */
-static int usable_cpus(void) {
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
-    int count = CPU_COUNT(&set);
-    return count > 0 ? count : 1;
-}
 
 /* One piece of filtered rows (about PIECE_BYTES) in the writer's ring. The writer fills piece
  * k in slot k % slot_count; deflate threads take handed-over pieces oldest first, so while the
@@ -503,7 +491,7 @@ int cpng_row_writer_open(int descriptor, uint32_t width, uint32_t height, int co
     size_t piece_bytes = armed_piece_bytes > 0 ? armed_piece_bytes : PIECE_BYTES;
     armed_piece_bytes = 0;
     writer->piece_capacity = stride * (stride < piece_bytes ? piece_bytes / stride : 1);
-    int threads = armed_deflate_threads > 0 ? armed_deflate_threads : usable_cpus();
+    int threads = armed_deflate_threads > 0 ? armed_deflate_threads : cpng_usable_cpus();
     armed_deflate_threads = 0;
     if (threads > MAX_DEFLATE_THREADS) threads = MAX_DEFLATE_THREADS;
     writer->adler = 1;
