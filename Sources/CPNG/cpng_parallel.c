@@ -7,11 +7,15 @@
  * into one zlib stream, as pigz's do for gzip. libpng still writes every chunk
  * (png_write_chunk), so the file is an ordinary PNG. One thread takes the same path with one
  * band. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE  /* sched_getaffinity */
+#endif
 #include "cpng_parallel.h"
 #include "cpng_deflate.h"
 
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +56,13 @@ static int channel_count(int color_type) {
     case PNG_COLOR_TYPE_RGB_ALPHA: return 4;
     default: return 1;
     }
+}
+
+int cpng_usable_cpus(void) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+    int count = CPU_COUNT(&set);
+    return count > 0 ? count : 1;
 }
 
 int cpng_parallel_applies(const cpng_write_request *request) {

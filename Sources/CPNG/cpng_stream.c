@@ -2,9 +2,11 @@
  *
  * The reader pulls bytes from a FILE with fread and keeps only libpng's row buffers. The writer
  * filters rows itself (libpng's adaptive rule, cpng_parallel.c) into pieces of about 4 MiB that
- * a second thread deflates with libdeflate (cpng_deflate.c) while the next rows arrive; libpng
- * writes the chunks, through a 1 MiB buffer, to a descriptor. Each entry point sets its own
- * setjmp and frees nothing it does not own, so a failure leaves the object safe to free. */
+ * deflate threads, one per usable CPU, deflate with libdeflate (cpng_deflate.c) while the next
+ * rows arrive; the pieces join into one zlib stream in order, their Adler-32 checksums
+ * combined. libpng writes the chunks, through a 1 MiB buffer, to a descriptor. Each entry point
+ * sets its own setjmp and frees nothing it does not own, so a failure leaves the object safe to
+ * free. */
 #include "cpng_stream.h"
 #include "cpng_deflate.h"
 #include "cpng_internal.h"
@@ -239,30 +241,49 @@ int cpng_row_reader_read(cpng_row_reader *reader, void *rows, uint32_t count, ch
     return CPNG_OK;
 }
 
-enum { WRITE_BUFFER = 1 << 20, PIECE_BYTES = 4 << 20 };
+enum { WRITE_BUFFER = 1 << 20, PIECE_BYTES = 4 << 20, MAX_DEFLATE_THREADS = 4 };
 
 static _Thread_local size_t armed_piece_bytes = 0;
+static _Thread_local int armed_deflate_threads = 0;
 
 void cpng_test_limit_stream_pieces(size_t bytes) { armed_piece_bytes = bytes; }
 
-/* The writer's second thread deflates one piece (about PIECE_BYTES of filtered rows) while the
- * caller filters the next rows: a two-stage pipeline holding two pieces and one deflated piece,
- * whatever the image's height. */
-struct cpng_deflate_job {
-    pthread_t thread;
-    int started;
-    pthread_mutex_t lock;
-    pthread_cond_t changed;
-    int pending;                 /* a piece is handed over and not yet deflated */
-    int quit;
-    const uint8_t *input;
+void cpng_test_stream_deflate_threads(int count) { armed_deflate_threads = count; }
+
+/* One piece of filtered rows (about PIECE_BYTES) in the writer's ring. The writer fills piece
+ * k in slot k % slot_count; deflate threads take handed-over pieces oldest first, so while the
+ * writer fills one piece, up to slot_count - 1 others are deflated at once. The writer writes
+ * them in order, and reuses a slot only once its piece is written. */
+enum { SLOT_FREE, SLOT_PENDING, SLOT_DEFLATING, SLOT_DONE };
+
+struct cpng_piece_slot {
+    uint8_t *input;
     size_t input_length;
     int is_last;
-    uint8_t *output;             /* the deflated piece, taken by the writer */
+    int state;
+    uint64_t sequence;           /* which piece of the image */
+    uint8_t *output;             /* the deflated piece, until written */
     size_t output_length;
-    int status;                  /* of the last piece: CPNG_OK, CPNG_NO_MEMORY, CPNG_ENCODE_FAILED */
-    uint32_t adler;              /* of every piece deflated so far */
+    int status;                  /* CPNG_OK, CPNG_NO_MEMORY or CPNG_ENCODE_FAILED */
+    uint32_t adler;              /* Adler-32 of this piece's filtered rows alone */
+};
+
+struct cpng_deflate_worker {
+    struct cpng_deflate_pool *pool;
     struct libdeflate_compressor *compressor;
+    pthread_t thread;
+    int started;
+};
+
+struct cpng_deflate_pool {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    int synchronised;            /* lock and changed are initialised */
+    int quit;
+    struct cpng_piece_slot slots[MAX_DEFLATE_THREADS + 1];
+    int slot_count;
+    struct cpng_deflate_worker workers[MAX_DEFLATE_THREADS];
+    int worker_count;
     struct cpng_call *call;
 };
 
@@ -279,47 +300,101 @@ struct cpng_row_writer {
     int bit_depth;
     int compression_level;
     uint8_t *rows;               /* current row, previous row (PNG byte order), 4 filter candidates */
-    uint8_t *pieces[2];          /* filtered rows: one filling, one being deflated */
     size_t piece_capacity;
     size_t piece_filled;
-    int filling;                 /* index of the piece being filled */
+    uint64_t filling;            /* the piece being filled, in slot filling % slot_count */
+    uint64_t written;            /* pieces written to IDAT so far */
+    uLong adler;                 /* Adler-32 of the pieces written */
     struct cpng_idat idat;
     struct cpng_call call;
-    struct cpng_deflate_job job;
+    struct cpng_deflate_pool pool;
     char message[256];
 };
 
+/* A deflate thread: takes the oldest handed-over piece, checksums and deflates it. */
 static void *deflate_pieces(void *argument) {
-    struct cpng_deflate_job *job = argument;
-    pthread_mutex_lock(&job->lock);
+    struct cpng_deflate_worker *worker = argument;
+    struct cpng_deflate_pool *pool = worker->pool;
+    pthread_mutex_lock(&pool->lock);
     for (;;) {
-        while (!job->pending && !job->quit) pthread_cond_wait(&job->changed, &job->lock);
-        if (job->quit) break;
-        pthread_mutex_unlock(&job->lock);
-        uint32_t adler = (uint32_t)libdeflate_adler32(job->adler, job->input, job->input_length);
+        struct cpng_piece_slot *slot = NULL;
+        for (int i = 0; i < pool->slot_count; i++) {
+            struct cpng_piece_slot *candidate = &pool->slots[i];
+            if (candidate->state == SLOT_PENDING && (slot == NULL || candidate->sequence < slot->sequence))
+                slot = candidate;
+        }
+        if (pool->quit) break;
+        if (slot == NULL) {
+            pthread_cond_wait(&pool->changed, &pool->lock);
+            continue;
+        }
+        slot->state = SLOT_DEFLATING;
+        pthread_mutex_unlock(&pool->lock);
+        uint32_t adler = (uint32_t)libdeflate_adler32(1, slot->input, slot->input_length);
         uint8_t *output = NULL;
         size_t length = 0;
-        int status = cpng_deflate_piece(job->compressor, job->call, job->input, job->input_length,
-                                        job->is_last, &output, &length);
-        pthread_mutex_lock(&job->lock);
-        job->adler = adler;
-        job->output = output;
-        job->output_length = length;
-        job->status = status;
-        job->pending = 0;
-        pthread_cond_broadcast(&job->changed);
+        int status = cpng_deflate_piece(worker->compressor, pool->call, slot->input, slot->input_length,
+                                        slot->is_last, &output, &length);
+        pthread_mutex_lock(&pool->lock);
+        slot->adler = adler;
+        slot->output = output;
+        slot->output_length = length;
+        slot->status = status;
+        slot->state = SLOT_DONE;
+        pthread_cond_broadcast(&pool->changed);
     }
-    pthread_mutex_unlock(&job->lock);
+    pthread_mutex_unlock(&pool->lock);
     return NULL;
 }
 
-/* Waits for the piece being deflated; returns its status (the output stays in the job). */
-static int wait_for_piece(struct cpng_deflate_job *job) {
-    pthread_mutex_lock(&job->lock);
-    while (job->pending) pthread_cond_wait(&job->changed, &job->lock);
-    int status = job->status;
-    pthread_mutex_unlock(&job->lock);
-    return status;
+/* Stops the deflate threads and frees the pool's buffers and compressors. */
+static void pool_free(struct cpng_deflate_pool *pool) {
+    if (pool->synchronised) {
+        pthread_mutex_lock(&pool->lock);
+        pool->quit = 1;
+        pthread_cond_broadcast(&pool->changed);
+        pthread_mutex_unlock(&pool->lock);
+        for (int i = 0; i < pool->worker_count; i++)
+            if (pool->workers[i].started) pthread_join(pool->workers[i].thread, NULL);
+        pthread_mutex_destroy(&pool->lock);
+        pthread_cond_destroy(&pool->changed);
+    }
+    for (int i = 0; i < pool->worker_count; i++)
+        if (pool->workers[i].compressor) libdeflate_free_compressor(pool->workers[i].compressor);
+    for (int i = 0; i < pool->slot_count; i++) {
+        free(pool->slots[i].input);
+        free(pool->slots[i].output);
+    }
+}
+
+/* Sets up `threads` deflate threads (at least one starts, or CPNG_NO_MEMORY) and a ring of
+ * threads + 1 pieces of `capacity` bytes. */
+static int pool_start(struct cpng_deflate_pool *pool, struct cpng_call *call, int threads, size_t capacity,
+                      int compression_level) {
+    pool->call = call;
+    pool->worker_count = threads;
+    pool->slot_count = threads + 1;
+    for (int i = 0; i < pool->slot_count; i++) {
+        pool->slots[i].input = cpng_call_alloc(call, capacity);
+        if (pool->slots[i].input == NULL) return CPNG_NO_MEMORY;
+    }
+    for (int i = 0; i < threads; i++) {
+        pool->workers[i].pool = pool;
+        pool->workers[i].compressor = cpng_deflate_compressor(call, compression_level);
+        if (pool->workers[i].compressor == NULL) return CPNG_NO_MEMORY;
+    }
+    if (pthread_mutex_init(&pool->lock, NULL) != 0) return CPNG_NO_MEMORY;
+    if (pthread_cond_init(&pool->changed, NULL) != 0) {
+        pthread_mutex_destroy(&pool->lock);
+        return CPNG_NO_MEMORY;
+    }
+    pool->synchronised = 1;
+    int started = 0;
+    for (int i = 0; i < threads; i++) {
+        pool->workers[i].started = pthread_create(&pool->workers[i].thread, NULL, deflate_pieces, &pool->workers[i]) == 0;
+        started += pool->workers[i].started;
+    }
+    return started > 0 ? CPNG_OK : CPNG_NO_MEMORY;
 }
 
 static void on_writer_error(png_structp png, png_const_charp text) {
@@ -361,22 +436,9 @@ static void flush_to_descriptor(png_structp png) {
 
 void cpng_row_writer_free(cpng_row_writer *writer) {
     if (writer == NULL) return;
-    struct cpng_deflate_job *job = &writer->job;
-    if (job->started) {
-        pthread_mutex_lock(&job->lock);
-        job->quit = 1;
-        pthread_cond_broadcast(&job->changed);
-        pthread_mutex_unlock(&job->lock);
-        pthread_join(job->thread, NULL);
-        pthread_mutex_destroy(&job->lock);
-        pthread_cond_destroy(&job->changed);
-    }
-    free(job->output);
-    if (job->compressor) libdeflate_free_compressor(job->compressor);
+    pool_free(&writer->pool);
     png_destroy_write_struct(&writer->png, &writer->info);
     free(writer->idat.chunk);
-    free(writer->pieces[0]);
-    free(writer->pieces[1]);
     free(writer->rows);
     free(writer->buffer);
     free(writer);
@@ -429,36 +491,23 @@ int cpng_row_writer_open(int descriptor, uint32_t width, uint32_t height, int co
     size_t piece_bytes = armed_piece_bytes > 0 ? armed_piece_bytes : PIECE_BYTES;
     armed_piece_bytes = 0;
     writer->piece_capacity = stride * (stride < piece_bytes ? piece_bytes / stride : 1);
+    int threads = armed_deflate_threads > 0 ? armed_deflate_threads : cpng_usable_cpus();
+    armed_deflate_threads = 0;
+    if (threads > MAX_DEFLATE_THREADS) threads = MAX_DEFLATE_THREADS;
+    writer->adler = 1;
     writer->buffer = malloc(WRITE_BUFFER);
     writer->rows = cpng_call_alloc(&writer->call, scratch);
-    writer->pieces[0] = cpng_call_alloc(&writer->call, writer->piece_capacity);
-    writer->pieces[1] = cpng_call_alloc(&writer->call, writer->piece_capacity);
-    writer->job.call = &writer->call;
-    writer->job.adler = 1;
-    writer->job.compressor = cpng_deflate_compressor(&writer->call, compression_level);
     int idat = cpng_idat_start(&writer->idat, &writer->call);
     writer->png = png_create_write_struct(PNG_LIBPNG_VER_STRING, writer, on_writer_error, cpng_on_warning);
     if (writer->png) writer->info = png_create_info_struct(writer->png);
-    if (writer->buffer == NULL || writer->rows == NULL || writer->pieces[0] == NULL ||
-        writer->pieces[1] == NULL || writer->job.compressor == NULL || idat != CPNG_OK ||
-        writer->png == NULL || writer->info == NULL) {
+    if (writer->buffer == NULL || writer->rows == NULL || idat != CPNG_OK || writer->png == NULL ||
+        writer->info == NULL ||
+        pool_start(&writer->pool, &writer->call, threads, writer->piece_capacity, compression_level) != CPNG_OK) {
         cpng_row_writer_free(writer);
         cpng_copy_message(message, message_size, "out of memory");
         return CPNG_NO_MEMORY;
     }
     memset(writer->rows + row_bytes, 0, row_bytes);  /* the row above the first */
-    if (pthread_mutex_init(&writer->job.lock, NULL) == 0) {
-        if (pthread_cond_init(&writer->job.changed, NULL) == 0) {
-            writer->job.started = pthread_create(&writer->job.thread, NULL, deflate_pieces, &writer->job) == 0;
-            if (!writer->job.started) pthread_cond_destroy(&writer->job.changed);
-        }
-        if (!writer->job.started) pthread_mutex_destroy(&writer->job.lock);
-    }
-    if (!writer->job.started) {
-        cpng_row_writer_free(writer);
-        cpng_copy_message(message, message_size, "could not start the compressing thread");
-        return CPNG_NO_MEMORY;
-    }
     if (setjmp(png_jmpbuf(writer->png))) {
         cpng_copy_message(message, message_size, writer->message);
         cpng_row_writer_free(writer);
@@ -475,33 +524,41 @@ int cpng_row_writer_open(int descriptor, uint32_t width, uint32_t height, int co
     return CPNG_OK;
 }
 
-/* Waits for the piece being deflated (if any) and writes it. May longjmp (png_write_chunk:
- * the output stays in the job, which cpng_row_writer_free frees); returns the piece's status
- * otherwise. */
-static int write_deflated_piece(struct cpng_row_writer *writer) {
-    struct cpng_deflate_job *job = &writer->job;
-    int status = wait_for_piece(job);
-    if (status != CPNG_OK || job->output == NULL) return status;
-    cpng_idat_append(writer->png, &writer->idat, job->output, job->output_length);
-    free(job->output);
-    job->output = NULL;
+/* Waits for the oldest piece not yet written (there must be one), appends it to the IDAT
+ * stream and frees its slot. May longjmp (png_write_chunk: the output stays in the slot, which
+ * cpng_row_writer_free frees); returns the piece's status otherwise. */
+static int write_oldest_piece(struct cpng_row_writer *writer) {
+    struct cpng_deflate_pool *pool = &writer->pool;
+    struct cpng_piece_slot *slot = &pool->slots[writer->written % (uint64_t)pool->slot_count];
+    pthread_mutex_lock(&pool->lock);
+    while (slot->state != SLOT_DONE) pthread_cond_wait(&pool->changed, &pool->lock);
+    pthread_mutex_unlock(&pool->lock);
+    if (slot->status != CPNG_OK) return slot->status;
+    cpng_idat_append(writer->png, &writer->idat, slot->output, slot->output_length);
+    /* Each piece's checksum starts afresh: combined in order, they are the stream's. */
+    writer->adler = adler32_combine(writer->adler, slot->adler, (z_off_t)slot->input_length);
+    free(slot->output);
+    slot->output = NULL;
+    slot->state = SLOT_FREE;
+    writer->written++;
     return CPNG_OK;
 }
 
-/* Writes the piece deflated before (if any) and hands the filled piece to the second thread. */
+/* Hands the filled piece to the deflate threads, then makes the next slot free for filling
+ * (writing the piece it held). */
 static int hand_over_piece(struct cpng_row_writer *writer, int is_last) {
-    struct cpng_deflate_job *job = &writer->job;
-    int status = write_deflated_piece(writer);
-    if (status != CPNG_OK) return status;
-    pthread_mutex_lock(&job->lock);
-    job->input = writer->pieces[writer->filling];
-    job->input_length = writer->piece_filled;
-    job->is_last = is_last;
-    job->pending = 1;
-    pthread_cond_broadcast(&job->changed);
-    pthread_mutex_unlock(&job->lock);
-    writer->filling ^= 1;
+    struct cpng_deflate_pool *pool = &writer->pool;
+    struct cpng_piece_slot *slot = &pool->slots[writer->filling % (uint64_t)pool->slot_count];
+    pthread_mutex_lock(&pool->lock);
+    slot->input_length = writer->piece_filled;
+    slot->is_last = is_last;
+    slot->sequence = writer->filling;
+    slot->state = SLOT_PENDING;
+    pthread_cond_broadcast(&pool->changed);
+    pthread_mutex_unlock(&pool->lock);
+    writer->filling++;
     writer->piece_filled = 0;
+    if (writer->filling - writer->written == (uint64_t)pool->slot_count) return write_oldest_piece(writer);
     return CPNG_OK;
 }
 
@@ -520,7 +577,8 @@ int cpng_row_writer_write(cpng_row_writer *writer, const void *rows, uint32_t co
         uint8_t *current = writer->rows, *previous = writer->rows + n, *candidates = writer->rows + 2 * n;
         cpng_png_order((const uint8_t *)rows + (size_t)i * n, n, writer->bit_depth, current);
         cpng_filter_row(current, previous, n, writer->bpp, candidates,
-                        writer->pieces[writer->filling] + writer->piece_filled);
+                        writer->pool.slots[writer->filling % (uint64_t)writer->pool.slot_count].input +
+                            writer->piece_filled);
         memcpy(previous, current, n);
         writer->piece_filled += stride;
         writer->next_row++;
@@ -531,10 +589,12 @@ int cpng_row_writer_write(cpng_row_writer *writer, const void *rows, uint32_t co
         }
     }
     if (writer->next_row == writer->height) {
-        int status = write_deflated_piece(writer);
-        if (status != CPNG_OK) return piece_failure(status, message, message_size);
+        while (writer->written < writer->filling) {
+            int status = write_oldest_piece(writer);
+            if (status != CPNG_OK) return piece_failure(status, message, message_size);
+        }
         uint8_t trailer[4];
-        cpng_zlib_trailer(writer->job.adler, trailer);
+        cpng_zlib_trailer((uint32_t)writer->adler, trailer);
         cpng_idat_append(writer->png, &writer->idat, trailer, 4);
         cpng_idat_flush(writer->png, &writer->idat);
         png_write_chunk(writer->png, (png_const_bytep) "IEND", NULL, 0);

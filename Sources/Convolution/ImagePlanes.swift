@@ -84,18 +84,23 @@ public struct FilteredImage: Sendable {
         let planes = colour.map { ($0, colourMapping) } + (alpha.map { [($0, alphaMapping)] } ?? [])
         let channels = planes.count
         let pixels = rows * columns
+        // Every sample is written once, through unchecked pointers, into an array not zeroed
+        // first.
         func interleave<T: FixedWidthInteger>(_ type: T.Type) -> [T] {
-            var samples = [T](repeating: 0, count: pixels * channels)
-            samples.withUnsafeMutableBufferPointer { out in
+            [T](unsafeUninitializedCapacity: pixels * channels) { out, count in
                 for (channel, (plane, mapping)) in planes.enumerated() {
                     plane.values.withUnsafeBufferPointer { values in
+                        guard let source = values.baseAddress, let base = out.baseAddress else {
+                            return
+                        }
+                        let target = base + channel
                         for i in 0..<pixels {
-                            out[i * channels + channel] = T(truncatingIfNeeded: mapping(values[i]))
+                            target[i * channels] = T(truncatingIfNeeded: mapping(source[i]))
                         }
                     }
                 }
+                count = pixels * channels
             }
-            return samples
         }
         let samples: Image.Samples =
             maxValue > 255 ? .uint16(interleave(UInt16.self)) : .uint8(interleave(UInt8.self))

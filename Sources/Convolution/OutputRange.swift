@@ -82,14 +82,16 @@ package struct SampleMapping: Sendable {
 
     /// Rounds half away from zero as `rounded()` does (``reference(_:)``), without a call to
     /// libm's roundf per sample: for `0 <= c <= top` (at most 65535) the truncation `Int(c)`
-    /// and the fraction `c - Float(Int(c))` are exact.
+    /// and the fraction `c - Float(Int(c))` are exact. The half step is added without a branch
+    /// (and cannot overflow): as a branch on the fraction, mispredicted about half the time on
+    /// a photograph, this mapping took a fifth of a streamed RGB filter's CPU time.
     @inline(__always)
     package func callAsFunction(_ value: Float) -> Int {
         let v = ((absolute ? Swift.abs(value) : value) - low) * scale + shift
         guard v.isFinite else { return 0 }
         let clamped = Swift.min(Swift.max(v, 0), top)
         let whole = Int(clamped)
-        return clamped - Float(whole) >= 0.5 ? whole + 1 : whole
+        return whole &+ (clamped - Float(whole) >= 0.5 ? 1 : 0)
     }
 
     /// The mapping as written: the reference ``callAsFunction(_:)`` is tested against.

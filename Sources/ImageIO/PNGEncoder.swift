@@ -37,8 +37,9 @@ public struct PNGWriteOptions: Sendable, Equatable {
         self.libpngOnly = libpngOnly
     }
 
-    /// The number of online processors.
-    public static var processorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+    /// The processors this process may run on: its CPU affinity (`taskset`, cpusets), not every
+    /// online processor, so that one allowed core writes one band (no thread, no block walk).
+    public static var processorCount: Int { Int(cpng_usable_cpus()) }
 }
 
 /// Writes PNG images.

@@ -28,14 +28,15 @@ import Testing
     }
 
     /// `image` written by PNGRowWriter in bands of 1, 2, 3, ... rows, with pieces of about
-    /// `pieceBytes` (0: the normal size).
-    private func streamed(_ image: Image, level: Int, pieceBytes: Int, to path: String)
-        throws -> [UInt8]
-    {
+    /// `pieceBytes` (0: the normal size) deflated on `threads` threads.
+    private func streamed(
+        _ image: Image, level: Int, pieceBytes: Int, threads: Int = 1, to path: String
+    ) throws -> [UInt8] {
         let bitDepth = image.bitDepth
         let rowSamples = image.width * image.channels
         try FileAccess.writeAtomically(to: path) { descriptor in
             cpng_test_limit_stream_pieces(pieceBytes)
+            cpng_test_stream_deflate_threads(Int32(threads))
             let writer = try PNGRowWriter(
                 descriptor: descriptor, path: path, width: image.width, height: image.height,
                 channels: image.channels, bitDepth: bitDepth, compressionLevel: level)
@@ -61,31 +62,72 @@ import Testing
         return try FileAccess.readAll(path)
     }
 
+    /// Every level, one deflate thread and three (pieces finishing out of order must still
+    /// join in order, their checksums combined).
     @Test(arguments: [1, 3], [8, 16])
     func manySmallPiecesDecodeToTheInMemoryWritersPixels(channels: Int, bitDepth: Int) throws {
         let folder = try temporaryFolder("rowstream")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let original = try image(width: 97, height: 61, channels: channels, bitDepth: bitDepth)
         let rowBytes = 97 * channels * bitDepth / 8 + 1
-        for level in [0, 1, 6, 9] {
+        for level in 0...9 {
             let inMemory = try PNGDecoder.decode(
                 PNGEncoder.encode(original, options: PNGWriteOptions(compressionLevel: level)))
             #expect(inMemory.samples == original.samples)
             let whole = try streamed(original, level: level, pieceBytes: 0, to: folder + "/w.png")
             // One row a piece (61 pieces), then about five rows a piece.
             for pieceBytes in [1, 5 * rowBytes + 7] {
-                let label = "\(channels) channels, \(bitDepth) bits, level \(level), \(pieceBytes)"
-                let bytes = try streamed(
-                    original, level: level, pieceBytes: pieceBytes, to: folder + "/p.png")
-                let decoded = try PNGDecoder.decode(bytes)
-                #expect(decoded.samples == inMemory.samples, "\(label)")
-                #expect(decoded.width == 97 && decoded.height == 61, "\(label)")
-                #expect(decoded.channels == channels, "\(label)")
-                #expect(decoded.bitDepth == bitDepth, "\(label)")
-                // Pieces deflate separately, joined by empty stored blocks: the hook took effect.
-                if level > 0 { #expect(bytes != whole, "\(label)") }
+                for threads in [1, 3] {
+                    let label =
+                        "\(channels) channels, \(bitDepth) bits, level \(level), \(pieceBytes), "
+                        + "\(threads) threads"
+                    let bytes = try streamed(
+                        original, level: level, pieceBytes: pieceBytes, threads: threads,
+                        to: folder + "/p.png")
+                    let decoded = try PNGDecoder.decode(bytes)
+                    #expect(decoded.samples == inMemory.samples, "\(label)")
+                    #expect(decoded.width == 97 && decoded.height == 61, "\(label)")
+                    #expect(decoded.channels == channels, "\(label)")
+                    #expect(decoded.bitDepth == bitDepth, "\(label)")
+                    // Pieces deflate separately, joined by empty stored blocks: the hook took
+                    // effect.
+                    if level > 0 { #expect(bytes != whole, "\(label)") }
+                }
             }
         }
+    }
+
+    /// Each allocation of the streamed writer (pieces, compressors, deflated pieces, zlib's
+    /// state for the block walk) failing in turn, with one and two deflate threads: an
+    /// out-of-memory error naming the file, nothing left behind, nothing leaked (under ASan).
+    @Test(arguments: [1, 2])
+    func theStreamedWriterFailsCleanlyAtEveryAllocation(threads: Int) throws {
+        let folder = try temporaryFolder("rowstream")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let original = try image(width: 40, height: 30, channels: 3, bitDepth: 8)
+        let path = folder + "/o.png"
+        var failures = 0
+        for count in 0..<500 {
+            cpng_test_fail_allocations_after(count)
+            defer { cpng_test_fail_allocations_after(-1) }
+            do {
+                let bytes = try streamed(
+                    original, level: 6, pieceBytes: 7 * 121, threads: threads, to: path)
+                #expect(try PNGDecoder.decode(bytes).samples == original.samples)
+                break
+            } catch let error as ImageIOError {
+                guard case .writeFailed(let failedPath, let reason) = error, failedPath == path,
+                    reason.hasPrefix("out of memory")
+                else {
+                    Issue.record("allocation \(count + 1) failing gave \(error)")
+                    break
+                }
+                #expect(!FileManager.default.fileExists(atPath: path))
+                failures += 1
+            }
+        }
+        // rows, IDAT chunk, pieces, compressors; then per piece its output and the walk's state.
+        #expect(failures >= 2 * threads + 6, "only \(failures) allocations failed in turn")
     }
 
     @Test func writingMoreRowsThanTheImageHasIsRefused() throws {

@@ -82,6 +82,9 @@ typedef struct {
 int cpng_encode(const cpng_write_request *request, uint8_t **out_data, size_t *out_length,
                 char *message, size_t message_size);
 
+/* The CPUs this process may run on (its affinity: taskset, cgroup cpusets), at least 1. */
+int cpng_usable_cpus(void);
+
 /* Test hook: the calling thread's next cpng_decoder_open (with its cpng_decoder_read) or
  * cpng_encode lets `count` allocations succeed and fails every later one, as if memory ran out
  * there; a negative count disarms it. Only the next call on this thread is affected. */

@@ -50,4 +50,8 @@ void cpng_row_writer_free(cpng_row_writer *writer);
  * pieces; 0 restores the normal size. */
 void cpng_test_limit_stream_pieces(size_t bytes);
 
+/* Test hook: the calling thread's next cpng_row_writer_open deflates pieces on `count` threads
+ * (1 to 4) instead of one per usable CPU; 0 restores the normal count. */
+void cpng_test_stream_deflate_threads(int count);
+
 #endif
