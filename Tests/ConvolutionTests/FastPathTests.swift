@@ -121,9 +121,9 @@ import Testing
         }
     }
 
-    /// The direct path leaves zero-weight taps out only where the rows are finite: an inf in
-    /// the input still makes NaN (0 x inf) and inf exactly where the reference does, on both
-    /// sum loops, and the finite values agree as elsewhere.
+    /// The direct path leaves zero-weight taps out only for 8-bit input: in a float plane an
+    /// inf under a zero tap still makes NaN (0 x inf) and inf exactly where the reference does,
+    /// on both sum loops, and the finite values agree as elsewhere.
     @Test func zeroTapsStillMeetInfAndNaN() throws {
         let kernel = try Kernel(
             name: "zeros", rows: 3, columns: 3, weights: [-3, 0, 3, -10, 0, 10, -3, 0, 0.5])

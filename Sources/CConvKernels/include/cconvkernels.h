@@ -86,10 +86,6 @@ void ck_weighted_sum(const float *const *sources, const float *weights, int taps
 /// of an 8-bit image, interleaved `stride` samples apart, widened for Convolution's rows.
 void ck_widen_u8(const unsigned char *samples, ptrdiff_t stride, ptrdiff_t count, float *output);
 
-/// 1 if none of `values[0 ..< count]` is inf or NaN, else 0 (rows.c): whether the direct path
-/// may leave a row's zero-weight taps out of its sums.
-int ck_all_finite(const float *values, ptrdiff_t count);
-
 /// `spectrum[i] *= conj(kernel[i])` for i < count complex values stored as (re, im) float pairs
 /// (spectra.c): Convolution's FFT correlation product, AVX2 when the processor has it.
 void ck_multiply_conjugate(float *spectrum, const float *kernel, ptrdiff_t count);
