@@ -412,40 +412,11 @@ CK_TARGET void ck_wino_scatter_tile(const float *source, ptrdiff_t plane, int ch
     }
 }
 
-CK_TARGET void ck_weighted_sum(const float *const *sources, const float *weights, int taps, ptrdiff_t count,
-                               float *output) {
-    ptrdiff_t x = 0;
-    for (; x + 32 <= count; x += 32) {
-        __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
-        for (int t = 0; t < taps; t++) {
-            const float *p = sources[t] + x;
-            __m256 w = _mm256_broadcast_ss(weights + t);
-            s0 = _mm256_fmadd_ps(_mm256_loadu_ps(p), w, s0);
-            s1 = _mm256_fmadd_ps(_mm256_loadu_ps(p + 8), w, s1);
-            s2 = _mm256_fmadd_ps(_mm256_loadu_ps(p + 16), w, s2);
-            s3 = _mm256_fmadd_ps(_mm256_loadu_ps(p + 24), w, s3);
-        }
-        _mm256_storeu_ps(output + x, s0);
-        _mm256_storeu_ps(output + x + 8, s1);
-        _mm256_storeu_ps(output + x + 16, s2);
-        _mm256_storeu_ps(output + x + 24, s3);
-    }
-    for (; x + 8 <= count; x += 8) {
-        __m256 s = _mm256_setzero_ps();
-        for (int t = 0; t < taps; t++) s = _mm256_fmadd_ps(_mm256_loadu_ps(sources[t] + x), _mm256_broadcast_ss(weights + t), s);
-        _mm256_storeu_ps(output + x, s);
-    }
-    for (; x < count; x++) {
-        float s = 0;
-        for (int t = 0; t < taps; t++) s = __builtin_fmaf(sources[t][x], weights[t], s);
-        output[x] = s;
-    }
-}
-
-CK_TARGET int ck_weighted_sum_checked(const float *const *sources, const float *weights, int taps, ptrdiff_t count,
-                                      float *output, const float *check, ptrdiff_t check_count) {
-    // ck_weighted_sum's loops and order (so its bits), with the exponent test of `check` folded
-    // into the thirty-two-wide steps, whose loads of that row are already in cache.
+/// The planar weighted sum; with `check_count` > 0 it also returns whether `check[0 ..<
+/// check_count]` is all finite, the exponent test folded into the thirty-two-wide steps, whose
+/// loads of that row are already in cache (with 0, the test compiles away).
+CK_TARGET static inline int weighted_sum(const float *const *sources, const float *weights, int taps, ptrdiff_t count,
+                                         float *output, const float *check, ptrdiff_t check_count) {
     const __m256i exponent = _mm256_set1_epi32(0x7f800000);
     __m256i bad = _mm256_setzero_si256();
     ptrdiff_t checked = 0, x = 0;
@@ -488,6 +459,16 @@ CK_TARGET int ck_weighted_sum_checked(const float *const *sources, const float *
         finite &= (bits & 0x7f800000u) != 0x7f800000u;
     }
     return finite;
+}
+
+CK_TARGET void ck_weighted_sum(const float *const *sources, const float *weights, int taps, ptrdiff_t count,
+                               float *output) {
+    weighted_sum(sources, weights, taps, count, output, NULL, 0);
+}
+
+CK_TARGET int ck_weighted_sum_checked(const float *const *sources, const float *weights, int taps, ptrdiff_t count,
+                                      float *output, const float *check, ptrdiff_t check_count) {
+    return weighted_sum(sources, weights, taps, count, output, check, check_count);
 }
 
 #else
