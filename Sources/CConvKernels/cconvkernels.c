@@ -8,7 +8,8 @@
 // filters per compare and blend. Winograd tile transforms: eight channels per register, each
 // sum formed in the same order as in the portable Swift loops. Planar weighted sums (the image
 // convolution's direct, separable and column passes): thirty-two pixels in four registers per
-// step, one fused multiply-add per register and tap. Off x86-64 the kernels are not built and
+// step, one fused multiply-add per register and tap (one variant also tests a row for inf and NaN
+// in the same pass). Off x86-64 the kernels are not built and
 // ck_has_avx2_fma() and ck_has_avx512_skylake() are 0.
 
 #include "cconvkernels.h"
@@ -194,9 +195,14 @@ CK_TARGET void ck_wino_scatter_tile(const float *source, ptrdiff_t plane, int ch
     }
 }
 
-CK_TARGET void ck_weighted_sum(const float *const *sources, const float *weights, int taps, ptrdiff_t count,
-                               float *output) {
-    ptrdiff_t x = 0;
+/// The planar weighted sum; with `check_count` > 0 it also returns whether `check[0 ..<
+/// check_count]` is all finite, the exponent test folded into the thirty-two-wide steps, whose
+/// loads of that row are already in cache (with 0, the test compiles away).
+CK_TARGET static inline int weighted_sum(const float *const *sources, const float *weights, int taps, ptrdiff_t count,
+                                         float *output, const float *check, ptrdiff_t check_count) {
+    const __m256i exponent = _mm256_set1_epi32(0x7f800000);
+    __m256i bad = _mm256_setzero_si256();
+    ptrdiff_t checked = 0, x = 0;
     for (; x + 32 <= count; x += 32) {
         __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
         for (int t = 0; t < taps; t++) {
@@ -206,6 +212,13 @@ CK_TARGET void ck_weighted_sum(const float *const *sources, const float *weights
             s1 = _mm256_fmadd_ps(_mm256_loadu_ps(p + 8), w, s1);
             s2 = _mm256_fmadd_ps(_mm256_loadu_ps(p + 16), w, s2);
             s3 = _mm256_fmadd_ps(_mm256_loadu_ps(p + 24), w, s3);
+        }
+        if (x + 32 <= check_count) {
+            for (int k = 0; k < 4; k++) {
+                __m256i bits = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(check + x + 8 * k)), exponent);
+                bad = _mm256_or_si256(bad, _mm256_cmpeq_epi32(bits, exponent));
+            }
+            checked = x + 32;
         }
         _mm256_storeu_ps(output + x, s0);
         _mm256_storeu_ps(output + x + 8, s1);
@@ -222,11 +235,34 @@ CK_TARGET void ck_weighted_sum(const float *const *sources, const float *weights
         for (int t = 0; t < taps; t++) s = __builtin_fmaf(sources[t][x], weights[t], s);
         output[x] = s;
     }
+    int finite = _mm256_testz_si256(bad, bad);
+    for (ptrdiff_t i = checked; i < check_count; i++) {
+        unsigned int bits;
+        __builtin_memcpy(&bits, check + i, sizeof bits);
+        finite &= (bits & 0x7f800000u) != 0x7f800000u;
+    }
+    return finite;
+}
+
+CK_TARGET void ck_weighted_sum(const float *const *sources, const float *weights, int taps, ptrdiff_t count,
+                               float *output) {
+    weighted_sum(sources, weights, taps, count, output, NULL, 0);
+}
+
+CK_TARGET int ck_weighted_sum_checked(const float *const *sources, const float *weights, int taps, ptrdiff_t count,
+                                      float *output, const float *check, ptrdiff_t check_count) {
+    return weighted_sum(sources, weights, taps, count, output, check, check_count);
 }
 
 #else
 
 int ck_has_avx2_fma(void) { return 0; }
+
+int ck_weighted_sum_checked(const float *const *sources, const float *weights, int taps, ptrdiff_t count,
+                            float *output, const float *check, ptrdiff_t check_count) {
+    (void)sources, (void)weights, (void)taps, (void)count, (void)output, (void)check, (void)check_count;
+    return 0;
+}
 
 int ck_has_avx512_skylake(void) { return 0; }
 

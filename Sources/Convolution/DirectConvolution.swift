@@ -1,5 +1,6 @@
 // DirectConvolution: every kernel tap applied directly, SIMD along rows, bands of rows per core.
 
+import CConvKernels
 import ConvkitSupport
 
 /// The direct path: a valid correlation of the extended image with the effective (already
@@ -9,31 +10,78 @@ import ConvkitSupport
 enum DirectConvolution {
     /// Returns the `geometry.output` values, row-major. `weights` is the effective kernel,
     /// row-major `geometry.kernel.rows x geometry.kernel.columns`.
+    ///
+    /// Rows of finite input are summed over the nonzero taps alone (Scharr-x: 6 of 9): the
+    /// sums start at +0 and so are never -0, and a finite value times zero is a zero, so
+    /// leaving it out gives the same bits. 8-bit rows are finite by construction. Float rows
+    /// are tested with the fused sums, each newest row in the pass that sums it without its
+    /// zero taps (a separate pass cost more than the three taps save); an output row whose
+    /// rows hold inf or NaN is summed again over every tap, so 0 x inf still makes the NaN the
+    /// reference makes. The portable loops keep every tap for float input.
     static func run(
         _ source: PaddedRows, weights: [Float], geometry g: ConvolutionGeometry, threads: Int,
         fused: Bool
     ) -> [Float] {
         let outColumns = g.output.columns
         let denseColumns = g.dense.columns
+        let nonzero = weights.indices.filter { weights[$0] != 0 }
+        let hasZeros = nonzero.count < weights.count && source.fill.isFinite
+        let skipBytes = hasZeros && source.bytes != nil
+        let skipFloats = hasZeros && source.bytes == nil && fused
+        let nonzeroWeights = nonzero.map { weights[$0] }
         return outputBands(g, threads: threads, minimumBand: 8) { band, out in
             let cache = LineCache(source, count: g.span.rows)
+            var finite = FiniteRows(count: g.span.rows)
             var lines = [UnsafePointer<Float>](
                 repeating: source.input, count: g.kernel.rows)
             var sources = [UnsafePointer<Float>](repeating: source.input, count: weights.count)
             var dense = [Float](repeating: 0, count: g.stride.columns > 1 ? denseColumns : 0)
+            let last = g.kernel.rows - 1
             for row in band {
                 let first = row * g.stride.rows
                 for r in 0..<g.kernel.rows {
                     lines[r] = cache.line(first + r * g.dilation.rows)
                 }
+                // Whether to leave zero taps out, and the newest row to test while doing so.
+                var skip = skipBytes
+                var pending: UnsafePointer<Float>? = nil
+                if skipFloats {
+                    skip = true
+                    for r in 0...last {
+                        let y = first + r * g.dilation.rows
+                        if let known = finite[y] {
+                            skip = skip && known
+                        } else if r == last {
+                            pending = lines[r]
+                        } else {
+                            let ok =
+                                ck_weighted_sum_checked(
+                                    nil, nil, 0, 0, nil, lines[r], source.inputColumns) != 0
+                            finite[y] = ok
+                            skip = skip && ok
+                        }
+                    }
+                    if !skip { pending = nil }
+                }
                 let destination = out.base + row * outColumns
                 dense.withUnsafeMutableBufferPointer { d in
                     let target = g.stride.columns == 1 ? destination : d.baseAddress!
-                    source.correlate(
-                        lines: lines, kernelRows: g.kernel.rows,
-                        kernelColumns: g.kernel.columns, dilation: g.dilation.columns,
-                        weights: weights, count: denseColumns, into: target, sources: &sources,
-                        fused: fused)
+                    if skip {
+                        let ok = source.correlate(
+                            lines: lines, kernelRows: g.kernel.rows,
+                            kernelColumns: g.kernel.columns, dilation: g.dilation.columns,
+                            weights: nonzeroWeights, count: denseColumns, into: target,
+                            sources: &sources, fused: fused, taps: nonzero, check: pending)
+                        if pending != nil { finite[first + last * g.dilation.rows] = ok }
+                        skip = ok
+                    }
+                    if !skip {
+                        source.correlate(
+                            lines: lines, kernelRows: g.kernel.rows,
+                            kernelColumns: g.kernel.columns, dilation: g.dilation.columns,
+                            weights: weights, count: denseColumns, into: target,
+                            sources: &sources, fused: fused)
+                    }
                     if g.stride.columns > 1 {
                         subsample(
                             target, stride: g.stride.columns, count: outColumns,
@@ -41,6 +89,26 @@ enum DirectConvolution {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Whether extended rows hold only finite values, by row number, as a band walks down the
+/// image (slot `row % count`, like ``LineCache``); nil for a row not yet tested.
+private struct FiniteRows {
+    private var rows: [Int]
+    private var finite: [Bool]
+
+    init(count: Int) {
+        rows = [Int](repeating: -1, count: max(1, count))
+        finite = [Bool](repeating: false, count: max(1, count))
+    }
+
+    subscript(row: Int) -> Bool? {
+        get { rows[row % rows.count] == row ? finite[row % rows.count] : nil }
+        set {
+            rows[row % rows.count] = row
+            finite[row % rows.count] = newValue ?? false
         }
     }
 }

@@ -99,25 +99,44 @@ struct PaddedRows: @unchecked Sendable {
     /// taps all fall inside the input are summed in place; the few by the left and right edges
     /// are first copied through the boundary rule into a small buffer, then summed the same
     /// way. `sources` is scratch for `kernelRows * kernelColumns` pointers; `fused` as in
-    /// ``weightedSum``.
+    /// ``weightedSum``. With `taps`, only those taps are summed (indices `r * kernelColumns +
+    /// c`, increasing) and `weights` holds their weights alone. With `check` (a row of
+    /// `inputColumns` values; fused sums only) it returns whether that row is all finite,
+    /// tested in the same pass (``ck_weighted_sum_checked``); otherwise true.
+    @discardableResult
     func correlate(
         lines: UnsafePointer<UnsafePointer<Float>>, kernelRows: Int, kernelColumns: Int,
         dilation: Int, weights: UnsafePointer<Float>, count: Int,
         into output: UnsafeMutablePointer<Float>,
-        sources: UnsafeMutablePointer<UnsafePointer<Float>>, fused: Bool
-    ) {
+        sources: UnsafeMutablePointer<UnsafePointer<Float>>, fused: Bool, taps: [Int]? = nil,
+        check: UnsafePointer<Float>? = nil
+    ) -> Bool {
+        var finite = true
         let span = (kernelColumns - 1) * dilation + 1
         let lower = min(left, count)
         let upper = max(lower, min(count, left + inputColumns - span + 1))
+        let used = taps?.count ?? kernelRows * kernelColumns
         if upper > lower {
-            for r in 0..<kernelRows {
-                for c in 0..<kernelColumns {
-                    sources[r * kernelColumns + c] = lines[r] + (lower - left + c * dilation)
-                }
+            for i in 0..<used {
+                let tap = taps?[i] ?? i
+                sources[i] =
+                    lines[tap / kernelColumns]
+                    + (lower - left + tap % kernelColumns * dilation)
             }
-            weightedSum(
-                sources: sources, weights: weights, taps: kernelRows * kernelColumns,
-                count: upper - lower, into: output + lower, fused: fused)
+            if let check {
+                finite =
+                    sources.withMemoryRebound(to: UnsafePointer<Float>?.self, capacity: used) {
+                        ck_weighted_sum_checked(
+                            $0, weights, Int32(used), upper - lower, output + lower, check,
+                            inputColumns) != 0
+                    }
+            } else {
+                weightedSum(
+                    sources: sources, weights: weights, taps: used,
+                    count: upper - lower, into: output + lower, fused: fused)
+            }
+        } else if let check {
+            finite = ck_weighted_sum_checked(nil, nil, 0, 0, nil, check, inputColumns) != 0
         }
         columnSource.withUnsafeBufferPointer { map in
             // The edge columns' extended rows are built in a small buffer, through the
@@ -134,18 +153,21 @@ struct PaddedRows: @unchecked Sendable {
                             let column = map[columns.lowerBound + i]
                             row[i] = column >= 0 ? lines[r][column] : fill
                         }
-                        for c in 0..<kernelColumns {
-                            sources[r * kernelColumns + c] = UnsafePointer(row + c * dilation)
-                        }
+                    }
+                    for i in 0..<used {
+                        let tap = taps?[i] ?? i
+                        sources[i] = UnsafePointer(
+                            base + tap / kernelColumns * width + tap % kernelColumns * dilation)
                     }
                     weightedSum(
-                        sources: sources, weights: weights, taps: kernelRows * kernelColumns,
+                        sources: sources, weights: weights, taps: used,
                         count: columns.count, into: output + columns.lowerBound, fused: fused)
                 }
             }
             edge(0..<lower)
             edge(upper..<count)
         }
+        return finite
     }
 
     /// Copies extended row `row`, columns `start ..< start + count`, into `destination`. Cells

@@ -58,6 +58,30 @@ import Testing
         }
     }
 
+    /// 8-bit input skips a kernel's zero taps on the direct path (Scharr-x: 6 of 9) where the
+    /// float plane sums all nine: the same bits, on both sum loops and boundary rules.
+    @Test func zeroTapsLeftOutGiveTheFloatPlanesBits() throws {
+        let image = try Self.image(rows: 37, columns: 101, channels: 2, seed: 77)
+        let plane = ImagePlanes.split(image)[0]
+        let kernel = try Kernel(
+            name: "scharr-like", rows: 3, columns: 3, weights: [-3, 0, 3, -10, 0, 10, -3, 0, 3.5])
+        for boundary: BoundaryRule in [.fill(0), .fill(-2.5), .reflect101, .wrap] {
+            for fused in [true, false] {
+                let plan = try ConvolutionPlan(
+                    kernel: kernel, inputRows: image.height, inputColumns: image.width,
+                    options: ConvolutionOptions(mode: .same, boundary: boundary, threads: 2))
+                #expect(plan.path == .direct)
+                let (fromBytes, fromFloats) = try FusedSums.$allowed.withValue(fused) {
+                    (
+                        try Convolution.apply(plan, channel: 0, of: image),
+                        try Convolution.apply(plan, to: plane)
+                    )
+                }
+                #expect(fromBytes == fromFloats, "\(boundary), fused \(fused)")
+            }
+        }
+    }
+
     @Test func aPlanForAnotherSizeOrAMissingChannelThrows() throws {
         let image = try Self.image(rows: 20, columns: 30, channels: 2, seed: 5)
         let kernel = try TestData.kernel(rows: 3, columns: 3, seed: 6)

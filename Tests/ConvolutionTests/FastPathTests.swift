@@ -121,6 +121,40 @@ import Testing
         }
     }
 
+    /// The direct path leaves zero-weight taps out only for 8-bit input: in a float plane an
+    /// inf under a zero tap still makes NaN (0 x inf) and inf exactly where the reference does,
+    /// on both sum loops, and the finite values agree as elsewhere.
+    @Test func zeroTapsStillMeetInfAndNaN() throws {
+        let kernel = try Kernel(
+            name: "zeros", rows: 3, columns: 3, weights: [-3, 0, 3, -10, 0, 10, -3, 0, 0.5])
+        var input = TestData.plane(rows: 40, columns: 70, seed: 12)
+        input.values[17 * 70 + 33] = .infinity
+        input.values[30 * 70 + 2] = .nan
+        let options = ConvolutionOptions(mode: .same, path: .direct)
+        let reference = try ReferenceConvolution.apply(kernel, to: input, options: options)
+        for fused in [true, false] {
+            for threads in [1, 3] {
+                var threaded = options
+                threaded.threads = threads
+                let result = try FusedSums.$allowed.withValue(fused) {
+                    try Convolution.apply(kernel, to: TestData.float(input), options: threaded)
+                }
+                var nonFinite = 0
+                for (value, expected) in zip(result.values.map(Double.init), reference.values) {
+                    if expected.isFinite {
+                        #expect(abs(value - expected) <= 1e-3, "fused \(fused), \(threads) threads")
+                    } else {
+                        nonFinite += 1
+                        #expect(
+                            value.isNaN == expected.isNaN && (value.isNaN || value == expected),
+                            "fused \(fused), \(threads) threads: \(value), expected \(expected)")
+                    }
+                }
+                #expect(nonFinite >= 9)
+            }
+        }
+    }
+
     @Test func plannerChoosesByKernel() throws {
         let image = (rows: 512, columns: 512)
         func path(_ kernel: Kernel) throws -> ConvolutionPath {

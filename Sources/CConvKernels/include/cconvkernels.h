@@ -87,6 +87,13 @@ void ck_wino_scatter_tile(const float *source, ptrdiff_t plane, int channels, fl
 void ck_weighted_sum(const float *const *sources, const float *weights, int taps, ptrdiff_t count,
                      float *output);
 
+/// ck_weighted_sum (the same bits), returning 1 if none of `check[0 ..< check_count]` is inf or
+/// NaN and 0 otherwise: the direct path sums a row without its zero-weight taps and learns in
+/// the same pass whether the newest input row allowed that. With `count` 0 it only checks.
+/// Off x86-64 it returns 0 (the fused loops are never chosen there).
+int ck_weighted_sum_checked(const float *const *sources, const float *weights, int taps, ptrdiff_t count,
+                            float *output, const float *check, ptrdiff_t check_count);
+
 /// `output[x] = samples[x * stride]` as a float, for x < count (rows.c): one row of one channel
 /// of an 8-bit image, interleaved `stride` samples apart, widened for Convolution's rows.
 void ck_widen_u8(const unsigned char *samples, ptrdiff_t stride, ptrdiff_t count, float *output);
