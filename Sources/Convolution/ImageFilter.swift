@@ -91,7 +91,7 @@ public struct ImageFilter: Sendable {
         }
         guard !magnitude || steps.count == 2 else {
             throw ConvolutionError.shapeMismatch(
-                "--magnitude combines exactly two kernels, got \(steps.count)")
+                "a magnitude combines exactly two kernels, got \(steps.count)")
         }
         let maxValue = Float(image.maxSampleValue)
         var planes = ImagePlanes.split(image)
@@ -133,7 +133,7 @@ public struct ImageFilter: Sendable {
         if magnitude {
             let a = try step(steps[0], on: plane, convolve: convolve)
             let b = try step(steps[1], on: plane, convolve: convolve)
-            try requireSameSize(a, b, what: "--magnitude's two kernels")
+            try requireSameSize(a, b, what: "the magnitude's two kernels")
             return Plane(
                 unchecked: a.rows, columns: a.columns,
                 values: zip(a.values, b.values).map(Self.hypotenuse))

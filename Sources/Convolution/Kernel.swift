@@ -84,6 +84,9 @@ public enum KernelError: Error, Equatable, CustomStringConvertible {
     case malformed(spec: String, detail: String)
     /// A kernel file cannot be read or does not hold a kernel.
     case badFile(path: String, detail: String)
+    /// A vips matrix file gives a nonzero offset: a kernel has none (an offset belongs to how
+    /// the result becomes samples, ``OutputRange``).
+    case unsupportedOffset(path: String, offset: String)
 
     /// The one-line message, naming the kernel.
     public var description: String {
@@ -93,9 +96,10 @@ public enum KernelError: Error, Equatable, CustomStringConvertible {
             "unknown kernel '\(escapedForMessage(name))'"
                 + (suggestions.isEmpty
                     ? "" : "; did you mean \(suggestions.joined(separator: ", "))?")
-                + " ('convkit kernels' lists the named kernels and families)"
         case .malformed(let spec, let detail): "kernel '\(escapedForMessage(spec))': \(detail)"
         case .badFile(let path, let detail): "\(path): \(detail)"
+        case .unsupportedOffset(let path, let offset):
+            "\(path): line 1: offset '\(offset)' is not supported (a kernel has no offset)"
         }
     }
 }

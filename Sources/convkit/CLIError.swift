@@ -42,6 +42,11 @@ func commandLineHint(for error: Error) -> String {
     switch error {
     case ImageIOError.exceedsPixelLimit: " (raise it with --max-pixels)"
     case ConvolutionError.kernelLargerThanImage: "; use --mode same or full, or pad"
+    case KernelError.unknownName: " ('convkit kernels' lists the named kernels and families)"
+    case KernelError.unsupportedOffset: "; filter --range offset adds one to the result"
+    case LearnedFiltersError.datasetMissing(_, let dataset):
+        "; run 'bash scripts/fetch-datasets.sh\(dataset == "fashion-mnist" ? " --fashion-mnist" : "")' to put \(dataset) in data/"
+    case LearnedFiltersError.mixedImageSizes: "; --image-size WxH resizes them all"
     default: ""
     }
 }

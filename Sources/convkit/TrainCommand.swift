@@ -123,6 +123,13 @@ struct Train: ParsableCommand {
         }
     }
 
+    /// The option that sets each of ``RunSettings/keys``, for naming a setting a resume changes.
+    private static let optionOfSetting = [
+        "architecture": "--arch", "dataset": "--dataset", "train_limit": "--train-limit",
+        "test_limit": "--test-limit", "batch_size": "--batch-size", "seed": "--seed",
+        "learning_rate": "--learning-rate", "adam_form": "--adam",
+    ]
+
     /// The settings the command line gives explicitly (for a resume, which must agree).
     private var givenSettings: RunSettings {
         RunSettings(
@@ -142,8 +149,10 @@ struct Train: ParsableCommand {
             ? try InputFiles.safeTensors(checkpointPath, what: "a training checkpoint") : nil
         let recorded = checkpoint.map { RunSettings(recordedIn: $0.metadata) }
         if let recorded, let difference = recorded.differences(from: givenSettings).first {
+            let option = Self.optionOfSetting[difference.key] ?? difference.key
             throw ValidationError(
-                "\(checkpointPath): \(difference); a resumed run keeps its settings")
+                "\(checkpointPath): \(option) is \(difference.given), but the checkpoint's run used \(difference.recorded); a resumed run keeps its settings"
+            )
         }
         if data.imageFolder == nil, let setting = recorded?["dataset"],
             setting.hasPrefix("folder ")

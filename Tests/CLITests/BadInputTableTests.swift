@@ -151,6 +151,7 @@ enum Scratch {
         try write(
             "bad.kernel", Array("# colour codes are not weights\n1 2\n3 \u{1B}[31mred\n".utf8))
         try write("scale.mat", Array("3 3 0\n1 2 1\n2 4 2\n1 2 1\n".utf8))
+        try write("offset.mat", Array("3 1 1 128\n1 2 1\n".utf8))
         try manager.createDirectory(atPath: folder + "/out", withIntermediateDirectories: false)
         try manager.createDirectory(atPath: folder + "/sub", withIntermediateDirectories: false)
         try write("sub/notes.txt", Array("no images here\n".utf8))
@@ -159,6 +160,9 @@ enum Scratch {
         try writeImageFolder(folder + "/imgs-text", ["a/x.png": 3, "b/notes.txt": 0])
         try writeImageFolder(folder + "/imgs-mixed", ["a/x.png": 3, "b/grey.png": 1])
         try writeImageFolder(folder + "/imgs-one", ["a/x.png": 3])
+        try writeImageFolder(
+            folder + "/imgs-split",
+            ["train/a/x.png": 3, "train/b/y.png": 3, "test/a/z.png": 3, "test/b/w.png": 3])
         try writeTestImage(folder + "/imgs-sizes/a/x.png")
         try writeTestImage(folder + "/imgs-sizes/b/big.png", width: 6, height: 5)
         let model = try VisualizeFixture.model.get()

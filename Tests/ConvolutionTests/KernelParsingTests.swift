@@ -144,7 +144,7 @@ import Testing
         #expect(error("zzzzzzzz") == .unknownName("zzzzzzzz", suggestions: []))
         #expect(
             error("zzzzzzzz")?.description
-                == "unknown kernel 'zzzzzzzz' ('convkit kernels' lists the named kernels and families)"
+                == "unknown kernel 'zzzzzzzz'"
         )
     }
 

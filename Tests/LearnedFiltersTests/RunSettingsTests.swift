@@ -14,8 +14,8 @@ import Testing
         let given = RunSettings(seed: 5, learningRate: 1e-3, adamForm: .pytorch)
         #expect(
             recorded.differences(from: given).map(\.description) == [
-                "--seed is 5, but the checkpoint's run used 1",
-                "--adam is pytorch, but the checkpoint's run used keras",
+                "seed is 5, but the checkpoint's run used 1",
+                "adam_form is pytorch, but the checkpoint's run used keras",
             ])
         // Settings not given are taken from the checkpoint, so they cannot differ.
         #expect(recorded.differences(from: RunSettings()).isEmpty)

@@ -65,11 +65,7 @@ enum KernelArrayFiles {
         }
         if fields.count == 4 {
             guard case .success(let offset) = numbers[3], offset == 0 else {
-                throw KernelError.badFile(
-                    path: path,
-                    detail:
-                        "line 1: offset '\(fields[3])' is not supported (a kernel has no offset; see filter --range offset)"
-                )
+                throw KernelError.unsupportedOffset(path: path, offset: fields[3])
             }
         }
         let (rows, columns) = (Int(height), Int(width))

@@ -75,11 +75,7 @@ public struct ImageFolder: LabelledImages {
         let shape: [Int]
         if hasSplitFolders(trimmed) {
             if validationSplit != nil {
-                throw LearnedFiltersError.badDataset(
-                    path: trimmed,
-                    detail:
-                        "has train/ and test/ folders; --validation-split is for a folder without them"
-                )
+                throw LearnedFiltersError.alreadySplit(path: trimmed)
             }
             let train = try scanClasses(trimmed + "/train")
             let test = try scanClasses(trimmed + "/test")
@@ -150,7 +146,7 @@ public struct ImageFolder: LabelledImages {
         let held = Int((Double(samples.count) * fraction).rounded())
         guard held >= 1, held < samples.count else {
             throw LearnedFiltersError.badInput(
-                "--validation-split \(fraction) of \(samples.count) images leaves \(held == 0 ? "no test" : "no training") images"
+                "a validation split of \(fraction) of \(samples.count) images leaves \(held == 0 ? "no test" : "no training") images"
             )
         }
         let chosen = part == .test ? order.suffix(held) : order.prefix(samples.count - held)
@@ -196,11 +192,9 @@ public struct ImageFolder: LabelledImages {
                 header.width != firstHeader.width
                     || header.height != firstHeader.height
             {
-                throw LearnedFiltersError.badDataset(
-                    path: sample.path,
-                    detail:
-                        "\(header.width)x\(header.height) pixels, but \(firstPath) is \(firstHeader.width)x\(firstHeader.height); --image-size WxH resizes them all"
-                )
+                throw LearnedFiltersError.mixedImageSizes(
+                    path: sample.path, size: "\(header.width)x\(header.height)",
+                    firstPath: firstPath, firstSize: "\(firstHeader.width)x\(firstHeader.height)")
             }
         }
         let header = first!.header

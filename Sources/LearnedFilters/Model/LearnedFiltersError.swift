@@ -7,10 +7,16 @@ public enum LearnedFiltersError: Error, Equatable, CustomStringConvertible {
     case badArchitecture(String)
     /// The layers do not fit together (a shape becomes empty, a dense layer needs flat input, ...).
     case badShape(String)
-    /// A dataset file is missing; the message names the fetch script.
+    /// A dataset file is missing.
     case datasetMissing(path: String, dataset: String)
     /// A dataset file is readable but not what a dataset needs.
     case badDataset(path: String, detail: String)
+    /// A folder that is already split into train/ and test/ was also asked to be split for
+    /// validation.
+    case alreadySplit(path: String)
+    /// An image of a folder dataset differs in size from the first, and no common size was given
+    /// to resize them to (`imageSize`).
+    case mixedImageSizes(path: String, size: String, firstPath: String, firstSize: String)
     /// A model or checkpoint file is not a valid convkit safetensors file.
     case badModel(path: String, detail: String)
     /// An input does not match the model.
@@ -23,8 +29,11 @@ public enum LearnedFiltersError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .badArchitecture(let detail): "bad architecture: \(detail)"
         case .badShape(let detail): "layers do not fit: \(detail)"
-        case .datasetMissing(let path, let dataset):
-            "\(path): not found; run 'bash scripts/fetch-datasets.sh\(dataset == "fashion-mnist" ? " --fashion-mnist" : "")' to put \(dataset) in data/"
+        case .datasetMissing(let path, _): "\(path): not found"
+        case .alreadySplit(let path):
+            "\(path): has train/ and test/ folders, so it takes no validation split"
+        case .mixedImageSizes(let path, let size, let firstPath, let firstSize):
+            "\(path): \(size) pixels, but \(firstPath) is \(firstSize)"
         case .badDataset(let path, let detail): "\(path): \(detail)"
         case .badModel(let path, let detail): "\(path): \(detail)"
         case .badInput(let detail): detail

@@ -6,24 +6,11 @@
 /// Thread count and arithmetic (fast or reference) are not among them: they change rounding,
 /// not the run.
 public struct RunSettings: Sendable, Equatable {
-    /// One setting: its metadata key and the command-line option that sets it.
-    public struct Key: Sendable, Equatable {
-        /// The key in checkpoint metadata, e.g. `batch_size`.
-        public let name: String
-        /// The command-line option that sets it, e.g. `--batch-size`.
-        public let option: String
-    }
-
-    /// The settings in the order they are reported.
-    public static let keys: [Key] = [
-        Key(name: "architecture", option: "--arch"),
-        Key(name: "dataset", option: "--dataset"),
-        Key(name: "train_limit", option: "--train-limit"),
-        Key(name: "test_limit", option: "--test-limit"),
-        Key(name: "batch_size", option: "--batch-size"),
-        Key(name: "seed", option: "--seed"),
-        Key(name: "learning_rate", option: "--learning-rate"),
-        Key(name: "adam_form", option: "--adam"),
+    /// The settings' keys in checkpoint metadata (e.g. `batch_size`), in the order they are
+    /// reported.
+    public static let keys = [
+        "architecture", "dataset", "train_limit", "test_limit", "batch_size", "seed",
+        "learning_rate", "adam_form",
     ]
 
     /// Canonical text by key; a key is absent when the setting is unknown (not given, or not
@@ -53,7 +40,7 @@ public struct RunSettings: Sendable, Equatable {
     public init(recordedIn metadata: [String: String]) {
         values = [:]
         for key in Self.keys {
-            values[key.name] = metadata[key.name]
+            values[key] = metadata[key]
         }
         if let text = values["architecture"], let layers = try? LayerSpec.parse(text) {
             values["architecture"] = LayerSpec.text(layers)
@@ -65,26 +52,25 @@ public struct RunSettings: Sendable, Equatable {
 
     /// A setting whose recorded and given values differ.
     public struct Difference: Sendable, Equatable, CustomStringConvertible {
-        /// The command-line option of the setting.
-        public let option: String
+        /// The setting's key, as in ``RunSettings/keys``.
+        public let key: String
         /// The value the checkpoint recorded.
         public let recorded: String
         /// The value given now.
         public let given: String
 
-        /// One line naming the option and both values.
+        /// One line naming the setting and both values.
         public var description: String {
-            "\(option) is \(given), but the checkpoint's run used \(recorded)"
+            "\(key) is \(given), but the checkpoint's run used \(recorded)"
         }
     }
 
     /// The settings known on both sides whose values differ, in ``keys`` order.
     public func differences(from given: RunSettings) -> [Difference] {
         Self.keys.compactMap { key in
-            guard let recorded = values[key.name], let other = given.values[key.name],
-                recorded != other
+            guard let recorded = values[key], let other = given.values[key], recorded != other
             else { return nil }
-            return Difference(option: key.option, recorded: recorded, given: other)
+            return Difference(key: key, recorded: recorded, given: other)
         }
     }
 
