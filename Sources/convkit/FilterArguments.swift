@@ -54,11 +54,13 @@ enum KernelArguments {
         do {
             return try KernelLibrary.definition(for: spec)
         } catch let error as KernelError {
-            if case .badFile(let path, _) = error {
+            switch error {
+            case .badFile(let path, _):
                 throw FileKind.mismatch(path: path, expected: "a kernel", accepted: [.text, .npy])
                     ?? error
+            case .unsupportedOffset: throw error
+            default: throw ValidationError(presented(error))
             }
-            throw ValidationError(error.description)
         }
     }
 }

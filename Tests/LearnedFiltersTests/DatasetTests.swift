@@ -42,7 +42,7 @@ import Testing
     @Test func missingDatasetNamesTheFileAndTheDataset() throws {
         #expect(
             throws: LearnedFiltersError.datasetMissing(
-                path: "/nonexistent/fashion/train-images-idx3-ubyte", dataset: "fashion-mnist")
+                path: "/nonexistent/fashion/train-images-idx3-ubyte.gz", dataset: "fashion-mnist")
         ) {
             try Dataset.load(.fashionMNIST, split: .train, folder: "/nonexistent/fashion")
         }

@@ -65,7 +65,7 @@ enum KernelArrayFiles {
         }
         if fields.count == 4 {
             guard case .success(let offset) = numbers[3], offset == 0 else {
-                throw KernelError.unsupportedOffset(path: path, offset: fields[3])
+                throw KernelError.unsupportedOffset(path: path, offset: String(fields[3]))
             }
         }
         let (rows, columns) = (Int(height), Int(width))
