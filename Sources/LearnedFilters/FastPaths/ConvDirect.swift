@@ -45,8 +45,12 @@ enum ConvDirect {
         var size: Int { height * width }
 
         init(_ g: ConvGeometry) {
-            height = (g.outputHeight - 1) * g.strideY + (g.kernelHeight - 1) * g.dilationY + 1
-            width = (g.outputWidth - 1) * g.strideX + (g.kernelWidth - 1) * g.dilationX + 1
+            height =
+                (g.outputHeight - 1) * g.strideY
+                + dilatedKernelSpan(kernel: g.kernelHeight, dilation: g.dilationY)
+            width =
+                (g.outputWidth - 1) * g.strideX
+                + dilatedKernelSpan(kernel: g.kernelWidth, dilation: g.dilationX)
         }
 
         /// Fills `padded` from one single-channel sample.
