@@ -66,7 +66,7 @@ let package = Package(
         .target(
             name: "ONNXProtobuf",
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
-            exclude: ["onnx.proto", "README.md"]),
+            exclude: ["third_party", "README.md"]),
         .target(
             name: "ModelExchange",
             dependencies: [

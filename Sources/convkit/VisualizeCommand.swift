@@ -33,6 +33,13 @@ struct Visualize: ParsableCommand {
     )
 }
 
+extension ArgumentHelp {
+    /// The help of `-o` in the subcommands that write one figure (filters, patterns).
+    static var figureFile: ArgumentHelp {
+        ArgumentHelp("Figure to write (.png, .svg or .pdf).", valueName: "file")
+    }
+}
+
 struct VisualizeFilters: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "filters",
@@ -52,15 +59,11 @@ struct VisualizeFilters: ParsableCommand {
             """
     )
 
-    // Like visualize patterns' on purpose: -o and --layer with this figure's default and meaning.
     @Argument(help: .modelFile) var model: String
 
     @OptionGroup var source: ModelSourceOptions
 
-    @Option(
-        name: .shortAndLong,
-        help: ArgumentHelp("Figure to write (.png, .svg or .pdf).", valueName: "file"))
-    var output: String = "filters.png"
+    @Option(name: .shortAndLong, help: .figureFile) var output: String = "filters.png"
 
     @Option(
         help: ArgumentHelp("Convolution layer (default: the first).", valueName: "name"))

@@ -27,15 +27,11 @@ struct VisualizePatterns: ParsableCommand {
             """
     )
 
-    // Like visualize filters' on purpose: -o and --layer with this figure's default and meaning.
     @Argument(help: .modelFile) var model: String
 
     @OptionGroup var source: ModelSourceOptions
 
-    @Option(
-        name: .shortAndLong,
-        help: ArgumentHelp("Figure to write (.png, .svg or .pdf).", valueName: "file"))
-    var output: String = "patterns.png"
+    @Option(name: .shortAndLong, help: .figureFile) var output: String = "patterns.png"
 
     @Option(
         help: ArgumentHelp(
