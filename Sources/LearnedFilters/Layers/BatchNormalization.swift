@@ -16,7 +16,7 @@ public final class BatchNormalization: Layer {
     public let spec: LayerSpec
     /// Per-sample input shape of the normalization.
     public let inputShape: [Int]
-    /// Per-sample input shape of the normalization.
+    /// Per-sample output shape: the input shape, unchanged.
     public var outputShape: [Int] { inputShape }
     /// Added to the variance before its square root.
     public let epsilon: Float

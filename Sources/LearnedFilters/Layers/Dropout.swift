@@ -13,7 +13,7 @@ public final class Dropout: Layer {
     public let spec: LayerSpec
     /// Per-sample input shape of the dropout.
     public let inputShape: [Int]
-    /// Per-sample input shape of the dropout.
+    /// Per-sample output shape: the input shape, unchanged.
     public var outputShape: [Int] { inputShape }
     /// Probability of zeroing each value in training, in [0, 1).
     public let rate: Float

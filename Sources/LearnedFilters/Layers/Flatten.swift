@@ -41,7 +41,7 @@ public final class ReLU: Layer {
     public let spec = LayerSpec.relu
     /// Per-sample input shape of the ReLU layer.
     public let inputShape: [Int]
-    /// Per-sample input shape of the ReLU layer.
+    /// Per-sample output shape: the input shape, unchanged.
     public var outputShape: [Int] { inputShape }
     private var lastOutput = [Float]()
 

@@ -11,7 +11,7 @@ public final class Softmax: Layer {
     public let spec = LayerSpec.softmax
     /// Per-sample input shape of the softmax layer.
     public let inputShape: [Int]
-    /// Per-sample input shape of the softmax layer.
+    /// Per-sample output shape: the input shape, unchanged.
     public var outputShape: [Int] { inputShape }
     private var lastOutput = [Float]()
 
