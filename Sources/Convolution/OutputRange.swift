@@ -107,8 +107,9 @@ package struct SampleMapping: Sendable {
         let x = absolute ? values.replacing(with: -values, where: values .< 0) : values
         let v = (x - low) * scale + shift
         let finite = v.replacing(with: 0, where: .!(v - v .== 0))
-        let clamped = pointwiseMin(
-            pointwiseMax(finite, SIMD8(repeating: 0)), SIMD8(repeating: top))
+        // Clamped by replacing (pointwiseMin and pointwiseMax were calls, not inlined).
+        let above = finite.replacing(with: 0, where: finite .< 0)
+        let clamped = above.replacing(with: top, where: above .> top)
         let magic = SIMD8<Float>(repeating: 0x1p23)
         let nearest = (clamped + magic) - magic
         let rounded = nearest.replacing(with: nearest + 1, where: clamped - nearest .== 0.5)
