@@ -3,7 +3,10 @@
 # one run, on one core and on two (taskset): `convkit filter --kernel gaussian5` against
 # `vips conv` with the same integer matrix, `convkit convert` against `vips copy`, and decoding
 # (`convkit convert` to .npy against `vips copy` to .v: decode plus a raw write) in ms per
-# megapixel. Times from hyperfine (mean of 5 after a warm-up); output file sizes in bytes.
+# megapixel; then every --compression level's time (as a ratio to vips) and size, filter and
+# convert, on both images, on one core and on two. Times from hyperfine (mean of 5 after a
+# warm-up; for the level table 3, and one run without warm-up for the slow levels 7 to 9); output
+# file sizes in bytes. LEVELS=0 skips the level table.
 #
 # The images, made here deterministically by libvips: samples/ascent.png enlarged 8x (4096x4096
 # grey) and samples/face.png enlarged 4x (4096x3072 RGB), both bilinear (`vips resize`).
@@ -30,8 +33,8 @@ echo "vips $(vips --version | cut -d- -f2), hyperfine $(hyperfine --version | cu
 mean() {  # mean seconds of hyperfine's JSON export
   python3 -c 'import json,sys; print("%.3f" % json.load(open(sys.argv[1]))["results"][0]["mean"])' "$1"
 }
-time_of() {  # CPUS COMMAND: mean seconds
-  hyperfine --style none --warmup 1 --runs 5 --export-json "$work/h.json" \
+time_of() {  # CPUS COMMAND [RUNS [WARMUPS]]: mean seconds
+  hyperfine --style none --warmup "${4:-1}" --runs "${3:-5}" --export-json "$work/h.json" \
     "taskset -c $1 $2" >/dev/null 2>&1
   mean "$work/h.json"
 }
@@ -58,9 +61,27 @@ for image in grey rgb; do
       'BEGIN { printf "decode (+raw write), %d core(s):      convkit %.1f ms/MP | vips %.1f ms/MP\n", n, 1000 * c / mp, 1000 * v / mp }'
   done
 done
-echo "convkit --compression levels on rgb.png (convert, 2 cores): level, seconds, bytes"
-for level in 0 1 2 3 4 5 6 7 8 9; do
-  t=$(time_of 0,1 "$convkit convert $work/rgb.png $work/c.png --compression $level")
-  echo "  $level  $t s  $(stat -c %s "$work/c.png") B"
+[ "${LEVELS:-1}" = 0 ] && { echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"; exit 0; }
+echo "== convkit --compression levels: seconds, ratio to vips (conv / copy), bytes"
+for image in ${LEVEL_IMAGES:-grey rgb}; do
+  in="$work/$image.png"
+  for cpus in 0 0,1; do
+    n=$(echo "$cpus" | tr ',' '\n' | wc -l)
+    vf=$(time_of "$cpus" "vips conv $in $work/v.png $work/g5.mat --precision integer" 3)
+    vfs=$(stat -c %s "$work/v.png")
+    vc=$(time_of "$cpus" "vips copy $in $work/v.png" 3)
+    vcs=$(stat -c %s "$work/v.png")
+    printf '%s, %d core(s): vips conv %.3f s %d B, vips copy %.3f s %d B\n' "$image" "$n" "$vf" "$vfs" "$vc" "$vcs"
+    for level in 0 1 2 3 4 5 6 7 8 9; do
+      # 7 to 9 (libdeflate's near-optimal parsers) take several times vips' time: one run.
+      runs="3 1" && [ "$level" -ge 7 ] && runs="1 0"
+      f=$(time_of "$cpus" "$convkit filter $in --kernel gaussian5 -o $work/c.png --compression $level" $runs)
+      fs=$(stat -c %s "$work/c.png")
+      c=$(time_of "$cpus" "$convkit convert $in $work/c.png --compression $level" $runs)
+      cs=$(stat -c %s "$work/c.png")
+      awk -v l="$level" -v f="$f" -v fs="$fs" -v vf="$vf" -v c="$c" -v cs="$cs" -v vc="$vc" \
+        'BEGIN { printf "  level %d: filter %6.3f s (%.2f) %10d B | convert %6.3f s (%.2f) %10d B\n", l, f, f / vf, fs, c, c / vc, cs }'
+    done
+  done
 done
 echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"

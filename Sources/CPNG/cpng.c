@@ -9,6 +9,7 @@
 #include "cpng_internal.h"
 #include "cpng_parallel.h"
 
+#include <libdeflate.h>
 #include <limits.h>
 #include <png.h>
 #include <setjmp.h>
@@ -218,7 +219,7 @@ static int check_chunks(struct cpng_decoder *decoder, int until_image_data, char
         }
         const uint8_t *data = type + 4;
         if (!(type[0] & 0x20)) {
-            uLong crc = crc32(crc32(0L, type, 4), data, length);
+            uint32_t crc = libdeflate_crc32(libdeflate_crc32(0, type, 4), data, length);
             if (crc != cpng_big_endian(data + length)) {
                 snprintf(message, size, "%.4s chunk at byte %zu", (const char *)type, at);
                 return CPNG_CRC;

@@ -36,12 +36,6 @@ int cpng_parallel_applies(const cpng_write_request *request);
 /* PNG rows' bytes: `n` bytes of `row` (host-order samples of `bit_depth`) in PNG byte order. */
 void cpng_png_order(const void *row, size_t n, int bit_depth, uint8_t *out);
 
-/* Filters the `n` bytes of `row` against `previous` (zeros above the first row) with the
- * filter libpng's adaptive rule picks, writing the filter type and the filtered bytes (n + 1)
- * to `out`; `bpp` is the bytes per pixel, `candidates` scratch space of 4n bytes. */
-void cpng_filter_row(const uint8_t *row, const uint8_t *previous, size_t n, size_t bpp,
-                     uint8_t *candidates, uint8_t *out);
-
 /* A zlib stream gathered into IDAT chunks of 256 KiB written with png_write_chunk (which
  * longjmps when writing fails: the caller's setjmp frees `chunk`). */
 struct cpng_idat {

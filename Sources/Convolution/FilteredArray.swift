@@ -52,6 +52,8 @@ public struct FilteredArray: Sendable {
         }
     }
 
+    /// The first value of `planes` that is inf or NaN, as (channel, x, y), value by value: the
+    /// check of Float64 results, and the reference the Float overload below is tested against.
     static func firstNonFinite<Scalar>(in planes: [Plane<Scalar>]) -> (
         channel: Int, x: Int, y: Int
     )? {
@@ -59,6 +61,26 @@ public struct FilteredArray: Sendable {
             if let index = plane.values.firstIndex(where: { !$0.isFinite }) {
                 return (channel, index % plane.columns, index / plane.columns)
             }
+        }
+        return nil
+    }
+
+    /// The same search in Float planes, eight values at a time (`v - v` is 0 exactly when `v` is
+    /// finite), then the eight that hold one and the last few one by one: every filtered image
+    /// is checked, and value by value the check took 1.6% of a 1-core RGB filter run's samples.
+    static func firstNonFinite(in planes: [Plane<Float>]) -> (channel: Int, x: Int, y: Int)? {
+        for (channel, plane) in planes.enumerated() {
+            let found = plane.values.withUnsafeBufferPointer { values -> Int? in
+                guard let base = values.baseAddress else { return nil }
+                var start = 0
+                while start + 8 <= values.count {
+                    let lanes = UnsafeRawPointer(base + start).loadUnaligned(as: SIMD8<Float>.self)
+                    if any(lanes - lanes .!= 0) { break }
+                    start += 8
+                }
+                return values[start...].firstIndex { !$0.isFinite }
+            }
+            if let index = found { return (channel, index % plane.columns, index / plane.columns) }
         }
         return nil
     }

@@ -85,7 +85,7 @@ public struct FilteredImage: Sendable {
         let channels = planes.count
         let pixels = rows * columns
         // Every sample is written once, through unchecked pointers, into an array not zeroed
-        // first.
+        // first; eight values are mapped at a time, the last few one by one.
         func interleave<T: FixedWidthInteger>(_ type: T.Type) -> [T] {
             [T](unsafeUninitializedCapacity: pixels * channels) { out, count in
                 for (channel, (plane, mapping)) in planes.enumerated() {
@@ -94,8 +94,18 @@ public struct FilteredImage: Sendable {
                             return
                         }
                         let target = base + channel
-                        for i in 0..<pixels {
+                        var i = 0
+                        while i + 8 <= pixels {
+                            let mapped = mapping(
+                                UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<Float>.self))
+                            for lane in 0..<8 {
+                                target[(i + lane) * channels] = T(truncatingIfNeeded: mapped[lane])
+                            }
+                            i += 8
+                        }
+                        while i < pixels {
                             target[i * channels] = T(truncatingIfNeeded: mapping(source[i]))
+                            i += 1
                         }
                     }
                 }

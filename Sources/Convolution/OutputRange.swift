@@ -94,6 +94,28 @@ package struct SampleMapping: Sendable {
         return whole &+ (clamped - Float(whole) >= 0.5 ? 1 : 0)
     }
 
+    /// ``callAsFunction(_:)`` on eight values at once, lane by lane the same result, for the
+    /// loops that map whole rows. Without the scalar version's branch on finiteness (a lane that
+    /// is not finite, where `v - v` is not 0, becomes 0 before the clamp) and with plain float
+    /// arithmetic for the rounding (SIMD's generic float-to-integer conversions go lane by lane
+    /// through the standard library), the lanes stay in vector registers: adding and
+    /// subtracting 2^23 rounds `0 <= c <= 65535` to the nearest integer, ties to even, exactly;
+    /// a tie left below is moved up (half away from zero), and the integer's bits are then
+    /// those of `r + 2^23` less the exponent's.
+    @inline(__always)
+    package func callAsFunction(_ values: SIMD8<Float>) -> SIMD8<Int32> {
+        let x = absolute ? values.replacing(with: -values, where: values .< 0) : values
+        let v = (x - low) * scale + shift
+        let finite = v.replacing(with: 0, where: .!(v - v .== 0))
+        // Clamped by replacing (pointwiseMin and pointwiseMax were calls, not inlined).
+        let above = finite.replacing(with: 0, where: finite .< 0)
+        let clamped = above.replacing(with: top, where: above .> top)
+        let magic = SIMD8<Float>(repeating: 0x1p23)
+        let nearest = (clamped + magic) - magic
+        let rounded = nearest.replacing(with: nearest + 1, where: clamped - nearest .== 0.5)
+        return unsafeBitCast(rounded + magic, to: SIMD8<Int32>.self) &- 0x4B00_0000
+    }
+
     /// The mapping as written: the reference ``callAsFunction(_:)`` is tested against.
     package func reference(_ value: Float) -> Int {
         let v = ((absolute ? Swift.abs(value) : value) - low) * scale + shift

@@ -301,9 +301,32 @@ package enum FileAccess {
     private static func readStream(descriptor: Int32, path: String, sizeHint: Int = 0) throws
         -> [UInt8]
     {
+        if sizeHint > 0 {
+            // The file's size is known: read straight into an array of that size (one buffer
+            // touched once, not a read buffer and a copy); only a file that grew meanwhile
+            // reads on.
+            var filled = 0
+            var failure: Int32 = 0
+            let bytes = [UInt8](unsafeUninitializedCapacity: sizeHint) { buffer, count in
+                while filled < sizeHint {
+                    let got = read(descriptor, buffer.baseAddress! + filled, sizeHint - filled)
+                    if got < 0, errno == EINTR { continue }
+                    if got < 0 { failure = errno }
+                    if got <= 0 { break }
+                    filled += got
+                }
+                count = filled
+            }
+            guard failure == 0 else {
+                errno = failure
+                throw ImageIOError.unreadable(path: path, reason: systemError())
+            }
+            guard filled == sizeHint else { return bytes }
+            let rest = try readStream(descriptor: descriptor, path: path)
+            return rest.isEmpty ? bytes : bytes + rest
+        }
         var bytes = [UInt8]()
-        bytes.reserveCapacity(sizeHint > 0 ? sizeHint : 1 << 16)
-        var chunk = [UInt8](repeating: 0, count: max(1 << 20, min(sizeHint + 1, 1 << 26)))
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let got = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
             if got < 0, errno == EINTR { continue }
@@ -316,11 +339,17 @@ package enum FileAccess {
 
     /// Writes all of `bytes` to `descriptor`, retrying short writes; failures name `path`.
     public static func writeFully(_ bytes: [UInt8], descriptor: Int32, path: String) throws {
+        try bytes.withUnsafeBytes { try writeFully($0, descriptor: descriptor, path: path) }
+    }
+
+    /// Writes all of `bytes` to `descriptor`, retrying short writes; failures name `path`.
+    public static func writeFully(_ bytes: UnsafeRawBufferPointer, descriptor: Int32, path: String)
+        throws
+    {
+        guard let base = bytes.baseAddress else { return }
         var written = 0
         while written < bytes.count {
-            let count = bytes.withUnsafeBytes {
-                write(descriptor, $0.baseAddress! + written, bytes.count - written)
-            }
+            let count = write(descriptor, base + written, bytes.count - written)
             if count < 0, errno == EINTR { continue }
             guard count > 0 else {
                 throw ImageIOError.writeFailed(path: path, reason: systemError())

@@ -274,9 +274,30 @@ public enum NPY {
             + Array(header.utf8)
     }
 
-    /// Writes `array` to `path` atomically.
+    /// Writes `array` to `path` atomically. On a little-endian machine the header and then the
+    /// values' own storage go to the file, with no encoded copy of the array in between (for a
+    /// large image, a copy's first touch of fresh pages cost as much system time as the write).
     public static func write(_ array: NPYArray, to path: String) throws {
-        try FileAccess.writeAtomically(encode(array), to: path)
+        guard 1.littleEndian == 1 else {
+            try FileAccess.writeAtomically(encode(array), to: path)
+            return
+        }
+        try FileAccess.writeAtomically(to: path) { descriptor in
+            try FileAccess.writeFully(
+                header(dtype: array.values.dtype, shape: array.shape), descriptor: descriptor,
+                path: path)
+            func values<T>(_ values: [T]) throws {
+                try values.withUnsafeBytes {
+                    try FileAccess.writeFully($0, descriptor: descriptor, path: path)
+                }
+            }
+            switch array.values {
+            case .uint8(let v): try values(v)
+            case .uint16(let v): try values(v)
+            case .float32(let v): try values(v)
+            case .float64(let v): try values(v)
+            }
+        }
     }
 
     static func product(_ shape: [Int]) -> Int { shape.reduce(1, *) }

@@ -1,5 +1,6 @@
-// SampleMappingTests: the output mapping's rounding without roundf gives the reference's
-// samples (round half away from zero) for every range, at ties, near ties and at the limits.
+// SampleMappingTests: the output mapping's rounding without roundf, one value or eight at a
+// time, gives the reference's samples (round half away from zero) for every range, at ties,
+// near ties and at the limits.
 
 import ConvkitSupport
 import Testing
@@ -27,9 +28,18 @@ import Testing
         for _ in 0..<20000 {
             values.append(Float(generator.nextUnitDouble() * 70000 - 2000))
         }
+        while values.count % 8 != 0 { values.append(.nan) }
         for mapping in mappings {
             for value in values {
                 #expect(mapping(value) == mapping.reference(value), "\(value)")
+            }
+            for start in stride(from: 0, to: values.count, by: 8) {
+                let lanes = SIMD8<Float>(values[start..<(start + 8)])
+                let mapped = mapping(lanes)
+                for lane in 0..<8 {
+                    #expect(
+                        Int(mapped[lane]) == mapping.reference(lanes[lane]), "\(lanes[lane])")
+                }
             }
         }
     }

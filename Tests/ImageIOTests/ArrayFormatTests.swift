@@ -1,6 +1,7 @@
 // ArrayFormatTests: NPY and IDX read against numpy-written files, and NPY written byte for byte as numpy does.
 
 import ConvkitTestSupport
+import Foundation
 import Testing
 
 @testable import ImageIO
@@ -54,6 +55,11 @@ import Testing
             let numpyBytes = try FileAccess.readAll(fixtures.path("arrays/\(name).npy"))
             let array = try NPY.decode(numpyBytes)
             #expect(NPY.encode(array) == numpyBytes, "\(name)")
+            // Written to a file, header and values straight from the array's storage.
+            let folder = try temporaryFolder("npy-write")
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            try NPY.write(array, to: folder + "/\(name).npy")
+            #expect(try FileAccess.readAll(folder + "/\(name).npy") == numpyBytes, "\(name)")
         }
     }
 

@@ -90,6 +90,17 @@ int cpng_usable_cpus(void);
  * there; a negative count disarms it. Only the next call on this thread is affected. */
 void cpng_test_fail_allocations_after(long count);
 
+/* One row filtered as the band encoder filters it (cpng_parallel.c): with the filter libpng's
+ * adaptive rule picks (per row, the smallest sum of absolute signed bytes, the first of equal
+ * sums), the type byte then the n filtered bytes written to `out`. `previous` is zeros above
+ * the first row; `bpp` the bytes per pixel. */
+void cpng_filter_row(const uint8_t *row, const uint8_t *previous, size_t n, size_t bpp, uint8_t *out);
+
+/* The reference cpng_filter_row is tested against: the rule written out plainly, all five
+ * filters' bytes then their sums. CPNG_OK, or CPNG_NO_MEMORY. */
+int cpng_filter_row_reference(const uint8_t *row, const uint8_t *previous, size_t n, size_t bpp,
+                              uint8_t *out);
+
 /* Test hook: the calling thread's next cpng_encode hands zlib at most `bytes` at a time
  * (normally UINT_MAX, zlib's limit) when it walks a deflated band's blocks, so the splitting of
  * larger bands can be tested on small images; 0 restores the normal limit. */
