@@ -39,11 +39,11 @@ public struct PNGWriteOptions: Sendable, Equatable {
         self.libpngOnly = libpngOnly
     }
 
-    /// The deflate level of every PNG written without one: 2, the level at which filtering
+    /// The deflate level of every PNG written without one: 2, a level at which filtering
     /// (`vips conv`) and re-encoding (`vips copy`) a 4096x4096 grey and a 4096x3072 RGB PNG take
-    /// at most 0.8 times libvips' time on one core and on two, with the smallest files
-    /// (`scripts/bench-png.sh`; the README's table of levels). libdeflate's level 2 still
-    /// writes files 40-65% the size of libvips' default.
+    /// at most 0.8 times libvips' time on one core and on two with a margin for a busy machine
+    /// (levels 3 and 4 come closer to 0.8; `scripts/bench-png.sh`, the README's table of
+    /// levels). libdeflate's level 2 still writes files 40-65% the size of libvips' default.
     public static let defaultCompressionLevel = 2
 
     /// The processors this process may run on: its CPU affinity (`taskset`, cpusets), not every
