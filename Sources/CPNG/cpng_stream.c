@@ -480,13 +480,10 @@ int cpng_row_writer_open(int descriptor, uint32_t width, uint32_t height, int co
         cpng_copy_message(message, message_size, "out of memory");
         return CPNG_NO_MEMORY;
     }
+    *writer = (struct cpng_row_writer){.descriptor = descriptor, .height = height, .row_bytes = row_bytes,
+                                       .bpp = bpp, .bit_depth = bit_depth,
+                                       .compression_level = compression_level, .adler = 1};
     cpng_call_start(&writer->call);
-    writer->descriptor = descriptor;
-    writer->height = height;
-    writer->row_bytes = row_bytes;
-    writer->bpp = bpp;
-    writer->bit_depth = bit_depth;
-    writer->compression_level = compression_level;
     /* Whole rows, at least one, about PIECE_BYTES (or what a test armed). */
     size_t piece_bytes = armed_piece_bytes > 0 ? armed_piece_bytes : PIECE_BYTES;
     armed_piece_bytes = 0;
@@ -494,7 +491,6 @@ int cpng_row_writer_open(int descriptor, uint32_t width, uint32_t height, int co
     int threads = armed_deflate_threads > 0 ? armed_deflate_threads : cpng_usable_cpus();
     armed_deflate_threads = 0;
     if (threads > MAX_DEFLATE_THREADS) threads = MAX_DEFLATE_THREADS;
-    writer->adler = 1;
     writer->buffer = malloc(WRITE_BUFFER);
     writer->rows = cpng_call_alloc(&writer->call, scratch);
     int idat = cpng_idat_start(&writer->idat, &writer->call);
