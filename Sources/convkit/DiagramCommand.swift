@@ -31,7 +31,6 @@ struct Diagram: ParsableCommand {
             """
     )
 
-    // Look-alike option declarations on purpose: each is its own option with its own help.
     @Option(valueHelp: "Input size: N or WxH (default: 5).", valueName: "N|WxH")
     var input: AxisPairArgument?
 

@@ -6,7 +6,6 @@ import LearnedFilters
 /// The input of the commands that explain one prediction: an image argument, or
 /// `--test-index N` of the dataset the dataset options name.
 struct DigitInput: ParsableArguments {
-    // Look-alike option declarations on purpose: each is its own option with its own help.
     @Argument(
         help: ArgumentHelp(
             "PNG or NPY image of one digit (or use --test-index).", valueName: "image"))

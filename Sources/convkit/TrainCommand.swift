@@ -55,7 +55,6 @@ struct Train: ParsableCommand {
             """
     )
 
-    // Look-alike option declarations on purpose: each is its own option with its own help.
     @Option(
         name: .shortAndLong,
         help: ArgumentHelp("Model file to write (.safetensors).", valueName: "file"))
@@ -75,14 +74,10 @@ struct Train: ParsableCommand {
     @Option(help: "Adam bias correction: keras or pytorch (default: keras).")
     var adam: AdamForm?
 
-    @Option(
-        valueHelp: "Seed of the initial weights, shuffling and dropout (default: 1).",
-        valueName: "N")
+    @Option(valueHelp: "Seed of the weights, shuffling and dropout (default: 1).", valueName: "N")
     var seed: UInt64?
 
-    @Option(
-        help: ArgumentHelp(
-            "Architecture in the form above (default: the tutorial's).", valueName: "layers"))
+    @Option(valueHelp: "Architecture, as above (default: the tutorial's).", valueName: "layers")
     var arch: String?
 
     @Option(

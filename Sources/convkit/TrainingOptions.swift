@@ -11,7 +11,6 @@ extension Implementation: ExpressibleByArgument {}
 
 /// Which dataset to read and where.
 struct DatasetOptions: ParsableArguments {
-    // Look-alike option declarations on purpose: each is its own option with its own help.
     @Option(name: .customLong("dataset"), help: "Dataset: mnist or fashion-mnist (default: mnist).")
     var datasetGiven: Dataset.Name?
 
@@ -23,9 +22,7 @@ struct DatasetOptions: ParsableArguments {
             valueName: "folder"))
     var data: String?
 
-    @Option(
-        help: ArgumentHelp(
-            "Size to resize a folder's images to (default: the first image's).", valueName: "WxH"))
+    @Option(valueHelp: "Size for a folder's images (default: the first image's).", valueName: "WxH")
     var imageSize: AxisPairArgument?
 
     @Option(
