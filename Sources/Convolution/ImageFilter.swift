@@ -39,11 +39,8 @@ public struct ImageFilter: Sendable {
         magnitude: Bool = false,
         alpha: AlphaPolicy = .auto, float64: Bool = false
     ) {
-        self.steps = steps
-        self.options = options
-        self.magnitude = magnitude
-        self.alpha = alpha
-        self.float64 = float64
+        (self.steps, self.options, self.magnitude) = (steps, options, magnitude)
+        (self.alpha, self.float64) = (alpha, float64)
     }
 
     /// The alpha rule actually used: `auto` becomes `premultiply` when every kernel is a blur.

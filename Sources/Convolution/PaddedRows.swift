@@ -14,13 +14,11 @@ struct PaddedRows: @unchecked Sendable {
     let input: UnsafePointer<Float>
     /// The 8-bit input, when the rows are widened from one channel of interleaved samples.
     let bytes: ByteRows?
-    let inputRows: Int
-    let inputColumns: Int
-    let top: Int
-    let left: Int
+    let inputRows, inputColumns: Int
+    /// Cells added above and left of the input.
+    let top, left: Int
     /// The extended image's size.
-    let rows: Int
-    let columns: Int
+    let rows, columns: Int
     let boundary: BoundaryRule
     let fill: Float
     /// For each extended column, the input column that supplies it, or -1 for the fill value.

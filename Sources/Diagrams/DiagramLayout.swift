@@ -8,15 +8,9 @@ import Drawing
 /// oblique view (columns run up and right, rows down and right, as in Dumoulin & Visin's
 /// figures); flat figures use `u = (cell, 0)`, `v = (0, cell)` with the grids side by side.
 package struct DiagramLayout: Sendable {
-    // A list of stored properties; its shape recurs in other types, its meaning does not.
-    package let u: Point
-    package let v: Point
-    package let bottomOrigin: Point
-    package let topOrigin: Point
+    package let u, v, bottomOrigin, topOrigin: Point
     package let size: Size
-    let titleAt: Point
-    let inputLabelAt: Point
-    let outputLabelAt: Point
+    let titleAt, inputLabelAt, outputLabelAt: Point
     let formulaTop: Double
     let flat: Bool
 

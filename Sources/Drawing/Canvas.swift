@@ -11,7 +11,6 @@ import ImageIO
 /// and measure one unit as one pixel (SVG) or one point (PDF). Draw, then call
 /// ``write(to:)`` (or ``encoded()`` / ``image()``) once.
 public final class Canvas {
-    // A list of stored properties; its shape recurs in other types, its meaning does not.
     /// Width in canvas units.
     public let width: Double
     /// Height in canvas units.

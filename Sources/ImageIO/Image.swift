@@ -54,7 +54,6 @@ public struct Image: Sendable, Equatable {
                 "\(width)x\(height)x\(channels) needs \(width &* height &* channels) samples, got \(samples.count)"
             )
         }
-        // Plain stores after the checks; other validating initializers end the same way.
         self.width = width
         self.height = height
         self.channels = channels

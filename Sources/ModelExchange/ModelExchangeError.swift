@@ -15,10 +15,9 @@ package enum ModelExchangeError: Error, Equatable, CustomStringConvertible {
 
     package var description: String {
         switch self {
-        case .unreadable(let path, let detail): "\(path): \(detail)"
-        case .unsupported(let path, let detail): "\(path): \(detail)"
-        case .mismatch(let path, let detail): "\(path): \(detail)"
-        case .cannotExport(let path, let detail): "\(path): \(detail)"
+        case .unreadable(let path, let detail), .unsupported(let path, let detail),
+            .mismatch(let path, let detail), .cannotExport(let path, let detail):
+            "\(path): \(detail)"
         }
     }
 }

@@ -32,12 +32,8 @@ package struct PatternFigure: Figure, Sendable {
                 "\(images.count) patterns, \(labels.count) labels and \(activations.count) activations do not describe \(side)x\(side) images"
             )
         }
-        // Plain stores after the checks; other validating initializers end the same way.
-        self.images = images
-        self.side = side
-        self.labels = labels
-        self.activations = activations
-        self.title = title
+        (self.images, self.side, self.labels) = (images, side, labels)
+        (self.activations, self.title) = (activations, title)
     }
 
     private var columns: Int { min(images.count, PatternFigure.tilesPerRow) }

@@ -282,18 +282,13 @@ struct KernelListing: Encodable {
 /// `kernels show --json`.
 struct KernelShown: Encodable {
     struct Matrix: Encodable {
-        // Look-alike field list on purpose: the keys `kernels show --json` writes.
+        // The keys `kernels show --json` writes, in order.
         let name: String
-        let rows: Int
-        let columns: Int
+        let rows, columns: Int
         /// Row by row, exact; omitted (null) for a kernel summarised without `--full`.
         let weights: [[Double]]?
-        let smallest: Double
-        let largest: Double
-        let sum: Double
-        let zeroSum: Bool
-        let blur: Bool
-        let separable: Bool
+        let smallest, largest, sum: Double
+        let zeroSum, blur, separable: Bool
         /// Whether the factors reproduce every weight exactly, not only within the tolerance.
         let separableExactly: Bool?
         let columnFactor: [Double]?

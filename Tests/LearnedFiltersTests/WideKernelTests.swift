@@ -24,6 +24,8 @@ import Testing
             columns: Int32(columns), filters: Int32(filters))
     }
 
+    // The row tests open alike on purpose (a shape, random rows, the kernel at 8 and 16 lanes):
+    // each calls its own C kernel with its own buffers, so each failure names one kernel.
     /// Same sums in the same order on sixteen lanes instead of eight: the same bits, with and
     /// without ReLU.
     @Test(arguments: rows)
