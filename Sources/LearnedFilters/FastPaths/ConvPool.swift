@@ -38,20 +38,11 @@ final class ConvPool {
         let batch = input.batch
         var pooled = uninitializedFloats(batch * pool.geometry.outputPixels * conv.filters)
         var argmax = uninitializedFloats(pooled.count)
-        let relu = conv.activation == .relu
-        if conv.fastPath == .winograd {
-            ConvWinograd.forwardPooled(
-                input: input.values, kernel: conv.kernel.value, bias: conv.bias.value,
-                pooled: &pooled,
-                argmax: &argmax, batch: batch, geometry: conv.geometry, filters: conv.filters,
-                relu: relu)
-        } else {
-            ConvDirect.forwardPooled(
-                input: input.values, kernel: conv.kernel.value, bias: conv.bias.value,
-                pooled: &pooled,
-                argmax: &argmax, batch: batch, geometry: conv.geometry, pool: pool.geometry,
-                filters: conv.filters, relu: relu)
-        }
+        let forwardPooled =
+            conv.fastPath == .winograd ? ConvWinograd.forwardPooled : ConvDirect.forwardPooled
+        forwardPooled(
+            input.values, conv.kernel.value, conv.bias.value, &pooled, &argmax, batch,
+            conv.geometry, pool.geometry, conv.filters, conv.activation == .relu)
         lastInput = input
         lastPooled = pooled
         lastArgmax = argmax
@@ -63,26 +54,12 @@ final class ConvPool {
     func backward(_ pooledGradient: Tensor, needInputGradient: Bool) -> Tensor? {
         var inputGradient: [Float]? =
             needInputGradient ? [Float](repeating: 0, count: lastInput.values.count) : nil
-        let relu = conv.activation == .relu
-        // The same arrays go to both fused passes; only the direct one takes the pool's geometry
-        // (Winograd's 2x2 output tiles are the pool windows).
-        if conv.fastPath == .winograd {
-            ConvWinograd.backwardPooled(
-                input: lastInput.values, kernel: conv.kernel.value,
-                pooledGradient: pooledGradient.values,
-                pooled: lastPooled, argmax: lastArgmax, kernelGradient: &conv.kernel.gradient,
-                biasGradient: &conv.bias.gradient, inputGradient: &inputGradient,
-                batch: lastInput.batch,
-                geometry: conv.geometry, filters: conv.filters, relu: relu)
-        } else {
-            ConvDirect.backwardPooled(
-                input: lastInput.values, kernel: conv.kernel.value,
-                pooledGradient: pooledGradient.values,
-                pooled: lastPooled, argmax: lastArgmax, kernelGradient: &conv.kernel.gradient,
-                biasGradient: &conv.bias.gradient, inputGradient: &inputGradient,
-                batch: lastInput.batch,
-                geometry: conv.geometry, pool: pool.geometry, filters: conv.filters, relu: relu)
-        }
+        let backwardPooled =
+            conv.fastPath == .winograd ? ConvWinograd.backwardPooled : ConvDirect.backwardPooled
+        backwardPooled(
+            lastInput.values, conv.kernel.value, pooledGradient.values, lastPooled, lastArgmax,
+            &conv.kernel.gradient, &conv.bias.gradient, &inputGradient, lastInput.batch,
+            conv.geometry, pool.geometry, conv.filters, conv.activation == .relu)
         return inputGradient.map { Tensor(shape: lastInput.shape, values: $0) }
     }
 }

@@ -13,11 +13,13 @@ extension ConvWinograd {
     /// each output tile is pooled as it leaves the transform, so the convolution's output is
     /// never stored. `pooled` and `argmax` are the pooling's output and winning positions, as
     /// ``MaxPoolKernels/forward(input:output:argmax:batch:geometry:)`` gives them. With the
-    /// direct pair, fusion measured 24% of the epoch's CPU time (see ``ConvPool``).
+    /// direct pair, fusion measured 24% of the epoch's CPU time (see ``ConvPool``). The pool
+    /// is not read (its windows are the tiles); it is taken so that both fused passes have
+    /// ``ConvDirect``'s signature.
     static func forwardPooled(
         input: [Float], kernel: [Float], bias: [Float], pooled: inout [Float],
         argmax: inout [Float],
-        batch: Int, geometry g: ConvGeometry, filters: Int, relu: Bool
+        batch: Int, geometry g: ConvGeometry, pool _: ConvGeometry, filters: Int, relu: Bool
     ) {
         let cellsPerSample = Tiles(g).perSample * filters
         pooled.withSharedMutablePointer { y in
@@ -68,28 +70,23 @@ extension ConvWinograd {
     /// Kernel and bias gradients (and, when asked, the input gradient) of ``forwardPooled``
     /// from the gradient of the pooled output: each tile's output gradient is the pooled
     /// gradient at the window's winner and zero elsewhere, masked where the pooled value (the
-    /// ReLU output at the winner) is not positive.
+    /// ReLU output at the winner) is not positive. The pool is not read, as in ``forwardPooled``.
     static func backwardPooled(
         input: [Float], kernel: [Float], pooledGradient: [Float], pooled: [Float], argmax: [Float],
         kernelGradient: inout [Float], biasGradient: inout [Float], inputGradient: inout [Float]?,
-        batch: Int, geometry g: ConvGeometry, filters: Int, relu: Bool
+        batch: Int, geometry g: ConvGeometry, pool _: ConvGeometry, filters: Int, relu: Bool
     ) {
         let cellsPerSample = Tiles(g).perSample * filters
-        pooledGradient.withSharedPointer { dy in
-            pooled.withSharedPointer { y in
-                argmax.withSharedPointer { a in
-                    backwardBlocks(
-                        input: input, kernel: kernel, kernelGradient: &kernelGradient,
-                        biasGradient: &biasGradient,
-                        inputGradient: &inputGradient, batch: batch, geometry: g, filters: filters
-                    ) { work, block, biasSums in
-                        let offset = block.lowerBound * cellsPerSample
-                        unpoolGradient(
-                            dy + offset, pooled: relu ? y + offset : nil, argmax: a + offset,
-                            samples: block.count, into: work, biasSums: biasSums,
-                            filters: filters)
-                    }
-                }
+        withSharedPointers(pooledGradient, pooled, argmax) { dy, y, a in
+            backwardBlocks(
+                input: input, kernel: kernel, kernelGradient: &kernelGradient,
+                biasGradient: &biasGradient,
+                inputGradient: &inputGradient, batch: batch, geometry: g, filters: filters
+            ) { work, block, biasSums in
+                let offset = block.lowerBound * cellsPerSample
+                unpoolGradient(
+                    dy + offset, pooled: relu ? y + offset : nil, argmax: a + offset,
+                    samples: block.count, into: work, biasSums: biasSums, filters: filters)
             }
         }
     }

@@ -105,13 +105,9 @@ enum MaxPoolKernels {
                 inputGradient.withSharedMutablePointer { dx in
                     parallelChunks(batch) { _, samples in
                         for n in samples {
-                            if tiles {
-                                writeTiled(
-                                    dy.base, a.base, dx + n * g.inputSize, sample: n, geometry: g)
-                            } else {
-                                scatter(
-                                    dy.base, a.base, dx + n * g.inputSize, sample: n, geometry: g)
-                            }
+                            unpool(
+                                dy.base, a.base, dx + n * g.inputSize, sample: n, geometry: g,
+                                tiled: tiles)
                         }
                     }
                 }
@@ -119,14 +115,26 @@ enum MaxPoolKernels {
         }
     }
 
-    /// Every cell of every window gets its gradient or zero.
-    private static func writeTiled(
+    /// Sends sample `n`'s gradients to their windows' maxima in `target`, the sample's input
+    /// gradient. With `tiled` windows every cell of every window gets its gradient or zero;
+    /// otherwise each gradient is added to its window's maximum (windows may overlap or leave
+    /// cells out).
+    private static func unpool(
         _ dy: UnsafePointer<Float>, _ argmax: UnsafePointer<Float>,
         _ target: UnsafeMutablePointer<Float>,
-        sample n: Int, geometry g: ConvGeometry
+        sample n: Int, geometry g: ConvGeometry, tiled: Bool
     ) {
         let c = g.inputChannels
         forEachWindow(sample: n, geometry: g) { oy, ox, o in
+            guard tiled else {
+                for ch in 0..<c {
+                    let position = Int(argmax[o + ch])
+                    let iy = oy * g.strideY - g.padTop + position / g.kernelWidth
+                    let ix = ox * g.strideX - g.padLeft + position % g.kernelWidth
+                    target[(iy * g.inputWidth + ix) * c + ch] += dy[o + ch]
+                }
+                return
+            }
             for ky in 0..<g.kernelHeight {
                 for kx in 0..<g.kernelWidth {
                     let cell =
@@ -137,24 +145,6 @@ enum MaxPoolKernels {
                         cell[ch] = argmax[o + ch] == position ? dy[o + ch] : 0
                     }
                 }
-            }
-        }
-    }
-
-    /// Adds each gradient to its window's maximum (windows may overlap or leave cells out).
-    // writeTiled's twin in signature: backward picks one of the two per geometry.
-    private static func scatter(
-        _ dy: UnsafePointer<Float>, _ argmax: UnsafePointer<Float>,
-        _ target: UnsafeMutablePointer<Float>,
-        sample n: Int, geometry g: ConvGeometry
-    ) {
-        let c = g.inputChannels
-        forEachWindow(sample: n, geometry: g) { oy, ox, o in
-            for ch in 0..<c {
-                let position = Int(argmax[o + ch])
-                let iy = oy * g.strideY - g.padTop + position / g.kernelWidth
-                let ix = ox * g.strideX - g.padLeft + position % g.kernelWidth
-                target[(iy * g.inputWidth + ix) * c + ch] += dy[o + ch]
             }
         }
     }

@@ -15,10 +15,10 @@ public final class Conv2D: Layer {
     /// The convolution as an architecture entry (see ``LayerSpec``).
     public let spec: LayerSpec
     /// Per-sample input shape of the convolution.
-    public let inputShape: [Int]
+    public var inputShape: [Int] { geometry.inputShape }
     /// Per-sample output shape: `[oh, ow, filters]`, `oh` and `ow` from the stride, dilation and
     /// padding.
-    public let outputShape: [Int]
+    public var outputShape: [Int] { [geometry.outputHeight, geometry.outputWidth, filters] }
     /// The weights, `[kh, kw, cin, filters]` (Keras layout).
     public let kernel: Parameter
     /// One bias per filter, `[filters]`.
@@ -61,11 +61,7 @@ public final class Conv2D: Layer {
         }
         self.name = name
         self.spec = spec
-        self.inputShape = inputShape
-        self.outputShape = [geometry.outputHeight, geometry.outputWidth, filters]
-        self.geometry = geometry
-        self.filters = filters
-        self.activation = activation
+        (self.geometry, self.filters, self.activation) = (geometry, filters, activation)
         activationStage = ActivationStage(activation, width: filters)
         fastPath = FastPath(geometry, filters: filters)
         let fanIn = geometry.taps * geometry.inputChannels
@@ -124,8 +120,7 @@ public final class Conv2D: Layer {
             let grads = ReferenceOps.convBackward(
                 input: lastInput.values, kernel: kernel.value, outputGradient: gradient,
                 batch: batch, geometry: geometry, filters: filters)
-            accumulate(grads.kernel, into: kernel)
-            accumulate(grads.bias, into: bias)
+            accumulate(grads, into: kernel, bias)
             return needInputGradient ? Tensor(shape: lastInput.shape, values: grads.input) : nil
         case .fast:
             var inputGradient: [Float]? =
@@ -200,9 +195,13 @@ enum FastPath {
     }
 }
 
-/// Adds `values` to a parameter's gradient.
-func accumulate(_ values: [Float], into parameter: Parameter) {
-    for index in values.indices { parameter.gradient[index] += values[index] }
+/// Adds a reference backward pass's kernel and bias gradients to the parameters' gradients.
+func accumulate(
+    _ grads: (input: [Float], kernel: [Float], bias: [Float]), into kernel: Parameter,
+    _ bias: Parameter
+) {
+    for index in grads.kernel.indices { kernel.gradient[index] += grads.kernel[index] }
+    for index in grads.bias.indices { bias.gradient[index] += grads.bias[index] }
 }
 
 /// Keras' glorot-uniform initialiser: uniform in ±sqrt(6 / (fanIn + fanOut)).

@@ -103,7 +103,7 @@ extension ConvGeometry {
         }
     }
 
-    /// A pooling layer's per-sample input shape: `[h, w, c]`.
+    /// A convolution's or pooling layer's per-sample input shape: `[h, w, c]`.
     var inputShape: [Int] { [inputHeight, inputWidth, inputChannels] }
     /// A pooling layer's per-sample output shape: `[oh, ow, c]`.
     var pooledShape: [Int] { [outputHeight, outputWidth, inputChannels] }

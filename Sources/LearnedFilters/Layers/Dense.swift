@@ -9,7 +9,6 @@ import ConvkitSupport
 /// `[batch, outputs]`. The fast path is `cblas_sgemm`; the reference is
 /// `ReferenceOps/denseForward(input:kernel:bias:batch:inputs:outputs:)`.
 public final class Dense: Layer {
-    // The Layer requirements, stored as in every layer (Conv2D's start the same way).
     /// The dense layer's unique name in its model: `dense`, `dense_1`, ...
     public var name: String
     /// The dense layer as an architecture entry (see ``LayerSpec``).
@@ -100,23 +99,16 @@ public final class Dense: Layer {
         -> Tensor?
     {
         let batch = lastInput.batch
-        let outputGradient = activationStage.backward(outputGradient)
+        var gradient = activationStage.backward(outputGradient).values
+        if activation == .relu {
+            ReLU.mask(&gradient, output: lastOutput.values, implementation: options.implementation)
+        }
         if options.implementation == .reference {
-            let gradient =
-                activation == .relu
-                ? ReferenceOps.reluBackward(
-                    output: lastOutput.values, outputGradient: outputGradient.values)
-                : outputGradient.values
             let grads = ReferenceOps.denseBackward(
                 input: lastInput.values, kernel: kernel.value, outputGradient: gradient,
                 batch: batch, inputs: inputs, outputs: units)
-            accumulate(grads.kernel, into: kernel)
-            accumulate(grads.bias, into: bias)
+            accumulate(grads, into: kernel, bias)
             return needInputGradient ? Tensor(shape: lastInput.shape, values: grads.input) : nil
-        }
-        var gradient = outputGradient.values
-        if activation == .relu {
-            FastOps.reluBackward(output: lastOutput.values, gradient: &gradient)
         }
         FastOps.columnSums(gradient, rows: batch, columns: units, into: &bias.gradient)
         let (inputs, units) = (inputs, units)

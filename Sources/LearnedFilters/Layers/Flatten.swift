@@ -68,12 +68,17 @@ public final class ReLU: Layer {
     {
         guard needInputGradient else { return nil }
         var gradient = outputGradient
-        if options.implementation == .reference {
-            gradient.values = ReferenceOps.reluBackward(
-                output: lastOutput, outputGradient: outputGradient.values)
-        } else {
-            FastOps.reluBackward(output: lastOutput, gradient: &gradient.values)
-        }
+        ReLU.mask(&gradient.values, output: lastOutput, implementation: options.implementation)
         return gradient
+    }
+
+    /// Zeroes `gradient` where `output`, a ReLU's, is not positive, with the loops of
+    /// `implementation`: this layer's backward pass, and that of a dense layer's fused ReLU.
+    static func mask(_ gradient: inout [Float], output: [Float], implementation: Implementation) {
+        if implementation == .reference {
+            gradient = ReferenceOps.reluBackward(output: output, outputGradient: gradient)
+        } else {
+            FastOps.reluBackward(output: output, gradient: &gradient)
+        }
     }
 }

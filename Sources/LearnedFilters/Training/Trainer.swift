@@ -22,11 +22,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
         seed: UInt64 = 1,
         implementation: Implementation = .fast
     ) {
-        self.epochs = epochs
-        self.batchSize = batchSize
-        self.adam = adam
-        self.seed = seed
-        self.implementation = implementation
+        (self.epochs, self.batchSize, self.adam, self.seed, self.implementation) =
+            (epochs, batchSize, adam, seed, implementation)
     }
 }
 
@@ -54,10 +51,8 @@ public struct EpochRecord: Sendable, Equatable {
         seconds: Double
     ) {
         self.epoch = epoch
-        self.loss = loss
-        self.accuracy = accuracy
-        self.testLoss = testLoss
-        self.testAccuracy = testAccuracy
+        (self.loss, self.accuracy) = (loss, accuracy)
+        (self.testLoss, self.testAccuracy) = (testLoss, testAccuracy)
         self.seconds = seconds
     }
 
