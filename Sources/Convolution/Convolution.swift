@@ -97,7 +97,8 @@ public enum Convolution {
         case .fft:
             guard
                 let result = FFTConvolution.run(
-                    source, weights: weights, geometry: g, threads: threads)
+                    source, weights: weights, geometry: g, threads: threads,
+                    rowTile: plan.options.fftRowTile)
             else {
                 throw ConvolutionError.tooLarge(
                     "FFTW could not allocate or plan tiles for a \(g.padded.columns)x\(g.padded.rows) image"

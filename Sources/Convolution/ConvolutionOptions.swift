@@ -164,6 +164,9 @@ public struct ConvolutionOptions: Sendable, Equatable {
     public var threads: Int?
     /// Forces an algorithm; nil lets the planner choose.
     public var path: ConvolutionPath?
+    /// The FFT path's tile height: a streamed filter sets the whole image's for its bands, so
+    /// that their tiles hold what the image's do; nil lets the path choose.
+    package var fftRowTile: Int? = nil
 
     /// Options with each choice given or defaulted; the defaults are `scipy.signal.convolve2d(x,
     /// k, mode='same')`.

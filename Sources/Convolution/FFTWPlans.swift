@@ -13,9 +13,9 @@ struct FFTWPlanPair: @unchecked Sendable {
 }
 
 /// A tile shape: rows x columns of the real array.
-struct TileShape: Hashable, Sendable {
-    let rows: Int
-    let columns: Int
+package struct TileShape: Hashable, Sendable {
+    package let rows: Int
+    package let columns: Int
 }
 
 enum FFTWPlans {

@@ -1,5 +1,5 @@
 // FFTPathTests: the FFT path's parts: the vectorised spectrum product against its plain loop,
-// the tile widths, and the wisdom file, which is used only when it is whole and this machine's.
+// the tile shapes, and the wisdom file, which is used only when it is whole and this machine's.
 
 import ConvkitSupport
 import ConvkitTestSupport
@@ -35,15 +35,31 @@ import Testing
     @Test func columnTilesCoverAWideImageInFewerValues() {
         // 1024 columns under a 31-wide kernel: fewer columns transformed than three 512-wide
         // tiles (1536).
-        let chosen = FFTConvolution.columnTileSize(span: 31, padded: 1054, rows: 512)
+        let chosen = FFTConvolution.tileLength(span: 31, padded: 1054, across: 512)
         let tiles = (1024 + chosen - 31) / (chosen - 30)
         #expect(tiles * chosen < 1536 && tiles * (chosen - 30) >= 1024)
         for padded in [100, 700, 1054, 4126] {
-            let width = FFTConvolution.columnTileSize(span: 31, padded: padded, rows: 512)
+            let width = FFTConvolution.tileLength(span: 31, padded: padded, across: 512)
             #expect(width >= 62 && (width <= 1024 || width >= padded))
         }
         // A narrow image keeps one tile.
-        #expect(FFTConvolution.columnTileSize(span: 31, padded: 100, rows: 128) >= 100)
+        #expect(FFTConvolution.tileLength(span: 31, padded: 100, across: 128) >= 100)
+    }
+
+    @Test func tilesOfALargeKernelCoverTheImageInFewerRows() {
+        // 1024x1024 under a 31x31 kernel ('same': 1054 padded): fewer rows transformed than
+        // three 512-row tiles (1536), and as few columns as the column rule alone gives.
+        let shape = FFTConvolution.tileShape(span: AxisPair(31), padded: AxisPair(1054))
+        let tiles = (1024 + shape.rows - 31) / (shape.rows - 30)
+        #expect(tiles * shape.rows < 1536 && tiles * (shape.rows - 30) >= 1024)
+        #expect(
+            shape.columns == FFTConvolution.tileLength(span: 31, padded: 1054, across: shape.rows))
+        // A band streamed from a taller image keeps the image's row length.
+        let band = FFTConvolution.tileShape(
+            span: AxisPair(31), padded: AxisPair(rows: 700, columns: 1054), rows: shape.rows)
+        #expect(band == shape)
+        // An image no taller than one tile is one tile high.
+        #expect(FFTConvolution.tileShape(span: AxisPair(31), padded: AxisPair(100)).rows >= 100)
     }
 
     @Test func wisdomRoundTripsAndRejectsDamage() {

@@ -20,9 +20,11 @@ struct StreamBands: Sendable {
 
     /// - Parameters:
     ///   - kernelRows: the kernels' height (every kernel of a streamed filter has the same size).
-    ///   - fft: whether the kernels run on the FFT path, whose tiles a band must reproduce.
+    ///   - fftColumns: when the kernels run on the FFT path, whose tiles a band must reproduce,
+    ///     the kernel's column span and the padded image's width (the tiles' shape needs both).
     init(
-        inputRows: Int, kernelRows: Int, options: ConvolutionOptions, fft: Bool, bandRows: Int
+        inputRows: Int, kernelRows: Int, options: ConvolutionOptions,
+        fftColumns: (span: Int, padded: Int)?, bandRows: Int
     ) throws {
         axis = ConvolutionAxis(
             input: inputRows, kernel: kernelRows, stride: options.stride.rows,
@@ -36,8 +38,11 @@ struct StreamBands: Sendable {
             throw ConvolutionError.tooLarge("no output rows")
         }
         var rows = max(1, bandRows)
-        if fft {
-            let tileRows = FFTConvolution.tileSize(span: span, padded: paddedRows)
+        if let fftColumns {
+            let tileRows = FFTConvolution.tileShape(
+                span: AxisPair(rows: span, columns: fftColumns.span),
+                padded: AxisPair(rows: paddedRows, columns: fftColumns.padded)
+            ).rows
             let valid = tileRows - span + 1
             if paddedRows <= tileRows || valid < 1 {
                 tile = nil

@@ -65,7 +65,11 @@ public struct StreamedFilter: Sendable {
             options: bandFilter.filter.options)
         let bands = try StreamBands(
             inputRows: header.height, kernelRows: kernel.rows, options: filter.options,
-            fft: plan.path == .fft && !filter.float64, bandRows: bandRows)
+            fftColumns: plan.path == .fft && !filter.float64
+                ? (plan.geometry.span.columns, plan.geometry.padded.columns) : nil,
+            bandRows: bandRows)
+        var slabFilter = bandFilter.filter
+        slabFilter.options.fftRowTile = bands.tile?.rows
         let rowBytes = header.width * header.channels * header.decodedBitDepth / 8
         let edgeRows = bands.edgeRows
         var edge = [Int: [UInt8]]()
@@ -101,7 +105,7 @@ public struct StreamedFilter: Sendable {
                 bytes, width: header.width, rows: rows.count, channels: header.channels,
                 bitDepth: header.decodedBitDepth)
             if gray { slab = slab.grayscale() }
-            let result = try bandFilter.filter.apply(to: slab, fillingRows: fillRows)
+            let result = try slabFilter.apply(to: slab, fillingRows: fillRows)
             try body(Self.firstRows(band.count, of: result), band.lowerBound)
         }
     }
@@ -133,7 +137,7 @@ public struct StreamedFilter: Sendable {
     public func outputSize(rows: Int, columns: Int) throws -> AxisPair {
         let kernel = filter.steps[0][0]
         let bands = try StreamBands(
-            inputRows: rows, kernelRows: kernel.rows, options: filter.options, fft: false,
+            inputRows: rows, kernelRows: kernel.rows, options: filter.options, fftColumns: nil,
             bandRows: 1)
         let band = try bandFilter(kernel: kernel, columns: columns)
         let g = try ConvolutionGeometry(
