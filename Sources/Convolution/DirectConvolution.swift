@@ -32,10 +32,14 @@ enum DirectConvolution {
         return outputBands(g, threads: threads, minimumBand: 8) { band, out in
             let cache = LineCache(source, count: g.span.rows)
             var finite = FiniteRows(count: g.span.rows)
-            var lines = [UnsafePointer<Float>](
-                repeating: source.input, count: g.kernel.rows)
-            var sources = [UnsafePointer<Float>](repeating: source.input, count: weights.count)
-            var dense = [Float](repeating: 0, count: g.stride.columns > 1 ? denseColumns : 0)
+            // Per-band scratch, so that the row loop passes pointers, not arrays.
+            let lines = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(
+                capacity: g.kernel.rows)
+            let sources = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(
+                capacity: weights.count)
+            let dense = UnsafeMutablePointer<Float>.allocate(
+                capacity: g.stride.columns > 1 ? denseColumns : 0)
+            defer { (lines.deallocate(), sources.deallocate(), dense.deallocate()) }
             let last = g.kernel.rows - 1
             for row in band {
                 let first = row * g.stride.rows
@@ -64,29 +68,26 @@ enum DirectConvolution {
                     if !skip { pending = nil }
                 }
                 let destination = out.base + row * outColumns
-                dense.withUnsafeMutableBufferPointer { d in
-                    let target = g.stride.columns == 1 ? destination : d.baseAddress!
-                    if skip {
-                        let ok = source.correlate(
-                            lines: lines, kernelRows: g.kernel.rows,
-                            kernelColumns: g.kernel.columns, dilation: g.dilation.columns,
-                            weights: nonzeroWeights, count: denseColumns, into: target,
-                            sources: &sources, fused: fused, taps: nonzero, check: pending)
-                        if pending != nil { finite[first + last * g.dilation.rows] = ok }
-                        skip = ok
-                    }
-                    if !skip {
-                        source.correlate(
-                            lines: lines, kernelRows: g.kernel.rows,
-                            kernelColumns: g.kernel.columns, dilation: g.dilation.columns,
-                            weights: weights, count: denseColumns, into: target,
-                            sources: &sources, fused: fused)
-                    }
-                    if g.stride.columns > 1 {
-                        subsample(
-                            target, stride: g.stride.columns, count: outColumns,
-                            into: destination)
-                    }
+                let target = g.stride.columns == 1 ? destination : dense
+                if skip {
+                    let ok = source.correlate(
+                        lines: lines, kernelRows: g.kernel.rows,
+                        kernelColumns: g.kernel.columns, dilation: g.dilation.columns,
+                        weights: nonzeroWeights, count: denseColumns, into: target,
+                        sources: sources, fused: fused, taps: nonzero, check: pending)
+                    if pending != nil { finite[first + last * g.dilation.rows] = ok }
+                    skip = ok
+                }
+                if !skip {
+                    source.correlate(
+                        lines: lines, kernelRows: g.kernel.rows,
+                        kernelColumns: g.kernel.columns, dilation: g.dilation.columns,
+                        weights: weights, count: denseColumns, into: target,
+                        sources: sources, fused: fused)
+                }
+                if g.stride.columns > 1 {
+                    subsample(
+                        target, stride: g.stride.columns, count: outColumns, into: destination)
                 }
             }
         }
