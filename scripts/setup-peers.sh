@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # setup-peers.sh: installs the reference libraries that fixture scripts and benchmarks compare
 # convkit against (numpy, scipy, OpenCV, Pillow, matplotlib, PyTorch CPU) into a virtual environment outside
-# the repository, plus ImageMagick and libvips' command-line tools. Not needed to build or test.
+# the repository, plus ImageMagick, libvips' command-line tools, hyperfine and GNU parallel. Not
+# needed to build or test.
 # Usage: scripts/setup-peers.sh [--keras]   (prints the venv's python path at the end)
 #   --keras  also makes a second venv, /opt/convkit-keras (CONVKIT_KERAS), with TensorFlow's CPU
 #            build and Keras 3 for bench-train.py; it is kept apart because TensorFlow pins its
@@ -25,9 +26,12 @@ gradcam_venv="${CONVKIT_GRADCAM:-/opt/convkit-gradcam}"
 
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-if ! command -v vips >/dev/null || ! command -v convert >/dev/null; then
+# The benchmarks' other tools: hyperfine times whole processes (bench-png.sh), GNU parallel runs
+# vips over a folder (bench-many-files.sh).
+if ! command -v vips >/dev/null || ! command -v convert >/dev/null || ! command -v hyperfine >/dev/null \
+  || ! command -v parallel >/dev/null; then
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libvips-tools imagemagick
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libvips-tools imagemagick hyperfine parallel
 fi
 if [ "${1:-}" = "--keras" ]; then
   keras_venv="${CONVKIT_KERAS:-/opt/convkit-keras}"
