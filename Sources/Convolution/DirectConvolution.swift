@@ -39,7 +39,11 @@ enum DirectConvolution {
                 capacity: weights.count)
             let dense = UnsafeMutablePointer<Float>.allocate(
                 capacity: g.stride.columns > 1 ? denseColumns : 0)
-            defer { (lines.deallocate(), sources.deallocate(), dense.deallocate()) }
+            defer {
+                lines.deallocate()
+                sources.deallocate()
+                dense.deallocate()
+            }
             let last = g.kernel.rows - 1
             for row in band {
                 let first = row * g.stride.rows
