@@ -146,7 +146,7 @@ struct Train: ParsableCommand {
         if let recorded, let difference = recorded.differences(from: givenSettings).first {
             let option = Self.optionOfSetting[difference.key] ?? difference.key
             throw ValidationError(
-                "\(checkpointPath): \(option) is \(difference.given), but the checkpoint's run used \(difference.recorded); a resumed run keeps its settings"
+                "\(checkpointPath): \(difference.description(naming: option)); a resumed run keeps its settings"
             )
         }
         if data.imageFolder == nil, let setting = recorded?["dataset"],

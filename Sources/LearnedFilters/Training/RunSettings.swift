@@ -59,9 +59,12 @@ public struct RunSettings: Sendable, Equatable {
         /// The value given now.
         public let given: String
 
-        /// One line naming the setting and both values.
-        public var description: String {
-            "\(key) is \(given), but the checkpoint's run used \(recorded)"
+        /// One line naming the setting by its key and giving both values.
+        public var description: String { description(naming: key) }
+
+        /// The same line with the setting called `name` (a command line names its option).
+        public func description(naming name: String) -> String {
+            "\(name) is \(given), but the checkpoint's run used \(recorded)"
         }
     }
 
