@@ -90,14 +90,11 @@ enum ConvWinograd {
                         transformInput(
                             x + samples.lowerBound * g.inputSize, samples: samples.count,
                             into: work, geometry: g)
-                        // Zeroed here and accumulated into (beta 1): glibc's memset clears the
-                        // products' outputs about twice as fast as OpenBLAS does for beta 0.
-                        work.output.update(repeating: 0, count: 16 * rows * filters)
                         for xi in 0..<16 {
                             BLAS.gemm(
                                 m: rows, n: filters, k: channels,
                                 a: work.input + xi * rows * channels,
-                                b: u + xi * channels * filters, beta: 1,
+                                b: u + xi * channels * filters,
                                 c: work.output + xi * rows * filters)
                         }
                         finish(work, samples, b.base)
@@ -171,10 +168,9 @@ enum ConvWinograd {
                                     transposeA: true, m: channels, n: filters, k: rows, a: v,
                                     b: m, beta: 1, c: kernelSums + xi * channels * filters)
                                 if wantInput {
-                                    v.update(repeating: 0, count: rows * channels)
                                     BLAS.gemm(
                                         transposeB: true, m: rows, n: channels, k: filters,
-                                        a: m, b: u + xi * channels * filters, beta: 1, c: v)
+                                        a: m, b: u + xi * channels * filters, c: v)
                                 }
                             }
                             if wantInput {
