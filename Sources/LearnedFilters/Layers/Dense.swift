@@ -72,7 +72,8 @@ public final class Dense: Layer {
                 inputs: inputs, outputs: units)
             if activation == .relu { output = ReferenceOps.relu(output) }
         } else {
-            output = [Float](repeating: 0, count: batch * units)
+            // Every value is written by a product with beta 0, which does not read it.
+            output = uninitializedFloats(batch * units)
             let (inputs, units) = (inputs, units)
             input.values.withSharedPointer { x in
                 kernel.value.withSharedPointer { w in
@@ -113,8 +114,9 @@ public final class Dense: Layer {
         FastOps.columnSums(gradient, rows: batch, columns: units, into: &bias.gradient)
         let (inputs, units) = (inputs, units)
         let chunks = chunkCount(batch)
-        var partial = [Float](repeating: 0, count: chunks * inputs * units)
-        var dx = [Float](repeating: 0, count: needInputGradient ? batch * inputs : 1)
+        // Both are written whole by products with beta 0, which do not read them.
+        var partial = uninitializedFloats(chunks * inputs * units)
+        var dx = uninitializedFloats(needInputGradient ? batch * inputs : 1)
         withSharedPointers(lastInput.values, gradient, kernel.value) { x, dy, w in
             partial.withSharedMutablePointer { dw in
                 dx.withSharedMutablePointer { d in
