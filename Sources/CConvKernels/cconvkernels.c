@@ -271,14 +271,3 @@ void ck_weighted_sum(const float *const *sources, const float *weights, int taps
 }
 
 #endif
-
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
-
-void ck_keep_freed_buffers(void) {
-#if defined(__GLIBC__)
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, 0x7fffffff);
-#endif
-}

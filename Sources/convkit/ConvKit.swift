@@ -10,6 +10,7 @@ import ArgumentParser
 import ConvkitSupport
 import Foundation
 import ImageIO
+import LearnedFilters
 
 #if canImport(Glibc)
     import Glibc
@@ -42,6 +43,7 @@ struct ConvKit: ParsableCommand {
     /// ends the run quietly with 141, as a shell expects of a process killed by SIGPIPE.
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
+        BLASCore.runOnCallingThread()
         BLASCoreRestart.restartIfSlowerKernels(arguments: arguments)
         SignalHandling.install()
         let path = CommandPath.known(in: arguments)

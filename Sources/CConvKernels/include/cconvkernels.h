@@ -106,4 +106,9 @@ void ck_multiply_conjugate(float *spectrum, const float *kernel, ptrdiff_t count
 /// never give the heap's free top back to the system; does nothing with other C libraries.
 void ck_keep_freed_buffers(void);
 
+/// Stops the worker threads a pthreads build of OpenBLAS starts as it loads, if OpenBLAS is in
+/// the process (found by name, so nothing links against its internals); returns 1 if it did.
+/// OpenBLAS starts them again when a product is asked to run on more than one thread.
+int ck_stop_blas_threads(void);
+
 #endif

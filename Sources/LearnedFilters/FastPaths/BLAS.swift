@@ -5,9 +5,8 @@ import COpenBLAS
 /// Row-major single-precision matrix products through OpenBLAS.
 enum BLAS {
     /// OpenBLAS set to one thread, once, before the first product: the layers split the batch
-    /// over convkit's own threads, which keeps each thread's matrices in cache and avoids
-    /// OpenBLAS's spinning workers competing with them.
-    private static let singleThreaded: Void = openblas_set_num_threads(1)
+    /// over convkit's own threads (``BLASCore/runOnCallingThread()``).
+    private static let singleThreaded: Void = BLASCore.runOnCallingThread()
 
     /// `C = alpha * op(A) * op(B) + beta * C` for row-major `A` (m x k after `op`), `B` (k x n
     /// after `op`) and `C` (m x n).
