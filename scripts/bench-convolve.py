@@ -17,6 +17,12 @@ on the uint8 array (OpenCV converts inside the call), and convkit's engine on th
 samples (rows widened to float inside the call) returning a Float32 plane. Neither side clamps
 or rounds to 8 bits, and both allocate their result in the timed call.
 
+Each side runs in a fresh process per round (--rounds, default 3), convkit and OpenCV taking
+turns, and a cell's figure is the median over all rounds' runs. On a virtual machine the same
+call's median moves by up to 2x from one process to the next (where the memory lands, what the
+host is doing), for OpenCV as for convkit, so one process per side would measure that luck as
+much as the code. Each cell also prints the spread of the per-round medians of both sides.
+
     swift build -c release --product convkit
     /opt/convkit-peers/bin/python scripts/bench-convolve.py --binary .build/release/convkit
 """
@@ -26,6 +32,7 @@ import os
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -88,7 +95,31 @@ def run_convkit(binary, size, repeat, dtype, threads):
                              "--dtype", dtype, "--threads", str(threads)],
                             check=True, capture_output=True, text=True).stdout
     document = json.loads(output)
-    return STATISTIC(document["copy_runs_ms"]), {record["kernel"]: record for record in document["results"]}
+    return document["copy_runs_ms"], {record["kernel"]: record for record in document["results"]}
+
+
+def opencv_runs(size, repeat, dtype, threads):
+    """Runs of cv2.filter2D per kernel, in milliseconds, timed in a fresh process (--cv2-worker)."""
+    output = subprocess.run([sys.executable, __file__, "--cv2-worker", "--sizes", str(size), "--dtypes", dtype,
+                             "--threads", str(threads), "--repeat", str(repeat)],
+                            check=True, capture_output=True, text=True).stdout
+    return json.loads(output)
+
+
+def cv2_worker(size, repeat, dtype, threads):
+    cv2.setNumThreads(threads)
+    image = image_of(size, dtype)
+    runs = {}
+    for name, kernel in kernels():
+        function = opencv(image, kernel)
+        function()
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            function()
+            times.append((time.perf_counter() - start) * 1000)
+        runs[name] = times
+    print(json.dumps(runs))
 
 
 def image_of(size, dtype):
@@ -136,33 +167,49 @@ def main():
                         help="report the fastest run of each instead of the median (on a loaded machine)")
     parser.add_argument("--scipy", action="store_true", help="also time scipy on float32")
     parser.add_argument("--process", action="store_true", help="also time whole processes on a PNG")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="fresh processes per side, taking turns; each cell pools their runs (default 3)")
+    parser.add_argument("--cv2-worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.cv2_worker:
+        cv2_worker(int(args.sizes), args.repeat, args.dtypes, int(args.threads))
+        return
     global STATISTIC
     STATISTIC = min if args.best else statistics.median
-    print(f"statistic: {'fastest' if args.best else 'median'} run; numpy {np.__version__}, scipy {scipy.__version__}, opencv {cv2.__version__}, seed {SEED}, "
-          f"same mode, zero boundary, median of {args.repeat}; load average {os.getloadavg()[0]:.2f}")
+    print(f"statistic: {'fastest' if args.best else 'median'} run over {args.rounds} rounds of {args.repeat} runs; "
+          f"numpy {np.__version__}, scipy {scipy.__version__}, opencv {cv2.__version__}, seed {SEED}, "
+          f"same mode, zero boundary; load average {os.getloadavg()[0]:.2f}")
     print(f"{'size':>5s} {'input':7s} {'thr':>3s} {'kernel':9s} {'path':>9s} {'convkit ms':>10s} {'cv2 ms':>8s} "
-          f"{'ratio':>6s} {'x copy':>6s}")
+          f"{'ratio':>6s} {'x copy':>6s}  per-round medians, convkit / cv2")
     ratios = []
     for size in [int(x) for x in args.sizes.split(",")]:
         for dtype in args.dtypes.split(","):
-            image = image_of(size, dtype)
+            image = image_of(size, dtype) if args.scipy and dtype == "float32" else None
             for threads in [int(x) for x in args.threads.split(",")]:
-                cv2.setNumThreads(threads)
-                copy_ms, ours = run_convkit(args.binary, size, args.repeat, dtype, threads)
+                copy_runs, ours, theirs = [], [], []
+                for _ in range(args.rounds):
+                    copy_round, ours_round = run_convkit(args.binary, size, args.repeat, dtype, threads)
+                    copy_runs += copy_round
+                    ours.append(ours_round)
+                    theirs.append(opencv_runs(size, args.repeat, dtype, threads))
+                copy_ms = STATISTIC(copy_runs)
                 for name, kernel in kernels():
-                    mine = dict(ours[name], median_ms=STATISTIC(ours[name]["runs_ms"]))
-                    mine["copy_fraction"] = mine["median_ms"] / copy_ms
-                    ms, _ = median_ms(opencv(image, kernel), args.repeat)
-                    ratio = mine["median_ms"] / ms
+                    mine_runs = [run for rounds in ours for run in rounds[name]["runs_ms"]]
+                    their_runs = [run for rounds in theirs for run in rounds[name]]
+                    mine_ms, ms = STATISTIC(mine_runs), STATISTIC(their_runs)
+                    ratio = mine_ms / ms
                     ratios.append(ratio)
+                    spread = (f"{min(STATISTIC(r[name]['runs_ms']) for r in ours):.1f}-"
+                              f"{max(STATISTIC(r[name]['runs_ms']) for r in ours):.1f} / "
+                              f"{min(STATISTIC(r[name]) for r in theirs):.1f}-{max(STATISTIC(r[name]) for r in theirs):.1f}")
                     cells = ""
-                    if args.scipy and dtype == "float32":
+                    if image is not None:
+                        cv2.setNumThreads(threads)
                         for peer, function in scipy_peers(image, kernel, kernel.shape[0] > 5):
                             peer_ms, runs = median_ms(function, args.repeat)
-                            cells += f"   {peer} {peer_ms:.0f}{'*' if runs == 1 else ''} ({mine['median_ms'] / peer_ms:.2f})"
-                    print(f"{size:5d} {dtype:7s} {threads:3d} {name:9s} {mine['path']:>9s} {mine['median_ms']:10.1f} "
-                          f"{ms:8.1f} {ratio:6.2f} {mine['copy_fraction']:6.2f}{cells}")
+                            cells += f"   {peer} {peer_ms:.0f}{'*' if runs == 1 else ''} ({mine_ms / peer_ms:.2f})"
+                    print(f"{size:5d} {dtype:7s} {threads:3d} {name:9s} {ours[0][name]['path']:>9s} {mine_ms:10.1f} "
+                          f"{ms:8.1f} {ratio:6.2f} {mine_ms / copy_ms:6.2f}  {spread}{cells}")
                 print(f"{'':19s} (memory copy of the same bytes: {copy_ms:.1f} ms)")
     print(f"worst ratio convkit / cv2: {max(ratios):.2f}; load average {os.getloadavg()[0]:.2f}")
     if args.scipy:

@@ -42,6 +42,22 @@ struct BenchConvolve: ParsableCommand {
     @Flag(name: .long, help: "Print JSON instead of a table.")
     var json = false
 
+    @Option(
+        name: .customLong("kernel"),
+        help: ArgumentHelp(
+            "Time only this kernel (repeatable): scharr-x, gaussian5, box:15, box:31 or random31.",
+            valueName: "name"))
+    var only: [String] = []
+
+    func validate() throws {
+        let names = Set(BenchData.kernelNames)
+        for name in only where !names.contains(name) {
+            throw ValidationError(
+                "--kernel \(name): not one of the benchmark's kernels (\(BenchData.kernelNames.joined(separator: ", ")))"
+            )
+        }
+    }
+
     func run() throws {
         let values = BenchData.uniform(count: timing.size * timing.size, seed: 20_261_129)
         let image = try Plane<Float>(rows: timing.size, columns: timing.size, values: values)
@@ -53,7 +69,7 @@ struct BenchConvolve: ParsableCommand {
             count: timing.size * timing.size, dtype: dtype, threads: workers,
             repetitions: timing.repetitions)
         let copy = copyRuns.sorted()[timing.repetitions / 2]
-        let kernels = try BenchData.kernels()
+        let kernels = try BenchData.kernels().filter { only.isEmpty || only.contains($0.name) }
         var records = [[String: Any]]()
         if !json {
             print(
@@ -156,9 +172,12 @@ enum BenchData {
         return Array(times.dropFirst())
     }
 
+    /// The names of ``kernels()``, in order.
+    static let kernelNames = ["scharr-x", "gaussian5", "box:15", "box:31", "random31"]
+
     /// scharr-x, gaussian5, box:15, box:31 from the kernel library, and a random 31x31.
     static func kernels() throws -> [Kernel] {
-        var kernels = try ["scharr-x", "gaussian5", "box:15", "box:31"].map { spec -> Kernel in
+        var kernels = try kernelNames.dropLast().map { spec -> Kernel in
             guard let kernel = try KernelLibrary.resolve(spec).first else {
                 throw CLIError("\(spec): no kernel")
             }
