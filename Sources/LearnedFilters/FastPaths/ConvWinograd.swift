@@ -146,7 +146,8 @@ enum ConvWinograd {
         var partial = [Float](repeating: 0, count: chunks * partialSize)
         let wantInput = inputGradient != nil
         let transformed =
-            wantInput ? transformKernel(kernel, channels: channels, filters: filters) : [0]
+            wantInput
+            ? transformKernel(kernel, channels: channels, filters: filters, transposed: true) : [0]
         var dx = inputGradient ?? [0]
         inputGradient = nil
         input.withSharedPointer { x in
@@ -169,8 +170,8 @@ enum ConvWinograd {
                                     b: m, beta: 1, c: kernelSums + xi * channels * filters)
                                 if wantInput {
                                     BLAS.gemm(
-                                        transposeB: true, m: rows, n: channels, k: filters,
-                                        a: m, b: u + xi * channels * filters, c: v)
+                                        m: rows, n: channels, k: filters, a: m,
+                                        b: u + xi * channels * filters, c: v)
                                 }
                             }
                             if wantInput {
@@ -216,8 +217,11 @@ enum ConvWinograd {
     // MARK: kernel transforms
 
     /// `U = G W G^T` for every (cin, cout): `[16, cin, cout]` from `W [3, 3, cin, cout]`, with
-    /// `G = [[1, 0, 0], [1/2, 1/2, 1/2], [1/2, -1/2, 1/2], [0, 0, 1]]`.
-    static func transformKernel(_ kernel: [Float], channels: Int, filters: Int) -> [Float] {
+    /// `G = [[1, 0, 0], [1/2, 1/2, 1/2], [1/2, -1/2, 1/2], [0, 0, 1]]`; `[16, cout, cin]` when
+    /// `transposed`, for the input gradient's products.
+    static func transformKernel(
+        _ kernel: [Float], channels: Int, filters: Int, transposed: Bool = false
+    ) -> [Float] {
         let plane = channels * filters
         var u = [Float](repeating: 0, count: 16 * plane)
         for e in 0..<plane {
@@ -226,11 +230,12 @@ enum ConvWinograd {
             let c0 = expand(w(0, 0), w(1, 0), w(2, 0))
             let c1 = expand(w(0, 1), w(1, 1), w(2, 1))
             let c2 = expand(w(0, 2), w(1, 2), w(2, 2))
+            let at = transposed ? (e % filters) * channels + e / filters : e
             func put(_ row: (Float, Float, Float, Float), _ i: Int) {
-                u[(i * 4) * plane + e] = row.0
-                u[(i * 4 + 1) * plane + e] = row.1
-                u[(i * 4 + 2) * plane + e] = row.2
-                u[(i * 4 + 3) * plane + e] = row.3
+                u[(i * 4) * plane + at] = row.0
+                u[(i * 4 + 1) * plane + at] = row.1
+                u[(i * 4 + 2) * plane + at] = row.2
+                u[(i * 4 + 3) * plane + at] = row.3
             }
             put(expand(c0.0, c1.0, c2.0), 0)
             put(expand(c0.1, c1.1, c2.1), 1)
