@@ -204,7 +204,6 @@ def main():
                               f"{min(STATISTIC(r[name]) for r in theirs):.1f}-{max(STATISTIC(r[name]) for r in theirs):.1f}")
                     cells = ""
                     if image is not None:
-                        cv2.setNumThreads(threads)
                         for peer, function in scipy_peers(image, kernel, kernel.shape[0] > 5):
                             peer_ms, runs = median_ms(function, args.repeat)
                             cells += f"   {peer} {peer_ms:.0f}{'*' if runs == 1 else ''} ({mine_ms / peer_ms:.2f})"
