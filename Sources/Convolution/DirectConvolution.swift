@@ -29,6 +29,12 @@ enum DirectConvolution {
         let skipBytes = hasZeros && source.bytes != nil
         let skipFloats = hasZeros && source.bytes == nil && fused
         let nonzeroWeights = nonzero.map { weights[$0] }
+        let allTaps = TapLayout(
+            kernelRows: g.kernel.rows, kernelColumns: g.kernel.columns,
+            dilation: g.dilation.columns)
+        let nonzeroTaps = TapLayout(
+            kernelRows: g.kernel.rows, kernelColumns: g.kernel.columns,
+            dilation: g.dilation.columns, taps: nonzero)
         return outputBands(g, threads: threads, minimumBand: 8) { band, out in
             let cache = LineCache(source, count: g.span.rows)
             var finite = FiniteRows(count: g.span.rows)
@@ -75,19 +81,16 @@ enum DirectConvolution {
                 let target = g.stride.columns == 1 ? destination : dense
                 if skip {
                     let ok = source.correlate(
-                        lines: lines, kernelRows: g.kernel.rows,
-                        kernelColumns: g.kernel.columns, dilation: g.dilation.columns,
-                        weights: nonzeroWeights, count: denseColumns, into: target,
-                        sources: sources, fused: fused, taps: nonzero, check: pending)
+                        lines: lines, taps: nonzeroTaps, weights: nonzeroWeights,
+                        count: denseColumns, into: target, sources: sources, fused: fused,
+                        check: pending)
                     if pending != nil { finite[first + last * g.dilation.rows] = ok }
                     skip = ok
                 }
                 if !skip {
                     source.correlate(
-                        lines: lines, kernelRows: g.kernel.rows,
-                        kernelColumns: g.kernel.columns, dilation: g.dilation.columns,
-                        weights: weights, count: denseColumns, into: target,
-                        sources: sources, fused: fused)
+                        lines: lines, taps: allTaps, weights: weights, count: denseColumns,
+                        into: target, sources: sources, fused: fused)
                 }
                 if g.stride.columns > 1 {
                     subsample(
@@ -99,21 +102,25 @@ enum DirectConvolution {
 }
 
 /// Whether extended rows hold only finite values, by row number, as a band walks down the
-/// image (slot `row % count`, like ``LineCache``); nil for a row not yet tested.
+/// image (slot `row` masked to a power of two at least `count`, so no division per row); nil
+/// for a row not yet tested.
 private struct FiniteRows {
     private var rows: [Int]
     private var finite: [Bool]
+    private let mask: Int
 
     init(count: Int) {
-        rows = [Int](repeating: -1, count: max(1, count))
-        finite = [Bool](repeating: false, count: max(1, count))
+        let slots = 1 << (Int.bitWidth - max(1, count - 1).leadingZeroBitCount)
+        mask = slots - 1
+        rows = [Int](repeating: -1, count: slots)
+        finite = [Bool](repeating: false, count: slots)
     }
 
     subscript(row: Int) -> Bool? {
-        get { rows[row % rows.count] == row ? finite[row % rows.count] : nil }
+        get { rows[row & mask] == row ? finite[row & mask] : nil }
         set {
-            rows[row % rows.count] = row
-            finite[row % rows.count] = newValue ?? false
+            rows[row & mask] = row
+            finite[row & mask] = newValue ?? false
         }
     }
 }

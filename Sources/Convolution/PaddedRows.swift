@@ -90,36 +90,29 @@ struct PaddedRows: @unchecked Sendable {
         return UnsafePointer(scratch)
     }
 
-    /// One row of a valid correlation with a `kernelRows x kernelColumns` kernel dilated by
-    /// `dilation` along the row: `output[x]` for `x < count` is the sum over taps `(r, c)`, in
-    /// order from zero as ``weightedSum`` adds them, of `weights[r * kernelColumns + c]` times
-    /// extended row `lines[r]` (from ``line(_:)``) at column `x + c * dilation`. Columns whose
-    /// taps all fall inside the input are summed in place; the few by the left and right edges
-    /// are first copied through the boundary rule into a small buffer, then summed the same
-    /// way. `sources` is scratch for `kernelRows * kernelColumns` pointers; `fused` as in
-    /// ``weightedSum``. With `taps`, only those taps are summed (indices `r * kernelColumns +
-    /// c`, increasing) and `weights` holds their weights alone. With `check` (a row of
+    /// One row of a valid correlation with a kernel whose summed taps `taps` lays out:
+    /// `output[x]` for `x < count` is the sum over those taps, in order from zero as
+    /// ``weightedSum`` adds them, of `weights[i]` times extended row `lines[taps.lines[i]]` (from
+    /// ``line(_:)``) at column `x + taps.offsets[i]`. Columns whose taps all fall inside the
+    /// input are summed in place; the few by the left and right edges are first copied through
+    /// the boundary rule into a small buffer, then summed the same way. `sources` is scratch
+    /// for `taps.count` pointers; `fused` as in ``weightedSum``. With `check` (a row of
     /// `inputColumns` values; fused sums only) it returns whether that row is all finite,
     /// tested in the same pass (``ck_weighted_sum_checked``); otherwise true.
     @discardableResult
     func correlate(
-        lines: UnsafePointer<UnsafePointer<Float>>, kernelRows: Int, kernelColumns: Int,
-        dilation: Int, weights: UnsafePointer<Float>, count: Int,
-        into output: UnsafeMutablePointer<Float>,
-        sources: UnsafeMutablePointer<UnsafePointer<Float>>, fused: Bool, taps: [Int]? = nil,
+        lines: UnsafePointer<UnsafePointer<Float>>, taps: TapLayout,
+        weights: UnsafePointer<Float>, count: Int, into output: UnsafeMutablePointer<Float>,
+        sources: UnsafeMutablePointer<UnsafePointer<Float>>, fused: Bool,
         check: UnsafePointer<Float>? = nil
     ) -> Bool {
         var finite = true
-        let span = (kernelColumns - 1) * dilation + 1
         let lower = min(left, count)
-        let upper = max(lower, min(count, left + inputColumns - span + 1))
-        let used = taps?.count ?? kernelRows * kernelColumns
+        let upper = max(lower, min(count, left + inputColumns - taps.span + 1))
+        let used = taps.count
         if upper > lower {
             for i in 0..<used {
-                let tap = taps?[i] ?? i
-                sources[i] =
-                    lines[tap / kernelColumns]
-                    + (lower - left + tap % kernelColumns * dilation)
+                sources[i] = lines[taps.lines[i]] + (lower - left + taps.offsets[i])
             }
             if let check {
                 finite =
@@ -141,11 +134,11 @@ struct PaddedRows: @unchecked Sendable {
             // boundary rule, and summed by the same loop as the interior.
             func edge(_ columns: Range<Int>) {
                 guard !columns.isEmpty else { return }
-                let width = columns.count + span - 1
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: kernelRows * width) {
+                let width = columns.count + taps.span - 1
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: taps.rows * width) {
                     scratch in
                     let base = scratch.baseAddress!
-                    for r in 0..<kernelRows {
+                    for r in 0..<taps.rows {
                         let row = base + r * width
                         for i in 0..<width {
                             let column = map[columns.lowerBound + i]
@@ -153,9 +146,7 @@ struct PaddedRows: @unchecked Sendable {
                         }
                     }
                     for i in 0..<used {
-                        let tap = taps?[i] ?? i
-                        sources[i] = UnsafePointer(
-                            base + tap / kernelColumns * width + tap % kernelColumns * dilation)
+                        sources[i] = UnsafePointer(base + taps.lines[i] * width + taps.offsets[i])
                     }
                     weightedSum(
                         sources: sources, weights: weights, taps: used,
@@ -225,6 +216,27 @@ struct ByteRows {
     /// The pixel at `row`, `column` as a float.
     func value(row: Int, column: Int) -> Float {
         Float(base[(row * rowLength + column) * stride])
+    }
+}
+
+/// Where each summed tap of a kernel reads, worked out once per pass instead of once per row
+/// (a division and a remainder per tap): tap `i` reads kernel row `lines[i]`, `offsets[i]`
+/// extended columns right of the output column.
+struct TapLayout: Sendable {
+    /// The kernel's rows, and its width along a row once dilated.
+    let rows, span: Int
+    let lines, offsets: [Int]
+    /// The number of taps summed.
+    var count: Int { lines.count }
+
+    /// The taps `taps` (indices `r * kernelColumns + c`, increasing; every tap when nil) of a
+    /// `kernelRows x kernelColumns` kernel dilated by `dilation` along the row.
+    init(kernelRows: Int, kernelColumns: Int, dilation: Int, taps: [Int]? = nil) {
+        let taps = taps ?? Array(0..<kernelRows * kernelColumns)
+        rows = kernelRows
+        span = (kernelColumns - 1) * dilation + 1
+        lines = taps.map { $0 / kernelColumns }
+        offsets = taps.map { $0 % kernelColumns * dilation }
     }
 }
 
