@@ -61,18 +61,24 @@ def kernels():
 STATISTIC = statistics.median  # --best: min, for a machine loaded by other work
 
 
-def median_ms(function, repeat):
+def runs_ms(function, repeat):
+    """Milliseconds of `repeat` runs after a warm-up run; only the warm-up's if it was slower than SLOW_SECONDS."""
     start = time.perf_counter()
     function()
     first = time.perf_counter() - start
     if first > SLOW_SECONDS:
-        return first * 1000, 1
+        return [first * 1000]
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
         function()
-        times.append(time.perf_counter() - start)
-    return STATISTIC(times) * 1000, repeat
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def median_ms(function, repeat):
+    times = runs_ms(function, repeat)
+    return STATISTIC(times), len(times)
 
 
 def opencv(image, kernel):
@@ -109,17 +115,7 @@ def opencv_runs(size, repeat, dtype, threads):
 def cv2_worker(size, repeat, dtype, threads):
     cv2.setNumThreads(threads)
     image = image_of(size, dtype)
-    runs = {}
-    for name, kernel in kernels():
-        function = opencv(image, kernel)
-        function()
-        times = []
-        for _ in range(repeat):
-            start = time.perf_counter()
-            function()
-            times.append((time.perf_counter() - start) * 1000)
-        runs[name] = times
-    print(json.dumps(runs))
+    print(json.dumps({name: runs_ms(opencv(image, kernel), repeat) for name, kernel in kernels()}))
 
 
 def image_of(size, dtype):
