@@ -28,13 +28,11 @@ enum DirectConvolution {
         let hasZeros = nonzero.count < weights.count && source.fill.isFinite
         let skipBytes = hasZeros && source.bytes != nil
         let skipFloats = hasZeros && source.bytes == nil && fused
-        let nonzeroWeights = nonzero.map { weights[$0] }
         let allTaps = TapLayout(
-            kernelRows: g.kernel.rows, kernelColumns: g.kernel.columns,
-            dilation: g.dilation.columns)
+            kernel: weights, kernelRows: g.kernel.rows, dilation: g.dilation.columns)
         let nonzeroTaps = TapLayout(
-            kernelRows: g.kernel.rows, kernelColumns: g.kernel.columns,
-            dilation: g.dilation.columns, taps: nonzero)
+            kernel: weights, kernelRows: g.kernel.rows, dilation: g.dilation.columns,
+            taps: nonzero)
         return outputBands(g, threads: threads, minimumBand: 8) { band, out in
             let cache = LineCache(source, count: g.span.rows)
             var finite = FiniteRows(count: g.span.rows)
@@ -81,16 +79,15 @@ enum DirectConvolution {
                 let target = g.stride.columns == 1 ? destination : dense
                 if skip {
                     let ok = source.correlate(
-                        lines: lines, taps: nonzeroTaps, weights: nonzeroWeights,
-                        count: denseColumns, into: target, sources: sources, fused: fused,
-                        check: pending)
+                        lines: lines, taps: nonzeroTaps, count: denseColumns, into: target,
+                        sources: sources, fused: fused, check: pending)
                     if pending != nil { finite[first + last * g.dilation.rows] = ok }
                     skip = ok
                 }
                 if !skip {
                     source.correlate(
-                        lines: lines, taps: allTaps, weights: weights, count: denseColumns,
-                        into: target, sources: sources, fused: fused)
+                        lines: lines, taps: allTaps, count: denseColumns, into: target,
+                        sources: sources, fused: fused)
                 }
                 if g.stride.columns > 1 {
                     subsample(

@@ -90,19 +90,19 @@ struct PaddedRows: @unchecked Sendable {
         return UnsafePointer(scratch)
     }
 
-    /// One row of a valid correlation with a kernel whose summed taps `taps` lays out:
-    /// `output[x]` for `x < count` is the sum over those taps, in order from zero as
-    /// ``weightedSum`` adds them, of `weights[i]` times extended row `lines[taps.lines[i]]` (from
-    /// ``line(_:)``) at column `x + taps.offsets[i]`. Columns whose taps all fall inside the
-    /// input are summed in place; the few by the left and right edges are first copied through
-    /// the boundary rule into a small buffer, then summed the same way. `sources` is scratch
+    /// One row of a valid correlation with a kernel's summed taps `taps`: `output[x]` for
+    /// `x < count` is the sum over those taps, in order from zero as ``weightedSum`` adds them,
+    /// of `taps.weights[i]` times extended row `lines[taps.lines[i]]` (from ``line(_:)``) at
+    /// column `x + taps.offsets[i]`. Columns whose taps all fall inside the input are summed in
+    /// place; the few by the left and right edges are first copied through the boundary rule
+    /// into a small buffer, then summed the same way. `sources` is scratch
     /// for `taps.count` pointers; `fused` as in ``weightedSum``. With `check` (a row of
     /// `inputColumns` values; fused sums only) it returns whether that row is all finite,
     /// tested in the same pass (``ck_weighted_sum_checked``); otherwise true.
     @discardableResult
     func correlate(
-        lines: UnsafePointer<UnsafePointer<Float>>, taps: TapLayout,
-        weights: UnsafePointer<Float>, count: Int, into output: UnsafeMutablePointer<Float>,
+        lines: UnsafePointer<UnsafePointer<Float>>, taps: TapLayout, count: Int,
+        into output: UnsafeMutablePointer<Float>,
         sources: UnsafeMutablePointer<UnsafePointer<Float>>, fused: Bool,
         check: UnsafePointer<Float>? = nil
     ) -> Bool {
@@ -118,12 +118,12 @@ struct PaddedRows: @unchecked Sendable {
                 finite =
                     sources.withMemoryRebound(to: UnsafePointer<Float>?.self, capacity: used) {
                         ck_weighted_sum_checked(
-                            $0, weights, Int32(used), upper - lower, output + lower, check,
+                            $0, taps.weights, Int32(used), upper - lower, output + lower, check,
                             inputColumns) != 0
                     }
             } else {
                 weightedSum(
-                    sources: sources, weights: weights, taps: used,
+                    sources: sources, weights: taps.weights, taps: used,
                     count: upper - lower, into: output + lower, fused: fused)
             }
         } else if let check {
@@ -149,7 +149,7 @@ struct PaddedRows: @unchecked Sendable {
                         sources[i] = UnsafePointer(base + taps.lines[i] * width + taps.offsets[i])
                     }
                     weightedSum(
-                        sources: sources, weights: weights, taps: used,
+                        sources: sources, weights: taps.weights, taps: used,
                         count: columns.count, into: output + columns.lowerBound, fused: fused)
                 }
             }
@@ -219,22 +219,27 @@ struct ByteRows {
     }
 }
 
-/// Where each summed tap of a kernel reads, worked out once per pass instead of once per row
-/// (a division and a remainder per tap): tap `i` reads kernel row `lines[i]`, `offsets[i]`
-/// extended columns right of the output column.
+/// The taps of a kernel that a correlation sums, each with its weight and where it reads, worked
+/// out once per pass instead of once per row (a division and a remainder per tap): tap `i`
+/// weighs `weights[i]` and reads kernel row `lines[i]`, `offsets[i]` extended columns right of
+/// the output column.
 struct TapLayout: Sendable {
     /// The kernel's rows, and its width along a row once dilated.
     let rows, span: Int
+    let weights: [Float]
     let lines, offsets: [Int]
     /// The number of taps summed.
     var count: Int { lines.count }
 
-    /// The taps `taps` (indices `r * kernelColumns + c`, increasing; every tap when nil) of a
-    /// `kernelRows x kernelColumns` kernel dilated by `dilation` along the row.
-    init(kernelRows: Int, kernelColumns: Int, dilation: Int, taps: [Int]? = nil) {
-        let taps = taps ?? Array(0..<kernelRows * kernelColumns)
+    /// The taps `taps` (indices `r * kernelColumns + c`, increasing; every tap when nil) of the
+    /// row-major `kernelRows x kernelColumns` kernel `kernel`, dilated by `dilation` along the
+    /// row.
+    init(kernel: [Float], kernelRows: Int, dilation: Int, taps: [Int]? = nil) {
+        let kernelColumns = kernel.count / max(1, kernelRows)
+        let taps = taps ?? Array(kernel.indices)
         rows = kernelRows
         span = (kernelColumns - 1) * dilation + 1
+        weights = taps.map { kernel[$0] }
         lines = taps.map { $0 / kernelColumns }
         offsets = taps.map { $0 % kernelColumns * dilation }
     }

@@ -16,8 +16,7 @@ enum SeparableConvolution {
     ) -> [Float] {
         let outColumns = g.output.columns
         let denseColumns = g.dense.columns
-        let rowTaps = TapLayout(
-            kernelRows: 1, kernelColumns: row.count, dilation: g.dilation.columns)
+        let rowTaps = TapLayout(kernel: row, kernelRows: 1, dilation: g.dilation.columns)
         return outputBands(g, threads: threads, minimumBand: 16) { band, out in
             let ring = RowRing(
                 count: g.span.rows, width: denseColumns,
@@ -33,7 +32,7 @@ enum SeparableConvolution {
                 ring.advance(to: first) { y, destination in
                     var line = cache.line(y)
                     source.correlate(
-                        lines: &line, taps: rowTaps, weights: row, count: denseColumns,
+                        lines: &line, taps: rowTaps, count: denseColumns,
                         into: destination, sources: &rowSources, fused: fused)
                 }
                 for r in 0..<column.count {
