@@ -16,13 +16,16 @@ package struct ConvolutionPlan: Sendable {
     /// `options.path` is used if it can compute the result, otherwise this throws.
     ///
     /// Rules: dilated kernels go direct (sparse taps over a wide span); a rank-1 kernel whose two
-    /// passes cost at most half its taps goes separable; other kernels with more than
-    /// ``fftThreshold`` taps go FFT; the rest go direct.
+    /// passes cost at most half its taps goes separable, and so does one from 3x3 whose passes
+    /// run in registers (``SeparableConvolution/fitsRegisters(rows:columns:columnStride:columnDilation:)``);
+    /// other kernels with more than ``fftThreshold`` taps go FFT; the rest go direct.
     ///
     /// Measured with `convkit bench crossover --size 1024 --repeat 3` (2 threads, AVX2 + FMA
     /// sums, machine loaded by other work, so only the order matters), median ms direct /
     /// separable: rank-1 3x3 1.0 / 0.8, 4x4 1.8 / 1.0, 5x5 4.5 / 1.2, 9x9 18.4 / 2.0; the rule
     /// switches at 4x4, where separable is clearly ahead (at 3x3 the two are within the noise).
+    /// With the passes in registers (`--repeat 31`, quiet, 1 thread), direct / separable: 2x2
+    /// 0.34 / 0.39 (so 2x2 stays direct), 3x3 0.54 / 0.35.
     package init(kernel: Kernel, inputRows: Int, inputColumns: Int, options: ConvolutionOptions)
         throws
     {
@@ -57,6 +60,15 @@ package struct ConvolutionPlan: Sendable {
             factors = rankOne
             reason =
                 "separable: the \(size) kernel is rank 1, so two 1-D passes cost \(passes) multiplies per output instead of \(taps)"
+        } else if let rankOne, kernel.rows >= 3, kernel.columns >= 3,
+            SeparableConvolution.fitsRegisters(
+                rows: kernel.rows, columns: kernel.columns, columnStride: options.stride.columns,
+                columnDilation: 1)
+        {
+            path = .separable
+            factors = rankOne
+            reason =
+                "separable: the \(size) kernel is rank 1, and its two passes in AVX-512 registers load each input value once per output row where \(taps) direct taps load it \(kernel.columns) times"
         } else if taps > Self.fftThreshold {
             path = .fft
             factors = nil

@@ -93,12 +93,11 @@ struct PaddedRows: @unchecked Sendable {
     /// One row of a valid correlation with a kernel's summed taps `taps`: `output[x]` for
     /// `x < count` is the sum over those taps, in order from zero as ``weightedSum`` adds them,
     /// of `taps.weights[i]` times extended row `lines[taps.lines[i]]` (from ``line(_:)``) at
-    /// column `x + taps.offsets[i]`. Columns whose taps all fall inside the input are summed in
-    /// place; the few by the left and right edges are first copied through the boundary rule
-    /// into a small buffer, then summed the same way. `sources` is scratch
-    /// for `taps.count` pointers; `fused` as in ``weightedSum``. With `check` (a row of
-    /// `inputColumns` values; fused sums only) it returns whether that row is all finite,
-    /// tested in the same pass (``ck_weighted_sum_checked``); otherwise true.
+    /// column `x + taps.offsets[i]`, stretch by stretch (``stretches(lines:rows:span:count:_:)``).
+    /// `sources` is scratch for `taps.count` pointers; `fused` as in ``weightedSum``. With
+    /// `check` (a row of `inputColumns` values; fused sums only) it returns whether that row is
+    /// all finite, tested in the same pass as the interior (``ck_weighted_sum_checked``);
+    /// otherwise true.
     @discardableResult
     func correlate(
         lines: UnsafePointer<UnsafePointer<Float>>, taps: TapLayout, count: Int,
@@ -107,56 +106,83 @@ struct PaddedRows: @unchecked Sendable {
         check: UnsafePointer<Float>? = nil
     ) -> Bool {
         var finite = true
-        let lower = min(left, count)
-        let upper = max(lower, min(count, left + inputColumns - taps.span + 1))
+        var checked = check == nil
         let used = taps.count
-        if upper > lower {
-            for i in 0..<used {
-                sources[i] = lines[taps.lines[i]] + (lower - left + taps.offsets[i])
-            }
-            if let check {
-                finite =
-                    sources.withMemoryRebound(to: UnsafePointer<Float>?.self, capacity: used) {
-                        ck_weighted_sum_checked(
-                            $0, taps.weights, Int32(used), upper - lower, output + lower, check,
-                            inputColumns) != 0
+        let inputColumns = inputColumns
+        taps.weights.withUnsafeBufferPointer { weights in
+            taps.lines.withUnsafeBufferPointer { tapLines in
+                taps.offsets.withUnsafeBufferPointer { offsets in
+                    let weights = weights.baseAddress!
+                    stretches(lines: lines, rows: taps.rows, span: taps.span, count: count) {
+                        rows, shift, columns, interior in
+                        for i in 0..<used { sources[i] = rows[tapLines[i]] + (shift + offsets[i]) }
+                        if interior, let check {
+                            finite =
+                                sources.withMemoryRebound(
+                                    to: UnsafePointer<Float>?.self, capacity: used
+                                ) {
+                                    ck_weighted_sum_checked(
+                                        $0, weights, Int32(used), columns.count,
+                                        output + columns.lowerBound, check, inputColumns) != 0
+                                }
+                            checked = true
+                        } else {
+                            weightedSum(
+                                sources: sources, weights: weights, taps: used,
+                                count: columns.count, into: output + columns.lowerBound,
+                                fused: fused)
+                        }
                     }
-            } else {
-                weightedSum(
-                    sources: sources, weights: taps.weights, taps: used,
-                    count: upper - lower, into: output + lower, fused: fused)
+                }
             }
-        } else if let check {
+        }
+        if let check, !checked {
             finite = ck_weighted_sum_checked(nil, nil, 0, 0, nil, check, inputColumns) != 0
         }
+        return finite
+    }
+
+    /// Cuts one row of a valid correlation with a kernel `rows` tall and `span` wide, output
+    /// columns `0 ..< count`, into stretches, and calls `sum` for each with the `rows` rows it
+    /// reads and the shift to add to them (together: each row at the extended column under
+    /// the stretch's first output), the stretch, and whether it is the interior. The
+    /// interior, whose windows all fall inside the input, reads the rows `lines` (from
+    /// ``line(_:)``) in place; the few columns by the left and right edges read rows first
+    /// copied through the boundary rule into a small buffer.
+    @inline(__always)
+    func stretches(
+        lines: UnsafePointer<UnsafePointer<Float>>, rows: Int, span: Int, count: Int,
+        _ sum: (UnsafePointer<UnsafePointer<Float>>, Int, Range<Int>, Bool) -> Void
+    ) {
+        let lower = min(left, count)
+        let upper = max(lower, min(count, left + inputColumns - span + 1))
+        if upper > lower { sum(lines, lower - left, lower..<upper, true) }
+        guard lower > 0 || upper < count else { return }
+        let fill = fill
         columnSource.withUnsafeBufferPointer { map in
-            // The edge columns' extended rows are built in a small buffer, through the
-            // boundary rule, and summed by the same loop as the interior.
             func edge(_ columns: Range<Int>) {
                 guard !columns.isEmpty else { return }
-                let width = columns.count + taps.span - 1
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: taps.rows * width) {
+                let width = columns.count + span - 1
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: rows * (width + 2)) {
                     scratch in
+                    // The rows, then a pointer to each (two floats hold a pointer).
                     let base = scratch.baseAddress!
-                    for r in 0..<taps.rows {
+                    let starts = UnsafeMutableRawPointer(base + rows * width)
+                        .bindMemory(to: UnsafePointer<Float>.self, capacity: rows)
+                    for r in 0..<rows {
                         let row = base + r * width
                         for i in 0..<width {
                             let column = map[columns.lowerBound + i]
                             row[i] = column >= 0 ? lines[r][column] : fill
                         }
+                        starts[r] = UnsafePointer(row)
                     }
-                    for i in 0..<used {
-                        sources[i] = UnsafePointer(base + taps.lines[i] * width + taps.offsets[i])
-                    }
-                    weightedSum(
-                        sources: sources, weights: taps.weights, taps: used,
-                        count: columns.count, into: output + columns.lowerBound, fused: fused)
+                    sum(starts, 0, columns, false)
                 }
             }
             edge(0..<lower)
             edge(upper..<count)
         }
-        return finite
     }
 
     /// Copies extended row `row`, columns `start ..< start + count`, into `destination`. Cells

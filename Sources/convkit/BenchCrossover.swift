@@ -69,7 +69,7 @@ struct BenchCrossover: ParsableCommand {
         let name = "\(kernel.name) \(kernel.columns)x\(kernel.rows)"
         print(
             name.padding(toLength: 14, withPad: " ", startingAt: 0)
-                + String(format: "%9.1f %9.1f  ", times[0], times[1]) + "\(other.rawValue) "
+                + String(format: "%9.2f %9.2f  ", times[0], times[1]) + "\(other.rawValue) "
                 + "-> \(chosen.rawValue)")
     }
 }

@@ -1,7 +1,7 @@
 // cconvkernels.h: AVX2 + FMA kernels of LearnedFilters: the one-input-channel convolution
 // rows (forward and kernel gradient, also on AVX-512), max pooling (also on AVX-512) and its
 // gradient, and the Winograd F(2x2, 3x3) tile transforms; and Convolution's planar weighted
-// sum, 8-bit row widening and FFT spectrum product.
+// sum, separable rows in AVX-512 registers, 8-bit row widening and FFT spectrum product.
 //
 // The Swift fast paths (FastPaths/AVX2Kernels.swift, used by the direct convolution, the
 // pooling and ConvWinograd) call these when the processor has AVX2 and FMA (ck_has_avx2_fma),
@@ -93,6 +93,20 @@ void ck_weighted_sum(const float *const *sources, const float *weights, int taps
 /// Off x86-64 it returns 0 (the fused loops are never chosen there).
 int ck_weighted_sum_checked(const float *const *sources, const float *weights, int taps, ptrdiff_t count,
                             float *output, const float *check, ptrdiff_t check_count);
+
+/// The largest rank-1 kernel ck_separable_sum takes: rows, and columns (a window shifted by at
+/// most one register).
+#define CK_SEPARABLE_MAX_ROWS 32
+#define CK_SEPARABLE_MAX_COLUMNS 17
+
+/// One output row of a rank-1 kernel, `column[r] * row[c]`, both passes in AVX-512 registers
+/// (separable.c): `output[x] = sum over c < columns of row[c] * v[x + c]`, for x < count, where
+/// `v[i] = sum over r < rows of column[r] * lines[r][i]`; each sum starts with a multiply and
+/// adds the rest in order with one fused multiply-add each. Reads `lines[r][0 ..< count +
+/// columns - 1]`. Needs rows <= CK_SEPARABLE_MAX_ROWS, columns <= CK_SEPARABLE_MAX_COLUMNS and
+/// ck_has_avx512_skylake(); off x86-64 it does nothing.
+void ck_separable_sum(const float *const *lines, const float *column, int rows, const float *row, int columns,
+                      ptrdiff_t count, float *output);
 
 /// `output[x] = samples[x * stride]` as a float, for x < count (rows.c): one row of one channel
 /// of an 8-bit image, interleaved `stride` samples apart, widened for Convolution's rows.

@@ -1,0 +1,109 @@
+// SeparableRegisterTests: the separable passes summed in AVX-512 registers give the bits of their
+// formula written out in Swift, at every row length their vector loops treat differently, and
+// the planner sends small rank-1 kernels to them only where they run.
+
+import ConvkitTestSupport
+import Convolution
+import Testing
+
+@Suite struct SeparableRegisterTests {
+    /// Kernel shapes for the unrolled 3x3 and 5x5 loops and the general one, up to 10 x 10.
+    static let shapes: [(rows: Int, columns: Int)] = [
+        (3, 3), (5, 5), (4, 7), (7, 4), (3, 10), (10, 3), (10, 10),
+    ]
+
+    /// A valid correlation's columns sum in registers alone (no edges), so each output is
+    /// `sum over c of row[c] * v[x + c]` with `v[i] = sum over r of column[r] * input[y + r][i]`,
+    /// each sum a multiply and then fused multiply-adds in order: the same bits on 1 and 3
+    /// threads, for row lengths below, at and past one and two vectors of sixteen.
+    @Test func validRowsGiveTheFormulasBits() throws {
+        guard SeparableConvolution.registersSupported else { return }
+        for (index, shape) in Self.shapes.enumerated() {
+            let kernel = try TestData.rankOneKernel(
+                rows: shape.rows, columns: shape.columns, seed: UInt64(40 + index))
+            let factors = try #require(kernel.separableFactors())
+            let (column, row) = (factors.column.map(Float.init), factors.row.map(Float.init))
+            for outputs in [1, 2, 15, 16, 17, 31, 32, 33, 47, 48, 49, 80, 97] {
+                let columns = outputs + shape.columns - 1
+                let rows = shape.rows + 4
+                let input = try TestData.float(
+                    TestData.plane(rows: rows, columns: columns, seed: UInt64(outputs)))
+                let expected = Self.formula(input, column: column, row: row)
+                for threads in [1, 3] {
+                    let result = try Convolution.apply(
+                        kernel, to: input,
+                        options: ConvolutionOptions(
+                            operation: .correlate, mode: .valid, threads: threads,
+                            path: .separable))
+                    #expect(
+                        result.values.map(\.bitPattern) == expected.map(\.bitPattern),
+                        "\(shape.rows)x\(shape.columns) kernel, \(outputs) outputs per row, \(threads) threads"
+                    )
+                }
+            }
+        }
+    }
+
+    /// Rows narrower than the kernel, where every column is an edge column read through the
+    /// boundary rule, and wide ones with edges on both sides, against the Float64 reference.
+    @Test func edgesFollowTheBoundaryRule() throws {
+        let kernel = try TestData.rankOneKernel(rows: 5, columns: 5, seed: 8)
+        for boundary: BoundaryRule in [.fill(0), .fill(2.5), .wrap, .symm, .reflect101, .nearest] {
+            for columns in [1, 3, 4, 21, 40] where boundary != .reflect101 || columns > 1 {
+                let input = TestData.plane(rows: 9, columns: columns, seed: UInt64(columns))
+                for mode in [ConvolutionMode.full, .same] {
+                    let options = ConvolutionOptions(mode: mode, boundary: boundary, threads: 2)
+                    let reference = try ReferenceConvolution.apply(
+                        kernel, to: input, options: options)
+                    var separable = options
+                    separable.path = .separable
+                    let result = try Convolution.apply(
+                        kernel, to: TestData.float(input), options: separable)
+                    let range = (reference.values.max() ?? 0) - (reference.values.min() ?? 0)
+                    let difference = maxDifference(
+                        result.values.map(Double.init), reference.values)
+                    #expect(
+                        difference <= 1e-5 * range,
+                        "\(boundary), \(columns) columns, \(mode): off by \(difference)")
+                }
+            }
+        }
+    }
+
+    /// Rank-1 kernels from 3x3 up go separable where the register passes run; 2x2 and
+    /// full-rank 3x3 kernels stay direct.
+    @Test func plannerSendsSmallRankOneKernelsToRegisters() throws {
+        func path(_ kernel: Kernel) throws -> ConvolutionPath {
+            try ConvolutionPlan(
+                kernel: kernel, inputRows: 256, inputColumns: 256, options: ConvolutionOptions()
+            ).path
+        }
+        let scharr = try #require(try KernelLibrary.resolve("scharr-x").first)
+        #expect(
+            try path(scharr) == (SeparableConvolution.registersSupported ? .separable : .direct))
+        #expect(try path(TestData.rankOneKernel(rows: 2, columns: 2, seed: 3)) == .direct)
+        #expect(try path(TestData.kernel(rows: 3, columns: 3, seed: 4)) == .direct)
+    }
+
+    /// The register passes' formula in Swift (`addingProduct` is a fused multiply-add), for a
+    /// valid correlation.
+    static func formula(_ input: Plane<Float>, column: [Float], row: [Float]) -> [Float] {
+        let width = input.columns
+        var output = [Float]()
+        for y in 0...(input.rows - column.count) {
+            let sums = (0..<width).map { i in
+                var v = input.values[y * width + i] * column[0]
+                for r in 1..<column.count {
+                    v = v.addingProduct(input.values[(y + r) * width + i], column[r])
+                }
+                return v
+            }
+            for x in 0...(width - row.count) {
+                var sum = sums[x] * row[0]
+                for c in 1..<row.count { sum = sum.addingProduct(sums[x + c], row[c]) }
+                output.append(sum)
+            }
+        }
+        return output
+    }
+}
