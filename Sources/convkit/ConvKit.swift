@@ -8,6 +8,7 @@
 
 import ArgumentParser
 import ConvkitSupport
+import Convolution
 import Foundation
 import ImageIO
 import LearnedFilters
@@ -44,6 +45,7 @@ struct ConvKit: ParsableCommand {
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
         BLASCore.runOnCallingThread()
+        FreedMemory.keep()
         BLASCoreRestart.restartIfSlowerKernels(arguments: arguments)
         SignalHandling.install()
         let path = CommandPath.known(in: arguments)

@@ -116,8 +116,9 @@ void ck_widen_u8(const unsigned char *samples, ptrdiff_t stride, ptrdiff_t count
 /// (spectra.c): Convolution's FFT correlation product, AVX2 when the processor has it.
 void ck_multiply_conjugate(float *spectrum, const float *kernel, ptrdiff_t count);
 
-/// Has glibc's allocator serve blocks up to 32 MiB (its largest setting) from the heap and
-/// never give the heap's free top back to the system; does nothing with other C libraries.
+/// Has glibc's allocator serve blocks of every size from the heap rather than from their own
+/// mappings (it still maps memory when the heap cannot grow) and never give the heap's free
+/// top back to the system; does nothing with other C libraries.
 void ck_keep_freed_buffers(void);
 
 /// Stops the worker threads a pthreads build of OpenBLAS starts as it loads, if OpenBLAS is in

@@ -1,6 +1,5 @@
 // BLASCore: which of OpenBLAS's kernel sets suits this processor when OpenBLAS chose an older one,
-// and OpenBLAS on the calling thread only; BatchBuffers: the allocator setting for processes that
-// run models.
+// and OpenBLAS on the calling thread only.
 
 import CConvKernels
 import COpenBLAS
@@ -47,15 +46,4 @@ public enum BLASCore {
         if openblas_get_num_threads() > 1 { openblas_set_num_threads(1) }
         ck_stop_blas_threads()
     }
-}
-
-/// The heap a process that runs models keeps.
-public enum BatchBuffers {
-    /// Has glibc's allocator serve blocks up to 32 MiB (its largest setting) from the heap and
-    /// never return the heap's free top to the system, so the buffers a model allocates and frees
-    /// for every batch are reused instead of mapped, zeroed by the kernel and unmapped each time.
-    /// Measured on `convkit evaluate` of the tutorial network over the 10,000 test images,
-    /// 1 thread, loaded machine: 89,000 page faults and 0.27-0.87 s of system time before,
-    /// 53,000 and 0.14 s after, with the same output.
-    public static func keep() { ck_keep_freed_buffers() }
 }
