@@ -45,10 +45,15 @@ func makeLargeArray(count: Int, _ fill: (UnsafeMutableBufferPointer<Float>) -> V
                 }
                 // Map and zero every page now, in one call, rather than fault by fault while
                 // the workers write; kernels before 5.14 refuse and the writes fault as before.
+                // Memory a freed array left (``FreedMemory``) is mapped already, and walking
+                // its pages again cost 0.8 ms of a 4096x4096 scharr-x's 5 ms on two threads:
+                // when its first and last pages are mapped, the block is taken as reused.
                 let page = UInt(getpagesize())
                 let first = (UInt(bitPattern: base) + page - 1) & ~(page - 1)
                 let last = UInt(bitPattern: base + count) & ~(page - 1)
-                if last > first, let pointer = UnsafeMutableRawPointer(bitPattern: first) {
+                if last > first, let pointer = UnsafeMutableRawPointer(bitPattern: first),
+                    !(isMapped(pointer) && isMapped(pointer + Int(last - first - page)))
+                {
                     _ = madvise(pointer, Int(last - first), MADV_POPULATE_WRITE)
                 }
             }
@@ -57,3 +62,11 @@ func makeLargeArray(count: Int, _ fill: (UnsafeMutableBufferPointer<Float>) -> V
         initialized = count
     }
 }
+
+#if canImport(Glibc)
+    /// Whether the page at `page` (page-aligned) is mapped in memory.
+    private func isMapped(_ page: UnsafeMutableRawPointer) -> Bool {
+        var resident: UInt8 = 0
+        return mincore(page, 1, &resident) == 0 && resident & 1 == 1
+    }
+#endif
