@@ -163,11 +163,15 @@ struct PaddedRows: @unchecked Sendable {
             func edge(_ columns: Range<Int>) {
                 guard !columns.isEmpty else { return }
                 let width = columns.count + span - 1
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: rows * (width + 2)) {
-                    scratch in
-                    // The rows, then a pointer to each (two floats hold a pointer).
-                    let base = scratch.baseAddress!
-                    let starts = UnsafeMutableRawPointer(base + rows * width)
+                // The rows, then a pointer to each, in one allocation.
+                let floats = rows * width
+                let pointers = (floats * MemoryLayout<Float>.stride + 15) & ~15
+                withUnsafeTemporaryAllocation(
+                    byteCount: pointers + rows * MemoryLayout<UnsafePointer<Float>>.stride,
+                    alignment: 16
+                ) { scratch in
+                    let base = scratch.baseAddress!.bindMemory(to: Float.self, capacity: floats)
+                    let starts = (scratch.baseAddress! + pointers)
                         .bindMemory(to: UnsafePointer<Float>.self, capacity: rows)
                     for r in 0..<rows {
                         let row = base + r * width
