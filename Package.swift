@@ -130,7 +130,9 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ConvolutionTests",
-            dependencies: ["ConvkitSupport", "ConvkitTestSupport", "Convolution", "ImageIO"],
+            dependencies: [
+                "CConvKernels", "ConvkitSupport", "ConvkitTestSupport", "Convolution", "ImageIO",
+            ],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "DrawingTests", dependencies: ["ConvkitTestSupport", "Drawing", "ImageIO"],

@@ -282,15 +282,25 @@ struct TapLayout: Sendable {
 final class LineCache {
     private let source: PaddedRows
     private let count: Int
+    /// Floats from one slot's start to the next: a row and room to shift it, in whole lines.
+    private let slotStride: Int
+    /// Where each widened row starts in its slot, in floats past a 64-byte line.
+    private let phase: Int
     private let storage: UnsafeMutablePointer<Float>
     private var held: [Int]
 
-    /// A cache of `count` rows: at least the rows one output row reads at once.
-    init(_ source: PaddedRows, count: Int) {
+    /// A cache of `count` rows: at least the rows one output row reads at once. Each widened
+    /// row starts `phase` floats (modulo 16) past a 64-byte line, so that a caller can put its
+    /// loads on the same lines as its stores.
+    init(_ source: PaddedRows, count: Int, phase: Int = 0) {
         self.source = source
         self.count = max(1, count)
-        let slots = source.bytes == nil ? 0 : self.count * source.inputColumns
-        storage = .allocate(capacity: max(1, slots))
+        self.phase = phase & 15
+        slotStride = (source.inputColumns + 31) & ~15
+        let floats = source.bytes == nil ? 1 : self.count * slotStride
+        storage = UnsafeMutableRawPointer.allocate(
+            byteCount: floats * MemoryLayout<Float>.stride, alignment: 64
+        ).bindMemory(to: Float.self, capacity: floats)
         held = [Int](repeating: -1, count: self.count)
     }
 
@@ -302,7 +312,7 @@ final class LineCache {
     func line(_ row: Int) -> UnsafePointer<Float> {
         guard source.bytes != nil else { return source.line(row) }
         let slot = row % count
-        let scratch = storage + slot * source.inputColumns
+        let scratch = storage + slot * slotStride + phase
         if held[slot] == row { return UnsafePointer(scratch) }
         let line = source.line(row, widening: scratch)
         held[slot] = line == UnsafePointer(scratch) ? row : -1

@@ -86,38 +86,51 @@ package enum SeparableConvolution {
         }
     }
 
-    /// Both passes in registers, output row by output row (``fitsRegisters``): each row's
-    /// interior reads its input rows in place, the columns by the edges read them through the
-    /// boundary rule (``PaddedRows/stretches(lines:rows:span:count:_:)``).
+    /// Whether a pass that reads all of `source` and writes `outputs` floats should stream its
+    /// stores (``ck_separable_sum``): when the bytes read and written reach 96 MiB, more than
+    /// this process keeps of the shared last-level cache, so the output's lines are written
+    /// back to memory before anything reads them, and fetching each line before writing it is
+    /// wasted. Measured with `convkit bench convolve --kernel K --repeat 30`, median ms plain /
+    /// streamed, float32 scharr-x: 4096x4096 (128 MiB) 6.3-8.0 / 5.0-5.4 on 1 thread and
+    /// 3.0-3.3 / 2.6-2.7 on 2, gaussian5 9.9-11.2 / 8.4-9.7 and 3.9-4.1 / 3.8-4.0; 3072x3072
+    /// (72 MiB) 3.3-3.5 / 3.2-3.4 and 1.64-1.69 / 1.67-1.71; 2048x2048 (32 MiB) 1.43-1.45 /
+    /// 1.62-1.81 on 1 thread. 8-bit 4096x4096 (80 MiB), 2 threads: scharr-x 2.8-3.1 / 3.1-3.2,
+    /// gaussian5 3.2-3.6 / 3.5-3.8.
+    static func streams(_ source: PaddedRows, outputs: Int) -> Bool {
+        let read = source.inputRows * source.inputColumns * (source.bytes?.stride ?? 4)
+        return read + outputs * MemoryLayout<Float>.stride >= 96 << 20
+    }
+
+    /// Both passes in registers, output row by output row (``fitsRegisters``), each row in one
+    /// call (``ck_separable_row``): its interior reads its input rows in place, the columns by
+    /// the edges read them through the boundary rule.
     private static func inRegisters(
         _ source: PaddedRows, column: [Float], row: [Float], geometry g: ConvolutionGeometry,
         threads: Int
     ) -> [Float] {
         let outColumns = g.output.columns
         let rows = column.count
+        let stream: Int32 = streams(source, outputs: g.output.rows * outColumns) ? 1 : 0
         return outputBands(g, threads: threads, minimumBand: 16) { band, out in
-            let cache = LineCache(source, count: g.span.rows)
-            let lines = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: rows)
-            let starts = UnsafeMutablePointer<UnsafePointer<Float>?>.allocate(capacity: rows)
-            defer {
-                lines.deallocate()
-                starts.deallocate()
-            }
+            // Widened rows placed so that the interior's loads fall on the same 64-byte lines
+            // as its stores, when the output rows are as aligned as the band's first.
+            let firstOutput = out.base + band.lowerBound * outColumns + source.left
+            let cache = LineCache(
+                source, count: g.span.rows, phase: Int(bitPattern: firstOutput) / 4)
+            let lines = UnsafeMutablePointer<UnsafePointer<Float>?>.allocate(capacity: rows)
+            defer { lines.deallocate() }
             column.withUnsafeBufferPointer { column in
                 row.withUnsafeBufferPointer { row in
-                    let (down, across) = (column.baseAddress!, row.baseAddress!)
-                    let (rowCount, columnCount) = (Int32(rows), Int32(row.count))
-                    for outRow in band {
-                        let first = outRow * g.stride.rows
-                        for r in 0..<rows { lines[r] = cache.line(first + r * g.dilation.rows) }
-                        let destination = out.base + outRow * outColumns
-                        source.stretches(
-                            lines: lines, rows: rows, span: row.count, count: outColumns
-                        ) { from, shift, columns, _ in
-                            for r in 0..<rows { starts[r] = from[r] + shift }
-                            ck_separable_sum(
-                                starts, down, rowCount, across, columnCount, columns.count,
-                                destination + columns.lowerBound)
+                    source.columnSource.withUnsafeBufferPointer { map in
+                        let (down, across) = (column.baseAddress!, row.baseAddress!)
+                        let (rowCount, columnCount) = (Int32(rows), Int32(row.count))
+                        for outRow in band {
+                            let first = outRow * g.stride.rows
+                            for r in 0..<rows { lines[r] = cache.line(first + r * g.dilation.rows) }
+                            ck_separable_row(
+                                lines, down, rowCount, across, columnCount, map.baseAddress,
+                                source.left, source.inputColumns, source.fill, outColumns,
+                                out.base + outRow * outColumns, stream)
                         }
                     }
                 }

@@ -1,7 +1,9 @@
 // SeparableRegisterTests: the separable passes summed in AVX-512 registers give the bits of their
-// formula written out in Swift, at every row length their vector loops treat differently, and
-// the planner sends small rank-1 kernels to them only where they run.
+// formula written out in Swift, at every row length their vector loops treat differently, by
+// the edges and with streamed stores, and the planner sends small rank-1 kernels to them only
+// where they run.
 
+import CConvKernels
 import ConvkitTestSupport
 import Convolution
 import Testing
@@ -18,11 +20,7 @@ import Testing
     /// threads, for row lengths below, at and past one and two vectors of sixteen.
     @Test func validRowsGiveTheFormulasBits() throws {
         guard SeparableConvolution.registersSupported else { return }
-        for (index, shape) in Self.shapes.enumerated() {
-            let kernel = try TestData.rankOneKernel(
-                rows: shape.rows, columns: shape.columns, seed: UInt64(40 + index))
-            let factors = try #require(kernel.separableFactors())
-            let (column, row) = (factors.column.map(Float.init), factors.row.map(Float.init))
+        for (shape, kernel, column, row) in try Self.kernels(seed: 40) {
             for outputs in [1, 2, 15, 16, 17, 31, 32, 33, 47, 48, 49, 80, 97] {
                 let columns = outputs + shape.columns - 1
                 let rows = shape.rows + 4
@@ -70,6 +68,87 @@ import Testing
         }
     }
 
+    /// The columns by the edges, summed one at a time through the boundary rule, give the bits
+    /// of the formula on the input extended by that rule, as the interior does.
+    @Test func edgesGiveTheFormulasBits() throws {
+        guard SeparableConvolution.registersSupported else { return }
+        let kernel = try TestData.rankOneKernel(rows: 5, columns: 5, seed: 8)
+        let (column, row) = try Self.factors(kernel)
+        for boundary: BoundaryRule in [.fill(2.5), .wrap, .symm, .reflect101, .nearest] {
+            for columns in [1, 3, 21, 40] where boundary != .reflect101 || columns > 1 {
+                let rows = 9
+                let input = try TestData.float(
+                    TestData.plane(rows: rows, columns: columns, seed: UInt64(columns)))
+                let result = try Convolution.apply(
+                    kernel, to: input,
+                    options: ConvolutionOptions(
+                        operation: .correlate, mode: .full, boundary: boundary, threads: 2,
+                        path: .separable))
+                // The full mode's extension: four cells on every side.
+                let extended = try Plane<Float>(
+                    rows: rows + 8, columns: columns + 8,
+                    values: (0..<(rows + 8) * (columns + 8)).map { i in
+                        let y = boundary.sourceIndex(i / (columns + 8) - 4, count: rows)
+                        let x = boundary.sourceIndex(i % (columns + 8) - 4, count: columns)
+                        guard let y, let x else { return 2.5 }
+                        return input.values[y * columns + x]
+                    })
+                let expected = Self.formula(extended, column: column, row: row)
+                #expect(
+                    result.values.map(\.bitPattern) == expected.map(\.bitPattern),
+                    "\(boundary), \(columns) columns")
+            }
+        }
+    }
+
+    /// A row written with streamed stores, which start on a 64-byte line, has the bits of the
+    /// same row written plainly, whatever the output's alignment and length.
+    @Test func streamedRowsGiveThePlainRowsBits() throws {
+        guard SeparableConvolution.registersSupported else { return }
+        for (shape, _, column, row) in try Self.kernels(seed: 60) {
+            for outputs in [17, 63, 100, 257] {
+                let columns = outputs + shape.columns - 1
+                let input = try TestData.float(
+                    TestData.plane(rows: shape.rows, columns: columns, seed: UInt64(outputs)))
+                let expected = Self.formula(input, column: column, row: row)
+                for offset in [0, 1, 5, 15] {
+                    for stream: Int32 in [0, 1] {
+                        let output = Self.sumRow(
+                            input, column: column, row: row, outputs: outputs, offset: offset,
+                            stream: stream)
+                        #expect(
+                            output.map(\.bitPattern) == expected.map(\.bitPattern),
+                            "\(shape.rows)x\(shape.columns), \(outputs) outputs at float \(offset), stream \(stream)"
+                        )
+                    }
+                }
+            }
+        }
+    }
+
+    /// One valid row of `input` (whose rows are the kernel's) through `ck_separable_row`,
+    /// written `offset` floats past a 64-byte line.
+    static func sumRow(
+        _ input: Plane<Float>, column: [Float], row: [Float], outputs: Int, offset: Int,
+        stream: Int32
+    ) -> [Float] {
+        let width = input.columns
+        let map = Array(0..<width)
+        let storage = UnsafeMutableRawPointer.allocate(
+            byteCount: (outputs + 16) * MemoryLayout<Float>.stride, alignment: 64)
+        defer { storage.deallocate() }
+        let output = storage.bindMemory(to: Float.self, capacity: outputs + 16) + offset
+        input.values.withUnsafeBufferPointer { values in
+            let rows = (0..<input.rows).map { Optional(values.baseAddress! + $0 * width) }
+            rows.withUnsafeBufferPointer { lines in
+                ck_separable_row(
+                    lines.baseAddress, column, Int32(column.count), row, Int32(row.count), map,
+                    0, width, 0, outputs, output, stream)
+            }
+        }
+        return Array(UnsafeBufferPointer(start: output, count: outputs))
+    }
+
     /// Rank-1 kernels from 3x3 up go separable where the register passes run; 2x2 and
     /// full-rank 3x3 kernels stay direct.
     @Test func plannerSendsSmallRankOneKernelsToRegisters() throws {
@@ -83,6 +162,24 @@ import Testing
             try path(scharr) == (SeparableConvolution.registersSupported ? .separable : .direct))
         #expect(try path(TestData.rankOneKernel(rows: 2, columns: 2, seed: 3)) == .direct)
         #expect(try path(TestData.kernel(rows: 3, columns: 3, seed: 4)) == .direct)
+    }
+
+    /// A rank-1 kernel's column and row factors, as the passes take them.
+    static func factors(_ kernel: Kernel) throws -> (column: [Float], row: [Float]) {
+        let factors = try #require(kernel.separableFactors())
+        return (factors.column.map(Float.init), factors.row.map(Float.init))
+    }
+
+    /// A random rank-1 kernel of each of ``shapes``, seeded from `seed` up, with its factors.
+    static func kernels(seed: UInt64) throws -> [(
+        shape: (rows: Int, columns: Int), kernel: Kernel, column: [Float], row: [Float]
+    )] {
+        try shapes.enumerated().map { index, shape in
+            let kernel = try TestData.rankOneKernel(
+                rows: shape.rows, columns: shape.columns, seed: seed + UInt64(index))
+            let (column, row) = try factors(kernel)
+            return (shape, kernel, column, row)
+        }
     }
 
     /// The register passes' formula in Swift (`addingProduct` is a fused multiply-add), for a

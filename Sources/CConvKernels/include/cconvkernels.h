@@ -104,9 +104,22 @@ int ck_weighted_sum_checked(const float *const *sources, const float *weights, i
 /// `v[i] = sum over r < rows of column[r] * lines[r][i]`; each sum starts with a multiply and
 /// adds the rest in order with one fused multiply-add each. Reads `lines[r][0 ..< count +
 /// columns - 1]`. Needs rows <= CK_SEPARABLE_MAX_ROWS, columns <= CK_SEPARABLE_MAX_COLUMNS and
-/// ck_has_avx512_skylake(); off x86-64 it does nothing.
+/// ck_has_avx512_skylake(); off x86-64 it does nothing. With `stream` nonzero, the whole
+/// 64-byte lines of `output` are written with streaming stores, which skip reading the lines
+/// into the cache first and leave them out of it.
 void ck_separable_sum(const float *const *lines, const float *column, int rows, const float *row, int columns,
-                      ptrdiff_t count, float *output);
+                      ptrdiff_t count, float *output, int stream);
+
+/// One whole output row of a rank-1 kernel at column stride 1 (separable.c): output `x`, for x
+/// < count, reads extended columns `x ..< x + columns`, extended column `e` being input column
+/// `source_column[e]` of each row `lines[r]` (`input_columns` values), or `fill` where that is
+/// -1. The interior, columns whose window lies inside the input (extended columns `left ..<
+/// left + input_columns`), runs ck_separable_sum on the rows in place, streaming as it says;
+/// the few columns by the edges are summed one by one in the same order, so every output has
+/// the bits ck_separable_sum would give. Same needs as ck_separable_sum.
+void ck_separable_row(const float *const *lines, const float *column, int rows, const float *row, int columns,
+                      const ptrdiff_t *source_column, ptrdiff_t left, ptrdiff_t input_columns, float fill,
+                      ptrdiff_t count, float *output, int stream);
 
 /// `output[x] = samples[x * stride]` as a float, for x < count (rows.c): one row of one channel
 /// of an 8-bit image, interleaved `stride` samples apart, widened for Convolution's rows.
