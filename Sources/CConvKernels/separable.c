@@ -69,7 +69,9 @@ CK_AVX512 __attribute__((always_inline)) static inline void separable_sum(const 
         x = peel;
     }
     __m512 current = column_sum(lines, down, rows, x, first_lanes(needed - x));
-    // Thirty-two outputs per step, the two vectors' sums interleaved, while every load is whole.
+    // Thirty-two outputs per step, the two vectors' sums interleaved, while every load is whole
+    // (column_sum and row_sum called twice instead measured 2-4% slower in a C model of the
+    // 4096-wide loop, medians of six alternating runs).
     for (; x + 32 <= count && x + 48 <= needed; x += 32) {
         __m512 a = _mm512_mul_ps(_mm512_loadu_ps(lines[0] + x + 16), down[0]);
         __m512 b = _mm512_mul_ps(_mm512_loadu_ps(lines[0] + x + 32), down[0]);
