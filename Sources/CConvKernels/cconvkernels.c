@@ -7,9 +7,9 @@
 // in lanes.h, and built for 8-lane AVX2 and 16-lane AVX-512 registers. Pooling gradient: eight
 // filters per compare and blend. Winograd tile transforms: eight channels per register, each
 // sum formed in the same order as in the portable Swift loops. Planar weighted sums (the image
-// convolution's direct, separable and column passes): thirty-two pixels in four registers per
-// step, one fused multiply-add per register and tap (one variant also tests a row for inf and NaN
-// in the same pass). Off x86-64 the kernels are not built and
+// convolution's direct, separable and column passes), also in lanes.h: four registers of pixels
+// per step, one fused multiply-add per register and tap (one variant also tests a row for inf
+// and NaN in the same pass). Off x86-64 the kernels are not built and
 // ck_has_avx2_fma() and ck_has_avx512_skylake() are 0.
 
 #include "cconvkernels.h"
@@ -45,6 +45,10 @@ int ck_has_avx512_skylake(void) {
 #define CK_CMP(a, b, predicate) CK_PICK(_mm256_cmp_ps(a, b, predicate), _mm512_cmp_ps_mask(a, b, predicate))
 /// `b` where `mask` is set, else `a`.
 #define CK_BLEND(mask, a, b) CK_PICK(_mm256_blendv_ps(a, b, mask), _mm512_mask_blend_ps(mask, a, b))
+/// A mask of no lanes, the lanes set in either of two masks, and whether any lane is set.
+#define CK_NO_LANES CK_PICK(_mm256_setzero_ps(), (__mmask16)0)
+#define CK_EITHER(a, b) CK_PICK(_mm256_or_ps(a, b), (__mmask16)((a) | (b)))
+#define CK_ANY(mask) CK_PICK((_mm256_movemask_ps(mask) != 0), ((mask) != 0))
 #define CK_NAME(name) CK_PASTE(name, CK_LANES)
 
 #define CK_LANES 8
@@ -195,63 +199,14 @@ CK_TARGET void ck_wino_scatter_tile(const float *source, ptrdiff_t plane, int ch
     }
 }
 
-/// The planar weighted sum; with `check_count` > 0 it also returns whether `check[0 ..<
-/// check_count]` is all finite, the exponent test folded into the thirty-two-wide steps, whose
-/// loads of that row are already in cache (with 0, the test compiles away).
-CK_TARGET static inline int weighted_sum(const float *const *sources, const float *weights, int taps, ptrdiff_t count,
-                                         float *output, const float *check, ptrdiff_t check_count) {
-    const __m256i exponent = _mm256_set1_epi32(0x7f800000);
-    __m256i bad = _mm256_setzero_si256();
-    ptrdiff_t checked = 0, x = 0;
-    for (; x + 32 <= count; x += 32) {
-        __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
-        for (int t = 0; t < taps; t++) {
-            const float *p = sources[t] + x;
-            __m256 w = _mm256_broadcast_ss(weights + t);
-            s0 = _mm256_fmadd_ps(_mm256_loadu_ps(p), w, s0);
-            s1 = _mm256_fmadd_ps(_mm256_loadu_ps(p + 8), w, s1);
-            s2 = _mm256_fmadd_ps(_mm256_loadu_ps(p + 16), w, s2);
-            s3 = _mm256_fmadd_ps(_mm256_loadu_ps(p + 24), w, s3);
-        }
-        if (x + 32 <= check_count) {
-            for (int k = 0; k < 4; k++) {
-                __m256i bits = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(check + x + 8 * k)), exponent);
-                bad = _mm256_or_si256(bad, _mm256_cmpeq_epi32(bits, exponent));
-            }
-            checked = x + 32;
-        }
-        _mm256_storeu_ps(output + x, s0);
-        _mm256_storeu_ps(output + x + 8, s1);
-        _mm256_storeu_ps(output + x + 16, s2);
-        _mm256_storeu_ps(output + x + 24, s3);
-    }
-    for (; x + 8 <= count; x += 8) {
-        __m256 s = _mm256_setzero_ps();
-        for (int t = 0; t < taps; t++) s = _mm256_fmadd_ps(_mm256_loadu_ps(sources[t] + x), _mm256_broadcast_ss(weights + t), s);
-        _mm256_storeu_ps(output + x, s);
-    }
-    for (; x < count; x++) {
-        float s = 0;
-        for (int t = 0; t < taps; t++) s = __builtin_fmaf(sources[t][x], weights[t], s);
-        output[x] = s;
-    }
-    int finite = _mm256_testz_si256(bad, bad);
-    for (ptrdiff_t i = checked; i < check_count; i++) {
-        unsigned int bits;
-        __builtin_memcpy(&bits, check + i, sizeof bits);
-        finite &= (bits & 0x7f800000u) != 0x7f800000u;
-    }
-    return finite;
+void ck_weighted_sum(const float *const *sources, const float *weights, int taps, ptrdiff_t count, float *output,
+                     int lanes) {
+    (lanes == 16 ? weighted_sum16 : weighted_sum8)(sources, weights, taps, count, output, NULL, 0);
 }
 
-CK_TARGET void ck_weighted_sum(const float *const *sources, const float *weights, int taps, ptrdiff_t count,
-                               float *output) {
-    weighted_sum(sources, weights, taps, count, output, NULL, 0);
-}
-
-CK_TARGET int ck_weighted_sum_checked(const float *const *sources, const float *weights, int taps, ptrdiff_t count,
-                                      float *output, const float *check, ptrdiff_t check_count) {
-    return weighted_sum(sources, weights, taps, count, output, check, check_count);
+int ck_weighted_sum_checked(const float *const *sources, const float *weights, int taps, ptrdiff_t count,
+                            float *output, const float *check, ptrdiff_t check_count, int lanes) {
+    return (lanes == 16 ? weighted_sum16 : weighted_sum8)(sources, weights, taps, count, output, check, check_count);
 }
 
 #else
@@ -259,15 +214,16 @@ CK_TARGET int ck_weighted_sum_checked(const float *const *sources, const float *
 int ck_has_avx2_fma(void) { return 0; }
 
 int ck_weighted_sum_checked(const float *const *sources, const float *weights, int taps, ptrdiff_t count,
-                            float *output, const float *check, ptrdiff_t check_count) {
-    (void)sources, (void)weights, (void)taps, (void)count, (void)output, (void)check, (void)check_count;
+                            float *output, const float *check, ptrdiff_t check_count, int lanes) {
+    (void)sources, (void)weights, (void)taps, (void)count, (void)output, (void)check, (void)check_count, (void)lanes;
     return 0;
 }
 
 int ck_has_avx512_skylake(void) { return 0; }
 
-void ck_weighted_sum(const float *const *sources, const float *weights, int taps, ptrdiff_t count, float *output) {
-    (void)sources, (void)weights, (void)taps, (void)count, (void)output;
+void ck_weighted_sum(const float *const *sources, const float *weights, int taps, ptrdiff_t count, float *output,
+                     int lanes) {
+    (void)sources, (void)weights, (void)taps, (void)count, (void)output, (void)lanes;
 }
 
 #endif

@@ -1,8 +1,9 @@
-// lanes.h: the one-channel convolution rows (forward and kernel gradient) and the pooling
-// band, written once for registers of CK_LANES floats. cconvkernels.c includes this file once
+// lanes.h: the one-channel convolution rows (forward and kernel gradient), the pooling band
+// and Convolution's planar weighted sum, written once for registers of CK_LANES floats. cconvkernels.c includes this file once
 // with CK_LANES 8 (AVX2 + FMA) and once with 16 (AVX-512); its CK_* macros name the
 // intrinsics of that width. Every lane does the same sums, compares and selections in the
-// same order at both widths, so both give the same bits (WideKernelTests).
+// same order at both widths, so both give the same bits (WideKernelTests,
+// WeightedSumLanesTests).
 
 /// `value`, or zero where it is below zero (NaN and -0 kept, as the portable loops do).
 CK_LANES_TARGET static inline CK_VEC CK_NAME(relu_keeping_nan)(CK_VEC value) {
@@ -134,4 +135,61 @@ CK_LANES_TARGET static void CK_NAME(pool_band)(const float *band, int pool_heigh
             CK_OP(storeu_ps)(argmax + (ptrdiff_t)px * filters + f, index);
         }
     }
+}
+
+/// The planar weighted sum (see ck_weighted_sum_checked): four registers of outputs per step,
+/// one fused multiply-add per tap from zero; with `check_count` > 0 it also tests
+/// `check[0 ..< check_count]` for inf and NaN (`v - v` unordered) in the same steps, whose
+/// loads of that row are already in cache.
+CK_LANES_TARGET static int CK_NAME(weighted_sum)(const float *const *sources, const float *weights, int taps,
+                                                 ptrdiff_t count, float *output, const float *check,
+                                                 ptrdiff_t check_count) {
+    const ptrdiff_t step = 4 * CK_LANES;
+    CK_MASK bad = CK_NO_LANES;
+    ptrdiff_t checked = 0, x = 0;
+    for (; x + step <= count; x += step) {
+        CK_VEC sum[4] = {CK_OP(setzero_ps)(), CK_OP(setzero_ps)(), CK_OP(setzero_ps)(), CK_OP(setzero_ps)()};
+        for (int t = 0; t < taps; t++) {
+            const float *p = sources[t] + x;
+            CK_VEC w = CK_OP(set1_ps)(weights[t]);
+            for (int k = 0; k < 4; k++) sum[k] = CK_OP(fmadd_ps)(CK_OP(loadu_ps)(p + CK_LANES * k), w, sum[k]);
+        }
+        if (x + step <= check_count) {
+            for (int k = 0; k < 4; k++) {
+                CK_VEC v = CK_OP(loadu_ps)(check + x + CK_LANES * k);
+                bad = CK_EITHER(bad, CK_CMP(CK_OP(sub_ps)(v, v), CK_OP(setzero_ps)(), _CMP_UNORD_Q));
+            }
+            checked = x + step;
+        }
+        for (int k = 0; k < 4; k++) CK_OP(storeu_ps)(output + x + CK_LANES * k, sum[k]);
+    }
+#if CK_LANES == 16
+    // The last few outputs under a mask: at most three steps.
+    for (; x < count; x += CK_LANES) {
+        const __mmask16 mask = count - x >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (count - x)) - 1);
+        CK_VEC sum = CK_OP(setzero_ps)();
+        for (int t = 0; t < taps; t++)
+            sum = CK_OP(fmadd_ps)(_mm512_maskz_loadu_ps(mask, sources[t] + x), CK_OP(set1_ps)(weights[t]), sum);
+        _mm512_mask_storeu_ps(output + x, mask, sum);
+    }
+#else
+    for (; x + CK_LANES <= count; x += CK_LANES) {
+        CK_VEC sum = CK_OP(setzero_ps)();
+        for (int t = 0; t < taps; t++)
+            sum = CK_OP(fmadd_ps)(CK_OP(loadu_ps)(sources[t] + x), CK_OP(set1_ps)(weights[t]), sum);
+        CK_OP(storeu_ps)(output + x, sum);
+    }
+    for (; x < count; x++) {
+        float sum = 0;
+        for (int t = 0; t < taps; t++) sum = __builtin_fmaf(sources[t][x], weights[t], sum);
+        output[x] = sum;
+    }
+#endif
+    int finite = !CK_ANY(bad);
+    for (ptrdiff_t i = checked; i < check_count; i++) {
+        unsigned int bits;
+        __builtin_memcpy(&bits, check + i, sizeof bits);
+        finite &= (bits & 0x7f800000u) != 0x7f800000u;
+    }
+    return finite;
 }

@@ -68,7 +68,8 @@ enum DirectConvolution {
                         } else {
                             let ok =
                                 ck_weighted_sum_checked(
-                                    nil, nil, 0, 0, nil, lines[r], source.inputColumns) != 0
+                                    nil, nil, 0, 0, nil, lines[r], source.inputColumns,
+                                    FusedSums.lanes) != 0
                             finite[y] = ok
                             skip = skip && ok
                         }

@@ -123,7 +123,8 @@ struct PaddedRows: @unchecked Sendable {
                                 ) {
                                     ck_weighted_sum_checked(
                                         $0, weights, Int32(used), columns.count,
-                                        output + columns.lowerBound, check, inputColumns) != 0
+                                        output + columns.lowerBound, check, inputColumns,
+                                        FusedSums.lanes) != 0
                                 }
                             checked = true
                         } else {
@@ -137,7 +138,9 @@ struct PaddedRows: @unchecked Sendable {
             }
         }
         if let check, !checked {
-            finite = ck_weighted_sum_checked(nil, nil, 0, 0, nil, check, inputColumns) != 0
+            finite =
+                ck_weighted_sum_checked(nil, nil, 0, 0, nil, check, inputColumns, FusedSums.lanes)
+                != 0
         }
         return finite
     }

@@ -1,12 +1,12 @@
-// WeightedSum: the SIMD inner loop shared by the direct and separable paths, and its AVX2 + FMA twin.
+// WeightedSum: the SIMD inner loop shared by the direct and separable paths, and its fused twin.
 
 import CConvKernels
 
 /// out[x] = sum over taps t of weights[t] * sources[t][x], for x in 0..<count, the taps added in
 /// order from zero. Each source pointer already points at the tap's first input, so one loop
 /// serves 2-D kernels, row passes and column passes. With `fused` (``FusedSums/active``) it is
-/// CConvKernels' AVX2 loop, one fused multiply-add per tap and eight lanes, rounding once per
-/// tap; otherwise these portable loops, a multiply and an add per tap, thirty-two to eight lanes
+/// CConvKernels' loop, one fused multiply-add per tap on ``FusedSums/lanes`` lanes (16 with
+/// AVX-512, else 8 with AVX2), rounding once per tap; otherwise these portable loops, a multiply and an add per tap, thirty-two to eight lanes
 /// at a time with the accumulators in registers.
 @inline(__always)
 func weightedSum(
@@ -15,7 +15,7 @@ func weightedSum(
 ) {
     if fused {
         sources.withMemoryRebound(to: UnsafePointer<Float>?.self, capacity: taps) { pointers in
-            ck_weighted_sum(pointers, weights, Int32(taps), count, output)
+            ck_weighted_sum(pointers, weights, Int32(taps), count, output, FusedSums.lanes)
         }
         return
     }
@@ -64,6 +64,16 @@ func weightedSum(
 package enum FusedSums {
     /// Whether this processor has the fused loop.
     static let supported = ck_has_avx2_fma() != 0
+
+    /// The fused loop's lane counts this processor runs: 8, and 16 with AVX-512.
+    package static let lanesSupported: [Int32] =
+        SeparableConvolution.registersSupported ? [8, 16] : [8]
+
+    /// The lanes the fused loop runs on here, the most this processor has (the same bits
+    /// either way). Sixteen halve the instructions; `convkit bench crossover --size 1024
+    /// --repeat 31 --threads 1`, direct ms on 8 / 16 lanes, two runs each: 3x3 0.49-0.53 /
+    /// 0.44, 5x5 1.26 / 0.92-0.97, 9x9 4.40-4.47 / 3.12-3.20, random 11x11 7.2-7.6 / 5.0.
+    static let lanes = lanesSupported.last ?? 8
 
     /// Cleared (with `$allowed.withValue(false)`) to run the portable loops on a processor
     /// that has the fused one.

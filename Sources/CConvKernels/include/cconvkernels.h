@@ -83,16 +83,17 @@ void ck_wino_scatter_tile(const float *source, ptrdiff_t plane, int channels, fl
 
 /// `output[x] = sum over t < taps of weights[t] * sources[t][x]` for x < count, the taps added
 /// in order from zero with one fused multiply-add each (Convolution's direct rows, row passes
-/// and column passes). Off x86-64 it does nothing: callers check ck_has_avx2_fma() first.
-void ck_weighted_sum(const float *const *sources, const float *weights, int taps, ptrdiff_t count,
-                     float *output);
+/// and column passes), on `lanes` lanes: 8 (AVX2 + FMA) or 16 (AVX-512), the same bits either
+/// way. Off x86-64 it does nothing: callers check ck_has_avx2_fma() first.
+void ck_weighted_sum(const float *const *sources, const float *weights, int taps, ptrdiff_t count, float *output,
+                     int lanes);
 
 /// ck_weighted_sum (the same bits), returning 1 if none of `check[0 ..< check_count]` is inf or
 /// NaN and 0 otherwise: the direct path sums a row without its zero-weight taps and learns in
 /// the same pass whether the newest input row allowed that. With `count` 0 it only checks.
 /// Off x86-64 it returns 0 (the fused loops are never chosen there).
 int ck_weighted_sum_checked(const float *const *sources, const float *weights, int taps, ptrdiff_t count,
-                            float *output, const float *check, ptrdiff_t check_count);
+                            float *output, const float *check, ptrdiff_t check_count, int lanes);
 
 /// The largest rank-1 kernel ck_separable_sum takes: rows, and columns (a window shifted by at
 /// most one register).
