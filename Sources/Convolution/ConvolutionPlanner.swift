@@ -16,7 +16,7 @@ package struct ConvolutionPlan: Sendable {
     /// `options.path` is used if it can compute the result, otherwise this throws.
     ///
     /// Rules: dilated kernels go direct (sparse taps over a wide span); a rank-1 kernel whose two
-    /// passes cost at most half its taps goes separable, and so does one from 3x3 whose passes
+    /// passes cost at most half its taps goes separable, and so does any other whose passes
     /// run in registers (``SeparableConvolution/fitsRegisters(rows:columns:columnStride:columnDilation:)``);
     /// other kernels with more than ``fftThreshold`` taps go FFT; the rest go direct.
     ///
@@ -24,8 +24,9 @@ package struct ConvolutionPlan: Sendable {
     /// sums, machine loaded by other work, so only the order matters), median ms direct /
     /// separable: rank-1 3x3 1.0 / 0.8, 4x4 1.8 / 1.0, 5x5 4.5 / 1.2, 9x9 18.4 / 2.0; the rule
     /// switches at 4x4, where separable is clearly ahead (at 3x3 the two are within the noise).
-    /// With the passes in registers (`--repeat 31`, quiet, 1 thread), direct / separable: 2x2
-    /// 0.34 / 0.39 (so 2x2 stays direct), 3x3 0.54 / 0.35.
+    /// With the passes in registers, each row one call, and the direct sums on AVX-512
+    /// (`--repeat 31`, quiet, three runs), direct / separable: 2x2 0.36-0.38 / 0.30-0.32 on 1
+    /// thread and 0.26 / 0.22-0.27 on 2, 3x3 0.42-0.43 / 0.28-0.31 and 0.29-0.32 / 0.24-0.25.
     package init(kernel: Kernel, inputRows: Int, inputColumns: Int, options: ConvolutionOptions)
         throws
     {
@@ -60,7 +61,7 @@ package struct ConvolutionPlan: Sendable {
             factors = rankOne
             reason =
                 "separable: the \(size) kernel is rank 1, so two 1-D passes cost \(passes) multiplies per output instead of \(taps)"
-        } else if let rankOne, kernel.rows >= 3, kernel.columns >= 3,
+        } else if let rankOne,
             SeparableConvolution.fitsRegisters(
                 rows: kernel.rows, columns: kernel.columns, columnStride: options.stride.columns,
                 columnDilation: 1)
@@ -90,8 +91,9 @@ package struct ConvolutionPlan: Sendable {
     }
 
     /// Above this many taps a non-separable kernel goes to the FFT path. Measured with `convkit
-    /// bench crossover --size 1024 --repeat 3` (same conditions as above), median ms direct /
-    /// FFT: random 9x9 10.7 / 24.0, 11x11 30.8 / 41.8, 13x13 45.3 / 39.5, 15x15 64.1 / 37.3:
-    /// direct wins up to 11x11 (121 taps), FFT from 13x13.
+    /// bench crossover --size 1024 --repeat 31` (quiet, direct sums on 16 lanes), median ms
+    /// direct / FFT on 1 thread: random 9x9 3.2 / 8.4, 11x11 4.4-5.1 / 10.6-11.4, 13x13 6.8 /
+    /// 4.8, 15x15 9.9 / 5.1; on 2 threads 11x11 2.8 / 5.8, 13x13 4.0 / 2.7: direct wins up to
+    /// 11x11 (121 taps), FFT from 13x13.
     package static let fftThreshold = 121
 }
