@@ -9,7 +9,8 @@
 // sum formed in the same order as in the portable Swift loops. Planar weighted sums (the image
 // convolution's direct, separable and column passes), also in lanes.h: four registers of pixels
 // per step, one fused multiply-add per register and tap (one variant also tests a row for inf
-// and NaN in the same pass). Off x86-64 the kernels are not built and
+// and NaN in the same pass); ck_correlate_row runs one on a whole row's interior and sums the
+// few columns by the edges one tap at a time. Off x86-64 the kernels are not built and
 // ck_has_avx2_fma() and ck_has_avx512_skylake() are 0.
 
 #include "cconvkernels.h"
@@ -209,6 +210,43 @@ int ck_weighted_sum_checked(const float *const *sources, const float *weights, i
     return (lanes == 16 ? weighted_sum16 : weighted_sum8)(sources, weights, taps, count, output, check, check_count);
 }
 
+/// Output `x` of a correlation row by the edge, its taps added from zero in order with one
+/// fused multiply-add each, each extended column through the boundary rule.
+CK_TARGET static float edge_sum(const float *const *lines, const ck_tap_layout *layout, const ck_row_edges *edges,
+                                ptrdiff_t x) {
+    float total = 0;
+    for (int t = 0; t < layout->taps; t++) {
+        const ptrdiff_t at = edges->source_column[x + layout->offsets[t]];
+        total = __builtin_fmaf(at < 0 ? edges->fill : lines[layout->lines[t]][at], layout->weights[t], total);
+    }
+    return total;
+}
+
+int ck_correlate_row(const float *const *lines, const ck_tap_layout *layout, const ck_row_edges *edges,
+                     ptrdiff_t count, float *output, const float *check, int lanes) {
+    int (*sum)(const float *const *, const float *, int, ptrdiff_t, float *, const float *, ptrdiff_t) =
+        lanes == 16 ? weighted_sum16 : weighted_sum8;
+    const int taps = layout->taps;
+    const ptrdiff_t check_count = check ? edges->input_columns : 0;
+    // The interior: outputs whose windows all fall inside the input, read in place.
+    const ptrdiff_t lower = edges->left < count ? edges->left : count;
+    ptrdiff_t upper = edges->left + edges->input_columns - layout->span + 1;
+    upper = upper > count ? count : upper;
+    upper = upper < lower ? lower : upper;
+    int finite = 1;
+    if (upper > lower) {
+        const float *sources[taps > 0 ? taps : 1];
+        for (int t = 0; t < taps; t++) sources[t] = lines[layout->lines[t]] + (lower - edges->left) + layout->offsets[t];
+        finite = sum(sources, layout->weights, taps, upper - lower, output + lower, check, check_count);
+    } else if (check) {
+        finite = sum(NULL, NULL, 0, 0, NULL, check, check_count);
+    }
+    // The columns by the edges, one at a time through the boundary rule, in the same order.
+    for (ptrdiff_t x = 0; x < lower; x++) output[x] = edge_sum(lines, layout, edges, x);
+    for (ptrdiff_t x = upper; x < count; x++) output[x] = edge_sum(lines, layout, edges, x);
+    return finite;
+}
+
 #else
 
 int ck_has_avx2_fma(void) { return 0; }
@@ -220,6 +258,12 @@ int ck_weighted_sum_checked(const float *const *sources, const float *weights, i
 }
 
 int ck_has_avx512_skylake(void) { return 0; }
+
+int ck_correlate_row(const float *const *lines, const ck_tap_layout *layout, const ck_row_edges *edges,
+                     ptrdiff_t count, float *output, const float *check, int lanes) {
+    (void)lines, (void)layout, (void)edges, (void)count, (void)output, (void)check, (void)lanes;
+    return 0;
+}
 
 void ck_weighted_sum(const float *const *sources, const float *weights, int taps, ptrdiff_t count, float *output,
                      int lanes) {

@@ -93,10 +93,11 @@ struct PaddedRows: @unchecked Sendable {
     /// One row of a valid correlation with a kernel's summed taps `taps`: `output[x]` for
     /// `x < count` is the sum over those taps, in order from zero as ``weightedSum`` adds them,
     /// of `taps.weights[i]` times extended row `lines[taps.lines[i]]` (from ``line(_:)``) at
-    /// column `x + taps.offsets[i]`, stretch by stretch (``stretches(lines:rows:span:count:_:)``).
-    /// `sources` is scratch for `taps.count` pointers; `fused` as in ``weightedSum``. With
-    /// `check` (a row of `inputColumns` values; fused sums only) it returns whether that row is
-    /// all finite, tested in the same pass as the interior (``ck_weighted_sum_checked``);
+    /// column `x + taps.offsets[i]`. With the fused sums and a kernel at most
+    /// ``rowCallSpan`` wide it is one C call (``ck_correlate_row``); otherwise stretch by
+    /// stretch (``stretches(lines:rows:span:count:_:)``), `sources` being scratch for
+    /// `taps.count` pointers. With `check` (a row of `inputColumns` values; fused sums only) it
+    /// returns whether that row is all finite, tested in the same pass as the interior;
     /// otherwise true.
     @discardableResult
     func correlate(
@@ -105,6 +106,21 @@ struct PaddedRows: @unchecked Sendable {
         sources: UnsafeMutablePointer<UnsafePointer<Float>>, fused: Bool,
         check: UnsafePointer<Float>? = nil
     ) -> Bool {
+        if fused && taps.span <= Self.rowCallSpan {
+            return taps.withC { layout in
+                columnSource.withUnsafeBufferPointer { map in
+                    var edges = ck_row_edges(
+                        source_column: map.baseAddress, left: left,
+                        input_columns: self.inputColumns, fill: fill)
+                    return lines.withMemoryRebound(
+                        to: UnsafePointer<Float>?.self, capacity: taps.rows
+                    ) {
+                        ck_correlate_row($0, layout, &edges, count, output, check, FusedSums.lanes)
+                            != 0
+                    }
+                }
+            }
+        }
         var finite = true
         var checked = check == nil
         let used = taps.count
@@ -144,6 +160,14 @@ struct PaddedRows: @unchecked Sendable {
         }
         return finite
     }
+
+    /// The widest kernel whose fused rows go through ``ck_correlate_row``, which sums the few
+    /// columns by the edges one tap at a time: below it the call saves the per-stretch work,
+    /// above it those scalar edges cost more. `convkit bench crossover --size 1024 --repeat 31
+    /// --threads 1`, direct ms stretch by stretch / one call, three runs: 2x2 0.36 / 0.30-0.33,
+    /// 3x3 0.42-0.44 / 0.36-0.41, 4x4 0.68-0.69 / 0.63-0.66, 5x5 0.81-0.96 / 0.80-0.89, 7x7
+    /// 1.71-1.89 / 1.70-1.89, random 11x11 4.6-5.1 / 5.1-5.7.
+    static let rowCallSpan = 5
 
     /// Cuts one row of a valid correlation with a kernel `rows` tall and `span` wide, output
     /// columns `0 ..< count`, into stretches, and calls `sum` for each with the `rows` rows it
@@ -263,6 +287,20 @@ struct TapLayout: Sendable {
     let lines, offsets: [Int]
     /// The number of taps summed.
     var count: Int { lines.count }
+
+    /// Calls `body` with this layout as C's `ck_tap_layout`, valid during the call.
+    func withC<Result>(_ body: (UnsafePointer<ck_tap_layout>) -> Result) -> Result {
+        weights.withUnsafeBufferPointer { weights in
+            lines.withUnsafeBufferPointer { lines in
+                offsets.withUnsafeBufferPointer { offsets in
+                    var layout = ck_tap_layout(
+                        weights: weights.baseAddress, lines: lines.baseAddress,
+                        offsets: offsets.baseAddress, taps: Int32(count), span: Int32(span))
+                    return body(&layout)
+                }
+            }
+        }
+    }
 
     /// The taps `taps` (indices `r * kernelColumns + c`, increasing; every tap when nil) of the
     /// row-major `kernelRows x kernelColumns` kernel `kernel`, dilated by `dilation` along the

@@ -65,9 +65,10 @@ package enum FusedSums {
     /// Whether this processor has the fused loop.
     static let supported = ck_has_avx2_fma() != 0
 
-    /// The fused loop's lane counts this processor runs: 8, and 16 with AVX-512.
+    /// The fused loop's lane counts this processor runs: 8 with AVX2 and FMA, and 16 with
+    /// AVX-512; none without.
     package static let lanesSupported: [Int32] =
-        SeparableConvolution.registersSupported ? [8, 16] : [8]
+        !supported ? [] : SeparableConvolution.registersSupported ? [8, 16] : [8]
 
     /// The lanes the fused loop runs on here, the most this processor has (the same bits
     /// either way). Sixteen halve the instructions; `convkit bench crossover --size 1024

@@ -85,14 +85,7 @@ import Testing
                         operation: .correlate, mode: .full, boundary: boundary, threads: 2,
                         path: .separable))
                 // The full mode's extension: four cells on every side.
-                let extended = try Plane<Float>(
-                    rows: rows + 8, columns: columns + 8,
-                    values: (0..<(rows + 8) * (columns + 8)).map { i in
-                        let y = boundary.sourceIndex(i / (columns + 8) - 4, count: rows)
-                        let x = boundary.sourceIndex(i % (columns + 8) - 4, count: columns)
-                        guard let y, let x else { return 2.5 }
-                        return input.values[y * columns + x]
-                    })
+                let extended = try TestData.extended(input, by: 4, boundary: boundary)
                 let expected = Self.formula(extended, column: column, row: row)
                 #expect(
                     result.values.map(\.bitPattern) == expected.map(\.bitPattern),

@@ -36,4 +36,22 @@ enum TestData {
     static func float(_ plane: Plane<Double>) throws -> Plane<Float> {
         try Plane(rows: plane.rows, columns: plane.columns, values: plane.values.map(Float.init))
     }
+
+    /// `input` extended by `pad` cells on every side under `boundary` (the fill value where
+    /// the rule has no input cell), as a full-mode correlation sees it.
+    static func extended(_ input: Plane<Float>, by pad: Int, boundary: BoundaryRule) throws
+        -> Plane<Float>
+    {
+        let (rows, columns) = (input.rows + 2 * pad, input.columns + 2 * pad)
+        let fill: Float
+        if case .fill(let value) = boundary { fill = Float(value) } else { fill = 0 }
+        return try Plane(
+            rows: rows, columns: columns,
+            values: (0..<rows * columns).map { i in
+                let y = boundary.sourceIndex(i / columns - pad, count: input.rows)
+                let x = boundary.sourceIndex(i % columns - pad, count: input.columns)
+                guard let y, let x else { return fill }
+                return input.values[y * input.columns + x]
+            })
+    }
 }

@@ -95,6 +95,32 @@ void ck_weighted_sum(const float *const *sources, const float *weights, int taps
 int ck_weighted_sum_checked(const float *const *sources, const float *weights, int taps, ptrdiff_t count,
                             float *output, const float *check, ptrdiff_t check_count, int lanes);
 
+/// The taps of a kernel a correlation row sums: tap `t` weighs `weights[t]` and reads kernel row
+/// `lines[t]`, `offsets[t]` extended columns right of the output column; the kernel spans
+/// `span` extended columns.
+typedef struct {
+    const float *weights;
+    const ptrdiff_t *lines, *offsets;
+    int taps, span;
+} ck_tap_layout;
+
+/// How a row of the extended image relates to the input row under it: extended column `e` is
+/// input column `source_column[e]`, or `fill` where that is -1; the input's `input_columns`
+/// columns start at extended column `left`.
+typedef struct {
+    const ptrdiff_t *source_column;
+    ptrdiff_t left, input_columns;
+    float fill;
+} ck_row_edges;
+
+/// One row of a valid correlation, outputs `0 ..< count`, summed as ck_weighted_sum sums (the
+/// same bits): the interior, whose windows fall inside the input, reads the input rows `lines`
+/// in place; the few columns by the edges are summed one at a time through the boundary rule.
+/// With `check` (a row of `edges->input_columns` values) it returns 1 if that row is all finite,
+/// tested in the interior's pass, else 0; without, 1. Same needs as ck_weighted_sum.
+int ck_correlate_row(const float *const *lines, const ck_tap_layout *layout, const ck_row_edges *edges,
+                     ptrdiff_t count, float *output, const float *check, int lanes);
+
 /// The largest rank-1 kernel ck_separable_sum takes: rows, and columns (a window shifted by at
 /// most one register).
 #define CK_SEPARABLE_MAX_ROWS 32
