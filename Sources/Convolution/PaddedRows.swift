@@ -346,7 +346,7 @@ final class LineCache {
     }
 
     deinit {
-        storage.deallocate()
+        UnsafeMutableRawPointer(storage).deallocate()
     }
 
     /// Extended row `row` (``PaddedRows/line(_:widening:)``).
