@@ -6,8 +6,9 @@ import CConvKernels
 /// order from zero. Each source pointer already points at the tap's first input, so one loop
 /// serves 2-D kernels, row passes and column passes. With `fused` (``FusedSums/active``) it is
 /// CConvKernels' loop, one fused multiply-add per tap on ``FusedSums/lanes`` lanes (16 with
-/// AVX-512, else 8 with AVX2), rounding once per tap; otherwise these portable loops, a multiply and an add per tap, thirty-two to eight lanes
-/// at a time with the accumulators in registers.
+/// AVX-512, else 8 with AVX2), rounding once per tap; otherwise these portable loops, a
+/// multiply and an add per tap, thirty-two to eight lanes at a time with the accumulators in
+/// registers.
 @inline(__always)
 func weightedSum(
     sources: UnsafePointer<UnsafePointer<Float>>, weights: UnsafePointer<Float>, taps: Int,
