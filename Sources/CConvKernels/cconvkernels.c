@@ -14,6 +14,7 @@
 // ck_has_avx2_fma() and ck_has_avx512_skylake() are 0.
 
 #include "cconvkernels.h"
+#include "row_interior.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -200,14 +201,18 @@ CK_TARGET void ck_wino_scatter_tile(const float *source, ptrdiff_t plane, int ch
     }
 }
 
+/// lanes.h's weighted sum on `lanes` lanes (8 or 16).
+typedef int (*weighted_sum_fn)(const float *const *, const float *, int, ptrdiff_t, float *, const float *, ptrdiff_t);
+static weighted_sum_fn weighted_sum_on(int lanes) { return lanes == 16 ? weighted_sum16 : weighted_sum8; }
+
 void ck_weighted_sum(const float *const *sources, const float *weights, int taps, ptrdiff_t count, float *output,
                      int lanes) {
-    (lanes == 16 ? weighted_sum16 : weighted_sum8)(sources, weights, taps, count, output, NULL, 0);
+    weighted_sum_on(lanes)(sources, weights, taps, count, output, NULL, 0);
 }
 
 int ck_weighted_sum_checked(const float *const *sources, const float *weights, int taps, ptrdiff_t count,
                             float *output, const float *check, ptrdiff_t check_count, int lanes) {
-    return (lanes == 16 ? weighted_sum16 : weighted_sum8)(sources, weights, taps, count, output, check, check_count);
+    return weighted_sum_on(lanes)(sources, weights, taps, count, output, check, check_count);
 }
 
 /// Output `x` of a correlation row by the edge, its taps added from zero in order with one
@@ -224,26 +229,24 @@ CK_TARGET static float edge_sum(const float *const *lines, const ck_tap_layout *
 
 int ck_correlate_row(const float *const *lines, const ck_tap_layout *layout, const ck_row_edges *edges,
                      ptrdiff_t count, float *output, const float *check, int lanes) {
-    int (*sum)(const float *const *, const float *, int, ptrdiff_t, float *, const float *, ptrdiff_t) =
-        lanes == 16 ? weighted_sum16 : weighted_sum8;
+    const weighted_sum_fn sum = weighted_sum_on(lanes);
     const int taps = layout->taps;
     const ptrdiff_t check_count = check ? edges->input_columns : 0;
-    // The interior: outputs whose windows all fall inside the input, read in place.
-    const ptrdiff_t lower = edges->left < count ? edges->left : count;
-    ptrdiff_t upper = edges->left + edges->input_columns - layout->span + 1;
-    upper = upper > count ? count : upper;
-    upper = upper < lower ? lower : upper;
+    // The interior reads the input rows in place.
+    const ck_interior interior = ck_row_interior(edges, layout->span, count);
     int finite = 1;
-    if (upper > lower) {
+    if (interior.upper > interior.lower) {
         const float *sources[taps > 0 ? taps : 1];
-        for (int t = 0; t < taps; t++) sources[t] = lines[layout->lines[t]] + (lower - edges->left) + layout->offsets[t];
-        finite = sum(sources, layout->weights, taps, upper - lower, output + lower, check, check_count);
+        for (int t = 0; t < taps; t++)
+            sources[t] = lines[layout->lines[t]] + (interior.lower - edges->left) + layout->offsets[t];
+        finite = sum(sources, layout->weights, taps, interior.upper - interior.lower, output + interior.lower, check,
+                     check_count);
     } else if (check) {
         finite = sum(NULL, NULL, 0, 0, NULL, check, check_count);
     }
     // The columns by the edges, one at a time through the boundary rule, in the same order.
-    for (ptrdiff_t x = 0; x < lower; x++) output[x] = edge_sum(lines, layout, edges, x);
-    for (ptrdiff_t x = upper; x < count; x++) output[x] = edge_sum(lines, layout, edges, x);
+    for (ptrdiff_t x = 0; x < interior.lower; x++) output[x] = edge_sum(lines, layout, edges, x);
+    for (ptrdiff_t x = interior.upper; x < count; x++) output[x] = edge_sum(lines, layout, edges, x);
     return finite;
 }
 

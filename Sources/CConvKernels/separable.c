@@ -10,6 +10,7 @@
 // at a time through the boundary rule, in one call.
 
 #include "cconvkernels.h"
+#include "row_interior.h"
 
 #include <math.h>
 
@@ -112,36 +113,32 @@ CK_AVX512 void ck_separable_sum(const float *const *lines, const float *column, 
 }
 
 /// Output `x` of a row by the edge, in the same order of operations as ck_separable_sum: each
-/// extended column through `source_column` (-1: the fill value).
+/// extended column through the boundary rule (`edges`).
 CK_AVX512 static float edge_output(const float *const *lines, const float *column, int rows, const float *row,
-                                   int columns, const ptrdiff_t *source_column, float fill, ptrdiff_t x) {
+                                   int columns, const ck_row_edges *edges, ptrdiff_t x) {
     float sum = 0;
     for (int c = 0; c < columns; c++) {
-        const ptrdiff_t at = source_column[x + c];
-        float v = (at < 0 ? fill : lines[0][at]) * column[0];
-        for (int r = 1; r < rows; r++) v = fmaf(at < 0 ? fill : lines[r][at], column[r], v);
+        const ptrdiff_t at = edges->source_column[x + c];
+        float v = (at < 0 ? edges->fill : lines[0][at]) * column[0];
+        for (int r = 1; r < rows; r++) v = fmaf(at < 0 ? edges->fill : lines[r][at], column[r], v);
         sum = c == 0 ? v * row[0] : fmaf(v, row[c], sum);
     }
     return sum;
 }
 
 CK_AVX512 void ck_separable_row(const float *const *lines, const float *column, int rows, const float *row,
-                                int columns, const ptrdiff_t *source_column, ptrdiff_t left,
-                                ptrdiff_t input_columns, float fill, ptrdiff_t count, float *output, int stream) {
-    // The interior: outputs whose windows all fall inside the input, read in place.
-    const ptrdiff_t lower = left < count ? left : count;
-    ptrdiff_t upper = left + input_columns - columns + 1;
-    upper = upper > count ? count : upper;
-    upper = upper < lower ? lower : upper;
-    if (upper > lower) {
+                                int columns, const ck_row_edges *edges, ptrdiff_t count, float *output, int stream) {
+    const ck_interior interior = ck_row_interior(edges, columns, count);
+    if (interior.upper > interior.lower) {
         const float *starts[CK_SEPARABLE_MAX_ROWS];
-        for (int r = 0; r < rows; r++) starts[r] = lines[r] + (lower - left);
-        ck_separable_sum(starts, column, rows, row, columns, upper - lower, output + lower, stream);
+        for (int r = 0; r < rows; r++) starts[r] = lines[r] + (interior.lower - edges->left);
+        ck_separable_sum(starts, column, rows, row, columns, interior.upper - interior.lower,
+                         output + interior.lower, stream);
     }
-    for (ptrdiff_t x = 0; x < lower; x++)
-        output[x] = edge_output(lines, column, rows, row, columns, source_column, fill, x);
-    for (ptrdiff_t x = upper; x < count; x++)
-        output[x] = edge_output(lines, column, rows, row, columns, source_column, fill, x);
+    for (ptrdiff_t x = 0; x < interior.lower; x++)
+        output[x] = edge_output(lines, column, rows, row, columns, edges, x);
+    for (ptrdiff_t x = interior.upper; x < count; x++)
+        output[x] = edge_output(lines, column, rows, row, columns, edges, x);
 }
 
 #else
@@ -152,10 +149,9 @@ void ck_separable_sum(const float *const *lines, const float *column, int rows, 
 }
 
 void ck_separable_row(const float *const *lines, const float *column, int rows, const float *row, int columns,
-                      const ptrdiff_t *source_column, ptrdiff_t left, ptrdiff_t input_columns, float fill,
-                      ptrdiff_t count, float *output, int stream) {
-    (void)lines, (void)column, (void)rows, (void)row, (void)columns, (void)source_column, (void)left;
-    (void)input_columns, (void)fill, (void)count, (void)output, (void)stream;
+                      const ck_row_edges *edges, ptrdiff_t count, float *output, int stream) {
+    (void)lines, (void)column, (void)rows, (void)row, (void)columns, (void)edges, (void)count, (void)output;
+    (void)stream;
 }
 
 #endif

@@ -108,14 +108,9 @@ struct PaddedRows: @unchecked Sendable {
     ) -> Bool {
         if fused && taps.span <= Self.rowCallSpan {
             return taps.withC { layout in
-                columnSource.withUnsafeBufferPointer { map in
-                    var edges = ck_row_edges(
-                        source_column: map.baseAddress, left: left,
-                        input_columns: self.inputColumns, fill: fill)
-                    return lines.withMemoryRebound(
-                        to: UnsafePointer<Float>?.self, capacity: taps.rows
-                    ) {
-                        ck_correlate_row($0, layout, &edges, count, output, check, FusedSums.lanes)
+                withEdges { edges in
+                    lines.withMemoryRebound(to: UnsafePointer<Float>?.self, capacity: taps.rows) {
+                        ck_correlate_row($0, layout, edges, count, output, check, FusedSums.lanes)
                             != 0
                     }
                 }
@@ -168,6 +163,16 @@ struct PaddedRows: @unchecked Sendable {
     /// 3x3 0.42-0.44 / 0.36-0.41, 4x4 0.68-0.69 / 0.63-0.66, 5x5 0.81-0.96 / 0.80-0.89, 7x7
     /// 1.71-1.89 / 1.70-1.89, random 11x11 4.6-5.1 / 5.1-5.7.
     static let rowCallSpan = 5
+
+    /// Calls `body` with how each extended row relates to the input row under it, as the C
+    /// whole-row kernels take it (``ck_row_edges``), valid during the call.
+    func withEdges<Result>(_ body: (UnsafePointer<ck_row_edges>) -> Result) -> Result {
+        columnSource.withUnsafeBufferPointer { map in
+            var edges = ck_row_edges(
+                source_column: map.baseAddress, left: left, input_columns: inputColumns, fill: fill)
+            return body(&edges)
+        }
+    }
 
     /// Cuts one row of a valid correlation with a kernel `rows` tall and `span` wide, output
     /// columns `0 ..< count`, into stretches, and calls `sum` for each with the `rows` rows it

@@ -121,15 +121,14 @@ package enum SeparableConvolution {
             defer { lines.deallocate() }
             column.withUnsafeBufferPointer { column in
                 row.withUnsafeBufferPointer { row in
-                    source.columnSource.withUnsafeBufferPointer { map in
+                    source.withEdges { edges in
                         let (down, across) = (column.baseAddress!, row.baseAddress!)
                         let (rowCount, columnCount) = (Int32(rows), Int32(row.count))
                         for outRow in band {
                             let first = outRow * g.stride.rows
                             for r in 0..<rows { lines[r] = cache.line(first + r * g.dilation.rows) }
                             ck_separable_row(
-                                lines, down, rowCount, across, columnCount, map.baseAddress,
-                                source.left, source.inputColumns, source.fill, outColumns,
+                                lines, down, rowCount, across, columnCount, edges, outColumns,
                                 out.base + outRow * outColumns, stream)
                         }
                     }

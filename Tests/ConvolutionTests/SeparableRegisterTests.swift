@@ -133,10 +133,14 @@ import Testing
         let output = storage.bindMemory(to: Float.self, capacity: outputs + 16) + offset
         input.values.withUnsafeBufferPointer { values in
             let rows = (0..<input.rows).map { Optional(values.baseAddress! + $0 * width) }
-            rows.withUnsafeBufferPointer { lines in
-                ck_separable_row(
-                    lines.baseAddress, column, Int32(column.count), row, Int32(row.count), map,
-                    0, width, 0, outputs, output, stream)
+            map.withUnsafeBufferPointer { map in
+                var edges = ck_row_edges(
+                    source_column: map.baseAddress, left: 0, input_columns: width, fill: 0)
+                rows.withUnsafeBufferPointer { lines in
+                    ck_separable_row(
+                        lines.baseAddress, column, Int32(column.count), row, Int32(row.count),
+                        &edges, outputs, output, stream)
+                }
             }
         }
         return Array(UnsafeBufferPointer(start: output, count: outputs))

@@ -138,15 +138,13 @@ void ck_separable_sum(const float *const *lines, const float *column, int rows, 
                       ptrdiff_t count, float *output, int stream);
 
 /// One whole output row of a rank-1 kernel at column stride 1 (separable.c): output `x`, for x
-/// < count, reads extended columns `x ..< x + columns`, extended column `e` being input column
-/// `source_column[e]` of each row `lines[r]` (`input_columns` values), or `fill` where that is
-/// -1. The interior, columns whose window lies inside the input (extended columns `left ..<
-/// left + input_columns`), runs ck_separable_sum on the rows in place, streaming as it says;
-/// the few columns by the edges are summed one by one in the same order, so every output has
-/// the bits ck_separable_sum would give. Same needs as ck_separable_sum.
+/// < count, reads extended columns `x ..< x + columns` of each row `lines[r]` through `edges`.
+/// The interior, columns whose window lies inside the input, runs ck_separable_sum on the rows
+/// in place, streaming as it says; the few columns by the edges are summed one by one in the
+/// same order, so every output has the bits ck_separable_sum would give. Same needs as
+/// ck_separable_sum.
 void ck_separable_row(const float *const *lines, const float *column, int rows, const float *row, int columns,
-                      const ptrdiff_t *source_column, ptrdiff_t left, ptrdiff_t input_columns, float fill,
-                      ptrdiff_t count, float *output, int stream);
+                      const ck_row_edges *edges, ptrdiff_t count, float *output, int stream);
 
 /// `output[x] = samples[x * stride]` as a float, for x < count (rows.c): one row of one channel
 /// of an 8-bit image, interleaved `stride` samples apart, widened for Convolution's rows.
