@@ -34,8 +34,8 @@ struct Filter: ParsableCommand {
             for a float64 array, shape (H, W) or (H, W, C). A result holding inf or NaN is an \
             error naming its cause. Several inputs or a folder need an output folder (an \
             existing one or a name ending in '/'), filled with NAME.png or NAME.npy \
-            (--format); files run in parallel, a bad file is reported and the rest still \
-            processed, and the exit status is then 1.
+            (--format), never over one of the inputs; files run in parallel, a bad file is \
+            reported and the rest still processed, and the exit status is then 1.
 
             Alpha is never edge-filtered: blurs use premultiplied alpha, other kernels pass it \
             through (--alpha changes this).

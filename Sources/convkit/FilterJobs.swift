@@ -83,7 +83,42 @@ struct FilterJobs {
             seen[target] = file
             items.append(Item(input: file, output: target, format: chosen, key: key))
         }
+        try refuseOverwritingInputs(items, folder: output)
         return FilterJobs(items: items, isBatch: true, folder: output)
+    }
+
+    /// A batch names its outputs itself, so one that would replace one of its own inputs
+    /// (`filter photos/ -o photos/`, or an input beside an output folder that holds it) is a
+    /// command-line mistake, found before anything is read or written: the same file is the
+    /// same device and inode, whatever path reaches it. Only outputs that already exist can be
+    /// inputs, so a fresh output folder costs one failed `stat` per file.
+    private static func refuseOverwritingInputs(_ items: [Item], folder: String) throws {
+        let existing = items.compactMap { item in fileIdentity(item.output).map { ($0, item) } }
+        guard !existing.isEmpty else { return }
+        var inputs = [FileIdentity: String]()
+        for item in items where item.input != "-" {
+            if let identity = fileIdentity(item.input) { inputs[identity] = item.input }
+        }
+        for (identity, item) in existing {
+            guard let input = inputs[identity] else { continue }
+            let writer = item.input == input ? "its own output" : "the output of \(item.input)"
+            throw ValidationError(
+                "\(input) would be replaced by \(writer) (\(item.output)); choose an output folder other than \(folder)"
+            )
+        }
+    }
+
+    /// A file's device and inode.
+    private struct FileIdentity: Hashable {
+        let device: UInt64
+        let inode: UInt64
+    }
+
+    /// The identity of the file at `path`, or nil if there is none.
+    private static func fileIdentity(_ path: String) -> FileIdentity? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        return FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
     }
 }
 

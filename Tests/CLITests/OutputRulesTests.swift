@@ -50,6 +50,41 @@ import Testing
         #expect(try mode(folder + "/new.png") == 0o640)
     }
 
+    @Test func aBatchNeverWritesOverItsOwnInputs() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let names = try BatchTree.make(in: folder + "/in", count: 2)
+        try FileManager.default.createSymbolicLink(
+            atPath: folder + "/link", withDestinationPath: "in")
+        let before = names.map { FileManager.default.contents(atPath: folder + "/in/" + $0) }
+        for arguments in [
+            ["in/", "-o", "in/"], ["in/img001.png", "-o", "./in//"],
+            ["link/img000.png", "-o", "in/"], ["in/img000.png", "in/img001.png", "-o", "link/"],
+        ] {
+            let result = try CLI.run(["filter"] + arguments + ["--kernel", "box3"], in: folder)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(
+                result.stderr.contains("would be replaced by its own output"), "\(result.stderr)")
+        }
+        // Another input's output is refused too: in/img000.png's is in/x/img000.png.
+        try FileManager.default.createDirectory(
+            atPath: folder + "/in/x", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            atPath: folder + "/in/img000.png", toPath: folder + "/in/x/img000.png")
+        let other = try CLI.run(
+            ["filter", "in/", "--recursive", "-o", "in/x/", "--kernel", "box3"], in: folder)
+        #expect(other.status == 2)
+        #expect(
+            other.stderr.contains(
+                "in/x/img000.png would be replaced by the output of in/img000.png"),
+            "\(other.stderr)")
+        #expect(names.map { FileManager.default.contents(atPath: folder + "/in/" + $0) } == before)
+        // Outputs of another format beside their inputs are new files, so they are written.
+        let beside = try CLI.run(
+            ["filter", "in/", "-o", "in/", "--format", "npy", "--kernel", "box3"], in: folder)
+        #expect(beside.status == 0, "\(beside.stderr)")
+    }
+
     @Test func standardInputHasANameInABatch() throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
