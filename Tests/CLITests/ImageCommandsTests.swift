@@ -38,6 +38,7 @@ import Testing
 
     @Test func convertWritesNPYThatMatchesThePNG() throws {
         let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let result = try CLI.run(["convert", "samples/face.png", folder + "/face.npy"])
         #expect(result.status == 0, "\(result.stderr)")
         let array = try NPY.read(path: folder + "/face.npy")
@@ -57,6 +58,7 @@ import Testing
 
     @Test func convertToGrey16AndBack() throws {
         let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         #expect(
             try CLI.run([
                 "convert", "samples/face.png", folder + "/g.png", "--gray", "--bit-depth", "16",
@@ -106,6 +108,7 @@ import Testing
     @Test func aWriteThatFailsLeavesTheOldFileByteIdentical() throws {
         // A 16 KiB file-size limit makes the write of a ~1 MB PNG fail part way, as a full disk would.
         let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let target = folder + "/existing.png"
         let before = Data("previous contents".utf8)
         try before.write(to: URL(fileURLWithPath: target))
@@ -120,6 +123,7 @@ import Testing
 
     @Test func convertingOverTheInputWorks() throws {
         let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/a.png"
         try FileManager.default.copyItem(
             atPath: CLI.packageRoot + "/samples/ascent.png", toPath: path)

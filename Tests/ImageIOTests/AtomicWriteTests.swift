@@ -6,13 +6,12 @@ import Testing
 
 @testable import ImageIO
 
-@Suite struct AtomicWriteTests {
+@Suite final class AtomicWriteTests {
     let folder: String
 
-    init() throws {
-        folder = NSTemporaryDirectory() + "convkit-atomic-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    }
+    init() throws { folder = try temporaryFolder("atomic") }
+
+    deinit { try? FileManager.default.removeItem(atPath: folder) }
 
     @Test func writingOverTheInputFileWorks() throws {
         let path = folder + "/image.png"

@@ -8,10 +8,12 @@ import Testing
 
 @testable import LearnedFilters
 
-@Suite struct ImageFolderTests {
+@Suite final class ImageFolderTests {
     let root: String
 
     init() throws { root = try temporaryFolder("image-folder") }
+
+    deinit { try? FileManager.default.removeItem(atPath: root) }
 
     @Test func classesComeFromSortedFolderNamesAndFilesInNameOrder() throws {
         try writeImageFolder(
