@@ -65,6 +65,11 @@ struct ConvKit: ParsableCommand {
                 Glibc.exit(0)
             }
             if code == .validationFailure {
+                do {
+                    try UnknownOptions.check(arguments, path: path)
+                } catch {
+                    failUsage(message(for: error), path: path)
+                }
                 failUsage(message(for: error), path: path)
             }
             fail(message(for: error), status: code.rawValue == 0 ? 1 : code.rawValue)

@@ -169,7 +169,7 @@ struct Filter: ParsableCommand {
             throw ValidationError("give at least one input file or folder, or --files-from LIST")
         }
         guard !kernel.isEmpty else {
-            throw ValidationError("give at least one --kernel (see 'convkit kernels')")
+            throw ValidationError("give at least one --kernel ('convkit kernels' lists them)")
         }
         if magnitude && kernel.count != 2 {
             throw ValidationError(
