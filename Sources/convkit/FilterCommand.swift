@@ -236,6 +236,7 @@ struct Filter: ParsableCommand {
             return
         }
         let mine = jobs.items.filter { shard?.contains($0.key) ?? true }
+        try jobs.refuseOverwritingInputs(running: mine)
         try runBatch(mine, run: run, recorder: recorder)
     }
 

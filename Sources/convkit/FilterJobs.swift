@@ -83,29 +83,36 @@ struct FilterJobs {
             seen[target] = file
             items.append(Item(input: file, output: target, format: chosen, key: key))
         }
-        try refuseOverwritingInputs(items, folder: output)
         return FilterJobs(items: items, isBatch: true, folder: output)
     }
 
-    /// A batch names its outputs itself, so one that would replace one of its own inputs
-    /// (`filter photos/ -o photos/`, or an input beside an output folder that holds it) is a
-    /// command-line mistake, found before anything is read or written: the same file is the
-    /// same device and inode, whatever path reaches it. Only outputs that already exist can be
-    /// inputs, so a fresh output folder costs one failed `stat` per file.
-    private static func refuseOverwritingInputs(_ items: [Item], folder: String) throws {
-        let existing = items.compactMap { item in fileIdentity(item.output).map { ($0, item) } }
-        guard !existing.isEmpty else { return }
-        var inputs = [FileIdentity: String]()
-        for item in items where item.input != "-" {
-            if let identity = fileIdentity(item.input) { inputs[identity] = item.input }
-        }
+    /// Throws a command-line mistake if an output of `mine` (the items this process runs: all,
+    /// or one shard's) would replace one of the batch's inputs: a batch names its outputs
+    /// itself, so `filter photos/ -o photos/` would otherwise filter every photo in place. The
+    /// same file is the same device and inode, whatever folder path or link reaches it. An
+    /// existing output is compared with the inputs of its own file name only (a link of another
+    /// name to an input is not caught), so a fresh output folder costs one failed `stat` per
+    /// output, and a shard only its own outputs.
+    func refuseOverwritingInputs(running mine: [Item]) throws {
+        let existing = mine.compactMap { item in Self.fileIdentity(item.output).map { ($0, item) } }
+        guard !existing.isEmpty, let folder else { return }
+        let byName = Dictionary(
+            grouping: items.filter { $0.input != "-" }, by: { Self.fileName($0.input) })
         for (identity, item) in existing {
-            guard let input = inputs[identity] else { continue }
+            let replaced = byName[Self.fileName(item.output)]?.first {
+                Self.fileIdentity($0.input) == identity
+            }
+            guard let input = replaced?.input else { continue }
             let writer = item.input == input ? "its own output" : "the output of \(item.input)"
             throw ValidationError(
                 "\(input) would be replaced by \(writer) (\(item.output)); choose an output folder other than \(folder)"
             )
         }
+    }
+
+    /// The last component of `path`.
+    private static func fileName(_ path: String) -> String {
+        (path as NSString).lastPathComponent
     }
 
     /// A file's device and inode.
