@@ -6,13 +6,14 @@
 // into place with one two-register permute and added with one fused multiply-add. Nothing is
 // stored between the passes, so a 3x3 costs three loads, two permutes and six multiply-adds
 // per sixteen outputs where summing its taps directly costs nine loads and nine multiply-adds.
-// ck_separable_row does a whole output row: the interior so, the few columns by the edges one
-// at a time through the boundary rule, in one call.
+// ck_separable_row does a whole output row in one call: the interior so, the few columns by
+// the edges in scalar multiply-adds through the boundary rule, each column sum taken once.
 
 #include "cconvkernels.h"
 #include "row_interior.h"
 
 #include <math.h>
+
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -112,18 +113,34 @@ CK_AVX512 void ck_separable_sum(const float *const *lines, const float *column, 
     else separable_sum(lines, column, rows, row, columns, count, output, stream);
 }
 
-/// Output `x` of a row by the edge, in the same order of operations as ck_separable_sum: each
-/// extended column through the boundary rule (`edges`).
-CK_AVX512 static float edge_output(const float *const *lines, const float *column, int rows, const float *row,
-                                   int columns, const ck_row_edges *edges, ptrdiff_t x) {
-    float sum = 0;
-    for (int c = 0; c < columns; c++) {
-        const ptrdiff_t at = edges->source_column[x + c];
+/// Outputs `from ..< to` of a row (at most 16) by an edge, in the interior's order of
+/// operations, so with the bits ck_separable_sum gives: the column sums of the extended columns
+/// under them, `from ..< to + columns - 1`, each read through the boundary rule (`edges`) and
+/// summed once, then each output's row sum over them.
+CK_AVX512 static void edge_outputs(const float *const *lines, const float *column, int rows, const float *row,
+                                   int columns, const ck_row_edges *edges, ptrdiff_t from, ptrdiff_t to,
+                                   float *output) {
+    float sums[16 + CK_SEPARABLE_MAX_COLUMNS - 1];
+    for (ptrdiff_t i = 0; i < to - from + columns - 1; i++) {
+        const ptrdiff_t at = edges->source_column[from + i];
         float v = (at < 0 ? edges->fill : lines[0][at]) * column[0];
         for (int r = 1; r < rows; r++) v = fmaf(at < 0 ? edges->fill : lines[r][at], column[r], v);
-        sum = c == 0 ? v * row[0] : fmaf(v, row[c], sum);
+        sums[i] = v;
     }
-    return sum;
+    for (ptrdiff_t x = from; x < to; x++) {
+        const float *window = sums + (x - from);
+        float sum = window[0] * row[0];
+        for (int c = 1; c < columns; c++) sum = fmaf(window[c], row[c], sum);
+        output[x] = sum;
+    }
+}
+
+/// The outputs `from ..< to` by an edge, sixteen at a time (edge_outputs).
+CK_AVX512 static void edge_stretch(const float *const *lines, const float *column, int rows, const float *row,
+                                   int columns, const ck_row_edges *edges, ptrdiff_t from, ptrdiff_t to,
+                                   float *output) {
+    for (ptrdiff_t x = from; x < to; x += 16)
+        edge_outputs(lines, column, rows, row, columns, edges, x, x + 16 < to ? x + 16 : to, output);
 }
 
 CK_AVX512 void ck_separable_row(const float *const *lines, const float *column, int rows, const float *row,
@@ -135,10 +152,8 @@ CK_AVX512 void ck_separable_row(const float *const *lines, const float *column, 
         ck_separable_sum(starts, column, rows, row, columns, interior.upper - interior.lower,
                          output + interior.lower, stream);
     }
-    for (ptrdiff_t x = 0; x < interior.lower; x++)
-        output[x] = edge_output(lines, column, rows, row, columns, edges, x);
-    for (ptrdiff_t x = interior.upper; x < count; x++)
-        output[x] = edge_output(lines, column, rows, row, columns, edges, x);
+    edge_stretch(lines, column, rows, row, columns, edges, 0, interior.lower, output);
+    edge_stretch(lines, column, rows, row, columns, edges, interior.upper, count, output);
 }
 
 #else

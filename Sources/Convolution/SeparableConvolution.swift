@@ -17,17 +17,19 @@ package enum SeparableConvolution {
 
     /// Whether a rank-1 kernel `rows x columns` at column stride `columnStride` and column
     /// dilation `columnDilation` runs in registers here, when the fused sums are on: with
-    /// AVX-512, stride and dilation 1 along the row, and at most 10 x 10. Larger kernels keep
+    /// AVX-512, stride and dilation 1 along the row, and at most 11 x 11. Larger kernels keep
     /// the ring, whose taps are loads where these are permutes on the same port as the
-    /// multiply-adds. Measured with `convkit bench crossover --size 1024 --repeat 31`, rank-1
-    /// K x K, median ms ring / registers, 1 thread: 3x3 0.43 / 0.35, 5x5 0.59 / 0.44, 8x8
-    /// 0.95 / 0.78, 10x10 1.27 / 1.08, 11x11 1.19 / 1.30, 13x13 1.70 / 1.95; 2 threads: 3x3
-    /// 0.31 / 0.25, 5x5 0.37 / 0.30, 10x10 0.68 / 0.63, 13x13 0.94 / 1.04.
+    /// multiply-adds. Measured with `convkit bench crossover --size 1024 --repeat 31` over
+    /// rank-1 K x K, median ms ring / registers in two runs each: on 1 thread 9x9 0.81 / 0.81,
+    /// 10x10 0.93-0.96 / 0.93-0.95, 11x11 1.26 / 1.06, 12x12 0.99-1.01 / 1.20, 13x13 1.06-1.10
+    /// / 1.35-1.37, 17x17 1.47 / 2.02; on 2 threads 11x11 0.71-0.73 / 0.61-0.62, 13x13
+    /// 0.84-0.87 / 0.75-0.76. (Before the edge columns shared their column sums, 11x11 took
+    /// 1.30 ms in registers, and the limit was 10.)
     static func fitsRegisters(rows: Int, columns: Int, columnStride: Int, columnDilation: Int)
         -> Bool
     {
-        registersSupported && columnStride == 1 && columnDilation == 1 && rows <= 10
-            && columns <= 10
+        registersSupported && columnStride == 1 && columnDilation == 1 && rows <= 11
+            && columns <= 11
     }
 
     /// Returns the `geometry.output` values, row-major; `column`/`row` are the factors of the

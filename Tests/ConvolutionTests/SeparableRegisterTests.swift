@@ -68,28 +68,32 @@ import Testing
         }
     }
 
-    /// The columns by the edges, summed one at a time through the boundary rule, give the bits
-    /// of the formula on the input extended by that rule, as the interior does.
+    /// The columns by the edges, summed through the boundary rule, give the bits of the formula
+    /// on the input extended by that rule, as the interior does: a 5x5 in full mode (four edge
+    /// outputs a side), and a 10x10 with 20 cells of padding (more than sixteen a side, summed
+    /// sixteen at a time).
     @Test func edgesGiveTheFormulasBits() throws {
         guard SeparableConvolution.registersSupported else { return }
-        let kernel = try TestData.rankOneKernel(rows: 5, columns: 5, seed: 8)
-        let (column, row) = try Self.factors(kernel)
-        for boundary: BoundaryRule in [.fill(2.5), .wrap, .symm, .reflect101, .nearest] {
-            for columns in [1, 3, 21, 40] where boundary != .reflect101 || columns > 1 {
-                let rows = 9
-                let input = try TestData.float(
-                    TestData.plane(rows: rows, columns: columns, seed: UInt64(columns)))
-                let result = try Convolution.apply(
-                    kernel, to: input,
-                    options: ConvolutionOptions(
-                        operation: .correlate, mode: .full, boundary: boundary, threads: 2,
-                        path: .separable))
-                // The full mode's extension: four cells on every side.
-                let extended = try TestData.extended(input, by: 4, boundary: boundary)
-                let expected = Self.formula(extended, column: column, row: row)
-                #expect(
-                    result.values.map(\.bitPattern) == expected.map(\.bitPattern),
-                    "\(boundary), \(columns) columns")
+        for (size, padding) in [(5, 0), (10, 20)] {
+            let kernel = try TestData.rankOneKernel(rows: size, columns: size, seed: 8)
+            let (column, row) = try Self.factors(kernel)
+            for boundary: BoundaryRule in [.fill(2.5), .wrap, .symm, .reflect101, .nearest] {
+                for columns in [1, 3, 21, 40] where boundary != .reflect101 || columns > 1 {
+                    let input = try TestData.float(
+                        TestData.plane(rows: 2 * size - 1, columns: columns, seed: UInt64(columns)))
+                    let result = try Convolution.apply(
+                        kernel, to: input,
+                        options: ConvolutionOptions(
+                            operation: .correlate, mode: .full, boundary: boundary,
+                            padding: Padding(all: padding), threads: 2, path: .separable))
+                    // The padding, then the full mode's size - 1 cells on every side.
+                    let extended = try TestData.extended(
+                        input, by: padding + size - 1, boundary: boundary)
+                    let expected = Self.formula(extended, column: column, row: row)
+                    #expect(
+                        result.values.map(\.bitPattern) == expected.map(\.bitPattern),
+                        "\(size)x\(size), \(boundary), \(columns) columns")
+                }
             }
         }
     }

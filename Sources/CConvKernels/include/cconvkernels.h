@@ -140,9 +140,9 @@ void ck_separable_sum(const float *const *lines, const float *column, int rows, 
 /// One whole output row of a rank-1 kernel at column stride 1 (separable.c): output `x`, for x
 /// < count, reads extended columns `x ..< x + columns` of each row `lines[r]` through `edges`.
 /// The interior, columns whose window lies inside the input, runs ck_separable_sum on the rows
-/// in place, streaming as it says; the few columns by the edges are summed one by one in the
-/// same order, so every output has the bits ck_separable_sum would give. Same needs as
-/// ck_separable_sum.
+/// in place, streaming as it says; by the edges, each extended column's sum is taken once
+/// through the boundary rule and each output's row sum over them after, in the same order, so
+/// every output has the bits ck_separable_sum would give. Same needs as ck_separable_sum.
 void ck_separable_row(const float *const *lines, const float *column, int rows, const float *row, int columns,
                       const ck_row_edges *edges, ptrdiff_t count, float *output, int stream);
 
