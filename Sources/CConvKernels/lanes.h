@@ -1,9 +1,9 @@
 // lanes.h: the one-channel convolution rows (forward and kernel gradient), the pooling band
 // and Convolution's planar weighted sum, written once for registers of CK_LANES floats.
 // cconvkernels.c includes this file once with CK_LANES 8 (AVX2 + FMA) and once with 16
-// (AVX-512); its CK_* macros name the intrinsics of that width. Every lane does the same sums, compares and selections in the
-// same order at both widths, so both give the same bits (WideKernelTests,
-// WeightedSumLanesTests).
+// (AVX-512); its CK_* macros name the intrinsics of that width. Every lane does the same sums,
+// compares and selections in the same order at both widths, so both give the same bits
+// (WideKernelTests, WeightedSumLanesTests).
 
 /// `value`, or zero where it is below zero (NaN and -0 kept, as the portable loops do).
 CK_LANES_TARGET static inline CK_VEC CK_NAME(relu_keeping_nan)(CK_VEC value) {

@@ -14,7 +14,6 @@
 
 #include <math.h>
 
-
 #if defined(__x86_64__)
 #include <immintrin.h>
 
