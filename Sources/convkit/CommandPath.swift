@@ -36,7 +36,7 @@ enum CommandPath {
                 let hint =
                     suggestions.isEmpty
                     ? "subcommands: \(names.joined(separator: ", "))"
-                    : "did you mean \(suggestions.map { "'\($0)'" }.joined(separator: " or "))?"
+                    : didYouMean(suggestions)
                 throw ValidationError(
                     "unknown subcommand '\(escapedForMessage(word))' of '\(spelled.joined(separator: " "))'; \(hint)"
                 )
@@ -44,6 +44,11 @@ enum CommandPath {
             spelled.append(word)
             command = next
         }
+    }
+
+    /// `did you mean 'a' or 'b'?` for the suggested names of a misspelt one.
+    static func didYouMean(_ names: [String]) -> String {
+        "did you mean \(names.map { "'\($0)'" }.joined(separator: " or "))?"
     }
 
     private static func subcommand(named name: String, of command: ParsableCommand.Type)

@@ -28,9 +28,7 @@ enum UnknownOptions {
             let command = (["convkit"] + path).joined(separator: " ")
             let suggestions = NameSuggestions.closest(
                 to: name, in: options.keys.filter { $0.hasPrefix("--") }.sorted(), limit: 2)
-            let hint =
-                suggestions.isEmpty
-                ? "" : "; did you mean \(suggestions.map { "'\($0)'" }.joined(separator: " or "))?"
+            let hint = suggestions.isEmpty ? "" : "; " + CommandPath.didYouMean(suggestions)
             throw ValidationError(
                 "unknown option '\(escapedForMessage(name))' of '\(command)'\(hint)")
         }

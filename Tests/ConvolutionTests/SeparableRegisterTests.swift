@@ -9,9 +9,10 @@ import Convolution
 import Testing
 
 @Suite struct SeparableRegisterTests {
-    /// Kernel shapes for the unrolled 3x3 and 5x5 loops and the general one, up to 10 x 10.
+    /// Kernel shapes for the unrolled 3x3 and 5x5 loops and the general one, up to the
+    /// planner's 11 x 11.
     static let shapes: [(rows: Int, columns: Int)] = [
-        (3, 3), (5, 5), (4, 7), (7, 4), (3, 10), (10, 3), (10, 10), (2, 2),
+        (3, 3), (5, 5), (4, 7), (7, 4), (3, 10), (10, 3), (10, 10), (11, 11), (2, 2),
     ]
 
     /// A valid correlation's columns sum in registers alone (no edges), so each output is
