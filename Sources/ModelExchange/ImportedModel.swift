@@ -49,11 +49,18 @@ package struct ImportedModel {
     package var sourceLayers: [SourceLayer]
     /// What reading changed that a user should know (a final softmax left to the loss).
     package var notes: [String]
+    /// The notes on which convkit's outputs differ from those of the framework that wrote the
+    /// file; commands that report outputs print them.
+    package var cautions: [String]
 
-    package init(model: Model, format: ModelFormat, sourceLayers: [SourceLayer], notes: [String]) {
+    package init(
+        model: Model, format: ModelFormat, sourceLayers: [SourceLayer], notes: [String],
+        cautions: [String] = []
+    ) {
         self.model = model
         self.format = format
         self.sourceLayers = sourceLayers
         self.notes = notes
+        self.cautions = cautions
     }
 }

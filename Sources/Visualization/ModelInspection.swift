@@ -103,19 +103,10 @@ package struct ModelInspection {
         for (layer, output) in zip(model.layers, outputs) where layer.outputShape.count == 3 {
             maps.append((layer, layer.outputShape, output.output.values))
         }
-        let logits = outputs.last?.output.values.map(Double.init) ?? []
-        let probabilities = softmax(logits)
+        let probabilities = try Model.probabilities(logits: outputs.last?.output.values ?? [])
         let predicted = probabilities.indices.reduce(0) {
             probabilities[$1] > probabilities[$0] ? $1 : $0
         }
         return Trace(maps: maps, probabilities: probabilities, predicted: predicted)
     }
-}
-
-/// Softmax of `logits`, shifted by the largest for stability.
-func softmax(_ logits: [Double]) -> [Double] {
-    let top = logits.max() ?? 0
-    let exps = logits.map { exp($0 - top) }
-    let total = exps.reduce(0, +)
-    return exps.map { $0 / total }
 }

@@ -41,8 +41,8 @@ package enum Report {
         inspection: ModelInspection, modelName: String, datasetName: String, test: Dataset,
         records: [EpochRecord]?, to folder: String
     ) throws -> Result {
-        try Report.makeFolder(folder)
         let predictions = try TestSetPredictions(model: inspection.model, data: test)
+        try Report.makeFolder(folder)
         let names = inspection.classNames
         let matrix = try ConfusionMatrix(
             labels: test.labels, predictions: predictions.predictions, classNames: names)

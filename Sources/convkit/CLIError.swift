@@ -31,6 +31,19 @@ extension LearnedFiltersError: UserFacingError {}
 extension DiagramError: UserFacingError {}
 extension ModelExchangeError: UserFacingError {}
 
+/// Runs `body`, which runs a model, naming `path` in the errors the model's library cannot
+/// name a file in: an output or gradient that is inf or NaN, an input or model that do not fit.
+func naming<T>(_ path: String, _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as LearnedFiltersError {
+        switch error {
+        case .outputNotFinite, .gradientNotFinite, .badInput: throw CLIError("\(path): \(error)")
+        default: throw error
+        }
+    }
+}
+
 /// The complete message for `error`: the library's words and the command-line hint.
 func presented(_ error: UserFacingError) -> String {
     error.description + commandLineHint(for: error)

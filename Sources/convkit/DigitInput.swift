@@ -33,7 +33,7 @@ struct DigitInput: ParsableArguments {
     func read(side: Int, model: String) throws -> (values: [Float], label: Int?) {
         if let image {
             let picture = try InputFiles.image(image, maxPixels: reading.maxPixels)
-            return (DigitImage.mnistInput(from: picture, side: side), nil)
+            return (try naming(image) { try DigitImage.mnistInput(from: picture, side: side) }, nil)
         }
         let index = testIndex ?? 0
         let test = try data.loadTest()

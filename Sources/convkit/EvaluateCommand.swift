@@ -39,7 +39,7 @@ struct Evaluate: ParsableCommand {
                 "\(model): the model expects inputs of shape \(network.inputShape), the dataset has \(test.shape)"
             )
         }
-        let result = try Evaluation(model: network, data: test)
+        let result = try naming(model) { try Evaluation(model: network, data: test) }
         if json {
             let object: [String: Any] = [
                 "model": model, "dataset": data.dataName, "samples": test.count,

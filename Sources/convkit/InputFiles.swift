@@ -47,11 +47,14 @@ enum InputFiles {
     /// archive (ZIP) or weights file (HDF5), or ONNX (protobuf, which has no signature).
     static let modelKinds: Set<FileKind> = [.safetensors, .zip, .hdf5, .unknown]
 
-    /// Opens any model file convkit reads.
+    /// Opens any model file convkit reads, printing on standard error where convkit's outputs
+    /// will differ from those of the framework that wrote it.
     static func model(_ path: String, source: ModelSourceOptions) throws -> Model {
-        try FileKind.expecting("a model file", path: path, accepted: modelKinds) {
-            try source.open(path).model
+        let imported = try FileKind.expecting("a model file", path: path, accepted: modelKinds) {
+            try source.open(path)
         }
+        for caution in imported.cautions { printError("convkit: note: \(path): \(caution)") }
+        return imported.model
     }
 
     /// Opens a model with the class names its figures use: its own, or `defaultClassNames`.

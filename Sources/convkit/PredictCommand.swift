@@ -13,11 +13,12 @@ struct Predict: ParsableCommand {
         discussion: """
             A 28x28 image is read as grey values (MNIST style: white digit on black). Any other \
             image is converted to grey, inverted if its background is light, and its digit \
-            scaled to 20 pixels and centred by mass in 28x28, as MNIST was made. A model \
-            trained on a folder of images (or taking colour) gets each image as training read \
-            them: grey or colour in [0, 1], area-resized to its input size. An image that \
-            cannot be read is reported and the others still classified; the exit status is \
-            then 1.
+            scaled to 20 pixels and centred by mass in 28x28, as MNIST was made. Ink on a \
+            transparent background is read as the digit whatever its colour; an image of one \
+            flat colour is refused. A model trained on a folder of images (or taking colour) \
+            gets each image as training read them: grey or colour in [0, 1], area-resized to \
+            its input size. An image that cannot be read is reported and the others still \
+            classified; the exit status is then 1.
 
             Examples:
               convkit predict model.safetensors digit.png
@@ -48,15 +49,22 @@ struct Predict: ParsableCommand {
                 "\(model): predict needs a model of grey or colour images, this one takes \(network.inputShape)"
             )
         }
+        guard network.classes >= 2 else {
+            throw CLIError(
+                "\(model): the model has \(network.classes) output; predict needs one output per class (2 or more)"
+            )
+        }
         let names = network.classNames
         try FileReports.run(images, json: json) { path in
             let image = try InputFiles.image(path, maxPixels: reading.maxPixels)
             let values =
                 resized
                 ? try ImageFolder.input(from: image, shape: shape, path: path)
-                : DigitImage.mnistInput(from: image, side: shape[0])
-            let probabilities = try network.probabilities(
-                Tensor(shape: [1] + network.inputShape, values: values))[0]
+                : try naming(path) { try DigitImage.mnistInput(from: image, side: shape[0]) }
+            let probabilities = try naming(path) {
+                try network.probabilities(Tensor(shape: [1] + network.inputShape, values: values))[
+                    0]
+            }
             let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
             let label = names.flatMap { best < $0.count ? $0[best] : nil } ?? String(best)
             let list = probabilities.map { String(format: "%.4f", $0) }.joined(separator: " ")

@@ -68,9 +68,11 @@ struct ReportCommand: ParsableCommand {
                 "a training log (.csv)", path: logPath, accepted: [.text]
             ) { try TrainingLog.read(path: logPath) }
         }
-        let result = try Report.write(
-            inspection: inspection, modelName: model, datasetName: data.dataName, test: test,
-            records: records, to: OutputPaths.trimmedFolder(output))
+        let result = try naming(model) {
+            try Report.write(
+                inspection: inspection, modelName: model, datasetName: data.dataName, test: test,
+                records: records, to: OutputPaths.trimmedFolder(output))
+        }
         print(
             String(
                 format: "%d test images: accuracy %.4f, loss %.4f, %d misclassified",

@@ -191,7 +191,7 @@ struct VisualizeActivations: ParsableCommand {
                 "\(model): activations need a model of square grey inputs, this one takes \(shape)")
         }
         let (values, truth) = try input.read(side: shape[0], model: model)
-        let trace = try inspection.trace(values)
+        let trace = try naming(model) { try inspection.trace(values) }
         let names = inspection.classNames
         var prediction =
             "\(names[trace.predicted]) (p = \(String(format: "%.3f", trace.probabilities[trace.predicted])))"

@@ -71,7 +71,10 @@ struct VisualizeSaliency: ParsableCommand {
                 "--class \(target) is beyond the model's \(network.classes) classes")
         }
         let (values, truth) = try input.read(side: shape[0], model: model)
-        guard let maps = try network.attributions(of: [values], targets: [target]).first else {
+        let attributions = try naming(model) {
+            try network.attributions(of: [values], targets: [target])
+        }
+        guard let maps = attributions.first else {
             throw CLIError("\(model): no maps were computed")
         }
         let names = inspection.classNames

@@ -15,6 +15,26 @@ import Testing
         #expect(object?["accuracy"] as? Double == 0.9801)
     }
 
+    /// A final sigmoid: predict still classifies, and says on standard error that its
+    /// probabilities are not the outputs Keras gives.
+    @Test func predictNotesAFinalActivation() throws {
+        let result = try CLI.run([
+            "predict", Self.keras + "/edges/sigmoid.keras", "samples/ascent.png", "--json",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let records = try JSONSerialization.jsonObject(with: result.stdout) as? [[String: Any]]
+        #expect((records?.first?["probabilities"] as? [Double])?.count == 10)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(result.stderr)")
+        #expect(
+            lines.first?.hasPrefix("convkit: note: \(Self.keras)/edges/sigmoid.keras: layer 'dense")
+                == true,
+            "\(result.stderr)")
+        #expect(lines.first?.contains("ends in sigmoid") == true, "\(result.stderr)")
+        let plain = try CLI.run(["predict", Self.keras + "/tutorial.keras", "samples/ascent.png"])
+        #expect(plain.status == 0 && plain.stderr.isEmpty, "\(plain.stderr)")
+    }
+
     @Test func infoDescribesModelFiles() throws {
         let folder = try temporaryFolder("info")
         defer { try? FileManager.default.removeItem(atPath: folder) }

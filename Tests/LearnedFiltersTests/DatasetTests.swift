@@ -79,7 +79,7 @@ import Testing
         var pixels = [UInt8](repeating: 255, count: 60 * 40)
         for y in 5..<25 { for x in 40..<50 { pixels[y * 60 + x] = 0 } }
         let image = try Image(width: 60, height: 40, channels: 1, samples: .uint8(pixels))
-        let values = DigitImage.mnistInput(from: image)
+        let values = try DigitImage.mnistInput(from: image)
         #expect(values.count == 784)
         #expect(values[0] == 0 && values[783] == 0)
         let ink = values.indices.filter { values[$0] > 0.5 }
@@ -89,5 +89,28 @@ import Testing
         #expect(
             abs(Double(rows.reduce(0, +)) / 20 - 13.5) <= 1
                 && abs(Double(columns.reduce(0, +)) / 10 - 13.5) <= 1)
+    }
+
+    /// Black or white ink on a transparent background reads as the same ink drawn white on
+    /// black; an image of one flat colour has no digit and is refused.
+    @Test(arguments: [28, 60]) func transparentBackgroundsAreTheBackground(side: Int) throws {
+        let ink = Set((4..<20).map { $0 * side + side / 3 } + (4..<14).map { 4 * side + $0 })
+        let white = (0..<side * side).map { ink.contains($0) ? UInt8(255) : 0 }
+        let reference = try DigitImage.mnistInput(
+            from: try Image(width: side, height: side, channels: 1, samples: .uint8(white)))
+        for colour: [UInt8] in [[0, 0, 0], [255, 255, 255]] {
+            let clear: [UInt8] = [9, 9, 9, 0]
+            let pixels: [UInt8] = (0..<side * side).flatMap {
+                ink.contains($0) ? colour + [255] : clear
+            }
+            let image = try Image(width: side, height: side, channels: 4, samples: .uint8(pixels))
+            #expect(try DigitImage.mnistInput(from: image) == reference, "colour \(colour)")
+        }
+        for flat: [UInt8] in [[128], [0, 0, 0, 0]] {
+            let image = try Image(
+                width: side, height: side, channels: flat.count,
+                samples: .uint8((0..<side * side).flatMap { _ in flat }))
+            #expect(throws: LearnedFiltersError.self) { try DigitImage.mnistInput(from: image) }
+        }
     }
 }

@@ -186,6 +186,25 @@ func minMaxNormalised(_ values: [Float]) -> [Float] {
                 "row \(row): only \(linear) of \(tested) pixels off kinks")
         }
     }
+
+    /// Weights that cancel on the way forward but not on the way back: the logits are finite,
+    /// the input gradient (1e38 x 10 per pixel) is not, and that is an error, not a map.
+    @Test(arguments: Implementation.allCases)
+    func overflowingGradientsAreAnError(implementation: Implementation) throws {
+        let model = try Model(
+            architecture: try LayerSpec.parse("conv2d:1:2x2:s=2,flatten,dense:2"),
+            inputShape: [4, 4, 1], seed: 1)
+        let conv = try #require(model.layers[0].parameters.first { $0.name == "kernel" })
+        conv.value = [1e38, -1e38, 1e38, -1e38]
+        let dense = try #require(model.layers[2].parameters.first { $0.name == "kernel" })
+        dense.value = [Float](repeating: 10, count: dense.value.count)
+        let input = [Float](repeating: 0.5, count: 16)
+        let logits = try model.forward(Tensor(shape: [1, 4, 4, 1], values: input)).values
+        #expect(logits.allSatisfy { $0.isFinite })
+        #expect(throws: LearnedFiltersError.gradientNotFinite) {
+            try model.attributions(of: [input], targets: [nil], implementation: implementation)
+        }
+    }
 }
 
 /// A model's inference pass in Double through ReferenceOps, for finite differences.

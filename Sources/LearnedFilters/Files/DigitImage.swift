@@ -4,23 +4,38 @@ import ImageIO
 
 /// MNIST's preprocessing applied to an arbitrary image.
 public enum DigitImage {
-    /// The 28x28 values in [0, 1] for `image`. A 28x28 image is used as it is (grey, with
-    /// colour converted by BT.601 luma and alpha composited over black). Any other image is
-    /// treated as MNIST's originals were: dark ink on a light background is inverted (decided by
-    /// the border's mean), the ink's bounding box is scaled by area averaging so its longer side
-    /// is 20 pixels, and placed in a 28x28 frame with its centre of mass at the centre.
-    public static func mnistInput(from image: Image, side: Int = 28) -> [Float] {
+    /// The 28x28 values in [0, 1] for `image`. Colour is converted to grey by BT.601 luma. An
+    /// image with transparent pixels is read as ink on a transparent background: each pixel's
+    /// ink is its opacity, times its grey value for light ink or one minus it for dark ink (as
+    /// the opaque pixels are on the whole), so the digit comes out bright on black whatever its
+    /// colour. A 28x28 image is then used as it is. Any other image is treated as MNIST's
+    /// originals were: dark ink on a light background is inverted (decided by the border's
+    /// mean), the ink's bounding box is scaled by area averaging so its longer side is 20
+    /// pixels, and placed in a 28x28 frame with its centre of mass at the centre.
+    /// - Throws: ``LearnedFiltersError/badInput(_:)`` when the image is one flat value, with no
+    ///   digit to find.
+    public static func mnistInput(from image: Image, side: Int = 28) throws -> [Float] {
         let grey = image.grayscale()
         let scale = Float(grey.maxSampleValue)
-        var values = [Float](repeating: 0, count: grey.width * grey.height)
+        let count = grey.width * grey.height
+        var values = [Float](repeating: 0, count: count)
+        var opacity = [Float](repeating: 1, count: count)
         for y in 0..<grey.height {
             for x in 0..<grey.width {
-                var value = Float(grey.sample(x: x, y: y, channel: 0)) / scale
+                values[y * grey.width + x] = Float(grey.sample(x: x, y: y, channel: 0)) / scale
                 if grey.channels == 2 {
-                    value *= Float(grey.sample(x: x, y: y, channel: 1)) / scale
+                    opacity[y * grey.width + x] = Float(grey.sample(x: x, y: y, channel: 1)) / scale
                 }
-                values[y * grey.width + x] = value
             }
+        }
+        if opacity.contains(where: { $0 < 1 }) {
+            let weight = opacity.reduce(0, +)
+            let inkMean = zip(values, opacity).reduce(0) { $0 + $1.0 * $1.1 } / max(weight, 1e-6)
+            let darkInk = inkMean < 0.5
+            values = zip(values, opacity).map { (darkInk ? 1 - $0 : $0) * $1 }
+        }
+        guard let low = values.min(), let high = values.max(), high > low else {
+            throw LearnedFiltersError.badInput("the image is one flat colour: no digit to classify")
         }
         if grey.width == side, grey.height == side { return values }
         return centred(
@@ -40,7 +55,6 @@ public enum DigitImage {
         if border / Float(max(borderCount, 1)) > 0.5 { values = values.map { 1 - $0 } }
         let peak = values.max() ?? 0
         var output = [Float](repeating: 0, count: side * side)
-        guard peak > 0 else { return output }
         var (minX, minY, maxX, maxY) = (width, height, -1, -1)
         for y in 0..<height {
             for x in 0..<width where values[y * width + x] > 0.1 * peak {

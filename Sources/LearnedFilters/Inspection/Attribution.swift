@@ -42,7 +42,9 @@ extension Model {
     ///   - targets: one class (or nil) per input.
     ///   - implementation: the fast paths or the reference loops.
     /// - Throws: ``LearnedFiltersError/badInput(_:)`` when the model has no convolution layer,
-    ///   its input is not `[h, w, c]`, an input has the wrong size or a target is out of range.
+    ///   its input is not `[h, w, c]`, an input has the wrong size or a target is out of range;
+    ///   ``LearnedFiltersError/outputNotFinite`` or ``LearnedFiltersError/gradientNotFinite``
+    ///   when the logits or the gradients overflow.
     public func attributions(
         of inputs: [[Float]], targets: [Int?], implementation: Implementation = .fast
     ) throws -> [Attribution] {
@@ -71,6 +73,7 @@ extension Model {
             batch, throughLayer: layers.count - 1, capturingLayer: convolution,
             implementation: implementation
         ) { output in
+            try Self.requireFinite(output)
             var seed = Tensor(zeros: output.shape)
             for row in 0..<output.batch {
                 let target =
@@ -84,6 +87,9 @@ extension Model {
         guard let captured = pass.captured else {
             throw LearnedFiltersError.badInput("the convolution layer's gradient was not kept")
         }
+        guard pass.input.values.allSatisfy(\.isFinite),
+            captured.gradient.values.allSatisfy(\.isFinite)
+        else { throw LearnedFiltersError.gradientNotFinite }
         let (height, width, channels) = (inputShape[0], inputShape[1], inputShape[2])
         let layerShape = Array(captured.output.shape.dropFirst())
         return (0..<inputs.count).map { row in

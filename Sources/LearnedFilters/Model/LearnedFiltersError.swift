@@ -23,6 +23,10 @@ public enum LearnedFiltersError: Error, Equatable, CustomStringConvertible {
     case badInput(String)
     /// The loss became NaN or infinite.
     case lossNotFinite(epoch: Int, step: Int)
+    /// An inference output (a logit) is NaN or infinite: a value overflowed float32 on the way.
+    case outputNotFinite
+    /// A gradient of an output (an attribution map's) is NaN or infinite.
+    case gradientNotFinite
 
     /// One line describing the problem, naming the file when there is one.
     public var description: String {
@@ -39,6 +43,10 @@ public enum LearnedFiltersError: Error, Equatable, CustomStringConvertible {
         case .badInput(let detail): detail
         case .lossNotFinite(let epoch, let step):
             "the loss is not finite at epoch \(epoch), step \(step); stopped, keeping the last good checkpoint"
+        case .outputNotFinite:
+            "the model's output is inf or NaN: a value overflowed float32 on the way through its layers"
+        case .gradientNotFinite:
+            "the gradient of the model's output is inf or NaN: a value overflowed float32 on the way back through its layers"
         }
     }
 }

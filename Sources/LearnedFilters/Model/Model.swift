@@ -145,23 +145,32 @@ public final class Model {
         }
     }
 
-    /// Logits `[n, classes]` for a batch `[n] + inputShape`.
+    /// Logits `[n, classes]` for a batch `[n] + inputShape`. In inference mode a logit that is
+    /// inf or NaN throws ``LearnedFiltersError/outputNotFinite`` (training checks its loss).
     public func forward(_ batch: Tensor, options: ForwardOptions = ForwardOptions()) throws
         -> Tensor
     {
         try check(batch)
         var value = batch
-        guard options.implementation == .fast else {
-            for layer in layers { value = layer.forward(value, options: options) }
-            return value
-        }
-        for step in fastSteps {
-            switch step {
-            case .layer(let layer): value = layer.forward(value, options: options)
-            case .convPool(let pair): value = pair.forward(value)
+        if options.implementation == .fast {
+            for step in fastSteps {
+                switch step {
+                case .layer(let layer): value = layer.forward(value, options: options)
+                case .convPool(let pair): value = pair.forward(value)
+                }
             }
+        } else {
+            for layer in layers { value = layer.forward(value, options: options) }
         }
+        if !options.training { try Self.requireFinite(value) }
         return value
+    }
+
+    /// Throws ``LearnedFiltersError/outputNotFinite`` when `logits` hold inf or NaN.
+    static func requireFinite(_ logits: Tensor) throws {
+        guard logits.values.allSatisfy({ $0.isFinite }) else {
+            throw LearnedFiltersError.outputNotFinite
+        }
     }
 
     /// Runs inference on `batch` and returns every layer's output in order, named by layer
@@ -182,6 +191,7 @@ public final class Model {
             value = layer.forward(value, options: options)
             outputs.append((layer.name, value))
         }
+        try Self.requireFinite(value)
         return outputs
     }
 

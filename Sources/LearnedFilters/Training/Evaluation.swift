@@ -58,16 +58,29 @@ public struct Evaluation: Sendable, Equatable {
 }
 
 extension Model {
-    /// Class probabilities (softmax of the logits) for a batch, one row per sample.
+    /// Class probabilities (softmax of the logits) for a batch, one row per sample. Throws
+    /// when the model has fewer than two outputs, where a softmax would give one class
+    /// probability 1 whatever the input.
     public func probabilities(_ batch: Tensor) throws -> [[Double]] {
         let logits = try forward(batch)
         let classes = logits.itemSize
-        return (0..<logits.batch).map { row in
-            let slice = logits.values[row * classes..<(row + 1) * classes].map(Double.init)
-            let top = slice.max() ?? 0
-            let exps = slice.map { exp($0 - top) }
-            let total = exps.reduce(0, +)
-            return exps.map { $0 / total }
+        return try (0..<logits.batch).map { row in
+            try Self.probabilities(logits: logits.values[row * classes..<(row + 1) * classes])
         }
+    }
+
+    /// Softmax of one sample's `logits`, shifted by the largest for stability; throws
+    /// ``LearnedFiltersError/badInput(_:)`` for fewer than two.
+    public static func probabilities(logits: some Collection<Float>) throws -> [Double] {
+        guard logits.count >= 2 else {
+            throw LearnedFiltersError.badInput(
+                "the model has \(logits.count) output; class probabilities need one output per class (2 or more)"
+            )
+        }
+        let values = logits.map(Double.init)
+        let top = values.max() ?? 0
+        let exps = values.map { exp($0 - top) }
+        let total = exps.reduce(0, +)
+        return exps.map { $0 / total }
     }
 }

@@ -32,6 +32,9 @@ struct KerasArchitecture {
     var layers: [KerasLayerPlan]
     /// What reading changed and a user should know (a final softmax left to the loss).
     var notes: [String]
+    /// The notes on which convkit's outputs differ from Keras' (a final activation read as
+    /// part of the logits).
+    var cautions: [String] = []
 
     /// The convkit architecture.
     var specs: [LayerSpec] { layers.compactMap(\.spec) }
@@ -112,7 +115,9 @@ private struct Reader {
             let count = groupCounts[base, default: -1] + 1
             groupCounts[base] = count
             let group = "layers/" + (count == 0 ? base : "\(base)_\(count)")
-            var plan = try self.layer(layerClass, name: name, config: layerConfig)
+            let builtShape = shape((layer["build_config"] as? [String: Any])?["input_shape"])
+            var plan = try self.layer(
+                layerClass, name: name, config: layerConfig, inputShape: builtShape)
             plan.weightGroup = group
             plans.append(plan)
         }
@@ -235,7 +240,11 @@ private struct Reader {
         return Float(number)
     }
 
-    func layer(_ className: String, name: String, config: [String: Any]) throws -> KerasLayerPlan {
+    /// The plan of one layer from its `config`; `inputShape` is the per-sample input shape the
+    /// file records for it (its `build_config`), when it does.
+    func layer(_ className: String, name: String, config: [String: Any], inputShape: [Int]?)
+        throws -> KerasLayerPlan
+    {
         var plan = KerasLayerPlan(
             name: name, className: className, spec: nil, weightGroup: "", variables: [])
         let useBias = config["use_bias"] as? Bool ?? true
@@ -293,11 +302,17 @@ private struct Reader {
             plan.spec = .dropout(rate: Float(rate))
         case "BatchNormalization":
             let axis = (config["axis"] as? Int) ?? ((config["axis"] as? [Int])?.first ?? -1)
-            guard axis == -1 || axis == 3 || axis == 1, !(config["renorm"] as? Bool ?? false)
-            else {
+            // Keras counts the batch as axis 0, so the last axis of a [h, w, c] input is 3.
+            let lastAxes = inputShape.map { [-1, $0.count] } ?? [-1, 3, 1]
+            guard lastAxes.contains(axis) else {
+                let input = inputShape.map { " of its \($0) input" } ?? ""
                 throw unsupported(
-                    "layer '\(name)' (BatchNormalization) normalises axis \(axis) or uses renorm; convkit normalises the last axis"
+                    "layer '\(name)' (BatchNormalization) normalises axis \(axis)\(input); convkit normalises the last axis"
                 )
+            }
+            guard !(config["renorm"] as? Bool ?? false) else {
+                throw unsupported(
+                    "layer '\(name)' (BatchNormalization) uses renorm; convkit's does not")
             }
             guard let epsilon = config["epsilon"] as? Double, epsilon > 0 else {
                 throw bad("layer '\(name)': epsilon must be positive")
@@ -366,8 +381,23 @@ private struct Reader {
             result.notes.append(
                 "layer '\(last.name)' ends in a softmax, which convkit's loss and predict apply; the model's outputs are the logits before it"
             )
+        } else if let activation = Self.finalActivation(last.spec) {
+            let caution =
+                "layer '\(last.name)' ends in \(activation), but convkit reads a model's outputs as logits: its probabilities and loss are a softmax of these outputs, not the outputs Keras gives"
+            result.notes.append(caution)
+            result.cautions.append(caution)
         }
         return result
+    }
+
+    /// The name of the activation other than linear and softmax that `spec` applies last, if any.
+    static func finalActivation(_ spec: LayerSpec?) -> String? {
+        switch spec {
+        case .relu: "relu"
+        case .activation(let activation), .dense(_, let activation):
+            activation == .linear || activation == .softmax ? nil : activation.text
+        default: nil
+        }
     }
 }
 

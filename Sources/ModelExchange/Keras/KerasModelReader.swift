@@ -81,6 +81,6 @@ enum KerasModelReader {
             sourceLayers: architecture.layers.map {
                 .init(name: $0.name, className: $0.className, spec: $0.spec)
             },
-            notes: architecture.notes)
+            notes: architecture.notes, cautions: architecture.cautions)
     }
 }
