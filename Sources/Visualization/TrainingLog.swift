@@ -11,7 +11,7 @@ package enum TrainingLog {
     ///   ImageIO's read error when the file cannot be read.
     package static func read(path: String) throws -> [EpochRecord] {
         let text = String(decoding: try FileAccess.readAll(path), as: UTF8.self)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+        let lines = TextLines.of(text).map {
             $0.trimmingCharacters(in: .whitespaces)
         }
         guard lines.first == EpochRecord.csvHeader else {

@@ -326,7 +326,7 @@ struct Train: ParsableCommand {
         let text =
             checkpoint.metadata[Self.logMetadataKey]
             ?? (try? FileAccess.readAll(logPath)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        let lines = text.split(separator: "\n").map(String.init)
+        let lines = TextLines.of(text).map(String.init)
         return [EpochRecord.csvHeader]
             + lines.filter { EpochRecord(csvLine: $0).map { $0.epoch <= epoch } ?? false }
     }

@@ -9,8 +9,9 @@ import Testing
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try BatchTree.make(in: folder + "/in", count: 4, subfolders: ["", "a"])
-        // Relative paths start from the current folder; blank lines and CRLF endings are fine.
-        try Data("in/img000.png\r\n\n./in/a/img001.png\n".utf8).write(
+        // Relative paths start from the current folder; blank lines, CRLF endings and a
+        // byte-order mark are fine.
+        try Data("\u{FEFF}in/img000.png\r\n\n./in/a/img001.png\n".utf8).write(
             to: URL(fileURLWithPath: folder + "/list.txt"))
         let fromFile = try CLI.run(
             ["filter", "--files-from", "list.txt", "--kernel", "box3", "-o", "out/"], in: folder)

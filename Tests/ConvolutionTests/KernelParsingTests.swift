@@ -180,6 +180,34 @@ import Testing
         #expect(try KernelLibrary.resolve(plain).map(\.name) == ["plain-1", "plain-2"])
     }
 
+    /// Files saved by Windows editors (CRLF or CR line ends, a UTF-8 byte-order mark) read as
+    /// the same kernels, and errors keep their line numbers.
+    @Test func windowsLineEndsAndByteOrderMarks() throws {
+        let folder = try kernelTestFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let files = [
+            "set.kernel": "# name: set\nkernel: a\n1 2 1\n\nkernel: b\n-1 0 1\n",
+            "m.mat": "3 1 2\n1 2 1\n",
+        ]
+        for (name, text) in files {
+            let plain = folder + "/plain-" + name
+            try text.write(toFile: plain, atomically: true, encoding: .utf8)
+            let expected = try KernelLibrary.resolve(plain).map(\.weights)
+            for variant in [
+                text.replacingOccurrences(of: "\n", with: "\r\n"),
+                text.replacingOccurrences(of: "\n", with: "\r"),
+                "\u{FEFF}" + text.replacingOccurrences(of: "\n", with: "\r\n"),
+            ] {
+                let path = folder + "/" + name
+                try variant.write(toFile: path, atomically: true, encoding: .utf8)
+                #expect(try KernelLibrary.resolve(path).map(\.weights) == expected, "\(variant)")
+            }
+        }
+        #expect(
+            try resolvingFailure("\u{FEFF}1 2 3\r\n4 x 6\r\n", name: "bad.kernel", in: folder)
+                == "bad.kernel: line 2, column 2: 'x' is not a number")
+    }
+
     // This test and vipsMatrixErrors open alike on purpose (a scratch folder and a failure
     // function for their own file name); resolvingFailure holds what they share.
     @Test func kernelFileErrorsNameTheLine() throws {

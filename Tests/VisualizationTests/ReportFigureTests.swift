@@ -130,6 +130,12 @@ struct ReportFigureTests {
         try FileAccess.writeAtomically(
             Array((EpochRecord.csvHeader + "\n" + record.csvLine + "\n").utf8), to: good)
         #expect(try TrainingLog.read(path: good) == [record])
+        // The same log saved by a Windows spreadsheet: a byte-order mark and CRLF line ends.
+        let windows = folder + "/windows.log.csv"
+        try FileAccess.writeAtomically(
+            Array(("\u{FEFF}" + EpochRecord.csvHeader + "\r\n" + record.csvLine + "\r\n").utf8),
+            to: windows)
+        #expect(try TrainingLog.read(path: windows) == [record])
         let bad = folder + "/bad.log.csv"
         try FileAccess.writeAtomically(
             Array((EpochRecord.csvHeader + "\n" + record.csvLine + "\n2,x\n").utf8), to: bad)

@@ -40,7 +40,7 @@ enum KernelArrayFiles {
     /// offset has no kernel equivalent and is refused.
     static func readMat(path: String) throws -> Kernel {
         let text = String(decoding: try readBytes(path), as: UTF8.self)
-        let lines = text.split(separator: "\n").map { KernelText.trim($0) }.filter { !$0.isEmpty }
+        let lines = TextLines.of(text).map { KernelText.trim($0) }.filter { !$0.isEmpty }
         guard let header = lines.first else {
             throw KernelError.badFile(path: path, detail: "empty matrix file")
         }

@@ -15,6 +15,8 @@
 // with `kernel: NAME`, or members are separated by blank lines. `divisor: D` divides the weights
 // of the member it appears in, so the integer weights of the source stay readable.
 
+import ImageIO
+
 /// A kernel or set of kernels with the words that describe it.
 public struct KernelDefinition: Sendable, Equatable {
     /// The name `--kernel` accepts (the file name without `.kernel` for filters/).
@@ -40,9 +42,7 @@ public struct KernelDefinition: Sendable, Equatable {
             if !current.rows.isEmpty { members.append(current) }
             current = Member()
         }
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false)
-            .enumerated()
-        {
+        for (index, rawLine) in TextLines.of(text).enumerated() {
             let lineNumber = index + 1
             let line = KernelText.trim(rawLine)
             if line.hasPrefix("#") {

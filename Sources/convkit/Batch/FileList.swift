@@ -21,7 +21,6 @@ enum FileList {
             throw CLIError(
                 "--files-from \(list == "-" ? "standard input" : list): is not UTF-8 text")
         }
-        // "\r\n" is one Character in Swift, so it is a separator of its own.
-        return text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map(String.init)
+        return TextLines.of(text).filter { !$0.isEmpty }.map(String.init)
     }
 }

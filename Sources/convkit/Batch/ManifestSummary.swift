@@ -38,9 +38,7 @@ struct ManifestSummary: Codable, Equatable {
         for path in paths {
             let bytes = try FileAccess.readAll(path)
             let text = String(decoding: bytes, as: UTF8.self)
-            for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false)
-                .enumerated() where !line.isEmpty
-            {
+            for (index, line) in TextLines.of(text).enumerated() where !line.isEmpty {
                 do {
                     records.append(
                         try JSONDecoder().decode(ManifestRecord.self, from: Data(line.utf8)))
