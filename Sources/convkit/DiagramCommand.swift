@@ -47,8 +47,8 @@ struct Diagram: ParsableCommand {
     var dilation: AxisPairArgument?
 
     @Option(
-        valueHelp: "Padding: N, T,B,L,R, or same, valid or full (default: 0).", valueName: "padding"
-    )
+        valueHelp: "Padding: N, T,B,L,R, or same, valid or full (default: 0).",
+        valueName: "N|T,B,L,R|same|valid|full")
     var padding: DiagramPaddingArgument?
 
     @Flag(

@@ -94,7 +94,7 @@ import Testing
             ),
             (
                 ["--padding", "wide", "-o", folder + "/x.png"], 2,
-                "convkit: error: The value 'wide' is invalid for '--padding <padding>'"
+                "convkit: error: The value 'wide' is invalid for '--padding <N|T,B,L,R|same|valid|full>'"
             ),
             (
                 ["--input", "2x3x4", "-o", folder + "/x.png"], 2,
