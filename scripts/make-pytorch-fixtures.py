@@ -7,8 +7,12 @@ Writes Tests/ModelExchangeTests/Fixtures/pytorch/:
       for one epoch: a stride-2 'same' convolution (hence nn.ZeroPad2d), max pooling, a valid
       convolution, Flatten of a 5x5x16 map (so the first Linear needs the (c,h,w) -> (h,w,c)
       permutation), Linear + ReLU, Dropout, Linear
+  small-f16.safetensors, small-bf16.safetensors, small-f64.safetensors  the same state dict with
+      its floating-point tensors in half, bfloat16 and double precision (tensor.to(dtype))
   expected.json      the same network in convkit's --arch text, PyTorch's logits on the first 100
-      MNIST test images and its accuracy on all 10,000; and for the Keras tutorial fixture
+      MNIST test images and its accuracy on all 10,000; for each of the other precisions,
+      PyTorch's logits on the first 20 test images of the network loaded from that file and
+      converted to float32 (model.float()); and for the Keras tutorial fixture
       exported by convkit (convkit export keras/tutorial.keras --layout pytorch), the state dict's
       keys and shapes, PyTorch's logits after load_state_dict(strict=True) into the equivalent
       nn.Sequential written here by hand, and their largest difference from Keras' logits
@@ -93,6 +97,17 @@ def main():
         logits = model(x_test)
     safetensors.torch.save_file(model.state_dict(), OUT / "small.safetensors")
     predicted = logits.argmax(1)
+    precisions = {}
+    for name, dtype in [("f16", torch.float16), ("bf16", torch.bfloat16), ("f64", torch.float64)]:
+        path = OUT / f"small-{name}.safetensors"
+        safetensors.torch.save_file(
+            {k: v.to(dtype) if v.is_floating_point() else v for k, v in model.state_dict().items()}, path)
+        converted = small()
+        converted.load_state_dict({k: v.float() if v.is_floating_point() else v
+                                   for k, v in safetensors.torch.load_file(path).items()})
+        converted.eval()
+        with torch.no_grad():
+            precisions[name] = [float(v) for v in converted(x_test[:20]).reshape(-1)]
     expected = {
         "generator": "scripts/make-pytorch-fixtures.py",
         "seed": SEED,
@@ -102,6 +117,7 @@ def main():
             "input_shape": [28, 28, 1],
             "logits": [float(v) for v in logits[:100].reshape(-1)],
             "test_correct": int((predicted == y_test).sum()),
+            "precisions": precisions,
         },
     }
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # setup-peers.sh: installs the reference libraries that fixture scripts and benchmarks compare
-# convkit against (numpy, scipy, OpenCV, Pillow, matplotlib, PyTorch CPU) into a virtual environment outside
-# the repository, plus ImageMagick, libvips' command-line tools, hyperfine and GNU parallel. Not
-# needed to build or test.
+# convkit against (numpy, scipy, OpenCV, Pillow, matplotlib, PyTorch CPU, safetensors, ONNX and
+# onnxruntime) into a virtual environment outside the repository, plus ImageMagick, libvips'
+# command-line tools, hyperfine and GNU parallel. Not needed to build or test.
 # Usage: scripts/setup-peers.sh [--keras]   (prints the venv's python path at the end)
 #   --keras  also makes a second venv, /opt/convkit-keras (CONVKIT_KERAS), with TensorFlow's CPU
 #            build and Keras 3 for bench-train.py; it is kept apart because TensorFlow pins its
@@ -14,6 +14,9 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
 "$venv/bin/pip" install -q numpy scipy opencv-python-headless pillow matplotlib
+# State dicts as PyTorch writes them, and ONNX models run by onnxruntime
+# (make-pytorch-fixtures.py, make-onnx-fixtures.py, make-activation-export-fixtures.py).
+"$venv/bin/pip" install -q safetensors onnx onnxruntime
 "$venv/bin/python" -c "import torch" 2>/dev/null || "$venv/bin/pip" install -q torch==2.13.0+cpu
 # Captum: reference saliency, gradient x input and Grad-CAM (make-saliency-fixtures.py).
 "$venv/bin/python" -c "import captum" 2>/dev/null || "$venv/bin/pip" install -q captum

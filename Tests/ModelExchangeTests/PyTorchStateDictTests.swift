@@ -23,6 +23,23 @@ import Testing
         }
     }
 
+    /// The same state dict saved in half, bfloat16 and double precision gives PyTorch's logits
+    /// of the network loaded from it and converted with `model.float()`.
+    @Test(arguments: ["f16", "bf16", "f64"])
+    func otherPrecisionsReadAsPyTorchConvertsThem(precision: String) throws {
+        let small = try #require(try Self.expected()["small"] as? [String: Any])
+        let precisions = try #require(small["precisions"] as? [String: [Double]])
+        let reference = try #require(precisions[precision]).map(Float.init)
+        let imported = try ModelFiles.open(
+            path: Fixtures.path("pytorch/small-\(precision).safetensors"),
+            options: ModelOpenOptions(architecture: small["architecture"] as? String))
+        let test = try Fixtures.mnistTest()
+        #expect(errorOfRange(try logits(imported.model, test, count: 20), reference) <= 1e-5)
+        // Each precision differs from the float32 file, so the values were converted, not reused.
+        let single = try #require(small["logits"] as? [Double]).prefix(200).map(Float.init)
+        #expect(precision == "f64" || errorOfRange(reference, single) > 1e-5)
+    }
+
     @Test func readingAsKerasLayoutFailsOnShapes() throws {
         let small = try #require(try Self.expected()["small"] as? [String: Any])
         #expect(throws: ModelExchangeError.self) {

@@ -111,7 +111,7 @@ public struct SafeTensorsFile: Equatable, Sendable {
             }
             metadata = strings
         }
-        var entries = [(name: String, begin: Int, end: Int, shape: [Int])]()
+        var entries = [(name: String, dtype: String, begin: Int, end: Int, shape: [Int])]()
         var counters = [String: Int64]()
         for (key, value) in header where key != "__metadata__" {
             guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
@@ -130,8 +130,10 @@ public struct SafeTensorsFile: Equatable, Sendable {
                 counters[key] = Int64(bitPattern: value)
                 continue
             }
-            guard dtype == "F32" else {
-                throw bad("tensor '\(key)' is \(dtype); convkit reads F32 tensors and I64 scalars")
+            guard let size = Self.floatSizes[dtype] else {
+                throw bad(
+                    "tensor '\(key)' is \(dtype); convkit reads F32, F16, BF16 and F64 tensors and I64 scalars"
+                )
             }
             guard shape.allSatisfy({ $0 >= 0 && $0 <= 1 << 30 }) else {
                 throw bad("tensor '\(key)' has an invalid shape \(shape)")
@@ -140,27 +142,59 @@ public struct SafeTensorsFile: Equatable, Sendable {
                 let (product, flag) = partial.0.multipliedReportingOverflow(by: dim)
                 return (product, partial.1 || flag || product > 1 << 30)
             }
-            guard !overflow, offsets[0] >= 0, offsets[1] - offsets[0] == count * 4,
+            guard !overflow, offsets[0] >= 0, offsets[1] - offsets[0] == count * size,
                 offsets[1] <= bytes.count - dataStart
             else {
                 throw bad(
                     "tensor '\(key)' shape \(shape) does not match its data offsets \(offsets) in a \(bytes.count - dataStart)-byte data section"
                 )
             }
-            entries.append((key, offsets[0], offsets[1], shape))
+            entries.append((key, dtype, offsets[0], offsets[1], shape))
         }
         entries.sort { $0.begin < $1.begin }
-        let tensors = entries.map { entry in
-            var values = [Float](repeating: 0, count: (entry.end - entry.begin) / 4)
-            for index in values.indices {
-                let base = dataStart + entry.begin + index * 4
-                let bits =
-                    UInt32(bytes[base]) | UInt32(bytes[base + 1]) << 8 | UInt32(bytes[base + 2])
-                    << 16 | UInt32(bytes[base + 3]) << 24
-                values[index] = Float(bitPattern: bits)
+        let tensors = try entries.map { entry in
+            guard
+                let values = Self.floats(
+                    bytes, from: dataStart + entry.begin, count: entry.shape.reduce(1, *),
+                    dtype: entry.dtype)
+            else {
+                throw bad(
+                    "tensor '\(entry.name)' holds F64 values beyond float32's range (\(Float.greatestFiniteMagnitude))"
+                )
             }
             return (name: entry.name, tensor: Tensor(shape: entry.shape, values: values))
         }
         return SafeTensorsFile(tensors: tensors, metadata: metadata, counters: counters)
+    }
+
+    /// The floating-point dtypes read, with their sizes in bytes. Each is converted to Float on
+    /// reading: F16 and BF16 exactly, F64 rounded to the nearest Float, as PyTorch's
+    /// `tensor.float()` does.
+    static let floatSizes = ["F32": 4, "F16": 2, "BF16": 2, "F64": 8]
+
+    /// `count` little-endian values of `dtype` (a key of ``floatSizes``) from `bytes[start...]`;
+    /// nil when a finite F64 value is beyond Float's range.
+    static func floats(_ bytes: [UInt8], from start: Int, count: Int, dtype: String) -> [Float]? {
+        let size = floatSizes[dtype] ?? 4
+        func bits(_ index: Int) -> UInt64 {
+            var value: UInt64 = 0
+            for byte in 0..<size {
+                value |= UInt64(bytes[start + index * size + byte]) << (8 * UInt64(byte))
+            }
+            return value
+        }
+        var values = [Float](repeating: 0, count: count)
+        for index in 0..<count {
+            switch dtype {
+            case "F16": values[index] = Float(Float16(bitPattern: UInt16(bits(index))))
+            case "BF16": values[index] = Float(bitPattern: UInt32(bits(index)) << 16)
+            case "F64":
+                let double = Double(bitPattern: bits(index))
+                values[index] = Float(double)
+                if double.isFinite && values[index].isInfinite { return nil }
+            default: values[index] = Float(bitPattern: UInt32(bits(index)))
+            }
+        }
+        return values
     }
 }
