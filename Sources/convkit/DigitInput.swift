@@ -32,8 +32,10 @@ struct DigitInput: ParsableArguments {
     /// sample `--test-index` of the dataset with its true class.
     func read(side: Int, model: String) throws -> (values: [Float], label: Int?) {
         if let image {
-            let picture = try InputFiles.image(image, maxPixels: reading.maxPixels)
-            return (try naming(image) { try DigitImage.mnistInput(from: picture, side: side) }, nil)
+            let values = try InputFiles.modelInput(
+                image, shape: [side, side, 1], maxPixels: reading.maxPixels
+            ) { try DigitImage.mnistInput(from: $0, side: side) }
+            return (values, nil)
         }
         let index = testIndex ?? 0
         let test = try data.loadTest()

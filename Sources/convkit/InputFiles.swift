@@ -28,6 +28,44 @@ enum InputFiles {
         }
     }
 
+    /// The input values of a model taking `shape` (`[h, w, c]`) read from `path`: a float32 or
+    /// float64 NPY array is taken as it is (values as the model takes them) and must have that
+    /// shape, or `(h, w)` for one channel; an image is prepared by `prepare`.
+    static func modelInput(
+        _ path: String, shape: [Int], maxPixels: Int, prepare: (Image) throws -> [Float]
+    ) throws -> [Float] {
+        let image: Image
+        switch try imageOrArray(path, maxPixels: maxPixels) {
+        case .image(let read): image = read
+        case .array(let array):
+            let accepted = shape.last == 1 ? [Array(shape.dropLast()), shape] : [shape]
+            guard accepted.contains(array.shape) else {
+                let forms = accepted.map(tupleText).joined(separator: " or ")
+                throw CLIError(
+                    "\(path): a float array is taken as the model's input as it is, so its shape must be \(forms); this one is \(tupleText(array.shape))"
+                )
+            }
+            let values: [Float] =
+                switch array.values {
+                case .float32(let values): values
+                case .float64(let values): values.map(Float.init)
+                case .uint8, .uint16: []
+                }
+            guard values.allSatisfy({ $0.isFinite }) else {
+                throw CLIError(
+                    "\(path): holds values that are inf or NaN in float32; a model's input must be finite"
+                )
+            }
+            return values
+        }
+        return try naming(path) { try prepare(image) }
+    }
+
+    /// A shape as numpy prints it: `(28, 28)`, `(5,)`.
+    static func tupleText(_ shape: [Int]) -> String {
+        "(" + shape.map(String.init).joined(separator: ", ") + (shape.count == 1 ? ",)" : ")")
+    }
+
     /// Reads an image, or a float32 or float64 NPY array (for `filter`).
     static func imageOrArray(_ path: String, maxPixels: Int) throws -> FilterInput {
         try FileKind.expecting(imageDescription, path: path, accepted: [.png, .npy]) {

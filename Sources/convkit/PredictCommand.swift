@@ -17,8 +17,10 @@ struct Predict: ParsableCommand {
             transparent background is read as the digit whatever its colour; an image of one \
             flat colour is refused. A model trained on a folder of images (or taking colour) \
             gets each image as training read them: grey or colour in [0, 1], area-resized to \
-            its input size. An image that cannot be read is reported and the others still \
-            classified; the exit status is then 1.
+            its input size. A float32 or float64 NPY array of the model's input shape ((28, \
+            28) or (28, 28, 1) for the tutorial's) is taken as the input as it is. An image \
+            that cannot be read is reported and the others still classified; the exit status \
+            is then 1.
 
             Examples:
               convkit predict model.safetensors digit.png
@@ -32,7 +34,8 @@ struct Predict: ParsableCommand {
 
     @Argument(
         help: ArgumentHelp(
-            "PNG or NPY images (uint8 or uint16), '-' for standard input.", valueName: "image"))
+            "PNG or NPY images (uint8 or uint16, or float inputs), '-' for standard input.",
+            valueName: "image"))
     var images: [String]
 
     @Flag(help: "Print a JSON array instead of text.")
@@ -56,11 +59,13 @@ struct Predict: ParsableCommand {
         }
         let names = network.classNames
         try FileReports.run(images, json: json) { path in
-            let image = try InputFiles.image(path, maxPixels: reading.maxPixels)
-            let values =
+            let values = try InputFiles.modelInput(
+                path, shape: shape, maxPixels: reading.maxPixels
+            ) { image in
                 resized
-                ? try ImageFolder.input(from: image, shape: shape, path: path)
-                : try naming(path) { try DigitImage.mnistInput(from: image, side: shape[0]) }
+                    ? try ImageFolder.input(from: image, shape: shape, path: path)
+                    : try DigitImage.mnistInput(from: image, side: shape[0])
+            }
             let probabilities = try naming(path) {
                 try network.probabilities(Tensor(shape: [1] + network.inputShape, values: values))[
                     0]

@@ -16,11 +16,11 @@ struct VisualizeSaliency: ParsableCommand {
             saliency is |d logit / d input| (Captum's Saliency), gradient x input is signed \
             (InputXGradient), and Grad-CAM is ReLU of the last convolution's feature maps \
             (after its activation) weighted by their mean gradients, upsampled bilinearly to \
-            the input size. The image (PNG, or NPY of uint8 or uint16) is prepared as \
-            'convkit predict' prepares it; --test-index N takes test image N instead. A .png, \
-            .svg or .pdf output draws the three maps over the input with colour bars; .npy \
-            writes them as one float32 array of shape (3, H, W): saliency, gradient x input, \
-            Grad-CAM.
+            the input size. The image (PNG, NPY of uint8 or uint16, or a float NPY input) is \
+            prepared as 'convkit predict' prepares it; --test-index N takes test image N \
+            instead. A .png, .svg or .pdf output draws the three maps over the input with \
+            colour bars; .npy writes them as one float32 array of shape (3, H, W): saliency, \
+            gradient x input, Grad-CAM.
 
             Examples:
               convkit visualize saliency model.safetensors --test-index 0 -o why.png

@@ -149,6 +149,10 @@ enum Scratch {
         try NPY.write(
             NPYArray(shape: [30, 30], values: .uint8([UInt8](repeating: 200, count: 900))),
             to: folder + "/flat.npy")
+        var nan28 = [Float](repeating: 0.5, count: 784)
+        nan28[100] = .nan
+        try NPY.write(
+            NPYArray(shape: [28, 28], values: .float32(nan28)), to: folder + "/nan28.npy")
         try write(
             "int64.npy",
             npyBytes(descr: "<i8", shape: "(2, 2)", data: [UInt8](repeating: 1, count: 32)))

@@ -2,6 +2,7 @@
 
 import ConvkitTestSupport
 import Foundation
+import ImageIO
 import Testing
 
 @Suite struct ModelFileCommandTests {
@@ -33,6 +34,34 @@ import Testing
         #expect(lines.first?.contains("ends in sigmoid") == true, "\(result.stderr)")
         let plain = try CLI.run(["predict", Self.keras + "/tutorial.keras", "samples/ascent.png"])
         #expect(plain.status == 0 && plain.stderr.isEmpty, "\(plain.stderr)")
+    }
+
+    /// A float array of the model's input shape is the input as it is: the same probabilities
+    /// as the 8-bit image it was made from (a 28x28 image is read as value / 255).
+    @Test func predictTakesAFloatArrayAsTheInput() throws {
+        let folder = try temporaryFolder("float-input")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let bytes: [UInt8] = (0..<784).map { (index: Int) -> UInt8 in
+            UInt8((index * 37 + index / 28 * 11) % 256)
+        }
+        try NPY.write(
+            try NPYArray(shape: [28, 28], values: .uint8(bytes)), to: folder + "/u8.npy")
+        try NPY.write(
+            try NPYArray(shape: [28, 28, 1], values: .float32(bytes.map { Float($0) / 255 })),
+            to: folder + "/f32.npy")
+        try NPY.write(
+            try NPYArray(shape: [28, 28], values: .float64(bytes.map { Double(Float($0) / 255) })),
+            to: folder + "/f64.npy")
+        var outputs = [[Double]]()
+        for name in ["u8", "f32", "f64"] {
+            let result = try CLI.run([
+                "predict", Self.keras + "/tutorial.keras", folder + "/\(name).npy", "--json",
+            ])
+            #expect(result.status == 0, "\(result.stderr)")
+            let records = try JSONSerialization.jsonObject(with: result.stdout) as? [[String: Any]]
+            outputs.append(try #require(records?.first?["probabilities"] as? [Double]))
+        }
+        #expect(outputs[1] == outputs[0] && outputs[2] == outputs[0])
     }
 
     @Test func infoDescribesModelFiles() throws {
