@@ -33,7 +33,8 @@ struct Evaluate: ParsableCommand {
         let network = try InputFiles.model(model, source: source)
         let test = try data.loadTest(splitSeed: ModelPaths.splitSeed(model))
         let names = data.classNames(of: test)
-        try data.requireMatch(network, path: model, classNames: names, dataName: data.dataName)
+        try TrainingSource.requireMatch(
+            network, path: model, classNames: names, dataName: data.dataName)
         guard test.shape == network.inputShape else {
             throw CLIError(
                 "\(model): the model expects inputs of shape \(network.inputShape), the dataset has \(test.shape)"

@@ -58,7 +58,7 @@ struct ReportCommand: ParsableCommand {
         let names = data.classNames(of: testPart)
         let inspection = try InputFiles.inspection(
             model, source: source, defaultClassNames: names)
-        try data.requireMatch(
+        try TrainingSource.requireMatch(
             inspection.model, path: model, classNames: names, dataName: data.dataName)
         let test = try testPart.loaded()
         let logPath = log ?? ModelPaths.log(model)

@@ -253,6 +253,8 @@ struct Train: ParsableCommand {
             // with every line; the checkpoint goes first, so a failed write leaves both as they were.
             var state = trainer.checkpoint()
             state.metadata.merge(settings.metadata) { _, recorded in recorded }
+            // The class names too, so a resume on renamed class folders is refused.
+            state.metadata.merge(classNames) { current, _ in current }
             state.metadata[Self.logMetadataKey] = logText
             try state.write(to: checkpointPath)
             try FileAccess.writeAtomically(Array(logText.utf8), to: logPath)

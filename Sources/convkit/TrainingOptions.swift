@@ -105,17 +105,6 @@ struct DatasetOptions: ParsableArguments {
 
     /// What the data is called in output: the dataset's name or the folder.
     var dataName: String { imageFolder ?? dataset.rawValue }
-
-    /// Fails unless the model's last layer has one output per class of the dataset.
-    func requireMatch(_ model: Model, path: String, classNames: [String], dataName: String)
-        throws
-    {
-        guard model.classes == classNames.count else {
-            throw CLIError(
-                "\(path): the last layer has \(counted(model.classes, "output")), but \(dataName) has \(classNames.count) classes"
-            )
-        }
-    }
 }
 
 /// File names beside a model: `NAME.safetensors` -> `NAME.log.csv`, `NAME.checkpoint.safetensors`.

@@ -58,11 +58,27 @@ struct TrainingSource {
     func loadTrain() throws -> any LabelledImages { try train() }
     func loadTest() throws -> any LabelledImages { try test() }
 
-    /// Fails unless the model's last layer has one output per class.
+    /// Fails unless the model fits this data (``requireMatch(_:path:classNames:dataName:)``).
     func requireMatch(_ model: Model, path: String) throws {
+        try Self.requireMatch(model, path: path, classNames: classNames, dataName: name)
+    }
+
+    /// Fails unless `model` fits data of `classNames`: one output per class, and the same
+    /// class names in the same order when the model has names (its file's, or --class-names),
+    /// so that the data's labels are the model's outputs.
+    static func requireMatch(
+        _ model: Model, path: String, classNames: [String], dataName: String
+    ) throws {
         guard model.classes == classNames.count else {
             throw CLIError(
-                "\(path): the last layer has \(counted(model.classes, "output")), but \(name) has \(classNames.count) classes"
+                "\(path): the last layer has \(counted(model.classes, "output")), but \(dataName) has \(classNames.count) classes"
+            )
+        }
+        if let names = model.classNames,
+            let index = names.indices.first(where: { names[$0] != classNames[$0] })
+        {
+            throw CLIError(
+                "\(path): the model's class \(index) is '\(names[index])', but \(dataName)'s is '\(classNames[index])'; its labels would not be the model's outputs"
             )
         }
     }

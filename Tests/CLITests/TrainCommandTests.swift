@@ -1,5 +1,6 @@
 // TrainCommandTests: `convkit train`, `evaluate` and `predict` run as a process on a small MNIST subset.
 
+import ConvkitTestSupport
 import Foundation
 import ImageIO
 import Testing
@@ -114,5 +115,35 @@ import Testing
         #expect(result.status == 1)
         #expect(result.stderr.contains("not finite"))
         #expect(!FileManager.default.fileExists(atPath: model))
+    }
+
+    /// A class folder renamed between runs would swap the labels under the trained outputs:
+    /// resume, evaluate and report refuse it, naming the first class that differs.
+    @Test func renamedClassFoldersAreRefused() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try writeImageFolder(
+            folder + "/imgs",
+            ["a/x.png": 1, "a/y.png": 1, "a/z.png": 1, "b/x.png": 1, "b/y.png": 1, "b/zz.png": 1])
+        let data = ["--data", "imgs", "--validation-split", "0.5"]
+        let train = try CLI.run(
+            ["train", "-o", "m.safetensors", "--epochs", "1", "--arch", "flatten,dense:2"] + data,
+            in: folder)
+        #expect(train.status == 0, "\(train.stderr)")
+        try FileManager.default.moveItem(atPath: folder + "/imgs/a", toPath: folder + "/imgs/c")
+        let expected = "the model's class 0 is 'a', but imgs's is 'b'"
+        let resume = try CLI.run(
+            ["train", "-o", "m.safetensors", "--epochs", "2", "--resume"] + data, in: folder)
+        #expect(resume.status == 1)
+        #expect(
+            resume.stderr.contains("m.checkpoint.safetensors: \(expected)"), "\(resume.stderr)")
+        for command in [["evaluate", "m.safetensors"], ["report", "m.safetensors", "-o", "rep/"]] {
+            let result = try CLI.run(command + data, in: folder)
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("m.safetensors: \(expected)"), "\(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder + "/rep"))
+        try FileManager.default.moveItem(atPath: folder + "/imgs/c", toPath: folder + "/imgs/a")
+        #expect(try CLI.run(["evaluate", "m.safetensors"] + data, in: folder).status == 0)
     }
 }
