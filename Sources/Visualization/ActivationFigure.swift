@@ -13,9 +13,10 @@ package struct ActivationFigure: Figure, Sendable {
     /// `[height, width, channels]`.
     package var shape: [Int]
     package var title: String
-    /// The input as grey values in 0...1, `inputSide` x `inputSide` (white ink on black, as MNIST).
+    /// The input as the model takes it, values in 0...1 (grey: white ink on black, as MNIST).
     package var input: [Float]
-    package var inputSide: Int
+    /// `[height, width, 1 or 3]`: grey or RGB.
+    package var inputShape: [Int]
     /// The predicted class's name and probability.
     package var prediction: String
 
@@ -24,9 +25,9 @@ package struct ActivationFigure: Figure, Sendable {
     package static let inputTileSide = 84.0, headerGap = 12.0
 
     /// - Throws: ``VisualizationError/badData(_:)`` when `shape` is not three positive sizes
-    ///   matching `values`, or `input` is not `inputSide` squared.
+    ///   matching `values`, or `input` is not grey or RGB values of `inputShape`.
     package init(
-        values: [Float], shape: [Int], title: String, input: [Float], inputSide: Int,
+        values: [Float], shape: [Int], title: String, input: [Float], inputShape: [Int],
         prediction: String
     ) throws {
         guard shape.count == 3, shape.allSatisfy({ $0 > 0 && $0 <= 1 << 14 }),
@@ -36,15 +37,12 @@ package struct ActivationFigure: Figure, Sendable {
                 "feature maps need the shape (h, w, channels) of \(values.count) values, got \(shape)"
             )
         }
-        guard inputSide > 0, input.count == inputSide * inputSide else {
-            throw VisualizationError.badData(
-                "the input needs \(inputSide)x\(inputSide) values, got \(input.count)")
-        }
+        _ = try InputPicture.image(input, shape: inputShape)
         self.values = values
         self.shape = shape
         self.title = title
         self.input = input
-        self.inputSide = inputSide
+        self.inputShape = inputShape
         self.prediction = prediction
     }
 
@@ -84,11 +82,13 @@ package struct ActivationFigure: Figure, Sendable {
             height: origin.y + max(grid.height, FigureStyle.minimumBarHeight) + FigureStyle.margin)
     }
 
-    /// Where the input image is drawn.
+    /// Where the input image is drawn: its proportions, in a square of ``inputTileSide``.
     package var inputRect: Rect {
-        Rect(
-            x: FigureStyle.margin, y: FigureStyle.margin + FigureStyle.titleHeight,
-            width: ActivationFigure.inputTileSide, height: ActivationFigure.inputTileSide)
+        InputPicture.rect(
+            fitting: inputShape[1], inputShape[0],
+            in: Rect(
+                x: FigureStyle.margin, y: FigureStyle.margin + FigureStyle.titleHeight,
+                width: ActivationFigure.inputTileSide, height: ActivationFigure.inputTileSide))
     }
 
     /// Where feature map `channel` is drawn.
@@ -116,10 +116,7 @@ package struct ActivationFigure: Figure, Sendable {
             title, at: Point(x: FigureStyle.margin, y: FigureStyle.margin),
             font: FigureStyle.titleFont, ink)
         let inputRect = self.inputRect
-        let grey = ColorScale(map: .grey, lower: 0, upper: 1)
-        if let image = try? grey.image(
-            values: input.map(Double.init), width: inputSide, height: inputSide)
-        {
+        if let image = try? InputPicture.image(input, shape: inputShape) {
             canvas.draw(image, in: inputRect)
         }
         canvas.stroke(inputRect, FigureStyle.frame, lineWidth: 0.5)

@@ -50,16 +50,10 @@ package struct MisclassifiedFigure: Figure, Sendable {
         func name(_ index: Int) -> String {
             index >= 0 && index < classNames.count ? classNames[index] : String(index)
         }
-        let grey = ColorScale(map: .grey, lower: 0, upper: 1)
         let size = shape.reduce(1, *)
         let tiles = try indices.map { index in
-            let pixels = images[index * size..<(index + 1) * size]
-            let image =
-                shape[2] == 1
-                ? try grey.image(values: pixels.map(Double.init), width: shape[1], height: shape[0])
-                : try Image(
-                    width: shape[1], height: shape[0], channels: 3,
-                    samples: .uint8(pixels.map { UInt8((min(max($0, 0), 1) * 255).rounded()) }))
+            let image = try InputPicture.image(
+                images[index * size..<(index + 1) * size], shape: shape)
             return ImageGrid.Tile(
                 image: image,
                 label: "\(name(predictions[index])) (true: \(name(labels[index])))")

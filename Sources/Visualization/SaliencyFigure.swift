@@ -4,12 +4,13 @@ import Drawing
 import ImageIO
 import LearnedFilters
 
-/// One input explained: the input digit, then its saliency, gradient x input and Grad-CAM
-/// maps, each blended over the grey input (60% map colour) with its own colour bar: viridis
+/// One input explained: the input (grey or colour), then its saliency, gradient x input and
+/// Grad-CAM maps, each blended over the input's grey (60% map colour) with its own colour bar: viridis
 /// from 0 for saliency and Grad-CAM, the diverging map on a symmetric range for the signed
 /// gradient x input. The title names the explained, predicted and true class.
 package struct SaliencyFigure: Figure, Sendable {
-    /// The input as grey values in 0...1, `height x width`.
+    /// The input as the model takes it, values in 0...1: `height x width` grey values or
+    /// `height x width x 3` RGB.
     package var input: [Float]
     package var maps: Attribution
     package var title: String
@@ -30,7 +31,8 @@ package struct SaliencyFigure: Figure, Sendable {
 
     /// - Throws: ``VisualizationError/badData(_:)`` when the input does not have the maps' size.
     package init(input: [Float], maps: Attribution, title: String) throws {
-        guard input.count == maps.height * maps.width else {
+        let pixels = maps.height * maps.width
+        guard input.count == pixels || input.count == 3 * pixels else {
             throw VisualizationError.badData(
                 "the input has \(input.count) values, the maps \(maps.height)x\(maps.width)")
         }
@@ -73,10 +75,21 @@ package struct SaliencyFigure: Figure, Sendable {
             width: SaliencyFigure.panelSide, height: SaliencyFigure.panelSide)
     }
 
-    /// The map blended over the grey input, one pixel per value.
+    /// `[height, width, 1 or 3]`.
+    private var inputShape: [Int] {
+        [maps.height, maps.width, input.count / max(maps.height * maps.width, 1)]
+    }
+
+    /// The map blended over the input's grey, one pixel per value.
     package func overlay(_ values: [Float], scale: ColorScale) throws -> Image {
         try SaliencyFigure.overlay(
-            values, on: input, height: maps.height, width: maps.width, scale: scale)
+            values, on: InputPicture.grey(input, shape: inputShape), height: maps.height,
+            width: maps.width, scale: scale)
+    }
+
+    /// Where panel `index`'s image is drawn: the input's proportions inside ``panelRect(_:)``.
+    private func imageRect(_ index: Int) -> Rect {
+        InputPicture.rect(fitting: maps.width, maps.height, in: panelRect(index))
     }
 
     /// `values` in `scale`'s colours blended over the grey `input` (both `height x width`),
@@ -106,11 +119,8 @@ package struct SaliencyFigure: Figure, Sendable {
         canvas.text(
             title, at: Point(x: FigureStyle.margin, y: FigureStyle.margin),
             font: FigureStyle.titleFont, ink)
-        let inputRect = panelRect(0)
-        let grey = ColorScale(map: .grey, lower: 0, upper: 1)
-        if let image = try? grey.image(
-            values: input.map(Double.init), width: maps.width, height: maps.height)
-        {
+        let inputRect = imageRect(0)
+        if let image = try? InputPicture.image(input, shape: inputShape) {
             canvas.draw(image, in: inputRect)
         }
         canvas.stroke(inputRect, FigureStyle.frame, lineWidth: 0.5)
@@ -118,7 +128,7 @@ package struct SaliencyFigure: Figure, Sendable {
             "input", at: Point(x: inputRect.x, y: inputRect.y - 3), font: FigureStyle.labelFont,
             ink, anchor: TextAnchor(.left, .bottom))
         for (index, panel) in panels.enumerated() {
-            let rect = panelRect(index + 1)
+            let rect = imageRect(index + 1)
             if let image = try? overlay(panel.values, scale: panel.scale) {
                 canvas.draw(image, in: rect)
             }

@@ -8,7 +8,7 @@ import LearnedFilters
 struct DigitInput: ParsableArguments {
     @Argument(
         help: ArgumentHelp(
-            "PNG or NPY image of one digit (or use --test-index).", valueName: "image"))
+            "PNG or NPY image (or use --test-index).", valueName: "image"))
     var image: String?
 
     @Option(
@@ -28,25 +28,31 @@ struct DigitInput: ParsableArguments {
         }
     }
 
-    /// The `side x side` input values from the image (prepared as MNIST's digits), else test
-    /// sample `--test-index` of the dataset with its true class.
-    func read(side: Int, model: String) throws -> (values: [Float], label: Int?) {
+    /// The input of a model taking `shape` from the image (prepared as `predict` prepares it),
+    /// else test sample `--test-index` of the dataset (a folder's held out as the model's
+    /// training run held it out) with its true class. `what` names the command's figures in
+    /// the error for a model that takes no images.
+    func read(shape: [Int], model: String, what: String) throws -> (values: [Float], label: Int?) {
+        guard let prepare = InputFiles.preparation(for: shape, model: model) else {
+            throw CLIError(
+                "\(model): \(what) need a model of grey or colour images, this one takes \(shape)")
+        }
         if let image {
             let values = try InputFiles.modelInput(
-                image, shape: [side, side, 1], maxPixels: reading.maxPixels
-            ) { try DigitImage.mnistInput(from: $0, side: side) }
+                image, shape: shape, maxPixels: reading.maxPixels
+            ) { try prepare($0, image) }
             return (values, nil)
         }
         let index = testIndex ?? 0
-        let test = try data.loadTest()
+        let test = try data.loadTest(splitSeed: ModelPaths.splitSeed(model))
         guard index < test.count else {
             throw CLIError(
                 "--test-index \(index) is beyond the \(test.count) test images in \(data.imageFolder ?? data.folder)"
             )
         }
-        guard test.shape == [side, side, 1] else {
+        guard test.shape == shape else {
             throw CLIError(
-                "\(model): the model takes \(side)x\(side) inputs, the dataset has \(test.shape)")
+                "\(model): the model takes inputs of shape \(shape), the dataset has \(test.shape)")
         }
         let sample = try test.batch([index][...])
         return (sample.images.values, sample.labels[0])

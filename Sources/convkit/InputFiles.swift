@@ -28,6 +28,19 @@ enum InputFiles {
         }
     }
 
+    /// How an image becomes the input of a model taking `shape`: grey or colour in [0, 1],
+    /// area-resized, for a colour model, a model trained on a folder of images (`model`'s
+    /// metadata says so) or a grey model of another shape than square; else prepared as MNIST's
+    /// digits were (``DigitImage/mnistInput(from:side:)``). Nil for a model that takes no images.
+    static func preparation(for shape: [Int], model: String) -> ((Image, String) throws -> [Float])?
+    {
+        guard shape.count == 3, [1, 3].contains(shape[2]) else { return nil }
+        if shape[2] == 3 || shape[0] != shape[1] || ModelPaths.trainedOnImages(model) {
+            return { image, path in try ImageFolder.input(from: image, shape: shape, path: path) }
+        }
+        return { image, _ in try DigitImage.mnistInput(from: image, side: shape[0]) }
+    }
+
     /// The input values of a model taking `shape` (`[h, w, c]`) read from `path`: a float32 or
     /// float64 NPY array is taken as it is (values as the model takes them) and must have that
     /// shape, or `(h, w)` for one channel; an image is prepared by `prepare`.

@@ -46,8 +46,7 @@ struct Predict: ParsableCommand {
     func run() throws {
         let network = try InputFiles.model(model, source: source)
         let shape = network.inputShape
-        let resized = shape.count == 3 && (shape[2] == 3 || ModelPaths.trainedOnImages(model))
-        guard shape.count == 3, resized || (shape[2] == 1 && shape[0] == shape[1]) else {
+        guard let prepare = InputFiles.preparation(for: shape, model: model) else {
             throw CLIError(
                 "\(model): predict needs a model of grey or colour images, this one takes \(network.inputShape)"
             )
@@ -61,11 +60,7 @@ struct Predict: ParsableCommand {
         try FileReports.run(images, json: json) { path in
             let values = try InputFiles.modelInput(
                 path, shape: shape, maxPixels: reading.maxPixels
-            ) { image in
-                resized
-                    ? try ImageFolder.input(from: image, shape: shape, path: path)
-                    : try DigitImage.mnistInput(from: image, side: shape[0])
-            }
+            ) { try prepare($0, path) }
             let probabilities = try naming(path) {
                 try network.probabilities(Tensor(shape: [1] + network.inputShape, values: values))[
                     0]

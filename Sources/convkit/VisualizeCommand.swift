@@ -186,11 +186,7 @@ struct VisualizeActivations: ParsableCommand {
         let inspection = try InputFiles.inspection(
             model, source: source, defaultClassNames: input.data.dataset.classNames)
         let shape = inspection.model.inputShape
-        guard shape.count == 3, shape[2] == 1, shape[0] == shape[1] else {
-            throw CLIError(
-                "\(model): activations need a model of square grey inputs, this one takes \(shape)")
-        }
-        let (values, truth) = try input.read(side: shape[0], model: model)
+        let (values, truth) = try input.read(shape: shape, model: model, what: "activations")
         let trace = try naming(model) { try inspection.trace(values) }
         let names = inspection.classNames
         var prediction =
@@ -204,8 +200,7 @@ struct VisualizeActivations: ParsableCommand {
                 "\(inspection.displayName(of: map.layer)): \(Sizes.text(width: map.shape[1], height: map.shape[0])), \(counted(map.shape[2], "channel"))"
             try ActivationFigure(
                 values: map.values, shape: map.shape, title: title, input: values,
-                inputSide: shape[0],
-                prediction: prediction
+                inputShape: shape, prediction: prediction
             ).write(to: path)
             print("\(path): layer \(index + 1), \(title)")
         }

@@ -62,15 +62,11 @@ struct VisualizeSaliency: ParsableCommand {
             model, source: source, defaultClassNames: input.data.dataset.classNames)
         let network = inspection.model
         let shape = network.inputShape
-        guard shape.count == 3, shape[2] == 1, shape[0] == shape[1] else {
-            throw CLIError(
-                "\(model): saliency needs a model of square grey inputs, this one takes \(shape)")
-        }
         if let target, target >= network.classes {
             throw ValidationError(
                 "--class \(target) is beyond the model's \(network.classes) classes")
         }
-        let (values, truth) = try input.read(side: shape[0], model: model)
+        let (values, truth) = try input.read(shape: shape, model: model, what: "saliency maps")
         let attributions = try naming(model) {
             try network.attributions(of: [values], targets: [target])
         }

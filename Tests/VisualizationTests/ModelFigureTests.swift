@@ -4,6 +4,7 @@
 import ConvkitTestSupport
 import Drawing
 import Foundation
+import ImageIO
 import LearnedFilters
 import Testing
 
@@ -68,7 +69,7 @@ struct ModelFigureTests {
         let map = try inspection.trace(Self.input).maps[0]
         let figure = try ActivationFigure(
             values: map.values, shape: map.shape, title: "conv2d (conv1): 6x6x2",
-            input: Self.input, inputSide: 6, prediction: "b (p = 0.400)")
+            input: Self.input, inputShape: [6, 6, 1], prediction: "b (p = 0.400)")
         // 6x6 maps enlarged 9x to 54 units.
         #expect(figure.tileRect(channel: 1).width == 54)
         let image = try figure.render().image()
@@ -90,8 +91,49 @@ struct ModelFigureTests {
                 Int(input.y + Double(brightest / 6) * 14 + 7)) == [255, 255, 255])
         #expect(throws: VisualizationError.self) {
             try ActivationFigure(
-                values: [0, 1], shape: [1, 1, 1], title: "", input: [0], inputSide: 1,
+                values: [0, 1], shape: [1, 1, 1], title: "", input: [0], inputShape: [1, 1, 1],
                 prediction: "")
+        }
+    }
+
+    /// A 2-row, 4-column RGB input: red, green, blue and white above a black row.
+    static let colourInput: [Float] =
+        [1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1] + Array(repeating: 0, count: 12)
+    static let colours = [[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 255]]
+
+    /// The colour at the centre of column `column` of the top row of a 4x2 input drawn in `rect`.
+    static func topRow(_ image: Image, _ rect: Rect, column: Int) -> [Int] {
+        let cell = rect.width / 4
+        return image.rgb(Int(rect.x + (Double(column) + 0.5) * cell), Int(rect.y + cell / 2))
+    }
+
+    @Test func colourAndOblongInputsAreDrawnAsTheyAre() throws {
+        let figure = try ActivationFigure(
+            values: [0, 1], shape: [1, 2, 1], title: "t", input: Self.colourInput,
+            inputShape: [2, 4, 3], prediction: "p")
+        let rect = figure.inputRect
+        #expect(abs(rect.width / rect.height - 2) < 1e-9)
+        let image = try figure.render().image()
+        for column in 0..<4 {
+            #expect(Self.topRow(image, rect, column: column) == Self.colours[column])
+        }
+        // Saliency maps of a colour model: the input panel in colour, the maps over its grey.
+        let model = try Model(
+            architecture: try LayerSpec.parse("conv2d:2:3x3:same:relu,flatten,dense:2"),
+            inputShape: [2, 4, 3], seed: 3)
+        let maps = try #require(
+            try model.attributions(of: [Self.colourInput], targets: [0]).first)
+        #expect(maps.height == 2 && maps.width == 4)
+        let saliency = try SaliencyFigure(input: Self.colourInput, maps: maps, title: "t")
+        let drawn = try saliency.render().image()
+        let panel = saliency.panelRect(0)
+        let input = Rect(
+            x: panel.x, y: panel.y + panel.height / 4, width: panel.width, height: panel.height / 2)
+        for column in 0..<4 {
+            #expect(Self.topRow(drawn, input, column: column) == Self.colours[column])
+        }
+        #expect(throws: VisualizationError.self) {
+            try SaliencyFigure(input: [0, 1], maps: maps, title: "t")
         }
     }
 
