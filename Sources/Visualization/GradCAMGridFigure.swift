@@ -16,7 +16,7 @@ package struct GradCAMGridFigure: Figure, Sendable {
     package static let columns = 6, tileSide = 84.0, spacing = 14.0
 
     /// - Parameters:
-    ///   - inputs: one `side x side` input per map, grey values in 0...1.
+    ///   - inputs: one input per map, of the maps' height and width, grey or RGB values in 0...1.
     ///   - labels: the true class of each input.
     /// - Throws: ``VisualizationError/badData(_:)`` when the counts disagree.
     package init(
@@ -36,7 +36,11 @@ package struct GradCAMGridFigure: Figure, Sendable {
             let scale = ColorScale(map: .viridis, lower: 0, upper: top > 0 ? top : 1)
             return ImageGrid.Tile(
                 image: try SaliencyFigure.overlay(
-                    map.gradCAM, on: input, height: map.height, width: map.width, scale: scale),
+                    map.gradCAM,
+                    on: InputPicture.grey(
+                        input,
+                        shape: [map.height, map.width, input.count / max(map.gradCAM.count, 1)]),
+                    height: map.height, width: map.width, scale: scale),
                 label: "\(name(map.target)) (true: \(name(label)))")
         }
         self.maps = maps

@@ -1,15 +1,17 @@
-// PatternFigure: the input pattern that maximises each filter or class, as a grid of grey tiles.
+// PatternFigure: the input pattern that maximises each filter or class, as a grid of tiles.
 
 import Drawing
 import Foundation
 
-/// The result of an activation-maximisation run: one grey tile per unit (0 black, 1 white, as
-/// the model sees MNIST's white ink on black), up to 8 per row, each labelled with the unit's
-/// index and the activation it reaches, with a colour bar of the input scale.
+/// The result of an activation-maximisation run: one tile per unit, grey (0 black, 1 white, as
+/// the model sees MNIST's white ink on black, with a colour bar of the input scale) or in
+/// colour for a colour model, up to 8 per row, each labelled with the unit's index and the
+/// activation it reaches.
 package struct PatternFigure: Figure, Sendable {
-    /// One image of `side x side` values in 0...1 per unit.
+    /// One input of `shape` per unit, values in 0...1.
     package var images: [[Float]]
-    package var side: Int
+    /// `[height, width, 1 or 3]`.
+    package var shape: [Int]
     /// The unit (filter or class) each image maximises, shown under its tile.
     package var labels: [String]
     /// The activation each image reaches.
@@ -21,18 +23,18 @@ package struct PatternFigure: Figure, Sendable {
         rowGap = 8.0
 
     /// - Throws: ``VisualizationError/badData(_:)`` when the counts disagree or an image is not
-    ///   `side` squared.
+    ///   grey or RGB values of `shape`.
     package init(
-        images: [[Float]], side: Int, labels: [String], activations: [Float], title: String
+        images: [[Float]], shape: [Int], labels: [String], activations: [Float], title: String
     ) throws {
-        guard !images.isEmpty, side > 0, labels.count == images.count,
-            activations.count == images.count, images.allSatisfy({ $0.count == side * side })
+        guard !images.isEmpty, labels.count == images.count, activations.count == images.count
         else {
             throw VisualizationError.badData(
-                "\(images.count) patterns, \(labels.count) labels and \(activations.count) activations do not describe \(side)x\(side) images"
+                "\(images.count) patterns, \(labels.count) labels and \(activations.count) activations do not match"
             )
         }
-        (self.images, self.side, self.labels) = (images, side, labels)
+        for image in images { _ = try InputPicture.image(image, shape: shape) }
+        (self.images, self.shape, self.labels) = (images, shape, labels)
         (self.activations, self.title) = (activations, title)
     }
 
@@ -78,12 +80,9 @@ package struct PatternFigure: Figure, Sendable {
         canvas.text(
             title, at: Point(x: FigureStyle.margin, y: FigureStyle.margin),
             font: FigureStyle.titleFont, ink)
-        let grey = ColorScale(map: .grey, lower: 0, upper: 1)
         for (index, image) in images.enumerated() {
-            let rect = tileRect(index)
-            if let picture = try? grey.image(
-                values: image.map(Double.init), width: side, height: side)
-            {
+            let rect = InputPicture.rect(fitting: shape[1], shape[0], in: tileRect(index))
+            if let picture = try? InputPicture.image(image, shape: shape) {
                 canvas.draw(picture, in: rect)
             }
             canvas.stroke(rect, FigureStyle.frame, lineWidth: 0.5)
@@ -92,8 +91,9 @@ package struct PatternFigure: Figure, Sendable {
                 at: Point(x: rect.center.x, y: rect.maxY + 2), font: FigureStyle.labelFont, ink,
                 anchor: .top)
         }
+        guard shape[2] == 1 else { return }
         let grid = gridSize
-        ColorBar(scale: grey, label: "input").draw(
+        ColorBar(scale: ColorScale(map: .grey, lower: 0, upper: 1), label: "input").draw(
             on: canvas,
             in: Rect(
                 x: gridOrigin.x + grid.width + FigureStyle.barGap, y: gridOrigin.y,

@@ -2,16 +2,16 @@
 
 import LearnedFilters
 
-/// The two figures the report adds for models of square grey images: where the model looked
-/// when it was wrong, and what its last convolution's filters respond to.
+/// The two figures the report adds for models with a convolution: where the model looked when
+/// it was wrong, and what its last convolution's filters respond to.
 struct ReportInspection {
     var inspection: ModelInspection
     var test: Dataset
 
-    /// Whether the model takes square single-channel images with a convolution to explain.
+    /// Whether the model takes grey or colour images with a convolution to explain.
     private var applies: Bool {
         let shape = inspection.model.inputShape
-        return shape.count == 3 && shape[2] == 1 && shape[0] == shape[1]
+        return shape.count == 3 && [1, 3].contains(shape[2])
             && inspection.model.lastConvolutionIndex != nil && test.shape == shape
     }
 
@@ -51,7 +51,7 @@ struct ReportInspection {
         let result = try inspection.model.maximizeActivations(
             layer: index, units: units, settings: settings)
         return try PatternFigure(
-            images: result.images, side: test.shape[0], labels: units.map(String.init),
+            images: result.images, shape: test.shape, labels: units.map(String.init),
             activations: result.activations,
             title:
                 "\(inspection.displayName(of: layer)): the input each filter responds to most (\(settings.steps) steps)"

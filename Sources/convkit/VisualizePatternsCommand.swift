@@ -90,9 +90,9 @@ struct VisualizePatterns: ParsableCommand {
         let inspection = try InputFiles.inspection(model, source: source)
         let network = inspection.model
         let shape = network.inputShape
-        guard shape.count == 3, shape[2] == 1, shape[0] == shape[1] else {
+        guard shape.count == 3, [1, 3].contains(shape[2]) else {
             throw CLIError(
-                "\(model): patterns need a model of square grey inputs, this one takes \(shape)")
+                "\(model): patterns need a model of grey or colour images, this one takes \(shape)")
         }
         let target = try targetLayer(inspection)
         guard let index = network.layers.firstIndex(where: { $0 === target }) else {
@@ -136,7 +136,7 @@ struct VisualizePatterns: ParsableCommand {
         let title =
             "\(inspection.displayName(of: target)): patterns of \(what), \(steps) steps, seed \(seed)"
         try PatternFigure(
-            images: result.images, side: shape[0], labels: labels,
+            images: result.images, shape: shape, labels: labels,
             activations: result.activations, title: title
         ).write(to: output)
         let best = result.activations.max() ?? 0

@@ -50,6 +50,21 @@ import Testing
             contentsOfFile: folder + "/report/confusion.csv", encoding: .utf8)
         for name in ["circle", "square", "triangle"] { #expect(confusion.contains(name)) }
         #expect(try Self.greenishPixels(folder + "/report/filters.png") > 0)
+        // A colour model gets the report's Grad-CAM and patterns too, and the visualize
+        // commands that explain one input.
+        for figure in ["gradcam.png", "patterns.png"] {
+            #expect(html.contains(figure), "\(figure)")
+            #expect(FileManager.default.fileExists(atPath: folder + "/report/" + figure))
+        }
+        let image = shapes + "/triangle/0000.png"
+        for command in [
+            ["visualize", "activations", model, image, "-o", folder + "/maps/"],
+            ["visualize", "saliency", model, image, "-o", folder + "/why.png"],
+            ["visualize", "patterns", model, "--steps", "5", "-o", folder + "/patterns.png"],
+        ] {
+            let result = try CLI.run(command)
+            #expect(result.status == 0, "\(command): \(result.stderr)")
+        }
 
         let predict = try CLI.run(["predict", model, shapes + "/triangle/0000.png"])
         #expect(predict.status == 0, "\(predict.stderr)")
