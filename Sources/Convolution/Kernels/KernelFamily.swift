@@ -58,13 +58,14 @@ package enum KernelFamily: String, Sendable, CaseIterable {
         case .box:
             let (rows, columns): (Int, Int)
             if parameters.contains("x") {
+                // Width (columns) first, as every size convkit reads is written.
                 let parts = parameters.split(separator: "x", omittingEmptySubsequences: false)
-                guard parts.count == 2, let r = Int(KernelText.trim(parts[0])),
-                    let c = Int(KernelText.trim(parts[1]))
+                guard parts.count == 2, let width = Int(KernelText.trim(parts[0])),
+                    let height = Int(KernelText.trim(parts[1]))
                 else {
                     throw KernelError.malformed(spec: spec, detail: "expected box:N or box:WxH")
                 }
-                (rows, columns) = (r, c)
+                (rows, columns) = (height, width)
             } else {
                 try expect(values, count: 1...1, spec: spec)
                 let n = try Self.size(values[0], spec: spec)
