@@ -1,6 +1,7 @@
 // FilterJobs: which input goes to which output, for one file or a batch, and thread-safe counters.
 
 import ArgumentParser
+import ConvkitSupport
 import Foundation
 import ImageIO
 import Synchronization
@@ -20,6 +21,8 @@ struct FilterJobs {
     let isBatch: Bool
     /// The folder the outputs go into (batch runs only), created before the first write.
     let folder: String?
+    /// Images of other formats (JPEG, TIFF, ...) in the folder inputs, which are skipped.
+    var skippedImages = [String]()
     var count: Int { items.count }
 
     /// One input and a file output is a single job, in the format of the output's extension
@@ -34,13 +37,16 @@ struct FilterJobs {
         listed: Bool = false
     ) throws -> FilterJobs {
         var files = [(path: String, key: String, subfolder: String)]()
+        var otherImages = [String]()
         var sawFolder = false
         for input in inputs {
             if input != "-" && FileAccess.isDirectory(input) {
                 sawFolder = true
-                files += try InputTree.files(in: input, recursive: recursive).map {
+                let listing = try InputTree.files(in: input, recursive: recursive)
+                files += listing.files.map {
                     (OutputPaths.join(input, $0), $0, ($0 as NSString).deletingLastPathComponent)
                 }
+                otherImages += listing.otherImages.map { OutputPaths.join(input, $0) }
             } else {
                 files.append((input, InputTree.key(of: input), ""))
             }
@@ -66,7 +72,9 @@ struct FilterJobs {
             )
         }
         guard !files.isEmpty else {
-            throw CLIError("\(inputs.joined(separator: ", ")): no .png or .npy files found")
+            let others = otherImages.isEmpty ? "" : " (\(Self.skippedText(otherImages)))"
+            throw CLIError(
+                "\(inputs.joined(separator: ", ")): no .png or .npy files found\(others)")
         }
         let chosen = format ?? .png
         var seen = [String: String]()
@@ -83,7 +91,16 @@ struct FilterJobs {
             seen[target] = file
             items.append(Item(input: file, output: target, format: chosen, key: key))
         }
-        return FilterJobs(items: items, isBatch: true, folder: output)
+        return FilterJobs(
+            items: items, isBatch: true, folder: output, skippedImages: otherImages)
+    }
+
+    /// How many images of other formats were skipped, with the first few named:
+    /// `2 images not PNG or NPY skipped: in/a.jpg, in/b.tif; convkit reads PNG and NPY`.
+    static func skippedText(_ paths: [String]) -> String {
+        let shown = paths.prefix(3).joined(separator: ", ") + (paths.count > 3 ? ", ..." : "")
+        return
+            "\(counted(paths.count, "image")) not PNG or NPY skipped: \(shown); convkit reads PNG and NPY"
     }
 
     /// Throws a command-line mistake if an output of `mine` (the items this process runs: all,

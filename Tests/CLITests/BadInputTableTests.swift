@@ -163,6 +163,8 @@ enum Scratch {
         try manager.createDirectory(atPath: folder + "/out", withIntermediateDirectories: false)
         try manager.createDirectory(atPath: folder + "/sub", withIntermediateDirectories: false)
         try write("sub/notes.txt", Array("no images here\n".utf8))
+        try manager.createDirectory(atPath: folder + "/photos", withIntermediateDirectories: false)
+        try write("photos/a.jpg", Array("a JPEG convkit does not read".utf8))
         try writeImageFolder(folder + "/imgs", ["a/x.png": 3, "a/y.png": 3, "b/z.png": 3])
         try writeImageFolder(folder + "/imgs-empty", ["a/x.png": 3, "b/": 0])
         try writeImageFolder(folder + "/imgs-text", ["a/x.png": 3, "b/notes.txt": 0])

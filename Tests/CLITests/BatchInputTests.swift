@@ -56,11 +56,17 @@ import Testing
         let names = try BatchTree.make(
             in: folder + "/in", count: 9, subfolders: ["", "x", "x/y/z"])
         try Data("notes".utf8).write(to: URL(fileURLWithPath: folder + "/in/x/notes.txt"))
+        try Data("not read".utf8).write(to: URL(fileURLWithPath: folder + "/in/x/photo.JPG"))
         let result = try CLI.run([
             "filter", folder + "/in/", "--recursive", "--kernel", "sobel-x", "-o",
             folder + "/out/",
         ])
         #expect(result.status == 0, "\(result.stderr)")
+        // The image convkit does not read is named on standard error; the text file is not.
+        #expect(
+            result.stderr
+                == "convkit: note: 1 image not PNG or NPY skipped: \(folder)/in/x/photo.JPG; convkit reads PNG and NPY\n"
+        )
         #expect(BatchTree.files(folder + "/out") == names.sorted())
         for name in names {
             let one = try CLI.run([

@@ -5,24 +5,41 @@ import Foundation
 import ImageIO
 
 enum InputTree {
-    /// The `.png` and `.npy` files in `folder`, as paths relative to it, sorted by name at each
-    /// level. With `recursive`, subfolders are walked too (`a/b/x.png`); symbolic links to
-    /// folders are not followed, so a link cannot make a cycle.
-    static func files(in folder: String, recursive: Bool) throws -> [String] {
-        var found = [String]()
-        try walk(folder, prefix: "", recursive: recursive, into: &found)
-        return found
+    /// What a folder holds for `filter`: its `.png` and `.npy` files, and the images in other
+    /// formats that it skips (JPEG, TIFF, ...), each as a path relative to the folder.
+    struct Listing {
+        var files = [String]()
+        var otherImages = [String]()
+    }
+
+    /// The extensions of image formats convkit does not read, whose files a folder input
+    /// skips with a note rather than in silence.
+    static let otherImageExtensions: Set = [
+        "jpg", "jpeg", "jpe", "jfif", "tif", "tiff", "bmp", "gif", "webp", "heic", "heif", "avif",
+        "jp2", "jxl", "ppm", "pgm", "pbm", "pnm", "tga", "exr", "hdr", "psd",
+    ]
+
+    /// The `.png` and `.npy` files in `folder` (and the images in other formats), sorted by name
+    /// at each level. With `recursive`, subfolders are walked too (`a/b/x.png`); symbolic links
+    /// to folders are not followed, so a link cannot make a cycle.
+    static func files(in folder: String, recursive: Bool) throws -> Listing {
+        var listing = Listing()
+        try walk(folder, prefix: "", recursive: recursive, into: &listing)
+        return listing
     }
 
     private static func walk(
-        _ folder: String, prefix: String, recursive: Bool, into found: inout [String]
+        _ folder: String, prefix: String, recursive: Bool, into listing: inout Listing
     ) throws {
         for name in try FileAccess.folderEntries(folder).sorted() {
             let path = OutputPaths.join(folder, name)
+            let fileExtension = OutputPaths.fileExtension(name)
             if recursive && isRealFolder(path) {
-                try walk(path, prefix: prefix + name + "/", recursive: true, into: &found)
-            } else if ["png", "npy"].contains(OutputPaths.fileExtension(name)) {
-                found.append(prefix + name)
+                try walk(path, prefix: prefix + name + "/", recursive: true, into: &listing)
+            } else if ["png", "npy"].contains(fileExtension) {
+                listing.files.append(prefix + name)
+            } else if otherImageExtensions.contains(fileExtension) {
+                listing.otherImages.append(prefix + name)
             }
         }
     }
