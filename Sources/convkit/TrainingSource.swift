@@ -26,6 +26,13 @@ struct TrainingSource {
                 )
             }
             let trainPart = try options.images(folder, part: .train, seed: splitSeed)
+            // Model files keep the class names comma-separated (class_names), as
+            // --class-names takes them; a comma in a name would split it in two.
+            if let name = trainPart.classNames.first(where: { $0.contains(",") }) {
+                throw CLIError(
+                    "\(folder): class folder '\(name)' has a comma in its name, which model files use to separate class names; rename it"
+                )
+            }
             let testPart = try options.images(folder, part: .test, seed: splitSeed)
             name = folder
             setting = Self.folderSetting(options) ?? folder
