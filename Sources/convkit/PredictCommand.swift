@@ -51,20 +51,14 @@ struct Predict: ParsableCommand {
                 "\(model): predict needs a model of grey or colour images, this one takes \(network.inputShape)"
             )
         }
-        guard network.classes >= 2 else {
-            throw CLIError(
-                "\(model): the model has \(network.classes) output; predict needs one output per class (2 or more)"
-            )
-        }
+        try naming(model) { try Model.requireClassOutputs(network.classes) }
         let names = network.classNames
         try FileReports.run(images, json: json) { path in
             let values = try InputFiles.modelInput(
                 path, shape: shape, maxPixels: reading.maxPixels
             ) { try prepare($0, path) }
-            let probabilities = try naming(path) {
-                try network.probabilities(Tensor(shape: [1] + network.inputShape, values: values))[
-                    0]
-            }
+            let batch = Tensor(shape: [1] + shape, values: values)
+            let probabilities = try naming(path) { try network.probabilities(batch)[0] }
             let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
             let label = names.flatMap { best < $0.count ? $0[best] : nil } ?? String(best)
             let list = probabilities.map { String(format: "%.4f", $0) }.joined(separator: " ")

@@ -149,8 +149,8 @@ struct VisualizeActivations: ParsableCommand {
         usage: "convkit visualize activations <model> [<image>] [<options>]",
         discussion: """
             The image (PNG, NPY of uint8 or uint16, or a float NPY input) is prepared as \
-            'convkit predict' prepares it; --test-index N takes test image N of the dataset (--dataset, --data) \
-            instead. Writes one figure per layer (conv1.png, pool1.png, ...: the input, the \
+            'convkit predict' prepares it; --test-index N takes test image N of the dataset \
+            (--dataset, --data) instead. Writes one figure per layer (conv1.png, pool1.png, ...: the input, the \
             predicted class and every channel's map on the layer's viridis scale) and \
             probabilities.png into the output folder.
 

@@ -58,6 +58,16 @@ public struct Evaluation: Sendable, Equatable {
 }
 
 extension Model {
+    /// Throws ``LearnedFiltersError/badInput(_:)`` unless `count` outputs can be class
+    /// probabilities: one per class, two or more (a softmax over one output is always 1).
+    public static func requireClassOutputs(_ count: Int) throws {
+        guard count >= 2 else {
+            throw LearnedFiltersError.badInput(
+                "the model has \(count) output; class probabilities need one output per class (2 or more)"
+            )
+        }
+    }
+
     /// Class probabilities (softmax of the logits) for a batch, one row per sample. Throws
     /// when the model has fewer than two outputs, where a softmax would give one class
     /// probability 1 whatever the input.
@@ -72,11 +82,7 @@ extension Model {
     /// Softmax of one sample's `logits`, shifted by the largest for stability; throws
     /// ``LearnedFiltersError/badInput(_:)`` for fewer than two.
     public static func probabilities(logits: some Collection<Float>) throws -> [Double] {
-        guard logits.count >= 2 else {
-            throw LearnedFiltersError.badInput(
-                "the model has \(logits.count) output; class probabilities need one output per class (2 or more)"
-            )
-        }
+        try requireClassOutputs(logits.count)
         let values = logits.map(Double.init)
         let top = values.max() ?? 0
         let exps = values.map { exp($0 - top) }
