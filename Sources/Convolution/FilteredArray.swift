@@ -30,9 +30,10 @@ public struct FilteredArray: Sendable {
         }
     }
 
-    /// The result as an 8-bit image, every channel mapped to 0...255 by `range` (an array has no
-    /// value range of its own to keep, so the caller must choose one).
-    public func image(range: OutputRange) throws -> Image {
+    /// The result as an image with `bitDepth` bits per sample (8 or 16, default 8), every
+    /// channel mapped by `range` (an array has no value range of its own to keep, so the caller
+    /// must choose one): `clamp`, `abs` and `offset` read the values as samples of that depth.
+    public func image(range: OutputRange, bitDepth: Int = 8) throws -> Image {
         let planes: [Plane<Float>]
         switch self.planes {
         case .float32(let values): planes = values
@@ -41,7 +42,8 @@ public struct FilteredArray: Sendable {
                 Plane(unchecked: $0.rows, columns: $0.columns, values: $0.values.map(Float.init))
             }
         }
-        return try FilteredImage(colour: planes, alpha: nil, maxValue: 255).image(range: range)
+        return try FilteredImage(colour: planes, alpha: nil, maxValue: bitDepth == 16 ? 65535 : 255)
+            .image(range: range)
     }
 
     /// The first value that is inf or NaN, as (channel, x, y).

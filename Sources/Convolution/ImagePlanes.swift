@@ -72,15 +72,26 @@ public struct FilteredImage: Sendable {
         return try NPYArray(shape: shape, values: .float32(values))
     }
 
-    /// The result as an image of the input's bit depth: colour mapped by `range`, alpha clamped.
-    public func image(range: OutputRange) throws -> Image {
-        try image(colourMapping: range.mapping(for: colour, maxValue: maxValue))
+    /// The result as an image with `bitDepth` bits per sample (8 or 16; nil keeps the input's):
+    /// colour mapped by `range`, alpha clamped. Written with another bit depth than the
+    /// input's, `clamp`, `abs` and `offset` rescale the input's sample range to the output's.
+    public func image(range: OutputRange, bitDepth: Int? = nil) throws -> Image {
+        let top = outputMaxValue(bitDepth: bitDepth)
+        return try image(
+            colourMapping: range.mapping(for: colour, maxValue: top, from: maxValue),
+            bitDepth: bitDepth)
     }
 
-    /// The result as an image of the input's bit depth: colour mapped by `colourMapping`,
-    /// alpha clamped.
-    package func image(colourMapping: SampleMapping) throws -> Image {
-        let alphaMapping = OutputRange.clamp.mapping(for: [], maxValue: maxValue)
+    /// The largest sample of an output with `bitDepth` bits (nil: the input's).
+    package func outputMaxValue(bitDepth: Int?) -> Int {
+        bitDepth.map { $0 == 16 ? 65535 : 255 } ?? maxValue
+    }
+
+    /// The result as an image with `bitDepth` bits per sample (nil: the input's): colour mapped
+    /// by `colourMapping`, alpha clamped and rescaled to the output's range.
+    package func image(colourMapping: SampleMapping, bitDepth: Int? = nil) throws -> Image {
+        let top = outputMaxValue(bitDepth: bitDepth)
+        let alphaMapping = OutputRange.clamp.mapping(for: [], maxValue: top, from: maxValue)
         let planes = colour.map { ($0, colourMapping) } + (alpha.map { [($0, alphaMapping)] } ?? [])
         let channels = planes.count
         let pixels = rows * columns
@@ -113,7 +124,7 @@ public struct FilteredImage: Sendable {
             }
         }
         let samples: Image.Samples =
-            maxValue > 255 ? .uint16(interleave(UInt16.self)) : .uint8(interleave(UInt8.self))
+            top > 255 ? .uint16(interleave(UInt16.self)) : .uint8(interleave(UInt8.self))
         return try Image(width: columns, height: rows, channels: channels, samples: samples)
     }
 }

@@ -25,21 +25,27 @@ public enum OutputRange: String, Sendable, CaseIterable {
         return planes.map { $0.values.map { mapping($0) } }
     }
 
-    /// The value-to-sample function for `planes`: for `normalize` it holds their joint minimum
-    /// and maximum.
-    package func mapping(for planes: [Plane<Float>], maxValue: Int) -> SampleMapping {
+    /// The value-to-sample function for `planes`, whose values are on the scale of samples up
+    /// to `sourceMaxValue` (the input image's; `maxValue` when nil), into samples up to
+    /// `maxValue`. For `normalize` it holds their joint minimum and maximum; `clamp`, `abs` and
+    /// `offset` rescale by `maxValue / sourceMaxValue`, so an 8-bit result written with 16 bits
+    /// is multiplied by 257, as ``Image/converted(toBitDepth:)`` does.
+    package func mapping(for planes: [Plane<Float>], maxValue: Int, from sourceMaxValue: Int? = nil)
+        -> SampleMapping
+    {
         let top = Float(maxValue)
+        let scale = top / Float(sourceMaxValue ?? maxValue)
         switch self {
         case .normalize:
             let (minimum, maximum) = Self.extremes(of: planes)
             return Self.normalizing(minimum: minimum, maximum: maximum, maxValue: maxValue)
         case .offset:
             return SampleMapping(
-                low: 0, scale: 1, shift: Float((maxValue + 1) / 2), absolute: false, top: top)
+                low: 0, scale: scale, shift: Float((maxValue + 1) / 2), absolute: false, top: top)
         case .clamp:
-            return SampleMapping(low: 0, scale: 1, shift: 0, absolute: false, top: top)
+            return SampleMapping(low: 0, scale: scale, shift: 0, absolute: false, top: top)
         case .abs:
-            return SampleMapping(low: 0, scale: 1, shift: 0, absolute: true, top: top)
+            return SampleMapping(low: 0, scale: scale, shift: 0, absolute: true, top: top)
         }
     }
 }

@@ -28,9 +28,9 @@ struct Filter: ParsableCommand {
             alignment for even-sized kernels, which differs between convolve and correlate.
 
             Output: the extension decides the format. OUT.png maps the float result to the \
-            input's bit depth by --range (default: normalize for edge detectors and \
-            --magnitude, clamp otherwise; a float array has no bit depth, so PNG output from one \
-            is 8-bit and needs --range). OUT.npy keeps the exact result: float32, or float64 \
+            input's bit depth (or --bit-depth) by --range (default: normalize for edge \
+            detectors and --magnitude, clamp otherwise; a float array has no bit depth, so PNG \
+            output from one is 8-bit unless --bit-depth 16, and needs --range). OUT.npy keeps the exact result: float32, or float64 \
             for a float64 array, shape (H, W) or (H, W, C). A result holding inf or NaN is an \
             error naming its cause. Several inputs or a folder need an output folder (an \
             existing one or a name ending in '/'), filled with NAME.png or NAME.npy \
@@ -48,6 +48,8 @@ struct Filter: ParsableCommand {
               convkit filter in.png --kernel sobel-x --kernel sobel-y --magnitude -o g.png
               convkit filter in.png --kernel sobel-x -o gx.npy
               convkit filter gx.npy --kernel box3 --range normalize -o gx-soft.png
+              convkit filter scan16.png --kernel gaussian5 -o s.npy
+              convkit filter s.npy --kernel sharpen --range clamp --bit-depth 16 -o s.png
               convkit filter in.png --kernel K --correlate --padding 1 --stride 2 -o o.npy
               convkit filter photos/ --kernel gaussian5 -o blurred/ --skip-existing
               convkit filter scans/ --recursive --kernel box3 -o out/ --shard auto \\
@@ -137,6 +139,12 @@ struct Filter: ParsableCommand {
     )
     var format: ImageFileFormat?
 
+    @Option(
+        help: ArgumentHelp(
+            "Bits per PNG sample: 8 or 16 (default: the input image's; 8 for a float array). clamp, abs and offset rescale an image's range to it (x257 from 8 to 16 bits); a float array's values are taken as samples of this depth.",
+            valueName: "bits"))
+    var bitDepth: Int?
+
     @OptionGroup var png: CompressionOption
 
     @Flag(
@@ -196,6 +204,14 @@ struct Filter: ParsableCommand {
                 "--memory must be a size such as 512M or 2G (bytes, or K, M, G, T), got '\(memory)'"
             )
         }
+        if let bitDepth, bitDepth != 8, bitDepth != 16 {
+            throw ValidationError("--bit-depth must be 8 or 16, got \(bitDepth)")
+        }
+        if bitDepth != nil, format == .npy || (format == nil && output.hasSuffix(".npy")) {
+            throw ValidationError(
+                "--bit-depth sets the samples of PNG output; .npy output keeps the exact float result"
+            )
+        }
         if let bandRows, bandRows < 1 {
             throw ValidationError("--band-rows must be at least 1, got \(bandRows)")
         }
@@ -231,6 +247,7 @@ struct Filter: ParsableCommand {
             verbose: verbose, maxPixels: reading.maxPixels, folder: jobs.folder)
         run.memoryBudget = memory.flatMap(MemorySize.parse) ?? MemorySize.defaultBudget
         run.bandRows = bandRows
+        run.bitDepth = bitDepth
         run.memoryGiven = memory != nil
         if !jobs.isBatch {
             let job = jobs.items[0]

@@ -12,6 +12,8 @@ struct FilterRun: Sendable {
     /// `--range`; nil picks the default for images and is a mistake for PNG from a float array.
     let range: OutputRange?
     let gray: Bool
+    /// `--bit-depth`: bits per PNG sample; nil keeps an image's (and is 8 for a float array).
+    var bitDepth: Int?
     let compression: Int
     let verbose: Bool
     let maxPixels: Int
@@ -68,7 +70,9 @@ struct FilterRun: Sendable {
             let outputRange =
                 range
                 ?? OutputRange.automatic(kernelSteps: filter.steps, magnitude: filter.magnitude)
-            let output = try times.time("range") { try result.image(range: outputRange) }
+            let output = try times.time("range") {
+                try result.image(range: outputRange, bitDepth: bitDepth)
+            }
             try times.time("write") {
                 try ImageFile.write(
                     output, to: job.output, options: PNGWriteOptions(compressionLevel: compression))
@@ -111,7 +115,9 @@ struct FilterRun: Sendable {
         switch job.format {
         case .npy: try times.time("write") { try NPY.write(result.npyArray(), to: job.output) }
         case .png:
-            let output = try times.time("range") { try result.image(range: range ?? .normalize) }
+            let output = try times.time("range") {
+                try result.image(range: range ?? .normalize, bitDepth: bitDepth ?? 8)
+            }
             try times.time("write") {
                 try ImageFile.write(
                     output, to: job.output, options: PNGWriteOptions(compressionLevel: compression))

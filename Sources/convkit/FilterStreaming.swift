@@ -148,7 +148,7 @@ extension FilterRun {
                 }
                 mapping = OutputRange.normalizing(
                     minimum: extremes.minimum, maximum: extremes.maximum,
-                    maxValue: header.decodedBitDepth == 16 ? 65535 : 255)
+                    maxValue: (bitDepth ?? header.decodedBitDepth) == 16 ? 65535 : 255)
             }
             try prepareFolder(for: job)
             let writing = Mutex<UInt64>(0)
@@ -168,10 +168,14 @@ extension FilterRun {
                             try sink
                             ?? BandSink(
                                 format: job.format, descriptor: descriptor, path: job.output,
-                                size: size, band: band, compression: compression)
+                                size: size, band: band, bitDepth: bitDepth,
+                                compression: compression)
                         sink = current
                         let bandMapping =
-                            mapping ?? outputRange.mapping(for: [], maxValue: band.maxValue)
+                            mapping
+                            ?? outputRange.mapping(
+                                for: [], maxValue: band.outputMaxValue(bitDepth: bitDepth),
+                                from: band.maxValue)
                         slot.wait()
                         writes.async {
                             defer { slot.signal() }
@@ -183,7 +187,7 @@ extension FilterRun {
                                 }
                             }
                             do {
-                                try current.write(band, mapping: bandMapping)
+                                try current.write(band, mapping: bandMapping, bitDepth: bitDepth)
                             } catch {
                                 failure.withLock { $0 = error }
                             }
@@ -209,15 +213,15 @@ extension FilterRun {
     }
 }
 
-/// Where streamed bands go: a PNG of the input's bit depth, or a float32 `.npy` array. Used by
-/// one thread at a time (the write queue, after the first band's header).
+/// Where streamed bands go: a PNG of the input's bit depth (or `--bit-depth`), or a float32
+/// `.npy` array. Used by one thread at a time (the write queue, after the first band's header).
 private enum BandSink: @unchecked Sendable {
     case png(PNGRowWriter)
     case npy(NPYRowWriter)
 
     init(
         format: ImageFileFormat, descriptor: Int32, path: String, size: AxisPair,
-        band: FilteredImage, compression: Int
+        band: FilteredImage, bitDepth: Int?, compression: Int
     ) throws {
         let channels = band.colour.count + (band.alpha == nil ? 0 : 1)
         switch format {
@@ -225,7 +229,8 @@ private enum BandSink: @unchecked Sendable {
             self = .png(
                 try PNGRowWriter(
                     descriptor: descriptor, path: path, width: size.columns, height: size.rows,
-                    channels: channels, bitDepth: band.maxValue > 255 ? 16 : 8,
+                    channels: channels,
+                    bitDepth: band.outputMaxValue(bitDepth: bitDepth) > 255 ? 16 : 8,
                     compressionLevel: compression))
         case .npy:
             let shape =
@@ -234,10 +239,10 @@ private enum BandSink: @unchecked Sendable {
         }
     }
 
-    func write(_ band: FilteredImage, mapping: SampleMapping) throws {
+    func write(_ band: FilteredImage, mapping: SampleMapping, bitDepth: Int?) throws {
         switch self {
         case .png(let writer):
-            let image = try band.image(colourMapping: mapping)
+            let image = try band.image(colourMapping: mapping, bitDepth: bitDepth)
             switch image.samples {
             case .uint8(let samples):
                 try samples.withUnsafeBytes {

@@ -210,6 +210,82 @@ import Testing
         #expect(array.values.doubles.contains { $0 < 0 })
     }
 
+    /// `--bit-depth 16` from 8-bit input rescales by 257 before rounding, so a signed result
+    /// keeps the fractions scipy computes; 8-bit output of the same result keeps 256 levels.
+    @Test func sixteenBitOutputOfAnEightBitInputMatchesScipyTimes257() throws {
+        let fixtures = Array(ConvolutionFixture.cases("scipy-cases").prefix(12))
+        #expect(fixtures.count >= 8)
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for (index, fixture) in fixtures.enumerated() {
+            let input = folder + "/in\(index).png"
+            let output = folder + "/out\(index).png"
+            try writeInput(fixture.input, to: input)
+            let result = try CLI.run(
+                arguments(for: fixture, input: input, output: output) + [
+                    "--range", "offset", "--bit-depth", "16",
+                ])
+            #expect(result.status == 0, "\(fixture.name): \(result.stderr)")
+            let image = try PNGDecoder.read(path: output)
+            #expect(image.bitDepth == 16)
+            guard case .uint16(let samples) = image.samples else { continue }
+            let expected = fixture.expected.values.map {
+                min(max(($0 * 257 + 32768).rounded(), 0), 65535)
+            }
+            let difference = zip(samples, expected).map { abs(Double($0) - $1) }.max() ?? .infinity
+            // Float32 against scipy's float64 may round a value near a half the other way.
+            #expect(difference <= 1, "\(fixture.name): off by \(difference)")
+        }
+    }
+
+    /// A 16-bit image filtered into a float array and on into a 16-bit PNG gives the samples
+    /// one run of both kernels gives, in memory and in bands.
+    @Test func aChainThroughFloatArraysKeepsSixteenBits() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let grey = folder + "/g16.png"
+        #expect(
+            try CLI.run(["convert", "samples/face.png", grey, "--gray", "--bit-depth", "16"]).status
+                == 0)
+        let direct = folder + "/direct.png"
+        #expect(
+            try CLI.run([
+                "filter", grey, "--kernel", "gaussian5", "--kernel", "sharpen", "-o", direct,
+            ]).status == 0)
+        let middle = folder + "/blurred.npy"
+        #expect(try CLI.run(["filter", grey, "--kernel", "gaussian5", "-o", middle]).status == 0)
+        let reference = try PNGDecoder.read(path: direct)
+        #expect(reference.bitDepth == 16)
+        for extra in [[], ["--band-rows", "16"]] {
+            let chained = folder + "/chained\(extra.count).png"
+            let result = try CLI.run(
+                [
+                    "filter", middle, "--kernel", "sharpen", "--range", "clamp", "--bit-depth",
+                    "16", "-o", chained,
+                ] + extra)
+            #expect(result.status == 0, "\(result.stderr)")
+            let image = try PNGDecoder.read(path: chained)
+            #expect(image.bitDepth == 16)
+            #expect(image.samples == reference.samples, "\(extra)")
+        }
+        // Without --bit-depth a float array still gives 8 bits, and 16-bit input can be written
+        // with 8: each sample the nearest of 256 levels.
+        let eight = folder + "/eight.png"
+        #expect(
+            try CLI.run(["filter", middle, "--kernel", "identity", "--range", "clamp", "-o", eight])
+                .status == 0)
+        #expect(try PNGDecoder.read(path: eight).bitDepth == 8)
+        let narrowed = folder + "/narrowed.png"
+        #expect(
+            try CLI.run([
+                "filter", grey, "--kernel", "gaussian5", "--kernel", "sharpen", "--bit-depth", "8",
+                "-o", narrowed,
+            ]).status == 0)
+        #expect(
+            try PNGDecoder.read(path: narrowed).samples
+                == reference.converted(toBitDepth: 8).samples)
+    }
+
     @Test func magnitudeIsTheRootOfSquares() throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
