@@ -190,7 +190,7 @@ public struct ImageFilter: Sendable {
 
     /// Alpha carried through the same geometry as colour: each step becomes a single 1 at the
     /// kernel's anchor (the tap 'same' mode centres on), so in 'same' mode alpha is unchanged.
-    private func passThrough(_ alpha: Plane<Float>) throws -> Plane<Float> {
+    func passThrough(_ alpha: Plane<Float>) throws -> Plane<Float> {
         var current = alpha
         let passes = magnitude ? Array(steps.prefix(1)) : steps
         for kernels in passes {
@@ -216,7 +216,7 @@ public struct ImageFilter: Sendable {
         return options.operation == .convolve ? size - 1 - tap : tap
     }
 
-    private func filled(_ plane: Plane<Float>, rows: [Int], with value: Float) -> Plane<Float> {
+    func filled(_ plane: Plane<Float>, rows: [Int], with value: Float) -> Plane<Float> {
         var result = plane
         for row in rows {
             for column in 0..<plane.columns { result.values[row * plane.columns + column] = value }
@@ -224,7 +224,7 @@ public struct ImageFilter: Sendable {
         return result
     }
 
-    private func premultiplied(_ plane: Plane<Float>, by alpha: Plane<Float>, maxValue: Float)
+    func premultiplied(_ plane: Plane<Float>, by alpha: Plane<Float>, maxValue: Float)
         -> Plane<Float>
     {
         Plane(
@@ -232,7 +232,7 @@ public struct ImageFilter: Sendable {
             values: zip(plane.values, alpha.values).map { $0 * $1 / maxValue })
     }
 
-    private func unpremultiplied(_ plane: Plane<Float>, by alpha: Plane<Float>, maxValue: Float)
+    func unpremultiplied(_ plane: Plane<Float>, by alpha: Plane<Float>, maxValue: Float)
         -> Plane<Float>
     {
         Plane(

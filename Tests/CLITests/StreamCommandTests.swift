@@ -33,6 +33,10 @@ import Testing
                 "--gray",
             ],
             ["samples/face.png", "--kernel", "kirsch", "--padding", "2,0,1,3", "--dilation", "2"],
+            [
+                folder + "/rgb16.png", "--kernel", "gaussian5", "--kernel", "sharpen", "--kernel",
+                "sobel-y", "--boundary", "reflect101", "--stride", "2",
+            ],
         ]
         for (index, arguments) in cases.enumerated() {
             for format in ["png", "npy"] {

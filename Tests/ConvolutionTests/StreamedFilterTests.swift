@@ -174,11 +174,81 @@ import Testing
         }
     }
 
-    @Test func chainsOfStepsAndMixedSizesDoNotStream() throws {
+    /// A chain of kernels of different sizes streams with the in-memory result for every
+    /// boundary but wrap, mode, stride, padding and dilation, with bands of one row and more.
+    @Test(arguments: ConvolutionMode.allCases)
+    func chainsStreamAsInMemory(mode: ConvolutionMode) throws {
+        let image = try noise(width: 19, height: 23, channels: 1, bitDepth: 8, seed: 31)
+        let a = try kernel("k3x3", rows: 3, columns: 3, seed: 32)
+        let b = try kernel("k2x4", rows: 4, columns: 2, seed: 33)
+        let c = try kernel("k1x5", rows: 5, columns: 1, seed: 34)
+        for boundary in Self.boundaries where boundary != .wrap {
+            for shape in Self.shapes {
+                for operation in ConvolutionOperation.allCases {
+                    let options = ConvolutionOptions(
+                        operation: operation, mode: mode, boundary: boundary,
+                        padding: shape.padding, stride: shape.stride, dilation: shape.dilation)
+                    let filter = ImageFilter(steps: [[a], [b], [c]], options: options)
+                    // Full mode with padding grows 23 rows by 16; valid mode with stride and
+                    // dilation can leave too few rows for the third kernel, as in memory.
+                    guard (try? filter.apply(to: image)) != nil else {
+                        #expect(throws: ConvolutionError.self) {
+                            try streamed(filter, image, bandRows: 4)
+                        }
+                        continue
+                    }
+                    for bandRows in [1, 4] {
+                        try expectSame(
+                            filter, image, bandRows: bandRows,
+                            "\(mode) \(boundary) \(shape) \(operation) bands \(bandRows)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func chainsStreamColourAlphaGreySixteenBitCompassSetsAndFloat64() throws {
+        let blur = try Kernel(
+            name: "blur", rows: 3, columns: 3, weights: Array(repeating: 1.0 / 9, count: 9))
+        let edge = try kernel("edge", rows: 5, columns: 5, seed: 41)
+        let other = try kernel("other", rows: 5, columns: 5, seed: 42)
+        for (channels, depth) in [(3, 16), (4, 8), (2, 16)] {
+            let image = try noise(
+                width: 17, height: 21, channels: channels, bitDepth: depth, seed: 43)
+            for boundary in [BoundaryRule.fill(3), .symm, .nearest] {
+                let options = ConvolutionOptions(boundary: boundary)
+                for alpha in AlphaPolicy.allCases {
+                    for steps in [[[blur], [blur]], [[blur], [edge]]] {
+                        try expectSame(
+                            ImageFilter(steps: steps, options: options, alpha: alpha), image,
+                            bandRows: 3,
+                            "\(channels)x\(depth) \(boundary) \(alpha) \(steps.map(\.[0].name))")
+                    }
+                }
+                try expectSame(
+                    ImageFilter(steps: [[blur], [edge, other]], options: options), image,
+                    bandRows: 2, gray: true, "grey \(channels)x\(depth) compass")
+                try expectSame(
+                    ImageFilter(steps: [[edge], [blur]], options: options, float64: true), image,
+                    bandRows: 4, "float64 \(channels)x\(depth)")
+            }
+        }
+    }
+
+    @Test func mixedSizesWrappedChainsAndFFTChainsDoNotStream() throws {
         let a = try kernel("a", rows: 3, columns: 3, seed: 1)
         let b = try kernel("b", rows: 5, columns: 5, seed: 1)
-        #expect(StreamedFilter.obstacle(to: ImageFilter(steps: [[a], [a]])) != nil)
+        let large = try kernel("k13", rows: 13, columns: 13, seed: 22)
+        #expect(StreamedFilter.obstacle(to: ImageFilter(steps: [[a], [b]])) == nil)
         #expect(StreamedFilter.obstacle(to: ImageFilter(steps: [[a, b]])) != nil)
+        #expect(StreamedFilter.obstacle(to: ImageFilter(steps: [[a], [a, b]])) != nil)
+        #expect(
+            StreamedFilter.obstacle(
+                to: ImageFilter(steps: [[a], [b]], options: ConvolutionOptions(boundary: .wrap)))
+                != nil)
+        #expect(StreamedFilter.obstacle(to: ImageFilter(steps: [[a], [large]])) != nil)
+        #expect(
+            StreamedFilter.obstacle(to: ImageFilter(steps: [[a], [large]], float64: true)) == nil)
         #expect(
             StreamedFilter.obstacle(to: ImageFilter(steps: [[a], [b]], magnitude: true)) != nil)
         #expect(

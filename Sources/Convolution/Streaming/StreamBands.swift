@@ -113,10 +113,12 @@ struct StreamBands: Sendable {
 
     /// Whether some band needs an edge row below the last row the reading has reached by then
     /// (wrap's top rows come from the image's bottom): then a first pass collects them.
-    var needsEdgePass: Bool {
+    var needsEdgePass: Bool { needsEdgePass(reading: bands.map(extendedRows(of:))) }
+
+    /// ``needsEdgePass`` for slabs of the extended rows `slabs`, read in that order.
+    func needsEdgePass(reading slabs: [Range<Int>]) -> Bool {
         var reached = -1
-        for band in bands {
-            let rows = extendedRows(of: band)
+        for rows in slabs {
             let interior = rows.clamped(to: top..<(top + axis.input))
             if !interior.isEmpty { reached = max(reached, interior.upperBound - 1 - top) }
             for row in rows where !interior.contains(row) {

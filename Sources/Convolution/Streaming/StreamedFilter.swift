@@ -15,9 +15,10 @@ import ImageIO
 /// reference paths compute each output row on its own; on the FFT path bands start and end
 /// where the whole image's tiles do), so streamed and in-memory outputs are identical.
 ///
-/// A filter streams when all its kernels have one size and form one step (one kernel, a compass
-/// set, or `magnitude`'s two kernels, each applied to the input); a chain of steps filters the
-/// whole image between steps and does not stream.
+/// A filter of one step (one kernel, a compass set, or `magnitude`'s two kernels, each applied
+/// to the input) streams when its kernels have one size. A chain of steps streams too (see
+/// ``StreamedFilter/runChain(path:body:)``) unless its boundary is `wrap` or one of its kernels
+/// runs on the FFT path.
 public struct StreamedFilter: Sendable {
     public let filter: ImageFilter
     /// Convert colour to grey before filtering, as `Image.grayscale()` does.
@@ -35,13 +36,16 @@ public struct StreamedFilter: Sendable {
     public static func obstacle(to filter: ImageFilter) -> String? {
         let kernels = filter.steps.flatMap { $0 }
         guard let first = kernels.first else { return "there is no kernel" }
-        if filter.steps.count > 1 && !filter.magnitude {
-            return "its \(filter.steps.count) kernels apply one after another to whole images"
-        }
+        if isChain(filter) { return chainObstacle(to: filter) }
         if kernels.contains(where: { $0.rows != first.rows || $0.columns != first.columns }) {
             return "its kernels differ in size"
         }
         return nil
+    }
+
+    /// Whether `filter` applies its steps one after another (not `magnitude`'s two at once).
+    static func isChain(_ filter: ImageFilter) -> Bool {
+        filter.steps.count > 1 && !filter.magnitude
     }
 
     /// Filters the non-interlaced PNG at `path`, calling `body` with each band's result and
@@ -52,8 +56,9 @@ public struct StreamedFilter: Sendable {
         if let obstacle = Self.obstacle(to: filter) {
             throw ConvolutionError.shapeMismatch("the filter cannot stream: \(obstacle)")
         }
+        if Self.isChain(filter) { return try runChain(path: path, body: body) }
         let kernel = filter.steps[0][0]
-        var reader = try PNGRowReader(path: path)
+        let reader = try PNGRowReader(path: path)
         let header = reader.header
         guard !reader.isInterlaced else {
             throw ImageIOError.unsupported(
@@ -70,40 +75,9 @@ public struct StreamedFilter: Sendable {
             bandRows: bandRows)
         var slabFilter = bandFilter.filter
         slabFilter.options.fftRowTile = bands.tile?.rows
-        let rowBytes = header.width * header.channels * header.decodedBitDepth / 8
-        let edgeRows = bands.edgeRows
-        var edge = [Int: [UInt8]]()
-        if bands.needsEdgePass {
-            edge = try Self.readRows(edgeRows, of: reader, rowBytes: rowBytes)
-            reader = try PNGRowReader(path: path)
-        }
-        var window = RowWindow(reader: reader, rowBytes: rowBytes)
+        var input = try ExtendedInput(path: path, reader: reader, bands: bands)
         for band in bands.bands {
-            let rows = bands.extendedRows(of: band)
-            let interior = rows.clamped(to: bands.top..<(bands.top + header.height))
-            if !interior.isEmpty {
-                try window.hold(
-                    (interior.lowerBound - bands.top)..<(interior.upperBound - bands.top),
-                    keeping: edgeRows, in: &edge)
-            }
-            var bytes = [UInt8](repeating: 0, count: rows.count * rowBytes)
-            var fillRows = [Int]()
-            for (index, row) in rows.enumerated() {
-                guard let source = bands.source(ofExtendedRow: row) else {
-                    fillRows.append(index)
-                    continue
-                }
-                let copied = window.copy(row: source, into: &bytes, at: index * rowBytes)
-                if !copied, let kept = edge[source] {
-                    bytes.replaceSubrange(
-                        (index * rowBytes)..<((index + 1) * rowBytes), with: kept)
-                } else if !copied {
-                    throw ConvolutionError.shapeMismatch("row \(source) was not kept for streaming")
-                }
-            }
-            var slab = try Self.image(
-                bytes, width: header.width, rows: rows.count, channels: header.channels,
-                bitDepth: header.decodedBitDepth)
+            var (slab, fillRows) = try input.slab(bands.extendedRows(of: band))
             if gray { slab = slab.grayscale() }
             let result = try slabFilter.apply(to: slab, fillingRows: fillRows)
             try body(Self.firstRows(band.count, of: result), band.lowerBound)
@@ -112,7 +86,7 @@ public struct StreamedFilter: Sendable {
 
     /// The filter that computes a band from its slab: `valid` along rows, the whole image's
     /// column padding as explicit padding.
-    private func bandFilter(kernel: Kernel, columns: Int) throws -> (
+    func bandFilter(kernel: Kernel, columns: Int) throws -> (
         filter: ImageFilter, spanRows: Int
     ) {
         let options = filter.options
@@ -135,6 +109,7 @@ public struct StreamedFilter: Sendable {
 
     /// The output size for an input of `rows` x `columns` (what ``run(path:body:)`` yields).
     public func outputSize(rows: Int, columns: Int) throws -> AxisPair {
+        if Self.isChain(filter) { return try chainSteps(rows: rows, columns: columns).output }
         let kernel = filter.steps[0][0]
         let bands = try StreamBands(
             inputRows: rows, kernelRows: kernel.rows, options: filter.options, fftColumns: nil,
@@ -147,7 +122,7 @@ public struct StreamedFilter: Sendable {
     }
 
     /// Reads every row of `reader`, keeping the rows in `wanted`.
-    private static func readRows(_ wanted: Set<Int>, of reader: PNGRowReader, rowBytes: Int)
+    static func readRows(_ wanted: Set<Int>, of reader: PNGRowReader, rowBytes: Int)
         throws -> [Int: [UInt8]]
     {
         var kept = [Int: [UInt8]]()
@@ -159,7 +134,7 @@ public struct StreamedFilter: Sendable {
         return kept
     }
 
-    private static func image(
+    static func image(
         _ bytes: [UInt8], width: Int, rows: Int, channels: Int, bitDepth: Int
     ) throws -> Image {
         let samples: Image.Samples =
@@ -183,6 +158,71 @@ public struct StreamedFilter: Sendable {
     }
 }
 
+/// The rows of a PNG's boundary-extended image that bands read, in order: a window of the rows
+/// read last, and the edge rows the boundary copies, kept once read (or read first, when a band
+/// needs them before the reading reaches them).
+struct ExtendedInput {
+    let header: PNGDecoder.Header
+    let bands: StreamBands
+    let rowBytes: Int
+    private var window: RowWindow
+    private var edge = [Int: [UInt8]]()
+
+    /// Reads `path` (whose open `reader` has read nothing yet) for `bands`, whose slabs are
+    /// `slabs` in the order they will be asked for (by default each band's).
+    init(path: String, reader: PNGRowReader, bands: StreamBands, slabs: [Range<Int>]? = nil)
+        throws
+    {
+        header = reader.header
+        self.bands = bands
+        rowBytes = header.width * header.channels * header.decodedBitDepth / 8
+        var reader = reader
+        if bands.needsEdgePass(reading: slabs ?? bands.bands.map(bands.extendedRows(of:))) {
+            edge = try StreamedFilter.readRows(bands.edgeRows, of: reader, rowBytes: rowBytes)
+            reader = try PNGRowReader(path: path)
+        }
+        window = RowWindow(reader: reader, rowBytes: rowBytes)
+    }
+
+    /// The input rows inside the extended rows `rows` (empty when all are extension).
+    func interior(of rows: Range<Int>) -> Range<Int> {
+        let inside = rows.clamped(to: bands.top..<(bands.top + header.height))
+        return (inside.lowerBound - bands.top)..<(inside.upperBound - bands.top)
+    }
+
+    /// The extended rows `rows` as an image, with the indices of the rows that stand for the
+    /// fill value (left 0 here). Input rows from `keep` on stay in memory for later slabs (by
+    /// default those from the first of `rows`).
+    mutating func slab(_ rows: Range<Int>, keepingFrom keep: Int? = nil) throws -> (
+        image: Image, fillRows: [Int]
+    ) {
+        let inside = interior(of: rows)
+        if !inside.isEmpty {
+            try window.hold(
+                inside, from: min(keep ?? inside.lowerBound, inside.lowerBound),
+                keeping: bands.edgeRows, in: &edge)
+        }
+        var bytes = [UInt8](repeating: 0, count: rows.count * rowBytes)
+        var fillRows = [Int]()
+        for (index, row) in rows.enumerated() {
+            guard let source = bands.source(ofExtendedRow: row) else {
+                fillRows.append(index)
+                continue
+            }
+            let copied = window.copy(row: source, into: &bytes, at: index * rowBytes)
+            if !copied, let kept = edge[source] {
+                bytes.replaceSubrange((index * rowBytes)..<((index + 1) * rowBytes), with: kept)
+            } else if !copied {
+                throw ConvolutionError.shapeMismatch("row \(source) was not kept for streaming")
+            }
+        }
+        let image = try StreamedFilter.image(
+            bytes, width: header.width, rows: rows.count, channels: header.channels,
+            bitDepth: header.decodedBitDepth)
+        return (image, fillRows)
+    }
+}
+
 /// The input rows a band reads, held as raw decoded bytes: rows `start ..< reader.nextRow`.
 private struct RowWindow {
     let reader: PNGRowReader
@@ -195,13 +235,13 @@ private struct RowWindow {
         self.rowBytes = rowBytes
     }
 
-    /// Makes `rows` present, dropping earlier rows and reading on; rows read past that are in
-    /// `keeping` (and not yet kept) go into `kept`.
-    mutating func hold(_ rows: Range<Int>, keeping: Set<Int>, in kept: inout [Int: [UInt8]])
-        throws
-    {
+    /// Makes `rows` present, dropping the rows before `keep` (at most `rows.lowerBound`) and
+    /// reading on; rows read past that are in `keeping` (and not yet kept) go into `kept`.
+    mutating func hold(
+        _ rows: Range<Int>, from keep: Int, keeping: Set<Int>, in kept: inout [Int: [UInt8]]
+    ) throws {
         let end = reader.nextRow
-        let drop = min(max(0, rows.lowerBound - start), end - start)
+        let drop = min(max(0, keep - start), end - start)
         if drop > 0 {
             bytes.removeFirst(drop * rowBytes)
             start += drop
@@ -211,7 +251,7 @@ private struct RowWindow {
             let y = reader.nextRow
             try row.withUnsafeMutableBytes { try reader.read(rows: 1, into: $0.baseAddress!) }
             if keeping.contains(y), kept[y] == nil { kept[y] = row }
-            if y >= rows.lowerBound {
+            if y >= keep {
                 if bytes.isEmpty { start = y }
                 bytes.append(contentsOf: row)
             }
