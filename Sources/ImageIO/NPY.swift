@@ -191,6 +191,38 @@ public enum NPY {
     }
 
     private static func parseLayout(_ bytes: [UInt8], name: String) throws -> Layout {
+        let header = try dataHeader(bytes, name: name)
+        let needed = header.count * header.elementSize
+        guard bytes.count - header.dataStart >= needed else {
+            throw ImageIOError.truncated(
+                path: name,
+                detail:
+                    "shape \(header.shape) needs \(needed) data bytes, found \(bytes.count - header.dataStart)"
+            )
+        }
+        return Layout(
+            shape: header.shape, count: header.count, descr: header.descr, kind: header.kind,
+            littleEndian: !header.descr.hasPrefix(">"),
+            data: bytes[header.dataStart..<(header.dataStart + needed)])
+    }
+
+    /// What the header of an `.npy` file says about its data: shape, dtype and where it starts.
+    package struct DataHeader: Sendable {
+        package var shape: [Int]
+        package var count: Int
+        package var descr: String
+        /// The dtype without its byte-order mark: "f4", "i8", "u1", ...
+        package var kind: Substring
+        package var elementSize: Int
+        package var dataStart: Int
+    }
+
+    /// Bytes that hold every `.npy` header: the 10- or 12-byte preamble and a header of up to
+    /// 64 KiB (numpy writes a few hundred bytes at most).
+    package static let headerPrefixBytes = 12 + 65536
+
+    /// Parses the header at the start of `bytes` (the data need not follow).
+    package static func dataHeader(_ bytes: [UInt8], name: String) throws -> DataHeader {
         if bytes.isEmpty { throw ImageIOError.empty(path: name) }
         guard bytes.count >= 10, hasMagic(bytes) else {
             throw ImageIOError.notThisFormat(
@@ -233,18 +265,9 @@ public enum NPY {
             throw ImageIOError.unsupported(
                 path: name, detail: "dtype '\(escapedForMessage(fields.descr))'")
         }
-        let needed = count * elementSize
-        guard bytes.count - dataStart >= needed else {
-            throw ImageIOError.truncated(
-                path: name,
-                detail:
-                    "shape \(fields.shape) needs \(needed) data bytes, found \(bytes.count - dataStart)"
-            )
-        }
-        return Layout(
+        return DataHeader(
             shape: fields.shape, count: count, descr: fields.descr, kind: kind,
-            littleEndian: !fields.descr.hasPrefix(">"),
-            data: bytes[dataStart..<(dataStart + needed)])
+            elementSize: elementSize, dataStart: dataStart)
     }
 
     /// Encodes an array as `.npy` version 1.0 bytes, little-endian, header padded to 64 bytes.

@@ -167,7 +167,7 @@ struct Filter: ParsableCommand {
 
     @Option(
         valueHelp:
-            "Memory budget, e.g. 512M or 2G (default: a quarter of RAM). A PNG whose in-memory filtering would need more, or that exceeds --max-pixels, is streamed in bands of rows (not interlaced; a chain of kernels streams unless it wraps or uses the FFT path); --max-pixels then does not apply. Without --memory, PNG-to-PNG filtering of 1 MP or more streams whenever it can and --range is not normalize (less memory and CPU time; the same result).",
+            "Memory budget, e.g. 512M or 2G (default: a quarter of RAM). A PNG or float32 .npy array whose in-memory filtering would need more, or that exceeds --max-pixels, is streamed in bands of rows (not interlaced; a chain of kernels streams unless it wraps or uses the FFT path); --max-pixels then does not apply. Without --memory, PNG-to-PNG filtering of 1 MP or more streams whenever it can and --range is not normalize (less memory and CPU time; the same result).",
         valueName: "size")
     var memory: String?
 

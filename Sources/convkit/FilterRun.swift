@@ -29,9 +29,9 @@ struct FilterRun: Sendable {
     /// Reads, filters and writes one file; returns the input's pixel count (width x height).
     @discardableResult
     func process(_ job: FilterJobs.Item) throws -> Int {
-        if let stream = streamedFilter(for: job) {
-            let header = try processStreamed(job, with: stream)
-            return header.width * header.height
+        if let (stream, input) = streamedFilter(for: job) {
+            try processStreamed(job, with: stream, input: input)
+            return input.rows * input.columns
         }
         var times = StageTimes()
         let input = try times.time("read") {
@@ -83,17 +83,7 @@ struct FilterRun: Sendable {
     private func process(_ array: NPYArray, _ job: FilterJobs.Item, times: inout StageTimes)
         throws
     {
-        let dtype = InputFiles.dtypeName(array.values)
-        if gray {
-            throw ValidationError(
-                "\(job.input): --gray converts colour images; a \(dtype) array's channels are filtered as they are"
-            )
-        }
-        if job.format == .png && range == nil {
-            throw ValidationError(
-                "\(job.input): a \(dtype) array has no sample range, so PNG output needs --range (normalize, clamp, abs or offset); or write .npy to keep the exact values"
-            )
-        }
+        try requireArrayOptions(dtype: InputFiles.dtypeName(array.values), job)
         if array.shape.count >= 2 {
             describePlan(rows: array.shape[0], columns: array.shape[1], job)
         }
@@ -122,6 +112,20 @@ struct FilterRun: Sendable {
                 try ImageFile.write(
                     output, to: job.output, options: PNGWriteOptions(compressionLevel: compression))
             }
+        }
+    }
+
+    /// The options a float array refuses: `--gray`, and PNG output without `--range`.
+    func requireArrayOptions(dtype: String, _ job: FilterJobs.Item) throws {
+        if gray {
+            throw ValidationError(
+                "\(job.input): --gray converts colour images; a \(dtype) array's channels are filtered as they are"
+            )
+        }
+        if job.format == .png && range == nil {
+            throw ValidationError(
+                "\(job.input): a \(dtype) array has no sample range, so PNG output needs --range (normalize, clamp, abs or offset); or write .npy to keep the exact values"
+            )
         }
     }
 

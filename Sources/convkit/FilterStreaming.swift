@@ -54,25 +54,22 @@ extension FilterRun {
     /// zeroing fresh pages) and deflate beside the convolution.
     static let bandedMinimumPixels = 1 << 20
 
-    /// The streamed run for `job`, or nil when the whole image is read into memory: the input
-    /// must be a PNG file (not standard input, not interlaced) whose in-memory filtering would
-    /// exceed the memory budget or `--max-pixels` (or `--band-rows` asks for bands), and the
-    /// filter must be able to stream. Without `--memory`, a PNG-to-PNG job of at least
-    /// ``bandedMinimumPixels`` whose range needs no first pass (not `normalize`) streams too,
-    /// as it takes less memory and CPU time and the result is the same. `--verbose` says which
-    /// path runs and why.
-    func streamedFilter(for job: FilterJobs.Item) -> StreamedFilter? {
-        guard job.input != "-", let prefix = try? FileAccess.readPrefix(job.input, count: 8),
-            prefix == [137, 80, 78, 71, 13, 10, 26, 10],
-            let header = try? PNGDecoder.header(path: job.input)
-        else { return nil }
-        let pixels = header.width * header.height
-        let needed = pixels * header.channels * Self.inMemoryBytesPerSample
+    /// The streamed run for `job` and its input, or nil when the whole input is read into
+    /// memory: the input must be a PNG file (not standard input, not interlaced) or a float32
+    /// `.npy` array whose in-memory filtering would exceed the memory budget or `--max-pixels`
+    /// (or `--band-rows` asks for bands), and the filter must be able to stream. Without
+    /// `--memory`, a PNG-to-PNG job of at least ``bandedMinimumPixels`` whose range needs no
+    /// first pass (not `normalize`) streams too, as it takes less memory and CPU time and the
+    /// result is the same. `--verbose` says which path runs and why.
+    func streamedFilter(for job: FilterJobs.Item) -> (StreamedFilter, BandedInput)? {
+        guard let input = BandedInput(path: job.input) else { return nil }
+        let pixels = input.rows * input.columns
+        let needed = pixels * input.channels * Self.inMemoryBytesPerSample
         let say = { (text: String) in if verbose { printError("convkit: \(job.input): \(text)") } }
         let outputRange =
             range ?? OutputRange.automatic(kernelSteps: filter.steps, magnitude: filter.magnitude)
         let preferred =
-            !memoryGiven && job.format == .png && outputRange != .normalize
+            !memoryGiven && !input.isArray && job.format == .png && outputRange != .normalize
             && pixels >= Self.bandedMinimumPixels
         let why: String
         if let bandRows {
@@ -91,10 +88,8 @@ extension FilterRun {
             return nil
         }
         let fallback = preferred ? "filtering in memory" : "filtering in memory within --max-pixels"
-        if header.format.interlaced {
-            say(
-                "cannot stream an interlaced PNG (Adam7 rows arrive in seven passes), so \(fallback)"
-            )
+        if let obstacle = input.obstacle {
+            say("cannot stream \(obstacle), so \(fallback)")
             return nil
         }
         if let obstacle = StreamedFilter.obstacle(to: filter) {
@@ -103,10 +98,9 @@ extension FilterRun {
         }
         let rows =
             bandRows
-            ?? Self.bandRows(
-                width: header.width, channels: header.channels, budget: memoryBudget)
+            ?? Self.bandRows(width: input.columns, channels: input.channels, budget: memoryBudget)
         say("streaming in bands of \(rows) rows: \(why)")
-        return StreamedFilter(filter: filter, gray: gray, bandRows: rows)
+        return (StreamedFilter(filter: filter, gray: gray, bandRows: rows), input)
     }
 
     /// Output rows per band: a band's working set (about 32 bytes per sample of each of its
@@ -120,16 +114,16 @@ extension FilterRun {
     /// `--range normalize` a first pass finds the result's minimum and maximum, the second
     /// writes; a value that is inf or NaN stops the run before the output is replaced.
     /// `--verbose` prints the stage times, the write's beside the reading and convolving.
-    /// Returns the input's header.
-    @discardableResult
-    func processStreamed(_ job: FilterJobs.Item, with stream: StreamedFilter) throws
-        -> PNGDecoder.Header
+    func processStreamed(_ job: FilterJobs.Item, with stream: StreamedFilter, input: BandedInput)
+        throws
     {
-        let header = try PNGDecoder.header(path: job.input)
-        describePlan(rows: header.height, columns: header.width, job)
+        if input.isArray { try requireArrayOptions(dtype: "float32", job) }
+        describePlan(rows: input.rows, columns: input.columns, job)
+        // An array's values are samples of the output's bit depth (8 unless --bit-depth 16).
+        let arrayMaxValue = bitDepth == 16 ? 65535 : 255
         var times = StageTimes()
         do {
-            let size = try stream.outputSize(rows: header.height, columns: header.width)
+            let size = try stream.outputSize(rows: input.rows, columns: input.columns)
             let outputRange =
                 range
                 ?? OutputRange.automatic(kernelSteps: filter.steps, magnitude: filter.magnitude)
@@ -137,7 +131,8 @@ extension FilterRun {
             if job.format == .png && outputRange == .normalize {
                 var extremes = (minimum: Float.infinity, maximum: -Float.infinity)
                 try times.time("range pass") {
-                    try stream.run(path: job.input) { band, first in
+                    try input.run(stream, path: job.input, maxValue: arrayMaxValue) {
+                        band, first in
                         try requireFinite(band, first: first, job)
                         let found = OutputRange.extremes(of: band.colour)
                         extremes = (
@@ -148,7 +143,7 @@ extension FilterRun {
                 }
                 mapping = OutputRange.normalizing(
                     minimum: extremes.minimum, maximum: extremes.maximum,
-                    maxValue: (bitDepth ?? header.decodedBitDepth) == 16 ? 65535 : 255)
+                    maxValue: (bitDepth ?? input.bitDepth) == 16 ? 65535 : 255)
             }
             try prepareFolder(for: job)
             let writing = Mutex<UInt64>(0)
@@ -161,7 +156,8 @@ extension FilterRun {
                     let failure = Mutex<(any Error)?>(nil)
                     var sink: BandSink?
                     defer { writes.sync {} }
-                    try stream.run(path: job.input) { band, first in
+                    try input.run(stream, path: job.input, maxValue: arrayMaxValue) {
+                        band, first in
                         if let error = failure.withLock({ $0 }) { throw error }
                         try requireFinite(band, first: first, job)
                         let current =
@@ -199,7 +195,6 @@ extension FilterRun {
             }
             times.addBeside("write", milliseconds: Double(writing.withLock { $0 }) / 1e6)
             if verbose { printError("convkit: \(job.input): \(times.summary)") }
-            return header
         } catch let error as ConvolutionError {
             throw CLIError("\(job.input): \(error)")
         }
@@ -210,6 +205,76 @@ extension FilterRun {
         try requireFinite(
             (bad.channel, bad.x, bad.y + first), largestInput: Double(band.maxValue),
             limit: Double(Float.greatestFiniteMagnitude), job)
+    }
+}
+
+/// An input file that can be read in bands: a PNG (its rows in order) or a float32 `.npy`
+/// array (any rows, read from the file as needed).
+enum BandedInput {
+    case png(PNGDecoder.Header)
+    case array(NPYRowReader)
+
+    /// The file at `path` if it is one of these; nil for standard input and other files (read
+    /// whole, which reports what is wrong with them).
+    init?(path: String) {
+        guard path != "-", let prefix = try? FileAccess.readPrefix(path, count: 8) else {
+            return nil
+        }
+        if prefix == [137, 80, 78, 71, 13, 10, 26, 10],
+            let header = try? PNGDecoder.header(path: path)
+        {
+            self = .png(header)
+        } else if NPY.hasMagic(prefix), let reader = try? NPYRowReader(path: path),
+            reader.rows > 0, reader.columns > 0, (1...4).contains(reader.channels)
+        {
+            self = .array(reader)
+        } else {
+            return nil
+        }
+    }
+
+    var isArray: Bool { if case .array = self { true } else { false } }
+    var rows: Int {
+        switch self {
+        case .png(let header): header.height
+        case .array(let reader): reader.rows
+        }
+    }
+    var columns: Int {
+        switch self {
+        case .png(let header): header.width
+        case .array(let reader): reader.columns
+        }
+    }
+    var channels: Int {
+        switch self {
+        case .png(let header): header.channels
+        case .array(let reader): reader.channels
+        }
+    }
+    /// Bits per sample of the input (8 for an array, which has no bit depth).
+    var bitDepth: Int {
+        if case .png(let header) = self { return header.decodedBitDepth }
+        return 8
+    }
+
+    /// Why the file cannot be read by rows, or nil.
+    var obstacle: String? {
+        if case .png(let header) = self, header.format.interlaced {
+            return "an interlaced PNG (Adam7 rows arrive in seven passes)"
+        }
+        return nil
+    }
+
+    /// Runs `stream` over the file at `path`; an array's bands carry `maxValue`.
+    func run(
+        _ stream: StreamedFilter, path: String, maxValue: Int,
+        body: (FilteredImage, Int) throws -> Void
+    ) throws {
+        switch self {
+        case .png: try stream.run(path: path, body: body)
+        case .array(let reader): try stream.run(array: reader, maxValue: maxValue, body: body)
+        }
     }
 }
 

@@ -86,6 +86,14 @@ enum InputFiles {
             guard NPY.hasMagic(bytes) else {
                 return .image(try PNGDecoder.decode(bytes, name: path, maxPixels: maxPixels))
             }
+            let shape = try NPY.dataHeader(bytes, name: path).shape
+            if shape.count >= 2, shape[0] * shape[1] > maxPixels {
+                throw ImageIOError.exceedsPixelLimit(
+                    path: path,
+                    detail:
+                        "\(shape[1])x\(shape[0]) is \(shape[0] * shape[1]) pixels, more than the limit of \(maxPixels)"
+                )
+            }
             let array = try NPY.decode(bytes, name: path)
             switch array.values {
             case .float32, .float64: return .array(array)

@@ -76,6 +76,57 @@ import Testing
         #expect(try PNGDecoder.read(path: folder + "/o.png").width == 512)
     }
 
+    /// A float32 array over the budget streams from its file with the in-memory result, as
+    /// NPY, as a normalised PNG and as a 16-bit PNG; a float64 array over --max-pixels, which
+    /// cannot stream, is refused before it is filtered.
+    @Test func floatArraysStreamOverTheBudget() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let array = folder + "/gx.npy"
+        #expect(
+            try filter(["samples/face.png", "--kernel", "sobel-x", "-o", array]).status == 0)
+        let cases: [(arguments: [String], format: String)] = [
+            (["--kernel", "gaussian5", "--boundary", "reflect101"], "npy"),
+            (["--kernel", "box3", "--kernel", "sharpen", "--range", "normalize"], "png"),
+            (["--kernel", "gaussian5", "--range", "offset", "--bit-depth", "16"], "png"),
+        ]
+        for (index, (arguments, format)) in cases.enumerated() {
+            let memory = "\(folder)/m\(index).\(format)"
+            let streamed = "\(folder)/s\(index).\(format)"
+            #expect(try filter([array] + arguments + ["-o", memory]).status == 0)
+            let run = try filter(
+                [array] + arguments + ["--memory", "1M", "--verbose", "-o", streamed])
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stderr.contains("streaming in bands of"), "\(run.stderr)")
+            #expect(
+                FileManager.default.contents(atPath: memory)
+                    == FileManager.default.contents(atPath: streamed) || format == "png",
+                "\(arguments)")
+            if format == "png" {
+                #expect(
+                    try PNGDecoder.read(path: memory).samples
+                        == PNGDecoder.read(path: streamed).samples, "\(arguments)")
+            }
+        }
+        let needsRange = try filter([
+            array, "--kernel", "box3", "--memory", "1M", "-o", folder + "/r.png",
+        ])
+        #expect(needsRange.status == 2)
+        #expect(needsRange.stderr.contains("PNG output needs --range"), "\(needsRange.stderr)")
+        let double = folder + "/f8.npy"
+        try NPY.write(
+            NPYArray(shape: [40, 30], values: .float64(Array(repeating: 1, count: 1200))),
+            to: double)
+        let refused = try filter([
+            double, "--kernel", "box3", "--max-pixels", "1000", "-o", folder + "/d.npy",
+        ])
+        #expect(refused.status == 1)
+        #expect(
+            refused.stderr.contains(
+                "f8.npy: image too large: 30x40 is 1200 pixels, more than the limit of 1000"),
+            "\(refused.stderr)")
+    }
+
     @Test func interlacedInputStreamsNotAndFallsBackWithinMaxPixels() throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

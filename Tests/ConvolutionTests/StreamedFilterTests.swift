@@ -235,6 +235,80 @@ import Testing
         }
     }
 
+    /// A float32 array streamed from its `.npy` file gives the planes of the whole array's
+    /// filtering: one kernel on every path and boundary, chains, and several channels.
+    @Test func floatArraysStreamAsInMemory() throws {
+        let folder = try temporaryFolder("stream-array")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var generator = SeededGenerator(seed: 51)
+        func array(rows: Int, columns: Int, channels: Int) throws -> NPYArray {
+            let values = (0..<(rows * columns * channels)).map { _ in
+                Float(generator.nextUnitDouble() * 2e3 - 1e3)
+            }
+            let shape = channels == 1 ? [rows, columns] : [rows, columns, channels]
+            return try NPYArray(shape: shape, values: .float32(values))
+        }
+        let a = try kernel("k3x3", rows: 3, columns: 3, seed: 52)
+        let b = try kernel("k2x4", rows: 4, columns: 2, seed: 53)
+        let c = try kernel("c3x3", rows: 3, columns: 3, seed: 55)
+        let large = try kernel("k13", rows: 13, columns: 13, seed: 54)
+        let cases: [(ImageFilter, NPYArray, Int, String)] = [
+            (
+                ImageFilter(steps: [[a]], options: ConvolutionOptions(boundary: .wrap)),
+                try array(rows: 23, columns: 19, channels: 1), 1, "wrap"
+            ),
+            (
+                ImageFilter(
+                    steps: [[b]],
+                    options: ConvolutionOptions(
+                        mode: .full, boundary: .fill(7), padding: Padding(all: 2),
+                        stride: AxisPair(rows: 2, columns: 1))),
+                try array(rows: 23, columns: 19, channels: 3), 4, "fill 7 full stride"
+            ),
+            (
+                ImageFilter(steps: [[large]], options: ConvolutionOptions(mode: .full)),
+                try array(rows: 300, columns: 40, channels: 1), 1, "fft"
+            ),
+            (
+                ImageFilter(steps: [[a], [b]], options: ConvolutionOptions(boundary: .symm)),
+                try array(rows: 23, columns: 19, channels: 4), 3, "chain symm"
+            ),
+            (
+                ImageFilter(
+                    steps: [[a], [c]], options: ConvolutionOptions(boundary: .reflect101),
+                    magnitude: true),
+                try array(rows: 23, columns: 19, channels: 2), 5, "magnitude"
+            ),
+        ]
+        for (index, (filter, input, bandRows, label)) in cases.enumerated() {
+            let path = "\(folder)/a\(index).npy"
+            try NPY.write(input, to: path)
+            guard case .float32(let expected) = try filter.apply(to: input, name: path).planes
+            else { continue }
+            var got = [[Float]](repeating: [], count: expected.count)
+            var next = 0
+            try StreamedFilter(filter: filter, bandRows: bandRows).run(
+                array: try NPYRowReader(path: path), maxValue: 255
+            ) { band, first in
+                #expect(first == next && band.alpha == nil && band.maxValue == 255)
+                next += band.rows
+                for (channel, plane) in band.colour.enumerated() { got[channel] += plane.values }
+            }
+            #expect(got == expected.map(\.values), "\(label)")
+        }
+        var bad = try array(rows: 40, columns: 5, channels: 1)
+        if case .float32(var values) = bad.values {
+            values[33 * 5 + 2] = .nan
+            bad = try NPYArray(shape: bad.shape, values: .float32(values))
+        }
+        try NPY.write(bad, to: folder + "/nan.npy")
+        #expect {
+            try StreamedFilter(filter: ImageFilter(steps: [[a]]), bandRows: 4).run(
+                array: try NPYRowReader(path: folder + "/nan.npy"), maxValue: 255
+            ) { _, _ in }
+        } throws: { "\($0)".contains("nan.npy: holds nan at x 2, y 33") }
+    }
+
     @Test func mixedSizesWrappedChainsAndFFTChainsDoNotStream() throws {
         let a = try kernel("a", rows: 3, columns: 3, seed: 1)
         let b = try kernel("b", rows: 5, columns: 5, seed: 1)

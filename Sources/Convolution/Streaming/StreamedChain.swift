@@ -64,14 +64,7 @@ extension StreamedFilter {
         return (steps, size)
     }
 
-    /// Streams a chain. Each band of the last step's output is computed from the rows of the
-    /// step before that it needs (its halo, and the rows the boundary copies into its
-    /// extension), and those from the step before, down to the input. Every step runs on its
-    /// slab exactly as on the whole result of the step before (the direct, separable and
-    /// reference paths compute each output row on its own), alpha is premultiplied before the
-    /// first step and divided out after the last, as ``ImageFilter/apply(to:)`` does, so the
-    /// output is the in-memory one. A step's halo rows are computed again for each band that
-    /// needs them: a few rows per band and step.
+    /// Streams a chain over the PNG at `path` (see ``runChain(_:channels:hasAlpha:input:body:)``).
     func runChain(path: String, body: (FilteredImage, Int) throws -> Void) throws {
         let reader = try PNGRowReader(path: path)
         let header = reader.header
@@ -81,28 +74,94 @@ extension StreamedFilter {
         }
         let steps = try chainSteps(rows: header.height, columns: header.width).steps
         let policy = filter.effectiveAlpha
-        let maxValue = Float(header.decodedBitDepth == 16 ? 65535 : 255)
-        var fill: Float = 0
-        if case .fill(let value) = filter.options.boundary { fill = Float(value) }
+        let maxValue = header.decodedBitDepth == 16 ? 65535 : 255
         let hasAlpha = header.channels == 2 || header.channels == 4
-        let channels = gray ? (hasAlpha ? 2 : 1) : header.channels
-
-        /// Extended rows `rows` of step `index`'s input, one plane per channel (alpha last),
-        /// colour premultiplied when the policy says so and fill rows holding the fill value.
-        func slab(_ index: Int, _ rows: Range<Int>) throws -> [Plane<Float>] {
-            let step = steps[index]
-            if index == 0 {
+        // The input rows each band reads, and the first any later band reads, which the
+        // reading keeps: a later band's halo can reach back further than the one before.
+        let slabs = steps[steps.count - 1].rows.bands.map {
+            Self.inputRows(steps, steps.count - 1, $0)
+        }
+        var input = try ExtendedInput(
+            path: path, reader: reader, bands: steps[0].rows, slabs: slabs.compactMap { $0 })
+        var keep = slabs.map { rows in
+            rows.map { input.interior(of: $0) }.flatMap { $0.isEmpty ? nil : $0.lowerBound }
+                ?? Int.max
+        }
+        for index in keep.indices.reversed().dropFirst() {
+            keep[index] = min(keep[index], keep[index + 1])
+        }
+        try runChain(
+            steps, channels: gray ? (hasAlpha ? 2 : 1) : header.channels, hasAlpha: hasAlpha,
+            input: { rows, band in
                 var (image, fillRows) = try input.slab(rows, keepingFrom: keep[band])
                 if gray { image = image.grayscale() }
                 var planes = ImagePlanes.split(image)
                 if policy == .premultiply, hasAlpha, let alpha = planes.last {
                     planes =
                         planes.dropLast().map {
-                            step.filter.premultiplied($0, by: alpha, maxValue: maxValue)
+                            filter.premultiplied($0, by: alpha, maxValue: Float(maxValue))
                         } + [alpha]
                 }
-                return planes.map { step.filter.filled($0, rows: fillRows, with: fill) }
-            }
+                return planes.map { filter.filled($0, rows: fillRows, with: fillValue) }
+            },
+            body: { colour, alpha, first in
+                let divided =
+                    policy == .premultiply
+                    ? alpha.map { alpha in
+                        colour.map {
+                            filter.unpremultiplied($0, by: alpha, maxValue: Float(maxValue))
+                        }
+                    } ?? colour : colour
+                try body(
+                    FilteredImage(colour: divided, alpha: alpha, maxValue: maxValue), first)
+            })
+    }
+
+    /// Streams a chain over the float32 `.npy` array at `path`; bands come as images of
+    /// `maxValue` (how ``FilteredImage/image(range:bitDepth:)`` reads the values).
+    func runChain(
+        array reader: NPYRowReader, maxValue: Int, body: (FilteredImage, Int) throws -> Void
+    )
+        throws
+    {
+        let steps = try chainSteps(rows: reader.rows, columns: reader.columns).steps
+        let input = ExtendedArray(reader: reader, bands: steps[0].rows, fill: fillValue)
+        try runChain(
+            steps, channels: reader.channels, hasAlpha: false,
+            input: { rows, _ in try input.slab(rows) },
+            body: { colour, _, first in
+                try body(FilteredImage(colour: colour, alpha: nil, maxValue: maxValue), first)
+            })
+    }
+
+    /// The value outside the image under `--boundary fill`.
+    var fillValue: Float {
+        if case .fill(let value) = filter.options.boundary { return Float(value) }
+        return 0
+    }
+
+    /// Streams a chain. Each band of the last step's output is computed from the rows of the
+    /// step before that it needs (its halo, and the rows the boundary copies into its
+    /// extension), and those from the step before, down to the input, which `input` gives for
+    /// extended rows of the first step and a band's index: one plane per channel (alpha last),
+    /// fill rows at the fill value, colour premultiplied when the alpha policy says so. Every
+    /// step runs on its slab exactly as on the whole result of the step before (the direct,
+    /// separable and reference paths compute each output row on its own), so the output is the
+    /// in-memory one; `body` gets each band's colour, alpha and first row. A step's halo rows
+    /// are computed again for each band that needs them: a few rows per band and step.
+    private func runChain(
+        _ steps: [ChainStep], channels: Int, hasAlpha: Bool,
+        input: (Range<Int>, Int) throws -> [Plane<Float>],
+        body: ([Plane<Float>], Plane<Float>?, Int) throws -> Void
+    ) throws {
+        let policy = filter.effectiveAlpha
+        let fill = fillValue
+        var band = 0
+
+        /// Extended rows `rows` of step `index`'s input, one plane per channel.
+        func slab(_ index: Int, _ rows: Range<Int>) throws -> [Plane<Float>] {
+            if index == 0 { return try input(rows, band) }
+            let step = steps[index]
             let sources = rows.map { step.rows.source(ofExtendedRow: $0) }
             var before = [Plane<Float>]()
             let needed = Self.hull(sources)
@@ -133,33 +192,12 @@ extension StreamedFilter {
             }
         }
 
-        // The input rows each band reads, and the first any later band reads, which the
-        // reading keeps: a later band's halo can reach back further than the one before.
         let last = steps.count - 1
-        let bands = steps[last].rows.bands
-        let slabs = bands.map { Self.inputRows(steps, last, $0) }
-        var input = try ExtendedInput(
-            path: path, reader: reader, bands: steps[0].rows, slabs: slabs.compactMap { $0 })
-        var keep = slabs.map { rows in
-            rows.map { input.interior(of: $0) }.flatMap { $0.isEmpty ? nil : $0.lowerBound }
-                ?? Int.max
-        }
-        for index in keep.indices.reversed().dropFirst() {
-            keep[index] = min(keep[index], keep[index + 1])
-        }
-        var band = 0
-        for rows in bands {
-            defer { band += 1 }
+        for rows in steps[last].rows.bands {
             var colour = try output(last, rows)
             let alpha = hasAlpha ? colour.removeLast() : nil
-            if policy == .premultiply, let alpha {
-                colour = colour.map {
-                    steps[last].filter.unpremultiplied($0, by: alpha, maxValue: maxValue)
-                }
-            }
-            try body(
-                FilteredImage(colour: colour, alpha: alpha, maxValue: Int(maxValue)),
-                rows.lowerBound)
+            try body(colour, alpha, rows.lowerBound)
+            band += 1
         }
     }
 

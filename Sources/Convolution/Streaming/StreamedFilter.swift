@@ -57,24 +57,13 @@ public struct StreamedFilter: Sendable {
             throw ConvolutionError.shapeMismatch("the filter cannot stream: \(obstacle)")
         }
         if Self.isChain(filter) { return try runChain(path: path, body: body) }
-        let kernel = filter.steps[0][0]
         let reader = try PNGRowReader(path: path)
         let header = reader.header
         guard !reader.isInterlaced else {
             throw ImageIOError.unsupported(
                 path: path, detail: "an interlaced PNG cannot be read by rows")
         }
-        let bandFilter = try self.bandFilter(kernel: kernel, columns: header.width)
-        let plan = try ConvolutionPlan(
-            kernel: kernel, inputRows: bandFilter.spanRows, inputColumns: header.width,
-            options: bandFilter.filter.options)
-        let bands = try StreamBands(
-            inputRows: header.height, kernelRows: kernel.rows, options: filter.options,
-            fftColumns: plan.path == .fft && !filter.float64
-                ? (plan.geometry.span.columns, plan.geometry.padded.columns) : nil,
-            bandRows: bandRows)
-        var slabFilter = bandFilter.filter
-        slabFilter.options.fftRowTile = bands.tile?.rows
+        let (slabFilter, bands) = try singleStep(rows: header.height, columns: header.width)
         var input = try ExtendedInput(path: path, reader: reader, bands: bands)
         for band in bands.bands {
             var (slab, fillRows) = try input.slab(bands.extendedRows(of: band))
@@ -82,6 +71,25 @@ public struct StreamedFilter: Sendable {
             let result = try slabFilter.apply(to: slab, fillingRows: fillRows)
             try body(Self.firstRows(band.count, of: result), band.lowerBound)
         }
+    }
+
+    /// A filter of one step over an input of `rows` x `columns`: the filter that computes a
+    /// band from its slab, and the bands (on the FFT path, following the whole image's tiles).
+    func singleStep(rows: Int, columns: Int) throws -> (slabFilter: ImageFilter, bands: StreamBands)
+    {
+        let kernel = filter.steps[0][0]
+        let bandFilter = try self.bandFilter(kernel: kernel, columns: columns)
+        let plan = try ConvolutionPlan(
+            kernel: kernel, inputRows: bandFilter.spanRows, inputColumns: columns,
+            options: bandFilter.filter.options)
+        let bands = try StreamBands(
+            inputRows: rows, kernelRows: kernel.rows, options: filter.options,
+            fftColumns: plan.path == .fft && !filter.float64
+                ? (plan.geometry.span.columns, plan.geometry.padded.columns) : nil,
+            bandRows: bandRows)
+        var slabFilter = bandFilter.filter
+        slabFilter.options.fftRowTile = bands.tile?.rows
+        return (slabFilter, bands)
     }
 
     /// The filter that computes a band from its slab: `valid` along rows, the whole image's
@@ -145,7 +153,7 @@ public struct StreamedFilter: Sendable {
     }
 
     /// The first `count` rows of a band's result (an FFT band may compute a few more).
-    private static func firstRows(_ count: Int, of result: FilteredImage) -> FilteredImage {
+    static func firstRows(_ count: Int, of result: FilteredImage) -> FilteredImage {
         guard result.rows > count else { return result }
         func cut(_ plane: Plane<Float>) -> Plane<Float> {
             Plane(
