@@ -88,12 +88,23 @@ extension FilterRun {
             return nil
         }
         let fallback = preferred ? "filtering in memory" : "filtering in memory within --max-pixels"
+        // Over a budget the user gave, the fallback is said whatever --verbose says.
+        let overBudget = memoryGiven && needed > memoryBudget && bandRows == nil
+        let tell = { (text: String) in
+            if overBudget {
+                printError(
+                    "convkit: note: \(job.input): \(text) (about \(MemorySize.describe(needed)), more than the --memory budget of \(MemorySize.describe(memoryBudget)))"
+                )
+            } else {
+                say(text)
+            }
+        }
         if let obstacle = input.obstacle {
-            say("cannot stream \(obstacle), so \(fallback)")
+            tell("cannot stream \(obstacle), so \(fallback)")
             return nil
         }
         if let obstacle = StreamedFilter.obstacle(to: filter) {
-            say("cannot stream: \(obstacle); \(fallback)")
+            tell("cannot stream: \(obstacle); \(fallback)")
             return nil
         }
         let rows =

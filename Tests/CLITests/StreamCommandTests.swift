@@ -74,6 +74,17 @@ import Testing
         #expect(capped.status == 0, "\(capped.stderr)")
         #expect(capped.stderr.contains("exceed --max-pixels 1000"))
         #expect(try PNGDecoder.read(path: folder + "/o.png").width == 512)
+        // Over a budget the user gave, a filter that cannot stream says so without --verbose.
+        let wrapped = try filter([
+            "samples/ascent.png", "--kernel", "box3", "--kernel", "sobel-x", "--boundary", "wrap",
+            "--memory", "1M", "-o", folder + "/w.png",
+        ])
+        #expect(wrapped.status == 0)
+        #expect(
+            wrapped.stderr.hasPrefix(
+                "convkit: note: samples/ascent.png: cannot stream: with --boundary wrap")
+                && wrapped.stderr.contains("more than the --memory budget of 1.0 MB)"),
+            "\(wrapped.stderr)")
     }
 
     /// A float32 array over the budget streams from its file with the in-memory result, as
