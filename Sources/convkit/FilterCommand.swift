@@ -271,7 +271,7 @@ struct Filter: ParsableCommand {
             ? items.filter { !FileManager.default.fileExists(atPath: $0.output) } : items
         let progress = BatchProgress(total: todo.count)
         let failures = FailureCount()
-        let workers = min(todo.count, max(1, ProcessInfo.processInfo.activeProcessorCount))
+        let workers = min(todo.count, max(1, ThreadPolicy.cores))
         var batchRun = run
         batchRun.filter.options.threads = workers > 1 ? 1 : nil
         let shared = batchRun
