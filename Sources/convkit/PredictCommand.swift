@@ -20,11 +20,13 @@ struct Predict: ParsableCommand {
             its input size. A float32 or float64 NPY array of the model's input shape ((28, \
             28) or (28, 28, 1) for the tutorial's) is taken as the input as it is. An image \
             that cannot be read is reported and the others still classified; the exit status \
-            is then 1.
+            is then 1. A folder gives its .png and .npy files, sorted by name (--recursive: \
+            through every subfolder); images in other formats are skipped and named in a note.
 
             Examples:
               convkit predict model.safetensors digit.png
               convkit predict model.safetensors a.png b.png --json
+              convkit predict model.safetensors photos/ --recursive --json
             """
     )
 
@@ -34,9 +36,12 @@ struct Predict: ParsableCommand {
 
     @Argument(
         help: ArgumentHelp(
-            "PNG or NPY images (uint8 or uint16, or float inputs), '-' for standard input.",
+            "PNG or NPY images (uint8 or uint16, or float inputs), folders of them, '-' for standard input.",
             valueName: "image"))
     var images: [String]
+
+    @Flag(help: "Walk folder inputs through every subfolder.")
+    var recursive = false
 
     @Flag(help: "Print a JSON array instead of text.")
     var json = false
@@ -53,7 +58,11 @@ struct Predict: ParsableCommand {
         }
         try naming(model) { try Model.requireClassOutputs(network.classes) }
         let names = network.classNames
-        try FileReports.run(images, json: json) { path in
+        let listing = try InputTree.expanding(images, recursive: recursive)
+        if !listing.otherImages.isEmpty {
+            printError("convkit: note: " + FilterJobs.skippedText(listing.otherImages))
+        }
+        try FileReports.run(listing.files, json: json) { path in
             let values = try InputFiles.modelInput(
                 path, shape: shape, maxPixels: reading.maxPixels
             ) { try prepare($0, path) }

@@ -64,6 +64,50 @@ import Testing
         #expect(outputs[1] == outputs[0] && outputs[2] == outputs[0])
     }
 
+    /// A folder gives its images sorted by name (through subfolders with --recursive), with
+    /// the probabilities each file gives alone; images in other formats are named in a note.
+    @Test func predictTakesFolders() throws {
+        let folder = try temporaryFolder("predict-folder")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let model = Self.keras + "/tutorial.keras"
+        try FileManager.default.createDirectory(
+            atPath: folder + "/digits/sub", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            atPath: CLI.packageRoot + "/samples/ascent.png", toPath: folder + "/digits/b.png")
+        let bytes: [UInt8] = (0..<784).map { (index: Int) -> UInt8 in
+            UInt8((index * 29 + index / 28 * 7) % 256)
+        }
+        try NPY.write(
+            try NPYArray(shape: [28, 28], values: .uint8(bytes)), to: folder + "/digits/a.npy")
+        try NPY.write(
+            try NPYArray(shape: [28, 28], values: .uint8(bytes.reversed())),
+            to: folder + "/digits/sub/c.npy")
+        FileManager.default.createFile(atPath: folder + "/digits/photo.jpg", contents: Data([1]))
+        func records(_ arguments: [String]) throws -> [[String: Any]] {
+            let result = try CLI.run(["predict", model] + arguments + ["--json"])
+            #expect(result.status == 0, "\(result.stderr)")
+            return try JSONSerialization.jsonObject(with: result.stdout) as? [[String: Any]] ?? []
+        }
+        let top = try CLI.run(["predict", model, folder + "/digits"])
+        #expect(
+            top.stderr
+                == "convkit: note: 1 image not PNG or NPY skipped: \(folder)/digits/photo.jpg; convkit reads PNG and NPY\n",
+            "\(top.stderr)")
+        let listed = try records([folder + "/digits", "--recursive"])
+        let names = ["a.npy", "b.png", "sub/c.npy"].map { folder + "/digits/" + $0 }
+        #expect(listed.map { $0["file"] as? String } == names)
+        let alone = try records(names)
+        #expect(
+            listed.map { $0["probabilities"] as? [Double] }
+                == alone.map { $0["probabilities"] as? [Double] })
+        #expect(try records([folder + "/digits"]).count == 2)
+        try FileManager.default.createDirectory(
+            atPath: folder + "/empty", withIntermediateDirectories: true)
+        let empty = try CLI.run(["predict", model, folder + "/empty"])
+        #expect(empty.status == 1)
+        #expect(empty.stderr.contains("empty: no .png or .npy files found"), "\(empty.stderr)")
+    }
+
     @Test func infoDescribesModelFiles() throws {
         let folder = try temporaryFolder("info")
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -131,5 +131,7 @@ import Testing
         try kernel.write(toFile: folder + "/my.kernel", atomically: true, encoding: .utf8)
         let seven = try VisualizeFixture.seven(in: folder)
         try manager.moveItem(atPath: seven, toPath: folder + "/digit.png")
+        try manager.createDirectory(atPath: folder + "/digits", withIntermediateDirectories: true)
+        try manager.copyItem(atPath: folder + "/digit.png", toPath: folder + "/digits/seven.png")
     }
 }

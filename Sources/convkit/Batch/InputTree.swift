@@ -28,6 +28,29 @@ enum InputTree {
         return listing
     }
 
+    /// `paths` with each folder among them replaced by its `.png` and `.npy` files (through
+    /// every subfolder with `recursive`), as paths from the current folder; the images in other
+    /// formats that the folders hold come back in `otherImages`. A folder with no file convkit
+    /// reads is an error naming it.
+    static func expanding(_ paths: [String], recursive: Bool) throws -> Listing {
+        var result = Listing()
+        for path in paths {
+            guard path != "-", FileAccess.isDirectory(path) else {
+                result.files.append(path)
+                continue
+            }
+            let listing = try files(in: path, recursive: recursive)
+            let others = listing.otherImages.map { OutputPaths.join(path, $0) }
+            guard !listing.files.isEmpty else {
+                let skipped = others.isEmpty ? "" : " (\(FilterJobs.skippedText(others)))"
+                throw CLIError("\(path): no .png or .npy files found\(skipped)")
+            }
+            result.files += listing.files.map { OutputPaths.join(path, $0) }
+            result.otherImages += others
+        }
+        return result
+    }
+
     private static func walk(
         _ folder: String, prefix: String, recursive: Bool, into listing: inout Listing
     ) throws {
