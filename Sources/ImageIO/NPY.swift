@@ -171,12 +171,17 @@ public enum NPY {
 
     /// numpy's name for a layout's dtype (`float32`, `int64`, `bool`), or its escaped code.
     private static func dtypeName(_ layout: Layout) -> String {
+        dtypeName(layout.kind, descr: layout.descr)
+    }
+
+    /// numpy's name for the dtype `kind` (`f4`: `float32`), or the escaped `descr`.
+    private static func dtypeName(_ kind: Substring, descr: String) -> String {
         let names: [Substring: String] = [
             "b1": "bool", "u1": "uint8", "i1": "int8", "u2": "uint16", "i2": "int16",
             "u4": "uint32", "i4": "int32", "u8": "uint64", "i8": "int64", "f2": "float16",
             "f4": "float32", "f8": "float64",
         ]
-        return names[layout.kind] ?? "'\(escapedForMessage(layout.descr))'"
+        return names[kind] ?? "'\(escapedForMessage(descr))'"
     }
 
     /// Where an array's elements are and how to read them.
@@ -192,14 +197,7 @@ public enum NPY {
 
     private static func parseLayout(_ bytes: [UInt8], name: String) throws -> Layout {
         let header = try dataHeader(bytes, name: name)
-        let needed = header.count * header.elementSize
-        guard bytes.count - header.dataStart >= needed else {
-            throw ImageIOError.truncated(
-                path: name,
-                detail:
-                    "shape \(header.shape) needs \(needed) data bytes, found \(bytes.count - header.dataStart)"
-            )
-        }
+        let needed = try requireData(of: header, fileBytes: bytes.count, name: name)
         return Layout(
             shape: header.shape, count: header.count, descr: header.descr, kind: header.kind,
             littleEndian: !header.descr.hasPrefix(">"),
@@ -215,6 +213,32 @@ public enum NPY {
         package var kind: Substring
         package var elementSize: Int
         package var dataStart: Int
+    }
+
+    /// The data bytes `header` describes, after checking that a file of `fileBytes` holds
+    /// them all.
+    @discardableResult
+    package static func requireData(of header: DataHeader, fileBytes: Int, name: String) throws
+        -> Int
+    {
+        let needed = header.count * header.elementSize
+        guard fileBytes - header.dataStart >= needed else {
+            throw ImageIOError.truncated(
+                path: name,
+                detail:
+                    "shape \(header.shape) needs \(needed) data bytes, found \(fileBytes - header.dataStart)"
+            )
+        }
+        return needed
+    }
+
+    /// Reads the header of the `.npy` file at `path` (any numeric dtype) without reading its
+    /// data, checking that the file is long enough to hold it.
+    public static func header(path: String) throws -> Header {
+        let header = try dataHeader(
+            FileAccess.readPrefix(path, count: headerPrefixBytes), name: path)
+        try requireData(of: header, fileBytes: FileAccess.fileSize(path), name: path)
+        return Header(shape: header.shape, dtype: dtypeName(header.kind, descr: header.descr))
     }
 
     /// Bytes that hold every `.npy` header: the 10- or 12-byte preamble and a header of up to

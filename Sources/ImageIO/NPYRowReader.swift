@@ -36,15 +36,7 @@ public final class NPYRowReader {
                 path: path,
                 detail: "only float32 arrays of shape (H, W) or (H, W, C) are read by rows")
         }
-        let needed = header.dataStart + header.count * 4
-        let size = try FileAccess.fileSize(path)
-        guard size >= needed else {
-            throw ImageIOError.truncated(
-                path: path,
-                detail:
-                    "shape \(header.shape) needs \(header.count * 4) data bytes, found \(max(0, size - header.dataStart))"
-            )
-        }
+        try NPY.requireData(of: header, fileBytes: FileAccess.fileSize(path), name: path)
         descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw ImageIOError.unreadable(path: path, reason: systemError())

@@ -53,7 +53,7 @@ struct Info: ParsableCommand {
         let size = try FileAccess.fileSize(path)
         let magic = try FileAccess.readPrefix(path, count: 6)
         if NPY.hasMagic(magic) {
-            return try describe(bytes: FileAccess.readAll(path), path: path, fileSize: size)
+            return record(header: try NPY.header(path: path), path: path, fileSize: size)
         }
         let header = try PNGDecoder.header(path: path)
         return record(header: header, path: path, fileSize: size)
@@ -61,14 +61,17 @@ struct Info: ParsableCommand {
 
     private func describe(bytes: [UInt8], path: String, fileSize: Int) throws -> [String: Any] {
         if NPY.hasMagic(bytes) {
-            let header = try NPY.header(bytes, name: path)
-            return [
-                "file": path, "format": "npy", "shape": header.shape, "dtype": header.dtype,
-                "file_size": fileSize,
-            ]
+            return record(header: try NPY.header(bytes, name: path), path: path, fileSize: fileSize)
         }
         return record(
             header: try PNGDecoder.header(bytes, name: path), path: path, fileSize: fileSize)
+    }
+
+    private func record(header: NPY.Header, path: String, fileSize: Int) -> [String: Any] {
+        [
+            "file": path, "format": "npy", "shape": header.shape, "dtype": header.dtype,
+            "file_size": fileSize,
+        ]
     }
 
     private func record(header: PNGDecoder.Header, path: String, fileSize: Int) -> [String: Any] {

@@ -86,7 +86,9 @@ enum InputFiles {
             guard NPY.hasMagic(bytes) else {
                 return .image(try PNGDecoder.decode(bytes, name: path, maxPixels: maxPixels))
             }
-            let shape = try NPY.dataHeader(bytes, name: path).shape
+            let header = try NPY.dataHeader(bytes, name: path)
+            try NPY.requireData(of: header, fileBytes: bytes.count, name: path)
+            let shape = header.shape
             if shape.count >= 2, shape[0] * shape[1] > maxPixels {
                 throw ImageIOError.exceedsPixelLimit(
                     path: path,

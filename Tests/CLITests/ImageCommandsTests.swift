@@ -36,6 +36,37 @@ import Testing
             ])
     }
 
+    /// info reads an array's header, not its data: a 3.6 GB array (a sparse file here) is
+    /// described at once, and one whose file is shorter than its shape is reported.
+    @Test func infoReadsAnArraysHeaderOnly() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // numpy's version 1.0 header: magic, length, the dictionary padded to 64 bytes.
+        var dictionary = "{'descr': '<f4', 'fortran_order': False, 'shape': (30000, 30000), }"
+        dictionary += String(repeating: " ", count: 63 - (10 + dictionary.count) % 64) + "\n"
+        let large =
+            [0x93] + Array("NUMPY".utf8) + [
+                1, 0, UInt8(dictionary.count % 256),
+                UInt8(dictionary.count / 256),
+            ] + Array(dictionary.utf8)
+        let path = folder + "/large.npy"
+        FileManager.default.createFile(atPath: path, contents: Data(large))
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.truncate(atOffset: UInt64(large.count) + 30000 * 30000 * 4)
+        try handle.close()
+        let result = try CLI.run(["info", path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.output.contains("large.npy: NPY array, shape (30000, 30000), float32"))
+        let short = folder + "/short.npy"
+        FileManager.default.createFile(atPath: short, contents: Data(large + [0, 0, 0, 0]))
+        let truncated = try CLI.run(["info", short])
+        #expect(truncated.status == 1)
+        #expect(
+            truncated.stderr.contains(
+                "short.npy: truncated: shape [30000, 30000] needs 3600000000 data bytes, found 4"),
+            "\(truncated.stderr)")
+    }
+
     @Test func convertWritesNPYThatMatchesThePNG() throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
