@@ -109,9 +109,9 @@ extension FilteredImage {
 extension ImageFilter {
     /// Filters every channel of a float32 or float64 array of shape (H, W) or (H, W, C), C from
     /// 1 to 4, as independent planes (an array has no alpha channel). float32 arrays are
-    /// computed in Float32 on the planner's paths (or the Float64 reference loops with
-    /// ``float64``), float64 arrays in Float64 with the reference loops, so the result keeps
-    /// the input's precision. `name` names the array in errors.
+    /// computed in Float32 on the planner's paths, float64 arrays in Float64 with the reference
+    /// loops, so the result keeps the input's precision; with ``float64`` a float32 array is
+    /// computed and returned in Float64 too. `name` names the array in errors.
     /// - Throws: ``ConvolutionError/shapeMismatch(_:)`` for another shape or dtype, or for
     ///   values that are inf or NaN.
     public func apply(to array: NPYArray, name: String) throws -> FilteredArray {
@@ -141,14 +141,15 @@ extension ImageFilter {
             }
         }
         switch array.values {
-        case .float32(let values):
+        case .float32(let values) where !float64:
             return FilteredArray(planes: .float32(try split(values).map { try run($0) }))
-        case .float64(let values):
-            let planes = try split(values).map { plane in
-                try run(plane) { kernel, input in
-                    try ReferenceConvolution.apply(kernel, to: input, options: options)
-                }
+        case .float32(let values):
+            let planes = try split(values).map {
+                try run(Self.widened($0), convolve: referenceFloat64)
             }
+            return FilteredArray(planes: .float64(planes))
+        case .float64(let values):
+            let planes = try split(values).map { try run($0, convolve: referenceFloat64) }
             return FilteredArray(planes: .float64(planes))
         default:
             throw ConvolutionError.shapeMismatch(

@@ -224,17 +224,17 @@ public struct ImageFilter: Sendable {
         return result
     }
 
-    func premultiplied(_ plane: Plane<Float>, by alpha: Plane<Float>, maxValue: Float)
-        -> Plane<Float>
+    func premultiplied<Scalar>(_ plane: Plane<Scalar>, by alpha: Plane<Scalar>, maxValue: Scalar)
+        -> Plane<Scalar>
     {
         Plane(
             unchecked: plane.rows, columns: plane.columns,
             values: zip(plane.values, alpha.values).map { $0 * $1 / maxValue })
     }
 
-    func unpremultiplied(_ plane: Plane<Float>, by alpha: Plane<Float>, maxValue: Float)
-        -> Plane<Float>
-    {
+    func unpremultiplied<Scalar>(
+        _ plane: Plane<Scalar>, by alpha: Plane<Scalar>, maxValue: Scalar
+    ) -> Plane<Scalar> {
         Plane(
             unchecked: plane.rows, columns: plane.columns,
             values: zip(plane.values, alpha.values).map {

@@ -54,6 +54,9 @@ struct FilterRun: Sendable {
     private func process(_ input: Image, _ job: FilterJobs.Item, times: inout StageTimes) throws {
         let image = gray ? input.grayscale() : input
         describePlan(rows: image.height, columns: image.width, job)
+        if filter.float64 && job.format == .npy {
+            return try processInFloat64(image, job, times: &times)
+        }
         let result: FilteredImage
         do {
             result = try times.time("convolve") { try filter.apply(to: image) }
@@ -80,6 +83,23 @@ struct FilterRun: Sendable {
         }
     }
 
+    /// `--float64` to `.npy`: the whole computation in Float64, written as float64.
+    private func processInFloat64(_ image: Image, _ job: FilterJobs.Item, times: inout StageTimes)
+        throws
+    {
+        let result: FilteredArray
+        do {
+            result = try times.time("convolve") { try filter.applyInFloat64(to: image) }
+        } catch let error as ConvolutionError {
+            throw CLIError("\(job.input): \(error)\(commandLineHint(for: error))")
+        }
+        try requireFinite(
+            result.firstNonFinite, largestInput: Double(image.maxSampleValue),
+            limit: Double.greatestFiniteMagnitude, job)
+        try prepareFolder(for: job)
+        try times.time("write") { try NPY.write(result.npyArray(), to: job.output) }
+    }
+
     private func process(_ array: NPYArray, _ job: FilterJobs.Item, times: inout StageTimes)
         throws
     {
@@ -95,7 +115,7 @@ struct FilterRun: Sendable {
             throw CLIError(text.hasPrefix(job.input + ":") ? text : "\(job.input): \(text)")
         }
         let largest = array.values.doubles.reduce(0) { max($0, abs($1)) }
-        let isDouble = if case .float64 = array.values { true } else { false }
+        let isDouble = if case .float64 = result.planes { true } else { false }
         try requireFinite(
             result.firstNonFinite, largestInput: largest,
             limit: isDouble

@@ -103,6 +103,10 @@ extension FilterRun {
             tell("cannot stream \(obstacle), so \(fallback)")
             return nil
         }
+        if filter.float64 && job.format == .npy {
+            tell("--float64 writes a float64 .npy, which is computed whole; \(fallback)")
+            return nil
+        }
         if let obstacle = StreamedFilter.obstacle(to: filter) {
             tell("cannot stream: \(obstacle); \(fallback)")
             return nil

@@ -1,5 +1,6 @@
 // FilterCommandTests: `convkit filter` end to end, against PyTorch and scipy fixtures and on real images.
 
+import ConvkitSupport
 import ConvkitTestSupport
 import Foundation
 import ImageIO
@@ -116,10 +117,48 @@ import Testing
             args.append("--float64")
             let result = try CLI.run(args)
             #expect(result.status == 0, "\(fixture.name): \(result.stderr)")
+            // --float64 writes float64: scipy's result to rounding in the last places.
+            #expect(try NPY.read(path: folder + "/out\(index).npy").values.dtype == "<f8")
             let output = try floats(folder + "/out\(index).npy")
+            let scale = fixture.expected.values.map(abs).max() ?? 1
             let difference =
                 zip(output.values, fixture.expected.values).map { abs($0 - $1) }.max() ?? .infinity
-            #expect(difference <= 1e-3, "\(fixture.name): off by \(difference)")
+            #expect(difference <= 1e-12 * max(scale, 1), "\(fixture.name): off by \(difference)")
+        }
+    }
+
+    /// --float64 keeps Float64 to the file for colour with alpha and for float32 arrays: the
+    /// same values as the Float32 run, to its precision, written as float64 (the scipy cases
+    /// above check the last bits).
+    @Test func float64OutputKeepsEveryBitOfAlphaAndArrays() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var generator = SeededGenerator(seed: 3)
+        let rgba = try Image(
+            width: 13, height: 11, channels: 4,
+            samples: .uint8(
+                (0..<(13 * 11 * 4)).map { _ in UInt8.random(in: 0...255, using: &generator) }))
+        try PNGEncoder.write(rgba, to: folder + "/rgba.png")
+        try NPY.write(
+            try NPYArray(
+                shape: [11, 13], values: .float32((0..<143).map { Float($0 % 17) * 0.37 - 2 })),
+            to: folder + "/f4.npy")
+        for (input, extra) in [
+            ("rgba.png", ["--kernel", "gaussian5"]), ("rgba.png", ["--kernel", "sobel-x"]),
+            ("rgba.png", ["--kernel", "box3", "--alpha", "filter"]),
+            ("f4.npy", ["--kernel", "gaussian5", "--kernel", "sharpen"]),
+        ] {
+            let arguments = ["filter", folder + "/" + input] + extra
+            #expect(try CLI.run(arguments + ["-o", folder + "/single.npy"]).status == 0)
+            let run = try CLI.run(arguments + ["--float64", "-o", folder + "/double.npy"])
+            #expect(run.status == 0, "\(run.stderr)")
+            let single = try NPY.read(path: folder + "/single.npy")
+            let double = try NPY.read(path: folder + "/double.npy")
+            #expect(single.values.dtype == "<f4" && double.values.dtype == "<f8", "\(extra)")
+            #expect(single.shape == double.shape)
+            let difference =
+                zip(single.values.doubles, double.values.doubles).map { abs($0 - $1) }.max() ?? 1
+            #expect(difference < 1e-3, "\(input) \(extra): \(difference)")
         }
     }
 
