@@ -486,6 +486,17 @@ static void set_palette(png_structp png, png_infop info, const cpng_write_reques
     if (last_translucent >= 0) png_set_tRNS(png, info, alphas, last_translucent + 1, NULL);
 }
 
+void cpng_write_chunks(png_structp png, const uint8_t *chunks, size_t length) {
+    size_t at = 0;
+    while (chunks != NULL && length - at >= 8) {
+        const uint8_t *p = chunks + at;
+        size_t size = (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
+        if (size > length - at - 8) return;
+        png_write_chunk(png, p + 4, p + 8, size);
+        at += 8 + size;
+    }
+}
+
 int cpng_encode(const cpng_write_request *request, uint8_t **out_data, size_t *out_length,
                 char *message, size_t message_size) {
     *out_data = NULL;
@@ -527,6 +538,8 @@ int cpng_encode(const cpng_write_request *request, uint8_t **out_data, size_t *o
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     if (request->color_type == PNG_COLOR_TYPE_PALETTE) set_palette(png, info, request);
     encoder->failure = CPNG_ENCODE_FAILED;
+    png_write_info_before_PLTE(png, info);
+    cpng_write_chunks(png, request->chunks, request->chunks_length);
     png_write_info(png, info);
     if (cpng_parallel_applies(request)) {
         int status = cpng_parallel_write_image_data(png, request, &encoder->call, &encoder->parallel,

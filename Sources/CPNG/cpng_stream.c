@@ -451,8 +451,9 @@ static int piece_failure(int status, char *message, size_t message_size) {
 }
 
 int cpng_row_writer_open(int descriptor, uint32_t width, uint32_t height, int color_type,
-                         int bit_depth, int compression_level, cpng_row_writer **out,
-                         char *message, size_t message_size) {
+                         int bit_depth, int compression_level, const uint8_t *chunks,
+                         size_t chunks_length, cpng_row_writer **out, char *message,
+                         size_t message_size) {
     *out = NULL;
     int channels;
     switch (color_type) {
@@ -512,6 +513,8 @@ int cpng_row_writer_open(int descriptor, uint32_t width, uint32_t height, int co
     png_set_write_fn(writer->png, writer, write_to_descriptor, flush_to_descriptor);
     png_set_IHDR(writer->png, writer->info, width, height, bit_depth, color_type,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_write_info_before_PLTE(writer->png, writer->info);
+    cpng_write_chunks(writer->png, chunks, chunks_length);
     png_write_info(writer->png, writer->info);
     uint8_t header[2];
     cpng_zlib_header(compression_level, header);

@@ -24,14 +24,19 @@ public struct PNGWriteOptions: Sendable, Equatable {
     /// Leave filtering and compressing to libpng alone (zlib, one thread): the reference the
     /// band encoder is tested against, and the path of interlaced and sub-8-bit images.
     public var libpngOnly: Bool
+    /// Ancillary chunks to write before the image data (those of the PNG it was made from).
+    public var chunks: PNGChunks
 
     /// Options with each setting given or defaulted: the image's own depth,
-    /// ``defaultCompressionLevel``, no interlacing, every processor this process may use.
+    /// ``defaultCompressionLevel``, no interlacing, every processor this process may use, no
+    /// ancillary chunks.
     public init(
         bitDepth: Int? = nil, compressionLevel: Int = PNGWriteOptions.defaultCompressionLevel,
         interlaced: Bool = false,
-        threads: Int = PNGWriteOptions.processorCount, libpngOnly: Bool = false
+        threads: Int = PNGWriteOptions.processorCount, libpngOnly: Bool = false,
+        chunks: PNGChunks = .none
     ) {
+        self.chunks = chunks
         self.bitDepth = bitDepth
         self.compressionLevel = compressionLevel
         self.interlaced = interlaced
@@ -170,17 +175,22 @@ public enum PNGEncoder {
         var output: UnsafeMutablePointer<UInt8>?
         var length = 0
         var message = [CChar](repeating: 0, count: 256)
+        let chunks = options.chunks.serialized
         let status = pixels.withUnsafeBytes { pixelBytes in
             palette.withUnsafeBufferPointer { paletteBytes in
-                var request = cpng_write_request(
-                    width: UInt32(width), height: UInt32(height),
-                    color_type: Int32(colorType.rawValue),
-                    bit_depth: Int32(bitDepth), compression_level: Int32(options.compressionLevel),
-                    interlaced: options.interlaced ? 1 : 0, pixels: pixelBytes.baseAddress,
-                    palette: paletteBytes.baseAddress, palette_size: Int32(palette.count / 4),
-                    threads: Int32(min(options.threads, 64)),
-                    libpng_only: options.libpngOnly ? 1 : 0)
-                return cpng_encode(&request, &output, &length, &message, message.count)
+                chunks.withUnsafeBufferPointer { chunkBytes in
+                    var request = cpng_write_request(
+                        width: UInt32(width), height: UInt32(height),
+                        color_type: Int32(colorType.rawValue),
+                        bit_depth: Int32(bitDepth),
+                        compression_level: Int32(options.compressionLevel),
+                        interlaced: options.interlaced ? 1 : 0, pixels: pixelBytes.baseAddress,
+                        palette: paletteBytes.baseAddress, palette_size: Int32(palette.count / 4),
+                        threads: Int32(min(options.threads, 64)),
+                        libpng_only: options.libpngOnly ? 1 : 0, chunks: chunkBytes.baseAddress,
+                        chunks_length: chunkBytes.count)
+                    return cpng_encode(&request, &output, &length, &message, message.count)
+                }
             }
         }
         defer { free(output) }

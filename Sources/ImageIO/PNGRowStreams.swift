@@ -76,10 +76,10 @@ public final class PNGRowWriter {
     private var writer: OpaquePointer?
 
     /// Writes the header of a `width` x `height` PNG with `channels` (1 to 4) samples of
-    /// `bitDepth` (8 or 16) bits per pixel; `path` names the file in errors.
+    /// `bitDepth` (8 or 16) bits per pixel, and `chunks`; `path` names the file in errors.
     public init(
         descriptor: Int32, path: String, width: Int, height: Int, channels: Int, bitDepth: Int,
-        compressionLevel: Int
+        compressionLevel: Int, chunks: PNGChunks = .none
     ) throws {
         self.path = path
         self.width = width
@@ -89,9 +89,13 @@ public final class PNGRowWriter {
         let colorType: PNGColorType =
             [1: .gray, 2: .grayAlpha, 3: .rgb, 4: .rgba][channels] ?? .gray
         var message = [CChar](repeating: 0, count: 256)
-        let status = cpng_row_writer_open(
-            descriptor, UInt32(width), UInt32(height), Int32(colorType.rawValue), Int32(bitDepth),
-            Int32(compressionLevel), &writer, &message, message.count)
+        let serialized = chunks.serialized
+        let status = serialized.withUnsafeBufferPointer { chunkBytes in
+            cpng_row_writer_open(
+                descriptor, UInt32(width), UInt32(height), Int32(colorType.rawValue),
+                Int32(bitDepth), Int32(compressionLevel), chunkBytes.baseAddress, chunkBytes.count,
+                &writer, &message, message.count)
+        }
         guard status == Int32(CPNG_OK.rawValue), writer != nil else {
             throw ImageIOError.writeFailed(path: path, reason: text(of: message))
         }

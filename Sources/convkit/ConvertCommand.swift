@@ -15,7 +15,9 @@ struct Convert: ParsableCommand {
             writes PNG, or --format npy, to standard output). The output is written to a \
             temporary file and renamed into place, so a failed or interrupted conversion leaves \
             any existing OUT untouched; OUT may be IN. Without --bit-depth a PNG keeps its bit \
-            depth, including 1/2/4-bit grey and palette images when their pixels allow it.
+            depth, including 1/2/4-bit grey and palette images when their pixels allow it, and \
+            its colour space, resolution and text chunks (--gray drops the ICC profile and \
+            chromaticities of a colour image).
 
             Examples:
               convkit convert photo.png photo.npy
@@ -75,13 +77,16 @@ struct Convert: ParsableCommand {
 
     func run() throws {
         var image = try InputFiles.image(input, maxPixels: reading.maxPixels)
+        var chunks = PNGChunks.read(path: input)
+        if gray && image.channels >= 3 { chunks = chunks.forGrey() }
         if gray { image = image.grayscale() }
         if let bitDepth { image = image.converted(toBitDepth: bitDepth) }
         switch try outputFormat() {
         case .npy: try NPY.write(image.npyArray(), to: output)
         case .png:
             let options = PNGWriteOptions(
-                bitDepth: nil, compressionLevel: png.compression, interlaced: interlace)
+                bitDepth: nil, compressionLevel: png.compression, interlaced: interlace,
+                chunks: chunks)
             try PNGEncoder.write(image, to: output, options: options)
         }
     }

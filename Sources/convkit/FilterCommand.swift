@@ -31,7 +31,8 @@ struct Filter: ParsableCommand {
             input's bit depth (or --bit-depth) by --range (default: normalize for edge \
             detectors and --magnitude, clamp otherwise; a float array has no bit depth, so PNG \
             output from one is 8-bit unless --bit-depth 16, and needs --range). OUT.npy keeps the exact result: float32, or float64 \
-            for a float64 array or with --float64, shape (H, W) or (H, W, C). A result holding inf or NaN is an \
+            for a float64 array or with --float64, shape (H, W) or (H, W, C). A PNG from a PNG \
+            keeps its colour space, resolution (divided by --stride) and text chunks. A result holding inf or NaN is an \
             error naming its cause. Several inputs or a folder need an output folder (an \
             existing one or a name ending in '/'), filled with NAME.png or NAME.npy \
             (--format), never over one of the inputs; files run in parallel, a bad file is \

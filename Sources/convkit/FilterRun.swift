@@ -76,9 +76,11 @@ struct FilterRun: Sendable {
             let output = try times.time("range") {
                 try result.image(range: outputRange, bitDepth: bitDepth)
             }
+            let options = PNGWriteOptions(
+                compressionLevel: compression,
+                chunks: outputChunks(for: job, colour: input.channels >= 3))
             try times.time("write") {
-                try ImageFile.write(
-                    output, to: job.output, options: PNGWriteOptions(compressionLevel: compression))
+                try ImageFile.write(output, to: job.output, options: options)
             }
         }
     }
@@ -133,6 +135,15 @@ struct FilterRun: Sendable {
                     output, to: job.output, options: PNGWriteOptions(compressionLevel: compression))
             }
         }
+    }
+
+    /// The ancillary chunks a PNG output keeps from a PNG input (``PNGChunks``): without those
+    /// of colour when `--gray` makes a `colour` image grey, and `pHYs` divided by the stride.
+    func outputChunks(for job: FilterJobs.Item, colour: Bool) -> PNGChunks {
+        var chunks = PNGChunks.read(path: job.input)
+        if gray && colour { chunks = chunks.forGrey() }
+        let stride = filter.options.stride
+        return chunks.stepped(columns: stride.columns, rows: stride.rows)
     }
 
     /// The options a float array refuses: `--gray`, and PNG output without `--range`.

@@ -180,7 +180,8 @@ extension FilterRun {
                             ?? BandSink(
                                 format: job.format, descriptor: descriptor, path: job.output,
                                 size: size, band: band, bitDepth: bitDepth,
-                                compression: compression)
+                                compression: compression,
+                                chunks: outputChunks(for: job, colour: input.channels >= 3))
                         sink = current
                         let bandMapping =
                             mapping
@@ -301,7 +302,7 @@ private enum BandSink: @unchecked Sendable {
 
     init(
         format: ImageFileFormat, descriptor: Int32, path: String, size: AxisPair,
-        band: FilteredImage, bitDepth: Int?, compression: Int
+        band: FilteredImage, bitDepth: Int?, compression: Int, chunks: PNGChunks
     ) throws {
         let channels = band.colour.count + (band.alpha == nil ? 0 : 1)
         switch format {
@@ -311,7 +312,7 @@ private enum BandSink: @unchecked Sendable {
                     descriptor: descriptor, path: path, width: size.columns, height: size.rows,
                     channels: channels,
                     bitDepth: band.outputMaxValue(bitDepth: bitDepth) > 255 ? 16 : 8,
-                    compressionLevel: compression))
+                    compressionLevel: compression, chunks: chunks))
         case .npy:
             let shape =
                 channels == 1 ? [size.rows, size.columns] : [size.rows, size.columns, channels]

@@ -67,6 +67,37 @@ import Testing
             "\(truncated.stderr)")
     }
 
+    /// convert and filter keep a PNG's colour space, resolution and text (Pillow's fixture),
+    /// in memory and streamed; --gray drops the ICC profile and chromaticities, --stride
+    /// divides the resolution.
+    @Test func colourSpaceResolutionAndTextSurvive() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let input = CLI.packageRoot + "/Tests/ImageIOTests/Fixtures/png-chunks/rgb.png"
+        let original = PNGChunks.read(path: input)
+        #expect(original.chunks.count == 6)
+        let grey = original.forGrey()
+        let runs: [(arguments: [String], output: String, expected: PNGChunks)] = [
+            (["convert", input, "c.png", "--compression", "9"], "c.png", original),
+            (["convert", input, "g.png", "--gray"], "g.png", grey),
+            (["filter", input, "--kernel", "gaussian3", "-o", "f.png"], "f.png", original),
+            (
+                ["filter", input, "--kernel", "box3", "--band-rows", "2", "-o", "s.png"], "s.png",
+                original
+            ),
+            (
+                ["filter", input, "--kernel", "sobel-x", "--gray", "--stride", "2", "-o", "t.png"],
+                "t.png", grey.stepped(columns: 2, rows: 2)
+            ),
+        ]
+        for (arguments, output, expected) in runs {
+            let result = try CLI.run(arguments, in: folder)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(PNGChunks.read(path: folder + "/" + output) == expected, "\(arguments)")
+        }
+        #expect(grey.chunks.map(\.type) == ["gAMA", "tEXt", "iTXt", "pHYs"])
+    }
+
     @Test func convertWritesNPYThatMatchesThePNG() throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

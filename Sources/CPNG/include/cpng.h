@@ -71,6 +71,8 @@ typedef struct {
     int palette_size;
     int threads;            /* >1: filter and deflate row bands in parallel (8/16-bit, not interlaced) */
     int libpng_only;        /* 1: libpng filters and deflates (zlib) by itself, the reference */
+    const uint8_t *chunks;  /* ancillary chunks to write before PLTE and IDAT, or NULL: each a */
+    size_t chunks_length;   /* 4-byte big-endian data length, 4-byte type, then the data */
 } cpng_write_request;
 
 /* Encodes a PNG into a buffer allocated with malloc; the caller frees *out_data.
@@ -81,6 +83,12 @@ typedef struct {
  * as the reference the band path is tested against, libpng filters and compresses by itself. */
 int cpng_encode(const cpng_write_request *request, uint8_t **out_data, size_t *out_length,
                 char *message, size_t message_size);
+
+/* Writes the serialized `chunks` (as in cpng_write_request) with png_write_chunk, which adds
+ * each CRC; called between png_write_info_before_PLTE and png_write_info, so colour chunks come
+ * before PLTE as PNG requires. Stops at a length that runs past the end. */
+struct png_struct_def;
+void cpng_write_chunks(struct png_struct_def *png, const uint8_t *chunks, size_t length);
 
 /* The CPUs this process may run on (its affinity: taskset, cgroup cpusets), at least 1. */
 int cpng_usable_cpus(void);

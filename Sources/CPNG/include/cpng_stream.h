@@ -32,10 +32,12 @@ void cpng_row_reader_free(cpng_row_reader *reader);
 typedef struct cpng_row_writer cpng_row_writer;
 
 /* Writes the header of a non-interlaced `width` x `height` PNG of colour type 0, 2, 4 or 6
- * (grey, RGB, grey+alpha, RGBA) and bit depth 8 or 16 to `descriptor`. */
+ * (grey, RGB, grey+alpha, RGBA) and bit depth 8 or 16 to `descriptor`, with the ancillary
+ * `chunks` serialized as in cpng_write_request (or NULL). */
 int cpng_row_writer_open(int descriptor, uint32_t width, uint32_t height, int color_type,
-                         int bit_depth, int compression_level, cpng_row_writer **out,
-                         char *message, size_t message_size);
+                         int bit_depth, int compression_level, const uint8_t *chunks,
+                         size_t chunks_length, cpng_row_writer **out, char *message,
+                         size_t message_size);
 
 /* Writes the next `count` rows (interleaved samples, host byte order for 16-bit). After the
  * last row the file is finished (IEND) and flushed to the descriptor. */

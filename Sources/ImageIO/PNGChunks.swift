@@ -1,0 +1,110 @@
+// PNGChunks: the ancillary chunks a re-encoded or filtered PNG carries over from its input:
+// colour space, physical pixel size and text.
+
+import CZlibSystem
+
+/// Ancillary chunks of a PNG that describe its pixels rather than hold them, kept when convkit
+/// writes a PNG made from another: the colour space (`iCCP`, `sRGB`, `gAMA`, `cHRM`), without
+/// which a colour-managed viewer shows other colours; the physical size of a pixel (`pHYs`), a
+/// scan's resolution; and text (`tEXt`, `zTXt`, `iTXt`). Read from the chunks before the image
+/// data, each kept only if its CRC matches.
+public struct PNGChunks: Sendable, Equatable {
+    /// One chunk: its four-letter type and its data.
+    public struct Chunk: Sendable, Equatable {
+        public var type: String
+        public var data: [UInt8]
+    }
+
+    /// The chunks in file order.
+    public var chunks: [Chunk]
+
+    /// No chunks.
+    public static let none = PNGChunks(chunks: [])
+
+    /// The chunk types carried over.
+    public static let carried: Set = [
+        "iCCP", "sRGB", "gAMA", "cHRM", "pHYs", "tEXt", "zTXt", "iTXt",
+    ]
+
+    /// The chunks that describe colour as red, green and blue, which a grey image cannot use.
+    static let colourOnly: Set = ["iCCP", "cHRM"]
+
+    /// The carried chunks before the first `IDAT` of the PNG file at `path`; none for a file
+    /// that is not a PNG or cannot be read (the pixels' reading reports that).
+    public static func read(path: String) -> PNGChunks {
+        // The first 64 KiB hold the chunks before the image data of most files; a larger ICC
+        // profile or text is read with up to 16 MiB.
+        for count in [1 << 16, 1 << 24] {
+            guard path != "-", let prefix = try? FileAccess.readPrefix(path, count: count) else {
+                return .none
+            }
+            let (chunks, complete) = read(prefix: prefix)
+            if complete || prefix.count < count { return chunks }
+        }
+        return .none
+    }
+
+    /// The carried chunks before the first `IDAT` of PNG `bytes` (which may stop early).
+    public static func read(bytes: [UInt8]) -> PNGChunks { read(prefix: bytes).chunks }
+
+    /// The carried chunks in `bytes`, and whether they reach the first `IDAT`.
+    private static func read(prefix bytes: [UInt8]) -> (chunks: PNGChunks, complete: Bool) {
+        guard bytes.starts(with: [137, 80, 78, 71, 13, 10, 26, 10]) else { return (.none, true) }
+        var found = [Chunk]()
+        var at = 8
+        while bytes.count - at >= 12 {
+            let length = bytes[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) }
+            let type = String(decoding: bytes[(at + 4)..<(at + 8)], as: UTF8.self)
+            if type == "IDAT" { return (PNGChunks(chunks: found), true) }
+            guard length <= bytes.count - at - 12 else { break }
+            let data = Array(bytes[(at + 8)..<(at + 8 + length)])
+            let stored = bytes[(at + 8 + length)..<(at + 12 + length)].reduce(UInt32(0)) {
+                $0 << 8 | UInt32($1)
+            }
+            if carried.contains(type), crc(type: bytes[(at + 4)..<(at + 8)], data) == stored {
+                found.append(Chunk(type: type, data: data))
+            }
+            at += 12 + length
+        }
+        return (PNGChunks(chunks: found), false)
+    }
+
+    /// The chunks for a grey image made from a colour one: without the ICC profile and
+    /// chromaticities, which describe red, green and blue.
+    public func forGrey() -> PNGChunks {
+        PNGChunks(chunks: chunks.filter { !Self.colourOnly.contains($0.type) })
+    }
+
+    /// The chunks for an image whose pixels step `columns` and `rows` pixels of the input (a
+    /// filter's stride): the pixels per unit of `pHYs` divided by the steps, rounded.
+    public func stepped(columns: Int, rows: Int) -> PNGChunks {
+        guard columns != 1 || rows != 1 else { return self }
+        return PNGChunks(
+            chunks: chunks.map { chunk in
+                guard chunk.type == "pHYs", chunk.data.count == 9 else { return chunk }
+                func value(_ offset: Int) -> Int {
+                    chunk.data[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) }
+                }
+                func bytes(_ value: Int) -> [UInt8] {
+                    (0..<4).map { UInt8(truncatingIfNeeded: value >> (24 - 8 * $0)) }
+                }
+                let x = max(1, (value(0) + columns / 2) / columns)
+                let y = max(1, (value(4) + rows / 2) / rows)
+                return Chunk(type: "pHYs", data: bytes(x) + bytes(y) + [chunk.data[8]])
+            })
+    }
+
+    /// Each chunk as its 4-byte big-endian length, type and data, as cpng writes them.
+    var serialized: [UInt8] {
+        chunks.flatMap { chunk in
+            (0..<4).map { UInt8(truncatingIfNeeded: chunk.data.count >> (24 - 8 * $0)) }
+                + Array(chunk.type.utf8) + chunk.data
+        }
+    }
+
+    private static func crc(type: ArraySlice<UInt8>, _ data: [UInt8]) -> UInt32 {
+        var value = type.withUnsafeBufferPointer { crc32(0, $0.baseAddress, UInt32($0.count)) }
+        value = data.withUnsafeBufferPointer { crc32(value, $0.baseAddress, UInt32($0.count)) }
+        return UInt32(truncatingIfNeeded: value)
+    }
+}

@@ -1,0 +1,78 @@
+// PNGChunksTests: the ancillary chunks (colour space, resolution, text) read from Pillow's files
+// and written back byte for byte, before PLTE and IDAT, by both PNG writers.
+
+import ConvkitTestSupport
+import Foundation
+import Testing
+
+@testable import ImageIO
+
+@Suite struct PNGChunksTests {
+    struct Manifest: Decodable {
+        struct File: Decodable {
+            let types: [String]
+            let phys: [Int]
+        }
+        let files: [String: File]
+    }
+
+    static let manifest = try? fixtures.decode(Manifest.self, from: "png-chunks/chunks.json")
+
+    /// Every chunk's type in `bytes`, in order.
+    static func types(_ bytes: [UInt8]) -> [String] {
+        var found = [String]()
+        var at = 8
+        while bytes.count - at >= 12 {
+            let length = bytes[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) }
+            found.append(String(decoding: bytes[(at + 4)..<(at + 8)], as: UTF8.self))
+            at += 12 + length
+        }
+        return found
+    }
+
+    @Test(arguments: ["rgb.png", "palette.png"])
+    func chunksAreReadAndWrittenBackInPlace(name: String) throws {
+        let file = try #require(Self.manifest?.files[name])
+        let bytes = Array(try fixtures.data("png-chunks/" + name))
+        let chunks = PNGChunks.read(bytes: bytes)
+        let carried = file.types.filter { PNGChunks.carried.contains($0) }
+        #expect(chunks.chunks.map(\.type) == carried)
+        #expect(carried == ["gAMA", "cHRM", "iCCP", "tEXt", "iTXt", "pHYs"])
+        let image = try PNGDecoder.decode(bytes)
+        for libpngOnly in [false, true] {
+            let written = try PNGEncoder.encode(
+                image, options: PNGWriteOptions(libpngOnly: libpngOnly, chunks: chunks))
+            #expect(try PNGDecoder.decode(written).samples == image.samples)
+            #expect(PNGChunks.read(bytes: written) == chunks)
+            // Colour chunks before PLTE (a palette image stays one), all before IDAT.
+            let order = Self.types(written)
+            let first = try #require(order.firstIndex { $0 == "PLTE" || $0 == "IDAT" })
+            #expect(Set(order[..<first]).isSuperset(of: ["gAMA", "cHRM", "iCCP"]), "\(order)")
+            #expect(order.firstIndex(of: "pHYs")! < order.firstIndex(of: "IDAT")!)
+        }
+    }
+
+    @Test func greyDropsColourChunksAndStridesScaleTheResolution() throws {
+        let file = try #require(Self.manifest?.files["rgb.png"])
+        let chunks = PNGChunks.read(bytes: Array(try fixtures.data("png-chunks/rgb.png")))
+        #expect(chunks.forGrey().chunks.map(\.type) == ["gAMA", "tEXt", "iTXt", "pHYs"])
+        let stepped = chunks.stepped(columns: 2, rows: 3)
+        let phys = try #require(stepped.chunks.first { $0.type == "pHYs" }).data
+        func value(_ offset: Int) -> Int {
+            phys[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) }
+        }
+        #expect(value(0) == (file.phys[0] + 1) / 2 && value(4) == (file.phys[1] + 1) / 3)
+        #expect(phys[8] == UInt8(file.phys[2]))
+        #expect(chunks.stepped(columns: 1, rows: 1) == chunks)
+    }
+
+    @Test func aChunkWithABadCRCIsNotCarried() throws {
+        var bytes = Array(try fixtures.data("png-chunks/rgb.png"))
+        // The gAMA chunk follows IHDR: flip a bit of its data.
+        #expect(String(decoding: bytes[37..<41], as: UTF8.self) == "gAMA")
+        bytes[42] ^= 1
+        #expect(!PNGChunks.read(bytes: bytes).chunks.contains { $0.type == "gAMA" })
+        #expect(PNGChunks.read(bytes: bytes).chunks.count == 5)
+        #expect(PNGChunks.read(bytes: [1, 2, 3]) == .none)
+    }
+}
