@@ -2,7 +2,9 @@
 
 package enum NameSuggestions {
     /// Up to `limit` names from `candidates` close to `name`: those containing it or contained
-    /// in it, and those within an edit distance of about a third of its length, closest first.
+    /// in it, those that start as it does but for its last two letters (`laplace`:
+    /// `laplacian-4`), and those within an edit distance of about a third of its length,
+    /// closest first.
     package static func closest(to name: String, in candidates: [String], limit: Int = 4)
         -> [String]
     {
@@ -11,8 +13,10 @@ package enum NameSuggestions {
         var scored = [(distance: Int, name: String)]()
         for candidate in candidates {
             let lower = candidate.lowercased()
+            let shared = zip(key, lower).prefix { $0 == $1 }.count
             let related =
                 key.count >= 3 && (lower.contains(String(key)) || String(key).contains(lower))
+                || shared >= max(4, key.count - 2)
             // The length difference is a lower bound of the distance: skip hopeless candidates.
             if !related && abs(lower.count - key.count) > allowed { continue }
             let distance = editDistance(key, Array(lower))
