@@ -17,7 +17,7 @@ import ImageIO
 ///
 /// A filter of one step (one kernel, a compass set, or `magnitude`'s two kernels, each applied
 /// to the input) streams when its kernels have one size. A chain of steps streams too (see
-/// ``StreamedFilter/runChain(path:body:)``) unless its boundary is `wrap` or one of its kernels
+/// `runChain(path:body:)`) unless its boundary is `wrap` or one of its kernels
 /// runs on the FFT path.
 public struct StreamedFilter: Sendable {
     public let filter: ImageFilter
