@@ -118,4 +118,32 @@ import Testing
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("bad.jsonl: line 1 is not a convkit manifest record"))
     }
+
+    /// A manifest edited on Windows (byte-order mark, CRLF, blank lines) reads as written; the
+    /// text names 20 duplicates and counts the rest, which --json lists; a bad line is named.
+    @Test func summaryReadsAnyLineEndingsAndCapsItsLists() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let lines = (0..<50).map { index in
+            #"{"finished":"2026-12-05T08:00:00Z","input":"in/\#(index % 25).png","kernels":["box3"],"#
+                + #""options":{},"output":"out/\#(index % 25).png","pixels":4,"seconds":0.5,"status":"ok"}"#
+        }
+        let text = "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n\r\n"
+        try text.write(toFile: folder + "/m.jsonl", atomically: true, encoding: .utf8)
+        let summary = try CLI.run(["manifest", "summary", folder + "/m.jsonl"])
+        #expect(summary.status == 0, "\(summary.stderr)")
+        let output = summary.output.split(separator: "\n")
+        #expect(output.first == "manifests: 1, lines: 50")
+        #expect(output.contains("inputs: 25 (ok 25, failed 0, duplicates 25)"))
+        #expect(output.filter { $0.hasPrefix("duplicate: in/") }.count == 20)
+        #expect(output.last == "duplicate: ... and 5 more (--json lists them all)")
+        let json = try CLI.run(["manifest", "summary", folder + "/m.jsonl", "--json"])
+        let object = try JSONSerialization.jsonObject(with: json.stdout) as? [String: Any]
+        #expect((object?["duplicated"] as? [Any])?.count == 25)
+        try (lines[0] + "\nnot json\n" + lines[1]).write(
+            toFile: folder + "/bad.jsonl", atomically: true, encoding: .utf8)
+        let bad = try CLI.run(["manifest", "summary", folder + "/bad.jsonl"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("bad.jsonl: line 2 is not a convkit manifest record"))
+    }
 }
