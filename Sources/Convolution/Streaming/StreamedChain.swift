@@ -117,7 +117,7 @@ extension StreamedFilter {
             })
     }
 
-    /// Streams a chain over the float32 `.npy` array at `path`; bands come as images of
+    /// Streams a chain over the float32 `.npy` array `reader` reads; bands come as images of
     /// `maxValue` (how ``FilteredImage/image(range:bitDepth:)`` reads the values).
     func runChain(
         array reader: NPYRowReader, maxValue: Int, body: (FilteredImage, Int) throws -> Void
