@@ -116,18 +116,31 @@ public final class PNGRowWriter {
     }
 }
 
-/// A float32 `.npy` file written from top to bottom into an open descriptor, a band of rows at a
-/// time: the header first (the shape is known), then the rows, little-endian.
+/// A `.npy` file written from top to bottom into an open descriptor, a band of rows at a time:
+/// the header first (the shape is known), then the rows, little-endian.
 public struct NPYRowWriter {
     public let path: String
     public let descriptor: Int32
 
-    /// Writes the header of a float32 array of `shape` ((H, W) or (H, W, C)).
-    public init(descriptor: Int32, path: String, shape: [Int]) throws {
+    /// Writes the header of an array of `shape` ((H, W) or (H, W, C)) and `dtype` (numpy's
+    /// code: `<f4`, `|u1` or `<u2`).
+    public init(descriptor: Int32, path: String, shape: [Int], dtype: String = "<f4") throws {
         self.path = path
         self.descriptor = descriptor
         try FileAccess.writeFully(
-            NPY.header(dtype: "<f4", shape: shape), descriptor: descriptor, path: path)
+            NPY.header(dtype: dtype, shape: shape), descriptor: descriptor, path: path)
+    }
+
+    /// Writes image samples in the array's order, for a `|u1` or `<u2` array.
+    public func write(_ samples: Image.Samples) throws {
+        switch samples {
+        case .uint8(let values):
+            try FileAccess.writeFully(values, descriptor: descriptor, path: path)
+        case .uint16(let values):
+            try values.map(\.littleEndian).withUnsafeBytes {
+                try FileAccess.writeFully($0, descriptor: descriptor, path: path)
+            }
+        }
     }
 
     /// Writes values in the array's order (rows, then columns, then channels).

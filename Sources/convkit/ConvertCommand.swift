@@ -17,7 +17,8 @@ struct Convert: ParsableCommand {
             any existing OUT untouched; OUT may be IN. Without --bit-depth a PNG keeps its bit \
             depth, including 1/2/4-bit grey and palette images when their pixels allow it, and \
             its colour space, resolution and text chunks (--gray drops the ICC profile and \
-            chromaticities of a colour image).
+            chromaticities of a colour image). A PNG with more pixels than --max-pixels (not \
+            interlaced) is converted a band of rows at a time, into an 8- or 16-bit file.
 
             Examples:
               convkit convert photo.png photo.npy
@@ -76,6 +77,7 @@ struct Convert: ParsableCommand {
     }
 
     func run() throws {
+        if try convertStreamed(to: outputFormat()) { return }
         var image = try InputFiles.image(input, maxPixels: reading.maxPixels)
         var chunks = PNGChunks.read(path: input)
         if gray && image.channels >= 3 { chunks = chunks.forGrey() }

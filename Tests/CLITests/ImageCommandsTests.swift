@@ -1,5 +1,6 @@
 // ImageCommandsTests: `convkit info` and `convkit convert` as a user runs them.
 
+import ConvkitSupport
 import Foundation
 import ImageIO
 import Testing
@@ -98,6 +99,47 @@ import Testing
         #expect(grey.chunks.map(\.type) == ["gAMA", "tEXt", "iTXt", "pHYs"])
     }
 
+    /// Over --max-pixels, convert goes a band of rows at a time, with the whole image's
+    /// result: the same samples, chunks and NPY bytes, grey, 16-bit and with alpha.
+    @Test func convertStreamsOverMaxPixels() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let chunked = CLI.packageRoot + "/Tests/ImageIOTests/Fixtures/png-chunks/rgb.png"
+        var generator = SeededGenerator(seed: 9)
+        let rgba = try Image(
+            width: 300, height: 301, channels: 4,
+            samples: .uint16(
+                (0..<(300 * 301 * 4)).map { _ in UInt16.random(in: 0...65535, using: &generator) }))
+        try PNGEncoder.write(rgba, to: folder + "/rgba16.png")
+        for input in ["samples/face.png", chunked, folder + "/rgba16.png"] {
+            for options in [
+                [], ["--gray"], ["--bit-depth", "16"], ["--gray", "--bit-depth", "8"],
+            ] {
+                for format in ["png", "npy"] {
+                    let whole = folder + "/whole." + format
+                    let banded = folder + "/banded." + format
+                    #expect(try CLI.run(["convert", input, whole] + options).status == 0)
+                    let run = try CLI.run(
+                        ["convert", input, banded, "--max-pixels", "100"] + options)
+                    #expect(run.status == 0, "\(run.stderr)")
+                    if format == "npy" {
+                        #expect(
+                            FileManager.default.contents(atPath: whole)
+                                == FileManager.default.contents(atPath: banded),
+                            "\(input) \(options)")
+                    } else {
+                        let a = try PNGDecoder.read(path: whole)
+                        let b = try PNGDecoder.read(path: banded)
+                        #expect(
+                            a.samples == b.samples && a.channels == b.channels,
+                            "\(input) \(options)")
+                        #expect(PNGChunks.read(path: whole) == PNGChunks.read(path: banded))
+                    }
+                }
+            }
+        }
+    }
+
     @Test func convertWritesNPYThatMatchesThePNG() throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -155,9 +197,12 @@ import Testing
         #expect(try CLI.run(["info"]).status == 2)
     }
 
+    /// An image decoded whole (here for an interlaced output, which cannot be written by
+    /// rows) is refused over --max-pixels before it is decoded.
     @Test func maxPixelsRefusesBeforeDecoding() throws {
         let result = try CLI.run([
             "convert", "samples/ascent.png", "/tmp/never-written.png", "--max-pixels", "1000",
+            "--interlace",
         ])
         #expect(result.status == 1)
         #expect(
