@@ -103,8 +103,12 @@ extension FilterRun {
             tell("cannot stream \(obstacle), so \(fallback)")
             return nil
         }
-        if filter.float64 && job.format == .npy {
-            tell("--float64 writes a float64 .npy, which is computed whole; \(fallback)")
+        // With --float64, a float64 .npy and a float array's result keep Float64 between the
+        // kernels of a chain, which the bands (Float32 between steps) would not.
+        if filter.float64 && (job.format == .npy || input.isArray) {
+            tell(
+                "--float64 keeps Float64 from end to end here, which is computed whole; \(fallback)"
+            )
             return nil
         }
         if let obstacle = StreamedFilter.obstacle(to: filter) {
