@@ -5,7 +5,8 @@
 # command-line tools, hyperfine and GNU parallel. Not needed to build or test.
 # Usage: scripts/setup-peers.sh [--keras]   (prints the venv's python path at the end)
 #   --keras  also makes a second venv, /opt/convkit-keras (CONVKIT_KERAS), with TensorFlow's CPU
-#            build and Keras 3 for bench-train.py; it is kept apart because TensorFlow pins its
+#            build, Keras 3 for bench-train.py and Keras 2 (tf_keras) for the legacy .h5
+#            fixtures; it is kept apart because TensorFlow pins its
 #            own numpy.
 set -euo pipefail
 
@@ -40,6 +41,9 @@ if [ "${1:-}" = "--keras" ]; then
   keras_venv="${CONVKIT_KERAS:-/opt/convkit-keras}"
   [ -x "$keras_venv/bin/python" ] || python3 -m venv "$keras_venv"
   "$keras_venv/bin/python" -c "import keras, tensorflow" 2>/dev/null || "$keras_venv/bin/pip" install -q tensorflow-cpu
+  # Keras 2 (tf_keras, of TensorFlow's version) writes the legacy .h5 fixtures.
+  "$keras_venv/bin/python" -c "import tf_keras" 2>/dev/null ||
+    "$keras_venv/bin/pip" install -q "tf-keras==$("$keras_venv/bin/python" -c 'import tensorflow; print(tensorflow.__version__)')"
   echo "$keras_venv/bin/python"
 fi
 echo "$venv/bin/python"

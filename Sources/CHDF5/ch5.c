@@ -332,3 +332,118 @@ int ch5_read_float32(ch5_file *file, const char *path, float *values, uint64_t c
     struct values_request request = {values, count};
     return with_float_dataset(file, path, read_values, &request, message, message_size);
 }
+
+/* Reads the strings of attribute `attribute` (open) into `buffer`; the caller holds `lock`. */
+static int read_strings(hid_t attribute, char *buffer, size_t capacity, uint64_t *count,
+                        size_t *used, char *message, size_t message_size) {
+    int status = CH5_OK;
+    hid_t type = H5Aget_type(attribute), space = H5Aget_space(attribute), memory = H5I_INVALID_HID;
+    hssize_t points = space < 0 ? -1 : H5Sget_simple_extent_npoints(space);
+    int rank = space < 0 ? -1 : H5Sget_simple_extent_ndims(space);
+    if (type < 0 || points < 0 || rank < 0 || rank > 1) {
+        status = fail(CH5_UNSUPPORTED, "the attribute is not a string or a list of them", message,
+                      message_size);
+        goto done;
+    }
+    *count = 0;
+    *used = 0;
+    if (points == 0) goto done; /* h5py writes an empty list as an empty float array */
+    if (H5Tget_class(type) != H5T_STRING) {
+        status = fail(CH5_UNSUPPORTED, "the attribute does not hold strings", message, message_size);
+        goto done;
+    }
+    htri_t variable = H5Tis_variable_str(type);
+    if (variable < 0) {
+        status = fail(CH5_CORRUPT, "cannot read the attribute's type", message, message_size);
+        goto done;
+    }
+    size_t needed = 0;
+    if (variable) {
+        char **strings = calloc((size_t)points, sizeof *strings);
+        memory = H5Tcopy(H5T_C_S1);
+        if (!strings || memory < 0 || H5Tset_size(memory, H5T_VARIABLE) < 0 ||
+            H5Tset_cset(memory, H5Tget_cset(type)) < 0 || H5Aread(attribute, memory, strings) < 0) {
+            free(strings);
+            status = fail(CH5_CORRUPT, "cannot read the attribute", message, message_size);
+            goto done;
+        }
+        for (hssize_t i = 0; i < points; i++) needed += (strings[i] ? strlen(strings[i]) : 0) + 1;
+        if (needed <= capacity) {
+            size_t at = 0;
+            for (hssize_t i = 0; i < points; i++) {
+                size_t length = strings[i] ? strlen(strings[i]) : 0;
+                if (length) memcpy(buffer + at, strings[i], length);
+                buffer[at + length] = '\0';
+                at += length + 1;
+            }
+        }
+        H5Dvlen_reclaim(memory, space, H5P_DEFAULT, strings);
+        free(strings);
+    } else {
+        size_t size = H5Tget_size(type);
+        char *raw = size ? calloc((size_t)points, size) : NULL;
+        if (!raw || H5Aread(attribute, type, raw) < 0) {
+            free(raw);
+            status = fail(CH5_CORRUPT, "cannot read the attribute", message, message_size);
+            goto done;
+        }
+        for (hssize_t i = 0; i < points; i++) needed += strnlen(raw + i * size, size) + 1;
+        if (needed <= capacity) {
+            size_t at = 0;
+            for (hssize_t i = 0; i < points; i++) {
+                size_t length = strnlen(raw + i * size, size);
+                memcpy(buffer + at, raw + i * size, length);
+                buffer[at + length] = '\0';
+                at += length + 1;
+            }
+        }
+        free(raw);
+    }
+    *used = needed;
+    if (needed > capacity) {
+        status = fail(CH5_SIZE_MISMATCH, "the attribute's strings do not fit", message,
+                      message_size);
+    } else {
+        *count = (uint64_t)points;
+    }
+done:
+    if (memory >= 0) H5Tclose(memory);
+    if (space >= 0) H5Sclose(space);
+    if (type >= 0) H5Tclose(type);
+    return status;
+}
+
+int ch5_attribute_strings(ch5_file *file, const char *path, const char *name, char *buffer,
+                          size_t capacity, uint64_t *count, size_t *used, char *message,
+                          size_t message_size) {
+    if (!file || !path || !name || !count || !used || (!buffer && capacity > 0)) {
+        return fail(CH5_INVALID_ARGUMENT, "invalid arguments", message, message_size);
+    }
+    *count = 0;
+    *used = 0;
+    pthread_mutex_lock(&lock);
+    int kind = CH5_KIND_NONE;
+    int status = kind_unlocked(file, path, &kind, message, message_size);
+    if (status == CH5_OK && kind == CH5_KIND_NONE) {
+        status = fail(CH5_MISSING, "no such object", message, message_size);
+    }
+    if (status == CH5_OK) {
+        htri_t exists = H5Aexists_by_name(file->id, path, name, H5P_DEFAULT);
+        if (exists < 0) {
+            status = fail(CH5_CORRUPT, "cannot look for the attribute", message, message_size);
+        } else if (exists == 0) {
+            status = fail(CH5_MISSING, "no such attribute", message, message_size);
+        } else {
+            hid_t attribute = H5Aopen_by_name(file->id, path, name, H5P_DEFAULT, H5P_DEFAULT);
+            if (attribute < 0) {
+                status = fail(CH5_CORRUPT, "cannot open the attribute", message, message_size);
+            } else {
+                status = read_strings(attribute, buffer, capacity, count, used, message,
+                                      message_size);
+                H5Aclose(attribute);
+            }
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    return status;
+}

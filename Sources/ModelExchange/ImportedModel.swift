@@ -14,6 +14,8 @@ package enum ModelFormat: String, Sendable, CaseIterable {
     case kerasArchive = "keras"
     /// A Keras 3 `.weights.h5` file (the architecture given apart).
     case kerasWeights = "keras-weights-h5"
+    /// A legacy Keras HDF5 model (`model.save('model.h5')`): architecture and weights.
+    case kerasLegacyH5 = "keras-h5"
     /// An ONNX model (written by `convkit export`; described, not run).
     case onnx
 
@@ -25,6 +27,7 @@ package enum ModelFormat: String, Sendable, CaseIterable {
         case .pytorchStateDict: "PyTorch state dict (safetensors)"
         case .kerasArchive: "Keras 3 model (.keras)"
         case .kerasWeights: "Keras 3 weights (.weights.h5)"
+        case .kerasLegacyH5: "Keras HDF5 model (.h5)"
         case .onnx: "ONNX model"
         }
     }

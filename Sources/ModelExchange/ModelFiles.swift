@@ -94,9 +94,17 @@ package enum ModelFiles {
             imported = ImportedModel(model: model, format: .convkit, sourceLayers: [], notes: [])
         case .kerasArchive:
             imported = try KerasModelReader.model(archive: bytes, path: path)
-        case .kerasWeights:
-            imported = try KerasModelReader.model(
-                weights: bytes, architecture: kerasArchitecture(options, path: path), path: path)
+        case .kerasWeights, .kerasLegacyH5:
+            let file = try HDF5File(bytes: bytes, name: path)
+            if options.architecture == nil,
+                let legacy = try KerasModelReader.legacyModel(file, path: path)
+            {
+                imported = legacy
+            } else {
+                imported = try KerasModelReader.model(
+                    weights: file, architecture: kerasArchitecture(options, path: path),
+                    path: path)
+            }
         case .kerasStateDict, .pytorchStateDict:
             let file = try SafeTensorsFile.decode(bytes, name: path)
             var options = options

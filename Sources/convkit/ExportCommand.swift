@@ -26,7 +26,7 @@ struct Export: ParsableCommand {
 
     @Argument(
         help: ArgumentHelp(
-            "Model file (.safetensors, .keras, .weights.h5 with --arch).", valueName: "model"))
+            "Model file (.safetensors, .keras, .h5, .weights.h5 with --arch).", valueName: "model"))
     var model: String
 
     @Option(

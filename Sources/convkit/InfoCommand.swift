@@ -13,7 +13,7 @@ struct Info: ParsableCommand {
             Reads only the header of each file, so it is fast on any size of image: for a PNG \
             its size (width x height), colour type, bit depth and interlacing; for an NPY file \
             its shape (numpy's order) and dtype, any numeric dtype. A model file \
-            (.safetensors, .keras, .weights.h5 with --arch, .onnx) is described by its format, \
+            (.safetensors, .keras, .h5, .weights.h5 with --arch, .onnx) is described by its format, \
             layers, shapes, parameter count and class names. A file that cannot be read is \
             reported on standard error and the others are still described; the exit status is \
             then 1.

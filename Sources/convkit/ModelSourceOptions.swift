@@ -50,13 +50,13 @@ extension ArgumentHelp {
     /// The help of the model-file argument of every command that reads a model.
     static var modelFile: ArgumentHelp {
         ArgumentHelp(
-            "Model file (convkit .safetensors, Keras .keras or .weights.h5, a state dict).",
+            "Model file (convkit .safetensors, Keras .keras, .h5 or .weights.h5, a state dict).",
             valueName: "model")
     }
 }
 
 /// The options of the commands that read a model: any supported file (convkit's safetensors,
-/// a Keras .keras or .weights.h5 file, a safetensors state dict in Keras or PyTorch layout).
+/// a Keras .keras, legacy .h5 or .weights.h5 file, a safetensors state dict in Keras or PyTorch layout).
 struct ModelSourceOptions: ParsableArguments {
     @OptionGroup var architecture: ArchitectureOptions
 

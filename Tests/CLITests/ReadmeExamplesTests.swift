@@ -97,7 +97,7 @@ import Testing
         let keras = CLI.packageRoot + "/Tests/ModelExchangeTests/Fixtures/keras/"
         for (source, target) in [
             ("tutorial.keras", "model.keras"), ("tutorial.weights.h5", "model.weights.h5"),
-            ("tutorial.json", "model.json"),
+            ("tutorial.json", "model.json"), ("h5/keras2.h5", "model.h5"),
         ] {
             try FileManager.default.copyItem(atPath: keras + source, toPath: folder + "/" + target)
         }

@@ -61,4 +61,14 @@ int ch5_dataset_shape(ch5_file *file, const char *path, int *rank, uint64_t dims
 int ch5_read_float32(ch5_file *file, const char *path, float *values, uint64_t count,
                      char *message, size_t message_size);
 
+/* The strings of the attribute `name` of the object at `path` (a scalar string or a 1-D array
+ * of them, fixed-length or variable-length, as h5py writes Keras' `model_config`, `layer_names`
+ * and `weight_names`), written into `buffer` one after another, each ended by a NUL; `*count`
+ * strings, `*used` bytes. An empty array of another type is no strings. CH5_MISSING when there
+ * is no such attribute; CH5_SIZE_MISMATCH when `capacity` is too small (`*used` then says how
+ * much is needed); CH5_UNSUPPORTED for an attribute that holds other values. */
+int ch5_attribute_strings(ch5_file *file, const char *path, const char *name, char *buffer,
+                          size_t capacity, uint64_t *count, size_t *used, char *message,
+                          size_t message_size);
+
 #endif

@@ -114,4 +114,34 @@ final class HDF5File {
         }
         return (shape, values)
     }
+
+    /// The strings of the attribute `attribute` of the object at `path` (one for a scalar
+    /// string), or nil when it has no such attribute. At most 16 MB of text is read.
+    func strings(attribute: String, at path: String) throws -> [String]? {
+        var capacity = 4096
+        while true {
+            var buffer = [CChar](repeating: 0, count: capacity)
+            var count: UInt64 = 0
+            var used = 0
+            var message = [CChar](repeating: 0, count: 512)
+            let status = ch5_attribute_strings(
+                file, path, attribute, &buffer, buffer.count, &count, &used, &message,
+                message.count)
+            switch UInt32(status) {
+            case CH5_OK.rawValue:
+                let bytes = buffer.prefix(used).map { UInt8(bitPattern: $0) }
+                return bytes.split(separator: 0, omittingEmptySubsequences: false).prefix(
+                    Int(count)
+                )
+                .map { String(decoding: $0, as: UTF8.self) }
+            case CH5_MISSING.rawValue: return nil
+            case CH5_SIZE_MISMATCH.rawValue where used > capacity && used <= 16 << 20:
+                capacity = used
+            default:
+                throw ModelExchangeError.unreadable(
+                    path: name,
+                    detail: "HDF5 attribute '\(attribute)' of '\(path)': \(HDF5File.text(message))")
+            }
+        }
+    }
 }

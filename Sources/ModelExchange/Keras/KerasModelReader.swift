@@ -2,30 +2,82 @@
 
 import LearnedFilters
 
-/// Builds convkit models from Keras 3 files: the `.keras` archive, or a `.weights.h5` file with
-/// its architecture given apart.
+/// Builds convkit models from Keras files: the `.keras` archive, a `.weights.h5` file with its
+/// architecture given apart, and the legacy HDF5 model (`model.save('model.h5')` in Keras 2,
+/// tf.keras and Keras 3), which holds both.
 enum KerasModelReader {
+    /// Where a file keeps each layer's weights.
+    enum WeightPlaces {
+        /// Keras 3: `GROUP/vars/0`, `GROUP/vars/1`, ... under the layer's group.
+        case keras3
+        /// Legacy HDF5: `model_weights/LAYER/NAME`, for the names listed, in order, in the
+        /// `weight_names` attribute of `model_weights/LAYER`.
+        case legacy([String: [String]])
+
+        /// The dataset of variable `index` of `plan`.
+        func location(_ plan: KerasLayerPlan, _ index: Int) -> String {
+            switch self {
+            case .keras3: return "\(plan.weightGroup)/vars/\(index)"
+            case .legacy(let names):
+                let listed = names[plan.name] ?? []
+                let name = index < listed.count ? listed[index] : "\(index)"
+                return "model_weights/\(plan.name)/\(name)"
+            }
+        }
+
+        /// How many variables the file holds for `plan`, when it says.
+        func stored(_ plan: KerasLayerPlan, in file: HDF5File) throws -> Int? {
+            switch self {
+            case .keras3:
+                guard try file.kind("\(plan.weightGroup)/vars") == .group else { return nil }
+                return try file.children("\(plan.weightGroup)/vars").count
+            case .legacy(let names): return names[plan.name]?.count
+            }
+        }
+    }
+
     /// The model in a `.keras` file's bytes.
     static func model(archive bytes: [UInt8], path: String) throws -> ImportedModel {
         let archive = try KerasArchive(bytes: bytes, path: path)
         let architecture = try KerasConfig.architecture(
             json: archive.config, path: path + "/config.json")
         return try model(
-            weights: archive.weights, architecture: architecture, path: path,
-            weightsName: path + "/model.weights.h5", format: .kerasArchive)
+            weights: HDF5File(bytes: archive.weights, name: path + "/model.weights.h5"),
+            architecture: architecture, path: path, format: .kerasArchive)
     }
 
-    /// The model of `architecture` with the weights of a `.weights.h5` file's bytes.
+    /// The model in a legacy HDF5 file whose root has the `model_config` attribute (the
+    /// architecture, as `model.to_json()` writes it), or nil for an HDF5 file without one.
+    static func legacyModel(_ file: HDF5File, path: String) throws -> ImportedModel? {
+        guard let config = try file.strings(attribute: "model_config", at: "/")?.first else {
+            return nil
+        }
+        let architecture = try KerasConfig.architecture(
+            json: Array(config.utf8), path: path + ": model_config")
+        guard try file.kind("model_weights") == .group else {
+            throw ModelExchangeError.mismatch(
+                path: path, detail: "has a model_config but no 'model_weights' group")
+        }
+        var names = [String: [String]]()
+        for plan in architecture.layers where !plan.variables.isEmpty {
+            names[plan.name] =
+                try file.strings(attribute: "weight_names", at: "model_weights/\(plan.name)") ?? []
+        }
+        return try model(
+            weights: file, architecture: architecture, path: path, format: .kerasLegacyH5,
+            places: .legacy(names))
+    }
+
+    /// The model of `architecture` with the weights in `file`, found at `places`.
     static func model(
-        weights bytes: [UInt8], architecture: KerasArchitecture, path: String,
-        weightsName: String? = nil, format: ModelFormat = .kerasWeights
+        weights file: HDF5File, architecture: KerasArchitecture, path: String,
+        format: ModelFormat = .kerasWeights, places: WeightPlaces = .keras3
     ) throws -> ImportedModel {
-        let name = weightsName ?? path
-        let file = try HDF5File(bytes: bytes, name: name)
+        let name = file.name
         func mismatch(_ detail: String) -> ModelExchangeError {
             .mismatch(path: name, detail: detail)
         }
-        guard try file.kind("layers") == .group else {
+        if case .keras3 = places, try file.kind("layers") != .group {
             throw mismatch(
                 "holds no Keras layer weights (no 'layers' group: not a Keras 3 .weights.h5 file)")
         }
@@ -33,7 +85,7 @@ enum KerasModelReader {
         var budget = 0
         for plan in architecture.layers {
             for index in plan.variables.indices {
-                let location = "\(plan.weightGroup)/vars/\(index)"
+                let location = places.location(plan, index)
                 guard try file.kind(location) == .dataset else {
                     throw mismatch(
                         "no weights for layer '\(plan.name)' (\(plan.className)) at '\(location)'")
@@ -52,7 +104,7 @@ enum KerasModelReader {
         let planned = architecture.layers.filter { $0.spec != nil }
         for (plan, layer) in zip(planned, model.layers) {
             for (index, variable) in plan.variables.enumerated() {
-                let location = "\(plan.weightGroup)/vars/\(index)"
+                let location = places.location(plan, index)
                 guard
                     let parameter = layer.parameters.first(where: { $0.name == variable.rawValue })
                 else { continue }
@@ -67,13 +119,10 @@ enum KerasModelReader {
                 }
                 parameter.value = values
             }
-            if try file.kind("\(plan.weightGroup)/vars") == .group {
-                let stored = try file.children("\(plan.weightGroup)/vars").count
-                guard stored == plan.variables.count else {
-                    throw mismatch(
-                        "layer '\(plan.name)' (\(plan.className)) has \(stored) weights in the file, expected \(plan.variables.count)"
-                    )
-                }
+            if let stored = try places.stored(plan, in: file), stored != plan.variables.count {
+                throw mismatch(
+                    "layer '\(plan.name)' (\(plan.className)) has \(stored) weights in the file, expected \(plan.variables.count)"
+                )
             }
         }
         return ImportedModel(

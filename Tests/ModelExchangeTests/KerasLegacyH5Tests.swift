@@ -1,0 +1,53 @@
+// KerasLegacyH5Tests: legacy Keras HDF5 models (`model.save('model.h5')` in Keras 2 and Keras 3)
+// are read from the file alone, architecture and weights, and give Keras' outputs.
+
+import Foundation
+import LearnedFilters
+import ModelExchange
+import Testing
+
+@Suite struct KerasLegacyH5Tests {
+    /// The input and Keras' outputs, written by scripts/make-keras-h5-fixtures.py.
+    static func expected() throws -> (input: Tensor, outputs: [String: [Float]]) {
+        let json = try Fixtures.json("keras/h5/expected.json")
+        let input = try #require(json["input"] as? [Double]).map(Float.init)
+        let outputs = try #require(json["outputs"] as? [String: [Double]])
+        return (
+            Tensor(shape: [1, 28, 28, 1], values: input), outputs.mapValues { $0.map(Float.init) }
+        )
+    }
+
+    @Test func aKeras2ModelGivesKerasProbabilities() throws {
+        let imported = try ModelFiles.open(path: Fixtures.path("keras/h5/keras2.h5"))
+        #expect(imported.format == .kerasLegacyH5)
+        #expect(
+            imported.sourceLayers.map(\.className) == [
+                "Conv2D", "BatchNormalization", "MaxPooling2D", "Flatten", "Dense",
+            ])
+        let (input, outputs) = try Self.expected()
+        let keras = try #require(outputs["keras2"])
+        let probabilities = try imported.model.probabilities(input)[0]
+        #expect(probabilities.count == 10)
+        for (value, reference) in zip(probabilities, keras) {
+            #expect(abs(value - Double(reference)) <= 1e-6, "\(probabilities) \(keras)")
+        }
+    }
+
+    @Test func aKeras3LegacyModelGivesKerasLogits() throws {
+        let imported = try ModelFiles.open(path: Fixtures.path("keras/h5/keras3.h5"))
+        #expect(imported.format == .kerasLegacyH5)
+        let (input, outputs) = try Self.expected()
+        let keras = try #require(outputs["keras3"])
+        let logits = try imported.model.forward(input).values
+        let scale = keras.map(abs).max() ?? 1
+        let difference = zip(logits, keras).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(logits.count == 10 && difference <= 1e-5 * max(scale, 1), "\(logits) \(keras)")
+    }
+
+    /// A Keras 3 .weights.h5 file has no model_config: it still needs --arch, and says so.
+    @Test func aWeightsFileStillNeedsItsArchitecture() throws {
+        #expect {
+            try ModelFiles.open(path: Fixtures.path("keras/tutorial.weights.h5"))
+        } throws: { "\($0)".contains("holds weights without an architecture") }
+    }
+}
