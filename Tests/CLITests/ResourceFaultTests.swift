@@ -263,15 +263,20 @@ import Testing
         let single = try run(
             ["filter", grey, "-o", output + "/huge-grey.png"] + IntegerFilterCase.filterArguments,
             in: folder)
-        // `filter` streams an image over --max-pixels instead of decoding it whole; the streamed
-        // reader refuses the file before reading any rows, since its bytes cannot hold them.
+        // `filter` and `convert` stream an image over --max-pixels instead of decoding it whole;
+        // the streamed reader refuses the file before reading any rows, since its bytes cannot
+        // hold them.
         let truncated = { (size: String) in
             "truncated: the header claims \(size) pixels, more than its 72 bytes can hold"
         }
         expectOneError(single, "\(grey): \(truncated("65536x32768"))")
         for target in ["x.png", "x.npy"] {
             let converted = try run(["convert", grey, output + "/" + target], in: folder)
-            expectOneError(converted, "\(grey): \(refusal)")
+            expectOneError(converted, "\(grey): \(truncated("65536x32768"))")
+            // Decoded whole (an interlaced output), the image is refused by its size.
+            let interlaced = try run(
+                ["convert", grey, output + "/" + target, "--interlace"], in: folder)
+            expectOneError(interlaced, "\(grey): \(refusal)")
         }
         #expect(folderNames(output) == ["huge-grey.png"])
         #expect(FileManager.default.contents(atPath: output + "/huge-grey.png") == oldBytes)
