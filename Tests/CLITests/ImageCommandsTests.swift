@@ -51,7 +51,7 @@ import Testing
                 UInt8(dictionary.count / 256),
             ] + Array(dictionary.utf8)
         let path = folder + "/large.npy"
-        FileManager.default.createFile(atPath: path, contents: Data(large))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(large)))
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try handle.truncate(atOffset: UInt64(large.count) + 30000 * 30000 * 4)
         try handle.close()
@@ -59,7 +59,8 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.output.contains("large.npy: NPY array, shape (30000, 30000), float32"))
         let short = folder + "/short.npy"
-        FileManager.default.createFile(atPath: short, contents: Data(large + [0, 0, 0, 0]))
+        #expect(
+            FileManager.default.createFile(atPath: short, contents: Data(large + [0, 0, 0, 0])))
         let truncated = try CLI.run(["info", short])
         #expect(truncated.status == 1)
         #expect(
