@@ -26,13 +26,13 @@ extension Convert {
         if gray && header.channels >= 3 { chunks = chunks.forGrey() }
         let rowSamples = header.width * header.channels
         try FileAccess.writeAtomically(to: output) { descriptor in
-            let png =
+            let pngWriter =
                 format == .png
                 ? try PNGRowWriter(
                     descriptor: descriptor, path: output, width: header.width,
                     height: header.height, channels: channels, bitDepth: depth,
-                    compressionLevel: self.png.compression, chunks: chunks) : nil
-            let npy =
+                    compressionLevel: png.compression, chunks: chunks) : nil
+            let npyWriter =
                 format == .npy
                 ? try NPYRowWriter(
                     descriptor: descriptor, path: output,
@@ -61,19 +61,19 @@ extension Convert {
                     samples: samples)
                 if gray { band = band.grayscale() }
                 if let bitDepth { band = band.converted(toBitDepth: bitDepth) }
-                if let png {
+                if let pngWriter {
                     switch band.samples {
                     case .uint8(let values):
                         try values.withUnsafeBytes {
-                            try png.write(rows: count, from: $0.baseAddress!)
+                            try pngWriter.write(rows: count, from: $0.baseAddress!)
                         }
                     case .uint16(let values):
                         try values.withUnsafeBytes {
-                            try png.write(rows: count, from: $0.baseAddress!)
+                            try pngWriter.write(rows: count, from: $0.baseAddress!)
                         }
                     }
                 }
-                try npy?.write(band.samples)
+                try npyWriter?.write(band.samples)
                 row += count
             }
         }
