@@ -150,6 +150,8 @@ let package = Package(
             ]),
         // Helpers the test targets share: fixture folders, pixel access, an SVG reader, the
         // convolution reference cases.
-        .target(name: "ConvkitTestSupport", dependencies: ["ImageIO"], path: "Tests/TestSupport"),
+        .target(
+            name: "ConvkitTestSupport", dependencies: ["ConvkitSupport", "ImageIO"],
+            path: "Tests/TestSupport"),
     ]
 )

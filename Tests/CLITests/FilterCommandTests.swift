@@ -1,6 +1,5 @@
 // FilterCommandTests: `convkit filter` end to end, against PyTorch and scipy fixtures and on real images.
 
-import ConvkitSupport
 import ConvkitTestSupport
 import Foundation
 import ImageIO
@@ -133,11 +132,7 @@ import Testing
     @Test func float64OutputKeepsEveryBitOfAlphaAndArrays() throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        var generator = SeededGenerator(seed: 3)
-        let rgba = try Image(
-            width: 13, height: 11, channels: 4,
-            samples: .uint8(
-                (0..<(13 * 11 * 4)).map { _ in UInt8.random(in: 0...255, using: &generator) }))
+        let rgba = try Image.noise(width: 13, height: 11, channels: 4, bitDepth: 8, seed: 3)
         try PNGEncoder.write(rgba, to: folder + "/rgba.png")
         try NPY.write(
             try NPYArray(

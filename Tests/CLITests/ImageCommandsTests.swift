@@ -1,6 +1,6 @@
 // ImageCommandsTests: `convkit info` and `convkit convert` as a user runs them.
 
-import ConvkitSupport
+import ConvkitTestSupport
 import Foundation
 import ImageIO
 import Testing
@@ -106,11 +106,7 @@ import Testing
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let chunked = CLI.packageRoot + "/Tests/ImageIOTests/Fixtures/png-chunks/rgb.png"
-        var generator = SeededGenerator(seed: 9)
-        let rgba = try Image(
-            width: 300, height: 301, channels: 4,
-            samples: .uint16(
-                (0..<(300 * 301 * 4)).map { _ in UInt16.random(in: 0...65535, using: &generator) }))
+        let rgba = try Image.noise(width: 300, height: 301, channels: 4, bitDepth: 16, seed: 9)
         try PNGEncoder.write(rgba, to: folder + "/rgba16.png")
         for input in ["samples/face.png", chunked, folder + "/rgba16.png"] {
             for options in [

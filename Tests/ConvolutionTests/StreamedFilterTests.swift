@@ -10,19 +10,6 @@ import ImageIO
 import Testing
 
 @Suite struct StreamedFilterTests {
-    /// A seeded noise image.
-    func noise(width: Int, height: Int, channels: Int, bitDepth: Int, seed: UInt64) throws
-        -> Image
-    {
-        var generator = SeededGenerator(seed: seed)
-        let count = width * height * channels
-        let samples: Image.Samples =
-            bitDepth == 16
-            ? .uint16((0..<count).map { _ in UInt16.random(in: 0...65535, using: &generator) })
-            : .uint8((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
-        return try Image(width: width, height: height, channels: channels, samples: samples)
-    }
-
     func kernel(_ name: String, rows: Int, columns: Int, seed: UInt64) throws -> Kernel {
         var generator = SeededGenerator(seed: seed)
         return try Kernel(
@@ -87,7 +74,7 @@ import Testing
     func streamedEqualsInMemoryForEveryBoundaryStridePaddingDilation(mode: ConvolutionMode)
         throws
     {
-        let image = try noise(width: 19, height: 23, channels: 1, bitDepth: 8, seed: 1)
+        let image = try Image.noise(width: 19, height: 23, channels: 1, bitDepth: 8, seed: 1)
         let odd = try kernel("k3x3", rows: 3, columns: 3, seed: 2)
         let even = try kernel("k4x2", rows: 2, columns: 4, seed: 3)
         for boundary in Self.boundaries {
@@ -115,7 +102,7 @@ import Testing
             name: "blur", rows: 3, columns: 3, weights: Array(repeating: 1.0 / 9, count: 9))
         let edge = try kernel("edge", rows: 3, columns: 3, seed: 5)
         for (channels, depth) in [(1, 16), (3, 8), (3, 16), (4, 8), (4, 16), (2, 8)] {
-            let image = try noise(
+            let image = try Image.noise(
                 width: 17, height: 21, channels: channels, bitDepth: depth, seed: 9)
             for boundary in [BoundaryRule.fill(3), .wrap, .symm] {
                 for k in [blur, edge] {
@@ -137,7 +124,7 @@ import Testing
     }
 
     @Test func compassSetsMagnitudeSeparableAndReferenceStreamAlike() throws {
-        let image = try noise(width: 31, height: 29, channels: 3, bitDepth: 8, seed: 11)
+        let image = try Image.noise(width: 31, height: 29, channels: 3, bitDepth: 8, seed: 11)
         let a = try kernel("a", rows: 3, columns: 3, seed: 12)
         let b = try kernel("b", rows: 3, columns: 3, seed: 13)
         let column = [0.25, 0.5, 0.25, 0.1, 0.3]
@@ -160,7 +147,7 @@ import Testing
     }
 
     @Test func fftBandsFollowTheImagesTiles() throws {
-        let image = try noise(width: 40, height: 300, channels: 1, bitDepth: 8, seed: 21)
+        let image = try Image.noise(width: 40, height: 300, channels: 1, bitDepth: 8, seed: 21)
         let large = try kernel("k13", rows: 13, columns: 13, seed: 22)
         for (boundary, stride) in [
             (BoundaryRule.fill(0), 1), (.wrap, 1), (.symm, 3), (.fill(5), 2),
@@ -178,7 +165,7 @@ import Testing
     /// boundary but wrap, mode, stride, padding and dilation, with bands of one row and more.
     @Test(arguments: ConvolutionMode.allCases)
     func chainsStreamAsInMemory(mode: ConvolutionMode) throws {
-        let image = try noise(width: 19, height: 23, channels: 1, bitDepth: 8, seed: 31)
+        let image = try Image.noise(width: 19, height: 23, channels: 1, bitDepth: 8, seed: 31)
         let a = try kernel("k3x3", rows: 3, columns: 3, seed: 32)
         let b = try kernel("k2x4", rows: 4, columns: 2, seed: 33)
         let c = try kernel("k1x5", rows: 5, columns: 1, seed: 34)
@@ -213,7 +200,7 @@ import Testing
         let edge = try kernel("edge", rows: 5, columns: 5, seed: 41)
         let other = try kernel("other", rows: 5, columns: 5, seed: 42)
         for (channels, depth) in [(3, 16), (4, 8), (2, 16)] {
-            let image = try noise(
+            let image = try Image.noise(
                 width: 17, height: 21, channels: channels, bitDepth: depth, seed: 43)
             for boundary in [BoundaryRule.fill(3), .symm, .nearest] {
                 let options = ConvolutionOptions(boundary: boundary)

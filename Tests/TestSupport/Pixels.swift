@@ -1,8 +1,22 @@
 // Pixels: reading single pixels and whole sample arrays of images for comparisons.
 
+import ConvkitSupport
 import ImageIO
 
 extension Image {
+    /// An image of seeded uniform noise over every sample value of `bitDepth` (8 or 16).
+    public static func noise(width: Int, height: Int, channels: Int, bitDepth: Int, seed: UInt64)
+        throws -> Image
+    {
+        var generator = SeededGenerator(seed: seed)
+        let count = width * height * channels
+        let samples: Image.Samples =
+            bitDepth == 16
+            ? .uint16((0..<count).map { _ in UInt16.random(in: 0...65535, using: &generator) })
+            : .uint8((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        return try Image(width: width, height: height, channels: channels, samples: samples)
+    }
+
     /// Every sample widened to Int.
     public var allSamples: [Int] {
         switch samples {
