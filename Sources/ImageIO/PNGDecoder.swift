@@ -14,6 +14,11 @@ public enum PNGDecoder {
     /// pixel memory is allocated, so a tiny file that claims a huge image is refused.
     public static let defaultMaxPixels = 1 << 28
 
+    /// Whether `bytes` start with the 8-byte PNG signature.
+    package static func hasSignature(_ bytes: [UInt8]) -> Bool {
+        bytes.starts(with: [137, 80, 78, 71, 13, 10, 26, 10])
+    }
+
     /// Reads the PNG at `path` (`-` for standard input).
     public static func read(path: String, maxPixels: Int = defaultMaxPixels) throws -> Image {
         let bytes = try FileAccess.readAll(path)

@@ -63,6 +63,22 @@ public final class PNGRowReader {
         }
         nextRow += count
     }
+
+    /// The next `count` rows as an image of the decoded bit depth.
+    public func readImage(rows count: Int) throws -> Image {
+        let samples: Image.Samples
+        if header.decodedBitDepth == 16 {
+            var values = [UInt16](repeating: 0, count: count * samplesPerRow)
+            try values.withUnsafeMutableBytes { try read(rows: count, into: $0.baseAddress!) }
+            samples = .uint16(values)
+        } else {
+            var values = [UInt8](repeating: 0, count: count * samplesPerRow)
+            try values.withUnsafeMutableBytes { try read(rows: count, into: $0.baseAddress!) }
+            samples = .uint8(values)
+        }
+        return try Image(
+            width: header.width, height: count, channels: header.channels, samples: samples)
+    }
 }
 
 /// A PNG file written from top to bottom into an open descriptor (inside
@@ -112,6 +128,16 @@ public final class PNGRowWriter {
         let status = cpng_row_writer_write(writer, samples, UInt32(count), &message, message.count)
         guard status == Int32(CPNG_OK.rawValue) else {
             throw ImageIOError.writeFailed(path: path, reason: text(of: message))
+        }
+    }
+
+    /// Writes the rows of `image` (of this file's width, channels and bit depth) as the next.
+    public func write(_ image: Image) throws {
+        switch image.samples {
+        case .uint8(let samples):
+            try samples.withUnsafeBytes { try write(rows: image.height, from: $0.baseAddress!) }
+        case .uint16(let samples):
+            try samples.withUnsafeBytes { try write(rows: image.height, from: $0.baseAddress!) }
         }
     }
 }

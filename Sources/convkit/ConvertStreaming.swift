@@ -14,7 +14,8 @@ extension Convert {
     /// into 1/2/4 bits or a palette, which would need every pixel first.
     func convertStreamed(to format: ImageFileFormat) throws -> Bool {
         guard input != "-", !interlace,
-            (try? FileAccess.readPrefix(input, count: 8)) == [137, 80, 78, 71, 13, 10, 26, 10],
+            let prefix = try? FileAccess.readPrefix(input, count: 8),
+            PNGDecoder.hasSignature(prefix),
             let header = try? PNGDecoder.header(path: input),
             header.width * header.height > reading.maxPixels, !header.format.interlaced
         else { return false }
@@ -24,7 +25,6 @@ extension Convert {
         let depth = bitDepth ?? header.decodedBitDepth
         var chunks = PNGChunks.read(path: input)
         if gray && header.channels >= 3 { chunks = chunks.forGrey() }
-        let rowSamples = header.width * header.channels
         try FileAccess.writeAtomically(to: output) { descriptor in
             let pngWriter =
                 format == .png
@@ -42,37 +42,10 @@ extension Convert {
             var row = 0
             while row < header.height {
                 let count = min(Self.bandRows, header.height - row)
-                let samples: Image.Samples
-                if header.decodedBitDepth == 16 {
-                    var values = [UInt16](repeating: 0, count: count * rowSamples)
-                    try values.withUnsafeMutableBytes {
-                        try reader.read(rows: count, into: $0.baseAddress!)
-                    }
-                    samples = .uint16(values)
-                } else {
-                    var values = [UInt8](repeating: 0, count: count * rowSamples)
-                    try values.withUnsafeMutableBytes {
-                        try reader.read(rows: count, into: $0.baseAddress!)
-                    }
-                    samples = .uint8(values)
-                }
-                var band = try Image(
-                    width: header.width, height: count, channels: header.channels,
-                    samples: samples)
+                var band = try reader.readImage(rows: count)
                 if gray { band = band.grayscale() }
                 if let bitDepth { band = band.converted(toBitDepth: bitDepth) }
-                if let pngWriter {
-                    switch band.samples {
-                    case .uint8(let values):
-                        try values.withUnsafeBytes {
-                            try pngWriter.write(rows: count, from: $0.baseAddress!)
-                        }
-                    case .uint16(let values):
-                        try values.withUnsafeBytes {
-                            try pngWriter.write(rows: count, from: $0.baseAddress!)
-                        }
-                    }
-                }
+                try pngWriter?.write(band)
                 try npyWriter?.write(band.samples)
                 row += count
             }

@@ -240,7 +240,7 @@ enum BandedInput {
         guard path != "-", let prefix = try? FileAccess.readPrefix(path, count: 8) else {
             return nil
         }
-        if prefix == [137, 80, 78, 71, 13, 10, 26, 10],
+        if PNGDecoder.hasSignature(prefix),
             let header = try? PNGDecoder.header(path: path)
         {
             self = .png(header)
@@ -327,17 +327,7 @@ private enum BandSink: @unchecked Sendable {
     func write(_ band: FilteredImage, mapping: SampleMapping, bitDepth: Int?) throws {
         switch self {
         case .png(let writer):
-            let image = try band.image(colourMapping: mapping, bitDepth: bitDepth)
-            switch image.samples {
-            case .uint8(let samples):
-                try samples.withUnsafeBytes {
-                    try writer.write(rows: image.height, from: $0.baseAddress!)
-                }
-            case .uint16(let samples):
-                try samples.withUnsafeBytes {
-                    try writer.write(rows: image.height, from: $0.baseAddress!)
-                }
-            }
+            try writer.write(band.image(colourMapping: mapping, bitDepth: bitDepth))
         case .npy(let writer):
             guard case .float32(let values) = try band.npyArray().values else { return }
             try writer.write(values)
