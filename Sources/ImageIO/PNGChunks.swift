@@ -49,7 +49,7 @@ public struct PNGChunks: Sendable, Equatable {
 
     /// The carried chunks in `bytes`, and whether they reach the first `IDAT`.
     private static func read(prefix bytes: [UInt8]) -> (chunks: PNGChunks, complete: Bool) {
-        guard bytes.starts(with: [137, 80, 78, 71, 13, 10, 26, 10]) else { return (.none, true) }
+        guard PNGDecoder.hasSignature(bytes) else { return (.none, true) }
         var found = [Chunk]()
         var at = 8
         while bytes.count - at >= 12 {
@@ -73,6 +73,15 @@ public struct PNGChunks: Sendable, Equatable {
     /// chromaticities, which describe red, green and blue.
     public func forGrey() -> PNGChunks {
         PNGChunks(chunks: chunks.filter { !Self.colourOnly.contains($0.type) })
+    }
+
+    /// The chunks for a PNG made from the image these came with, which had `channels`: without
+    /// the colour chunks when `grey` makes a colour image grey, and with `pHYs` divided by a
+    /// filter's steps of `columns` and `rows` pixels.
+    public func forOutput(grey: Bool, fromChannels channels: Int, columns: Int = 1, rows: Int = 1)
+        -> PNGChunks
+    {
+        (grey && channels >= 3 ? forGrey() : self).stepped(columns: columns, rows: rows)
     }
 
     /// The chunks for an image whose pixels step `columns` and `rows` pixels of the input (a

@@ -78,9 +78,8 @@ struct Convert: ParsableCommand {
 
     func run() throws {
         if try convertStreamed(to: outputFormat()) { return }
-        var image = try InputFiles.image(input, maxPixels: reading.maxPixels)
-        var chunks = PNGChunks.read(path: input)
-        if gray && image.channels >= 3 { chunks = chunks.forGrey() }
+        var (image, chunks) = try InputFiles.image(input, maxPixels: reading.maxPixels)
+        chunks = chunks.forOutput(grey: gray, fromChannels: image.channels)
         if gray { image = image.grayscale() }
         if let bitDepth { image = image.converted(toBitDepth: bitDepth) }
         switch try outputFormat() {

@@ -23,8 +23,8 @@ extension Convert {
         let hasAlpha = header.channels == 2 || header.channels == 4
         let channels = gray ? (hasAlpha ? 2 : 1) : header.channels
         let depth = bitDepth ?? header.decodedBitDepth
-        var chunks = PNGChunks.read(path: input)
-        if gray && header.channels >= 3 { chunks = chunks.forGrey() }
+        let chunks = PNGChunks.read(path: input).forOutput(
+            grey: gray, fromChannels: header.channels)
         try FileAccess.writeAtomically(to: output) { descriptor in
             let pngWriter =
                 format == .png

@@ -39,8 +39,8 @@ struct FilterRun: Sendable {
         }
         let pixels: Int
         switch input {
-        case .image(let image):
-            try process(image, job, times: &times)
+        case .image(let image, let chunks):
+            try process(image, chunks: chunks, job, times: &times)
             pixels = image.width * image.height
         case .array(let array):
             try process(array, job, times: &times)
@@ -51,7 +51,9 @@ struct FilterRun: Sendable {
         return pixels
     }
 
-    private func process(_ input: Image, _ job: FilterJobs.Item, times: inout StageTimes) throws {
+    private func process(
+        _ input: Image, chunks: PNGChunks, _ job: FilterJobs.Item, times: inout StageTimes
+    ) throws {
         let image = gray ? input.grayscale() : input
         describePlan(rows: image.height, columns: image.width, job)
         if filter.float64 && job.format == .npy {
@@ -78,7 +80,7 @@ struct FilterRun: Sendable {
             }
             let options = PNGWriteOptions(
                 compressionLevel: compression,
-                chunks: outputChunks(for: job, colour: input.channels >= 3))
+                chunks: outputChunks(chunks, channels: input.channels))
             try times.time("write") {
                 try ImageFile.write(output, to: job.output, options: options)
             }
@@ -137,13 +139,13 @@ struct FilterRun: Sendable {
         }
     }
 
-    /// The ancillary chunks a PNG output keeps from a PNG input (``PNGChunks``): without those
-    /// of colour when `--gray` makes a `colour` image grey, and `pHYs` divided by the stride.
-    func outputChunks(for job: FilterJobs.Item, colour: Bool) -> PNGChunks {
-        var chunks = PNGChunks.read(path: job.input)
-        if gray && colour { chunks = chunks.forGrey() }
-        let stride = filter.options.stride
-        return chunks.stepped(columns: stride.columns, rows: stride.rows)
+    /// The ancillary chunks a PNG output keeps from the input's `chunks` (an image of
+    /// `channels`): without those of colour when `--gray` makes a colour image grey, and
+    /// `pHYs` divided by the stride.
+    func outputChunks(_ chunks: PNGChunks, channels: Int) -> PNGChunks {
+        chunks.forOutput(
+            grey: gray, fromChannels: channels, columns: filter.options.stride.columns,
+            rows: filter.options.stride.rows)
     }
 
     /// The options a float array refuses: `--gray`, and PNG output without `--range`.

@@ -185,7 +185,8 @@ extension FilterRun {
                                 format: job.format, descriptor: descriptor, path: job.output,
                                 size: size, band: band, bitDepth: bitDepth,
                                 compression: compression,
-                                chunks: outputChunks(for: job, colour: input.channels >= 3))
+                                chunks: outputChunks(
+                                    PNGChunks.read(path: job.input), channels: input.channels))
                         sink = current
                         let bandMapping =
                             mapping

@@ -6,9 +6,10 @@ import ImageIO
 import LearnedFilters
 import Visualization
 
-/// What `filter` can read: an image (PNG, or an integer NPY array), or a float NPY array.
+/// What `filter` can read: an image (PNG, or an integer NPY array) with the ancillary chunks of
+/// its PNG, or a float NPY array.
 enum FilterInput {
-    case image(Image)
+    case image(Image, PNGChunks)
     case array(NPYArray)
 }
 
@@ -16,10 +17,11 @@ enum InputFiles {
     /// The dtypes an NPY image may have, and the float dtypes `filter` also reads, in words.
     static let imageDescription = "a PNG or NPY image"
 
-    /// Reads a PNG, or an NPY array of uint8 or uint16 samples, shape (H, W) or (H, W, C).
-    static func image(_ path: String, maxPixels: Int) throws -> Image {
+    /// Reads a PNG, or an NPY array of uint8 or uint16 samples, shape (H, W) or (H, W, C), with
+    /// the PNG's ancillary chunks.
+    static func image(_ path: String, maxPixels: Int) throws -> (image: Image, chunks: PNGChunks) {
         switch try imageOrArray(path, maxPixels: maxPixels) {
-        case .image(let image): return image
+        case .image(let image, let chunks): return (image, chunks)
         case .array(let array):
             throw CLIError(
                 "\(path): a \(dtypeName(array.values)) array has no sample range to read as an image; "
@@ -49,7 +51,7 @@ enum InputFiles {
     ) throws -> [Float] {
         let image: Image
         switch try imageOrArray(path, maxPixels: maxPixels) {
-        case .image(let read): image = read
+        case .image(let read, _): image = read
         case .array(let array):
             let accepted = shape.last == 1 ? [Array(shape.dropLast()), shape] : [shape]
             guard accepted.contains(array.shape) else {
@@ -79,12 +81,15 @@ enum InputFiles {
         "(" + shape.map(String.init).joined(separator: ", ") + (shape.count == 1 ? ",)" : ")")
     }
 
-    /// Reads an image, or a float32 or float64 NPY array (for `filter`).
+    /// Reads an image (with its PNG's chunks, from the same bytes), or a float32 or float64 NPY
+    /// array (for `filter`).
     static func imageOrArray(_ path: String, maxPixels: Int) throws -> FilterInput {
         try FileKind.expecting(imageDescription, path: path, accepted: [.png, .npy]) {
             let bytes = try FileAccess.readAll(path)
             guard NPY.hasMagic(bytes) else {
-                return .image(try PNGDecoder.decode(bytes, name: path, maxPixels: maxPixels))
+                return .image(
+                    try PNGDecoder.decode(bytes, name: path, maxPixels: maxPixels),
+                    PNGChunks.read(bytes: bytes))
             }
             let header = try NPY.dataHeader(bytes, name: path)
             try NPY.requireData(of: header, fileBytes: bytes.count, name: path)
@@ -99,7 +104,7 @@ enum InputFiles {
             let array = try NPY.decode(bytes, name: path)
             switch array.values {
             case .float32, .float64: return .array(array)
-            case .uint8, .uint16: return .image(try ImageFile.image(from: array, name: path))
+            case .uint8, .uint16: return .image(try ImageFile.image(from: array, name: path), .none)
             }
         }
     }

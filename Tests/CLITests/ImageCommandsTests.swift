@@ -98,6 +98,12 @@ import Testing
             #expect(PNGChunks.read(path: folder + "/" + output) == expected, "\(arguments)")
         }
         #expect(grey.chunks.map(\.type) == ["gAMA", "tEXt", "iTXt", "pHYs"])
+        // From standard input too: the chunks come from the bytes the pixels are decoded from.
+        let piped = try CLI.run(
+            ["filter", "-", "--kernel", "box3", "-o", "p.png"],
+            input: FileManager.default.contents(atPath: input), in: folder)
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(PNGChunks.read(path: folder + "/p.png") == original)
     }
 
     /// Over --max-pixels, convert goes a band of rows at a time, with the whole image's
