@@ -59,11 +59,8 @@ struct FilterRun: Sendable {
         if filter.float64 && job.format == .npy {
             return try processInFloat64(image, job, times: &times)
         }
-        let result: FilteredImage
-        do {
-            result = try times.time("convolve") { try filter.apply(to: image) }
-        } catch let error as ConvolutionError {
-            throw CLIError("\(job.input): \(error)\(commandLineHint(for: error))")
+        let result = try naming(job) {
+            try times.time("convolve") { try filter.apply(to: image) }
         }
         try requireFinite(
             result.firstNonFinite, largestInput: Double(image.maxSampleValue),
@@ -91,11 +88,8 @@ struct FilterRun: Sendable {
     private func processInFloat64(_ image: Image, _ job: FilterJobs.Item, times: inout StageTimes)
         throws
     {
-        let result: FilteredArray
-        do {
-            result = try times.time("convolve") { try filter.applyInFloat64(to: image) }
-        } catch let error as ConvolutionError {
-            throw CLIError("\(job.input): \(error)\(commandLineHint(for: error))")
+        let result = try naming(job) {
+            try times.time("convolve") { try filter.applyInFloat64(to: image) }
         }
         try requireFinite(
             result.firstNonFinite, largestInput: Double(image.maxSampleValue),
@@ -111,12 +105,8 @@ struct FilterRun: Sendable {
         if array.shape.count >= 2 {
             describePlan(rows: array.shape[0], columns: array.shape[1], job)
         }
-        let result: FilteredArray
-        do {
-            result = try times.time("convolve") { try filter.apply(to: array, name: job.input) }
-        } catch let error as ConvolutionError {
-            let text = "\(error)\(commandLineHint(for: error))"
-            throw CLIError(text.hasPrefix(job.input + ":") ? text : "\(job.input): \(text)")
+        let result = try naming(job) {
+            try times.time("convolve") { try filter.apply(to: array, name: job.input) }
         }
         let largest = array.values.doubles.reduce(0) { max($0, abs($1)) }
         let isDouble = if case .float64 = result.planes { true } else { false }
@@ -159,6 +149,17 @@ struct FilterRun: Sendable {
             throw ValidationError(
                 "\(job.input): a \(dtype) array has no sample range, so PNG output needs --range (normalize, clamp, abs or offset); or write .npy to keep the exact values"
             )
+        }
+    }
+
+    /// Runs `body`; a ``ConvolutionError`` it throws becomes one line that names the input
+    /// once (an array's errors name it already) and adds the command-line hint.
+    func naming<T>(_ job: FilterJobs.Item, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as ConvolutionError {
+            let text = "\(error)\(commandLineHint(for: error))"
+            throw CLIError(text.hasPrefix(job.input + ":") ? text : "\(job.input): \(text)")
         }
     }
 

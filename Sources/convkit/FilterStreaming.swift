@@ -141,7 +141,7 @@ extension FilterRun {
         // An array's values are samples of the output's bit depth (8 unless --bit-depth 16).
         let arrayMaxValue = bitDepth == 16 ? 65535 : 255
         var times = StageTimes()
-        do {
+        try naming(job) {
             let size = try stream.outputSize(rows: input.rows, columns: input.columns)
             let outputRange =
                 range
@@ -216,8 +216,6 @@ extension FilterRun {
             }
             times.addBeside("write", milliseconds: Double(writing.withLock { $0 }) / 1e6)
             if verbose { printError("convkit: \(job.input): \(times.summary)") }
-        } catch let error as ConvolutionError {
-            throw CLIError("\(job.input): \(error)")
         }
     }
 

@@ -119,6 +119,19 @@ import Testing
                         == PNGDecoder.read(path: streamed).samples, "\(arguments)")
             }
         }
+        // inf or NaN in a streamed array is named once, at its place.
+        var values = [Float](repeating: 1, count: 40 * 30)
+        values[33 * 30 + 2] = .nan
+        try NPY.write(
+            try NPYArray(shape: [40, 30], values: .float32(values)), to: folder + "/nan.npy")
+        let nan = try filter([
+            folder + "/nan.npy", "--kernel", "box3", "--memory", "1K", "-o", folder + "/n.npy",
+        ])
+        #expect(nan.status == 1)
+        #expect(
+            nan.stderr
+                == "convkit: error: \(folder)/nan.npy: holds nan at x 2, y 33; filter needs finite numbers\n",
+            "\(nan.stderr)")
         let needsRange = try filter([
             array, "--kernel", "box3", "--memory", "1M", "-o", folder + "/r.png",
         ])
