@@ -33,6 +33,21 @@ import Testing
         }
     }
 
+    /// A `.keras` archive stores its weights uncompressed, so a flipped byte there would load
+    /// as another weight: the member's CRC-32 must catch it, as Python's zipfile does.
+    @Test func flippedWeightByteFailsTheChecksum() throws {
+        var archive = try bytes("keras/tutorial.keras")
+        let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
+        let weights = try #require(
+            (0..<archive.count - 8).first { Array(archive[$0..<$0 + 8]) == signature })
+        archive[weights + (archive.count - weights) / 2] ^= 0x40
+        let message = failure(archive, name: "flip.keras")
+        #expect(
+            message
+                == "flip.keras: model.weights.h5 is damaged: its bytes do not match the archive's CRC-32 or size"
+        )
+    }
+
     @Test func hdf5WithoutWeightsSaysSo() throws {
         let message = failure(
             try bytes("keras/no-weights.h5"), name: "empty.weights.h5",

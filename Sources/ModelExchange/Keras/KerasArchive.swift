@@ -36,8 +36,9 @@ struct KerasArchive {
             }
             var bytes = [UInt8]()
             bytes.reserveCapacity(Int(entry.uncompressedSize))
+            let checksum: CRC32
             do {
-                _ = try archive.extract(entry) { chunk in
+                checksum = try archive.extract(entry) { chunk in
                     guard bytes.count + chunk.count <= Int(entry.uncompressedSize) else {
                         throw ModelExchangeError.unreadable(
                             path: path, detail: "\(name) is longer than its header says")
@@ -49,6 +50,14 @@ struct KerasArchive {
             } catch {
                 throw ModelExchangeError.unreadable(
                     path: path, detail: "cannot extract \(name) (damaged archive): \(error)")
+            }
+            // The stored CRC-32 is the only check on a stored (uncompressed) member's bytes: a
+            // flipped byte in the weights would otherwise load as a different weight.
+            guard bytes.count == Int(entry.uncompressedSize), checksum == entry.checksum else {
+                throw ModelExchangeError.unreadable(
+                    path: path,
+                    detail:
+                        "\(name) is damaged: its bytes do not match the archive's CRC-32 or size")
             }
             return bytes
         }
