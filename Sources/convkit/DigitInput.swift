@@ -28,11 +28,15 @@ struct DigitInput: ParsableArguments {
         }
     }
 
-    /// The input of a model taking `shape` from the image (prepared as `predict` prepares it),
-    /// else test sample `--test-index` of the dataset (a folder's held out as the model's
-    /// training run held it out) with its true class. `what` names the command's figures in
-    /// the error for a model that takes no images.
-    func read(shape: [Int], model: String, what: String) throws -> (values: [Float], label: Int?) {
+    /// The input of `network` (read from the file `model`) from the image (prepared as
+    /// `predict` prepares it), else test sample `--test-index` of the dataset (a folder's held
+    /// out as the model's training run held it out) with its true class, when the dataset's
+    /// classes are the model's. `what` names the command's figures in the error for a model
+    /// that takes no images.
+    func read(_ network: Model, model: String, what: String) throws -> (
+        values: [Float], label: Int?
+    ) {
+        let shape = network.inputShape
         guard let prepare = InputFiles.preparation(for: shape, model: model) else {
             throw CLIError(
                 "\(model): \(what) need a model of grey or colour images, this one takes \(shape)")
@@ -50,6 +54,9 @@ struct DigitInput: ParsableArguments {
                 "--test-index \(index) is beyond the \(test.count) test images in \(data.imageFolder ?? data.folder)"
             )
         }
+        // The sample's label names its true class only when the data's classes are the model's.
+        try TrainingSource.requireMatch(
+            network, path: model, classNames: data.classNames(of: test), dataName: data.dataName)
         guard test.shape == shape else {
             throw CLIError(
                 "\(model): the model takes inputs of shape \(shape), the dataset has \(test.shape)")

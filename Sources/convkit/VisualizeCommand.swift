@@ -186,7 +186,7 @@ struct VisualizeActivations: ParsableCommand {
         let inspection = try InputFiles.inspection(
             model, source: source, defaultClassNames: input.data.dataset.classNames)
         let shape = inspection.model.inputShape
-        let (values, truth) = try input.read(shape: shape, model: model, what: "activations")
+        let (values, truth) = try input.read(inspection.model, model: model, what: "activations")
         let trace = try naming(model) { try inspection.trace(values) }
         let names = inspection.classNames
         var prediction =

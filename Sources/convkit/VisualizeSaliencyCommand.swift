@@ -61,12 +61,11 @@ struct VisualizeSaliency: ParsableCommand {
         let inspection = try InputFiles.inspection(
             model, source: source, defaultClassNames: input.data.dataset.classNames)
         let network = inspection.model
-        let shape = network.inputShape
         if let target, target >= network.classes {
             throw ValidationError(
                 "--class \(target) is beyond the model's \(network.classes) classes")
         }
-        let (values, truth) = try input.read(shape: shape, model: model, what: "saliency maps")
+        let (values, truth) = try input.read(network, model: model, what: "saliency maps")
         let attributions = try naming(model) {
             try network.attributions(of: [values], targets: [target])
         }

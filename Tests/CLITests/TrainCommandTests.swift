@@ -118,7 +118,8 @@ import Testing
     }
 
     /// A class folder renamed between runs would swap the labels under the trained outputs:
-    /// resume, evaluate and report refuse it, naming the first class that differs.
+    /// resume, evaluate, report and the figures of a test sample's true class refuse it,
+    /// naming the first class that differs.
     @Test func renamedClassFoldersAreRefused() throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -137,12 +138,19 @@ import Testing
         #expect(resume.status == 1)
         #expect(
             resume.stderr.contains("m.checkpoint.safetensors: \(expected)"), "\(resume.stderr)")
-        for command in [["evaluate", "m.safetensors"], ["report", "m.safetensors", "-o", "rep/"]] {
+        let commands = [
+            ["evaluate", "m.safetensors"], ["report", "m.safetensors", "-o", "rep/"],
+            ["visualize", "saliency", "m.safetensors", "--test-index", "0", "-o", "s.png"],
+            ["visualize", "activations", "m.safetensors", "--test-index", "0", "-o", "act/"],
+        ]
+        for command in commands {
             let result = try CLI.run(command + data, in: folder)
             #expect(result.status == 1)
             #expect(result.stderr.contains("m.safetensors: \(expected)"), "\(result.stderr)")
         }
-        #expect(!FileManager.default.fileExists(atPath: folder + "/rep"))
+        for made in ["rep", "s.png", "act"] {
+            #expect(!FileManager.default.fileExists(atPath: folder + "/" + made), "\(made)")
+        }
         try FileManager.default.moveItem(atPath: folder + "/imgs/c", toPath: folder + "/imgs/a")
         #expect(try CLI.run(["evaluate", "m.safetensors"] + data, in: folder).status == 0)
     }
