@@ -57,13 +57,9 @@ package struct ConfusionMatrix: Sendable, Equatable {
 
     /// The matrix as CSV: a header `true\predicted,NAME,...`, then one row per true class.
     package var csv: String {
-        func field(_ text: String) -> String {
-            text.contains(",") || text.contains("\"")
-                ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-        }
-        let header = (["true\\predicted"] + classNames.map(field)).joined(separator: ",")
+        let header = (["true\\predicted"] + classNames.map(csvField)).joined(separator: ",")
         let rows = zip(classNames, counts).map { name, row in
-            ([field(name)] + row.map(String.init)).joined(separator: ",")
+            ([csvField(name)] + row.map(String.init)).joined(separator: ",")
         }
         return ([header] + rows).joined(separator: "\n") + "\n"
     }

@@ -126,7 +126,7 @@ package enum Report {
         }
         try save(text: matrix.csv, File.confusionCSV)
         let rows = misclassified.map {
-            "\($0),\(names[test.labels[$0]]),\(names[predictions.predictions[$0]])"
+            "\($0),\(csvField(names[test.labels[$0]])),\(csvField(names[predictions.predictions[$0]]))"
         }
         try save(
             text: (["index,true,predicted"] + rows).joined(separator: "\n") + "\n",

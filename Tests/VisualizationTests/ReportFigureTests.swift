@@ -32,6 +32,14 @@ struct ReportFigureTests {
         }
         let quoted = try ConfusionMatrix(counts: [[1, 0], [0, 1]], classNames: ["a,b", "c"])
         #expect(quoted.csv.hasPrefix("true\\predicted,\"a,b\",c\n\"a,b\",1,0\n"))
+        // A class folder's name may hold a quote or a line break: each field stays one field,
+        // as RFC 4180 quotes it (Python's csv module reads back the two names).
+        let broken = try ConfusionMatrix(
+            counts: [[1, 0], [0, 1]], classNames: ["two\nlines", "say \"hi\""])
+        #expect(
+            broken.csv
+                == "true\\predicted,\"two\nlines\",\"say \"\"hi\"\"\"\n\"two\nlines\",1,0\n\"say \"\"hi\"\"\",0,1\n"
+        )
     }
 
     @Test func confusionCellsAreSquareAndColouredByLogCount() throws {
