@@ -67,7 +67,8 @@ package struct ModelInspection {
     package func kernel(layer name: String?) throws -> (layer: Conv2D, weights: KernelWeights) {
         let convolutions = self.convolutions
         guard let first = convolutions.first else {
-            throw VisualizationError.noSuchLayer(name: name ?? "conv1", available: [])
+            throw VisualizationError.badData(
+                "the model has no convolution layer, so it has no filters")
         }
         guard let name else {
             return (first, try KernelWeights(shape: first.kernel.shape, values: first.kernel.value))

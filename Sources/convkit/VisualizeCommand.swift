@@ -121,6 +121,9 @@ struct VisualizeFilters: ParsableCommand {
     private func convolution(in inspection: ModelInspection) throws -> (
         layer: Conv2D, weights: KernelWeights
     ) {
+        guard !inspection.convolutions.isEmpty else {
+            throw CLIError("\(model): the model has no convolution layer, so it has no filters")
+        }
         if let layer, let found = try? inspection.layer(named: layer), !(found is Conv2D) {
             let names = inspection.convolutions.map { inspection.displayName(of: $0) }
             throw CLIError(

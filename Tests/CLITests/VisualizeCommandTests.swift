@@ -1,6 +1,7 @@
 // VisualizeCommandTests: `convkit visualize filters` and `visualize activations` run as a process on a
 // model trained by `convkit train` on a small MNIST subset.
 
+import ConvkitTestSupport
 import Foundation
 import ImageIO
 import Testing
@@ -96,6 +97,23 @@ enum VisualizeFixture {
         #expect(
             format.status == 2
                 && format.stderr.contains("x.gif: unknown extension '.gif' for a figure"))
+        try writeImageFolder(
+            folder + "/imgs", ["a/x.png": 1, "a/y.png": 1, "b/x.png": 1, "b/y.png": 1])
+        let trained = try CLI.run(
+            [
+                "train", "--data", "imgs", "--validation-split", "0.5", "--arch", "flatten,dense:2",
+                "--epochs", "1", "-o",
+                "dense.safetensors",
+            ], in: folder)
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let noConvolution = try CLI.run([
+            "visualize", "filters", folder + "/dense.safetensors", "-o", folder + "/x.png",
+        ])
+        #expect(noConvolution.status == 1)
+        #expect(
+            noConvolution.stderr.hasSuffix(
+                "dense.safetensors: the model has no convolution layer, so it has no filters\n"),
+            "\(noConvolution.stderr)")
         let missing = try CLI.run(["visualize", "filters", folder + "/none.safetensors"])
         #expect(missing.status == 1 && missing.stderr.contains("none.safetensors"))
         #expect(!FileManager.default.fileExists(atPath: folder + "/x.png"))
