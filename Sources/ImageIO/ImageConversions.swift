@@ -2,7 +2,9 @@
 
 extension Image {
     /// The same image with samples at `depth` bits (8 or 16), scaled so that full scale maps to
-    /// full scale (v16 = v8 * 257; v8 = round(v16 / 257)).
+    /// full scale (v16 = v8 * 257; v8 = round(v16 / 257)). The PNG storage it was read from is
+    /// dropped even when the samples are already `depth` bits, so that a palette or 1-, 2- or
+    /// 4-bit grey image is then written with `depth`-bit samples, as asked.
     public func converted(toBitDepth depth: Int) -> Image {
         var copy = self
         switch (samples, depth) {
@@ -11,7 +13,7 @@ extension Image {
         case (.uint16(let values), 8):
             copy.samples = .uint8(values.map { UInt8((UInt32($0) + 128) / 257) })
         default:
-            return self
+            break
         }
         copy.source = nil
         return copy

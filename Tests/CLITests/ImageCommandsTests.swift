@@ -106,6 +106,24 @@ import Testing
         #expect(PNGChunks.read(path: folder + "/p.png") == original)
     }
 
+    /// --bit-depth 8 writes 8-bit samples whatever the input stores: a palette or 1-, 2- or
+    /// 4-bit grey PNG came back in its own form, as without the option.
+    @Test func bitDepthEightExpandsLowDepthAndPalettes() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let fixtures = CLI.packageRoot + "/Tests/ImageIOTests/Fixtures/png/"
+        for name in ["gray1", "gray4", "palette4", "palette4-trns", "palette8"] {
+            let output = folder + "/\(name).png"
+            let run = try CLI.run(["convert", fixtures + name + ".png", output, "--bit-depth", "8"])
+            #expect(run.status == 0, "\(run.stderr)")
+            let original = try PNGDecoder.read(path: fixtures + name + ".png")
+            let written = try PNGDecoder.read(path: output)
+            #expect(written.source?.bitDepth == 8, "\(name)")
+            #expect(written.source?.colorType != .palette, "\(name)")
+            #expect(written.samples == original.samples && written.channels == original.channels)
+        }
+    }
+
     /// Over --max-pixels, convert goes a band of rows at a time, with the whole image's
     /// result: the same samples, chunks and NPY bytes, grey, 16-bit and with alpha.
     @Test func convertStreamsOverMaxPixels() throws {
