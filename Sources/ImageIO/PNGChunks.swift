@@ -85,7 +85,9 @@ public struct PNGChunks: Sendable, Equatable {
     }
 
     /// The chunks for an image whose pixels step `columns` and `rows` pixels of the input (a
-    /// filter's stride): the pixels per unit of `pHYs` divided by the steps, rounded.
+    /// filter's stride): the pixels per metre of `pHYs` divided by the steps, rounded; a `pHYs`
+    /// of unit 0 gives only the pixels' aspect ratio, which is kept exactly (x * rows : y *
+    /// columns, in lowest terms).
     public func stepped(columns: Int, rows: Int) -> PNGChunks {
         guard columns != 1 || rows != 1 else { return self }
         return PNGChunks(
@@ -97,10 +99,28 @@ public struct PNGChunks: Sendable, Equatable {
                 func bytes(_ value: Int) -> [UInt8] {
                     (0..<4).map { UInt8(truncatingIfNeeded: value >> (24 - 8 * $0)) }
                 }
-                let x = max(1, (value(0) + columns / 2) / columns)
-                let y = max(1, (value(4) + rows / 2) / rows)
+                let (x, y): (Int, Int)
+                if chunk.data[8] == 0 {
+                    (x, y) = aspectRatio(value(0) * rows, value(4) * columns)
+                } else {
+                    x = max(1, (value(0) + columns / 2) / columns)
+                    y = max(1, (value(4) + rows / 2) / rows)
+                }
                 return Chunk(type: "pHYs", data: bytes(x) + bytes(y) + [chunk.data[8]])
             })
+    }
+
+    /// `x : y` in lowest terms, scaled down (rounded) until both fit a `pHYs` field (2^31 - 1).
+    private func aspectRatio(_ x: Int, _ y: Int) -> (Int, Int) {
+        func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
+        let common = max(1, gcd(x, y))
+        var (x, y) = (x / common, y / common)
+        let limit = Int(Int32.max)
+        if max(x, y) > limit {
+            let scale = Double(max(x, y)) / Double(limit)
+            (x, y) = (max(1, Int(Double(x) / scale)), max(1, Int(Double(y) / scale)))
+        }
+        return (x, y)
     }
 
     /// Each chunk as its 4-byte big-endian length, type and data, as cpng writes them.

@@ -66,6 +66,18 @@ import Testing
         #expect(chunks.stepped(columns: 1, rows: 1) == chunks)
     }
 
+    /// A `pHYs` of unit 0 holds only the pixels' aspect ratio, here 1 : 2 (pixels twice as
+    /// tall as wide): a stride of 2x3 (twice as wide, three times as tall) makes it 3 : 4.
+    @Test func anAspectRatioIsKeptExactlyUnderStrides() throws {
+        let aspect = PNGChunks(chunks: [.init(type: "pHYs", data: [0, 0, 0, 1, 0, 0, 0, 2, 0])])
+        for (columns, rows, expected) in [(2, 2, [1, 2]), (2, 3, [3, 4]), (3, 1, [1, 6])] {
+            let phys = try #require(aspect.stepped(columns: columns, rows: rows).chunks.first).data
+            #expect(
+                phys == [0, 0, 0, UInt8(expected[0]), 0, 0, 0, UInt8(expected[1]), 0],
+                "\(columns)x\(rows)")
+        }
+    }
+
     @Test func aChunkWithABadCRCIsNotCarried() throws {
         var bytes = Array(try fixtures.data("png-chunks/rgb.png"))
         // The gAMA chunk follows IHDR: flip a bit of its data.
