@@ -61,7 +61,13 @@ struct Convert: ParsableCommand {
         if let bitDepth, bitDepth != 8, bitDepth != 16 {
             throw ValidationError("--bit-depth must be 8 or 16, got \(bitDepth)")
         }
-        _ = try outputFormat()
+        if try outputFormat() == .npy {
+            if interlace {
+                throw ValidationError(
+                    "--interlace is for PNG output; .npy output has no interlacing")
+            }
+            try png.requireNotGiven(for: ".npy output")
+        }
     }
 
     /// The output's format: its extension's, or for '-' --format's.

@@ -210,10 +210,14 @@ struct Filter: ParsableCommand {
         if let bitDepth, bitDepth != 8, bitDepth != 16 {
             throw ValidationError("--bit-depth must be 8 or 16, got \(bitDepth)")
         }
-        if bitDepth != nil, format == .npy || (format == nil && output.hasSuffix(".npy")) {
-            throw ValidationError(
-                "--bit-depth sets the samples of PNG output; .npy output keeps the exact float result"
-            )
+        if format == .npy || (format == nil && OutputPaths.fileExtension(output) == "npy") {
+            for (given, option) in [(bitDepth != nil, "--bit-depth"), (range != nil, "--range")]
+            where given {
+                throw ValidationError(
+                    "\(option) sets the samples of PNG output; .npy output keeps the exact float result"
+                )
+            }
+            try png.requireNotGiven(for: ".npy output")
         }
         if let bandRows, bandRows < 1 {
             throw ValidationError("--band-rows must be at least 1, got \(bandRows)")
