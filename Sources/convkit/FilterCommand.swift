@@ -38,7 +38,7 @@ struct Filter: ParsableCommand {
             (--format), never over one of the inputs; files run in parallel, a bad file is \
             reported and the rest still processed, and the exit status is then 1. A folder \
             gives its .png and .npy files; images in other formats (JPEG, TIFF, ...) are \
-            skipped and named in a note.
+            skipped and named in a note, hidden files and folders ('.' names) in silence.
 
             Alpha is never edge-filtered: blurs use premultiplied alpha, other kernels pass it \
             through (--alpha changes this).

@@ -21,7 +21,8 @@ struct Predict: ParsableCommand {
             28) or (28, 28, 1) for the tutorial's) is taken as the input as it is. An image \
             that cannot be read is reported and the others still classified; the exit status \
             is then 1. A folder gives its .png and .npy files, sorted by name (--recursive: \
-            through every subfolder); images in other formats are skipped and named in a note.
+            through every subfolder); images in other formats are skipped and named in a note, \
+            hidden files and folders ('.' names) in silence.
 
             Examples:
               convkit predict model.safetensors digit.png

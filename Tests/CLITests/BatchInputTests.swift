@@ -57,6 +57,10 @@ import Testing
             in: folder + "/in", count: 9, subfolders: ["", "x", "x/y/z"])
         try Data("notes".utf8).write(to: URL(fileURLWithPath: folder + "/in/x/notes.txt"))
         try Data("not read".utf8).write(to: URL(fileURLWithPath: folder + "/in/x/photo.JPG"))
+        // Hidden entries are skipped in silence: a macOS resource fork named like an image
+        // (not a PNG at all), and a hidden folder's images.
+        try Data("resource fork".utf8).write(to: URL(fileURLWithPath: folder + "/in/._a.png"))
+        _ = try BatchTree.make(in: folder + "/in/.thumbnails", count: 2, subfolders: [""])
         let result = try CLI.run([
             "filter", folder + "/in/", "--recursive", "--kernel", "sobel-x", "-o",
             folder + "/out/",

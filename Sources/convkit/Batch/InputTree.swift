@@ -20,7 +20,7 @@ enum InputTree {
     ]
 
     /// The `.png` and `.npy` files in `folder` (and the images in other formats), sorted by name
-    /// at each level. With `recursive`, subfolders are walked too (`a/b/x.png`); symbolic links
+    /// at each level, hidden ones (names starting with `.`) left out. With `recursive`, subfolders are walked too (`a/b/x.png`); symbolic links
     /// to folders are not followed, so a link cannot make a cycle.
     static func files(in folder: String, recursive: Bool) throws -> Listing {
         var listing = Listing()
@@ -54,7 +54,9 @@ enum InputTree {
     private static func walk(
         _ folder: String, prefix: String, recursive: Bool, into listing: inout Listing
     ) throws {
-        for name in try FileAccess.folderEntries(folder).sorted() {
+        // Hidden entries (macOS's ._x.png resource forks, .git, ...) are not the user's images,
+        // as a training folder's are not.
+        for name in try FileAccess.folderEntries(folder).sorted() where !name.hasPrefix(".") {
             let path = OutputPaths.join(folder, name)
             let fileExtension = OutputPaths.fileExtension(name)
             if recursive && isRealFolder(path) {
