@@ -169,14 +169,22 @@ extension ImageFilter {
             fill > largestInput
             ? "the fill value \(short(fill))" : "input values up to \(short(largestInput))"
         var bound = start
-        for kernels in steps {
+        for (index, kernels) in steps.enumerated() {
             guard let worst = kernels.max(by: { $0.magnitudeSum < $1.magnitudeSum }) else {
                 continue
             }
-            let next = (magnitude ? start : bound) * worst.magnitudeSum
+            // A chain's later kernels read the results of the ones before (and the fill).
+            let input = magnitude ? start : Swift.max(bound, fill)
+            let next = input * worst.magnitudeSum
             if next > limit || !next.isFinite {
+                let on =
+                    magnitude || index == 0
+                    ? source
+                    : fill * worst.magnitudeSum > limit
+                        ? "the fill value \(short(fill))"
+                        : "the results of the kernels before it, up to \(short(bound))"
                 return
-                    "kernel '\(worst.name)' (weight magnitudes summing to \(short(worst.magnitudeSum))) on \(source) exceeds the largest representable value, \(short(limit))"
+                    "kernel '\(worst.name)' (weight magnitudes summing to \(short(worst.magnitudeSum))) on \(on) exceeds the largest representable value, \(short(limit))"
             }
             bound = magnitude ? Swift.max(bound, next) : next
         }
