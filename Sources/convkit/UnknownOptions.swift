@@ -21,10 +21,22 @@ enum UnknownOptions {
             guard word.count > 1, word.hasPrefix("-"), Double(word) == nil else { continue }
             let name = String(word.prefix { $0 != "=" })
             if let takesValue = options[name] {
-                if takesValue && !word.contains("=") { _ = words.popFirst() }
+                if takesValue && !word.contains("=") {
+                    if let value = words.first, startsWithANegativeNumber(value) {
+                        throw ValidationError(
+                            "\(name) '\(escapedForMessage(value))': a value starting with '-' reads as an option; write \(name)='\(escapedForMessage(value))'"
+                        )
+                    }
+                    _ = words.popFirst()
+                }
                 continue
             }
             if builtIn.contains(name) { continue }
+            if startsWithANegativeNumber(word) {
+                throw ValidationError(
+                    "'\(escapedForMessage(word))' starts with '-' and reads as an option; put -- before it (-- '\(escapedForMessage(word))')"
+                )
+            }
             let command = (["convkit"] + path).joined(separator: " ")
             let suggestions = NameSuggestions.closest(
                 to: name, in: options.keys.filter { $0.hasPrefix("--") }.sorted(), limit: 2)
@@ -32,6 +44,15 @@ enum UnknownOptions {
             throw ValidationError(
                 "unknown option '\(escapedForMessage(name))' of '\(command)'\(hint)")
         }
+    }
+
+    /// Whether `word` is a list of numbers starting with a negative one (`-1 0 1`, `-1,2`), such
+    /// as a kernel's weights: swift-argument-parser takes a lone negative number as a value,
+    /// but reads such a list as options.
+    private static func startsWithANegativeNumber(_ word: String) -> Bool {
+        let rest = word.dropFirst()
+        return word.hasPrefix("-") && (rest.first?.isNumber == true || rest.first == ".")
+            && word.contains { $0.isWhitespace || $0 == "," || $0 == ";" }
     }
 
     /// The options swift-argument-parser answers itself.
