@@ -2,9 +2,10 @@
 """Builds the fixtures of the PNG ancillary chunks convkit carries over (ImageIOTests and
 CLITests): an RGB and a palette PNG written by Pillow with an ICC profile (LittleCMS's sRGB),
 a resolution that differs along x and y (pHYs), tEXt and iTXt text, and gAMA and cHRM chunks
-inserted before the image data. chunks.json lists, per file, every chunk's type in file order
+inserted before the image data; and an animated PNG (APNG) of three frames. chunks.json lists, per file, every chunk's type in file order
 (read by walking the file) and what Pillow reads back: the pHYs pixels per metre, the ICC
-profile's length and SHA-256, and the text. Run with the peers' Python
+profile's length and SHA-256, and the text; for the APNG, its frame count and its default
+image's samples. Run with the peers' Python
 (scripts/setup-peers.sh):
 
     /opt/convkit-peers/bin/python scripts/make-png-chunk-fixtures.py
@@ -71,6 +72,17 @@ def main():
             "text": {key: str(value) for key, value in read.text.items()},
             "gamma": read.info.get("gamma"),
         }
+    # An animated PNG (APNG) of three frames, whose default image is its first frame: convkit
+    # reads that image and counts the frames from acTL, as Pillow reports them.
+    frames = [Image.fromarray(rng.integers(0, 256, (3, 4, 3), dtype=np.uint8), "RGB") for _ in range(3)]
+    path = os.path.join(OUT, "animated.png")
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    read = Image.open(path)
+    manifest["files"]["animated.png"] = {
+        "types": [kind for kind, _ in walk(open(path, "rb").read())],
+        "n_frames": read.n_frames,
+        "default_image": np.asarray(read.convert("RGB")).reshape(-1).tolist(),
+    }
     with open(os.path.join(OUT, "chunks.json"), "w") as f:
         json.dump(manifest, f, indent=1)
         f.write("\n")

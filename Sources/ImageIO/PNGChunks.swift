@@ -18,6 +18,10 @@ public struct PNGChunks: Sendable, Equatable {
     /// The chunks in file order.
     public var chunks: [Chunk]
 
+    /// The frames an animated PNG (APNG) declares in its `acTL` chunk; nil for a still image.
+    /// convkit reads an APNG's default image, as a viewer without APNG support shows it.
+    public var frames: Int? = nil
+
     /// No chunks.
     public static let none = PNGChunks(chunks: [])
 
@@ -50,23 +54,26 @@ public struct PNGChunks: Sendable, Equatable {
     /// The carried chunks in `bytes`, and whether they reach the first `IDAT`.
     private static func read(prefix bytes: [UInt8]) -> (chunks: PNGChunks, complete: Bool) {
         guard PNGDecoder.hasSignature(bytes) else { return (.none, true) }
-        var found = [Chunk]()
+        var found = PNGChunks.none
         var at = 8
         while bytes.count - at >= 12 {
             let length = bytes[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) }
             let type = String(decoding: bytes[(at + 4)..<(at + 8)], as: UTF8.self)
-            if type == "IDAT" { return (PNGChunks(chunks: found), true) }
+            if type == "IDAT" { return (found, true) }
             guard length <= bytes.count - at - 12 else { break }
             let data = Array(bytes[(at + 8)..<(at + 8 + length)])
             let stored = bytes[(at + 8 + length)..<(at + 12 + length)].reduce(UInt32(0)) {
                 $0 << 8 | UInt32($1)
             }
-            if carried.contains(type), crc(type: bytes[(at + 4)..<(at + 8)], data) == stored {
-                found.append(Chunk(type: type, data: data))
+            if crc(type: bytes[(at + 4)..<(at + 8)], data) == stored {
+                if carried.contains(type) { found.chunks.append(Chunk(type: type, data: data)) }
+                if type == "acTL", data.count == 8 {
+                    found.frames = data[0..<4].reduce(0) { $0 << 8 | Int($1) }
+                }
             }
             at += 12 + length
         }
-        return (PNGChunks(chunks: found), false)
+        return (found, false)
     }
 
     /// The chunks for a grey image made from a colour one: without the ICC profile and

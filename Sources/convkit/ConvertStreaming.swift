@@ -23,7 +23,7 @@ extension Convert {
         let hasAlpha = header.channels == 2 || header.channels == 4
         let channels = gray ? (hasAlpha ? 2 : 1) : header.channels
         let depth = bitDepth ?? header.decodedBitDepth
-        let chunks = PNGChunks.read(path: input).forOutput(
+        let chunks = InputFiles.chunks(of: input).forOutput(
             grey: gray, fromChannels: header.channels)
         try FileAccess.writeAtomically(to: output) { descriptor in
             let pngWriter =

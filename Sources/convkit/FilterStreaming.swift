@@ -186,7 +186,7 @@ extension FilterRun {
                                 size: size, band: band, bitDepth: bitDepth,
                                 compression: compression,
                                 chunks: outputChunks(
-                                    PNGChunks.read(path: job.input), channels: input.channels))
+                                    InputFiles.chunks(of: job.input), channels: input.channels))
                         sink = current
                         let bandMapping =
                             mapping

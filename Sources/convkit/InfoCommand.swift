@@ -56,7 +56,8 @@ struct Info: ParsableCommand {
             return record(header: try NPY.header(path: path), path: path, fileSize: size)
         }
         let header = try PNGDecoder.header(path: path)
-        return record(header: header, path: path, fileSize: size)
+        return record(
+            header: header, chunks: PNGChunks.read(path: path), path: path, fileSize: size)
     }
 
     private func describe(bytes: [UInt8], path: String, fileSize: Int) throws -> [String: Any] {
@@ -64,7 +65,8 @@ struct Info: ParsableCommand {
             return record(header: try NPY.header(bytes, name: path), path: path, fileSize: fileSize)
         }
         return record(
-            header: try PNGDecoder.header(bytes, name: path), path: path, fileSize: fileSize)
+            header: try PNGDecoder.header(bytes, name: path), chunks: PNGChunks.read(bytes: bytes),
+            path: path, fileSize: fileSize)
     }
 
     private func record(header: NPY.Header, path: String, fileSize: Int) -> [String: Any] {
@@ -74,8 +76,10 @@ struct Info: ParsableCommand {
         ]
     }
 
-    private func record(header: PNGDecoder.Header, path: String, fileSize: Int) -> [String: Any] {
-        [
+    private func record(
+        header: PNGDecoder.Header, chunks: PNGChunks, path: String, fileSize: Int
+    ) -> [String: Any] {
+        var record: [String: Any] = [
             "file": path, "format": "png", "width": header.width, "height": header.height,
             "color_type": header.format.colorType.name, "bit_depth": header.format.bitDepth,
             "channels": header.channels, "decoded_bit_depth": header.decodedBitDepth,
@@ -83,6 +87,8 @@ struct Info: ParsableCommand {
             "transparency_chunk": header.format.hasTransparencyChunk,
             "file_size": fileSize,
         ]
+        if let frames = chunks.frames { record["apng_frames"] = frames }
+        return record
     }
 
     private func textLine(path: String, record: [String: Any]) -> String {
@@ -100,9 +106,12 @@ struct Info: ParsableCommand {
         let trns = (record["transparency_chunk"] as? Bool ?? false) ? " + tRNS" : ""
         let size = Sizes.text(
             width: record["width"] as? Int ?? 0, height: record["height"] as? Int ?? 0)
+        let animation = (record["apng_frames"] as? Int).map {
+            ", animated PNG of \(counted($0, "frame")) (convkit reads its default image)"
+        }
         return
             "\(path): \(size), \(record["color_type"] ?? "")\(trns), "
             + "\(record["bit_depth"] ?? 0)-bit, \(counted(channels, "channel")) decoded, "
-            + "\(interlace), \(bytes)"
+            + "\(interlace), \(bytes)\(animation ?? "")"
     }
 }

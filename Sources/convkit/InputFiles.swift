@@ -81,6 +81,23 @@ enum InputFiles {
         "(" + shape.map(String.init).joined(separator: ", ") + (shape.count == 1 ? ",)" : ")")
     }
 
+    /// The chunks of the PNG at `path` (``PNGChunks/read(path:)``), with a note when it is
+    /// animated.
+    static func chunks(of path: String) -> PNGChunks {
+        noted(PNGChunks.read(path: path), path: path)
+    }
+
+    /// `chunks`, after a note on standard error when they come from an animated PNG, of which
+    /// only the default image is read.
+    static func noted(_ chunks: PNGChunks, path: String) -> PNGChunks {
+        if let frames = chunks.frames, frames > 1 {
+            printError(
+                "convkit: note: \(path): an animated PNG of \(frames) frames; convkit reads its default image only"
+            )
+        }
+        return chunks
+    }
+
     /// Reads an image (with its PNG's chunks, from the same bytes), or a float32 or float64 NPY
     /// array (for `filter`).
     static func imageOrArray(_ path: String, maxPixels: Int) throws -> FilterInput {
@@ -89,7 +106,7 @@ enum InputFiles {
             guard NPY.hasMagic(bytes) else {
                 return .image(
                     try PNGDecoder.decode(bytes, name: path, maxPixels: maxPixels),
-                    PNGChunks.read(bytes: bytes))
+                    noted(PNGChunks.read(bytes: bytes), path: path))
             }
             let header = try NPY.dataHeader(bytes, name: path)
             try NPY.requireData(of: header, fileBytes: bytes.count, name: path)

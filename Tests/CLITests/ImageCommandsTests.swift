@@ -106,6 +106,28 @@ import Testing
         #expect(PNGChunks.read(path: folder + "/p.png") == original)
     }
 
+    /// An animated PNG is read as its default image, and every command that reads it says so:
+    /// info in its description, convert and filter (in memory and streamed) in a note.
+    @Test func anAnimatedPNGIsNamedAsSuch() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let input = CLI.packageRoot + "/Tests/ImageIOTests/Fixtures/png-chunks/animated.png"
+        let info = try CLI.run(["info", input])
+        #expect(
+            info.output.hasSuffix(
+                "animated PNG of 3 frames (convkit reads its default image)\n"), "\(info.output)")
+        let note =
+            "convkit: note: \(input): an animated PNG of 3 frames; convkit reads its default image only\n"
+        for command in [
+            ["convert", input, folder + "/c.png"], ["convert", input, folder + "/c.npy"],
+            ["filter", input, "--kernel", "box3", "-o", folder + "/f.png"],
+            ["filter", input, "--kernel", "box3", "-o", folder + "/s.png", "--max-pixels", "4"],
+        ] {
+            let run = try CLI.run(command)
+            #expect(run.status == 0 && run.stderr == note, "\(command): \(run.stderr)")
+        }
+    }
+
     /// --bit-depth 8 writes 8-bit samples whatever the input stores: a palette or 1-, 2- or
     /// 4-bit grey PNG came back in its own form, as without the option.
     @Test func bitDepthEightExpandsLowDepthAndPalettes() throws {

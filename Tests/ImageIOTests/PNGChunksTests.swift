@@ -11,7 +11,15 @@ import Testing
     struct Manifest: Decodable {
         struct File: Decodable {
             let types: [String]
-            let phys: [Int]
+            let phys: [Int]?
+            let nFrames: Int?
+            let defaultImage: [UInt8]?
+
+            enum CodingKeys: String, CodingKey {
+                case types, phys
+                case nFrames = "n_frames"
+                case defaultImage = "default_image"
+            }
         }
         let files: [String: File]
     }
@@ -58,11 +66,12 @@ import Testing
         #expect(chunks.forGrey().chunks.map(\.type) == ["gAMA", "tEXt", "iTXt", "pHYs"])
         let stepped = chunks.stepped(columns: 2, rows: 3)
         let phys = try #require(stepped.chunks.first { $0.type == "pHYs" }).data
+        let given = try #require(file.phys)
         func value(_ offset: Int) -> Int {
             phys[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) }
         }
-        #expect(value(0) == (file.phys[0] + 1) / 2 && value(4) == (file.phys[1] + 1) / 3)
-        #expect(phys[8] == UInt8(file.phys[2]))
+        #expect(value(0) == (given[0] + 1) / 2 && value(4) == (given[1] + 1) / 3)
+        #expect(phys[8] == UInt8(given[2]))
         #expect(chunks.stepped(columns: 1, rows: 1) == chunks)
     }
 
@@ -76,6 +85,19 @@ import Testing
                 phys == [0, 0, 0, UInt8(expected[0]), 0, 0, 0, UInt8(expected[1]), 0],
                 "\(columns)x\(rows)")
         }
+    }
+
+    /// An APNG (Pillow's, three frames) is read as its default image, and its frames are
+    /// counted from acTL so that the commands can say the animation is not read.
+    @Test func anAnimatedPNGIsCountedAndItsDefaultImageRead() throws {
+        let file = try #require(Self.manifest?.files["animated.png"])
+        let bytes = Array(try fixtures.data("png-chunks/animated.png"))
+        #expect(PNGChunks.read(bytes: bytes).frames == file.nFrames)
+        #expect(PNGChunks.read(bytes: bytes).chunks.isEmpty)
+        let image = try PNGDecoder.decode(bytes)
+        #expect(image.samples == .uint8(try #require(file.defaultImage)))
+        let still = Array(try fixtures.data("png-chunks/rgb.png"))
+        #expect(PNGChunks.read(bytes: still).frames == nil)
     }
 
     @Test func aChunkWithABadCRCIsNotCarried() throws {
