@@ -74,6 +74,15 @@ public struct Rect: Sendable, Equatable, Hashable {
     /// The centre point.
     public var center: Point { Point(x: x + width / 2, y: y + height / 2) }
 
+    /// The largest rectangle of a `width` x `height` image's proportions centred in this one.
+    package func fitting(_ width: Int, _ height: Int) -> Rect {
+        let scale = min(self.width / Double(max(width, 1)), self.height / Double(max(height, 1)))
+        let size = Size(width: Double(width) * scale, height: Double(height) * scale)
+        return Rect(
+            x: x + (self.width - size.width) / 2, y: y + (self.height - size.height) / 2,
+            width: size.width, height: size.height)
+    }
+
     /// The rectangle shrunk by `dx` on the left and right and `dy` on the top and bottom.
     package func insetBy(dx: Double, dy: Double) -> Rect {
         Rect(x: x + dx, y: y + dy, width: width - 2 * dx, height: height - 2 * dy)

@@ -2,11 +2,12 @@
 
 import ImageIO
 
-/// A grid of images, each enlarged to the same tile size with a label underneath.
+/// A grid of images, each enlarged to fit the same tile size in its own proportions, with a
+/// label underneath.
 public struct ImageGrid: Sendable {
     /// One image and its label.
     public struct Tile: Sendable {
-        /// The image, enlarged to the grid's tile size.
+        /// The image, enlarged to fit the grid's tile size, keeping its proportions.
         public var image: Image
         /// The text under the image.
         public var label: String
@@ -22,7 +23,7 @@ public struct ImageGrid: Sendable {
     public var tiles: [Tile]
     /// Tiles per row.
     public var columns: Int
-    /// The size every tile's image is drawn at.
+    /// The box every tile's image is fitted into (and centred in).
     public var tileSize: Size
     /// Space between tiles, in canvas units.
     public var spacing: Double
@@ -63,8 +64,16 @@ public struct ImageGrid: Sendable {
             height: titleHeight + Double(rows) * cellHeight + spacing)
     }
 
-    /// The rectangle of tile `index`'s image when the grid's top-left corner is at `origin`.
+    /// The rectangle of tile `index`'s image when the grid's top-left corner is at `origin`:
+    /// the largest of the image's proportions centred in its tile.
     package func imageRect(of index: Int, origin: Point = Point(x: 0, y: 0)) -> Rect {
+        let tile = tileRect(of: index, origin: origin)
+        guard tiles.indices.contains(index) else { return tile }
+        return tile.fitting(tiles[index].image.width, tiles[index].image.height)
+    }
+
+    /// The rectangle of tile `index`, `tileSize` at its place in the grid.
+    private func tileRect(of index: Int, origin: Point) -> Rect {
         let cellWidth = tileSize.width + spacing
         let cellHeight = tileSize.height + labelHeight + spacing
         let row = index / columns
@@ -90,8 +99,9 @@ public struct ImageGrid: Sendable {
             canvas.stroke(rect, Color(hex: 0x999999), lineWidth: 0.5)
             if !tile.label.isEmpty {
                 canvas.text(
-                    tile.label, at: Point(x: rect.center.x, y: rect.maxY + 2), font: labelFont, ink,
-                    anchor: .top)
+                    tile.label,
+                    at: Point(x: rect.center.x, y: tileRect(of: index, origin: origin).maxY + 2),
+                    font: labelFont, ink, anchor: .top)
             }
         }
     }

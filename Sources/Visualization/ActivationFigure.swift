@@ -84,11 +84,10 @@ package struct ActivationFigure: Figure, Sendable {
 
     /// Where the input image is drawn: its proportions, in a square of ``inputTileSide``.
     package var inputRect: Rect {
-        InputPicture.rect(
-            fitting: inputShape[1], inputShape[0],
-            in: Rect(
-                x: FigureStyle.margin, y: FigureStyle.margin + FigureStyle.titleHeight,
-                width: ActivationFigure.inputTileSide, height: ActivationFigure.inputTileSide))
+        Rect(
+            x: FigureStyle.margin, y: FigureStyle.margin + FigureStyle.titleHeight,
+            width: ActivationFigure.inputTileSide, height: ActivationFigure.inputTileSide
+        ).fitting(inputShape[1], inputShape[0])
     }
 
     /// Where feature map `channel` is drawn.

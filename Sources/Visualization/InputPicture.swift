@@ -31,12 +31,4 @@ enum InputPicture {
         }
     }
 
-    /// The largest rectangle of a `width` x `height` image's proportions centred in `box`.
-    static func rect(fitting width: Int, _ height: Int, in box: Rect) -> Rect {
-        let scale = min(box.width / Double(max(width, 1)), box.height / Double(max(height, 1)))
-        let size = Size(width: Double(width) * scale, height: Double(height) * scale)
-        return Rect(
-            x: box.x + (box.width - size.width) / 2, y: box.y + (box.height - size.height) / 2,
-            width: size.width, height: size.height)
-    }
 }

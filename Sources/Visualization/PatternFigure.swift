@@ -81,7 +81,7 @@ package struct PatternFigure: Figure, Sendable {
             title, at: Point(x: FigureStyle.margin, y: FigureStyle.margin),
             font: FigureStyle.titleFont, ink)
         for (index, image) in images.enumerated() {
-            let rect = InputPicture.rect(fitting: shape[1], shape[0], in: tileRect(index))
+            let rect = tileRect(index).fitting(shape[1], shape[0])
             if let picture = try? InputPicture.image(image, shape: shape) {
                 canvas.draw(picture, in: rect)
             }

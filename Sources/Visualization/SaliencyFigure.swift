@@ -89,7 +89,7 @@ package struct SaliencyFigure: Figure, Sendable {
 
     /// Where panel `index`'s image is drawn: the input's proportions inside ``panelRect(_:)``.
     private func imageRect(_ index: Int) -> Rect {
-        InputPicture.rect(fitting: maps.width, maps.height, in: panelRect(index))
+        panelRect(index).fitting(maps.width, maps.height)
     }
 
     /// `values` in `scale`'s colours blended over the grey `input` (both `height x width`),

@@ -111,6 +111,23 @@ struct ReportFigureTests {
         #expect(abs(pixel[0] - level) <= 1 && pixel[0] == pixel[1] && pixel[1] == pixel[2])
     }
 
+    /// Images keep their proportions in the grid: square ones in the wide tiles that long class
+    /// names get, and 32x12 ones in square tiles, each centred in its tile.
+    @Test func misclassifiedImagesKeepTheirProportions() throws {
+        let names = ["circle", "square", "triangle"]
+        for (width, height) in [(4, 4), (32, 12), (6, 15)] {
+            let images = [Float](repeating: 0.5, count: 2 * width * height)
+            let figure = try MisclassifiedFigure(
+                images: images, shape: [height, width, 1], labels: [0, 1], predictions: [1, 2],
+                classNames: names)
+            let rect = figure.tileRect(1)
+            #expect(
+                abs(rect.width / rect.height - Double(width) / Double(height)) < 1e-9,
+                "\(width)x\(height): \(rect)")
+            #expect(max(rect.width, rect.height) > 50, "\(width)x\(height): \(rect)")
+        }
+    }
+
     @Test func curvesFollowTheLog() throws {
         let records = (1...3).map {
             EpochRecord(
