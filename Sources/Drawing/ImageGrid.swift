@@ -55,9 +55,18 @@ public struct ImageGrid: Sendable {
     private var labelHeight: Double { hasLabels ? labelFont.size * 1.5 : 0 }
     private var titleHeight: Double { title.isEmpty ? 0 : 24 }
 
+    /// The width of a column: the tile's, or the widest label's, so that labels never overlap.
+    private var columnWidth: Double {
+        let labels = Set(tiles.map(\.label)).filter { !$0.isEmpty }
+        guard !labels.isEmpty, let canvas = try? Canvas(width: 1, height: 1, background: nil)
+        else { return tileSize.width }
+        let widest = labels.map { canvas.measure($0, font: labelFont).width }.max() ?? 0
+        return max(tileSize.width, widest.rounded(.up) + 4)
+    }
+
     /// The size the grid needs: tiles, labels, spacing and title.
     public var size: Size {
-        let cellWidth = tileSize.width + spacing
+        let cellWidth = columnWidth + spacing
         let cellHeight = tileSize.height + labelHeight + spacing
         return Size(
             width: Double(columns) * cellWidth + spacing,
@@ -72,14 +81,15 @@ public struct ImageGrid: Sendable {
         return tile.fitting(tiles[index].image.width, tiles[index].image.height)
     }
 
-    /// The rectangle of tile `index`, `tileSize` at its place in the grid.
+    /// The rectangle of tile `index`, `tileSize` centred in its column.
     private func tileRect(of index: Int, origin: Point) -> Rect {
-        let cellWidth = tileSize.width + spacing
+        let width = columnWidth
+        let cellWidth = width + spacing
         let cellHeight = tileSize.height + labelHeight + spacing
         let row = index / columns
         let column = index % columns
         return Rect(
-            x: origin.x + spacing + Double(column) * cellWidth,
+            x: origin.x + spacing + Double(column) * cellWidth + (width - tileSize.width) / 2,
             y: origin.y + titleHeight + spacing + Double(row) * cellHeight,
             width: tileSize.width, height: tileSize.height)
     }

@@ -58,12 +58,10 @@ package struct MisclassifiedFigure: Figure, Sendable {
                 image: image,
                 label: "\(name(predictions[index])) (true: \(name(labels[index])))")
         }
-        let wide = classNames.contains { $0.count > 3 }
         grid = ImageGrid(
             tiles: tiles, columns: MisclassifiedFigure.columns,
             tileSize: Size(
-                width: wide ? 112 : MisclassifiedFigure.tileSide,
-                height: MisclassifiedFigure.tileSide),
+                width: MisclassifiedFigure.tileSide, height: MisclassifiedFigure.tileSide),
             spacing: MisclassifiedFigure.spacing,
             title:
                 "\(indices.count) of \(wrong.count) misclassified test images: predicted (true: label)"

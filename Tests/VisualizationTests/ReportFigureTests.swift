@@ -111,8 +111,8 @@ struct ReportFigureTests {
         #expect(abs(pixel[0] - level) <= 1 && pixel[0] == pixel[1] && pixel[1] == pixel[2])
     }
 
-    /// Images keep their proportions in the grid: square ones in the wide tiles that long class
-    /// names get, and 32x12 ones in square tiles, each centred in its tile.
+    /// Images keep their proportions in the grid, each centred in its tile, and long class
+    /// names widen the columns instead of the images.
     @Test func misclassifiedImagesKeepTheirProportions() throws {
         let names = ["circle", "square", "triangle"]
         for (width, height) in [(4, 4), (32, 12), (6, 15)] {
@@ -125,6 +125,9 @@ struct ReportFigureTests {
                 abs(rect.width / rect.height - Double(width) / Double(height)) < 1e-9,
                 "\(width)x\(height): \(rect)")
             #expect(max(rect.width, rect.height) > 50, "\(width)x\(height): \(rect)")
+            // Columns are as wide as the labels, which would overlap in 56-unit columns.
+            let label = Canvas.measure(figure.label(0), font: Font(size: 10)).width
+            #expect(label > 56 && rect.center.x - figure.tileRect(0).center.x > label)
         }
     }
 
