@@ -9,8 +9,14 @@ BatchNormalization statistics):
       InputLayer), BatchNormalization, MaxPooling2D, Flatten, Dense(10, softmax)
   keras3.h5     written by Keras 3's legacy HDF5 saving: the same layers after an Input, and a
       linear Dense(10)
+  keras2-bn-axis1.h5, keras3-bn-axis1.h5  written by Keras 2 and by Keras 3's legacy HDF5
+      saving: Input(6, 5, 1), Conv2D(6, 1), BatchNormalization(axis=1) (the rows, not the
+      channels), Flatten, Dense(4); legacy files record no input shape per layer
+  keras2-flat-bn.h5  written by Keras 2: Input(4, 4, 1), Conv2D(2, 3), Flatten,
+      BatchNormalization(axis=1) (the last axis of the flattened vector), Dense(3)
   expected.json the input (a 28x28 ramp in [0, 1]), each model's Keras output on it (Keras 2's
-      softmax probabilities, Keras 3's logits), and the library versions and seed
+      softmax probabilities, Keras 3's logits), the 4x4 input of keras2-flat-bn.h5 and its
+      Keras output, and the library versions and seed
 
 Run with the Keras peer (scripts/setup-peers.sh --keras):
     /opt/convkit-keras/bin/python scripts/make-keras-h5-fixtures.py
@@ -63,6 +69,32 @@ def main():
     ])
     seeded(k3, rng)
     k3.save(OUT / "keras3.h5")
+
+    def bn_axis1(library):
+        return library.Sequential([
+            library.Input(shape=(6, 5, 1)),
+            library.layers.Conv2D(6, 1),
+            library.layers.BatchNormalization(axis=1),
+            library.layers.Flatten(),
+            library.layers.Dense(4),
+        ])
+    tf_keras_bn, keras_bn = bn_axis1(tf_keras), bn_axis1(keras)
+    seeded(tf_keras_bn, rng)
+    seeded(keras_bn, rng)
+    tf_keras_bn.save(OUT / "keras2-bn-axis1.h5")
+    keras_bn.save(OUT / "keras3-bn-axis1.h5")
+
+    flat_bn = tf_keras.Sequential([
+        tf_keras.Input(shape=(4, 4, 1)),
+        tf_keras.layers.Conv2D(2, 3),
+        tf_keras.layers.Flatten(),
+        tf_keras.layers.BatchNormalization(axis=1),
+        tf_keras.layers.Dense(3),
+    ])
+    seeded(flat_bn, rng)
+    flat_bn.save(OUT / "keras2-flat-bn.h5")
+    small = rng.random((1, 4, 4, 1)).astype("float32")
+
     expected = {
         "seed": SEED,
         "versions": {"keras": keras.__version__, "tf_keras": tf_keras.__version__,
@@ -71,7 +103,9 @@ def main():
         "outputs": {
             "keras2": k2.predict(x, verbose=0)[0].tolist(),
             "keras3": k3.predict(x, verbose=0)[0].tolist(),
+            "keras2-flat-bn": flat_bn.predict(small, verbose=0)[0].tolist(),
         },
+        "small_input": small.reshape(-1).tolist(),
     }
     with open(OUT / "expected.json", "w") as f:
         json.dump(expected, f, indent=1)

@@ -44,6 +44,30 @@ import Testing
         #expect(logits.count == 10 && difference <= 1e-5 * max(scale, 1), "\(logits) \(keras)")
     }
 
+    /// Legacy files record no input shape per layer: the rank of a BatchNormalization's input
+    /// is followed from the model's input, so axis 1 of an image (its rows) is refused.
+    @Test(arguments: ["keras2-bn-axis1", "keras3-bn-axis1"])
+    func batchNormalizationOverTheRowsIsRefused(name: String) throws {
+        #expect {
+            try ModelFiles.open(path: Fixtures.path("keras/h5/\(name).h5"))
+        } throws: { error in
+            "\(error)".hasSuffix(
+                "(BatchNormalization) normalises axis 1 of its rank-3 input; convkit normalises the last axis"
+            )
+        }
+    }
+
+    /// After a Flatten, axis 1 is the last axis, which convkit normalises as Keras does.
+    @Test func batchNormalizationOfAFlatVectorGivesKerasOutputs() throws {
+        let imported = try ModelFiles.open(path: Fixtures.path("keras/h5/keras2-flat-bn.h5"))
+        let json = try Fixtures.json("keras/h5/expected.json")
+        let input = try #require(json["small_input"] as? [Double]).map(Float.init)
+        let (_, outputs) = try Self.expected()
+        let keras = try #require(outputs["keras2-flat-bn"])
+        let output = try imported.model.forward(Tensor(shape: [1, 4, 4, 1], values: input)).values
+        #expect(output.count == 3 && errorOfRange(output, keras) <= 1e-6, "\(output) \(keras)")
+    }
+
     /// A Keras 3 .weights.h5 file has no model_config: it still needs --arch, and says so.
     @Test func aWeightsFileStillNeedsItsArchitecture() throws {
         #expect {

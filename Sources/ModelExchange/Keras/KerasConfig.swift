@@ -99,15 +99,19 @@ private struct Reader {
             ?? shape((root["build_config"] as? [String: Any])?["input_shape"])
         var plans = [KerasLayerPlan]()
         var groupCounts = [String: Int]()
+        // The rank of each layer's per-sample input, followed through the chain: legacy files
+        // record no build_config per layer, only the model's input.
+        var rank = inputShape?.count
         for (index, layer) in layers.enumerated() {
             guard let layerClass = layer["class_name"] as? String,
                 let layerConfig = layer["config"] as? [String: Any]
             else { throw bad("layer \(index) has no class_name and config") }
             let name = layerConfig["name"] as? String ?? "layer \(index)"
+            let givenShape =
+                shape(layerConfig["batch_shape"]) ?? shape(layerConfig["batch_input_shape"])
             if layerClass == "InputLayer" {
-                inputShape =
-                    shape(layerConfig["batch_shape"]) ?? shape(layerConfig["batch_input_shape"])
-                    ?? inputShape
+                inputShape = givenShape ?? inputShape
+                rank = inputShape?.count
                 continue
             }
             // Keras names a layer's HDF5 group after its class, numbering repeats in order.
@@ -116,10 +120,15 @@ private struct Reader {
             groupCounts[base] = count
             let group = "layers/" + (count == 0 ? base : "\(base)_\(count)")
             let builtShape = shape((layer["build_config"] as? [String: Any])?["input_shape"])
+            // Keras 2 records the input of a Sequential model without an InputLayer on its
+            // first layer.
+            if let known = builtShape ?? givenShape { rank = known.count }
             var plan = try self.layer(
-                layerClass, name: name, config: layerConfig, inputShape: builtShape)
+                layerClass, name: name, config: layerConfig, inputShape: builtShape,
+                inputRank: rank)
             plan.weightGroup = group
             plans.append(plan)
+            if layerClass == "Flatten" || layerClass == "GlobalAveragePooling2D" { rank = 1 }
         }
         guard let inputShape, !inputShape.isEmpty else {
             throw bad("no input shape (an InputLayer's batch_shape or the model's build_config)")
@@ -241,10 +250,12 @@ private struct Reader {
     }
 
     /// The plan of one layer from its `config`; `inputShape` is the per-sample input shape the
-    /// file records for it (its `build_config`), when it does.
-    func layer(_ className: String, name: String, config: [String: Any], inputShape: [Int]?)
-        throws -> KerasLayerPlan
-    {
+    /// file records for it (its `build_config`), when it does, and `inputRank` the rank of that
+    /// input as followed from the model's input, when it is known.
+    func layer(
+        _ className: String, name: String, config: [String: Any], inputShape: [Int]?,
+        inputRank: Int?
+    ) throws -> KerasLayerPlan {
         var plan = KerasLayerPlan(
             name: name, className: className, spec: nil, weightGroup: "", variables: [])
         let useBias = config["use_bias"] as? Bool ?? true
@@ -301,11 +312,20 @@ private struct Reader {
             }
             plan.spec = .dropout(rate: Float(rate))
         case "BatchNormalization":
+            // Keras 2 writes the axis as a list of one, [3].
+            if let axes = config["axis"] as? [Int], axes.count != 1 {
+                throw unsupported(
+                    "layer '\(name)' (BatchNormalization) normalises axes \(axes); convkit normalises the last axis"
+                )
+            }
             let axis = (config["axis"] as? Int) ?? ((config["axis"] as? [Int])?.first ?? -1)
             // Keras counts the batch as axis 0, so the last axis of a [h, w, c] input is 3.
-            let lastAxes = inputShape.map { [-1, $0.count] } ?? [-1, 3, 1]
+            let rank = inputShape?.count ?? inputRank
+            let lastAxes = rank.map { [-1, $0] } ?? [-1]
             guard lastAxes.contains(axis) else {
-                let input = inputShape.map { " of its \($0) input" } ?? ""
+                let input =
+                    inputShape.map { " of its \($0) input" }
+                    ?? inputRank.map { " of its rank-\($0) input" } ?? ""
                 throw unsupported(
                     "layer '\(name)' (BatchNormalization) normalises axis \(axis)\(input); convkit normalises the last axis"
                 )
