@@ -14,6 +14,11 @@ BatchNormalization statistics):
       channels), Flatten, Dense(4); legacy files record no input shape per layer
   keras2-flat-bn.h5  written by Keras 2: Input(4, 4, 1), Conv2D(2, 3), Flatten,
       BatchNormalization(axis=1) (the last axis of the flattened vector), Dense(3)
+  keras2-functional.h5  written by Keras 2 as a Functional model (inbound_nodes in Keras 2's
+      list form) whose layers form a chain: Input, Conv2D(2, 4, strides 4, relu), Flatten,
+      Dense(10, softmax)
+  keras2-shared.h5  a Keras 2 Functional model that is not a chain: Input(4, 4, 1), Flatten and
+      one Dense(16) called twice
   expected.json the input (a 28x28 ramp in [0, 1]), each model's Keras output on it (Keras 2's
       softmax probabilities, Keras 3's logits), the 4x4 input of keras2-flat-bn.h5 and its
       Keras output, and the library versions and seed
@@ -95,6 +100,18 @@ def main():
     flat_bn.save(OUT / "keras2-flat-bn.h5")
     small = rng.random((1, 4, 4, 1)).astype("float32")
 
+    inputs = tf_keras.Input(shape=(28, 28, 1))
+    hidden = tf_keras.layers.Conv2D(2, 4, strides=4, activation="relu")(inputs)
+    hidden = tf_keras.layers.Flatten()(hidden)
+    functional = tf_keras.Model(inputs, tf_keras.layers.Dense(10, activation="softmax")(hidden))
+    seeded(functional, rng)
+    functional.save(OUT / "keras2-functional.h5")
+
+    inputs = tf_keras.Input(shape=(4, 4, 1))
+    shared = tf_keras.layers.Dense(16, name="shared")
+    flat = tf_keras.layers.Flatten(name="flatten")(inputs)
+    tf_keras.Model(inputs, shared(shared(flat))).save(OUT / "keras2-shared.h5")
+
     expected = {
         "seed": SEED,
         "versions": {"keras": keras.__version__, "tf_keras": tf_keras.__version__,
@@ -104,6 +121,7 @@ def main():
             "keras2": k2.predict(x, verbose=0)[0].tolist(),
             "keras3": k3.predict(x, verbose=0)[0].tolist(),
             "keras2-flat-bn": flat_bn.predict(small, verbose=0)[0].tolist(),
+            "keras2-functional": functional.predict(x, verbose=0)[0].tolist(),
         },
         "small_input": small.reshape(-1).tolist(),
     }

@@ -68,6 +68,31 @@ import Testing
         #expect(output.count == 3 && errorOfRange(output, keras) <= 1e-6, "\(output) \(keras)")
     }
 
+    /// Keras 2 writes a Functional model's inbound nodes as lists, `[[["input_1", 0, 0, {}]]]`.
+    @Test func aKeras2FunctionalChainGivesKerasProbabilities() throws {
+        let imported = try ModelFiles.open(path: Fixtures.path("keras/h5/keras2-functional.h5"))
+        #expect(imported.sourceLayers.map(\.className) == ["Conv2D", "Flatten", "Dense"])
+        let (input, outputs) = try Self.expected()
+        let keras = try #require(outputs["keras2-functional"])
+        let probabilities = try imported.model.probabilities(input)[0]
+        #expect(probabilities.count == 10)
+        for (value, reference) in zip(probabilities, keras) {
+            #expect(abs(value - Double(reference)) <= 1e-6, "\(probabilities) \(keras)")
+        }
+    }
+
+    /// A layer called twice has two inbound nodes: the model is not a chain, and the message
+    /// names the layers it takes.
+    @Test func aKeras2FunctionalModelThatIsNotAChainIsRefused() throws {
+        #expect {
+            try ModelFiles.open(path: Fixtures.path("keras/h5/keras2-shared.h5"))
+        } throws: { error in
+            "\(error)".contains(
+                "takes flatten, shared, not the layer before it; convkit reads models whose layers form a chain"
+            )
+        }
+    }
+
     /// A Keras 3 .weights.h5 file has no model_config: it still needs --arch, and says so.
     @Test func aWeightsFileStillNeedsItsArchitecture() throws {
         #expect {

@@ -164,7 +164,10 @@ private struct Reader {
         }
     }
 
-    /// The layer names in `keras_history` entries anywhere in a layer's inbound nodes.
+    /// The names of the layers whose outputs a layer's inbound nodes take, in both forms:
+    /// Keras 3's `keras_history` entries, and Keras 2's (tf.keras') lists
+    /// `[LAYER, NODE_INDEX, TENSOR_INDEX, KWARGS]` (`[[["input_1", 0, 0, {}]]]`), where KWARGS may
+    /// hold more such references and `_CONSTANT_VALUE` marks a constant, not a layer.
     func inboundLayers(_ value: Any) -> [String] {
         if let dictionary = value as? [String: Any] {
             if let history = dictionary["keras_history"] as? [Any],
@@ -174,8 +177,12 @@ private struct Reader {
             }
             return dictionary.keys.sorted().flatMap { inboundLayers(dictionary[$0] as Any) }
         }
-        if let list = value as? [Any] { return list.flatMap(inboundLayers) }
-        return []
+        guard let list = value as? [Any] else { return [] }
+        if list.count >= 3, let name = list[0] as? String, list[1] is Int, list[2] is Int {
+            let rest = list.dropFirst(3).flatMap(inboundLayers)
+            return name == "_CONSTANT_VALUE" ? rest : [name] + rest
+        }
+        return list.flatMap(inboundLayers)
     }
 
     /// An activation's name: a string, or a serialized function object.
