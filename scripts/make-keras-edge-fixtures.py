@@ -10,6 +10,10 @@ Writes Tests/ModelExchangeTests/Fixtures/keras/edges/ (untrained models, seeded 
       kernel weight 3e38: its outputs overflow float32 on any image that is not nearly black
   bn-axis1.keras    Conv2D(2, 4, strides 4), BatchNormalization(axis=1), Flatten, Dense(10):
       normalises the height axis, not the channels
+  softmax-flatten.keras  Conv2D(2, 4, strides 4), Flatten, Dense(10, softmax), Dropout, Flatten:
+      layers after the softmax that change nothing
+  conv-softmax.keras  Conv2D(2, 4, strides 4, softmax), Flatten: a softmax over each pixel's
+      channels, which is not the softmax over the outputs
   expected.json     the input (a 28x28 ramp in [0, 1]), each model's Keras output on it, and
       the library versions and seed
 
@@ -56,6 +60,13 @@ def main():
         "overflow": overflow,
         "bn-axis1": network(layers.BatchNormalization(axis=1), layers.Flatten(), layers.Dense(10)),
     }
+    models["softmax-flatten"] = network(
+        layers.Flatten(), layers.Dense(10, activation="softmax"), layers.Dropout(0.5), layers.Flatten())
+    models["conv-softmax"] = keras.Sequential([
+        keras.Input(shape=(28, 28, 1)),
+        layers.Conv2D(2, 4, strides=4, activation="softmax"),
+        layers.Flatten(),
+    ])
     outputs = {}
     for name, model in models.items():
         output = np.asarray(model(image, training=False), dtype=np.float64).ravel()

@@ -80,6 +80,35 @@ import Testing
         }
     }
 
+    /// Dropout and a Flatten of the flat probabilities change nothing after the final softmax:
+    /// it is folded, and applied once, by predict.
+    @Test func aSoftmaxBeforeLayersThatChangeNothingIsAppliedOnce() throws {
+        let imported = try Self.open("softmax-flatten")
+        let (input, outputs) = try Self.expected()
+        let keras = try #require(outputs["softmax-flatten"] as? [Double])
+        #expect(imported.cautions.isEmpty)
+        #expect(imported.notes.contains { $0.contains("ends in a softmax") }, "\(imported.notes)")
+        let probabilities = try imported.model.probabilities(input)[0]
+        #expect(probabilities.count == 10)
+        for (value, reference) in zip(probabilities, keras) {
+            #expect(abs(value - reference) <= 1e-6, "\(probabilities) \(keras)")
+        }
+    }
+
+    /// A softmax over each pixel's channels, then flattened, is not a softmax over the outputs:
+    /// it runs as Keras runs it, with the caution.
+    @Test func aSoftmaxBeforeAFlattenOfAnImageRunsWithACaution() throws {
+        let imported = try Self.open("conv-softmax")
+        let (input, outputs) = try Self.expected()
+        let keras = try #require(outputs["conv-softmax"] as? [Double]).map(Float.init)
+        #expect(Self.largestDifference(try imported.model.forward(input).values, keras) <= 1e-6)
+        #expect(imported.cautions.count == 1)
+        #expect(
+            imported.cautions.first?.contains(
+                "ends in softmax over its last axis, before a Flatten, but convkit reads a model's outputs as logits"
+            ) == true, "\(imported.cautions)")
+    }
+
     @Test func batchNormalizationOverTheHeightIsRefused() throws {
         #expect {
             try Self.open("bn-axis1")

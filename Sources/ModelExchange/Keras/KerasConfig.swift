@@ -16,6 +16,8 @@ struct KerasLayerPlan {
     var weightGroup: String
     /// What each of its variables `vars/0`, `vars/1`, ... is, in order.
     var variables: [KerasVariable]
+    /// The rank of its per-sample input (1 for a vector, 3 for an image), when it is known.
+    var inputRank: Int? = nil
 }
 
 /// A Keras variable, by the convkit parameter it fills (a name of ``Layer/parameters``).
@@ -127,6 +129,7 @@ private struct Reader {
                 layerClass, name: name, config: layerConfig, inputShape: builtShape,
                 inputRank: rank)
             plan.weightGroup = group
+            plan.inputRank = rank
             plans.append(plan)
             if layerClass == "Flatten" || layerClass == "GlobalAveragePooling2D" { rank = 1 }
         }
@@ -389,16 +392,31 @@ private struct Reader {
     /// `predict`, which gives the same probabilities, predictions and loss.
     func foldFinalSoftmax(_ architecture: KerasArchitecture) throws -> KerasArchitecture {
         var result = architecture
-        // Dropout after the softmax does nothing at inference; look past it.
-        guard
-            let index = result.layers.lastIndex(where: {
-                guard let spec = $0.spec else { return false }
-                if case .dropout = spec { return false }
-                return true
-            })
-        else { return result }
+        // The layer whose activation the outputs are: Dropout after it does nothing at
+        // inference, and a Flatten only rearranges its outputs. Flattening a vector leaves it
+        // as it is, so a softmax before it can still be folded; flattening an image cannot.
+        var found: Int?
+        var rearranged = false
+        search: for index in result.layers.indices.reversed() {
+            let plan = result.layers[index]
+            switch plan.spec {
+            case nil, .dropout: continue
+            case .flatten: rearranged = rearranged || plan.inputRank != 1
+            default:
+                found = index
+                break search
+            }
+        }
+        guard let index = found else { return result }
         let last = result.layers[index]
-        if last.spec == .softmax {
+        let foldable = !rearranged && last.inputRank == 1
+        if !foldable, last.spec == .softmax || Self.endsInSoftmax(last.spec) {
+            let span = rearranged ? " over its last axis, before a Flatten" : " over its last axis"
+            let caution =
+                "layer '\(last.name)' ends in softmax\(span), but convkit reads a model's outputs as logits: its probabilities and loss are a softmax of these outputs, not the outputs Keras gives"
+            result.notes.append(caution)
+            result.cautions.append(caution)
+        } else if last.spec == .softmax {
             result.layers[index].spec = nil
             result.notes.append(
                 "the final softmax (layer '\(last.name)') is applied by convkit's loss and predict; the model's outputs are the logits before it"
@@ -417,11 +435,20 @@ private struct Reader {
         return result
     }
 
+    /// Whether `spec` is a layer with weights whose activation is a softmax.
+    static func endsInSoftmax(_ spec: LayerSpec?) -> Bool {
+        switch spec {
+        case .dense(_, .softmax), .conv2d(_, _, _, _, _, .softmax): true
+        default: false
+        }
+    }
+
     /// The name of the activation other than linear and softmax that `spec` applies last, if any.
     static func finalActivation(_ spec: LayerSpec?) -> String? {
         switch spec {
         case .relu: "relu"
-        case .activation(let activation), .dense(_, let activation):
+        case .activation(let activation), .dense(_, let activation),
+            .conv2d(_, _, _, _, _, let activation):
             activation == .linear || activation == .softmax ? nil : activation.text
         default: nil
         }
