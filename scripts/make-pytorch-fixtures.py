@@ -18,9 +18,15 @@ Writes Tests/ModelExchangeTests/Fixtures/pytorch/:
       nn.Sequential written here by hand, and their largest difference from Keras' logits
       (keras/expected.json) as a fraction of Keras' range
 
+  linear.safetensors  the state dict of a bare nn.Linear(12, 4) (tensors named `weight` and
+      `bias`, no module prefix), seeded
+  linear.json        its convkit --arch ("flatten,dense:4" on a 2x2x3 input), a seeded NHWC
+      input and PyTorch's output for it, flattened in PyTorch's (c, h, w) order
+
 Inputs are data/mnist scaled as convkit scales them (uint8 / 255, float32). Needs a built convkit
 (swift build) for the export check. Run with the peers' venv (scripts/setup-peers.sh):
     /opt/convkit-peers/bin/python scripts/make-pytorch-fixtures.py [--convkit .build/debug/convkit]
+With --only-linear it writes the bare nn.Linear fixtures alone (no training, no convkit).
 """
 import argparse
 import json
@@ -72,10 +78,35 @@ def tutorial():
     )
 
 
+def bare_linear():
+    """A state dict without module prefixes, as saving a lone nn.Linear gives."""
+    torch.manual_seed(SEED)
+    linear = nn.Linear(12, 4)
+    safetensors.torch.save_file(linear.state_dict(), OUT / "linear.safetensors")
+    image = torch.rand(1, 2, 2, 3)  # NHWC, as convkit takes it
+    with torch.no_grad():
+        output = linear(torch.flatten(image.permute(0, 3, 1, 2), 1))
+    (OUT / "linear.json").write_text(json.dumps({
+        "generator": "scripts/make-pytorch-fixtures.py",
+        "seed": SEED,
+        "versions": {"torch": torch.__version__, "safetensors": safetensors.__version__},
+        "tensors": sorted(linear.state_dict()),
+        "architecture": "flatten,dense:4",
+        "input_shape": [2, 2, 3],
+        "input": [float(v) for v in image.reshape(-1)],
+        "output": [float(v) for v in output.reshape(-1)],
+    }, indent=1) + "\n")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--convkit", default=str(ROOT / ".build/debug/convkit"))
+    parser.add_argument("--only-linear", action="store_true")
     args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    bare_linear()
+    if args.only_linear:
+        return
     torch.manual_seed(SEED)
     torch.use_deterministic_algorithms(True)
     OUT.mkdir(parents=True, exist_ok=True)

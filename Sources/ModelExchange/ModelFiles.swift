@@ -71,9 +71,11 @@ package enum ModelFiles {
             detail: "not a model file convkit reads (safetensors, .keras, .weights.h5 or .onnx)")
     }
 
-    /// PyTorch names parameters `weight`, Keras and convkit `kernel`.
+    /// PyTorch names parameters `weight` (`0.weight`, or `weight` alone in a bare module's state
+    /// dict), Keras and convkit `kernel`.
     static func detectLayout(_ file: SafeTensorsFile) -> TensorLayout {
-        file.tensors.contains { $0.name.hasSuffix(".weight") } ? .pytorch : .keras
+        file.tensors.contains { $0.name == "weight" || $0.name.hasSuffix(".weight") }
+            ? .pytorch : .keras
     }
 
     /// Opens the model file at `path`, whatever its format.

@@ -40,6 +40,22 @@ import Testing
         #expect(precision == "f64" || errorOfRange(reference, single) > 1e-5)
     }
 
+    /// A bare module's state dict names its tensors `weight` and `bias`, with no module prefix.
+    @Test func aBareLinearGivesPyTorchsOutput() throws {
+        let json = try Fixtures.json("pytorch/linear.json")
+        #expect(json["tensors"] as? [String] == ["bias", "weight"])
+        let input = try #require(json["input"] as? [Double]).map(Float.init)
+        let reference = try #require(json["output"] as? [Double]).map(Float.init)
+        let imported = try ModelFiles.open(
+            path: Fixtures.path("pytorch/linear.safetensors"),
+            options: ModelOpenOptions(
+                architecture: json["architecture"] as? String,
+                inputShape: json["input_shape"] as? [Int]))
+        #expect(imported.format == .pytorchStateDict)
+        let output = try imported.model.forward(Tensor(shape: [1, 2, 2, 3], values: input)).values
+        #expect(errorOfRange(output, reference) <= 1e-6, "\(output) \(reference)")
+    }
+
     @Test func readingAsKerasLayoutFailsOnShapes() throws {
         let small = try #require(try Self.expected()["small"] as? [String: Any])
         #expect(throws: ModelExchangeError.self) {

@@ -44,10 +44,14 @@ enum StateDict {
         }
         var groups = [String: [String: Tensor]]()
         for (name, tensor) in file.tensors {
-            let cut = name.lastIndex(of: ".") ?? name.startIndex
-            let module = String(name[..<cut])
-            let key = cut == name.endIndex ? name : String(name[name.index(after: cut)...])
-            groups[module, default: [:]][key] = tensor
+            // A bare module's state dict (a saved nn.Linear) names its tensors `weight` and
+            // `bias`: one module with the empty name.
+            guard let cut = name.lastIndex(of: ".") else {
+                groups["", default: [:]][name] = tensor
+                continue
+            }
+            groups[String(name[..<cut]), default: [:]][String(name[name.index(after: cut)...])] =
+                tensor
         }
         let modules = groups.keys.sorted(by: naturalOrder)
         let weighted = model.layers.filter { !$0.parameters.isEmpty }
