@@ -26,6 +26,21 @@ import Testing
         #expect(try correct(imported.model, test) == correctCount)
     }
 
+    /// A weight larger than the architecture's is named as a smaller one is: the layer, the
+    /// dataset, its shape and the shape expected.
+    @Test(arguments: [("conv2d:16:3x3", "[3, 3, 1, 16]"), ("conv2d:64:3x3", "[3, 3, 1, 64]")])
+    func aWeightOfAnotherShapeNamesTheLayerAndTheShapes(first: String, expected: String) throws {
+        #expect {
+            try ModelFiles.open(
+                path: Fixtures.path("keras/tutorial.weights.h5"),
+                options: ModelOpenOptions(architecture: first + ":relu,flatten,dense:10"))
+        } throws: { error in
+            "\(error)".hasSuffix(
+                "tutorial.weights.h5: layer 'conv2d' (Conv2D): 'layers/conv2d/vars/0' has shape [3, 3, 1, 32], expected \(expected)"
+            )
+        }
+    }
+
     @Test func weightsFileWithEitherArchitectureGivesTheSameModel() throws {
         let test = try Fixtures.mnistTest()
         let (reference, _) = try Self.expected("tutorial")

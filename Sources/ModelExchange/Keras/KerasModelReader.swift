@@ -108,12 +108,15 @@ enum KerasModelReader {
                 guard
                     let parameter = layer.parameters.first(where: { $0.name == variable.rawValue })
                 else { continue }
-                let (shape, values) = try file.floats(location, limit: parameter.value.count)
+                // The shape is checked before reading, so a dataset larger than the layer's
+                // parameter is named as a wrong shape like a smaller one.
+                let shape = try file.shape(location)
                 guard shape == parameter.shape else {
                     throw mismatch(
                         "layer '\(plan.name)' (\(plan.className)): '\(location)' has shape \(shape), expected \(parameter.shape)"
                     )
                 }
+                let (_, values) = try file.floats(location, limit: parameter.value.count)
                 guard values.allSatisfy(\.isFinite) else {
                     throw mismatch("'\(location)' holds NaN or infinite values")
                 }
