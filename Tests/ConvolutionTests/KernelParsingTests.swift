@@ -224,6 +224,26 @@ import Testing
         #expect(
             try failure("divisor: 0\n1\n")
                 == "bad.kernel: line 1: divisor '0' is not a non-zero number")
+        // A divisor cut off from the rows by a blank line, before or after them, belongs to no
+        // kernel of the set: refused, not dropped (the weights would sum to 16, not 1).
+        let loneDivisor =
+            "'divisor:' has no rows of its own (a blank line separates the kernels of a set): write it next to the rows it divides"
+        #expect(
+            try failure("# name: blur\ndivisor: 16\n\n1 2 1\n2 4 2\n1 2 1\n")
+                == "bad.kernel: line 2: " + loneDivisor)
+        #expect(
+            try failure("1 2 1\n2 4 2\n1 2 1\n\ndivisor: 16\n")
+                == "bad.kernel: line 5: " + loneDivisor)
+        #expect(
+            try failure("1 2 1\n\ndivisor: 4\n\nkernel: b\n1 0 -1\n")
+                == "bad.kernel: line 3: " + loneDivisor)
+        // Next to its rows, above or below them, it divides them.
+        let blur = [1.0, 2, 1, 2, 4, 2, 1, 2, 1].map { $0 / 16 }
+        for text in ["divisor: 16\n1 2 1\n2 4 2\n1 2 1\n", "1 2 1\n2 4 2\n1 2 1\ndivisor: 16\n"] {
+            let path = folder + "/blur.kernel"
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            #expect(try KernelLibrary.resolve(path).map(\.weights) == [blur])
+        }
         #expect(
             error(folder + "/missing.kernel")?.description
                 == "\(folder)/missing.kernel: cannot read: No such file or directory")

@@ -13,7 +13,9 @@
 // indented comment line continues the previous key. Rows are numbers separated by spaces or
 // commas. A file may hold a set of kernels (a compass set such as Kirsch): each member starts
 // with `kernel: NAME`, or members are separated by blank lines. `divisor: D` divides the weights
-// of the member it appears in, so the integer weights of the source stay readable.
+// of the member it appears in, so the integer weights of the source stay readable. A divisor cut
+// off from every row by a blank line belongs to no member and is an error: applying it to the
+// rows before or after would be a guess, and dropping it changes the weights.
 
 import ImageIO
 
@@ -38,7 +40,14 @@ public struct KernelDefinition: Sendable, Equatable {
         var lastKey: String?
         var members = [Member]()
         var current = Member()
-        func finishMember() {
+        func finishMember() throws {
+            if current.rows.isEmpty, let line = current.divisorLine {
+                throw KernelError.badFile(
+                    path: path,
+                    detail:
+                        "line \(line): 'divisor:' has no rows of its own (a blank line separates the kernels of a set): write it next to the rows it divides"
+                )
+            }
             if !current.rows.isEmpty { members.append(current) }
             current = Member()
         }
@@ -64,12 +73,12 @@ public struct KernelDefinition: Sendable, Equatable {
             }
             lastKey = nil
             if line.isEmpty {
-                finishMember()
+                try finishMember()
                 continue
             }
             let lower = line.lowercased()
             if lower.hasPrefix("kernel:") {
-                finishMember()
+                try finishMember()
                 current.name = String(KernelText.trim(line.dropFirst("kernel:".count)))
                 current.line = lineNumber
                 continue
@@ -82,6 +91,7 @@ public struct KernelDefinition: Sendable, Equatable {
                         detail: "line \(lineNumber): divisor '\(text)' is not a non-zero number")
                 }
                 current.divisor = divisor
+                current.divisorLine = lineNumber
                 continue
             }
             let entries = KernelText.entries(line)
@@ -110,7 +120,7 @@ public struct KernelDefinition: Sendable, Equatable {
                     detail: "line \(lineNumber): a kernel has at most 4096 rows and columns")
             }
         }
-        finishMember()
+        try finishMember()
         guard !members.isEmpty else {
             throw KernelError.badFile(path: path, detail: "no kernel weights found")
         }
@@ -140,6 +150,8 @@ public struct KernelDefinition: Sendable, Equatable {
     private struct Member {
         var name: String?
         var divisor = 1.0
+        /// Where `divisor:` was given, to name it if the member ends with no rows.
+        var divisorLine: Int?
         var rows = [[Double]]()
         var line: Int?
     }
