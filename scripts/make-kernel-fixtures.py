@@ -141,6 +141,25 @@ def main():
         files[name] = entry(values, f"numpy.save of a {dtype} array")
     np.save(os.path.join(OUT, "k-torch-shape.npy"), weights.astype(np.float32).reshape(1, 1, 2, 3))
     files["k-torch-shape.npy"] = entry(weights, "numpy.save of a float32 (1, 1, 2, 3) array")
+    # One filter of one channel as the frameworks store it: Keras (kh, kw, cin, cout), PyTorch
+    # (cout, cin, kh, kw), and 3-D channels first or last. One-row and one-column kernels are
+    # where the layout matters: dropping Keras' leading 1 before its trailing ones transposes them.
+    row = np.array([[-1, 0, 2]])
+    layouts = [
+        ("k-keras-shape.npy", weights.reshape(2, 3, 1, 1), np.s_[:, :, 0, 0], "[:, :, 0, 0]"),
+        ("k-keras-row.npy", row.reshape(1, 3, 1, 1), np.s_[:, :, 0, 0], "[:, :, 0, 0]"),
+        ("k-keras-column.npy", row.T.reshape(3, 1, 1, 1), np.s_[:, :, 0, 0], "[:, :, 0, 0]"),
+        ("k-torch-row.npy", row.reshape(1, 1, 1, 3), np.s_[0, 0], "[0, 0]"),
+        ("k-torch-column.npy", row.T.reshape(1, 1, 3, 1), np.s_[0, 0], "[0, 0]"),
+        ("k-chw-shape.npy", weights.reshape(1, 2, 3), np.s_[0], "[0]"),
+        ("k-chw-row.npy", row.reshape(1, 1, 3), np.s_[0], "[0]"),
+        ("k-hwc-shape.npy", weights.reshape(2, 3, 1), np.s_[:, :, 0], "[:, :, 0]"),
+        ("k-hwc-column.npy", row.T.reshape(3, 1, 1), np.s_[:, :, 0], "[:, :, 0]"),
+    ]
+    for name, array, index, index_text in layouts:
+        array = array.astype(np.float32)
+        np.save(os.path.join(OUT, name), array)
+        files[name] = entry(array[index], f"numpy.save of a float32 {array.shape} array: the kernel is array{index_text}")
     mat = "3 2 4 0\n1 2 3\n4 5 6\n"
     with open(os.path.join(OUT, "k-scaled.mat"), "w") as f:
         f.write(mat)

@@ -17,8 +17,10 @@ struct Kernels: ParsableCommand {
               a matrix   "3x3: -1,0,1,-2,0,2,-1,0,1" (ImageMagick style: WxH,
                          width x height), "[[-1,0,1],[-2,0,2]]", "[1 2 1; 2 4 2]"
               a file     K.kernel (text, as in filters/), K.npy (2-D array of
-                         any numeric dtype), K.mat (libvips: 'width height
-                         [scale [offset]]', then rows; weights divided by scale)
+                         any numeric dtype, or one filter as PyTorch (1, 1, kh, kw)
+                         or Keras (kh, kw, 1, 1) store it), K.mat (libvips:
+                         'width height [scale [offset]]', then rows; weights
+                         divided by scale)
             Weights are written as correlation applies them (cv2.filter2D,
             PyTorch conv2d); convolution flips them. Every weight must be a
             finite number within Float32's range, the precision of filtering.

@@ -278,6 +278,31 @@ import Testing
         let row = folder + "/row.npy"
         try NPY.write(try NPYArray(shape: [3], values: .float64([1, 2, 1])), to: row)
         #expect(try resolveOne(row).rows == 1)
+        // Shapes that are not one filter of one channel in a layout convkit knows are refused,
+        // and so is (1, n, 1), which is a row as (kh, kw, 1) and a column as (1, kh, kw).
+        func refused(_ shape: [Int]) throws -> String? {
+            let path = folder + "/shape.npy"
+            try NPY.write(
+                try NPYArray(
+                    shape: shape,
+                    values: .float64([Double](repeating: 1, count: shape.reduce(1, *)))),
+                to: path)
+            return error(path)?.description.replacingOccurrences(of: path, with: "shape.npy")
+        }
+        #expect(
+            try refused([1, 3, 1])
+                == "shape.npy: an array of shape (1, 3, 1) is 1 row of 3 as (kh, kw, 1) or 3 rows of 1 as (1, kh, kw): save the kernel as a 2-D array"
+        )
+        for shape in [[3, 3, 1, 2], [1, 3, 3, 1], [2, 1, 3, 3]] {
+            let text = "(" + shape.map(String.init).joined(separator: ", ") + ")"
+            #expect(
+                try refused(shape)
+                    == "shape.npy: a 4-D kernel array is one filter of one channel, PyTorch's (1, 1, kh, kw) or Keras' (kh, kw, 1, 1); this one has shape \(text)"
+            )
+        }
+        #expect(
+            try refused([1, 1, 1, 3, 3])
+                == "shape.npy: a kernel is a 2-D array, this one has shape [1, 1, 1, 3, 3]")
     }
 
     @Test func vipsMatrixErrors() throws {

@@ -3,9 +3,10 @@
 import ImageIO
 
 enum KernelArrayFiles {
-    /// A 2-D (or 1-D, read as one row) `.npy` array of floats or integers. Leading and trailing
-    /// axes of length 1 are dropped, so PyTorch's (1, 1, kh, kw) and Keras' (kh, kw, 1, 1)
-    /// weights load as they are.
+    /// A 2-D (or 1-D, read as one row) `.npy` array of floats or integers, or the weights of
+    /// one single-channel filter as the frameworks store them: PyTorch's (1, 1, kh, kw) and
+    /// Keras' (kh, kw, 1, 1), and in 3-D (1, kh, kw) (channels first) or (kh, kw, 1) (channels
+    /// last, as convkit's images).
     static func readNPY(path: String) throws -> Kernel {
         let array: (shape: [Int], values: [Double])
         do {
@@ -13,14 +14,7 @@ enum KernelArrayFiles {
         } catch let error as ImageIOError {
             throw fileError(error, path: path)
         }
-        var shape = array.shape
-        while shape.count > 2, shape.first == 1 { shape.removeFirst() }
-        while shape.count > 2, shape.last == 1 { shape.removeLast() }
-        if shape.count == 1 { shape.insert(1, at: 0) }
-        guard shape.count == 2 else {
-            throw KernelError.badFile(
-                path: path, detail: "a kernel is a 2-D array, this one has shape \(array.shape)")
-        }
+        let shape = try kernelShape(array.shape, path: path)
         let weights = array.values
         guard (1...4096).contains(shape[0]), (1...4096).contains(shape[1]) else {
             throw KernelError.badFile(
@@ -33,6 +27,39 @@ enum KernelArrayFiles {
         } catch let error as KernelError {
             throw KernelError.badFile(path: path, detail: "\(error)")
         }
+    }
+
+    /// The (rows, columns) of a kernel stored as an array of `shape`, read by its layout. Axes
+    /// of length 1 are not simply dropped: (1, 3, 1, 1) is Keras' 1x3 kernel, which dropping the
+    /// leading 1 first would read as 3 rows of 1.
+    static func kernelShape(_ shape: [Int], path: String) throws -> [Int] {
+        let text = "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        switch shape.count {
+        case 1: return [1, shape[0]]
+        case 2: return shape
+        case 3:
+            // (1, 1, 1) and (1, 1, kw) read alike either way; (kh, 1, 1) is only (kh, kw, 1).
+            if shape[0] == 1, shape[2] == 1, shape[1] != 1 {
+                throw KernelError.badFile(
+                    path: path,
+                    detail:
+                        "an array of shape \(text) is 1 row of \(shape[1]) as (kh, kw, 1) or \(shape[1]) rows of 1 as (1, kh, kw): save the kernel as a 2-D array"
+                )
+            }
+            if shape[0] == 1 { return [shape[1], shape[2]] }
+            if shape[2] == 1 { return [shape[0], shape[1]] }
+        case 4:
+            if shape[0] == 1, shape[1] == 1 { return [shape[2], shape[3]] }
+            if shape[2] == 1, shape[3] == 1 { return [shape[0], shape[1]] }
+            throw KernelError.badFile(
+                path: path,
+                detail:
+                    "a 4-D kernel array is one filter of one channel, PyTorch's (1, 1, kh, kw) or Keras' (kh, kw, 1, 1); this one has shape \(text)"
+            )
+        default: break
+        }
+        throw KernelError.badFile(
+            path: path, detail: "a kernel is a 2-D array, this one has shape \(shape)")
     }
 
     /// A libvips matrix file: a header line `width height [scale [offset]]`, then `height`
