@@ -104,12 +104,12 @@ extension Kernels {
             valueName: "fraction")
         var tolerance = NumberArgument(1e-6)
 
-        @Flag(help: "Print JSON (exact weights) instead of text.")
+        @Flag(help: "Print JSON (every weight, exact, whatever the size) instead of text.")
         var json = false
 
         @Flag(
             help:
-                "Print every weight even of a large kernel (by default one larger than \(KernelDisplay.largestShown) x \(KernelDisplay.largestShown) is summarised)."
+                "Print every weight even of a large kernel (by default the text of one larger than \(KernelDisplay.largestShown) x \(KernelDisplay.largestShown) is summarised; --json always has every weight)."
         )
         var full = false
 
@@ -126,7 +126,7 @@ extension Kernels {
                     source: definition.source,
                     orientation: definition.orientation,
                     kernels: definition.kernels.map {
-                        KernelShown.Matrix($0, tolerance: tolerance, full: full)
+                        KernelShown.Matrix($0, tolerance: tolerance)
                     })
                 print(try encodeJSON(shown))
                 return
@@ -287,8 +287,9 @@ struct KernelShown: Encodable {
         // The keys `kernels show --json` writes, in order.
         let name: String
         let rows, columns: Int
-        /// Row by row, exact; omitted (null) for a kernel summarised without `--full`.
-        let weights: [[Double]]?
+        /// Row by row, exact, of every kernel: JSON is read by programs, which need the weights
+        /// whatever the size (only the text form summarises a large kernel).
+        let weights: [[Double]]
         let smallest, largest, sum: Double
         let zeroSum, blur, separable: Bool
         /// Whether the factors reproduce every weight exactly, not only within the tolerance.
@@ -296,16 +297,13 @@ struct KernelShown: Encodable {
         let columnFactor: [Double]?
         let rowFactor: [Double]?
 
-        init(_ kernel: Kernel, tolerance: Double, full: Bool) {
+        init(_ kernel: Kernel, tolerance: Double) {
             name = kernel.name
             rows = kernel.rows
             columns = kernel.columns
-            let shown = full || max(rows, columns) <= KernelDisplay.largestShown
-            weights =
-                shown
-                ? (0..<kernel.rows).map { r in
-                    Array(kernel.weights[(r * kernel.columns)..<((r + 1) * kernel.columns)])
-                } : nil
+            weights = (0..<kernel.rows).map { r in
+                Array(kernel.weights[(r * kernel.columns)..<((r + 1) * kernel.columns)])
+            }
             smallest = kernel.weights.min() ?? 0
             largest = kernel.weights.max() ?? 0
             sum = kernel.sum
@@ -316,8 +314,8 @@ struct KernelShown: Encodable {
             separableExactly = factors.map {
                 kernel.isReproducedExactly(column: $0.column, row: $0.row)
             }
-            columnFactor = shown ? factors?.column : nil
-            rowFactor = shown ? factors?.row : nil
+            columnFactor = factors?.column
+            rowFactor = factors?.row
         }
 
         enum CodingKeys: String, CodingKey {

@@ -119,6 +119,28 @@ import Testing
         #expect(kernel["separable_exactly"] as? Bool == true)
     }
 
+    /// The text of a kernel larger than 25x25 is summarised, but JSON always holds every weight
+    /// and both factors: box:26x27 is 27 rows of 26 weights 1/702.
+    @Test func jsonHasTheWeightsOfLargeKernels() throws {
+        let result = try runElsewhere(["kernels", "show", "box:26x27", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        let kernel = try #require((object["kernels"] as? [[String: Any]])?.first)
+        let weight = 1.0 / 702
+        // convkit writes 0.0014245014245014246 (1/702 to the last bit), but Foundation's JSON
+        // parser may read a few units in the last place off.
+        let weights = try #require(kernel["weights"] as? [[Double]])
+        #expect(weights.count == 27 && weights.allSatisfy { $0.count == 26 })
+        #expect(weights.joined().allSatisfy { abs($0 - weight) <= 1e-15 * weight })
+        let column = try #require(kernel["column_factor"] as? [Double])
+        let row = try #require(kernel["row_factor"] as? [Double])
+        #expect(column.count == 27 && row.count == 26)
+        #expect(column.allSatisfy { abs($0 * row[0] - weight) <= 1e-15 * weight })
+        let text = try runElsewhere(["kernels", "show", "box:26x27"])
+        #expect(text.output.contains("702 values, all 0.0014245 (--full prints every weight)"))
+    }
+
     @Test func showReadsFilesRelativeToTheWorkingFolder() throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
