@@ -38,6 +38,17 @@ def main():
                                ("i4-big-endian", (1, 4), ">i4")):
         np.save(os.path.join(OUT, name + ".npy"), values(shape, dtype))
         widened.append({"file": name + ".npy", "shape": list(shape), "dtype": dtype})
+    # Numeric dtypes whose header convkit describes (info) but whose data it does not read, with
+    # numpy's name for each; and a structured dtype, with the descr numpy writes for it.
+    headers_only = []
+    for name, dtype in (("c8-hw", "<c8"), ("c16-hw", "<c16"), ("longdouble-hw", np.longdouble)):
+        array = values((2, 3), "<f8").astype(dtype)
+        np.save(os.path.join(OUT, name + ".npy"), array)
+        headers_only.append({"file": name + ".npy", "shape": list(array.shape), "dtype": array.dtype.str,
+                             "name": array.dtype.name})
+    record = np.dtype([("a", "<f4"), ("b", "|u1")])
+    np.save(os.path.join(OUT, "structured.npy"), np.zeros((3, 3), dtype=record))
+    structured = {"file": "structured.npy", "descr": repr(np.lib.format.dtype_to_descr(record))}
     np.save(os.path.join(OUT, "fortran.npy"), np.asfortranarray(values((3, 4), "<f4")))
     np.lib.format.write_array(open(os.path.join(OUT, "version2.npy"), "wb"), values((2, 3), "<f4"), version=(2, 0))
     files.append({"file": "version2.npy", "shape": [2, 3], "dtype": "<f4"})
@@ -55,7 +66,8 @@ def main():
         "generator": "scripts/make-array-fixtures.py",
         "versions": {"python": sys.version.split()[0], "numpy": np.__version__},
         "formula": "float dtypes: v[i] = 0.5*i - 3.25; integer dtypes: v[i] = (37*i) mod (max+1); i = flat C-order index",
-        "npy": files, "npy_widened": widened, "idx_labels": labels.tolist(),
+        "npy": files, "npy_widened": widened,
+        "npy_headers_only": headers_only, "npy_structured": structured, "idx_labels": labels.tolist(),
     }
     json.dump(manifest, open(os.path.join(OUT, "manifest.json"), "w"), indent=1)
     print(f"wrote {len(files)} npy files and 3 idx files to {os.path.normpath(OUT)}")

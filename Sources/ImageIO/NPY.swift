@@ -70,8 +70,9 @@ public struct NPYArray: Sendable, Equatable {
 }
 
 /// Reads and writes `.npy` files (format versions 1.0 to 3.0, either byte order, C order only).
-/// Arrays of uint8, uint16, float32 and float64 are read and written exactly; any other
-/// numeric dtype can be read widened to Double.
+/// Arrays of uint8, uint16, float32 and float64 are read and written exactly; bool, the other
+/// integers and float16 can be read widened to Double. The header of any numeric dtype
+/// (complex and longdouble too) can be read; a structured dtype is refused as such.
 public enum NPY {
     private static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
 
@@ -148,7 +149,11 @@ public enum NPY {
         }
         guard let widen = widening[String(layout.kind)] else {
             throw ImageIOError.unsupported(
-                path: name, detail: "dtype \(dtypeName(layout)) is not a real number type")
+                path: name,
+                detail: layout.kind.hasPrefix("c")
+                    ? "dtype \(dtypeName(layout)) is not a real number type"
+                    : "dtype \(dtypeName(layout)) (convkit reads bool, integers of 1 to 8 bytes, float16, float32 and float64)"
+            )
         }
         let values = unpack(
             layout.data, count: layout.count, littleEndian: layout.littleEndian, widen)
@@ -176,10 +181,13 @@ public enum NPY {
 
     /// numpy's name for the dtype `kind` (`f4`: `float32`), or the escaped `descr`.
     private static func dtypeName(_ kind: Substring, descr: String) -> String {
+        // numpy names longdouble and clongdouble by their storage size: float128, complex256
+        // on x86-64 Linux (80-bit extended padded to 16 bytes), float96 on 32-bit x86.
         let names: [Substring: String] = [
             "b1": "bool", "u1": "uint8", "i1": "int8", "u2": "uint16", "i2": "int16",
             "u4": "uint32", "i4": "int32", "u8": "uint64", "i8": "int64", "f2": "float16",
-            "f4": "float32", "f8": "float64",
+            "f4": "float32", "f8": "float64", "f12": "float96", "f16": "float128",
+            "c8": "complex64", "c16": "complex128", "c24": "complex192", "c32": "complex256",
         ]
         return names[kind] ?? "'\(escapedForMessage(descr))'"
     }
@@ -283,8 +291,13 @@ public enum NPY {
             throw ImageIOError.badHeader(path: name, detail: "shape \(fields.shape) is too large")
         }
         let kind = fields.descr.drop { "<>|=".contains($0) }
-        guard kind.count == 2, let elementSize = Int(String(kind.dropFirst())),
-            [1, 2, 4, 8].contains(elementSize)
+        // The numeric dtypes: bool, integers, floats (float16 to longdouble) and complex.
+        let sizes: [Character: [Int]] = [
+            "b": [1], "i": [1, 2, 4, 8], "u": [1, 2, 4, 8], "f": [2, 4, 8, 12, 16],
+            "c": [8, 16, 24, 32],
+        ]
+        guard let letter = kind.first, let elementSize = Int(String(kind.dropFirst())),
+            sizes[letter]?.contains(elementSize) == true
         else {
             throw ImageIOError.unsupported(
                 path: name, detail: "dtype '\(escapedForMessage(fields.descr))'")
@@ -366,6 +379,13 @@ public enum NPY {
             rest = rest.dropFirst().drop { $0 == " " }
             return rest
         }
+        if let descrText = value(of: "descr"), descrText.first == "[" {
+            throw ImageIOError.unsupported(
+                path: name,
+                detail:
+                    "a structured dtype \(escapedForMessage(structuredDescr(descrText))) (named fields), which convkit does not read"
+            )
+        }
         guard let descrText = value(of: "descr"), let quote = descrText.first,
             quote == "'" || quote == "\"",
             let end = descrText.dropFirst().firstIndex(of: quote)
@@ -395,6 +415,32 @@ public enum NPY {
             shape.append(size)
         }
         return HeaderFields(descr: descr, fortranOrder: fortran, shape: shape)
+    }
+
+    /// The list of a structured dtype's `descr` at the start of `text`, `[('a', '<f4'), ...]`,
+    /// to its closing bracket (or 200 characters and `...`).
+    private static func structuredDescr(_ text: Substring) -> String {
+        var depth = 0
+        var quote: Character?
+        var end = text.endIndex
+        for index in text.indices {
+            let character = text[index]
+            if let open = quote {
+                if character == open { quote = nil }
+            } else if character == "'" || character == "\"" {
+                quote = character
+            } else if character == "[" {
+                depth += 1
+            } else if character == "]" {
+                depth -= 1
+                if depth == 0 {
+                    end = text.index(after: index)
+                    break
+                }
+            }
+        }
+        let list = text[..<end]
+        return list.count <= 200 ? String(list) : String(list.prefix(200)) + "..."
     }
 
     private static func unpack<T>(

@@ -50,6 +50,60 @@ import Testing
         }
     }
 
+    /// complex64, complex128 and longdouble are numeric dtypes: their headers are described with
+    /// numpy's names, while reading their data is refused with that name.
+    @Test func describesComplexAndLongdoubleHeaders() throws {
+        let manifest = try fixtures.jsonObject("arrays/manifest.json")
+        let files = manifest["npy_headers_only"] as! [[String: Any]]
+        #expect(files.count == 3)
+        for file in files {
+            let name = file["file"] as! String
+            let dtypeName = file["name"] as! String
+            let path = fixtures.path("arrays/\(name)")
+            let header = try NPY.header(path: path)
+            #expect(header.shape == file["shape"] as! [Int], "\(name)")
+            #expect(header.dtype == dtypeName, "\(name)")
+            let bytes = try FileAccess.readAll(path)
+            #expect(try NPY.header(bytes, name: name).dtype == dtypeName)
+            for read in [
+                { _ = try NPY.decode(bytes, name: name) },
+                { _ = try NPY.decodeWidened(bytes, name: name) },
+            ] {
+                #expect {
+                    try read()
+                } throws: {
+                    "\($0)".hasPrefix("\(name): unsupported: dtype \(dtypeName) ")
+                }
+            }
+        }
+    }
+
+    /// A structured dtype (named fields) is named as such, not reported as a missing 'descr'.
+    @Test func namesAStructuredDtype() throws {
+        let manifest = try fixtures.jsonObject("arrays/manifest.json")
+        let structured = manifest["npy_structured"] as! [String: String]
+        let name = structured["file"]!
+        let message =
+            "\(name): unsupported: a structured dtype \(structured["descr"]!) (named fields), which convkit does not read"
+        let path = fixtures.path("arrays/\(name)")
+        let bytes = try FileAccess.readAll(path)
+        for read in [
+            { _ = try NPY.header(bytes, name: name) }, { _ = try NPY.decode(bytes, name: name) },
+            { _ = try NPY.decodeWidened(bytes, name: name) },
+        ] {
+            #expect {
+                try read()
+            } throws: {
+                "\($0)" == message
+            }
+        }
+        #expect {
+            _ = try NPY.header(path: path)
+        } throws: {
+            "\($0)" == message.replacingOccurrences(of: name + ":", with: path + ":")
+        }
+    }
+
     @Test func writesTheBytesNumpyWrites() throws {
         for name in ["u1-hw", "u2-hwc", "f4-hw", "f8-hwc", "u1-hwc3"] {
             let numpyBytes = try FileAccess.readAll(fixtures.path("arrays/\(name).npy"))
