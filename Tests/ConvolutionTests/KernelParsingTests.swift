@@ -237,6 +237,11 @@ import Testing
         #expect(
             try failure("1 2 1\n\ndivisor: 4\n\nkernel: b\n1 0 -1\n")
                 == "bad.kernel: line 3: " + loneDivisor)
+        // So is a member's name: the member would be named by its place instead.
+        #expect(
+            try failure("kernel: north\n\n1 1 1\n0 0 0\n-1 -1 -1\n")
+                == "bad.kernel: line 1: 'kernel: north' has no rows of its own (a blank line separates the kernels of a set): write its rows right under it"
+        )
         // Next to its rows, above or below them, it divides them.
         let blur = [1.0, 2, 1, 2, 4, 2, 1, 2, 1].map { $0 / 16 }
         for text in ["divisor: 16\n1 2 1\n2 4 2\n1 2 1\n", "1 2 1\n2 4 2\n1 2 1\ndivisor: 16\n"] {

@@ -13,10 +13,12 @@
 // indented comment line continues the previous key. Rows are numbers separated by spaces or
 // commas. A file may hold a set of kernels (a compass set such as Kirsch): each member starts
 // with `kernel: NAME`, or members are separated by blank lines. `divisor: D` divides the weights
-// of the member it appears in, so the integer weights of the source stay readable. A divisor cut
-// off from every row by a blank line belongs to no member and is an error: applying it to the
-// rows before or after would be a guess, and dropping it changes the weights.
+// of the member it appears in, so the integer weights of the source stay readable. A divisor or
+// a `kernel:` name cut off from every row by a blank line belongs to no member and is an error:
+// applying it to the rows before or after would be a guess, and dropping it changes the weights
+// or the name.
 
+import ConvkitSupport
 import ImageIO
 
 /// A kernel or set of kernels with the words that describe it.
@@ -46,6 +48,13 @@ public struct KernelDefinition: Sendable, Equatable {
                     path: path,
                     detail:
                         "line \(line): 'divisor:' has no rows of its own (a blank line separates the kernels of a set): write it next to the rows it divides"
+                )
+            }
+            if current.rows.isEmpty, let name = current.name, let line = current.line {
+                throw KernelError.badFile(
+                    path: path,
+                    detail:
+                        "line \(line): 'kernel: \(escapedForMessage(name))' has no rows of its own (a blank line separates the kernels of a set): write its rows right under it"
                 )
             }
             if !current.rows.isEmpty { members.append(current) }
