@@ -55,6 +55,10 @@ package struct ImportedModel {
     /// The notes on which convkit's outputs differ from those of the framework that wrote the
     /// file; commands that report outputs print them.
     package var cautions: [String]
+    /// The options given that this file makes meaningless, each as `--option does not apply:
+    /// why` (an architecture for a file that holds its own, a layout for a file that is not a
+    /// state dict); a command reading one model treats them as command-line mistakes.
+    package var unusedOptions: [String] = []
 
     package init(
         model: Model, format: ModelFormat, sourceLayers: [SourceLayer], notes: [String],

@@ -90,12 +90,25 @@ package enum ModelFiles {
         -> ImportedModel
     {
         var imported: ImportedModel
-        switch try format(of: bytes, path: path, options: options) {
+        var unused = [String]()
+        func unusedShape(_ reason: String) {
+            if options.architecture != nil { unused.append("--arch does not apply: \(reason)") }
+            if options.inputShape != nil {
+                unused.append("--input-shape does not apply: \(reason)")
+            }
+        }
+        let format = try format(of: bytes, path: path, options: options)
+        if options.layout != nil, format != .kerasStateDict, format != .pytorchStateDict {
+            unused.append("--layout does not apply: the file is not a safetensors state dict")
+        }
+        switch format {
         case .convkit:
             let model = try Model.load(file: SafeTensorsFile.decode(bytes, name: path), path: path)
             imported = ImportedModel(model: model, format: .convkit, sourceLayers: [], notes: [])
+            unusedShape("a convkit model file holds its architecture and input shape")
         case .kerasArchive:
             imported = try KerasModelReader.model(archive: bytes, path: path)
+            unusedShape("a .keras file holds its architecture and input shape")
         case .kerasWeights, .kerasLegacyH5:
             let file = try HDF5File(bytes: bytes, name: path)
             if options.architecture == nil,
@@ -106,6 +119,13 @@ package enum ModelFiles {
                 imported = try KerasModelReader.model(
                     weights: file, architecture: kerasArchitecture(options, path: path),
                     path: path)
+                if let json = options.architecture, json.lowercased().hasSuffix(".json"),
+                    options.inputShape != nil
+                {
+                    unused.append(
+                        "--input-shape does not apply: the Keras architecture file \(json) records the input shape"
+                    )
+                }
             }
         case .kerasStateDict, .pytorchStateDict:
             let file = try SafeTensorsFile.decode(bytes, name: path)
@@ -131,6 +151,10 @@ package enum ModelFiles {
                 detail: "ONNX models are written and described by convkit ('convkit info'), not run"
             )
         }
+        if imported.model.classNames != nil, options.classNames != nil {
+            unused.append("--class-names does not apply: the file names the model's classes")
+        }
+        imported.unusedOptions = unused
         if imported.model.classNames == nil, let names = options.classNames {
             guard names.count == imported.model.classes else {
                 throw ModelExchangeError.mismatch(

@@ -52,6 +52,7 @@ struct Export: ParsableCommand {
         let imported = try FileKind.expecting(
             "a model file", path: model, accepted: InputFiles.modelKinds
         ) { try ModelFiles.open(path: model, options: architecture.options(layout: nil)) }
+        try InputFiles.requireUsedOptions(imported, path: model)
         let result = try ModelExport.write(imported.model, to: output, layout: layout)
         print(
             "\(output): \(result.format), \(imported.model.layers.count) layers, \(imported.model.parameterCount) parameters"

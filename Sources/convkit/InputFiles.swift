@@ -1,9 +1,11 @@
 // InputFiles: reading the images, arrays and models that commands take, with a file of the
 // wrong kind named as such.
 
+import ArgumentParser
 import Foundation
 import ImageIO
 import LearnedFilters
+import ModelExchange
 import Visualization
 
 /// What `filter` can read: an image (PNG, or an integer NPY array) with the ancillary chunks of
@@ -136,8 +138,17 @@ enum InputFiles {
         let imported = try FileKind.expecting("a model file", path: path, accepted: modelKinds) {
             try source.open(path)
         }
+        try requireUsedOptions(imported, path: path)
         for caution in imported.cautions { printError("convkit: note: \(path): \(caution)") }
         return imported.model
+    }
+
+    /// Fails with a command-line mistake (status 2) when the model file `path` makes an option
+    /// given meaningless (``ImportedModel/unusedOptions``): it would be silently ignored.
+    static func requireUsedOptions(_ imported: ImportedModel, path: String) throws {
+        if let unused = imported.unusedOptions.first {
+            throw ValidationError("\(path): \(unused)")
+        }
     }
 
     /// Opens a model with the class names its figures use: its own, or `defaultClassNames`.

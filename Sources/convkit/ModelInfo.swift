@@ -36,6 +36,8 @@ enum ModelInfo {
             return record
         }
         let imported = try source.open(path)
+        // info describes several files, to some of which an option may apply and not to others.
+        for unused in imported.unusedOptions { printError("convkit: note: \(path): \(unused)") }
         let model = imported.model
         var record: [String: Any] = [
             "file": path, "format": imported.format.rawValue, "file_size": size,

@@ -190,6 +190,7 @@ enum Scratch {
         }
         try manager.copyItem(
             atPath: keras + "tutorial.weights.h5", toPath: folder + "/tutorial.weights.h5")
+        try manager.copyItem(atPath: keras + "tutorial.json", toPath: folder + "/tutorial.json")
         let json = try String(contentsOfFile: keras + "tutorial.json", encoding: .utf8)
         try write(
             "softplus.json",

@@ -87,3 +87,35 @@ import Testing
                 && !imported.model.summary().contains("Non-trainable params: 0\n"))
     }
 }
+
+/// An option the file makes meaningless is reported, so that the commands can refuse it rather
+/// than ignore it; an option the file uses is not.
+@Suite struct UnusedModelOptionTests {
+    @Test func optionsTheFileMakesMeaninglessAreNamed() throws {
+        let json = try Fixtures.path("keras/tutorial.json")
+        let cases: [(String, ModelOpenOptions, String)] = [
+            ("keras/tutorial.keras", ModelOpenOptions(architecture: LayerSpec.tutorial), "--arch"),
+            ("keras/tutorial.keras", ModelOpenOptions(inputShape: [28, 28, 1]), "--input-shape"),
+            ("keras/tutorial.keras", ModelOpenOptions(layout: .pytorch), "--layout"),
+            (
+                "keras/tutorial.weights.h5",
+                ModelOpenOptions(architecture: json, inputShape: [28, 28, 1]), "--input-shape"
+            ),
+            (
+                "keras/tutorial.weights.h5", ModelOpenOptions(architecture: json, layout: .keras),
+                "--layout"
+            ),
+        ]
+        for (file, options, option) in cases {
+            let imported = try ModelFiles.open(path: Fixtures.path(file), options: options)
+            #expect(
+                imported.unusedOptions.count == 1
+                    && imported.unusedOptions[0].hasPrefix("\(option) does not apply: "),
+                "\(file) \(option): \(imported.unusedOptions)")
+        }
+        let used = try ModelFiles.open(
+            path: Fixtures.path("keras/tutorial.weights.h5"),
+            options: ModelOpenOptions(architecture: json))
+        #expect(used.unusedOptions.isEmpty)
+    }
+}
