@@ -11,7 +11,8 @@ struct Evaluate: ParsableCommand {
         usage: "convkit evaluate <model> [<options>]",
         discussion: """
             Prints the loss, the accuracy, each class's accuracy and the confusion matrix (rows: \
-            true class, columns: predicted).
+            true class, columns: predicted). A class without test images has no accuracy: \
+            'no test images' (null in JSON).
 
             Examples:
               convkit evaluate model.safetensors
@@ -45,7 +46,10 @@ struct Evaluate: ParsableCommand {
             let object: [String: Any] = [
                 "model": model, "dataset": data.dataName, "samples": test.count,
                 "loss": result.loss,
-                "accuracy": result.accuracy, "per_class_accuracy": result.perClassAccuracy,
+                "accuracy": result.accuracy,
+                "per_class_accuracy": result.perClassAccuracy.map {
+                    $0.map { $0 as Any } ?? NSNull()
+                },
                 "confusion": result.confusion,
                 "class_names": network.classNames ?? names,
             ]
@@ -60,7 +64,8 @@ struct Evaluate: ParsableCommand {
         for (index, value) in result.perClassAccuracy.enumerated() {
             let known = network.classNames ?? names
             let name = index < known.count ? " \(known[index])" : ""
-            print(String(format: "  %d%@: %.4f", index, name, value))
+            let figure = value.map { String(format: "%.4f", $0) } ?? "no test images"
+            print("  \(index)\(name): \(figure)")
         }
         print("confusion matrix (rows: true, columns: predicted):")
         let width = max(5, String(result.confusion.flatMap { $0 }.max() ?? 0).count + 1)

@@ -30,8 +30,10 @@ struct Train: ParsableCommand {
             --data FOLDER holding one folder of PNG images per class (or train/ and test/ \
             folders holding them) trains on those images, class names from the folder names: \
             --validation-split F holds out a fraction of them for testing (chosen with \
-            --seed), --image-size WxH area-resizes them all. Images are read batch by batch, \
-            the next ones decoded while one trains.
+            --seed), --image-size WxH area-resizes them all. --train-limit and --test-limit \
+            take a folder's images from its classes in turn (the first image of each class in \
+            name order, then the second, ...), whatever the seed. Images are read batch by \
+            batch, the next ones decoded while one trains.
 
             Writes OUTPUT (safetensors, Keras tensor names such as conv2d.kernel [3,3,1,32]), \
             OUTPUT-stem.checkpoint.safetensors after every epoch (with the optimizer state, the \
@@ -81,7 +83,9 @@ struct Train: ParsableCommand {
     var arch: String?
 
     @Option(
-        valueHelp: "Use only the first N training images (default: all 60,000).", valueName: "N")
+        valueHelp:
+            "Use only N training images: MNIST's first N; a folder's taken from its classes in turn (default: all).",
+        valueName: "N")
     var trainLimit: Int?
 
     @Flag(help: "Continue from OUTPUT-stem.checkpoint.safetensors up to --epochs.")

@@ -31,7 +31,10 @@ struct DatasetOptions: ParsableArguments {
         valueName: "F")
     var validationSplit: NumberArgument?
 
-    @Option(valueHelp: "Use only the first N test images (default: all 10,000).", valueName: "N")
+    @Option(
+        valueHelp:
+            "Use only N test images: MNIST's first N; a folder's taken from its classes in turn (default: all).",
+        valueName: "N")
     var testLimit: Int?
 
     @Option(
@@ -93,7 +96,7 @@ struct DatasetOptions: ParsableArguments {
     /// seed the model recorded when it was trained, else 1).
     func loadTest(splitSeed: UInt64 = 1) throws -> any LabelledImages {
         if let folder = imageFolder {
-            return try images(folder, part: .test, seed: splitSeed).prefix(testLimit)
+            return try images(folder, part: .test, seed: splitSeed).limited(to: testLimit)
         }
         return try Dataset.load(dataset, split: .test, folder: folder).prefix(testLimit)
     }

@@ -37,8 +37,8 @@ struct TrainingSource {
             name = folder
             setting = Self.folderSetting(options) ?? folder
             classNames = trainPart.classNames
-            train = { trainPart.prefix(trainLimit) }
-            test = { testPart.prefix(testLimit) }
+            train = { trainPart.limited(to: trainLimit) }
+            test = { testPart.limited(to: testLimit) }
             isFolder = true
         } else {
             let folder = options.folder(for: dataset)

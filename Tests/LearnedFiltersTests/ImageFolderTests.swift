@@ -80,6 +80,37 @@ import Testing
         #expect(other.samples != test.samples)
     }
 
+    /// A limit takes the classes in turn, not the first classes of the class-by-class list.
+    @Test func aLimitTakesImagesFromEveryClassInTurn() throws {
+        var files = [String: Int]()
+        for index in 0..<5 { files["a/\(index).png"] = 1 }
+        for index in 0..<2 { files["b/\(index).png"] = 1 }
+        for index in 0..<3 { files["c/\(index).png"] = 1 }
+        try writeImageFolder(root, files)
+        let folder = try ImageFolder.open(root, part: .train)
+        func names(_ limit: Int?) -> [String] {
+            folder.limited(to: limit).samples.map {
+                String($0.path.dropFirst(root.count + 1))
+            }
+        }
+        #expect(names(2) == ["a/0.png", "b/0.png"])
+        #expect(names(4) == ["a/0.png", "a/1.png", "b/0.png", "c/0.png"])
+        #expect(
+            names(8) == [
+                "a/0.png", "a/1.png", "a/2.png", "b/0.png", "b/1.png", "c/0.png", "c/1.png",
+                "c/2.png",
+            ])
+        #expect(folder.limited(to: 8).labels == [0, 0, 0, 1, 1, 2, 2, 2])
+        #expect(names(nil).count == 10)
+        #expect(names(50).count == 10)
+        // The held-out part of a split, limited, keeps every class it has, whatever the seed.
+        for seed: UInt64 in 1...4 {
+            let test = try ImageFolder.open(root, part: .test, validationSplit: 0.6, seed: seed)
+            let classes = Set(test.labels)
+            #expect(Set(test.limited(to: classes.count).labels) == classes, "seed \(seed)")
+        }
+    }
+
     @Test(arguments: [
         (["a/x.png": 3, "b/": 0], "/b: empty class folder"),
         (["a/x.png": 3, "b/notes.txt": 0], "/b/notes.txt: not a PNG image"),

@@ -205,11 +205,25 @@ public struct ImageFolder: LabelledImages {
     private static func colour(_ channels: Int) -> Bool { channels >= 3 }
     private static func kind(_ channels: Int) -> String { colour(channels) ? "colour" : "grey" }
 
-    /// The first `limit` samples (all when `limit` is nil or larger).
-    public func prefix(_ limit: Int?) -> ImageFolder {
+    /// `limit` samples taken from the classes in turn (all when `limit` is nil or larger): the
+    /// first image (in name order) of every class in class order, then the second of every
+    /// class that has one, and so on. A limit thus keeps every class that it can, in
+    /// proportions as even as the classes' sizes allow, and picks the same images whatever the
+    /// seed; the first `limit` of the class-by-class list would hold the first classes only.
+    /// The images kept stay in class-by-class order.
+    public func limited(to limit: Int?) -> ImageFolder {
         guard let limit, limit < count else { return self }
+        var rank = [Int]()
+        var taken = [Int: Int]()
+        for sample in samples {
+            rank.append(taken[sample.label, default: 0])
+            taken[sample.label, default: 0] += 1
+        }
+        let chosen = samples.indices.sorted {
+            (rank[$0], samples[$0].label, $0) < (rank[$1], samples[$1].label, $1)
+        }.prefix(max(0, limit)).sorted()
         return ImageFolder(
-            classNames: classNames, samples: Array(samples.prefix(limit)), shape: shape)
+            classNames: classNames, samples: chosen.map { samples[$0] }, shape: shape)
     }
 
     /// Decodes the images at `indices` in parallel.

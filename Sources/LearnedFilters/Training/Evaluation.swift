@@ -11,11 +11,12 @@ public struct Evaluation: Sendable, Equatable {
     /// `confusion[true][predicted]` counts.
     public var confusion: [[Int]]
 
-    /// Accuracy of each true class (NaN-free: 0 for a class with no samples).
-    public var perClassAccuracy: [Double] {
+    /// Accuracy of each true class; nil for a class with no samples, which has no accuracy
+    /// (0 would read as a class the model always gets wrong).
+    public var perClassAccuracy: [Double?] {
         confusion.enumerated().map { index, row in
             let total = row.reduce(0, +)
-            return total == 0 ? 0 : Double(row[index]) / Double(total)
+            return total == 0 ? nil : Double(row[index]) / Double(total)
         }
     }
 
