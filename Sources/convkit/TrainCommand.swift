@@ -25,7 +25,8 @@ struct Train: ParsableCommand {
               flatten  ACT (an activation as a layer of its own)
             ACT: relu, sigmoid, tanh, softmax, elu[=ALPHA], selu, gelu,
               gelu_tanh, leaky_relu[=SLOPE] (Keras' definitions)
-            The last layer needs one output per class of the dataset (10).
+            The last layer needs one output per class of the dataset (10) and
+            no softmax (neither a layer nor an activation): the loss and predict apply it.
 
             --data FOLDER holding one folder of PNG images per class (or train/ and test/ \
             folders holding them) trains on those images, class names from the folder names: \

@@ -28,8 +28,9 @@ import Testing
         let entry = try #require(functions[name])
         let x = try floats(entry, "x")
         let width = name == "softmax" ? try #require(table["softmax_width"] as? Int) : x.count
-        // The activation as a layer of its own, then as a Dense layer's with an identity kernel.
-        for arch in [name + ",dense:2", "dense:\(width):\(name)"] {
+        // The activation as a layer of its own, then as a Dense layer's with an identity kernel
+        // (a layer after each, as a model ends in logits, not in a softmax).
+        for arch in [name + ",dense:2", "dense:\(width):\(name),dense:2"] {
             let model = try Model(
                 architecture: LayerSpec.parse(arch), inputShape: [width], seed: 1)
             let layer = model.layers[0]
@@ -81,6 +82,37 @@ import Testing
         try expectFastMatchesReference(
             spec, inputShape: inputShape, batch: 4, tolerance: 1e-5, seeds: (11, 12),
             checksShape: true)
+    }
+
+    /// The loss, evaluate and predict apply the softmax, so a model ending in one, as a layer
+    /// or as its last dense layer's activation, would apply it twice: every form is refused.
+    @Test func aModelEndingInASoftmaxIsRefusedInEveryForm() throws {
+        for ending in ["dense:3,softmax", "dense:3:softmax"] {
+            #expect(throws: LearnedFiltersError.self, "\(ending)") {
+                try Model(
+                    architecture: LayerSpec.parse("flatten," + ending), inputShape: [4, 4, 1],
+                    seed: 1)
+            }
+        }
+        #expect(throws: LearnedFiltersError.self) {
+            try Model(
+                architecture: [
+                    .flatten, .dense(units: 3, activation: .linear), .activation(.softmax),
+                ],
+                inputShape: [4, 4, 1], seed: 1)
+        }
+        do {
+            _ = try Model(
+                architecture: LayerSpec.parse("flatten,dense:3:softmax"), inputShape: [4, 4, 1],
+                seed: 1)
+        } catch {
+            #expect("\(error)".contains("dense:3:softmax"), "\(error)")
+        }
+        // A softmax before the last layer is an activation like any other.
+        _ = try Model(
+            architecture: LayerSpec.parse("flatten,dense:5:softmax,dense:3"),
+            inputShape: [4, 4, 1],
+            seed: 1)
     }
 
     @Test func textFormRoundTrips() throws {

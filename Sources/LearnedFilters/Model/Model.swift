@@ -87,10 +87,18 @@ public final class Model {
             throw LearnedFiltersError.badShape(
                 "the last layer must output class scores (a flat vector), got shape \(shape)")
         }
-        guard architecture.last != .softmax else {
+        // The loss, evaluate and predict apply the softmax to the model's outputs: one in the
+        // model too would take probabilities for logits and apply it twice.
+        switch architecture.last {
+        case .softmax, .activation(.softmax):
             throw LearnedFiltersError.badShape(
                 "the last layer is a softmax: a model outputs logits, and the loss and predict apply the softmax, so leave it out"
             )
+        case .dense(let units, .softmax):
+            throw LearnedFiltersError.badShape(
+                "the last layer, dense:\(units):softmax, applies a softmax: a model outputs logits, and the loss and predict apply the softmax, so leave it out (dense:\(units))"
+            )
+        default: break
         }
         self.inputShape = inputShape
         self.layers = built
