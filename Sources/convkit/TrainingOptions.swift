@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import ConvkitSupport
+import Foundation
 import ImageIO
 import LearnedFilters
 
@@ -64,6 +65,7 @@ struct DatasetOptions: ParsableArguments {
                 "--validation-split must be a fraction between 0 and 1, got \(plainNumber(validationSplit.value))"
             )
         }
+        try requireReadableData()
         if imageFolder == nil {
             for (option, given) in [
                 ("--image-size", imageSize != nil), ("--validation-split", validationSplit != nil),
@@ -78,11 +80,42 @@ struct DatasetOptions: ParsableArguments {
         }
     }
 
-    /// `--data` when it names a folder of class folders of images (not IDX files).
+    /// `--data` when it names a folder of class folders of images: one holding no IDX files.
     var imageFolder: String? {
-        guard let data, ImageFolder.looksLikeImageFolder(data) else { return nil }
-        let entries = (try? FileAccess.folderEntries(data)) ?? []
-        return entries.contains { $0.contains("-ubyte") } ? nil : data
+        guard let data, FileAccess.isDirectory(data), !Self.holdsIDXFiles(data),
+            ImageFolder.looksLikeImageFolder(data)
+        else { return nil }
+        return data
+    }
+
+    /// Whether `folder` holds IDX files (`*-ubyte`, `*-ubyte.gz`): files, not folders, so that
+    /// a class folder with `-ubyte` in its name leaves a folder of images one.
+    static func holdsIDXFiles(_ folder: String) -> Bool {
+        let entries = (try? FileAccess.folderEntries(folder)) ?? []
+        return entries.contains {
+            $0.contains("-ubyte") && !$0.hasPrefix(".")
+                && !FileAccess.isDirectory(folder + "/" + $0)
+        }
+    }
+
+    /// Fails, naming `--data`'s path, unless it is a folder of IDX files or of class folders:
+    /// a missing folder, a file, or a folder holding neither is not a missing MNIST file.
+    private func requireReadableData() throws {
+        guard let data else { return }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: data, isDirectory: &isFolder) else {
+            throw CLIError("\(data): no such folder (--data takes a folder)")
+        }
+        guard isFolder.boolValue else {
+            throw CLIError(
+                "\(data): is a file, not a folder; --data takes a folder of MNIST's IDX files or of class folders of PNG images"
+            )
+        }
+        guard Self.holdsIDXFiles(data) || ImageFolder.looksLikeImageFolder(data) else {
+            throw CLIError(
+                "\(data): holds neither IDX files (train-images-idx3-ubyte.gz, ...) nor class folders; put each class's PNG images in a folder of its own"
+            )
+        }
     }
 
     /// `part` of the image folder, split with `seed` under --validation-split.

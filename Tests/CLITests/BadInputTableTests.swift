@@ -170,6 +170,8 @@ enum Scratch {
         try writeImageFolder(folder + "/imgs-text", ["a/x.png": 3, "b/notes.txt": 0])
         try writeImageFolder(folder + "/imgs-mixed", ["a/x.png": 3, "b/grey.png": 1])
         try writeImageFolder(folder + "/imgs-one", ["a/x.png": 3])
+        try writeImageFolder(folder + "/imgs-ubyte", ["x-ubyte/a.png": 3, "y/b.png": 3])
+        try writeImageFolder(folder + "/loose", ["a.png": 3, "b.png": 3])
         try writeImageFolder(folder + "/imgs-comma", ["a, b/x.png": 3, "c/y.png": 3])
         try writeImageFolder(
             folder + "/imgs-split",

@@ -70,14 +70,23 @@ import Testing
         #expect(records.map { $0["class"] as? Int } == [7, 7])
     }
 
+    /// The default data/mnist missing is a dataset to fetch; a --data folder that is missing is
+    /// named as such (BadInputs.table), not as missing MNIST files.
     @Test func missingDatasetNamesTheFetchScript() throws {
-        let result = try CLI.run([
-            "train", "-o", "/tmp/never.safetensors", "--data", "/nonexistent/mnist",
-        ])
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let result = try CLI.run(["train", "-o", "never.safetensors"], in: folder)
         #expect(result.status == 1)
         #expect(
-            result.stderr.contains("/nonexistent/mnist/train-images-idx3-ubyte")
-                && result.stderr.contains("scripts/fetch-datasets.sh"))
+            result.stderr.contains("data/mnist/train-images-idx3-ubyte")
+                && result.stderr.contains("scripts/fetch-datasets.sh"), "\(result.stderr)")
+        let missing = try CLI.run(
+            ["train", "-o", "never.safetensors", "--data", "/nonexistent/mnist"], in: folder)
+        #expect(missing.status == 1)
+        #expect(
+            missing.stderr
+                == "convkit: error: /nonexistent/mnist: no such folder (--data takes a folder)\n",
+            "\(missing.stderr)")
     }
 
     @Test func badArchitectureAndOptionsAreRejected() throws {
