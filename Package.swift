@@ -121,7 +121,8 @@ let package = Package(
             ],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "CLITests", dependencies: ["ConvkitSupport", "ConvkitTestSupport", "ImageIO"]),
+            name: "CLITests",
+            dependencies: ["ConvkitSupport", "ConvkitTestSupport", "ImageIO", "LearnedFilters"]),
         .testTarget(
             name: "ModelExchangeTests",
             dependencies: [

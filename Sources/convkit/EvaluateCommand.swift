@@ -36,12 +36,13 @@ struct Evaluate: ParsableCommand {
         let names = data.classNames(of: test)
         try TrainingSource.requireMatch(
             network, path: model, classNames: names, dataName: data.dataName)
-        guard test.shape == network.inputShape else {
+        guard test.shape == InputFiles.imageShape(of: network.inputShape) else {
             throw CLIError(
                 "\(model): the model expects inputs of shape \(network.inputShape), the dataset has \(test.shape)"
             )
         }
-        let result = try naming(model) { try Evaluation(model: network, data: test) }
+        let inputs = ModelShapedImages(test, shape: network.inputShape)
+        let result = try naming(model) { try Evaluation(model: network, data: inputs) }
         if json {
             let object: [String: Any] = [
                 "model": model, "dataset": data.dataName, "samples": test.count,
@@ -76,5 +77,25 @@ struct Evaluate: ParsableCommand {
         for (index, row) in result.confusion.enumerated() {
             print(cell(String(index)).suffix(3) + row.map { cell(String($0)) }.joined())
         }
+    }
+}
+
+/// Images handed to a model whose input shape has the same values in another shape: `[h, w]`
+/// for grey images `[h, w, 1]` (``InputFiles/imageShape(of:)``).
+struct ModelShapedImages: LabelledImages {
+    let images: any LabelledImages
+    let shape: [Int]
+
+    init(_ images: any LabelledImages, shape: [Int]) {
+        self.images = images
+        self.shape = shape
+    }
+
+    var count: Int { images.count }
+    var labels: [Int] { images.labels }
+
+    func batch(_ indices: ArraySlice<Int>) throws -> (images: Tensor, labels: [Int]) {
+        let (batch, labels) = try images.batch(indices)
+        return (Tensor(shape: [batch.batch] + shape, values: batch.values), labels)
     }
 }

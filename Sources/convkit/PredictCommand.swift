@@ -18,7 +18,9 @@ struct Predict: ParsableCommand {
             flat colour is refused. A model trained on a folder of images (or taking colour) \
             gets each image as training read them: grey or colour in [0, 1], area-resized to \
             its input size. A float32 or float64 NPY array of the model's input shape ((28, \
-            28) or (28, 28, 1) for the tutorial's) is taken as the input as it is. An image \
+            28) or (28, 28, 1) for the tutorial's) is taken as the input as it is. A model \
+            taking (H, W) (no channel axis, as Keras' Flatten(input_shape=(28, 28))) gets grey \
+            images as one taking (H, W, 1) would. An image \
             that cannot be read is reported and the others still classified; the exit status \
             is then 1. A folder gives its .png and .npy files, sorted by name (--recursive: \
             through every subfolder); images in other formats are skipped and named in a note, \
