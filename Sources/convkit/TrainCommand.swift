@@ -43,7 +43,10 @@ struct Train: ParsableCommand {
             means over the epoch's batches with dropout active, as Keras reports them).
 
             --resume continues the checkpoint's run up to --epochs with the settings it \
-            recorded: a setting given again must be the same (--threads may change). Ctrl-C \
+            recorded: a setting given again must be the same (--threads may change). A run on a \
+            folder of images needs --data FOLDER again, the same folder however written (flat, \
+            flat/, ./flat, its absolute path); its --validation-split and --image-size come from \
+            the checkpoint. Ctrl-C \
             stops after the current batch, saves the current weights to OUTPUT and exits with \
             130; a second Ctrl-C quits at once. Every file is replaced whole or not at all, so \
             --resume continues from the last checkpoint after any stop. Datasets come from \
@@ -130,11 +133,12 @@ struct Train: ParsableCommand {
         "learning_rate": "--learning-rate", "adam_form": "--adam",
     ]
 
-    /// The settings the command line gives explicitly (for a resume, which must agree).
-    private var givenSettings: RunSettings {
+    /// The settings the command line gives explicitly (for a resume, which must agree), with
+    /// the dataset as `options` read it.
+    private func givenSettings(_ options: DatasetOptions) -> RunSettings {
         RunSettings(
             architecture: arch.flatMap { try? LayerSpec.parse($0) },
-            dataset: TrainingSource.folderSetting(data) ?? data.datasetGiven?.rawValue,
+            dataset: TrainingSource.folderSetting(options) ?? options.datasetGiven?.rawValue,
             trainLimit: trainLimit.map { $0 },
             testLimit: data.testLimit.map { $0 }, batchSize: batchSize, seed: seed,
             learningRate: learningRate, adamForm: adam)
@@ -148,8 +152,18 @@ struct Train: ParsableCommand {
             resume
             ? try InputFiles.safeTensors(checkpointPath, what: "a training checkpoint") : nil
         let recorded = checkpoint.map { RunSettings(recordedIn: $0.metadata) }
-        if let recorded, let difference = recorded.differences(from: givenSettings).first {
-            let option = Self.optionOfSetting[difference.key] ?? difference.key
+        let recordedFolder = recorded?["dataset"].flatMap(FolderSetting.init(text:))
+        var options = data
+        if let recordedFolder, data.imageFolder != nil {
+            options = try resumedFolderOptions(recordedFolder, checkpointPath: checkpointPath)
+        }
+        if let recorded,
+            let difference = recorded.differences(from: givenSettings(options)).first
+        {
+            // A folder of images is given with --data, MNIST's name with --dataset.
+            let option =
+                difference.key == "dataset" && difference.given.hasPrefix("folder ")
+                ? "--data" : Self.optionOfSetting[difference.key] ?? difference.key
             throw ValidationError(
                 "\(checkpointPath): \(difference.description(naming: option)); a resumed run keeps its settings"
             )
@@ -167,7 +181,7 @@ struct Train: ParsableCommand {
         let testLimitUsed = data.testLimit ?? recorded?["test_limit"].flatMap { Int($0) }
         let splitSeed = seed ?? recorded?["seed"].flatMap { UInt64($0) } ?? 1
         let source = try TrainingSource(
-            options: data, name: datasetName, trainLimit: trainLimitUsed,
+            options: options, name: datasetName, trainLimit: trainLimitUsed,
             testLimit: testLimitUsed, splitSeed: splitSeed)
         let trainer: Trainer
         var loaded: (any LabelledImages)?
@@ -267,6 +281,42 @@ struct Train: ParsableCommand {
         try trainer.model.save(path: output, extraMetadata: classNames)
         let final = try Evaluation(model: trainer.model, data: test)
         print(String(format: "Test loss: %.4f - test accuracy: %.4f", final.loss, final.accuracy))
+    }
+
+    /// The dataset options of a resume of a run on `recorded`'s folder: --data must name the
+    /// same folder (however written), and --image-size and --validation-split, when left out,
+    /// are the run's; given, they must be the run's.
+    private func resumedFolderOptions(_ recorded: FolderSetting, checkpointPath: String) throws
+        -> DatasetOptions
+    {
+        var options = data
+        guard let folder = data.imageFolder, FolderSetting.sameFolder(folder, recorded.folder)
+        else {
+            throw ValidationError(
+                "\(checkpointPath): --data is \(data.data ?? ""), but the checkpoint's run used the folder \(recorded.folder); a resumed run keeps its settings"
+            )
+        }
+        // The folder as the run wrote it (the same folder, so it reads the same from here),
+        // so that the settings compare and are recorded as they were.
+        options.data = recorded.folder
+        if options.validationSplit == nil {
+            options.validationSplit = recorded.validationSplit.flatMap {
+                NumberArgument(argument: $0)
+            }
+        }
+        if options.imageSize == nil {
+            options.imageSize = recorded.imageSize.flatMap { AxisPairArgument(argument: $0) }
+        }
+        let given = FolderSetting(options)
+        for (option, now, before) in [
+            ("--validation-split", given?.validationSplit, recorded.validationSplit),
+            ("--image-size", given?.imageSize, recorded.imageSize),
+        ] where now != before {
+            throw ValidationError(
+                "\(checkpointPath): \(option) is \(now ?? "not given"), but the checkpoint's run used \(before ?? "no \(option)"); a resumed run keeps its settings"
+            )
+        }
+        return options
     }
 
     /// The checkpoint metadata key holding the training log's text up to the checkpoint's epoch.

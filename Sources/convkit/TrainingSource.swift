@@ -2,7 +2,12 @@
 // images, with its class names and the setting that records it.
 
 import ConvkitSupport
+import Foundation
 import LearnedFilters
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The training and test data of `convkit train`.
 struct TrainingSource {
@@ -53,13 +58,7 @@ struct TrainingSource {
 
     /// The setting of a run on a folder of images: the folder and how it is read.
     static func folderSetting(_ options: DatasetOptions) -> String? {
-        guard let folder = options.imageFolder else { return nil }
-        var setting = "folder \(folder)"
-        if let size = options.imageSize { setting += " --image-size \(Sizes.text(size.pair))" }
-        if let split = options.validationSplit {
-            setting += " --validation-split \(plainNumber(split.value))"
-        }
-        return setting
+        FolderSetting(options)?.text
     }
 
     func loadTrain() throws -> any LabelledImages { try train() }
@@ -95,5 +94,64 @@ struct TrainingSource {
         var metadata = ["class_names": classNames.joined(separator: ",")]
         if isFolder { metadata[ModelPaths.splitSeedKey] = String(splitSeed) }
         return metadata
+    }
+}
+
+/// The recorded setting of a run on a folder of images,
+/// `folder DIR[ --image-size WxH][ --validation-split F]`, taken apart for a resume, which
+/// takes what the command line leaves out from it and compares the folder as a folder.
+struct FolderSetting: Equatable {
+    var folder: String
+    /// `--image-size`'s value as recorded (`16`, `32x24`), if the run gave one.
+    var imageSize: String?
+    /// `--validation-split`'s value as recorded (`0.2`), if the run gave one.
+    var validationSplit: String?
+
+    /// The options' setting; nil unless they name a folder of images.
+    init?(_ options: DatasetOptions) {
+        guard let folder = options.imageFolder else { return nil }
+        self.folder = folder
+        imageSize = options.imageSize.map { Sizes.text($0.pair) }
+        validationSplit = options.validationSplit.map { plainNumber($0.value) }
+    }
+
+    /// The setting in recorded `text`; nil for a run on IDX files.
+    init?(text: String) {
+        guard text.hasPrefix("folder ") else { return nil }
+        var rest = String(text.dropFirst("folder ".count))
+        func take(_ option: String) -> String? {
+            guard let range = rest.range(of: " \(option) ", options: .backwards) else {
+                return nil
+            }
+            let value = String(rest[range.upperBound...])
+            guard !value.isEmpty, !value.contains(" ") else { return nil }
+            rest = String(rest[..<range.lowerBound])
+            return value
+        }
+        validationSplit = take("--validation-split")
+        imageSize = take("--image-size")
+        folder = rest
+    }
+
+    var text: String {
+        var text = "folder \(folder)"
+        if let imageSize { text += " --image-size \(imageSize)" }
+        if let validationSplit { text += " --validation-split \(validationSplit)" }
+        return text
+    }
+
+    /// Whether `a` and `b` name the same folder however written (`flat`, `flat/`, `./flat`, an
+    /// absolute path, a link): the same device and inode, or where one cannot be looked up,
+    /// the same standardised absolute path.
+    static func sameFolder(_ a: String, _ b: String) -> Bool {
+        var first = stat()
+        var second = stat()
+        if stat(a, &first) == 0, stat(b, &second) == 0 {
+            return first.st_dev == second.st_dev && first.st_ino == second.st_ino
+        }
+        func standardised(_ path: String) -> String {
+            URL(fileURLWithPath: path).standardizedFileURL.path
+        }
+        return standardised(a) == standardised(b)
     }
 }

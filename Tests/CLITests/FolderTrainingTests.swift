@@ -3,6 +3,7 @@
 
 import ConvkitTestSupport
 import Foundation
+import LearnedFilters
 import Testing
 
 @Suite struct FolderTrainingTests {
@@ -86,5 +87,57 @@ import Testing
         #expect(accuracies.count == 3)
         #expect(accuracies.prefix(2).allSatisfy { ($0 as? Double) != nil })
         #expect(accuracies.last is NSNull, "\(accuracies)")
+    }
+
+    /// --resume of a run on a folder takes the folder however it is written now, and the
+    /// --validation-split left out from the checkpoint; another folder or split is refused,
+    /// naming the option given.
+    @Test func aResumeTakesTheFolderHoweverWrittenAndTheRecordedSplit() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for (name, value) in Self.twoShades {
+            for index in 0..<4 {
+                try writeTestImage(
+                    folder + "/imgs/\(name)/\(index).png", channels: 1, value: value)
+                try writeTestImage(
+                    folder + "/other/\(name)/\(index).png", channels: 1, value: value)
+            }
+        }
+        let first = try CLI.run(
+            [
+                "train", "-o", "m.safetensors", "--data", "imgs", "--validation-split", "0.5",
+                "--arch", "flatten,dense:2", "--epochs", "1", "--batch-size", "2",
+            ], in: folder)
+        #expect(first.status == 0, "\(first.stderr)")
+        let spellings = ["imgs/", "./imgs", folder + "/imgs", "imgs"]
+        for (index, spelling) in spellings.enumerated() {
+            let epochs = String(index + 2)
+            let resume = try CLI.run(
+                [
+                    "train", "-o", "m.safetensors", "--resume", "--epochs", epochs, "--data",
+                    spelling,
+                ],
+                in: folder)
+            #expect(resume.status == 0, "\(spelling): \(resume.stderr)")
+            #expect(resume.output.contains("4 training images and 4 test"), "\(resume.output)")
+            #expect(resume.output.contains("Epoch \(epochs)/\(epochs)"), "\(resume.output)")
+        }
+        let checkpoint = try SafeTensorsFile.read(path: folder + "/m.checkpoint.safetensors")
+        #expect(checkpoint.metadata["dataset"] == "folder imgs --validation-split 0.5")
+        let resume = ["train", "-o", "m.safetensors", "--resume", "--epochs", "9"]
+        for (arguments, message) in [
+            (
+                ["--data", "imgs", "--validation-split", "0.25"],
+                "m.checkpoint.safetensors: --validation-split is 0.25, but the checkpoint's run used 0.5"
+            ),
+            (
+                ["--data", "other"],
+                "m.checkpoint.safetensors: --data is other, but the checkpoint's run used the folder imgs"
+            ),
+        ] {
+            let result = try CLI.run(resume + arguments, in: folder)
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
     }
 }
