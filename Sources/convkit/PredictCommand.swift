@@ -11,9 +11,10 @@ struct Predict: ParsableCommand {
         abstract: "Classify PNG or NPY images with a trained model.",
         usage: "convkit predict <model> <image> ... [<options>]",
         discussion: """
-            A 28x28 image is read as grey values (MNIST style: white digit on black). Any other \
-            image is converted to grey, inverted if its background is light, and its digit \
-            scaled to 20 pixels and centred by mass in 28x28, as MNIST was made. Ink on a \
+            An image of a square grey model's size (28x28 for the tutorial's) is read as grey \
+            values (MNIST style: white digit on black). Any other image is converted to grey, \
+            inverted if its background is light, and its digit scaled to 20/28 of that size (20 \
+            pixels in 28x28) and centred by mass, as MNIST was made. Ink on a \
             transparent background is read as the digit whatever its colour; an image of one \
             flat colour is refused. A model trained on a folder of images (or taking colour) \
             gets each image as training read them: grey or colour in [0, 1], area-resized to \

@@ -261,7 +261,7 @@ public struct ImageFolder: LabelledImages {
             throw LearnedFiltersError.badDataset(
                 path: path,
                 detail:
-                    "a \(kind(image.channels)) image, but the images are \(channels == 3 ? "colour" : "grey")"
+                    "a \(kind(image.channels)) image, but the model takes \(channels == 3 ? "colour" : "grey") images"
             )
         }
         let full: Float = image.bitDepth == 16 ? 65535 : 255
