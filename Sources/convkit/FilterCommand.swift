@@ -210,7 +210,16 @@ struct Filter: ParsableCommand {
         if let bitDepth, bitDepth != 8, bitDepth != 16 {
             throw ValidationError("--bit-depth must be 8 or 16, got \(bitDepth)")
         }
-        if format == .npy || (format == nil && OutputPaths.fileExtension(output) == "npy") {
+        if let bandRows, bandRows < 1 {
+            throw ValidationError("--band-rows must be at least 1, got \(bandRows)")
+        }
+        // A --files-from list is read once, in run(); its outputs go to a folder, in --format.
+        let jobs =
+            batch.filesFrom == nil
+            ? try FilterJobs.plan(
+                inputs: inputs, output: output, format: format, recursive: batch.recursive)
+            : nil
+        if (jobs?.items.first?.format ?? format) == .npy {
             for (given, option) in [(bitDepth != nil, "--bit-depth"), (range != nil, "--range")]
             where given {
                 throw ValidationError(
@@ -219,12 +228,7 @@ struct Filter: ParsableCommand {
             }
             try png.requireNotGiven(for: ".npy output")
         }
-        if let bandRows, bandRows < 1 {
-            throw ValidationError("--band-rows must be at least 1, got \(bandRows)")
-        }
-        guard batch.filesFrom == nil else { return }  // read once, in run()
-        let jobs = try FilterJobs.plan(
-            inputs: inputs, output: output, format: format, recursive: batch.recursive)
+        guard let jobs else { return }
         if skipExisting && !jobs.isBatch {
             throw ValidationError(
                 "--skip-existing is for several inputs or a folder; with one input, -o names the one file to write"

@@ -96,6 +96,19 @@ import Testing
         #expect(folderNames(folder + "/out") == ["ascent.png", "stdin.png"])
     }
 
+    /// An output folder's name says nothing of its files' format: in `x.npy/` a batch writes
+    /// PNG files by default, so the options of PNG output apply.
+    @Test func aFolderNamedLikeAnArrayHoldsPNGFiles() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let result = try CLI.run([
+            "filter", "samples/ascent.png", "--kernel", "box3", "--range", "clamp", "-o",
+            folder + "/x.npy/",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(folderNames(folder + "/x.npy") == ["ascent.png"])
+    }
+
     @Test func aClosedPipeEndsTheRunQuietly() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
