@@ -76,14 +76,13 @@ public struct ImageGrid: Sendable {
     /// The rectangle of tile `index`'s image when the grid's top-left corner is at `origin`:
     /// the largest of the image's proportions centred in its tile.
     package func imageRect(of index: Int, origin: Point = Point(x: 0, y: 0)) -> Rect {
-        let tile = tileRect(of: index, origin: origin)
+        let tile = tileRect(of: index, origin: origin, columnWidth: columnWidth)
         guard tiles.indices.contains(index) else { return tile }
         return tile.fitting(tiles[index].image.width, tiles[index].image.height)
     }
 
-    /// The rectangle of tile `index`, `tileSize` centred in its column.
-    private func tileRect(of index: Int, origin: Point) -> Rect {
-        let width = columnWidth
+    /// The rectangle of tile `index`, `tileSize` centred in its column of `width`.
+    private func tileRect(of index: Int, origin: Point, columnWidth width: Double) -> Rect {
         let cellWidth = width + spacing
         let cellHeight = tileSize.height + labelHeight + spacing
         let row = index / columns
@@ -103,15 +102,17 @@ public struct ImageGrid: Sendable {
                 font: Font(size: 14, bold: true),
                 ink, anchor: .top)
         }
+        // The labels are measured once for the whole grid.
+        let width = columnWidth
         for (index, tile) in tiles.enumerated() {
-            let rect = imageRect(of: index, origin: origin)
+            let box = tileRect(of: index, origin: origin, columnWidth: width)
+            let rect = box.fitting(tile.image.width, tile.image.height)
             canvas.draw(tile.image, in: rect, smooth: smooth)
             canvas.stroke(rect, Color(hex: 0x999999), lineWidth: 0.5)
             if !tile.label.isEmpty {
                 canvas.text(
-                    tile.label,
-                    at: Point(x: rect.center.x, y: tileRect(of: index, origin: origin).maxY + 2),
-                    font: labelFont, ink, anchor: .top)
+                    tile.label, at: Point(x: rect.center.x, y: box.maxY + 2), font: labelFont, ink,
+                    anchor: .top)
             }
         }
     }
