@@ -61,6 +61,12 @@ public struct PNGChunks: Sendable, Equatable {
             let type = String(decoding: bytes[(at + 4)..<(at + 8)], as: UTF8.self)
             if type == "IDAT" { return (found, true) }
             guard length <= bytes.count - at - 12 else { break }
+            // Only the chunks kept, and the animation control that counts an APNG's frames,
+            // are copied and checked.
+            guard carried.contains(type) || type == "acTL" else {
+                at += 12 + length
+                continue
+            }
             let data = Array(bytes[(at + 8)..<(at + 8 + length)])
             let stored = bytes[(at + 8 + length)..<(at + 12 + length)].reduce(UInt32(0)) {
                 $0 << 8 | UInt32($1)
