@@ -129,7 +129,6 @@ private struct Reader {
                 layerClass, name: name, config: layerConfig, inputShape: builtShape,
                 inputRank: rank)
             plan.weightGroup = group
-            plan.inputRank = rank
             plans.append(plan)
             if layerClass == "Flatten" || layerClass == "GlobalAveragePooling2D" { rank = 1 }
         }
@@ -267,7 +266,8 @@ private struct Reader {
         inputRank: Int?
     ) throws -> KerasLayerPlan {
         var plan = KerasLayerPlan(
-            name: name, className: className, spec: nil, weightGroup: "", variables: [])
+            name: name, className: className, spec: nil, weightGroup: "", variables: [],
+            inputRank: inputRank)
         let useBias = config["use_bias"] as? Bool ?? true
         switch className {
         case "InputLayer":
