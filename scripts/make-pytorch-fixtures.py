@@ -22,11 +22,18 @@ Writes Tests/ModelExchangeTests/Fixtures/pytorch/:
       `bias`, no module prefix), seeded
   linear.json        its convkit --arch ("flatten,dense:4" on a 2x2x3 input), a seeded NHWC
       input and PyTorch's output for it, flattened in PyTorch's (c, h, w) order
+  bias-free.safetensors  the state dict of a seeded nn.Sequential whose modules leave tensors
+      out: Conv2d(bias=False) then BatchNorm2d (default eps, 1e-5), Conv2d then
+      BatchNorm2d(affine=False), Linear(bias=False); running statistics set with variances of
+      1e-3 to 1e-2, so that an epsilon of 1e-3 in place of 1e-5 shows
+  bias-free.json     its convkit --arch (each batchnorm without eps=), the input shape, the state
+      dict's keys, seeded NHWC inputs and PyTorch's outputs for them in model.eval()
 
 Inputs are data/mnist scaled as convkit scales them (uint8 / 255, float32). Needs a built convkit
 (swift build) for the export check. Run with the peers' venv (scripts/setup-peers.sh):
     /opt/convkit-peers/bin/python scripts/make-pytorch-fixtures.py [--convkit .build/debug/convkit]
-With --only-linear it writes the bare nn.Linear fixtures alone (no training, no convkit).
+With --only-untrained it writes the untrained fixtures alone (linear and bias-free: no training,
+no convkit).
 """
 import argparse
 import json
@@ -98,14 +105,46 @@ def bare_linear():
     }, indent=1) + "\n")
 
 
+def bias_free():
+    """A state dict whose modules were built without biases or without an affine batch norm."""
+    torch.manual_seed(SEED)
+    model = nn.Sequential(
+        nn.Conv2d(2, 4, 3, bias=False), nn.BatchNorm2d(4), nn.ReLU(),
+        nn.Conv2d(4, 3, 3), nn.BatchNorm2d(3, affine=False), nn.ReLU(),
+        nn.Flatten(), nn.Linear(3 * 3 * 5, 5, bias=False),
+    )
+    with torch.no_grad():
+        for norm in (model[1], model[4]):
+            norm.running_mean.uniform_(-0.5, 0.5)
+            norm.running_var.uniform_(1e-3, 1e-2)
+        model[1].weight.uniform_(0.5, 1.5)
+        model[1].bias.uniform_(-0.5, 0.5)
+    model.eval()
+    safetensors.torch.save_file(model.state_dict(), OUT / "bias-free.safetensors")
+    images = torch.rand(3, 7, 9, 2)  # NHWC, as convkit takes it
+    with torch.no_grad():
+        output = model(images.permute(0, 3, 1, 2))
+    (OUT / "bias-free.json").write_text(json.dumps({
+        "generator": "scripts/make-pytorch-fixtures.py",
+        "seed": SEED,
+        "versions": {"torch": torch.__version__, "safetensors": safetensors.__version__},
+        "tensors": sorted(model.state_dict()),
+        "architecture": "conv2d:4:3x3,batchnorm,relu,conv2d:3:3x3,batchnorm,relu,flatten,dense:5",
+        "input_shape": [7, 9, 2],
+        "input": [float(v) for v in images.reshape(-1)],
+        "output": [float(v) for v in output.reshape(-1)],
+    }, indent=1) + "\n")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--convkit", default=str(ROOT / ".build/debug/convkit"))
-    parser.add_argument("--only-linear", action="store_true")
+    parser.add_argument("--only-untrained", action="store_true")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     bare_linear()
-    if args.only_linear:
+    bias_free()
+    if args.only_untrained:
         return
     torch.manual_seed(SEED)
     torch.use_deterministic_algorithms(True)

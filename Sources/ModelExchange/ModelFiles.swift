@@ -129,7 +129,11 @@ package enum ModelFiles {
             }
         case .kerasStateDict, .pytorchStateDict:
             let file = try SafeTensorsFile.decode(bytes, name: path)
+            let layout = options.layout ?? detectLayout(file)
             var options = options
+            // A batchnorm in the user's --arch for PyTorch weights means nn.BatchNorm2d's default
+            // epsilon; convkit's own export writes its epsilon whenever it is not Keras'.
+            var batchNormEpsilon: Float = layout == .pytorch ? 1e-5 : 1e-3
             if options.architecture == nil, file.metadata["format"] == StateDict.pytorchFormat,
                 let text = file.metadata["architecture"]
             {
@@ -137,9 +141,10 @@ package enum ModelFiles {
                 options.inputShape = file.metadata["input_shape"].map {
                     $0.split(separator: ",").compactMap { Int($0) }
                 }
+                batchNormEpsilon = 1e-3
             }
-            let (specs, shape) = try convkitArchitecture(options, path: path)
-            let layout = options.layout ?? detectLayout(file)
+            let (specs, shape) = try convkitArchitecture(
+                options, path: path, batchNormEpsilon: batchNormEpsilon)
             let model = try StateDict.model(
                 file: file, architecture: specs, inputShape: shape, layout: layout, path: path)
             imported = ImportedModel(
@@ -179,10 +184,11 @@ package enum ModelFiles {
         return KerasArchitecture.matching(specs, inputShape: shape)
     }
 
-    /// The convkit architecture and input shape given in `options`.
-    static func convkitArchitecture(_ options: ModelOpenOptions, path: String) throws
-        -> ([LayerSpec], [Int])
-    {
+    /// The convkit architecture and input shape given in `options`; a `batchnorm` of the text
+    /// form without `eps=` takes `batchNormEpsilon`.
+    static func convkitArchitecture(
+        _ options: ModelOpenOptions, path: String, batchNormEpsilon: Float = 1e-3
+    ) throws -> ([LayerSpec], [Int]) {
         guard let text = options.architecture else {
             throw ModelExchangeError.mismatch(
                 path: path,
@@ -194,6 +200,9 @@ package enum ModelFiles {
             let keras = try KerasConfig.architecture(json: FileAccess.readAll(text), path: text)
             return (keras.specs, options.inputShape ?? keras.inputShape)
         }
-        return (try LayerSpec.parse(text), options.inputShape ?? [28, 28, 1])
+        return (
+            try LayerSpec.parse(text, batchNormEpsilon: batchNormEpsilon),
+            options.inputShape ?? [28, 28, 1]
+        )
     }
 }

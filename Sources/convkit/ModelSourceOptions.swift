@@ -12,7 +12,7 @@ struct ArchitectureOptions: ParsableArguments {
     @Option(
         name: .customLong("arch"),
         help: ArgumentHelp(
-            "Architecture of bare weights (a .weights.h5 file or a state dict): convkit's text form or a Keras model.to_json() file.",
+            "Architecture of bare weights (a .weights.h5 file or a state dict): convkit's text form or a Keras model.to_json() file. A batchnorm without eps= has Keras' epsilon, 1e-3, or PyTorch's, 1e-5, for a PyTorch state dict.",
             valueName: "ARCH|FILE.json"))
     var architecture: String?
 

@@ -56,6 +56,27 @@ import Testing
         #expect(errorOfRange(output, reference) <= 1e-6, "\(output) \(reference)")
     }
 
+    /// Modules built with `bias=False` and `BatchNorm2d(affine=False)` leave those tensors out,
+    /// and a `batchnorm` in `--arch` for PyTorch weights takes `nn.BatchNorm2d`'s epsilon.
+    @Test func modulesWithoutBiasesGivePyTorchsOutput() throws {
+        let json = try Fixtures.json("pytorch/bias-free.json")
+        let tensors = try #require(json["tensors"] as? [String])
+        #expect(!tensors.contains("0.bias") && !tensors.contains("4.weight"))
+        let shape = try #require(json["input_shape"] as? [Int])
+        let input = try #require(json["input"] as? [Double]).map(Float.init)
+        let reference = try #require(json["output"] as? [Double]).map(Float.init)
+        let imported = try ModelFiles.open(
+            path: Fixtures.path("pytorch/bias-free.safetensors"),
+            options: ModelOpenOptions(
+                architecture: json["architecture"] as? String, inputShape: shape))
+        #expect(imported.format == .pytorchStateDict)
+        let batch = input.count / shape.reduce(1, *)
+        let output = try imported.model.forward(
+            Tensor(shape: [batch] + shape, values: input)
+        ).values
+        #expect(errorOfRange(output, reference) <= 1e-5, "\(output) \(reference)")
+    }
+
     @Test func readingAsKerasLayoutFailsOnShapes() throws {
         let small = try #require(try Self.expected()["small"] as? [String: Any])
         #expect(throws: ModelExchangeError.self) {

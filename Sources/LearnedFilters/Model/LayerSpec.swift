@@ -164,17 +164,21 @@ public enum LayerSpec: Equatable, Sendable {
     }
 
     /// Parses the text form; throws ``LearnedFiltersError/badArchitecture(_:)`` naming the item.
-    public static func parse(_ text: String) throws -> [LayerSpec] {
+    /// A `batchnorm` without `eps=` takes `batchNormEpsilon`: Keras' default, 1e-3, unless the
+    /// weights come from elsewhere (`nn.BatchNorm2d`'s default is 1e-5).
+    public static func parse(_ text: String, batchNormEpsilon: Float = 0.001) throws
+        -> [LayerSpec]
+    {
         let items = text.split(separator: ",").map {
             $0.trimmingCharacters(in: .whitespacesAndNewlines)
         }.filter { !$0.isEmpty }
         guard !items.isEmpty else {
             throw LearnedFiltersError.badArchitecture("the architecture is empty")
         }
-        return try items.map(parseItem)
+        return try items.map { try parseItem($0, batchNormEpsilon: batchNormEpsilon) }
     }
 
-    private static func parseItem(_ item: String) throws -> LayerSpec {
+    private static func parseItem(_ item: String, batchNormEpsilon: Float) throws -> LayerSpec {
         let parts = item.split(separator: ":").map(String.init)
         func fail(_ why: String) -> LearnedFiltersError { .badArchitecture("'\(item)': \(why)") }
         func positive(_ text: String, _ what: String) throws -> Int {
@@ -237,7 +241,9 @@ public enum LayerSpec: Equatable, Sendable {
             guard positional.count <= 1, strides == nil, activation == .linear,
                 dilation == [1, 1], parts.count == positional.count + 1
             else { throw fail("expected batchnorm[:eps=E]") }
-            guard let option = positional.first else { return .batchNormalization(epsilon: 0.001) }
+            guard let option = positional.first else {
+                return .batchNormalization(epsilon: batchNormEpsilon)
+            }
             guard option.hasPrefix("eps="), let epsilon = Float(option.dropFirst(4)),
                 epsilon > 0, epsilon.isFinite
             else { throw fail("expected eps=E with E > 0, got '\(option)'") }

@@ -8,7 +8,8 @@ import LearnedFilters
 /// Tensors are matched to layers in order: they are grouped by module (the name before the last
 /// `.`), modules sorted by name with numbers compared as numbers (`2.weight` before
 /// `10.weight`, as `nn.Sequential` numbers them), and each layer with weights takes the next
-/// module. Shapes are checked against the architecture.
+/// module. Shapes are checked against the architecture. A module may leave out a bias
+/// (`bias=False`) or a batch normalisation's weight and bias (`affine=False`).
 enum StateDict {
     /// Metadata `format` of state dicts convkit writes, which also carry the architecture.
     static let pytorchFormat = "convkit-pytorch-state-dict"
@@ -76,7 +77,12 @@ enum StateDict {
             let module = modules[next]
             next += 1
             let tensors = groups[module] ?? [:]
+            let omitted = omittedParameters(layer, keys: Set(tensors.keys), layout: layout)
             for parameter in layer.parameters {
+                if let value = omitted[parameter.name] {
+                    parameter.value = [Float](repeating: value, count: parameter.value.count)
+                    continue
+                }
                 let key = externalName(parameter.name, layout: layout)
                 let label = module.isEmpty ? key : "\(module).\(key)"
                 guard let tensor = tensors[key] else {
@@ -106,6 +112,22 @@ enum StateDict {
             if list.count == model.classes { model.classNames = list }
         }
         return model
+    }
+
+    /// The parameters of `layer` that its module left out of the state dict (the names of
+    /// `keys`), each with the value it then has: the bias of a convolution or linear layer built
+    /// with `bias=False` (Keras' `use_bias=False`), zero; the weight and bias of a batch
+    /// normalisation built with `affine=False`, which go together, one and zero.
+    static func omittedParameters(_ layer: any Layer, keys: Set<String>, layout: TensorLayout)
+        -> [String: Float]
+    {
+        func absent(_ name: String) -> Bool { !keys.contains(externalName(name, layout: layout)) }
+        switch layer {
+        case is Conv2D, is Dense: return absent("bias") ? ["bias": 0] : [:]
+        case is BatchNormalization:
+            return absent("gamma") && absent("beta") ? ["gamma": 1, "beta": 0] : [:]
+        default: return [:]
+        }
     }
 
     /// The shape a parameter has in the state dict.
