@@ -28,12 +28,14 @@ Writes Tests/ModelExchangeTests/Fixtures/pytorch/:
       1e-3 to 1e-2, so that an epsilon of 1e-3 in place of 1e-5 shows
   bias-free.json     its convkit --arch (each batchnorm without eps=), the input shape, the state
       dict's keys, seeded NHWC inputs and PyTorch's outputs for them in model.eval()
+  parts.safetensors, parts.json  the same for a model class with parts named `features` and
+      `classifier` (which sort in the other order than they run)
 
 Inputs are data/mnist scaled as convkit scales them (uint8 / 255, float32). Needs a built convkit
 (swift build) for the export check. Run with the peers' venv (scripts/setup-peers.sh):
     /opt/convkit-peers/bin/python scripts/make-pytorch-fixtures.py [--convkit .build/debug/convkit]
-With --only-untrained it writes the untrained fixtures alone (linear and bias-free: no training,
-no convkit).
+With --only-untrained it writes the untrained fixtures alone (linear, bias-free and parts: no
+training, no convkit).
 """
 import argparse
 import json
@@ -105,6 +107,26 @@ def bare_linear():
     }, indent=1) + "\n")
 
 
+def untrained(name, model, architecture, input_shape):
+    """Writes NAME.safetensors, the state dict of `model` (seeded, in eval mode), and NAME.json
+    with its --arch, its tensors' names, seeded NHWC inputs and PyTorch's outputs for them."""
+    model.eval()
+    safetensors.torch.save_file(model.state_dict(), OUT / f"{name}.safetensors")
+    images = torch.rand(3, *input_shape)  # NHWC, as convkit takes it
+    with torch.no_grad():
+        output = model(images.permute(0, 3, 1, 2))
+    (OUT / f"{name}.json").write_text(json.dumps({
+        "generator": "scripts/make-pytorch-fixtures.py",
+        "seed": SEED,
+        "versions": {"torch": torch.__version__, "safetensors": safetensors.__version__},
+        "tensors": sorted(model.state_dict()),
+        "architecture": architecture,
+        "input_shape": input_shape,
+        "input": [float(v) for v in images.reshape(-1)],
+        "output": [float(v) for v in output.reshape(-1)],
+    }, indent=1) + "\n")
+
+
 def bias_free():
     """A state dict whose modules were built without biases or without an affine batch norm."""
     torch.manual_seed(SEED)
@@ -119,21 +141,26 @@ def bias_free():
             norm.running_var.uniform_(1e-3, 1e-2)
         model[1].weight.uniform_(0.5, 1.5)
         model[1].bias.uniform_(-0.5, 0.5)
-    model.eval()
-    safetensors.torch.save_file(model.state_dict(), OUT / "bias-free.safetensors")
-    images = torch.rand(3, 7, 9, 2)  # NHWC, as convkit takes it
-    with torch.no_grad():
-        output = model(images.permute(0, 3, 1, 2))
-    (OUT / "bias-free.json").write_text(json.dumps({
-        "generator": "scripts/make-pytorch-fixtures.py",
-        "seed": SEED,
-        "versions": {"torch": torch.__version__, "safetensors": safetensors.__version__},
-        "tensors": sorted(model.state_dict()),
-        "architecture": "conv2d:4:3x3,batchnorm,relu,conv2d:3:3x3,batchnorm,relu,flatten,dense:5",
-        "input_shape": [7, 9, 2],
-        "input": [float(v) for v in images.reshape(-1)],
-        "output": [float(v) for v in output.reshape(-1)],
-    }, indent=1) + "\n")
+    untrained("bias-free", model,
+              "conv2d:4:3x3,batchnorm,relu,conv2d:3:3x3,batchnorm,relu,flatten,dense:5", [7, 9, 2])
+
+
+class Parts(nn.Module):
+    """A model class with named parts, as written by hand: `features` runs before
+    `classifier`, though its name sorts after."""
+
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.MaxPool2d(2))
+        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(4 * 3 * 4, 6), nn.ReLU(), nn.Linear(6, 3))
+
+    def forward(self, x):
+        return self.classifier(self.features(x))
+
+
+def named_parts():
+    torch.manual_seed(SEED)
+    untrained("parts", Parts(), "conv2d:4:3x3:relu,maxpool:2,flatten,dense:6:relu,dense:3", [8, 10, 1])
 
 
 def main():
@@ -144,6 +171,7 @@ def main():
     OUT.mkdir(parents=True, exist_ok=True)
     bare_linear()
     bias_free()
+    named_parts()
     if args.only_untrained:
         return
     torch.manual_seed(SEED)

@@ -56,17 +56,18 @@ import Testing
         #expect(errorOfRange(output, reference) <= 1e-6, "\(output) \(reference)")
     }
 
-    /// Modules built with `bias=False` and `BatchNorm2d(affine=False)` leave those tensors out,
-    /// and a `batchnorm` in `--arch` for PyTorch weights takes `nn.BatchNorm2d`'s epsilon.
-    @Test func modulesWithoutBiasesGivePyTorchsOutput() throws {
-        let json = try Fixtures.json("pytorch/bias-free.json")
-        let tensors = try #require(json["tensors"] as? [String])
-        #expect(!tensors.contains("0.bias") && !tensors.contains("4.weight"))
+    /// Models from `torch.nn` as users build them: modules with `bias=False` and
+    /// `BatchNorm2d(affine=False)`, which leave tensors out (and whose `batchnorm` in `--arch`
+    /// takes `nn.BatchNorm2d`'s epsilon), and a model class whose parts' names (`features`,
+    /// `classifier`) sort in the other order than they run.
+    @Test(arguments: ["bias-free", "parts"])
+    func modelsBuiltInTorchGivePyTorchsOutput(name: String) throws {
+        let json = try Fixtures.json("pytorch/\(name).json")
         let shape = try #require(json["input_shape"] as? [Int])
         let input = try #require(json["input"] as? [Double]).map(Float.init)
         let reference = try #require(json["output"] as? [Double]).map(Float.init)
         let imported = try ModelFiles.open(
-            path: Fixtures.path("pytorch/bias-free.safetensors"),
+            path: Fixtures.path("pytorch/\(name).safetensors"),
             options: ModelOpenOptions(
                 architecture: json["architecture"] as? String, inputShape: shape))
         #expect(imported.format == .pytorchStateDict)
@@ -75,6 +76,14 @@ import Testing
             Tensor(shape: [batch] + shape, values: input)
         ).values
         #expect(errorOfRange(output, reference) <= 1e-5, "\(output) \(reference)")
+        let tensors = try #require(json["tensors"] as? [String])
+        if name == "bias-free" {
+            #expect(!tensors.contains("0.bias") && !tensors.contains("4.weight"))
+        } else {
+            #expect(tensors.first == "classifier.1.bias")
+            #expect(
+                imported.notes.count == 1 && imported.notes[0].hasSuffix("features, classifier"))
+        }
     }
 
     @Test func readingAsKerasLayoutFailsOnShapes() throws {

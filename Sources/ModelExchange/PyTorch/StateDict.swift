@@ -26,11 +26,12 @@ enum StateDict {
         }
     }
 
-    /// The model of `architecture` on `inputShape` with the weights of `file`.
+    /// The model of `architecture` on `inputShape` with the weights of `file`, and a note when
+    /// its modules were not taken in the order of their names (``ModuleOrder``).
     static func model(
         file: SafeTensorsFile, architecture: [LayerSpec], inputShape: [Int], layout: TensorLayout,
         path: String
-    ) throws -> Model {
+    ) throws -> (model: Model, notes: [String]) {
         func mismatch(_ detail: String) -> ModelExchangeError {
             .mismatch(path: path, detail: detail)
         }
@@ -54,13 +55,19 @@ enum StateDict {
             groups[String(name[..<cut]), default: [:]][String(name[name.index(after: cut)...])] =
                 tensor
         }
-        let modules = groups.keys.sorted(by: naturalOrder)
         let weighted = model.layers.filter { !$0.parameters.isEmpty }
-        guard modules.count == weighted.count else {
+        guard groups.count == weighted.count else {
+            let named = groups.keys.sorted(by: ModuleOrder.naturalOrder)
             throw mismatch(
-                "holds weights of \(modules.count) modules (\(modules.prefix(12).joined(separator: ", "))), the architecture has \(weighted.count) layers with weights"
+                "holds weights of \(named.count) modules (\(named.prefix(12).joined(separator: ", "))), the architecture has \(weighted.count) layers with weights"
             )
         }
+        let resolved = ModuleOrder.resolve(Array(groups.keys)) { order in
+            zip(weighted, order).allSatisfy { layer, module in
+                fits(layer, groups[module] ?? [:], layout: layout)
+            }
+        }
+        let modules = resolved?.order ?? groups.keys.sorted(by: ModuleOrder.naturalOrder)
         var flattened: [Int]?
         var next = 0
         for layer in model.layers {
@@ -111,7 +118,7 @@ enum StateDict {
                 String.init)
             if list.count == model.classes { model.classNames = list }
         }
-        return model
+        return (model, resolved?.note.map { [$0] } ?? [])
     }
 
     /// The parameters of `layer` that its module left out of the state dict (the names of
@@ -127,6 +134,19 @@ enum StateDict {
         case is BatchNormalization:
             return absent("gamma") && absent("beta") ? ["gamma": 1, "beta": 0] : [:]
         default: return [:]
+        }
+    }
+
+    /// Whether `tensors`, one module's, hold every parameter of `layer` that the module may
+    /// not leave out, each in the shape the layer needs.
+    static func fits(_ layer: any Layer, _ tensors: [String: Tensor], layout: TensorLayout) -> Bool
+    {
+        let omitted = omittedParameters(layer, keys: Set(tensors.keys), layout: layout)
+        return layer.parameters.allSatisfy { parameter in
+            omitted[parameter.name] != nil
+                || tensors[externalName(parameter.name, layout: layout)]?.shape
+                    == externalShape(
+                        parameter.shape, of: layer, name: parameter.name, layout: layout)
         }
     }
 
@@ -150,17 +170,6 @@ enum StateDict {
         }
         return LayoutConversion.denseKernelFromPyTorch(
             values, kerasShape: parameter.shape, image: flattened)
-    }
-
-    /// `a` before `b` with dotted parts compared as numbers where both are numbers.
-    static func naturalOrder(_ a: String, _ b: String) -> Bool {
-        let left = a.split(separator: ".", omittingEmptySubsequences: false)
-        let right = b.split(separator: ".", omittingEmptySubsequences: false)
-        for (x, y) in zip(left, right) where x != y {
-            if let i = Int(x), let j = Int(y) { return i < j }
-            return x < y
-        }
-        return left.count < right.count
     }
 
     /// The model's weights as the state dict of its equivalent `nn.Sequential`, with the
