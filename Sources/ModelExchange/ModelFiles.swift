@@ -145,11 +145,11 @@ package enum ModelFiles {
             }
             let (specs, shape) = try convkitArchitecture(
                 options, path: path, batchNormEpsilon: batchNormEpsilon)
-            let (model, notes) = try StateDict.model(
+            let (model, notes, cautions) = try StateDict.model(
                 file: file, architecture: specs, inputShape: shape, layout: layout, path: path)
             imported = ImportedModel(
                 model: model, format: layout == .pytorch ? .pytorchStateDict : .kerasStateDict,
-                sourceLayers: [], notes: notes)
+                sourceLayers: [], notes: notes, cautions: cautions)
         case .onnx:
             throw ModelExchangeError.unsupported(
                 path: path,

@@ -26,12 +26,13 @@ enum StateDict {
         }
     }
 
-    /// The model of `architecture` on `inputShape` with the weights of `file`, and a note when
-    /// its modules were not taken in the order of their names (``ModuleOrder``).
+    /// The model of `architecture` on `inputShape` with the weights of `file`; a note when its
+    /// modules were not taken in the order of their names (``ModuleOrder``), and for PyTorch
+    /// weights the cautions of ``unevenPaddingCautions(_:)``.
     static func model(
         file: SafeTensorsFile, architecture: [LayerSpec], inputShape: [Int], layout: TensorLayout,
         path: String
-    ) throws -> (model: Model, notes: [String]) {
+    ) throws -> (model: Model, notes: [String], cautions: [String]) {
         func mismatch(_ detail: String) -> ModelExchangeError {
             .mismatch(path: path, detail: detail)
         }
@@ -118,7 +119,10 @@ enum StateDict {
                 String.init)
             if list.count == model.classes { model.classNames = list }
         }
-        return (model, resolved?.note.map { [$0] } ?? [])
+        return (
+            model, resolved?.note.map { [$0] } ?? [],
+            layout == .pytorch ? unevenPaddingCautions(model) : []
+        )
     }
 
     /// The parameters of `layer` that its module left out of the state dict (the names of
@@ -134,6 +138,25 @@ enum StateDict {
         case is BatchNormalization:
             return absent("gamma") && absent("beta") ? ["gamma": 1, "beta": 0] : [:]
         default: return [:]
+        }
+    }
+
+    /// A caution for each window whose 'same' padding is uneven, the odd row or column after as
+    /// in Keras. PyTorch's `padding=` pads evenly, so PyTorch weights give these outputs only
+    /// when the model padded by a module of its own (`nn.ZeroPad2d`) before the window.
+    static func unevenPaddingCautions(_ model: Model) -> [String] {
+        model.layers.compactMap { layer in
+            let geometry: ConvGeometry
+            switch layer {
+            case let conv as Conv2D: geometry = conv.geometry
+            case let pool as MaxPool2D: geometry = pool.geometry
+            case let pool as AveragePool2D: geometry = pool.geometry
+            default: return nil
+            }
+            let pads = PyTorchSequential.pads(geometry)
+            guard !pads.symmetric else { return nil }
+            return
+                "layer '\(layer.name)' ('same') pads unevenly as Keras does, \(pads.tuple) as (left, right, top, bottom); PyTorch's padding= pads evenly, so these are the PyTorch model's outputs only if it padded \(pads.tuple) itself (nn.ZeroPad2d) before the layer"
         }
     }
 
