@@ -14,6 +14,9 @@ Writes Tests/ModelExchangeTests/Fixtures/keras/edges/ (untrained models, seeded 
       layers after the softmax that change nothing
   conv-softmax.keras  Conv2D(2, 4, strides 4, softmax), Flatten: a softmax over each pixel's
       channels, which is not the softmax over the outputs
+  no-bias.keras, no-bias.weights.h5  Conv2D(2, 4, strides 4, use_bias=False), Flatten,
+      Dense(10, use_bias=False), and its weights alone, for an architecture given in convkit's
+      text form, which cannot say use_bias=False
   expected.json     the input (a 28x28 ramp in [0, 1]), each model's Keras output on it, and
       the library versions and seed
 
@@ -67,6 +70,13 @@ def main():
         layers.Conv2D(2, 4, strides=4, activation="softmax"),
         layers.Flatten(),
     ])
+    models["no-bias"] = keras.Sequential([
+        keras.Input(shape=(28, 28, 1)),
+        layers.Conv2D(2, 4, strides=4, use_bias=False),
+        layers.Flatten(),
+        layers.Dense(10, use_bias=False),
+    ])
+    models["no-bias"].save_weights(OUT / "no-bias.weights.h5")
     outputs = {}
     for name, model in models.items():
         output = np.asarray(model(image, training=False), dtype=np.float64).ravel()

@@ -43,6 +43,19 @@ import Testing
         }
     }
 
+    /// Layers built with `use_bias=False` give Keras' outputs from the `.keras` file, and from
+    /// the weights alone under an architecture in convkit's text form, which cannot say so.
+    @Test func layersWithoutBiasesGiveKerasOutputs() throws {
+        let (input, outputs) = try Self.expected()
+        let keras = try #require(outputs["no-bias"] as? [Double]).map(Float.init)
+        let weights = try ModelFiles.open(
+            path: Fixtures.path("keras/edges/no-bias.weights.h5"),
+            options: ModelOpenOptions(architecture: "conv2d:2:4x4:s=4,flatten,dense:10"))
+        for imported in [try Self.open("no-bias"), weights] {
+            #expect(Self.largestDifference(try imported.model.forward(input).values, keras) <= 1e-6)
+        }
+    }
+
     @Test func aTutorialModelHasNoCaution() throws {
         let imported = try ModelFiles.open(path: Fixtures.path("keras/tutorial.keras"))
         #expect(imported.cautions.isEmpty)

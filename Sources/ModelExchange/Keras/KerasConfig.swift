@@ -37,6 +37,9 @@ struct KerasArchitecture {
     /// The notes on which convkit's outputs differ from Keras' (a final activation read as
     /// part of the logits).
     var cautions: [String] = []
+    /// Whether a Conv2D or Dense may lack its bias in the weights file: convkit's text form
+    /// cannot say `use_bias=False`, so the file's variables tell.
+    var biasesMayBeAbsent = false
 
     /// The convkit architecture.
     var specs: [LayerSpec] { layers.compactMap(\.spec) }
@@ -475,6 +478,7 @@ extension KerasArchitecture {
                 weightGroup: "layers/" + (count == 0 ? base : "\(base)_\(count)"),
                 variables: variables)
         }
-        return KerasArchitecture(inputShape: inputShape, layers: plans, notes: [])
+        return KerasArchitecture(
+            inputShape: inputShape, layers: plans, notes: [], biasesMayBeAbsent: true)
     }
 }

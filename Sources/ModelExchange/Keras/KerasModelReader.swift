@@ -81,9 +81,18 @@ enum KerasModelReader {
             throw mismatch(
                 "holds no Keras layer weights (no 'layers' group: not a Keras 3 .weights.h5 file)")
         }
+        var plans = architecture.layers
+        if architecture.biasesMayBeAbsent {
+            // A Conv2D or Dense built with use_bias=False holds its kernel alone; its bias is zero.
+            for index in plans.indices where plans[index].variables == [.kernel, .bias] {
+                if try places.stored(plans[index], in: file) == 1 {
+                    plans[index].variables = [.kernel]
+                }
+            }
+        }
         // Every dataset the layers need, with its shape, before any layer is built.
         var budget = 0
-        for plan in architecture.layers {
+        for plan in plans {
             for index in plan.variables.indices {
                 let location = places.location(plan, index)
                 guard try file.kind(location) == .dataset else {
@@ -101,7 +110,7 @@ enum KerasModelReader {
         } catch let error as LearnedFiltersError {
             throw ModelExchangeError.unsupported(path: path, detail: "\(error)")
         }
-        let planned = architecture.layers.filter { $0.spec != nil }
+        let planned = plans.filter { $0.spec != nil }
         for (plan, layer) in zip(planned, model.layers) {
             for (index, variable) in plan.variables.enumerated() {
                 let location = places.location(plan, index)
