@@ -10,7 +10,7 @@ struct ReportInspection {
 
     /// Whether the model takes grey or colour images with a convolution to explain.
     private var applies: Bool {
-        let shape = inspection.model.inputShape
+        let shape = inspection.model.imageShape
         return shape.count == 3 && [1, 3].contains(shape[2])
             && inspection.model.lastConvolutionIndex != nil && test.shape == shape
     }

@@ -14,7 +14,7 @@ package struct TestSetPredictions: Sendable {
     /// - Throws: ``VisualizationError/mismatch(_:)`` when the data's shape or labels do not fit
     ///   the model.
     package init(model: Model, data: Dataset, batchSize: Int = 500) throws {
-        guard data.shape == model.inputShape else {
+        guard data.shape == model.imageShape else {
             throw VisualizationError.mismatch(
                 "the model expects inputs of shape \(model.inputShape), the dataset has \(data.shape)"
             )
@@ -31,7 +31,9 @@ package struct TestSetPredictions: Sendable {
         while start < data.count {
             let range = start..<min(data.count, start + max(1, batchSize))
             let (images, labels) = data.batch(Array(range)[...])
-            let logits = try model.forward(images, options: ForwardOptions(training: false)).values
+            // A model taking [h, w] gets the [h, w, 1] images' values in the same order.
+            let batch = Tensor(shape: [images.batch] + model.inputShape, values: images.values)
+            let logits = try model.forward(batch, options: ForwardOptions(training: false)).values
             for (row, label) in labels.enumerated() {
                 let scores = logits[row * classes..<(row + 1) * classes].map(Double.init)
                 let best = scores.indices.reduce(scores.startIndex) {

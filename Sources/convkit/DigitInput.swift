@@ -36,10 +36,11 @@ struct DigitInput: ParsableArguments {
     func read(_ network: Model, model: String, what: String) throws -> (
         values: [Float], label: Int?
     ) {
-        let shape = network.inputShape
+        let shape = network.imageShape
         guard let prepare = InputFiles.preparation(for: shape, model: model) else {
             throw CLIError(
-                "\(model): \(what) need a model of grey or colour images, this one takes \(shape)")
+                "\(model): \(what) need a model of grey or colour images, this one takes \(network.inputShape)"
+            )
         }
         if let image {
             let values = try InputFiles.modelInput(
@@ -59,7 +60,8 @@ struct DigitInput: ParsableArguments {
             network, path: model, classNames: data.classNames(of: test), dataName: data.dataName)
         guard test.shape == shape else {
             throw CLIError(
-                "\(model): the model takes inputs of shape \(shape), the dataset has \(test.shape)")
+                "\(model): the model takes inputs of shape \(network.inputShape), the dataset has \(test.shape)"
+            )
         }
         let sample = try test.batch([index][...])
         return (sample.images.values, sample.labels[0])

@@ -36,7 +36,7 @@ struct Evaluate: ParsableCommand {
         let names = data.classNames(of: test)
         try TrainingSource.requireMatch(
             network, path: model, classNames: names, dataName: data.dataName)
-        guard test.shape == InputFiles.imageShape(of: network.inputShape) else {
+        guard test.shape == network.imageShape else {
             throw CLIError(
                 "\(model): the model expects inputs of shape \(network.inputShape), the dataset has \(test.shape)"
             )
@@ -81,7 +81,7 @@ struct Evaluate: ParsableCommand {
 }
 
 /// Images handed to a model whose input shape has the same values in another shape: `[h, w]`
-/// for grey images `[h, w, 1]` (``InputFiles/imageShape(of:)``).
+/// for grey images `[h, w, 1]` (``Model/imageShape``).
 struct ModelShapedImages: LabelledImages {
     let images: any LabelledImages
     let shape: [Int]

@@ -32,14 +32,14 @@ enum InputFiles {
         }
     }
 
-    /// How an image becomes the input of a model taking `shape`: grey or colour in [0, 1],
-    /// area-resized, for a colour model, a model trained on a folder of images (`model`'s
-    /// metadata says so) or a grey model of another shape than square; else prepared as MNIST's
-    /// digits were (``DigitImage/mnistInput(from:side:)``). Nil for a model that takes no images.
-    static func preparation(for inputShape: [Int], model: String) -> (
+    /// How an image becomes the input of a model taking images of `shape` (its
+    /// ``Model/imageShape``): grey or colour in [0, 1], area-resized, for a colour model, a model
+    /// trained on a folder of images (`model`'s metadata says so) or a grey model of another
+    /// shape than square; else prepared as MNIST's digits were
+    /// (``DigitImage/mnistInput(from:side:)``). Nil for a model that takes no images.
+    static func preparation(for shape: [Int], model: String) -> (
         (Image, String) throws -> [Float]
     )? {
-        let shape = imageShape(of: inputShape)
         guard shape.count == 3, [1, 3].contains(shape[2]) else { return nil }
         if shape[2] == 3 || shape[0] != shape[1] || ModelPaths.trainedOnImages(model) {
             return { image, path in try ImageFolder.input(from: image, shape: shape, path: path) }
@@ -47,22 +47,14 @@ enum InputFiles {
         return { image, _ in try DigitImage.mnistInput(from: image, side: shape[0]) }
     }
 
-    /// The image shape `[h, w, c]` of a model's input shape: a model taking `[h, w]` (no
-    /// channel axis, as Keras' `Flatten(input_shape=(28, 28))`) takes grey images `[h, w, 1]`,
-    /// the same values in the same order.
-    static func imageShape(of inputShape: [Int]) -> [Int] {
-        inputShape.count == 2 ? inputShape + [1] : inputShape
-    }
-
-    /// The input values of a model taking `shape` (`[h, w, c]`, or `[h, w]` for grey images)
-    /// read from `path`: a float32 or float64 NPY array is taken as it is (values as the model
-    /// takes them) and must have that shape, or `(h, w)` for one channel; an image is prepared
-    /// by `prepare`.
+    /// The input values of a model taking images of `shape` (its ``Model/imageShape``, `[h, w,
+    /// c]`) read from `path`: a float32 or float64 NPY array is taken as it is (values as the
+    /// model takes them) and must have that shape, or `(h, w)` for one channel; an image is
+    /// prepared by `prepare`.
     static func modelInput(
-        _ path: String, shape inputShape: [Int], maxPixels: Int, prepare: (Image) throws -> [Float]
+        _ path: String, shape: [Int], maxPixels: Int, prepare: (Image) throws -> [Float]
     ) throws -> [Float] {
         let image: Image
-        let shape = imageShape(of: inputShape)
         switch try imageOrArray(path, maxPixels: maxPixels) {
         case .image(let read, _): image = read
         case .array(let array):

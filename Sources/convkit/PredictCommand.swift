@@ -54,7 +54,7 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         let network = try InputFiles.model(model, source: source)
-        let shape = network.inputShape
+        let shape = network.imageShape
         guard let prepare = InputFiles.preparation(for: shape, model: model) else {
             throw CLIError(
                 "\(model): predict needs a model of grey or colour images, this one takes \(network.inputShape)"
@@ -70,7 +70,7 @@ struct Predict: ParsableCommand {
             let values = try InputFiles.modelInput(
                 path, shape: shape, maxPixels: reading.maxPixels
             ) { try prepare($0, path) }
-            let batch = Tensor(shape: [1] + shape, values: values)
+            let batch = Tensor(shape: [1] + network.inputShape, values: values)
             let probabilities = try naming(path) { try network.probabilities(batch)[0] }
             let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
             let label = names.flatMap { best < $0.count ? $0[best] : nil } ?? String(best)

@@ -188,7 +188,7 @@ struct VisualizeActivations: ParsableCommand {
         Threads.set(input.data.threads)
         let inspection = try InputFiles.inspection(
             model, source: source, defaultClassNames: input.data.dataset.classNames)
-        let shape = inspection.model.inputShape
+        let shape = inspection.model.imageShape
         let (values, truth) = try input.read(inspection.model, model: model, what: "activations")
         let trace = try naming(model) { try inspection.trace(values) }
         let names = inspection.classNames

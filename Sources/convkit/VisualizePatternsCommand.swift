@@ -89,10 +89,11 @@ struct VisualizePatterns: ParsableCommand {
         Threads.set(threads)
         let inspection = try InputFiles.inspection(model, source: source)
         let network = inspection.model
-        let shape = network.inputShape
+        let shape = network.imageShape
         guard shape.count == 3, [1, 3].contains(shape[2]) else {
             throw CLIError(
-                "\(model): patterns need a model of grey or colour images, this one takes \(shape)")
+                "\(model): patterns need a model of grey or colour images, this one takes \(network.inputShape)"
+            )
         }
         let target = try targetLayer(inspection)
         guard let index = network.layers.firstIndex(where: { $0 === target }) else {

@@ -1,6 +1,6 @@
 // GreyInputWithoutChannelAxisTests: a model taking [h, w] (no channel axis, as Keras' beginner
-// MLP, Flatten(input_shape=(28, 28))) takes grey images in predict and evaluate, exactly as the
-// same network on [h, w, 1] does.
+// MLP, Flatten(input_shape=(28, 28))) takes grey images in predict, evaluate, report and
+// visualize, exactly as the same network on [h, w, 1] does.
 
 import ConvkitTestSupport
 import Foundation
@@ -55,10 +55,9 @@ import Testing
         }
     }
 
-    @Test func evaluateTakesGreyImages() throws {
-        let folder = try CLI.temporaryFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        try Self.models(in: folder)
+    /// A folder `imgs` in `folder` of two classes of flat grey 28x28 images, one in train/ and
+    /// one in test/ each.
+    static func images(in folder: String) throws {
         for (name, value) in [("dark", UInt8(40)), ("light", UInt8(220))] {
             for part in ["train", "test"] {
                 try writeTestImage(
@@ -66,6 +65,13 @@ import Testing
                     value: value)
             }
         }
+    }
+
+    @Test func evaluateTakesGreyImages() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Self.models(in: folder)
+        try Self.images(in: folder)
         func evaluate(_ model: String) throws -> [String: Any] {
             let result = try CLI.run(
                 ["evaluate", model, "--data", "imgs", "--json"], in: folder)
@@ -78,5 +84,46 @@ import Testing
         #expect(hw["loss"] as? Double == hwc["loss"] as? Double)
         #expect(hw["confusion"] as? [[Int]] == hwc["confusion"] as? [[Int]])
         #expect(hw["samples"] as? Int == 2)
+    }
+
+    @Test func reportAndVisualizeTakeGreyImages() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Self.models(in: folder)
+        try Self.images(in: folder)
+        var confusion = [String]()
+        for model in ["hw", "hwc"] {
+            let report = try CLI.run(
+                ["report", "\(model).safetensors", "--data", "imgs", "-o", "\(model)-report"],
+                in: folder)
+            #expect(report.status == 0, "\(report.stderr)")
+            confusion.append(
+                (try? String(
+                    contentsOfFile: folder + "/\(model)-report/confusion.csv", encoding: .utf8))
+                    ?? "")
+            for command in [
+                [
+                    "activations", "\(model).safetensors", "--test-index", "1", "--data", "imgs",
+                    "-o", "\(model)-maps/",
+                ],
+                [
+                    "patterns", "\(model).safetensors", "--layer", "dense", "--class", "1", "-o",
+                    "\(model).png",
+                ],
+            ] {
+                let result = try CLI.run(
+                    ["visualize"] + command, in: folder)
+                #expect(result.status == 0, "\(command): \(result.stderr)")
+            }
+        }
+        #expect(!confusion[0].isEmpty && confusion[0] == confusion[1])
+        // Saliency maps need a convolution for Grad-CAM; the message says so, not that [28, 28]
+        // is not an image.
+        let saliency = try CLI.run(
+            ["visualize", "saliency", "hw.safetensors", "--test-index", "0", "--data", "imgs"],
+            in: folder)
+        #expect(saliency.status == 1)
+        #expect(
+            saliency.stderr.contains("Grad-CAM needs a convolution layer"), "\(saliency.stderr)")
     }
 }

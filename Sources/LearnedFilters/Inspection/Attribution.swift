@@ -37,20 +37,22 @@ extension Model {
     /// The ``Attribution`` maps of each input for its target class (the predicted class where
     /// the target is nil), all from one forward and one backward pass over the batch.
     /// - Parameters:
-    ///   - inputs: per-sample inputs of the model's input shape `[h, w, c]`, prepared as for
-    ///     prediction.
+    ///   - inputs: per-sample inputs of the model's ``Model/imageShape`` `[h, w, c]`, prepared as
+    ///     for prediction.
     ///   - targets: one class (or nil) per input.
     ///   - implementation: the fast paths or the reference loops.
     /// - Throws: ``LearnedFiltersError/badInput(_:)`` when the model has no convolution layer,
-    ///   its input is not `[h, w, c]`, an input has the wrong size or a target is out of range;
+    ///   its input is not an image, an input has the wrong size or a target is out of range;
     ///   ``LearnedFiltersError/outputNotFinite`` or ``LearnedFiltersError/gradientNotFinite``
     ///   when the logits or the gradients overflow.
     public func attributions(
         of inputs: [[Float]], targets: [Int?], implementation: Implementation = .fast
     ) throws -> [Attribution] {
-        guard inputShape.count == 3 else {
+        let imageShape = self.imageShape
+        guard imageShape.count == 3 else {
             throw LearnedFiltersError.badInput(
-                "attribution maps need image inputs (h, w, c), the model takes \(inputShape)")
+                "attribution maps need image inputs (h, w, c) or (h, w), the model takes \(inputShape)"
+            )
         }
         guard let convolution = lastConvolutionIndex else {
             throw LearnedFiltersError.badInput(
@@ -90,7 +92,7 @@ extension Model {
         guard pass.input.values.allSatisfy(\.isFinite),
             captured.gradient.values.allSatisfy(\.isFinite)
         else { throw LearnedFiltersError.gradientNotFinite }
-        let (height, width, channels) = (inputShape[0], inputShape[1], inputShape[2])
+        let (height, width, channels) = (imageShape[0], imageShape[1], imageShape[2])
         let layerShape = Array(captured.output.shape.dropFirst())
         return (0..<inputs.count).map { row in
             let gradient = Array(pass.input.values[row * size..<(row + 1) * size])

@@ -61,7 +61,8 @@ extension Model {
         layer: Int, units: [Int], settings: PatternSettings,
         progress: ((Int) -> Void)? = nil
     ) throws -> PatternResult {
-        guard layers.indices.contains(layer), inputShape.count == 3 else {
+        let imageShape = self.imageShape
+        guard layers.indices.contains(layer), imageShape.count == 3 else {
             throw LearnedFiltersError.badInput(
                 "patterns need image inputs and a layer in 0..<\(layers.count)")
         }
@@ -79,7 +80,7 @@ extension Model {
         let count = units.count
         let size = inputShape.reduce(1, *)
         let shape = (
-            count: count, height: inputShape[0], width: inputShape[1], channels: inputShape[2]
+            count: count, height: imageShape[0], width: imageShape[1], channels: imageShape[2]
         )
         var generator = SeededGenerator(seed: settings.seed)
         var images = (0..<count * size).map { _ in 0.5 + 0.1 * (generator.nextUnitFloat() * 2 - 1) }

@@ -10,6 +10,10 @@ import ConvkitSupport
 public final class Model {
     /// Per-sample input shape, e.g. `[28, 28, 1]`.
     public let inputShape: [Int]
+    /// The shape `[h, w, c]` of the images the model takes: its input shape, or `[h, w, 1]` for
+    /// a model taking `[h, w]` (no channel axis, as Keras' `Flatten(input_shape=(28, 28))`),
+    /// whose grey images have the same values in the same order.
+    public var imageShape: [Int] { inputShape.count == 2 ? inputShape + [1] : inputShape }
     /// The layers in order.
     public let layers: [any Layer]
     /// The architecture the layers were built from.
