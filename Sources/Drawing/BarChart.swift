@@ -35,17 +35,35 @@ public struct BarChart: LabelledChart, Sendable {
             x: 0...Double(max(categories.count, 1)), y: range, labels: labels, numericX: false)
     }
 
-    /// Draws the chart into `rect`.
+    /// Draws the chart into `rect`. Category names (and values) that would run into their
+    /// neighbours' are thinned out, as plotting libraries thin crowded tick labels: see
+    /// ``labelStep(widest:slot:)``.
     public func draw(on canvas: Canvas, in rect: Rect) {
         let axes = self.axes
         let area = axes.draw(on: canvas, in: rect)
         let slot = area.width / Double(max(categories.count, 1))
         let labelFont = Font(size: axes.font.size * 0.85)
+        let ink = Color(hex: 0x333333)
+        let valueTexts = values.map {
+            Ticks.format($0, step: $0 == $0.rounded() ? 1 : 0.01)
+        }
+        let nameStep = Self.labelStep(
+            widest: categories.map { canvas.measure($0, font: labelFont).width }.max() ?? 0,
+            slot: slot)
+        // A value is written only over a bar of its own: thinned values would be misread as
+        // the values of the bars beside them.
+        let writeValues =
+            showValues
+            && Self.labelStep(
+                widest: valueTexts.map { canvas.measure($0, font: labelFont).width }.max() ?? 0,
+                slot: slot) == 1
         for (index, name) in categories.enumerated() {
             let center = area.x + slot * (Double(index) + 0.5)
-            canvas.text(
-                name, at: Point(x: center, y: area.maxY + 6), font: labelFont, Color(hex: 0x333333),
-                anchor: .top)
+            if index % nameStep == 0 {
+                canvas.text(
+                    name, at: Point(x: center, y: area.maxY + 6), font: labelFont, ink,
+                    anchor: .top)
+            }
             guard index < values.count, values[index].isFinite else { continue }
             let top = axes.point(x: 0, y: values[index], area: area).y
             let base = axes.point(x: 0, y: 0, area: area).y
@@ -53,13 +71,18 @@ public struct BarChart: LabelledChart, Sendable {
                 Rect(
                     x: center - slot * 0.35, y: min(top, base), width: slot * 0.7,
                     height: abs(base - top)), color)
-            if showValues {
+            if writeValues {
                 canvas.text(
-                    Ticks.format(
-                        values[index], step: values[index] == values[index].rounded() ? 1 : 0.01),
-                    at: Point(x: center, y: min(top, base) - 2), font: labelFont,
-                    Color(hex: 0x333333), anchor: .bottom)
+                    valueTexts[index], at: Point(x: center, y: min(top, base) - 2),
+                    font: labelFont, ink, anchor: .bottom)
             }
         }
+    }
+
+    /// Every how many categories a label of up to `widest` units is written so that labels
+    /// centred on slots `slot` units apart keep a gap of at least 3 units: 1 when they all fit.
+    package static func labelStep(widest: Double, slot: Double) -> Int {
+        guard slot > 0, widest + 3 > slot else { return 1 }
+        return Int(((widest + 3) / slot).rounded(.up))
     }
 }

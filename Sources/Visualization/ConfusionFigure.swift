@@ -19,14 +19,11 @@ package struct ConfusionFigure: Figure, Sendable {
     }
 
     /// Column labels are the class names when they are short, else the class indices.
-    private var columnLabels: [String] {
-        matrix.classNames.allSatisfy { $0.count <= 3 }
-            ? matrix.classNames : matrix.classNames.indices.map(String.init)
-    }
+    private var columnLabels: [String] { ClassLabels.axis(matrix.classNames) }
+    /// Row labels are the class names, with the index that labels their column when that is
+    /// not the name.
     private var rowLabels: [String] {
-        matrix.classNames.allSatisfy { $0.count <= 3 }
-            ? matrix.classNames
-            : matrix.classNames.enumerated().map { "\($0.element) \($0.offset)" }
+        zip(matrix.classNames, columnLabels).map { $0 == $1 ? $0 : "\($0) \($1)" }
     }
 
     /// The cell colours' scale: `log10(1 + count)` from 0 to the largest count.

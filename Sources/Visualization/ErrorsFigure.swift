@@ -14,9 +14,7 @@ package struct ErrorsFigure: Figure, Sendable {
 
     /// The chart: class indices as categories when the names are long.
     package var chart: BarChart {
-        let names =
-            matrix.classNames.allSatisfy { $0.count <= 3 }
-            ? matrix.classNames : matrix.classNames.indices.map(String.init)
+        let names = ClassLabels.axis(matrix.classNames)
         let errors = matrix.errorsPerClass
         return BarChart(
             categories: names, values: errors.map(Double.init),

@@ -208,7 +208,7 @@ struct VisualizeActivations: ParsableCommand {
             print("\(path): layer \(index + 1), \(title)")
         }
         let chart = BarChart(
-            categories: names.map { $0.count <= 3 ? $0 : String($0.prefix(3)) },
+            categories: ClassLabels.axis(names),
             values: trace.probabilities,
             title: "Class probabilities: predicted \(prediction)", xLabel: "class",
             yLabel: "probability")

@@ -48,6 +48,30 @@ struct ChartTests {
         }
     }
 
+    @Test func crowdedBarChartThinsItsLabels() throws {
+        // 100 classes in the report's 560-unit chart: every written label and value keeps
+        // clear of its neighbours on the same line (glyphs of one line no closer than a
+        // digit's advance, about 6.5 units), and labels are still written.
+        let chart = BarChart(
+            categories: (0..<100).map(String.init), values: (0..<100).map { Double($0 % 7) })
+        let canvas = try Canvas(width: 560, height: 340, format: .svg)
+        chart.draw(on: canvas, in: Rect(x: 8, y: 8, width: 544, height: 324))
+        let glyphs = SVGDocument(try canvas.encoded()).all("use").compactMap { use in
+            Double(use.attributes["x"] ?? "").flatMap { x in
+                Double(use.attributes["y"] ?? "").map { (x: x, y: $0) }
+            }
+        }
+        let lines = Dictionary(grouping: glyphs) { ($0.y * 10).rounded() }
+        #expect(lines.values.map(\.count).max() ?? 0 >= 10)
+        for (line, points) in lines {
+            let xs = points.map(\.x).sorted()
+            let closest = zip(xs, xs.dropFirst()).map { $1 - $0 }.min() ?? .infinity
+            #expect(closest >= 5, "glyphs \(closest) apart on the line at y = \(line / 10)")
+        }
+        #expect(BarChart.labelStep(widest: 6, slot: 50) == 1)
+        #expect(BarChart.labelStep(widest: 13, slot: 5) == 4)
+    }
+
     @Test func heatMapWritesNumbersInCells() throws {
         let map = HeatMap(
             values: [1, 22, 333, 4], rows: 2, columns: 2, rowLabels: ["a", "b"],

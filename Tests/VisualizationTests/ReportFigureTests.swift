@@ -69,6 +69,12 @@ struct ReportFigureTests {
         #expect(svg.glyphCount == cellGlyphs + labelGlyphs + barGlyphs)
     }
 
+    @Test func longClassNamesAreLabelledByIndex() {
+        // Names cut to three letters would all read "kla".
+        #expect(ClassLabels.axis(["klasse_a", "klasse_b", "x"]) == ["0", "1", "2"])
+        #expect(ClassLabels.axis(["cat", "dog"]) == ["cat", "dog"])
+    }
+
     @Test func errorsChartHasOneBarPerClass() throws {
         let matrix = try ConfusionMatrix(
             labels: Self.labels, predictions: Self.predictions, classNames: Self.names)
