@@ -13,7 +13,11 @@ public struct HeatMap: Sendable {
     /// The colours the values map to.
     public var scale: ColorScale
     /// A label per row, written on the left; empty for none.
-    public var rowLabels: [String]
+    public var rowLabels: [String] {
+        didSet { rowLabelWidth = Self.widest(rowLabels, font: Self.labelFont) }
+    }
+    /// The widest row label's width, measured once: every cell's rectangle depends on it.
+    private var rowLabelWidth: Double
     /// A label per column, written on top; empty for none.
     public var columnLabels: [String]
     /// Title of the row axis (left) and the column axis (top).
@@ -35,6 +39,7 @@ public struct HeatMap: Sendable {
         self.columns = columns
         self.scale = scale ?? ColorScale(map: .viridis, fitting: values)
         self.rowLabels = rowLabels
+        rowLabelWidth = Self.widest(rowLabels, font: Self.labelFont)
         self.columnLabels = columnLabels
         self.rowTitle = rowTitle
         self.columnTitle = columnTitle
@@ -50,11 +55,20 @@ public struct HeatMap: Sendable {
             x: grid.x + Double(column) * w, y: grid.y + Double(row) * h, width: w, height: h)
     }
 
-    private var labelFont: Font { Font(size: 11) }
+    private static let labelFont = Font(size: 11)
+    private var labelFont: Font { Self.labelFont }
 
+    /// The width of the widest of `texts` in `font` (0 for none).
+    private static func widest(_ texts: [String], font: Font) -> Double {
+        texts.map { Canvas.measure($0, font: font).width }.max() ?? 0
+    }
+
+    /// The cells' area in `rect`: left of it the row title, then the row labels (as wide as
+    /// the widest, 4 units from the cells and from the title); above it the column title and
+    /// labels.
     private func gridArea(in rect: Rect) -> Rect {
         let line = labelFont.size * 1.5
-        let left = (rowTitle.isEmpty ? 0 : line) + (rowLabels.isEmpty ? 0 : line * 1.4)
+        let left = (rowTitle.isEmpty ? 0 : line) + (rowLabels.isEmpty ? 0 : rowLabelWidth + 8)
         let top = (columnTitle.isEmpty ? 0 : line) + (columnLabels.isEmpty ? 0 : line)
         return Rect(
             x: rect.x + left, y: rect.y + top, width: max(1, rect.width - left),

@@ -41,46 +41,46 @@ package struct ConfusionFigure: Figure, Sendable {
             columnTitle: "predicted class", decimals: nil)
     }
 
-    /// Extra room left of the heat map for row labels wider than the heat map leaves.
-    private var labelOverhang: Double {
-        let widest = rowLabels.map { FigureStyle.textWidth($0, font: Font(size: 11)) }.max() ?? 0
-        return max(0, widest - 18)
-    }
-
     /// The heat map's rectangle: its own label margins plus square cells.
-    private var heatMapRect: Rect {
+    private func heatMapRect(_ heatMap: HeatMap) -> Rect {
         let probe = heatMap.cellRect(
             row: 0, column: 0, in: Rect(x: 0, y: 0, width: 1000, height: 1000))
         let side = Double(matrix.classes) * cellSide
         return Rect(
-            x: FigureStyle.margin + labelOverhang, y: FigureStyle.margin + FigureStyle.titleHeight,
+            x: FigureStyle.margin, y: FigureStyle.margin + FigureStyle.titleHeight,
             width: probe.x + side, height: probe.y + side)
     }
 
+    /// The heat map, the colour bar and its labels, or the title if it is wider.
     package var size: Size {
-        let rect = heatMapRect
+        let rect = heatMapRect(heatMap)
         return Size(
-            width: rect.maxX + FigureStyle.barGap + FigureStyle.barWidth + FigureStyle.margin,
+            width: max(
+                rect.maxX + FigureStyle.barGap + FigureStyle.barWidth,
+                FigureStyle.margin + FigureStyle.textWidth(title, font: FigureStyle.titleFont))
+                + FigureStyle.margin,
             height: rect.maxY + FigureStyle.margin)
     }
 
     /// Where cell (`trueClass`, `predicted`) is drawn.
     package func cellRect(trueClass: Int, predicted: Int) -> Rect {
-        heatMap.cellRect(row: trueClass, column: predicted, in: heatMapRect)
+        let heatMap = self.heatMap
+        return heatMap.cellRect(row: trueClass, column: predicted, in: heatMapRect(heatMap))
     }
 
     package func draw(on canvas: Canvas) {
         canvas.text(
             title, at: Point(x: FigureStyle.margin, y: FigureStyle.margin),
             font: FigureStyle.titleFont, FigureStyle.ink)
-        let rect = heatMapRect
+        let heatMap = self.heatMap
+        let rect = heatMapRect(heatMap)
         heatMap.draw(on: canvas, in: rect)
         let scale = self.scale
         let font = Font(size: min(12, cellSide * 0.3))
         for row in 0..<matrix.classes {
             for column in 0..<matrix.classes {
                 let count = matrix.counts[row][column]
-                let cell = cellRect(trueClass: row, predicted: column)
+                let cell = heatMap.cellRect(row: row, column: column, in: rect)
                 let text = count == 0 ? "·" : String(count)
                 canvas.text(
                     text, at: cell.center,
@@ -88,7 +88,7 @@ package struct ConfusionFigure: Figure, Sendable {
                     scale.color(for: log10(1 + Double(count))).contrastingText, anchor: .center)
             }
         }
-        let top = cellRect(trueClass: 0, predicted: 0).y
+        let top = heatMap.cellRect(row: 0, column: 0, in: rect).y
         LogCountBar(scale: scale, label: "count").draw(
             on: canvas,
             in: Rect(

@@ -48,6 +48,33 @@ struct ChartTests {
         }
     }
 
+    @Test func heatMapRowTitleStaysLeftOfLongRowLabels() throws {
+        // The same map with an inkless and an inked row title: the difference is the title's
+        // ink, and it must lie left of every label's (long labels once ran over it).
+        func ink(rowTitle: String) throws -> Image {
+            let map = HeatMap(
+                values: [1, 2], rows: 2, columns: 1, rowLabels: ["WWWWWWWWWWWW", "W"],
+                columnLabels: ["a"], rowTitle: rowTitle, decimals: nil)
+            let canvas = try Canvas(width: 500, height: 120)
+            map.draw(on: canvas, in: Rect(x: 300, y: 0, width: 150, height: 120))
+            return try canvas.image()
+        }
+        let labels = try ink(rowTitle: " ")
+        let both = try ink(rowTitle: "true class")
+        let white = [255, 255, 255, 255]
+        var labelLeft = Int.max
+        var titleRight = Int.min
+        for y in 0..<120 {
+            for x in 0..<500 {
+                if labels.rgba(x, y) != white { labelLeft = min(labelLeft, x) }
+                if both.rgba(x, y) != labels.rgba(x, y) { titleRight = max(titleRight, x) }
+            }
+        }
+        #expect(titleRight > Int.min && labelLeft < Int.max)
+        #expect(
+            titleRight < labelLeft, "title ink up to x = \(titleRight), labels from \(labelLeft)")
+    }
+
     @Test func crowdedBarChartThinsItsLabels() throws {
         // 100 classes in the report's 560-unit chart: every written label and value keeps
         // clear of its neighbours on the same line (glyphs of one line no closer than a

@@ -69,6 +69,17 @@ struct ReportFigureTests {
         #expect(svg.glyphCount == cellGlyphs + labelGlyphs + barGlyphs)
     }
 
+    @Test func confusionFigureIsAsWideAsItsTitle() throws {
+        // Two classes make a narrow matrix; the title once ran off the figure's right edge.
+        let title = "Confusion matrix on 24 test images"
+        let figure = ConfusionFigure(
+            matrix: try ConfusionMatrix(
+                counts: [[11, 0], [0, 13]], classNames: ["hund", "katze"]),
+            title: title)
+        let titleWidth = Canvas.measure(title, font: Font(size: 15, bold: true)).width
+        #expect(figure.size.width >= 16 + titleWidth + 16)
+    }
+
     @Test func longClassNamesAreLabelledByIndex() {
         // Names cut to three letters would all read "kla".
         #expect(ClassLabels.axis(["klasse_a", "klasse_b", "x"]) == ["0", "1", "2"])
