@@ -61,6 +61,8 @@ struct VisualizeSaliency: ParsableCommand {
         let inspection = try InputFiles.inspection(
             model, source: source, defaultClassNames: input.data.dataset.classNames)
         let network = inspection.model
+        // One output has no predicted class to explain: a softmax over it is always class 0.
+        try naming(model) { try Model.requireClassOutputs(network.classes) }
         if let target, target >= network.classes {
             throw ValidationError(
                 "--class \(target) is beyond the model's \(network.classes) classes")
