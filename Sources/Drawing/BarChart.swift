@@ -37,7 +37,7 @@ public struct BarChart: LabelledChart, Sendable {
 
     /// Draws the chart into `rect`. Category names (and values) that would run into their
     /// neighbours' are thinned out, as plotting libraries thin crowded tick labels: see
-    /// ``labelStep(widest:slot:)``.
+    /// ``Ticks/labelStep(widest:slot:)``.
     public func draw(on canvas: Canvas, in rect: Rect) {
         let axes = self.axes
         let area = axes.draw(on: canvas, in: rect)
@@ -47,14 +47,14 @@ public struct BarChart: LabelledChart, Sendable {
         let valueTexts = values.map {
             Ticks.format($0, step: $0 == $0.rounded() ? 1 : 0.01)
         }
-        let nameStep = Self.labelStep(
+        let nameStep = Ticks.labelStep(
             widest: categories.map { canvas.measure($0, font: labelFont).width }.max() ?? 0,
             slot: slot)
         // A value is written only over a bar of its own: thinned values would be misread as
         // the values of the bars beside them.
         let writeValues =
             showValues
-            && Self.labelStep(
+            && Ticks.labelStep(
                 widest: valueTexts.map { canvas.measure($0, font: labelFont).width }.max() ?? 0,
                 slot: slot) == 1
         for (index, name) in categories.enumerated() {
@@ -77,12 +77,5 @@ public struct BarChart: LabelledChart, Sendable {
                     font: labelFont, ink, anchor: .bottom)
             }
         }
-    }
-
-    /// Every how many categories a label of up to `widest` units is written so that labels
-    /// centred on slots `slot` units apart keep a gap of at least 3 units: 1 when they all fit.
-    package static func labelStep(widest: Double, slot: Double) -> Int {
-        guard slot > 0, widest + 3 > slot else { return 1 }
-        return Int(((widest + 3) / slot).rounded(.up))
     }
 }

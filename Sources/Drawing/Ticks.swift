@@ -28,6 +28,14 @@ package struct Ticks: Sendable, Equatable {
         values = stride(from: first, through: last, by: 1).map { $0 * step }
     }
 
+    /// Every how many places a label of up to `widest` units is written so that labels centred
+    /// on places `slot` units apart keep a gap of at least 3 units: 1 when they all fit. Crowded
+    /// category and index labels are thinned this way, as plotting libraries thin tick labels.
+    package static func labelStep(widest: Double, slot: Double) -> Int {
+        guard slot > 0, widest + 3 > slot else { return 1 }
+        return Int(((widest + 3) / slot).rounded(.up))
+    }
+
     /// `value` written with as many decimals as the step needs ("0.25", "10", "1e+06").
     package func label(_ value: Double) -> String {
         Ticks.format(value, step: step)

@@ -229,18 +229,23 @@ package struct FilterFigure: Figure, Sendable {
         )
     }
 
-    /// Filter indices left of the rows and input-channel indices above the columns (every
-    /// other one when the squares are too small for two digits).
+    /// Filter indices left of the rows and input-channel indices above the columns, thinned
+    /// (``Ticks/labelStep(widest:slot:)``) where the largest index would run into the next.
     private func drawMatrixLabels(on canvas: Canvas) {
-        let every = stepX < 12 ? 2 : 1
-        for filter in stride(from: 0, to: weights.filters, by: every) {
+        let font = FigureStyle.smallFont
+        let rowStep = Ticks.labelStep(
+            widest: canvas.measure(String(weights.filters - 1), font: font).height, slot: stepY)
+        let columnStep = Ticks.labelStep(
+            widest: canvas.measure(String(weights.inputChannels - 1), font: font).width,
+            slot: stepX)
+        for filter in stride(from: 0, to: weights.filters, by: rowStep) {
             let tile = tileRect(filter: filter)
             canvas.text(
                 String(filter), at: Point(x: tile.x - 4, y: tile.center.y),
                 font: FigureStyle.smallFont, FigureStyle.ink,
                 anchor: .right)
         }
-        for channel in stride(from: 0, to: weights.inputChannels, by: every) {
+        for channel in stride(from: 0, to: weights.inputChannels, by: columnStep) {
             let tile = tileRect(filter: 0, channel: channel)
             canvas.text(
                 String(channel), at: Point(x: tile.center.x, y: tile.y - 3),

@@ -83,20 +83,13 @@ struct ChartTests {
             categories: (0..<100).map(String.init), values: (0..<100).map { Double($0 % 7) })
         let canvas = try Canvas(width: 560, height: 340, format: .svg)
         chart.draw(on: canvas, in: Rect(x: 8, y: 8, width: 544, height: 324))
-        let glyphs = SVGDocument(try canvas.encoded()).all("use").compactMap { use in
-            Double(use.attributes["x"] ?? "").flatMap { x in
-                Double(use.attributes["y"] ?? "").map { (x: x, y: $0) }
-            }
-        }
-        let lines = Dictionary(grouping: glyphs) { ($0.y * 10).rounded() }
-        #expect(lines.values.map(\.count).max() ?? 0 >= 10)
-        for (line, points) in lines {
-            let xs = points.map(\.x).sorted()
-            let closest = zip(xs, xs.dropFirst()).map { $1 - $0 }.min() ?? .infinity
-            #expect(closest >= 5, "glyphs \(closest) apart on the line at y = \(line / 10)")
-        }
-        #expect(BarChart.labelStep(widest: 6, slot: 50) == 1)
-        #expect(BarChart.labelStep(widest: 13, slot: 5) == 4)
+        let svg = SVGDocument(try canvas.encoded())
+        #expect(svg.glyphCount >= 10)
+        let closest = try #require(svg.closestGlyphsOnALine())
+        #expect(
+            closest.distance >= 5, "glyphs \(closest.distance) apart at \(closest.x), \(closest.y)")
+        #expect(Ticks.labelStep(widest: 6, slot: 50) == 1)
+        #expect(Ticks.labelStep(widest: 13, slot: 5) == 4)
     }
 
     @Test func heatMapWritesNumbersInCells() throws {

@@ -55,9 +55,37 @@ public final class SVGDocument: NSObject, XMLParserDelegate {
     public func all(_ name: String) -> [Element] { elements.filter { $0.name == name } }
 
     /// Glyphs placed: cairo writes each drawn letter as a `<use>` of a `#glyph` symbol.
-    public var glyphCount: Int {
+    public var glyphCount: Int { glyphs.count }
+
+    /// The `<use>` elements that place glyphs.
+    private var glyphs: [Element] {
         elements.filter {
             $0.name == "use" && $0.attributes["xlink:href"]?.hasPrefix("#glyph") == true
-        }.count
+        }
+    }
+
+    /// The two glyphs of one line of text (the same baseline, to 0.1 unit) whose origins are
+    /// closest, and how far apart, among the glyphs whose origin (x, y) `isIncluded`; nil when
+    /// no line has two. Digits of labels that run into each other are closer than a digit's
+    /// advance (letters such as "i" are narrower: leave words out).
+    public func closestGlyphsOnALine(
+        where isIncluded: (Double, Double) -> Bool = { _, _ in true }
+    ) -> (distance: Double, x: Double, y: Double)? {
+        let origins = glyphs.compactMap { use -> (x: Double, y: Double)? in
+            guard let x = Double(use.attributes["x"] ?? ""),
+                let y = Double(use.attributes["y"] ?? ""), isIncluded(x, y)
+            else { return nil }
+            return (x, y)
+        }
+        let lines = Dictionary(grouping: origins) { ($0.y * 10).rounded() }
+        var closest: (distance: Double, x: Double, y: Double)?
+        for points in lines.values {
+            let sorted = points.sorted { $0.x < $1.x }
+            for (a, b) in zip(sorted, sorted.dropFirst())
+            where b.x - a.x < closest?.distance ?? .infinity {
+                closest = (b.x - a.x, a.x, a.y)
+            }
+        }
+        return closest
     }
 }

@@ -127,4 +127,22 @@ struct FilterFigureTests {
         let tickGlyphs = ticks.values.map { ticks.label($0).count }.reduce(0, +)
         #expect(svg.glyphCount == 4 + 2 + 6 + tickGlyphs)
     }
+
+    @Test func manyInputChannelsKeepTheirLabelsApart() throws {
+        // 6 filters x 200 input channels: three-digit channel numbers once ran together
+        // ("110112114...") with every other one written.
+        let count = 3 * 3 * 200 * 6
+        let kernel = try KernelWeights(
+            shape: [3, 3, 200, 6], values: (0..<count).map { Float($0 % 13) - 6 })
+        let figure = FilterFigure(weights: kernel, title: "c")
+        #expect(figure.isMatrix)
+        let svg = SVGDocument(try figure.render(format: .svg).encoded())
+        // The channel numbers: right of the word "filter" at the start of their line.
+        let first = figure.tileRect(filter: 0, channel: 0)
+        let closest = try #require(
+            svg.closestGlyphsOnALine { x, y in x >= first.x && y < first.y })
+        // Digits of the 8-unit label font advance 5.1 units.
+        #expect(
+            closest.distance >= 5, "glyphs \(closest.distance) apart at \(closest.x), \(closest.y)")
+    }
 }
