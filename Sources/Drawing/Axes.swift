@@ -79,10 +79,16 @@ package struct Axes: LabelledChart, Sendable {
         }
         canvas.stroke(area, ink, lineWidth: 1)
         if !title.isEmpty {
-            canvas.text(
-                title, at: Point(x: area.center.x, y: rect.y + 2),
-                font: Font(size: font.size * 1.15, bold: true),
-                ink, anchor: .top)
+            // A title wider than the chart (a long class name in it) is set smaller to fit,
+            // and centred over the plot only as far as it stays inside the chart.
+            var titleFont = Font(size: font.size * 1.15, bold: true)
+            let width = canvas.measure(title, font: titleFont).width
+            if width > rect.width {
+                titleFont = Font(size: titleFont.size * rect.width / width * 0.98, bold: true)
+            }
+            let half = min(width, rect.width) / 2
+            let x = min(max(area.center.x, rect.x + half), rect.maxX - half)
+            canvas.text(title, at: Point(x: x, y: rect.y + 2), font: titleFont, ink, anchor: .top)
         }
         if !xLabel.isEmpty {
             canvas.text(

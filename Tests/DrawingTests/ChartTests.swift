@@ -75,6 +75,26 @@ struct ChartTests {
             titleRight < labelLeft, "title ink up to x = \(titleRight), labels from \(labelLeft)")
     }
 
+    @Test func longChartTitleStaysInsideTheChart() throws {
+        // The probability chart's title names the predicted and the true class; long names
+        // once cut it off at both sides of the 560-unit chart.
+        let chart = BarChart(
+            categories: ["0", "1"], values: [0.2, 0.8],
+            title: "Class probabilities: predicted "
+                + String(repeating: "klasse_00_très_", count: 6))
+        let canvas = try Canvas(width: 560, height: 340)
+        chart.draw(on: canvas, in: Rect(x: 8, y: 8, width: 544, height: 324))
+        let image = try canvas.image()
+        let white = [255, 255, 255, 255]
+        // Nothing in the outer 6 units (the chart's half margin, less a unit of antialiasing).
+        for y in 0..<30 {
+            for x in Array(0..<6) + Array(554..<560) {
+                #expect(image.rgba(x, y) == white, "title ink at x = \(x), y = \(y)")
+            }
+        }
+        #expect((0..<30).contains { image.rgba(280, $0) != white })
+    }
+
     @Test func crowdedBarChartThinsItsLabels() throws {
         // 100 classes in the report's 560-unit chart: every written label and value keeps
         // clear of its neighbours on the same line (glyphs of one line no closer than a
