@@ -71,15 +71,29 @@ package struct ActivationFigure: Figure, Sendable {
                 - ActivationFigure.tileGap)
     }
 
-    /// The grid below the header, the colour bar right of it.
+    /// The grid below the header, the colour bar right of it; as wide as the header's title
+    /// and prediction when those are wider.
     package var size: Size {
         let grid = gridSize
         let origin = gridOrigin
         let width = max(
             origin.x + grid.width, FigureStyle.margin + ActivationFigure.inputTileSide + 220)
         return Size(
-            width: width + FigureStyle.barGap + FigureStyle.barWidth + FigureStyle.margin,
+            width: max(width + FigureStyle.barGap + FigureStyle.barWidth, headerWidth)
+                + FigureStyle.margin,
             height: origin.y + max(grid.height, FigureStyle.minimumBarHeight) + FigureStyle.margin)
+    }
+
+    /// The font of the prediction written right of the input.
+    private static let predictionFont = Font(size: 14)
+    private var predictionText: String { "predicted: " + prediction }
+
+    /// Where the header ends on the right: the title's end or the prediction's.
+    private var headerWidth: Double {
+        max(
+            FigureStyle.margin + FigureStyle.textWidth(title, font: FigureStyle.titleFont),
+            inputRect.maxX + 16
+                + FigureStyle.textWidth(predictionText, font: ActivationFigure.predictionFont))
     }
 
     /// Where the input image is drawn: its proportions, in a square of ``inputTileSide``.
@@ -123,8 +137,8 @@ package struct ActivationFigure: Figure, Sendable {
             "input", at: Point(x: inputRect.center.x, y: inputRect.maxY + 2),
             font: FigureStyle.labelFont, ink, anchor: .top)
         canvas.text(
-            "predicted: " + prediction, at: Point(x: inputRect.maxX + 16, y: inputRect.center.y),
-            font: Font(size: 14), ink, anchor: .left)
+            predictionText, at: Point(x: inputRect.maxX + 16, y: inputRect.center.y),
+            font: ActivationFigure.predictionFont, ink, anchor: .left)
         let scale = self.scale
         for channel in 0..<channels {
             let rect = tileRect(channel: channel)

@@ -96,6 +96,17 @@ struct ModelFigureTests {
         }
     }
 
+    @Test func activationFigureIsAsWideAsItsPrediction() throws {
+        // A folder's long class names once ran off the figure's right edge.
+        let prediction =
+            "klasse_00_très_longue_étiquette_ñ (p = 0.034), true: klasse_00_très_longue_étiquette_ñ"
+        let figure = try ActivationFigure(
+            values: [0, 1], shape: [1, 2, 1], title: "conv2d (conv1)", input: [0, 1, 0, 1],
+            inputShape: [2, 2, 1], prediction: prediction)
+        let text = Canvas.measure("predicted: " + prediction, font: Font(size: 14)).width
+        #expect(figure.size.width >= figure.inputRect.maxX + 16 + text)
+    }
+
     /// A 2-row, 4-column RGB input: red, green, blue and white above a black row.
     static let colourInput: [Float] =
         [1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1] + Array(repeating: 0, count: 12)
