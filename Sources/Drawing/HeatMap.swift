@@ -102,13 +102,21 @@ public struct HeatMap: Sendable {
             }
         }
         canvas.stroke(grid, ink, lineWidth: 0.8)
-        for (row, label) in rowLabels.prefix(rows).enumerated() {
+        // Labels of small cells are thinned (``Ticks/labelStep(widest:slot:)``), as an axis
+        // thins its ticks, rather than written over one another.
+        let rowStep = Ticks.labelStep(
+            widest: canvas.measure("0", font: labelFont).height, slot: cellHeight)
+        let columnStep = Ticks.labelStep(
+            widest: columnLabels.map { canvas.measure($0, font: labelFont).width }.max() ?? 0,
+            slot: cellWidth)
+        for (row, label) in rowLabels.prefix(rows).enumerated() where row % rowStep == 0 {
             let cell = cellRect(row: row, column: 0, in: rect)
             canvas.text(
                 label, at: Point(x: cell.x - 4, y: cell.center.y), font: labelFont, ink,
                 anchor: .right)
         }
-        for (column, label) in columnLabels.prefix(columns).enumerated() {
+        for (column, label) in columnLabels.prefix(columns).enumerated()
+        where column % columnStep == 0 {
             let cell = cellRect(row: 0, column: column, in: rect)
             canvas.text(
                 label, at: Point(x: cell.center.x, y: cell.y - 3), font: labelFont, ink,

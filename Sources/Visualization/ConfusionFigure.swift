@@ -1,9 +1,10 @@
-// ConfusionFigure: the confusion matrix as a heat map with the count written in every cell.
+// ConfusionFigure: the confusion matrix as a heat map with the count written in every cell that can hold it.
 
 import Drawing
 import Foundation
 
-/// A confusion matrix drawn as square cells with their counts. Cells are coloured by
+/// A confusion matrix drawn as square cells with their counts (where a cell is large enough to
+/// read them). Cells are coloured by
 /// `log10(1 + count)` on viridis, so the few errors off the diagonal stand out from zero while
 /// the diagonal's thousands stay the brightest; the colour bar is labelled in counts.
 package struct ConfusionFigure: Figure, Sendable {
@@ -12,10 +13,25 @@ package struct ConfusionFigure: Figure, Sendable {
     /// The side of one cell.
     package var cellSide: Double
 
-    package init(matrix: ConfusionMatrix, title: String, cellSide: Double = 44) {
+    /// A figure of `matrix` with cells of `cellSide` units (by default
+    /// ``cellSide(classes:)``).
+    package init(matrix: ConfusionMatrix, title: String, cellSide: Double? = nil) {
         self.matrix = matrix
         self.title = title
-        self.cellSide = cellSide
+        self.cellSide = cellSide ?? Self.cellSide(classes: matrix.classes)
+    }
+
+    /// The default cell side: 44 units, less beyond 100 classes so that the matrix stays 4400
+    /// units square (a PNG well within a canvas' pixel limit), and at least 4.
+    package static func cellSide(classes: Int) -> Double {
+        max(4, min(44, 4400 / Double(max(classes, 1))))
+    }
+
+    /// The counts' font: 0.3 of a cell, at most 12 units; nil where that would be too small to
+    /// read (below 5 units, cells under 17 units), and the colours and the CSV tell the counts.
+    private var countFont: Font? {
+        let size = min(12, cellSide * 0.3)
+        return size >= 5 ? Font(size: size) : nil
     }
 
     /// Column labels are the class names when they are short, else the class indices.
@@ -76,16 +92,18 @@ package struct ConfusionFigure: Figure, Sendable {
         let rect = heatMapRect(heatMap)
         heatMap.draw(on: canvas, in: rect)
         let scale = self.scale
-        let font = Font(size: min(12, cellSide * 0.3))
-        for row in 0..<matrix.classes {
-            for column in 0..<matrix.classes {
-                let count = matrix.counts[row][column]
-                let cell = heatMap.cellRect(row: row, column: column, in: rect)
-                let text = count == 0 ? "·" : String(count)
-                canvas.text(
-                    text, at: cell.center,
-                    font: row == column ? Font(size: font.size, bold: true) : font,
-                    scale.color(for: log10(1 + Double(count))).contrastingText, anchor: .center)
+        if let font = countFont {
+            for row in 0..<matrix.classes {
+                for column in 0..<matrix.classes {
+                    let count = matrix.counts[row][column]
+                    let cell = heatMap.cellRect(row: row, column: column, in: rect)
+                    let text = count == 0 ? "·" : String(count)
+                    canvas.text(
+                        text, at: cell.center,
+                        font: row == column ? Font(size: font.size, bold: true) : font,
+                        scale.color(for: log10(1 + Double(count))).contrastingText,
+                        anchor: .center)
+                }
             }
         }
         let top = heatMap.cellRect(row: 0, column: 0, in: rect).y

@@ -95,6 +95,20 @@ struct ChartTests {
         #expect((0..<30).contains { image.rgba(280, $0) != white })
     }
 
+    @Test func heatMapThinsTheLabelsOfSmallCells() throws {
+        // 60 columns in 300 units: two-digit labels 5 units apart would run together.
+        let map = HeatMap(
+            values: (0..<60).map(Double.init), rows: 1, columns: 60,
+            columnLabels: (0..<60).map(String.init), decimals: nil)
+        let canvas = try Canvas(width: 300, height: 60, format: .svg)
+        let area = Rect(x: 0, y: 0, width: 300, height: 60)
+        map.draw(on: canvas, in: area)
+        let svg = SVGDocument(try canvas.encoded())
+        #expect(svg.glyphCount >= 10)
+        let closest = try #require(svg.closestGlyphsOnALine())
+        #expect(closest.distance >= 5, "glyphs \(closest.distance) apart at \(closest.x)")
+    }
+
     @Test func crowdedBarChartThinsItsLabels() throws {
         // 100 classes in the report's 560-unit chart: every written label and value keeps
         // clear of its neighbours on the same line (glyphs of one line no closer than a

@@ -80,6 +80,23 @@ struct ReportFigureTests {
         #expect(figure.size.width >= 16 + titleWidth + 16)
     }
 
+    @Test func confusionFigureOfManyClassesFitsACanvas() throws {
+        // 300 classes at 44 units a cell made a 13393x13293 canvas, which a PNG refuses, so
+        // the whole report failed.
+        let classes = 300
+        let counts = (0..<classes).map { row in (0..<classes).map { $0 == row ? 9 : 0 } }
+        let figure = ConfusionFigure(
+            matrix: try ConfusionMatrix(
+                counts: counts, classNames: (0..<classes).map { "k\($0)" }),
+            title: "Confusion")
+        #expect(figure.cellSide == 4400.0 / 300)
+        let image = try figure.render().image()
+        #expect(image.width < 5000 && image.height < 5000)
+        // The diagonal keeps its colour: the largest count, viridis' last.
+        let cell = figure.cellRect(trueClass: 299, predicted: 299)
+        #expect(image.rgb(Int(cell.center.x), Int(cell.center.y)) == [0xFD, 0xE7, 0x25])
+    }
+
     @Test func longClassNamesAreLabelledByIndex() {
         // Names cut to three letters would all read "kla".
         #expect(ClassLabels.axis(["klasse_a", "klasse_b", "x"]) == ["0", "1", "2"])
