@@ -38,7 +38,7 @@ package struct FilterFigure: Figure, Sendable {
     package static let matrixGap = 2.0, rowLabelWidth = 28.0, columnLabelHeight = 16.0
 
     /// A figure of `weights`; `cellSize` defaults to 48 units per tile side in the tiles layout
-    /// and 4 units per weight in the matrix layout. `colour` draws a kernel of three input
+    /// and ``matrixCellSize(_:)`` in the matrix layout. `colour` draws a kernel of three input
     /// channels (and no reduction) as RGB tiles.
     package init(
         weights: KernelWeights, title: String, scaling: Scaling = .shared,
@@ -52,7 +52,26 @@ package struct FilterFigure: Figure, Sendable {
         self.colour = colour && weights.inputChannels == 3 && self.reduction == nil
         let side = Double(max(weights.height, weights.width))
         let matrix = weights.inputChannels > 1 && self.reduction == nil && !self.colour
-        self.cellSize = cellSize ?? (matrix ? 4 : max(2, (48 / side).rounded(.down)))
+        self.cellSize =
+            cellSize
+            ?? (matrix ? FilterFigure.matrixCellSize(weights) : max(2, (48 / side).rounded(.down)))
+    }
+
+    /// The longest side of the matrix layout's grid at the default cell size, in units.
+    package static let matrixLimit = 8000.0
+
+    /// The matrix layout's default weight square: 4 units, less (whole units, at least 1) where
+    /// a grid of that many filters by input channels would pass ``matrixLimit`` on a side, as
+    /// a layer of 512 filters over 512 channels would (15502 units for 7x7 kernels, more
+    /// pixels than a PNG canvas takes).
+    package static func matrixCellSize(_ weights: KernelWeights) -> Double {
+        func fitting(_ tiles: Int, of cells: Int) -> Double {
+            (matrixLimit / Double(max(tiles, 1)) - matrixGap) / Double(max(cells, 1))
+        }
+        let fit = min(
+            fitting(weights.inputChannels, of: weights.width),
+            fitting(weights.filters, of: weights.height))
+        return max(1, min(4, fit.rounded(.down)))
     }
 
     /// Whether every input channel gets its own tile (the matrix layout).

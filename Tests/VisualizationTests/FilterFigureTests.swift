@@ -145,4 +145,19 @@ struct FilterFigureTests {
         #expect(
             closest.distance >= 5, "glyphs \(closest.distance) apart at \(closest.x), \(closest.y)")
     }
+
+    @Test func largeLayersFitACanvas() throws {
+        // 512 filters x 512 input channels of 7x7 at 4 units a weight made a 15502x15434
+        // canvas, which a PNG refuses.
+        let shape = [7, 7, 512, 512]
+        let kernel = try KernelWeights(
+            shape: shape, values: [Float](repeating: 0.5, count: shape.reduce(1, *)))
+        let figure = FilterFigure(weights: kernel, title: "c")
+        #expect(figure.cellSize == 1)
+        #expect(figure.size.width * figure.size.height <= Double(Canvas.maximumPixels))
+        // The tutorial's conv2 keeps its 4-unit squares.
+        let conv2 = try KernelWeights(
+            shape: [3, 3, 32, 64], values: [Float](repeating: 0.5, count: 3 * 3 * 32 * 64))
+        #expect(FilterFigure(weights: conv2, title: "c").cellSize == 4)
+    }
 }
