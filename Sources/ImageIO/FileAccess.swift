@@ -90,7 +90,7 @@ package enum FileAccess {
             target.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init)
             ?? target
         let (descriptor, temporaryPath) = try createLockedTemporaryFile(
-            template: "\(folder)/.\(name)\(temporaryMarker)XXXXXX", for: path)
+            template: "\(folder)/\(temporaryPrefix(for: name))XXXXXX", for: path)
         defer { TemporaryFiles.unregister(temporaryPath) }
         do {
             try write(descriptor)
@@ -186,6 +186,24 @@ package enum FileAccess {
 
     /// The part of a temporary file's name between the target's name and the random suffix.
     static let temporaryMarker = ".convkit-"
+
+    /// The longest file name, in bytes, that Linux filesystems take (`NAME_MAX`).
+    static let longestName = 255
+
+    /// `.NAME.convkit-`, the temporary file's name for a target named `name` without the six
+    /// random characters, with `name` shortened (by whole Unicode scalars) so that the whole fits
+    /// in ``longestName`` bytes: a target whose name is near the limit must not fail for want
+    /// of room in its temporary file's name.
+    static func temporaryPrefix(for name: String) -> String {
+        let room = longestName - 1 - temporaryMarker.utf8.count - 6
+        var kept = name.unicodeScalars[...]
+        var width = name.utf8.count
+        while width > room, let last = kept.last {
+            width -= UTF8.width(last)
+            kept = kept.dropLast()
+        }
+        return "." + String(kept) + temporaryMarker
+    }
 
     /// Whether `name` has the form `.NAME.convkit-XXXXXX` of ``writeAtomically(_:to:)``'s files.
     static func isTemporaryFileName(_ name: String) -> Bool {

@@ -40,4 +40,22 @@ import Testing
         #expect(try FileAccess.readAll(path) == original)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["keep.png"])
     }
+
+    @Test func aNameOfTheLongestLengthIsWritten() throws {
+        // 255 bytes: ASCII, and two-byte characters that a cut must not split.
+        let names = [
+            String(repeating: "a", count: 251) + ".png",
+            String(repeating: "é", count: 125) + "a.png",
+        ]
+        for name in names {
+            #expect(name.utf8.count == FileAccess.longestName)
+            try FileAccess.writeAtomically([1, 2, 3], to: folder + "/" + name)
+            #expect(try FileAccess.readAll(folder + "/" + name) == [1, 2, 3])
+            let prefix = FileAccess.temporaryPrefix(for: name)
+            #expect(prefix.utf8.count + 6 <= FileAccess.longestName)
+            #expect(FileAccess.isTemporaryFileName(prefix + "AbC123"))
+        }
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == names.sorted())
+    }
 }
