@@ -287,12 +287,12 @@ struct Filter: ParsableCommand {
         batchRun.filter.options.threads = workers > 1 ? 1 : nil
         let shared = batchRun
         let next = WorkQueue(count: todo.count)
-        let fatal = Mutex<OutputFolderError?>(nil)
+        let fatal = Mutex<BatchStoppingError?>(nil)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while fatal.withLock({ $0 == nil }), let index = next.take() {
                 do {
                     try recorder.run(todo[index]) { try shared.process(todo[index]) }
-                } catch let error as OutputFolderError {
+                } catch let error as BatchStoppingError {
                     fatal.withLock { $0 = $0 ?? error }
                 } catch {
                     failures.add()

@@ -191,16 +191,18 @@ struct FilterRun: Sendable {
         do {
             try OutputPaths.createFolder(folder)
         } catch let error as CLIError {
-            throw OutputFolderError(description: error.description)
+            throw BatchStoppingError(description: error.description)
         }
         let parent = (job.output as NSString).deletingLastPathComponent
         if parent != OutputPaths.trimmedFolder(folder) { try OutputPaths.createFolder(parent) }
     }
 }
 
-/// The output folder of a batch cannot be made: no file of the batch can be written, so the
-/// batch stops with this one message instead of one per file.
-struct OutputFolderError: UserFacingError {
+/// A failure that no later file of a batch can escape: the output folder cannot be made, or
+/// the manifest cannot be appended to (every later file would go unrecorded, and a restart with
+/// `--skip-existing` would never record it). The batch stops with this one message instead of
+/// one per file.
+struct BatchStoppingError: UserFacingError {
     let description: String
 }
 

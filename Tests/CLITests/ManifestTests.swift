@@ -75,6 +75,25 @@ import Testing
         #expect((done["seconds"] as? Double ?? -1) >= 0)
     }
 
+    /// A manifest that cannot be appended to (here /dev/full, where every write fails with
+    /// ENOSPC) stops the batch with one message: the files were not what failed, and each file
+    /// done after it would be missing from the manifest for good.
+    @Test func aManifestThatCannotBeWrittenStopsTheBatch() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try BatchTree.make(in: folder + "/in", count: 12)
+        let result = try CLI.run([
+            "filter", folder + "/in", "--kernel", "box3", "-o", folder + "/out/", "--manifest",
+            "/dev/full",
+        ])
+        #expect(result.status == 1)
+        #expect(
+            result.stderr
+                == "convkit: error: /dev/full: cannot append to the manifest: No space left on device\n",
+            "\(result.stderr)")
+        #expect(BatchTree.files(folder + "/out").count < 12)
+    }
+
     @Test func summaryMergesShardsFailuresAndDuplicates() throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -53,7 +53,8 @@ final class ManifestWriter: Sendable {
         close(descriptor)
     }
 
-    /// Appends `record` as one line, in one `write()`.
+    /// Appends `record` as one line, in one `write()`; a failure stops the batch
+    /// (``BatchStoppingError``).
     func append(_ record: ManifestRecord) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -62,7 +63,8 @@ final class ManifestWriter: Sendable {
         let written = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         guard written == line.count else {
             let reason = written < 0 ? String(cString: strerror(errno)) : "short write"
-            throw CLIError("\(path): cannot append to the manifest: \(reason)")
+            throw BatchStoppingError(
+                description: "\(path): cannot append to the manifest: \(reason)")
         }
     }
 
