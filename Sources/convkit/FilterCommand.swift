@@ -285,6 +285,7 @@ struct Filter: ParsableCommand {
         let workers = min(todo.count, max(1, ThreadPolicy.cores))
         var batchRun = run
         batchRun.filter.options.threads = workers > 1 ? 1 : nil
+        batchRun.filesAtOnce = workers
         let shared = batchRun
         let next = WorkQueue(count: todo.count)
         let fatal = Mutex<BatchStoppingError?>(nil)

@@ -19,8 +19,10 @@ struct FilterRun: Sendable {
     let maxPixels: Int
     /// The batch's output folder, created before the first write (nil for one file).
     let folder: String?
-    /// `--memory`: above this the in-memory path's estimated need, a PNG streams in bands.
+    /// `--memory`: the whole run's budget, shared by the files filtered at once.
     var memoryBudget = MemorySize.defaultBudget
+    /// How many files a batch filters at once (one per worker thread), each within its share.
+    var filesAtOnce = 1
     /// `--band-rows`: stream in bands of this many output rows whatever the image's size.
     var bandRows: Int?
     /// Whether `--memory` was given: then only the budget (or --max-pixels) makes a PNG stream.

@@ -44,6 +44,18 @@ enum MemorySize {
 }
 
 extension FilterRun {
+    /// The memory one file may take: the budget, shared evenly by the files filtered at once
+    /// (above it, the in-memory path's estimated need makes a PNG stream in bands).
+    var fileBudget: Int { max(1, memoryBudget / max(1, filesAtOnce)) }
+
+    /// The budget one file gets, for messages: `the --memory budget of 2.0 GB`, or `a share of
+    /// the --memory budget (1 GB of 2.0 GB, for 2 files at once)`.
+    var fileBudgetText: String {
+        filesAtOnce == 1
+            ? "the --memory budget of \(MemorySize.describe(memoryBudget))"
+            : "a file's share of the --memory budget (\(MemorySize.describe(fileBudget)) of \(MemorySize.describe(memoryBudget)), for \(filesAtOnce) files at once)"
+    }
+
     /// Bytes the in-memory path needs per input sample: the decoded sample, its float plane,
     /// the float result and working copies (premultiplied planes, the output image).
     static let inMemoryBytesPerSample = 16
@@ -76,24 +88,24 @@ extension FilterRun {
             why = "--band-rows \(bandRows) asks for bands"
         } else if pixels > maxPixels {
             why = "its \(pixels) pixels exceed --max-pixels \(maxPixels)"
-        } else if needed > memoryBudget {
+        } else if needed > fileBudget {
             why =
-                "in memory it would need about \(MemorySize.describe(needed)), more than the --memory budget of \(MemorySize.describe(memoryBudget))"
+                "in memory it would need about \(MemorySize.describe(needed)), more than \(fileBudgetText)"
         } else if preferred {
             why = "PNG to PNG in bands takes less memory and CPU time than in memory"
         } else {
             say(
-                "filtering in memory: about \(MemorySize.describe(needed)) of the --memory budget of \(MemorySize.describe(memoryBudget))"
+                "filtering in memory: about \(MemorySize.describe(needed)) of \(fileBudgetText)"
             )
             return nil
         }
         let fallback = preferred ? "filtering in memory" : "filtering in memory within --max-pixels"
         // Over a budget the user gave, the fallback is said whatever --verbose says.
-        let overBudget = memoryGiven && needed > memoryBudget && bandRows == nil
+        let overBudget = memoryGiven && needed > fileBudget && bandRows == nil
         let tell = { (text: String) in
             if overBudget {
                 printError(
-                    "convkit: note: \(job.input): \(text) (about \(MemorySize.describe(needed)), more than the --memory budget of \(MemorySize.describe(memoryBudget)))"
+                    "convkit: note: \(job.input): \(text) (about \(MemorySize.describe(needed)), more than \(fileBudgetText))"
                 )
             } else {
                 say(text)
@@ -117,7 +129,7 @@ extension FilterRun {
         }
         let rows =
             bandRows
-            ?? Self.bandRows(width: input.columns, channels: input.channels, budget: memoryBudget)
+            ?? Self.bandRows(width: input.columns, channels: input.channels, budget: fileBudget)
         say("streaming in bands of \(rows) rows: \(why)")
         return (StreamedFilter(filter: filter, gray: gray, bandRows: rows), input)
     }

@@ -6,6 +6,7 @@
 // ru_maxrss as GNU time reports it.
 
 import Foundation
+import ImageIO
 import Testing
 
 @Suite struct BatchLoadTests {
@@ -53,6 +54,32 @@ import Testing
         #expect(
             batchPeak < singlePeak + Self.memoryAllowanceKilobytes,
             "peak RSS \(batchPeak) KB for the batch, \(singlePeak) KB for one file")
+    }
+
+    /// Two 4096x4096 grey PNGs filtered at once (one per core) must stay within `--memory`
+    /// together: each alone fits the budget in memory (convkit estimates 256 MB, it takes about
+    /// 185 MB), two at once do not (about 330 MB), so each must get a share of the budget.
+    @Test func filesFilteredAtOnceShareTheMemoryBudget() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(
+            atPath: folder + "/in", withIntermediateDirectories: true)
+        let side = 4096
+        let samples = (0..<(side * side)).map { UInt8(truncatingIfNeeded: $0 % side + $0 / side) }
+        let image = try Image(width: side, height: side, channels: 1, samples: .uint8(samples))
+        for name in ["a", "b"] { try ImageFile.write(image, to: folder + "/in/\(name).png") }
+        let budgetMegabytes = 260
+        let (result, peak) = try Self.runMeasuringPeak(
+            [
+                "filter", folder + "/in", "--kernel", "box3", "-o", folder + "/out/", "--memory",
+                "\(budgetMegabytes)M",
+            ], scratch: folder)
+        #expect(result.status == 0, "\(result.description)")
+        #expect(BatchTree.files(folder + "/out") == ["a.png", "b.png"])
+        #expect(
+            peak < budgetMegabytes * 1024,
+            "peak RSS \(peak) KB for two files at once, over the --memory budget of \(budgetMegabytes) MB"
+        )
     }
 
     /// Runs convkit under GNU time and returns how it ended and its peak resident memory in KB.
