@@ -37,8 +37,9 @@ struct Filter: ParsableCommand {
             existing one or a name ending in '/'), filled with NAME.png or NAME.npy \
             (--format), never over one of the inputs; files run in parallel, a bad file is \
             reported and the rest still processed, and the exit status is then 1. A folder \
-            gives its .png and .npy files; images in other formats (JPEG, TIFF, ...) are \
-            skipped and named in a note, hidden files and folders ('.' names) in silence.
+            gives its .png and .npy files; images in other formats (JPEG, TIFF, ...) and \
+            FIFOs or devices are skipped and named in a note, hidden files and folders ('.' \
+            names) in silence.
 
             Alpha is never edge-filtered: blurs use premultiplied alpha, other kernels pass it \
             through (--alpha changes this).
@@ -267,9 +268,7 @@ struct Filter: ParsableCommand {
         }
         let mine = jobs.items.filter { shard?.contains($0.key) ?? true }
         try jobs.refuseOverwritingInputs(running: mine)
-        if !jobs.skippedImages.isEmpty {
-            printError("convkit: note: " + FilterJobs.skippedText(jobs.skippedImages))
-        }
+        for note in jobs.skipped.skippedNotes { printError("convkit: note: " + note) }
         try runBatch(mine, run: run, recorder: recorder)
     }
 

@@ -21,8 +21,8 @@ struct FilterJobs {
     let isBatch: Bool
     /// The folder the outputs go into (batch runs only), created before the first write.
     let folder: String?
-    /// Images of other formats (JPEG, TIFF, ...) in the folder inputs, which are skipped.
-    var skippedImages = [String]()
+    /// What the folder inputs hold that is skipped (its `files` are empty).
+    var skipped = InputTree.Listing()
     var count: Int { items.count }
 
     /// One input and a file output is a single job, in the format of the output's extension
@@ -37,7 +37,7 @@ struct FilterJobs {
         listed: Bool = false
     ) throws -> FilterJobs {
         var files = [(path: String, key: String, subfolder: String)]()
-        var otherImages = [String]()
+        var skipped = InputTree.Listing()
         var sawFolder = false
         for input in inputs {
             if input != "-" && FileAccess.isDirectory(input) {
@@ -46,7 +46,9 @@ struct FilterJobs {
                 files += listing.files.map {
                     (OutputPaths.join(input, $0), $0, ($0 as NSString).deletingLastPathComponent)
                 }
-                otherImages += listing.otherImages.map { OutputPaths.join(input, $0) }
+                skipped += InputTree.Listing(
+                    otherImages: listing.otherImages, specialFiles: listing.specialFiles
+                ).prefixed(by: input)
             } else {
                 files.append((input, InputTree.key(of: input), ""))
             }
@@ -72,9 +74,9 @@ struct FilterJobs {
             )
         }
         guard !files.isEmpty else {
-            let others = otherImages.isEmpty ? "" : " (\(Self.skippedText(otherImages)))"
             throw CLIError(
-                "\(inputs.joined(separator: ", ")): no .png or .npy files found\(others)")
+                "\(inputs.joined(separator: ", ")): no .png or .npy files found\(skipped.skippedSuffix)"
+            )
         }
         let chosen = format ?? .png
         var seen = [String: String]()
@@ -92,15 +94,7 @@ struct FilterJobs {
             items.append(Item(input: file, output: target, format: chosen, key: key))
         }
         return FilterJobs(
-            items: items, isBatch: true, folder: output, skippedImages: otherImages)
-    }
-
-    /// How many images of other formats were skipped, with the first few named:
-    /// `2 images not PNG or NPY skipped: in/a.jpg, in/b.tif; convkit reads PNG and NPY`.
-    static func skippedText(_ paths: [String]) -> String {
-        let shown = paths.prefix(3).joined(separator: ", ") + (paths.count > 3 ? ", ..." : "")
-        return
-            "\(counted(paths.count, "image")) not PNG or NPY skipped: \(shown); convkit reads PNG and NPY"
+            items: items, isBatch: true, folder: output, skipped: skipped)
     }
 
     /// Throws a command-line mistake if an output of `mine` (the items this process runs: all,

@@ -24,8 +24,8 @@ struct Predict: ParsableCommand {
             images as one taking (H, W, 1) would. An image \
             that cannot be read is reported and the others still classified; the exit status \
             is then 1. A folder gives its .png and .npy files, sorted by name (--recursive: \
-            through every subfolder); images in other formats are skipped and named in a note, \
-            hidden files and folders ('.' names) in silence.
+            through every subfolder); images in other formats and FIFOs or devices are skipped \
+            and named in a note, hidden files and folders ('.' names) in silence.
 
             Examples:
               convkit predict model.safetensors digit.png
@@ -63,9 +63,7 @@ struct Predict: ParsableCommand {
         try naming(model) { try Model.requireClassOutputs(network.classes) }
         let names = network.classNames
         let listing = try InputTree.expanding(images, recursive: recursive)
-        if !listing.otherImages.isEmpty {
-            printError("convkit: note: " + FilterJobs.skippedText(listing.otherImages))
-        }
+        for note in listing.skippedNotes { printError("convkit: note: " + note) }
         try FileReports.run(listing.files, json: json) { path in
             let values = try InputFiles.modelInput(
                 path, shape: shape, maxPixels: reading.maxPixels

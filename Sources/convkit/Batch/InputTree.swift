@@ -1,15 +1,64 @@
 // InputTree: the PNG and NPY files of a folder, at its top level or through every subfolder,
 // named by their path inside it.
 
+import ConvkitSupport
 import Foundation
 import ImageIO
 
 enum InputTree {
-    /// What a folder holds for `filter`: its `.png` and `.npy` files, and the images in other
-    /// formats that it skips (JPEG, TIFF, ...), each as a path relative to the folder.
+    /// What a folder holds for `filter`: its `.png` and `.npy` files, and what it skips: images
+    /// in other formats (JPEG, TIFF, ...) and `.png` or `.npy` names that are not files (a FIFO,
+    /// a device or a socket, whose reading could block for good or never end), each as a path
+    /// relative to the folder.
     struct Listing {
         var files = [String]()
         var otherImages = [String]()
+        /// Each with its kind: `x.png (a FIFO)`.
+        var specialFiles = [String]()
+
+        /// The notes saying what was skipped, for standard error: `2 images not PNG or NPY
+        /// skipped: in/a.jpg, in/b.tif; convkit reads PNG and NPY`.
+        var skippedNotes: [String] {
+            var notes = [String]()
+            if !otherImages.isEmpty {
+                notes.append(
+                    "\(counted(otherImages.count, "image")) not PNG or NPY skipped: \(Self.firstFew(otherImages)); convkit reads PNG and NPY"
+                )
+            }
+            if !specialFiles.isEmpty {
+                let shown = Self.firstFew(specialFiles)
+                notes.append(
+                    specialFiles.count == 1
+                        ? "1 entry that is not a regular file skipped: \(shown)"
+                        : "\(specialFiles.count) entries that are not regular files skipped: \(shown)"
+                )
+            }
+            return notes
+        }
+
+        /// The first three of `paths`, then `...` if there are more.
+        private static func firstFew(_ paths: [String]) -> String {
+            paths.prefix(3).joined(separator: ", ") + (paths.count > 3 ? ", ..." : "")
+        }
+
+        /// The notes in parentheses after a message, or nothing.
+        var skippedSuffix: String {
+            skippedNotes.isEmpty ? "" : " (\(skippedNotes.joined(separator: "; ")))"
+        }
+
+        /// The listing of a folder with its paths written from `folder`'s parent.
+        func prefixed(by folder: String) -> Listing {
+            Listing(
+                files: files.map { OutputPaths.join(folder, $0) },
+                otherImages: otherImages.map { OutputPaths.join(folder, $0) },
+                specialFiles: specialFiles.map { OutputPaths.join(folder, $0) })
+        }
+
+        static func += (left: inout Listing, right: Listing) {
+            left.files += right.files
+            left.otherImages += right.otherImages
+            left.specialFiles += right.specialFiles
+        }
     }
 
     /// The extensions of image formats convkit does not read, whose files a folder input
@@ -29,9 +78,8 @@ enum InputTree {
     }
 
     /// `paths` with each folder among them replaced by its `.png` and `.npy` files (through
-    /// every subfolder with `recursive`), as paths from the current folder; the images in other
-    /// formats that the folders hold come back in `otherImages`. A folder with no file convkit
-    /// reads is an error naming it.
+    /// every subfolder with `recursive`), as paths from the current folder, with what the
+    /// folders skip. A folder with no file convkit reads is an error naming it.
     static func expanding(_ paths: [String], recursive: Bool) throws -> Listing {
         var result = Listing()
         for path in paths {
@@ -39,14 +87,11 @@ enum InputTree {
                 result.files.append(path)
                 continue
             }
-            let listing = try files(in: path, recursive: recursive)
-            let others = listing.otherImages.map { OutputPaths.join(path, $0) }
+            let listing = try files(in: path, recursive: recursive).prefixed(by: path)
             guard !listing.files.isEmpty else {
-                let skipped = others.isEmpty ? "" : " (\(FilterJobs.skippedText(others)))"
-                throw CLIError("\(path): no .png or .npy files found\(skipped)")
+                throw CLIError("\(path): no .png or .npy files found\(listing.skippedSuffix)")
             }
-            result.files += listing.files.map { OutputPaths.join(path, $0) }
-            result.otherImages += others
+            result += listing
         }
         return result
     }
@@ -62,10 +107,27 @@ enum InputTree {
             if recursive && isRealFolder(path) {
                 try walk(path, prefix: prefix + name + "/", recursive: true, into: &listing)
             } else if ["png", "npy"].contains(fileExtension) {
-                listing.files.append(prefix + name)
+                if let kind = specialKind(path) {
+                    listing.specialFiles.append(prefix + name + " (\(kind))")
+                } else {
+                    listing.files.append(prefix + name)
+                }
             } else if otherImageExtensions.contains(fileExtension) {
                 listing.otherImages.append(prefix + name)
             }
+        }
+    }
+
+    /// What `path` is when it is neither a file (through any link) nor a folder: `a FIFO`, `a
+    /// device` or `a socket`; nil otherwise (a missing file is reported when it is read).
+    private static func specialKind(_ path: String) -> String? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        switch status.st_mode & S_IFMT {
+        case S_IFIFO: return "a FIFO"
+        case S_IFCHR, S_IFBLK: return "a device"
+        case S_IFSOCK: return "a socket"
+        default: return nil
         }
     }
 

@@ -1,0 +1,42 @@
+// FolderWalkTests: what a folder input gives `filter`: a FIFO or device named like an image is
+// skipped with a note instead of blocking the run.
+
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+@Suite struct FolderWalkTests {
+    /// Runs convkit (absolute paths only) and kills it if it has not ended after `timeout`
+    /// seconds: a run that hangs fails the test instead of blocking the suite.
+    static func runWithin(_ timeout: Double, _ arguments: [String], scratch: String) throws
+        -> ChildExit
+    {
+        let child = try ChildProcess(CLI.executable, arguments, scratch: scratch)
+        child.waitForOutput(containing: "\u{0}", timeout: timeout)
+        child.send(SIGKILL)
+        return child.wait()
+    }
+
+    @Test func aFIFOOrDeviceInAFolderIsSkippedWithANote() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try BatchTree.make(in: folder + "/in", count: 2)
+        // Opening a FIFO for reading waits for a writer; /dev/zero never ends.
+        #expect(mkfifo(folder + "/in/pipe.png", 0o644) == 0)
+        #expect(symlink("/dev/zero", folder + "/in/zero.npy") == 0)
+        let result = try Self.runWithin(
+            60, ["filter", folder + "/in", "--kernel", "box3", "-o", folder + "/out/"],
+            scratch: folder)
+        #expect(result.signal == nil, "convkit hung on a FIFO or device: \(result.description)")
+        #expect(result.status == 0, "\(result.description)")
+        #expect(BatchTree.files(folder + "/out") == ["img000.png", "img001.png"])
+        #expect(
+            result.stderr.contains("2 entries that are not regular files skipped: ")
+                && result.stderr.contains("/in/pipe.png (a FIFO)")
+                && result.stderr.contains("/in/zero.npy (a device)"),
+            "\(result.stderr)")
+    }
+}
