@@ -42,7 +42,8 @@ struct FilterJobs {
         for input in inputs {
             if input != "-" && FileAccess.isDirectory(input) {
                 sawFolder = true
-                let listing = try InputTree.files(in: input, recursive: recursive)
+                let listing = try InputTree.files(
+                    in: input, recursive: recursive, excluding: output)
                 files += listing.files.map {
                     (OutputPaths.join(input, $0), $0, ($0 as NSString).deletingLastPathComponent)
                 }
@@ -105,13 +106,13 @@ struct FilterJobs {
     /// name to an input is not caught), so a fresh output folder costs one failed `stat` per
     /// output, and a shard only its own outputs.
     func refuseOverwritingInputs(running mine: [Item]) throws {
-        let existing = mine.compactMap { item in Self.fileIdentity(item.output).map { ($0, item) } }
+        let existing = mine.compactMap { item in FileIdentity(of: item.output).map { ($0, item) } }
         guard !existing.isEmpty, let folder else { return }
         let byName = Dictionary(
             grouping: items.filter { $0.input != "-" }, by: { Self.fileName($0.input) })
         for (identity, item) in existing {
             let replaced = byName[Self.fileName(item.output)]?.first {
-                Self.fileIdentity($0.input) == identity
+                FileIdentity(of: $0.input) == identity
             }
             guard let input = replaced?.input else { continue }
             let writer = item.input == input ? "its own output" : "the output of \(item.input)"
@@ -124,19 +125,6 @@ struct FilterJobs {
     /// The last component of `path`.
     private static func fileName(_ path: String) -> String {
         (path as NSString).lastPathComponent
-    }
-
-    /// A file's device and inode.
-    private struct FileIdentity: Hashable {
-        let device: UInt64
-        let inode: UInt64
-    }
-
-    /// The identity of the file at `path`, or nil if there is none.
-    private static func fileIdentity(_ path: String) -> FileIdentity? {
-        var status = stat()
-        guard stat(path, &status) == 0 else { return nil }
-        return FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
     }
 }
 

@@ -1,5 +1,6 @@
 // FolderWalkTests: what a folder input gives `filter`: a FIFO or device named like an image is
-// skipped with a note instead of blocking the run.
+// skipped with a note instead of blocking the run, and an output folder inside a recursive input
+// is not read as input by a rerun.
 
 import Foundation
 import Testing
@@ -38,5 +39,20 @@ import Testing
                 && result.stderr.contains("/in/pipe.png (a FIFO)")
                 && result.stderr.contains("/in/zero.npy (a device)"),
             "\(result.stderr)")
+    }
+
+    @Test func anOutputFolderInsideARecursiveInputIsNotReadAsInput() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let names = try BatchTree.make(in: folder + "/in", count: 4, subfolders: ["", "a"])
+        let run = ["filter", "in", "--recursive", "--kernel", "box3", "-o", "in/out/"]
+        let first = try CLI.run(run, in: folder)
+        #expect(first.status == 0, "\(first.stderr)")
+        // A restart, a plain rerun and a shard that starts after the others wrote outputs.
+        for extra in [["--skip-existing"], [], ["--shard", "1/2"]] {
+            let again = try CLI.run(run + extra, in: folder)
+            #expect(again.status == 0, "\(extra): \(again.stderr)")
+        }
+        #expect(BatchTree.files(folder + "/in/out") == names.sorted())
     }
 }

@@ -69,11 +69,15 @@ enum InputTree {
     ]
 
     /// The `.png` and `.npy` files in `folder` (and the images in other formats), sorted by name
-    /// at each level, hidden ones (names starting with `.`) left out. With `recursive`, subfolders are walked too (`a/b/x.png`); symbolic links
-    /// to folders are not followed, so a link cannot make a cycle.
-    static func files(in folder: String, recursive: Bool) throws -> Listing {
+    /// at each level, hidden ones (names starting with `.`) left out. With `recursive`,
+    /// subfolders are walked too (`a/b/x.png`); symbolic links to folders are not followed, so a
+    /// link cannot make a cycle, and the folder `excluding` names (a batch's output folder, which
+    /// may lie inside its input) is left out, so a rerun does not take the outputs as inputs.
+    static func files(in folder: String, recursive: Bool, excluding: String? = nil) throws
+        -> Listing
+    {
         var listing = Listing()
-        try walk(folder, prefix: "", recursive: recursive, into: &listing)
+        try walk(folder, prefix: "", recursive: recursive, excluding: excluding, into: &listing)
         return listing
     }
 
@@ -97,15 +101,21 @@ enum InputTree {
     }
 
     private static func walk(
-        _ folder: String, prefix: String, recursive: Bool, into listing: inout Listing
+        _ folder: String, prefix: String, recursive: Bool, excluding: String?,
+        into listing: inout Listing
     ) throws {
         // Hidden entries (macOS's ._x.png resource forks, .git, ...) are not the user's images,
         // as a training folder's are not.
         for name in try FileAccess.folderEntries(folder).sorted() where !name.hasPrefix(".") {
             let path = OutputPaths.join(folder, name)
             let fileExtension = OutputPaths.fileExtension(name)
-            if recursive && isRealFolder(path) {
-                try walk(path, prefix: prefix + name + "/", recursive: true, into: &listing)
+            if recursive, let identity = realFolder(path) {
+                // The output folder is looked up after the subfolder, so one that another shard
+                // creates meanwhile is still recognised.
+                if let excluding, FileIdentity(of: excluding) == identity { continue }
+                try walk(
+                    path, prefix: prefix + name + "/", recursive: true, excluding: excluding,
+                    into: &listing)
             } else if ["png", "npy"].contains(fileExtension) {
                 if let kind = specialKind(path) {
                     listing.specialFiles.append(prefix + name + " (\(kind))")
@@ -131,9 +141,11 @@ enum InputTree {
         }
     }
 
-    private static func isRealFolder(_ path: String) -> Bool {
+    /// The identity of the folder at `path`, or nil if it is not a folder or is a link to one.
+    private static func realFolder(_ path: String) -> FileIdentity? {
         var status = stat()
-        return lstat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
+        guard lstat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR else { return nil }
+        return FileIdentity(status)
     }
 
     /// A path written on the command line or in a list as a stable key: `.` components and
