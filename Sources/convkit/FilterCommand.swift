@@ -278,7 +278,9 @@ struct Filter: ParsableCommand {
     {
         let todo =
             skipExisting
-            ? items.filter { !FileManager.default.fileExists(atPath: $0.output) } : items
+            ? items.filter {
+                $0.unreadable != nil || !FileManager.default.fileExists(atPath: $0.output)
+            } : items
         let progress = BatchProgress(total: todo.count)
         let failures = FailureCount()
         let workers = min(todo.count, max(1, ThreadPolicy.cores))
@@ -291,7 +293,10 @@ struct Filter: ParsableCommand {
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while fatal.withLock({ $0 == nil }), let index = next.take() {
                 do {
-                    try recorder.run(todo[index]) { try shared.process(todo[index]) }
+                    try recorder.run(todo[index]) {
+                        if let error = todo[index].unreadable { throw error }
+                        return try shared.process(todo[index])
+                    }
                 } catch let error as BatchStoppingError {
                     fatal.withLock { $0 = $0 ?? error }
                 } catch {

@@ -14,6 +14,9 @@ struct FilterJobs {
         let format: ImageFileFormat
         /// The input's path inside its folder input, or as written: what `--shard` hashes.
         var key: String = ""
+        /// Why the input, a subfolder of a folder input, could not be listed: the item fails
+        /// with this error, and its output is the subfolder it would have filled.
+        var unreadable: (any Error)? = nil
     }
 
     let items: [Item]
@@ -36,7 +39,7 @@ struct FilterJobs {
         inputs: [String], output: String, format: ImageFileFormat?, recursive: Bool = false,
         listed: Bool = false
     ) throws -> FilterJobs {
-        var files = [(path: String, key: String, subfolder: String)]()
+        var files = [(path: String, key: String, subfolder: String, unreadable: (any Error)?)]()
         var skipped = InputTree.Listing()
         var sawFolder = false
         for input in inputs {
@@ -45,13 +48,16 @@ struct FilterJobs {
                 let listing = try InputTree.files(
                     in: input, recursive: recursive, excluding: output)
                 files += listing.files.map {
-                    (OutputPaths.join(input, $0), $0, ($0 as NSString).deletingLastPathComponent)
+                    (
+                        OutputPaths.join(input, $0), $0, ($0 as NSString).deletingLastPathComponent,
+                        listing.unreadableFolders[$0]
+                    )
                 }
                 skipped += InputTree.Listing(
                     otherImages: listing.otherImages, specialFiles: listing.specialFiles
                 ).prefixed(by: input)
             } else {
-                files.append((input, InputTree.key(of: input), ""))
+                files.append((input, InputTree.key(of: input), "", nil))
             }
         }
         let batch = sawFolder || listed || inputs.count > 1 || OutputPaths.namesFolder(output)
@@ -82,7 +88,14 @@ struct FilterJobs {
         let chosen = format ?? .png
         var seen = [String: String]()
         var items = [Item]()
-        for (file, key, subfolder) in files {
+        for (file, key, subfolder, unreadable) in files {
+            if let unreadable {
+                items.append(
+                    Item(
+                        input: file, output: OutputPaths.join(output, key), format: chosen,
+                        key: key, unreadable: unreadable))
+                continue
+            }
             let base = file == "-" ? "stdin" : (file as NSString).lastPathComponent
             let stem = (base as NSString).deletingPathExtension
             let name = subfolder.isEmpty ? stem : subfolder + "/" + stem

@@ -65,6 +65,7 @@ struct Predict: ParsableCommand {
         let listing = try InputTree.expanding(images, recursive: recursive)
         for note in listing.skippedNotes { printError("convkit: note: " + note) }
         try FileReports.run(listing.files, json: json) { path in
+            if let error = listing.unreadableFolders[path] { throw error }
             let values = try InputFiles.modelInput(
                 path, shape: shape, maxPixels: reading.maxPixels
             ) { try prepare($0, path) }

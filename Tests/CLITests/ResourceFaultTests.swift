@@ -224,6 +224,42 @@ import Testing
         .enabled(
             if: AsNobody.available,
             "setpriv cannot run convkit as nobody here; the permission cases are skipped"))
+    func anUnreadableSubfolderFailsAloneInARecursiveBatch() throws {
+        let folder = try AsNobody.sharedFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let cases = try IntegerFilterCase.generate(count: 4, seed: 7)
+        for (index, sub) in ["in", "in/a", "in/closed", "in/z"].enumerated() {
+            try AsNobody.makeFolder(folder + "/" + sub, mode: 0o755)
+            try IntegerFilterCase.writeInputs([cases[index]], to: folder + "/" + sub)
+        }
+        chmod(folder + "/in/closed", 0o700)
+        let open = folder + "/open"
+        try AsNobody.makeFolder(open, mode: 0o777)
+        let result = try AsNobody.run(
+            [
+                "filter", folder + "/in", "--recursive", "-o", open + "/out/", "--manifest",
+                open + "/m.jsonl",
+            ] + IntegerFilterCase.filterArguments, in: folder)
+        #expect(result.status == 1, "\(result.description)")
+        #expect(
+            result.stderr.split(separator: "\n").map(String.init) == [
+                "convkit: error: \(folder)/in/closed: cannot read: Permission denied",
+                "convkit: 1 of 4 files failed",
+            ], "\(result.stderr)")
+        for (index, sub) in ["", "a/", "z/"].enumerated() {
+            let expected = cases[[0, 1, 3][index]]
+            #expect(expected.matches(fileAt: open + "/out/" + sub + expected.name + ".png"))
+        }
+        let failed = try BatchTree.manifest(open + "/m.jsonl").filter {
+            $0["status"] as? String == "failed"
+        }
+        #expect(failed.map { $0["input"] as? String } == [folder + "/in/closed"])
+    }
+
+    @Test(
+        .enabled(
+            if: AsNobody.available,
+            "setpriv cannot run convkit as nobody here; the permission cases are skipped"))
     func trainRefusesAFolderItCannotWriteBeforeTraining() throws {
         let folder = try AsNobody.sharedFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

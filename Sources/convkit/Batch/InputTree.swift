@@ -15,6 +15,9 @@ enum InputTree {
         var otherImages = [String]()
         /// Each with its kind: `x.png (a FIFO)`.
         var specialFiles = [String]()
+        /// The subfolders that could not be read, by path, with the error: each is also among
+        /// `files`, where it fails as a bad file does, and the rest of the walk goes on.
+        var unreadableFolders = [String: any Error]()
 
         /// The notes saying what was skipped, for standard error: `2 images not PNG or NPY
         /// skipped: in/a.jpg, in/b.tif; convkit reads PNG and NPY`.
@@ -51,13 +54,18 @@ enum InputTree {
             Listing(
                 files: files.map { OutputPaths.join(folder, $0) },
                 otherImages: otherImages.map { OutputPaths.join(folder, $0) },
-                specialFiles: specialFiles.map { OutputPaths.join(folder, $0) })
+                specialFiles: specialFiles.map { OutputPaths.join(folder, $0) },
+                unreadableFolders: Dictionary(
+                    uniqueKeysWithValues: unreadableFolders.map {
+                        (OutputPaths.join(folder, $0.key), $0.value)
+                    }))
         }
 
         static func += (left: inout Listing, right: Listing) {
             left.files += right.files
             left.otherImages += right.otherImages
             left.specialFiles += right.specialFiles
+            left.unreadableFolders.merge(right.unreadableFolders) { first, _ in first }
         }
     }
 
@@ -104,9 +112,19 @@ enum InputTree {
         _ folder: String, prefix: String, recursive: Bool, excluding: String?,
         into listing: inout Listing
     ) throws {
+        let names: [String]
+        do {
+            names = try FileAccess.folderEntries(folder)
+        } catch let error where !prefix.isEmpty {
+            // One unreadable subfolder fails alone, as one unreadable file does.
+            let path = String(prefix.dropLast())
+            listing.files.append(path)
+            listing.unreadableFolders[path] = error
+            return
+        }
         // Hidden entries (macOS's ._x.png resource forks, .git, ...) are not the user's images,
         // as a training folder's are not.
-        for name in try FileAccess.folderEntries(folder).sorted() where !name.hasPrefix(".") {
+        for name in names.sorted() where !name.hasPrefix(".") {
             let path = OutputPaths.join(folder, name)
             let fileExtension = OutputPaths.fileExtension(name)
             if recursive, let identity = realFolder(path) {
