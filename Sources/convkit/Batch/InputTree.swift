@@ -112,9 +112,9 @@ enum InputTree {
         _ folder: String, prefix: String, recursive: Bool, excluding: String?,
         into listing: inout Listing
     ) throws {
-        let names: [String]
+        let entries: [(name: String, type: FileAccess.EntryType)]
         do {
-            names = try FileAccess.folderEntries(folder)
+            entries = try FileAccess.typedFolderEntries(folder)
         } catch let error where !prefix.isEmpty {
             // One unreadable subfolder fails alone, as one unreadable file does.
             let path = String(prefix.dropLast())
@@ -124,10 +124,11 @@ enum InputTree {
         }
         // Hidden entries (macOS's ._x.png resource forks, .git, ...) are not the user's images,
         // as a training folder's are not.
-        for name in names.sorted() where !name.hasPrefix(".") {
+        // The entries' types spare a stat per file; only links and untyped entries need one.
+        for (name, type) in entries.sorted(by: { $0.name < $1.name }) where !name.hasPrefix(".") {
             let path = OutputPaths.join(folder, name)
             let fileExtension = OutputPaths.fileExtension(name)
-            if recursive, let identity = realFolder(path) {
+            if recursive, type == .folder || type == .unknown, let identity = realFolder(path) {
                 // The output folder is looked up after the subfolder, so one that another shard
                 // creates meanwhile is still recognised.
                 if let excluding, FileIdentity(of: excluding) == identity { continue }
@@ -135,7 +136,13 @@ enum InputTree {
                     path, prefix: prefix + name + "/", recursive: true, excluding: excluding,
                     into: &listing)
             } else if ["png", "npy"].contains(fileExtension) {
-                if let kind = specialKind(path) {
+                let special =
+                    switch type {
+                    case .file, .folder: nil as String?
+                    case .special(let kind): kind
+                    case .symbolicLink, .unknown: specialKind(path)
+                    }
+                if let kind = special {
                     listing.specialFiles.append(prefix + name + " (\(kind))")
                 } else {
                     listing.files.append(prefix + name)
