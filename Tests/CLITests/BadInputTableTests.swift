@@ -131,6 +131,17 @@ enum Scratch {
         try write("text.png", Array("hello, I am not an image\n".utf8))
         try write("empty.png", [])
         try write("noise.bin", [0x00, 0xFF, 0x13, 0x37, 0x80, 0x01, 0x02, 0x03, 0x04, 0x05])
+        // Manifests edited by hand: counts no run writes, and sums past what a summary holds.
+        // Each line is (input, pixels, seconds).
+        func manifest(_ name: String, _ lines: [(String, String, String)]) throws {
+            let text = lines.map {
+                #"{"input":"\#($0.0)","status":"ok","pixels":\#($0.1),"seconds":\#($0.2)}"# + "\n"
+            }
+            try write(name, Array(text.joined().utf8))
+        }
+        try manifest("huge-pixels.jsonl", [("a", "9223372036854775807", "1"), ("b", "1", "1")])
+        try manifest("huge-seconds.jsonl", [("a", "1", "1e308"), ("b", "1", "1e308")])
+        try manifest("negative.jsonl", [("a", "4", "1"), ("b", "-4", "1")])
         let grid = (0..<20).map { Float($0) * 0.5 - 3 }
         try NPY.write(NPYArray(shape: [4, 5], values: .float32(grid)), to: folder + "/gx.npy")
         var huge = [Float](repeating: 0, count: 20)

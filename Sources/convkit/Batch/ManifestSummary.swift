@@ -39,14 +39,22 @@ struct ManifestSummary: Codable, Equatable {
         var pixels: Int
         var seconds: Double
         var shard: String?
+
+        /// What makes the line impossible for a manifest convkit wrote, or nil: a negative
+        /// pixel count or time.
+        var problem: String? {
+            if pixels < 0 { return "pixels must be 0 or more, got \(pixels)" }
+            if seconds < 0 { return "seconds must be 0 or more, got \(seconds)" }
+            return nil
+        }
     }
 
-    /// Reads and merges the manifests at `paths`; a line that is not a manifest record is an
-    /// error naming the file and line.
+    /// Reads and merges the manifests at `paths`; a line that is not a manifest record, or
+    /// holds a negative count, is an error naming the file and line.
     static func read(_ paths: [String]) throws -> ManifestSummary {
         var lines = [Line]()
         for path in paths { lines += try read(path) }
-        var summary = merge(lines)
+        var summary = try merge(lines)
         summary.manifests = paths.count
         return summary
     }
@@ -57,13 +65,18 @@ struct ManifestSummary: Codable, Equatable {
     /// are decoded line by line, to name the first line that is not a record.
     private static func read(_ path: String) throws -> [Line] {
         let bytes = try FileAccess.readAll(path)
-        if let lines = try? JSONDecoder().decode([Line].self, from: Data(jsonArray(of: bytes))) {
+        if let lines = try? JSONDecoder().decode([Line].self, from: Data(jsonArray(of: bytes))),
+            lines.allSatisfy({ $0.problem == nil })
+        {
             return lines
         }
         let text = String(decoding: bytes, as: UTF8.self)
         for (index, line) in TextLines.of(text).enumerated() where !line.isEmpty {
-            guard (try? JSONDecoder().decode(Line.self, from: Data(line.utf8))) != nil else {
+            guard let record = try? JSONDecoder().decode(Line.self, from: Data(line.utf8)) else {
                 throw CLIError("\(path): line \(index + 1) is not a convkit manifest record")
+            }
+            if let problem = record.problem {
+                throw CLIError("\(path): line \(index + 1): \(problem)")
             }
         }
         throw CLIError("\(path): is not a convkit manifest")
@@ -93,8 +106,10 @@ struct ManifestSummary: Codable, Equatable {
         return out
     }
 
-    /// The totals of `lines`, in the order inputs first appear.
-    static func merge(_ lines: [Line]) -> ManifestSummary {
+    /// The totals of `lines`, in the order inputs first appear; totals beyond what a summary
+    /// can hold (pixels past Int.max, seconds past Double's range) are an error naming the
+    /// input where they overflowed.
+    static func merge(_ lines: [Line]) throws -> ManifestSummary {
         var summary = ManifestSummary()
         var order = [String]()
         var byInput = [String: [Int]]()
@@ -102,6 +117,11 @@ struct ManifestSummary: Codable, Equatable {
             if byInput[line.input] == nil { order.append(line.input) }
             byInput[line.input, default: []].append(index)
             summary.seconds += line.seconds
+            guard summary.seconds.isFinite else {
+                throw CLIError(
+                    "\(line.input): the manifests' seconds sum past \(Double.greatestFiniteMagnitude) here; a line holds an impossible time"
+                )
+            }
             summary.shards[line.shard ?? "none", default: 0] += 1
         }
         summary.lines = lines.count
@@ -110,7 +130,13 @@ struct ManifestSummary: Codable, Equatable {
             let mine = (byInput[input] ?? []).map { lines[$0] }
             if let done = mine.first(where: { $0.status == "ok" }) {
                 summary.ok += 1
-                summary.pixels += done.pixels
+                let (pixels, overflow) = summary.pixels.addingReportingOverflow(done.pixels)
+                guard !overflow else {
+                    throw CLIError(
+                        "\(input): the manifests' pixels sum past \(Int.max) here; a line holds an impossible count"
+                    )
+                }
+                summary.pixels = pixels
             } else {
                 summary.failed += 1
                 summary.failures.append(
