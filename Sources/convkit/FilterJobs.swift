@@ -45,8 +45,12 @@ struct FilterJobs {
         for input in inputs {
             if input != "-" && FileAccess.isDirectory(input) {
                 sawFolder = true
-                let listing = try InputTree.files(
-                    in: input, recursive: recursive, excluding: output)
+                if recursive, output != "-", InputTree.folder(output, liesInside: input) {
+                    throw ValidationError(
+                        "\(output): lies inside the input folder \(input), which --recursive walks, so the next run would take the outputs for inputs; choose an output folder outside \(input)"
+                    )
+                }
+                let listing = try InputTree.files(in: input, recursive: recursive)
                 files += listing.files.map {
                     (
                         OutputPaths.join(input, $0), $0, ($0 as NSString).deletingLastPathComponent,

@@ -1,6 +1,6 @@
 // FolderWalkTests: what a folder input gives `filter`: a FIFO or device named like an image is
-// skipped with a note instead of blocking the run, and an output folder inside a recursive input
-// is not read as input by a rerun.
+// skipped with a note instead of blocking the run, and an output folder inside a folder that
+// --recursive walks is refused however it is written.
 
 import Foundation
 import Testing
@@ -41,18 +41,30 @@ import Testing
             "\(result.stderr)")
     }
 
-    @Test func anOutputFolderInsideARecursiveInputIsNotReadAsInput() throws {
+    @Test func anOutputFolderInsideARecursiveInputIsRefusedHoweverWritten() throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let names = try BatchTree.make(in: folder + "/in", count: 4, subfolders: ["", "a"])
-        let run = ["filter", "in", "--recursive", "--kernel", "box3", "-o", "in/out/"]
-        let first = try CLI.run(run, in: folder)
-        #expect(first.status == 0, "\(first.stderr)")
-        // A restart, a plain rerun and a shard that starts after the others wrote outputs.
-        for extra in [["--skip-existing"], [], ["--shard", "1/2"]] {
-            let again = try CLI.run(run + extra, in: folder)
-            #expect(again.status == 0, "\(extra): \(again.stderr)")
+        try BatchTree.make(in: folder + "/in", count: 4, subfolders: ["", "a"])
+        try FileManager.default.createDirectory(
+            atPath: folder + "/elsewhere", withIntermediateDirectories: true)
+        // A link out of the input is not walked, so an output folder through it is fine.
+        #expect(symlink("../elsewhere", folder + "/in/away") == 0)
+        #expect(symlink("in/a", folder + "/to-a") == 0)
+        let before = BatchTree.files(folder + "/in")
+        for output in ["in/out/", "in/a", "./in/new/deeper/", "to-a/", folder + "/in/a/../b/"] {
+            let result = try CLI.run(
+                ["filter", "in", "--recursive", "--kernel", "box3", "-o", output], in: folder)
+            #expect(result.status == 2, "\(output): \(result.stderr)")
+            #expect(
+                result.stderr.contains("\(output): lies inside the input folder in,"),
+                "\(result.stderr)")
         }
-        #expect(BatchTree.files(folder + "/in/out") == names.sorted())
+        #expect(BatchTree.files(folder + "/in") == before)
+        for (output, recursive) in [("in/away/", true), ("in/out/", false), ("out/", true)] {
+            let result = try CLI.run(
+                ["filter", "in", "--kernel", "box3", "-o", output]
+                    + (recursive ? ["--recursive"] : []), in: folder)
+            #expect(result.status == 0, "\(output): \(result.stderr)")
+        }
     }
 }

@@ -66,7 +66,8 @@ import Testing
             #expect(
                 result.stderr.contains("would be replaced by its own output"), "\(result.stderr)")
         }
-        // Another input's output is refused too: in/img000.png's is in/x/img000.png.
+        // Another input's output would be in/x/img000.png, an input too; an output folder inside
+        // a folder that --recursive walks is refused as such.
         try FileManager.default.createDirectory(
             atPath: folder + "/in/x", withIntermediateDirectories: true)
         try FileManager.default.copyItem(
@@ -76,7 +77,7 @@ import Testing
         #expect(other.status == 2)
         #expect(
             other.stderr.contains(
-                "in/x/img000.png would be replaced by the output of in/img000.png"),
+                "in/x/: lies inside the input folder in/, which --recursive walks"),
             "\(other.stderr)")
         #expect(names.map { FileManager.default.contents(atPath: folder + "/in/" + $0) } == before)
         // Outputs of another format beside their inputs are new files, so they are written.

@@ -79,13 +79,10 @@ enum InputTree {
     /// The `.png` and `.npy` files in `folder` (and the images in other formats), sorted by name
     /// at each level, hidden ones (names starting with `.`) left out. With `recursive`,
     /// subfolders are walked too (`a/b/x.png`); symbolic links to folders are not followed, so a
-    /// link cannot make a cycle, and the folder `excluding` names (a batch's output folder, which
-    /// may lie inside its input) is left out, so a rerun does not take the outputs as inputs.
-    static func files(in folder: String, recursive: Bool, excluding: String? = nil) throws
-        -> Listing
-    {
+    /// link cannot make a cycle.
+    static func files(in folder: String, recursive: Bool) throws -> Listing {
         var listing = Listing()
-        try walk(folder, prefix: "", recursive: recursive, excluding: excluding, into: &listing)
+        try walk(folder, prefix: "", recursive: recursive, into: &listing)
         return listing
     }
 
@@ -109,8 +106,7 @@ enum InputTree {
     }
 
     private static func walk(
-        _ folder: String, prefix: String, recursive: Bool, excluding: String?,
-        into listing: inout Listing
+        _ folder: String, prefix: String, recursive: Bool, into listing: inout Listing
     ) throws {
         let entries: [(name: String, type: FileAccess.EntryType)]
         do {
@@ -128,13 +124,8 @@ enum InputTree {
         for (name, type) in entries.sorted(by: { $0.name < $1.name }) where !name.hasPrefix(".") {
             let path = OutputPaths.join(folder, name)
             let fileExtension = OutputPaths.fileExtension(name)
-            if recursive, type == .folder || type == .unknown, let identity = realFolder(path) {
-                // The output folder is looked up after the subfolder, so one that another shard
-                // creates meanwhile is still recognised.
-                if let excluding, FileIdentity(of: excluding) == identity { continue }
-                try walk(
-                    path, prefix: prefix + name + "/", recursive: true, excluding: excluding,
-                    into: &listing)
+            if recursive, type == .folder || (type == .unknown && isRealFolder(path)) {
+                try walk(path, prefix: prefix + name + "/", recursive: true, into: &listing)
             } else if ["png", "npy"].contains(fileExtension) {
                 let special =
                     switch type {
@@ -166,11 +157,36 @@ enum InputTree {
         }
     }
 
-    /// The identity of the folder at `path`, or nil if it is not a folder or is a link to one.
-    private static func realFolder(_ path: String) -> FileIdentity? {
+    /// Whether `path` is a folder, not a link to one.
+    private static func isRealFolder(_ path: String) -> Bool {
         var status = stat()
-        guard lstat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR else { return nil }
-        return FileIdentity(status)
+        return lstat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Whether the folder `inner` (which need not exist yet) lies inside the folder `outer`,
+    /// however either is written and through any links: the deepest existing folder on the way
+    /// to `inner`, resolved, is `outer` with something still to make below it, or is below
+    /// `outer`.
+    static func folder(_ inner: String, liesInside outer: String) -> Bool {
+        guard let outerPath = resolved(outer) else { return false }
+        var existing = OutputPaths.trimmedFolder(inner)
+        var missing = false
+        while resolved(existing) == nil {
+            if existing == "." || existing == "/" { return false }
+            let parent = (existing as NSString).deletingLastPathComponent
+            existing = parent.isEmpty ? "." : parent
+            missing = true
+        }
+        guard let innerPath = resolved(existing) else { return false }
+        if innerPath == outerPath { return missing }
+        return innerPath.hasPrefix(outerPath == "/" ? "/" : outerPath + "/")
+    }
+
+    /// The absolute path of `path` with every link resolved, or nil if it does not exist.
+    private static func resolved(_ path: String) -> String? {
+        guard let absolute = realpath(path, nil) else { return nil }
+        defer { free(absolute) }
+        return String(cString: absolute)
     }
 
     /// A path written on the command line or in a list as a stable key: `.` components and
