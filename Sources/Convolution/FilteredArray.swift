@@ -33,17 +33,24 @@ public struct FilteredArray: Sendable {
     /// The result as an image with `bitDepth` bits per sample (8 or 16, default 8), every
     /// channel mapped by `range` (an array has no value range of its own to keep, so the caller
     /// must choose one): `clamp`, `abs` and `offset` read the values as samples of that depth.
+    /// A float64 result is mapped in Double: its values may lie beyond Float32's range or
+    /// differ by less than Float32 can tell apart.
     public func image(range: OutputRange, bitDepth: Int = 8) throws -> Image {
-        let planes: [Plane<Float>]
-        switch self.planes {
-        case .float32(let values): planes = values
-        case .float64(let values):
-            planes = values.map {
-                Plane(unchecked: $0.rows, columns: $0.columns, values: $0.values.map(Float.init))
-            }
+        let top = bitDepth == 16 ? 65535 : 255
+        switch planes {
+        case .float32(let planes):
+            return try FilteredImage(colour: planes, alpha: nil, maxValue: top).image(range: range)
+        case .float64(let planes):
+            let mapping = range.mapping(for: planes, maxValue: top)
+            let (_, values) = interleaved(planes)
+            let samples: Image.Samples =
+                top > 255
+                ? .uint16(values.map { UInt16(truncatingIfNeeded: mapping($0)) })
+                : .uint8(values.map { UInt8(truncatingIfNeeded: mapping($0)) })
+            return try Image(
+                width: planes.first?.columns ?? 0, height: planes.first?.rows ?? 0,
+                channels: planes.count, samples: samples)
         }
-        return try FilteredImage(colour: planes, alpha: nil, maxValue: bitDepth == 16 ? 65535 : 255)
-            .image(range: range)
     }
 
     /// The first value that is inf or NaN, as (channel, x, y).

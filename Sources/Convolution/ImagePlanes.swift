@@ -89,9 +89,10 @@ public struct FilteredImage: Sendable {
 
     /// The result as an image with `bitDepth` bits per sample (nil: the input's): colour mapped
     /// by `colourMapping`, alpha clamped and rescaled to the output's range.
-    package func image(colourMapping: SampleMapping, bitDepth: Int? = nil) throws -> Image {
+    package func image(colourMapping: SampleMapping<Float>, bitDepth: Int? = nil) throws -> Image {
         let top = outputMaxValue(bitDepth: bitDepth)
-        let alphaMapping = OutputRange.clamp.mapping(for: [], maxValue: top, from: maxValue)
+        let alphaMapping = OutputRange.clamp.mapping(
+            for: [Plane<Float>](), maxValue: top, from: maxValue)
         let planes = colour.map { ($0, colourMapping) } + (alpha.map { [($0, alphaMapping)] } ?? [])
         let channels = planes.count
         let pixels = rows * columns

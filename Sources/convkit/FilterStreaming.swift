@@ -158,7 +158,7 @@ extension FilterRun {
             let outputRange =
                 range
                 ?? OutputRange.automatic(kernelSteps: filter.steps, magnitude: filter.magnitude)
-            var mapping: SampleMapping?
+            var mapping: SampleMapping<Float>?
             if job.format == .png && outputRange == .normalize {
                 var extremes = (minimum: Float.infinity, maximum: -Float.infinity)
                 try times.time("range pass") {
@@ -335,7 +335,7 @@ private enum BandSink: @unchecked Sendable {
         }
     }
 
-    func write(_ band: FilteredImage, mapping: SampleMapping, bitDepth: Int?) throws {
+    func write(_ band: FilteredImage, mapping: SampleMapping<Float>, bitDepth: Int?) throws {
         switch self {
         case .png(let writer):
             try writer.write(band.image(colourMapping: mapping, bitDepth: bitDepth))

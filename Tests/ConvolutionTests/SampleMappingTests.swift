@@ -10,7 +10,7 @@ import Testing
 @Suite struct SampleMappingTests {
     @Test(arguments: [255, 65535])
     func fastRoundingEqualsTheReference(maxValue: Int) {
-        let mappings: [SampleMapping] =
+        let mappings: [SampleMapping<Float>] =
             [OutputRange.clamp, .abs, .offset].map { $0.mapping(for: [], maxValue: maxValue) }
             + [
                 OutputRange.normalizing(minimum: -3.7, maximum: 812.25, maxValue: maxValue),
