@@ -13,20 +13,28 @@ package enum ThreadPolicy {
     /// images when each parallel loop asked again.
     package static let cores = ProcessInfo.processInfo.activeProcessorCount
 
+    /// The most threads any loop uses: more are of no use on any machine, and a count near
+    /// `Int.max` would overflow the loops' band arithmetic.
+    package static let maximum = 256
+
     /// The thread count: the last value given to ``set(_:)``, or every active core.
     package static var count: Int {
         configured ?? cores
     }
 
-    /// Uses `count` threads from now on (at least 1); `nil` goes back to every core. Call it
-    /// before starting parallel work, not during.
+    /// Uses `count` threads from now on (1 to ``maximum``); `nil` goes back to every core. Call
+    /// it before starting parallel work, not during.
     package static func set(_ count: Int?) {
-        configured = count.map { max(1, $0) }
+        configured = count.map(bounded)
     }
 
-    /// `requested` if given (at least 1), else ``count``.
+    /// `requested` if given (1 to ``maximum``), else ``count``.
     package static func resolve(_ requested: Int?) -> Int {
-        requested.map { max(1, $0) } ?? count
+        requested.map(bounded) ?? count
+    }
+
+    private static func bounded(_ count: Int) -> Int {
+        min(max(1, count), maximum)
     }
 }
 

@@ -52,9 +52,7 @@ struct DatasetOptions: ParsableArguments {
         if let testLimit, testLimit < 1 {
             throw ValidationError("--test-limit must be positive, got \(testLimit)")
         }
-        if let threads, !(1...256).contains(threads) {
-            throw ValidationError("--threads must be 1 to 256, got \(threads)")
-        }
+        try WorkerThreads.require(threads)
         try imageSize?.requireAtLeast(1, option: "--image-size")
         if let imageSize, imageSize.pair.rows > 4096 || imageSize.pair.columns > 4096 {
             throw ValidationError(

@@ -80,9 +80,7 @@ struct VisualizePatterns: ParsableCommand {
             throw ValidationError("--blur-every must be 0 or more, got \(blurEvery)")
         }
         if let unit, unit < 0 { throw ValidationError("--class must be 0 or more, got \(unit)") }
-        guard (1...256).contains(threads) else {
-            throw ValidationError("--threads must be 1 to 256, got \(threads)")
-        }
+        try WorkerThreads.require(threads)
     }
 
     func run() throws {

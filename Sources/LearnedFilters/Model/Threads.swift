@@ -7,7 +7,8 @@ public enum Threads {
     /// The current thread count (at least 1): every active core unless ``set(_:)`` said otherwise.
     public static var count: Int { ThreadPolicy.count }
 
-    /// Sets the thread count for convkit's loops (at least 1); `nil` means every active core.
+    /// Sets the thread count for convkit's loops (1 to 256; a count outside is brought inside);
+    /// `nil` means every active core.
     /// Same seed and same count give the same weights.
     public static func set(_ count: Int?) {
         ThreadPolicy.set(count)
