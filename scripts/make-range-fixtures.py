@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
-"""make-range-fixtures.py: reference samples for filter's --range mappings of float arrays.
+"""make-range-fixtures.py: reference samples for filter's --range mappings of float results.
 
-Writes Tests/ConvolutionTests/Fixtures/output-ranges.json: float32 and float64 arrays at the
+Writes Tests/ConvolutionTests/Fixtures/output-ranges.json. "cases": float32 and float64 arrays at the
 edges of their formats (spans wider than the largest finite value, spans so narrow that
 255/span overflows, subnormals, float64 values beyond Float32's range or closer together than
 Float32 can tell, values a hair below a half), each with the 8- or 16-bit samples that
 --range clamp, abs, offset or normalize must give. The samples are computed in exact rational
 arithmetic (fractions.Fraction on the arrays' exact binary values), rounding half away from
 zero as convkit documents, and cross-checked with numpy in float64 wherever float64 does not
-overflow. No expected sample sits within 1e-3 of a rounding tie, so a correct computation in
+overflow. "imageCases": 8-bit grey images filtered with --float64 by kernels whose float64
+results differ by less than Float32 can tell (200 + 1e-6 * v), one kernel or a chain, each
+result from scipy.signal.correlate2d in float64 and mapped by the same exact rule.
+No expected sample sits within 1e-3 of a rounding tie, so a correct computation in
 the array's own precision gives it; the one exception, float64 values 1e-9 from a tie (which
 Float32 rounds onto it), stays over 1e-10 away, a million times float64's error there. Run
 with the peers' venv:
@@ -21,7 +24,10 @@ import os
 from fractions import Fraction
 
 import numpy as np
+import scipy
+import scipy.signal as signal
 
+SEED = 20261205
 OUT = os.path.join(os.path.dirname(__file__), "..", "Tests", "ConvolutionTests", "Fixtures")
 
 
@@ -74,6 +80,40 @@ def case(name, array, output_range, bit_depth, margin):
     }
 
 
+def image_case(name, image, kernels, output_range, bit_depth):
+    """`image` (uint8) correlated in 'valid' mode with each of `kernels` in turn, in float64."""
+    top = 65535 if bit_depth == 16 else 255
+    result = image.astype(np.float64)
+    for kernel in kernels:
+        result = signal.correlate2d(result, kernel, mode="valid")
+    samples, tie = exact_samples(result.ravel(), output_range, top)
+    assert tie > Fraction(1, 1000), f"{name}: a sample sits within {float(tie)} of a tie"
+    assert numpy_samples(result.ravel(), output_range, top) == samples, name
+    return {
+        "name": name, "rows": image.shape[0], "columns": image.shape[1],
+        "values": [int(v) for v in image.ravel()],
+        "kernels": [{"rows": k.shape[0], "columns": k.shape[1], "weights": [float(w) for w in k.ravel()]}
+                    for k in kernels],
+        "range": output_range, "bitDepth": bit_depth, "expected": samples,
+    }
+
+
+def image_cases():
+    rng = np.random.default_rng(SEED)
+    image = np.empty((2, 40), dtype=np.uint8)
+    image[0] = 200
+    image[1] = rng.integers(0, 256, 40)
+    tiny = np.array([[1.0], [1e-6]])
+    difference = np.array([[1.0, -1.0]])
+    cases = []
+    for bit_depth in (8, 16):
+        cases.append(image_case(f"200 + 1e-6 * v, normalize, {bit_depth}-bit", image, [tiny],
+                                "normalize", bit_depth))
+        cases.append(image_case(f"200 + 1e-6 * v then a difference, normalize, {bit_depth}-bit",
+                                image, [tiny, difference], "normalize", bit_depth))
+    return cases
+
+
 def main():
     ramp = np.arange(12, dtype=np.float64)
     near_ties = np.array(
@@ -101,9 +141,12 @@ def main():
     document = {
         "generator": "scripts/make-range-fixtures.py",
         "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "seed": SEED,
         "rule": "sample = floor(clamp(t, 0, top) + 1/2) in exact arithmetic; t = (v - min) * top / "
                 "(max - min) for normalize, v for clamp, |v| for abs, v + (top + 1) // 2 for offset",
         "cases": cases,
+        "imageCases": image_cases(),
     }
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, "output-ranges.json"), "w") as file:

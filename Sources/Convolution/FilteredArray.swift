@@ -33,23 +33,44 @@ public struct FilteredArray: Sendable {
     /// The result as an image with `bitDepth` bits per sample (8 or 16, default 8), every
     /// channel mapped by `range` (an array has no value range of its own to keep, so the caller
     /// must choose one): `clamp`, `abs` and `offset` read the values as samples of that depth.
-    /// A float64 result is mapped in Double: its values may lie beyond Float32's range or
-    /// differ by less than Float32 can tell apart.
     public func image(range: OutputRange, bitDepth: Int = 8) throws -> Image {
+        try image(
+            range: range, bitDepth: bitDepth, from: bitDepth == 16 ? 65535 : 255, alpha: false)
+    }
+
+    /// The result of filtering an image whose largest sample is `sourceMaxValue`, alpha last
+    /// when `alpha` (as ``ImageFilter/applyInFloat64(to:)`` gives it), as an image with
+    /// `bitDepth` bits per sample: colour mapped by `range`, alpha clamped, both rescaled to the
+    /// output's range as ``FilteredImage/image(range:bitDepth:)`` does. A float64 result is
+    /// mapped in Double: its values may lie beyond Float32's range or differ by less than
+    /// Float32 can tell apart.
+    public func image(range: OutputRange, bitDepth: Int, from sourceMaxValue: Int, alpha: Bool)
+        throws -> Image
+    {
         let top = bitDepth == 16 ? 65535 : 255
         switch planes {
         case .float32(let planes):
-            return try FilteredImage(colour: planes, alpha: nil, maxValue: top).image(range: range)
+            return try FilteredImage(
+                colour: alpha ? Array(planes.dropLast()) : planes, alpha: alpha ? planes.last : nil,
+                maxValue: sourceMaxValue
+            ).image(range: range, bitDepth: bitDepth)
         case .float64(let planes):
-            let mapping = range.mapping(for: planes, maxValue: top)
+            let colour = alpha ? Array(planes.dropLast()) : planes
+            let colourMapping = range.mapping(for: colour, maxValue: top, from: sourceMaxValue)
+            let alphaMapping = OutputRange.clamp.mapping(
+                for: [Plane<Double>](), maxValue: top, from: sourceMaxValue)
             let (_, values) = interleaved(planes)
-            let samples: Image.Samples =
-                top > 255
-                ? .uint16(values.map { UInt16(truncatingIfNeeded: mapping($0)) })
-                : .uint8(values.map { UInt8(truncatingIfNeeded: mapping($0)) })
+            let channels = planes.count
+            let samples = values.indices.map { index in
+                alpha && index % channels == channels - 1
+                    ? alphaMapping(values[index]) : colourMapping(values[index])
+            }
             return try Image(
                 width: planes.first?.columns ?? 0, height: planes.first?.rows ?? 0,
-                channels: planes.count, samples: samples)
+                channels: channels,
+                samples: top > 255
+                    ? .uint16(samples.map { UInt16(truncatingIfNeeded: $0) })
+                    : .uint8(samples.map { UInt8(truncatingIfNeeded: $0) }))
         }
     }
 

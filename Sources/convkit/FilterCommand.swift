@@ -151,7 +151,7 @@ struct Filter: ParsableCommand {
 
     @Flag(
         help:
-            "Compute in Float64 with the plain reference loops (slow; for exactness checks); .npy output is then float64."
+            "Compute in Float64 with the plain reference loops (slow; for exactness checks; never streamed); .npy output is then float64, PNG output mapped from the Float64 result."
     )
     var float64 = false
 

@@ -58,8 +58,8 @@ struct FilterRun: Sendable {
     ) throws {
         let image = gray ? input.grayscale() : input
         describePlan(rows: image.height, columns: image.width, job)
-        if filter.float64 && job.format == .npy {
-            return try processInFloat64(image, job, times: &times)
+        if filter.float64 {
+            return try processInFloat64(image, chunks: chunks, from: input, job, times: &times)
         }
         let result = try naming(job) {
             try times.time("convolve") { try filter.apply(to: image) }
@@ -71,25 +71,20 @@ struct FilterRun: Sendable {
         switch job.format {
         case .npy: try times.time("write") { try NPY.write(result.npyArray(), to: job.output) }
         case .png:
-            let outputRange =
-                range
-                ?? OutputRange.automatic(kernelSteps: filter.steps, magnitude: filter.magnitude)
             let output = try times.time("range") {
-                try result.image(range: outputRange, bitDepth: bitDepth)
+                try result.image(range: imageRange, bitDepth: bitDepth)
             }
-            let options = PNGWriteOptions(
-                compressionLevel: compression,
-                chunks: outputChunks(chunks, channels: input.channels))
-            try times.time("write") {
-                try ImageFile.write(output, to: job.output, options: options)
-            }
+            try writePNG(output, chunks: chunks, from: input, job, times: &times)
         }
     }
 
-    /// `--float64` to `.npy`: the whole computation in Float64, written as float64.
-    private func processInFloat64(_ image: Image, _ job: FilterJobs.Item, times: inout StageTimes)
-        throws
-    {
+    /// `--float64`: the whole computation in Float64, written as float64, or mapped to PNG
+    /// samples from the Float64 result (not from a Float32 rounding of it, which can merge
+    /// values that normalize would tell apart).
+    private func processInFloat64(
+        _ image: Image, chunks: PNGChunks, from input: Image, _ job: FilterJobs.Item,
+        times: inout StageTimes
+    ) throws {
         let result = try naming(job) {
             try times.time("convolve") { try filter.applyInFloat64(to: image) }
         }
@@ -97,7 +92,31 @@ struct FilterRun: Sendable {
             result.firstNonFinite, largestInput: Double(image.maxSampleValue),
             limit: Double.greatestFiniteMagnitude, job)
         try prepareFolder(for: job)
-        try times.time("write") { try NPY.write(result.npyArray(), to: job.output) }
+        switch job.format {
+        case .npy: try times.time("write") { try NPY.write(result.npyArray(), to: job.output) }
+        case .png:
+            let output = try times.time("range") {
+                try result.image(
+                    range: imageRange, bitDepth: bitDepth ?? image.bitDepth,
+                    from: image.maxSampleValue, alpha: image.hasAlpha)
+            }
+            try writePNG(output, chunks: chunks, from: input, job, times: &times)
+        }
+    }
+
+    /// `--range`, or the default for an image's result: `normalize` for edge maps, else `clamp`.
+    var imageRange: OutputRange {
+        range ?? OutputRange.automatic(kernelSteps: filter.steps, magnitude: filter.magnitude)
+    }
+
+    /// Writes `output`, the result of filtering `input`, with the chunks it keeps of the input's.
+    private func writePNG(
+        _ output: Image, chunks: PNGChunks, from input: Image, _ job: FilterJobs.Item,
+        times: inout StageTimes
+    ) throws {
+        let options = PNGWriteOptions(
+            compressionLevel: compression, chunks: outputChunks(chunks, channels: input.channels))
+        try times.time("write") { try ImageFile.write(output, to: job.output, options: options) }
     }
 
     private func process(_ array: NPYArray, _ job: FilterJobs.Item, times: inout StageTimes)

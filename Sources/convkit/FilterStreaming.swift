@@ -78,10 +78,8 @@ extension FilterRun {
         let pixels = input.rows * input.columns
         let needed = pixels * input.channels * Self.inMemoryBytesPerSample
         let say = { (text: String) in if verbose { printError("convkit: \(job.input): \(text)") } }
-        let outputRange =
-            range ?? OutputRange.automatic(kernelSteps: filter.steps, magnitude: filter.magnitude)
         let preferred =
-            !memoryGiven && !input.isArray && job.format == .png && outputRange != .normalize
+            !memoryGiven && !input.isArray && job.format == .png && imageRange != .normalize
             && pixels >= Self.bandedMinimumPixels
         let why: String
         if let bandRows {
@@ -115,11 +113,11 @@ extension FilterRun {
             tell("cannot stream \(obstacle), so \(fallback)")
             return nil
         }
-        // With --float64, a float64 .npy and a float array's result keep Float64 between the
-        // kernels of a chain, which the bands (Float32 between steps) would not.
-        if filter.float64 && (job.format == .npy || input.isArray) {
+        // --float64 keeps Float64 between the kernels of a chain and up to the output's samples
+        // or values, which the bands (Float32 between steps and in the range) would not.
+        if filter.float64 {
             tell(
-                "--float64 keeps Float64 from end to end here, which is computed whole; \(fallback)"
+                "--float64 keeps Float64 from end to end, which is computed whole; \(fallback)"
             )
             return nil
         }
@@ -155,11 +153,8 @@ extension FilterRun {
         var times = StageTimes()
         try naming(job) {
             let size = try stream.outputSize(rows: input.rows, columns: input.columns)
-            let outputRange =
-                range
-                ?? OutputRange.automatic(kernelSteps: filter.steps, magnitude: filter.magnitude)
             var mapping: SampleMapping<Float>?
-            if job.format == .png && outputRange == .normalize {
+            if job.format == .png && imageRange == .normalize {
                 var extremes = (minimum: Float.infinity, maximum: -Float.infinity)
                 try times.time("range pass") {
                     try input.run(stream, path: job.input, maxValue: arrayMaxValue) {
@@ -202,7 +197,7 @@ extension FilterRun {
                         sink = current
                         let bandMapping =
                             mapping
-                            ?? outputRange.mapping(
+                            ?? imageRange.mapping(
                                 for: [], maxValue: band.outputMaxValue(bitDepth: bitDepth),
                                 from: band.maxValue)
                         slot.wait()
