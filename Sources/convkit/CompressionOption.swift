@@ -7,9 +7,9 @@ import ImageIO
 struct CompressionOption: ParsableArguments {
     @Option(
         name: .customLong("compression"),
-        help: ArgumentHelp(
+        valueHelp:
             "PNG deflate level (libdeflate), 0 (fastest) to 9 (smallest) (default: \(PNGWriteOptions.defaultCompressionLevel)).",
-            valueName: "level"))
+        valueName: "level")
     var given: Int?
 
     /// The level to write PNG files at: the one given, else the default.

@@ -142,9 +142,9 @@ struct Filter: ParsableCommand {
     var format: ImageFileFormat?
 
     @Option(
-        help: ArgumentHelp(
+        valueHelp:
             "Bits per PNG sample: 8 or 16 (default: the input image's; 8 for a float array). clamp, abs and offset rescale an image's range to it (x257 from 8 to 16 bits); a float array's values are taken as samples of this depth.",
-            valueName: "bits"))
+        valueName: "bits")
     var bitDepth: Int?
 
     @OptionGroup var png: CompressionOption
@@ -175,7 +175,7 @@ struct Filter: ParsableCommand {
         valueName: "size")
     var memory: String?
 
-    @Option(help: .hidden)
+    @Option(name: .long, parsing: .unconditional, help: .hidden)
     var bandRows: Int?
 
     func validate() throws {

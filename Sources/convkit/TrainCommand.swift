@@ -74,8 +74,13 @@ struct Train: ParsableCommand {
     @Option(valueHelp: "Mini-batch size (default: 256).", valueName: "N")
     var batchSize: Int?
 
-    @Option(valueHelp: "Adam learning rate (default: 0.001).", valueName: "rate")
-    var learningRate: Float?
+    @Option(
+        name: .customLong("learning-rate"), valueHelp: "Adam learning rate (default: 0.001).",
+        valueName: "rate")
+    var learningRateGiven: NumberArgument?
+
+    /// `--learning-rate` in the precision training uses.
+    var learningRate: Float? { learningRateGiven.map { Float($0.value) } }
 
     @Option(help: "Adam bias correction: keras or pytorch (default: keras).")
     var adam: AdamForm?
@@ -106,11 +111,11 @@ struct Train: ParsableCommand {
         if let batchSize, !(1...65_536).contains(batchSize) {
             throw ValidationError("--batch-size must be 1 to 65536, got \(batchSize)")
         }
-        if let learningRate, !(learningRate.isFinite && learningRate > 0) {
-            throw ValidationError(
-                "--learning-rate must be a positive number, got \(plainNumber(Double(learningRate)))"
-            )
-        }
+        // Checked as typed: 1e-50 rounds to 0 in Float32 and 1e39 to inf.
+        try learningRateGiven?.require(
+            Double(Float.leastNormalMagnitude)...Double(Float.greatestFiniteMagnitude),
+            option: "--learning-rate",
+            what: "a positive number within Float32's range (1.2e-38 to 3.4e38)")
         if let trainLimit, trainLimit < 1 {
             throw ValidationError("--train-limit must be positive, got \(trainLimit)")
         }
