@@ -71,7 +71,8 @@ struct VisualizePatterns: ParsableCommand {
         }
         try learningRate.require(1e-6...100, option: "--learning-rate")
         guard decay.value.isFinite, decay.value >= 0, decay.value < 1 else {
-            throw ValidationError("--decay must be at least 0 and below 1, got \(decay.value)")
+            throw ValidationError(
+                "--decay must be at least 0 and below 1, got \(plainNumber(decay.value))")
         }
         guard (0...8).contains(jitter) else {
             throw ValidationError("--jitter must be 0 to 8 pixels, got \(jitter)")

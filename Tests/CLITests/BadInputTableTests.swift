@@ -171,6 +171,8 @@ enum Scratch {
             "bad.kernel", Array("# colour codes are not weights\n1 2\n3 \u{1B}[31mred\n".utf8))
         try write("scale.mat", Array("3 3 0\n1 2 1\n2 4 2\n1 2 1\n".utf8))
         try write("offset.mat", Array("3 1 1 128\n1 2 1\n".utf8))
+        try write("tiny-scale.mat", Array("3 1 1e-320\n1 2 1\n".utf8))
+        try write("tiny-divisor.kernel", Array("divisor: 1e-300\n0 0 0\n0 2 1\n".utf8))
         try manager.createDirectory(atPath: folder + "/out", withIntermediateDirectories: false)
         try manager.createDirectory(atPath: folder + "/sub", withIntermediateDirectories: false)
         try write("sub/notes.txt", Array("no images here\n".utf8))

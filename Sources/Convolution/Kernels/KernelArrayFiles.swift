@@ -110,14 +110,23 @@ enum KernelArrayFiles {
             }
             for (c, token) in entries.enumerated() {
                 switch KernelText.number(token) {
-                case .success(let value): weights.append(value / scale)
+                case .success(let value): weights.append(value)
                 case .failure(let error):
                     throw KernelError.badFile(
                         path: path, detail: "row \(r + 1), column \(c + 1): \(error.reason)")
                 }
             }
         }
-        return try Kernel(name: path, rows: rows, columns: columns, weights: weights)
+        if fields.count >= 3,
+            case (let index, let reason)? = KernelText.quotientBeyondRange(
+                weights, divisor: scale, written: fields[2], what: "scale")
+        {
+            throw KernelError.badFile(
+                path: path,
+                detail: "row \(index / columns + 1), column \(index % columns + 1): \(reason)")
+        }
+        return try Kernel(
+            name: path, rows: rows, columns: columns, weights: weights.map { $0 / scale })
     }
 
     static func readBytes(_ path: String) throws -> [UInt8] {

@@ -100,6 +100,7 @@ public struct KernelDefinition: Sendable, Equatable {
                         detail: "line \(lineNumber): divisor '\(text)' is not a non-zero number")
                 }
                 current.divisor = divisor
+                current.divisorText = text
                 current.divisorLine = lineNumber
                 continue
             }
@@ -139,7 +140,18 @@ public struct KernelDefinition: Sendable, Equatable {
             let memberName =
                 member.name
                 ?? (members.count == 1 ? definitionName : "\(definitionName)-\(index + 1)")
-            let weights = member.rows.flatMap { $0 }.map { $0 / member.divisor }
+            let written = member.rows.flatMap { $0 }
+            let columns = member.rows[0].count
+            if case (let index, let reason)? = KernelText.quotientBeyondRange(
+                written, divisor: member.divisor, written: member.divisorText, what: "divisor")
+            {
+                throw KernelError.badFile(
+                    path: path,
+                    detail:
+                        "line \(member.line ?? 1): row \(index / columns + 1), column \(index % columns + 1): \(reason)"
+                )
+            }
+            let weights = written.map { $0 / member.divisor }
             do {
                 kernels.append(
                     try Kernel(
@@ -159,6 +171,8 @@ public struct KernelDefinition: Sendable, Equatable {
     private struct Member {
         var name: String?
         var divisor = 1.0
+        /// The divisor as written, for messages.
+        var divisorText: Substring = "1"
         /// Where `divisor:` was given, to name it if the member ends with no rows.
         var divisorLine: Int?
         var rows = [[Double]]()

@@ -46,6 +46,25 @@ enum KernelText {
         return .success(value)
     }
 
+    /// Where dividing `weights` by `divisor` (written `divisorText`; `what` names it: `divisor`,
+    /// `scale`) first leaves Float32's range, as the weight's index and the reason in words: a
+    /// tiny divisor can make the small weights a file writes too large to filter with, and the
+    /// message must name the division, not a weight the file does not hold. nil when all fit.
+    static func quotientBeyondRange(
+        _ weights: [Double], divisor: Double, written divisorText: Substring, what: String
+    ) -> (index: Int, reason: String)? {
+        guard
+            let index = weights.firstIndex(where: {
+                let quotient = $0 / divisor
+                return !quotient.isFinite || abs(quotient) > Kernel.largestWeight
+            })
+        else { return nil }
+        return (
+            index,
+            "weight \(plainNumber(weights[index])) / \(what) \(escapedForMessage(divisorText, limit: 40)) is beyond Float32's range (+-3.4e38), the precision images are filtered in"
+        )
+    }
+
     /// Plain decimal notation only: no `nan`, `inf` or hexadecimal floats. The minus sign U+2212
     /// of typeset pages (Wikipedia's kernel tables) counts as '-'.
     private static func decimal(_ text: Substring) -> Double? {
