@@ -148,7 +148,8 @@ let package = Package(
             dependencies: [
                 "ConvkitSupport", "ConvkitTestSupport", "Diagrams", "Drawing", "Convolution",
                 "CGIF", "ImageIO",
-            ]),
+            ],
+            resources: [.copy("Fixtures")]),
         // Helpers the test targets share: fixture folders, pixel access, an SVG reader, the
         // convolution reference cases.
         .target(
