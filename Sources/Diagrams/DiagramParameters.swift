@@ -14,7 +14,11 @@ public enum NamedPadding: String, Sendable, CaseIterable {
     case full
 
     /// The padding this name gives for a `kernel` with `dilation`.
-    package func padding(kernel: AxisPair, dilation: AxisPair) -> Padding {
+    /// - Throws: ``DiagramError`` when either is outside what a diagram draws (checked before
+    ///   the span `d*(k-1)+1` is computed, so no size can overflow it).
+    package func padding(kernel: AxisPair, dilation: AxisPair) throws(DiagramError) -> Padding {
+        try DiagramParameters.checkSide("kernel", kernel)
+        try DiagramParameters.checkSide("dilation", dilation)
         let spanRows = dilatedKernelSpan(kernel: kernel.rows, dilation: dilation.rows)
         let spanColumns = dilatedKernelSpan(kernel: kernel.columns, dilation: dilation.columns)
         switch self {
@@ -93,18 +97,22 @@ public struct DiagramParameters: Sendable, Equatable {
     /// The largest grid side a diagram draws, so a figure stays readable and small.
     public static let maximumSide = 64
 
+    /// Checks that a per-axis size called `name` is 1 to ``maximumSide`` on both axes.
+    static func checkSide(_ name: String, _ value: AxisPair) throws(DiagramError) {
+        guard value.rows >= 1, value.columns >= 1 else {
+            throw .invalid("\(name) must be at least 1 on both axes, got \(value)")
+        }
+        guard value.rows <= maximumSide, value.columns <= maximumSide else {
+            throw .invalid("\(name) \(value) is larger than \(maximumSide), too many cells to draw")
+        }
+    }
+
     /// Checks that the parameters describe a drawable, non-empty diagram.
     public func validate() throws(DiagramError) {
         for (name, value) in [
             ("input", input), ("kernel", kernel), ("stride", stride), ("dilation", dilation),
         ] {
-            guard value.rows >= 1, value.columns >= 1 else {
-                throw .invalid("\(name) must be at least 1 on both axes, got \(value)")
-            }
-            guard value.rows <= Self.maximumSide, value.columns <= Self.maximumSide else {
-                throw .invalid(
-                    "\(name) \(value) is larger than \(Self.maximumSide), too many cells to draw")
-            }
+            try Self.checkSide(name, value)
         }
         let sides = [padding.top, padding.bottom, padding.left, padding.right]
         guard sides.allSatisfy({ $0 >= 0 }) else {

@@ -31,10 +31,10 @@ enum DiagramPaddingArgument: ExpressibleByArgument, Sendable {
     }
 
     /// The padding in cells for `kernel` and `dilation`.
-    func resolved(kernel: AxisPair, dilation: AxisPair) -> Padding {
+    func resolved(kernel: AxisPair, dilation: AxisPair) throws(DiagramError) -> Padding {
         switch self {
         case .explicit(let padding): padding
-        case .named(let name): name.padding(kernel: kernel, dilation: dilation)
+        case .named(let name): try name.padding(kernel: kernel, dilation: dilation)
         }
     }
 }

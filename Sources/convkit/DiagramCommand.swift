@@ -180,16 +180,17 @@ struct Diagram: ParsableCommand {
         }
         let kernelSize = (kernel ?? AxisPairArgument(AxisPair(3))).pair
         let dilationSize = (dilation ?? AxisPairArgument(AxisPair(1))).pair
-        let parameters = DiagramParameters(
-            input: (input ?? AxisPairArgument(AxisPair(5))).pair, kernel: kernelSize,
-            stride: (stride ?? AxisPairArgument(AxisPair(1))).pair, dilation: dilationSize,
-            padding: (padding ?? .explicit(Padding(all: 0))).resolved(
-                kernel: kernelSize, dilation: dilationSize),
-            transposed: transposed,
-            outputPadding: (outputPadding ?? AxisPairArgument(AxisPair(0))).pair, pooling: pool,
-            showValues: values)
+        let parameters: DiagramParameters
         let figure: DiagramFigure
         do {
+            parameters = DiagramParameters(
+                input: (input ?? AxisPairArgument(AxisPair(5))).pair, kernel: kernelSize,
+                stride: (stride ?? AxisPairArgument(AxisPair(1))).pair, dilation: dilationSize,
+                padding: try (padding ?? .explicit(Padding(all: 0))).resolved(
+                    kernel: kernelSize, dilation: dilationSize),
+                transposed: transposed,
+                outputPadding: (outputPadding ?? AxisPairArgument(AxisPair(0))).pair,
+                pooling: pool, showValues: values)
             figure = try DiagramFigure(parameters: parameters, style: style)
             guard frame <= figure.frameCount else {
                 throw DiagramError.noSuchFrame(frame: frame, count: figure.frameCount)

@@ -163,19 +163,33 @@ struct GeometryTests {
                 })
     }
 
-    @Test func namedPaddings() {
+    @Test func namedPaddings() throws {
         #expect(
-            NamedPadding.same.padding(kernel: AxisPair(3), dilation: AxisPair(1)) == Padding(all: 1)
+            try NamedPadding.same.padding(kernel: AxisPair(3), dilation: AxisPair(1))
+                == Padding(all: 1)
         )
         #expect(
-            NamedPadding.same.padding(kernel: AxisPair(4), dilation: AxisPair(1))
+            try NamedPadding.same.padding(kernel: AxisPair(4), dilation: AxisPair(1))
                 == Padding(top: 1, bottom: 2, left: 1, right: 2))
         #expect(
-            NamedPadding.full.padding(kernel: AxisPair(3), dilation: AxisPair(2)) == Padding(all: 4)
+            try NamedPadding.full.padding(kernel: AxisPair(3), dilation: AxisPair(2))
+                == Padding(all: 4)
         )
         #expect(
-            NamedPadding.valid.padding(kernel: AxisPair(5), dilation: AxisPair(1))
+            try NamedPadding.valid.padding(kernel: AxisPair(5), dilation: AxisPair(1))
                 == Padding(all: 0))
+    }
+
+    /// A named padding is worked out from the kernel and dilation before the parameters are
+    /// checked, so it checks them itself: `d*(k-1)+1` must not overflow.
+    @Test func namedPaddingRefusesHugeSizesInsteadOfOverflowing() {
+        for (kernel, dilation) in [(Int.max / 2, 4), (3, Int.max), (Int.max, 1)] {
+            for name in NamedPadding.allCases {
+                #expect(throws: DiagramError.self) {
+                    try name.padding(kernel: AxisPair(kernel), dilation: AxisPair(dilation))
+                }
+            }
+        }
     }
 
     @Test func badParametersAreRefused() {
