@@ -4,9 +4,6 @@ import Drawing
 import ImageIO
 
 extension DiagramFigure {
-    /// The most frames a GIF holds (a 50x50 output), so an animation stays a file people can open.
-    package static let maximumAnimationFrames = 2500
-
     /// Writes the figure to `path`, in the format its extension names: `.png`, `.svg` or
     /// `.pdf` hold frame `frame` (0-based), `.gif` holds every frame, `delay` hundredths of a
     /// second apart. PNG and GIF render `scale` pixels per unit. Writes are atomic.
@@ -26,6 +23,7 @@ extension DiagramFigure {
         } catch {
             throw DiagramError.unknownFormat(path: path)
         }
+        if format == .png { try checkDrawing(frames: 1, scale: scale) }
         try canvas(frame: frame, format: format, scale: scale).write(to: path)
     }
 
@@ -36,6 +34,7 @@ extension DiagramFigure {
                 "the animation would have \(frameCount) frames, more than \(DiagramFigure.maximumAnimationFrames): draw one frame as PNG, SVG or PDF, or each frame to a file of its own"
             )
         }
+        try checkDrawing(frames: frameCount, scale: scale)
         var gif: AnimatedGIF?
         for frame in 0..<frameCount {
             let canvas = try canvas(frame: frame, format: .png, scale: scale)
@@ -51,6 +50,7 @@ extension DiagramFigure {
     /// exist) and returns the paths.
     @discardableResult
     package func writeFrames(toDirectory directory: String, scale: Double = 1) throws -> [String] {
+        try checkDrawing(frames: frameCount, scale: scale)
         let digits = max(3, String(frameCount).count)
         return try (0..<frameCount).map { frame in
             let number = String(frame + 1)

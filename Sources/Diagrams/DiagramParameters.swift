@@ -166,6 +166,9 @@ public enum DiagramError: Error, Equatable, CustomStringConvertible {
     case unknownFormat(path: String)
     /// Writing failed.
     case writeFailed(path: String, reason: String)
+    /// Drawing would take too many pixels or frames; `largestScale` is the largest scale that
+    /// fits (0 when none does).
+    case tooLarge(String, largestScale: Double)
 
     /// The one-line message.
     public var description: String {
@@ -177,6 +180,10 @@ public enum DiagramError: Error, Equatable, CustomStringConvertible {
         case .unknownFormat(let path):
             "\(path): unknown diagram format: use a name ending in .png, .svg, .pdf or .gif"
         case .writeFailed(let path, let reason): "\(path): cannot write: \(reason)"
+        case .tooLarge(let detail, let largestScale):
+            largestScale > 0
+                ? "\(detail): draw at a scale of at most \(largestScale), or fewer cells"
+                : "\(detail): draw fewer cells"
         }
     }
 }

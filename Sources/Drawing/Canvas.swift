@@ -30,6 +30,14 @@ public final class Canvas {
     /// The most pixels a PNG canvas may have (2^27, half a gigabyte of ARGB).
     package static let maximumPixels = 1 << 27
 
+    /// The pixels a PNG canvas of `width` x `height` units has at `scale` (whole pixels, rounded
+    /// up), so callers can check a size against the limits above before drawing.
+    package static func pixelSize(width: Double, height: Double, scale: Double) -> (
+        width: Double, height: Double
+    ) {
+        ((width * scale).rounded(.up), (height * scale).rounded(.up))
+    }
+
     /// Creates a canvas `width` x `height` units for `format`, filled with `background`
     /// (`nil` leaves it transparent).
     public init(
@@ -40,8 +48,7 @@ public final class Canvas {
         else {
             throw DrawingError.badSize("\(width)x\(height) at scale \(scale)")
         }
-        let pixelWidth = (width * scale).rounded(.up)
-        let pixelHeight = (height * scale).rounded(.up)
+        let (pixelWidth, pixelHeight) = Canvas.pixelSize(width: width, height: height, scale: scale)
         guard pixelWidth <= Double(Canvas.maximumPixelSide),
             pixelHeight <= Double(Canvas.maximumPixelSide)
         else {

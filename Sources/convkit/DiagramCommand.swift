@@ -198,14 +198,8 @@ struct Diagram: ParsableCommand {
         } catch let error as DiagramError {
             throw ValidationError(error.description)
         }
+        try checkSizes(of: figure)
         if let path = output {
-            if path.lowercased().hasSuffix(".gif"),
-                figure.frameCount > DiagramFigure.maximumAnimationFrames
-            {
-                throw CLIError(
-                    "\(path): the animation would have \(figure.frameCount) frames, more than \(DiagramFigure.maximumAnimationFrames): draw one frame as PNG, SVG or PDF, or write --frames DIR"
-                )
-            }
             try figure.write(to: path, frame: frame - 1, delay: delay, scale: scale.value)
         }
         if let folder = frames {
@@ -217,6 +211,40 @@ struct Diagram: ParsableCommand {
         print(
             "input \(Sizes.text(width: parameters.input.columns, height: parameters.input.rows)) -> output \(Sizes.text(width: geometry.output.columns, height: geometry.output.rows)), \(counted(figure.frameCount, "frame"))"
         )
+    }
+}
+
+extension Diagram {
+    /// Refuses, before anything is written, outputs that would take too many frames or pixels,
+    /// naming the output and the largest --scale that fits.
+    private func checkSizes(of figure: DiagramFigure) throws {
+        var drawings = [(name: String, frames: Int)]()
+        if let path = output {
+            switch path.lowercased().split(separator: ".").last {
+            case "gif":
+                guard figure.frameCount <= DiagramFigure.maximumAnimationFrames else {
+                    throw ValidationError(
+                        "\(path): the animation would have \(figure.frameCount) frames, more than \(DiagramFigure.maximumAnimationFrames): draw one frame as PNG, SVG or PDF, or write --frames DIR"
+                    )
+                }
+                drawings.append((path, figure.frameCount))
+            case "png": drawings.append((path, 1))
+            default: break
+            }
+        }
+        if let frames { drawings.append((frames, figure.frameCount)) }
+        for (name, frames) in drawings {
+            do {
+                try figure.checkDrawing(frames: frames, scale: scale.value)
+            } catch .tooLarge(let detail, let largestScale) {
+                throw ValidationError(
+                    largestScale > 0
+                        ? "\(name): \(detail): use --scale \(plainNumber(largestScale)) or less, or fewer cells"
+                        : "\(name): \(detail): draw fewer cells, or one frame as SVG or PDF")
+            } catch {
+                throw ValidationError("\(name): \(error)")
+            }
+        }
     }
 }
 
