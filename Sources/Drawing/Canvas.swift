@@ -48,7 +48,9 @@ public final class Canvas {
         else {
             throw DrawingError.badSize("\(width)x\(height) at scale \(scale)")
         }
-        let (pixelWidth, pixelHeight) = Canvas.pixelSize(width: width, height: height, scale: scale)
+        // Only a PNG canvas has pixels; a vector one is sized in units, whatever the scale.
+        let (pixelWidth, pixelHeight) = Canvas.pixelSize(
+            width: width, height: height, scale: format == .png ? scale : 1)
         guard pixelWidth <= Double(Canvas.maximumPixelSide),
             pixelHeight <= Double(Canvas.maximumPixelSide)
         else {

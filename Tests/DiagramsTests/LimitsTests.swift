@@ -70,4 +70,11 @@ struct LimitsTests {
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
     }
+
+    @Test func vectorOutputHasNoPixelLimit() throws {
+        let folder = try temporaryFolder("diagram-limits")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try largest().write(to: folder + "/big.svg", scale: 8)
+        #expect(FileManager.default.fileExists(atPath: folder + "/big.svg"))
+    }
 }

@@ -84,6 +84,12 @@ struct CanvasTests {
         #expect(throws: Never.self) {
             try Canvas(width: 3000, height: 3000, format: .svg, scale: 8)
         }
+        // A vector canvas ignores the scale, so it is not held to pixel limits by it.
+        for format in [FigureFormat.svg, .pdf] {
+            #expect(throws: Never.self) {
+                try Canvas(width: 5000, height: 5000, format: format, scale: 8)
+            }
+        }
     }
 
     @Test func writesAtomicallyInEveryFormat() throws {
