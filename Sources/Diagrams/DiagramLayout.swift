@@ -45,10 +45,16 @@ package struct DiagramLayout: Sendable {
                 x: bottomBox.maxX + 2.5 * cell - topSpan.minX,
                 y: bottomBox.center.y - topSpan.center.y)
         } else {
-            let gap = 0.9 * cell
-            top = Point(
-                x: bottomBox.center.x - topSpan.center.x,
-                y: bottomBox.minY - gap - topSpan.maxY)
+            // The output plane floats above the input plane: as low as it can go with every
+            // point at least `clearance` above the input plane's upper edge at the same x. (Above
+            // the input's bounding box instead, a long strip such as a 64x1 input, slanting up
+            // across the canvas, left a canvas of empty space between the two.)
+            let clearance = 1.8 * cell
+            let x = bottomBox.center.x - topSpan.center.x
+            let lift = DiagramLayout.lift(
+                of: DiagramLayout.outline(Point(x: x, y: 0), output, u, v),
+                above: DiagramLayout.outline(Point(x: 0, y: 0), bottom, u, v))
+            top = Point(x: x, y: -lift - clearance)
         }
         let topBox = Rect.bounding(corners(top, output)) ?? topSpan
         let labelHeight = DiagramLayout.labelFont.size * 1.3
@@ -99,6 +105,49 @@ package struct DiagramLayout: Sendable {
             width: width.rounded(.up),
             height: (formulaTop + Double(caption.formula.count) * lineHeight + margin).rounded(.up))
         boxes.removeAll()
+    }
+
+    /// The corners of a `grid` at `origin`, in order around it.
+    static func outline(_ origin: Point, _ grid: AxisPair, _ u: Point, _ v: Point) -> [Point] {
+        let across = u * Double(grid.columns)
+        let down = v * Double(grid.rows)
+        return [origin, origin + across, origin + across + down, origin + down]
+    }
+
+    /// How far `upper` (a convex polygon) must move up so that at every x both share, its
+    /// lowest point is at or above `lower`'s highest. Both outlines are piecewise linear in x,
+    /// so the largest overlap is at one of their corners' x.
+    static func lift(of upper: [Point], above lower: [Point]) -> Double {
+        let xs = upper.map(\.x) + lower.map(\.x)
+        var most = -Double.infinity
+        for x in xs {
+            guard let top = verticalExtent(of: upper, at: x),
+                let bottom = verticalExtent(of: lower, at: x)
+            else { continue }
+            most = max(most, top.bottom - bottom.top)
+        }
+        if most.isFinite { return most }
+        // No common x: stack the bounding boxes.
+        let upperBox = Rect.bounding(upper) ?? Rect(x: 0, y: 0, width: 0, height: 0)
+        let lowerBox = Rect.bounding(lower) ?? upperBox
+        return upperBox.maxY - lowerBox.minY
+    }
+
+    /// The highest and lowest y of a convex polygon at `x`, or `nil` if `x` is outside it.
+    static func verticalExtent(of polygon: [Point], at x: Double) -> (top: Double, bottom: Double)?
+    {
+        var ys = [Double]()
+        for (index, a) in polygon.enumerated() {
+            let b = polygon[(index + 1) % polygon.count]
+            guard min(a.x, b.x) <= x, x <= max(a.x, b.x) else { continue }
+            if a.x == b.x {
+                ys += [a.y, b.y]
+            } else {
+                ys.append(a.y + (b.y - a.y) * (x - a.x) / (b.x - a.x))
+            }
+        }
+        guard let top = ys.min(), let bottom = ys.max() else { return nil }
+        return (top, bottom)
     }
 
     /// The canvas point of the corner at (`row`, `column`) of the bottom grid (fractions allowed).
