@@ -35,6 +35,9 @@ public struct DiagramFigure: Sendable {
     package let layout: DiagramLayout
     /// How the figure looks (numerical figures get 1.4 times the default cell size).
     public let style: DiagramStyle
+    /// The font of the output numbers: the value font, made smaller when the widest number
+    /// would not fit inside a cell (sums over large kernels run to four digits).
+    let outputFont: Font
 
     /// Lays out the diagram of `parameters`.
     /// - Throws: ``DiagramError`` when the parameters make no diagram.
@@ -49,6 +52,13 @@ public struct DiagramFigure: Sendable {
         layout = DiagramLayout(
             geometry: geometry, caption: caption, cellSize: style.cellSize, flat: style.flat)
         self.style = style
+        let font = DiagramFigure.valueFont(style)
+        // A slanted cell narrows above and below its centre line, so numbers keep to less of it.
+        let room = style.cellSize * (style.flat ? 0.86 : 0.7)
+        let widest =
+            values?.output.map { Canvas.measure(DiagramValues.format($0), font: font).width }.max()
+            ?? 0
+        outputFont = widest > room ? Font(size: font.size * room / widest) : font
     }
 
     /// The canvas size every frame needs.
@@ -209,7 +219,11 @@ public struct DiagramFigure: Sendable {
         }
     }
 
-    private var valueFont: Font { Font(size: style.cellSize * (style.flat ? 0.42 : 0.36)) }
+    private var valueFont: Font { DiagramFigure.valueFont(style) }
+
+    private static func valueFont(_ style: DiagramStyle) -> Font {
+        Font(size: style.cellSize * (style.flat ? 0.42 : 0.36))
+    }
 
     private func drawOutputValues(_ values: DiagramValues, upTo frame: Int, on canvas: Canvas) {
         let theme = style.theme
@@ -217,7 +231,7 @@ public struct DiagramFigure: Sendable {
             let cell = geometry.outputCell(frame: index)
             let fill = index == frame ? theme.shade.over(theme.output) : theme.output
             canvas.text(
-                DiagramValues.format(values.output[index]), at: topCenter(cell), font: valueFont,
+                DiagramValues.format(values.output[index]), at: topCenter(cell), font: outputFont,
                 fill.contrastingText, anchor: .center)
         }
     }

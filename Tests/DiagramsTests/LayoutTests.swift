@@ -62,4 +62,38 @@ struct LayoutTests {
             }
         }
     }
+
+    /// Output numbers stay inside their cells, slanted or flat, however many digits the sums
+    /// over a large kernel have (a 40x40 kernel sums to four digits).
+    @Test(arguments: [false, true])
+    func outputNumbersFitTheirCells(flat: Bool) throws {
+        let figure = try DiagramFigure(
+            parameters: DiagramParameters(
+                input: AxisPair(41), kernel: AxisPair(40), showValues: true),
+            style: DiagramStyle(flat: flat))
+        let values = try #require(figure.values)
+        #expect(values.output.contains { $0 >= 1000 })
+        for frame in 0..<figure.frameCount {
+            let cell = figure.geometry.outputCell(frame: frame)
+            let text = DiagramValues.format(values.output[frame])
+            let width = Canvas.measure(text, font: figure.outputFont).width
+            let height = figure.outputFont.size * 0.75  // digits' height
+            let center = figure.topCenter(cell)
+            let quad = figure.layout.quad(cell, top: true)
+            for (dx, dy) in [(-1.0, -1.0), (1, -1), (1, 1), (-1, 1)] {
+                let corner = Point(x: center.x + dx * width / 2, y: center.y + dy * height / 2)
+                #expect(Self.inside(corner, quad), "'\(text)' leaves its cell at \(corner)")
+            }
+        }
+    }
+
+    /// Whether `point` is inside the convex polygon `quad` (either winding).
+    private static func inside(_ point: Point, _ quad: [Point]) -> Bool {
+        let sides = quad.indices.map { index -> Double in
+            let a = quad[index]
+            let b = quad[(index + 1) % quad.count]
+            return (b.x - a.x) * (point.y - a.y) - (b.y - a.y) * (point.x - a.x)
+        }
+        return sides.allSatisfy { $0 >= 0 } || sides.allSatisfy { $0 <= 0 }
+    }
 }
