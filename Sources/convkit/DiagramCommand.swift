@@ -137,9 +137,22 @@ struct Diagram: ParsableCommand {
             throw ValidationError(
                 "give an output: -o FILE (.png, .svg, .pdf or .gif), --frames DIR, or --all -o DIR")
         }
-        if let output {
-            _ = try OutputPaths.format(
-                of: output, among: DiagramFileFormat.allCases, what: "a diagram")
+        let format = try output.map {
+            try OutputPaths.format(of: $0, among: DiagramFileFormat.allCases, what: "a diagram")
+        }
+        // Options the outputs make meaningless are mistakes, not silently ignored.
+        if frame != 1, format == nil || format == .gif {
+            throw ValidationError(
+                "--frame picks the frame of a .png, .svg or .pdf output; a .gif and --frames hold every frame"
+            )
+        }
+        if delay != 80, format != .gif {
+            throw ValidationError("--delay applies only to a .gif output")
+        }
+        if scale.value != 1, format != .png, format != .gif, frames == nil {
+            throw ValidationError(
+                "--scale applies only to .png and .gif outputs and --frames; .svg and .pdf are drawn to any size"
+            )
         }
         try (input ?? AxisPairArgument(AxisPair(5))).requireAtLeast(1, option: "--input")
         try (kernel ?? AxisPairArgument(AxisPair(3))).requireAtLeast(1, option: "--kernel")
