@@ -9,11 +9,13 @@ package struct Axes: LabelledChart, Sendable {
     package var numericX: Bool
     /// Only whole-number ticks on the x axis (counts such as epochs).
     package var wholeNumberX: Bool
+    /// Only whole-number ticks on the y axis (counts such as misclassified images).
+    package var wholeNumberY: Bool
     package var font: Font
 
     package init(
         x: ClosedRange<Double>, y: ClosedRange<Double>, labels: ChartLabels = ChartLabels(),
-        numericX: Bool = true, wholeNumberX: Bool = false,
+        numericX: Bool = true, wholeNumberX: Bool = false, wholeNumberY: Bool = false,
         font: Font = Font(size: 12)
     ) {
         self.x = x
@@ -21,6 +23,7 @@ package struct Axes: LabelledChart, Sendable {
         self.labels = labels
         self.numericX = numericX
         self.wholeNumberX = wholeNumberX
+        self.wholeNumberY = wholeNumberY
         self.font = font
     }
 
@@ -28,7 +31,7 @@ package struct Axes: LabelledChart, Sendable {
 
     /// The plotting area inside `rect` once room is left for title, labels and ticks.
     package func plotArea(in rect: Rect, canvas: Canvas) -> Rect {
-        let yTicks = Ticks(lower: y.lowerBound, upper: y.upperBound)
+        let yTicks = Ticks(lower: y.lowerBound, upper: y.upperBound, wholeNumbers: wholeNumberY)
         let widest =
             yTicks.values.map { canvas.measure(yTicks.label($0), font: tickFont).width }.max() ?? 0
         let line = font.size * 1.3
@@ -55,7 +58,7 @@ package struct Axes: LabelledChart, Sendable {
         let area = plotArea(in: rect, canvas: canvas)
         let grid = Color(hex: 0xDDDDDD)
         let ink = Color(hex: 0x333333)
-        let yTicks = Ticks(lower: y.lowerBound, upper: y.upperBound)
+        let yTicks = Ticks(lower: y.lowerBound, upper: y.upperBound, wholeNumbers: wholeNumberY)
         for value in yTicks.values {
             let p = point(x: x.lowerBound, y: value, area: area)
             canvas.line(

@@ -12,27 +12,32 @@ public struct BarChart: LabelledChart, Sendable {
     public var color: Color
     /// Write each bar's value above it.
     public var showValues: Bool
+    /// The values are counts: the value axis ticks whole numbers only.
+    public var wholeNumbers: Bool
 
     /// A chart of one bar per category.
     public init(
         categories: [String], values: [Double], title: String = "", xLabel: String = "",
         yLabel: String = "",
-        color: Color = Color(hex: 0x268BD2), showValues: Bool = true
+        color: Color = Color(hex: 0x268BD2), showValues: Bool = true, wholeNumbers: Bool = false
     ) {
         self.categories = categories
         self.values = values
         self.labels = ChartLabels(title: title, xLabel: xLabel, yLabel: yLabel)
         self.color = color
         self.showValues = showValues
+        self.wholeNumbers = wholeNumbers
     }
 
     /// The axes the chart draws: the value range always includes zero.
     package var axes: Axes {
         let finite = values.filter(\.isFinite)
         let range = Ticks.niceRange(
-            lower: min(0, finite.min() ?? 0), upper: max(0, finite.max() ?? 1) * 1.08)
+            lower: min(0, finite.min() ?? 0), upper: max(0, finite.max() ?? 1) * 1.08,
+            wholeNumbers: wholeNumbers)
         return Axes(
-            x: 0...Double(max(categories.count, 1)), y: range, labels: labels, numericX: false)
+            x: 0...Double(max(categories.count, 1)), y: range, labels: labels, numericX: false,
+            wholeNumberY: wholeNumbers)
     }
 
     /// Draws the chart into `rect`. Category names (and values) that would run into their

@@ -20,7 +20,8 @@ package struct ErrorsFigure: Figure, Sendable {
             categories: names, values: errors.map(Double.init),
             title:
                 "Misclassified test images per true class (\(errors.reduce(0, +)) of \(matrix.total))",
-            xLabel: "true class", yLabel: "misclassified", color: Color(hex: 0xB2182B))
+            xLabel: "true class", yLabel: "misclassified", color: Color(hex: 0xB2182B),
+            wholeNumbers: true)
     }
 
     /// Where the chart is drawn.

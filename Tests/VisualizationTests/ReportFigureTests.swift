@@ -108,6 +108,12 @@ struct ReportFigureTests {
             labels: Self.labels, predictions: Self.predictions, classNames: Self.names)
         let figure = ErrorsFigure(matrix: matrix)
         #expect(figure.chart.values == [1, 0, 1])
+        // Counts of images: no tick at half an image (the ticks the axes draw).
+        let axes = figure.chart.axes
+        let ticks = Ticks(
+            lower: axes.y.lowerBound, upper: axes.y.upperBound, wholeNumbers: axes.wholeNumberY)
+        #expect(ticks.values.allSatisfy { $0 == $0.rounded() })
+        #expect(axes.y.upperBound == axes.y.upperBound.rounded())
         #expect(figure.chart.title.contains("2 of 9"))
         let image = try figure.render().image()
         #expect(image.width == 560 && image.height == 340)
