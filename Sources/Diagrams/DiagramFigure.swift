@@ -116,9 +116,9 @@ public struct DiagramFigure: Sendable {
         for cell in footprint {
             canvas.fill(polygon: layout.quad(cell, top: false), theme.shade)
         }
-        if let values { drawBottomValues(values, footprint: footprint, on: canvas) }
-
+        // Connectors under the numbers: a line crossing a digit must not strike it through.
         drawConnectors(footprint: footprint, to: current, on: canvas, lineWidth: lineWidth * 0.7)
+        if let values { drawBottomValues(values, footprint: footprint, on: canvas) }
 
         for row in 0..<geometry.output.rows {
             for column in 0..<geometry.output.columns {

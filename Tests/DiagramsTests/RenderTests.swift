@@ -175,6 +175,35 @@ struct RenderTests {
         #expect(try ImageFile.read(path: paths[3]).width == Int(figure.size.width))
     }
 
+    /// The connectors to the output cell run under the input numbers, not through them: every
+    /// glyph inside the input grid comes after the connector lines in the SVG's drawing order.
+    @Test func connectorsRunUnderTheInputNumbers() throws {
+        let figure = try DiagramFigure(
+            parameters: DiagramParameters(
+                input: AxisPair(8), kernel: AxisPair(3), showValues: true),
+            style: DiagramStyle(flat: true))
+        let document = SVGDocument(try figure.canvas(frame: 12, format: .svg).encoded())
+        let elements = document.elements
+        let connectors = elements.indices.filter {
+            elements[$0].name == "path"
+                && elements[$0].attributes["style"]?.contains("stroke-opacity:0.8") == true
+        }
+        let lastConnector = try #require(connectors.last)
+        let grid = figure.geometry.bottom
+        let topLeft = figure.layout.bottomPoint(row: 0, column: 0)
+        let bottomRight = figure.layout.bottomPoint(
+            row: Double(grid.rows), column: Double(grid.columns))
+        let inputGlyphs = elements.indices.filter { index in
+            let element = elements[index]
+            guard element.name == "use", let x = element.attributes["x"].flatMap(Double.init),
+                let y = element.attributes["y"].flatMap(Double.init)
+            else { return false }
+            return (topLeft.x...bottomRight.x).contains(x)
+                && (topLeft.y...bottomRight.y).contains(y)
+        }
+        #expect(inputGlyphs.count >= grid.cellCount)
+        #expect(inputGlyphs.allSatisfy { $0 > lastConnector })
+    }
 }
 
 /// The GIF palette's fast nearest-colour search against the plain scan over every entry.
