@@ -48,6 +48,15 @@ package enum FileAccess {
         return Int(status.st_size)
     }
 
+    /// Whether `path` is a regular file (through links), which can be opened and read more than
+    /// once. Standard input (`-`), a pipe (`<(command)`), a FIFO or a device cannot: sniffing
+    /// its first bytes would consume them, so what reads one must read it once, whole.
+    package static func isRegularFile(_ path: String) -> Bool {
+        guard path != "-" else { return false }
+        var status = stat()
+        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
+    }
+
     /// Whether `path` exists and is a directory.
     package static func isDirectory(_ path: String) -> Bool {
         var status = stat()

@@ -13,7 +13,7 @@ extension Convert {
     /// `--bit-depth` conversions as the whole image; the output is 8- or 16-bit, not packed
     /// into 1/2/4 bits or a palette, which would need every pixel first.
     func convertStreamed(to format: ImageFileFormat) throws -> Bool {
-        guard input != "-", !interlace,
+        guard FileAccess.isRegularFile(input), !interlace,
             let prefix = try? FileAccess.readPrefix(input, count: 8),
             PNGDecoder.hasSignature(prefix),
             let header = try? PNGDecoder.header(path: input),

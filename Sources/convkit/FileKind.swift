@@ -27,10 +27,12 @@ enum FileKind: Equatable {
         }
     }
 
-    /// The kind of the file at `path` (`unknown` if it cannot be read; standard input is never
-    /// read here, since reading it would consume it).
+    /// The kind of the file at `path` (`unknown` if it cannot be read; standard input, a pipe
+    /// or a FIFO is never read here, since reading it would consume it).
     static func of(path: String) -> FileKind {
-        guard path != "-", let prefix = try? FileAccess.readPrefix(path, count: 512) else {
+        guard FileAccess.isRegularFile(path),
+            let prefix = try? FileAccess.readPrefix(path, count: 512)
+        else {
             return .unknown
         }
         return of(bytes: prefix)

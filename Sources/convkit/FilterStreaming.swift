@@ -240,10 +240,12 @@ enum BandedInput {
     case png(PNGDecoder.Header)
     case array(NPYRowReader)
 
-    /// The file at `path` if it is one of these; nil for standard input and other files (read
-    /// whole, which reports what is wrong with them).
+    /// The file at `path` if it is one of these; nil for standard input, pipes and other files
+    /// (read whole, once, which reports what is wrong with them).
     init?(path: String) {
-        guard path != "-", let prefix = try? FileAccess.readPrefix(path, count: 8) else {
+        guard FileAccess.isRegularFile(path),
+            let prefix = try? FileAccess.readPrefix(path, count: 8)
+        else {
             return nil
         }
         if PNGDecoder.hasSignature(prefix),

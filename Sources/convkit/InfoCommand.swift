@@ -46,7 +46,8 @@ struct Info: ParsableCommand {
     }
 
     private func describe(_ path: String) throws -> [String: Any] {
-        if path == "-" {
+        // Standard input or a pipe is read once, whole; a file's header is read alone.
+        if !FileAccess.isRegularFile(path) && !FileAccess.isDirectory(path) {
             let bytes = try FileAccess.readAll(path)
             return try describe(bytes: bytes, path: path, fileSize: bytes.count)
         }

@@ -11,7 +11,8 @@ enum ModelInfo {
     static func isModel(_ path: String) -> Bool {
         let lower = path.lowercased()
         if ModelFiles.extensions.contains(where: { lower.hasSuffix($0) }) { return true }
-        guard path != "-", let magic = try? FileAccess.readPrefix(path, count: 9) else {
+        guard FileAccess.isRegularFile(path), let magic = try? FileAccess.readPrefix(path, count: 9)
+        else {
             return false
         }
         return magic.starts(with: [0x50, 0x4B, 0x03, 0x04])

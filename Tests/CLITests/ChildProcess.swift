@@ -122,6 +122,18 @@ final class ChildProcess {
         try ChildProcess(program, arguments, scratch: scratch).wait()
     }
 
+    /// Runs `program` to the end, killing it (SIGKILL, seen in `signal`) if it has not ended
+    /// after `timeout` seconds: a run that hangs fails a test instead of blocking the suite.
+    static func run(
+        _ program: String, _ arguments: [String], scratch: String, killAfter timeout: Double
+    ) throws -> ChildExit {
+        let child = try ChildProcess(program, arguments, scratch: scratch)
+        let deadline = Date().addingTimeInterval(timeout)
+        while !child.hasEnded && Date() < deadline { usleep(20_000) }
+        child.send(SIGKILL)
+        return child.wait()
+    }
+
     private static func openDescriptors() -> [Int32] {
         ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap {
             Int32($0)

@@ -10,17 +10,6 @@ import Testing
 #endif
 
 @Suite struct FolderWalkTests {
-    /// Runs convkit (absolute paths only) and kills it if it has not ended after `timeout`
-    /// seconds: a run that hangs fails the test instead of blocking the suite.
-    static func runWithin(_ timeout: Double, _ arguments: [String], scratch: String) throws
-        -> ChildExit
-    {
-        let child = try ChildProcess(CLI.executable, arguments, scratch: scratch)
-        child.waitForOutput(containing: "\u{0}", timeout: timeout)
-        child.send(SIGKILL)
-        return child.wait()
-    }
-
     @Test func aFIFOOrDeviceInAFolderIsSkippedWithANote() throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -28,9 +17,9 @@ import Testing
         // Opening a FIFO for reading waits for a writer; /dev/zero never ends.
         #expect(mkfifo(folder + "/in/pipe.png", 0o644) == 0)
         #expect(symlink("/dev/zero", folder + "/in/zero.npy") == 0)
-        let result = try Self.runWithin(
-            60, ["filter", folder + "/in", "--kernel", "box3", "-o", folder + "/out/"],
-            scratch: folder)
+        let result = try ChildProcess.run(
+            CLI.executable, ["filter", folder + "/in", "--kernel", "box3", "-o", folder + "/out/"],
+            scratch: folder, killAfter: 60)
         #expect(result.signal == nil, "convkit hung on a FIFO or device: \(result.description)")
         #expect(result.status == 0, "\(result.description)")
         #expect(BatchTree.files(folder + "/out") == ["img000.png", "img001.png"])
