@@ -11,6 +11,8 @@ zero as convkit documents, and cross-checked with numpy in float64 wherever floa
 overflow. "imageCases": 8-bit grey images filtered with --float64 by kernels whose float64
 results differ by less than Float32 can tell (200 + 1e-6 * v), one kernel or a chain, each
 result from scipy.signal.correlate2d in float64 and mapped by the same exact rule.
+"float32Rounding": numbers written near Float32's largest value, and whether numpy's
+float32() of each is finite (3.4028235e38, as numpy prints that value, is).
 No expected sample sits within 1e-3 of a rounding tie, so a correct computation in
 the array's own precision gives it; the one exception, float64 values 1e-9 from a tie (which
 Float32 rounds onto it), stays over 1e-10 away, a million times float64's error there. Run
@@ -114,6 +116,13 @@ def image_cases():
     return cases
 
 
+def float32_rounding():
+    texts = ["3.4028235e38", "-3.4028235e38", "3.4028234663852886e38", "3.40282356e38",
+             "3.4028236e38", "-3.4028236e38", "3.5e38", "1e39"]
+    with np.errstate(over="ignore"):
+        return [{"text": text, "finite": bool(np.isfinite(np.float32(float(text))))} for text in texts]
+
+
 def main():
     ramp = np.arange(12, dtype=np.float64)
     near_ties = np.array(
@@ -147,6 +156,7 @@ def main():
                 "(max - min) for normalize, v for clamp, |v| for abs, v + (top + 1) // 2 for offset",
         "cases": cases,
         "imageCases": image_cases(),
+        "float32Rounding": float32_rounding(),
     }
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, "output-ranges.json"), "w") as file:

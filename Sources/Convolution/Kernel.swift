@@ -17,10 +17,6 @@ public struct Kernel: Sendable, Equatable {
     /// Row-major weights: the weight at (r, c) is `weights[r * columns + c]`.
     public let weights: [Double]
 
-    /// The largest weight magnitude a kernel may have: Float32's largest finite value, since the
-    /// engine computes in Float32.
-    package static let largestWeight = Double(Float.greatestFiniteMagnitude)
-
     /// Creates a kernel; `weights.count` must be `rows * columns` and every weight finite and
     /// within Float32's range (the engine computes in Float32).
     public init(name: String, rows: Int, columns: Int, weights: [Double]) throws {
@@ -39,7 +35,7 @@ public struct Kernel: Sendable, Equatable {
                 name: name,
                 reason: "\(columns)x\(rows) needs \(rows * columns) weights, got \(weights.count)")
         }
-        if let bad = weights.first(where: { !$0.isFinite || abs($0) > Kernel.largestWeight }) {
+        if let bad = weights.first(where: { !$0.fitsFloat32 }) {
             throw KernelError.invalid(
                 name: name,
                 reason:

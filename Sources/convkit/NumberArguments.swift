@@ -23,7 +23,7 @@ struct NumberArgument: ExpressibleByArgument, Sendable {
 
     /// Fails unless the number is finite and fits Float32, the precision images are filtered in.
     func requireFloat32(option: String) throws {
-        guard value.isFinite, abs(value) <= Double(Float.greatestFiniteMagnitude) else {
+        guard value.fitsFloat32 else {
             throw ValidationError(
                 "\(option) must be a finite number within Float32's range (+-3.4e38), got \(plainNumber(value))"
             )

@@ -37,7 +37,7 @@ enum KernelText {
         guard value.isFinite else {
             return .failure(KernelTextError("'\(shown)' is not a finite number"))
         }
-        guard abs(value) <= Kernel.largestWeight else {
+        guard value.fitsFloat32 else {
             return .failure(
                 KernelTextError(
                     "'\(shown)' is beyond Float32's range (+-3.4e38), the precision images are filtered in"
@@ -54,10 +54,7 @@ enum KernelText {
         _ weights: [Double], divisor: Double, written divisorText: Substring, what: String
     ) -> (index: Int, reason: String)? {
         guard
-            let index = weights.firstIndex(where: {
-                let quotient = $0 / divisor
-                return !quotient.isFinite || abs(quotient) > Kernel.largestWeight
-            })
+            let index = weights.firstIndex(where: { !($0 / divisor).fitsFloat32 })
         else { return nil }
         return (
             index,
