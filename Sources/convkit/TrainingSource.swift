@@ -5,10 +5,6 @@ import ConvkitSupport
 import Foundation
 import LearnedFilters
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// The training and test data of `convkit train`.
 struct TrainingSource {
     /// The dataset's name or the image folder, for messages.
@@ -144,10 +140,8 @@ struct FolderSetting: Equatable {
     /// absolute path, a link): the same device and inode, or where one cannot be looked up,
     /// the same standardised absolute path.
     static func sameFolder(_ a: String, _ b: String) -> Bool {
-        var first = stat()
-        var second = stat()
-        if stat(a, &first) == 0, stat(b, &second) == 0 {
-            return first.st_dev == second.st_dev && first.st_ino == second.st_ino
+        if let first = FileIdentity(of: a), let second = FileIdentity(of: b) {
+            return first == second
         }
         func standardised(_ path: String) -> String {
             URL(fileURLWithPath: path).standardizedFileURL.path
