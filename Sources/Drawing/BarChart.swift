@@ -42,7 +42,7 @@ public struct BarChart: LabelledChart, Sendable {
 
     /// Draws the chart into `rect`. Category names (and values) that would run into their
     /// neighbours' are thinned out, as plotting libraries thin crowded tick labels: see
-    /// ``Ticks/labelStep(widest:slot:)``.
+    /// `Ticks.labelStep(widest:slot:)`.
     public func draw(on canvas: Canvas, in rect: Rect) {
         let axes = self.axes
         let area = axes.draw(on: canvas, in: rect)
