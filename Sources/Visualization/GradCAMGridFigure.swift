@@ -1,16 +1,22 @@
-// GradCAMGridFigure: Grad-CAM of several test digits over each digit, titled predicted (true: label).
+// GradCAMGridFigure: Grad-CAM of several test images over each image, titled predicted (true: label).
 
 import Drawing
 import ImageIO
 import LearnedFilters
 
-/// A grid of digits, each with its Grad-CAM map for the predicted class blended over it, on
+/// A grid of images, each with its Grad-CAM map for the predicted class blended over it, on
 /// viridis from 0 to that image's largest value (so the colour bar reads "of the image's
-/// maximum"), titled `predicted (true: label)`.
+/// maximum"), titled `predicted (true: label)`. A map that is zero everywhere (no positive
+/// evidence for the class) has nothing to scale, so its tile carries the note "map is zero"
+/// instead of looking like an empty picture.
 package struct GradCAMGridFigure: Figure, Sendable {
     private let grid: ImageGrid
     /// The maps shown, in order.
     package let maps: [Attribution]
+    /// Positions of the maps that are zero everywhere, each noted on its tile.
+    package let zeroMaps: [Int]
+    /// The note written on the tile of a map that is zero everywhere.
+    package static let zeroNote = "map is zero"
 
     /// Layout rules: 6 columns of 84-unit tiles.
     package static let columns = 6, tileSide = 84.0, spacing = 14.0
@@ -44,6 +50,7 @@ package struct GradCAMGridFigure: Figure, Sendable {
                 label: "\(name(map.target)) (true: \(name(label)))")
         }
         self.maps = maps
+        zeroMaps = maps.indices.filter { !maps[$0].gradCAM.contains { $0 > 0 } }
         grid = ImageGrid(
             tiles: tiles, columns: GradCAMGridFigure.columns,
             tileSize: Size(width: GradCAMGridFigure.tileSide, height: GradCAMGridFigure.tileSide),
@@ -57,11 +64,26 @@ package struct GradCAMGridFigure: Figure, Sendable {
                 + FigureStyle.margin / 2)
     }
 
-    /// Where the `position`-th digit is drawn.
+    /// The title above the grid.
+    package var title: String { grid.title }
+
+    /// Where the `position`-th image is drawn.
     package func tileRect(_ position: Int) -> Rect { grid.imageRect(of: position) }
 
     package func draw(on canvas: Canvas) {
         grid.draw(on: canvas)
+        let font = FigureStyle.labelFont
+        let noteSize = Canvas.measure(Self.zeroNote, font: font)
+        for position in zeroMaps {
+            let rect = grid.imageRect(of: position)
+            let box = Rect(
+                x: rect.center.x - noteSize.width / 2 - 3,
+                y: rect.center.y - noteSize.height / 2 - 2, width: noteSize.width + 6,
+                height: noteSize.height + 4)
+            canvas.fill(box, Color(hex: 0xFFFFFF))
+            canvas.text(
+                Self.zeroNote, at: rect.center, font: font, FigureStyle.ink, anchor: .center)
+        }
         let top = grid.imageRect(of: 0).y
         ColorBar(scale: ColorScale(map: .viridis, lower: 0, upper: 1), label: "of image max").draw(
             on: canvas,

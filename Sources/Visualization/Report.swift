@@ -6,9 +6,9 @@ import ImageIO
 import LearnedFilters
 
 /// Everything `convkit report` writes: the confusion matrix (figure and CSV), the errors per
-/// class, the first 49 misclassified digits (figure and a CSV of all of them), the first
+/// class, the first 49 misclassified images (figure and a CSV of all of them), the first
 /// convolution's filters, loss and accuracy per epoch when there is a training log, Grad-CAM of
-/// the first misclassified digits and the last convolution's filter patterns (when the model
+/// the first misclassified images and the last convolution's filter patterns (when the model
 /// takes square grey images), and an `index.html` showing them all.
 package enum Report {
     /// What was found and written.

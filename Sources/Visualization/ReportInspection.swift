@@ -1,4 +1,4 @@
-// ReportInspection: the report's look inside the model: Grad-CAM of misclassified digits, filter patterns.
+// ReportInspection: the report's look inside the model: Grad-CAM of misclassified images, filter patterns.
 
 import LearnedFilters
 
@@ -28,12 +28,24 @@ struct ReportInspection {
             inputs: inputs, maps: maps, labels: indices.map { test.labels[$0] },
             classNames: inspection.classNames,
             title:
-                "Grad-CAM on \(inspection.displayName(of: layer)) of the first misclassified digits"
+                "Grad-CAM on \(inspection.displayName(of: layer)) of the first misclassified \(Self.subject(classNames: inspection.classNames))"
         )
     }
 
+    /// What the test images are called in a title: "digits" when the classes are the digits
+    /// 0 to 9 (MNIST's), else "images" (clothing, shapes, a folder's classes).
+    static func subject(classNames: [String]) -> String {
+        classNames == (0...9).map(String.init) ? "digits" : "images"
+    }
+
     func gradCAMCaption(_ figure: GradCAMGridFigure) -> String {
-        "Where the model looked for the wrong answer: Grad-CAM of the predicted class for the first \(figure.maps.count) misclassified test images, each on its own scale (yellow: its largest value)."
+        let zero =
+            figure.zeroMaps.isEmpty
+            ? ""
+            : " A tile marked '\(GradCAMGridFigure.zeroNote)' found no positive evidence for its class: its Grad-CAM is 0 everywhere."
+        return
+            "Where the model looked for the wrong answer: Grad-CAM of the predicted class for the first \(figure.maps.count) misclassified test images, each on its own scale (yellow: its largest value)."
+            + zero
     }
 
     /// Steps of the report's pattern search: fewer than `visualize patterns`' 100, so that the
