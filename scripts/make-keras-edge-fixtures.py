@@ -17,8 +17,9 @@ Writes Tests/ModelExchangeTests/Fixtures/keras/edges/ (untrained models, seeded 
   no-bias.keras, no-bias.weights.h5  Conv2D(2, 4, strides 4, use_bias=False), Flatten,
       Dense(10, use_bias=False), and its weights alone, for an architecture given in convkit's
       text form, which cannot say use_bias=False
-  expected.json     the input (a 28x28 ramp in [0, 1]), each model's Keras output on it, and
-      the library versions and seed
+  expected.json     the input (a 28x28 ramp in [0, 1]), each model's Keras output on it, each
+      model's count_params() (which leaves out the biases use_bias=False omits), and the library
+      versions and seed
 
 Run with the Keras peer (scripts/setup-peers.sh --keras):
     /opt/convkit-keras/bin/python scripts/make-keras-edge-fixtures.py
@@ -86,6 +87,7 @@ def main():
     expected = {
         "input": image.ravel().tolist(),
         "outputs": outputs,
+        "parameters": {name: int(model.count_params()) for name, model in models.items()},
         "versions": {"keras": keras.__version__, "tensorflow": tf.__version__,
                      "numpy": np.__version__},
         "seed": SEED,

@@ -27,7 +27,9 @@ Writes Tests/ModelExchangeTests/Fixtures/pytorch/:
       BatchNorm2d(affine=False), Linear(bias=False); running statistics set with variances of
       1e-3 to 1e-2, so that an epsilon of 1e-3 in place of 1e-5 shows
   bias-free.json     its convkit --arch (each batchnorm without eps=), the input shape, the state
-      dict's keys, seeded NHWC inputs and PyTorch's outputs for them in model.eval()
+      dict's keys, seeded NHWC inputs and PyTorch's outputs for them in model.eval(), and
+      its counts: numel summed over model.parameters() and over the state dict's floating-point
+      tensors (the parameters and the running statistics; not num_batches_tracked)
   parts.safetensors, parts.json  the same for a model class with parts named `features` and
       `classifier` (which sort in the other order than they run)
 
@@ -120,6 +122,9 @@ def untrained(name, model, architecture, input_shape):
         "seed": SEED,
         "versions": {"torch": torch.__version__, "safetensors": safetensors.__version__},
         "tensors": sorted(model.state_dict()),
+        "parameters_numel": sum(p.numel() for p in model.parameters()),
+        "state_dict_float_numel": sum(
+            v.numel() for v in model.state_dict().values() if v.is_floating_point()),
         "architecture": architecture,
         "input_shape": input_shape,
         "input": [float(v) for v in images.reshape(-1)],

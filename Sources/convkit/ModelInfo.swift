@@ -47,7 +47,7 @@ enum ModelInfo {
             "layers": model.layers.map {
                 var entry: [String: Any] = [
                     "name": $0.name, "class": $0.spec.className, "output_shape": $0.outputShape,
-                    "parameters": $0.parameterCount,
+                    "parameters": model.parameterCount(of: $0),
                 ]
                 if let applied = activation(of: $0), applied != .linear {
                     entry["activation"] = applied.text

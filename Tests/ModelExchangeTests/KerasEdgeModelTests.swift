@@ -56,6 +56,27 @@ import Testing
         }
     }
 
+    /// The parameter count is Keras' `count_params()`: biases a layer was built without are
+    /// not counted, though convkit holds them as zeros, from the `.keras` file and from the
+    /// weights alone.
+    @Test func parameterCountsAreKerasCountParams() throws {
+        let json = try Fixtures.json("keras/edges/expected.json")
+        let counts = try #require(json["parameters"] as? [String: Int])
+        for name in [
+            "sigmoid", "one-output", "overflow", "softmax-flatten", "conv-softmax", "no-bias",
+        ] {
+            let model = try Self.open(name).model
+            #expect(model.parameterCount == counts[name], "\(name)")
+        }
+        let weights = try ModelFiles.open(
+            path: Fixtures.path("keras/edges/no-bias.weights.h5"),
+            options: ModelOpenOptions(architecture: "conv2d:2:4x4:s=4,flatten,dense:10"))
+        #expect(weights.model.parameterCount == counts["no-bias"])
+        // The summary groups digits as Keras' does: count_params() 1012 is "1,012".
+        #expect(counts["no-bias"] == 1012)
+        #expect(weights.model.summary().contains("Total params: 1,012"))
+    }
+
     @Test func aTutorialModelHasNoCaution() throws {
         let imported = try ModelFiles.open(path: Fixtures.path("keras/tutorial.keras"))
         #expect(imported.cautions.isEmpty)

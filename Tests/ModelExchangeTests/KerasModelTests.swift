@@ -77,6 +77,11 @@ import Testing
             images, options: ForwardOptions(implementation: .reference)
         ).values
         #expect(errorOfRange(fast, plain) <= 1e-5)
+        // Keras' count_params(), which leaves out the bias of Conv2D(use_bias=False) and the
+        // offset of BatchNormalization(center=False).
+        let all = try #require(Fixtures.json("keras/expected.json")["models"] as? [String: Any])
+        let entry = try #require(all["layers"] as? [String: Any])
+        #expect(imported.model.parameterCount == entry["parameters"] as? Int)
     }
 
     @Test func snakeCaseNamesFollowKeras() throws {

@@ -62,7 +62,8 @@ import Testing
     /// Models from `torch.nn` as users build them: modules with `bias=False` and
     /// `BatchNorm2d(affine=False)`, which leave tensors out (and whose `batchnorm` in `--arch`
     /// takes `nn.BatchNorm2d`'s epsilon), and a model class whose parts' names (`features`,
-    /// `classifier`) sort in the other order than they run.
+    /// `classifier`) sort in the other order than they run. The parameter count leaves out
+    /// what the state dict leaves out.
     @Test(arguments: ["bias-free", "parts"])
     func modelsBuiltInTorchGivePyTorchsOutput(name: String) throws {
         let json = try Fixtures.json("pytorch/\(name).json")
@@ -79,6 +80,14 @@ import Testing
             Tensor(shape: [batch] + shape, values: input)
         ).values
         #expect(errorOfRange(output, reference) <= 1e-5, "\(output) \(reference)")
+        // What the state dict holds is counted, as torch counts it: its floating-point tensors
+        // (running statistics too) in all, model.parameters() as trainable.
+        let total = try #require(json["state_dict_float_numel"] as? Int)
+        let trainable = try #require(json["parameters_numel"] as? Int)
+        #expect(imported.model.parameterCount == total)
+        let summary = imported.model.summary()
+        #expect(summary.contains("Total params: \(total)\n"), "\(summary)")
+        #expect(summary.contains("Trainable params: \(trainable)\n"), "\(summary)")
         let tensors = try #require(json["tensors"] as? [String])
         if name == "bias-free" {
             #expect(!tensors.contains("0.bias") && !tensors.contains("4.weight"))

@@ -20,6 +20,12 @@ public final class Model {
     public let architecture: [LayerSpec]
     /// The name of each class (output), when known; saved with the model.
     public var classNames: [String]?
+    /// The parameters, by full name (`conv2d.bias`), that the file the model was read from
+    /// does not hold: the bias of a layer built without one (Keras' `use_bias=False`, PyTorch's
+    /// `bias=False`), the scale and offset of a batch normalisation built without them. The
+    /// layers keep them at their fixed values (0, or 1 for a scale); they are not counted, as
+    /// Keras' `count_params()` and PyTorch's state dict do not count them.
+    public var omittedParameters: Set<String> = []
     /// The fast path's steps: the layers in order, with a convolution and the pooling after it
     /// as one ``ConvPool`` where they fuse.
     private let fastSteps: [Step]
@@ -138,8 +144,16 @@ public final class Model {
         layers.flatMap { layer in layer.parameters.map { ("\(layer.name).\($0.name)", $0) } }
     }
 
-    /// Total number of trainable values (220,234 for the tutorial network).
-    public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
+    /// Total number of values the model's file holds (220,234 for the tutorial network): every
+    /// parameter but the omitted ones (see `omittedParameters`).
+    public var parameterCount: Int { layers.reduce(0) { $0 + parameterCount(of: $1) } }
+
+    /// The number of values of `layer`'s parameters, the omitted ones left out.
+    public func parameterCount(of layer: any Layer) -> Int {
+        layer.parameters.reduce(0) {
+            $0 + (omittedParameters.contains("\(layer.name).\($1.name)") ? 0 : $1.value.count)
+        }
+    }
 
     /// The layer named `name`, if any.
     public func layer(named name: String) -> (any Layer)? {
@@ -252,7 +266,10 @@ public final class Model {
             "(None, " + dims.map(String.init).joined(separator: ", ") + ")"
         }
         let rows = layers.map {
-            ("\($0.name) (\($0.spec.className))", shape($0.outputShape), grouped($0.parameterCount))
+            (
+                "\($0.name) (\($0.spec.className))", shape($0.outputShape),
+                grouped(parameterCount(of: $0))
+            )
         }
         let first = max(28, rows.map { $0.0.count }.max() ?? 0) + 2
         let second = max(25, rows.map { $0.1.count }.max() ?? 0) + 2
@@ -270,9 +287,9 @@ public final class Model {
             lines.append(
                 index == rows.count - 1 ? String(repeating: "=", count: first + second + 12) : "")
         }
-        let fixed = namedParameters.filter { !$0.parameter.trainable }.reduce(0) {
-            $0 + $1.parameter.value.count
-        }
+        let fixed = namedParameters.filter {
+            !$0.parameter.trainable && !omittedParameters.contains($0.name)
+        }.reduce(0) { $0 + $1.parameter.value.count }
         lines.append("Total params: \(grouped(parameterCount))")
         lines.append("Trainable params: \(grouped(parameterCount - fixed))")
         lines.append("Non-trainable params: \(grouped(fixed))")

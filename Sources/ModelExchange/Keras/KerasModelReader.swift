@@ -112,6 +112,11 @@ enum KerasModelReader {
         }
         let planned = plans.filter { $0.spec != nil }
         for (plan, layer) in zip(planned, model.layers) {
+            // What the file leaves out (use_bias=False, center or scale False) is not counted.
+            for parameter in layer.parameters
+            where !plan.variables.contains(where: { $0.rawValue == parameter.name }) {
+                model.omittedParameters.insert("\(layer.name).\(parameter.name)")
+            }
             for (index, variable) in plan.variables.enumerated() {
                 let location = places.location(plan, index)
                 guard

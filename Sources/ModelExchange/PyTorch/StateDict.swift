@@ -89,6 +89,7 @@ enum StateDict {
             for parameter in layer.parameters {
                 if let value = omitted[parameter.name] {
                     parameter.value = [Float](repeating: value, count: parameter.value.count)
+                    model.omittedParameters.insert("\(layer.name).\(parameter.name)")
                     continue
                 }
                 let key = externalName(parameter.name, layout: layout)
