@@ -19,6 +19,11 @@ kernels. Sizes are (rows, columns).
   a one-hot input gives (the window's cell count, padding included). Max pooling reads the same
   cells.
 - Cases PyTorch refuses (no output cell) are listed with "error": true.
+- Max-pooling numbers ("max_pool_values"): seeded whole numbers from -3 to 3 (torch.randint),
+  F.pad with -inf, as F.max_pool2d pads, then F.max_pool2d; checked against
+  F.max_pool2d(padding=) where PyTorch takes the padding. Each case has a window that padding
+  with 0 would win. An all-padding window (padding beyond half the window, which
+  F.max_pool2d refuses) gives -inf, written "-inf".
 
 Run with the peers' venv (scripts/setup-peers.sh):
     /opt/convkit-peers/bin/python scripts/make-diagram-fixtures.py
@@ -143,15 +148,42 @@ CASES = [
 ]
 
 
+def max_pool_values(name, input, kernel, stride, padding, seed):
+    generator = torch.Generator().manual_seed(seed)
+    x = torch.randint(-3, 4, (1, 1, *input), generator=generator).to(torch.float64)
+    top, bottom, left, right = padding
+    pads = (left, right, top, bottom)
+    result = F.max_pool2d(F.pad(x, pads, value=float("-inf")), kernel, stride=stride)
+    if top == bottom and left == right and top <= kernel[0] // 2 and left <= kernel[1] // 2:
+        reference = F.max_pool2d(x, kernel, stride=stride, padding=(top, left))
+        assert torch.equal(reference, result), "F.pad(-inf) differs from max_pool2d's padding"
+    zero_padded = F.max_pool2d(F.pad(x, pads), kernel, stride=stride)
+    assert not torch.equal(zero_padded, result), f"{name}: padding with 0 would not show"
+    return {
+        "name": name, "input": list(input), "kernel": list(kernel), "stride": list(stride),
+        "padding": list(padding), "values": x.flatten().tolist(),
+        "output": [result.shape[2], result.shape[3]],
+        "outputs": [v if v != float("-inf") else "-inf" for v in result.flatten().tolist()],
+    }
+
+
+MAX_POOL_VALUES = [
+    max_pool_values("max_pool_padded", (5, 5), (3, 3), (2, 2), (1, 1, 1, 1), seed=14),
+    max_pool_values("max_pool_asymmetric", (4, 3), (2, 3), (1, 2), (0, 1, 2, 1), seed=3),
+    max_pool_values("max_pool_all_padding_window", (2, 3), (2, 2), (1, 1), (0, 2, 1, 0), seed=7),
+]
+
+
 def main():
     OUT.parent.mkdir(parents=True, exist_ok=True)
     document = {
         "generator": "scripts/make-diagram-fixtures.py",
         "torch": torch.__version__,
         "cases": CASES,
+        "max_pool_values": MAX_POOL_VALUES,
     }
     OUT.write_text(json.dumps(document, separators=(",", ":")) + "\n")
-    print(f"{OUT}: {len(CASES)} cases")
+    print(f"{OUT}: {len(CASES)} cases, {len(MAX_POOL_VALUES)} max-pooling value cases")
 
 
 if __name__ == "__main__":

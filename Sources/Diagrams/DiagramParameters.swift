@@ -63,7 +63,8 @@ public struct DiagramParameters: Sendable, Equatable {
     public var stride: AxisPair
     /// Spacing between kernel taps along each axis (1: adjacent).
     public var dilation: AxisPair
-    /// Zero cells added on each side of the input.
+    /// Cells added on each side of the input: zeros, or -inf for max pooling (as PyTorch
+    /// pads it, so padding never wins a max).
     public var padding: Padding
     /// Draw the transposed convolution of these parameters.
     public var transposed: Bool

@@ -63,7 +63,9 @@ struct Diagram: ParsableCommand {
     var outputPadding: AxisPairArgument?
 
     @Option(
-        help: "Show pooling instead of a convolution, with numbers in the cells (default: none).")
+        help:
+            "Show pooling instead of a convolution, with numbers in the cells; max pooling pads with -inf, as PyTorch does (default: none)."
+    )
     var pool: Pooling?
 
     @Flag(help: "Write numbers in the cells: input values, kernel weights and outputs.")

@@ -54,6 +54,52 @@ struct TorchReadsCase: Decodable, Sendable, CustomTestStringConvertible {
         (try? FixtureFolder(bundle: .module).decode(File.self, from: "reads.json").cases) ?? []
 }
 
+/// One case of `Fixtures/reads.json`'s `max_pool_values`: whole numbers, some negative, and
+/// PyTorch's max pooling of them padded with -inf (written "-inf").
+struct TorchMaxPoolCase: Decodable, Sendable, CustomTestStringConvertible {
+    let name: String
+    let input: [Int]
+    let kernel: [Int]
+    let stride: [Int]
+    /// Top, bottom, left, right.
+    let padding: [Int]
+    let values: [Double]
+    let output: [Int]
+    let outputs: [Number]
+
+    /// A number, or "-inf".
+    struct Number: Decodable, Sendable {
+        let value: Double
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let text = try? container.decode(String.self), text == "-inf" {
+                value = -.infinity
+            } else {
+                value = try container.decode(Double.self)
+            }
+        }
+    }
+
+    var testDescription: String { name }
+
+    var parameters: DiagramParameters {
+        func pair(_ values: [Int]) -> AxisPair { AxisPair(rows: values[0], columns: values[1]) }
+        return DiagramParameters(
+            input: pair(input), kernel: pair(kernel), stride: pair(stride),
+            padding: Padding(
+                top: padding[0], bottom: padding[1], left: padding[2], right: padding[3]),
+            pooling: .max)
+    }
+
+    private struct File: Decodable {
+        let cases: [TorchMaxPoolCase]
+        enum CodingKeys: String, CodingKey { case cases = "max_pool_values" }
+    }
+
+    static let all: [TorchMaxPoolCase] =
+        (try? FixtureFolder(bundle: .module).decode(File.self, from: "reads.json").cases) ?? []
+}
+
 struct TorchReadsTests {
     @Test func fixtureIsThere() {
         #expect(TorchReadsCase.all.count >= 20)
@@ -88,6 +134,26 @@ struct TorchReadsTests {
                 drawn.sorted { $0.lexicographicallyPrecedes($1) } == reads[frame],
                 "frame \(frame + 1)")
         }
+    }
+
+    /// Max pooling pads with -inf, as PyTorch's `max_pool2d` does: padding never wins a max,
+    /// so negative inputs beside padding give PyTorch's numbers, a window of padding alone gives
+    /// -inf (written "−∞"), and the padding cells read "−∞".
+    @Test(arguments: TorchMaxPoolCase.all) func maxPoolingNumbersArePyTorchs(_ c: TorchMaxPoolCase)
+        throws
+    {
+        let geometry = try DiagramGeometry(c.parameters)
+        #expect(geometry.output == AxisPair(rows: c.output[0], columns: c.output[1]))
+        let values = DiagramValues(geometry: geometry, input: c.values, kernel: [])
+        #expect(values.output == c.outputs.map(\.value))
+        let padding = GridCell(row: 0, column: 0)
+        if geometry.inputCell(at: padding) == nil {
+            #expect(DiagramValues.format(values.bottomValue(padding, geometry: geometry)) == "−∞")
+        }
+    }
+
+    @Test func maxPoolFixtureIsThere() {
+        #expect(TorchMaxPoolCase.all.count == 3)
     }
 
     /// The numbers in the output cells are what the input values and drawn weights give through
