@@ -125,7 +125,7 @@ struct Filter: ParsableCommand {
 
     @Option(
         help:
-            "How a float result becomes PNG samples: clamp, abs, normalize (min-max) or offset (0 is mid-grey) (default: normalize for edge detectors, clamp otherwise)."
+            "How a float result becomes PNG samples: clamp, abs, normalize (min-max; a result of one value everywhere becomes all zeros, as with cv2.normalize, and a note says so) or offset (0 is mid-grey) (default: normalize for edge detectors, clamp otherwise)."
     )
     var range: OutputRange?
 

@@ -74,6 +74,7 @@ struct FilterRun: Sendable {
             let output = try times.time("range") {
                 try result.image(range: imageRange, bitDepth: bitDepth)
             }
+            Self.noteIfConstant(output, range: imageRange, job)
             try writePNG(output, chunks: chunks, from: input, job, times: &times)
         }
     }
@@ -100,6 +101,7 @@ struct FilterRun: Sendable {
                     range: imageRange, bitDepth: bitDepth ?? image.bitDepth,
                     from: image.maxSampleValue, alpha: image.hasAlpha)
             }
+            Self.noteIfConstant(output, range: imageRange, job)
             try writePNG(output, chunks: chunks, from: input, job, times: &times)
         }
     }
@@ -143,6 +145,7 @@ struct FilterRun: Sendable {
             let output = try times.time("range") {
                 try result.image(range: range ?? .normalize, bitDepth: bitDepth ?? 8)
             }
+            Self.noteIfConstant(output, range: range ?? .normalize, job)
             try times.time("write") {
                 try ImageFile.write(
                     output, to: job.output, options: PNGWriteOptions(compressionLevel: compression))

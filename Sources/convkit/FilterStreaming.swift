@@ -170,6 +170,7 @@ extension FilterRun {
                 mapping = OutputRange.normalizing(
                     minimum: extremes.minimum, maximum: extremes.maximum,
                     maxValue: (bitDepth ?? input.bitDepth) == 16 ? 65535 : 255)
+                if !(extremes.maximum > extremes.minimum) { printError(Self.constantNote(job)) }
             }
             try prepareFolder(for: job)
             let writing = Mutex<UInt64>(0)
