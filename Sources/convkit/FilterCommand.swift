@@ -171,7 +171,7 @@ struct Filter: ParsableCommand {
 
     @Option(
         valueHelp:
-            "Memory budget, e.g. 512M or 2G (default: a quarter of RAM). A PNG or float32 .npy array whose in-memory filtering would need more, or that exceeds --max-pixels, is streamed in bands of rows (not interlaced; a chain of kernels streams unless it wraps or uses the FFT path); --max-pixels then does not apply. Without --memory, PNG-to-PNG filtering of 1 MP or more streams whenever it can and --range is not normalize (less memory and CPU time; the same result).",
+            "Memory budget in bytes, or with K, M, G, T, e.g. 512M or 2.5G (default: a quarter of RAM). A PNG or float32 .npy array whose in-memory filtering would need more, or that exceeds --max-pixels, is streamed in bands of rows (not interlaced; a chain of kernels streams unless it wraps or uses the FFT path); --max-pixels then does not apply. Without --memory, PNG-to-PNG filtering of 1 MP or more streams whenever it can and --range is not normalize (less memory and CPU time; the same result).",
         valueName: "size")
     var memory: String?
 
@@ -204,9 +204,7 @@ struct Filter: ParsableCommand {
             }
         }
         if let memory, MemorySize.parse(memory) == nil {
-            throw ValidationError(
-                "--memory must be a size such as 512M or 2G (bytes, or K, M, G, T), got '\(memory)'"
-            )
+            throw ValidationError("--memory must be \(MemorySize.expected), got '\(memory)'")
         }
         if let bitDepth, bitDepth != 8, bitDepth != 16 {
             throw ValidationError("--bit-depth must be 8 or 16, got \(bitDepth)")

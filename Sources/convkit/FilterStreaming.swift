@@ -8,41 +8,6 @@ import Foundation
 import ImageIO
 import Synchronization
 
-/// A size in bytes as `--memory` spells it: a number with an optional K, M, G or T (powers of
-/// 1024) and an optional B, such as `512M`, `2G` or `1.5G`.
-enum MemorySize {
-    static func parse(_ text: String) -> Int? {
-        var digits = text.uppercased()
-        if digits.hasSuffix("B") { digits.removeLast() }
-        var scale = 1.0
-        if let unit = digits.last, let power = ["K": 1, "M": 2, "G": 3, "T": 4][unit] {
-            scale = pow(1024, Double(power))
-            digits.removeLast()
-        }
-        guard !digits.isEmpty, digits.allSatisfy({ $0.isNumber || $0 == "." }),
-            let number = Double(digits), number > 0
-        else { return nil }
-        let bytes = number * scale
-        guard bytes >= 1, bytes < 0x1p62 else { return nil }
-        return Int(bytes)
-    }
-
-    /// The default budget: a quarter of the machine's memory.
-    static var defaultBudget: Int { Int(ProcessInfo.processInfo.physicalMemory / 4) }
-
-    /// `512 MB`, `2.0 GB`: a size for messages.
-    static func describe(_ bytes: Int) -> String {
-        let units = ["bytes", "KB", "MB", "GB", "TB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1024 && unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(bytes) bytes" : String(format: "%.1f %@", value, units[unit])
-    }
-}
-
 extension FilterRun {
     /// The memory one file may take: the budget, shared evenly by the files filtered at once
     /// (above it, the in-memory path's estimated need makes a PNG stream in bands).
