@@ -40,6 +40,36 @@ struct NumberArgument: ExpressibleByArgument, Sendable {
     }
 }
 
+/// A seed: a whole number from 0 to 18446744073709551615 (UInt64's range). Any text parses, so
+/// that `--seed -1` is refused with the accepted range rather than a parser's "invalid value".
+struct SeedArgument: ExpressibleByArgument, Sendable {
+    /// The seed as typed.
+    let text: String
+    /// The seed, or nil when `text` is not a whole number in range.
+    let value: UInt64?
+
+    init(_ value: UInt64) {
+        text = "\(value)"
+        self.value = value
+    }
+
+    init?(argument: String) {
+        text = argument
+        value = UInt64(argument.trimmingSpaces())
+    }
+
+    var defaultValueDescription: String { text }
+
+    /// The seed; fails unless it is a whole number within UInt64's range.
+    func required(option: String) throws -> UInt64 {
+        guard let value else {
+            throw ValidationError(
+                "\(option) must be a whole number from 0 to \(UInt64.max), got '\(text)'")
+        }
+        return value
+    }
+}
+
 extension String {
     func trimmingSpaces() -> String {
         var text = Substring(self)

@@ -85,8 +85,14 @@ struct Train: ParsableCommand {
     @Option(help: "Adam bias correction: keras or pytorch (default: keras).")
     var adam: AdamForm?
 
-    @Option(valueHelp: "Seed of the weights, shuffling and dropout (default: 1).", valueName: "N")
-    var seed: UInt64?
+    @Option(
+        name: .customLong("seed"),
+        valueHelp: "Seed of the weights, shuffling and dropout (default: 1).",
+        valueName: "N")
+    var seedGiven: SeedArgument?
+
+    /// `--seed`, once validate() has checked it.
+    var seed: UInt64? { seedGiven?.value }
 
     @Option(valueHelp: "Architecture, as above (default: the tutorial's).", valueName: "layers")
     var arch: String?
@@ -108,6 +114,7 @@ struct Train: ParsableCommand {
         guard (1...100_000).contains(epochs) else {
             throw ValidationError("--epochs must be 1 to 100000, got \(epochs)")
         }
+        _ = try seedGiven?.required(option: "--seed")
         if let batchSize, !(1...65_536).contains(batchSize) {
             throw ValidationError("--batch-size must be 1 to 65536, got \(batchSize)")
         }

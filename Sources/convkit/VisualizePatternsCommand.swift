@@ -58,8 +58,11 @@ struct VisualizePatterns: ParsableCommand {
     @Option(valueHelp: "Blur every N steps (0: never).")
     var blurEvery: Int = 4
 
-    @Option(valueHelp: "Seed of the start noise and shifts.")
-    var seed: UInt64 = 1
+    @Option(name: .customLong("seed"), valueHelp: "Seed of the start noise and shifts.")
+    var seedGiven = SeedArgument(1)
+
+    /// `--seed`, once validate() has checked it.
+    var seed: UInt64 { seedGiven.value ?? 1 }
 
     @Option(valueHelp: "Threads for convkit's loops and OpenBLAS.", valueName: "N")
     var threads: Int = 2
@@ -69,6 +72,7 @@ struct VisualizePatterns: ParsableCommand {
         guard (1...100_000).contains(steps) else {
             throw ValidationError("--steps must be 1 to 100000, got \(steps)")
         }
+        _ = try seedGiven.required(option: "--seed")
         try learningRate.require(1e-6...100, option: "--learning-rate")
         guard decay.value.isFinite, decay.value >= 0, decay.value < 1 else {
             throw ValidationError(
