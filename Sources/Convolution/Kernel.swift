@@ -53,6 +53,11 @@ public struct Kernel: Sendable, Equatable {
         weights[row * columns + column]
     }
 
+    /// The first weight that Float32, the precision images are filtered in, would change in
+    /// meaning: a non-zero weight that becomes 0, or a whole number above 2^24 that becomes
+    /// another (ordinary rounding of a fraction such as 0.1 does not count); nil when none.
+    public var weightChangedByFloat32: Double? { weights.first(where: \.isChangedByFloat32) }
+
     /// The sum of all weights (0 for edge detectors, 1 for normalised blurs).
     public var sum: Double { weights.reduce(0, +) }
 

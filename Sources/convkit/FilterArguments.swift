@@ -1,6 +1,7 @@
 // FilterArguments: command-line spellings of padding, boundaries, modes and kernels.
 
 import ArgumentParser
+import ConvkitSupport
 import Convolution
 import ImageIO
 
@@ -46,8 +47,19 @@ extension ImageFileFormat: ExpressibleByArgument {}
 /// the command line that cannot be read is a command-line mistake (exit status 2); a kernel
 /// file that cannot be read is a failed run (1).
 enum KernelArguments {
-    static func resolve(_ spec: String) throws -> [Kernel] {
-        try definition(spec).kernels
+    /// The kernels of `spec`. Unless `float64`, a weight written by a person that Float32 would
+    /// turn into 0 or into another whole number is refused, naming --float64, rather than
+    /// filtered with silently; a family's computed tail that underflows is no mistake.
+    static func resolve(_ spec: String, float64: Bool) throws -> [Kernel] {
+        let found = try definition(spec)
+        guard !float64, !found.isComputed else { return found.kernels }
+        for kernel in found.kernels {
+            guard let weight = kernel.weightChangedByFloat32 else { continue }
+            throw ValidationError(
+                "kernel '\(found.kernels.count == 1 ? spec : kernel.name)': weight \(plainNumber(weight)) becomes \(plainNumber(Double(Float(weight)))) in Float32, the precision images are filtered in: give --float64 to filter with it exactly"
+            )
+        }
+        return found.kernels
     }
 
     static func definition(_ spec: String) throws -> KernelDefinition {

@@ -236,7 +236,7 @@ struct Filter: ParsableCommand {
     }
 
     func run() throws {
-        let steps = try kernel.map { try KernelArguments.resolve($0) }
+        let steps = try kernel.map { try KernelArguments.resolve($0, float64: float64) }
         let options = ConvolutionOptions(
             operation: correlate ? .correlate : .convolve,
             mode: mode ?? (padding == nil ? .same : .valid),

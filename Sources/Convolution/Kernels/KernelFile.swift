@@ -33,6 +33,9 @@ public struct KernelDefinition: Sendable, Equatable {
     public var orientation: String
     /// One kernel, or the members of a set in order (each with its own name).
     public var kernels: [Kernel]
+    /// Whether a family such as `gaussian:5` computed the weights, rather than a person writing
+    /// them (inline, in a file, in filters/).
+    public var isComputed = false
 
     /// Parses `.kernel` text; `name` is used when the text has no `# name:` line, and `path`
     /// names the file in errors.

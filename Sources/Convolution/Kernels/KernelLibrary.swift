@@ -45,7 +45,8 @@ public enum KernelLibrary {
             return KernelDefinition(
                 name: shown, description: family.summary,
                 source: "computed in code; the reference it matches is in the description",
-                orientation: "symmetric (convolve and correlate agree)", kernels: [kernel])
+                orientation: "symmetric (convolve and correlate agree)", kernels: [kernel],
+                isComputed: true)
         }
         let lower = shown.lowercased()
         if lower.hasSuffix(".npy") { return fromFile(try KernelArrayFiles.readNPY(path: shown)) }
