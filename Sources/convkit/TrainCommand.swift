@@ -241,6 +241,7 @@ struct Train: ParsableCommand {
         let classNames = source.metadata(splitSeed: splitSeed)
         let terminal = isatty(1) == 1
         SignalHandling.stopAfterBatchOnInterrupt()
+        var saved = checkpoint.map { _ in (path: checkpointPath, epoch: trainer.completedEpochs) }
         while trainer.completedEpochs < epochs {
             let epoch = trainer.completedEpochs + 1
             if SignalHandling.interruptRequested {
@@ -250,22 +251,26 @@ struct Train: ParsableCommand {
             fflush(nil)
             let start = Date()
             var lastDraw = Date.distantPast
-            let result = try trainer.trainEpoch(train) { step, steps, loss, accuracy in
-                if terminal, step == steps || Date().timeIntervalSince(lastDraw) > 0.2 {
-                    lastDraw = Date()
-                    let line = ProgressLine.text(
-                        step: step, steps: steps, elapsed: Date().timeIntervalSince(start),
-                        loss: loss, accuracy: accuracy)
-                    FileHandle.standardOutput.write(Data(("\r" + line).utf8))
+            let result = try explainingDivergence(of: trainer, saved: saved) {
+                try trainer.trainEpoch(train) { step, steps, loss, accuracy in
+                    if terminal, step == steps || Date().timeIntervalSince(lastDraw) > 0.2 {
+                        lastDraw = Date()
+                        let line = ProgressLine.text(
+                            step: step, steps: steps, elapsed: Date().timeIntervalSince(start),
+                            loss: loss, accuracy: accuracy)
+                        FileHandle.standardOutput.write(Data(("\r" + line).utf8))
+                    }
+                    return !SignalHandling.interruptRequested
                 }
-                return !SignalHandling.interruptRequested
             }
             let seconds = Date().timeIntervalSince(start)
             if terminal { print("") }
             guard result.finished else {
                 try stop(trainer, saving: classNames, note: "interrupted in epoch \(epoch)")
             }
-            let evaluation = try Evaluation(model: trainer.model, data: test)
+            let evaluation = try explainingDivergence(of: trainer, saved: saved) {
+                try Evaluation(model: trainer.model, data: test)
+            }
             let batch = trainer.configuration.batchSize
             let steps = (train.count + batch - 1) / max(batch, 1)
             print(
@@ -288,6 +293,7 @@ struct Train: ParsableCommand {
             state.metadata.merge(classNames) { current, _ in current }
             state.metadata[Self.logMetadataKey] = logText
             try state.write(to: checkpointPath)
+            saved = (checkpointPath, epoch)
             try FileAccess.writeAtomically(Array(logText.utf8), to: logPath)
         }
         try trainer.model.save(path: output, extraMetadata: classNames)

@@ -42,7 +42,7 @@ public enum LearnedFiltersError: Error, Equatable, CustomStringConvertible {
         case .badModel(let path, let detail): "\(path): \(detail)"
         case .badInput(let detail): detail
         case .lossNotFinite(let epoch, let step):
-            "the loss is not finite at epoch \(epoch), step \(step); stopped, keeping the last good checkpoint"
+            "the loss is not finite (inf or NaN) at epoch \(epoch), step \(step)"
         case .outputNotFinite:
             "the model's output is inf or NaN: a value overflowed float32 on the way through its layers"
         case .gradientNotFinite:
