@@ -173,6 +173,8 @@ enum Scratch {
         try write("offset.mat", Array("3 1 1 128\n1 2 1\n".utf8))
         try write("tiny-scale.mat", Array("3 1 1e-320\n1 2 1\n".utf8))
         try write("tiny-divisor.kernel", Array("divisor: 1e-300\n0 0 0\n0 2 1\n".utf8))
+        try write("huge-scale.mat", Array("3 1 1e400\n1 2 1\n".utf8))
+        try write("huge-weight.mat", Array("3 1\n1 1e400 1\n".utf8))
         try write("tiny-weight.kernel", Array("1 1e-46\n0 1\n".utf8))
         try write("big-integer.mat", Array("2 1\n16777217 1\n".utf8))
         try manager.createDirectory(atPath: folder + "/out", withIntermediateDirectories: false)

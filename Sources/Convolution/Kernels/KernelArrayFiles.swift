@@ -84,11 +84,14 @@ enum KernelArrayFiles {
         }
         var scale = 1.0
         if fields.count >= 3 {
-            guard case .success(let value) = numbers[2], value != 0 else {
+            switch numbers[2] {
+            case .failure(let error):
+                throw KernelError.badFile(path: path, detail: "line 1: scale \(error.reason)")
+            case .success(let value) where value == 0:
                 throw KernelError.badFile(
                     path: path, detail: "line 1: scale '\(fields[2])' is not a non-zero number")
+            case .success(let value): scale = value
             }
-            scale = value
         }
         if fields.count == 4 {
             guard case .success(let offset) = numbers[3], offset == 0 else {

@@ -35,7 +35,10 @@ enum KernelText {
         }
         guard let value else { return .failure(KernelTextError("'\(shown)' is not a number")) }
         guard value.isFinite else {
-            return .failure(KernelTextError("'\(shown)' is not a finite number"))
+            // Only overflow gets here: `decimal` reads no `inf` or `nan`, and 0/0 is refused.
+            return .failure(
+                KernelTextError(
+                    "'\(shown)' is not a finite number: it overflows Double (beyond +-1.8e308)"))
         }
         guard value.fitsFloat32 else {
             return .failure(
