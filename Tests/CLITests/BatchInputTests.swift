@@ -31,6 +31,25 @@ import Testing
                 == FileManager.default.contents(atPath: folder + "/std/img003.png"))
     }
 
+    /// `--null` reads names ended by NUL bytes, as `find -print0` writes them, so a name may
+    /// hold a line break.
+    @Test func nulEndedNamesMayHoldLineBreaks() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try BatchTree.make(in: folder + "/in", count: 2)
+        try FileManager.default.moveItem(
+            atPath: folder + "/in/img000.png", toPath: folder + "/in/two\nlines.png")
+        let result = try CLI.run(
+            ["filter", "--files-from", "-", "--null", "--kernel", "box3", "-o", "out/"],
+            input: Data("in/two\nlines.png\0in/img001.png\0".utf8), in: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(BatchTree.files(folder + "/out") == ["img001.png", "two\nlines.png"])
+        let alone = try CLI.run(
+            ["filter", "in/img001.png", "--null", "--kernel", "box3", "-o", "x.png"], in: folder)
+        #expect(alone.status == 2)
+        #expect(alone.stderr.contains("--null applies to --files-from LIST"))
+    }
+
     @Test func aMissingListedFileFailsAloneAndAnEmptyListIsAMistake() throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

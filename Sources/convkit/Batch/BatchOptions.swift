@@ -16,6 +16,12 @@ struct BatchOptions: ParsableArguments {
             valueName: "list"))
     var filesFrom: String?
 
+    @Flag(
+        help:
+            "Read --files-from LIST as names ended by NUL bytes, not lines (as 'find -print0' and 'xargs -0' write and read them), so that names may hold line breaks."
+    )
+    var null = false
+
     @Option(
         help: ArgumentHelp(
             "Run only shard K of N (0 to N-1) of the inputs, by a fixed hash of each one's path; auto reads Slurm's array task, auto/N Kubernetes' JOB_COMPLETION_INDEX.",
@@ -30,12 +36,17 @@ struct BatchOptions: ParsableArguments {
 
     /// The inputs named in `--files-from`, after those on the command line.
     func inputs(after arguments: [String]) throws -> [String] {
-        guard let filesFrom else { return arguments }
+        guard let filesFrom else {
+            if null {
+                throw ValidationError("--null applies to --files-from LIST, which is not given")
+            }
+            return arguments
+        }
         if filesFrom == "-" && arguments.contains("-") {
             throw ValidationError(
                 "--files-from - and the input '-' cannot both read standard input")
         }
-        let listed = try FileList.read(filesFrom)
+        let listed = try FileList.read(filesFrom, endedByNUL: null)
         if listed.isEmpty && arguments.isEmpty {
             throw ValidationError("--files-from \(filesFrom): names no files")
         }
