@@ -212,13 +212,13 @@ struct Filter: ParsableCommand {
         if let bandRows, bandRows < 1 {
             throw ValidationError("--band-rows must be at least 1, got \(bandRows)")
         }
-        // A --files-from list is read once, in run(); its outputs go to a folder, in --format.
-        let jobs =
-            batch.filesFrom == nil
-            ? try FilterJobs.plan(
-                inputs: inputs, output: output, format: format, recursive: batch.recursive)
-            : nil
-        if (jobs?.items.first?.format ?? format) == .npy {
+    }
+
+    /// The checks that need the planned jobs, made in `run()` so that the inputs (a folder of a
+    /// million files, a `--files-from` list on standard input) are listed once: options for
+    /// PNG output refused for `.npy` output, and `--skip-existing` for a single file.
+    private func check(_ jobs: FilterJobs) throws {
+        if (jobs.items.first?.format ?? format) == .npy {
             for (given, option) in [(bitDepth != nil, "--bit-depth"), (range != nil, "--range")]
             where given {
                 throw ValidationError(
@@ -227,7 +227,6 @@ struct Filter: ParsableCommand {
             }
             try png.requireNotGiven(for: ".npy output")
         }
-        guard let jobs else { return }
         if skipExisting && !jobs.isBatch {
             throw ValidationError(
                 "--skip-existing is for several inputs or a folder; with one input, -o names the one file to write"
@@ -248,6 +247,7 @@ struct Filter: ParsableCommand {
         let jobs = try FilterJobs.plan(
             inputs: try batch.inputs(after: inputs), output: output, format: format,
             recursive: batch.recursive, listed: batch.filesFrom != nil)
+        try check(jobs)
         let shard = try batch.resolvedShard(isBatch: jobs.isBatch)
         let recorder = BatchRecorder(
             writer: try batch.manifest.map { try ManifestWriter(path: $0) }, kernels: kernel,
