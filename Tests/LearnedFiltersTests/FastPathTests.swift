@@ -52,7 +52,26 @@ import Testing
     /// ties (inputs on a grid of quarters) going to the first maximum in window order.
     @Test(arguments: ["maxpool:2", "maxpool:3:s=2", "maxpool:2:same", "maxpool:3x2:s=1x2:same"])
     func maxPoolingEqualsTheReferenceToTheBit(_ spec: String) throws {
-        let shape = [9, 8, 11]
+        try expectPoolingMatchesReferenceBits(spec, shape: [9, 8, 11])
+    }
+
+    /// Windows that tile the input go band by band through the pooling kernels that the fused
+    /// one-channel pass uses: the C kernels with a multiple of 8 channels (and again on the
+    /// portable loops), the portable loops with 8 lanes and a remainder otherwise.
+    @Test(arguments: [
+        ("maxpool:2", [8, 6, 11]), ("maxpool:2", [8, 6, 16]), ("maxpool:3", [6, 9, 8]),
+        ("maxpool:2x3", [4, 9, 3]),
+    ])
+    func tiledMaxPoolingEqualsTheReferenceToTheBit(_ spec: String, _ shape: [Int]) throws {
+        try expectPoolingMatchesReferenceBits(spec, shape: shape)
+        try AVX2Kernels.$allowed.withValue(false) {
+            try expectPoolingMatchesReferenceBits(spec, shape: shape)
+        }
+    }
+
+    /// Forward and backward of the pooling `spec` on a batch of 3 `shape` inputs on a grid of
+    /// quarters (so windows hold ties), fast against reference, to the bit.
+    private func expectPoolingMatchesReferenceBits(_ spec: String, shape: [Int]) throws {
         let fast = try singleLayer(spec, inputShape: shape)
         let reference = try singleLayer(spec, inputShape: shape)
         let input = Tensor(

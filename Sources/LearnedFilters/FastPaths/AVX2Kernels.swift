@@ -71,7 +71,7 @@ enum AVX2Kernels {
         #endif
     }
 
-    /// See ``ConvDirect``'s `poolBand`: `band` is `[poolHeight, cells * poolWidth, filters]`.
+    /// See ``MaxPoolKernels/poolBand(_:pool:filters:pooled:argmax:avx2:)``: `band` is `[poolHeight, cells * poolWidth, filters]`.
     static func poolBand(
         _ band: UnsafePointer<Float>, pool p: ConvGeometry, filters: Int,
         pooled: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Float>
@@ -83,7 +83,7 @@ enum AVX2Kernels {
         #endif
     }
 
-    /// See ``ConvDirect``'s `unpoolRow`.
+    /// See ``MaxPoolKernels/unpoolRow(windowRow:gradient:pooled:argmax:pool:filters:into:)``.
     static func unpoolRow(
         windowRow: Int, gradient: UnsafePointer<Float>, pooled: UnsafePointer<Float>?,
         argmax: UnsafePointer<Float>,

@@ -42,63 +42,13 @@ extension ConvDirect {
                                 }
                                 let cell =
                                     ((n * p.outputHeight + py) * p.outputWidth) * filters
-                                if avx2 {
-                                    AVX2Kernels.poolBand(
-                                        band, pool: p, filters: filters,
-                                        pooled: y.base + cell, argmax: a.base + cell)
-                                } else {
-                                    poolBand(
-                                        band, pool: p, filters: filters,
-                                        pooled: y.base + cell, argmax: a.base + cell)
-                                }
+                                MaxPoolKernels.poolBand(
+                                    band, pool: p, filters: filters, pooled: y.base + cell,
+                                    argmax: a.base + cell, avx2: avx2)
                             }
                         }
                     }
                 }
-            }
-        }
-    }
-
-    /// Pools one band of convolution output rows (`[kh, ow, filters]`) into a row of pooled
-    /// cells: the first maximum of each window in row-major order, and its position.
-    private static func poolBand(
-        _ band: UnsafePointer<Float>, pool p: ConvGeometry, filters: Int,
-        pooled: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Float>
-    ) {
-        let rowSize = p.inputWidth * filters
-        for px in 0..<p.outputWidth {
-            let corner = band + px * p.kernelWidth * filters
-            let out = pooled + px * filters
-            let positions = argmax + px * filters
-            var f = 0
-            while f + 8 <= filters {
-                var best = load8(corner + f)
-                var index = SIMD8<Float>()
-                for ky in 0..<p.kernelHeight {
-                    for kx in 0..<p.kernelWidth where ky > 0 || kx > 0 {
-                        MaxPoolKernels.keepGreater(
-                            load8(corner + ky * rowSize + kx * filters + f),
-                            at: Float(ky * p.kernelWidth + kx),
-                            best: &best, index: &index)
-                    }
-                }
-                store8(best, out + f)
-                store8(index, positions + f)
-                f += 8
-            }
-            while f < filters {
-                var best = corner[f]
-                var index: Float = 0
-                for ky in 0..<p.kernelHeight {
-                    for kx in 0..<p.kernelWidth where corner[ky * rowSize + kx * filters + f] > best
-                    {
-                        best = corner[ky * rowSize + kx * filters + f]
-                        index = Float(ky * p.kernelWidth + kx)
-                    }
-                }
-                out[f] = best
-                positions[f] = index
-                f += 1
             }
         }
     }
@@ -113,8 +63,7 @@ extension ConvDirect {
         batch: Int, geometry g: ConvGeometry, pool p: ConvGeometry, filters: Int, relu: Bool
     ) {
         withSharedPointers(pooledGradient, pooled, argmax) { dy, y, a in
-            let unpool =
-                AVX2Kernels.active(for: filters) ? AVX2Kernels.unpoolRow : unpoolRow
+            let unpool = MaxPoolKernels.rowUnpooler(filters: filters)
             backwardRows(
                 input: input, kernel: kernel, kernelGradient: &kernelGradient,
                 biasGradient: &biasGradient,
@@ -125,40 +74,6 @@ extension ConvDirect {
                 unpool(
                     oy % p.kernelHeight, dy.base + cells, relu ? y.base + cells : nil,
                     a.base + cells, p, filters, row)
-            }
-        }
-    }
-
-    /// One convolution output row's gradient from a row of pooled cells: for window row
-    /// `windowRow`, each output pixel gets its cell's gradient where it was the winner (and,
-    /// with `pooled`, the pooled value is positive), zero elsewhere.
-    private static func unpoolRow(
-        windowRow r: Int, gradient: UnsafePointer<Float>, pooled: UnsafePointer<Float>?,
-        argmax: UnsafePointer<Float>, pool p: ConvGeometry, filters: Int,
-        into row: UnsafeMutablePointer<Float>
-    ) {
-        for px in 0..<p.outputWidth {
-            let cell = px * filters
-            for kx in 0..<p.kernelWidth {
-                let position = Float(r * p.kernelWidth + kx)
-                let target = row + (px * p.kernelWidth + kx) * filters
-                var f = 0
-                while f + 8 <= filters {
-                    var wins = MaxPoolKernels.isPosition(load8(argmax + cell + f), position)
-                    if let pooled {
-                        wins .&= load8(pooled + cell + f) .> 0
-                    }
-                    store8(
-                        SIMD8(repeating: 0).replacing(
-                            with: load8(gradient + cell + f), where: wins), target + f)
-                    f += 8
-                }
-                while f < filters {
-                    let wins =
-                        argmax[cell + f] == position && (pooled.map { $0[cell + f] > 0 } ?? true)
-                    target[f] = wins ? gradient[cell + f] : 0
-                    f += 1
-                }
             }
         }
     }

@@ -4,11 +4,19 @@ import ConvkitSupport
 
 /// Forward pooling keeps, for every output value, the position of its window's first maximum
 /// in row-major window order (padded cells never win; stored as a float), so the backward pass
-/// writes each gradient straight to its cell without comparing again. When the windows tile
-/// the input exactly (stride equal to the pool, no padding) every input cell is written once
-/// and the gradient needs no zeroing first. The loops are plain scalar code with the channels
-/// innermost and every store unconditional (a select), which the compiler turns into vector
-/// blends; explicit `SIMD8` masks built lane by lane measured 5-10 times slower. Matches
+/// writes each gradient straight to its cell without comparing again.
+///
+/// When the windows tile the input exactly (stride equal to the pool, no padding: the usual
+/// 2x2 pool), every input cell of the gradient is written once, so it needs no zeroing first;
+/// and where the channels fill whole registers on a processor with ``AVX2Kernels``, each row
+/// of windows is one band through the C band kernels that ``ConvDirect``'s fused pass also
+/// uses. Everything else takes scalar loops with the channels innermost, pooling a window at a
+/// time. Those loops compile to compare-and-branch code: on the tutorial network with its
+/// convolutions and poolings as separate layers (1 thread, two runs each, the same test
+/// accuracy), `perf` gave them 38% of an epoch of 17.3 s, which the band kernels bring to
+/// 11.6-11.7 s (9.4-9.6 s with the pairs fused, see ``ConvPool``). The portable 8-lane band
+/// loops were slower than the scalar ones here (an epoch with a 12-channel pooling, 11.9 s
+/// against 11.1 s), so they serve only the fused pass. Matches
 /// ``ReferenceOps/maxPoolForward(input:batch:geometry:)`` and
 /// ``ReferenceOps/maxPoolBackward(outputGradient:argmax:inputCount:)`` to the bit.
 enum MaxPoolKernels {
@@ -43,11 +51,23 @@ enum MaxPoolKernels {
         input: [Float], output: inout [Float], argmax: inout [Float], batch: Int,
         geometry g: ConvGeometry
     ) {
+        let bands = inBands(g)
+        let bandSize = g.kernelHeight * g.inputWidth * g.inputChannels
+        let pooledRow = g.outputWidth * g.inputChannels
         input.withSharedPointer { x in
             output.withSharedMutablePointer { y in
                 argmax.withSharedMutablePointer { a in
                     parallelChunks(batch) { _, samples in
-                        for n in samples {
+                        for n in samples where bands {
+                            for py in 0..<g.outputHeight {
+                                let cells = (n * g.outputHeight + py) * pooledRow
+                                AVX2Kernels.poolBand(
+                                    x.base + n * g.inputSize + py * bandSize, pool: g,
+                                    filters: g.inputChannels, pooled: y.base + cells,
+                                    argmax: a.base + cells)
+                            }
+                        }
+                        for n in samples where !bands {
                             forEachWindow(sample: n, geometry: g) { oy, ox, o in
                                 poolCell(
                                     image: x + n * g.inputSize, oy: oy, ox: ox,
@@ -59,6 +79,104 @@ enum MaxPoolKernels {
             }
         }
     }
+
+    /// Pools one band of rows (`[kh, ow * kw, filters]`, `pool.inputWidth` = `ow * kw`) into a
+    /// row of pooled cells: the first maximum of each window in row-major order, and its
+    /// position; through ``AVX2Kernels`` where `avx2`.
+    static func poolBand(
+        _ band: UnsafePointer<Float>, pool p: ConvGeometry, filters: Int,
+        pooled: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Float>, avx2: Bool
+    ) {
+        if avx2 {
+            AVX2Kernels.poolBand(band, pool: p, filters: filters, pooled: pooled, argmax: argmax)
+            return
+        }
+        let rowSize = p.inputWidth * filters
+        for px in 0..<p.outputWidth {
+            let corner = band + px * p.kernelWidth * filters
+            let out = pooled + px * filters
+            let positions = argmax + px * filters
+            var f = 0
+            while f + 8 <= filters {
+                var best = load8(corner + f)
+                var index = SIMD8<Float>()
+                for ky in 0..<p.kernelHeight {
+                    for kx in 0..<p.kernelWidth where ky > 0 || kx > 0 {
+                        keepGreater(
+                            load8(corner + ky * rowSize + kx * filters + f),
+                            at: Float(ky * p.kernelWidth + kx), best: &best, index: &index)
+                    }
+                }
+                store8(best, out + f)
+                store8(index, positions + f)
+                f += 8
+            }
+            while f < filters {
+                var best = corner[f]
+                var index: Float = 0
+                for ky in 0..<p.kernelHeight {
+                    for kx in 0..<p.kernelWidth where corner[ky * rowSize + kx * filters + f] > best
+                    {
+                        best = corner[ky * rowSize + kx * filters + f]
+                        index = Float(ky * p.kernelWidth + kx)
+                    }
+                }
+                out[f] = best
+                positions[f] = index
+                f += 1
+            }
+        }
+    }
+
+    /// One input row's gradient from a row of pooled cells, for window row `windowRow` of
+    /// windows that tile the rows: each pixel gets its cell's gradient where it was the winner
+    /// (and, with `pooled`, the pooled value is positive: a ReLU before the pooling), zero
+    /// elsewhere.
+    static func unpoolRow(
+        windowRow r: Int, gradient: UnsafePointer<Float>, pooled: UnsafePointer<Float>?,
+        argmax: UnsafePointer<Float>, pool p: ConvGeometry, filters: Int,
+        into row: UnsafeMutablePointer<Float>
+    ) {
+        for px in 0..<p.outputWidth {
+            let cell = px * filters
+            for kx in 0..<p.kernelWidth {
+                let position = Float(r * p.kernelWidth + kx)
+                let target = row + (px * p.kernelWidth + kx) * filters
+                var f = 0
+                while f + 8 <= filters {
+                    var wins = isPosition(load8(argmax + cell + f), position)
+                    if let pooled {
+                        wins .&= load8(pooled + cell + f) .> 0
+                    }
+                    store8(
+                        SIMD8(repeating: 0).replacing(
+                            with: load8(gradient + cell + f), where: wins), target + f)
+                    f += 8
+                }
+                while f < filters {
+                    let wins =
+                        argmax[cell + f] == position && (pooled.map { $0[cell + f] > 0 } ?? true)
+                    target[f] = wins ? gradient[cell + f] : 0
+                    f += 1
+                }
+            }
+        }
+    }
+
+    /// ``unpoolRow(windowRow:gradient:pooled:argmax:pool:filters:into:)`` or its
+    /// ``AVX2Kernels`` twin for `filters`, chosen once per pass.
+    static func rowUnpooler(filters: Int) -> RowUnpooler {
+        if AVX2Kernels.active(for: filters) { return AVX2Kernels.unpoolRow }
+        return unpoolRow
+    }
+
+    /// The signature of ``unpoolRow(windowRow:gradient:pooled:argmax:pool:filters:into:)``.
+    typealias RowUnpooler =
+        @Sendable (
+            _ windowRow: Int, _ gradient: UnsafePointer<Float>, _ pooled: UnsafePointer<Float>?,
+            _ argmax: UnsafePointer<Float>, _ pool: ConvGeometry, _ filters: Int,
+            _ row: UnsafeMutablePointer<Float>
+        ) -> Void
 
     /// The maximum and its window position for every channel of one output cell.
     @inline(__always)
@@ -93,18 +211,31 @@ enum MaxPoolKernels {
         }
     }
 
-    /// Writes (when the windows tile the input) or adds (otherwise, onto zeros) every output
+    /// Writes (when the windows tile the input, band by band where ``inBands(_:)``) or adds (otherwise, onto zeros) every output
     /// gradient at its window's maximum.
     static func backward(
         outputGradient: [Float], argmax: [Float], inputGradient: inout [Float], batch: Int,
         geometry g: ConvGeometry
     ) {
         let tiles = tilesInput(g)
+        let bands = inBands(g)
+        let rowSize = g.inputWidth * g.inputChannels
+        let pooledRow = g.outputWidth * g.inputChannels
         outputGradient.withSharedPointer { dy in
             argmax.withSharedPointer { a in
                 inputGradient.withSharedMutablePointer { dx in
                     parallelChunks(batch) { _, samples in
-                        for n in samples {
+                        for n in samples where bands {
+                            for oy in 0..<g.inputHeight {
+                                let cells = (n * g.outputHeight + oy / g.kernelHeight) * pooledRow
+                                AVX2Kernels.unpoolRow(
+                                    windowRow: oy % g.kernelHeight, gradient: dy.base + cells,
+                                    pooled: nil, argmax: a.base + cells, pool: g,
+                                    filters: g.inputChannels,
+                                    into: dx + n * g.inputSize + oy * rowSize)
+                            }
+                        }
+                        for n in samples where !bands {
                             unpool(
                                 dy.base, a.base, dx + n * g.inputSize, sample: n, geometry: g,
                                 tiled: tiles)
@@ -147,6 +278,12 @@ enum MaxPoolKernels {
                 }
             }
         }
+    }
+
+    /// Whether the passes go band by band through the C kernels: the windows tile the input
+    /// and the channels fill whole registers on a processor with the kernels.
+    private static func inBands(_ g: ConvGeometry) -> Bool {
+        tilesInput(g) && AVX2Kernels.active(for: g.inputChannels)
     }
 
     /// Calls `body(oy, ox, o)` for every window of sample `n` in output order, `o` the offset of
