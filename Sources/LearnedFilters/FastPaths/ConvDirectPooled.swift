@@ -8,7 +8,7 @@ extension ConvDirect {
     /// computed into a small buffer and pooled at once, so the convolution's output is never
     /// stored. `pooled` and `argmax` are the pooling's output and winning positions, as
     /// ``MaxPoolKernels/forward(input:output:argmax:batch:geometry:)`` gives them. With the
-    /// Winograd pair, fusion measured 24% of the epoch's CPU time (see ``ConvPool``).
+    /// Winograd pair, fusion saves a fifth of the epoch (see ``ConvPool``).
     static func forwardPooled(
         input: [Float], kernel: [Float], bias: [Float], pooled: inout [Float],
         argmax: inout [Float],

@@ -9,10 +9,10 @@
 /// input channel) and for ``ConvWinograd`` under a 2x2 pool, whose windows are its output
 /// tiles; the model keeps the layers separate where it must return the convolution's own output.
 ///
-/// Kept because it still wins with the fixed pooling kernels: 60 batches of 256 of the tutorial
-/// network plus 1,000 test images, 2 threads, run twice each on a loaded machine, took
-/// 10.6-10.9 s of CPU fused against 13.2-15.2 s with the layers apart (24% less), and
-/// 57-75 s against 84-108 s of wall time for the epoch (about 30% less).
+/// Kept because it still wins with the band pooling kernels of the layers apart: one epoch of
+/// the tutorial network (`scripts/bench-fast-paths.sh 2`, medians of 2 runs, quiet AMD EPYC)
+/// took 9.53 s fused against 11.91 s apart on 1 thread (20% less), and 5.52 s against 6.72 s
+/// on 2 threads (18% less), with the same test accuracy.
 final class ConvPool {
     let conv: Conv2D
     let pool: MaxPool2D

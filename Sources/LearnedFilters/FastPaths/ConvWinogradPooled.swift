@@ -13,7 +13,7 @@ extension ConvWinograd {
     /// each output tile is pooled as it leaves the transform, so the convolution's output is
     /// never stored. `pooled` and `argmax` are the pooling's output and winning positions, as
     /// ``MaxPoolKernels/forward(input:output:argmax:batch:geometry:)`` gives them. With the
-    /// direct pair, fusion measured 24% of the epoch's CPU time (see ``ConvPool``). The pool
+    /// direct pair, fusion saves a fifth of the epoch (see ``ConvPool``). The pool
     /// is not read (its windows are the tiles); it is taken so that both fused passes have
     /// ``ConvDirect``'s signature.
     static func forwardPooled(
