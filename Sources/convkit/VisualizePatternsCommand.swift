@@ -64,8 +64,10 @@ struct VisualizePatterns: ParsableCommand {
     /// `--seed`, once validate() has checked it.
     var seed: UInt64 { seedGiven.value ?? 1 }
 
-    @Option(valueHelp: "Threads for convkit's loops and OpenBLAS.", valueName: "N")
-    var threads: Int = 2
+    @Option(
+        valueHelp: "Threads for convkit's loops and OpenBLAS (default: every core).",
+        valueName: "N")
+    var threads: Int?
 
     func validate() throws {
         _ = try OutputPaths.format(of: output, among: FigureFormat.allCases, what: "a figure")

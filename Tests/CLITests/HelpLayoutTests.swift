@@ -73,15 +73,32 @@ import Testing
             (["diagram"], "--padding"), (["diagram"], "--input"),
         ]
         for (command, option) in cases {
-            let text = try Self.help(command)
-            guard let start = text.range(of: "  " + option + " ") else {
+            guard let entry = Self.entry(of: option, in: try Self.help(command)) else {
                 Issue.record("\(command) help has no \(option)")
                 continue
             }
-            // The option's entry runs until the next option starts.
-            let rest = text[start.upperBound...]
-            let end = rest.range(of: "\n  -")?.lowerBound ?? rest.endIndex
-            #expect(rest[..<end].contains("(default:"), "\(command) \(option): \(rest[..<end])")
+            #expect(entry.contains("(default:"), "\(command) \(option): \(entry)")
         }
+    }
+
+    /// Every command that takes --threads uses every core unless told otherwise.
+    @Test func threadsDefaultToEveryCore() throws {
+        var found = 0
+        for command in Self.commands + [["visualize", "patterns"], ["visualize", "saliency"]] {
+            guard let entry = Self.entry(of: "--threads", in: try Self.help(command)) else {
+                continue
+            }
+            found += 1
+            let words = entry.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            #expect(words.contains("(default: every core)"), "\(command): \(words)")
+        }
+        #expect(found >= 5)
+    }
+
+    /// The help entry of `option` in `text`: from its name to the next option.
+    static func entry(of option: String, in text: String) -> Substring? {
+        guard let start = text.range(of: "  " + option + " ") else { return nil }
+        let rest = text[start.upperBound...]
+        return rest[..<(rest.range(of: "\n  -")?.lowerBound ?? rest.endIndex)]
     }
 }
