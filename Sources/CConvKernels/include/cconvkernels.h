@@ -1,7 +1,8 @@
 // cconvkernels.h: AVX2 + FMA kernels of LearnedFilters: the one-input-channel convolution
 // rows (forward and kernel gradient, also on AVX-512), max pooling (also on AVX-512) and its
-// gradient, and the Winograd F(2x2, 3x3) tile transforms; and Convolution's planar weighted
-// sum, separable rows in AVX-512 registers, 8-bit row widening and FFT spectrum product.
+// gradient, the Winograd F(2x2, 3x3) tile transforms and, for any processor, the step of
+// pooling over overlapping windows; and Convolution's planar weighted sum, separable rows in
+// AVX-512 registers, 8-bit row widening and FFT spectrum product.
 //
 // The Swift fast paths (FastPaths/AVX2Kernels.swift, used by the direct convolution, the
 // pooling and ConvWinograd) call these when the processor has AVX2 and FMA (ck_has_avx2_fma),
@@ -149,6 +150,11 @@ void ck_separable_row(const float *const *lines, const float *column, int rows, 
 /// `output[x] = samples[x * stride]` as a float, for x < count (rows.c): one row of one channel
 /// of an 8-bit image, interleaved `stride` samples apart, widened for Convolution's rows.
 void ck_widen_u8(const unsigned char *samples, ptrdiff_t stride, ptrdiff_t count, float *output);
+
+/// One window cell's step of a max pooling (pooling.c): for each of `channels` channels, where
+/// `cell` is greater than `best`, `best` takes its value and `index` takes `position`; a tie
+/// keeps the earlier position and NaN never wins. The three rows must not overlap.
+void ck_pool_keep_greater(const float *cell, float *best, float *index, float position, int channels);
 
 /// `spectrum[i] *= conj(kernel[i])` for i < count complex values stored as (re, im) float pairs
 /// (spectra.c): Convolution's FFT correlation product, AVX2 when the processor has it.
