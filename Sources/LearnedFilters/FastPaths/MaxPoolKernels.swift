@@ -210,8 +210,8 @@ enum MaxPoolKernels {
         }
     }
 
-    /// Writes (when the windows tile the input, band by band where ``inBands(_:)``) or adds (otherwise, onto zeros) every output
-    /// gradient at its window's maximum.
+    /// Writes (when the windows tile the input, band by band where ``inBands(_:)``) or adds
+    /// (otherwise, onto zeros) every output gradient at its window's maximum.
     static func backward(
         outputGradient: [Float], argmax: [Float], inputGradient: inout [Float], batch: Int,
         geometry g: ConvGeometry
